@@ -1,0 +1,68 @@
+/* diag.h — diagnostics about a source file an agency wrote.
+ *
+ * Parsers (the DSL, calendars, policies) never print: they hand each finding
+ * to a sink, and keep going so that one run reports every error.  The
+ * standard rendering is that of compilers (jq's locfile.c, gcc):
+ *
+ *   workflows/calendars/vn.cal:12:3: error: 2026-02-16 is listed twice
+ *      12 |   2026-02-16 holiday "Tết Nguyên đán"
+ *         |   ^~~~~~~~~~
+ *   hint: the first time was at line 9; keep one of the two lines
+ *
+ * Columns count characters, not bytes, so the caret lands under the right
+ * letter of a Vietnamese line.
+ */
+#ifndef MC_DIAG_H
+#define MC_DIAG_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+typedef enum {
+  MC_DIAG_ERROR,
+  MC_DIAG_WARNING,
+  MC_DIAG_NOTE,
+} mc_diag_severity;
+
+/* A source text under diagnosis.  All borrowed; must outlive the reports. */
+typedef struct mc_source {
+  const char *name; /* file name as the user gave it */
+  const char *text;
+  size_t len;
+} mc_source;
+
+/* One finding.  All pointers are borrowed for the duration of the sink call. */
+typedef struct mc_diag {
+  mc_diag_severity severity;
+  const mc_source *source; /* may be NULL: a finding about no file */
+  int line;                /* 1-based; 0 when there is no position */
+  int col;                 /* 1-based, in characters */
+  int span;                /* characters to underline, >= 1 */
+  const char *message;
+  const char *hint;        /* how to fix it, or NULL */
+} mc_diag;
+
+typedef void (*mc_diag_fn)(void *opaque, const mc_diag *d);
+
+typedef struct mc_diag_sink {
+  mc_diag_fn fn;   /* NULL: findings are only counted */
+  void *opaque;
+  int errors;
+  int warnings;
+} mc_diag_sink;
+
+/* Reports a finding at byte offset `offset` of `src` (line and column are
+ * computed), underlining `span_bytes` bytes.  `hint` may be NULL.  `src` may
+ * be NULL for a finding about no file. */
+void mc_diag_at(mc_diag_sink *sink, mc_diag_severity severity, const mc_source *src,
+                size_t offset, size_t span_bytes, const char *hint, const char *fmt, ...)
+    MC__PRINTF(7, 8);
+
+/* Renders a finding in the standard form above, ending with a newline. */
+int mc_diag_format(mc_buf *out, const mc_diag *d);
+
+/* A sink function that renders each finding to the FILE* in `opaque`. */
+void mc_diag_print_to_file(void *opaque, const mc_diag *d);
+
+#endif

@@ -1,0 +1,47 @@
+/* error.h — the project's error codes.
+ *
+ * Every function of every module returns int: 0 on success, a negative code
+ * below on failure.  The list is one X-macro (as libuv's UV_ERRNO_MAP) that
+ * generates the enum, the message and the name, so adding a code is one line.
+ * Codes of libraries (LMDB, libuv, errno) are translated into these once, at
+ * the module boundary, and never travel further up.
+ *
+ * Messages are for the person reading a log or a terminal: they say what went
+ * wrong; the caller adds where and how to fix it.
+ */
+#ifndef MC_ERROR_H
+#define MC_ERROR_H
+
+#define MC_ERRNO_MAP(X)                                                        \
+  X(NOMEM,     "out of memory")                                                \
+  X(INVAL,     "invalid argument")                                             \
+  X(IO,        "input/output error")                                           \
+  X(NOENT,     "no such file or entry")                                        \
+  X(ACCES,     "permission denied")                                            \
+  X(PARSE,     "malformed input")                                              \
+  X(RANGE,     "value out of range")                                           \
+  X(TOOBIG,    "input too large")                                              \
+  X(CALYEAR,   "the calendar has no data for the year this computation needs") \
+  X(CALEMPTY,  "the calendar has no office hours")                             \
+  X(INTERNAL,  "internal error (a bug in motcua)")
+
+typedef enum {
+  MC_OK = 0,
+#define MC__ERR_ENUM(name, msg) MC_E##name,
+  MC__ERR_FIRST = -1000,
+  MC_ERRNO_MAP(MC__ERR_ENUM)
+#undef MC__ERR_ENUM
+  MC__ERR_END
+} mc_error;
+
+/* The message of an error code, e.g. "out of memory".  Static storage; an
+ * unknown code gives "unknown error". */
+const char *mc_strerror(int err);
+
+/* The name of an error code, e.g. "MC_ENOMEM"; "MC_OK" for 0. */
+const char *mc_err_name(int err);
+
+/* Translates an errno value (positive) into a project code. */
+int mc_err_from_errno(int errnum);
+
+#endif

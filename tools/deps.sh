@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# deps.sh — installs the Debian 12 packages motcua needs, only those missing.
+# Sourced by tools/run.sh and tools/test.sh; safe to run any number of times.
+# Add a package here when the code starts to use it.
+
+MOTCUA_PACKAGES=(
+  gcc libc6-dev pkg-config meson ninja-build  # build
+  libcmocka-dev                               # unit tests
+)
+
+motcua_install_deps() {
+  local missing=() p
+  for p in "${MOTCUA_PACKAGES[@]}" "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "motcua: installing ${missing[*]}" >&2
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}

@@ -1,0 +1,50 @@
+/* motcua.c — the command line for agencies and auditors.
+ *
+ * One program, one subcommand per job (git style).  Each subcommand lives in
+ * tools/cmd_<name>.c and returns an exit status of cli.h: 0 done, 1 the input
+ * is wrong (diagnostics printed), 2 the command line is wrong.
+ */
+#include "tools/cli.h"
+
+#include "base/log.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int cmd_deadline(int argc, char **argv);
+
+static const struct command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} commands[] = {
+    {"deadline", cmd_deadline, "when a limit counted in working days, working hours or calendar days is due"},
+};
+
+static void usage(FILE *out) {
+  fputs("usage: motcua COMMAND [OPTIONS]\n\ncommands:\n", out);
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fputs("  help       this list\n\n"
+        "`motcua COMMAND --help` describes a command.\n"
+        "Bundled workflows and calendars: ", out);
+  fprintf(out, "%s\n", cli_workflows_dir());
+}
+
+int main(int argc, char **argv) {
+  mc_log_init_from_env();
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_USAGE;
+  }
+  if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return CLI_OK;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "motcua: error: unknown command \"%s\"\n\n", argv[1]);
+  usage(stderr);
+  return CLI_USAGE;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# test.sh — the README's second command: installs what is missing, builds,
+# and runs every test twice: in a normal build with warnings as errors, and
+# under AddressSanitizer + UndefinedBehaviorSanitizer.  Exits non-zero on any
+# failure.  Safe to run any number of times.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. tools/deps.sh
+motcua_install_deps
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+build_and_test() { # dir, meson options...
+  local dir=$1
+  shift
+  if [ ! -f "$dir/build.ninja" ]; then
+    meson setup "$dir" "$@"
+  else
+    meson configure "$dir" "$@" >/dev/null
+  fi
+  meson compile -C "$dir"
+  meson test -C "$dir" --print-errorlogs --num-processes "$jobs"
+}
+
+echo "== build with warnings as errors, and test"
+build_and_test build-test -Dwerror=true --buildtype=debugoptimized
+
+echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer, and test"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+build_and_test build-san -Dwerror=true --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "== all tests passed"
