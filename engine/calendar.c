@@ -222,9 +222,17 @@ static int reception(const eng_calendar *cal, mc_instant from, eng_calc *calc, m
   mc_instant_split(*start, cal->offset_min, &day, &msd);
   if ((rc = day_get(cal, day, calc, &cd)) != 0)
     return rc;
-  if (*start != from)
+  if (*start != from && EXPLAINING(calc)) {
+    /* Say why each day between the reception and the opening was passed over. */
+    int64_t from_day, from_msd;
+    const cal_day *skipped;
+    mc_instant_split(from, cal->offset_min, &from_day, &from_msd);
+    for (int64_t d = from_day + 1; d < day; d++)
+      if (day_get(cal, d, calc, &skipped) == 0)
+        explain(calc, cal, ENG_EXPLAIN_SKIPPED, d, skipped, 0, 0, 0, NULL);
     explain(calc, cal, ENG_EXPLAIN_MOVED, day, cd, *start, 0, 0,
             "outside office hours: counted from the next opening");
+  }
   if (calc && calc->cutoff_min >= 0 && msd >= (int64_t)calc->cutoff_min * MC_MS_PER_MINUTE) {
     if ((rc = next_working_day(cal, day, calc, &day, &cd)) != 0)
       return rc;

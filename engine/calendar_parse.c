@@ -161,6 +161,7 @@ typedef struct stmt {
   token tok[STMT_MAX_TOKENS];
   int n;
   bool too_long;
+  bool bad;  /* holds a token the lexer already reported */
   token end; /* the token that ended the statement */
 } stmt;
 
@@ -191,6 +192,7 @@ static token next(parser *p) {
 static bool read_stmt(parser *p, stmt *s) {
   s->n = 0;
   s->too_long = false;
+  s->bad = false;
   for (;;) {
     token t = peek(p);
     if (t.kind == TOK_NEWLINE && s->n == 0) {
@@ -211,6 +213,7 @@ static bool read_stmt(parser *p, stmt *s) {
       return s->n > 0;
     }
     next(p);
+    s->bad |= t.kind == TOK_BAD;
     if (s->n < STMT_MAX_TOKENS)
       s->tok[s->n++] = t;
     else
@@ -221,6 +224,45 @@ static bool read_stmt(parser *p, stmt *s) {
 static bool tok_is(const parser *p, const token *t, const char *word) {
   return t->kind == TOK_WORD && t->len == strlen(word) &&
          strncasecmp(p->src->text + t->offset, word, t->len) == 0;
+}
+
+/* Edit distance between a word as written and a keyword, capped: used to
+ * suggest "office-hours" for "office_hours" and "holiday" for "holidy". */
+static int edit_distance(const char *a, size_t na, const char *b) {
+  size_t nb = strlen(b);
+  int row[40];
+  if (na >= 39 || nb >= 39)
+    return 99;
+  for (size_t j = 0; j <= nb; j++)
+    row[j] = (int)j;
+  for (size_t i = 1; i <= na; i++) {
+    int diag = row[0];
+    row[0] = (int)i;
+    for (size_t j = 1; j <= nb; j++) {
+      int up = row[j];
+      int cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
+      int best = diag + cost;
+      if (row[j] + 1 < best)
+        best = row[j] + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[nb];
+}
+
+/* The keyword closest to a token, if it is a likely typo; else NULL. */
+static const char *did_you_mean(const parser *p, const token *t, const char *const *keywords) {
+  const char *best = NULL;
+  int best_d = 3;
+  for (int i = 0; keywords[i]; i++) {
+    int d = edit_distance(p->src->text + t->offset, t->len, keywords[i]);
+    if (d < best_d)
+      best_d = d, best = keywords[i];
+  }
+  return best;
 }
 
 /* Reports at a token. */
@@ -277,6 +319,9 @@ static const char *const weekday_words[7][3] = {
     {"thu", "t5", "thursday"}, {"fri", "t6", "friday"},  {"sat", "t7", "saturday"},
     {"sun", "cn", "sunday"},
 };
+
+static const char *const weekday_names[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+                                             "Friday", "Saturday", "Sunday"};
 
 static int weekday_of(const char *s, size_t n) {
   for (int d = 0; d < 7; d++)
@@ -350,6 +395,10 @@ typedef struct reading {
   int nentries, cap_entries;
   year_block *years;
   int nyears, cap_years;
+  int hours_errors;       /* office-hours lines refused */
+  int block_errors;       /* block lines refused by the lexer */
+  int unknown_statements; /* top-level lines not understood */
+  bool zone_seen;         /* a timezone line, even a wrong one */
   bool oom;
 } reading;
 
@@ -457,6 +506,7 @@ static void parse_calendar_stmt(reading *r, parser *p, const stmt *s, const char
 }
 
 static void parse_timezone_stmt(reading *r, parser *p, const stmt *s) {
+  r->zone_seen = true;
   if (s->n != 2 || (s->tok[1].kind != TOK_STRING && s->tok[1].kind != TOK_WORD)) {
     ERR_AT(p, &s->tok[0], "write: timezone \"Asia/Ho_Chi_Minh\"", "a timezone line takes one zone name");
     return;
@@ -535,6 +585,7 @@ static void parse_hours_line(reading *r, parser *p, const stmt *s) {
            "these weekdays have no sessions");
     return;
   }
+  int errors_before = p->sink->errors;
   if (s->n == 2 && tok_is(p, &s->tok[1], "closed")) {
     /* explicitly closed: no sessions */
   } else {
@@ -547,14 +598,14 @@ static void parse_hours_line(reading *r, parser *p, const stmt *s) {
       if (rc == 0)
         rc = parse_clock(dash + 1, t->len - (size_t)(dash + 1 - text), &ses.close_ms);
       if (rc != 0) {
-        ERR_AT(p, t, "a session is written HH:MM-HH:MM, such as 07:30-11:30",
+        ERR_AT(p, t, "a session is written HH:MM-HH:MM with hours 00-24 and minutes 00-59, such as 07:30-11:30",
                "\"%.*s\" is not a session", (int)t->len, text);
-        return;
+        continue;
       }
       if (ses.close_ms <= ses.open_ms) {
         ERR_AT(p, t, "the closing time comes after the opening time, such as 13:00-17:00",
                "the session %.*s ends before it starts", (int)t->len, text);
-        return;
+        continue;
       }
       if (hours.nsessions == CAL_MAX_SESSIONS) {
         ERR_AT(p, t, NULL, "at most %d sessions a day", CAL_MAX_SESSIONS);
@@ -577,14 +628,16 @@ static void parse_hours_line(reading *r, parser *p, const stmt *s) {
       }
     }
   }
+  if (p->sink->errors != errors_before)
+    return; /* a wrong line gives no office hours rather than half of them */
   for (int d = 0; d < 7; d++) {
     if (!set[d])
       continue;
     if (r->weekday_set[d]) {
       char hint[512];
       snprintf(hint, sizeof hint, "%s already has office hours at %s:%d; give each weekday once",
-               weekday_words[d][2], r->weekday_where[d].src->name, line_of(&r->weekday_where[d]));
-      ERR_AT(p, days, hint, "%s is given office hours twice", weekday_words[d][2]);
+               weekday_names[d], r->weekday_where[d].src->name, line_of(&r->weekday_where[d]));
+      ERR_AT(p, days, hint, "%s is given office hours twice", weekday_names[d]);
       continue;
     }
     r->weekday_set[d] = true;
@@ -620,8 +673,11 @@ static void parse_block(reading *r, parser *p, const token *open,
   for (;;) {
     bool got = read_stmt(p, &s);
     if (got) {
-      if (s.too_long) {
+      if (s.bad) {
+        r->block_errors++; /* already reported by the lexer */
+      } else if (s.too_long) {
         ERR_AT(p, &s.tok[0], "split it into several lines", "this line is too long");
+        r->block_errors++;
       } else if (s.tok[s.n - 1].kind == TOK_LBRACE) {
         ERR_AT(p, &s.tok[s.n - 1], "close the block above with \"}\" before starting another",
                "a block cannot start inside another block");
@@ -641,8 +697,10 @@ static void parse_block(reading *r, parser *p, const token *open,
 }
 
 static void hours_line(reading *r, parser *p, const stmt *s, void *arg) {
+  int before = p->sink->errors;
   (void)arg;
   parse_hours_line(r, p, s);
+  r->hours_errors += p->sink->errors != before;
 }
 
 typedef struct year_ctx {
@@ -722,10 +780,16 @@ static void day_line(reading *r, parser *p, const stmt *s, void *arg) {
   else if (tok_is(p, kw, "makeup") || tok_is(p, kw, "make-up"))
     e.kind = ENG_DAY_MAKEUP;
   else {
-    ERR_AT(p, kw,
-           "holiday = a day off by law (ngày lễ, Tết, nghỉ bù); swap = a working day given off "
-           "(nghỉ hoán đổi); makeup = a day worked to pay a swap back (làm bù)",
-           "unknown kind of day \"%.*s\"", (int)kw->len, p->src->text + kw->offset);
+    static const char *const kinds[] = {"holiday", "swap", "makeup", NULL};
+    const char *guess = did_you_mean(p, kw, kinds);
+    char hint[256];
+    if (guess)
+      snprintf(hint, sizeof hint, "did you mean \"%s\"?", guess);
+    else
+      snprintf(hint, sizeof hint,
+               "holiday = a day off by law (ngày lễ, Tết, nghỉ bù); swap = a working day given off "
+               "(nghỉ hoán đổi); makeup = a day worked to pay a swap back (làm bù)");
+    ERR_AT(p, kw, hint, "unknown kind of day \"%.*s\"", (int)kw->len, p->src->text + kw->offset);
     return;
   }
   if (e.kind == ENG_DAY_MAKEUP) {
@@ -808,7 +872,9 @@ static void parse_file(reading *r, const mc_source *src) {
       break;
     }
     const token *kw = &s.tok[0];
-    if (s.too_long)
+    if (s.bad)
+      r->unknown_statements++; /* already reported by the lexer */
+    else if (s.too_long)
       ERR_AT(&p, kw, "split it into several lines", "this line is too long");
     else if (tok_is(&p, kw, "calendar"))
       parse_calendar_stmt(r, &p, &s, &file_id);
@@ -835,8 +901,15 @@ static void parse_file(reading *r, const mc_source *src) {
     } else if (tok_is(&p, kw, "year"))
       parse_year_stmt(r, &p, &s);
     else {
-      ERR_AT(&p, kw, "a calendar file has the lines: calendar, timezone, office-hours { }, year YYYY { }",
-             "unknown statement \"%.*s\"", (int)kw->len, src->text + kw->offset);
+      static const char *const statements[] = {"calendar", "timezone", "office-hours", "year", NULL};
+      const char *guess = did_you_mean(&p, kw, statements);
+      char hint[128];
+      if (guess)
+        snprintf(hint, sizeof hint, "did you mean \"%s\"?", guess);
+      else
+        snprintf(hint, sizeof hint, "a calendar file has the lines: calendar, timezone, office-hours { }, year YYYY { }");
+      ERR_AT(&p, kw, hint, "unknown statement \"%.*s\"", (int)kw->len, src->text + kw->offset);
+      r->unknown_statements++;
       if (s.tok[s.n - 1].kind == TOK_LBRACE)
         skip_block(&p);
     }
@@ -889,14 +962,15 @@ static int build(reading *r, const mc_source *sources, int nsources, eng_calenda
   char a[16], b[16], hint[512];
   const mc_source *first_src = nsources > 0 ? &sources[0] : NULL;
 
-  if (r->zone == NULL)
+  if (r->zone == NULL && !r->zone_seen)
     mc_diag_at(r->sink, MC_DIAG_ERROR, first_src, 0, 0,
                "add a line: timezone \"Asia/Ho_Chi_Minh\"", "the calendar has no time zone");
-  if (!r->has_hours)
-    mc_diag_at(r->sink, MC_DIAG_ERROR, first_src, 0, 0,
-               "add an office-hours { } block, such as: mon-fri 07:30-11:30 13:00-17:00",
-               "the calendar has no office hours");
-  else {
+  if (!r->has_hours) {
+    if (r->unknown_statements == 0)
+      mc_diag_at(r->sink, MC_DIAG_ERROR, first_src, 0, 0,
+                 "add an office-hours { } block, such as: mon-fri 07:30-11:30 13:00-17:00",
+                 "the calendar has no office hours");
+  } else if (r->hours_errors == 0 && r->block_errors == 0) {
     bool any = false;
     for (int d = 0; d < 7; d++)
       any |= r->weekday[d].nsessions > 0;
@@ -936,13 +1010,13 @@ static int build(reading *r, const mc_source *sources, int nsources, eng_calenda
     if (e->kind == ENG_DAY_SWAP && !has_hours && r->has_hours) {
       snprintf(hint, sizeof hint,
                "a swap day is a working day given off; %s is a %s, which has no office hours anyway",
-               a, weekday_words[wd][2]);
+               a, weekday_names[wd]);
       REPORT(r, &e->where, hint, "%s cannot be a swap day", a);
     }
     if (e->kind == ENG_DAY_MAKEUP) {
       if (has_hours) {
         snprintf(hint, sizeof hint, "%s is a %s, already a working day; a make-up day is a day without office hours",
-                 a, weekday_words[wd][2]);
+                 a, weekday_names[wd]);
         REPORT(r, &e->where, hint, "%s cannot be a make-up day", a);
       }
       const day_entry *sw = find_entry(r, e->for_day);
@@ -1072,9 +1146,12 @@ int eng_calendar_parse(const mc_source *sources, int nsources, mc_diag_sink *sin
   counting.warnings = 0;
   r.sink = &counting;
 
-  if (nsources <= 0)
-    mc_diag_at(r.sink, MC_DIAG_ERROR, NULL, 0, 0, "name at least one calendar file",
+  if (nsources <= 0) {
+    mc_diag_at(sink, MC_DIAG_ERROR, NULL, 0, 0, "name at least one calendar file",
                "no calendar file was given");
+    free(cal);
+    return MC_EPARSE;
+  }
   for (int i = 0; i < nsources; i++)
     parse_file(&r, &sources[i]);
   rc = build(&r, sources, nsources, cal);

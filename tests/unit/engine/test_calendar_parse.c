@@ -1,0 +1,301 @@
+/* test_calendar_parse.c — engine/calendar_parse.c: what an agency clerk sees
+ * when a calendar file is wrong.
+ *
+ * Golden tests: each calendar-errors/NAME.cal is parsed (split into several
+ * files at lines "--- file: NAME"), every diagnostic is rendered as the
+ * command line prints it, and the result must equal calendar-errors/NAME.err.
+ * Set MOTCUA_UPDATE_GOLDEN=1 to rewrite the .err files after a deliberate
+ * change in wording, then review the diff.
+ *
+ * Then direct tests: the bundled calendar parses cleanly, the tables say what
+ * each 2026 day is, invalid UTF-8 and empty input are refused.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/error.h"
+#include "base/file.h"
+#include "engine/calendar.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define GOLDEN_DIR MOTCUA_SOURCE_DIR "/tests/unit/engine/calendar-errors"
+
+static void render(void *opaque, const mc_diag *d) { mc_diag_format(opaque, d); }
+
+/* Splits a case file into sources at "--- file: NAME" lines: each source's
+ * name and text are copied into `store` (names[i], texts[i]). */
+static int split_sources(const char *case_name, const char *text, mc_buf *names, mc_buf *texts,
+                         mc_source *src, int max) {
+  int n = 0;
+  const char *p = text;
+  if (strncmp(p, "--- file: ", 10) != 0) {
+    mc_buf_append_str(&texts[0], text);
+    src[0] = (mc_source){case_name, mc_buf_cstr(&texts[0]), texts[0].len};
+    return 1;
+  }
+  while (*p && n < max) {
+    const char *name = p + 10, *eol = strchr(name, '\n');
+    assert_non_null(eol);
+    const char *body = eol + 1, *next = strstr(body, "\n--- file: ");
+    const char *end = next ? next + 1 : body + strlen(body);
+    mc_buf_append(&names[n], name, (size_t)(eol - name));
+    mc_buf_append(&texts[n], body, (size_t)(end - body));
+    src[n] = (mc_source){mc_buf_cstr(&names[n]), mc_buf_cstr(&texts[n]), texts[n].len};
+    n++;
+    p = end;
+  }
+  return n;
+}
+
+static void golden_diagnostics(void **state) {
+  (void)state;
+  DIR *d = opendir(GOLDEN_DIR);
+  struct dirent *e;
+  int cases = 0, failures = 0;
+  bool update = getenv("MOTCUA_UPDATE_GOLDEN") != NULL;
+
+  assert_non_null(d);
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    if (len < 5 || strcmp(e->d_name + len - 4, ".cal") != 0)
+      continue;
+    char path[1024], err_path[1024];
+    mc_buf text = MC_BUF_INIT, expected = MC_BUF_INIT, got = MC_BUF_INIT;
+    mc_source src[8];
+    mc_buf names[8] = {0}, texts[8] = {0};
+    mc_diag_sink sink = {render, &got, 0, 0};
+    eng_calendar *cal = NULL;
+
+    snprintf(path, sizeof path, "%s/%s", GOLDEN_DIR, e->d_name);
+    snprintf(err_path, sizeof err_path, "%s/%.*s.err", GOLDEN_DIR, (int)(len - 4), e->d_name);
+    assert_int_equal(mc_file_read(path, 1 << 20, &text), 0);
+    int n = split_sources(e->d_name, mc_buf_cstr(&text), names, texts, src, 8);
+    int rc = eng_calendar_parse(src, n, &sink, &cal);
+    cases++;
+
+    /* Every case is a broken calendar: refused, with at least one error. */
+    if (rc != MC_EPARSE || cal != NULL || sink.errors == 0) {
+      fprintf(stderr, "%s: expected the calendar to be refused (rc=%d, errors=%d)\n", e->d_name, rc,
+              sink.errors);
+      failures++;
+    }
+    if (update) {
+      FILE *f = fopen(err_path, "w");
+      assert_non_null(f);
+      fwrite(got.data, 1, got.len, f);
+      fclose(f);
+    } else if (mc_file_read(err_path, 1 << 20, &expected) != 0) {
+      fprintf(stderr, "%s: no expected output %s\n--- got:\n%s", e->d_name, err_path, mc_buf_cstr(&got));
+      failures++;
+    } else if (strcmp(mc_buf_cstr(&expected), mc_buf_cstr(&got)) != 0) {
+      fprintf(stderr, "%s: diagnostics differ\n--- expected:\n%s--- got:\n%s", e->d_name,
+              mc_buf_cstr(&expected), mc_buf_cstr(&got));
+      failures++;
+    }
+    eng_calendar_free(cal);
+    for (int i = 0; i < 8; i++)
+      mc_buf_free(&names[i]), mc_buf_free(&texts[i]);
+    mc_buf_free(&text);
+    mc_buf_free(&expected);
+    mc_buf_free(&got);
+  }
+  closedir(d);
+  assert_true(cases >= 15);
+  assert_int_equal(failures, 0);
+}
+
+/* ------------------------------------------------------------ direct tests */
+
+static eng_calendar *parse_text(const char *text, mc_buf *diags) {
+  mc_source src = {"t.cal", text, strlen(text)};
+  mc_diag_sink sink = {render, diags, 0, 0};
+  eng_calendar *cal = NULL;
+  eng_calendar_parse(&src, 1, &sink, &cal);
+  return cal;
+}
+
+static eng_calendar *load_bundled(mc_buf *diags) {
+  static const char *const names[] = {"vn.cal", "vn-2025.cal", "vn-2026.cal"};
+  mc_buf text[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT};
+  mc_source src[3];
+  char path[3][1024];
+  mc_diag_sink sink = {render, diags, 0, 0};
+  eng_calendar *cal = NULL;
+  for (int i = 0; i < 3; i++) {
+    snprintf(path[i], sizeof path[i], "%s/calendars/%s", MOTCUA_WORKFLOWS_DIR, names[i]);
+    assert_int_equal(mc_file_read(path[i], 1 << 20, &text[i]), 0);
+    src[i] = (mc_source){names[i], mc_buf_cstr(&text[i]), text[i].len};
+  }
+  eng_calendar_parse(src, 3, &sink, &cal);
+  for (int i = 0; i < 3; i++)
+    mc_buf_free(&text[i]);
+  return cal;
+}
+
+static void bundled_calendar_is_clean(void **state) {
+  (void)state;
+  mc_buf diags = MC_BUF_INIT;
+  eng_calendar *cal = load_bundled(&diags);
+  assert_string_equal(mc_buf_cstr(&diags), "");
+  assert_non_null(cal);
+  assert_string_equal(eng_calendar_id(cal), "vn");
+  assert_string_equal(eng_calendar_zone(cal), "Asia/Ho_Chi_Minh");
+  assert_int_equal(eng_calendar_offset_min(cal), 420);
+  assert_true(eng_calendar_has_year(cal, 2025));
+  assert_true(eng_calendar_has_year(cal, 2026));
+  assert_false(eng_calendar_has_year(cal, 2027));
+  assert_false(eng_calendar_has_year(cal, 2024));
+  eng_calendar_free(cal);
+  mc_buf_free(&diags);
+}
+
+static void what_each_day_is(void **state) {
+  (void)state;
+  mc_buf diags = MC_BUF_INIT;
+  eng_calendar *cal = load_bundled(&diags);
+  eng_day_info info;
+  assert_non_null(cal);
+
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2026, 2, 17), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_HOLIDAY);
+  assert_false(info.working);
+  assert_string_equal(info.note, "Tết Nguyên đán Bính Ngọ");
+
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2026, 1, 2), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_SWAP);
+  assert_false(info.working);
+  assert_int_equal(info.paired_day, mc_days_from_civil(2026, 1, 10));
+
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2026, 1, 10), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_MAKEUP);
+  assert_true(info.working);
+  assert_int_equal(info.weekday, 5); /* a Saturday ... */
+  assert_int_equal(info.open_ms, (7 * 60 + 30) * 60000); /* ... with Friday's sessions */
+  assert_int_equal(info.close_ms, 17 * 3600000);
+  assert_int_equal(info.paired_day, mc_days_from_civil(2026, 1, 2));
+
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2026, 1, 17), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_WEEKEND);
+  assert_null(info.note);
+
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2026, 3, 3), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_WORKING);
+
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2027, 1, 4), &info), MC_ECALYEAR);
+
+  /* Counting 2026: 365 days - 104 weekend days - 11 weekday holidays and swap
+   * days (1/1, 2/1, 16-20/2, 27/4, 30/4, 1/5, 31/8, 1/9, 2/9 = 13) + 2 make-up
+   * Saturdays = 250 working days. */
+  int working = 0;
+  for (int64_t d = mc_days_from_civil(2026, 1, 1); d < mc_days_from_civil(2027, 1, 1); d++) {
+    assert_int_equal(eng_calendar_day(cal, d, &info), 0);
+    working += info.working;
+  }
+  assert_int_equal(working, 365 - 104 - 13 + 2);
+  eng_calendar_free(cal);
+  mc_buf_free(&diags);
+}
+
+static void missing_year_names_the_files(void **state) {
+  (void)state;
+  mc_buf diags = MC_BUF_INIT, msg = MC_BUF_INIT;
+  eng_calendar *cal = load_bundled(&diags);
+  assert_int_equal(eng_calendar_describe_missing_year(cal, 2027, &msg), 0);
+  assert_non_null(strstr(mc_buf_cstr(&msg), "has no data for 2027"));
+  assert_non_null(strstr(mc_buf_cstr(&msg), "2026 (vn-2026.cal:12)"));
+  assert_non_null(strstr(mc_buf_cstr(&msg), "year 2027 { ... }"));
+  eng_calendar_free(cal);
+  mc_buf_free(&diags);
+  mc_buf_free(&msg);
+}
+
+static void refuses_invalid_utf8_and_empty_input(void **state) {
+  (void)state;
+  mc_buf diags = MC_BUF_INIT;
+  const char bad[] = "calendar \"t\"\ntimezone \"UTC\"\noffice-hours {\n mon 08:00-12:00\n}\n"
+                     "year 2026 {\n 01/01 holiday \"T\xe1\xbb\"\n}\n";
+  assert_null(parse_text(bad, &diags));
+  assert_non_null(strstr(mc_buf_cstr(&diags), "t.cal:7:18: error: this text is not valid UTF-8"));
+
+  mc_buf_reset(&diags);
+  assert_null(parse_text("", &diags));
+  assert_non_null(strstr(mc_buf_cstr(&diags), "the calendar has no time zone"));
+  assert_non_null(strstr(mc_buf_cstr(&diags), "the calendar has no office hours"));
+
+  mc_buf_reset(&diags);
+  mc_diag_sink sink = {render, &diags, 0, 0};
+  eng_calendar *cal = (eng_calendar *)&sink; /* must be reset to NULL */
+  assert_int_equal(eng_calendar_parse(NULL, 0, &sink, &cal), MC_EPARSE);
+  assert_null(cal);
+  assert_string_equal(mc_buf_cstr(&diags), "error: no calendar file was given\nhint: name at least one calendar file\n");
+  mc_buf_free(&diags);
+}
+
+static void accepts_flexible_spellings(void **state) {
+  (void)state;
+  mc_buf diags = MC_BUF_INIT;
+  /* Vietnamese weekday names, a list, CRLF line ends, comments after
+   * statements, full dates in either order. */
+  const char text[] = "calendar \"t\" # thử\r\ntimezone UTC+7\r\noffice-hours {\r\n"
+                      "  T2,T3,T4,T5,T6 07:30-11:30 13:00-17:00\r\n  T7 07:30-11:30\r\n}\r\n"
+                      "year 2026 {\r\n  2026-01-01 holiday \"a \\\"b\\\"\"\r\n  02/09/2026 holiday \"Quốc khánh\"\r\n}\r\n";
+  eng_calendar *cal = parse_text(text, &diags);
+  assert_string_equal(mc_buf_cstr(&diags), "");
+  assert_non_null(cal);
+  assert_int_equal(eng_calendar_offset_min(cal), 420);
+  eng_day_info info;
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2026, 1, 1), &info), 0);
+  assert_string_equal(info.note, "a \"b\"");
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2026, 1, 3), &info), 0);
+  assert_true(info.working); /* Saturday mornings open in this calendar */
+  assert_int_equal(info.close_ms, (11 * 60 + 30) * 60000);
+  eng_calendar_free(cal);
+  mc_buf_free(&diags);
+}
+
+static void garbage_never_crashes(void **state) {
+  (void)state;
+  /* Deterministic junk: every byte value, deep braces, long lines. */
+  uint64_t x = 88172645463325252u;
+  mc_buf text = MC_BUF_INIT, diags = MC_BUF_INIT;
+  for (int round = 0; round < 300; round++) {
+    mc_buf_reset(&text);
+    int len = (int)(x % 2000);
+    for (int i = 0; i < len; i++) {
+      x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+      static const char alphabet[] = "{}\"\n #/.-:0123456789 year holiday swap makeup for calendar timezone office-hours mon-fri";
+      uint8_t c = (x & 3) ? (uint8_t)alphabet[(x >> 8) % (sizeof alphabet - 1)] : (uint8_t)(x >> 16);
+      mc_buf_append_byte(&text, c);
+    }
+    mc_source src = {"junk", mc_buf_cstr(&text), text.len};
+    mc_diag_sink sink = {render, &diags, 0, 0};
+    eng_calendar *cal = NULL;
+    mc_buf_reset(&diags);
+    int rc = eng_calendar_parse(&src, 1, &sink, &cal);
+    assert_true(rc == 0 || rc == MC_EPARSE);
+    assert_true((rc == 0) == (cal != NULL));
+    eng_calendar_free(cal);
+  }
+  mc_buf_free(&text);
+  mc_buf_free(&diags);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(golden_diagnostics),
+      cmocka_unit_test(bundled_calendar_is_clean),
+      cmocka_unit_test(what_each_day_is),
+      cmocka_unit_test(missing_year_names_the_files),
+      cmocka_unit_test(refuses_invalid_utf8_and_empty_input),
+      cmocka_unit_test(accepts_flexible_spellings),
+      cmocka_unit_test(garbage_never_crashes),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
