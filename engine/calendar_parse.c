@@ -991,7 +991,8 @@ static int build(reading *r, const mc_source *sources, int nsources, eng_calenda
         break;
       }
 
-  qsort(r->entries, (size_t)r->nentries, sizeof r->entries[0], compare_entries);
+  if (r->nentries > 0) /* qsort(NULL, 0, ...) is undefined */
+    qsort(r->entries, (size_t)r->nentries, sizeof r->entries[0], compare_entries);
   for (int i = 1; i < r->nentries; i++) {
     if (r->entries[i].day == r->entries[i - 1].day) {
       date_text(r->entries[i].day, a);

@@ -67,6 +67,11 @@ static int bundled_calendar_files(char ***out, int *count) {
     n++;
   }
   closedir(d);
+  if (n == 0) {
+    cli_error("deadline", "no .cal file in %s; pass --calendar FILE", dir);
+    free(names);
+    return CLI_USAGE;
+  }
   qsort(names, (size_t)n, sizeof *names, compare_names);
   *out = names;
   *count = n;
