@@ -251,20 +251,29 @@ static mc_instant close_of(const eng_calendar *cal, int64_t day, const cal_day *
 
 /* ============================================================ limits */
 
+/* The day of reception of a day-based limit of `n` days, explained. */
+static int day_of_reception(const eng_calendar *cal, mc_instant from, int64_t n, eng_calc *calc,
+                            int64_t *day, const cal_day **cd) {
+  mc_instant start;
+  int rc;
+  if (n < 0 || n > ENG_DURATION_MAX)
+    return MC_ERANGE;
+  if ((rc = reception(cal, from, calc, &start, day)) != 0)
+    return rc;
+  if ((rc = day_get(cal, *day, calc, cd)) != 0)
+    return rc;
+  explain(calc, cal, ENG_EXPLAIN_RECEPTION, *day, *cd, start, 0, 0, NULL);
+  return 0;
+}
+
 int eng_calendar_add_working_days(const eng_calendar *cal, mc_instant from, int64_t n,
                                   eng_calc *calc, mc_instant *due) {
-  mc_instant start;
   int64_t day;
   const cal_day *cd;
   int rc;
 
-  if (n < 0 || n > ENG_DURATION_MAX)
-    return MC_ERANGE;
-  if ((rc = reception(cal, from, calc, &start, &day)) != 0)
+  if ((rc = day_of_reception(cal, from, n, calc, &day, &cd)) != 0)
     return rc;
-  if ((rc = day_get(cal, day, calc, &cd)) != 0)
-    return rc;
-  explain(calc, cal, ENG_EXPLAIN_RECEPTION, day, cd, start, 0, 0, NULL);
   for (int64_t counted = 0; counted < n;) {
     if ((rc = next_working_day(cal, day, calc, &day, &cd)) != 0)
       return rc;
@@ -278,18 +287,12 @@ int eng_calendar_add_working_days(const eng_calendar *cal, mc_instant from, int6
 
 int eng_calendar_add_calendar_days(const eng_calendar *cal, mc_instant from, int64_t n,
                                    eng_calc *calc, mc_instant *due) {
-  mc_instant start;
   int64_t day;
   const cal_day *cd;
   int rc;
 
-  if (n < 0 || n > ENG_DURATION_MAX)
-    return MC_ERANGE;
-  if ((rc = reception(cal, from, calc, &start, &day)) != 0)
+  if ((rc = day_of_reception(cal, from, n, calc, &day, &cd)) != 0)
     return rc;
-  if ((rc = day_get(cal, day, calc, &cd)) != 0)
-    return rc;
-  explain(calc, cal, ENG_EXPLAIN_RECEPTION, day, cd, start, 0, 0, NULL);
   day += n;
   if ((rc = day_get(cal, day, calc, &cd)) != 0)
     return rc;

@@ -5,8 +5,9 @@
  * sessions (07:30-11:30, 13:00-17:00), and per year the holidays, the swap
  * days (a working day given off) and the make-up days (a Saturday worked to
  * pay a swap day back).  This module parses that data and answers questions
- * about working time.  It is pure: no I/O, no clock, no globals; the same
- * inputs give the same answer on any machine and under any TZ.
+ * about working time.  It is pure: no clock, no globals, and no I/O but the
+ * two loaders below (calendar_load.c); the same inputs give the same answer
+ * on any machine and under any TZ.
  *
  * Counting follows DOMAIN.md "Working time" (Civil Code 2015 Art. 145-148):
  *   - An instant outside office hours is taken as the next opening.
@@ -15,7 +16,9 @@
  *     ends on a day off moves to the close of the next working day.
  *   - Hour-based limits count working time inside sessions from the instant.
  *   - The cut-off (15:00 in NĐ118 Art. 18) is the caller's: a dossier
- *     received at or after it counts as received on the next working day.
+ *     received at or after it counts as received at the opening of the next
+ *     working day, for every unit (days, hours, calendar days); a policy
+ *     that wants no cut-off for some limit passes ENG_NO_CUTOFF.
  *     Pass ENG_NO_CUTOFF when the policy has none.
  * A computation that needs a year the calendar does not describe fails with
  * MC_ECALYEAR and says which year, rather than guessing.
@@ -45,6 +48,16 @@ typedef struct eng_calendar eng_calendar;
  * `sources` is borrowed for the duration of the call only. */
 int eng_calendar_parse(const mc_source *sources, int nsources, mc_diag_sink *sink,
                        eng_calendar **out);
+
+/* Reads the files (in this order) and parses them; a file that cannot be
+ * read is reported to `sink` like a parse error.  Returns 0, MC_EPARSE, or the
+ * read error (MC_ENOENT, MC_EACCES, MC_ETOOBIG, MC_EIO).  (calendar_load.c:
+ * the one place calendars are read from disk.) */
+int eng_calendar_load(const char *const *paths, int npaths, mc_diag_sink *sink,
+                      eng_calendar **out);
+
+/* Loads every *.cal file of a directory, sorted by name. */
+int eng_calendar_load_dir(const char *dir, mc_diag_sink *sink, eng_calendar **out);
 
 void eng_calendar_free(eng_calendar *cal);
 
@@ -176,7 +189,10 @@ int eng_calendar_add_calendar_days(const eng_calendar *cal, mc_instant from, int
 int eng_calendar_working_time_between(const eng_calendar *cal, mc_instant a, mc_instant b,
                                       eng_calc *calc, int64_t *ms);
 
-/* The first opening of a session at or after `t`. */
+/* The first opening of a session at or after `t`: at 09:00 inside the
+ * morning session this is 13:00, the afternoon's opening.  (Counting uses
+ * "t itself if inside a session, else the next opening"; that start is what
+ * the explanation reports as MOVED.) */
 int eng_calendar_next_opening(const eng_calendar *cal, mc_instant t, eng_calc *calc,
                               mc_instant *out);
 

@@ -11,9 +11,7 @@
  */
 #include "engine/calendar.h"
 
-#include "base/file.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,25 +33,10 @@ static uint64_t rng(void) {
 }
 
 static eng_calendar *load_bundled(void) {
-  const char *names[] = {"vn.cal", "vn-2025.cal", "vn-2026.cal"};
-  mc_buf texts[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT};
-  mc_source src[3];
-  char path[3][4096];
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   eng_calendar *cal = NULL;
-
-  for (int i = 0; i < 3; i++) {
-    snprintf(path[i], sizeof path[i], "%s/calendars/%s", MOTCUA_WORKFLOWS_DIR, names[i]);
-    if (mc_file_read(path[i], 1 << 20, &texts[i]) != 0) {
-      fprintf(stderr, "cannot read %s\n", path[i]);
-      exit(1);
-    }
-    src[i] = (mc_source){path[i], mc_buf_cstr(&texts[i]), texts[i].len};
-  }
-  if (eng_calendar_parse(src, 3, &sink, &cal) != 0)
+  if (eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal) != 0)
     exit(1);
-  for (int i = 0; i < 3; i++)
-    mc_buf_free(&texts[i]);
   return cal;
 }
 

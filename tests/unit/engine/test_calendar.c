@@ -49,36 +49,11 @@
 
 /* ------------------------------------------------------------ fixture */
 
-static const char *const cal_files[] = {
-    MOTCUA_WORKFLOWS_DIR "/calendars/vn.cal",
-    MOTCUA_WORKFLOWS_DIR "/calendars/vn-2025.cal",
-    MOTCUA_WORKFLOWS_DIR "/calendars/vn-2026.cal",
-};
-#define NFILES ((int)(sizeof cal_files / sizeof cal_files[0]))
-
 static int load_calendar(void **state) {
-  mc_buf bufs[NFILES];
-  mc_source srcs[NFILES];
-  int rc = 0;
-  memset(bufs, 0, sizeof bufs);
-  for (int i = 0; i < NFILES && rc == 0; i++) {
-    rc = mc_file_read(cal_files[i], 1 << 20, &bufs[i]);
-    if (rc != 0) {
-      fprintf(stderr, "cannot read %s: %s\n", cal_files[i], mc_strerror(rc));
-      break;
-    }
-    srcs[i].name = cal_files[i];
-    srcs[i].text = mc_buf_cstr(&bufs[i]);
-    srcs[i].len = bufs[i].len;
-  }
+  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   eng_calendar *cal = NULL;
-  if (rc == 0) {
-    mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-    rc = eng_calendar_parse(srcs, NFILES, &sink, &cal);
-  }
-  /* `sources` is borrowed for the call only: free the texts now. */
-  for (int i = 0; i < NFILES; i++) mc_buf_free(&bufs[i]);
-  if (rc != 0) return -1;
+  if (eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal) != 0)
+    return -1;
   *state = cal;
   return 0;
 }

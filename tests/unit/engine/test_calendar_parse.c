@@ -122,20 +122,9 @@ static eng_calendar *parse_text(const char *text, mc_buf *diags) {
 }
 
 static eng_calendar *load_bundled(mc_buf *diags) {
-  static const char *const names[] = {"vn.cal", "vn-2025.cal", "vn-2026.cal"};
-  mc_buf text[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT};
-  mc_source src[3];
-  char path[3][1024];
   mc_diag_sink sink = {render, diags, 0, 0};
   eng_calendar *cal = NULL;
-  for (int i = 0; i < 3; i++) {
-    snprintf(path[i], sizeof path[i], "%s/calendars/%s", MOTCUA_WORKFLOWS_DIR, names[i]);
-    assert_int_equal(mc_file_read(path[i], 1 << 20, &text[i]), 0);
-    src[i] = (mc_source){names[i], mc_buf_cstr(&text[i]), text[i].len};
-  }
-  eng_calendar_parse(src, 3, &sink, &cal);
-  for (int i = 0; i < 3; i++)
-    mc_buf_free(&text[i]);
+  eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal);
   return cal;
 }
 
@@ -209,11 +198,30 @@ static void missing_year_names_the_files(void **state) {
   eng_calendar *cal = load_bundled(&diags);
   assert_int_equal(eng_calendar_describe_missing_year(cal, 2027, &msg), 0);
   assert_non_null(strstr(mc_buf_cstr(&msg), "has no data for 2027"));
-  assert_non_null(strstr(mc_buf_cstr(&msg), "2026 (vn-2026.cal:12)"));
+  assert_non_null(strstr(mc_buf_cstr(&msg), "vn-2026.cal:12)"));
   assert_non_null(strstr(mc_buf_cstr(&msg), "year 2027 { ... }"));
   eng_calendar_free(cal);
   mc_buf_free(&diags);
   mc_buf_free(&msg);
+}
+
+static void unreadable_files_are_reported(void **state) {
+  (void)state;
+  mc_buf diags = MC_BUF_INIT;
+  mc_diag_sink sink = {render, &diags, 0, 0};
+  eng_calendar *cal = NULL;
+  const char *paths[] = {MOTCUA_WORKFLOWS_DIR "/calendars/vn.cal", "/nonexistent/vn-2030.cal"};
+  assert_int_equal(eng_calendar_load(paths, 2, &sink, &cal), MC_ENOENT);
+  assert_null(cal);
+  assert_non_null(strstr(mc_buf_cstr(&diags),
+                         "error: cannot read the calendar file /nonexistent/vn-2030.cal: no such file"));
+  mc_buf_reset(&diags);
+  assert_int_equal(eng_calendar_load_dir("/nonexistent", &sink, &cal), MC_ENOENT);
+  assert_non_null(strstr(mc_buf_cstr(&diags), "cannot open the calendar directory /nonexistent"));
+  mc_buf_reset(&diags);
+  assert_int_equal(eng_calendar_load_dir(MOTCUA_SOURCE_DIR "/docs", &sink, &cal), MC_ENOENT);
+  assert_non_null(strstr(mc_buf_cstr(&diags), "there is no .cal file in"));
+  mc_buf_free(&diags);
 }
 
 static void refuses_invalid_utf8_and_empty_input(void **state) {
@@ -293,6 +301,7 @@ int main(void) {
       cmocka_unit_test(bundled_calendar_is_clean),
       cmocka_unit_test(what_each_day_is),
       cmocka_unit_test(missing_year_names_the_files),
+      cmocka_unit_test(unreadable_files_are_reported),
       cmocka_unit_test(refuses_invalid_utf8_and_empty_input),
       cmocka_unit_test(accepts_flexible_spellings),
       cmocka_unit_test(garbage_never_crashes),

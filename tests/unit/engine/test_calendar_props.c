@@ -20,7 +20,6 @@
 #include <cmocka.h>
 
 #include "base/error.h"
-#include "base/file.h"
 #include "engine/calendar.h"
 
 #include <stdio.h>
@@ -41,20 +40,8 @@ static mc_instant range_start, range_end;
 
 static int setup(void **state) {
   (void)state;
-  static const char *const names[] = {"vn.cal", "vn-2025.cal", "vn-2026.cal"};
-  mc_buf text[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT};
-  mc_source src[3];
-  char path[3][1024];
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-  for (int i = 0; i < 3; i++) {
-    snprintf(path[i], sizeof path[i], "%s/calendars/%s", MOTCUA_WORKFLOWS_DIR, names[i]);
-    if (mc_file_read(path[i], 1 << 20, &text[i]) != 0)
-      return -1;
-    src[i] = (mc_source){names[i], mc_buf_cstr(&text[i]), text[i].len};
-  }
-  int rc = eng_calendar_parse(src, 3, &sink, &cal);
-  for (int i = 0; i < 3; i++)
-    mc_buf_free(&text[i]);
+  int rc = eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal);
   /* Instants whose deadlines (up to ~60 working days) stay inside 2026. */
   mc_instant_parse("2025-01-01T00:00", 420, &range_start);
   mc_instant_parse("2026-09-01T00:00", 420, &range_end);
