@@ -6,6 +6,7 @@
 MOTCUA_PACKAGES=(
   gcc libc6-dev pkg-config meson ninja-build  # build
   libcmocka-dev                               # unit tests
+  libmsgpack-dev libsodium-dev libutf8proc-dev # base: canonical encoding, SHA-256, NFC
 )
 
 motcua_install_deps() {

@@ -1,0 +1,28 @@
+/* text.h — Unicode text as motcua stores it.
+ *
+ * Every text that enters the log or a compiled definition is valid UTF-8 in
+ * Normalization Form C (ARCHITECTURE.md "Canonical bytes"): Vietnamese input
+ * methods send decomposed text ("e" + U+0302 + U+0301 for "ế"), and two
+ * spellings of one name must give one byte string and one hash.  libutf8proc
+ * does the normalising.
+ */
+#ifndef MC_TEXT_H
+#define MC_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+
+/* Appends the NFC form of `len` bytes of UTF-8 to `out`.  Returns 0,
+ * MC_EPARSE when the input is not valid UTF-8 (nothing appended), or
+ * MC_ENOMEM. */
+int mc_text_nfc(const char *text, size_t len, mc_buf *out);
+
+/* Whether the bytes are valid UTF-8 already in NFC (cheap for ASCII). */
+bool mc_text_is_nfc(const char *text, size_t len);
+
+/* Offset of the first byte that is not valid UTF-8, or `len`. */
+size_t mc_text_utf8_valid_prefix(const char *text, size_t len);
+
+#endif
