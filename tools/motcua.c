@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+int cmd_check(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
 int cmd_deadline(int argc, char **argv);
 
 static const struct command {
@@ -18,6 +20,8 @@ static const struct command {
   int (*run)(int argc, char **argv);
   const char *summary;
 } commands[] = {
+    {"check", cmd_check, "check procedure, policy and directory files (the bundled workflows by default)"},
+    {"compile", cmd_compile, "compile procedure files into versioned, content-hashed definitions"},
     {"deadline", cmd_deadline, "when a limit counted in working days, working hours or calendar days is due"},
 };
 

@@ -1,0 +1,68 @@
+/* dsl-int.h — shared by the lexer, the parser, the checks and the compiler.
+ * Not for use outside dsl/. */
+#ifndef DSL_INT_H
+#define DSL_INT_H
+
+#include "base/arena.h"
+#include "base/diag.h"
+#include "dsl/ast.h"
+
+/* Blocks and parentheses nest at most this deep (docs/DSL.md says so); a
+ * deeper file is refused with its own diagnostic rather than exhausting the
+ * parser's stack. */
+#define DSL_MAX_NESTING 32
+
+/* Source files larger than this are refused before lexing. */
+#define DSL_MAX_FILE_BYTES (8u << 20)
+
+/* Locations are byte ranges; line and column are computed when reported. */
+typedef struct dsl_loc {
+  size_t off, end;
+} dsl_loc;
+
+typedef struct dsl_ctx {
+  mc_arena *arena;
+  mc_diag_sink *sink;
+  const mc_source *src;
+  dsl_program *prog;
+  /* the declaration being read */
+  dsl_procedure *proc;
+  dsl_node *node;
+  dsl_policy *policy;
+  dsl_agency *agency;
+  /* lexer state */
+  size_t pos;   /* byte offset of the next token */
+  int depth;
+  bool too_deep;
+  bool oom;
+} dsl_ctx;
+
+dsl_span dsl__span(const dsl_ctx *ctx, dsl_loc loc);
+void dsl__error(dsl_ctx *ctx, dsl_loc loc, const char *hint, const char *fmt, ...)
+    MC__PRINTF(4, 5);
+void dsl__error_at(mc_diag_sink *sink, dsl_span at, const char *hint, const char *fmt, ...)
+    MC__PRINTF(4, 5);
+
+#include "dsl/dsl.h"
+
+struct dsl_compile {
+  mc_arena arena;
+  dsl_program prog;
+  bool checked;          /* dsl_compile_check returned 0 */
+  dsl_artifact *artifacts;
+  int nartifacts;
+};
+
+/* The checks (check.c) and the encoder (compile.c). */
+int dsl__check(dsl_compile *c, mc_diag_sink *sink);
+const dsl_policy *dsl__find_policy(const dsl_program *prog, const char *id);
+const dsl_agency *dsl__find_agency(const dsl_program *prog, const char *code);
+const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
+
+/* Parses one file into ctx->prog (appending).  Returns 0, MC_EPARSE, ... */
+int dsl__parse(dsl_ctx *ctx);
+
+/* Appends `item` (whose first member is `next`) to the list at `*head`. */
+void dsl__append(void *head, void *item);
+
+#endif

@@ -1,0 +1,73 @@
+/* dsl.h — the procedure language: agencies write, motcua checks and compiles.
+ *
+ * One compile reads a set of files (procedures, policies, the agency
+ * directory; docs/DSL.md is the language reference), checks them together,
+ * and emits compiled definitions: canonical msgpack (base/canon.h) with a
+ * format version, identified by the SHA-256 of their bytes, so a dossier can
+ * pin the exact version it was filed under.  Compiling the same sources gives
+ * the same bytes on any machine.
+ *
+ * Files can be added as *context*: their policies and agencies are known to
+ * the checks (a procedure names its policy, a step its agency) but nothing is
+ * emitted for them, and a definition in a compiled file shadows a context
+ * definition with the same identifier.  The command line uses the bundled
+ * workflows/ as context, so an official can check one edited file.
+ *
+ * The DSL never prints: diagnostics go to the sink.
+ */
+#ifndef DSL_DSL_H
+#define DSL_DSL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/diag.h"
+#include "base/hash.h"
+
+/* Version of the compiled format; bump it when the layout in compile.c
+ * changes. */
+#define DSL_FORMAT_VERSION 1
+
+typedef struct dsl_compile dsl_compile;
+
+/* A new, empty compile.  Returns 0 or MC_ENOMEM. */
+int dsl_compile_new(dsl_compile **out);
+
+/* Releases the compile, its AST and its artifacts.  NULL is a no-op. */
+void dsl_compile_free(dsl_compile *c);
+
+/* Parses one file into the compile.  `src` (name and text) is borrowed until
+ * dsl_compile_free(): diagnostics and the AST point into it.  Syntax errors
+ * go to `sink`; returns 0, MC_EPARSE when the file had errors, MC_ETOOBIG,
+ * MC_ENOMEM. */
+int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_sink *sink);
+
+/* Runs every check over everything added.  Returns 0, or MC_EPARSE when any
+ * error was reported. */
+int dsl_compile_check(dsl_compile *c, mc_diag_sink *sink);
+
+typedef enum {
+  DSL_ARTIFACT_PROCEDURE,
+  DSL_ARTIFACT_POLICY,
+  DSL_ARTIFACT_DIRECTORY,
+} dsl_artifact_kind;
+
+/* One compiled definition.  Owned by the compile. */
+typedef struct dsl_artifact {
+  dsl_artifact_kind kind;
+  const char *id;        /* procedure code, policy id, or "directory" */
+  const char *title;
+  mc_buf bytes;          /* canonical msgpack */
+  uint8_t hash[MC_SHA256_BYTES];
+} dsl_artifact;
+
+/* Compiles what was checked (call dsl_compile_check first; it must have
+ * returned 0).  *artifacts is valid until dsl_compile_free().  Returns 0 or
+ * MC_ENOMEM / MC_EINVAL. */
+int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count);
+
+const char *dsl_artifact_kind_name(dsl_artifact_kind kind);
+
+#endif

@@ -1,0 +1,99 @@
+/* parse.c — drives the flex/bison parser over one file, and holds what the
+ * parser, the checks and the compiler share: spans, error reporting, lists.
+ */
+#include "dsl/dsl-int.h"
+
+#include "base/error.h"
+#include "dsl/parser.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* flex's reentrant interface, declared here rather than including the
+ * generated lexer header in every file. */
+typedef void *yyscan_t;
+int dsl_yylex_init_extra(dsl_ctx *extra, yyscan_t *scanner);
+int dsl_yylex_destroy(yyscan_t scanner);
+void *dsl_yy_scan_bytes(const char *bytes, int len, yyscan_t scanner);
+int dsl_yyparse(void *scanner, dsl_ctx *ctx);
+
+dsl_span dsl__span(const dsl_ctx *ctx, dsl_loc loc) { return (dsl_span){ctx->src, loc.off, loc.end}; }
+
+void dsl__append(void *head, void *item) {
+  /* Every list item starts with its `next` pointer. */
+  void **p = head;
+  if (item == NULL)
+    return;
+  while (*p)
+    p = (void **)*p;
+  *p = item;
+}
+
+static void vreport(mc_diag_sink *sink, dsl_span at, const char *hint, const char *fmt, va_list ap) {
+  char msg[1024];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  mc_diag_at(sink, MC_DIAG_ERROR, at.src, at.off, at.end > at.off ? at.end - at.off : 1, hint, "%s",
+             msg);
+}
+
+void dsl__error(dsl_ctx *ctx, dsl_loc loc, const char *hint, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vreport(ctx->sink, dsl__span(ctx, loc), hint, fmt, ap);
+  va_end(ap);
+}
+
+void dsl__error_at(mc_diag_sink *sink, dsl_span at, const char *hint, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vreport(sink, at, hint, fmt, ap);
+  va_end(ap);
+}
+
+/* Bison's messages name tokens as the grammar spells them ("name", "text",
+ * "}"); add a hint for the mistakes officials make most. */
+void dsl_yyerror(dsl_loc *loc, void *scanner, dsl_ctx *ctx, const char *msg) {
+  (void)scanner;
+  const char *hint = NULL;
+  char text[512];
+  if (ctx->too_deep)
+    return; /* already said */
+  if (strstr(msg, "unexpected end of file"))
+    hint = "a block is not closed: add the missing \"}\"";
+  else if (strstr(msg, "expecting name") && loc->end > loc->off) {
+    /* A reserved word where a name belongs. */
+    const char *w = ctx->src->text + loc->off;
+    size_t n = loc->end - loc->off;
+    bool word = n > 0 && ((w[0] >= 'a' && w[0] <= 'z') || (w[0] >= 'A' && w[0] <= 'Z'));
+    if (word) {
+      snprintf(text, sizeof text, "\"%.*s\" is a word of the language; choose another name, such as %.*s_1",
+               (int)n, w, (int)n, w);
+      hint = text;
+    }
+  }
+  const char *m = strncmp(msg, "syntax error, ", 14) == 0 ? msg + 14 : msg;
+  dsl__error(ctx, *loc, hint, "%s", m);
+}
+
+int dsl__parse(dsl_ctx *ctx) {
+  yyscan_t scanner;
+  int before = ctx->sink->errors;
+
+  if (ctx->src->len > DSL_MAX_FILE_BYTES)
+    return MC_ETOOBIG;
+  if (memchr(ctx->src->text, '\0', ctx->src->len)) {
+    const char *nul = memchr(ctx->src->text, '\0', ctx->src->len);
+    dsl__error(ctx, (dsl_loc){(size_t)(nul - ctx->src->text), (size_t)(nul - ctx->src->text) + 1},
+               "this looks like a binary file, not a procedure", "the file contains a NUL byte");
+    return MC_EPARSE;
+  }
+  if (dsl_yylex_init_extra(ctx, &scanner) != 0)
+    return MC_ENOMEM;
+  dsl_yy_scan_bytes(ctx->src->text, (int)ctx->src->len, scanner);
+  int rc = dsl_yyparse(scanner, ctx);
+  dsl_yylex_destroy(scanner);
+  if (ctx->oom || rc == 2)
+    return MC_ENOMEM;
+  return ctx->sink->errors > before || rc != 0 ? MC_EPARSE : 0;
+}

@@ -1,0 +1,620 @@
+/* parser.y — the grammar of the procedure language (docs/DSL.md).
+ *
+ * A reentrant, pure bison parser with byte-range locations.  It builds the
+ * AST of ast.h in the compile's arena (so error recovery leaks nothing: every
+ * semantic value is arena memory, freed with the compile) and reports syntax
+ * errors to the diagnostic sink, then resynchronises at the next statement so
+ * that one run reports every error.  Meaning is checked later (check.c).
+ */
+%define api.pure full
+%define api.prefix {dsl_yy}
+%define api.location.type {dsl_loc}
+%define parse.error detailed
+%define parse.lac full
+%locations
+%param {void *scanner}
+%parse-param {dsl_ctx *ctx}
+%expect 0
+
+%code requires {
+#include "dsl/dsl-int.h"
+}
+
+%code provides {
+int dsl_yylex(DSL_YYSTYPE *lval, dsl_loc *lloc, void *scanner);
+void dsl_yyerror(dsl_loc *loc, void *scanner, dsl_ctx *ctx, const char *msg);
+#define YYLLOC_DEFAULT(Cur, Rhs, N)                                   \
+  do {                                                                \
+    if (N) {                                                          \
+      (Cur).off = YYRHSLOC(Rhs, 1).off;                               \
+      (Cur).end = YYRHSLOC(Rhs, N).end;                               \
+    } else {                                                          \
+      (Cur).off = (Cur).end = YYRHSLOC(Rhs, 0).end;                   \
+    }                                                                 \
+  } while (0)
+}
+
+%code {
+#include "base/error.h"
+
+#include <string.h>
+
+#define SPAN(loc) dsl__span(ctx, (loc))
+#define NEW(type) ((type *)new_zeroed(ctx, sizeof(type)))
+
+static void *new_zeroed(dsl_ctx *ctx, size_t size) {
+  void *p = mc_arena_calloc(ctx->arena, 1, size);
+  if (p == NULL)
+    ctx->oom = true;
+  return p;
+}
+
+/* Sets a one-off text property; a second one is an error pointing at it. */
+static void set_once(dsl_ctx *ctx, const char **slot, const char *value, dsl_loc at,
+                     const char *what) {
+  if (*slot) {
+    dsl__error(ctx, at, "give it once; remove one of the two lines", "%s is given twice", what);
+    return;
+  }
+  *slot = value;
+}
+
+static dsl_expr *expr(dsl_ctx *ctx, dsl_expr_kind kind, dsl_expr *l, dsl_expr *r, dsl_loc at) {
+  dsl_expr *e = NEW(dsl_expr);
+  if (e) {
+    e->kind = kind;
+    e->left = l;
+    e->right = r;
+    e->at = SPAN(at);
+  }
+  return e;
+}
+
+static dsl_strlist *str_item(dsl_ctx *ctx, const char *text, dsl_loc at) {
+  dsl_strlist *s = NEW(dsl_strlist);
+  if (s) {
+    s->text = text;
+    s->at = SPAN(at);
+  }
+  return s;
+}
+
+static dsl_node *begin_node(dsl_ctx *ctx, dsl_node_kind kind, const char *name, const char *title,
+                            dsl_loc at) {
+  dsl_node *n = NEW(dsl_node);
+  if (n && ctx->proc) {
+    n->kind = kind;
+    n->name = name;
+    n->title = title;
+    n->at = SPAN(at);
+    dsl__append(&ctx->proc->nodes, n);
+  }
+  ctx->node = n;
+  return n;
+}
+
+static dsl_transition *transition(dsl_ctx *ctx, const char *action, dsl_expr *when,
+                                  const char *target, dsl_notify *notify, dsl_loc at,
+                                  dsl_loc target_at) {
+  dsl_transition *t = NEW(dsl_transition);
+  if (t) {
+    t->action = action;
+    t->when = when;
+    t->target = target;
+    t->notify = notify;
+    t->at = SPAN(at);
+    t->target_at = SPAN(target_at);
+    if (ctx->node)
+      dsl__append(&ctx->node->out, t);
+  }
+  return t;
+}
+
+static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
+  dsl_setting *s = NEW(dsl_setting);
+  if (s) {
+    s->key = key;
+    s->at = SPAN(at);
+  }
+  return s;
+}
+}
+
+%union {
+  int64_t number;
+  const char *text;
+  dsl_expr *expr;
+  dsl_duration duration;
+  dsl_limit limit;
+  dsl_strlist *strs;
+  dsl_notify *notify;
+  dsl_setting *setting;
+}
+
+/* Every semantic value is arena memory owned by the compile: nothing to free
+ * when error recovery discards it. */
+%destructor { (void)$$; } <*>
+
+%token PROCEDURE "procedure" POLICY "policy" AGENCY "agency" OFFER "offer" AT "at"
+%token EVERY "every" SECTOR "sector" FIELD "field" LEVEL "level" ONLINE "online"
+%token SERVICE_LEVEL "service_level" TIME "time" FEE "fee" VND "VND"
+%token REFUNDABLE "refundable" PAYER "payer" LEGAL "legal" DOCUMENT "document"
+%token RESULT "result" CHANNELS "channels" ROLE "role" FORM "form" STEP "step" BY "by"
+%token WITHIN "within" STATE "state" CLOCK "clock" ON "on" NOTIFY "notify" WARN "warn"
+%token BEFORE "before" ESCALATE "escalate" TO "to" CHOICE "choice" FIRST "first"
+%token WHEN "when" OTHERWISE "otherwise" FORK "fork" JOIN "join" LEAD "lead"
+%token BRANCH "branch" DEPARTMENT "department" AND "and" OR "or" NOT "not"
+%token REQUIRED "required" LABEL "label" HELP "help" LENGTH "length" RANGE "range"
+%token PATTERN "pattern" ORIGINAL "original" COPY "copy" EFORM "eform" BLANK "blank"
+%token WORKING "working" CALENDAR "calendar" DAY "day" HOUR "hour" ENUM "enum"
+%token ARROW "->" DOTDOT ".." BAD "invalid character"
+%token <number> BOOLEAN "yes or no" TYPE "field type" CMP "comparison" CLOCKTIME "time of day"
+%token <number> INTEGER "number"
+%token <text> NAME "name" STRING "text"
+
+%type <text> opt_title clock_mode key channel_name
+%type <expr> fee_expr fee_term cond cond_and cond_not cond_atom ref literal
+%type <duration> duration
+%type <limit> limit
+%type <strs> strings
+%type <notify> notifies
+%type <setting> setting
+%type <number> unit
+
+%%
+
+file
+  : %empty
+  | file decl
+  ;
+
+decl
+  : procedure
+  | policy
+  | agency
+  | offer
+  | error '}'               { yyerrok; ctx->proc = NULL; ctx->node = NULL; ctx->policy = NULL; ctx->agency = NULL; }
+  ;
+
+/* ------------------------------------------------------------ procedure */
+
+procedure
+  : PROCEDURE STRING STRING '{'
+      {
+        dsl_procedure *p = NEW(dsl_procedure);
+        if (p) {
+          p->code = $2;
+          p->name = $3;
+          p->at = SPAN(@1);
+          p->code_at = SPAN(@2);
+          dsl__append(&ctx->prog->procedures, p);
+        }
+        ctx->proc = p;
+      }
+    proc_items '}'          { ctx->proc = NULL; ctx->node = NULL; }
+  ;
+
+proc_items
+  : %empty
+  | proc_items proc_item
+  | proc_items error
+  ;
+
+proc_item
+  : SECTOR STRING           { if (ctx->proc) set_once(ctx, &ctx->proc->sector, $2, @$, "the sector"); }
+  | FIELD STRING            { if (ctx->proc) set_once(ctx, &ctx->proc->field, $2, @$, "the field"); }
+  | LEVEL NAME              { if (ctx->proc) { set_once(ctx, &ctx->proc->level, $2, @$, "the administrative level"); ctx->proc->level_at = SPAN(@2); } }
+  | ONLINE NAME             { if (ctx->proc) { set_once(ctx, &ctx->proc->online, $2, @$, "the online service"); ctx->proc->online_at = SPAN(@2); } }
+  | SERVICE_LEVEL INTEGER   { if (ctx->proc) ctx->proc->service_level = $2; }
+  | TIME duration           {
+                              if (ctx->proc) {
+                                if (ctx->proc->has_time)
+                                  dsl__error(ctx, @$, "give it once", "the processing time is given twice");
+                                ctx->proc->time = $2;
+                                ctx->proc->has_time = true;
+                              }
+                            }
+  | POLICY STRING           { if (ctx->proc) { set_once(ctx, &ctx->proc->policy, $2, @$, "the policy"); ctx->proc->policy_at = SPAN(@2); } }
+  | FEE fee_expr            { if (ctx->proc) { if (ctx->proc->fee) dsl__error(ctx, @$, "give it once", "the fee is given twice"); ctx->proc->fee = $2; } }
+  | FEE fee_expr REFUNDABLE { if (ctx->proc) { if (ctx->proc->fee) dsl__error(ctx, @$, "give it once", "the fee is given twice"); ctx->proc->fee = $2; ctx->proc->refundable = true; } }
+  | PAYER NAME              { if (ctx->proc) set_once(ctx, &ctx->proc->payer, $2, @$, "the payer"); }
+  | LEGAL STRING            { if (ctx->proc) dsl__append(&ctx->proc->legal, str_item(ctx, $2, @2)); }
+  | DOCUMENT NAME STRING
+      {
+        dsl_document *d = NEW(dsl_document);
+        if (d && ctx->proc) {
+          d->name = $2;
+          d->title = $3;
+          d->count = 1;
+          d->at = SPAN(@2);
+          dsl__append(&ctx->proc->documents, d);
+        }
+        ctx->node = NULL;
+      }
+    doc_opts
+  | RESULT NAME STRING
+      {
+        dsl_document *d = NEW(dsl_document);
+        if (d && ctx->proc) {
+          d->name = $2;
+          d->title = $3;
+          d->result = true;
+          d->count = 1;
+          d->at = SPAN(@2);
+          dsl__append(&ctx->proc->documents, d);
+        }
+      }
+  | CHANNELS channels
+  | ROLE NAME STRING        { if (ctx->proc) { dsl__append(&ctx->proc->role_names, str_item(ctx, $2, @2)); dsl__append(&ctx->proc->role_titles, str_item(ctx, $3, @3)); } }
+  | FORM '{' fields '}'
+  | step
+  | choice
+  | fork
+  | JOIN NAME ARROW NAME notifies
+      {
+        begin_node(ctx, DSL_NODE_JOIN, $2, NULL, @2);
+        transition(ctx, NULL, NULL, $4, $5, @3, @4);
+        ctx->node = NULL;
+      }
+  ;
+
+channels
+  : channel_name            { if (ctx->proc) dsl__append(&ctx->proc->channels, str_item(ctx, $1, @1)); }
+  | channels ',' channel_name { if (ctx->proc) dsl__append(&ctx->proc->channels, str_item(ctx, $3, @3)); }
+  ;
+
+channel_name
+  : NAME                    { $$ = $1; }
+  | ONLINE                  { $$ = "online"; }
+  ;
+
+duration
+  : INTEGER unit            { $$ = (dsl_duration){$1, (dsl_unit)$2, SPAN(@$)}; }
+  ;
+
+unit
+  : WORKING DAY             { $$ = DSL_UNIT_WORKING_DAYS; }
+  | WORKING HOUR            { $$ = DSL_UNIT_WORKING_HOURS; }
+  | DAY                     { $$ = DSL_UNIT_CALENDAR_DAYS; }
+  | CALENDAR DAY            { $$ = DSL_UNIT_CALENDAR_DAYS; }
+  ;
+
+limit
+  : duration                { $$ = (dsl_limit){true, NULL, $1, SPAN(@$)}; }
+  | POLICY '.' NAME         { $$ = (dsl_limit){true, $3, {0, DSL_UNIT_WORKING_DAYS, SPAN(@$)}, SPAN(@$)}; }
+  ;
+
+fee_expr
+  : fee_term                { $$ = $1; }
+  | fee_expr '+' fee_term   { $$ = expr(ctx, DSL_EX_ADD, $1, $3, @$); }
+  ;
+
+fee_term
+  : INTEGER VND             { $$ = expr(ctx, DSL_EX_MONEY, NULL, NULL, @$); if ($$) $$->value = $1; }
+  | INTEGER VND '*' ref
+      {
+        dsl_expr *m = expr(ctx, DSL_EX_MONEY, NULL, NULL, @1);
+        if (m) m->value = $1;
+        $$ = expr(ctx, DSL_EX_MUL, m, $4, @$);
+      }
+  ;
+
+doc_opts
+  : %empty
+  | doc_opts doc_opt
+  ;
+
+doc_opt
+  : ORIGINAL                { dsl_document *d = ctx->proc ? ctx->proc->documents : NULL; while (d && d->next) d = d->next; if (d) d->original = true; }
+  | COPY                    { dsl_document *d = ctx->proc ? ctx->proc->documents : NULL; while (d && d->next) d = d->next; if (d) d->copy = true; }
+  | INTEGER                 { dsl_document *d = ctx->proc ? ctx->proc->documents : NULL; while (d && d->next) d = d->next; if (d) d->count = $1; }
+  | EFORM                   { dsl_document *d = ctx->proc ? ctx->proc->documents : NULL; while (d && d->next) d = d->next; if (d) d->eform = true; }
+  | BLANK STRING            { dsl_document *d = ctx->proc ? ctx->proc->documents : NULL; while (d && d->next) d = d->next; if (d) d->blank_form = $2; }
+  ;
+
+/* ------------------------------------------------------------ form */
+
+fields
+  : %empty
+  | fields form_field
+  | fields error
+  ;
+
+form_field
+  : NAME field_type
+      {
+        dsl_field *f = ctx->proc ? ctx->proc->fields : NULL;
+        while (f && f->next) f = f->next;
+        if (f) { f->name = $1; f->at = SPAN(@1); }
+      }
+    field_opts
+  ;
+
+field_type
+  : TYPE                    { dsl_field *f = NEW(dsl_field); if (f && ctx->proc) { f->type = (dsl_field_type)$1; dsl__append(&ctx->proc->fields, f); } }
+  | ENUM '(' strings ')'    { dsl_field *f = NEW(dsl_field); if (f && ctx->proc) { f->type = DSL_FIELD_ENUM; f->values = $3; dsl__append(&ctx->proc->fields, f); } }
+  ;
+
+strings
+  : STRING                  { $$ = str_item(ctx, $1, @1); }
+  | strings ',' STRING      { $$ = $1; dsl__append(&$$, str_item(ctx, $3, @3)); }
+  ;
+
+field_opts
+  : %empty
+  | field_opts field_opt
+  ;
+
+field_opt
+  : REQUIRED                { dsl_field *f = ctx->proc ? ctx->proc->fields : NULL; while (f && f->next) f = f->next; if (f) f->required = true; }
+  | LABEL STRING            { dsl_field *f = ctx->proc ? ctx->proc->fields : NULL; while (f && f->next) f = f->next; if (f) set_once(ctx, &f->label, $2, @$, "the label"); }
+  | HELP STRING             { dsl_field *f = ctx->proc ? ctx->proc->fields : NULL; while (f && f->next) f = f->next; if (f) set_once(ctx, &f->help, $2, @$, "the help text"); }
+  | PATTERN STRING          { dsl_field *f = ctx->proc ? ctx->proc->fields : NULL; while (f && f->next) f = f->next; if (f) set_once(ctx, &f->pattern, $2, @$, "the pattern"); }
+  | LENGTH INTEGER DOTDOT INTEGER
+      {
+        dsl_field *f = ctx->proc ? ctx->proc->fields : NULL;
+        while (f && f->next) f = f->next;
+        if (f) { f->has_length = true; f->min = $2; f->max = $4; }
+        if ($4 < $2) dsl__error(ctx, @$, "write the smaller bound first, such as length 1..100", "the length %lld..%lld is empty", (long long)$2, (long long)$4);
+      }
+  | RANGE INTEGER DOTDOT INTEGER
+      {
+        dsl_field *f = ctx->proc ? ctx->proc->fields : NULL;
+        while (f && f->next) f = f->next;
+        if (f) { f->has_range = true; f->min = $2; f->max = $4; }
+        if ($4 < $2) dsl__error(ctx, @$, "write the smaller bound first, such as range 0..10", "the range %lld..%lld is empty", (long long)$2, (long long)$4);
+      }
+  ;
+
+/* ------------------------------------------------------------ steps */
+
+step
+  : STEP NAME STRING        { begin_node(ctx, DSL_NODE_STEP, $2, $3, @2); }
+    step_opts '{' step_items '}'
+                            { ctx->node = NULL; }
+  ;
+
+step_opts
+  : %empty
+  | step_opts step_opt
+  ;
+
+step_opt
+  : BY NAME                 { if (ctx->node) { set_once(ctx, &ctx->node->role, $2, @$, "the role of the step"); ctx->node->role_at = SPAN(@2); } }
+  | AT STRING               { if (ctx->node) { set_once(ctx, &ctx->node->agency, $2, @$, "the agency of the step"); ctx->node->agency_at = SPAN(@2); } }
+  | WITHIN limit            {
+                              if (ctx->node) {
+                                if (ctx->node->limit.set)
+                                  dsl__error(ctx, @$, "give it once", "the time limit of the step is given twice");
+                                ctx->node->limit = $2;
+                              }
+                            }
+  | STATE NAME              { if (ctx->node) { set_once(ctx, &ctx->node->state, $2, @$, "the state of the step"); ctx->node->state_at = SPAN(@2); } }
+  | CLOCK clock_mode
+      {
+        if (ctx->node) {
+          static const char *const modes[] = {"runs", "pauses", "restarts", "policy"};
+          int m = -1;
+          for (int i = 0; i < 4; i++)
+            if (strcmp($2, modes[i]) == 0) m = i;
+          if (m < 0)
+            dsl__error(ctx, @2, "write clock runs, clock pauses, clock restarts, or clock policy (as the policy's supplement_clock says)",
+                       "unknown clock mode \"%s\"", $2);
+          else if (ctx->node->clock_set)
+            dsl__error(ctx, @$, "give it once", "the clock of the step is given twice");
+          else {
+            ctx->node->clock = (dsl_clock)m;
+            ctx->node->clock_set = true;
+          }
+        }
+      }
+  ;
+
+clock_mode
+  : NAME                    { $$ = $1; }
+  | POLICY                  { $$ = "policy"; }
+  ;
+
+step_items
+  : %empty
+  | step_items step_item
+  | step_items error
+  ;
+
+step_item
+  : ON NAME ARROW NAME notifies { transition(ctx, $2, NULL, $4, $5, @2, @4); }
+  | WARN duration BEFORE    {
+                              if (ctx->node) {
+                                if (ctx->node->has_warn)
+                                  dsl__error(ctx, @$, "give it once", "the warning of the step is given twice");
+                                ctx->node->warn = $2;
+                                ctx->node->has_warn = true;
+                              }
+                            }
+  | ESCALATE TO NAME        { if (ctx->node) { set_once(ctx, &ctx->node->escalate_to, $3, @$, "the escalation"); ctx->node->escalate_at = SPAN(@3); } }
+  ;
+
+notifies
+  : %empty                  { $$ = NULL; }
+  | notifies NOTIFY NAME STRING
+      {
+        dsl_notify *n = NEW(dsl_notify);
+        if (n) {
+          n->who = $3;
+          n->template_name = $4;
+          n->at = SPAN(@2);
+        }
+        $$ = $1;
+        dsl__append(&$$, n);
+      }
+  ;
+
+/* ------------------------------------------------------------ choices */
+
+choice
+  : CHOICE NAME             { begin_node(ctx, DSL_NODE_CHOICE, $2, NULL, @2); }
+    choice_order '{' whens '}'
+                            { ctx->node = NULL; }
+  ;
+
+choice_order
+  : %empty
+  | FIRST                   { if (ctx->node) ctx->node->ordered = true; }
+  ;
+
+whens
+  : %empty
+  | whens when_item
+  | whens error
+  ;
+
+when_item
+  : WHEN cond ARROW NAME notifies      { transition(ctx, NULL, $2, $4, $5, @2, @4); }
+  | OTHERWISE ARROW NAME notifies      { dsl_transition *t = transition(ctx, NULL, NULL, $3, $4, @1, @3); if (t) t->otherwise = true; }
+  ;
+
+cond
+  : cond_and                { $$ = $1; }
+  | cond OR cond_and        { $$ = expr(ctx, DSL_EX_OR, $1, $3, @$); }
+  ;
+
+cond_and
+  : cond_not                { $$ = $1; }
+  | cond_and AND cond_not   { $$ = expr(ctx, DSL_EX_AND, $1, $3, @$); }
+  ;
+
+cond_not
+  : cond_atom               { $$ = $1; }
+  | NOT cond_not            { $$ = expr(ctx, DSL_EX_NOT, $2, NULL, @$); }
+  ;
+
+cond_atom
+  : '(' cond ')'            { $$ = $2; }
+  | ref                     { $$ = $1; }
+  | ref CMP literal         { $$ = expr(ctx, DSL_EX_CMP, $1, $3, @$); if ($$) $$->op = (dsl_cmp_op)$2; }
+  ;
+
+ref
+  : NAME                    { $$ = expr(ctx, DSL_EX_REF, NULL, NULL, @$); if ($$) $$->name = $1; }
+  | FORM '.' NAME           { $$ = expr(ctx, DSL_EX_REF, NULL, NULL, @$); if ($$) { $$->scope = "form"; $$->name = $3; } }
+  ;
+
+literal
+  : INTEGER                 { $$ = expr(ctx, DSL_EX_INT, NULL, NULL, @$); if ($$) $$->value = $1; }
+  | STRING                  { $$ = expr(ctx, DSL_EX_STR, NULL, NULL, @$); if ($$) $$->name = $1; }
+  | BOOLEAN                 { $$ = expr(ctx, DSL_EX_BOOL, NULL, NULL, @$); if ($$) $$->value = $1; }
+  | NAME                    { $$ = expr(ctx, DSL_EX_NAME, NULL, NULL, @$); if ($$) $$->name = $1; }
+  | ONLINE                  { $$ = expr(ctx, DSL_EX_NAME, NULL, NULL, @$); if ($$) $$->name = "online"; }
+  ;
+
+/* ------------------------------------------------------------ forks */
+
+fork
+  : FORK NAME opt_title JOIN NAME
+      {
+        dsl_node *n = begin_node(ctx, DSL_NODE_FORK, $2, $3, @2);
+        if (n) { n->join = $5; n->join_at = SPAN(@5); }
+      }
+    fork_lead '{' branches '}'
+                            { ctx->node = NULL; }
+  ;
+
+opt_title
+  : %empty                  { $$ = NULL; }
+  | STRING                  { $$ = $1; }
+  ;
+
+fork_lead
+  : %empty
+  | LEAD STRING             { if (ctx->node) { ctx->node->lead = $2; ctx->node->lead_at = SPAN(@2); } }
+  ;
+
+branches
+  : %empty
+  | branches BRANCH NAME ARROW NAME    { transition(ctx, $3, NULL, $5, NULL, @3, @5); }
+  | branches error
+  ;
+
+/* ------------------------------------------------------------ policies, directory */
+
+policy
+  : POLICY STRING opt_title '{'
+      {
+        dsl_policy *p = NEW(dsl_policy);
+        if (p) {
+          p->id = $2;
+          p->title = $3;
+          p->at = SPAN(@2);
+          dsl__append(&ctx->prog->policies, p);
+        }
+        ctx->policy = p;
+      }
+    settings '}'            { ctx->policy = NULL; }
+  ;
+
+settings
+  : %empty
+  | settings setting        { if (ctx->policy && $2) dsl__append(&ctx->policy->settings, $2); }
+  | settings error
+  ;
+
+setting
+  : key duration            { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_DURATION; $$->duration = $2; $$->value_at = SPAN(@2); } }
+  | key CLOCKTIME           { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_CLOCK; $$->number = $2; $$->value_at = SPAN(@2); } }
+  | key NAME                { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_WORD; $$->text = $2; $$->value_at = SPAN(@2); } }
+  | key BOOLEAN             { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_BOOL; $$->number = $2; $$->value_at = SPAN(@2); } }
+  | key STRING              { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_STRING; $$->text = $2; $$->value_at = SPAN(@2); } }
+  ;
+
+key
+  : NAME                    { $$ = $1; }
+  | LEGAL                   { $$ = "legal"; }
+  | LEVEL                   { $$ = "level"; }
+  | CALENDAR                { $$ = "calendar"; }
+  ;
+
+agency
+  : AGENCY STRING STRING '{'
+      {
+        dsl_agency *a = NEW(dsl_agency);
+        if (a) {
+          a->code = $2;
+          a->name = $3;
+          a->at = SPAN(@2);
+          dsl__append(&ctx->prog->agencies, a);
+        }
+        ctx->agency = a;
+      }
+    agency_items '}'        { ctx->agency = NULL; }
+  ;
+
+agency_items
+  : %empty
+  | agency_items setting    { if (ctx->agency && $2) dsl__append(&ctx->agency->settings, $2); }
+  | agency_items DEPARTMENT STRING STRING
+      {
+        dsl_department *d = NEW(dsl_department);
+        if (d && ctx->agency) {
+          d->code = $3;
+          d->name = $4;
+          d->at = SPAN(@3);
+          dsl__append(&ctx->agency->departments, d);
+        }
+      }
+  | agency_items error
+  ;
+
+offer
+  : OFFER STRING AT STRING
+      {
+        dsl_offer *o = NEW(dsl_offer);
+        if (o) { o->procedure = $2; o->agency = $4; o->at = SPAN(@$); dsl__append(&ctx->prog->offers, o); }
+      }
+  | OFFER STRING AT EVERY NAME
+      {
+        dsl_offer *o = NEW(dsl_offer);
+        if (o) { o->procedure = $2; o->every_level = $5; o->at = SPAN(@$); dsl__append(&ctx->prog->offers, o); }
+      }
+  ;
+
+%%

@@ -1,0 +1,226 @@
+/* cmd_check.c — `motcua check` and `motcua compile`: an agency official's
+ * tools for the procedure language.
+ *
+ *   motcua check [--workflows DIR] [FILE...]
+ *   motcua compile [--workflows DIR] FILE... -o OUTDIR
+ *
+ * The files are checked together, with the bundled workflows (policies,
+ * agency directory, other procedures) as context, so that one edited file
+ * can be checked alone; a file given on the command line replaces its copy
+ * in the bundle.  With no file, `check` checks the whole bundle.  Exit
+ * status: 0 no error, 1 errors (printed as file:line:col: error: ...), 2 the
+ * command line is wrong.
+ */
+#include "tools/cli.h"
+
+#include "base/error.h"
+#include "base/file.h"
+#include "dsl/dsl.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef struct file_set {
+  char **paths;
+  bool *context;
+  int n, cap;
+} file_set;
+
+static int set_add(file_set *s, const char *path, bool context) {
+  if (s->n == s->cap) {
+    int cap = s->cap ? s->cap * 2 : 32;
+    char **p = realloc(s->paths, (size_t)cap * sizeof *p);
+    bool *c = p ? realloc(s->context, (size_t)cap * sizeof *c) : NULL;
+    if (p)
+      s->paths = p;
+    if (c == NULL)
+      return MC_ENOMEM;
+    s->context = c;
+    s->cap = cap;
+  }
+  if ((s->paths[s->n] = strdup(path)) == NULL)
+    return MC_ENOMEM;
+  s->context[s->n++] = context;
+  return 0;
+}
+
+static void set_free(file_set *s) {
+  for (int i = 0; i < s->n; i++)
+    free(s->paths[i]);
+  free(s->paths);
+  free(s->context);
+}
+
+static int compare_paths(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.mc file below `dir` (two levels), sorted so output is stable. */
+static int list_sources(const char *dir, int depth, file_set *out) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char path[PATH_MAX];
+  int first = out->n;
+  if (d == NULL)
+    return 0;
+  while ((e = readdir(d)) != NULL) {
+    size_t len = strlen(e->d_name);
+    struct stat st;
+    if (e->d_name[0] == '.')
+      continue;
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    if (stat(path, &st) != 0)
+      continue;
+    if (S_ISDIR(st.st_mode) && depth > 0)
+      list_sources(path, depth - 1, out);
+    else if (S_ISREG(st.st_mode) && len > 3 && strcmp(e->d_name + len - 3, ".mc") == 0)
+      set_add(out, path, true);
+  }
+  closedir(d);
+  qsort(out->paths + first, (size_t)(out->n - first), sizeof *out->paths, compare_paths);
+  return 0;
+}
+
+static bool same_file(const char *a, const char *b) {
+  struct stat sa, sb;
+  return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+static int write_file(const char *path, const void *bytes, size_t len) {
+  char tmp[PATH_MAX + 8];
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "wb");
+  if (f == NULL)
+    return mc_err_from_errno(errno);
+  size_t n = fwrite(bytes, 1, len, f);
+  int rc = fclose(f);
+  if (n != len || rc != 0) {
+    remove(tmp);
+    return MC_EIO;
+  }
+  return rename(tmp, path) == 0 ? 0 : mc_err_from_errno(errno);
+}
+
+static int run(const char *cmd, int argc, char **argv, bool compile) {
+  file_set files = {0};
+  const char *workflows = cli_workflows_dir(), *outdir = NULL;
+  mc_buf *texts = NULL;
+  mc_source *sources = NULL;
+  dsl_compile *c = NULL;
+  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  int status = CLI_OK, given = 0;
+
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--workflows") == 0 && i + 1 < argc) {
+      workflows = argv[++i];
+    } else if ((strcmp(argv[i], "-o") == 0 || strcmp(argv[i], "--output") == 0) && i + 1 < argc) {
+      outdir = argv[++i];
+    } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      printf("usage: motcua %s [--workflows DIR] %s\n", cmd,
+             compile ? "FILE... -o OUTDIR" : "[FILE...]");
+      goto done;
+    } else if (argv[i][0] == '-') {
+      cli_error(cmd, "unknown option \"%s\"", argv[i]);
+      status = CLI_USAGE;
+      goto done;
+    } else {
+      set_add(&files, argv[i], false);
+      given++;
+    }
+  }
+  if (compile && (outdir == NULL || given == 0)) {
+    cli_error(cmd, "usage: motcua compile [--workflows DIR] FILE... -o OUTDIR");
+    status = CLI_USAGE;
+    goto done;
+  }
+  /* The bundle as context; with no file given, the bundle is what is checked. */
+  {
+    file_set bundle = {0};
+    list_sources(workflows, 2, &bundle);
+    for (int i = 0; i < bundle.n; i++) {
+      bool replaced = false;
+      for (int k = 0; k < given && !replaced; k++)
+        replaced = same_file(bundle.paths[i], files.paths[k]);
+      if (!replaced)
+        set_add(&files, bundle.paths[i], given > 0);
+    }
+    set_free(&bundle);
+  }
+  if (files.n == 0) {
+    cli_error(cmd, "no .mc file in %s; name the files to check", workflows);
+    status = CLI_USAGE;
+    goto done;
+  }
+  texts = calloc((size_t)files.n, sizeof *texts);
+  sources = calloc((size_t)files.n, sizeof *sources);
+  if (texts == NULL || sources == NULL || dsl_compile_new(&c) != 0) {
+    status = CLI_FAILED;
+    goto done;
+  }
+  for (int i = 0; i < files.n; i++) {
+    int rc = mc_file_read(files.paths[i], 8u << 20, &texts[i]);
+    if (rc != 0) {
+      cli_error(cmd, "cannot read %s: %s", files.paths[i],
+                rc == MC_ETOOBIG ? "larger than 8 MiB, surely not a procedure" : mc_strerror(rc));
+      status = CLI_USAGE;
+      goto done;
+    }
+    sources[i] = (mc_source){files.paths[i], mc_buf_cstr(&texts[i]), texts[i].len};
+    dsl_compile_add(c, &sources[i], files.context[i], &sink);
+  }
+  if (sink.errors == 0)
+    dsl_compile_check(c, &sink);
+  if (sink.errors > 0) {
+    fprintf(stderr, "motcua %s: %d error%s\n", cmd, sink.errors, sink.errors == 1 ? "" : "s");
+    status = CLI_FAILED;
+    goto done;
+  }
+  const dsl_artifact *arts;
+  int n;
+  if (dsl_compile_emit(c, &arts, &n) != 0) {
+    cli_error(cmd, "could not encode the compiled definitions");
+    status = CLI_FAILED;
+    goto done;
+  }
+  if (compile && mkdir(outdir, 0755) != 0 && errno != EEXIST) {
+    cli_error(cmd, "cannot create %s: %s", outdir, strerror(errno));
+    status = CLI_USAGE;
+    goto done;
+  }
+  for (int i = 0; i < n; i++) {
+    char hex[MC_SHA256_HEX], path[PATH_MAX];
+    mc_hex(arts[i].hash, sizeof arts[i].hash, hex);
+    if (compile) {
+      snprintf(path, sizeof path, "%s/%s-%s.mcb", outdir, dsl_artifact_kind_name(arts[i].kind), arts[i].id);
+      int rc = write_file(path, arts[i].bytes.data, arts[i].bytes.len);
+      if (rc != 0) {
+        cli_error(cmd, "cannot write %s: %s", path, mc_strerror(rc));
+        status = CLI_FAILED;
+        goto done;
+      }
+      printf("%s  %-9s %-12s %s\n", hex, dsl_artifact_kind_name(arts[i].kind), arts[i].id, path);
+    } else {
+      printf("ok  %-9s %-12s %s  sha256:%.16s\n", dsl_artifact_kind_name(arts[i].kind), arts[i].id,
+             arts[i].title ? arts[i].title : "", hex);
+    }
+  }
+done:
+  dsl_compile_free(c);
+  for (int i = 0; texts && i < files.n; i++)
+    mc_buf_free(&texts[i]);
+  free(texts);
+  free(sources);
+  set_free(&files);
+  return status;
+}
+
+int cmd_check(int argc, char **argv);
+int cmd_compile(int argc, char **argv);
+
+int cmd_check(int argc, char **argv) { return run("check", argc, argv, false); }
+int cmd_compile(int argc, char **argv) { return run("compile", argc, argv, true); }
