@@ -660,6 +660,7 @@ static void check_limit(const dsl_program *prog, const dsl_procedure *p, const d
                         const dsl_limit *l, const char *what, mc_diag_sink *sink) {
   char hint[600];
   dsl_unit unit;
+  (void)prog;
   if (l->policy_key) {
     if (policy == NULL)
       return; /* the unknown policy is reported once, elsewhere */
@@ -670,7 +671,9 @@ static void check_limit(const dsl_program *prog, const dsl_procedure *p, const d
       ERR(sink, l->at, hint, "unknown policy limit \"policy.%s\"", l->policy_key);
       return;
     }
-    unit = s->duration.unit;
+    /* A province's own limit (reception within 1 working hour) applies to
+     * every procedure, whatever unit the procedure counts in. */
+    return;
   } else {
     if (l->d.amount <= 0) {
       ERR(sink, l->at, "a timer needs a time; a zero limit belongs to the procedure's time, not to a step",
@@ -679,7 +682,6 @@ static void check_limit(const dsl_program *prog, const dsl_procedure *p, const d
     }
     unit = l->d.unit;
   }
-  (void)prog;
   if (p->has_time && p->time.unit == DSL_UNIT_CALENDAR_DAYS && unit == DSL_UNIT_WORKING_HOURS) {
     snprintf(hint, sizeof hint, "the procedure counts calendar days (time %lld days); give the step a limit in days",
              (long long)p->time.amount);

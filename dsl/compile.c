@@ -203,7 +203,7 @@ static void put_strs(mc_canon *w, const dsl_strlist *s) {
     mc_canon_cstr(w, s->text);
 }
 
-static const char *field_type_word(dsl_field_type t) {
+const char *dsl__field_type_word(int t) {
   static const char *const words[] = {"text", "number", "date", "enum", "phone", "email", "citizen_id", "tax_code", "file", "yes_no"};
   return words[t];
 }
@@ -327,7 +327,7 @@ static void put_procedure(mc_canon *w, const dsl_procedure *p) {
     mc_canon_kv_str(w, "name", f->name);
     opt_str(w, "pattern", f->pattern);
     mc_canon_kv_bool(w, "required", f->required);
-    mc_canon_kv_str(w, "type", field_type_word(f->type));
+    mc_canon_kv_str(w, "type", dsl__field_type_word((int)f->type));
     mc_canon_key(w, "values");
     put_strs(w, f->values);
   }

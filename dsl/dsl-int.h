@@ -58,6 +58,8 @@ int dsl__check(dsl_compile *c, mc_diag_sink *sink);
 const dsl_policy *dsl__find_policy(const dsl_program *prog, const char *id);
 const dsl_agency *dsl__find_agency(const dsl_program *prog, const char *code);
 const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
+/* "text", "number", ... for a dsl_field_type. */
+const char *dsl__field_type_word(int type);
 
 /* Parses one file into ctx->prog (appending).  Returns 0, MC_EPARSE, ... */
 int dsl__parse(dsl_ctx *ctx);

@@ -39,6 +39,8 @@ void dsl_yyerror(dsl_loc *loc, void *scanner, dsl_ctx *ctx, const char *msg);
 
 #include <string.h>
 
+const char *dsl__field_type_word(int type);
+
 #define SPAN(loc) dsl__span(ctx, (loc))
 #define NEW(type) ((type *)new_zeroed(ctx, sizeof(type)))
 
@@ -152,7 +154,7 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 %token <number> INTEGER "number"
 %token <text> NAME "name" STRING "text"
 
-%type <text> opt_title clock_mode key channel_name
+%type <text> opt_title clock_mode key channel_name name word
 %type <expr> fee_expr fee_term cond cond_and cond_not cond_atom ref literal
 %type <duration> duration
 %type <limit> limit
@@ -203,8 +205,8 @@ proc_items
 proc_item
   : SECTOR STRING           { if (ctx->proc) set_once(ctx, &ctx->proc->sector, $2, @$, "the sector"); }
   | FIELD STRING            { if (ctx->proc) set_once(ctx, &ctx->proc->field, $2, @$, "the field"); }
-  | LEVEL NAME              { if (ctx->proc) { set_once(ctx, &ctx->proc->level, $2, @$, "the administrative level"); ctx->proc->level_at = SPAN(@2); } }
-  | ONLINE NAME             { if (ctx->proc) { set_once(ctx, &ctx->proc->online, $2, @$, "the online service"); ctx->proc->online_at = SPAN(@2); } }
+  | LEVEL name              { if (ctx->proc) { set_once(ctx, &ctx->proc->level, $2, @$, "the administrative level"); ctx->proc->level_at = SPAN(@2); } }
+  | ONLINE name             { if (ctx->proc) { set_once(ctx, &ctx->proc->online, $2, @$, "the online service"); ctx->proc->online_at = SPAN(@2); } }
   | SERVICE_LEVEL INTEGER   { if (ctx->proc) ctx->proc->service_level = $2; }
   | TIME duration           {
                               if (ctx->proc) {
@@ -217,9 +219,9 @@ proc_item
   | POLICY STRING           { if (ctx->proc) { set_once(ctx, &ctx->proc->policy, $2, @$, "the policy"); ctx->proc->policy_at = SPAN(@2); } }
   | FEE fee_expr            { if (ctx->proc) { if (ctx->proc->fee) dsl__error(ctx, @$, "give it once", "the fee is given twice"); ctx->proc->fee = $2; } }
   | FEE fee_expr REFUNDABLE { if (ctx->proc) { if (ctx->proc->fee) dsl__error(ctx, @$, "give it once", "the fee is given twice"); ctx->proc->fee = $2; ctx->proc->refundable = true; } }
-  | PAYER NAME              { if (ctx->proc) set_once(ctx, &ctx->proc->payer, $2, @$, "the payer"); }
+  | PAYER name              { if (ctx->proc) set_once(ctx, &ctx->proc->payer, $2, @$, "the payer"); }
   | LEGAL STRING            { if (ctx->proc) dsl__append(&ctx->proc->legal, str_item(ctx, $2, @2)); }
-  | DOCUMENT NAME STRING
+  | DOCUMENT name STRING
       {
         dsl_document *d = NEW(dsl_document);
         if (d && ctx->proc) {
@@ -232,7 +234,7 @@ proc_item
         ctx->node = NULL;
       }
     doc_opts
-  | RESULT NAME STRING
+  | RESULT name STRING
       {
         dsl_document *d = NEW(dsl_document);
         if (d && ctx->proc) {
@@ -245,17 +247,45 @@ proc_item
         }
       }
   | CHANNELS channels
-  | ROLE NAME STRING        { if (ctx->proc) { dsl__append(&ctx->proc->role_names, str_item(ctx, $2, @2)); dsl__append(&ctx->proc->role_titles, str_item(ctx, $3, @3)); } }
+  | ROLE name STRING        { if (ctx->proc) { dsl__append(&ctx->proc->role_names, str_item(ctx, $2, @2)); dsl__append(&ctx->proc->role_titles, str_item(ctx, $3, @3)); } }
   | FORM '{' fields '}'
   | step
   | choice
   | fork
-  | JOIN NAME ARROW NAME notifies
+  | JOIN name ARROW name notifies
       {
         begin_node(ctx, DSL_NODE_JOIN, $2, NULL, @2);
         transition(ctx, NULL, NULL, $4, $5, @3, @4);
         ctx->node = NULL;
       }
+  ;
+
+/* A name where one belongs: the language's own words are allowed too, so an
+ * agency can call a step "result" or a field "phone". */
+name
+  : NAME                    { $$ = $1; }
+  | RESULT                  { $$ = "result"; }
+  | DOCUMENT                { $$ = "document"; }
+  | TIME                    { $$ = "time"; }
+  | FEE                     { $$ = "fee"; }
+  | FIELD                   { $$ = "field"; }
+  | LEVEL                   { $$ = "level"; }
+  | STATE                   { $$ = "state"; }
+  | CLOCK                   { $$ = "clock"; }
+  | FORM                    { $$ = "form"; }
+  | ROLE                    { $$ = "role"; }
+  | SECTOR                  { $$ = "sector"; }
+  | PAYER                   { $$ = "payer"; }
+  | LEGAL                   { $$ = "legal"; }
+  | CHANNELS                { $$ = "channels"; }
+  | TYPE                    { $$ = dsl__field_type_word((int)$1); }
+  ;
+
+/* A word value of a setting. */
+word
+  : name                    { $$ = $1; }
+  | REQUIRED                { $$ = "required"; }
+  | ONLINE                  { $$ = "online"; }
   ;
 
 channels
@@ -281,7 +311,7 @@ unit
 
 limit
   : duration                { $$ = (dsl_limit){true, NULL, $1, SPAN(@$)}; }
-  | POLICY '.' NAME         { $$ = (dsl_limit){true, $3, {0, DSL_UNIT_WORKING_DAYS, SPAN(@$)}, SPAN(@$)}; }
+  | POLICY '.' name         { $$ = (dsl_limit){true, $3, {0, DSL_UNIT_WORKING_DAYS, SPAN(@$)}, SPAN(@$)}; }
   ;
 
 fee_expr
@@ -321,7 +351,7 @@ fields
   ;
 
 form_field
-  : NAME field_type
+  : name field_type
       {
         dsl_field *f = ctx->proc ? ctx->proc->fields : NULL;
         while (f && f->next) f = f->next;
@@ -369,7 +399,7 @@ field_opt
 /* ------------------------------------------------------------ steps */
 
 step
-  : STEP NAME STRING        { begin_node(ctx, DSL_NODE_STEP, $2, $3, @2); }
+  : STEP name STRING        { begin_node(ctx, DSL_NODE_STEP, $2, $3, @2); }
     step_opts '{' step_items '}'
                             { ctx->node = NULL; }
   ;
@@ -380,7 +410,7 @@ step_opts
   ;
 
 step_opt
-  : BY NAME                 { if (ctx->node) { set_once(ctx, &ctx->node->role, $2, @$, "the role of the step"); ctx->node->role_at = SPAN(@2); } }
+  : BY name                 { if (ctx->node) { set_once(ctx, &ctx->node->role, $2, @$, "the role of the step"); ctx->node->role_at = SPAN(@2); } }
   | AT STRING               { if (ctx->node) { set_once(ctx, &ctx->node->agency, $2, @$, "the agency of the step"); ctx->node->agency_at = SPAN(@2); } }
   | WITHIN limit            {
                               if (ctx->node) {
@@ -389,7 +419,7 @@ step_opt
                                 ctx->node->limit = $2;
                               }
                             }
-  | STATE NAME              { if (ctx->node) { set_once(ctx, &ctx->node->state, $2, @$, "the state of the step"); ctx->node->state_at = SPAN(@2); } }
+  | STATE name              { if (ctx->node) { set_once(ctx, &ctx->node->state, $2, @$, "the state of the step"); ctx->node->state_at = SPAN(@2); } }
   | CLOCK clock_mode
       {
         if (ctx->node) {
@@ -422,7 +452,7 @@ step_items
   ;
 
 step_item
-  : ON NAME ARROW NAME notifies { transition(ctx, $2, NULL, $4, $5, @2, @4); }
+  : ON name ARROW name notifies { transition(ctx, $2, NULL, $4, $5, @2, @4); }
   | WARN duration BEFORE    {
                               if (ctx->node) {
                                 if (ctx->node->has_warn)
@@ -431,12 +461,12 @@ step_item
                                 ctx->node->has_warn = true;
                               }
                             }
-  | ESCALATE TO NAME        { if (ctx->node) { set_once(ctx, &ctx->node->escalate_to, $3, @$, "the escalation"); ctx->node->escalate_at = SPAN(@3); } }
+  | ESCALATE TO name        { if (ctx->node) { set_once(ctx, &ctx->node->escalate_to, $3, @$, "the escalation"); ctx->node->escalate_at = SPAN(@3); } }
   ;
 
 notifies
   : %empty                  { $$ = NULL; }
-  | notifies NOTIFY NAME STRING
+  | notifies NOTIFY name STRING
       {
         dsl_notify *n = NEW(dsl_notify);
         if (n) {
@@ -452,7 +482,7 @@ notifies
 /* ------------------------------------------------------------ choices */
 
 choice
-  : CHOICE NAME             { begin_node(ctx, DSL_NODE_CHOICE, $2, NULL, @2); }
+  : CHOICE name             { begin_node(ctx, DSL_NODE_CHOICE, $2, NULL, @2); }
     choice_order '{' whens '}'
                             { ctx->node = NULL; }
   ;
@@ -469,8 +499,8 @@ whens
   ;
 
 when_item
-  : WHEN cond ARROW NAME notifies      { transition(ctx, NULL, $2, $4, $5, @2, @4); }
-  | OTHERWISE ARROW NAME notifies      { dsl_transition *t = transition(ctx, NULL, NULL, $3, $4, @1, @3); if (t) t->otherwise = true; }
+  : WHEN cond ARROW name notifies      { transition(ctx, NULL, $2, $4, $5, @2, @4); }
+  | OTHERWISE ARROW name notifies      { dsl_transition *t = transition(ctx, NULL, NULL, $3, $4, @1, @3); if (t) t->otherwise = true; }
   ;
 
 cond
@@ -496,7 +526,7 @@ cond_atom
 
 ref
   : NAME                    { $$ = expr(ctx, DSL_EX_REF, NULL, NULL, @$); if ($$) $$->name = $1; }
-  | FORM '.' NAME           { $$ = expr(ctx, DSL_EX_REF, NULL, NULL, @$); if ($$) { $$->scope = "form"; $$->name = $3; } }
+  | FORM '.' name           { $$ = expr(ctx, DSL_EX_REF, NULL, NULL, @$); if ($$) { $$->scope = "form"; $$->name = $3; } }
   ;
 
 literal
@@ -510,7 +540,7 @@ literal
 /* ------------------------------------------------------------ forks */
 
 fork
-  : FORK NAME opt_title JOIN NAME
+  : FORK name opt_title JOIN name
       {
         dsl_node *n = begin_node(ctx, DSL_NODE_FORK, $2, $3, @2);
         if (n) { n->join = $5; n->join_at = SPAN(@5); }
@@ -531,7 +561,7 @@ fork_lead
 
 branches
   : %empty
-  | branches BRANCH NAME ARROW NAME    { transition(ctx, $3, NULL, $5, NULL, @3, @5); }
+  | branches BRANCH name ARROW name    { transition(ctx, $3, NULL, $5, NULL, @3, @5); }
   | branches error
   ;
 
@@ -561,15 +591,13 @@ settings
 setting
   : key duration            { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_DURATION; $$->duration = $2; $$->value_at = SPAN(@2); } }
   | key CLOCKTIME           { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_CLOCK; $$->number = $2; $$->value_at = SPAN(@2); } }
-  | key NAME                { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_WORD; $$->text = $2; $$->value_at = SPAN(@2); } }
+  | key word                { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_WORD; $$->text = $2; $$->value_at = SPAN(@2); } }
   | key BOOLEAN             { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_BOOL; $$->number = $2; $$->value_at = SPAN(@2); } }
   | key STRING              { $$ = setting(ctx, $1, @1); if ($$) { $$->kind = DSL_VAL_STRING; $$->text = $2; $$->value_at = SPAN(@2); } }
   ;
 
 key
-  : NAME                    { $$ = $1; }
-  | LEGAL                   { $$ = "legal"; }
-  | LEVEL                   { $$ = "level"; }
+  : name                    { $$ = $1; }
   | CALENDAR                { $$ = "calendar"; }
   ;
 
@@ -610,7 +638,7 @@ offer
         dsl_offer *o = NEW(dsl_offer);
         if (o) { o->procedure = $2; o->agency = $4; o->at = SPAN(@$); dsl__append(&ctx->prog->offers, o); }
       }
-  | OFFER STRING AT EVERY NAME
+  | OFFER STRING AT EVERY name
       {
         dsl_offer *o = NEW(dsl_offer);
         if (o) { o->procedure = $2; o->every_level = $5; o->at = SPAN(@$); dsl__append(&ctx->prog->offers, o); }
