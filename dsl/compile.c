@@ -81,6 +81,8 @@ int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_
   dsl_ctx ctx = {.arena = &c->arena, .sink = sink, .src = src, .prog = &c->prog};
   c->checked = false;
   int rc = dsl__parse(&ctx);
+  if (rc != 0)
+    c->parse_failed = true;
 
   if (context) {
     dsl_procedure *p = c->prog.procedures;
@@ -101,6 +103,8 @@ int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_
 
 int dsl_compile_check(dsl_compile *c, mc_diag_sink *sink) {
   int rc = dsl__check(c, sink);
+  if (c->parse_failed)
+    rc = MC_EPARSE; /* the syntax errors were reported by dsl_compile_add */
   c->checked = rc == 0;
   return rc;
 }

@@ -49,6 +49,7 @@ struct dsl_compile {
   mc_arena arena;
   dsl_program prog;
   bool checked;          /* dsl_compile_check returned 0 */
+  bool parse_failed;     /* a file added had syntax errors */
   dsl_artifact *artifacts;
   int nartifacts;
 };

@@ -294,7 +294,7 @@ channels
   ;
 
 channel_name
-  : NAME                    { $$ = $1; }
+  : name                    { $$ = $1; }
   | ONLINE                  { $$ = "online"; }
   ;
 

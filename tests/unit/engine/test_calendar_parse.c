@@ -1,11 +1,9 @@
 /* test_calendar_parse.c — engine/calendar_parse.c: what an agency clerk sees
  * when a calendar file is wrong.
  *
- * Golden tests: each calendar-errors/NAME.cal is parsed (split into several
- * files at lines "--- file: NAME"), every diagnostic is rendered as the
- * command line prints it, and the result must equal calendar-errors/NAME.err.
- * Set MOTCUA_UPDATE_GOLDEN=1 to rewrite the .err files after a deliberate
- * change in wording, then review the diff.
+ * Golden tests (tests/unit/golden.h): each calendar-errors/NAME.cal is
+ * parsed, every diagnostic is rendered as the command line prints it, and
+ * the result must equal calendar-errors/NAME.err.
  *
  * Then direct tests: the bundled calendar parses cleanly, the tables say what
  * each 2026 day is, invalid UTF-8 and empty input are refused.
@@ -19,6 +17,7 @@
 #include "base/error.h"
 #include "base/file.h"
 #include "engine/calendar.h"
+#include "golden.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -29,86 +28,19 @@
 
 static void render(void *opaque, const mc_diag *d) { mc_diag_format(opaque, d); }
 
-/* Splits a case file into sources at "--- file: NAME" lines: each source's
- * name and text are copied into `store` (names[i], texts[i]). */
-static int split_sources(const char *case_name, const char *text, mc_buf *names, mc_buf *texts,
-                         mc_source *src, int max) {
-  int n = 0;
-  const char *p = text;
-  if (strncmp(p, "--- file: ", 10) != 0) {
-    mc_buf_append_str(&texts[0], text);
-    src[0] = (mc_source){case_name, mc_buf_cstr(&texts[0]), texts[0].len};
-    return 1;
-  }
-  while (*p && n < max) {
-    const char *name = p + 10, *eol = strchr(name, '\n');
-    assert_non_null(eol);
-    const char *body = eol + 1, *next = strstr(body, "\n--- file: ");
-    const char *end = next ? next + 1 : body + strlen(body);
-    mc_buf_append(&names[n], name, (size_t)(eol - name));
-    mc_buf_append(&texts[n], body, (size_t)(end - body));
-    src[n] = (mc_source){mc_buf_cstr(&names[n]), mc_buf_cstr(&texts[n]), texts[n].len};
-    n++;
-    p = end;
-  }
-  return n;
+static bool parse_case(const mc_source *src, int n, mc_buf *diags, void *opaque) {
+  (void)opaque;
+  mc_diag_sink sink = {golden_render, diags, 0, 0};
+  eng_calendar *cal = NULL;
+  int rc = eng_calendar_parse(src, n, &sink, &cal);
+  eng_calendar_free(cal);
+  return rc == MC_EPARSE && cal == NULL && sink.errors > 0;
 }
 
 static void golden_diagnostics(void **state) {
   (void)state;
-  DIR *d = opendir(GOLDEN_DIR);
-  struct dirent *e;
-  int cases = 0, failures = 0;
-  bool update = getenv("MOTCUA_UPDATE_GOLDEN") != NULL;
-
-  assert_non_null(d);
-  while ((e = readdir(d)) != NULL) {
-    size_t len = strlen(e->d_name);
-    if (len < 5 || strcmp(e->d_name + len - 4, ".cal") != 0)
-      continue;
-    char path[1024], err_path[1024];
-    mc_buf text = MC_BUF_INIT, expected = MC_BUF_INIT, got = MC_BUF_INIT;
-    mc_source src[8];
-    mc_buf names[8] = {0}, texts[8] = {0};
-    mc_diag_sink sink = {render, &got, 0, 0};
-    eng_calendar *cal = NULL;
-
-    snprintf(path, sizeof path, "%s/%s", GOLDEN_DIR, e->d_name);
-    snprintf(err_path, sizeof err_path, "%s/%.*s.err", GOLDEN_DIR, (int)(len - 4), e->d_name);
-    assert_int_equal(mc_file_read(path, 1 << 20, &text), 0);
-    int n = split_sources(e->d_name, mc_buf_cstr(&text), names, texts, src, 8);
-    int rc = eng_calendar_parse(src, n, &sink, &cal);
-    cases++;
-
-    /* Every case is a broken calendar: refused, with at least one error. */
-    if (rc != MC_EPARSE || cal != NULL || sink.errors == 0) {
-      fprintf(stderr, "%s: expected the calendar to be refused (rc=%d, errors=%d)\n", e->d_name, rc,
-              sink.errors);
-      failures++;
-    }
-    if (update) {
-      FILE *f = fopen(err_path, "w");
-      assert_non_null(f);
-      fwrite(got.data, 1, got.len, f);
-      fclose(f);
-    } else if (mc_file_read(err_path, 1 << 20, &expected) != 0) {
-      fprintf(stderr, "%s: no expected output %s\n--- got:\n%s", e->d_name, err_path, mc_buf_cstr(&got));
-      failures++;
-    } else if (strcmp(mc_buf_cstr(&expected), mc_buf_cstr(&got)) != 0) {
-      fprintf(stderr, "%s: diagnostics differ\n--- expected:\n%s--- got:\n%s", e->d_name,
-              mc_buf_cstr(&expected), mc_buf_cstr(&got));
-      failures++;
-    }
-    eng_calendar_free(cal);
-    for (int i = 0; i < 8; i++)
-      mc_buf_free(&names[i]), mc_buf_free(&texts[i]);
-    mc_buf_free(&text);
-    mc_buf_free(&expected);
-    mc_buf_free(&got);
-  }
-  closedir(d);
+  int cases = golden_run(GOLDEN_DIR, ".cal", parse_case, NULL);
   assert_true(cases >= 15);
-  assert_int_equal(failures, 0);
 }
 
 /* ------------------------------------------------------------ direct tests */

@@ -1,0 +1,271 @@
+/* test_compile.c — the compiled definitions: every bundled workflow compiles
+ * cleanly; compiling twice gives the same bytes; the bytes are canonical and
+ * decode back to what was written (round trip through msgpack-c); text is
+ * NFC whatever the input method sent; a context file is not emitted and a
+ * compiled file shadows it. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/canon.h"
+#include "base/error.h"
+#include "base/file.h"
+#include "dsl/dsl.h"
+
+#include <dirent.h>
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NSUB 3
+static const char *const subdirs[NSUB] = {"policies", "agencies", "procedures"};
+
+typedef struct bundle {
+  mc_buf text[64];
+  char name[64][1024];
+  mc_source src[64];
+  int n;
+} bundle;
+
+static void load_bundle(bundle *b) {
+  b->n = 0;
+  for (int s = 0; s < NSUB; s++) {
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", MOTCUA_WORKFLOWS_DIR, subdirs[s]);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && b->n < 64) {
+      size_t len = strlen(e->d_name);
+      if (len < 4 || strcmp(e->d_name + len - 3, ".mc") != 0)
+        continue;
+      snprintf(b->name[b->n], sizeof b->name[b->n], "%s/%s", dir, e->d_name);
+      b->text[b->n] = (mc_buf)MC_BUF_INIT;
+      assert_int_equal(mc_file_read(b->name[b->n], 1 << 20, &b->text[b->n]), 0);
+      b->src[b->n] = (mc_source){b->name[b->n], mc_buf_cstr(&b->text[b->n]), b->text[b->n].len};
+      b->n++;
+    }
+    closedir(d);
+  }
+}
+
+static void free_bundle(bundle *b) {
+  for (int i = 0; i < b->n; i++)
+    mc_buf_free(&b->text[i]);
+}
+
+static dsl_compile *compile_sources(const mc_source *src, int n, const bool *context) {
+  dsl_compile *c;
+  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  assert_int_equal(dsl_compile_new(&c), 0);
+  /* Reverse order the second time round must not change the bytes of a
+   * definition: pass files as given. */
+  for (int i = 0; i < n; i++)
+    dsl_compile_add(c, &src[i], context ? context[i] : false, &sink);
+  assert_int_equal(sink.errors, 0);
+  assert_int_equal(dsl_compile_check(c, &sink), 0);
+  return c;
+}
+
+static const dsl_artifact *find(const dsl_artifact *a, int n, const char *id) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(a[i].id, id) == 0)
+      return &a[i];
+  return NULL;
+}
+
+static const msgpack_object *get(const msgpack_object *map, const char *key) {
+  assert_int_equal(map->type, MSGPACK_OBJECT_MAP);
+  for (uint32_t i = 0; i < map->via.map.size; i++) {
+    const msgpack_object_kv *kv = &map->via.map.ptr[i];
+    if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == strlen(key) &&
+        memcmp(kv->key.via.str.ptr, key, kv->key.via.str.size) == 0)
+      return &kv->val;
+  }
+  fail_msg("no key %s", key);
+  return NULL;
+}
+
+static bool str_is(const msgpack_object *o, const char *s) {
+  return o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) && memcmp(o->via.str.ptr, s, o->via.str.size) == 0;
+}
+
+static void bundled_workflows_compile_to_the_same_bytes_twice(void **state) {
+  (void)state;
+  static bundle a, b;
+  load_bundle(&a);
+  load_bundle(&b);
+  assert_true(a.n >= 11);
+  dsl_compile *c1 = compile_sources(a.src, a.n, NULL);
+  dsl_compile *c2 = compile_sources(b.src, b.n, NULL);
+  const dsl_artifact *x, *y;
+  int nx, ny;
+  assert_int_equal(dsl_compile_emit(c1, &x, &nx), 0);
+  assert_int_equal(dsl_compile_emit(c2, &y, &ny), 0);
+  assert_int_equal(nx, 7 + 3 + 1); /* seven procedures, three policies, the directory */
+  assert_int_equal(nx, ny);
+  for (int i = 0; i < nx; i++) {
+    const dsl_artifact *twin = find(y, ny, x[i].id);
+    assert_non_null(twin);
+    assert_int_equal(x[i].bytes.len, twin->bytes.len);
+    assert_memory_equal(x[i].bytes.data, twin->bytes.data, x[i].bytes.len);
+    assert_memory_equal(x[i].hash, twin->hash, sizeof x[i].hash);
+    /* canonical, and the hash is over exactly these bytes */
+    size_t where = 0;
+    assert_int_equal(mc_canon_verify(x[i].bytes.data, x[i].bytes.len, &where), 0);
+    uint8_t h[MC_SHA256_BYTES];
+    mc_sha256_digest(x[i].bytes.data, x[i].bytes.len, h);
+    assert_memory_equal(h, x[i].hash, sizeof h);
+  }
+  dsl_compile_free(c1);
+  dsl_compile_free(c2);
+  free_bundle(&a);
+  free_bundle(&b);
+}
+
+static void decodes_back_to_the_process(void **state) {
+  (void)state;
+  static bundle a;
+  load_bundle(&a);
+  dsl_compile *c = compile_sources(a.src, a.n, NULL);
+  const dsl_artifact *arts;
+  int n;
+  assert_int_equal(dsl_compile_emit(c, &arts, &n), 0);
+
+  /* The judicial record certificate: a fork to the police and the court. */
+  const dsl_artifact *jr = find(arts, n, "2.000488");
+  assert_non_null(jr);
+  msgpack_unpacked u;
+  msgpack_unpacked_init(&u);
+  size_t off = 0;
+  assert_int_equal(msgpack_unpack_next(&u, (const char *)jr->bytes.data, jr->bytes.len, &off), MSGPACK_UNPACK_SUCCESS);
+  assert_int_equal(off, jr->bytes.len);
+  const msgpack_object *root = &u.data;
+  assert_true(str_is(get(root, "code"), "2.000488"));
+  assert_true(str_is(get(root, "kind"), "procedure"));
+  assert_int_equal(get(root, "format")->via.u64, DSL_FORMAT_VERSION);
+  assert_true(str_is(get(root, "level"), "province"));
+  const msgpack_object *time = get(root, "time");
+  assert_int_equal(get(time, "amount")->via.u64, 10);
+  assert_true(str_is(get(time, "unit"), "calendar_days"));
+  /* fee = 200.000 VND + 5.000 VND * form.extra_copies */
+  const msgpack_object *fee = get(root, "fee");
+  assert_int_equal(fee->type, MSGPACK_OBJECT_ARRAY);
+  assert_true(str_is(&fee->via.array.ptr[0], "add"));
+  assert_int_equal(fee->via.array.ptr[1].via.array.ptr[1].via.u64, 200000);
+  const msgpack_object *nodes = get(root, "nodes");
+  assert_int_equal(nodes->type, MSGPACK_OBJECT_ARRAY);
+  assert_true(str_is(get(&nodes->via.array.ptr[0], "name"), "reception"));
+  int fork = -1, join = -1;
+  for (uint32_t i = 0; i < nodes->via.array.size; i++) {
+    const msgpack_object *node = &nodes->via.array.ptr[i];
+    if (str_is(get(node, "kind"), "fork"))
+      fork = (int)i;
+    if (str_is(get(node, "kind"), "join"))
+      join = (int)i;
+    /* every target is a node index in range or a final state */
+    const msgpack_object *out = get(node, "out");
+    for (uint32_t k = 0; k < out->via.array.size; k++) {
+      const msgpack_object *target = get(&out->via.array.ptr[k], "target");
+      if (target->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+        assert_true(target->via.u64 < nodes->via.array.size);
+      else
+        assert_int_equal(target->type, MSGPACK_OBJECT_STR);
+    }
+  }
+  assert_true(fork > 0 && join > fork);
+  const msgpack_object *f = &nodes->via.array.ptr[fork];
+  assert_int_equal(get(f, "join")->via.u64, (uint64_t)join);
+  assert_true(str_is(get(f, "lead"), "H13.STP"));
+  assert_int_equal(get(f, "out")->via.array.size, 2);
+  const msgpack_object *police = &nodes->via.array.ptr[get(&get(f, "out")->via.array.ptr[0], "target")->via.u64];
+  assert_true(str_is(get(police, "agency"), "H13.CA"));
+  msgpack_unpacked_destroy(&u);
+
+  /* The policy keeps its numbers: 8 working hours, the cut-off at 15:00. */
+  const dsl_artifact *pol = find(arts, n, "nd118-2025");
+  assert_non_null(pol);
+  msgpack_unpacked_init(&u);
+  off = 0;
+  assert_int_equal(msgpack_unpack_next(&u, (const char *)pol->bytes.data, pol->bytes.len, &off), MSGPACK_UNPACK_SUCCESS);
+  const msgpack_object *settings = get(&u.data, "settings");
+  assert_int_equal(get(get(settings, "reception_limit"), "amount")->via.u64, 8);
+  assert_true(str_is(get(get(settings, "reception_limit"), "unit"), "working_hours"));
+  assert_int_equal(get(settings, "cutoff")->via.u64, 15 * 60);
+  assert_true(str_is(get(settings, "supplement_clock"), "restart"));
+  msgpack_unpacked_destroy(&u);
+  dsl_compile_free(c);
+  free_bundle(&a);
+}
+
+static const char *const tiny_procedure =
+    "procedure \"9.1\" \"%s\" {\n"
+    "  sector \"Tư pháp\" field \"Hộ tịch\" level commune online full\n"
+    "  time 1 working day policy \"p\" fee 0 VND\n"
+    "  step reception \"Tiếp nhận\" by reception within 1 working hour state submitted {\n"
+    "    on accept -> returned\n  }\n}\n";
+static const char *const tiny_policy =
+    "policy \"p\" \"P\" { reception_limit 1 working hour supplement_request_limit 3 working days\n"
+    "  supplement_window 15 days supplement_clock pause feedback_answer_limit 3 working days\n"
+    "  extension_notice 1 working day payment_pauses_clock no }\n";
+
+static void hash_of(const char *name, uint8_t out[MC_SHA256_BYTES]) {
+  char text[2048];
+  snprintf(text, sizeof text, tiny_procedure, name);
+  mc_source src[2] = {{"a.mc", text, strlen(text)}, {"p.mc", tiny_policy, strlen(tiny_policy)}};
+  bool context[2] = {false, true};
+  dsl_compile *c = compile_sources(src, 2, context);
+  const dsl_artifact *arts;
+  int n;
+  assert_int_equal(dsl_compile_emit(c, &arts, &n), 0);
+  assert_int_equal(n, 1); /* the context policy is not emitted */
+  memcpy(out, arts[0].hash, MC_SHA256_BYTES);
+  dsl_compile_free(c);
+}
+
+static void decomposed_text_compiles_to_the_same_definition(void **state) {
+  (void)state;
+  uint8_t composed[MC_SHA256_BYTES], decomposed[MC_SHA256_BYTES], other[MC_SHA256_BYTES];
+  hash_of("Đăng ký khai sinh", composed);
+  hash_of("\xC4\x90" "a\xCC\x86" "ng ky\xCC\x81 khai sinh", decomposed); /* a + U+0306, y + U+0301 */
+  hash_of("Đăng ký kết hôn", other);
+  assert_memory_equal(composed, decomposed, sizeof composed);
+  assert_memory_not_equal(composed, other, sizeof composed);
+}
+
+static void emit_requires_a_clean_check(void **state) {
+  (void)state;
+  dsl_compile *c;
+  const dsl_artifact *arts;
+  int n;
+  mc_diag_sink quiet = {0};
+  const char *text = "procedure \"1\" \"x\" { }";
+  mc_source src = {"bad.mc", text, strlen(text)};
+  assert_int_equal(dsl_compile_new(&c), 0);
+  assert_int_equal(dsl_compile_add(c, &src, false, &quiet), 0);
+  assert_int_equal(dsl_compile_check(c, &quiet), MC_EPARSE);
+  assert_int_equal(dsl_compile_emit(c, &arts, &n), MC_EINVAL);
+  dsl_compile_free(c);
+
+  /* A file with syntax errors fails the check too, even if no check fires. */
+  const char *broken = "procedure \"1\" {";
+  mc_source bad = {"broken.mc", broken, strlen(broken)};
+  assert_int_equal(dsl_compile_new(&c), 0);
+  assert_int_equal(dsl_compile_add(c, &bad, false, &quiet), MC_EPARSE);
+  assert_int_equal(dsl_compile_check(c, &quiet), MC_EPARSE);
+  assert_int_equal(dsl_compile_emit(c, &arts, &n), MC_EINVAL);
+  dsl_compile_free(c);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(bundled_workflows_compile_to_the_same_bytes_twice),
+      cmocka_unit_test(decodes_back_to_the_process),
+      cmocka_unit_test(decomposed_text_compiles_to_the_same_definition),
+      cmocka_unit_test(emit_requires_a_clean_check),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
