@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test.sh — the README's second command: installs what is missing, builds,
 # and runs every test twice: in a normal build with warnings as errors, and
-# under AddressSanitizer + UndefinedBehaviorSanitizer.  Exits non-zero on any
-# failure.  Safe to run any number of times.
+# under AddressSanitizer + UndefinedBehaviorSanitizer; then the fuzzers for a
+# fixed budget.  Exits non-zero on any failure.  Safe to run any number of
+# times.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
@@ -29,5 +30,8 @@ echo "== build with AddressSanitizer + UndefinedBehaviorSanitizer, and test"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 build_and_test build-san -Dwerror=true --buildtype=debug -Db_sanitize=address,undefined -Db_lundef=false
+
+echo "== fuzzing (fixed budget: 60 s for the DSL, 20 s for calendars)"
+tools/fuzz.sh 60 20
 
 echo "== all tests passed"
