@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# test_cli_check.sh — `motcua check` and `motcua compile` as an agency
+# official runs them: the bundle checks cleanly, an edited file is checked
+# with the bundle as context, errors give exit status 1 and file:line:col,
+# compile writes the same bytes twice.
+# Usage: test_cli_check.sh path/to/motcua  (run by meson test)
+set -u
+motcua=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# The whole bundle: 7 procedures, 3 policies, the directory.
+out=$("$motcua" check 2>"$tmp/err"); rc=$?
+[ $rc -eq 0 ] || fail "bundle: exit status $rc: $(cat "$tmp/err")"
+[ "$(echo "$out" | grep -c '^ok  procedure')" -eq 7 ] || fail "bundle: not 7 procedures: $out"
+[ "$(echo "$out" | grep -c '^ok  policy')" -eq 3 ] || fail "bundle: not 3 policies: $out"
+echo "$out" | grep -q '^ok  directory' || fail "bundle: no directory: $out"
+
+# One edited file, checked against the bundle: a typo in a target.
+sed 's/-> processing   notify applicant "accepted"/-> procesing   notify applicant "accepted"/' \
+  "$MOTCUA_WORKFLOWS/procedures/birth-registration.mc" >"$tmp/birth.mc"
+"$motcua" check "$tmp/birth.mc" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] || fail "typo: exit status $rc, expected 1"
+grep -qE "birth.mc:[0-9]+:[0-9]+: error: \"procesing\" is not a step of this procedure" "$tmp/err" ||
+  fail "typo: $(cat "$tmp/err")"
+grep -qF 'hint: did you mean "processing"?' "$tmp/err" || fail "typo: no hint: $(cat "$tmp/err")"
+grep -qF 'motcua check: ' "$tmp/err" || fail "typo: no error count"
+
+# The same file unchanged passes on its own, and replaces the bundled copy
+# (no "defined twice").
+cp "$MOTCUA_WORKFLOWS/procedures/birth-registration.mc" "$tmp/birth.mc"
+out=$("$motcua" check "$tmp/birth.mc" 2>"$tmp/err"); rc=$?
+[ $rc -eq 0 ] || fail "copy of a bundled file: exit status $rc: $(cat "$tmp/err")"
+[ "$(echo "$out" | wc -l)" -eq 1 ] || fail "copy of a bundled file: emits only it: $out"
+
+# compile: files written, same bytes twice, hash printed is the file's SHA-256.
+"$motcua" compile "$MOTCUA_WORKFLOWS"/procedures/*.mc -o "$tmp/out1" >"$tmp/c1" 2>"$tmp/err" ||
+  fail "compile: $(cat "$tmp/err")"
+"$motcua" compile "$MOTCUA_WORKFLOWS"/procedures/*.mc -o "$tmp/out2" >/dev/null 2>&1
+[ "$(ls "$tmp/out1" | wc -l)" -eq 7 ] || fail "compile: not 7 files: $(ls "$tmp/out1")"
+diff -r "$tmp/out1" "$tmp/out2" >/dev/null || fail "compile: different bytes the second time"
+while read -r hash kind id path; do
+  [ "$(sha256sum "$path" | cut -d' ' -f1)" = "$hash" ] || fail "compile: $path does not hash to $hash"
+done <"$tmp/c1"
+
+# Usage errors: exit status 2.
+"$motcua" compile "$MOTCUA_WORKFLOWS/procedures/feedback.mc" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "compile without -o: exit status $rc"
+"$motcua" check --frobnicate >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "unknown option: exit status $rc"
+"$motcua" check "$tmp/none.mc" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 2 ] || fail "missing file: exit status $rc"
+grep -qF "cannot read $tmp/none.mc" "$tmp/err" || fail "missing file: $(cat "$tmp/err")"
+
+if [ $failures -ne 0 ]; then
+  echo "$failures failure(s)"
+  exit 1
+fi
+echo "all motcua check/compile checks passed"
