@@ -23,7 +23,13 @@
   X(TOOBIG,    "input too large")                                              \
   X(CALYEAR,   "the calendar has no data for the year this computation needs") \
   X(CALEMPTY,  "the calendar has no office hours")                             \
-  X(INTERNAL,  "internal error (a bug in motcua)")
+  X(INTERNAL,  "internal error (a bug in motcua)")                              \
+  X(CONFLICT,  "the stream has moved on since the command was decided")        \
+  X(LOCKED,    "the data directory is open for writing by another process")    \
+  X(CORRUPT,   "the data is damaged or is not what motcua wrote")              \
+  X(FORMAT,    "the data was written by a newer version of motcua")            \
+  X(NOSPC,     "no space left on the device")                                  \
+  X(READONLY,  "the store is open read-only")
 
 typedef enum {
   MC_OK = 0,

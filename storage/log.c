@@ -1,0 +1,786 @@
+/* log.c — appending to the log in batches, reading it back, and the
+ * projections that follow it (storage's own indexes and the engine's hooks).
+ *
+ * A batch is one durable LMDB write transaction; each command inside it is a
+ * nested transaction, so aborting a command drops exactly its writes.  Every
+ * append is also copied into the batch's journal: when the map fills up in
+ * the middle of a batch, the transaction is aborted, the map grown, and the
+ * journal replayed into a fresh transaction.  Replaying gives the same
+ * sequences, versions and hashes because nothing else writes meanwhile (the
+ * writer lock) and projection hooks are deterministic; the caller never sees
+ * MDB_MAP_FULL.
+ */
+#include "store-int.h"
+
+#include "base/text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SIGN_BIT (UINT64_C(1) << 63)
+
+/* ============================================================ projection dbs */
+
+int store_proj_put(store_proj_txn *tx, const void *key, size_t klen, const void *val, size_t vlen) {
+  MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+  if (klen == 0 || klen > 511)
+    return MC_EINVAL;
+  return store__lmdb_error(tx->st, mdb_put(tx->txn, tx->dbi, &k, &v, 0), "writing a projection");
+}
+
+int store_proj_get(store_proj_txn *tx, const void *key, size_t klen, const void **val, size_t *vlen) {
+  MDB_val k = {klen, (void *)key}, v;
+  if (klen == 0 || klen > 511)
+    return MC_EINVAL;
+  int rc = mdb_get(tx->txn, tx->dbi, &k, &v);
+  if (rc)
+    return store__lmdb_error(tx->st, rc, "reading a projection");
+  *val = v.mv_data;
+  *vlen = v.mv_size;
+  return 0;
+}
+
+int store_proj_del(store_proj_txn *tx, const void *key, size_t klen) {
+  MDB_val k = {klen, (void *)key};
+  if (klen == 0 || klen > 511)
+    return MC_EINVAL;
+  int rc = mdb_del(tx->txn, tx->dbi, &k, NULL);
+  return rc == MDB_NOTFOUND ? 0 : store__lmdb_error(tx->st, rc, "deleting from a projection");
+}
+
+/* ============================================================ storage's own */
+
+/* `text`, 0x00, then a big-endian u64: the keys of the stream and type indexes. */
+static size_t prefixed_key(uint8_t *out, const char *text, size_t len, uint64_t n) {
+  memcpy(out, text, len);
+  out[len] = 0;
+  store__be64(out + len + 1, n);
+  return len + 9;
+}
+
+int store__stream_version(store *st, MDB_txn *txn, MDB_dbi dbi, const char *stream, size_t len,
+                          uint64_t *version) {
+  uint8_t key[STORE_MAX_ID + 9];
+  MDB_cursor *cur = NULL;
+  MDB_val k, v;
+  int rc;
+
+  *version = 0;
+  if (len == 0 || len > STORE_MAX_ID)
+    return MC_EINVAL;
+  /* Position after every key of the stream (stream, 0x01 sorts after all of
+   * stream, 0x00, ...), then step back. */
+  memcpy(key, stream, len);
+  key[len] = 1;
+  k = (MDB_val){len + 1, key};
+  if ((rc = mdb_cursor_open(txn, dbi, &cur)))
+    return store__lmdb_error(st, rc, "opening a cursor");
+  rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+  rc = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_PREV)
+               : rc == MDB_NOTFOUND ? mdb_cursor_get(cur, &k, &v, MDB_LAST) : rc;
+  if (rc == 0 && k.mv_size == len + 9 && memcmp(k.mv_data, stream, len) == 0 &&
+      ((uint8_t *)k.mv_data)[len] == 0)
+    *version = store__get_be64((uint8_t *)k.mv_data + len + 1);
+  mdb_cursor_close(cur);
+  return rc == 0 || rc == MDB_NOTFOUND ? 0 : store__lmdb_error(st, rc, "reading the stream index");
+}
+
+static int apply_stream(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  uint8_t key[STORE_MAX_ID + 9], val[8];
+  uint64_t current;
+  int rc;
+  (void)opaque;
+  if (ev->stream.len > STORE_MAX_ID)
+    return MC_ECORRUPT;
+  if ((rc = store__stream_version(tx->st, tx->txn, tx->dbi, ev->stream.ptr, ev->stream.len,
+                                  &current)))
+    return rc;
+  if (ev->version != current + 1) {
+    store__set_errmsg(tx->st, "event %llu: stream %.*s goes from version %llu to %llu",
+                      (unsigned long long)ev->seq, (int)ev->stream.len, ev->stream.ptr,
+                      (unsigned long long)current, (unsigned long long)ev->version);
+    return MC_ECORRUPT;
+  }
+  store__be64(val, ev->seq);
+  return store_proj_put(tx, key, prefixed_key(key, ev->stream.ptr, ev->stream.len, ev->version),
+                        val, 8);
+}
+
+static int apply_type(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  uint8_t key[STORE_MAX_ID + 9];
+  (void)opaque;
+  if (ev->type.len > STORE_MAX_ID)
+    return MC_ECORRUPT;
+  return store_proj_put(tx, key, prefixed_key(key, ev->type.ptr, ev->type.len, ev->seq), "", 0);
+}
+
+static int apply_time(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  uint8_t key[16];
+  (void)opaque;
+  store__be64(key, (uint64_t)ev->time ^ SIGN_BIT); /* signed order as byte order */
+  store__be64(key + 8, ev->seq);
+  return store_proj_put(tx, key, 16, "", 0);
+}
+
+/* command id -> first sequence, count: the result a retry gets back. */
+static int apply_command(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  uint8_t val[12];
+  const void *old;
+  size_t len;
+  (void)opaque;
+  if (ev->command.len == 0)
+    return 0;
+  int rc = store_proj_get(tx, ev->command.ptr, ev->command.len, &old, &len);
+  if (rc == 0) {
+    uint64_t first = len == 12 ? store__get_be64(old) : 0;
+    uint32_t count = len == 12 ? store__get_be32((const uint8_t *)old + 8) : 0;
+    if (first + count != ev->seq) {
+      store__set_errmsg(tx->st, "event %llu: command %.*s appended events that are not "
+                                "consecutive", (unsigned long long)ev->seq,
+                        (int)ev->command.len, ev->command.ptr);
+      return MC_ECORRUPT;
+    }
+    store__be64(val, first);
+    store__be32(val + 8, count + 1);
+  } else if (rc == MC_ENOENT) {
+    store__be64(val, ev->seq);
+    store__be32(val + 8, 1);
+  } else {
+    return rc;
+  }
+  return store_proj_put(tx, ev->command.ptr, ev->command.len, val, 12);
+}
+
+const store_projection store__builtin[STORE_NBUILTIN] = {
+    {"stream", 1, apply_stream, NULL},
+    {"type", 1, apply_type, NULL},
+    {"time", 1, apply_time, NULL},
+    {"command", 1, apply_command, NULL},
+};
+
+enum { PROJ_STREAM = 0, PROJ_TYPE = 1, PROJ_TIME = 2, PROJ_COMMAND = 3 };
+
+int store__apply_all(store *st, MDB_txn *txn, const store__proj *proj, const MDB_dbi *dbis,
+                     size_t nproj, const store_event *ev) {
+  for (size_t i = 0; i < nproj; i++) {
+    store_proj_txn tx = {st, txn, dbis ? dbis[i] : proj[i].dbi};
+    int rc = proj[i].def.apply(proj[i].def.opaque, &tx, ev);
+    if (rc)
+      return rc;
+  }
+  return 0;
+}
+
+/* ============================================================ the head */
+
+int store__head_read(store *st, MDB_txn *txn, store__head *out) {
+  MDB_cursor *cur = NULL;
+  MDB_val k, v;
+  store_event ev;
+  int rc;
+
+  memset(out, 0, sizeof *out);
+  out->time = INT64_MIN;
+  if ((rc = mdb_cursor_open(txn, st->log, &cur)))
+    return store__lmdb_error(st, rc, "opening the log");
+  rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  mdb_cursor_close(cur);
+  if (rc == MDB_NOTFOUND)
+    return 0;
+  if (rc)
+    return store__lmdb_error(st, rc, "reading the head");
+  if (k.mv_size != 8) {
+    store__set_errmsg(st, "the log holds a key of %zu bytes", k.mv_size);
+    return MC_ECORRUPT;
+  }
+  out->seq = store__get_be64(k.mv_data);
+  rc = store__record_decode(v.mv_data, v.mv_size, out->seq, &ev);
+  if (rc) {
+    store__set_errmsg(st, rc == MC_EFORMAT
+                              ? "the last event (%llu) was written by a newer motcua: upgrade"
+                              : "the last event (%llu) is not a readable record: run motcua "
+                                "audit verify",
+                      (unsigned long long)out->seq);
+    return rc;
+  }
+  out->time = ev.time;
+  store_event_hash(&ev, out->hash);
+  return 0;
+}
+
+/* ============================================================ rebuild */
+
+int store__proj_rebuild_in(store *st, MDB_txn *txn, const store__proj *p) {
+  MDB_cursor *cur = NULL;
+  MDB_val k, v;
+  store_event ev;
+  int rc;
+
+  if ((rc = mdb_drop(txn, p->dbi, 0)))
+    return store__lmdb_error(st, rc, "emptying a projection");
+  if ((rc = mdb_cursor_open(txn, st->log, &cur)))
+    return store__lmdb_error(st, rc, "opening the log");
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    uint64_t seq = k.mv_size == 8 ? store__get_be64(k.mv_data) : 0;
+    if ((rc = store__record_decode(v.mv_data, v.mv_size, seq, &ev))) {
+      store__set_errmsg(st, "rebuilding projection %s: event %llu cannot be read", p->def.name,
+                        (unsigned long long)seq);
+      break;
+    }
+    if ((rc = store__apply_all(st, txn, p, NULL, 1, &ev)))
+      break;
+  }
+  mdb_cursor_close(cur);
+  return rc == MDB_NOTFOUND ? 0 : rc > 0 || rc < -30000 ? store__lmdb_error(st, rc, "rebuilding") : rc;
+}
+
+/* ============================================================ the batch */
+
+static void batch_drop_txns(store_batch *b) {
+  if (b->cmd_txn)
+    mdb_txn_abort(b->cmd_txn);
+  if (b->txn)
+    mdb_txn_abort(b->txn);
+  b->cmd_txn = b->txn = NULL;
+}
+
+static int batch_start(store_batch *b) {
+  int rc = store__txn_begin_write(b->st, &b->txn);
+  if (rc)
+    return rc;
+  if ((rc = store__head_read(b->st, b->txn, &b->head))) {
+    mdb_txn_abort(b->txn);
+    b->txn = NULL;
+  }
+  return rc;
+}
+
+int store_batch_begin(store *st, store_batch **out) {
+  store_batch *b;
+  int rc;
+  *out = NULL;
+  if (st->read_only)
+    return MC_EREADONLY;
+  if (st->batch) {
+    store__set_errmsg(st, "a batch is already open");
+    return MC_EINVAL;
+  }
+  if ((b = calloc(1, sizeof *b)) == NULL)
+    return MC_ENOMEM;
+  b->st = st;
+  if ((rc = batch_start(b))) {
+    free(b);
+    return rc;
+  }
+  st->batch = b;
+  *out = b;
+  return 0;
+}
+
+void store_batch_head(const store_batch *b, uint64_t *seq, uint8_t hash[MC_SHA256_BYTES],
+                      int64_t *time) {
+  const store__head *h = b->cmd_txn ? &b->cmd_head : &b->head;
+  if (seq)
+    *seq = h->seq;
+  if (hash)
+    memcpy(hash, h->hash, MC_SHA256_BYTES);
+  if (time)
+    *time = h->time;
+}
+
+static void batch_free(store_batch *b) {
+  batch_drop_txns(b);
+  b->st->batch = NULL;
+  mc_arena_free(&b->arena);
+  mc_buf_free(&b->record);
+  mc_buf_free(&b->scratch);
+  free(b->entries);
+  free(b->cmds);
+  free(b);
+}
+
+void store_batch_abort(store_batch *b) {
+  if (b)
+    batch_free(b);
+}
+
+static const char *arena_str(store_batch *b, const char *s) {
+  return s ? mc_arena_strdup(&b->arena, s) : NULL;
+}
+
+/* Opens the nested transaction of a command. */
+static int cmd_open(store_batch *b, const char *command_id) {
+  int rc = mdb_txn_begin(b->st->env, b->txn, 0, &b->cmd_txn);
+  if (rc)
+    return store__lmdb_error(b->st, rc, "beginning a command");
+  b->cmd_head = b->head;
+  b->cmd_id = command_id;
+  b->cmd_first = 0;
+  b->cmd_count = 0;
+  b->cmd_failed = false;
+  return 0;
+}
+
+int store_cmd_begin(store_batch *b, const char *command_id, store_cmd_result *prior) {
+  store *st = b->st;
+  int rc;
+  memset(prior, 0, sizeof *prior);
+  if (b->cmd_txn || b->txn == NULL) {
+    store__set_errmsg(st, "a command is already open in this batch");
+    return MC_EINVAL;
+  }
+  if (command_id) {
+    size_t len = strlen(command_id);
+    MDB_val k = {len, (void *)command_id}, v;
+    if (len == 0 || len > STORE_MAX_ID) {
+      store__set_errmsg(st, "a command id must be 1 to %d bytes long", STORE_MAX_ID);
+      return MC_EINVAL;
+    }
+    rc = mdb_get(b->txn, st->proj[PROJ_COMMAND].dbi, &k, &v);
+    if (rc == 0 && v.mv_size == 12) {
+      prior->repeated = true;
+      prior->first_seq = store__get_be64(v.mv_data);
+      prior->count = store__get_be32((uint8_t *)v.mv_data + 8);
+      return 0;
+    }
+    if (rc && rc != MDB_NOTFOUND)
+      return store__lmdb_error(st, rc, "reading the command index");
+    if ((command_id = arena_str(b, command_id)) == NULL)
+      return MC_ENOMEM;
+  }
+  if ((rc = cmd_open(b, command_id)))
+    return rc;
+  b->cmd_first_entry = b->nentries;
+  return 0;
+}
+
+/* The NFC form of a stream id, in b->scratch. */
+static int normalise_id(store_batch *b, const char *text, const char **out, size_t *len) {
+  size_t n = strlen(text);
+  mc_buf_reset(&b->scratch);
+  int rc = mc_text_nfc(text, n, &b->scratch);
+  if (rc == 0 && mc_buf_cstr(&b->scratch) == NULL)
+    rc = MC_ENOMEM;
+  if (rc) {
+    store__set_errmsg(b->st, "the stream id is not valid UTF-8");
+    return rc;
+  }
+  *out = (const char *)b->scratch.data;
+  *len = b->scratch.len;
+  return 0;
+}
+
+int store_cmd_stream_version(store_batch *b, const char *stream, uint64_t *version) {
+  const char *id;
+  size_t len;
+  int rc;
+  if (b->cmd_txn == NULL)
+    return MC_EINVAL;
+  if ((rc = normalise_id(b, stream, &id, &len)))
+    return rc;
+  return store__stream_version(b->st, b->cmd_txn, b->st->proj[PROJ_STREAM].dbi, id, len, version);
+}
+
+int store_cmd_proj_get(store_batch *b, const char *projection, const void *key, size_t klen,
+                       const void **val, size_t *vlen) {
+  store *st = b->st;
+  for (size_t i = 0; i < st->nproj; i++)
+    if (strcmp(st->proj[i].def.name, projection) == 0) {
+      store_proj_txn tx = {st, b->cmd_txn ? b->cmd_txn : b->txn, st->proj[i].dbi};
+      return store_proj_get(&tx, key, klen, val, vlen);
+    }
+  return MC_ENOENT;
+}
+
+/* One append into the open command: checks, encodes, writes, applies. */
+static int append_one(store_batch *b, const store_event_in *in, uint64_t *seq_out,
+                      uint64_t *actual) {
+  store *st = b->st;
+  const char *stream;
+  size_t stream_len;
+  uint64_t current, seq;
+  uint8_t key[8];
+  MDB_val k = {8, key}, v;
+  store_event ev;
+  int rc;
+
+  if (in->stream == NULL || in->type == NULL) {
+    store__set_errmsg(st, "an event needs a stream and a type");
+    return MC_EINVAL;
+  }
+  if ((rc = normalise_id(b, in->stream, &stream, &stream_len)))
+    return rc;
+  if ((rc = store__stream_version(st, b->cmd_txn, st->proj[PROJ_STREAM].dbi, stream, stream_len,
+                                  &current)))
+    return rc;
+  if (actual)
+    *actual = current;
+  if (in->expected_version != STORE_ANY_VERSION && in->expected_version != current) {
+    store__set_errmsg(st, "stream %s: the command expected version %llu, the stream is at %llu",
+                      stream, (unsigned long long)in->expected_version,
+                      (unsigned long long)current);
+    return MC_ECONFLICT;
+  }
+  if (in->time < b->cmd_head.time) {
+    store__set_errmsg(st, "the event's time %lld is before the previous event's %lld",
+                      (long long)in->time, (long long)b->cmd_head.time);
+    return MC_ERANGE;
+  }
+  seq = b->cmd_head.seq + 1;
+  if ((rc = store__record_encode(st, in, stream, seq, current + 1, b->cmd_id, b->cmd_head.hash,
+                                 &b->record)))
+    return rc;
+  if ((rc = store__record_decode(b->record.data, b->record.len, seq, &ev)))
+    return MC_EINTERNAL;
+  store__be64(key, seq);
+  v = (MDB_val){b->record.len, b->record.data};
+  if ((rc = mdb_put(b->cmd_txn, st->log, &k, &v, MDB_APPEND)))
+    return store__lmdb_error(st, rc, "appending to the log");
+  if ((rc = store__apply_all(st, b->cmd_txn, st->proj, NULL, st->nproj, &ev)))
+    return rc;
+  b->cmd_head.seq = seq;
+  b->cmd_head.time = in->time;
+  store_event_hash(&ev, b->cmd_head.hash);
+  if (b->cmd_count++ == 0)
+    b->cmd_first = seq;
+  if (seq_out)
+    *seq_out = seq;
+  return 0;
+}
+
+/* Copies an append into the journal. */
+static int journal_add(store_batch *b, const store_event_in *in) {
+  if (b->nentries == b->centries) {
+    size_t n = b->centries ? 2 * b->centries : 64;
+    store__journal_entry *e = realloc(b->entries, n * sizeof *e);
+    if (e == NULL)
+      return MC_ENOMEM;
+    b->entries = e;
+    b->centries = n;
+  }
+  store_event_in c = *in;
+  uint8_t *data = in->data ? mc_arena_alloc(&b->arena, in->data_len ? in->data_len : 1) : NULL;
+  uint8_t *defn = in->definition_hash ? mc_arena_alloc(&b->arena, MC_SHA256_BYTES) : NULL;
+  if ((in->data && !data) || (in->definition_hash && !defn))
+    return MC_ENOMEM;
+  if (data)
+    memcpy(data, in->data, in->data_len);
+  if (defn)
+    memcpy(defn, in->definition_hash, MC_SHA256_BYTES);
+  c.data = data;
+  c.definition_hash = defn;
+  c.stream = arena_str(b, in->stream);
+  c.type = arena_str(b, in->type);
+  c.actor.who = arena_str(b, in->actor.who);
+  c.actor.role = arena_str(b, in->actor.role);
+  c.actor.client = arena_str(b, in->actor.client);
+  c.causation = arena_str(b, in->causation);
+  c.correlation = arena_str(b, in->correlation);
+  if ((in->stream && !c.stream) || (in->type && !c.type))
+    return MC_ENOMEM;
+  b->entries[b->nentries++].in = c;
+  return 0;
+}
+
+/* After MDB_MAP_FULL: drops the transaction, grows the map, and writes again
+ * everything the batch held: the committed commands, then the open one. */
+static int grow_and_replay(store_batch *b) {
+  store *st = b->st;
+  bool cmd_was_open = b->cmd_txn != NULL;
+  const char *open_id = b->cmd_id;
+  int rc = 0;
+
+  for (int attempt = 0; attempt < 40; attempt++) {
+    batch_drop_txns(b);
+    st->map_full = false;
+    if ((rc = store__map_grow(st)) || (rc = batch_start(b)))
+      return rc;
+    b->replaying = true;
+    for (size_t c = 0; c < b->ncmds && rc == 0; c++) {
+      const store__journal_cmd *jc = &b->cmds[c];
+      if ((rc = cmd_open(b, jc->command_id)))
+        break;
+      for (size_t i = jc->first; i < jc->first + jc->count && rc == 0; i++)
+        rc = append_one(b, &b->entries[i].in, NULL, NULL);
+      if (rc == 0) {
+        rc = store__lmdb_error(st, mdb_txn_commit(b->cmd_txn), "committing a command");
+        b->cmd_txn = NULL;
+        b->head = b->cmd_head;
+      }
+    }
+    if (rc == 0 && cmd_was_open && (rc = cmd_open(b, open_id)) == 0)
+      for (size_t i = b->cmd_first_entry; i < b->nentries && rc == 0; i++)
+        rc = append_one(b, &b->entries[i].in, NULL, NULL);
+    b->replaying = false;
+    if (rc == 0)
+      return 0;
+    if (!st->map_full)
+      break;
+  }
+  store__set_errmsg(st, "replaying the batch after growing the map failed: %s", mc_strerror(rc));
+  return rc == MC_ENOSPC ? rc : MC_EINTERNAL;
+}
+
+int store_append(store_batch *b, const store_event_in *in, uint64_t *seq, uint64_t *actual_version) {
+  int rc;
+  if (b->cmd_txn == NULL || b->cmd_failed) {
+    store__set_errmsg(b->st, b->cmd_failed ? "the command failed before: abort it"
+                                           : "no command is open");
+    return MC_EINVAL;
+  }
+  b->st->map_full = false;
+  if ((rc = journal_add(b, in)) == 0)
+    rc = append_one(b, in, seq, actual_version);
+  if (rc && b->st->map_full) {
+    /* The journal holds this append too: replaying writes it. */
+    if ((rc = grow_and_replay(b)) == 0 && seq)
+      *seq = b->cmd_head.seq;
+  }
+  if (rc)
+    b->cmd_failed = true;
+  return rc;
+}
+
+int store_cmd_commit(store_batch *b, store_cmd_result *result) {
+  store *st = b->st;
+  int rc;
+  memset(result, 0, sizeof *result);
+  if (b->cmd_txn == NULL || b->cmd_failed) {
+    store_cmd_abort(b);
+    store__set_errmsg(st, "the command cannot be committed: it failed, or none is open");
+    return MC_EINVAL;
+  }
+  if (b->ncmds == b->ccmds) {
+    size_t n = b->ccmds ? 2 * b->ccmds : 32;
+    store__journal_cmd *c = realloc(b->cmds, n * sizeof *c);
+    if (c == NULL) {
+      store_cmd_abort(b);
+      return MC_ENOMEM;
+    }
+    b->cmds = c;
+    b->ccmds = n;
+  }
+  uint64_t first = b->cmd_first;
+  uint32_t count = b->cmd_count;
+  rc = mdb_txn_commit(b->cmd_txn);
+  b->cmd_txn = NULL;
+  if (rc != 0 && rc != MDB_MAP_FULL) {
+    b->nentries = b->cmd_first_entry;
+    return store__lmdb_error(st, rc, "committing a command");
+  }
+  b->cmds[b->ncmds++] = (store__journal_cmd){b->cmd_id, b->cmd_first_entry,
+                                             b->nentries - b->cmd_first_entry};
+  b->cmd_first_entry = b->nentries;
+  if (rc == MDB_MAP_FULL) {
+    /* The command is journalled as committed: the replay writes it again. */
+    if ((rc = grow_and_replay(b)))
+      return rc;
+  } else {
+    b->head = b->cmd_head;
+  }
+  *result = (store_cmd_result){false, count ? first : 0, count};
+  return 0;
+}
+
+void store_cmd_abort(store_batch *b) {
+  if (b->cmd_txn)
+    mdb_txn_abort(b->cmd_txn);
+  b->cmd_txn = NULL;
+  b->nentries = b->cmd_first_entry;
+  b->cmd_failed = false;
+}
+
+int store_batch_commit(store_batch *b) {
+  store *st = b->st;
+  int rc;
+  if (b->cmd_txn) {
+    store__set_errmsg(st, "a command is still open: commit or abort it first");
+    batch_free(b);
+    return MC_EINVAL;
+  }
+  for (int attempt = 0;; attempt++) {
+    rc = mdb_txn_commit(b->txn);
+    b->txn = NULL;
+    if (rc != MDB_MAP_FULL || attempt == 40)
+      break;
+    if ((rc = grow_and_replay(b)))
+      break;
+  }
+  if (rc > 0 || rc < -30000)
+    rc = store__lmdb_error(st, rc, "committing the batch");
+  batch_free(b);
+  return rc;
+}
+
+/* ============================================================ reading */
+
+static int read_cursor(store_read *rd, MDB_cursor **out) {
+  if (rd->log_cur == NULL) {
+    int rc = mdb_cursor_open(rd->txn, rd->st->log, &rd->log_cur);
+    if (rc)
+      return store__lmdb_error(NULL, rc, "opening the log");
+  }
+  *out = rd->log_cur;
+  return 0;
+}
+
+int store_read_head(store_read *rd, uint64_t *seq, uint8_t hash[MC_SHA256_BYTES]) {
+  MDB_cursor *cur = NULL;
+  MDB_val k, v;
+  int rc = read_cursor(rd, &cur);
+  if (rc)
+    return rc;
+  rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+  if (rc == MDB_NOTFOUND) {
+    *seq = 0;
+    memset(hash, 0, MC_SHA256_BYTES);
+    return 0;
+  }
+  if (rc)
+    return store__lmdb_error(NULL, rc, "reading the head");
+  if (k.mv_size != 8)
+    return MC_ECORRUPT;
+  *seq = store__get_be64(k.mv_data);
+  mc_sha256_digest(v.mv_data, v.mv_size, hash);
+  return 0;
+}
+
+int store_read_event(store_read *rd, uint64_t seq, store_event *out) {
+  uint8_t key[8];
+  MDB_val k = {8, key}, v;
+  store__be64(key, seq);
+  int rc = mdb_get(rd->txn, rd->st->log, &k, &v);
+  if (rc)
+    return store__lmdb_error(NULL, rc, "reading an event");
+  return store__record_decode(v.mv_data, v.mv_size, seq, out);
+}
+
+int store_read_log(store_read *rd, uint64_t from_seq, uint64_t max, store_event_fn fn,
+                   void *opaque, uint64_t *next) {
+  MDB_cursor *cur = NULL;
+  MDB_val k, v;
+  uint8_t key[8];
+  uint64_t n = 0, last = from_seq;
+  store_event ev;
+  int rc = read_cursor(rd, &cur);
+  if (rc)
+    return rc;
+  store__be64(key, from_seq);
+  k = (MDB_val){8, key};
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && (max == 0 || n < max);
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
+    uint64_t seq = k.mv_size == 8 ? store__get_be64(k.mv_data) : 0;
+    if ((rc = store__record_decode(v.mv_data, v.mv_size, seq, &ev)))
+      break;
+    last = seq + 1;
+    if ((rc = fn(opaque, &ev)))
+      break;
+  }
+  if (next)
+    *next = last;
+  if (rc == MDB_NOTFOUND || rc == 1)
+    return 0;
+  return rc > 0 || rc < -30000 ? store__lmdb_error(NULL, rc, "reading the log") : rc;
+}
+
+static const store__proj *proj_named(const store *st, const char *name) {
+  for (size_t i = 0; i < st->nproj; i++)
+    if (strcmp(st->proj[i].def.name, name) == 0)
+      return st->proj[i].present ? &st->proj[i] : NULL;
+  return NULL;
+}
+
+/* Walks an index from `start` while keys begin with `prefix` (or, when
+ * `end` is set, are below `end`); the sequence of each entry is the u64 at
+ * `seq_at` of the value (stream index) or at the end of the key. */
+static int read_index(store_read *rd, int which, const uint8_t *start, size_t start_len,
+                      size_t prefix_len, const uint8_t *end, store_event_fn fn, void *opaque) {
+  const store__proj *p = &rd->st->proj[which];
+  MDB_cursor *cur = NULL;
+  MDB_val k = {start_len, (void *)start}, v;
+  store_event ev;
+  int rc;
+  if (!p->present)
+    return MC_ENOENT;
+  if ((rc = mdb_cursor_open(rd->txn, p->dbi, &cur)))
+    return store__lmdb_error(NULL, rc, "opening an index");
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if (k.mv_size < 8 || k.mv_size < prefix_len || memcmp(k.mv_data, start, prefix_len) != 0)
+      break;
+    if (end && memcmp(k.mv_data, end, 8) >= 0)
+      break;
+    uint64_t seq = which == PROJ_STREAM ? (v.mv_size == 8 ? store__get_be64(v.mv_data) : 0)
+                                        : store__get_be64((uint8_t *)k.mv_data + k.mv_size - 8);
+    if ((rc = store_read_event(rd, seq, &ev)) || (rc = fn(opaque, &ev)))
+      break;
+  }
+  mdb_cursor_close(cur);
+  if (rc == MDB_NOTFOUND || rc == 1)
+    return 0;
+  return rc > 0 || rc < -30000 ? store__lmdb_error(NULL, rc, "reading an index") : rc;
+}
+
+static int prefix_query(store_read *rd, int which, const char *text, uint64_t from,
+                        store_event_fn fn, void *opaque) {
+  uint8_t key[STORE_MAX_ID + 9];
+  mc_buf nfc = MC_BUF_INIT;
+  size_t len = strlen(text);
+  int rc = mc_text_nfc(text, len, &nfc);
+  if (rc == 0 && (nfc.len == 0 || nfc.len > STORE_MAX_ID))
+    rc = MC_EINVAL;
+  if (rc == 0) {
+    size_t klen = prefixed_key(key, (const char *)nfc.data, nfc.len, from);
+    rc = read_index(rd, which, key, klen, nfc.len + 1, NULL, fn, opaque);
+  }
+  mc_buf_free(&nfc);
+  return rc;
+}
+
+int store_read_stream(store_read *rd, const char *stream, uint64_t from_version,
+                      store_event_fn fn, void *opaque) {
+  return prefix_query(rd, PROJ_STREAM, stream, from_version, fn, opaque);
+}
+
+int store_read_type(store_read *rd, const char *type, store_event_fn fn, void *opaque) {
+  return prefix_query(rd, PROJ_TYPE, type, 0, fn, opaque);
+}
+
+int store_read_time(store_read *rd, int64_t from, int64_t to, store_event_fn fn, void *opaque) {
+  uint8_t start[16] = {0}, end[8];
+  store__be64(start, (uint64_t)from ^ SIGN_BIT);
+  store__be64(end, (uint64_t)to ^ SIGN_BIT);
+  return read_index(rd, PROJ_TIME, start, 16, 0, end, fn, opaque);
+}
+
+int store_read_proj(store_read *rd, const char *projection, const void *key, size_t klen,
+                    const void **val, size_t *vlen) {
+  const store__proj *p = proj_named(rd->st, projection);
+  if (p == NULL)
+    return MC_ENOENT;
+  store_proj_txn tx = {NULL, rd->txn, p->dbi};
+  return store_proj_get(&tx, key, klen, val, vlen);
+}
+
+int store_log_each(store *st, uint64_t from_seq, uint64_t upto, uint64_t chunk,
+                   store_event_fn fn, void *opaque) {
+  uint64_t next = from_seq ? from_seq : 1;
+  uint8_t hash[MC_SHA256_BYTES];
+  int rc = 0;
+  if (chunk == 0)
+    chunk = 4096;
+  for (bool first = true;; first = false) {
+    store_read *rd;
+    if ((rc = store_read_begin(st, &rd)))
+      return rc;
+    if (first && upto == 0)
+      rc = store_read_head(rd, &upto, hash);
+    uint64_t want = upto >= next ? upto - next + 1 : 0, start = next;
+    if (rc == 0 && want > 0)
+      rc = store_read_log(rd, next, want < chunk ? want : chunk, fn, opaque, &next);
+    store_read_end(rd);
+    if (rc || want == 0 || next > upto || next == start)
+      return rc;
+  }
+}

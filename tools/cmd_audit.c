@@ -1,0 +1,354 @@
+/* cmd_audit.c — the auditor's tools, and `motcua backup`.
+ *
+ *   motcua audit verify DATA_DIR [--checkpoint FILE]... [--public-key FILE]
+ *                       [--expect-head SEQ:HASH] [--scratch DIR]
+ *   motcua audit export DATA_DIR [--since SEQ] --format jsonl
+ *   motcua audit replay DATA_DIR --stream ID [--as-of TIME]
+ *   motcua audit checkpoint DATA_DIR --key SECRET_FILE --out DIR
+ *   motcua audit keygen SECRET_FILE PUBLIC_FILE
+ *   motcua backup DATA_DIR DEST
+ *
+ * Everything but keygen opens the data directory read-only: it runs while
+ * motcuad writes, and on a copy.  Long reads (verify, export) go in chunks of
+ * short read transactions so the writer's file does not grow meanwhile.
+ * Exit status: 0 all good, 1 a problem was found or the input is unreadable,
+ * 2 the command line is wrong.
+ */
+#include "tools/cli.h"
+#include "tools/cmd_store_json.h"
+
+#include "base/error.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char USAGE[] =
+    "usage: motcua audit verify DATA_DIR [--checkpoint FILE]... [--public-key FILE]\n"
+    "                           [--expect-head SEQ:HASH] [--scratch DIR]\n"
+    "       motcua audit export DATA_DIR [--since SEQ] --format jsonl\n"
+    "       motcua audit replay DATA_DIR --stream ID [--as-of TIME]\n"
+    "       motcua audit checkpoint DATA_DIR --key SECRET_FILE --out DIR\n"
+    "       motcua audit keygen SECRET_FILE PUBLIC_FILE\n"
+    "\n"
+    "verify     checks the sequence, the hash chain, each record's canonical form, the\n"
+    "           checkpoints (signed heads kept outside the data directory) or a head you\n"
+    "           noted (--expect-head), and rebuilds every projection to compare it;\n"
+    "           names the first bad sequence\n"
+    "export     every event as one JSON object a line (docs/STORAGE.md \"Export\")\n"
+    "replay     one stream's history, oldest first; --as-of stops at a moment\n"
+    "checkpoint signs the current head with the secret key (mode 600, outside the data\n"
+    "           directory) and writes checkpoint-<seq>.txt into DIR\n"
+    "keygen     makes a signing key pair for checkpoints\n";
+
+#define VN_OFFSET_MIN 420 /* Asia/Ho_Chi_Minh, for what people read */
+
+static int usage_error(const char *fmt, ...) MC__PRINTF(1, 2);
+
+static int usage_error(const char *fmt, ...) {
+  va_list ap;
+  fputs("motcua audit: error: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs("\n", stderr);
+  fputs(USAGE, stderr);
+  return CLI_USAGE;
+}
+
+static int parse_seq(const char *text, uint64_t *out) {
+  char *end;
+  if (text[0] < '0' || text[0] > '9')
+    return MC_EPARSE;
+  *out = strtoull(text, &end, 10);
+  return *end ? MC_EPARSE : 0;
+}
+
+/* ============================================================ verify */
+
+static int audit_verify(int argc, char **argv) {
+  const char *dir = NULL, *public_key = NULL, *expect = NULL, *scratch = NULL, *value;
+  const char **checkpoints = calloc((size_t)argc, sizeof *checkpoints);
+  store_anchor *anchors = calloc((size_t)argc + 1, sizeof *anchors);
+  size_t ncheckpoints = 0, nanchors = 0;
+  store *st = NULL;
+  store_verify_report rep = {0};
+  int status = CLI_USAGE, r;
+
+  if (checkpoints == NULL || anchors == NULL)
+    goto done;
+  for (int i = 2; i < argc; i++) {
+    if ((r = cli_opt("audit", argc, argv, &i, "--checkpoint", &value)) > 0)
+      checkpoints[ncheckpoints++] = value;
+    else if (r < 0 || (r = cli_opt("audit", argc, argv, &i, "--public-key", &public_key)) < 0 ||
+             (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--expect-head", &expect)) < 0) ||
+             (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--scratch", &scratch)) < 0))
+      goto done;
+    else if (r == 0 && argv[i][0] != '-' && dir == NULL)
+      dir = argv[i];
+    else if (r == 0) {
+      status = usage_error("unknown option \"%s\"", argv[i]);
+      goto done;
+    }
+  }
+  if (dir == NULL) {
+    status = usage_error("give the data directory to verify");
+    goto done;
+  }
+  status = CLI_FAILED;
+  for (size_t i = 0; i < ncheckpoints; i++) {
+    mc_buf why = MC_BUF_INIT;
+    int rc = store_checkpoint_read(checkpoints[i], public_key, &anchors[nanchors], &why);
+    if (rc) {
+      printf("BAD   %s\n", mc_buf_cstr(&why));
+      printf("FAILED: the checkpoint cannot be trusted; nothing else was checked\n");
+      mc_buf_free(&why);
+      goto done;
+    }
+    nanchors++;
+  }
+  if (expect) {
+    const char *colon = strchr(expect, ':');
+    char seq_text[32];
+    store_anchor *a = &anchors[nanchors];
+    size_t n = colon ? (size_t)(colon - expect) : 0;
+    if (!colon || n == 0 || n >= sizeof seq_text || strlen(colon + 1) != 64 ||
+        (memcpy(seq_text, expect, n), seq_text[n] = '\0', parse_seq(seq_text, &a->seq)) ||
+        mc_unhex(colon + 1, a->hash, MC_SHA256_BYTES)) {
+      status = usage_error("--expect-head \"%s\": write SEQ:HASH, the hash as 64 hex digits",
+                           expect);
+      goto done;
+    }
+    snprintf(a->source, sizeof a->source, "--expect-head %" PRIu64, a->seq);
+    nanchors++;
+  }
+  if (cli_store_open("audit", dir, true, &st) != CLI_OK)
+    goto done;
+  store_verify_options opt = {anchors, nanchors, scratch, false};
+  int rc = store_verify(st, &opt, &rep);
+  fputs(mc_buf_cstr(&rep.text) ? mc_buf_cstr(&rep.text) : "", stdout);
+  if (rc) {
+    cli_error("audit", "the check could not run to its end: %s (%s)", mc_strerror(rc),
+              store_errmsg(st));
+  } else if (rep.problems) {
+    printf("FAILED: %d problem%s; the first bad sequence is %" PRIu64 "\n", rep.problems,
+           rep.problems == 1 ? "" : "s", rep.first_bad_seq);
+  } else {
+    char hex[MC_SHA256_HEX];
+    mc_hex(rep.head_hash, MC_SHA256_BYTES, hex);
+    printf("verified: %" PRIu64 " events, head %" PRIu64 ":%s, %zu anchor%s\n", rep.events,
+           rep.head_seq, hex, nanchors, nanchors == 1 ? "" : "s");
+    status = CLI_OK;
+  }
+done:
+  mc_buf_free(&rep.text);
+  store_close(st);
+  free(checkpoints);
+  free(anchors);
+  return status;
+}
+
+/* ============================================================ export */
+
+static int export_line(void *opaque, const store_event *ev) {
+  (void)opaque;
+  json_t *o = cli_event_to_json(ev);
+  if (o == NULL)
+    return MC_ENOMEM;
+  int rc = json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+  json_decref(o);
+  if (rc != 0 || fputc('\n', stdout) == EOF)
+    return MC_EIO;
+  return 0;
+}
+
+static int audit_export(int argc, char **argv) {
+  const char *dir = NULL, *since = NULL, *format = NULL;
+  uint64_t from = 1;
+  store *st = NULL;
+  int r;
+  for (int i = 2; i < argc; i++) {
+    if ((r = cli_opt("audit", argc, argv, &i, "--since", &since)) < 0 ||
+        (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--format", &format)) < 0))
+      return CLI_USAGE;
+    if (r == 0 && argv[i][0] != '-' && dir == NULL)
+      dir = argv[i];
+    else if (r == 0)
+      return usage_error("unknown option \"%s\"", argv[i]);
+  }
+  if (dir == NULL || format == NULL || strcmp(format, "jsonl") != 0)
+    return usage_error("give the data directory and --format jsonl");
+  if (since && parse_seq(since, &from))
+    return usage_error("--since \"%s\": give a sequence number", since);
+  if (cli_store_open("audit", dir, true, &st) != CLI_OK)
+    return CLI_FAILED;
+  int rc = store_log_each(st, from ? from : 1, 0, 1000, export_line, NULL);
+  if (rc == 0 && fflush(stdout) != 0)
+    rc = MC_EIO;
+  if (rc)
+    cli_error("audit", "export stopped: %s", mc_strerror(rc));
+  store_close(st);
+  return rc ? CLI_FAILED : CLI_OK;
+}
+
+/* ============================================================ replay */
+
+typedef struct replay_ctx {
+  mc_instant as_of;
+  bool has_as_of;
+  uint64_t shown;
+} replay_ctx;
+
+static int replay_one(void *opaque, const store_event *ev) {
+  replay_ctx *c = opaque;
+  char when[MC_INSTANT_STRLEN];
+  if (c->has_as_of && ev->time > c->as_of)
+    return 1;
+  mc_instant_format(ev->time, VN_OFFSET_MIN, when);
+  printf("v%-4" PRIu64 " %s  %.*s  (event %" PRIu64 ")\n", ev->version, when, (int)ev->type.len,
+         ev->type.ptr, ev->seq);
+  printf("      by %.*s as %.*s via %.*s\n", ev->who.len ? (int)ev->who.len : 1,
+         ev->who.len ? ev->who.ptr : "-", ev->role.len ? (int)ev->role.len : 1,
+         ev->role.len ? ev->role.ptr : "-", ev->client.len ? (int)ev->client.len : 1,
+         ev->client.len ? ev->client.ptr : "-");
+  if (ev->causation.ptr || ev->correlation.ptr)
+    printf("      caused by %.*s, correlation %.*s\n", (int)ev->causation.len,
+           ev->causation.ptr ? ev->causation.ptr : "-", (int)ev->correlation.len,
+           ev->correlation.ptr ? ev->correlation.ptr : "-");
+  json_t *data = cli_msgpack_to_json(ev->data, ev->data_len);
+  char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+  printf("      %s\n", text ? text : "(data unreadable)");
+  free(text);
+  json_decref(data);
+  c->shown++;
+  return 0;
+}
+
+static int audit_replay(int argc, char **argv) {
+  const char *dir = NULL, *stream = NULL, *as_of = NULL;
+  replay_ctx ctx = {0, false, 0};
+  store *st = NULL;
+  store_read *rd = NULL;
+  int r;
+  for (int i = 2; i < argc; i++) {
+    if ((r = cli_opt("audit", argc, argv, &i, "--stream", &stream)) < 0 ||
+        (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--as-of", &as_of)) < 0))
+      return CLI_USAGE;
+    if (r == 0 && argv[i][0] != '-' && dir == NULL)
+      dir = argv[i];
+    else if (r == 0)
+      return usage_error("unknown option \"%s\"", argv[i]);
+  }
+  if (dir == NULL || stream == NULL)
+    return usage_error("give the data directory and --stream");
+  if (as_of) {
+    if (mc_instant_parse(as_of, VN_OFFSET_MIN, &ctx.as_of) != 0)
+      return usage_error("--as-of \"%s\": write ISO 8601, such as 2026-02-10T09:00 (Vietnam "
+                         "time) or 2026-02-10T02:00Z", as_of);
+    ctx.has_as_of = true;
+  }
+  if (cli_store_open("audit", dir, true, &st) != CLI_OK)
+    return CLI_FAILED;
+  printf("stream %s%s%s\n", stream, as_of ? " as of " : "", as_of ? as_of : "");
+  int rc = store_read_begin(st, &rd);
+  if (rc == 0)
+    rc = store_read_stream(rd, stream, 1, replay_one, &ctx);
+  store_read_end(rd);
+  if (rc)
+    cli_error("audit", "reading the stream: %s", mc_strerror(rc));
+  else if (ctx.shown == 0)
+    printf("(no events)\n");
+  store_close(st);
+  return rc ? CLI_FAILED : CLI_OK;
+}
+
+/* ============================================================ keys, checkpoints */
+
+static int audit_checkpoint(int argc, char **argv) {
+  const char *dir = NULL, *key = NULL, *out = NULL;
+  mc_buf why = MC_BUF_INIT, path = MC_BUF_INIT;
+  store *st = NULL;
+  int r;
+  for (int i = 2; i < argc; i++) {
+    if ((r = cli_opt("audit", argc, argv, &i, "--key", &key)) < 0 ||
+        (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--out", &out)) < 0))
+      return CLI_USAGE;
+    if (r == 0 && argv[i][0] != '-' && dir == NULL)
+      dir = argv[i];
+    else if (r == 0)
+      return usage_error("unknown option \"%s\"", argv[i]);
+  }
+  if (dir == NULL || key == NULL || out == NULL)
+    return usage_error("give the data directory, --key and --out");
+  if (cli_store_open("audit", dir, true, &st) != CLI_OK)
+    return CLI_FAILED;
+  int rc = store_checkpoint_write(st, key, out, &path, &why);
+  if (rc)
+    cli_error("audit", "%s", why.len ? mc_buf_cstr(&why) : mc_strerror(rc));
+  else
+    printf("%s\n", mc_buf_cstr(&path));
+  store_close(st);
+  mc_buf_free(&why);
+  mc_buf_free(&path);
+  return rc ? CLI_FAILED : CLI_OK;
+}
+
+static int audit_keygen(int argc, char **argv) {
+  mc_buf why = MC_BUF_INIT;
+  if (argc != 4)
+    return usage_error("give the secret and the public key file to create");
+  int rc = store_checkpoint_keygen(argv[2], argv[3], &why);
+  if (rc)
+    cli_error("audit", "%s", why.len ? mc_buf_cstr(&why) : mc_strerror(rc));
+  else
+    printf("secret key %s (keep it outside the data directory, mode 600)\npublic key %s\n",
+           argv[2], argv[3]);
+  mc_buf_free(&why);
+  return rc ? CLI_FAILED : CLI_OK;
+}
+
+int cmd_audit(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+
+int cmd_audit(int argc, char **argv) {
+  static const struct {
+    const char *name;
+    int (*run)(int, char **);
+  } subs[] = {{"verify", audit_verify},         {"export", audit_export},
+              {"replay", audit_replay},         {"checkpoint", audit_checkpoint},
+              {"keygen", audit_keygen}};
+  if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+    fputs(USAGE, stdout);
+    return CLI_OK;
+  }
+  for (size_t i = 0; argc >= 2 && i < sizeof subs / sizeof subs[0]; i++)
+    if (strcmp(argv[1], subs[i].name) == 0)
+      return subs[i].run(argc, argv);
+  return usage_error("say what to do: verify, export, replay, checkpoint or keygen");
+}
+
+int cmd_backup(int argc, char **argv) {
+  mc_buf why = MC_BUF_INIT;
+  store *st = NULL;
+  if (argc != 3 || argv[1][0] == '-') {
+    fputs("usage: motcua backup DATA_DIR DEST\n\n"
+          "A consistent copy of the data directory (log, indexes, projections, aux dbs) into\n"
+          "the new directory DEST, while the server keeps writing.  Restore: stop motcuad and\n"
+          "put DEST in place of DATA_DIR (docs/OPERATIONS.md).\n",
+          argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
+    return argc == 2 && strcmp(argv[1], "--help") == 0 ? CLI_OK : CLI_USAGE;
+  }
+  if (cli_store_open("backup", argv[1], true, &st) != CLI_OK)
+    return CLI_FAILED;
+  int rc = store_backup(st, argv[2], &why);
+  if (rc)
+    cli_error("backup", "%s", why.len ? mc_buf_cstr(&why) : mc_strerror(rc));
+  else
+    printf("backed up %s into %s; check it with: motcua audit verify %s\n", argv[1], argv[2],
+           argv[2]);
+  store_close(st);
+  mc_buf_free(&why);
+  return rc ? CLI_FAILED : CLI_OK;
+}
