@@ -125,7 +125,9 @@ static int read_secret(store *st, const char *path, uint8_t pk[crypto_sign_PUBLI
       mc_buf_printf(why, "cannot read the signing key %s: %s", path, mc_strerror(rc));
     return rc;
   }
-  const char *s = mc_buf_cstr(&text);
+  char *s = (char *)mc_buf_cstr(&text);
+  if (s && text.len >= sizeof SECRET_MAGIC - 1 + 2 * sizeof seed)
+    s[sizeof SECRET_MAGIC - 1 + 2 * sizeof seed] = '\0'; /* the hex digits only */
   if (s == NULL || strncmp(s, SECRET_MAGIC, sizeof SECRET_MAGIC - 1) != 0 ||
       text.len < sizeof SECRET_MAGIC - 1 + 2 * sizeof seed ||
       mc_unhex(s + sizeof SECRET_MAGIC - 1, seed, sizeof seed) != 0) {
@@ -265,7 +267,8 @@ int store_checkpoint_read(const char *path, const char *pinned_public_path, stor
   if (pinned_public_path) {
     uint8_t want[crypto_sign_PUBLICKEYBYTES];
     if ((rc = mc_file_read(pinned_public_path, 4096, &pinned)) || mc_buf_cstr(&pinned) == NULL ||
-        pinned.len < 64 || mc_unhex((const char *)pinned.data, want, sizeof want)) {
+        pinned.len < 64 || (pinned.data[64] = '\0', mc_unhex((const char *)pinned.data, want,
+                                                              sizeof want))) {
       if (why)
         mc_buf_printf(why, "cannot read the public key %s", pinned_public_path);
       rc = rc ? rc : MC_EPARSE;

@@ -170,8 +170,8 @@ static void check_anchors(vctx *v) {
         if (v->anchor_ok[j] && v->opt->anchors[j].seq < a->seq && v->opt->anchors[j].seq > lower)
           lower = v->opt->anchors[j].seq;
       problem(v, lower + 1,
-              "%s: event %llu should have hash %s but has another: events %llu to %llu were "
-              "rewritten (the chain was re-hashed to hide it)", a->source,
+              "%s: event %llu should have hash %s but has another: one or more of events %llu "
+              "to %llu were rewritten (and the chain re-hashed to hide it)", a->source,
               (unsigned long long)a->seq, want, (unsigned long long)lower + 1,
               (unsigned long long)a->seq);
     } else {

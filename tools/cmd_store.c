@@ -151,6 +151,7 @@ int cmd_store(int argc, char **argv) {
   }
   if (cli_json_to_canon(data_json, &data, &why) != 0) {
     cli_error("store", "--data-json: %s", mc_buf_cstr(&why));
+    status = CLI_FAILED;
     goto done;
   }
   in.data = data.data;

@@ -7,6 +7,7 @@ MOTCUA_PACKAGES=(
   gcc libc6-dev pkg-config meson ninja-build  # build
   libcmocka-dev                               # unit tests
   libmsgpack-dev libsodium-dev libutf8proc-dev # base: canonical encoding, SHA-256, NFC
+  liblmdb-dev libjansson-dev                  # storage: the log; audit export's JSON
   flex bison                                  # dsl: the procedure language
 )
 

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# test_cli_audit.sh — motcua store append, audit verify/export/replay/
+# checkpoint/keygen and backup as an auditor runs them: outputs, exit
+# statuses, error texts.  Usage: test_cli_audit.sh path/to/motcua
+set -u
+motcua=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+d=$tmp/data
+
+"$motcua" store append "$d" --stream dossier/1 --type submitted --expect 0 --command-id c1 \
+  --data-json '{"fee":135000,"applicant":"Nguyễn Văn A"}' --who lan --role reception >"$tmp/out" ||
+  fail "first append"
+grep -q '^seq 1 stream dossier/1 version 1$' "$tmp/out" || fail "append output: $(cat "$tmp/out")"
+"$motcua" store append "$d" --stream dossier/1 --type submitted --command-id c1 >"$tmp/out"
+grep -q 'repeated command c1' "$tmp/out" || fail "retry: $(cat "$tmp/out")"
+"$motcua" store append "$d" --stream dossier/1 --type accepted --expect 0 2>"$tmp/err"
+[ $? -eq 1 ] || fail "a stale --expect must exit 1"
+grep -q 'expected version 0, the stream is at 1' "$tmp/err" || fail "conflict text: $(cat "$tmp/err")"
+"$motcua" store append "$d" --stream dossier/1 --type accepted --expect 1 >/dev/null || fail "accept"
+"$motcua" store append "$d" --stream dossier/1 --type paid --data-json '{"fee":1.5}' 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q 'no floats' "$tmp/err" || fail "floats must be refused: $(cat "$tmp/err")"
+"$motcua" store append "$d" --stream bulk --type note --count 3000 >/dev/null || fail "bulk"
+
+"$motcua" audit verify "$d" >"$tmp/out" || fail "verify of a good log: $(cat "$tmp/out")"
+grep -q '^verified: 3002 events, head 3002:' "$tmp/out" || fail "verify summary: $(tail -1 "$tmp/out")"
+head=$(sed -n 's/^verified: .* head \([0-9]*:[0-9a-f]*\),.*/\1/p' "$tmp/out")
+"$motcua" audit verify "$d" --expect-head "$head" >/dev/null || fail "--expect-head of the real head"
+"$motcua" audit verify "$d" --expect-head "3003:${head#*:}" >"$tmp/out"
+[ $? -eq 1 ] && grep -q 'FAILED: 1 problem; the first bad sequence is 3003' "$tmp/out" ||
+  fail "a head beyond the log: $(cat "$tmp/out")"
+
+lines=$("$motcua" audit export "$d" --format jsonl | wc -l)
+[ "$lines" -eq 3002 ] || fail "export: $lines lines"
+"$motcua" audit export "$d" --since 3001 --format jsonl >"$tmp/out"
+[ "$(wc -l <"$tmp/out")" -eq 2 ] || fail "export --since"
+first=$("$motcua" audit export "$d" --format jsonl | head -1)
+case $first in
+  '{"seq":1,"stream":"dossier/1","version":1,"type":"submitted",'*'"data":{"applicant":"Nguy\u1EC5n V\u0103n A","fee":135000},"format":1,"prev":"0000'*) ;;
+  *) fail "export line: $first" ;;
+esac
+
+"$motcua" audit replay "$d" --stream dossier/1 >"$tmp/out" || fail "replay"
+grep -q 'submitted' "$tmp/out" && grep -q 'by lan as reception' "$tmp/out" &&
+  grep -q '"fee":135000' "$tmp/out" || fail "replay text: $(cat "$tmp/out")"
+"$motcua" audit replay "$d" --stream dossier/1 --as-of 2000-01-01 >"$tmp/out"
+grep -q '(no events)' "$tmp/out" || fail "replay --as-of before everything"
+
+# Keys and checkpoints.
+mkdir -p "$tmp/keys" && chmod 700 "$tmp/keys"
+"$motcua" audit keygen "$tmp/keys/cp.key" "$tmp/keys/cp.pub" >/dev/null || fail keygen
+cp_file=$("$motcua" audit checkpoint "$d" --key "$tmp/keys/cp.key" --out "$tmp/cps") || fail checkpoint
+"$motcua" audit verify "$d" --checkpoint "$cp_file" --public-key "$tmp/keys/cp.pub" >/dev/null ||
+  fail "verify with its checkpoint"
+chmod 644 "$tmp/keys/cp.key"
+"$motcua" audit checkpoint "$d" --key "$tmp/keys/cp.key" --out "$tmp/cps" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q 'chmod 600' "$tmp/err" || fail "a readable key: $(cat "$tmp/err")"
+
+# Backup while a writer holds the directory, then the copy verifies.
+"$motcua" backup "$d" "$tmp/copy" >/dev/null || fail backup
+"$motcua" audit verify "$tmp/copy" --checkpoint "$cp_file" >/dev/null || fail "the backup verifies"
+"$motcua" backup "$d" "$tmp/copy" 2>/dev/null && fail "backup over an existing copy"
+
+# Not a data directory.
+echo hello >"$tmp/file"
+"$motcua" audit verify "$tmp/file" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q 'is a file, not a data directory' "$tmp/err" || fail "file: $(cat "$tmp/err")"
+"$motcua" audit verify "$tmp/none" 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q 'no such data directory' "$tmp/err" || fail "missing: $(cat "$tmp/err")"
+"$motcua" audit verify 2>/dev/null
+[ $? -eq 2 ] || fail "no directory: exit 2"
+
+[ $failures -eq 0 ] && echo "all audit command checks passed"
+exit $((failures > 0))
