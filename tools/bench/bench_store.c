@@ -52,8 +52,8 @@ static void event_data(mc_buf *out, uint64_t i) {
   mc_canon_init(&w, out);
   mc_canon_map(&w, 4);
   mc_canon_kv_int(&w, "fee", 135000);
-  mc_canon_kv_str(&w, "note", "Hồ sơ đăng ký hộ kinh doanh, đã nhận đủ giấy tờ");
   mc_canon_kv_int(&w, "n", (int64_t)i);
+  mc_canon_kv_str(&w, "note", "Hồ sơ đăng ký hộ kinh doanh, đã nhận đủ giấy tờ");
   mc_canon_kv_str(&w, "officer", "Nguyễn Thị Lan");
   mc_canon_finish(&w);
 }
