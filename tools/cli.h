@@ -21,6 +21,27 @@ const char *cli_workflows_dir(void);
  * calendar, or CLI_FAILED / CLI_USAGE after printing why. */
 int cli_load_calendar(const char *const *files, int nfiles, eng_calendar **out);
 
+/* A compile of files given on the command line, with the bundled workflows
+ * as context (cmd_check.c).  Free with cli_compiled_free(). */
+#include "dsl/dsl.h"
+
+typedef struct cli_compiled {
+  dsl_compile *compile;
+  const dsl_artifact *artifacts;
+  int nartifacts;
+  /* the sources, kept for the compile's lifetime */
+  char **paths;
+  mc_buf *texts;
+  mc_source *sources;
+  int n;
+} cli_compiled;
+
+/* Compiles `paths` (all of `workflows` when none) and prints diagnostics.
+ * Returns CLI_OK with *out filled, or CLI_FAILED / CLI_USAGE. */
+int cli_compile(const char *cmd, const char *workflows, char *const *paths, int npaths,
+                cli_compiled *out);
+void cli_compiled_free(cli_compiled *c);
+
 /* Prints "motcua <cmd>: error: <message>" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

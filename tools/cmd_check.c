@@ -50,7 +50,7 @@ static int set_add(file_set *s, const char *path, bool context) {
 }
 
 static void set_free(file_set *s) {
-  for (int i = 0; i < s->n; i++)
+  for (int i = 0; s->paths && i < s->n; i++)
     free(s->paths[i]);
   free(s->paths);
   free(s->context);
@@ -106,15 +106,91 @@ static int write_file(const char *path, const void *bytes, size_t len) {
   return rename(tmp, path) == 0 ? 0 : mc_err_from_errno(errno);
 }
 
-static int run(const char *cmd, int argc, char **argv, bool compile) {
+int cli_compile(const char *cmd, const char *workflows, char *const *paths, int npaths,
+                cli_compiled *out) {
   file_set files = {0};
-  const char *workflows = cli_workflows_dir(), *outdir = NULL;
-  mc_buf *texts = NULL;
-  mc_source *sources = NULL;
-  dsl_compile *c = NULL;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-  int status = CLI_OK, given = 0;
+  int status = CLI_OK;
 
+  memset(out, 0, sizeof *out);
+  for (int i = 0; i < npaths; i++)
+    set_add(&files, paths[i], false);
+  /* The bundle as context; with no file given, the bundle is what is checked. */
+  {
+    file_set bundle = {0};
+    list_sources(workflows, 2, &bundle);
+    for (int i = 0; i < bundle.n; i++) {
+      bool replaced = false;
+      for (int k = 0; k < npaths && !replaced; k++)
+        replaced = same_file(bundle.paths[i], files.paths[k]);
+      if (!replaced)
+        set_add(&files, bundle.paths[i], npaths > 0);
+    }
+    set_free(&bundle);
+  }
+  if (files.n == 0) {
+    cli_error(cmd, "no .mc file in %s; name the files to check", workflows);
+    set_free(&files);
+    return CLI_USAGE;
+  }
+  out->n = files.n;
+  out->texts = calloc((size_t)files.n, sizeof *out->texts);
+  out->sources = calloc((size_t)files.n, sizeof *out->sources);
+  out->paths = files.paths;
+  files.paths = NULL;
+  if (out->texts == NULL || out->sources == NULL || dsl_compile_new(&out->compile) != 0) {
+    status = CLI_FAILED;
+    goto done;
+  }
+  for (int i = 0; i < files.n; i++) {
+    int rc = mc_file_read(out->paths[i], 8u << 20, &out->texts[i]);
+    if (rc != 0) {
+      cli_error(cmd, "cannot read %s: %s", out->paths[i],
+                rc == MC_ETOOBIG ? "larger than 8 MiB, surely not a procedure" : mc_strerror(rc));
+      status = CLI_USAGE;
+      goto done;
+    }
+    out->sources[i] = (mc_source){out->paths[i], mc_buf_cstr(&out->texts[i]), out->texts[i].len};
+    dsl_compile_add(out->compile, &out->sources[i], files.context[i], &sink);
+  }
+  if (sink.errors == 0)
+    dsl_compile_check(out->compile, &sink);
+  if (sink.errors > 0) {
+    fprintf(stderr, "motcua %s: %d error%s\n", cmd, sink.errors, sink.errors == 1 ? "" : "s");
+    status = CLI_FAILED;
+    goto done;
+  }
+  if (dsl_compile_emit(out->compile, &out->artifacts, &out->nartifacts) != 0) {
+    cli_error(cmd, "could not encode the compiled definitions");
+    status = CLI_FAILED;
+  }
+done:
+  set_free(&files);
+  if (status != CLI_OK)
+    cli_compiled_free(out);
+  return status;
+}
+
+void cli_compiled_free(cli_compiled *c) {
+  dsl_compile_free(c->compile);
+  for (int i = 0; c->texts && i < c->n; i++)
+    mc_buf_free(&c->texts[i]);
+  for (int i = 0; c->paths && i < c->n; i++)
+    free(c->paths[i]);
+  free(c->texts);
+  free(c->sources);
+  free(c->paths);
+  memset(c, 0, sizeof *c);
+}
+
+static int run(const char *cmd, int argc, char **argv, bool compile) {
+  const char *workflows = cli_workflows_dir(), *outdir = NULL;
+  char **given = calloc((size_t)argc + 1, sizeof *given);
+  int ngiven = 0, status = CLI_OK;
+  cli_compiled c = {0};
+
+  if (given == NULL)
+    return CLI_FAILED;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--workflows") == 0 && i + 1 < argc) {
       workflows = argv[++i];
@@ -129,93 +205,42 @@ static int run(const char *cmd, int argc, char **argv, bool compile) {
       status = CLI_USAGE;
       goto done;
     } else {
-      set_add(&files, argv[i], false);
-      given++;
+      given[ngiven++] = argv[i];
     }
   }
-  if (compile && (outdir == NULL || given == 0)) {
+  if (compile && (outdir == NULL || ngiven == 0)) {
     cli_error(cmd, "usage: motcua compile [--workflows DIR] FILE... -o OUTDIR");
     status = CLI_USAGE;
     goto done;
   }
-  /* The bundle as context; with no file given, the bundle is what is checked. */
-  {
-    file_set bundle = {0};
-    list_sources(workflows, 2, &bundle);
-    for (int i = 0; i < bundle.n; i++) {
-      bool replaced = false;
-      for (int k = 0; k < given && !replaced; k++)
-        replaced = same_file(bundle.paths[i], files.paths[k]);
-      if (!replaced)
-        set_add(&files, bundle.paths[i], given > 0);
-    }
-    set_free(&bundle);
-  }
-  if (files.n == 0) {
-    cli_error(cmd, "no .mc file in %s; name the files to check", workflows);
-    status = CLI_USAGE;
+  if ((status = cli_compile(cmd, workflows, given, ngiven, &c)) != CLI_OK)
     goto done;
-  }
-  texts = calloc((size_t)files.n, sizeof *texts);
-  sources = calloc((size_t)files.n, sizeof *sources);
-  if (texts == NULL || sources == NULL || dsl_compile_new(&c) != 0) {
-    status = CLI_FAILED;
-    goto done;
-  }
-  for (int i = 0; i < files.n; i++) {
-    int rc = mc_file_read(files.paths[i], 8u << 20, &texts[i]);
-    if (rc != 0) {
-      cli_error(cmd, "cannot read %s: %s", files.paths[i],
-                rc == MC_ETOOBIG ? "larger than 8 MiB, surely not a procedure" : mc_strerror(rc));
-      status = CLI_USAGE;
-      goto done;
-    }
-    sources[i] = (mc_source){files.paths[i], mc_buf_cstr(&texts[i]), texts[i].len};
-    dsl_compile_add(c, &sources[i], files.context[i], &sink);
-  }
-  if (sink.errors == 0)
-    dsl_compile_check(c, &sink);
-  if (sink.errors > 0) {
-    fprintf(stderr, "motcua %s: %d error%s\n", cmd, sink.errors, sink.errors == 1 ? "" : "s");
-    status = CLI_FAILED;
-    goto done;
-  }
-  const dsl_artifact *arts;
-  int n;
-  if (dsl_compile_emit(c, &arts, &n) != 0) {
-    cli_error(cmd, "could not encode the compiled definitions");
-    status = CLI_FAILED;
-    goto done;
-  }
   if (compile && mkdir(outdir, 0755) != 0 && errno != EEXIST) {
     cli_error(cmd, "cannot create %s: %s", outdir, strerror(errno));
     status = CLI_USAGE;
     goto done;
   }
-  for (int i = 0; i < n; i++) {
+  for (int i = 0; i < c.nartifacts; i++) {
+    const dsl_artifact *a = &c.artifacts[i];
     char hex[MC_SHA256_HEX], path[PATH_MAX];
-    mc_hex(arts[i].hash, sizeof arts[i].hash, hex);
+    mc_hex(a->hash, sizeof a->hash, hex);
     if (compile) {
-      snprintf(path, sizeof path, "%s/%s-%s.mcb", outdir, dsl_artifact_kind_name(arts[i].kind), arts[i].id);
-      int rc = write_file(path, arts[i].bytes.data, arts[i].bytes.len);
+      snprintf(path, sizeof path, "%s/%s-%s.mcb", outdir, dsl_artifact_kind_name(a->kind), a->id);
+      int rc = write_file(path, a->bytes.data, a->bytes.len);
       if (rc != 0) {
         cli_error(cmd, "cannot write %s: %s", path, mc_strerror(rc));
         status = CLI_FAILED;
         goto done;
       }
-      printf("%s  %-9s %-12s %s\n", hex, dsl_artifact_kind_name(arts[i].kind), arts[i].id, path);
+      printf("%s  %-9s %-12s %s\n", hex, dsl_artifact_kind_name(a->kind), a->id, path);
     } else {
-      printf("ok  %-9s %-12s %s  sha256:%.16s\n", dsl_artifact_kind_name(arts[i].kind), arts[i].id,
-             arts[i].title ? arts[i].title : "", hex);
+      printf("ok  %-9s %-12s %s  sha256:%.16s\n", dsl_artifact_kind_name(a->kind), a->id,
+             a->title ? a->title : "", hex);
     }
   }
 done:
-  dsl_compile_free(c);
-  for (int i = 0; texts && i < files.n; i++)
-    mc_buf_free(&texts[i]);
-  free(texts);
-  free(sources);
-  set_free(&files);
+  cli_compiled_free(&c);
+  free(given);
   return status;
 }
 

@@ -9,6 +9,7 @@ MOTCUA_PACKAGES=(
   libmsgpack-dev libsodium-dev libutf8proc-dev # base: canonical encoding, SHA-256, NFC
   liblmdb-dev libjansson-dev                  # storage: the log; audit export's JSON
   flex bison                                  # dsl: the procedure language
+  graphviz                                    # motcua graph --format svg, DOT checks
 )
 
 motcua_install_deps() {
@@ -16,6 +17,10 @@ motcua_install_deps() {
   for p in "${MOTCUA_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
+  # Node.js runs the BPMN/Mermaid parser checks (tests/bpmn); any recent
+  # one will do, Debian's if the machine has none.
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "motcua: installing ${missing[*]}" >&2
   local sudo=()

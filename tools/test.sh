@@ -11,6 +11,9 @@ motcua_install_deps
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
+# bpmn.io's and Mermaid's own parsers check the drawings (tests/bpmn).
+npm ci --prefix tests/bpmn --no-audit --no-fund --loglevel=error
+
 build_and_test() { # dir, meson options...
   local dir=$1
   shift

@@ -2,12 +2,7 @@
 # test_cli_audit.sh — motcua store append, audit verify/export/replay/
 # checkpoint/keygen and backup as an auditor runs them: outputs, exit
 # statuses, error texts.  Usage: test_cli_audit.sh path/to/motcua
-set -u
-motcua=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 d=$tmp/data
 
 "$motcua" store append "$d" --stream dossier/1 --type submitted --expect 0 --command-id c1 \
@@ -72,5 +67,4 @@ echo hello >"$tmp/file"
 "$motcua" audit verify 2>/dev/null
 [ $? -eq 2 ] || fail "no directory: exit 2"
 
-[ $failures -eq 0 ] && echo "all audit command checks passed"
-exit $((failures > 0))
+finish "all audit command checks passed"

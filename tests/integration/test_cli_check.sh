@@ -4,12 +4,7 @@
 # with the bundle as context, errors give exit status 1 and file:line:col,
 # compile writes the same bytes twice.
 # Usage: test_cli_check.sh path/to/motcua  (run by meson test)
-set -u
-motcua=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+. "$(dirname "$0")/lib.sh"
 
 # The whole bundle: 7 procedures, 3 policies, the directory.
 out=$("$motcua" check 2>"$tmp/err"); rc=$?
@@ -54,8 +49,4 @@ done <"$tmp/c1"
 [ $rc -eq 2 ] || fail "missing file: exit status $rc"
 grep -qF "cannot read $tmp/none.mc" "$tmp/err" || fail "missing file: $(cat "$tmp/err")"
 
-if [ $failures -ne 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "all motcua check/compile checks passed"
+finish "all motcua check/compile checks passed"

@@ -2,15 +2,9 @@
 # test_cli_deadline.sh — `motcua deadline` as an agency official runs it:
 # the first line, the explanation, the exit statuses, the error texts.
 # Usage: test_cli_deadline.sh path/to/motcua  (run by meson test)
-set -u
-motcua=$1
+. "$(dirname "$0")/lib.sh"
 cals=(--calendar "$MOTCUA_WORKFLOWS/calendars/vn.cal" "$MOTCUA_WORKFLOWS/calendars/vn-2025.cal"
       "$MOTCUA_WORKFLOWS/calendars/vn-2026.cal")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # expect_first FROM ADD [extra args] -- EXPECTED
 expect_due() {
@@ -101,8 +95,4 @@ got=$("$motcua" deadline "${cals[@]}" "$tmp/vn-2027.cal" --from 2026-12-30T09:00
 "$motcua" help | grep -q deadline || fail "motcua help does not list deadline"
 "$motcua" nonsense >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown command: exit status is not 2"
 
-if [ $failures -ne 0 ]; then
-  echo "$failures failure(s)"
-  exit 1
-fi
-echo "all motcua deadline checks passed"
+finish "all motcua deadline checks passed"

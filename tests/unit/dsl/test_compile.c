@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "base/file.h"
 #include "dsl/dsl.h"
+#include "dsl/machine.h"
 
 #include <dirent.h>
 #include <msgpack.h>
@@ -201,12 +202,12 @@ static void decodes_back_to_the_process(void **state) {
   free_bundle(&a);
 }
 
-static const char *const tiny_procedure =
-    "procedure \"9.1\" \"%s\" {\n"
-    "  sector \"Tư pháp\" field \"Hộ tịch\" level commune online full\n"
-    "  time 1 working day policy \"p\" fee 0 VND\n"
-    "  step reception \"Tiếp nhận\" by reception within 1 working hour state submitted {\n"
-    "    on accept -> returned\n  }\n}\n";
+#define TINY_PROCEDURE \
+    "procedure \"9.1\" \"%s\" {\n" \
+    "  sector \"Tư pháp\" field \"Hộ tịch\" level commune online full\n" \
+    "  time 1 working day policy \"p\" fee 0 VND\n" \
+    "  step reception \"Tiếp nhận\" by reception within 1 working hour state submitted {\n" \
+    "    on accept -> returned\n  }\n}\n"
 static const char *const tiny_policy =
     "policy \"p\" \"P\" { reception_limit 1 working hour supplement_request_limit 3 working days\n"
     "  supplement_window 15 days supplement_clock pause feedback_answer_limit 3 working days\n"
@@ -214,7 +215,7 @@ static const char *const tiny_policy =
 
 static void hash_of(const char *name, uint8_t out[MC_SHA256_BYTES]) {
   char text[2048];
-  snprintf(text, sizeof text, tiny_procedure, name);
+  snprintf(text, sizeof text, TINY_PROCEDURE, name);
   mc_source src[2] = {{"a.mc", text, strlen(text)}, {"p.mc", tiny_policy, strlen(tiny_policy)}};
   bool context[2] = {false, true};
   dsl_compile *c = compile_sources(src, 2, context);
@@ -234,6 +235,72 @@ static void decomposed_text_compiles_to_the_same_definition(void **state) {
   hash_of("Đăng ký kết hôn", other);
   assert_memory_equal(composed, decomposed, sizeof composed);
   assert_memory_not_equal(composed, other, sizeof composed);
+}
+
+static void machines_decode_and_refuse_damage(void **state) {
+  (void)state;
+  static bundle a;
+  load_bundle(&a);
+  dsl_compile *c = compile_sources(a.src, a.n, NULL);
+  const dsl_artifact *arts;
+  int n, procedures = 0;
+  assert_int_equal(dsl_compile_emit(c, &arts, &n), 0);
+  for (int i = 0; i < n; i++) {
+    if (arts[i].kind != DSL_ARTIFACT_PROCEDURE)
+      continue;
+    procedures++;
+    mc_arena arena = MC_ARENA_INIT;
+    dsl_machine *m;
+    assert_int_equal(dsl_machine_decode(arts[i].bytes.data, arts[i].bytes.len, &arena, &m), 0);
+    assert_string_equal(m->code, arts[i].id);
+    assert_string_equal(m->name, arts[i].title);
+    assert_true(m->nnodes >= 2);
+    assert_int_equal(m->nodes[0].kind, DSL_M_STEP);
+    for (int k = 0; k < m->nnodes; k++)
+      for (int t = 0; t < m->nodes[k].nout; t++) {
+        const dsl_m_transition *tr = &m->nodes[k].out[t];
+        assert_true(tr->target < m->nnodes);
+        assert_true(tr->target >= 0 || tr->final != NULL);
+      }
+    /* Every truncation is refused, never a crash. */
+    for (size_t len = 0; len < arts[i].bytes.len; len += 1 + len / 16) {
+      mc_arena scratch = MC_ARENA_INIT;
+      assert_int_not_equal(dsl_machine_decode(arts[i].bytes.data, len, &scratch, &m), 0);
+      mc_arena_free(&scratch);
+    }
+    mc_arena_free(&arena);
+  }
+  assert_int_equal(procedures, 7);
+
+  /* The judicial record: a fee formatted back as written, a fork with its join. */
+  const dsl_artifact *jr = find(arts, n, "2.000488");
+  mc_arena arena = MC_ARENA_INIT;
+  dsl_machine *m;
+  mc_buf text = MC_BUF_INIT;
+  assert_int_equal(dsl_machine_decode(jr->bytes.data, jr->bytes.len, &arena, &m), 0);
+  assert_int_equal(dsl_m_expr_format(m->fee, &text), 0);
+  assert_string_equal(mc_buf_cstr(&text), "200000 VND + 5000 VND * form.extra_copies");
+  mc_buf_reset(&text);
+  assert_int_equal(dsl_m_duration_format(&m->time, &text), 0);
+  assert_string_equal(mc_buf_cstr(&text), "10 days");
+  int forks = 0;
+  for (int k = 0; k < m->nnodes; k++)
+    if (m->nodes[k].kind == DSL_M_FORK) {
+      forks++;
+      assert_int_equal(m->nodes[m->nodes[k].join].kind, DSL_M_JOIN);
+      assert_string_equal(m->nodes[k].lead, "H13.STP");
+    }
+  assert_int_equal(forks, 1);
+  mc_buf_free(&text);
+  mc_arena_free(&arena);
+
+  /* A policy is not a procedure. */
+  const dsl_artifact *pol = find(arts, n, "nd118-2025");
+  mc_arena other = MC_ARENA_INIT;
+  assert_int_equal(dsl_machine_decode(pol->bytes.data, pol->bytes.len, &other, &m), MC_EPARSE);
+  mc_arena_free(&other);
+  dsl_compile_free(c);
+  free_bundle(&a);
 }
 
 static void emit_requires_a_clean_check(void **state) {
@@ -265,6 +332,7 @@ int main(void) {
       cmocka_unit_test(bundled_workflows_compile_to_the_same_bytes_twice),
       cmocka_unit_test(decodes_back_to_the_process),
       cmocka_unit_test(decomposed_text_compiles_to_the_same_definition),
+      cmocka_unit_test(machines_decode_and_refuse_damage),
       cmocka_unit_test(emit_requires_a_clean_check),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

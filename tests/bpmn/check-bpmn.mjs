@@ -1,0 +1,134 @@
+// check-bpmn.mjs — motcua's drawings, checked by the tools that will read them.
+//
+// For every bundled procedure:
+//   - `motcua graph --format bpmn` is imported by bpmn.io's own parser
+//     (bpmn-moddle) with zero warnings; every flow node has a shape and every
+//     sequence flow an edge with at least two waypoints, starting on its
+//     source's border and ending on its target's; no two shapes overlap
+//     (a boundary timer sits on its own task's border, as BPMN draws it);
+//     every node lies inside its lane, every lane inside the pool;
+//   - `motcua graph --format mermaid` is accepted by Mermaid's own parser.
+// Usage: node check-bpmn.mjs path/to/motcua path/to/workflows
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BpmnModdle } from 'bpmn-moddle';
+import { JSDOM } from 'jsdom';
+
+const [motcua, workflows] = process.argv.slice(2);
+if (!motcua || !workflows) {
+  console.error('usage: node check-bpmn.mjs MOTCUA WORKFLOWS_DIR');
+  process.exit(2);
+}
+
+// Mermaid needs a DOM even to parse.
+const dom = new JSDOM('<!doctype html><html><body></body></html>');
+globalThis.window = dom.window;
+globalThis.document = dom.window.document;
+const { default: mermaid } = await import('mermaid');
+mermaid.initialize({ startOnLoad: false });
+
+const moddle = new BpmnModdle();
+const failures = [];
+const fail = (file, msg) => failures.push(`${file}: ${msg}`);
+
+const overlap = (a, b) =>
+  a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const inside = (inner, outer) =>
+  inner.x >= outer.x && inner.y >= outer.y &&
+  inner.x + inner.width <= outer.x + outer.width && inner.y + inner.height <= outer.y + outer.height;
+// A point on (or within 1 px of) a shape's border.
+const onBorder = (p, b) => {
+  const nearX = p.x >= b.x - 1 && p.x <= b.x + b.width + 1;
+  const nearY = p.y >= b.y - 1 && p.y <= b.y + b.height + 1;
+  const onV = Math.abs(p.x - b.x) <= 1 || Math.abs(p.x - (b.x + b.width)) <= 1;
+  const onH = Math.abs(p.y - b.y) <= 1 || Math.abs(p.y - (b.y + b.height)) <= 1;
+  return (onV && nearY) || (onH && nearX);
+};
+
+const files = readdirSync(join(workflows, 'procedures')).filter((f) => f.endsWith('.mc')).sort();
+if (files.length < 7) fail('workflows', `expected the 7 bundled procedures, found ${files.length}`);
+
+for (const f of files) {
+  const path = join(workflows, 'procedures', f);
+  const xml = execFileSync(motcua, ['graph', path, '--format', 'bpmn'], { encoding: 'utf8' });
+  const { rootElement: defs, warnings } = await moddle.fromXML(xml);
+  for (const w of warnings) fail(f, `bpmn-moddle warning: ${w.message}`);
+
+  const process_ = defs.rootElements.find((e) => e.$type === 'bpmn:Process');
+  const elements = process_.flowElements;
+  const nodes = elements.filter((e) => e.$type !== 'bpmn:SequenceFlow');
+  const flows = elements.filter((e) => e.$type === 'bpmn:SequenceFlow');
+  const plane = defs.diagrams[0].plane;
+  const shapeOf = new Map();
+  const edgeOf = new Map();
+  for (const d of plane.planeElement) {
+    if (d.$type === 'bpmndi:BPMNShape') shapeOf.set(d.bpmnElement.id, d);
+    if (d.$type === 'bpmndi:BPMNEdge') edgeOf.set(d.bpmnElement.id, d);
+  }
+
+  if (!nodes.some((n) => n.$type === 'bpmn:StartEvent')) fail(f, 'no start event');
+  if (!nodes.some((n) => n.$type === 'bpmn:EndEvent')) fail(f, 'no end event');
+  for (const n of nodes) if (!shapeOf.has(n.id)) fail(f, `${n.id} has no shape`);
+  for (const s of flows) {
+    const edge = edgeOf.get(s.id);
+    if (!edge) { fail(f, `${s.id} has no edge`); continue; }
+    const wp = edge.waypoint || [];
+    if (wp.length < 2) { fail(f, `${s.id} has ${wp.length} waypoints`); continue; }
+    const src = shapeOf.get(s.sourceRef.id), dst = shapeOf.get(s.targetRef.id);
+    if (src && !onBorder(wp[0], src.bounds)) fail(f, `${s.id} does not start on ${s.sourceRef.id}`);
+    if (dst && !onBorder(wp[wp.length - 1], dst.bounds)) fail(f, `${s.id} does not end on ${s.targetRef.id}`);
+    for (let i = 1; i < wp.length; i++)
+      if (wp[i].x !== wp[i - 1].x && wp[i].y !== wp[i - 1].y) fail(f, `${s.id} has a slanted segment`);
+  }
+
+  // No two shapes overlap; a boundary event may only touch its own host.
+  const placed = nodes.filter((n) => shapeOf.has(n.id));
+  for (let i = 0; i < placed.length; i++)
+    for (let j = 0; j < i; j++) {
+      const a = placed[i], b = placed[j];
+      const host = (x, y) => x.$type === 'bpmn:BoundaryEvent' && x.attachedToRef && x.attachedToRef.id === y.id;
+      if (host(a, b) || host(b, a)) continue;
+      if (overlap(shapeOf.get(a.id).bounds, shapeOf.get(b.id).bounds)) fail(f, `${a.id} overlaps ${b.id}`);
+    }
+
+  // Lanes: every node in exactly the lane that lists it, lanes in the pool.
+  const participant = defs.rootElements.find((e) => e.$type === 'bpmn:Collaboration').participants[0];
+  const pool = shapeOf.get(participant.id).bounds;
+  const lanes = process_.laneSets[0].lanes;
+  for (const lane of lanes) {
+    const lb = shapeOf.get(lane.id)?.bounds;
+    if (!lb) { fail(f, `lane ${lane.id} has no shape`); continue; }
+    if (!inside(lb, pool)) fail(f, `lane ${lane.id} outside the pool`);
+    for (const ref of lane.flowNodeRef || []) {
+      const nb = shapeOf.get(ref.id)?.bounds;
+      if (nb && ref.$type !== 'bpmn:BoundaryEvent' && !inside(nb, lb)) fail(f, `${ref.id} is outside its lane ${lane.name}`);
+    }
+  }
+  const inLanes = new Set(lanes.flatMap((l) => (l.flowNodeRef || []).map((r) => r.id)));
+  for (const n of nodes) if (!inLanes.has(n.id)) fail(f, `${n.id} is in no lane`);
+
+  // Mermaid.
+  const mmd = execFileSync(motcua, ['graph', path, '--format', 'mermaid'], { encoding: 'utf8' });
+  try {
+    await mermaid.parse(mmd);
+  } catch (e) {
+    fail(f, `Mermaid refused it: ${e.message}`);
+  }
+  console.log(`ok  ${f}: ${nodes.length} nodes, ${flows.length} flows, ${lanes.length} lanes`);
+}
+
+// The checker itself must be able to fail: a broken drawing is refused.
+const { warnings: broken } = await moddle.fromXML(
+  '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"><bpmn:process id="p"><bpmn:sequenceFlow id="f" sourceRef="nowhere" /></bpmn:process></bpmn:definitions>');
+if (broken.length === 0) fail('self-test', 'bpmn-moddle accepted a flow to nowhere');
+try {
+  await mermaid.parse('flowchart LR\n  a -->');
+  fail('self-test', 'Mermaid accepted a dangling arrow');
+} catch {}
+
+if (failures.length) {
+  for (const m of failures) console.error('FAIL ' + m);
+  process.exit(1);
+}
+console.log('all drawings accepted');

@@ -1,0 +1,919 @@
+/* graph.c — the drawing of a procedure (see graph.h).
+ *
+ * Layout is the classic layered (Sugiyama) method, left to right:
+ *   1. the process becomes a graph: a start event, one node per step,
+ *      choice, fork and join, one end event per final state reached;
+ *      timeouts leave from a boundary timer on their step;
+ *   2. cycles (the supplement loop back to reception) are broken by marking
+ *      the edges that close them, found by a depth-first search from the
+ *      start, as back edges;
+ *   3. each node's layer is its longest forward path from the start;
+ *   4. a forward edge that spans several layers gets a dummy node in each
+ *      layer it crosses, so it is routed around the shapes;
+ *   5. the order within each layer is improved by sweeps of the barycenter
+ *      heuristic (down, then up) to reduce crossings;
+ *   6. every (layer, lane) gets as many rows as it needs: a shape sits at the
+ *      centre of its own slot, so no two shapes overlap;
+ *   7. edges are routed orthogonally through their dummies; back edges run
+ *      along a channel at the bottom of the lanes.
+ */
+#include "tools/graph.h"
+
+#include "base/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ============================================================ model */
+
+typedef enum { G_START, G_TASK, G_XOR, G_AND, G_END, G_DUMMY } gkind;
+
+typedef struct gnode {
+  gkind kind;
+  const char *id;        /* XML id / DOT id */
+  const char *label;     /* may hold \n */
+  const char *detail;    /* second part of a task's label, may be NULL */
+  int lane;
+  int layer, order, row;
+  double x, y, w, h;     /* top-left and size */
+  bool dashed;           /* the legal clock pauses or restarts here */
+  const dsl_m_node *src; /* NULL for start, ends, dummies */
+  int default_flow;      /* XOR: the otherwise edge, or -1 */
+} gnode;
+
+typedef struct gedge {
+  int from, to;          /* node indices (from: the host for a timer edge) */
+  const char *id;
+  const char *label;
+  const char *condition; /* XOR outgoing: the condition text */
+  int boundary;          /* index into boundaries when it leaves a timer, else -1 */
+  bool back;
+  int *chain;            /* dummies from..to, in order */
+  int nchain;
+  double *pts;           /* waypoints x,y pairs */
+  int npts;
+} gedge;
+
+typedef struct gboundary {
+  int host;
+  const char *id;
+  const char *label;
+  const char *duration;
+  bool interrupting;
+  double x, y;           /* top-left, 36x36 */
+} gboundary;
+
+typedef struct glane {
+  const char *key, *label, *id;
+  int rows;
+  double y, h;
+} glane;
+
+struct graph {
+  mc_arena *arena;
+  const dsl_machine *m;
+  gnode *nodes;
+  int nnodes, capnodes;
+  gedge *edges;
+  int nedges, capedges;
+  gboundary *bounds;
+  int nbounds;
+  glane *lanes;
+  int nlanes;
+  int nlayers;
+  double width, height;
+};
+
+#define TASK_W 170.0
+#define TASK_H 80.0
+#define GATE 50.0
+#define EVENT 36.0
+#define COL_GAP 80.0
+#define ROW_H 130.0
+#define LANE_LABEL 30.0 /* the lane's name band on the left */
+#define POOL_LABEL 30.0 /* the pool's name band */
+#define MARGIN 20.0
+
+static char *fmt(graph *g, const char *f, ...) __attribute__((format(printf, 2, 3)));
+static char *fmt(graph *g, const char *f, ...) {
+  va_list ap;
+  mc_buf b = MC_BUF_INIT;
+  va_start(ap, f);
+  mc_buf_vprintf(&b, f, ap);
+  va_end(ap);
+  char *s = mc_arena_strndup(g->arena, b.data ? (const char *)b.data : "", b.len);
+  mc_buf_free(&b);
+  return s;
+}
+
+static int add_node(graph *g, gkind kind, const char *id, const char *label, int lane) {
+  if (g->nnodes == g->capnodes) {
+    int cap = g->capnodes ? g->capnodes * 2 : 32;
+    gnode *n = mc_arena_calloc(g->arena, (size_t)cap, sizeof *n);
+    if (n == NULL)
+      return -1;
+    if (g->nnodes)
+      memcpy(n, g->nodes, (size_t)g->nnodes * sizeof *n);
+    g->nodes = n;
+    g->capnodes = cap;
+  }
+  gnode *n = &g->nodes[g->nnodes];
+  memset(n, 0, sizeof *n);
+  n->kind = kind;
+  n->id = id;
+  n->label = label;
+  n->lane = lane;
+  n->default_flow = -1;
+  return g->nnodes++;
+}
+
+static int add_edge(graph *g, int from, int to, const char *label) {
+  if (g->nedges == g->capedges) {
+    int cap = g->capedges ? g->capedges * 2 : 64;
+    gedge *e = mc_arena_calloc(g->arena, (size_t)cap, sizeof *e);
+    if (e == NULL)
+      return -1;
+    if (g->nedges)
+      memcpy(e, g->edges, (size_t)g->nedges * sizeof *e);
+    g->edges = e;
+    g->capedges = cap;
+  }
+  gedge *e = &g->edges[g->nedges];
+  memset(e, 0, sizeof *e);
+  e->from = from;
+  e->to = to;
+  e->label = label;
+  e->boundary = -1;
+  e->id = fmt(g, "Flow_%d", g->nedges + 1);
+  return g->nedges++;
+}
+
+static int lane_of(graph *g, const char *role, const char *agency) {
+  const char *key = agency ? fmt(g, "%s@%s", role ? role : "?", agency) : (role ? role : "?");
+  for (int i = 0; i < g->nlanes; i++)
+    if (strcmp(g->lanes[i].key, key) == 0)
+      return i;
+  glane *l = &g->lanes[g->nlanes];
+  l->key = key;
+  l->label = agency ? fmt(g, "%s (%s)", role ? role : "?", agency) : key;
+  l->id = fmt(g, "Lane_%d", g->nlanes + 1);
+  return g->nlanes++;
+}
+
+/* Vietnamese labels of the actions, for the people who read the drawing. */
+static const char *action_label(const char *action) {
+  static const char *const labels[][2] = {
+      {"accept", "Tiếp nhận"}, {"reject", "Từ chối"}, {"request_supplement", "Yêu cầu bổ sung"},
+      {"provide_supplement", "Bổ sung hồ sơ"}, {"forward", "Chuyển"}, {"complete", "Hoàn thành"},
+      {"approve", "Phê duyệt"}, {"deny", "Không phê duyệt"}, {"request_payment", "Yêu cầu nộp tiền"},
+      {"record_payment", "Đã nộp tiền"}, {"return_result", "Trả kết quả"},
+      {"hand_to_post", "Chuyển bưu chính"}, {"deliver", "Đã phát"}, {"answer", "Trả lời"},
+      {"timeout", "Hết hạn"},
+  };
+  for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+    if (strcmp(labels[i][0], action) == 0)
+      return labels[i][1];
+  return action;
+}
+
+static const char *final_label(const char *state) {
+  if (!strcmp(state, "returned")) return "Đã trả kết quả";
+  if (!strcmp(state, "rejected")) return "Từ chối tiếp nhận";
+  if (!strcmp(state, "withdrawn")) return "Rút hồ sơ";
+  if (!strcmp(state, "stopped")) return "Dừng xử lý";
+  return state;
+}
+
+static const char *duration_text(graph *g, const dsl_m_duration *d) {
+  mc_buf b = MC_BUF_INIT;
+  dsl_m_duration_format(d, &b);
+  char *s = mc_arena_strndup(g->arena, b.data ? (const char *)b.data : "", b.len);
+  mc_buf_free(&b);
+  return s;
+}
+
+/* ============================================================ building */
+
+static int build_model(graph *g) {
+  const dsl_machine *m = g->m;
+  int *node_of = mc_arena_calloc(g->arena, (size_t)m->nnodes, sizeof *node_of);
+  int ends[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
+  const char *end_names[8];
+  int nends = 0;
+  g->lanes = mc_arena_calloc(g->arena, (size_t)m->nnodes + 2, sizeof *g->lanes);
+  g->bounds = mc_arena_calloc(g->arena, (size_t)m->nnodes * 3 + 1, sizeof *g->bounds);
+  if (node_of == NULL || g->lanes == NULL || g->bounds == NULL)
+    return MC_ENOMEM;
+
+  /* Lanes: a step's role (and agency); a gateway takes the lane of the
+   * first node that leads to it. */
+  int *lane_for = mc_arena_calloc(g->arena, (size_t)m->nnodes, sizeof *lane_for);
+  for (int i = 0; i < m->nnodes; i++)
+    lane_for[i] = m->nodes[i].kind == DSL_M_STEP ? lane_of(g, m->nodes[i].role, m->nodes[i].agency) : -1;
+  for (int pass = 0; pass < m->nnodes; pass++)
+    for (int i = 0; i < m->nnodes; i++)
+      for (int k = 0; k < m->nodes[i].nout; k++) {
+        int t = m->nodes[i].out[k].target;
+        if (t >= 0 && lane_for[t] < 0 && lane_for[i] >= 0)
+          lane_for[t] = lane_for[i];
+      }
+  for (int i = 0; i < m->nnodes; i++)
+    if (lane_for[i] < 0)
+      lane_for[i] = lane_for[0] >= 0 ? lane_for[0] : lane_of(g, "reception", NULL);
+
+  int start = add_node(g, G_START, "Start", "Nộp hồ sơ", lane_for[0]);
+  for (int i = 0; i < m->nnodes; i++) {
+    const dsl_m_node *n = &m->nodes[i];
+    gkind kind = n->kind == DSL_M_STEP ? G_TASK : n->kind == DSL_M_CHOICE ? G_XOR : G_AND;
+    const char *prefix = kind == G_TASK ? "Task" : "Gateway";
+    node_of[i] = add_node(g, kind, fmt(g, "%s_%s", prefix, n->name), n->title ? n->title : n->name, lane_for[i]);
+    gnode *gn = &g->nodes[node_of[i]];
+    gn->src = n;
+    if (kind == G_TASK) {
+      const char *clock = n->clock == DSL_M_CLOCK_PAUSES     ? " · đồng hồ tạm dừng"
+                          : n->clock == DSL_M_CLOCK_RESTARTS ? " · đồng hồ tính lại"
+                          : n->clock == DSL_M_CLOCK_POLICY   ? " · đồng hồ theo chính sách"
+                                                             : "";
+      gn->detail = fmt(g, "%s%s%s%s", n->role ? n->role : "", n->limit.set ? " · " : "",
+                       n->limit.set ? duration_text(g, &n->limit) : "", clock);
+      gn->dashed = n->clock != DSL_M_CLOCK_RUNS;
+    }
+  }
+  if (add_edge(g, start, node_of[0], NULL) < 0)
+    return MC_ENOMEM;
+
+  for (int i = 0; i < m->nnodes; i++) {
+    const dsl_m_node *n = &m->nodes[i];
+    int from = node_of[i];
+    int timer_host_bounds = 0;
+    for (int k = 0; k < n->nout; k++) {
+      const dsl_m_transition *t = &n->out[k];
+      int to;
+      if (t->target >= 0) {
+        to = node_of[t->target];
+      } else {
+        int e = -1;
+        for (int j = 0; j < nends; j++)
+          if (strcmp(end_names[j], t->final) == 0)
+            e = j;
+        if (e < 0 && nends < 8) {
+          end_names[nends] = t->final;
+          ends[nends] = add_node(g, G_END, fmt(g, "End_%s", t->final), final_label(t->final), g->nodes[from].lane);
+          e = nends++;
+        }
+        to = ends[e];
+      }
+      const char *label = NULL, *condition = NULL;
+      if (n->kind == DSL_M_STEP || n->kind == DSL_M_FORK)
+        label = t->action ? action_label(t->action) : NULL;
+      if (n->kind == DSL_M_CHOICE) {
+        if (t->otherwise) {
+          label = "còn lại";
+        } else {
+          mc_buf b = MC_BUF_INIT;
+          dsl_m_expr_format(t->when, &b);
+          condition = label = mc_arena_strndup(g->arena, b.data ? (const char *)b.data : "", b.len);
+          mc_buf_free(&b);
+        }
+      }
+      int e = add_edge(g, from, to, label);
+      if (e < 0)
+        return MC_ENOMEM;
+      g->edges[e].condition = condition;
+      if (n->kind == DSL_M_CHOICE && t->otherwise)
+        g->nodes[from].default_flow = e;
+      if (t->action && strcmp(t->action, "timeout") == 0 && n->kind == DSL_M_STEP) {
+        gboundary *b = &g->bounds[g->nbounds];
+        b->host = from;
+        b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
+        b->label = fmt(g, "Hết hạn %s", duration_text(g, &n->limit));
+        b->duration = duration_text(g, &n->limit);
+        b->interrupting = true;
+        g->edges[e].boundary = g->nbounds++;
+      }
+    }
+    if (n->kind == DSL_M_STEP && n->warn.set) {
+      gboundary *b = &g->bounds[g->nbounds++];
+      b->host = from;
+      b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
+      b->label = fmt(g, "Cảnh báo trước %s", duration_text(g, &n->warn));
+      b->duration = duration_text(g, &n->warn);
+    }
+    if (n->kind == DSL_M_STEP && n->escalate && n->limit.set) {
+      gboundary *b = &g->bounds[g->nbounds++];
+      b->host = from;
+      b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
+      b->label = fmt(g, "Quá hạn: chuyển %s", n->escalate);
+      b->duration = duration_text(g, &n->limit);
+    }
+  }
+  return 0;
+}
+
+/* ============================================================ layout */
+
+static void find_back_edges(graph *g) {
+  /* Iterative DFS from the start (node 0) with an on-stack mark. */
+  int n = g->nnodes;
+  char *state = calloc((size_t)n, 1); /* 0 new, 1 on stack, 2 done */
+  int *stack = calloc((size_t)n + 1, sizeof *stack), *next = calloc((size_t)n, sizeof *next);
+  int sp = 0;
+  if (!state || !stack || !next)
+    goto done;
+  stack[sp++] = 0;
+  state[0] = 1;
+  while (sp > 0) {
+    int v = stack[sp - 1];
+    bool pushed = false;
+    while (next[v] < g->nedges) {
+      gedge *e = &g->edges[next[v]++];
+      if (e->from != v)
+        continue;
+      if (state[e->to] == 1) {
+        e->back = true;
+      } else if (state[e->to] == 0) {
+        state[e->to] = 1;
+        stack[sp++] = e->to;
+        pushed = true;
+        break;
+      }
+    }
+    if (!pushed) {
+      state[v] = 2;
+      sp--;
+    }
+  }
+done:
+  free(state);
+  free(stack);
+  free(next);
+}
+
+static void assign_layers(graph *g) {
+  /* Longest path over forward edges, by relaxation (the graph is small). */
+  for (int i = 0; i < g->nnodes; i++)
+    g->nodes[i].layer = 0;
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (int i = 0; i < g->nedges; i++) {
+      const gedge *e = &g->edges[i];
+      if (e->back)
+        continue;
+      if (g->nodes[e->to].layer < g->nodes[e->from].layer + 1) {
+        g->nodes[e->to].layer = g->nodes[e->from].layer + 1;
+        changed = true;
+      }
+    }
+  }
+  g->nlayers = 0;
+  for (int i = 0; i < g->nnodes; i++)
+    if (g->nodes[i].layer + 1 > g->nlayers)
+      g->nlayers = g->nodes[i].layer + 1;
+}
+
+static int add_dummies(graph *g) {
+  int nreal_edges = g->nedges;
+  for (int i = 0; i < nreal_edges; i++) {
+    gedge *e = &g->edges[i];
+    int from_layer = g->nodes[e->from].layer, to_layer = g->nodes[e->to].layer;
+    if (e->back || to_layer - from_layer <= 1)
+      continue;
+    e->nchain = to_layer - from_layer - 1;
+    e->chain = mc_arena_calloc(g->arena, (size_t)e->nchain, sizeof *e->chain);
+    if (e->chain == NULL)
+      return MC_ENOMEM;
+    for (int k = 0; k < e->nchain; k++) {
+      int lane = k < e->nchain / 2 ? g->nodes[e->from].lane : g->nodes[e->to].lane;
+      int d = add_node(g, G_DUMMY, NULL, NULL, lane);
+      if (d < 0)
+        return MC_ENOMEM;
+      e = &g->edges[i]; /* add_node may move nodes, not edges; keep the pointer fresh anyway */
+      g->nodes[d].layer = from_layer + 1 + k;
+      e->chain[k] = d;
+    }
+  }
+  return 0;
+}
+
+static double barycenter(const graph *g, int v, bool use_up, const int *pos) {
+  double sum = 0;
+  int count = 0;
+  for (int i = 0; i < g->nedges; i++) {
+    const gedge *e = &g->edges[i];
+    if (e->back)
+      continue;
+    int path[64], len = 0;
+    path[len++] = e->from;
+    for (int k = 0; k < e->nchain && len < 63; k++)
+      path[len++] = e->chain[k];
+    path[len++] = e->to;
+    for (int k = 0; k + 1 < len; k++) {
+      if (use_up && path[k + 1] == v) {
+        sum += pos[path[k]];
+        count++;
+      } else if (!use_up && path[k] == v) {
+        sum += pos[path[k + 1]];
+        count++;
+      }
+    }
+  }
+  return count ? sum / count : -1;
+}
+
+static const graph *sort_graph;
+static const double *sort_key;
+
+static int by_lane_then_key(const void *a, const void *b) {
+  int x = *(const int *)a, y = *(const int *)b;
+  const gnode *nx = &sort_graph->nodes[x], *ny = &sort_graph->nodes[y];
+  if (nx->lane != ny->lane)
+    return nx->lane - ny->lane;
+  if (sort_key[x] != sort_key[y])
+    return sort_key[x] < sort_key[y] ? -1 : 1;
+  return nx->order - ny->order;
+}
+
+static int order_layers(graph *g) {
+  int n = g->nnodes;
+  int *pos = calloc((size_t)n, sizeof *pos), *layer_nodes = calloc((size_t)n, sizeof *layer_nodes);
+  double *key = calloc((size_t)n, sizeof *key);
+  if (!pos || !layer_nodes || !key) {
+    free(pos), free(layer_nodes), free(key);
+    return MC_ENOMEM;
+  }
+  /* Initial order: creation order within each layer. */
+  for (int l = 0; l < g->nlayers; l++) {
+    int k = 0;
+    for (int i = 0; i < n; i++)
+      if (g->nodes[i].layer == l)
+        g->nodes[i].order = k, pos[i] = k++;
+  }
+  sort_graph = g;
+  sort_key = key;
+  for (int sweep = 0; sweep < 8; sweep++) {
+    bool down = sweep % 2 == 0;
+    for (int step = 0; step < g->nlayers; step++) {
+      int l = down ? step : g->nlayers - 1 - step;
+      int cnt = 0;
+      for (int i = 0; i < n; i++)
+        if (g->nodes[i].layer == l)
+          layer_nodes[cnt++] = i;
+      for (int k = 0; k < cnt; k++) {
+        int v = layer_nodes[k];
+        double b = barycenter(g, v, down, pos);
+        key[v] = b < 0 ? g->nodes[v].order : b;
+      }
+      qsort(layer_nodes, (size_t)cnt, sizeof *layer_nodes, by_lane_then_key);
+      for (int k = 0; k < cnt; k++)
+        g->nodes[layer_nodes[k]].order = k, pos[layer_nodes[k]] = k;
+    }
+  }
+  free(pos);
+  free(layer_nodes);
+  free(key);
+  return 0;
+}
+
+static double width_of(gkind k) { return k == G_TASK ? TASK_W : k == G_XOR || k == G_AND ? GATE : k == G_DUMMY ? 0 : EVENT; }
+
+static void place(graph *g) {
+  /* Rows: within a (layer, lane), nodes take rows in their order. */
+  int *rows_used = calloc((size_t)g->nlayers * (size_t)g->nlanes, sizeof *rows_used);
+  int *by_order = calloc((size_t)g->nnodes, sizeof *by_order);
+  if (!rows_used || !by_order)
+    goto done;
+  for (int l = 0; l < g->nlayers; l++) {
+    int cnt = 0;
+    for (int i = 0; i < g->nnodes; i++)
+      if (g->nodes[i].layer == l)
+        by_order[cnt++] = i;
+    /* sort by order */
+    for (int a = 1; a < cnt; a++)
+      for (int b = a; b > 0 && g->nodes[by_order[b]].order < g->nodes[by_order[b - 1]].order; b--) {
+        int t = by_order[b];
+        by_order[b] = by_order[b - 1];
+        by_order[b - 1] = t;
+      }
+    for (int k = 0; k < cnt; k++) {
+      gnode *v = &g->nodes[by_order[k]];
+      v->row = rows_used[l * g->nlanes + v->lane]++;
+    }
+  }
+  double y = MARGIN;
+  for (int ln = 0; ln < g->nlanes; ln++) {
+    int rows = 1;
+    for (int l = 0; l < g->nlayers; l++)
+      if (rows_used[l * g->nlanes + ln] > rows)
+        rows = rows_used[l * g->nlanes + ln];
+    g->lanes[ln].rows = rows;
+    g->lanes[ln].y = y;
+    g->lanes[ln].h = rows * ROW_H;
+    y += g->lanes[ln].h;
+  }
+  double x0 = MARGIN + POOL_LABEL + LANE_LABEL + 20;
+  for (int i = 0; i < g->nnodes; i++) {
+    gnode *v = &g->nodes[i];
+    double w = width_of(v->kind), h = v->kind == G_TASK ? TASK_H : w;
+    double cx = x0 + v->layer * (TASK_W + COL_GAP) + TASK_W / 2;
+    double cy = g->lanes[v->lane].y + v->row * ROW_H + ROW_H / 2;
+    v->w = w;
+    v->h = h;
+    v->x = cx - w / 2;
+    v->y = cy - h / 2;
+  }
+  g->width = x0 + g->nlayers * (TASK_W + COL_GAP) - COL_GAP + 40;
+  g->height = y + MARGIN;
+  /* Boundary timers sit on the bottom edge of their task, from the right. */
+  int *count = calloc((size_t)g->nnodes, sizeof *count);
+  for (int i = 0; count && i < g->nbounds; i++) {
+    gboundary *b = &g->bounds[i];
+    const gnode *h = &g->nodes[b->host];
+    b->x = h->x + h->w - 24 - EVENT / 2 - count[b->host]++ * (EVENT + 6);
+    b->y = h->y + h->h - EVENT / 2;
+  }
+  free(count);
+done:
+  free(rows_used);
+  free(by_order);
+}
+
+static int add_point(gedge *e, double x, double y, int cap) {
+  if (e->npts >= cap)
+    return MC_ETOOBIG;
+  /* Skip a point that repeats the last one. */
+  if (e->npts > 0 && e->pts[2 * e->npts - 2] == x && e->pts[2 * e->npts - 1] == y)
+    return 0;
+  e->pts[2 * e->npts] = x;
+  e->pts[2 * e->npts + 1] = y;
+  e->npts++;
+  return 0;
+}
+
+static int route(graph *g) {
+  for (int i = 0; i < g->nedges; i++) {
+    gedge *e = &g->edges[i];
+    const gnode *a = &g->nodes[e->from], *b = &g->nodes[e->to];
+    int cap = 8 + 4 * e->nchain;
+    e->pts = mc_arena_calloc(g->arena, (size_t)cap * 2, sizeof *e->pts);
+    if (e->pts == NULL)
+      return MC_ENOMEM;
+    if (e->boundary >= 0) {
+      /* From the bottom of the timer, down below the host, then across. */
+      const gboundary *t = &g->bounds[e->boundary];
+      double bx = t->x + EVENT / 2, by = t->y + EVENT;
+      double chan = g->lanes[a->lane].y + g->lanes[a->lane].h - 12;
+      if (chan < by + 8)
+        chan = by + 8;
+      add_point(e, bx, by, cap);
+      add_point(e, bx, chan, cap);
+      add_point(e, b->x + b->w / 2, chan, cap);
+      add_point(e, b->x + b->w / 2, chan < b->y ? b->y : b->y + b->h, cap);
+      continue;
+    }
+    if (e->back) {
+      /* Along a channel at the bottom of the lower of the two lanes. */
+      const glane *la = &g->lanes[a->lane], *lb = &g->lanes[b->lane];
+      double chan = (la->y + la->h > lb->y + lb->h ? la->y + la->h : lb->y + lb->h) - 8;
+      add_point(e, a->x + a->w / 2 - 10, a->y + a->h, cap);
+      add_point(e, a->x + a->w / 2 - 10, chan, cap);
+      add_point(e, b->x + b->w / 2 + 10, chan, cap);
+      add_point(e, b->x + b->w / 2 + 10, b->y + b->h, cap);
+      continue;
+    }
+    /* Forward: right side of each hop to the left side of the next, with an
+     * orthogonal bend in the gap between columns. */
+    double x = a->x + a->w, y = a->y + a->h / 2;
+    add_point(e, x, y, cap);
+    for (int k = 0; k <= e->nchain; k++) {
+      const gnode *next = k < e->nchain ? &g->nodes[e->chain[k]] : b;
+      double ny = next->y + next->h / 2;
+      double gap_x = next->x - COL_GAP / 2 - (next->kind == G_DUMMY ? TASK_W / 2 : (TASK_W - next->w) / 2);
+      if (ny != y) {
+        add_point(e, gap_x, y, cap);
+        add_point(e, gap_x, ny, cap);
+        y = ny;
+      }
+      if (k < e->nchain) {
+        /* pass straight through the dummy's column */
+        add_point(e, next->x - TASK_W / 2, y, cap);
+        add_point(e, next->x + TASK_W / 2, y, cap);
+      }
+    }
+    add_point(e, b->x, y, cap);
+  }
+  return 0;
+}
+
+int graph_build(const dsl_machine *m, mc_arena *arena, graph **out) {
+  graph *g = mc_arena_calloc(arena, 1, sizeof *g);
+  int rc;
+  *out = NULL;
+  if (g == NULL)
+    return MC_ENOMEM;
+  g->arena = arena;
+  g->m = m;
+  if ((rc = build_model(g)) != 0)
+    return rc;
+  find_back_edges(g);
+  assign_layers(g);
+  if ((rc = add_dummies(g)) != 0 || (rc = order_layers(g)) != 0)
+    return rc;
+  place(g);
+  if ((rc = route(g)) != 0)
+    return rc;
+  *out = g;
+  return 0;
+}
+
+/* ============================================================ DOT */
+
+static void dot_escape(mc_buf *out, const char *s) {
+  for (; s && *s; s++) {
+    if (*s == '"' || *s == '\\')
+      mc_buf_append_byte(out, '\\');
+    if (*s == '\n') {
+      mc_buf_append_str(out, "\\n");
+      continue;
+    }
+    mc_buf_append_byte(out, (uint8_t)*s);
+  }
+}
+
+int graph_write_dot(const graph *g, mc_buf *out) {
+  mc_buf_printf(out, "digraph \"");
+  dot_escape(out, g->m->code);
+  mc_buf_printf(out, "\" {\n  rankdir=LR;\n  label=\"");
+  dot_escape(out, g->m->name);
+  mc_buf_printf(out, " (%s)\";\n  labelloc=t;\n  newrank=true;\n  fontname=\"DejaVu Sans\";\n"
+                     "  node [fontname=\"DejaVu Sans\", fontsize=11];\n"
+                     "  edge [fontname=\"DejaVu Sans\", fontsize=9];\n",
+                g->m->code);
+  for (int ln = 0; ln < g->nlanes; ln++) {
+    mc_buf_printf(out, "  subgraph cluster_%d {\n    label=\"", ln);
+    dot_escape(out, g->lanes[ln].label);
+    mc_buf_printf(out, "\";\n    style=\"rounded,filled\";\n    fillcolor=\"#f5f7fa\";\n    color=\"#c0c8d0\";\n");
+    for (int i = 0; i < g->nnodes; i++) {
+      const gnode *v = &g->nodes[i];
+      if (v->lane != ln || v->kind == G_DUMMY)
+        continue;
+      mc_buf_printf(out, "    \"%s\" [", v->id);
+      switch (v->kind) {
+      case G_START: mc_buf_append_str(out, "shape=circle, width=0.35, style=filled, fillcolor=\"#d4f4d4\", xlabel=\""); break;
+      case G_END: mc_buf_append_str(out, "shape=doublecircle, width=0.3, style=filled, fillcolor=\"#f4d4d4\", xlabel=\""); break;
+      case G_XOR: mc_buf_append_str(out, "shape=diamond, width=0.5, height=0.5, xlabel=\""); break;
+      case G_AND: mc_buf_append_str(out, "shape=diamond, width=0.5, height=0.5, label=\"+\", xlabel=\""); break;
+      default:
+        mc_buf_printf(out, "shape=box, style=\"rounded%s\", label=\"", v->dashed ? ",dashed" : "");
+        break;
+      }
+      dot_escape(out, v->label);
+      if (v->detail) {
+        mc_buf_append_str(out, "\\n");
+        dot_escape(out, v->detail);
+      }
+      mc_buf_append_str(out, v->kind == G_START || v->kind == G_END || v->kind == G_XOR ? "\", label=\"\"];\n" : "\"];\n");
+    }
+    mc_buf_append_str(out, "  }\n");
+  }
+  for (int i = 0; i < g->nbounds; i++) {
+    const gboundary *b = &g->bounds[i];
+    if (b->interrupting)
+      continue; /* drawn as the timeout edge itself */
+    mc_buf_printf(out, "  \"%s\" [shape=circle, width=0.25, style=dashed, label=\"⏱\", xlabel=\"", b->id);
+    dot_escape(out, b->label);
+    mc_buf_printf(out, "\"];\n  \"%s\" -> \"%s\" [style=dotted, arrowhead=none];\n", g->nodes[b->host].id, b->id);
+  }
+  for (int i = 0; i < g->nedges; i++) {
+    const gedge *e = &g->edges[i];
+    mc_buf_printf(out, "  \"%s\" -> \"%s\"", g->nodes[e->from].id, g->nodes[e->to].id);
+    if (e->back) /* a loop back must not pull its target rightwards */
+      mc_buf_append_str(out, e->label ? " [constraint=false," : " [constraint=false]");
+    if (e->label || e->boundary >= 0) {
+      mc_buf_append_str(out, e->back ? " label=\"" : " [label=\"");
+      if (e->boundary >= 0) {
+        mc_buf_append_str(out, "⏱ ");
+        dot_escape(out, g->bounds[e->boundary].label);
+      } else {
+        dot_escape(out, e->label);
+      }
+      mc_buf_printf(out, "\"%s]", e->boundary >= 0 ? ", style=dashed" : "");
+    }
+    mc_buf_append_str(out, ";\n");
+  }
+  return mc_buf_append_str(out, "}\n");
+}
+
+/* ============================================================ Mermaid */
+
+static void mermaid_text(mc_buf *out, const char *s) {
+  for (; s && *s; s++) {
+    if (*s == '"')
+      mc_buf_append_str(out, "#quot;");
+    else if (*s == '\n')
+      mc_buf_append_str(out, "<br/>");
+    else
+      mc_buf_append_byte(out, (uint8_t)*s);
+  }
+}
+
+int graph_write_mermaid(const graph *g, mc_buf *out) {
+  mc_buf_append_str(out, "flowchart LR\n");
+  for (int ln = 0; ln < g->nlanes; ln++) {
+    mc_buf_printf(out, "  subgraph %s[\"", g->lanes[ln].id);
+    mermaid_text(out, g->lanes[ln].label);
+    mc_buf_append_str(out, "\"]\n");
+    for (int i = 0; i < g->nnodes; i++) {
+      const gnode *v = &g->nodes[i];
+      if (v->lane != ln || v->kind == G_DUMMY)
+        continue;
+      const char *open = "[\"", *close = "\"]";
+      if (v->kind == G_START || v->kind == G_END)
+        open = "((\"", close = "\"))";
+      else if (v->kind == G_XOR || v->kind == G_AND)
+        open = "{\"", close = "\"}";
+      else if (v->dashed)
+        open = "[/\"", close = "\"/]";
+      mc_buf_printf(out, "    %s%s", v->id, open);
+      mermaid_text(out, v->kind == G_AND ? "+" : v->label);
+      if (v->detail) {
+        mc_buf_append_str(out, "<br/><small>");
+        mermaid_text(out, v->detail);
+        mc_buf_append_str(out, "</small>");
+      }
+      mc_buf_printf(out, "%s\n", close);
+    }
+    mc_buf_append_str(out, "  end\n");
+  }
+  for (int i = 0; i < g->nedges; i++) {
+    const gedge *e = &g->edges[i];
+    const char *arrow = e->boundary >= 0 ? "-.->" : "-->";
+    mc_buf_printf(out, "  %s %s", g->nodes[e->from].id, arrow);
+    if (e->label || e->boundary >= 0) {
+      mc_buf_append_str(out, "|\"");
+      mermaid_text(out, e->boundary >= 0 ? g->bounds[e->boundary].label : e->label);
+      mc_buf_append_str(out, "\"|");
+    }
+    mc_buf_printf(out, " %s\n", g->nodes[e->to].id);
+  }
+  for (int i = 0; i < g->nbounds; i++) {
+    const gboundary *b = &g->bounds[i];
+    if (b->interrupting)
+      continue;
+    mc_buf_printf(out, "  %s((\"⏱\")) -.- %s\n", b->id, g->nodes[b->host].id);
+  }
+  return 0;
+}
+
+/* ============================================================ BPMN 2.0 */
+
+static void xml_text(mc_buf *out, const char *s) {
+  for (; s && *s; s++) {
+    switch (*s) {
+    case '&': mc_buf_append_str(out, "&amp;"); break;
+    case '<': mc_buf_append_str(out, "&lt;"); break;
+    case '>': mc_buf_append_str(out, "&gt;"); break;
+    case '"': mc_buf_append_str(out, "&quot;"); break;
+    case '\n': mc_buf_append_str(out, "&#10;"); break;
+    default: mc_buf_append_byte(out, (uint8_t)*s);
+    }
+  }
+}
+
+static const char *bpmn_tag(gkind k) {
+  switch (k) {
+  case G_START: return "bpmn:startEvent";
+  case G_END: return "bpmn:endEvent";
+  case G_XOR: return "bpmn:exclusiveGateway";
+  case G_AND: return "bpmn:parallelGateway";
+  default: return "bpmn:userTask";
+  }
+}
+
+int graph_write_bpmn(const graph *g, mc_buf *out) {
+  mc_buf_append_str(out,
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                    "<bpmn:definitions xmlns:bpmn=\"http://www.omg.org/spec/BPMN/20100524/MODEL\" "
+                    "xmlns:bpmndi=\"http://www.omg.org/spec/BPMN/20100524/DI\" "
+                    "xmlns:dc=\"http://www.omg.org/spec/DD/20100524/DC\" "
+                    "xmlns:di=\"http://www.omg.org/spec/DD/20100524/DI\" "
+                    "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                    "id=\"Definitions_1\" targetNamespace=\"urn:motcua:procedure\" "
+                    "exporter=\"motcua\" exporterVersion=\"0.1\">\n"
+                    "  <bpmn:collaboration id=\"Collaboration_1\">\n"
+                    "    <bpmn:participant id=\"Participant_1\" name=\"");
+  xml_text(out, g->m->name);
+  mc_buf_append_str(out, "\" processRef=\"Process_1\" />\n  </bpmn:collaboration>\n"
+                         "  <bpmn:process id=\"Process_1\" name=\"");
+  xml_text(out, g->m->code);
+  mc_buf_append_str(out, "\" isExecutable=\"false\">\n    <bpmn:laneSet id=\"LaneSet_1\">\n");
+  for (int ln = 0; ln < g->nlanes; ln++) {
+    mc_buf_printf(out, "      <bpmn:lane id=\"%s\" name=\"", g->lanes[ln].id);
+    xml_text(out, g->lanes[ln].label);
+    mc_buf_append_str(out, "\">\n");
+    for (int i = 0; i < g->nnodes; i++)
+      if (g->nodes[i].lane == ln && g->nodes[i].kind != G_DUMMY)
+        mc_buf_printf(out, "        <bpmn:flowNodeRef>%s</bpmn:flowNodeRef>\n", g->nodes[i].id);
+    for (int i = 0; i < g->nbounds; i++)
+      if (g->nodes[g->bounds[i].host].lane == ln)
+        mc_buf_printf(out, "        <bpmn:flowNodeRef>%s</bpmn:flowNodeRef>\n", g->bounds[i].id);
+    mc_buf_append_str(out, "      </bpmn:lane>\n");
+  }
+  mc_buf_append_str(out, "    </bpmn:laneSet>\n");
+  for (int i = 0; i < g->nnodes; i++) {
+    const gnode *v = &g->nodes[i];
+    if (v->kind == G_DUMMY)
+      continue;
+    mc_buf_printf(out, "    <%s id=\"%s\" name=\"", bpmn_tag(v->kind), v->id);
+    xml_text(out, v->label);
+    if (v->detail) {
+      mc_buf_append_str(out, "\n");
+      xml_text(out, v->detail);
+    }
+    mc_buf_append_byte(out, '"');
+    if (v->kind == G_XOR && v->default_flow >= 0)
+      mc_buf_printf(out, " default=\"%s\"", g->edges[v->default_flow].id);
+    mc_buf_append_str(out, ">\n");
+    for (int k = 0; k < g->nedges; k++)
+      if (g->edges[k].to == i)
+        mc_buf_printf(out, "      <bpmn:incoming>%s</bpmn:incoming>\n", g->edges[k].id);
+    for (int k = 0; k < g->nedges; k++)
+      if (g->edges[k].from == i && g->edges[k].boundary < 0)
+        mc_buf_printf(out, "      <bpmn:outgoing>%s</bpmn:outgoing>\n", g->edges[k].id);
+    mc_buf_printf(out, "    </%s>\n", bpmn_tag(v->kind));
+  }
+  for (int i = 0; i < g->nbounds; i++) {
+    const gboundary *b = &g->bounds[i];
+    mc_buf_printf(out, "    <bpmn:boundaryEvent id=\"%s\" name=\"", b->id);
+    xml_text(out, b->label);
+    mc_buf_printf(out, "\" cancelActivity=\"%s\" attachedToRef=\"%s\">\n", b->interrupting ? "true" : "false",
+                  g->nodes[b->host].id);
+    for (int k = 0; k < g->nedges; k++)
+      if (g->edges[k].boundary == i)
+        mc_buf_printf(out, "      <bpmn:outgoing>%s</bpmn:outgoing>\n", g->edges[k].id);
+    mc_buf_printf(out, "      <bpmn:timerEventDefinition id=\"%s_def\">\n"
+                       "        <bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">", b->id);
+    xml_text(out, b->duration);
+    mc_buf_append_str(out, "</bpmn:timeDuration>\n      </bpmn:timerEventDefinition>\n    </bpmn:boundaryEvent>\n");
+  }
+  for (int i = 0; i < g->nedges; i++) {
+    const gedge *e = &g->edges[i];
+    const char *source = e->boundary >= 0 ? g->bounds[e->boundary].id : g->nodes[e->from].id;
+    mc_buf_printf(out, "    <bpmn:sequenceFlow id=\"%s\"", e->id);
+    if (e->label) {
+      mc_buf_append_str(out, " name=\"");
+      xml_text(out, e->label);
+      mc_buf_append_byte(out, '"');
+    }
+    mc_buf_printf(out, " sourceRef=\"%s\" targetRef=\"%s\"", source, g->nodes[e->to].id);
+    if (e->condition) {
+      mc_buf_append_str(out, ">\n      <bpmn:conditionExpression xsi:type=\"bpmn:tFormalExpression\">");
+      xml_text(out, e->condition);
+      mc_buf_append_str(out, "</bpmn:conditionExpression>\n    </bpmn:sequenceFlow>\n");
+    } else {
+      mc_buf_append_str(out, " />\n");
+    }
+  }
+  mc_buf_append_str(out, "  </bpmn:process>\n"
+                         "  <bpmndi:BPMNDiagram id=\"BPMNDiagram_1\">\n"
+                         "    <bpmndi:BPMNPlane id=\"BPMNPlane_1\" bpmnElement=\"Collaboration_1\">\n");
+  double pool_x = MARGIN, pool_w = g->width - MARGIN;
+  double pool_y = g->lanes[0].y, pool_h = g->lanes[g->nlanes - 1].y + g->lanes[g->nlanes - 1].h - pool_y;
+  mc_buf_printf(out,
+                "      <bpmndi:BPMNShape id=\"Participant_1_di\" bpmnElement=\"Participant_1\" isHorizontal=\"true\">\n"
+                "        <dc:Bounds x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" />\n"
+                "      </bpmndi:BPMNShape>\n",
+                pool_x, pool_y, pool_w, pool_h);
+  for (int ln = 0; ln < g->nlanes; ln++)
+    mc_buf_printf(out,
+                  "      <bpmndi:BPMNShape id=\"%s_di\" bpmnElement=\"%s\" isHorizontal=\"true\">\n"
+                  "        <dc:Bounds x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" />\n"
+                  "      </bpmndi:BPMNShape>\n",
+                  g->lanes[ln].id, g->lanes[ln].id, pool_x + POOL_LABEL, g->lanes[ln].y, pool_w - POOL_LABEL,
+                  g->lanes[ln].h);
+  for (int i = 0; i < g->nnodes; i++) {
+    const gnode *v = &g->nodes[i];
+    if (v->kind == G_DUMMY)
+      continue;
+    mc_buf_printf(out,
+                  "      <bpmndi:BPMNShape id=\"%s_di\" bpmnElement=\"%s\"%s>\n"
+                  "        <dc:Bounds x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" />\n"
+                  "      </bpmndi:BPMNShape>\n",
+                  v->id, v->id, v->kind == G_XOR ? " isMarkerVisible=\"true\"" : "", v->x, v->y, v->w, v->h);
+  }
+  for (int i = 0; i < g->nbounds; i++)
+    mc_buf_printf(out,
+                  "      <bpmndi:BPMNShape id=\"%s_di\" bpmnElement=\"%s\">\n"
+                  "        <dc:Bounds x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" />\n"
+                  "      </bpmndi:BPMNShape>\n",
+                  g->bounds[i].id, g->bounds[i].id, g->bounds[i].x, g->bounds[i].y, EVENT, EVENT);
+  for (int i = 0; i < g->nedges; i++) {
+    const gedge *e = &g->edges[i];
+    mc_buf_printf(out, "      <bpmndi:BPMNEdge id=\"%s_di\" bpmnElement=\"%s\">\n", e->id, e->id);
+    for (int k = 0; k < e->npts; k++)
+      mc_buf_printf(out, "        <di:waypoint x=\"%.0f\" y=\"%.0f\" />\n", e->pts[2 * k], e->pts[2 * k + 1]);
+    mc_buf_append_str(out, "      </bpmndi:BPMNEdge>\n");
+  }
+  return mc_buf_append_str(out, "    </bpmndi:BPMNPlane>\n  </bpmndi:BPMNDiagram>\n</bpmn:definitions>\n");
+}

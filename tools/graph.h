@@ -1,0 +1,27 @@
+/* graph.h — drawing a compiled procedure: a layered layout and three
+ * renderings (Graphviz DOT, Mermaid, BPMN 2.0 with diagram interchange).
+ *
+ * The drawing is built from the compiled machine (dsl/machine.h), so it shows
+ * exactly what the engine runs: steps with their role and time limit,
+ * actions as labelled arrows, choices as exclusive gateways with their
+ * conditions, forks and joins as parallel gateways, timers as boundary
+ * events, final states as end events, and where the legal clock pauses or
+ * restarts.  Lanes are per role (and agency, for a step done elsewhere).
+ */
+#ifndef MOTCUA_GRAPH_H
+#define MOTCUA_GRAPH_H
+
+#include "base/arena.h"
+#include "base/buf.h"
+#include "dsl/machine.h"
+
+typedef struct graph graph;
+
+/* Builds and lays out the drawing of `m` in `arena` (which must outlive it). */
+int graph_build(const dsl_machine *m, mc_arena *arena, graph **out);
+
+int graph_write_dot(const graph *g, mc_buf *out);
+int graph_write_mermaid(const graph *g, mc_buf *out);
+int graph_write_bpmn(const graph *g, mc_buf *out);
+
+#endif
