@@ -275,6 +275,13 @@ int store_read_time(store_read *rd, int64_t from, int64_t to, store_event_fn fn,
 int store_read_proj(store_read *rd, const char *projection, const void *key, size_t klen,
                     const void **val, size_t *vlen);
 
+/* A projection's entries in key order from the first key >= `from` (flen 0:
+ * from the start).  fn returns 0 to go on, 1 to stop, or a negative error
+ * that is returned.  Views are valid during the call (storage/scan.c). */
+typedef int (*store_kv_fn)(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
+int store_read_proj_scan(store_read *rd, const char *projection, const void *from, size_t flen,
+                         store_kv_fn fn, void *opaque);
+
 /* The whole log from `from_seq` to `upto` (0: the head when called), read in
  * chunks of `chunk` events, each in its own short read transaction, so a long
  * export does not hold old pages.  Consistent because the log is append-only.

@@ -1,0 +1,42 @@
+/* scan.c — reading a projection's db in key order.
+ *
+ * Projections keep their own indexes (the engine's timers are keyed by due
+ * instant); a host needs "the first keys from here on" to find what is due.
+ * A range read in one snapshot; the views are valid during the callback.
+ */
+#include "store-int.h"
+
+#include <string.h>
+
+static const store__proj *projection_named(const store *st, const char *name) {
+  for (size_t i = 0; i < st->nproj; i++)
+    if (strcmp(st->proj[i].def.name, name) == 0)
+      return st->proj[i].present ? &st->proj[i] : NULL;
+  return NULL;
+}
+
+int store_read_proj_scan(store_read *rd, const char *projection, const void *from, size_t flen,
+                         store_kv_fn fn, void *opaque) {
+  const store__proj *p = projection_named(rd->st, projection);
+  MDB_cursor *cur;
+  MDB_val k = {flen, (void *)from}, v;
+  int rc, op = MDB_SET_RANGE;
+
+  if (p == NULL)
+    return MC_ENOENT;
+  rc = mdb_cursor_open(rd->txn, p->dbi, &cur);
+  if (rc != 0)
+    return store__lmdb_error(NULL, rc, "scanning a projection");
+  if (flen == 0)
+    op = MDB_FIRST;
+  for (rc = mdb_cursor_get(cur, &k, &v, (MDB_cursor_op)op); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    int r = fn(opaque, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+    if (r != 0) {
+      mdb_cursor_close(cur);
+      return r > 0 ? 0 : r;
+    }
+  }
+  mdb_cursor_close(cur);
+  return rc == MDB_NOTFOUND ? 0 : store__lmdb_error(NULL, rc, "scanning a projection");
+}
