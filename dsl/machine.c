@@ -211,6 +211,51 @@ static void decode_node(decoder *d, const msgpack_object *o, dsl_m_node *n, int 
   n->nout = (int)out->via.array.size;
 }
 
+static void decode_field(decoder *d, const msgpack_object *o, dsl_m_field *f) {
+  static const char *const types[] = {"text", "number", "date", "enum", "phone", "email",
+                                      "citizen_id", "tax_code", "file", "yes_no"};
+  const msgpack_object *type = field(d, o, "type");
+  int t = -1;
+  for (int i = 0; i < 10; i++)
+    if (is(type, types[i]))
+      t = i;
+  if (t < 0)
+    bad(d);
+  f->type = (dsl_m_field_type)(t < 0 ? 0 : t);
+  f->name = req_text(d, o, "name");
+  f->label = text(d, field(d, o, "label"));
+  f->help = text(d, field(d, o, "help"));
+  f->pattern = text(d, field(d, o, "pattern"));
+  f->required = boolean(d, field(d, o, "required"));
+  const msgpack_object *min = field(d, o, "min"), *max = field(d, o, "max");
+  if (min && max && min->type != MSGPACK_OBJECT_NIL) {
+    f->has_bounds = true;
+    f->min = integer(d, min);
+    f->max = integer(d, max);
+  }
+  const msgpack_object *values = field(d, o, "values");
+  if (values == NULL || values->type != MSGPACK_OBJECT_ARRAY) {
+    bad(d);
+    return;
+  }
+  const char **vs = mc_arena_calloc(d->arena, values->via.array.size + 1, sizeof *vs);
+  if (vs == NULL) {
+    d->err = MC_ENOMEM;
+    return;
+  }
+  for (uint32_t i = 0; i < values->via.array.size; i++)
+    vs[i] = text(d, &values->via.array.ptr[i]);
+  f->values = vs;
+  f->nvalues = (int)values->via.array.size;
+}
+
+int dsl_machine_node(const dsl_machine *m, const char *name) {
+  for (int i = 0; i < m->nnodes; i++)
+    if (strcmp(m->nodes[i].name, name) == 0)
+      return i;
+  return -1;
+}
+
 int dsl_machine_decode(const uint8_t *bytes, size_t len, mc_arena *arena, dsl_machine **out) {
   msgpack_unpacked u;
   size_t off = 0;
@@ -262,6 +307,19 @@ int dsl_machine_decode(const uint8_t *bytes, size_t len, mc_arena *arena, dsl_ma
       decode_node(&d, &nodes->via.array.ptr[i], &ns[i], n);
     m->nodes = ns;
     m->nnodes = n;
+  }
+  const msgpack_object *form = field(&d, root, "form");
+  if (d.err == 0 && form->type != MSGPACK_OBJECT_ARRAY)
+    bad(&d);
+  if (d.err == 0) {
+    int n = (int)form->via.array.size;
+    dsl_m_field *fs = mc_arena_calloc(arena, (size_t)n + 1, sizeof *fs);
+    if (fs == NULL)
+      d.err = MC_ENOMEM;
+    for (int i = 0; fs && i < n && d.err == 0; i++)
+      decode_field(&d, &form->via.array.ptr[i], &fs[i]);
+    m->fields = fs;
+    m->nfields = n;
   }
   msgpack_unpacked_destroy(&u);
   if (d.err)

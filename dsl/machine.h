@@ -64,6 +64,22 @@ typedef struct dsl_m_node {
   int nout;
 } dsl_m_node;
 
+typedef enum {
+  DSL_M_TEXT, DSL_M_NUMBER, DSL_M_DATE, DSL_M_ENUM, DSL_M_PHONE, DSL_M_EMAIL,
+  DSL_M_CITIZEN_ID, DSL_M_TAX_CODE, DSL_M_FILE, DSL_M_YES_NO,
+} dsl_m_field_type;
+
+/* An e-form field and its validation. */
+typedef struct dsl_m_field {
+  const char *name, *label, *help, *pattern;
+  dsl_m_field_type type;
+  bool required;
+  bool has_bounds;      /* length (texts) or range (numbers) */
+  int64_t min, max;
+  const char *const *values; /* enum values, NULL-terminated */
+  int nvalues;
+} dsl_m_field;
+
 typedef struct dsl_machine {
   const char *code, *name, *sector, *field, *level, *online, *policy, *payer;
   dsl_m_duration time;
@@ -71,7 +87,12 @@ typedef struct dsl_machine {
   bool refundable;
   const dsl_m_node *nodes; /* nodes[0] is where a dossier starts */
   int nnodes;
+  const dsl_m_field *fields;
+  int nfields;
 } dsl_machine;
+
+/* The node called `name`, or -1. */
+int dsl_machine_node(const dsl_machine *m, const char *name);
 
 /* Decodes a compiled procedure.  Returns 0, MC_EPARSE when the bytes are not
  * a compiled procedure (or are damaged), MC_ERANGE for a format version this

@@ -1,0 +1,159 @@
+/* defs.c — published definitions: which version is in effect, and the
+ * decoded procedure, policy, directory or calendar behind a hash (cached for
+ * the engine's lifetime: definitions never change once published). */
+#include "engine/engine-int.h"
+
+#include "base/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kind_word(eng_def_kind k) {
+  static const char *const words[] = {"procedure", "policy", "directory", "calendar"};
+  return words[k];
+}
+
+int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
+                     uint8_t hash_out[32]) {
+  (void)e;
+  char key[128];
+  const void *v;
+  size_t vlen;
+  int n = snprintf(key, sizeof key, "%s/%s", kind_word(kind), id);
+  if (n < 0 || (size_t)n >= sizeof key)
+    return MC_EINVAL;
+  int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, (size_t)n, &v, &vlen);
+  if (rc != 0)
+    return rc == MC_ENOENT ? MC_ENOENT : rc;
+  const uint8_t *p = v;
+  bool found = false;
+  int64_t best = INT64_MIN;
+  for (size_t off = 0; off + 40 <= vlen; off += 40) {
+    int64_t from = 0;
+    for (int i = 0; i < 8; i++)
+      from = (int64_t)((uint64_t)from << 8 | p[off + i]);
+    /* Calendars: the newest published applies (holidays are announced late).
+     * Others: the newest one in effect at `at`; a later publication with the
+     * same date replaces an earlier one. */
+    if (kind == ENG_DEF_CALENDAR || (from <= at && from >= best)) {
+      best = from;
+      memcpy(hash_out, p + off + 8, 32);
+      found = true;
+    }
+  }
+  return found ? 0 : MC_ENOENT;
+}
+
+static int decode_policy(eng_def *d, const msgpack_object *root) {
+  eng_policy *p = &d->policy;
+  const msgpack_object *settings = eng__get(root, "settings");
+  if (settings == NULL || settings->type != MSGPACK_OBJECT_MAP)
+    return MC_EPARSE;
+  p->cutoff_min = ENG_NO_CUTOFF;
+  for (uint32_t i = 0; i < settings->via.map.size && p->nlimits < 24; i++) {
+    const msgpack_object *k = &settings->via.map.ptr[i].key, *v = &settings->via.map.ptr[i].val;
+    char key[64];
+    if (eng__str_copy(k, key, sizeof key))
+      return MC_EPARSE;
+    if (v->type == MSGPACK_OBJECT_MAP) {
+      const msgpack_object *amount = eng__get(v, "amount"), *unit = eng__get(v, "unit");
+      int u = eng__str_is(unit, "working_days") ? ENG_UNIT_WORKING_DAYS
+              : eng__str_is(unit, "working_hours") ? ENG_UNIT_WORKING_HOURS
+                                                   : ENG_UNIT_CALENDAR_DAYS;
+      int64_t a = amount && amount->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)amount->via.u64 : 0;
+      char *kcopy = mc_arena_strdup(&d->arena, key);
+      if (kcopy == NULL)
+        return MC_ENOMEM;
+      p->limits[p->nlimits].key = kcopy;
+      p->limits[p->nlimits].amount = a;
+      p->limits[p->nlimits].unit = u;
+      p->nlimits++;
+      if (!strcmp(key, "supplement_window"))
+        p->has_window = true, p->window.amount = a, p->window.unit = u;
+      else if (!strcmp(key, "supplement_request_limit"))
+        p->has_request_limit = true, p->request_limit.amount = a, p->request_limit.unit = u;
+      else if (!strcmp(key, "extension_notice"))
+        p->has_notice = true, p->notice.amount = a, p->notice.unit = u;
+      else if (!strcmp(key, "feedback_answer_limit"))
+        p->feedback.amount = a, p->feedback.unit = u;
+    } else if (!strcmp(key, "cutoff") && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+      p->has_cutoff = true;
+      p->cutoff_min = (int)v->via.u64;
+    } else if (!strcmp(key, "supplement_clock")) {
+      p->restart = eng__str_is(v, "restart");
+    }
+  }
+  return 0;
+}
+
+static int decode_calendar(eng_def *d, const msgpack_object *root) {
+  const msgpack_object *files = eng__get(root, "files");
+  if (files == NULL || files->type != MSGPACK_OBJECT_ARRAY || files->via.array.size == 0 ||
+      files->via.array.size > 64)
+    return MC_EPARSE;
+  mc_source src[64];
+  for (uint32_t i = 0; i < files->via.array.size; i++) {
+    const msgpack_object *name = eng__get(&files->via.array.ptr[i], "name");
+    const msgpack_object *text = eng__get(&files->via.array.ptr[i], "text");
+    if (name == NULL || name->type != MSGPACK_OBJECT_STR || text == NULL || text->type != MSGPACK_OBJECT_STR)
+      return MC_EPARSE;
+    src[i].name = mc_arena_strndup(&d->arena, name->via.str.ptr, name->via.str.size);
+    src[i].text = mc_arena_strndup(&d->arena, text->via.str.ptr, text->via.str.size);
+    src[i].len = text->via.str.size;
+    if (src[i].name == NULL || src[i].text == NULL)
+      return MC_ENOMEM;
+  }
+  mc_diag_sink quiet = {0};
+  return eng_calendar_parse(src, (int)files->via.array.size, &quiet, &d->calendar);
+}
+
+int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out) {
+  for (eng_def *d = e->defs; d; d = d->next)
+    if (d->kind == kind && memcmp(d->hash, hash, 32) == 0) {
+      *out = d;
+      return 0;
+    }
+  uint8_t key[34] = {'b', '/'};
+  const void *v;
+  size_t vlen;
+  memcpy(key + 2, hash, 32);
+  int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, sizeof key, &v, &vlen);
+  if (rc != 0)
+    return rc;
+  eng_def *d = calloc(1, sizeof *d);
+  if (d == NULL)
+    return MC_ENOMEM;
+  d->kind = kind;
+  memcpy(d->hash, hash, 32);
+  uint8_t *copy = mc_arena_alloc(&d->arena, vlen);
+  if (copy == NULL) {
+    free(d);
+    return MC_ENOMEM;
+  }
+  memcpy(copy, v, vlen);
+  d->bytes = copy;
+  d->len = vlen;
+  if (kind == ENG_DEF_PROCEDURE) {
+    rc = dsl_machine_decode(copy, vlen, &d->arena, &d->machine);
+  } else {
+    msgpack_unpacked u;
+    size_t off = 0;
+    msgpack_unpacked_init(&u);
+    rc = msgpack_unpack_next(&u, (const char *)copy, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? 0 : MC_EPARSE;
+    if (rc == 0 && kind == ENG_DEF_POLICY)
+      rc = decode_policy(d, &u.data);
+    else if (rc == 0 && kind == ENG_DEF_CALENDAR)
+      rc = decode_calendar(d, &u.data);
+    msgpack_unpacked_destroy(&u);
+  }
+  if (rc != 0) {
+    eng_calendar_free(d->calendar);
+    mc_arena_free(&d->arena);
+    free(d);
+    return rc;
+  }
+  d->next = e->defs;
+  e->defs = d;
+  *out = d;
+  return 0;
+}

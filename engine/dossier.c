@@ -1,0 +1,1028 @@
+/* dossier.c — commands become events: publishing, submitting, acting on a
+ * step, withdrawing, extending, and timers firing.
+ *
+ * Each command is decided inside the batch's write transaction against the
+ * dossier's snapshot and the procedure version it was filed with; a refusal
+ * says which rule and which step and appends nothing.  A dossier's place in
+ * its process is a set of tokens, one per step it is at (several on the
+ * parallel branches of a fork); choices are resolved when entered, a join
+ * waits for every branch of its fork, a final state ends the dossier.
+ * Deadlines (DOMAIN.md "Working time") come from the newest published
+ * calendar of the dossier's agency; the appointment is fixed at acceptance.
+ */
+#include "engine/engine-int.h"
+
+#include "base/error.h"
+#include "base/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct decide {
+  eng_engine *e;
+  store_batch *b;
+  mc_instant now;
+  const eng_command *cmd;
+  eng_result *res;
+  const dsl_machine *m;
+  const eng_policy *policy;
+  const eng_calendar *cal;
+  const msgpack_object *form;  /* the dossier's e-form, for choices */
+  const char *last_action;
+  int depth;
+} decide;
+
+static int refuse(decide *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(decide *d, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(d->res->message, sizeof d->res->message, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+static const char *def_kind_word(eng_def_kind k) {
+  static const char *const words[] = {"procedure", "policy", "directory", "calendar"};
+  return words[k];
+}
+
+static void fmt_local(const decide *d, mc_instant t, char out[MC_INSTANT_STRLEN]) {
+  mc_instant_format(t, d->cal ? eng_calendar_offset_min(d->cal) : 420, out);
+}
+
+/* ============================================================ deadlines */
+
+static eng_duration to_duration(const dsl_m_duration *dur, const eng_policy *p, bool *ok) {
+  eng_duration out = {ENG_UNIT_WORKING_DAYS, 0};
+  *ok = false;
+  if (!dur->set)
+    return out;
+  if (dur->policy_key) {
+    for (int i = 0; p && i < p->nlimits; i++)
+      if (!strcmp(p->limits[i].key, dur->policy_key)) {
+        out.unit = (eng_time_unit)p->limits[i].unit;
+        out.amount = p->limits[i].amount;
+        *ok = true;
+      }
+    return out;
+  }
+  out.unit = dur->unit == DSL_M_WORKING_DAYS ? ENG_UNIT_WORKING_DAYS
+             : dur->unit == DSL_M_WORKING_HOURS ? ENG_UNIT_WORKING_HOURS
+                                                : ENG_UNIT_CALENDAR_DAYS;
+  out.amount = dur->amount;
+  *ok = true;
+  return out;
+}
+
+static int deadline(decide *d, mc_instant from, eng_duration dur, int cutoff, mc_instant *due) {
+  eng_calc calc = ENG_CALC_INIT;
+  calc.cutoff_min = cutoff;
+  int rc = eng_calendar_add(d->cal, from, dur, &calc, due);
+  if (rc == MC_ECALYEAR) {
+    mc_buf msg = MC_BUF_INIT;
+    eng_calendar_describe_missing_year(d->cal, calc.missing_year, &msg);
+    refuse(d, rc, "a deadline needs the calendar of %d: %s", calc.missing_year, mc_buf_cstr(&msg) ? mc_buf_cstr(&msg) : "");
+    mc_buf_free(&msg);
+  } else if (rc) {
+    refuse(d, rc, "cannot compute a deadline: %s", mc_strerror(rc));
+  }
+  return rc;
+}
+
+/* The appointment: the procedure's time from `from`, with the policy's cut-off. */
+static int appointment(decide *d, mc_instant from, mc_instant *out) {
+  bool ok;
+  eng_duration t = to_duration(&d->m->time, d->policy, &ok);
+  return deadline(d, from, t, d->policy->has_cutoff ? d->policy->cutoff_min : ENG_NO_CUTOFF, out);
+}
+
+/* ============================================================ moving through the process */
+
+static int enter(decide *d, eng_snap *s, int node);
+
+static void remove_token(eng_snap *s, int i) {
+  memmove(&s->tokens[i], &s->tokens[i + 1], (size_t)(s->ntokens - i - 1) * sizeof s->tokens[0]);
+  s->ntokens--;
+}
+
+static int finish(decide *d, eng_snap *s, const char *final) {
+  s->ntokens = 0;
+  s->njoins = 0;
+  snprintf(s->state, sizeof s->state, "%s", final);
+  s->finished_at = d->now;
+  s->paused_since = 0;
+  return 0;
+}
+
+static int follow(decide *d, eng_snap *s, const dsl_m_transition *t) {
+  if (t->target < 0)
+    return finish(d, s, t->final);
+  return enter(d, s, t->target);
+}
+
+/* The classification of DOMAIN.md rule 9, when the result is ready. */
+static void classify(decide *d, eng_snap *s) {
+  int64_t day, msd;
+  if (s->appointment_at == 0) {
+    s->classification[0] = '\0';
+    return;
+  }
+  mc_instant_split(s->appointment_at, eng_calendar_offset_min(d->cal), &day, &msd);
+  mc_instant day_start = mc_instant_join(day, 0, eng_calendar_offset_min(d->cal));
+  snprintf(s->classification, sizeof s->classification, "%s",
+           s->decided_at < day_start ? "early" : s->decided_at <= s->appointment_at ? "on_time" : "late");
+}
+
+static int enter(decide *d, eng_snap *s, int node) {
+  const dsl_m_node *n = &d->m->nodes[node];
+  int rc;
+  if (++d->depth > 64)
+    return refuse(d, MC_EINVAL, "the process loops through choices without reaching a step (at \"%s\")", n->name);
+  switch (n->kind) {
+  case DSL_M_STEP: {
+    if (s->ntokens == ENG_MAX_TOKENS)
+      return refuse(d, MC_ETOOBIG, "more than %d steps at once", ENG_MAX_TOKENS);
+    eng_token t = {node, d->now, 0, 0};
+    bool ok;
+    eng_duration limit = to_duration(&n->limit, d->policy, &ok);
+    if (ok && (rc = deadline(d, d->now, limit, ENG_NO_CUTOFF, &t.due)))
+      return rc;
+    if (ok && n->warn.set) {
+      eng_duration warn = to_duration(&n->warn, d->policy, &ok);
+      if (ok && warn.unit == limit.unit && warn.amount < limit.amount) {
+        eng_duration earlier = {limit.unit, limit.amount - warn.amount};
+        if ((rc = deadline(d, d->now, earlier, ENG_NO_CUTOFF, &t.warn)))
+          return rc;
+        if (t.warn >= t.due)
+          t.warn = 0;
+      } else if (ok && warn.unit == ENG_UNIT_WORKING_HOURS) {
+        int64_t total;
+        if (eng_calendar_working_time_between(d->cal, d->now, t.due, NULL, &total) == 0 &&
+            total > warn.amount * MC_MS_PER_HOUR &&
+            eng_calendar_add_working_time(d->cal, d->now, total - warn.amount * MC_MS_PER_HOUR, NULL, &t.warn) != 0)
+          t.warn = 0;
+      }
+    }
+    s->tokens[s->ntokens++] = t;
+    if (n->state)
+      snprintf(s->state, sizeof s->state, "%s", n->state);
+    /* The legal clock stops in a step that pauses or restarts it. */
+    if (n->clock != DSL_M_CLOCK_RUNS && s->accepted_at && s->paused_since == 0)
+      s->paused_since = d->now;
+    if (n->state && !strcmp(n->state, "decided") && s->decided_at == 0) {
+      s->decided_at = d->now;
+      classify(d, s);
+    }
+    return 0;
+  }
+  case DSL_M_CHOICE:
+    for (int i = 0; i < n->nout; i++) {
+      bool holds = n->out[i].otherwise;
+      if (!holds && (rc = eng__cond_eval(n->out[i].when, d->form, s, &holds)))
+        return refuse(d, rc, "the condition of choice \"%s\" cannot be evaluated", n->name);
+      if (holds)
+        return follow(d, s, &n->out[i]);
+    }
+    return refuse(d, MC_EINVAL, "no condition of the choice \"%s\" holds for this dossier", n->name);
+  case DSL_M_FORK:
+    if (n->join >= 0 && s->njoins < ENG_MAX_TOKENS)
+      s->joins[s->njoins++] = (eng_join){n->join, 0};
+    for (int i = 0; i < n->nout; i++)
+      if ((rc = follow(d, s, &n->out[i])))
+        return rc;
+    return 0;
+  case DSL_M_JOIN: {
+    int branches = 0;
+    for (int i = 0; i < d->m->nnodes; i++)
+      if (d->m->nodes[i].kind == DSL_M_FORK && d->m->nodes[i].join == node)
+        branches = d->m->nodes[i].nout;
+    for (int j = 0; j < s->njoins; j++)
+      if (s->joins[j].node == node) {
+        if (++s->joins[j].arrived < branches)
+          return 0; /* wait for the other branches */
+        memmove(&s->joins[j], &s->joins[j + 1], (size_t)(s->njoins - j - 1) * sizeof s->joins[0]);
+        s->njoins--;
+        return n->nout > 0 ? follow(d, s, &n->out[0]) : 0;
+      }
+    return refuse(d, MC_EINVAL, "the join \"%s\" was reached without its fork", n->name);
+  }
+  }
+  return MC_EINVAL;
+}
+
+/* ============================================================ events */
+
+static const char *event_type(const char *action) {
+  static const char *const names[][2] = {
+      {"accept", "dossier.accepted"}, {"reject", "dossier.rejected"},
+      {"request_supplement", "dossier.supplement_requested"}, {"provide_supplement", "dossier.supplement_provided"},
+      {"forward", "dossier.forwarded"}, {"complete", "dossier.step_completed"},
+      {"approve", "dossier.approved"}, {"deny", "dossier.denied"},
+      {"request_payment", "dossier.payment_requested"}, {"record_payment", "dossier.payment_recorded"},
+      {"return_result", "dossier.returned"}, {"hand_to_post", "dossier.handed_to_post"},
+      {"deliver", "dossier.delivered"}, {"answer", "dossier.answered"}, {"timeout", "dossier.timed_out"},
+      {"submit", "dossier.submitted"}, {"withdraw", "dossier.withdrawn"}, {"extend", "dossier.extended"},
+      {"warn", "dossier.warned"}, {"overdue", "dossier.overdue"},
+  };
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+    if (!strcmp(names[i][0], action))
+      return names[i][1];
+  return "dossier.acted";
+}
+
+/* What happened, beside the snapshot. */
+typedef struct what {
+  const char *action, *step, *reason;
+  mc_instant due_at, new_due, old_due;
+  bool breach;
+} what;
+
+static int append_dossier_event(decide *d, const eng_snap *s, uint64_t version, const what *w,
+                                const uint8_t *form, size_t form_len) {
+  mc_buf data = MC_BUF_INIT;
+  mc_canon c;
+  int rc;
+  mc_canon_init(&c, &data);
+  mc_canon_map(&c, form ? 5 : 4);
+  mc_canon_key(&c, "after");
+  eng__snap_encode(s, &c);
+  if (form) {
+    mc_canon_key(&c, "form");
+    mc_canon_bin(&c, form, form_len);
+  }
+  mc_canon_key(&c, "steps");
+  mc_canon_array(&c, (uint32_t)s->ntokens);
+  for (int i = 0; i < s->ntokens; i++)
+    mc_canon_cstr(&c, d->m->nodes[s->tokens[i].node].name);
+  mc_canon_kv_int(&c, "version", (int64_t)version);
+  mc_canon_key(&c, "what");
+  mc_canon_map(&c, 7);
+  mc_canon_kv_str(&c, "action", w->action);
+  mc_canon_kv_bool(&c, "breach", w->breach);
+  mc_canon_kv_int(&c, "due_at", w->due_at);
+  mc_canon_kv_int(&c, "new_due", w->new_due);
+  mc_canon_kv_int(&c, "old_due", w->old_due);
+  mc_canon_kv_str(&c, "reason", w->reason ? w->reason : "");
+  mc_canon_kv_str(&c, "step", w->step ? w->step : "");
+  if ((rc = mc_canon_finish(&c)) != 0) {
+    mc_buf_free(&data);
+    return refuse(d, rc, "the event could not be encoded (%s)", mc_strerror(rc));
+  }
+  char stream[128];
+  snprintf(stream, sizeof stream, "dossier/%s", s->code);
+  store_event_in in = {
+      .stream = stream,
+      .expected_version = version - 1,
+      .type = event_type(w->action),
+      .time = d->now,
+      .actor = {d->cmd ? d->cmd->actor.who : "motcua", d->cmd ? d->cmd->actor.role : "system",
+                d->cmd ? d->cmd->actor.client : "engine"},
+      .definition_hash = s->definition,
+      .data = data.data,
+      .data_len = data.len,
+  };
+  uint64_t actual = 0;
+  rc = store_append(d->b, &in, NULL, &actual);
+  mc_buf_free(&data);
+  if (rc == MC_ECONFLICT)
+    return refuse(d, rc, "the dossier %s has moved on (version %llu, expected %llu): reload it and decide again",
+                  s->code, (unsigned long long)actual, (unsigned long long)(version - 1));
+  if (rc)
+    return refuse(d, rc, "%s", store_errmsg(d->e->st));
+  d->res->version = version;
+  d->res->appointment_at = s->appointment_at;
+  snprintf(d->res->dossier, sizeof d->res->dossier, "%s", s->code);
+  return 0;
+}
+
+/* Loads a dossier's snapshot (and version) inside the batch. */
+static int load_snap(decide *d, const char *code, eng_snap *s, uint64_t *version) {
+  const void *v;
+  size_t vlen;
+  int rc = store_cmd_proj_get(d->b, ENG_PROJ_DOSSIER, code, strlen(code), &v, &vlen);
+  if (rc == MC_ENOENT)
+    return refuse(d, MC_ENOENT, "there is no dossier %s", code);
+  if (rc)
+    return rc;
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  rc = msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(eng__get(&u.data, "after"), s) : MC_EPARSE;
+  const msgpack_object *ver = eng__get(&u.data, "version");
+  *version = ver && ver->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? ver->via.u64 : 0;
+  msgpack_unpacked_destroy(&u);
+  return rc ? refuse(d, MC_ECORRUPT, "the dossier %s cannot be read", code) : 0;
+}
+
+/* The definitions a dossier runs under. */
+static int load_defs(decide *d, const eng_snap *s) {
+  eng_def *def;
+  uint8_t hash[32];
+  int rc = eng__def_load(d->e, d->b, s->definition, ENG_DEF_PROCEDURE, &def);
+  if (rc)
+    return refuse(d, rc, "the procedure version of %s is not in the log", s->code);
+  d->m = def->machine;
+  if ((rc = eng__def_load(d->e, d->b, s->policy, ENG_DEF_POLICY, &def)))
+    return refuse(d, rc, "the policy version of %s is not in the log", s->code);
+  d->policy = &def->policy;
+  /* Calendars: the newest published one applies. */
+  if ((rc = eng__def_current(d->e, d->b, ENG_DEF_CALENDAR, s->calendar, d->now, hash)) ||
+      (rc = eng__def_load(d->e, d->b, hash, ENG_DEF_CALENDAR, &def)))
+    return refuse(d, rc, "the calendar \"%s\" is not published", s->calendar);
+  d->cal = def->calendar;
+  return 0;
+}
+
+/* ============================================================ publish */
+
+static int do_publish(decide *d) {
+  const eng_command *c = d->cmd;
+  char id[64] = "", title[256] = "";
+  uint8_t hash[32];
+  int rc;
+  if (c->actor.role == NULL || (strcmp(c->actor.role, "system_admin") && strcmp(c->actor.role, "agency_admin")))
+    return refuse(d, MC_EACCES, "publishing needs the system_admin or agency_admin role");
+  if (c->def_bytes == NULL || c->def_len == 0)
+    return refuse(d, MC_EINVAL, "nothing to publish");
+  if (mc_canon_verify(c->def_bytes, c->def_len, NULL) != 0)
+    return refuse(d, MC_EPARSE, "the %s is not canonical msgpack: compile it with motcua compile", def_kind_word(c->def_kind));
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  msgpack_unpack_next(&u, (const char *)c->def_bytes, c->def_len, &off);
+  const msgpack_object *root = &u.data;
+  switch (c->def_kind) {
+  case ENG_DEF_PROCEDURE: {
+    mc_arena a = MC_ARENA_INIT;
+    dsl_machine *m;
+    rc = dsl_machine_decode(c->def_bytes, c->def_len, &a, &m);
+    if (rc == 0) {
+      snprintf(id, sizeof id, "%s", m->code);
+      snprintf(title, sizeof title, "%s", m->name);
+    }
+    mc_arena_free(&a);
+    break;
+  }
+  case ENG_DEF_POLICY:
+  case ENG_DEF_DIRECTORY:
+    rc = eng__str_is(eng__get(root, "kind"), def_kind_word(c->def_kind)) ? 0 : MC_EPARSE;
+    if (rc == 0 && c->def_kind == ENG_DEF_POLICY)
+      rc = eng__str_copy(eng__get(root, "id"), id, sizeof id) | eng__str_copy(eng__get(root, "title"), title, sizeof title);
+    else if (rc == 0)
+      snprintf(id, sizeof id, "directory");
+    break;
+  case ENG_DEF_CALENDAR:
+    rc = eng__str_copy(eng__get(root, "id"), id, sizeof id);
+    break;
+  default:
+    rc = MC_EINVAL;
+  }
+  msgpack_unpacked_destroy(&u);
+  if (rc != 0 || id[0] == '\0')
+    return refuse(d, MC_EPARSE, "this is not a compiled %s", def_kind_word(c->def_kind));
+  mc_sha256_digest(c->def_bytes, c->def_len, hash);
+  if (c->def_kind == ENG_DEF_CALENDAR) {
+    /* A calendar must parse before anything can count on it. */
+    eng_calendar *cal = NULL;
+    mc_arena a = MC_ARENA_INIT;
+    mc_source src[64];
+    int nsrc = 0;
+    msgpack_unpacked cu;
+    size_t coff = 0;
+    msgpack_unpacked_init(&cu);
+    msgpack_unpack_next(&cu, (const char *)c->def_bytes, c->def_len, &coff);
+    const msgpack_object *files = eng__get(&cu.data, "files");
+    for (uint32_t i = 0; files && files->type == MSGPACK_OBJECT_ARRAY && i < files->via.array.size && i < 64; i++) {
+      const msgpack_object *name = eng__get(&files->via.array.ptr[i], "name");
+      const msgpack_object *text = eng__get(&files->via.array.ptr[i], "text");
+      if (name && name->type == MSGPACK_OBJECT_STR && text && text->type == MSGPACK_OBJECT_STR)
+        src[nsrc++] = (mc_source){mc_arena_strndup(&a, name->via.str.ptr, name->via.str.size),
+                                  mc_arena_strndup(&a, text->via.str.ptr, text->via.str.size), text->via.str.size};
+    }
+    mc_diag_sink quiet = {0};
+    rc = nsrc > 0 ? eng_calendar_parse(src, nsrc, &quiet, &cal) : MC_EPARSE;
+    eng_calendar_free(cal);
+    msgpack_unpacked_destroy(&cu);
+    mc_arena_free(&a);
+    if (rc)
+      return refuse(d, MC_EPARSE, "the calendar \"%s\" does not parse: check it with motcua deadline", id);
+  }
+  mc_buf data = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &data);
+  mc_canon_map(&w, 6);
+  mc_canon_key(&w, "bytes");
+  mc_canon_bin(&w, c->def_bytes, c->def_len);
+  mc_canon_kv_int(&w, "effective_from", c->effective_from);
+  mc_canon_key(&w, "hash");
+  mc_canon_bin(&w, hash, 32);
+  mc_canon_kv_str(&w, "id", id);
+  mc_canon_kv_str(&w, "kind", def_kind_word(c->def_kind));
+  mc_canon_kv_str(&w, "title", title);
+  if ((rc = mc_canon_finish(&w)) != 0) {
+    mc_buf_free(&data);
+    return refuse(d, rc, "the definition could not be encoded");
+  }
+  char stream[160];
+  snprintf(stream, sizeof stream, "definition/%s/%s", def_kind_word(c->def_kind), id);
+  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = "definition.published",
+                       .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
+                       .definition_hash = hash, .data = data.data, .data_len = data.len};
+  rc = store_append(d->b, &in, NULL, NULL);
+  mc_buf_free(&data);
+  if (rc)
+    return refuse(d, rc, "%s", store_errmsg(d->e->st));
+  return 0;
+}
+
+/* ============================================================ submit */
+
+/* The directory's word on an agency: exists, offers the procedure, its calendar. */
+static int check_directory(decide *d, const char *agency, const char *procedure, char *calendar, size_t size) {
+  uint8_t hash[32];
+  eng_def *dir;
+  int rc = eng__def_current(d->e, d->b, ENG_DEF_DIRECTORY, "directory", d->now, hash);
+  if (rc)
+    return refuse(d, rc, "no agency directory is published: publish workflows/agencies first");
+  if ((rc = eng__def_load(d->e, d->b, hash, ENG_DEF_DIRECTORY, &dir)))
+    return refuse(d, rc, "the agency directory cannot be read");
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  msgpack_unpack_next(&u, (const char *)dir->bytes, dir->len, &off);
+  const msgpack_object *agencies = eng__get(&u.data, "agencies"), *offers = eng__get(&u.data, "offers");
+  const msgpack_object *found = NULL;
+  for (uint32_t i = 0; agencies && i < agencies->via.array.size && !found; i++)
+    if (eng__str_is(eng__get(&agencies->via.array.ptr[i], "code"), agency))
+      found = &agencies->via.array.ptr[i];
+  rc = 0;
+  if (found == NULL) {
+    rc = refuse(d, MC_ENOENT, "the agency %s is not in the directory", agency);
+  } else {
+    const msgpack_object *settings = eng__get(found, "settings");
+    const msgpack_object *level = eng__get(settings, "level");
+    eng__str_copy(eng__get(settings, "calendar"), calendar, size);
+    bool offered = false;
+    for (uint32_t i = 0; offers && i < offers->via.array.size && !offered; i++) {
+      const msgpack_object *o = &offers->via.array.ptr[i];
+      if (!eng__str_is(eng__get(o, "procedure"), procedure))
+        continue;
+      const msgpack_object *a = eng__get(o, "agency"), *every = eng__get(o, "every");
+      offered = eng__str_is(a, agency) ||
+                (every && every->type == MSGPACK_OBJECT_STR && level && level->type == MSGPACK_OBJECT_STR &&
+                 every->via.str.size == level->via.str.size &&
+                 !memcmp(every->via.str.ptr, level->via.str.ptr, level->via.str.size));
+    }
+    if (!offered)
+      rc = refuse(d, MC_EACCES, "the agency %s does not offer the procedure %s", agency, procedure);
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
+static int do_submit(decide *d) {
+  const eng_command *c = d->cmd;
+  eng_snap s;
+  uint8_t proc_hash[32], policy_hash[32], cal_hash[32];
+  eng_def *def;
+  int rc;
+
+  memset(&s, 0, sizeof s);
+  if (c->procedure == NULL || c->agency == NULL || c->channel == NULL)
+    return refuse(d, MC_EINVAL, "a submission names the procedure, the agency and the channel");
+  if (strcmp(c->channel, "online") && strcmp(c->channel, "desk") && strcmp(c->channel, "post"))
+    return refuse(d, MC_EINVAL, "unknown channel \"%s\": online, desk or post", c->channel);
+  /* Online: the applicant; at the desk or by post: an official enters it for them. */
+  bool online = !strcmp(c->channel, "online");
+  if (online && (c->actor.role == NULL || strcmp(c->actor.role, "applicant")))
+    return refuse(d, MC_EACCES, "an online dossier is submitted by the applicant");
+  if (!online && (c->actor.role == NULL || strcmp(c->actor.role, "reception") || c->actor.agency == NULL ||
+                  strcmp(c->actor.agency, c->agency)))
+    return refuse(d, MC_EACCES, "a %s dossier is entered by a reception official of %s", c->channel, c->agency);
+  if ((rc = eng__def_current(d->e, d->b, ENG_DEF_PROCEDURE, c->procedure, d->now, proc_hash)))
+    return refuse(d, rc, "the procedure %s is not published or not yet in effect", c->procedure);
+  if ((rc = eng__def_load(d->e, d->b, proc_hash, ENG_DEF_PROCEDURE, &def)))
+    return refuse(d, rc, "the procedure %s cannot be read", c->procedure);
+  d->m = def->machine;
+  if ((rc = eng__def_current(d->e, d->b, ENG_DEF_POLICY, d->m->policy, d->now, policy_hash)) ||
+      (rc = eng__def_load(d->e, d->b, policy_hash, ENG_DEF_POLICY, &def)))
+    return refuse(d, rc, "the policy %s of the procedure is not published", d->m->policy);
+  d->policy = &def->policy;
+  if ((rc = check_directory(d, c->agency, c->procedure, s.calendar, sizeof s.calendar)))
+    return rc;
+  if ((rc = eng__def_current(d->e, d->b, ENG_DEF_CALENDAR, s.calendar, d->now, cal_hash)) ||
+      (rc = eng__def_load(d->e, d->b, cal_hash, ENG_DEF_CALENDAR, &def)))
+    return refuse(d, rc, "the calendar \"%s\" of %s is not published", s.calendar, c->agency);
+  d->cal = def->calendar;
+
+  mc_buf form = MC_BUF_INIT;
+  if ((rc = eng__form_validate(d->m, c->form, c->form_len, &form, d->res->message, sizeof d->res->message))) {
+    mc_buf_free(&form);
+    return rc;
+  }
+  /* The code: <agency>-<yymmdd>-<NNNN>, counted per agency per local day. */
+  int64_t day, msd;
+  int y, mo, dd;
+  mc_instant_split(d->now, eng_calendar_offset_min(d->cal), &day, &msd);
+  mc_civil_from_days(day, &y, &mo, &dd);
+  char prefix[48];
+  if (strlen(c->agency) > 31) {
+    mc_buf_free(&form);
+    return refuse(d, MC_EINVAL, "the agency code %s is too long for a dossier code", c->agency);
+  }
+  int plen = snprintf(prefix, sizeof prefix, "%.31s-%02d%02d%02d", c->agency, y % 100, mo, dd);
+  uint32_t last = 0;
+  const void *v;
+  size_t vlen;
+  if (store_cmd_proj_get(d->b, ENG_PROJ_CODES, prefix, (size_t)plen, &v, &vlen) == 0 && vlen == 4) {
+    const uint8_t *p = v;
+    last = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+  }
+  if (last >= 9999) {
+    mc_buf_free(&form);
+    return refuse(d, MC_ERANGE, "%s has received 9999 dossiers today: the code space of the day is full", c->agency);
+  }
+  snprintf(s.code, sizeof s.code, "%s-%04u", prefix, last + 1);
+  snprintf(s.procedure, sizeof s.procedure, "%s", c->procedure);
+  snprintf(s.agency, sizeof s.agency, "%s", c->agency);
+  snprintf(s.channel, sizeof s.channel, "%s", c->channel);
+  snprintf(s.applicant, sizeof s.applicant, "%s", online && c->actor.who ? c->actor.who : "");
+  memcpy(s.definition, proc_hash, 32);
+  memcpy(s.policy, policy_hash, 32);
+  s.submitted_at = d->now;
+
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  msgpack_unpack_next(&u, (const char *)form.data, form.len, &off);
+  d->form = &u.data;
+  rc = enter(d, &s, 0);
+  if (rc == 0) {
+    what w = {.action = "submit", .step = d->m->nodes[0].name};
+    rc = append_dossier_event(d, &s, 1, &w, form.data, form.len);
+  }
+  msgpack_unpacked_destroy(&u);
+  mc_buf_free(&form);
+  return rc;
+}
+
+/* ============================================================ act */
+
+static int role_allowed(decide *d, const eng_snap *s, const dsl_m_node *n) {
+  const eng_actor *a = &d->cmd->actor;
+  const char *role = n->role ? n->role : "";
+  if (a->role == NULL || strcmp(a->role, role))
+    return refuse(d, MC_EACCES, "the step \"%s\" (%s) is done by %s, not by %s", n->name, n->title ? n->title : "",
+                  role, a->role ? a->role : "no role");
+  if (!strcmp(role, "applicant")) {
+    if (s->applicant[0] && (a->who == NULL || strcmp(a->who, s->applicant)))
+      return refuse(d, MC_EACCES, "only the applicant of %s can act in the step \"%s\"", s->code, n->name);
+    return 0;
+  }
+  const char *agency = n->agency ? n->agency : s->agency;
+  if (a->agency == NULL || strcmp(a->agency, agency))
+    return refuse(d, MC_EACCES, "the step \"%s\" is done at %s, and %s is not of it", n->name, agency,
+                  a->who ? a->who : "this official");
+  return 0;
+}
+
+/* Leaves a step: resumes the legal clock if the step had stopped it. */
+static int leave(decide *d, eng_snap *s, int token) {
+  const dsl_m_node *n = &d->m->nodes[s->tokens[token].node];
+  int rc = 0;
+  remove_token(s, token);
+  if (n->clock == DSL_M_CLOCK_RUNS || s->paused_since == 0 || s->appointment_at == 0)
+    return 0;
+  bool restart = n->clock == DSL_M_CLOCK_RESTARTS || (n->clock == DSL_M_CLOCK_POLICY && d->policy->restart);
+  if (restart) {
+    /* NĐ118 Art. 19.5: the time runs again from zero when the complete dossier arrives. */
+    rc = appointment(d, d->now, &s->appointment_at);
+  } else {
+    int64_t remaining = 0;
+    if (s->appointment_at > s->paused_since &&
+        (rc = eng_calendar_working_time_between(d->cal, s->paused_since, s->appointment_at, NULL, &remaining)) == 0)
+      rc = eng_calendar_add_working_time(d->cal, d->now, remaining, NULL, &s->appointment_at);
+  }
+  s->paused_since = 0;
+  return rc ? refuse(d, rc, "the appointment cannot be recomputed: %s", mc_strerror(rc)) : 0;
+}
+
+static bool final_state(const char *state) {
+  return !strcmp(state, "returned") || !strcmp(state, "rejected") || !strcmp(state, "withdrawn") ||
+         !strcmp(state, "stopped");
+}
+
+static int check_version(decide *d, const eng_snap *s, uint64_t version) {
+  if (d->cmd->expected_version != STORE_ANY_VERSION && d->cmd->expected_version != version)
+    return refuse(d, MC_ECONFLICT, "the dossier %s is at version %llu, not %llu: reload it and decide again",
+                  s->code, (unsigned long long)version, (unsigned long long)d->cmd->expected_version);
+  if (final_state(s->state))
+    return refuse(d, MC_EINVAL, "the dossier %s is %s: nothing more can be done", s->code, s->state);
+  return 0;
+}
+
+static int load_form(decide *d, const char *code, msgpack_unpacked *u) {
+  const void *v;
+  size_t vlen, off = 0;
+  if (store_cmd_proj_get(d->b, ENG_PROJ_FORMS, code, strlen(code), &v, &vlen) != 0 ||
+      msgpack_unpack_next(u, v, vlen, &off) != MSGPACK_UNPACK_SUCCESS)
+    return refuse(d, MC_ECORRUPT, "the form of %s cannot be read", code);
+  d->form = &u->data;
+  return 0;
+}
+
+/* Takes `action` in the step at token index `ti` (the actor already checked). */
+static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *action, mc_instant due_at) {
+  const dsl_m_node *n = &d->m->nodes[s->tokens[ti].node];
+  const dsl_m_transition *t = NULL;
+  const char *reason = d->cmd ? d->cmd->reason : NULL;
+  if (due_at)
+    reason = NULL; /* a timer acts, not a person */
+  what w = {.action = action, .step = n->name, .reason = reason, .due_at = due_at};
+  int rc;
+  for (int i = 0; i < n->nout && !t; i++)
+    if (n->out[i].action && !strcmp(n->out[i].action, action))
+      t = &n->out[i];
+  if (t == NULL) {
+    char allowed[256] = "";
+    for (int i = 0; i < n->nout; i++)
+      if (n->out[i].action && strcmp(n->out[i].action, "timeout"))
+        snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s", allowed[0] ? ", " : "",
+                 n->out[i].action);
+    return refuse(d, MC_EINVAL, "the step \"%s\" (%s) allows %s; not \"%s\"", n->name, n->title ? n->title : "",
+                  allowed[0] ? allowed : "no action", action);
+  }
+  if (!strcmp(action, "request_supplement")) {
+    if (s->supplement_used)
+      return refuse(d, MC_EINVAL, "a supplement may be requested only once, listing everything (NĐ118 Art. 16.3)");
+    if (reason == NULL || reason[0] == '\0')
+      return refuse(d, MC_EINVAL, "a supplement request lists everything the applicant must supply, with guidance");
+    s->supplement_used = true;
+    /* Later than the policy's limit is allowed, and recorded as a breach. */
+    if (d->policy->has_request_limit) {
+      mc_instant limit;
+      eng_duration lim = {(eng_time_unit)d->policy->request_limit.unit, d->policy->request_limit.amount};
+      if (deadline(d, s->accepted_at ? s->accepted_at : s->submitted_at, lim, ENG_NO_CUTOFF, &limit) == 0 &&
+          d->now > limit)
+        s->supplement_late = w.breach = true;
+    }
+  }
+  if (!strcmp(action, "deny") && (reason == NULL || reason[0] == '\0'))
+    return refuse(d, MC_EINVAL, "a denial gives its reasons (Phiếu từ chối giải quyết hồ sơ)");
+  if (!strcmp(action, "approve"))
+    snprintf(s->outcome, sizeof s->outcome, "approved");
+  if (!strcmp(action, "deny"))
+    snprintf(s->outcome, sizeof s->outcome, "denied");
+  if ((rc = leave(d, s, ti)))
+    return rc;
+  if (!strcmp(action, "accept") && s->accepted_at == 0) {
+    s->accepted_at = d->now;
+    if ((rc = appointment(d, d->now, &s->appointment_at)))
+      return rc;
+  }
+  d->depth = 0;
+  if ((rc = follow(d, s, t)))
+    return rc;
+  return append_dossier_event(d, s, version + 1, &w, NULL, 0);
+}
+
+static int do_act(decide *d) {
+  const eng_command *c = d->cmd;
+  eng_snap s;
+  uint64_t version;
+  msgpack_unpacked u;
+  int rc;
+  if (c->dossier == NULL || c->action == NULL)
+    return refuse(d, MC_EINVAL, "an action names the dossier and the action");
+  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
+      (rc = load_defs(d, &s)))
+    return rc;
+  int ti = -1;
+  if (c->step) {
+    for (int i = 0; i < s.ntokens; i++)
+      if (!strcmp(d->m->nodes[s.tokens[i].node].name, c->step))
+        ti = i;
+    if (ti < 0)
+      return refuse(d, MC_EINVAL, "the dossier %s is not at the step \"%s\"", s.code, c->step);
+  } else if (s.ntokens == 1) {
+    ti = 0;
+  } else {
+    char at[256] = "";
+    for (int i = 0; i < s.ntokens; i++)
+      snprintf(at + strlen(at), sizeof at - strlen(at), "%s%s", i ? ", " : "", d->m->nodes[s.tokens[i].node].name);
+    return refuse(d, MC_EINVAL, "the dossier %s is at several steps (%s): say which", s.code, at);
+  }
+  if (!strcmp(c->action, "timeout"))
+    return refuse(d, MC_EACCES, "a timeout is taken by the engine when the step's limit passes");
+  if ((rc = role_allowed(d, &s, &d->m->nodes[s.tokens[ti].node])))
+    return rc;
+  msgpack_unpacked_init(&u);
+  if ((rc = load_form(d, s.code, &u)) == 0)
+    rc = take(d, &s, version, ti, c->action, 0);
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
+/* ============================================================ withdraw, extend */
+
+static int do_withdraw(decide *d) {
+  const eng_command *c = d->cmd;
+  eng_snap s;
+  uint64_t version;
+  int rc;
+  if (c->dossier == NULL)
+    return refuse(d, MC_EINVAL, "say which dossier to withdraw");
+  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
+      (rc = load_defs(d, &s)))
+    return rc;
+  if (s.decided_at)
+    return refuse(d, MC_EINVAL, "the dossier %s is decided: it can no longer be withdrawn (NĐ118 Art. 21)", s.code);
+  bool applicant = c->actor.role && !strcmp(c->actor.role, "applicant") && c->actor.who &&
+                   (!s.applicant[0] || !strcmp(c->actor.who, s.applicant));
+  bool official = c->actor.role && !strcmp(c->actor.role, "reception") && c->actor.agency &&
+                  !strcmp(c->actor.agency, s.agency);
+  if (!applicant && !official)
+    return refuse(d, MC_EACCES, "a dossier is withdrawn by its applicant, or by reception at the applicant's request");
+  finish(d, &s, "withdrawn");
+  what w = {.action = "withdraw", .reason = c->reason};
+  return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+}
+
+static int do_extend(decide *d) {
+  const eng_command *c = d->cmd;
+  eng_snap s;
+  uint64_t version;
+  int rc;
+  char due[MC_INSTANT_STRLEN], latest_text[MC_INSTANT_STRLEN];
+  if (c->dossier == NULL)
+    return refuse(d, MC_EINVAL, "say which dossier to extend");
+  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
+      (rc = load_defs(d, &s)))
+    return rc;
+  if (c->actor.role == NULL || strcmp(c->actor.role, "leader") || c->actor.agency == NULL ||
+      strcmp(c->actor.agency, s.agency))
+    return refuse(d, MC_EACCES, "an extension is signed by a leader of %s (NĐ118 Art. 19.6)", s.agency);
+  if (s.appointment_at == 0 || s.decided_at)
+    return refuse(d, MC_EINVAL, "the dossier %s has no appointment to extend", s.code);
+  if (s.extended)
+    return refuse(d, MC_EINVAL, "the appointment of %s was already reset once; it may be reset only once (NĐ118 Art. 19.6)", s.code);
+  if (c->reason == NULL || c->reason[0] == '\0')
+    return refuse(d, MC_EINVAL, "an extension gives its reason and apologises (Phiếu xin lỗi và hẹn lại ngày trả kết quả)");
+  if (c->new_due <= s.appointment_at)
+    return refuse(d, MC_EINVAL, "the new date must be after the current appointment");
+  /* At least the policy's notice (one working day) before the due date. */
+  if (d->policy->has_notice) {
+    mc_instant latest;
+    eng_duration notice = {(eng_time_unit)d->policy->notice.unit, d->policy->notice.amount};
+    if ((rc = deadline(d, d->now, notice, ENG_NO_CUTOFF, &latest)))
+      return rc;
+    if (latest > s.appointment_at) {
+      fmt_local(d, s.appointment_at, due);
+      fmt_local(d, latest, latest_text);
+      return refuse(d, MC_EINVAL, "too late to extend: the notice must come at least %lld %s before the due date %s",
+                    (long long)d->policy->notice.amount,
+                    notice.unit == ENG_UNIT_WORKING_HOURS ? "working hour(s)" : notice.unit == ENG_UNIT_WORKING_DAYS ? "working day(s)" : "day(s)",
+                    due);
+    }
+  }
+  what w = {.action = "extend", .reason = c->reason, .old_due = s.appointment_at, .new_due = c->new_due};
+  s.appointment_at = c->new_due;
+  s.extended = true;
+  return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+}
+
+/* ============================================================ execute */
+
+int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, eng_result *results) {
+  store_batch *b;
+  uint64_t head_seq;
+  uint8_t head_hash[32];
+  int64_t head_time;
+  int rc = store_batch_begin(e->st, &b);
+  if (rc)
+    return rc;
+  store_batch_head(b, &head_seq, head_hash, &head_time);
+  if (now < head_time)
+    now = head_time; /* time never goes back in the log */
+  for (int i = 0; i < n; i++) {
+    const eng_command *c = &cmds[i];
+    eng_result *r = &results[i];
+    store_cmd_result prior;
+    memset(r, 0, sizeof *r);
+    decide d = {.e = e, .b = b, .now = now, .cmd = c, .res = r};
+    if ((rc = store_cmd_begin(b, c->command_id, &prior)) != 0) {
+      r->status = rc;
+      snprintf(r->message, sizeof r->message, "%s", store_errmsg(e->st));
+      continue;
+    }
+    if (prior.repeated) {
+      r->repeated = true;
+      r->first_seq = prior.first_seq;
+      r->count = prior.count;
+      continue;
+    }
+    switch (c->kind) {
+    case ENG_CMD_PUBLISH: rc = do_publish(&d); break;
+    case ENG_CMD_SUBMIT: rc = do_submit(&d); break;
+    case ENG_CMD_ACT: rc = do_act(&d); break;
+    case ENG_CMD_WITHDRAW: rc = do_withdraw(&d); break;
+    case ENG_CMD_EXTEND: rc = do_extend(&d); break;
+    default: rc = refuse(&d, MC_EINVAL, "unknown command");
+    }
+    if (rc) {
+      store_cmd_abort(b);
+      r->status = rc;
+      r->version = 0;
+      continue;
+    }
+    store_cmd_result done;
+    if ((rc = store_cmd_commit(b, &done)) != 0) {
+      r->status = rc;
+      continue;
+    }
+    r->first_seq = done.first_seq;
+    r->count = done.count;
+  }
+  return store_batch_commit(b);
+}
+
+/* ============================================================ timers */
+
+typedef struct due_timer {
+  int64_t due;
+  char code[64];
+  int32_t node;
+  char kind;
+} due_timer;
+
+typedef struct scan_ctx {
+  int64_t until;
+  due_timer *timers;
+  int n, cap;
+} scan_ctx;
+
+static int64_t be64(const uint8_t *p) {
+  uint64_t x = 0;
+  for (int i = 0; i < 8; i++)
+    x = x << 8 | p[i];
+  return (int64_t)x;
+}
+
+static int collect(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  scan_ctx *sc = opaque;
+  const uint8_t *k = key;
+  (void)val, (void)vlen;
+  if (klen < 2 + 8 + 1 + 4 + 1 || k[0] != 't' || k[1] != '/')
+    return 1;
+  int64_t due = be64(k + 2);
+  if (due > sc->until)
+    return 1;
+  if (sc->n == sc->cap) {
+    int cap = sc->cap ? sc->cap * 2 : 64;
+    due_timer *t = realloc(sc->timers, (size_t)cap * sizeof *t);
+    if (t == NULL)
+      return MC_ENOMEM;
+    sc->timers = t;
+    sc->cap = cap;
+  }
+  due_timer *t = &sc->timers[sc->n++];
+  size_t code_len = klen - 2 - 8 - 1 - 4 - 1;
+  if (code_len >= sizeof t->code)
+    return MC_EPARSE;
+  t->due = due;
+  memcpy(t->code, k + 10, code_len);
+  t->code[code_len] = '\0';
+  const uint8_t *p = k + 10 + code_len + 1;
+  t->node = (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+  t->kind = (char)p[4];
+  return 0;
+}
+
+static int scan_due(eng_engine *e, int64_t until, scan_ctx *sc) {
+  store_read *rd;
+  int rc = store_read_begin(e->st, &rd);
+  if (rc)
+    return rc;
+  sc->until = until;
+  rc = store_read_proj_scan(rd, ENG_PROJ_TIMERS, "t/", 2, collect, sc);
+  store_read_end(rd);
+  return rc;
+}
+
+static int first_key(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  const uint8_t *k = key;
+  (void)val, (void)vlen;
+  if (klen >= 10 && k[0] == 't' && k[1] == '/')
+    *(int64_t *)opaque = be64(k + 2);
+  return 1; /* the first key is the earliest */
+}
+
+int eng_next_due(eng_engine *e, mc_instant *due, bool *any) {
+  store_read *rd;
+  int64_t first = INT64_MIN;
+  int rc = store_read_begin(e->st, &rd);
+  if (rc)
+    return rc;
+  rc = store_read_proj_scan(rd, ENG_PROJ_TIMERS, "t/", 2, first_key, &first);
+  store_read_end(rd);
+  *any = rc == 0 && first != INT64_MIN;
+  *due = *any ? first : 0;
+  return rc;
+}
+
+/* Fires one timer, re-checked against the dossier as the batch sees it. */
+static int fire(decide *d, const due_timer *t, bool *fired) {
+  eng_snap s;
+  uint64_t version;
+  msgpack_unpacked u;
+  int rc;
+  *fired = false;
+  if ((rc = load_snap(d, t->code, &s, &version)))
+    return rc;
+  if (final_state(s.state))
+    return 0;
+  if ((rc = load_defs(d, &s)))
+    return rc;
+  int ti = -1;
+  for (int i = 0; i < s.ntokens; i++)
+    if (s.tokens[i].node == t->node && ((t->kind == 'd' && s.tokens[i].due == t->due) ||
+                                        (t->kind == 'w' && s.tokens[i].warn == t->due)))
+      ti = i;
+  if (ti < 0)
+    return 0; /* moot: the dossier moved on, or it already fired */
+  const dsl_m_node *n = &d->m->nodes[t->node];
+  *fired = true;
+  if (t->kind == 'w') {
+    s.tokens[ti].warn = 0;
+    what w = {.action = "warn", .step = n->name, .due_at = t->due};
+    return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+  }
+  bool has_timeout = false;
+  for (int i = 0; i < n->nout; i++)
+    has_timeout |= n->out[i].action && !strcmp(n->out[i].action, "timeout");
+  if (has_timeout) {
+    msgpack_unpacked_init(&u);
+    if ((rc = load_form(d, s.code, &u)) == 0)
+      rc = take(d, &s, version, ti, "timeout", t->due);
+    msgpack_unpacked_destroy(&u);
+    return rc;
+  }
+  s.tokens[ti].due = 0; /* overdue is recorded once; the step goes on */
+  s.tokens[ti].warn = 0;
+  what w = {.action = "overdue", .step = n->name, .due_at = t->due, .reason = n->escalate};
+  return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+}
+
+int eng_fire_due(eng_engine *e, mc_instant now, int *fired_out) {
+  scan_ctx sc = {0};
+  store_batch *b;
+  int rc = scan_due(e, now, &sc), fired = 0;
+  if (rc || sc.n == 0) {
+    free(sc.timers);
+    if (fired_out)
+      *fired_out = 0;
+    return rc;
+  }
+  if ((rc = store_batch_begin(e->st, &b)) != 0) {
+    free(sc.timers);
+    return rc;
+  }
+  uint64_t head_seq;
+  uint8_t head_hash[32];
+  int64_t head_time;
+  store_batch_head(b, &head_seq, head_hash, &head_time);
+  if (now < head_time)
+    now = head_time;
+  for (int i = 0; i < sc.n; i++) {
+    eng_result r;
+    memset(&r, 0, sizeof r);
+    decide d = {.e = e, .b = b, .now = now, .cmd = NULL, .res = &r};
+    store_cmd_result prior;
+    bool fired_one;
+    if ((rc = store_cmd_begin(b, NULL, &prior)) != 0)
+      break;
+    rc = fire(&d, &sc.timers[i], &fired_one);
+    if (rc || !fired_one) {
+      store_cmd_abort(b);
+      if (rc)
+        mc_log(MC_LOG_WARN, "engine", "timer of %s not fired: %s", sc.timers[i].code, r.message);
+      rc = 0;
+      continue;
+    }
+    store_cmd_result done;
+    if ((rc = store_cmd_commit(b, &done)) != 0)
+      break;
+    fired += (int)done.count;
+  }
+  free(sc.timers);
+  if (rc) {
+    store_batch_abort(b);
+    return rc;
+  }
+  rc = store_batch_commit(b);
+  if (fired_out)
+    *fired_out = rc ? 0 : fired;
+  return rc;
+}

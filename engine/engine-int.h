@@ -1,0 +1,101 @@
+/* engine-int.h — what the engine's files share: the dossier snapshot, the
+ * caches of decoded definitions, msgpack helpers.  Not for use outside
+ * engine/. */
+#ifndef ENG_ENGINE_INT_H
+#define ENG_ENGINE_INT_H
+
+#include "engine/engine.h"
+
+#include "base/arena.h"
+#include "base/canon.h"
+#include "dsl/machine.h"
+#include "engine/calendar.h"
+
+#include <msgpack.h>
+
+/* Projections of the engine (names and versions; bump a version when its
+ * apply function changes: it is rebuilt from the log at the next open). */
+#define ENG_PROJ_DOSSIER "eng_dossier" /* code -> data of the dossier's last event */
+#define ENG_PROJ_TIMERS "eng_timers"   /* "t/" due code 0 node kind -> ""; "d/" code -> keys */
+#define ENG_PROJ_CODES "eng_codes"     /* agency-yymmdd -> u32 BE last number */
+#define ENG_PROJ_FORMS "eng_forms"     /* code -> the e-form as filed */
+#define ENG_PROJ_DEFS "eng_defs"       /* kind/id -> [(from, hash)]; "b/" hash -> bytes */
+
+#define ENG_MAX_TOKENS 8
+
+/* Where a dossier is in its process: a token per step it is at. */
+typedef struct eng_token {
+  int32_t node;
+  int64_t entered;  /* when it entered the step */
+  int64_t due;      /* the step's limit, 0 = none */
+  int64_t warn;     /* when to warn before it, 0 = none */
+} eng_token;
+
+typedef struct eng_join {
+  int32_t node;     /* a join node */
+  int32_t arrived;  /* branches arrived so far */
+} eng_join;
+
+/* The snapshot a dossier event carries ("after"). */
+typedef struct eng_snap {
+  char code[64], procedure[32], agency[32], calendar[32], channel[16], applicant[64], state[32];
+  uint8_t definition[32], policy[32];
+  eng_token tokens[ENG_MAX_TOKENS];
+  int ntokens;
+  eng_join joins[ENG_MAX_TOKENS];
+  int njoins;
+  int64_t submitted_at, accepted_at, appointment_at, decided_at, finished_at, paused_since;
+  bool supplement_used, supplement_late, extended;
+  char outcome[16], classification[16];
+} eng_snap;
+
+/* Writes a snapshot as a canonical map; decodes one. */
+void eng__snap_encode(const eng_snap *s, mc_canon *w);
+int eng__snap_decode(const msgpack_object *o, eng_snap *out);
+
+/* A decoded definition, cached by hash for the engine's lifetime. */
+typedef struct eng_policy {
+  bool has_reception, has_window, has_request_limit, has_notice, has_cutoff;
+  int64_t reception_ms;          /* working time */
+  struct { int64_t amount; int unit; } window, request_limit, notice, feedback;
+  bool restart;                  /* supplement_clock restart (else pause) */
+  int cutoff_min;                /* ENG_NO_CUTOFF when none */
+  /* durations by name, for policy.<key> limits */
+  struct { const char *key; int64_t amount; int unit; } limits[24];
+  int nlimits;
+} eng_policy;
+
+typedef struct eng_def {
+  struct eng_def *next;
+  eng_def_kind kind;
+  uint8_t hash[32];
+  mc_arena arena;
+  dsl_machine *machine;          /* procedure */
+  eng_policy policy;             /* policy */
+  eng_calendar *calendar;        /* calendar */
+  const uint8_t *bytes;          /* a copy (directory, calendar) */
+  size_t len;
+  char id[64];
+} eng_def;
+
+struct eng_engine {
+  store *st;
+  eng_def *defs;                 /* cache of decoded definitions */
+};
+
+/* msgpack helpers over decoded objects. */
+const msgpack_object *eng__get(const msgpack_object *map, const char *key);
+bool eng__str_is(const msgpack_object *o, const char *s);
+int eng__str_copy(const msgpack_object *o, char *out, size_t size); /* "" for nil */
+
+/* Definitions (defs.c). */
+int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out);
+int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
+                     uint8_t hash_out[32]);
+
+/* Form validation and conditions (form.c). */
+int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical,
+                       char *why, size_t why_size);
+int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out);
+
+#endif

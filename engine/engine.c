@@ -1,0 +1,436 @@
+/* engine.c — opening the engine, its projections, the dossier snapshot.
+ *
+ * Projections (engine-int.h) are written by hooks the store calls inside the
+ * write transaction of each event.  Every hook reads only its event: a
+ * dossier event carries the dossier's snapshot after it ("after"), so the
+ * dossier projection stores the event's data, the timer index is derived
+ * from the snapshot's tokens, and the code counter from the code.
+ */
+#include "engine/engine-int.h"
+
+#include "base/error.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ============================================================ msgpack helpers */
+
+const msgpack_object *eng__get(const msgpack_object *map, const char *key) {
+  size_t n = strlen(key);
+  if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+    return NULL;
+  for (uint32_t i = 0; i < map->via.map.size; i++) {
+    const msgpack_object *k = &map->via.map.ptr[i].key;
+    if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && memcmp(k->via.str.ptr, key, n) == 0)
+      return &map->via.map.ptr[i].val;
+  }
+  return NULL;
+}
+
+bool eng__str_is(const msgpack_object *o, const char *s) {
+  return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
+         memcmp(o->via.str.ptr, s, o->via.str.size) == 0;
+}
+
+int eng__str_copy(const msgpack_object *o, char *out, size_t size) {
+  out[0] = '\0';
+  if (o == NULL || o->type == MSGPACK_OBJECT_NIL)
+    return 0;
+  if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= size)
+    return MC_EPARSE;
+  memcpy(out, o->via.str.ptr, o->via.str.size);
+  out[o->via.str.size] = '\0';
+  return 0;
+}
+
+static int64_t get_int(const msgpack_object *o) {
+  if (o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+    return (int64_t)o->via.u64;
+  if (o && o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+    return o->via.i64;
+  return 0;
+}
+
+static bool get_bool(const msgpack_object *o) { return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean; }
+
+static void get_bin32(const msgpack_object *o, uint8_t out[32]) {
+  memset(out, 0, 32);
+  if (o && o->type == MSGPACK_OBJECT_BIN && o->via.bin.size == 32)
+    memcpy(out, o->via.bin.ptr, 32);
+}
+
+/* ============================================================ the snapshot */
+
+void eng__snap_encode(const eng_snap *s, mc_canon *w) {
+  mc_canon_map(w, 22);
+  mc_canon_kv_int(w, "accepted_at", s->accepted_at);
+  mc_canon_kv_str(w, "agency", s->agency);
+  mc_canon_kv_str(w, "applicant", s->applicant);
+  mc_canon_kv_int(w, "appointment_at", s->appointment_at);
+  mc_canon_kv_str(w, "calendar", s->calendar);
+  mc_canon_kv_str(w, "channel", s->channel);
+  mc_canon_kv_str(w, "classification", s->classification);
+  mc_canon_kv_str(w, "code", s->code);
+  mc_canon_kv_int(w, "decided_at", s->decided_at);
+  mc_canon_key(w, "definition");
+  mc_canon_bin(w, s->definition, 32);
+  mc_canon_kv_bool(w, "extended", s->extended);
+  mc_canon_kv_int(w, "finished_at", s->finished_at);
+  mc_canon_key(w, "joins");
+  mc_canon_array(w, (uint32_t)s->njoins);
+  for (int i = 0; i < s->njoins; i++) {
+    mc_canon_map(w, 2);
+    mc_canon_kv_int(w, "arrived", s->joins[i].arrived);
+    mc_canon_kv_int(w, "node", s->joins[i].node);
+  }
+  mc_canon_kv_str(w, "outcome", s->outcome);
+  mc_canon_kv_int(w, "paused_since", s->paused_since);
+  mc_canon_key(w, "policy");
+  mc_canon_bin(w, s->policy, 32);
+  mc_canon_kv_str(w, "procedure", s->procedure);
+  mc_canon_kv_str(w, "state", s->state);
+  mc_canon_kv_int(w, "submitted_at", s->submitted_at);
+  mc_canon_kv_bool(w, "supplement_late", s->supplement_late);
+  mc_canon_kv_bool(w, "supplement_used", s->supplement_used);
+  mc_canon_key(w, "tokens");
+  mc_canon_array(w, (uint32_t)s->ntokens);
+  for (int i = 0; i < s->ntokens; i++) {
+    mc_canon_map(w, 4);
+    mc_canon_kv_int(w, "due", s->tokens[i].due);
+    mc_canon_kv_int(w, "entered", s->tokens[i].entered);
+    mc_canon_kv_int(w, "node", s->tokens[i].node);
+    mc_canon_kv_int(w, "warn", s->tokens[i].warn);
+  }
+}
+
+int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
+  memset(s, 0, sizeof *s);
+  if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
+    return MC_EPARSE;
+  int rc = eng__str_copy(eng__get(o, "code"), s->code, sizeof s->code);
+  rc |= eng__str_copy(eng__get(o, "procedure"), s->procedure, sizeof s->procedure);
+  rc |= eng__str_copy(eng__get(o, "agency"), s->agency, sizeof s->agency);
+  rc |= eng__str_copy(eng__get(o, "calendar"), s->calendar, sizeof s->calendar);
+  rc |= eng__str_copy(eng__get(o, "channel"), s->channel, sizeof s->channel);
+  rc |= eng__str_copy(eng__get(o, "applicant"), s->applicant, sizeof s->applicant);
+  rc |= eng__str_copy(eng__get(o, "state"), s->state, sizeof s->state);
+  rc |= eng__str_copy(eng__get(o, "outcome"), s->outcome, sizeof s->outcome);
+  rc |= eng__str_copy(eng__get(o, "classification"), s->classification, sizeof s->classification);
+  if (rc)
+    return MC_EPARSE;
+  get_bin32(eng__get(o, "definition"), s->definition);
+  get_bin32(eng__get(o, "policy"), s->policy);
+  s->submitted_at = get_int(eng__get(o, "submitted_at"));
+  s->accepted_at = get_int(eng__get(o, "accepted_at"));
+  s->appointment_at = get_int(eng__get(o, "appointment_at"));
+  s->decided_at = get_int(eng__get(o, "decided_at"));
+  s->finished_at = get_int(eng__get(o, "finished_at"));
+  s->paused_since = get_int(eng__get(o, "paused_since"));
+  s->supplement_used = get_bool(eng__get(o, "supplement_used"));
+  s->supplement_late = get_bool(eng__get(o, "supplement_late"));
+  s->extended = get_bool(eng__get(o, "extended"));
+  const msgpack_object *tokens = eng__get(o, "tokens"), *joins = eng__get(o, "joins");
+  if (tokens == NULL || tokens->type != MSGPACK_OBJECT_ARRAY || tokens->via.array.size > ENG_MAX_TOKENS ||
+      joins == NULL || joins->type != MSGPACK_OBJECT_ARRAY || joins->via.array.size > ENG_MAX_TOKENS)
+    return MC_EPARSE;
+  for (uint32_t i = 0; i < tokens->via.array.size; i++) {
+    const msgpack_object *t = &tokens->via.array.ptr[i];
+    s->tokens[i] = (eng_token){(int32_t)get_int(eng__get(t, "node")), get_int(eng__get(t, "entered")),
+                               get_int(eng__get(t, "due")), get_int(eng__get(t, "warn"))};
+  }
+  s->ntokens = (int)tokens->via.array.size;
+  for (uint32_t i = 0; i < joins->via.array.size; i++) {
+    const msgpack_object *j = &joins->via.array.ptr[i];
+    s->joins[i] = (eng_join){(int32_t)get_int(eng__get(j, "node")), (int32_t)get_int(eng__get(j, "arrived"))};
+  }
+  s->njoins = (int)joins->via.array.size;
+  return 0;
+}
+
+/* ============================================================ projections */
+
+static bool is_dossier_event(const store_event *ev) {
+  return ev->type.len > 8 && memcmp(ev->type.ptr, "dossier.", 8) == 0;
+}
+
+static int apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (!is_dossier_event(ev))
+    return 0;
+  /* stream "dossier/<code>" */
+  if (ev->stream.len <= 8)
+    return MC_EPARSE;
+  return store_proj_put(tx, ev->stream.ptr + 8, ev->stream.len - 8, ev->data, ev->data_len);
+}
+
+/* Timer keys: "t/" u64 BE due, code, 0, u32 BE node, kind ('d' due, 'w' warn). */
+static size_t timer_key(uint8_t *k, int64_t due, const char *code, int32_t node, char kind) {
+  size_t n = strlen(code), at = 0;
+  k[at++] = 't', k[at++] = '/';
+  for (int i = 7; i >= 0; i--)
+    k[at++] = (uint8_t)((uint64_t)due >> (8 * i));
+  memcpy(k + at, code, n);
+  at += n;
+  k[at++] = 0;
+  for (int i = 3; i >= 0; i--)
+    k[at++] = (uint8_t)((uint32_t)node >> (8 * i));
+  k[at++] = (uint8_t)kind;
+  return at;
+}
+
+static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (!is_dossier_event(ev))
+    return 0;
+  uint8_t dkey[128], key[128];
+  size_t code_len = ev->stream.len - 8;
+  if (code_len + 2 > sizeof dkey - 16)
+    return MC_EPARSE;
+  dkey[0] = 'd', dkey[1] = '/';
+  memcpy(dkey + 2, ev->stream.ptr + 8, code_len);
+  /* Drop the dossier's armed timers, then arm those of its new snapshot. */
+  const void *old;
+  size_t old_len;
+  if (store_proj_get(tx, dkey, code_len + 2, &old, &old_len) == 0) {
+    mc_buf copy = MC_BUF_INIT;
+    mc_buf_append(&copy, old, old_len);
+    for (size_t at = 0; at + 1 < copy.len;) {
+      size_t klen = copy.data[at];
+      store_proj_del(tx, copy.data + at + 1, klen);
+      at += 1 + klen;
+    }
+    mc_buf_free(&copy);
+    store_proj_del(tx, dkey, code_len + 2);
+  }
+  msgpack_unpacked u;
+  size_t off = 0;
+  eng_snap s;
+  msgpack_unpacked_init(&u);
+  int rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS
+               ? eng__snap_decode(eng__get(&u.data, "after"), &s)
+               : MC_EPARSE;
+  msgpack_unpacked_destroy(&u);
+  if (rc)
+    return rc;
+  mc_buf list = MC_BUF_INIT;
+  for (int i = 0; i < s.ntokens && rc == 0; i++) {
+    const eng_token *t = &s.tokens[i];
+    if (t->warn) {
+      size_t n = timer_key(key, t->warn, s.code, t->node, 'w');
+      rc = store_proj_put(tx, key, n, "", 0);
+      mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
+    }
+    if (t->due && rc == 0) {
+      size_t n = timer_key(key, t->due, s.code, t->node, 'd');
+      rc = store_proj_put(tx, key, n, "", 0);
+      mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
+    }
+  }
+  if (rc == 0 && list.len > 0)
+    rc = store_proj_put(tx, dkey, code_len + 2, list.data, list.len);
+  mc_buf_free(&list);
+  return rc;
+}
+
+/* The code's agency and day: "<agency>-<yymmdd>-<NNNN>" -> "<agency>-<yymmdd>", NNNN. */
+static int split_code(const char *code, size_t len, size_t *prefix_len, uint32_t *number) {
+  const char *dash = NULL;
+  for (size_t i = len; i > 0; i--)
+    if (code[i - 1] == '-') {
+      dash = code + i - 1;
+      break;
+    }
+  if (dash == NULL || (size_t)(code + len - dash - 1) != 4)
+    return MC_EPARSE;
+  *number = 0;
+  for (const char *p = dash + 1; p < code + len; p++) {
+    if (*p < '0' || *p > '9')
+      return MC_EPARSE;
+    *number = *number * 10 + (uint32_t)(*p - '0');
+  }
+  *prefix_len = (size_t)(dash - code);
+  return 0;
+}
+
+static int apply_codes(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (ev->type.len != strlen("dossier.submitted") || memcmp(ev->type.ptr, "dossier.submitted", ev->type.len))
+    return 0;
+  size_t prefix;
+  uint32_t number, current = 0;
+  const char *code = ev->stream.ptr + 8;
+  if (split_code(code, ev->stream.len - 8, &prefix, &number))
+    return MC_EPARSE;
+  const void *v;
+  size_t vlen;
+  if (store_proj_get(tx, code, prefix, &v, &vlen) == 0 && vlen == 4)
+    current = (uint32_t)((const uint8_t *)v)[0] << 24 | (uint32_t)((const uint8_t *)v)[1] << 16 |
+              (uint32_t)((const uint8_t *)v)[2] << 8 | ((const uint8_t *)v)[3];
+  if (number > current) {
+    uint8_t be[4] = {(uint8_t)(number >> 24), (uint8_t)(number >> 16), (uint8_t)(number >> 8), (uint8_t)number};
+    return store_proj_put(tx, code, prefix, be, 4);
+  }
+  return 0;
+}
+
+static int apply_forms(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (ev->type.len != strlen("dossier.submitted") || memcmp(ev->type.ptr, "dossier.submitted", ev->type.len))
+    return 0;
+  msgpack_unpacked u;
+  size_t off = 0;
+  int rc = MC_EPARSE;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
+    const msgpack_object *form = eng__get(&u.data, "form");
+    if (form && form->type == MSGPACK_OBJECT_BIN)
+      rc = store_proj_put(tx, ev->stream.ptr + 8, ev->stream.len - 8, form->via.bin.ptr, form->via.bin.size);
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
+/* Definitions: "<kind>/<id>" -> entries of 8 bytes BE effective_from + 32 bytes hash,
+ * in publishing order; "b/<hash>" -> the bytes. */
+static int apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (ev->type.len != strlen("definition.published") || memcmp(ev->type.ptr, "definition.published", ev->type.len))
+    return 0;
+  msgpack_unpacked u;
+  size_t off = 0;
+  int rc = MC_EPARSE;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
+    const msgpack_object *kind = eng__get(&u.data, "kind"), *id = eng__get(&u.data, "id");
+    const msgpack_object *hash = eng__get(&u.data, "hash"), *bytes = eng__get(&u.data, "bytes");
+    int64_t from = get_int(eng__get(&u.data, "effective_from"));
+    if (kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR && hash &&
+        hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32 && bytes && bytes->type == MSGPACK_OBJECT_BIN) {
+      mc_buf key = MC_BUF_INIT, list = MC_BUF_INIT;
+      mc_buf_append(&key, kind->via.str.ptr, kind->via.str.size);
+      mc_buf_append_byte(&key, '/');
+      mc_buf_append(&key, id->via.str.ptr, id->via.str.size);
+      const void *old;
+      size_t old_len;
+      if (store_proj_get(tx, key.data, key.len, &old, &old_len) == 0)
+        mc_buf_append(&list, old, old_len);
+      uint8_t entry[40];
+      for (int i = 0; i < 8; i++)
+        entry[i] = (uint8_t)((uint64_t)from >> (56 - 8 * i));
+      memcpy(entry + 8, hash->via.bin.ptr, 32);
+      mc_buf_append(&list, entry, sizeof entry);
+      rc = store_proj_put(tx, key.data, key.len, list.data, list.len);
+      uint8_t bkey[34] = {'b', '/'};
+      memcpy(bkey + 2, hash->via.bin.ptr, 32);
+      if (rc == 0)
+        rc = store_proj_put(tx, bkey, sizeof bkey, bytes->via.bin.ptr, bytes->via.bin.size);
+      mc_buf_free(&key);
+      mc_buf_free(&list);
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
+static const store_projection projections[] = {
+    {ENG_PROJ_DOSSIER, 1, apply_dossier, NULL},
+    {ENG_PROJ_TIMERS, 1, apply_timers, NULL},
+    {ENG_PROJ_CODES, 1, apply_codes, NULL},
+    {ENG_PROJ_FORMS, 1, apply_forms, NULL},
+    {ENG_PROJ_DEFS, 1, apply_defs, NULL},
+};
+
+/* ============================================================ open, close */
+
+int eng_open(const char *dir, const eng_options *opt, eng_engine **out, mc_buf *why) {
+  eng_engine *e = calloc(1, sizeof *e);
+  store_options so = {0};
+  int rc;
+  *out = NULL;
+  if (e == NULL)
+    return MC_ENOMEM;
+  so.read_only = opt && opt->read_only;
+  so.map_size = opt ? opt->map_size : 0;
+  so.projections = projections;
+  so.nprojections = sizeof projections / sizeof projections[0];
+  if ((rc = store_open(dir, &so, &e->st, why)) != 0) {
+    free(e);
+    return rc;
+  }
+  *out = e;
+  return 0;
+}
+
+void eng_close(eng_engine *e) {
+  if (e == NULL)
+    return;
+  for (eng_def *d = e->defs, *next; d; d = next) {
+    next = d->next;
+    eng_calendar_free(d->calendar);
+    mc_arena_free(&d->arena);
+    free(d);
+  }
+  store_close(e->st);
+  free(e);
+}
+
+store *eng_store(eng_engine *e) { return e->st; }
+
+int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out) {
+  store_read *rd;
+  const void *v;
+  size_t vlen;
+  int rc;
+  memset(out, 0, sizeof *out);
+  if ((rc = store_read_begin(e->st, &rd)) != 0)
+    return rc;
+  rc = store_read_proj(rd, ENG_PROJ_DOSSIER, code, strlen(code), &v, &vlen);
+  if (rc == 0) {
+    msgpack_unpacked u;
+    size_t off = 0;
+    eng_snap s;
+    msgpack_unpacked_init(&u);
+    rc = msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(eng__get(&u.data, "after"), &s) : MC_EPARSE;
+    if (rc == 0) {
+      snprintf(out->code, sizeof out->code, "%s", s.code);
+      snprintf(out->procedure, sizeof out->procedure, "%s", s.procedure);
+      snprintf(out->agency, sizeof out->agency, "%s", s.agency);
+      snprintf(out->state, sizeof out->state, "%s", s.state);
+      snprintf(out->outcome, sizeof out->outcome, "%s", s.outcome);
+      snprintf(out->classification, sizeof out->classification, "%s", s.classification);
+      out->version = (uint64_t)get_int(eng__get(&u.data, "version"));
+      out->submitted_at = s.submitted_at;
+      out->accepted_at = s.accepted_at;
+      out->appointment_at = s.appointment_at;
+      out->decided_at = s.decided_at;
+      out->finished_at = s.finished_at;
+      out->paused_since = s.paused_since;
+      out->supplement_used = s.supplement_used;
+      out->supplement_late = s.supplement_late;
+      out->extended = s.extended;
+      const msgpack_object *steps = eng__get(&u.data, "steps");
+      for (uint32_t i = 0; steps && steps->type == MSGPACK_OBJECT_ARRAY && i < steps->via.array.size && i < 8; i++)
+        eng__str_copy(&steps->via.array.ptr[i], out->steps[out->nsteps++], sizeof out->steps[0]);
+    }
+    msgpack_unpacked_destroy(&u);
+  }
+  store_read_end(rd);
+  return rc;
+}
+
+int eng_calendar_pack(const char *id, const char *const *names, const char *const *texts, int n,
+                      mc_buf *out) {
+  mc_canon w;
+  mc_canon_init(&w, out);
+  mc_canon_map(&w, 2);
+  mc_canon_key(&w, "files");
+  mc_canon_array(&w, (uint32_t)n);
+  for (int i = 0; i < n; i++) {
+    mc_canon_map(&w, 2);
+    mc_canon_kv_str(&w, "name", names[i]);
+    mc_canon_kv_str(&w, "text", texts[i]);
+  }
+  mc_canon_kv_str(&w, "id", id);
+  return mc_canon_finish(&w);
+}

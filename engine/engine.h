@@ -1,0 +1,134 @@
+/* engine.h — dossiers move through their compiled process, under legal
+ * deadlines counted in working time.
+ *
+ * The engine turns commands into events on the store (storage/store.h) under
+ * the procedure version a dossier was filed with (dsl/machine.h), and keeps
+ * three projections in the same write transactions: each dossier's current
+ * snapshot, the durable timer index, and the per-agency per-day counter of
+ * dossier codes; plus the index of published definitions.  Every dossier
+ * event carries the dossier's snapshot after it, so applying an event is a
+ * copy — it never reads the clock, a definition, or anything but the event.
+ *
+ * Time: the caller (the writer) passes `now`; the engine uses the later of it
+ * and the previous event's time.  Timers fire with the instant they were due
+ * recorded in their event, exactly once (each is re-checked in the write
+ * transaction that fires it).
+ *
+ * There is no libuv here: the host asks eng_next_due() when to wake, and calls
+ * eng_fire_due() then.  Commands run in batches through eng_execute(), one
+ * durable transaction per call, a nested transaction per command (a refused
+ * command appends nothing and leaves its neighbours alone).
+ */
+#ifndef ENG_ENGINE_H
+#define ENG_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "base/instant.h"
+#include "storage/store.h"
+
+typedef struct eng_engine eng_engine;
+
+/* Who acts.  All borrowed for the call. */
+typedef struct eng_actor {
+  const char *who;     /* account id; for an applicant, the applicant's id */
+  const char *role;    /* applicant, reception, specialist, leader, ... */
+  const char *agency;  /* the official's agency code; NULL for an applicant */
+  const char *client;  /* client program or host, for the record */
+} eng_actor;
+
+typedef enum {
+  ENG_CMD_PUBLISH,  /* a compiled procedure, policy, directory, or a calendar */
+  ENG_CMD_SUBMIT,   /* a new dossier, on any channel */
+  ENG_CMD_ACT,      /* an action of the dossier's current step: accept, approve, ... */
+  ENG_CMD_WITHDRAW, /* at the applicant's request, before the decision */
+  ENG_CMD_EXTEND,   /* once, with an apology and a new date, before the due date */
+} eng_cmd_kind;
+
+typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR } eng_def_kind;
+
+/* A command.  Everything is borrowed for the duration of eng_execute(). */
+typedef struct eng_command {
+  eng_cmd_kind kind;
+  const char *command_id;     /* the client's idempotency key, or NULL */
+  eng_actor actor;
+  /* ACT, WITHDRAW, EXTEND */
+  const char *dossier;        /* the dossier code */
+  uint64_t expected_version;  /* the dossier version the client saw, or STORE_ANY_VERSION */
+  const char *action;         /* ACT: an action of the current step (docs/DSL.md) */
+  const char *step;           /* ACT: which step, when several run in parallel (NULL: the only one) */
+  const char *reason;         /* request_supplement: the list; deny: the reasons; EXTEND: the apology */
+  mc_instant new_due;         /* EXTEND: the one new date */
+  /* SUBMIT */
+  const char *procedure;      /* national code */
+  const char *agency;         /* the agency the dossier is filed with */
+  const char *channel;        /* "online", "desk", "post" */
+  const uint8_t *form;        /* the e-form: one msgpack map of field name -> value */
+  size_t form_len;
+  /* PUBLISH */
+  eng_def_kind def_kind;
+  const uint8_t *def_bytes;   /* compiled definition, or a calendar (eng_calendar_pack) */
+  size_t def_len;
+  mc_instant effective_from;  /* when it takes effect */
+} eng_command;
+
+/* What a command did. */
+typedef struct eng_result {
+  int status;                 /* 0, or an MC_E* code */
+  char message[512];          /* on refusal: which rule, which step */
+  char dossier[64];           /* SUBMIT: the code allocated */
+  uint64_t version;           /* the dossier's version after the command */
+  uint64_t first_seq;         /* events appended: first_seq .. first_seq+count-1 */
+  uint32_t count;
+  bool repeated;              /* a retry of a command already done: nothing appended */
+  mc_instant appointment_at;  /* the dossier's appointment after the command (0: none yet) */
+} eng_result;
+
+typedef struct eng_options {
+  bool read_only;
+  uint64_t map_size;          /* 0: default */
+} eng_options;
+
+/* Opens the data directory with the engine's projections registered. */
+int eng_open(const char *dir, const eng_options *opt, eng_engine **out, mc_buf *why);
+void eng_close(eng_engine *e);
+store *eng_store(eng_engine *e);
+
+/* Runs `n` commands in one durable batch, at `now` (the writer's clock).
+ * results[i] tells each command's outcome; nothing is acknowledged unless
+ * the function returns 0 (the batch is on disk).  Returns 0 or the error
+ * that prevented the batch from committing (then no command took effect). */
+int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, eng_result *results);
+
+/* The earliest due timer; *any false when none is armed. */
+int eng_next_due(eng_engine *e, mc_instant *due, bool *any);
+
+/* Fires every timer due at or before `now`, in one batch; *fired counts the
+ * events appended (may be NULL). */
+int eng_fire_due(eng_engine *e, mc_instant now, int *fired);
+
+/* A dossier as it stands: the snapshot of its last event, decoded into `out`
+ * (a readable summary, for tools and tests).  MC_ENOENT if unknown. */
+typedef struct eng_dossier_view {
+  char code[64], procedure[32], agency[32], state[32];
+  char steps[8][48];          /* the steps it is at (several on parallel branches) */
+  int nsteps;
+  uint64_t version;
+  mc_instant submitted_at, accepted_at, appointment_at, decided_at, finished_at;
+  mc_instant paused_since;    /* the legal clock is paused since (0: running) */
+  bool supplement_used, extended, supplement_late;
+  char outcome[16];           /* "approved", "denied", or "" */
+  char classification[16];    /* "early", "on_time", "late" (DOMAIN.md rule 9), or "" */
+} eng_dossier_view;
+
+int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out);
+
+/* Packs calendar files into the bytes ENG_CMD_PUBLISH takes for a calendar:
+ * canonical msgpack {files: [{name, text}], id}. */
+int eng_calendar_pack(const char *id, const char *const *names, const char *const *texts, int n,
+                      mc_buf *out);
+
+#endif

@@ -1,0 +1,299 @@
+/* form.c — the e-form a dossier is filed with: validated against the
+ * procedure's form, re-encoded canonically (client input is never stored as
+ * received), and read by the conditions of choices. */
+#include "engine/engine-int.h"
+
+#include "base/error.h"
+#include "base/text.h"
+
+#include <ctype.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+
+static int utf8_len(const char *s, size_t n) {
+  int count = 0;
+  for (size_t i = 0; i < n; i++)
+    count += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return count;
+}
+
+static bool all_digits(const char *s, size_t n) {
+  if (n == 0)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (!isdigit((unsigned char)s[i]))
+      return false;
+  return true;
+}
+
+static bool valid_date(const char *s, size_t n) {
+  if (n != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s, 4) || !all_digits(s + 5, 2) || !all_digits(s + 8, 2))
+    return false;
+  int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+  return m >= 1 && m <= 12 && d >= 1 && d <= mc_days_in_month(y, m);
+}
+
+/* Vietnamese phone numbers: 0 and 9-10 digits, or +84 and 9-10 digits. */
+static bool valid_phone(const char *s, size_t n) {
+  if (n > 3 && s[0] == '+' && s[1] == '8' && s[2] == '4')
+    return all_digits(s + 3, n - 3) && n - 3 >= 9 && n - 3 <= 10;
+  return s[0] == '0' && all_digits(s, n) && n >= 10 && n <= 11;
+}
+
+static bool valid_email(const char *s, size_t n) {
+  const char *at = memchr(s, '@', n);
+  if (at == NULL || at == s || memchr(at + 1, '@', n - (size_t)(at + 1 - s)))
+    return false;
+  const char *dot = memchr(at + 1, '.', n - (size_t)(at + 1 - s));
+  return dot && dot > at + 1 && dot < s + n - 1 && memchr(s, ' ', n) == NULL;
+}
+
+/* Tax codes: 10 digits, or 10 digits, a dash and 3 digits (a branch). */
+static bool valid_tax_code(const char *s, size_t n) {
+  return (n == 10 && all_digits(s, 10)) || (n == 14 && all_digits(s, 10) && s[10] == '-' && all_digits(s + 11, 3));
+}
+
+static const char *type_name(dsl_m_field_type t) {
+  static const char *const names[] = {"a text", "a whole number", "a date (YYYY-MM-DD)", "one of the listed values",
+                                      "a phone number", "an email address", "a 12-digit citizen id",
+                                      "a tax code", "a file (its SHA-256)", "yes or no"};
+  return names[t];
+}
+
+int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical, char *why,
+                       size_t why_size) {
+  msgpack_unpacked u;
+  size_t off = 0;
+  int rc = 0;
+  msgpack_unpacked_init(&u);
+  if (form == NULL || len == 0 ||
+      msgpack_unpack_next(&u, (const char *)form, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
+      u.data.type != MSGPACK_OBJECT_MAP) {
+    snprintf(why, why_size, "the form must be one map of field name to value");
+    msgpack_unpacked_destroy(&u);
+    return MC_EINVAL;
+  }
+  const msgpack_object *map = &u.data;
+  /* Unknown fields first: a typo in a client must not pass silently. */
+  for (uint32_t i = 0; i < map->via.map.size; i++) {
+    const msgpack_object *k = &map->via.map.ptr[i].key;
+    bool known = false;
+    for (int f = 0; f < m->nfields && !known; f++)
+      known = eng__str_is(k, m->fields[f].name);
+    if (!known) {
+      snprintf(why, why_size, "the form has a field \"%.*s\" that the procedure %s does not declare",
+               k->type == MSGPACK_OBJECT_STR ? (int)k->via.str.size : 1,
+               k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?", m->code);
+      rc = MC_EINVAL;
+      goto done;
+    }
+  }
+  /* Fields in ascending name order, as a canonical map requires. */
+  int order[256], n = 0;
+  for (int f = 0; f < m->nfields && n < 256; f++) {
+    const msgpack_object *v = eng__get(map, m->fields[f].name);
+    if (v && v->type != MSGPACK_OBJECT_NIL)
+      order[n++] = f;
+  }
+  for (int a = 1; a < n; a++)
+    for (int b = a; b > 0 && strcmp(m->fields[order[b]].name, m->fields[order[b - 1]].name) < 0; b--) {
+      int t = order[b];
+      order[b] = order[b - 1];
+      order[b - 1] = t;
+    }
+  for (int f = 0; f < m->nfields; f++) {
+    const dsl_m_field *fd = &m->fields[f];
+    const msgpack_object *v = eng__get(map, fd->name);
+    bool empty = v == NULL || v->type == MSGPACK_OBJECT_NIL || (v->type == MSGPACK_OBJECT_STR && v->via.str.size == 0);
+    if (empty) {
+      if (fd->required) {
+        snprintf(why, why_size, "the field \"%s\" (%s) is required", fd->name, fd->label ? fd->label : fd->name);
+        rc = MC_EINVAL;
+        goto done;
+      }
+      continue;
+    }
+    bool ok;
+    switch (fd->type) {
+    case DSL_M_NUMBER:
+      ok = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER || v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+      if (ok && fd->has_bounds) {
+        int64_t x = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)v->via.u64 : v->via.i64;
+        if (x < fd->min || x > fd->max) {
+          snprintf(why, why_size, "the field \"%s\" (%s) must be between %lld and %lld", fd->name,
+                   fd->label ? fd->label : fd->name, (long long)fd->min, (long long)fd->max);
+          rc = MC_EINVAL;
+          goto done;
+        }
+      }
+      break;
+    case DSL_M_YES_NO:
+      ok = v->type == MSGPACK_OBJECT_BOOLEAN;
+      break;
+    default: {
+      ok = v->type == MSGPACK_OBJECT_STR &&
+           mc_text_utf8_valid_prefix(v->via.str.ptr, v->via.str.size) == v->via.str.size;
+      if (!ok)
+        break;
+      const char *s = v->via.str.ptr;
+      size_t sl = v->via.str.size;
+      switch (fd->type) {
+      case DSL_M_DATE: ok = valid_date(s, sl); break;
+      case DSL_M_PHONE: ok = valid_phone(s, sl); break;
+      case DSL_M_EMAIL: ok = valid_email(s, sl); break;
+      case DSL_M_CITIZEN_ID: ok = sl == 12 && all_digits(s, sl); break;
+      case DSL_M_TAX_CODE: ok = valid_tax_code(s, sl); break;
+      case DSL_M_FILE: {
+        ok = sl == 64;
+        for (size_t i = 0; ok && i < sl; i++)
+          ok = isxdigit((unsigned char)s[i]) && !isupper((unsigned char)s[i]);
+        break;
+      }
+      case DSL_M_ENUM: {
+        ok = false;
+        for (int k = 0; k < fd->nvalues && !ok; k++)
+          ok = strlen(fd->values[k]) == sl && memcmp(fd->values[k], s, sl) == 0;
+        break;
+      }
+      default: break;
+      }
+      if (ok && fd->has_bounds && (fd->type == DSL_M_TEXT || fd->type == DSL_M_PHONE || fd->type == DSL_M_EMAIL)) {
+        int chars = utf8_len(s, sl);
+        if (chars < fd->min || chars > fd->max) {
+          snprintf(why, why_size, "the field \"%s\" (%s) must have %lld to %lld characters", fd->name,
+                   fd->label ? fd->label : fd->name, (long long)fd->min, (long long)fd->max);
+          rc = MC_EINVAL;
+          goto done;
+        }
+      }
+      if (ok && fd->pattern) {
+        regex_t re;
+        char text[4096];
+        if (sl < sizeof text && regcomp(&re, fd->pattern, REG_EXTENDED | REG_NOSUB) == 0) {
+          memcpy(text, s, sl);
+          text[sl] = '\0';
+          ok = regexec(&re, text, 0, NULL, 0) == 0;
+          regfree(&re);
+          if (!ok) {
+            snprintf(why, why_size, "the field \"%s\" (%s) is not in the expected form", fd->name,
+                     fd->label ? fd->label : fd->name);
+            rc = MC_EINVAL;
+            goto done;
+          }
+        }
+      }
+    }
+    }
+    if (!ok) {
+      snprintf(why, why_size, "the field \"%s\" (%s) must be %s", fd->name, fd->label ? fd->label : fd->name,
+               type_name(fd->type));
+      rc = MC_EINVAL;
+      goto done;
+    }
+  }
+  /* Re-encode canonically: NFC text, shortest integers, sorted keys. */
+  mc_canon w;
+  mc_canon_init(&w, canonical);
+  mc_canon_map(&w, (uint32_t)n);
+  for (int i = 0; i < n; i++) {
+    const dsl_m_field *fd = &m->fields[order[i]];
+    const msgpack_object *v = eng__get(map, fd->name);
+    mc_canon_key(&w, fd->name);
+    if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+      mc_canon_int(&w, (int64_t)v->via.u64);
+    else if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+      mc_canon_int(&w, v->via.i64);
+    else if (v->type == MSGPACK_OBJECT_BOOLEAN)
+      mc_canon_bool(&w, v->via.boolean);
+    else
+      mc_canon_str(&w, v->via.str.ptr, v->via.str.size);
+  }
+  rc = mc_canon_finish(&w);
+  if (rc)
+    snprintf(why, why_size, "the form could not be encoded: %s", mc_strerror(rc));
+done:
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
+/* ============================================================ conditions */
+
+typedef struct value {
+  enum { V_NONE, V_INT, V_STR, V_BOOL } kind;
+  int64_t i;
+  const char *s;
+  size_t len;
+} value;
+
+static value ref_value(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s) {
+  value v = {V_NONE, 0, NULL, 0};
+  if (e->scope) {
+    const msgpack_object *o = eng__get(form, e->text);
+    if (o == NULL)
+      return v;
+    if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+      v.kind = V_INT, v.i = (int64_t)o->via.u64;
+    else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+      v.kind = V_INT, v.i = o->via.i64;
+    else if (o->type == MSGPACK_OBJECT_BOOLEAN)
+      v.kind = V_BOOL, v.i = o->via.boolean;
+    else if (o->type == MSGPACK_OBJECT_STR)
+      v.kind = V_STR, v.s = o->via.str.ptr, v.len = o->via.str.size;
+    return v;
+  }
+  if (!strcmp(e->text, "channel"))
+    v.kind = V_STR, v.s = s->channel, v.len = strlen(s->channel);
+  else if (!strcmp(e->text, "applicant"))
+    v.kind = V_STR, v.s = "person", v.len = 6; /* organisations come with accounts */
+  else /* fee_paid, urgent: payments and urgency come with their issues */
+    v.kind = V_BOOL, v.i = 0;
+  return v;
+}
+
+int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out) {
+  bool a, b;
+  int rc;
+  if (e == NULL)
+    return MC_EINVAL;
+  if (!strcmp(e->op, "or") || !strcmp(e->op, "and")) {
+    if ((rc = eng__cond_eval(e->a, form, s, &a)) || (rc = eng__cond_eval(e->b, form, s, &b)))
+      return rc;
+    *out = !strcmp(e->op, "or") ? a || b : a && b;
+    return 0;
+  }
+  if (!strcmp(e->op, "not")) {
+    if ((rc = eng__cond_eval(e->a, form, s, &a)))
+      return rc;
+    *out = !a;
+    return 0;
+  }
+  if (!strcmp(e->op, "ref")) {
+    value v = ref_value(e, form, s);
+    *out = v.kind == V_BOOL && v.i;
+    return 0;
+  }
+  if (!strcmp(e->op, "cmp")) {
+    value v = ref_value(e->a, form, s);
+    const dsl_m_expr *lit = e->b;
+    int c;
+    if (v.kind == V_NONE) { /* an empty optional field matches nothing */
+      *out = !strcmp(e->cmp, "!=");
+      return 0;
+    }
+    if (!strcmp(lit->op, "int") && v.kind == V_INT)
+      c = v.i < lit->value ? -1 : v.i > lit->value;
+    else if (!strcmp(lit->op, "bool") && v.kind == V_BOOL)
+      c = v.i != lit->value;
+    else if ((!strcmp(lit->op, "str") || !strcmp(lit->op, "name")) && v.kind == V_STR)
+      c = strlen(lit->text) == v.len && memcmp(lit->text, v.s, v.len) == 0 ? 0 : 1;
+    else
+      return MC_EINVAL;
+    const char *op = e->cmp;
+    *out = !strcmp(op, "==") ? c == 0 : !strcmp(op, "!=") ? c != 0 : !strcmp(op, "<") ? c < 0
+         : !strcmp(op, "<=") ? c <= 0 : !strcmp(op, ">") ? c > 0 : c >= 0;
+    return 0;
+  }
+  return MC_EINVAL;
+}

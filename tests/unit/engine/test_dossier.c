@@ -1,0 +1,448 @@
+/* test_dossier.c — the engine over the bundled workflows: dossiers move
+ * through their compiled process on a test clock, and every refusal appends
+ * nothing.  Birth registration end to end (appointment with the 15:00
+ * cut-off, on-time classification), refusals by role, step and action, the
+ * supplement asked once with the clock restarting (NĐ118 Art. 19.5), the
+ * supplement window expiring through a timer (fired once, with its due
+ * instant, also after a restart), the judicial record's parallel branches,
+ * extension once, withdrawal, idempotent retries and stale versions. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/canon.h"
+#include "base/error.h"
+#include "base/file.h"
+#include "dsl/dsl.h"
+#include "engine/engine.h"
+
+#include <dirent.h>
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[256];
+static eng_engine *eng;
+
+static mc_instant at(const char *iso) {
+  mc_instant t;
+  if (mc_instant_parse(iso, 420, &t) != 0)
+    fail_msg("bad instant %s", iso);
+  return t;
+}
+
+static const char *iso(mc_instant t) {
+  static char buf[4][MC_INSTANT_STRLEN];
+  static int i;
+  i = (i + 1) % 4;
+  mc_instant_format(t, 420, buf[i]);
+  return buf[i];
+}
+
+static uint64_t head(void) {
+  store_read *rd;
+  uint64_t seq;
+  uint8_t hash[32];
+  assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
+  assert_int_equal(store_read_head(rd, &seq, hash), 0);
+  store_read_end(rd);
+  return seq;
+}
+
+/* Runs one command; checks its status. */
+static eng_result run(const eng_command *c, mc_instant now, int want) {
+  eng_result r;
+  assert_int_equal(eng_execute(eng, c, 1, now, &r), 0);
+  if (r.status != want)
+    fail_msg("expected %s, got %s: %s", mc_err_name(want), mc_err_name(r.status), r.message);
+  return r;
+}
+
+/* A refusal: the status, a phrase of the message, and nothing appended. */
+static void refused(const eng_command *c, mc_instant now, int want, const char *phrase) {
+  uint64_t before = head();
+  eng_result r = run(c, now, want);
+  if (strstr(r.message, phrase) == NULL)
+    fail_msg("message \"%s\" lacks \"%s\"", r.message, phrase);
+  assert_int_equal(head(), before);
+}
+
+static void publish_all(void) {
+  static const char *const subdirs[] = {"policies", "agencies", "procedures"};
+  dsl_compile *c;
+  mc_buf texts[64];
+  mc_source src[64];
+  char names[64][512];
+  int n = 0;
+  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  assert_int_equal(dsl_compile_new(&c), 0);
+  for (int s = 0; s < 3; s++) {
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", MOTCUA_WORKFLOWS_DIR, subdirs[s]);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      size_t len = strlen(e->d_name);
+      if (len < 4 || strcmp(e->d_name + len - 3, ".mc"))
+        continue;
+      snprintf(names[n], sizeof names[n], "%s/%s", path, e->d_name);
+      texts[n] = (mc_buf)MC_BUF_INIT;
+      assert_int_equal(mc_file_read(names[n], 1 << 20, &texts[n]), 0);
+      src[n] = (mc_source){names[n], mc_buf_cstr(&texts[n]), texts[n].len};
+      dsl_compile_add(c, &src[n], false, &sink);
+      n++;
+    }
+    closedir(d);
+  }
+  assert_int_equal(dsl_compile_check(c, &sink), 0);
+  const dsl_artifact *arts;
+  int count;
+  assert_int_equal(dsl_compile_emit(c, &arts, &count), 0);
+  eng_command cmds[16];
+  eng_result res[16];
+  memset(cmds, 0, sizeof cmds);
+  for (int i = 0; i < count; i++) {
+    cmds[i].kind = ENG_CMD_PUBLISH;
+    cmds[i].actor = (eng_actor){"admin", "system_admin", NULL, "test"};
+    cmds[i].def_kind = arts[i].kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
+                       : arts[i].kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
+                                                              : ENG_DEF_DIRECTORY;
+    cmds[i].def_bytes = arts[i].bytes.data;
+    cmds[i].def_len = arts[i].bytes.len;
+    cmds[i].effective_from = at("2025-01-01T00:00");
+  }
+  /* The calendar. */
+  const char *cal_names[] = {"vn.cal", "vn-2025.cal", "vn-2026.cal"};
+  mc_buf cal_text[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT}, packed = MC_BUF_INIT;
+  const char *cal_texts[3];
+  for (int i = 0; i < 3; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/calendars/%s", MOTCUA_WORKFLOWS_DIR, cal_names[i]);
+    assert_int_equal(mc_file_read(path, 1 << 20, &cal_text[i]), 0);
+    cal_texts[i] = mc_buf_cstr(&cal_text[i]);
+  }
+  assert_int_equal(eng_calendar_pack("vn", cal_names, cal_texts, 3, &packed), 0);
+  cmds[count] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
+                              .def_kind = ENG_DEF_CALENDAR, .def_bytes = packed.data, .def_len = packed.len};
+  assert_int_equal(eng_execute(eng, cmds, count + 1, at("2025-12-01T08:00"), res), 0);
+  for (int i = 0; i <= count; i++)
+    if (res[i].status != 0)
+      fail_msg("publishing %d: %s", i, res[i].message);
+  for (int i = 0; i < 3; i++)
+    mc_buf_free(&cal_text[i]);
+  mc_buf_free(&packed);
+  dsl_compile_free(c);
+  for (int i = 0; i < n; i++)
+    mc_buf_free(&texts[i]);
+}
+
+static int setup(void **state) {
+  (void)state;
+  snprintf(dir, sizeof dir, "/tmp/motcua-test-dossier-XXXXXX");
+  if (mkdtemp(dir) == NULL)
+    return -1;
+  mc_buf why = MC_BUF_INIT;
+  int rc = eng_open(dir, NULL, &eng, &why);
+  if (rc) {
+    fprintf(stderr, "%s\n", mc_buf_cstr(&why));
+    return -1;
+  }
+  mc_buf_free(&why);
+  publish_all();
+  return 0;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  eng_close(eng);
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The e-form of birth registration. */
+static void birth_form(mc_buf *out, const char *phone) {
+  mc_canon w;
+  mc_canon_init(&w, out);
+  mc_canon_map(&w, 6);
+  mc_canon_kv_str(&w, "birth_date", "2026-02-01");
+  mc_canon_kv_str(&w, "birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
+  mc_canon_kv_str(&w, "child_name", "Nguyễn Minh An");
+  mc_canon_kv_str(&w, "gender", "Nam");
+  mc_canon_kv_str(&w, "mother_id", "027190001234");
+  mc_canon_kv_str(&w, "phone", phone);
+  assert_int_equal(mc_canon_finish(&w), 0);
+}
+
+static eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who) {
+  return (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {who, "applicant", NULL, "test"}, .procedure = procedure,
+                       .agency = agency, .channel = "online", .form = form->data, .form_len = form->len,
+                       .expected_version = STORE_ANY_VERSION};
+}
+
+static eng_command act(const char *dossier, const char *action, const char *who, const char *role,
+                       const char *agency) {
+  return (eng_command){.kind = ENG_CMD_ACT, .actor = {who, role, agency, "test"}, .dossier = dossier,
+                       .action = action, .expected_version = STORE_ANY_VERSION};
+}
+
+static void birth_registration_end_to_end(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  birth_form(&form, "0912345678");
+  eng_command c = submit("1.001193", "H13.X01", &form, "cd-001");
+  eng_result r = run(&c, at("2026-02-10T09:00"), 0);
+  assert_string_equal(r.dossier, "H13.X01-260210-0001");
+  assert_int_equal(r.version, 1);
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "submitted");
+  assert_int_equal(v.nsteps, 1);
+  assert_string_equal(v.steps[0], "reception");
+  /* A second dossier the same day at the same commune gets the next number. */
+  eng_command c2 = submit("1.001193", "H13.X01", &form, "cd-002");
+  assert_string_equal(run(&c2, at("2026-02-10T09:05"), 0).dossier, "H13.X01-260210-0002");
+
+  /* Refusals append nothing. */
+  eng_command wrong_role = act(r.dossier, "accept", "sp-1", "specialist", "H13.X01");
+  refused(&wrong_role, at("2026-02-10T09:30"), MC_EACCES, "is done by reception, not by specialist");
+  eng_command wrong_agency = act(r.dossier, "accept", "rc-9", "reception", "H13.X02");
+  refused(&wrong_agency, at("2026-02-10T09:30"), MC_EACCES, "is done at H13.X01");
+  eng_command wrong_action = act(r.dossier, "approve", "rc-1", "reception", "H13.X01");
+  refused(&wrong_action, at("2026-02-10T09:30"), MC_EINVAL, "allows accept, request_supplement, reject; not \"approve\"");
+  eng_command nobody = act("H13.X01-260210-9999", "accept", "rc-1", "reception", "H13.X01");
+  refused(&nobody, at("2026-02-10T09:30"), MC_ENOENT, "there is no dossier H13.X01-260210-9999");
+
+  /* Accepted at 10:00: a same-day procedure is due at 17:00 the same day. */
+  eng_command accept = act(r.dossier, "accept", "rc-1", "reception", "H13.X01");
+  r = run(&accept, at("2026-02-10T10:00"), 0);
+  assert_string_equal(iso(r.appointment_at), "2026-02-10T17:00:00+07:00");
+  eng_command approve = act(r.dossier, "approve", "sp-1", "specialist", "H13.X01");
+  run(&approve, at("2026-02-10T11:00"), 0);
+  eng_command sign = act(r.dossier, "approve", "ld-1", "leader", "H13.X01");
+  run(&sign, at("2026-02-10T14:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "decided");
+  assert_string_equal(v.outcome, "approved");
+  assert_string_equal(v.classification, "on_time");
+  eng_command withdraw = {.kind = ENG_CMD_WITHDRAW, .actor = {"cd-001", "applicant", NULL, "test"},
+                          .dossier = r.dossier, .expected_version = STORE_ANY_VERSION};
+  refused(&withdraw, at("2026-02-10T15:00"), MC_EINVAL, "can no longer be withdrawn");
+  eng_command ret = act(r.dossier, "return_result", "rc-1", "reception", "H13.X01");
+  run(&ret, at("2026-02-10T16:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "returned");
+  assert_int_equal(v.nsteps, 0);
+  refused(&ret, at("2026-02-10T16:10"), MC_EINVAL, "is returned: nothing more can be done");
+  mc_buf_free(&form);
+}
+
+static void the_form_is_checked(void **state) {
+  (void)state;
+  mc_buf bad = MC_BUF_INIT;
+  birth_form(&bad, "12345");
+  eng_command c = submit("1.001193", "H13.X01", &bad, "cd-003");
+  refused(&c, at("2026-02-11T09:00"), MC_EINVAL, "\"phone\" (Số điện thoại liên hệ) must be a phone number");
+  eng_command wrong_agency = submit("2.000488", "H13.X01", &bad, "cd-003");
+  refused(&wrong_agency, at("2026-02-11T09:00"), MC_EACCES, "does not offer the procedure 2.000488");
+  eng_command unknown = submit("9.999999", "H13.X01", &bad, "cd-003");
+  refused(&unknown, at("2026-02-11T09:00"), MC_ENOENT, "the procedure 9.999999 is not published");
+  mc_buf_free(&bad);
+}
+
+static void idempotent_retry_and_stale_version(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  birth_form(&form, "0912345678");
+  eng_command c = submit("1.001193", "H13.X02", &form, "cd-010");
+  c.command_id = "client-42";
+  eng_result first = run(&c, at("2026-02-12T09:00"), 0);
+  uint64_t before = head();
+  eng_result again = run(&c, at("2026-02-12T09:01"), 0);
+  assert_true(again.repeated);
+  assert_int_equal(again.first_seq, first.first_seq);
+  assert_int_equal(head(), before);
+  eng_command stale = act(first.dossier, "accept", "rc-2", "reception", "H13.X02");
+  stale.expected_version = 7;
+  refused(&stale, at("2026-02-12T09:10"), MC_ECONFLICT, "is at version 1, not 7");
+  mc_buf_free(&form);
+}
+
+/* House permit: 15 calendar days; the supplement restarts the clock (nd118). */
+static void supplement_restarts_the_clock_and_is_asked_once(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &form);
+  mc_canon_map(&w, 5);
+  mc_canon_kv_int(&w, "floor_area", 180);
+  mc_canon_kv_int(&w, "floors", 3);
+  mc_canon_kv_str(&w, "owner_id", "027190005678");
+  mc_canon_kv_str(&w, "owner_name", "Trần Văn Bình");
+  mc_canon_kv_str(&w, "parcel", "Thửa 12, tờ bản đồ 5");
+  assert_int_equal(mc_canon_finish(&w), 0);
+  eng_command c = submit("1.009995", "H13.X03", &form, "cd-020");
+  eng_result r = run(&c, at("2026-03-02T08:00"), 0);
+  eng_command accept = act(r.dossier, "accept", "rc-3", "reception", "H13.X03");
+  r = run(&accept, at("2026-03-02T09:00"), 0);
+  /* Mon 2 Mar + 15 days = Tue 17 Mar 17:00 */
+  assert_string_equal(iso(r.appointment_at), "2026-03-17T17:00:00+07:00");
+  eng_command ask = act(r.dossier, "request_supplement", "sp-3", "specialist", "H13.X03");
+  refused(&ask, at("2026-03-04T09:00"), MC_EINVAL, "lists everything the applicant must supply");
+  ask.reason = "Bổ sung bản vẽ mặt bằng tầng 2 và giấy tờ đất bản sao có chứng thực";
+  run(&ask, at("2026-03-04T09:00"), 0);
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "supplement_requested");
+  assert_true(v.supplement_used);
+  assert_true(v.paused_since != 0);
+  eng_command provide = act(r.dossier, "provide_supplement", "cd-999", "applicant", NULL);
+  refused(&provide, at("2026-03-06T10:00"), MC_EACCES, "only the applicant of");
+  provide.actor.who = "cd-020";
+  r = run(&provide, at("2026-03-06T10:00"), 0);
+  /* Restarted from zero at Fri 6 Mar: + 15 days = Sat 21 Mar, a day off -> Mon 23 Mar 17:00 */
+  assert_string_equal(iso(r.appointment_at), "2026-03-23T17:00:00+07:00");
+  run(&accept, at("2026-03-06T11:00"), 0);
+  ask.reason = "Thêm một lần nữa";
+  refused(&ask, at("2026-03-09T09:00"), MC_EINVAL, "only once");
+  /* Extension: once, by a leader, at least a working day before the date. */
+  eng_command extend = {.kind = ENG_CMD_EXTEND, .actor = {"ld-3", "leader", "H13.X03", "test"},
+                        .dossier = r.dossier, .expected_version = STORE_ANY_VERSION,
+                        .reason = "Xin lỗi ông/bà: cần xin ý kiến Sở Xây dựng", .new_due = at("2026-03-30T17:00")};
+  eng_command by_specialist = extend;
+  by_specialist.actor.role = "specialist";
+  refused(&by_specialist, at("2026-03-19T09:00"), MC_EACCES, "signed by a leader");
+  r = run(&extend, at("2026-03-19T09:00"), 0);
+  assert_string_equal(iso(r.appointment_at), "2026-03-30T17:00:00+07:00");
+  extend.new_due = at("2026-04-06T17:00");
+  refused(&extend, at("2026-03-20T09:00"), MC_EINVAL, "may be reset only once");
+  mc_buf_free(&form);
+}
+
+/* The supplement window (15 days) expires: the dossier stops, once. */
+static void supplement_window_expires_through_a_timer(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  birth_form(&form, "0987654321");
+  eng_command c = submit("1.001193", "H13.X02", &form, "cd-030");
+  eng_result r = run(&c, at("2026-04-01T09:00"), 0);
+  eng_command ask = act(r.dossier, "request_supplement", "rc-2", "reception", "H13.X02");
+  ask.reason = "Thiếu Giấy chứng sinh bản chính";
+  run(&ask, at("2026-04-01T10:00"), 0);
+  mc_instant due;
+  bool any;
+  assert_int_equal(eng_next_due(eng, &due, &any), 0);
+  assert_true(any);
+  /* Nothing is due yet on 10 April. */
+  int fired;
+  assert_int_equal(eng_fire_due(eng, at("2026-04-10T09:00"), &fired), 0);
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "supplement_requested");
+  /* The engine was down from 10 April to 5 May: caught up at start. */
+  eng_close(eng);
+  mc_buf why = MC_BUF_INIT;
+  assert_int_equal(eng_open(dir, NULL, &eng, &why), 0);
+  mc_buf_free(&why);
+  assert_int_equal(eng_fire_due(eng, at("2026-05-05T08:00"), &fired), 0);
+  assert_true(fired >= 1);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "stopped");
+  /* Fired exactly once: firing again appends nothing for it. */
+  uint64_t before = head();
+  assert_int_equal(eng_fire_due(eng, at("2026-05-05T08:01"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "stopped");
+  assert_int_equal(head(), before + (uint64_t)fired);
+  /* The event records the instant it was due: 1 Apr 10:00 + 15 days = Thu 16 Apr 17:00. */
+  store_read *rd;
+  assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
+  store_event ev;
+  char stream[96];
+  snprintf(stream, sizeof stream, "dossier/%s", r.dossier);
+  uint64_t seq = 0;
+  uint8_t hash[32];
+  store_read_head(rd, &seq, hash);
+  bool found = false;
+  for (uint64_t s = seq; s > 0 && !found; s--) {
+    assert_int_equal(store_read_event(rd, s, &ev), 0);
+    if (ev.type.len == strlen("dossier.timed_out") && !memcmp(ev.type.ptr, "dossier.timed_out", ev.type.len) &&
+        ev.stream.len == strlen(stream) && !memcmp(ev.stream.ptr, stream, ev.stream.len))
+      found = true;
+  }
+  assert_true(found);
+  assert_int_equal(ev.time, at("2026-05-05T08:00"));
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  assert_int_equal(msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off), MSGPACK_UNPACK_SUCCESS);
+  const msgpack_object *what = NULL;
+  for (uint32_t i = 0; i < u.data.via.map.size; i++)
+    if (u.data.via.map.ptr[i].key.via.str.size == 4 && !memcmp(u.data.via.map.ptr[i].key.via.str.ptr, "what", 4))
+      what = &u.data.via.map.ptr[i].val;
+  assert_non_null(what);
+  int64_t due_at = 0;
+  for (uint32_t i = 0; i < what->via.map.size; i++)
+    if (what->via.map.ptr[i].key.via.str.size == 6 && !memcmp(what->via.map.ptr[i].key.via.str.ptr, "due_at", 6))
+      due_at = (int64_t)what->via.map.ptr[i].val.via.u64;
+  /* 1 Apr 10:00 + 15 days = Thu 16 Apr, the close of office hours. */
+  assert_string_equal(iso(due_at), "2026-04-16T17:00:00+07:00");
+  msgpack_unpacked_destroy(&u);
+  store_read_end(rd);
+  mc_buf_free(&form);
+}
+
+/* The judicial record: the police and the court work in parallel; the
+ * Department of Justice goes on when both have answered. */
+static void parallel_branches_join(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &form);
+  mc_canon_map(&w, 4);
+  mc_canon_kv_str(&w, "citizen", "027190009999");
+  mc_canon_kv_str(&w, "full_name", "Lê Thị Cúc");
+  mc_canon_kv_str(&w, "kind", "Phiếu số 1");
+  mc_canon_kv_str(&w, "purpose", "Xin việc");
+  assert_int_equal(mc_canon_finish(&w), 0);
+  eng_command c = submit("2.000488", "H13.STP", &form, "cd-040");
+  eng_result r = run(&c, at("2026-06-01T09:00"), 0);
+  eng_command accept = act(r.dossier, "accept", "rc-s", "reception", "H13.STP");
+  run(&accept, at("2026-06-01T10:00"), 0);
+  eng_command lookup = act(r.dossier, "complete", "sp-s", "specialist", "H13.STP");
+  run(&lookup, at("2026-06-02T10:00"), 0);
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.nsteps, 2);
+  eng_command answer = act(r.dossier, "answer", "ca-1", "specialist", "H13.CA");
+  refused(&answer, at("2026-06-03T10:00"), MC_EINVAL, "is at several steps (police_check, court_check): say which");
+  answer.step = "court_check";
+  refused(&answer, at("2026-06-03T10:00"), MC_EACCES, "is done at H13.TAND");
+  answer.step = "police_check";
+  run(&answer, at("2026-06-03T10:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.nsteps, 1);
+  assert_string_equal(v.steps[0], "court_check");
+  eng_command court = act(r.dossier, "answer", "ta-1", "specialist", "H13.TAND");
+  run(&court, at("2026-06-04T10:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.nsteps, 1);
+  assert_string_equal(v.steps[0], "drafting");
+  mc_buf_free(&form);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(birth_registration_end_to_end),
+      cmocka_unit_test(the_form_is_checked),
+      cmocka_unit_test(idempotent_retry_and_stale_version),
+      cmocka_unit_test(supplement_restarts_the_clock_and_is_asked_once),
+      cmocka_unit_test(supplement_window_expires_through_a_timer),
+      cmocka_unit_test(parallel_branches_join),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
