@@ -1,0 +1,192 @@
+/* writer.c — see writer.h: a mutex-protected queue and one thread doing
+ * group commit over eng_execute(). */
+#include "engine/writer.h"
+
+#include "base/error.h"
+#include "base/log.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct item {
+  struct item *next;
+  const eng_command *cmd; /* NULL: fire due timers */
+  eng_done_fn done;
+  void *opaque;
+} item;
+
+struct eng_writer {
+  eng_engine *e;
+  eng_writer_options opt;
+  pthread_t thread;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  item *head, **tail;
+  bool stopping;
+  eng_writer_stats stats;
+};
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static mc_instant now_of(eng_writer *w) {
+  return w->opt.clock ? w->opt.clock(w->opt.clock_opaque) : mc_clock_now();
+}
+
+static void run_batch(eng_writer *w, item *list) {
+  int n = 0;
+  for (item *it = list; it; it = it->next)
+    n += it->cmd != NULL;
+  eng_command *cmds = n ? calloc((size_t)n, sizeof *cmds) : NULL;
+  eng_result *results = n ? calloc((size_t)n, sizeof *results) : NULL;
+  int rc = 0;
+  if (n && (cmds == NULL || results == NULL))
+    rc = MC_ENOMEM;
+  if (rc == 0 && n) {
+    int i = 0;
+    for (item *it = list; it; it = it->next)
+      if (it->cmd)
+        cmds[i++] = *it->cmd;
+    uint64_t t0 = mono_ns();
+    rc = eng_execute(w->e, cmds, n, now_of(w), results);
+    uint64_t dt = mono_ns() - t0;
+    pthread_mutex_lock(&w->mu);
+    w->stats.batches++;
+    w->stats.commands += (uint64_t)n;
+    w->stats.commit_ns_total += dt;
+    if ((uint64_t)n > w->stats.largest_batch)
+      w->stats.largest_batch = (uint64_t)n;
+    for (int k = 0; k < n; k++)
+      w->stats.refused += rc == 0 && results[k].status != 0;
+    pthread_mutex_unlock(&w->mu);
+    if (rc)
+      mc_log(MC_LOG_ERROR, "writer", "a batch of %d commands failed to commit: %s", n, mc_strerror(rc));
+  }
+  /* Completions only now: the batch is on disk (or failed as a whole). */
+  int i = 0;
+  for (item *it = list, *next; it; it = next) {
+    next = it->next;
+    if (it->cmd) {
+      eng_result failed = {0};
+      failed.status = rc ? rc : MC_ENOMEM;
+      const eng_result *r = rc == 0 && results ? &results[i] : &failed;
+      i++;
+      if (it->done)
+        it->done(it->opaque, it->cmd, r);
+    } else {
+      int fired = 0;
+      eng_result r = {0};
+      r.status = eng_fire_due(w->e, now_of(w), &fired);
+      r.count = (uint32_t)fired;
+      pthread_mutex_lock(&w->mu);
+      w->stats.timers_fired += (uint64_t)fired;
+      pthread_mutex_unlock(&w->mu);
+      if (it->done)
+        it->done(it->opaque, NULL, &r);
+    }
+    free(it);
+  }
+  free(cmds);
+  free(results);
+}
+
+static void *writer_main(void *arg) {
+  eng_writer *w = arg;
+  int max = w->opt.max_batch > 0 ? w->opt.max_batch : 1024;
+  for (;;) {
+    pthread_mutex_lock(&w->mu);
+    while (w->head == NULL && !w->stopping)
+      pthread_cond_wait(&w->cv, &w->mu);
+    if (w->head == NULL && w->stopping) {
+      pthread_mutex_unlock(&w->mu);
+      return NULL;
+    }
+    /* Take up to `max` commands; a timer request ends a batch so that it
+     * runs after the commands queued before it. */
+    item *list = w->head, *last = w->head;
+    int n = 1;
+    while (last->next && n < max && last->cmd && last->next->cmd) {
+      last = last->next;
+      n++;
+    }
+    w->head = last->next;
+    if (w->head == NULL)
+      w->tail = &w->head;
+    last->next = NULL;
+    pthread_mutex_unlock(&w->mu);
+    run_batch(w, list);
+  }
+}
+
+int eng_writer_start(eng_engine *e, const eng_writer_options *opt, eng_writer **out) {
+  eng_writer *w = calloc(1, sizeof *w);
+  *out = NULL;
+  if (w == NULL)
+    return MC_ENOMEM;
+  w->e = e;
+  if (opt)
+    w->opt = *opt;
+  w->tail = &w->head;
+  pthread_mutex_init(&w->mu, NULL);
+  pthread_cond_init(&w->cv, NULL);
+  if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    free(w);
+    return MC_ENOMEM;
+  }
+  *out = w;
+  return 0;
+}
+
+static int enqueue(eng_writer *w, const eng_command *cmd, eng_done_fn done, void *opaque) {
+  item *it = calloc(1, sizeof *it);
+  if (it == NULL)
+    return MC_ENOMEM;
+  it->cmd = cmd;
+  it->done = done;
+  it->opaque = opaque;
+  pthread_mutex_lock(&w->mu);
+  if (w->stopping) {
+    pthread_mutex_unlock(&w->mu);
+    free(it);
+    return MC_EINVAL;
+  }
+  *w->tail = it;
+  w->tail = &it->next;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  return 0;
+}
+
+int eng_writer_submit(eng_writer *w, const eng_command *cmd, eng_done_fn done, void *opaque) {
+  if (cmd == NULL)
+    return MC_EINVAL;
+  return enqueue(w, cmd, done, opaque);
+}
+
+int eng_writer_fire_due(eng_writer *w, eng_done_fn done, void *opaque) { return enqueue(w, NULL, done, opaque); }
+
+void eng_writer_stats_get(eng_writer *w, eng_writer_stats *out) {
+  pthread_mutex_lock(&w->mu);
+  *out = w->stats;
+  pthread_mutex_unlock(&w->mu);
+}
+
+void eng_writer_stop(eng_writer *w) {
+  if (w == NULL)
+    return;
+  pthread_mutex_lock(&w->mu);
+  w->stopping = true;
+  pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+  pthread_join(w->thread, NULL);
+  pthread_mutex_destroy(&w->mu);
+  pthread_cond_destroy(&w->cv);
+  free(w);
+}
