@@ -341,6 +341,11 @@ static const store_projection projections[] = {
     {ENG_PROJ_DEFS, 1, apply_defs, NULL},
 };
 
+void eng_projections(const store_projection **list, size_t *count) {
+  *list = projections;
+  *count = sizeof projections / sizeof projections[0];
+}
+
 /* ============================================================ open, close */
 
 int eng_open(const char *dir, const eng_options *opt, eng_engine **out, mc_buf *why) {

@@ -92,6 +92,11 @@ typedef struct eng_options {
   uint64_t map_size;          /* 0: default */
 } eng_options;
 
+/* The engine's projections.  Every program that opens a data directory
+ * must register them (a writer that does not would leave them behind the
+ * log; `audit verify` rebuilds and compares them). */
+void eng_projections(const store_projection **list, size_t *count);
+
 /* Opens the data directory with the engine's projections registered. */
 int eng_open(const char *dir, const eng_options *opt, eng_engine **out, mc_buf *why);
 void eng_close(eng_engine *e);

@@ -29,7 +29,7 @@ static const char USAGE[] =
     "usage: motcua audit verify DATA_DIR [--checkpoint FILE]... [--public-key FILE]\n"
     "                           [--expect-head SEQ:HASH] [--scratch DIR]\n"
     "       motcua audit export DATA_DIR [--since SEQ] --format jsonl\n"
-    "       motcua audit replay DATA_DIR --stream ID [--as-of TIME]\n"
+    "       motcua audit replay DATA_DIR (--stream ID | --dossier CODE) [--as-of TIME]\n"
     "       motcua audit checkpoint DATA_DIR --key SECRET_FILE --out DIR\n"
     "       motcua audit keygen SECRET_FILE PUBLIC_FILE\n"
     "\n"
@@ -199,7 +199,63 @@ typedef struct replay_ctx {
   mc_instant as_of;
   bool has_as_of;
   uint64_t shown;
+  bool dossier;       /* a dossier's stream: say what each event did to it */
+  json_t *last;       /* the last dossier event's data (owned) */
 } replay_ctx;
+
+static const char *when_text(json_int_t ms, char out[MC_INSTANT_STRLEN]) {
+  if (ms <= 0)
+    return "-";
+  mc_instant_format((mc_instant)ms, VN_OFFSET_MIN, out);
+  return out;
+}
+
+/* One dossier event in words: what happened, and where the dossier stands. */
+static void replay_dossier_event(const json_t *data) {
+  const json_t *what = json_object_get(data, "what"), *after = json_object_get(data, "after");
+  const char *action = json_string_value(json_object_get(what, "action"));
+  const char *step = json_string_value(json_object_get(what, "step"));
+  const char *reason = json_string_value(json_object_get(what, "reason"));
+  char a[MC_INSTANT_STRLEN], b[MC_INSTANT_STRLEN];
+  printf("      %s%s%s%s -> %s", action ? action : "?", step && *step ? " at step \"" : "", step && *step ? step : "",
+         step && *step ? "\"" : "", json_string_value(json_object_get(after, "state")));
+  const json_t *steps = json_object_get(data, "steps");
+  for (size_t i = 0; i < json_array_size(steps); i++)
+    printf("%s%s", i ? ", " : " (now at ", json_string_value(json_array_get(steps, i)));
+  printf("%s\n", json_array_size(steps) ? ")" : "");
+  json_int_t due = json_integer_value(json_object_get(what, "due_at"));
+  if (due > 0)
+    printf("      a timer due %s\n", when_text(due, a));
+  if (json_integer_value(json_object_get(what, "new_due")) > 0)
+    printf("      appointment moved from %s to %s\n", when_text(json_integer_value(json_object_get(what, "old_due")), a),
+           when_text(json_integer_value(json_object_get(what, "new_due")), b));
+  if (reason && *reason)
+    printf("      reason: %s\n", reason);
+  if (json_is_true(json_object_get(what, "breach")))
+    printf("      BREACH: the supplement was requested after the policy's limit\n");
+  json_int_t appointment = json_integer_value(json_object_get(after, "appointment_at"));
+  if (appointment > 0)
+    printf("      appointment %s%s\n", when_text(appointment, a),
+           json_integer_value(json_object_get(after, "paused_since")) > 0 ? " (legal clock paused)" : "");
+}
+
+static void replay_dossier_summary(const json_t *data) {
+  const json_t *after = json_object_get(data, "after");
+  char a[MC_INSTANT_STRLEN];
+  printf("as it stands: %s, procedure %s at %s (calendar \"%s\")\n", json_string_value(json_object_get(after, "state")),
+         json_string_value(json_object_get(after, "procedure")), json_string_value(json_object_get(after, "agency")),
+         json_string_value(json_object_get(after, "calendar")));
+  printf("  submitted %s", when_text(json_integer_value(json_object_get(after, "submitted_at")), a));
+  printf(", accepted %s", when_text(json_integer_value(json_object_get(after, "accepted_at")), a));
+  printf(", appointment %s\n", when_text(json_integer_value(json_object_get(after, "appointment_at")), a));
+  const char *outcome = json_string_value(json_object_get(after, "outcome"));
+  const char *cls = json_string_value(json_object_get(after, "classification"));
+  if (outcome && *outcome)
+    printf("  decided %s: %s, %s\n", when_text(json_integer_value(json_object_get(after, "decided_at")), a), outcome,
+           cls && *cls ? cls : "unclassified");
+  printf("  procedure version %s\n  policy version    %s\n", json_string_value(json_object_get(after, "definition")),
+         json_string_value(json_object_get(after, "policy")));
+}
 
 static int replay_one(void *opaque, const store_event *ev) {
   replay_ctx *c = opaque;
@@ -218,6 +274,13 @@ static int replay_one(void *opaque, const store_event *ev) {
            ev->causation.ptr ? ev->causation.ptr : "-", (int)ev->correlation.len,
            ev->correlation.ptr ? ev->correlation.ptr : "-");
   json_t *data = cli_msgpack_to_json(ev->data, ev->data_len);
+  if (c->dossier && data) {
+    replay_dossier_event(data);
+    json_decref(c->last);
+    c->last = data;
+    c->shown++;
+    return 0;
+  }
   char *text = data ? json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
   printf("      %s\n", text ? text : "(data unreadable)");
   free(text);
@@ -227,22 +290,29 @@ static int replay_one(void *opaque, const store_event *ev) {
 }
 
 static int audit_replay(int argc, char **argv) {
-  const char *dir = NULL, *stream = NULL, *as_of = NULL;
-  replay_ctx ctx = {0, false, 0};
+  const char *dir = NULL, *stream = NULL, *as_of = NULL, *dossier = NULL;
+  char dossier_stream[128];
+  replay_ctx ctx = {0, false, 0, false, NULL};
   store *st = NULL;
   store_read *rd = NULL;
   int r;
   for (int i = 2; i < argc; i++) {
     if ((r = cli_opt("audit", argc, argv, &i, "--stream", &stream)) < 0 ||
-        (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--as-of", &as_of)) < 0))
+        (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--as-of", &as_of)) < 0) ||
+        (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--dossier", &dossier)) < 0))
       return CLI_USAGE;
     if (r == 0 && argv[i][0] != '-' && dir == NULL)
       dir = argv[i];
     else if (r == 0)
       return usage_error("unknown option \"%s\"", argv[i]);
   }
+  if (dossier) {
+    snprintf(dossier_stream, sizeof dossier_stream, "dossier/%s", dossier);
+    stream = dossier_stream;
+    ctx.dossier = true;
+  }
   if (dir == NULL || stream == NULL)
-    return usage_error("give the data directory and --stream");
+    return usage_error("give the data directory and --stream ID or --dossier CODE");
   if (as_of) {
     if (mc_instant_parse(as_of, VN_OFFSET_MIN, &ctx.as_of) != 0)
       return usage_error("--as-of \"%s\": write ISO 8601, such as 2026-02-10T09:00 (Vietnam "
@@ -260,6 +330,9 @@ static int audit_replay(int argc, char **argv) {
     cli_error("audit", "reading the stream: %s", mc_strerror(rc));
   else if (ctx.shown == 0)
     printf("(no events)\n");
+  else if (ctx.dossier && ctx.last)
+    replay_dossier_summary(ctx.last);
+  json_decref(ctx.last);
   store_close(st);
   return rc ? CLI_FAILED : CLI_OK;
 }

@@ -5,6 +5,8 @@
  */
 #include "tools/cmd_store_json.h"
 
+#include "engine/engine.h"
+
 #include "tools/cli.h"
 
 #include "base/canon.h"
@@ -233,7 +235,10 @@ int cli_opt(const char *cmd, int argc, char **argv, int *i, const char *name, co
 }
 
 int cli_store_open(const char *cmd, const char *dir, bool read_only, store **out) {
+  /* The engine's projections too: a writer must keep them in step with the
+   * log, and verify rebuilds and compares them. */
   store_options opt = {read_only, 0, NULL, 0};
+  eng_projections(&opt.projections, &opt.nprojections);
   mc_buf why = MC_BUF_INIT;
   int rc = store_open(dir, &opt, out, &why);
   if (rc)

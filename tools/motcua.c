@@ -15,6 +15,9 @@ int cmd_check(int argc, char **argv);
 int cmd_compile(int argc, char **argv);
 int cmd_deadline(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+int cmd_dossier(int argc, char **argv);
+int cmd_timers(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_store(int argc, char **argv);
@@ -27,6 +30,9 @@ static const struct command {
     {"check", cmd_check, "check procedure, policy and directory files (the bundled workflows by default)"},
     {"compile", cmd_compile, "compile procedure files into versioned, content-hashed definitions"},
     {"graph", cmd_graph, "draw a procedure: DOT, Mermaid, BPMN 2.0 (bpmn.io, Camunda Modeler) or SVG"},
+    {"publish", cmd_publish, "put compiled procedures, policies, the directory and calendars in the log"},
+    {"dossier", cmd_dossier, "submit a dossier, act on it, withdraw, extend, show (the engine, without the server)"},
+    {"timers", cmd_timers, "the next deadline timer; --fire fires what is due"},
     {"deadline", cmd_deadline, "when a limit counted in working days, working hours or calendar days is due"},
     {"audit", cmd_audit, "verify, export and replay the log; sign checkpoints (read-only, also while the server runs)"},
     {"backup", cmd_backup, "a consistent copy of a data directory while the server writes"},

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# test_cli_dossier.sh — the engine from the command line, as an agency runs a
+# rehearsal: publish the bundle, submit a birth registration online, act on
+# it through to the result, see refusals, fire a supplement window, and read
+# the auditor's replay of the dossier.
+# Usage: test_cli_dossier.sh path/to/motcua
+. "$(dirname "$0")/lib.sh"
+d=$tmp/data
+form='{"child_name":"Nguyễn Minh An","birth_date":"2026-02-01","gender":"Nam","birth_place":"Bắc Ninh","mother_id":"027190001234","phone":"0912345678"}'
+
+"$motcua" publish "$d" --now 2026-01-05T08:00 --from 2026-01-01T00:00 >"$tmp/out" 2>&1 || fail "publish: $(cat "$tmp/out")"
+grep -q "published 12 definitions" "$tmp/out" || fail "publish: $(cat "$tmp/out")"
+
+out=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as cd-1:applicant \
+  --now 2026-02-10T09:00 --form-json "$form" 2>&1) || fail "submit: $out"
+[ "$(echo "$out" | cut -d' ' -f1)" = H13.X01-260210-0001 ] || fail "submit: $out"
+code=H13.X01-260210-0001
+
+# Accepted after the 15:00 cut-off: the same-day procedure is due the next working day.
+out=$("$motcua" dossier "$d" act $code accept --as lan:reception:H13.X01 --now 2026-02-10T16:00 2>&1) ||
+  fail "accept: $out"
+echo "$out" | grep -q "appointment 2026-02-11T17:00:00+07:00" || fail "accept: $out"
+
+# Refused, with the rule and the step; nothing appended.
+"$motcua" dossier "$d" act $code approve --as lan:reception:H13.X01 --now 2026-02-10T16:10 >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "wrong role: exit status"
+grep -qF 'the step "processing" (Công chức tư pháp - hộ tịch xử lý) is done by specialist, not by reception' "$tmp/err" ||
+  fail "wrong role: $(cat "$tmp/err")"
+"$motcua" dossier "$d" act $code approve --as an:specialist:H13.X01 --expect 1 --now 2026-02-10T16:10 >"$tmp/out" 2>"$tmp/err"
+grep -qF "is at version 2, not 1" "$tmp/err" || fail "stale version: $(cat "$tmp/err")"
+
+"$motcua" dossier "$d" act $code approve --as an:specialist:H13.X01 --now 2026-02-11T08:00 >/dev/null || fail "approve"
+"$motcua" dossier "$d" act $code approve --as binh:leader:H13.X01 --now 2026-02-11T09:00 >/dev/null || fail "sign"
+out=$("$motcua" dossier "$d" show $code)
+echo "$out" | grep -q "decided: approved, on_time" || fail "show: $out"
+"$motcua" dossier "$d" act $code return_result --as lan:reception:H13.X01 --now 2026-02-11T10:00 >/dev/null || fail "return"
+"$motcua" dossier "$d" show $code | grep -q "$code  returned" || fail "returned"
+
+# A second dossier waits for a supplement that never comes: stopped by its timer.
+out=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as cd-2:applicant \
+  --now 2026-03-02T09:00 --form-json "$form" 2>&1) || fail "submit 2: $out"
+code2=H13.X01-260302-0001
+"$motcua" dossier "$d" act $code2 request_supplement --as lan:reception:H13.X01 \
+  --reason "Thiếu Giấy chứng sinh bản chính" --now 2026-03-02T10:00 >/dev/null || fail "supplement"
+"$motcua" timers "$d" --fire --now 2026-03-10T08:00 | grep -q "fired 0" || fail "fired too early"
+"$motcua" timers "$d" --fire --now 2026-03-20T08:00 >"$tmp/out" || fail "fire"
+grep -q "fired 1 timer event" "$tmp/out" || fail "fire: $(cat "$tmp/out")"
+"$motcua" dossier "$d" show $code2 | grep -q "$code2  stopped" || fail "not stopped"
+
+# The auditor's replay, as it stood before the window passed.
+out=$("$motcua" audit replay "$d" --dossier $code2 --as-of 2026-03-05T00:00)
+echo "$out" | grep -q 'request_supplement at step "reception" -> supplement_requested' || fail "replay: $out"
+echo "$out" | grep -q "as it stands: supplement_requested" || fail "replay as of: $out"
+echo "$out" | grep -q "timed_out" && fail "replay shows the future: $out"
+out=$("$motcua" audit replay "$d" --dossier $code2)
+echo "$out" | grep -q "a timer due 2026-03-17T17:00:00+07:00" || fail "replay due instant: $out"
+# The log still verifies, projections included.
+"$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
+
+finish "all motcua publish/dossier/timers checks passed"

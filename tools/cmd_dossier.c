@@ -1,0 +1,404 @@
+/* cmd_dossier.c — the engine from the command line, for agencies and tests
+ * until the server (motcuad) exists; afterwards these commands reach it
+ * through its admin socket.  Each opens the data directory as its writer
+ * (refused while another process holds it).
+ *
+ *   motcua publish DATA_DIR [--from TIME] [FILE.mc...]
+ *       compiles the files (all of workflows/ by default) and puts every
+ *       procedure, policy and the directory in the log, with the calendars
+ *       of workflows/calendars; --from: when they take effect (default now)
+ *   motcua dossier DATA_DIR submit --procedure CODE --agency CODE
+ *       [--channel online|desk|post] --as WHO:ROLE[:AGENCY] --form-json JSON
+ *   motcua dossier DATA_DIR act CODE ACTION --as WHO:ROLE[:AGENCY]
+ *       [--step NAME] [--reason TEXT] [--expect VERSION]
+ *   motcua dossier DATA_DIR withdraw CODE --as WHO:ROLE[:AGENCY] [--reason TEXT]
+ *   motcua dossier DATA_DIR extend CODE --as WHO:leader:AGENCY --until TIME --reason TEXT
+ *   motcua dossier DATA_DIR show CODE
+ *   motcua timers DATA_DIR [--fire]       the next due timer; --fire fires what is due
+ *
+ * --now TIME on any of them sets the clock (for rehearsals and tests).
+ */
+#include "tools/cli.h"
+
+#include "base/error.h"
+#include "base/file.h"
+#include "engine/engine.h"
+#include "tools/cmd_store_json.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VN 420
+
+static int open_engine(const char *cmd, const char *dir, eng_engine **out) {
+  mc_buf why = MC_BUF_INIT;
+  int rc = eng_open(dir, NULL, out, &why);
+  if (rc) {
+    cli_error(cmd, "cannot open %s: %s", dir, why.len ? mc_buf_cstr(&why) : mc_strerror(rc));
+    mc_buf_free(&why);
+    return CLI_FAILED;
+  }
+  mc_buf_free(&why);
+  return CLI_OK;
+}
+
+static int parse_time(const char *cmd, const char *opt, const char *text, mc_instant *out) {
+  if (mc_instant_parse(text, VN, out) != 0) {
+    cli_error(cmd, "%s \"%s\": write ISO 8601, such as 2026-02-10T09:00 (Vietnam time)", opt, text);
+    return CLI_USAGE;
+  }
+  return CLI_OK;
+}
+
+/* "who:role[:agency]" into an actor (the string is modified). */
+static int parse_actor(const char *cmd, char *text, eng_actor *a) {
+  char *role = strchr(text, ':');
+  if (role == NULL) {
+    cli_error(cmd, "--as \"%s\": write WHO:ROLE or WHO:ROLE:AGENCY, such as lan:reception:H13.X01", text);
+    return CLI_USAGE;
+  }
+  *role++ = '\0';
+  char *agency = strchr(role, ':');
+  if (agency)
+    *agency++ = '\0';
+  *a = (eng_actor){text, role, agency, "motcua-cli"};
+  return CLI_OK;
+}
+
+static void print_result(const char *cmd, const eng_result *r) {
+  char when[MC_INSTANT_STRLEN];
+  if (r->repeated) {
+    printf("already done (events %llu..%llu): nothing appended\n", (unsigned long long)r->first_seq,
+           (unsigned long long)(r->first_seq + r->count - 1));
+    return;
+  }
+  if (r->dossier[0])
+    printf("%s version %llu", r->dossier, (unsigned long long)r->version);
+  else
+    printf("%s: done", cmd);
+  if (r->appointment_at) {
+    mc_instant_format(r->appointment_at, VN, when);
+    printf(", appointment %s", when);
+  }
+  printf(" (events %llu..%llu)\n", (unsigned long long)r->first_seq,
+         (unsigned long long)(r->first_seq + r->count - 1));
+}
+
+static int execute(const char *cmd, eng_engine *e, const eng_command *c, int n, mc_instant now) {
+  eng_result *r = calloc((size_t)n, sizeof *r);
+  int status = CLI_OK, rc = eng_execute(e, c, n, now, r);
+  if (rc) {
+    cli_error(cmd, "nothing was written: %s", mc_strerror(rc));
+    free(r);
+    return CLI_FAILED;
+  }
+  for (int i = 0; i < n; i++) {
+    if (r[i].status) {
+      cli_error(cmd, "%s", r[i].message[0] ? r[i].message : mc_strerror(r[i].status));
+      status = CLI_FAILED;
+    } else if (n == 1) {
+      print_result(cmd, &r[i]);
+    }
+  }
+  free(r);
+  return status;
+}
+
+/* ============================================================ publish */
+
+static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+int cmd_publish(int argc, char **argv);
+
+int cmd_publish(int argc, char **argv) {
+  const char *dir = NULL, *from_text = NULL, *now_text = NULL;
+  char **files = calloc((size_t)argc + 1, sizeof *files);
+  int nfiles = 0, status;
+  mc_instant now = mc_clock_now(), from;
+  cli_compiled c = {0};
+  eng_engine *e = NULL;
+
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--from") && i + 1 < argc)
+      from_text = argv[++i];
+    else if (!strcmp(argv[i], "--now") && i + 1 < argc)
+      now_text = argv[++i];
+    else if (argv[i][0] == '-') {
+      cli_error("publish", "unknown option \"%s\"", argv[i]);
+      free(files);
+      return CLI_USAGE;
+    } else if (dir == NULL)
+      dir = argv[i];
+    else
+      files[nfiles++] = argv[i];
+  }
+  if (dir == NULL) {
+    cli_error("publish", "usage: motcua publish DATA_DIR [--from TIME] [FILE.mc...]");
+    free(files);
+    return CLI_USAGE;
+  }
+  if ((now_text && (status = parse_time("publish", "--now", now_text, &now)) != CLI_OK) ||
+      (from_text && (status = parse_time("publish", "--from", from_text, &from)) != CLI_OK)) {
+    free(files);
+    return status;
+  }
+  if (!from_text)
+    from = now;
+  if ((status = cli_compile("publish", cli_workflows_dir(), files, nfiles, &c)) != CLI_OK ||
+      (status = open_engine("publish", dir, &e)) != CLI_OK)
+    goto done;
+  /* The calendars: every .cal of workflows/calendars, grouped as one calendar per id. */
+  mc_buf packed = MC_BUF_INIT;
+  {
+    char cal_dir[4096];
+    eng_calendar *cal = NULL;
+    mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+    snprintf(cal_dir, sizeof cal_dir, "%s/calendars", cli_workflows_dir());
+    if (eng_calendar_load_dir(cal_dir, &sink, &cal) != 0) {
+      status = CLI_FAILED;
+      goto done;
+    }
+    /* Every .cal file, sorted, as the loader read them. */
+    char *names[64];
+    mc_buf texts[64];
+    const char *t[64];
+    int n = 0;
+    DIR *dp = opendir(cal_dir);
+    struct dirent *de;
+    while (dp && (de = readdir(dp)) != NULL && n < 64) {
+      size_t len = strlen(de->d_name);
+      if (len > 4 && !strcmp(de->d_name + len - 4, ".cal"))
+        names[n++] = strdup(de->d_name);
+    }
+    if (dp)
+      closedir(dp);
+    qsort(names, (size_t)n, sizeof names[0], compare_names);
+    for (int i = 0; i < n; i++) {
+      char path[4400];
+      texts[i] = (mc_buf)MC_BUF_INIT;
+      snprintf(path, sizeof path, "%s/%s", cal_dir, names[i]);
+      mc_file_read(path, 4u << 20, &texts[i]);
+      t[i] = mc_buf_cstr(&texts[i]);
+    }
+    eng_calendar_pack(eng_calendar_id(cal), (const char *const *)names, t, n, &packed);
+    for (int i = 0; i < n; i++) {
+      mc_buf_free(&texts[i]);
+      free(names[i]);
+    }
+    eng_calendar_free(cal);
+  }
+  eng_command *cmds = calloc((size_t)c.nartifacts + 1, sizeof *cmds);
+  int n = 0;
+  for (int i = 0; i < c.nartifacts; i++) {
+    const dsl_artifact *a = &c.artifacts[i];
+    cmds[n++] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
+                              .def_kind = a->kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
+                                          : a->kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
+                                                                            : ENG_DEF_DIRECTORY,
+                              .def_bytes = a->bytes.data, .def_len = a->bytes.len, .effective_from = from};
+    char hex[MC_SHA256_HEX];
+    mc_hex(a->hash, sizeof a->hash, hex);
+    printf("publish %-9s %-12s sha256:%.16s\n", dsl_artifact_kind_name(a->kind), a->id, hex);
+  }
+  if (nfiles == 0) {
+    cmds[n++] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
+                              .def_kind = ENG_DEF_CALENDAR, .def_bytes = packed.data, .def_len = packed.len,
+                              .effective_from = from};
+    printf("publish calendar  (workflows/calendars)\n");
+  }
+  status = execute("publish", e, cmds, n, now);
+  if (status == CLI_OK)
+    printf("published %d definition%s\n", n, n == 1 ? "" : "s");
+  free(cmds);
+  mc_buf_free(&packed);
+done:
+  eng_close(e);
+  cli_compiled_free(&c);
+  free(files);
+  return status;
+}
+
+/* ============================================================ dossier */
+
+int cmd_dossier(int argc, char **argv);
+
+int cmd_dossier(int argc, char **argv) {
+  const char *dir = argc > 1 ? argv[1] : NULL, *verb = argc > 2 ? argv[2] : NULL;
+  const char *procedure = NULL, *agency = NULL, *channel = "online", *form_json = NULL, *now_text = NULL;
+  const char *step = NULL, *reason = NULL, *expect = NULL, *until = NULL;
+  char *as = NULL;
+  const char *pos[4] = {0};
+  int npos = 0, status = CLI_OK;
+  mc_instant now = mc_clock_now();
+  eng_engine *e = NULL;
+  mc_buf form = MC_BUF_INIT, why = MC_BUF_INIT;
+
+  if (dir == NULL || verb == NULL) {
+    cli_error("dossier", "usage: motcua dossier DATA_DIR submit|act|withdraw|extend|show ... (motcua dossier --help)");
+    return CLI_USAGE;
+  }
+  for (int i = 3; i < argc; i++) {
+    const char **slot = NULL;
+    if (!strcmp(argv[i], "--procedure")) slot = &procedure;
+    else if (!strcmp(argv[i], "--agency")) slot = &agency;
+    else if (!strcmp(argv[i], "--channel")) slot = &channel;
+    else if (!strcmp(argv[i], "--form-json")) slot = &form_json;
+    else if (!strcmp(argv[i], "--now")) slot = &now_text;
+    else if (!strcmp(argv[i], "--step")) slot = &step;
+    else if (!strcmp(argv[i], "--reason")) slot = &reason;
+    else if (!strcmp(argv[i], "--expect")) slot = &expect;
+    else if (!strcmp(argv[i], "--until")) slot = &until;
+    else if (!strcmp(argv[i], "--as")) {
+      if (i + 1 >= argc) break;
+      as = argv[++i];
+      continue;
+    } else if (argv[i][0] == '-') {
+      cli_error("dossier", "unknown option \"%s\"", argv[i]);
+      return CLI_USAGE;
+    } else {
+      if (npos < 4) pos[npos++] = argv[i];
+      continue;
+    }
+    if (i + 1 >= argc) {
+      cli_error("dossier", "%s needs a value", argv[i]);
+      return CLI_USAGE;
+    }
+    *slot = argv[++i];
+  }
+  if (now_text && (status = parse_time("dossier", "--now", now_text, &now)) != CLI_OK)
+    return status;
+
+  if (!strcmp(verb, "show")) {
+    eng_dossier_view v;
+    char a[MC_INSTANT_STRLEN];
+    if (npos < 1) {
+      cli_error("dossier", "usage: motcua dossier DATA_DIR show CODE");
+      return CLI_USAGE;
+    }
+    eng_options ro = {.read_only = true};
+    if (eng_open(dir, &ro, &e, &why) != 0) {
+      cli_error("dossier", "cannot open %s: %s", dir, mc_buf_cstr(&why));
+      mc_buf_free(&why);
+      return CLI_FAILED;
+    }
+    int rc = eng_dossier_get(e, pos[0], &v);
+    if (rc) {
+      cli_error("dossier", rc == MC_ENOENT ? "there is no dossier %s" : "cannot read %s", pos[0]);
+      eng_close(e);
+      return CLI_FAILED;
+    }
+    printf("%s  %s  version %llu\n  procedure %s at %s\n", v.code, v.state, (unsigned long long)v.version,
+           v.procedure, v.agency);
+    for (int i = 0; i < v.nsteps; i++)
+      printf("  at step %s\n", v.steps[i]);
+    if (v.appointment_at) {
+      mc_instant_format(v.appointment_at, VN, a);
+      printf("  appointment %s%s%s\n", a, v.extended ? " (extended)" : "", v.paused_since ? " (legal clock paused)" : "");
+    }
+    if (v.outcome[0])
+      printf("  decided: %s, %s\n", v.outcome, v.classification[0] ? v.classification : "unclassified");
+    eng_close(e);
+    return CLI_OK;
+  }
+
+  eng_command c = {.expected_version = STORE_ANY_VERSION, .reason = reason, .step = step};
+  if (as == NULL) {
+    cli_error("dossier", "say who acts: --as WHO:ROLE[:AGENCY]");
+    return CLI_USAGE;
+  }
+  if ((status = parse_actor("dossier", as, &c.actor)) != CLI_OK)
+    return status;
+  if (expect)
+    c.expected_version = strtoull(expect, NULL, 10);
+  if (!strcmp(verb, "submit")) {
+    if (procedure == NULL || agency == NULL || form_json == NULL) {
+      cli_error("dossier", "submit needs --procedure, --agency and --form-json");
+      return CLI_USAGE;
+    }
+    if (cli_json_to_canon(form_json, &form, &why) != 0) {
+      cli_error("dossier", "--form-json: %s", mc_buf_cstr(&why));
+      mc_buf_free(&why);
+      return CLI_USAGE;
+    }
+    c.kind = ENG_CMD_SUBMIT;
+    c.procedure = procedure;
+    c.agency = agency;
+    c.channel = channel;
+    c.form = form.data;
+    c.form_len = form.len;
+  } else if (!strcmp(verb, "act") && npos == 2) {
+    c.kind = ENG_CMD_ACT;
+    c.dossier = pos[0];
+    c.action = pos[1];
+  } else if (!strcmp(verb, "withdraw") && npos == 1) {
+    c.kind = ENG_CMD_WITHDRAW;
+    c.dossier = pos[0];
+  } else if (!strcmp(verb, "extend") && npos == 1 && until) {
+    c.kind = ENG_CMD_EXTEND;
+    c.dossier = pos[0];
+    if ((status = parse_time("dossier", "--until", until, &c.new_due)) != CLI_OK)
+      return status;
+  } else {
+    cli_error("dossier", "usage: motcua dossier DATA_DIR submit|act CODE ACTION|withdraw CODE|extend CODE --until TIME|show CODE");
+    return CLI_USAGE;
+  }
+  if ((status = open_engine("dossier", dir, &e)) == CLI_OK)
+    status = execute("dossier", e, &c, 1, now);
+  eng_close(e);
+  mc_buf_free(&form);
+  return status;
+}
+
+/* ============================================================ timers */
+
+int cmd_timers(int argc, char **argv);
+
+int cmd_timers(int argc, char **argv) {
+  const char *dir = NULL, *now_text = NULL;
+  bool fire = false;
+  mc_instant now = mc_clock_now(), due;
+  eng_engine *e;
+  bool any;
+  int status;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--fire"))
+      fire = true;
+    else if (!strcmp(argv[i], "--now") && i + 1 < argc)
+      now_text = argv[++i];
+    else if (argv[i][0] != '-' && dir == NULL)
+      dir = argv[i];
+    else {
+      cli_error("timers", "usage: motcua timers DATA_DIR [--fire] [--now TIME]");
+      return CLI_USAGE;
+    }
+  }
+  if (dir == NULL) {
+    cli_error("timers", "usage: motcua timers DATA_DIR [--fire] [--now TIME]");
+    return CLI_USAGE;
+  }
+  if (now_text && (status = parse_time("timers", "--now", now_text, &now)) != CLI_OK)
+    return status;
+  if ((status = open_engine("timers", dir, &e)) != CLI_OK)
+    return status;
+  int fired = 0, rc = fire ? eng_fire_due(e, now, &fired) : 0;
+  if (rc == 0)
+    rc = eng_next_due(e, &due, &any);
+  if (rc) {
+    cli_error("timers", "%s", mc_strerror(rc));
+    eng_close(e);
+    return CLI_FAILED;
+  }
+  if (fire)
+    printf("fired %d timer event%s\n", fired, fired == 1 ? "" : "s");
+  if (any) {
+    char a[MC_INSTANT_STRLEN];
+    mc_instant_format(due, VN, a);
+    printf("next timer due %s\n", a);
+  } else {
+    printf("no timer armed\n");
+  }
+  eng_close(e);
+  return CLI_OK;
+}
