@@ -383,6 +383,14 @@ static int do_publish(decide *d) {
   if (rc != 0 || id[0] == '\0')
     return refuse(d, MC_EPARSE, "this is not a compiled %s", def_kind_word(c->def_kind));
   mc_sha256_digest(c->def_bytes, c->def_len, hash);
+  /* Publishing what is already the newest version changes nothing. */
+  uint8_t newest[32];
+  if (eng__def_current(d->e, d->b, c->def_kind, id, INT64_MAX, newest) == 0 && !memcmp(newest, hash, 32)) {
+    d->res->repeated = true;
+    snprintf(d->res->message, sizeof d->res->message, "the %s %s is already published as this version",
+             def_kind_word(c->def_kind), id);
+    return 0;
+  }
   if (c->def_kind == ENG_DEF_CALENDAR) {
     /* A calendar must parse before anything can count on it. */
     eng_calendar *cal = NULL;

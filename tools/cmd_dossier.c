@@ -98,6 +98,8 @@ static int execute(const char *cmd, eng_engine *e, const eng_command *c, int n, 
     if (r[i].status) {
       cli_error(cmd, "%s", r[i].message[0] ? r[i].message : mc_strerror(r[i].status));
       status = CLI_FAILED;
+    } else if (r[i].repeated && r[i].count == 0 && r[i].message[0]) {
+      printf("unchanged: %s\n", r[i].message);
     } else if (n == 1) {
       print_result(cmd, &r[i]);
     }
@@ -209,8 +211,6 @@ int cmd_publish(int argc, char **argv) {
     printf("publish calendar  (workflows/calendars)\n");
   }
   status = execute("publish", e, cmds, n, now);
-  if (status == CLI_OK)
-    printf("published %d definition%s\n", n, n == 1 ? "" : "s");
   free(cmds);
   mc_buf_free(&packed);
 done:
