@@ -12,7 +12,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BpmnModdle } from 'bpmn-moddle';
+import BpmnModdle from 'bpmn-moddle';
 import { JSDOM } from 'jsdom';
 
 const [motcua, workflows] = process.argv.slice(2);
@@ -25,6 +25,8 @@ if (!motcua || !workflows) {
 const dom = new JSDOM('<!doctype html><html><body></body></html>');
 globalThis.window = dom.window;
 globalThis.document = dom.window.document;
+for (const name of ['Element', 'HTMLElement', 'Node', 'DocumentFragment', 'DOMParser', 'MutationObserver'])
+  if (!(name in globalThis)) globalThis[name] = dom.window[name];
 const { default: mermaid } = await import('mermaid');
 mermaid.initialize({ startOnLoad: false });
 

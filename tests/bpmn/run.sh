@@ -7,4 +7,9 @@ if [ ! -d "$here/node_modules/bpmn-moddle" ] || ! command -v node >/dev/null; th
   echo "tests/bpmn: run 'npm ci --prefix tests/bpmn' first (tools/test.sh does)"
   exit 77
 fi
+major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$major" -lt 18 ]; then
+  echo "tests/bpmn needs Node.js 18 or later (found $(node --version 2>/dev/null)); the packages are pinned to versions that run on Debian 12's Node 18"
+  exit 1
+fi
 exec node "$here/check-bpmn.mjs" "$@"
