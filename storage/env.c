@@ -302,16 +302,17 @@ static int open_dbs(store *st, MDB_txn *txn, mc_buf *why) {
   return 0;
 }
 
-/* Rebuilds, in `txn`, each projection whose stored version differs. */
-static int rebuild_stale(store *st, MDB_txn *txn) {
+/* Marks in stale[] each projection whose stored version differs from the
+ * registered one (or that has none). */
+static int find_stale(store *st, MDB_txn *txn, bool *stale) {
   for (size_t i = 0; i < st->nproj; i++) {
     store__proj *p = &st->proj[i];
     char key[40];
-    uint8_t buf[4];
     MDB_val k, v;
     snprintf(key, sizeof key, "proj/%s", p->def.name);
     k = (MDB_val){strlen(key), key};
     int rc = mdb_get(txn, st->meta, &k, &v);
+    stale[i] = false;
     if (rc == 0 && v.mv_size == 4 && store__get_be32(v.mv_data) == p->def.version)
       continue;
     if (rc && rc != MDB_NOTFOUND)
@@ -320,12 +321,7 @@ static int rebuild_stale(store *st, MDB_txn *txn) {
       MC_LOG_INFO("store", "%s: projection %s is at version %u, the program has %u: rebuilding",
                   st->dir, p->def.name, (unsigned)(v.mv_size == 4 ? store__get_be32(v.mv_data) : 0),
                   (unsigned)p->def.version);
-    if ((rc = store__proj_rebuild_in(st, txn, p)))
-      return rc;
-    store__be32(buf, p->def.version);
-    v = (MDB_val){4, buf};
-    if ((rc = mdb_put(txn, st->meta, &k, &v, 0)))
-      return store__lmdb_error(st, rc, "writing a projection's version");
+    stale[i] = true;
   }
   return 0;
 }
@@ -364,9 +360,10 @@ static int open_env(store *st, mc_buf *why) {
   return 0;
 }
 
-/* The setup transaction: dbs, format, and projection rebuilds (retried after
- * growing the map when a rebuild fills it). */
+/* The setup transaction: dbs, format, and which projections are stale
+ * (retried after growing the map); then the rebuild of the stale ones. */
 static int setup(store *st, mc_buf *why) {
+  bool stale[STORE_MAX_PROJ] = {false};
   for (int attempt = 0;; attempt++) {
     MDB_txn *txn = NULL;
     int rc = st->read_only ? mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn)
@@ -376,7 +373,7 @@ static int setup(store *st, mc_buf *why) {
     st->map_full = false;
     rc = open_dbs(st, txn, why);
     if (rc == 0 && !st->read_only)
-      rc = rebuild_stale(st, txn);
+      rc = find_stale(st, txn, stale);
     if (rc == 0) {
       rc = mdb_txn_commit(txn);
       txn = NULL;
@@ -393,6 +390,10 @@ static int setup(store *st, mc_buf *why) {
         st->proj[i].present = false;
       continue;
     }
+    /* Stale projections are rebuilt after the setup commits, in chunked
+     * transactions of their own (store__proj_rebuild). */
+    if (rc == 0 && !st->read_only)
+      rc = store__proj_rebuild(st, stale, 0);
     if (rc && why && why->len == 0)
       mc_buf_printf(why, "%s: %s", st->dir, store_errmsg(st));
     return rc;

@@ -1,11 +1,12 @@
 /* log.c — appending to the log in batches, reading it back, and the
  * projections that follow it (storage's own indexes and the engine's hooks).
  *
- * A batch is one durable LMDB write transaction; each command inside it is a
- * nested transaction, so aborting a command drops exactly its writes.  Every
- * append is also copied into the batch's journal: when the map fills up in
- * the middle of a batch, the transaction is aborted, the map grown, and the
- * journal replayed into a fresh transaction.  Replaying gives the same
+ * A batch is one durable LMDB write transaction.  Aborting a command drops
+ * exactly its writes: how, without paying for a nested transaction per
+ * command, is explained at "the batch" below.  Every append is also copied
+ * into the batch's journal: when the map fills up in the middle of a batch,
+ * or a command that already wrote is rejected, the transaction is aborted
+ * (the map grown) and the journal replayed into a fresh transaction.  Replaying gives the same
  * sequences, versions and hashes because nothing else writes meanwhile (the
  * writer lock) and projection hooks are deterministic; the caller never sees
  * MDB_MAP_FULL.
@@ -14,6 +15,7 @@
 
 #include "base/text.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,9 +25,23 @@
 
 int store_proj_put(store_proj_txn *tx, const void *key, size_t klen, const void *val, size_t vlen) {
   MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+  int rc = MDB_KEYEXIST;
   if (klen == 0 || klen > 511)
     return MC_EINVAL;
-  return store__lmdb_error(tx->st, mdb_put(tx->txn, tx->dbi, &k, &v, 0), "writing a projection");
+  /* While rebuilding, keys that come in order (time, and type when one type
+   * runs) go to the end of the db with MDB_APPEND; a key that is not after
+   * the last one gives MDB_KEYEXIST and an ordinary put, and after a few of
+   * those this db stops trying (the stream index rarely comes in order). */
+  if (tx->hint && tx->hint->misses < STORE_APPEND_MISSES) {
+    v = (MDB_val){vlen, (void *)val};
+    if ((rc = mdb_put(tx->txn, tx->dbi, &k, &v, MDB_APPEND)) == MDB_KEYEXIST)
+      tx->hint->misses++;
+  }
+  if (rc == MDB_KEYEXIST) {
+    v = (MDB_val){vlen, (void *)val};
+    rc = mdb_put(tx->txn, tx->dbi, &k, &v, 0);
+  }
+  return store__lmdb_error(tx->st, rc, "writing a projection");
 }
 
 int store_proj_get(store_proj_txn *tx, const void *key, size_t klen, const void **val, size_t *vlen) {
@@ -163,7 +179,7 @@ enum { PROJ_STREAM = 0, PROJ_TYPE = 1, PROJ_TIME = 2, PROJ_COMMAND = 3 };
 int store__apply_all(store *st, MDB_txn *txn, const store__proj *proj, const MDB_dbi *dbis,
                      size_t nproj, const store_event *ev) {
   for (size_t i = 0; i < nproj; i++) {
-    store_proj_txn tx = {st, txn, dbis ? dbis[i] : proj[i].dbi};
+    store_proj_txn tx = {st, txn, dbis ? dbis[i] : proj[i].dbi, NULL};
     int rc = proj[i].def.apply(proj[i].def.opaque, &tx, ev);
     if (rc)
       return rc;
@@ -210,32 +226,136 @@ int store__head_read(store *st, MDB_txn *txn, store__head *out) {
 
 /* ============================================================ rebuild */
 
-int store__proj_rebuild_in(store *st, MDB_txn *txn, const store__proj *p) {
-  MDB_cursor *cur = NULL;
-  MDB_val k, v;
-  store_event ev;
-  int rc;
+/* Rebuilds the projections st->proj[i] with which[i] set, in one pass over
+ * the log, `chunk` events per durable write transaction (so a long log does
+ * not hold all its dirty pages in memory at once).  The first transaction
+ * empties them and deletes their version records, and the version records
+ * are written by the last one: a crash half-way leaves them marked stale, and
+ * the next open rebuilds them again.  Keys that come in order are written
+ * with MDB_APPEND (store_proj_put).  MDB_MAP_FULL grows the map and redoes
+ * the chunk.  No allocation per event: records are decoded in place. */
+int store__proj_rebuild(store *st, const bool *which, uint64_t chunk) {
+  store__proj sel[STORE_MAX_PROJ];
+  store__append_hint hint[STORE_MAX_PROJ];
+  size_t n = 0;
+  uint64_t next = 1;
+  bool first = true, done = false;
+  int rc = 0;
 
-  if ((rc = mdb_drop(txn, p->dbi, 0)))
-    return store__lmdb_error(st, rc, "emptying a projection");
-  if ((rc = mdb_cursor_open(txn, st->log, &cur)))
-    return store__lmdb_error(st, rc, "opening the log");
-  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    uint64_t seq = k.mv_size == 8 ? store__get_be64(k.mv_data) : 0;
-    if ((rc = store__record_decode(v.mv_data, v.mv_size, seq, &ev))) {
-      store__set_errmsg(st, "rebuilding projection %s: event %llu cannot be read", p->def.name,
-                        (unsigned long long)seq);
-      break;
+  for (size_t i = 0; i < st->nproj; i++)
+    if (which[i])
+      sel[n++] = st->proj[i];
+  if (n == 0)
+    return 0;
+  if (chunk == 0)
+    chunk = STORE_REBUILD_CHUNK;
+  for (int grown = 0; !done && grown < 40;) {
+    MDB_txn *txn = NULL;
+    MDB_cursor *cur = NULL;
+    MDB_val k, v;
+    uint8_t key[8];
+    uint64_t seen = 0, resume = next;
+    store_event ev;
+
+    st->map_full = false;
+    if ((rc = store__txn_begin_write(st, &txn)))
+      return rc;
+    for (size_t j = 0; first && j < n && rc == 0; j++) {
+      char name[40];
+      snprintf(name, sizeof name, "proj/%s", sel[j].def.name);
+      MDB_val mk = {strlen(name), name};
+      rc = mdb_drop(txn, sel[j].dbi, 0);
+      if (rc == 0 && (rc = mdb_del(txn, st->meta, &mk, NULL)) == MDB_NOTFOUND)
+        rc = 0;
+      rc = store__lmdb_error(st, rc, "emptying a projection");
     }
-    if ((rc = store__apply_all(st, txn, p, NULL, 1, &ev)))
-      break;
+    for (size_t j = 0; j < n; j++)
+      hint[j].misses = 0;
+    if (rc == 0 && (rc = mdb_cursor_open(txn, st->log, &cur)))
+      rc = store__lmdb_error(st, rc, "opening the log");
+    store__be64(key, next);
+    k = (MDB_val){8, key};
+    if (rc == 0) {
+      for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && seen < chunk;
+           rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
+        uint64_t seq = k.mv_size == 8 ? store__get_be64(k.mv_data) : 0;
+        if ((rc = store__record_decode(v.mv_data, v.mv_size, seq, &ev))) {
+          store__set_errmsg(st, "rebuilding projections: event %llu cannot be read",
+                            (unsigned long long)seq);
+          break;
+        }
+        for (size_t j = 0; j < n && rc == 0; j++) {
+          store_proj_txn tx = {st, txn, sel[j].dbi, &hint[j]};
+          rc = sel[j].def.apply(sel[j].def.opaque, &tx, &ev);
+        }
+        if (rc)
+          break;
+        next = seq + 1;
+      }
+      if (rc == MDB_NOTFOUND)
+        done = true, rc = 0;
+      else if (rc > 0 || rc < -30000)
+        rc = store__lmdb_error(st, rc, "rebuilding projections");
+    }
+    if (cur)
+      mdb_cursor_close(cur);
+    for (size_t j = 0; done && rc == 0 && j < n; j++) {
+      char name[40];
+      uint8_t ver[4];
+      snprintf(name, sizeof name, "proj/%s", sel[j].def.name);
+      MDB_val mk = {strlen(name), name}, mv = {4, ver};
+      store__be32(ver, sel[j].def.version);
+      rc = store__lmdb_error(st, mdb_put(txn, st->meta, &mk, &mv, 0),
+                             "writing a projection's version");
+    }
+    if (rc == 0) {
+      rc = store__lmdb_error(st, mdb_txn_commit(txn), "committing a rebuild");
+      txn = NULL;
+    }
+    if (txn)
+      mdb_txn_abort(txn);
+    if (rc == 0) {
+      first = false;
+      continue;
+    }
+    if (!st->map_full)
+      return rc;
+    /* The chunk filled the map: grow it and do the chunk again. */
+    done = false;
+    next = resume;
+    grown++;
+    if ((rc = store__map_grow(st)))
+      return rc;
   }
-  mdb_cursor_close(cur);
-  return rc == MDB_NOTFOUND ? 0 : rc > 0 || rc < -30000 ? store__lmdb_error(st, rc, "rebuilding") : rc;
+  return rc;
 }
 
-/* ============================================================ the batch */
+/* ============================================================ the batch
+ *
+ * Isolation of commands.  ARCHITECTURE.md asks that a rejected command write
+ * nothing and leave its neighbours alone.  A nested LMDB transaction per
+ * command gives that, but LMDB makes a child transaction copy every page it
+ * touches that its parent already dirtied (mdb_page_touch: mdb_page_malloc,
+ * which zeroes the page, then a copy), and a one-event command touches the
+ * log's and three indexes' leaf and branch pages: about nine 4 KiB page
+ * copies per command, more than half of the store's CPU time per append at
+ * 1,024 commands a batch (bench-store prints the figure measured with raw
+ * LMDB).  So a command writes straight into the batch's transaction, and
+ * isolation comes from the journal that map growth needs anyway:
+ *   - a command rejected before it wrote anything (a conflict on its first
+ *     event, bad input, an idempotent repeat) costs nothing to drop;
+ *   - a command rejected after it wrote (a hook's error, a conflict on its
+ *     second event) makes the batch drop its transaction and replay the
+ *     journal of the commands committed before it into a fresh one.  Replay
+ *     gives the same sequences, versions and hashes (one writer; hooks are
+ *     deterministic), so the neighbours keep their results;
+ *   - after such a replay the batch gives each later command a nested
+ *     transaction (b->nested), so a batch replays at most once for
+ *     rejections whatever its size.
+ * Nothing is durable or acknowledged before store_batch_commit() returns 0
+ * either way. */
+
+static MDB_txn *cmd_write_txn(const store_batch *b) { return b->cmd_txn ? b->cmd_txn : b->txn; }
 
 static void batch_drop_txns(store_batch *b) {
   if (b->cmd_txn)
@@ -280,7 +400,7 @@ int store_batch_begin(store *st, store_batch **out) {
 
 void store_batch_head(const store_batch *b, uint64_t *seq, uint8_t hash[MC_SHA256_BYTES],
                       int64_t *time) {
-  const store__head *h = b->cmd_txn ? &b->cmd_head : &b->head;
+  const store__head *h = b->cmd_open ? &b->cmd_head : &b->head;
   if (seq)
     *seq = h->seq;
   if (hash)
@@ -309,11 +429,15 @@ static const char *arena_str(store_batch *b, const char *s) {
   return s ? mc_arena_strdup(&b->arena, s) : NULL;
 }
 
-/* Opens the nested transaction of a command. */
+/* Opens a command: a nested transaction in nested mode, else only state. */
 static int cmd_open(store_batch *b, const char *command_id) {
-  int rc = mdb_txn_begin(b->st->env, b->txn, 0, &b->cmd_txn);
-  if (rc)
-    return store__lmdb_error(b->st, rc, "beginning a command");
+  if (b->nested) {
+    int rc = mdb_txn_begin(b->st->env, b->txn, 0, &b->cmd_txn);
+    if (rc)
+      return store__lmdb_error(b->st, rc, "beginning a command");
+  }
+  b->cmd_open = true;
+  b->cmd_wrote = false;
   b->cmd_head = b->head;
   b->cmd_id = command_id;
   b->cmd_first = 0;
@@ -326,7 +450,11 @@ int store_cmd_begin(store_batch *b, const char *command_id, store_cmd_result *pr
   store *st = b->st;
   int rc;
   memset(prior, 0, sizeof *prior);
-  if (b->cmd_txn || b->txn == NULL) {
+  if (b->broken) {
+    store__set_errmsg(st, "the batch failed before (%s): abort it", mc_strerror(b->broken));
+    return b->broken;
+  }
+  if (b->cmd_open || b->txn == NULL) {
     store__set_errmsg(st, "a command is already open in this batch");
     return MC_EINVAL;
   }
@@ -375,28 +503,34 @@ int store_cmd_stream_version(store_batch *b, const char *stream, uint64_t *versi
   const char *id;
   size_t len;
   int rc;
-  if (b->cmd_txn == NULL)
+  if (!b->cmd_open || b->broken)
     return MC_EINVAL;
   if ((rc = normalise_id(b, stream, &id, &len)))
     return rc;
-  return store__stream_version(b->st, b->cmd_txn, b->st->proj[PROJ_STREAM].dbi, id, len, version);
+  return store__stream_version(b->st, cmd_write_txn(b), b->st->proj[PROJ_STREAM].dbi, id, len,
+                               version);
 }
 
 int store_cmd_proj_get(store_batch *b, const char *projection, const void *key, size_t klen,
                        const void **val, size_t *vlen) {
   store *st = b->st;
+  if (b->broken || b->txn == NULL)
+    return MC_EINVAL;
   for (size_t i = 0; i < st->nproj; i++)
     if (strcmp(st->proj[i].def.name, projection) == 0) {
-      store_proj_txn tx = {st, b->cmd_txn ? b->cmd_txn : b->txn, st->proj[i].dbi};
+      store_proj_txn tx = {st, cmd_write_txn(b), st->proj[i].dbi, NULL};
       return store_proj_get(&tx, key, klen, val, vlen);
     }
   return MC_ENOENT;
 }
 
-/* One append into the open command: checks, encodes, writes, applies. */
+/* One append into the open command: checks, encodes, writes, applies.
+ * Everything that can refuse the event is checked before the first write,
+ * so a command refused on its first event has written nothing. */
 static int append_one(store_batch *b, const store_event_in *in, uint64_t *seq_out,
                       uint64_t *actual) {
   store *st = b->st;
+  MDB_txn *txn = cmd_write_txn(b);
   const char *stream;
   size_t stream_len;
   uint64_t current, seq;
@@ -411,7 +545,7 @@ static int append_one(store_batch *b, const store_event_in *in, uint64_t *seq_ou
   }
   if ((rc = normalise_id(b, in->stream, &stream, &stream_len)))
     return rc;
-  if ((rc = store__stream_version(st, b->cmd_txn, st->proj[PROJ_STREAM].dbi, stream, stream_len,
+  if ((rc = store__stream_version(st, txn, st->proj[PROJ_STREAM].dbi, stream, stream_len,
                                   &current)))
     return rc;
   if (actual)
@@ -435,9 +569,10 @@ static int append_one(store_batch *b, const store_event_in *in, uint64_t *seq_ou
     return MC_EINTERNAL;
   store__be64(key, seq);
   v = (MDB_val){b->record.len, b->record.data};
-  if ((rc = mdb_put(b->cmd_txn, st->log, &k, &v, MDB_APPEND)))
+  b->cmd_wrote = true; /* from here on, dropping the command needs a replay */
+  if ((rc = mdb_put(txn, st->log, &k, &v, MDB_APPEND)))
     return store__lmdb_error(st, rc, "appending to the log");
-  if ((rc = store__apply_all(st, b->cmd_txn, st->proj, NULL, st->nproj, &ev)))
+  if ((rc = store__apply_all(st, txn, st->proj, NULL, st->nproj, &ev)))
     return rc;
   b->cmd_head.seq = seq;
   b->cmd_head.time = in->time;
@@ -483,33 +618,36 @@ static int journal_add(store_batch *b, const store_event_in *in) {
   return 0;
 }
 
-/* After MDB_MAP_FULL: drops the transaction, grows the map, and writes again
- * everything the batch held: the committed commands, then the open one. */
-static int grow_and_replay(store_batch *b) {
+/* Drops the batch's transaction and writes again, into a fresh one, the
+ * commands committed so far, then (when `with_open`) the open command's
+ * appends.  `grow`: grow the map first (after MDB_MAP_FULL).  A replay that
+ * fills the map grows it and starts over.  On failure the batch is broken. */
+static int batch_replay(store_batch *b, bool grow, bool with_open) {
   store *st = b->st;
-  bool cmd_was_open = b->cmd_txn != NULL;
   const char *open_id = b->cmd_id;
   int rc = 0;
 
   for (int attempt = 0; attempt < 40; attempt++) {
     batch_drop_txns(b);
+    b->cmd_open = false;
     st->map_full = false;
-    if ((rc = store__map_grow(st)) || (rc = batch_start(b)))
-      return rc;
+    if ((grow && (rc = store__map_grow(st))) || (rc = batch_start(b)))
+      break;
     b->replaying = true;
+    /* Commands that were committed succeeded before: no nested transaction. */
+    bool nested = b->nested;
+    b->nested = false;
     for (size_t c = 0; c < b->ncmds && rc == 0; c++) {
       const store__journal_cmd *jc = &b->cmds[c];
       if ((rc = cmd_open(b, jc->command_id)))
         break;
       for (size_t i = jc->first; i < jc->first + jc->count && rc == 0; i++)
         rc = append_one(b, &b->entries[i].in, NULL, NULL);
-      if (rc == 0) {
-        rc = store__lmdb_error(st, mdb_txn_commit(b->cmd_txn), "committing a command");
-        b->cmd_txn = NULL;
-        b->head = b->cmd_head;
-      }
+      b->head = b->cmd_head;
+      b->cmd_open = false;
     }
-    if (rc == 0 && cmd_was_open && (rc = cmd_open(b, open_id)) == 0)
+    b->nested = nested;
+    if (rc == 0 && with_open && (rc = cmd_open(b, open_id)) == 0)
       for (size_t i = b->cmd_first_entry; i < b->nentries && rc == 0; i++)
         rc = append_one(b, &b->entries[i].in, NULL, NULL);
     b->replaying = false;
@@ -517,16 +655,20 @@ static int grow_and_replay(store_batch *b) {
       return 0;
     if (!st->map_full)
       break;
+    grow = true;
   }
-  store__set_errmsg(st, "replaying the batch after growing the map failed: %s", mc_strerror(rc));
-  return rc == MC_ENOSPC ? rc : MC_EINTERNAL;
+  batch_drop_txns(b);
+  b->cmd_open = false;
+  store__set_errmsg(st, "replaying the batch failed: %s", mc_strerror(rc));
+  b->broken = rc == MC_ENOSPC ? rc : MC_EINTERNAL;
+  return b->broken;
 }
 
 int store_append(store_batch *b, const store_event_in *in, uint64_t *seq, uint64_t *actual_version) {
   int rc;
-  if (b->cmd_txn == NULL || b->cmd_failed) {
-    store__set_errmsg(b->st, b->cmd_failed ? "the command failed before: abort it"
-                                           : "no command is open");
+  if (!b->cmd_open || b->cmd_failed || b->broken) {
+    store__set_errmsg(b->st, b->cmd_failed || b->broken ? "the command failed before: abort it"
+                                                        : "no command is open");
     return MC_EINVAL;
   }
   b->st->map_full = false;
@@ -534,7 +676,7 @@ int store_append(store_batch *b, const store_event_in *in, uint64_t *seq, uint64
     rc = append_one(b, in, seq, actual_version);
   if (rc && b->st->map_full) {
     /* The journal holds this append too: replaying writes it. */
-    if ((rc = grow_and_replay(b)) == 0 && seq)
+    if ((rc = batch_replay(b, true, true)) == 0 && seq)
       *seq = b->cmd_head.seq;
   }
   if (rc)
@@ -544,12 +686,12 @@ int store_append(store_batch *b, const store_event_in *in, uint64_t *seq, uint64
 
 int store_cmd_commit(store_batch *b, store_cmd_result *result) {
   store *st = b->st;
-  int rc;
+  int rc = 0;
   memset(result, 0, sizeof *result);
-  if (b->cmd_txn == NULL || b->cmd_failed) {
+  if (!b->cmd_open || b->cmd_failed || b->broken) {
     store_cmd_abort(b);
     store__set_errmsg(st, "the command cannot be committed: it failed, or none is open");
-    return MC_EINVAL;
+    return b->broken ? b->broken : MC_EINVAL;
   }
   if (b->ncmds == b->ccmds) {
     size_t n = b->ccmds ? 2 * b->ccmds : 32;
@@ -563,18 +705,22 @@ int store_cmd_commit(store_batch *b, store_cmd_result *result) {
   }
   uint64_t first = b->cmd_first;
   uint32_t count = b->cmd_count;
-  rc = mdb_txn_commit(b->cmd_txn);
-  b->cmd_txn = NULL;
-  if (rc != 0 && rc != MDB_MAP_FULL) {
-    b->nentries = b->cmd_first_entry;
-    return store__lmdb_error(st, rc, "committing a command");
+  if (b->cmd_txn) {
+    rc = mdb_txn_commit(b->cmd_txn);
+    b->cmd_txn = NULL;
+    if (rc != 0 && rc != MDB_MAP_FULL) {
+      b->cmd_open = false;
+      b->nentries = b->cmd_first_entry;
+      return store__lmdb_error(st, rc, "committing a command");
+    }
   }
+  b->cmd_open = false;
   b->cmds[b->ncmds++] = (store__journal_cmd){b->cmd_id, b->cmd_first_entry,
                                              b->nentries - b->cmd_first_entry};
   b->cmd_first_entry = b->nentries;
   if (rc == MDB_MAP_FULL) {
     /* The command is journalled as committed: the replay writes it again. */
-    if ((rc = grow_and_replay(b)))
+    if ((rc = batch_replay(b, true, false)))
       return rc;
   } else {
     b->head = b->cmd_head;
@@ -584,27 +730,43 @@ int store_cmd_commit(store_batch *b, store_cmd_result *result) {
 }
 
 void store_cmd_abort(store_batch *b) {
+  bool rewind = b->cmd_open && b->cmd_txn == NULL && b->cmd_wrote && !b->broken;
   if (b->cmd_txn)
     mdb_txn_abort(b->cmd_txn);
   b->cmd_txn = NULL;
+  b->cmd_open = false;
+  b->cmd_wrote = false;
   b->nentries = b->cmd_first_entry;
   b->cmd_failed = false;
+  if (rewind) {
+    /* The command wrote into the batch's transaction: rebuild the batch
+     * without it, and isolate later commands with nested transactions.  A
+     * failed replay leaves the batch broken (its commit fails: nothing is
+     * acknowledged). */
+    b->nested = true;
+    batch_replay(b, false, false);
+  }
 }
 
 int store_batch_commit(store_batch *b) {
   store *st = b->st;
   int rc;
-  if (b->cmd_txn) {
+  if (b->cmd_open) {
     store__set_errmsg(st, "a command is still open: commit or abort it first");
     batch_free(b);
     return MC_EINVAL;
+  }
+  if (b->broken) {
+    rc = b->broken;
+    batch_free(b);
+    return rc;
   }
   for (int attempt = 0;; attempt++) {
     rc = mdb_txn_commit(b->txn);
     b->txn = NULL;
     if (rc != MDB_MAP_FULL || attempt == 40)
       break;
-    if ((rc = grow_and_replay(b)))
+    if ((rc = batch_replay(b, true, false)))
       break;
   }
   if (rc > 0 || rc < -30000)
@@ -759,7 +921,7 @@ int store_read_proj(store_read *rd, const char *projection, const void *key, siz
   const store__proj *p = proj_named(rd->st, projection);
   if (p == NULL)
     return MC_ENOENT;
-  store_proj_txn tx = {NULL, rd->txn, p->dbi};
+  store_proj_txn tx = {NULL, rd->txn, p->dbi, NULL};
   return store_proj_get(&tx, key, klen, val, vlen);
 }
 

@@ -29,30 +29,8 @@ int store__raw_put(store *st, uint64_t seq, const void *rec, size_t len) {
 int store__raw_del(store *st, uint64_t seq) { return raw_write(st, seq, NULL, 0); }
 
 int store__raw_rebuild_projections(store *st) {
-  MDB_txn *txn;
-  MDB_cursor *cur = NULL;
-  MDB_val k, v;
-  store_event ev;
-  int rc = store__txn_begin_write(st, &txn);
-  if (rc)
-    return rc;
-  /* Every projection emptied, then one pass over the log applying all. */
-  for (size_t i = 0; i < st->nproj && rc == 0; i++)
-    rc = store__lmdb_error(st, mdb_drop(txn, st->proj[i].dbi, 0), "emptying a projection");
-  if (rc == 0 && (rc = mdb_cursor_open(txn, st->log, &cur)) == 0) {
-    for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-         rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-      uint64_t seq = k.mv_size == 8 ? store__get_be64(k.mv_data) : 0;
-      if ((rc = store__record_decode(v.mv_data, v.mv_size, seq, &ev)) ||
-          (rc = store__apply_all(st, txn, st->proj, NULL, st->nproj, &ev)))
-        break;
-    }
-    mdb_cursor_close(cur);
-    rc = rc == MDB_NOTFOUND ? 0 : rc < -30000 ? store__lmdb_error(st, rc, "rebuilding") : rc;
-  }
-  if (rc) {
-    mdb_txn_abort(txn);
-    return rc;
-  }
-  return store__lmdb_error(st, mdb_txn_commit(txn), "raw commit");
+  bool all[STORE_MAX_PROJ];
+  for (size_t i = 0; i < STORE_MAX_PROJ; i++)
+    all[i] = i < st->nproj;
+  return store__proj_rebuild(st, all, 0);
 }

@@ -97,10 +97,20 @@ struct store {
   char errmsg[512];
 };
 
+/* A rebuild's hint to store_proj_put: try MDB_APPEND until this many keys
+ * of a chunk came out of order. */
+#define STORE_APPEND_MISSES 16
+#define STORE_REBUILD_CHUNK 262144 /* events per write transaction of a rebuild */
+
+typedef struct store__append_hint {
+  unsigned misses;
+} store__append_hint;
+
 struct store_proj_txn {
   store *st;  /* for error messages; may be NULL */
   MDB_txn *txn;
   MDB_dbi dbi;
+  store__append_hint *hint; /* rebuilding: try MDB_APPEND; NULL otherwise */
 };
 
 struct store_read {
@@ -126,12 +136,22 @@ typedef struct store__journal_cmd {
   size_t first, count;    /* entries of this command */
 } store__journal_cmd;
 
+/* How a command is kept apart from its neighbours (log.c "the batch").  A
+ * command writes straight into the batch's transaction; when a command that
+ * already wrote is rejected, the batch's transaction is dropped and the
+ * journal of the commands committed before it is replayed into a fresh one,
+ * and from then on each command of that batch gets a nested transaction
+ * (`nested`), so one batch replays at most once for rejections. */
 struct store_batch {
   store *st;
   MDB_txn *txn;        /* the parent: one durable transaction */
-  MDB_txn *cmd_txn;    /* the open command's nested transaction, or NULL */
+  MDB_txn *cmd_txn;    /* the open command's nested transaction (nested mode), or NULL */
+  bool nested;         /* commands of this batch get a nested transaction */
+  bool cmd_open;       /* a command is open */
+  bool cmd_wrote;      /* the open command wrote into txn directly (not nested) */
   bool cmd_failed;
   bool replaying;
+  int broken;          /* a replay failed: the batch can only be aborted */
   store__head head;     /* including committed commands */
   store__head cmd_head; /* including the open command's appends */
   const char *cmd_id;   /* the open command's id, in the arena */
@@ -201,8 +221,11 @@ int store__apply_all(store *st, MDB_txn *txn, const store__proj *proj, const MDB
 /* Storage's own projections (by stream, type, time, command). */
 extern const store_projection store__builtin[STORE_NBUILTIN];
 
-/* Replays the log into the projection `p` (emptied first) in `txn`. */
-int store__proj_rebuild_in(store *st, MDB_txn *txn, const store__proj *p);
+/* Rebuilds the projections st->proj[i] with which[i] set from the log, in
+ * one pass, `chunk` events (0: STORE_REBUILD_CHUNK) per durable write
+ * transaction; their version records are written last.  No transaction of
+ * this process may be open (the map may grow). */
+int store__proj_rebuild(store *st, const bool *which, uint64_t chunk);
 
 /* ------------------------------------------------------------ raw access
  * For tests that damage a copy on purpose (tests/unit/storage/test_tamper.c)

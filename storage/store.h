@@ -10,10 +10,12 @@
  * STORE_FORMAT_VERSION, and in docs/STORAGE.md.
  *
  * Writing goes through a batch (ARCHITECTURE.md "The writer"): one durable
- * LMDB write transaction for the commands queued together, a nested
- * transaction per command so a rejected command writes nothing and leaves its
- * neighbours alone.  Nothing in a batch is committed before
- * store_batch_commit() returns 0; results must not be acknowledged earlier.
+ * LMDB write transaction for the commands queued together, in which a
+ * rejected command writes nothing and leaves its neighbours alone (a command
+ * rejected after it wrote makes the batch replay its committed commands into
+ * a fresh transaction and use nested transactions from then on: log.c).
+ * Nothing in a batch is committed before store_batch_commit() returns 0;
+ * results must not be acknowledged earlier.
  * One thread drives a batch; only one batch is open at a time per store.
  *
  * Projections (derived state the engine reads) are hooks called inside the

@@ -244,7 +244,7 @@ typedef struct rebuild_ctx {
 static int rebuild_one(void *opaque, const store_event *ev) {
   rebuild_ctx *c = opaque;
   for (size_t i = 0; i < c->s->n; i++) {
-    store_proj_txn tx = {c->v->st, c->txn, c->s->dbi[i]};
+    store_proj_txn tx = {c->v->st, c->txn, c->s->dbi[i], NULL};
     int rc = c->s->proj[i].def.apply(c->s->proj[i].def.opaque, &tx, ev);
     if (rc) {
       problem(c->v, ev->seq, "projection %s cannot follow event %llu: %s", c->s->proj[i].def.name,

@@ -104,6 +104,75 @@ static void hooks_follow_the_log_in_its_transaction(void **state) {
   free(dir);
 }
 
+/* Commands write straight into the batch's transaction; one rejected after it
+ * wrote makes the batch replay its committed commands into a fresh
+ * transaction, then isolate later commands with nested transactions
+ * (storage/log.c "the batch").  Either way: the rejected command leaves
+ * nothing, its neighbours keep their sequences and hashes. */
+static void late_rejections_leave_the_neighbours(void **state) {
+  (void)state;
+  char *dir = tmpdir_make("proj");
+  counter c = {1, 0};
+  store *st = open_with(dir, &c);
+  mc_buf data = MC_BUF_INIT;
+  store_batch *b;
+  store_cmd_result prior, res;
+  uint8_t before[MC_SHA256_BYTES], after[MC_SHA256_BYTES];
+  uint64_t seq, expect = 1, head;
+  char stream[32], id[32];
+  payload(&data, 7, "Hồ sơ");
+  assert_int_equal(store_batch_begin(st, &b), 0);
+  for (int i = 0; i < 60; i++) {
+    snprintf(stream, sizeof stream, "d/%d", i % 7);
+    snprintf(id, sizeof id, "cmd-%d", i);
+    store_event_in ok = event_in(stream, STORE_ANY_VERSION, "submitted", 100 + i, &data);
+    store_event_in no = event_in(stream, STORE_ANY_VERSION, "forbidden", 100 + i, &data);
+    store_batch_head(b, &head, before, NULL);
+    assert_int_equal(head, expect - 1);
+    assert_int_equal(store_cmd_begin(b, id, &prior), 0);
+    assert_false(prior.repeated);
+    assert_int_equal(store_append(b, &ok, &seq, NULL), 0);
+    assert_int_equal(seq, expect);
+    if (i == 10 || i == 30 || i == 45) {
+      /* Rejected by a hook on its second event, after the first was written. */
+      assert_int_equal(store_append(b, &no, NULL, NULL), MC_EINVAL);
+      store_cmd_abort(b);
+    } else if (i == 20) {
+      store_cmd_abort(b); /* dropped by its caller after a good append */
+    } else {
+      assert_int_equal(store_cmd_commit(b, &res), 0);
+      assert_int_equal(res.first_seq, expect);
+      assert_int_equal(res.count, 1);
+      expect++;
+      continue;
+    }
+    /* The batch is back where it was before the command. */
+    store_batch_head(b, &head, after, NULL);
+    assert_int_equal(head, expect - 1);
+    assert_memory_equal(before, after, MC_SHA256_BYTES);
+    assert_int_equal(store_cmd_begin(b, "cmd-0", &prior), 0);
+    assert_true(prior.repeated); /* committed commands survived the replay */
+    assert_int_equal(prior.first_seq, 1);
+  }
+  assert_int_equal(store_batch_commit(b), 0);
+  assert_int_equal(head_seq(st), 56);
+  assert_int_equal(count_of(st, "submitted"), 56);
+  assert_int_equal(count_of(st, "forbidden"), 0);
+  store_read *rd;
+  const void *val;
+  size_t len;
+  assert_int_equal(store_read_begin(st, &rd), 0);
+  assert_int_equal(store_read_proj(rd, "command", "cmd-10", 6, &val, &len), MC_ENOENT);
+  assert_int_equal(store_read_proj(rd, "command", "cmd-20", 6, &val, &len), MC_ENOENT);
+  assert_int_equal(store_read_proj(rd, "command", "cmd-59", 6, &val, &len), 0);
+  store_read_end(rd);
+  assert_int_equal(verify_problems(st, NULL, 0, NULL), 0);
+  store_close(st);
+  mc_buf_free(&data);
+  tree_remove(dir);
+  free(dir);
+}
+
 static void a_new_version_is_rebuilt_at_open(void **state) {
   (void)state;
   char *dir = tmpdir_make("proj");
@@ -163,6 +232,7 @@ static void bad_registrations_are_refused(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hooks_follow_the_log_in_its_transaction),
+      cmocka_unit_test(late_rejections_leave_the_neighbours),
       cmocka_unit_test(a_new_version_is_rebuilt_at_open),
       cmocka_unit_test(bad_registrations_are_refused),
   };
