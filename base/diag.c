@@ -29,6 +29,15 @@ void mc_diag_at(mc_diag_sink *sink, mc_diag_severity severity, const mc_source *
   mc_diag d = {.severity = severity, .source = src, .hint = hint, .message = message, .span = 1};
   va_list ap;
 
+  if (severity == MC_DIAG_ERROR && sink->errors >= MC_DIAG_MAX_REPORTED) {
+    if (sink->errors++ == MC_DIAG_MAX_REPORTED && sink->fn) {
+      mc_diag stop = {.severity = MC_DIAG_ERROR, .message = "too many errors; the rest are not shown",
+                      .hint = "mend these first, then check again", .span = 1};
+      sink->fn(sink->opaque, &stop);
+    }
+    return;
+  }
+
   va_start(ap, fmt);
   vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);

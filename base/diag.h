@@ -52,6 +52,11 @@ typedef struct mc_diag_sink {
   int warnings;
 } mc_diag_sink;
 
+/* After this many errors a sink stops receiving them (they are still
+ * counted): one mistake repeated a thousand times is not a thousand
+ * findings, and each report rescans its file for the line. */
+#define MC_DIAG_MAX_REPORTED 100
+
 /* Reports a finding at byte offset `offset` of `src` (line and column are
  * computed), underlining `span_bytes` bytes.  `hint` may be NULL.  `src` may
  * be NULL for a finding about no file. */

@@ -65,6 +65,7 @@ typedef struct dsl_expr {
   const char *scope;  /* REF: "form", or NULL for a dossier fact */
   const char *name;   /* REF, NAME, STR */
   int64_t value;      /* INT, BOOL, MONEY */
+  int size;           /* nodes in this expression */
   dsl_span at;
 } dsl_expr;
 

@@ -13,6 +13,7 @@
 #include "base/error.h"
 #include "dsl/vocab.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +229,7 @@ typedef enum { T_NONE, T_NUMBER, T_TEXT, T_ENUM, T_BOOL, T_DATE, T_FILE } ref_ty
 
 typedef struct ref_info {
   ref_type type;
+  bool optional;                /* a form field the applicant may leave empty */
   const char *key;              /* "form.copies", "channel": identifies the variable */
   const char *const *values;    /* enum values of a fact */
   const dsl_strlist *form_values; /* enum values of a form field */
@@ -268,6 +270,7 @@ static bool resolve_ref(mc_arena *arena, const dsl_procedure *p, const dsl_expr 
       return false;
     }
     out->type = field_ref_type(f->type);
+    out->optional = !f->required;
     out->form_values = f->values;
     size_t n = strlen(e->name) + 6;
     char *key = mc_arena_alloc(arena, n);
@@ -777,6 +780,10 @@ static void check_step(const dsl_program *prog, const dsl_procedure *p, const ds
             "the action \"%s\" is given twice in this step", t->action);
         break;
       }
+    if (!strcmp(t->target, "rejected") && n->state && strcmp(n->state, "submitted"))
+      ERR(sink, t->target_at,
+          "after reception a refusal is a decision with its reasons: lead to a step in state decided with deny",
+          "\"rejected\" (refused at reception) cannot follow a step in state %s", n->state);
     if (strcmp(t->action, "timeout") == 0 && !n->limit.set)
       ERR(sink, t->at, "give the step a limit (within ...) for its timeout", "timeout needs a time limit");
     check_target(g, t, sink);
@@ -784,8 +791,35 @@ static void check_step(const dsl_program *prog, const dsl_procedure *p, const ds
   }
 }
 
+/* A choice that can come back to itself through choices only loops for ever
+ * without an official's action. */
+static void check_choice_loop(const graph *g, const dsl_node *n, mc_diag_sink *sink) {
+  int self = node_index(g, n->name), *stack = calloc((size_t)g->n + 1, sizeof *stack), sp = 0;
+  bool *seen = calloc((size_t)g->n, sizeof *seen);
+  if (stack && seen) {
+    stack[sp++] = self;
+    while (sp > 0) {
+      int v = stack[--sp];
+      for (const dsl_transition *t = g->nodes[v]->out; t; t = t->next) {
+        int k = node_index(g, t->target);
+        if (k == self) {
+          ERR(sink, n->at, "put a step between the choices, where someone acts",
+              "the choice \"%s\" leads back to itself through choices alone", n->name);
+          sp = 0;
+          break;
+        }
+        if (k >= 0 && !seen[k] && g->nodes[k]->kind == DSL_NODE_CHOICE)
+          seen[k] = true, stack[sp++] = k;
+      }
+    }
+  }
+  free(stack);
+  free(seen);
+}
+
 static void check_choice(mc_arena *arena, const dsl_procedure *p, const graph *g, const dsl_node *n,
                          mc_diag_sink *sink) {
+  check_choice_loop(g, n, sink);
   int count = 0, otherwise = 0, bad = 0;
   for (const dsl_transition *t = n->out; t; t = t->next) {
     check_target(g, t, sink);
@@ -854,13 +888,17 @@ static void check_choice(mc_arena *arena, const dsl_procedure *p, const graph *g
           break;
         }
         key = at->key;
+        ref_info r;
+        mc_diag_sink quiet = {0};
+        const dsl_expr *e = ts[a]->when;
+        while (e->kind == DSL_EX_NOT || e->kind == DSL_EX_OR || e->kind == DSL_EX_AND)
+          e = e->left;
+        resolve_ref(arena, p, e->kind == DSL_EX_REF ? e : e->left, &quiet, &r);
+        if (r.optional) {
+          simple = false; /* an empty optional field matches no value */
+          break;
+        }
         if (at->type == T_ENUM) {
-          ref_info r;
-          mc_diag_sink quiet = {0};
-          const dsl_expr *e = ts[a]->when;
-          while (e->kind == DSL_EX_NOT || e->kind == DSL_EX_OR || e->kind == DSL_EX_AND)
-            e = e->left;
-          resolve_ref(arena, p, e->kind == DSL_EX_REF ? e : e->left, &quiet, &r);
           domain = enum_count(&r);
           mask |= at->mask;
         } else if (at->type == T_BOOL) {
@@ -911,6 +949,56 @@ static void check_fork(const dsl_program *prog, const graph *g, const dsl_node *
   if (branches < 2)
     ERR(sink, n->at, "a fork sends the dossier to two or more agencies at once; with one branch, use a step",
         "the fork \"%s\" has %d branch%s", n->name, branches, branches == 1 ? "" : "es");
+  if (join < 0 || g->nodes[join]->kind != DSL_NODE_JOIN)
+    return;
+  /* The fork's region: what its branches reach before the join.  Nothing in
+   * it may lead back before the fork (the join would wait for ever), and
+   * nothing outside it may enter the join. */
+  int self = node_index(g, n->name);
+  bool *region = calloc((size_t)g->n, sizeof *region), *seen = calloc((size_t)g->n, sizeof *seen);
+  int *stack = calloc((size_t)g->n + 1, sizeof *stack);
+  if (region && seen && stack) {
+    int sp = 0;
+    for (const dsl_transition *t = n->out; t; t = t->next) {
+      int k = node_index(g, t->target);
+      if (k >= 0 && k != join && !region[k])
+        region[k] = true, stack[sp++] = k;
+    }
+    while (sp > 0) {
+      int v = stack[--sp];
+      for (const dsl_transition *t = g->nodes[v]->out; t; t = t->next) {
+        int k = node_index(g, t->target);
+        if (k >= 0 && k != join && !region[k])
+          region[k] = true, stack[sp++] = k;
+      }
+    }
+    bool reported = false;
+    for (int v = 0; v < g->n && !reported; v++) {
+      if (!region[v])
+        continue;
+      memset(seen, 0, (size_t)g->n * sizeof *seen);
+      reach(g, v, seen);
+      if (v == self || seen[self]) {
+        char hint[300];
+        snprintf(hint, sizeof hint, "a branch ends in the join \"%s\" (or a final state); going back before the fork would leave the join waiting", n->join);
+        ERR(sink, g->nodes[v]->at, hint, "\"%s\" leads out of the fork \"%s\" back to where it started", g->nodes[v]->name, n->name);
+        reported = true;
+      }
+    }
+    for (int v = 0; v < g->n; v++) {
+      if (region[v] || v == self)
+        continue;
+      for (const dsl_transition *t = g->nodes[v]->out; t; t = t->next)
+        if (node_index(g, t->target) == join) {
+          char hint[300];
+          snprintf(hint, sizeof hint, "only the branches of the fork \"%s\" lead into its join; lead elsewhere", n->name);
+          ERR(sink, t->target_at, hint, "\"%s\" enters the join \"%s\" from outside its fork", g->nodes[v]->name, n->join);
+        }
+    }
+  }
+  free(region);
+  free(seen);
+  free(stack);
 }
 
 static void check_graph(const graph *g, mc_diag_sink *sink) {
@@ -972,6 +1060,14 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
       ERR(sink, p->code_at, "each procedure has its own national code", "the procedure \"%s\" is defined twice", p->code);
       break;
     }
+  /* The code names files and dossier streams: letters, digits, dots, dashes. */
+  bool code_ok = p->code[0] != '\0' && strlen(p->code) <= 32;
+  for (const char *c = p->code; *c && code_ok; c++)
+    code_ok = (*c >= '0' && *c <= '9') || (*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || *c == '.' ||
+              *c == '-' || *c == '_';
+  if (!code_ok)
+    ERR(sink, p->code_at, "write the national code, such as 1.001193 (letters, digits, dots and dashes, at most 32)",
+        "\"%s\" cannot be a procedure code", p->code);
   /* Catalogue data. */
   if (p->sector == NULL)
     ERR(sink, p->at, "add: sector \"Tư pháp\"", "the procedure \"%s\" has no sector", p->code);
@@ -1035,6 +1131,18 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
       ERR(sink, f->at, "length applies to text fields; numbers take range", "the field \"%s\" cannot have a length", f->name);
     if (f->has_range && f->type != DSL_FIELD_NUMBER)
       ERR(sink, f->at, "range applies to number fields; texts take length", "the field \"%s\" cannot have a range", f->name);
+    if (f->pattern) {
+      regex_t re;
+      int rc = regcomp(&re, f->pattern, REG_EXTENDED | REG_NOSUB);
+      if (rc != 0) {
+        char msg[200];
+        regerror(rc, &re, msg, sizeof msg);
+        ERR(sink, f->at, "write a POSIX extended regular expression, such as ^[0-9A-Z]+$",
+            "the pattern of \"%s\" is not a regular expression: %s", f->name, msg);
+      } else {
+        regfree(&re);
+      }
+    }
     if (f->pattern && f->type != DSL_FIELD_TEXT)
       ERR(sink, f->at, "pattern applies to text fields (citizen ids, tax codes, phones and emails are checked already)",
           "the field \"%s\" cannot have a pattern", f->name);

@@ -12,6 +12,11 @@
  * parser's stack. */
 #define DSL_MAX_NESTING 32
 
+/* A condition or a fee has at most this many parts (comparisons, amounts):
+ * beyond it the file is surely generated wrong, and the checks that prove
+ * conditions disjoint would take too long. */
+#define DSL_MAX_EXPR_NODES 100
+
 /* Source files larger than this are refused before lexing. */
 #define DSL_MAX_FILE_BYTES (8u << 20)
 

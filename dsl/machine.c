@@ -186,9 +186,15 @@ static void decode_node(decoder *d, const msgpack_object *o, dsl_m_node *n, int 
     } else {
       tr->target = -1;
       tr->final = text(d, target);
-      if (tr->final == NULL)
+      /* Only the four final states of DOMAIN.md. */
+      if (tr->final == NULL || (strcmp(tr->final, "returned") && strcmp(tr->final, "rejected") &&
+                                strcmp(tr->final, "withdrawn") && strcmp(tr->final, "stopped")))
         bad(d);
     }
+    /* An action leads to one place (the checks refuse it twice in a step). */
+    for (uint32_t k = 0; tr->action && k < i; k++)
+      if (ts[k].action && !strcmp(ts[k].action, tr->action))
+        bad(d);
     const msgpack_object *notify = field(d, t, "notify");
     if (notify == NULL || notify->type != MSGPACK_OBJECT_ARRAY)
       { bad(d); return; }
@@ -305,6 +311,17 @@ int dsl_machine_decode(const uint8_t *bytes, size_t len, mc_arena *arena, dsl_ma
       d.err = MC_ENOMEM;
     for (int i = 0; ns && i < n && d.err == 0; i++)
       decode_node(&d, &nodes->via.array.ptr[i], &ns[i], n);
+    /* A fork names a join; nothing else does. */
+    for (int i = 0; ns && i < n && d.err == 0; i++) {
+      if (ns[i].kind == DSL_M_FORK && (ns[i].join < 0 || ns[ns[i].join].kind != DSL_M_JOIN))
+        bad(&d);
+      if (ns[i].kind != DSL_M_FORK && ns[i].join >= 0)
+        bad(&d);
+      if (ns[i].kind == DSL_M_JOIN && ns[i].nout != 1)
+        bad(&d);
+    }
+    if (ns && d.err == 0 && ns[0].kind != DSL_M_STEP)
+      bad(&d);
     m->nodes = ns;
     m->nnodes = n;
   }

@@ -90,7 +90,10 @@ int dsl__parse(dsl_ctx *ctx) {
   }
   if (dsl_yylex_init_extra(ctx, &scanner) != 0)
     return MC_ENOMEM;
-  dsl_yy_scan_bytes(ctx->src->text, (int)ctx->src->len, scanner);
+  /* Editors on Windows start UTF-8 files with a byte-order mark: skip it. */
+  size_t skip = ctx->src->len >= 3 && !memcmp(ctx->src->text, "\xEF\xBB\xBF", 3) ? 3 : 0;
+  ctx->pos = skip;
+  dsl_yy_scan_bytes(ctx->src->text + skip, (int)(ctx->src->len - skip), scanner);
   int rc = dsl_yyparse(scanner, ctx);
   dsl_yylex_destroy(scanner);
   if (ctx->oom || rc == 2)

@@ -62,11 +62,22 @@ static void set_once(dsl_ctx *ctx, const char **slot, const char *value, dsl_loc
 }
 
 static dsl_expr *expr(dsl_ctx *ctx, dsl_expr_kind kind, dsl_expr *l, dsl_expr *r, dsl_loc at) {
+  int size = 1 + (l ? l->size : 0) + (r ? r->size : 0);
+  if (size > DSL_MAX_EXPR_NODES) {
+    /* Report once per expression: the left part is already at the limit. */
+    if (l && l->size <= DSL_MAX_EXPR_NODES)
+      dsl__error(ctx, at, "split it: a choice can have several branches, a fee several lines of text",
+                 "this condition or fee has more than %d parts", DSL_MAX_EXPR_NODES);
+    if (l)
+      l->size = DSL_MAX_EXPR_NODES + 1;
+    return l;
+  }
   dsl_expr *e = NEW(dsl_expr);
   if (e) {
     e->kind = kind;
     e->left = l;
     e->right = r;
+    e->size = size;
     e->at = SPAN(at);
   }
   return e;

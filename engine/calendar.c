@@ -233,12 +233,13 @@ static int reception(const eng_calendar *cal, mc_instant from, eng_calc *calc, m
     explain(calc, cal, ENG_EXPLAIN_MOVED, day, cd, *start, 0, 0,
             "outside office hours: counted from the next opening");
   }
-  if (calc && calc->cutoff_min >= 0 && msd >= (int64_t)calc->cutoff_min * MC_MS_PER_MINUTE) {
+  /* "Received after 15:00" (NĐ118 Art. 18): 15:00 itself is the same day. */
+  if (calc && calc->cutoff_min >= 0 && msd > (int64_t)calc->cutoff_min * MC_MS_PER_MINUTE) {
     if ((rc = next_working_day(cal, day, calc, &day, &cd)) != 0)
       return rc;
     *start = mc_instant_join(day, hours_of(cal, cd)->sessions[0].open_ms, cal->offset_min);
     explain(calc, cal, ENG_EXPLAIN_MOVED, day, cd, *start, 0, 0,
-            "at or after the cut-off: counted as received on the next working day");
+            "after the cut-off: counted as received on the next working day");
   }
   *start_day = day;
   return 0;

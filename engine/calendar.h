@@ -16,8 +16,8 @@
  *     ends on a day off moves to the close of the next working day.
  *   - Hour-based limits count working time inside sessions from the instant.
  *   - The cut-off (15:00 in NĐ118 Art. 18) is the caller's: a dossier
- *     received at or after it counts as received at the opening of the next
- *     working day, for every unit (days, hours, calendar days); a policy
+ *     received after it (15:00 itself is still the same day) counts as
+ *     received at the opening of the next working day, for every unit (days, hours, calendar days); a policy
  *     that wants no cut-off for some limit passes ENG_NO_CUTOFF.
  *     Pass ENG_NO_CUTOFF when the policy has none.
  * A computation that needs a year the calendar does not describe fails with
@@ -114,7 +114,7 @@ const char *eng_day_kind_name(eng_day_kind kind);
  * Delivered in time order. */
 typedef enum {
   ENG_EXPLAIN_RECEIVED,   /* the instant given, and where it falls */
-  ENG_EXPLAIN_MOVED,      /* start moved: outside office hours, or past the cut-off */
+  ENG_EXPLAIN_MOVED,      /* start moved: outside office hours, or after the cut-off */
   ENG_EXPLAIN_RECEPTION,  /* the day of reception, not counted */
   ENG_EXPLAIN_COUNTED,    /* a day (or the working time of a day) counted */
   ENG_EXPLAIN_SKIPPED,    /* a day without office hours passed over */

@@ -859,6 +859,9 @@ static void parse_year_stmt(reading *r, parser *p, const stmt *s) {
 
 static void parse_file(reading *r, const mc_source *src) {
   parser p = {.lx = {.src = src, .sink = r->sink}, .src = src, .sink = r->sink};
+  /* Editors on Windows start UTF-8 files with a byte-order mark: skip it. */
+  if (src->len >= 3 && !memcmp(src->text, "\xEF\xBB\xBF", 3))
+    p.lx.pos = 3;
   const char *file_id = NULL;
   stmt s;
 

@@ -27,7 +27,7 @@ static const char USAGE[] =
     "                      2026-02-10T09:00+07:00; default: now\n"
     "  --add DURATION      \"3 working days\", \"8 working hours\", \"15 days\",\n"
     "                      \"15 calendar days\", \"3 ngày làm việc\", \"8 giờ làm việc\"\n"
-    "  --cutoff HH:MM      received at or after this time counts from the next\n"
+    "  --cutoff HH:MM      received after this time (not at it) counts from the next\n"
     "                      working day (15:00 under Decree 118, Art. 18)\n"
     "  --explain           list every day counted or skipped, and why\n";
 
@@ -222,6 +222,18 @@ int cmd_deadline(int argc, char **argv) {
   }
   if ((status = cli_load_calendar(files, nfiles, &cal)) != CLI_OK)
     goto done;
+  {
+    /* Holidays are announced year by year: say so before the data runs out. */
+    int64_t day, msd;
+    int y, m, dd;
+    mc_instant_split(mc_clock_now() + 60 * MC_MS_PER_DAY, eng_calendar_offset_min(cal), &day, &msd);
+    mc_civil_from_days(day, &y, &m, &dd);
+    if (!eng_calendar_has_year(cal, y))
+      fprintf(stderr,
+              "motcua deadline: warning: the calendar \"%s\" has no data for %d, which begins within 60 days; "
+              "add its holidays (docs/CALENDAR.md, \"Adding a year\") before deadlines run into it\n",
+              eng_calendar_id(cal), y);
+  }
   if (from_text) {
     rc = mc_instant_parse(from_text, eng_calendar_offset_min(cal), &from);
     if (rc != 0) {

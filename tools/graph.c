@@ -210,6 +210,8 @@ static int build_model(graph *g) {
   /* Lanes: a step's role (and agency); a gateway takes the lane of the
    * first node that leads to it. */
   int *lane_for = mc_arena_calloc(g->arena, (size_t)m->nnodes, sizeof *lane_for);
+  if (lane_for == NULL)
+    return MC_ENOMEM;
   for (int i = 0; i < m->nnodes; i++)
     lane_for[i] = m->nodes[i].kind == DSL_M_STEP ? lane_of(g, m->nodes[i].role, m->nodes[i].agency) : -1;
   for (int pass = 0; pass < m->nnodes; pass++)
@@ -258,7 +260,9 @@ static int build_model(graph *g) {
         for (int j = 0; j < nends; j++)
           if (strcmp(end_names[j], t->final) == 0)
             e = j;
-        if (e < 0 && nends < 8) {
+        if (e < 0 && nends == 8)
+          return MC_EPARSE; /* the decoder allows four final states */
+        if (e < 0) {
           end_names[nends] = t->final;
           ends[nends] = add_node(g, G_END, fmt(g, "End_%s", t->final), final_label(t->final), g->nodes[from].lane);
           e = nends++;
@@ -314,14 +318,16 @@ static int build_model(graph *g) {
 
 /* ============================================================ layout */
 
-static void find_back_edges(graph *g) {
+static int find_back_edges(graph *g) {
   /* Iterative DFS from the start (node 0) with an on-stack mark. */
   int n = g->nnodes;
   char *state = calloc((size_t)n, 1); /* 0 new, 1 on stack, 2 done */
   int *stack = calloc((size_t)n + 1, sizeof *stack), *next = calloc((size_t)n, sizeof *next);
-  int sp = 0;
-  if (!state || !stack || !next)
+  int sp = 0, rc = 0;
+  if (!state || !stack || !next) {
+    rc = MC_ENOMEM;
     goto done;
+  }
   stack[sp++] = 0;
   state[0] = 1;
   while (sp > 0) {
@@ -349,21 +355,23 @@ done:
   free(state);
   free(stack);
   free(next);
+  return rc;
 }
 
 static void assign_layers(graph *g) {
   /* Longest path over forward edges, by relaxation (the graph is small). */
   for (int i = 0; i < g->nnodes; i++)
     g->nodes[i].layer = 0;
-  for (bool changed = true; changed;) {
-    changed = false;
+  /* At most nnodes rounds: the forward edges form no cycle. */
+  for (int round = 0, changed = 1; changed && round <= g->nnodes; round++) {
+    changed = 0;
     for (int i = 0; i < g->nedges; i++) {
       const gedge *e = &g->edges[i];
       if (e->back)
         continue;
       if (g->nodes[e->to].layer < g->nodes[e->from].layer + 1) {
         g->nodes[e->to].layer = g->nodes[e->from].layer + 1;
-        changed = true;
+        changed = 1;
       }
     }
   }
@@ -478,12 +486,15 @@ static int order_layers(graph *g) {
 
 static double width_of(gkind k) { return k == G_TASK ? TASK_W : k == G_XOR || k == G_AND ? GATE : k == G_DUMMY ? 0 : EVENT; }
 
-static void place(graph *g) {
+static int place(graph *g) {
   /* Rows: within a (layer, lane), nodes take rows in their order. */
+  int rc = 0;
   int *rows_used = calloc((size_t)g->nlayers * (size_t)g->nlanes, sizeof *rows_used);
   int *by_order = calloc((size_t)g->nnodes, sizeof *by_order);
-  if (!rows_used || !by_order)
+  if (!rows_used || !by_order) {
+    rc = MC_ENOMEM;
     goto done;
+  }
   for (int l = 0; l < g->nlayers; l++) {
     int cnt = 0;
     for (int i = 0; i < g->nnodes; i++)
@@ -527,6 +538,8 @@ static void place(graph *g) {
   g->height = y + MARGIN;
   /* Boundary timers sit on the bottom edge of their task, from the right. */
   int *count = calloc((size_t)g->nnodes, sizeof *count);
+  if (count == NULL)
+    rc = MC_ENOMEM;
   for (int i = 0; count && i < g->nbounds; i++) {
     gboundary *b = &g->bounds[i];
     const gnode *h = &g->nodes[b->host];
@@ -537,6 +550,7 @@ static void place(graph *g) {
 done:
   free(rows_used);
   free(by_order);
+  return rc;
 }
 
 static int add_point(gedge *e, double x, double y, int cap) {
@@ -616,12 +630,11 @@ int graph_build(const dsl_machine *m, mc_arena *arena, graph **out) {
   g->m = m;
   if ((rc = build_model(g)) != 0)
     return rc;
-  find_back_edges(g);
-  assign_layers(g);
-  if ((rc = add_dummies(g)) != 0 || (rc = order_layers(g)) != 0)
+  if ((rc = find_back_edges(g)) != 0)
     return rc;
-  place(g);
-  if ((rc = route(g)) != 0)
+  assign_layers(g);
+  if ((rc = add_dummies(g)) != 0 || (rc = order_layers(g)) != 0 || (rc = place(g)) != 0 ||
+      (rc = route(g)) != 0)
     return rc;
   *out = g;
   return 0;

@@ -22,7 +22,8 @@ expect_due 2026-01-30T09:00 "5 working days" 2026-02-06T17:00:00+07:00
 expect_due 2026-02-14T09:00 "1 working day"  2026-02-24T17:00:00+07:00
 # Same-day procedure, before and after the cut-off; Vietnamese units; UTC input.
 expect_due 2026-03-03T14:59 "0 working days" 2026-03-03T17:00:00+07:00 --cutoff 15:00
-expect_due 2026-03-03T15:00 "0 ngày làm việc" 2026-03-04T17:00:00+07:00 --cutoff 15:00
+expect_due 2026-03-03T15:00 "0 ngày làm việc" 2026-03-03T17:00:00+07:00 --cutoff 15:00
+expect_due 2026-03-03T15:01 "0 ngày làm việc" 2026-03-04T17:00:00+07:00 --cutoff 15:00
 expect_due 2026-03-03T09:30Z "8 giờ làm việc" 2026-03-04T16:30:00+07:00
 expect_due 2025-12-31T16:00 "15 days"        2026-01-15T17:00:00+07:00
 # The default calendar is the bundled one.

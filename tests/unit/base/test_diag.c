@@ -52,11 +52,27 @@ static void finding_about_no_file(void **state) {
   mc_buf_free(&out);
 }
 
+static void counting(void *opaque, const mc_diag *d) {
+  (void)d;
+  (*(int *)opaque)++;
+}
+
+static void too_many_errors_stop_the_report(void **state) {
+  (void)state;
+  int shown = 0;
+  mc_diag_sink sink = {counting, &shown, 0, 0};
+  for (int i = 0; i < 5000; i++)
+    mc_diag_at(&sink, MC_DIAG_ERROR, NULL, 0, 0, NULL, "error %d", i);
+  assert_int_equal(sink.errors, 5000);       /* all counted */
+  assert_int_equal(shown, MC_DIAG_MAX_REPORTED + 1); /* 100 shown, then one "too many" */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(caret_under_a_vietnamese_word),
       cmocka_unit_test(columns_count_characters),
       cmocka_unit_test(finding_about_no_file),
+      cmocka_unit_test(too_many_errors_stop_the_report),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

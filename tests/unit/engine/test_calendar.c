@@ -171,8 +171,8 @@ static const due_case swap_cases[] = {
     {"2026-01-08T09:00", "3 working days", CUT, "2026-01-12T17:00:00+07:00",
      "Thu 8 reception; Fri 9 = 1, Sat 10 make-up = 2, Sun 11 off, Mon 12 = 3"},
     /* Friday past the cut-off before a make-up Saturday: the next working day is Sat 10. */
-    {"2026-01-09T15:00", "1 working day", CUT, "2026-01-12T17:00:00+07:00",
-     "Fri 9 15:00 (= cut-off) -> received Sat 10 (make-up, a working day); Sun off; Mon 12 = 1"},
+    {"2026-01-09T15:01", "1 working day", CUT, "2026-01-12T17:00:00+07:00",
+     "Fri 9 15:01 (after the cut-off) -> received Sat 10 (make-up, a working day); Sun off; Mon 12 = 1"},
     /* Received on the make-up Saturday itself, in the morning session. */
     {"2026-01-10T09:00", "1 working day", CUT, "2026-01-12T17:00:00+07:00",
      "Sat 10 make-up day has hours: reception Sat 10; Sun 11 off; Mon 12 = 1"},
@@ -224,8 +224,8 @@ static const due_case september_cases[] = {
     {"2026-08-28T09:00", "1 working day", CUT, "2026-09-03T17:00:00+07:00",
      "Fri 28 Aug; Sat 29, Sun 30, Mon 31 swap, Tue 1 + Wed 2 Sep holidays off; Thu 3 = 1"},
     /* Fri 28 Aug at the cut-off: received Thu 3 Sep; Fri 4 = 1. */
-    {"2026-08-28T15:00", "1 working day", CUT, "2026-09-04T17:00:00+07:00",
-     "Fri 28 Aug 15:00 (= cut-off) -> received Thu 3 Sep; Fri 4 Sep = 1"},
+    {"2026-08-28T15:01", "1 working day", CUT, "2026-09-04T17:00:00+07:00",
+     "Fri 28 Aug 15:01 (after the cut-off) -> received Thu 3 Sep; Fri 4 Sep = 1"},
     /* On the swap day, same-day procedure: reception Thu 3 Sep. */
     {"2026-08-31T09:00", "0 working days", CUT, "2026-09-03T17:00:00+07:00",
      "Mon 31 Aug swap day -> next opening Thu 3 Sep is reception; N=0"},
@@ -251,8 +251,10 @@ static const due_case boundary_cases[] = {
     /* Same-day procedure on the last working day of 2025, around the cut-off. */
     {"2025-12-31T14:59", "0 working days", CUT, "2025-12-31T17:00:00+07:00",
      "Wed 31 Dec 14:59 < cut-off: reception Wed 31; N=0 -> its close"},
-    {"2025-12-31T15:00", "0 working days", CUT, "2026-01-05T17:00:00+07:00",
-     "Wed 31 Dec 15:00 = cut-off -> received next working day Mon 5 Jan 2026; N=0"},
+    {"2025-12-31T15:00", "0 working days", CUT, "2025-12-31T17:00:00+07:00",
+     "Wed 31 Dec 15:00 exactly is not after the cut-off: reception Wed 31; N=0 -> its close"},
+    {"2025-12-31T15:00:01", "0 working days", CUT, "2026-01-05T17:00:00+07:00",
+     "Wed 31 Dec 15:00:01 is after the cut-off -> received next working day Mon 5 Jan 2026; N=0"},
     {"2025-12-31T16:00", "1 working day", CUT, "2026-01-06T17:00:00+07:00",
      "Wed 31 Dec 16:00 past cut-off -> received Mon 5 Jan; Tue 6 = 1"},
     /* 31 Dec 2026 + 0: the last working day of the data, needs nothing of 2027. */
@@ -267,8 +269,10 @@ static void year_boundary(void **state) { RUN_DUE(state, boundary_cases); }
 static const due_case cutoff_cases[] = {
     {"2026-02-10T14:59", "1 working day", CUT, "2026-02-11T17:00:00+07:00",
      "Tue 10 14:59 < cut-off: reception Tue 10; Wed 11 = 1"},
-    {"2026-02-10T15:00", "1 working day", CUT, "2026-02-12T17:00:00+07:00",
-     "Tue 10 15:00 = cut-off (at or after): received Wed 11; Thu 12 = 1"},
+    {"2026-02-10T15:00", "1 working day", CUT, "2026-02-11T17:00:00+07:00",
+     "Tue 10 15:00 exactly: not after the cut-off (NĐ118 Art. 18 'sau 15 giờ'); reception Tue 10; Wed 11 = 1"},
+    {"2026-02-10T15:01", "1 working day", CUT, "2026-02-12T17:00:00+07:00",
+     "Tue 10 15:01 after the cut-off: received Wed 11; Thu 12 = 1"},
     {"2026-02-10T15:00", "1 working day", NOCUT, "2026-02-11T17:00:00+07:00",
      "no cut-off: Tue 10 15:00 is in the afternoon session; reception Tue 10; Wed 11 = 1"},
     {"2026-02-10T16:00", "0 working days", CUT, "2026-02-11T17:00:00+07:00",
