@@ -126,6 +126,7 @@ typedef struct dsl_transition {
   const char *target;
   dsl_notify *notify;
   dsl_span at, target_at;
+  int target_index;     /* set by the checks: the node it leads to, or -1 */
 } dsl_transition;
 
 typedef enum { DSL_NODE_STEP, DSL_NODE_CHOICE, DSL_NODE_FORK, DSL_NODE_JOIN } dsl_node_kind;

@@ -620,11 +620,23 @@ static int node_index(const graph *g, const char *name) {
 
 /* Marks what can be reached from `from` (index); finals are not nodes. */
 static void reach(const graph *g, int from, bool *seen) {
-  if (from < 0 || seen[from])
+  /* Iterative: a long generated procedure must not exhaust the stack. */
+  int *stack = malloc(((size_t)g->n + 1) * sizeof *stack), sp = 0;
+  if (stack == NULL || from < 0 || seen[from]) {
+    free(stack);
     return;
+  }
   seen[from] = true;
-  for (const dsl_transition *t = g->nodes[from]->out; t; t = t->next)
-    reach(g, node_index(g, t->target), seen);
+  stack[sp++] = from;
+  while (sp > 0) {
+    int v = stack[--sp];
+    for (const dsl_transition *t = g->nodes[v]->out; t; t = t->next)
+      if (t->target_index >= 0 && !seen[t->target_index]) {
+        seen[t->target_index] = true;
+        stack[sp++] = t->target_index;
+      }
+  }
+  free(stack);
 }
 
 static bool role_known(const dsl_procedure *p, const char *role) {
@@ -801,7 +813,7 @@ static void check_choice_loop(const graph *g, const dsl_node *n, mc_diag_sink *s
     while (sp > 0) {
       int v = stack[--sp];
       for (const dsl_transition *t = g->nodes[v]->out; t; t = t->next) {
-        int k = node_index(g, t->target);
+        int k = t->target_index;
         if (k == self) {
           ERR(sink, n->at, "put a step between the choices, where someone acts",
               "the choice \"%s\" leads back to itself through choices alone", n->name);
@@ -934,7 +946,7 @@ static void check_fork(const dsl_program *prog, const graph *g, const dsl_node *
       if (strcmp(u->action, t->action) == 0)
         ERR(sink, t->at, "give each branch its own name", "the branch \"%s\" is given twice", t->action);
     check_target(g, t, sink);
-    int start = node_index(g, t->target);
+    int start = t->target_index;
     if (start < 0 || join < 0)
       continue;
     bool *seen = calloc((size_t)g->n, sizeof *seen);
@@ -960,14 +972,14 @@ static void check_fork(const dsl_program *prog, const graph *g, const dsl_node *
   if (region && seen && stack) {
     int sp = 0;
     for (const dsl_transition *t = n->out; t; t = t->next) {
-      int k = node_index(g, t->target);
+      int k = t->target_index;
       if (k >= 0 && k != join && !region[k])
         region[k] = true, stack[sp++] = k;
     }
     while (sp > 0) {
       int v = stack[--sp];
       for (const dsl_transition *t = g->nodes[v]->out; t; t = t->next) {
-        int k = node_index(g, t->target);
+        int k = t->target_index;
         if (k >= 0 && k != join && !region[k])
           region[k] = true, stack[sp++] = k;
       }
@@ -989,7 +1001,7 @@ static void check_fork(const dsl_program *prog, const graph *g, const dsl_node *
       if (region[v] || v == self)
         continue;
       for (const dsl_transition *t = g->nodes[v]->out; t; t = t->next)
-        if (node_index(g, t->target) == join) {
+        if (t->target_index == join) {
           char hint[300];
           snprintf(hint, sizeof hint, "only the branches of the fork \"%s\" lead into its join; lead elsewhere", n->name);
           ERR(sink, t->target_at, hint, "\"%s\" enters the join \"%s\" from outside its fork", g->nodes[v]->name, n->join);
@@ -1017,20 +1029,44 @@ static void check_graph(const graph *g, mc_diag_sink *sink) {
       if (j >= 0)
         reach(g, j, from_start);
     }
-  /* What can reach a final state: iterate to a fixed point. */
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (int i = 0; i < g->n; i++) {
-      if (to_final[i])
-        continue;
+  /* What can reach a final state: walk the arrows backwards from the nodes
+   * that lead to one (a worklist, linear in the arrows). */
+  {
+    int *pred_count = calloc((size_t)g->n + 1, sizeof *pred_count), *pred_at = NULL, *preds = NULL;
+    int *queue = calloc((size_t)g->n + 1, sizeof *queue), head = 0, tail = 0, npreds = 0;
+    if (pred_count == NULL || queue == NULL)
+      goto walked;
+    for (int i = 0; i < g->n; i++)
+      for (const dsl_transition *t = g->nodes[i]->out; t; t = t->next)
+        if (t->target_index >= 0)
+          pred_count[t->target_index]++, npreds++;
+    pred_at = calloc((size_t)g->n + 1, sizeof *pred_at);
+    preds = calloc((size_t)npreds + 1, sizeof *preds);
+    if (pred_at == NULL || preds == NULL)
+      goto walked;
+    for (int i = 0, at = 0; i < g->n; i++)
+      pred_at[i] = at, at += pred_count[i];
+    memset(pred_count, 0, (size_t)g->n * sizeof *pred_count);
+    for (int i = 0; i < g->n; i++)
       for (const dsl_transition *t = g->nodes[i]->out; t; t = t->next) {
-        int k = node_index(g, t->target);
-        if ((k < 0 && dsl_vocab_has(dsl_final_states, t->target)) || (k >= 0 && to_final[k])) {
-          to_final[i] = changed = true;
-          break;
-        }
+        if (t->target_index >= 0)
+          preds[pred_at[t->target_index] + pred_count[t->target_index]++] = i;
+        else if (dsl_vocab_has(dsl_final_states, t->target) && !to_final[i])
+          to_final[i] = true, queue[tail++] = i;
+      }
+    while (head < tail) {
+      int v = queue[head++];
+      for (int k = 0; k < pred_count[v]; k++) {
+        int u = preds[pred_at[v] + k];
+        if (!to_final[u])
+          to_final[u] = true, queue[tail++] = u;
       }
     }
+  walked:
+    free(pred_count);
+    free(pred_at);
+    free(preds);
+    free(queue);
   }
   for (int i = 0; i < g->n; i++) {
     const dsl_node *n = g->nodes[i];
@@ -1049,6 +1085,10 @@ static void check_graph(const graph *g, mc_diag_sink *sink) {
 done:
   free(from_start);
   free(to_final);
+}
+
+static int compare_node_names(const void *a, const void *b) {
+  return strcmp((*(dsl_node *const *)a)->name, (*(dsl_node *const *)b)->name);
 }
 
 static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_procedure *p, mc_diag_sink *sink) {
@@ -1189,6 +1229,21 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
   for (dsl_node *n = p->nodes; n; n = n->next) {
     n->index = i;
     g.nodes[i++] = n;
+  }
+  /* Every arrow's target, looked up once (a procedure of thousands of steps
+   * must not cost a scan per arrow in every graph walk). */
+  {
+    dsl_node **by_name = mc_arena_calloc(arena, (size_t)g.n, sizeof *by_name);
+    if (by_name == NULL)
+      return;
+    memcpy(by_name, g.nodes, (size_t)g.n * sizeof *by_name);
+    qsort(by_name, (size_t)g.n, sizeof *by_name, compare_node_names);
+    for (i = 0; i < g.n; i++)
+      for (dsl_transition *t = g.nodes[i]->out; t; t = t->next) {
+        dsl_node key = {.name = t->target}, *kp = &key;
+        dsl_node **hit = bsearch(&kp, by_name, (size_t)g.n, sizeof *by_name, compare_node_names);
+        t->target_index = hit ? (*hit)->index : -1;
+      }
   }
   if (g.nodes[0]->kind != DSL_NODE_STEP)
     ERR(sink, g.nodes[0]->at, "put the first step of the process (usually reception) first",
