@@ -437,6 +437,73 @@ static void parallel_branches_join(void **state) {
   mc_buf_free(&form);
 }
 
+/* ============================================================ random commands */
+
+/* Thousands of random commands — most refused, many taken — with timers
+ * fired at random moments; then the projections kept incrementally must
+ * equal a rebuild from the log (store_verify rebuilds and compares). */
+static void projections_equal_a_rebuild_after_random_commands(void **state) {
+  (void)state;
+  static const char *const actions[] = {"accept", "reject", "request_supplement", "provide_supplement",
+                                        "approve", "deny", "complete", "answer", "return_result",
+                                        "hand_to_post"};
+  static const struct { const char *role, *agency; } actors[] = {
+      {"reception", "H13.X01"}, {"specialist", "H13.X01"}, {"leader", "H13.X01"},
+      {"reception", "H13.STP"}, {"specialist", "H13.STP"}, {"leader", "H13.STP"},
+      {"specialist", "H13.CA"}, {"specialist", "H13.TAND"}, {"applicant", NULL}};
+  char codes[400][64];
+  int ncodes = 0, taken = 0;
+  uint64_t x = 0x2545F4914F6CDD1Du;
+  mc_buf birth = MC_BUF_INIT, record = MC_BUF_INIT;
+  birth_form(&birth, "0912555666");
+  mc_canon w;
+  mc_canon_init(&w, &record);
+  mc_canon_map(&w, 4);
+  mc_canon_kv_str(&w, "citizen", "027190001111");
+  mc_canon_kv_str(&w, "full_name", "Phạm Văn Dũng");
+  mc_canon_kv_str(&w, "kind", "Phiếu số 2");
+  mc_canon_kv_str(&w, "purpose", "Du học");
+  assert_int_equal(mc_canon_finish(&w), 0);
+  mc_instant now = at("2026-08-03T08:00");
+  for (int i = 0; i < 1500; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    now += (mc_instant)(x % (3 * MC_MS_PER_HOUR));
+    eng_command c;
+    if (ncodes == 0 || x % 7 == 0) {
+      bool jr = (x >> 8) % 2;
+      c = submit(jr ? "2.000488" : "1.001193", jr ? "H13.STP" : "H13.X01", jr ? &record : &birth, "cd-r");
+    } else if (x % 29 == 0) {
+      int fired;
+      assert_int_equal(eng_fire_due(eng, now, &fired), 0);
+      continue;
+    } else {
+      int a = (int)((x >> 16) % 9);
+      c = act(codes[(x >> 24) % (uint64_t)ncodes], actions[(x >> 32) % 10], "someone", actors[a].role,
+              actors[a].agency);
+      if (a == 8)
+        c.actor.who = "cd-r";
+      c.reason = "Lý do kiểm thử";
+      if ((x >> 40) % 3 == 0)
+        c.step = (x >> 42) % 2 ? "police_check" : "court_check";
+    }
+    eng_result r;
+    assert_int_equal(eng_execute(eng, &c, 1, now, &r), 0);
+    if (r.status == 0 && c.kind == ENG_CMD_SUBMIT && ncodes < 400)
+      snprintf(codes[ncodes++], sizeof codes[0], "%s", r.dossier);
+    taken += r.status == 0;
+  }
+  assert_true(taken > 100);
+  store_verify_report report;
+  memset(&report, 0, sizeof report);
+  store_verify_options vo = {0};
+  assert_int_equal(store_verify(eng_store(eng), &vo, &report), 0);
+  if (report.problems)
+    fail_msg("verify found %d problems:\n%s", report.problems, mc_buf_cstr(&report.text));
+  mc_buf_free(&report.text);
+  mc_buf_free(&birth);
+  mc_buf_free(&record);
+}
+
 /* ============================================================ the writer thread */
 
 #define WRITER_THREADS 4
@@ -515,6 +582,7 @@ int main(void) {
       cmocka_unit_test(supplement_window_expires_through_a_timer),
       cmocka_unit_test(parallel_branches_join),
       cmocka_unit_test(writer_groups_commands_from_many_threads),
+      cmocka_unit_test(projections_equal_a_rebuild_after_random_commands),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
