@@ -16,8 +16,8 @@
  *
  * There is no libuv here: the host asks eng_next_due() when to wake, and calls
  * eng_fire_due() then.  Commands run in batches through eng_execute(), one
- * durable transaction per call, a nested transaction per command (a refused
- * command appends nothing and leaves its neighbours alone).
+ * durable transaction per call, each command isolated by storage's batch (a
+ * refused command appends nothing and leaves its neighbours alone).
  */
 #ifndef ENG_ENGINE_H
 #define ENG_ENGINE_H

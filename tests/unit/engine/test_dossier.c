@@ -78,7 +78,7 @@ static void publish_all(void) {
   dsl_compile *c;
   mc_buf texts[64];
   mc_source src[64];
-  char names[64][512];
+  char names[64][768];
   int n = 0;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   assert_int_equal(dsl_compile_new(&c), 0);
