@@ -32,12 +32,45 @@ static bool all_ascii(const char *text, size_t len) {
   return true;
 }
 
+/* A quick check without allocating: true when the text is valid UTF-8 made
+ * only of code points below U+0300 (Latin, with no combining marks) or in
+ * Latin Extended Additional U+1E00-U+1EFF (Vietnamese precomposed letters).
+ * Every such code point is NFC_Quick_Check=Yes and has combining class 0, so
+ * the text is in NFC as it stands.  Vietnamese typed by a composing input
+ * method passes; anything else goes to the full normalisation. */
+static bool quick_nfc(const char *text, size_t len) {
+  const unsigned char *s = (const unsigned char *)text;
+  size_t i = 0;
+  while (i < len) {
+    if (s[i] < 0x80) {
+      i++;
+    } else if ((s[i] & 0xE0) == 0xC0) { /* U+0080..U+07FF */
+      if (i + 1 >= len || (s[i + 1] & 0xC0) != 0x80)
+        return false;
+      uint32_t cp = (uint32_t)(s[i] & 0x1F) << 6 | (s[i + 1] & 0x3F);
+      if (cp < 0x80 || cp >= 0x300)
+        return false;
+      i += 2;
+    } else if ((s[i] & 0xF0) == 0xE0) { /* U+0800..U+FFFF */
+      if (i + 2 >= len || (s[i + 1] & 0xC0) != 0x80 || (s[i + 2] & 0xC0) != 0x80)
+        return false;
+      uint32_t cp = (uint32_t)(s[i] & 0x0F) << 12 | (uint32_t)(s[i + 1] & 0x3F) << 6 | (s[i + 2] & 0x3F);
+      if (cp < 0x1E00 || cp > 0x1EFF)
+        return false;
+      i += 3;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 int mc_text_nfc(const char *text, size_t len, mc_buf *out) {
   utf8proc_uint8_t *nfc = NULL;
   utf8proc_ssize_t n;
   int rc;
 
-  if (all_ascii(text, len))
+  if (all_ascii(text, len) || quick_nfc(text, len))
     return mc_buf_append(out, text, len);
   if (mc_text_utf8_valid_prefix(text, len) != len)
     return MC_EPARSE;
@@ -53,7 +86,7 @@ int mc_text_nfc(const char *text, size_t len, mc_buf *out) {
 bool mc_text_is_nfc(const char *text, size_t len) {
   mc_buf b = MC_BUF_INIT;
   bool same;
-  if (all_ascii(text, len))
+  if (all_ascii(text, len) || quick_nfc(text, len))
     return true;
   if (mc_text_nfc(text, len, &b) != 0) {
     mc_buf_free(&b);

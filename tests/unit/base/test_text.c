@@ -37,10 +37,37 @@ static void invalid_utf8_is_refused(void **state) {
   mc_buf_free(&out);
 }
 
+static void quick_path_agrees_with_the_full_normalisation(void **state) {
+  (void)state;
+  /* Every code point of the quick ranges, and just outside them. */
+  static const uint32_t edges[] = {0x7F, 0x80, 0xC0, 0x1B0, 0x2FF, 0x300, 0x301, 0x1DFF,
+                                   0x1E00, 0x1EBF, 0x1EFF, 0x1F00, 0x2001, 0x212B};
+  for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+    char s[8];
+    uint32_t cp = edges[i];
+    size_t n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+    if (n == 1)
+      s[0] = (char)cp;
+    else if (n == 2)
+      s[0] = (char)(0xC0 | cp >> 6), s[1] = (char)(0x80 | (cp & 0x3F));
+    else
+      s[0] = (char)(0xE0 | cp >> 12), s[1] = (char)(0x80 | ((cp >> 6) & 0x3F)), s[2] = (char)(0x80 | (cp & 0x3F));
+    mc_buf out = MC_BUF_INIT;
+    assert_int_equal(mc_text_nfc(s, n, &out), 0);
+    bool unchanged = out.len == n && memcmp(out.data, s, n) == 0;
+    assert_int_equal(mc_text_is_nfc(s, n), unchanged);
+    mc_buf_free(&out);
+  }
+  /* "e" + combining circumflex is not NFC even though "e" is quick. */
+  assert_false(mc_text_is_nfc("e\xcc\x82", 3));
+  assert_true(mc_text_is_nfc("Phường Võ Cường, tỉnh Bắc Ninh", strlen("Phường Võ Cường, tỉnh Bắc Ninh")));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(vietnamese_is_composed),
       cmocka_unit_test(invalid_utf8_is_refused),
+      cmocka_unit_test(quick_path_agrees_with_the_full_normalisation),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
