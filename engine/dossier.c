@@ -32,6 +32,7 @@ typedef struct decide {
   const msgpack_object *form;  /* the dossier's e-form, for choices */
   const char *last_action;
   int depth;
+  uint8_t cal_hash[32];        /* the calendar version deadlines are counted on */
 } decide;
 
 static int refuse(decide *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -239,9 +240,13 @@ typedef struct what {
   bool breach;
 } what;
 
-static int append_dossier_event(decide *d, const eng_snap *s, uint64_t version, const what *w,
+static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, const what *w,
                                 const uint8_t *form, size_t form_len) {
   mc_buf data = MC_BUF_INIT;
+  /* Each event records which calendar version it used (ARCHITECTURE.md "Time"). */
+  eng_snap with_calendar = *snap;
+  memcpy(with_calendar.calendar_version, d->cal_hash, 32);
+  const eng_snap *s = &with_calendar;
   mc_canon c;
   int rc;
   mc_canon_init(&c, &data);
@@ -271,7 +276,7 @@ static int append_dossier_event(decide *d, const eng_snap *s, uint64_t version, 
     return refuse(d, rc, "the event could not be encoded (%s)", mc_strerror(rc));
   }
   char stream[128];
-  snprintf(stream, sizeof stream, "dossier/%s", s->code);
+  snprintf(stream, sizeof stream, "dossier/%.63s", s->code);
   store_event_in in = {
       .stream = stream,
       .expected_version = version - 1,
@@ -293,7 +298,7 @@ static int append_dossier_event(decide *d, const eng_snap *s, uint64_t version, 
     return refuse(d, rc, "%s", store_errmsg(d->e->st));
   d->res->version = version;
   d->res->appointment_at = s->appointment_at;
-  snprintf(d->res->dossier, sizeof d->res->dossier, "%s", s->code);
+  snprintf(d->res->dossier, sizeof d->res->dossier, "%.63s", s->code);
   return 0;
 }
 
@@ -332,6 +337,7 @@ static int load_defs(decide *d, const eng_snap *s) {
       (rc = eng__def_load(d->e, d->b, hash, ENG_DEF_CALENDAR, &def)))
     return refuse(d, rc, "the calendar \"%s\" is not published", s->calendar);
   d->cal = def->calendar;
+  memcpy(d->cal_hash, hash, 32);
   return 0;
 }
 
@@ -524,6 +530,7 @@ static int do_submit(decide *d) {
       (rc = eng__def_load(d->e, d->b, cal_hash, ENG_DEF_CALENDAR, &def)))
     return refuse(d, rc, "the calendar \"%s\" of %s is not published", s.calendar, c->agency);
   d->cal = def->calendar;
+  memcpy(d->cal_hash, cal_hash, 32);
 
   mc_buf form = MC_BUF_INIT;
   if ((rc = eng__form_validate(d->m, c->form, c->form_len, &form, d->res->message, sizeof d->res->message))) {

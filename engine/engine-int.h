@@ -40,6 +40,7 @@ typedef struct eng_join {
 typedef struct eng_snap {
   char code[64], procedure[32], agency[32], calendar[32], channel[16], applicant[64], state[32];
   uint8_t definition[32], policy[32];
+  uint8_t calendar_version[32]; /* the calendar the last deadline was counted on */
   eng_token tokens[ENG_MAX_TOKENS];
   int ntokens;
   eng_join joins[ENG_MAX_TOKENS];

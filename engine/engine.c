@@ -63,12 +63,14 @@ static void get_bin32(const msgpack_object *o, uint8_t out[32]) {
 /* ============================================================ the snapshot */
 
 void eng__snap_encode(const eng_snap *s, mc_canon *w) {
-  mc_canon_map(w, 22);
+  mc_canon_map(w, 23);
   mc_canon_kv_int(w, "accepted_at", s->accepted_at);
   mc_canon_kv_str(w, "agency", s->agency);
   mc_canon_kv_str(w, "applicant", s->applicant);
   mc_canon_kv_int(w, "appointment_at", s->appointment_at);
   mc_canon_kv_str(w, "calendar", s->calendar);
+  mc_canon_key(w, "calendar_version");
+  mc_canon_bin(w, s->calendar_version, 32);
   mc_canon_kv_str(w, "channel", s->channel);
   mc_canon_kv_str(w, "classification", s->classification);
   mc_canon_kv_str(w, "code", s->code);
@@ -121,6 +123,7 @@ int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
     return MC_EPARSE;
   get_bin32(eng__get(o, "definition"), s->definition);
   get_bin32(eng__get(o, "policy"), s->policy);
+  get_bin32(eng__get(o, "calendar_version"), s->calendar_version);
   s->submitted_at = get_int(eng__get(o, "submitted_at"));
   s->accepted_at = get_int(eng__get(o, "accepted_at"));
   s->appointment_at = get_int(eng__get(o, "appointment_at"));

@@ -253,8 +253,9 @@ static void replay_dossier_summary(const json_t *data) {
   if (outcome && *outcome)
     printf("  decided %s: %s, %s\n", when_text(json_integer_value(json_object_get(after, "decided_at")), a), outcome,
            cls && *cls ? cls : "unclassified");
-  printf("  procedure version %s\n  policy version    %s\n", json_string_value(json_object_get(after, "definition")),
-         json_string_value(json_object_get(after, "policy")));
+  printf("  procedure version %s\n  policy version    %s\n  calendar version  %s (the newest published when the last event was decided)\n",
+         json_string_value(json_object_get(after, "definition")), json_string_value(json_object_get(after, "policy")),
+         json_string_value(json_object_get(after, "calendar_version")) ? json_string_value(json_object_get(after, "calendar_version")) : "-");
 }
 
 static int replay_one(void *opaque, const store_event *ev) {

@@ -57,6 +57,9 @@ echo "$out" | grep -q "as it stands: supplement_requested" || fail "replay as of
 echo "$out" | grep -q "timed_out" && fail "replay shows the future: $out"
 out=$("$motcua" audit replay "$d" --dossier $code2)
 echo "$out" | grep -q "a timer due 2026-03-17T17:00:00+07:00" || fail "replay due instant: $out"
+echo "$out" | grep -qE "calendar version  [0-9a-f]{64}" || fail "replay names no calendar version: $out"
+# Replay under another TZ gives the same account.
+[ "$(TZ=America/New_York "$motcua" audit replay "$d" --dossier $code2)" = "$out" ] || fail "replay depends on TZ"
 # The log still verifies, projections included.
 "$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
 
