@@ -59,6 +59,14 @@ int eng_calendar_load(const char *const *paths, int npaths, mc_diag_sink *sink,
 /* Loads every *.cal file of a directory, sorted by name. */
 int eng_calendar_load_dir(const char *dir, mc_diag_sink *sink, eng_calendar **out);
 
+/* Reads every *.cal file of a directory (sorted by name) as eng_calendar_load_dir
+ * does, checks that they parse, and gives the calendar's id, the files' base
+ * names and texts (for publishing them in the log).  Free with
+ * eng_calendar_names_free() and free(*id_out). */
+int eng_calendar_read_dir(const char *dir, mc_diag_sink *sink, char **id_out, char ***names_out,
+                          char ***texts_out, int *count);
+void eng_calendar_names_free(char **names, char **texts, int n);
+
 void eng_calendar_free(eng_calendar *cal);
 
 /* The calendar's identifier and title as written in its files (borrowed,

@@ -61,13 +61,15 @@ static int compare_names(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int eng_calendar_load_dir(const char *dir, mc_diag_sink *sink, eng_calendar **out) {
+/* The .cal files of a directory, sorted by name (paths malloc'd). */
+static int list_cal_files(const char *dir, mc_diag_sink *sink, char ***out, int *count) {
   DIR *d;
   struct dirent *e;
   char **paths = NULL;
   int n = 0, cap = 0, rc = 0;
 
   *out = NULL;
+  *count = 0;
   d = opendir(dir);
   if (d == NULL) {
     mc_diag_at(sink, MC_DIAG_ERROR, NULL, 0, 0, "pass the calendar files by name",
@@ -98,12 +100,74 @@ int eng_calendar_load_dir(const char *dir, mc_diag_sink *sink, eng_calendar **ou
                "there is no .cal file in %s", dir);
     rc = MC_ENOENT;
   }
-  if (rc == 0) {
+  if (rc == 0)
     qsort(paths, (size_t)n, sizeof *paths, compare_names);
-    rc = eng_calendar_load((const char *const *)paths, n, sink, out);
-  }
+  *out = paths;
+  *count = n;
+  return rc;
+}
+
+static void free_paths(char **paths, int n) {
   for (int i = 0; i < n; i++)
     free(paths[i]);
   free(paths);
+}
+
+int eng_calendar_load_dir(const char *dir, mc_diag_sink *sink, eng_calendar **out) {
+  char **paths;
+  int n, rc = list_cal_files(dir, sink, &paths, &n);
+  *out = NULL;
+  if (rc == 0)
+    rc = eng_calendar_load((const char *const *)paths, n, sink, out);
+  free_paths(paths, n);
   return rc;
+}
+
+int eng_calendar_read_dir(const char *dir, mc_diag_sink *sink, char **id_out, char ***names_out,
+                          char ***texts_out, int *count) {
+  char **paths;
+  eng_calendar *cal = NULL;
+  int n, rc = list_cal_files(dir, sink, &paths, &n);
+  *id_out = NULL;
+  *names_out = *texts_out = NULL;
+  *count = 0;
+  if (rc == 0)
+    rc = eng_calendar_load((const char *const *)paths, n, sink, &cal); /* it must parse */
+  char **names = rc == 0 ? calloc((size_t)n, sizeof *names) : NULL;
+  char **texts = rc == 0 ? calloc((size_t)n, sizeof *texts) : NULL;
+  if (rc == 0 && (names == NULL || texts == NULL))
+    rc = MC_ENOMEM;
+  for (int i = 0; rc == 0 && i < n; i++) {
+    mc_buf text = MC_BUF_INIT;
+    const char *base = strrchr(paths[i], '/');
+    names[i] = strdup(base ? base + 1 : paths[i]);
+    rc = mc_file_read(paths[i], CALENDAR_MAX_BYTES, &text);
+    texts[i] = rc == 0 ? mc_buf_steal(&text, NULL) : NULL;
+    mc_buf_free(&text);
+    if (rc == 0 && (names[i] == NULL || texts[i] == NULL))
+      rc = MC_ENOMEM;
+  }
+  if (rc == 0 && (*id_out = strdup(eng_calendar_id(cal))) == NULL)
+    rc = MC_ENOMEM;
+  eng_calendar_free(cal);
+  free_paths(paths, n);
+  if (rc != 0) {
+    eng_calendar_names_free(names, texts, n);
+    return rc;
+  }
+  *names_out = names;
+  *texts_out = texts;
+  *count = n;
+  return 0;
+}
+
+void eng_calendar_names_free(char **names, char **texts, int n) {
+  for (int i = 0; i < n; i++) {
+    if (names)
+      free(names[i]);
+    if (texts)
+      free(texts[i]);
+  }
+  free(names);
+  free(texts);
 }

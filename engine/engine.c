@@ -9,6 +9,7 @@
 #include "engine/engine-int.h"
 
 #include "base/error.h"
+#include "dsl/dsl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -441,4 +442,21 @@ int eng_calendar_pack(const char *id, const char *const *names, const char *cons
   }
   mc_canon_kv_str(&w, "id", id);
   return mc_canon_finish(&w);
+}
+
+int eng_calendar_pack_dir(const char *dir, mc_diag_sink *sink, mc_buf *out) {
+  char *id, **names, **texts;
+  int n, rc = eng_calendar_read_dir(dir, sink, &id, &names, &texts, &n);
+  if (rc)
+    return rc;
+  rc = eng_calendar_pack(id, (const char *const *)names, (const char *const *)texts, n, out);
+  eng_calendar_names_free(names, texts, n);
+  free(id);
+  return rc;
+}
+
+eng_def_kind eng_def_kind_of(int artifact_kind) {
+  return artifact_kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
+         : artifact_kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
+                                                     : ENG_DEF_DIRECTORY;
 }

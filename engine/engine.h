@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "base/buf.h"
+#include "base/diag.h"
 #include "base/instant.h"
 #include "storage/store.h"
 
@@ -135,5 +136,12 @@ int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out);
  * canonical msgpack {files: [{name, text}], id}. */
 int eng_calendar_pack(const char *id, const char *const *names, const char *const *texts, int n,
                       mc_buf *out);
+
+/* The same for every .cal file of a directory (they must parse; diagnostics
+ * to `sink`). */
+int eng_calendar_pack_dir(const char *dir, mc_diag_sink *sink, mc_buf *out);
+
+/* The definition kind of a compiled artifact. */
+eng_def_kind eng_def_kind_of(int artifact_kind);
 
 #endif

@@ -25,7 +25,6 @@
 #include "engine/engine.h"
 #include "tools/cmd_store_json.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +109,6 @@ static int execute(const char *cmd, eng_engine *e, const eng_command *c, int n, 
 
 /* ============================================================ publish */
 
-static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 int cmd_publish(int argc, char **argv);
 
@@ -151,54 +149,23 @@ int cmd_publish(int argc, char **argv) {
   if ((status = cli_compile("publish", cli_workflows_dir(), files, nfiles, &c)) != CLI_OK ||
       (status = open_engine("publish", dir, &e)) != CLI_OK)
     goto done;
-  /* The calendars: every .cal of workflows/calendars, grouped as one calendar per id. */
+  /* The calendar: every .cal of workflows/calendars (they must parse). */
   mc_buf packed = MC_BUF_INIT;
   {
     char cal_dir[4096];
-    eng_calendar *cal = NULL;
     mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
     snprintf(cal_dir, sizeof cal_dir, "%s/calendars", cli_workflows_dir());
-    if (eng_calendar_load_dir(cal_dir, &sink, &cal) != 0) {
+    if (eng_calendar_pack_dir(cal_dir, &sink, &packed) != 0) {
       status = CLI_FAILED;
       goto done;
     }
-    /* Every .cal file, sorted, as the loader read them. */
-    char *names[64];
-    mc_buf texts[64];
-    const char *t[64];
-    int n = 0;
-    DIR *dp = opendir(cal_dir);
-    struct dirent *de;
-    while (dp && (de = readdir(dp)) != NULL && n < 64) {
-      size_t len = strlen(de->d_name);
-      if (len > 4 && !strcmp(de->d_name + len - 4, ".cal"))
-        names[n++] = strdup(de->d_name);
-    }
-    if (dp)
-      closedir(dp);
-    qsort(names, (size_t)n, sizeof names[0], compare_names);
-    for (int i = 0; i < n; i++) {
-      char path[4400];
-      texts[i] = (mc_buf)MC_BUF_INIT;
-      snprintf(path, sizeof path, "%s/%s", cal_dir, names[i]);
-      mc_file_read(path, 4u << 20, &texts[i]);
-      t[i] = mc_buf_cstr(&texts[i]);
-    }
-    eng_calendar_pack(eng_calendar_id(cal), (const char *const *)names, t, n, &packed);
-    for (int i = 0; i < n; i++) {
-      mc_buf_free(&texts[i]);
-      free(names[i]);
-    }
-    eng_calendar_free(cal);
   }
   eng_command *cmds = calloc((size_t)c.nartifacts + 1, sizeof *cmds);
   int n = 0;
   for (int i = 0; i < c.nartifacts; i++) {
     const dsl_artifact *a = &c.artifacts[i];
     cmds[n++] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
-                              .def_kind = a->kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
-                                          : a->kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
-                                                                            : ENG_DEF_DIRECTORY,
+                              .def_kind = eng_def_kind_of(a->kind),
                               .def_bytes = a->bytes.data, .def_len = a->bytes.len, .effective_from = from};
     char hex[MC_SHA256_HEX];
     mc_hex(a->hash, sizeof a->hash, hex);

@@ -91,21 +91,11 @@ static void publish_bundle(eng_engine *e) {
   memset(cmds, 0, sizeof cmds);
   for (int i = 0; i < count; i++)
     cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"bench", "system_admin", NULL, "bench"},
-                            .def_kind = arts[i].kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
-                                        : arts[i].kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
-                                                                               : ENG_DEF_DIRECTORY,
-                            .def_bytes = arts[i].bytes.data, .def_len = arts[i].bytes.len,
-                            .effective_from = at("2025-01-01T00:00")};
-  const char *cal_names[] = {"vn.cal", "vn-2025.cal", "vn-2026.cal"};
-  mc_buf cal[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT}, packed = MC_BUF_INIT;
-  const char *cal_text[3];
-  for (int i = 0; i < 3; i++) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/calendars/%s", MOTCUA_WORKFLOWS_DIR, cal_names[i]);
-    mc_file_read(path, 1 << 20, &cal[i]);
-    cal_text[i] = mc_buf_cstr(&cal[i]);
-  }
-  eng_calendar_pack("vn", cal_names, cal_text, 3, &packed);
+                            .def_kind = eng_def_kind_of(arts[i].kind), .def_bytes = arts[i].bytes.data,
+                            .def_len = arts[i].bytes.len, .effective_from = at("2025-01-01T00:00")};
+  mc_buf packed = MC_BUF_INIT;
+  if (eng_calendar_pack_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &packed) != 0)
+    exit(1);
   cmds[count] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"bench", "system_admin", NULL, "bench"},
                               .def_kind = ENG_DEF_CALENDAR, .def_bytes = packed.data, .def_len = packed.len};
   eng_execute(e, cmds, count + 1, at("2025-12-01T08:00"), res);

@@ -27,170 +27,7 @@
 #include <pthread.h>
 #include <unistd.h>
 
-static char dir[256];
-static eng_engine *eng;
-
-static mc_instant at(const char *iso) {
-  mc_instant t;
-  if (mc_instant_parse(iso, 420, &t) != 0)
-    fail_msg("bad instant %s", iso);
-  return t;
-}
-
-static const char *iso(mc_instant t) {
-  static char buf[4][MC_INSTANT_STRLEN];
-  static int i;
-  i = (i + 1) % 4;
-  mc_instant_format(t, 420, buf[i]);
-  return buf[i];
-}
-
-static uint64_t head(void) {
-  store_read *rd;
-  uint64_t seq;
-  uint8_t hash[32];
-  assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
-  assert_int_equal(store_read_head(rd, &seq, hash), 0);
-  store_read_end(rd);
-  return seq;
-}
-
-/* Runs one command; checks its status. */
-static eng_result run(const eng_command *c, mc_instant now, int want) {
-  eng_result r;
-  assert_int_equal(eng_execute(eng, c, 1, now, &r), 0);
-  if (r.status != want)
-    fail_msg("expected %s, got %s: %s", mc_err_name(want), mc_err_name(r.status), r.message);
-  return r;
-}
-
-/* A refusal: the status, a phrase of the message, and nothing appended. */
-static void refused(const eng_command *c, mc_instant now, int want, const char *phrase) {
-  uint64_t before = head();
-  eng_result r = run(c, now, want);
-  if (strstr(r.message, phrase) == NULL)
-    fail_msg("message \"%s\" lacks \"%s\"", r.message, phrase);
-  assert_int_equal(head(), before);
-}
-
-static void publish_all(void) {
-  static const char *const subdirs[] = {"policies", "agencies", "procedures"};
-  dsl_compile *c;
-  mc_buf texts[64];
-  mc_source src[64];
-  char names[64][768];
-  int n = 0;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-  assert_int_equal(dsl_compile_new(&c), 0);
-  for (int s = 0; s < 3; s++) {
-    char path[400];
-    snprintf(path, sizeof path, "%s/%s", MOTCUA_WORKFLOWS_DIR, subdirs[s]);
-    DIR *d = opendir(path);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      size_t len = strlen(e->d_name);
-      if (len < 4 || strcmp(e->d_name + len - 3, ".mc"))
-        continue;
-      snprintf(names[n], sizeof names[n], "%s/%s", path, e->d_name);
-      texts[n] = (mc_buf)MC_BUF_INIT;
-      assert_int_equal(mc_file_read(names[n], 1 << 20, &texts[n]), 0);
-      src[n] = (mc_source){names[n], mc_buf_cstr(&texts[n]), texts[n].len};
-      dsl_compile_add(c, &src[n], false, &sink);
-      n++;
-    }
-    closedir(d);
-  }
-  assert_int_equal(dsl_compile_check(c, &sink), 0);
-  const dsl_artifact *arts;
-  int count;
-  assert_int_equal(dsl_compile_emit(c, &arts, &count), 0);
-  eng_command cmds[16];
-  eng_result res[16];
-  memset(cmds, 0, sizeof cmds);
-  for (int i = 0; i < count; i++) {
-    cmds[i].kind = ENG_CMD_PUBLISH;
-    cmds[i].actor = (eng_actor){"admin", "system_admin", NULL, "test"};
-    cmds[i].def_kind = arts[i].kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
-                       : arts[i].kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
-                                                              : ENG_DEF_DIRECTORY;
-    cmds[i].def_bytes = arts[i].bytes.data;
-    cmds[i].def_len = arts[i].bytes.len;
-    cmds[i].effective_from = at("2025-01-01T00:00");
-  }
-  /* The calendar. */
-  const char *cal_names[] = {"vn.cal", "vn-2025.cal", "vn-2026.cal"};
-  mc_buf cal_text[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT}, packed = MC_BUF_INIT;
-  const char *cal_texts[3];
-  for (int i = 0; i < 3; i++) {
-    char path[512];
-    snprintf(path, sizeof path, "%s/calendars/%s", MOTCUA_WORKFLOWS_DIR, cal_names[i]);
-    assert_int_equal(mc_file_read(path, 1 << 20, &cal_text[i]), 0);
-    cal_texts[i] = mc_buf_cstr(&cal_text[i]);
-  }
-  assert_int_equal(eng_calendar_pack("vn", cal_names, cal_texts, 3, &packed), 0);
-  cmds[count] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
-                              .def_kind = ENG_DEF_CALENDAR, .def_bytes = packed.data, .def_len = packed.len};
-  assert_int_equal(eng_execute(eng, cmds, count + 1, at("2025-12-01T08:00"), res), 0);
-  for (int i = 0; i <= count; i++)
-    if (res[i].status != 0)
-      fail_msg("publishing %d: %s", i, res[i].message);
-  for (int i = 0; i < 3; i++)
-    mc_buf_free(&cal_text[i]);
-  mc_buf_free(&packed);
-  dsl_compile_free(c);
-  for (int i = 0; i < n; i++)
-    mc_buf_free(&texts[i]);
-}
-
-static int setup(void **state) {
-  (void)state;
-  snprintf(dir, sizeof dir, "/tmp/motcua-test-dossier-XXXXXX");
-  if (mkdtemp(dir) == NULL)
-    return -1;
-  mc_buf why = MC_BUF_INIT;
-  int rc = eng_open(dir, NULL, &eng, &why);
-  if (rc) {
-    fprintf(stderr, "%s\n", mc_buf_cstr(&why));
-    return -1;
-  }
-  mc_buf_free(&why);
-  publish_all();
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  eng_close(eng);
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
-}
-
-/* The e-form of birth registration. */
-static void birth_form(mc_buf *out, const char *phone) {
-  mc_canon w;
-  mc_canon_init(&w, out);
-  mc_canon_map(&w, 6);
-  mc_canon_kv_str(&w, "birth_date", "2026-02-01");
-  mc_canon_kv_str(&w, "birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
-  mc_canon_kv_str(&w, "child_name", "Nguyễn Minh An");
-  mc_canon_kv_str(&w, "gender", "Nam");
-  mc_canon_kv_str(&w, "mother_id", "027190001234");
-  mc_canon_kv_str(&w, "phone", phone);
-  assert_int_equal(mc_canon_finish(&w), 0);
-}
-
-static eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who) {
-  return (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {who, "applicant", NULL, "test"}, .procedure = procedure,
-                       .agency = agency, .channel = "online", .form = form->data, .form_len = form->len,
-                       .expected_version = STORE_ANY_VERSION};
-}
-
-static eng_command act(const char *dossier, const char *action, const char *who, const char *role,
-                       const char *agency) {
-  return (eng_command){.kind = ENG_CMD_ACT, .actor = {who, role, agency, "test"}, .dossier = dossier,
-                       .action = action, .expected_version = STORE_ANY_VERSION};
-}
+#include "fixture.h"
 
 static void birth_registration_end_to_end(void **state) {
   (void)state;
@@ -348,7 +185,7 @@ static void supplement_window_expires_through_a_timer(void **state) {
   /* The engine was down from 10 April to 5 May: caught up at start. */
   eng_close(eng);
   mc_buf why = MC_BUF_INIT;
-  assert_int_equal(eng_open(dir, NULL, &eng, &why), 0);
+  assert_int_equal(eng_open(fx_dir, NULL, &eng, &why), 0);
   mc_buf_free(&why);
   assert_int_equal(eng_fire_due(eng, at("2026-05-05T08:00"), &fired), 0);
   assert_true(fired >= 1);
@@ -584,5 +421,5 @@ int main(void) {
       cmocka_unit_test(writer_groups_commands_from_many_threads),
       cmocka_unit_test(projections_equal_a_rebuild_after_random_commands),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

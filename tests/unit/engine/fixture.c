@@ -1,0 +1,175 @@
+/* fixture.c — what the engine's tests share: a fresh data directory with
+ * the bundled workflows and calendar published, a test clock, and helpers
+ * that run a command and check its status (a refusal must append nothing). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/canon.h"
+#include "base/error.h"
+#include "base/file.h"
+#include "dsl/dsl.h"
+#include "engine/engine.h"
+#include "engine/writer.h"
+
+#include <dirent.h>
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+char fx_dir[256];
+eng_engine *eng;
+
+mc_instant at(const char *iso) {
+  mc_instant t;
+  if (mc_instant_parse(iso, 420, &t) != 0)
+    fail_msg("bad instant %s", iso);
+  return t;
+}
+
+const char *iso(mc_instant t) {
+  static char buf[4][MC_INSTANT_STRLEN];
+  static int i;
+  i = (i + 1) % 4;
+  mc_instant_format(t, 420, buf[i]);
+  return buf[i];
+}
+
+uint64_t head(void) {
+  store_read *rd;
+  uint64_t seq;
+  uint8_t hash[32];
+  assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
+  assert_int_equal(store_read_head(rd, &seq, hash), 0);
+  store_read_end(rd);
+  return seq;
+}
+
+/* Runs one command; checks its status. */
+eng_result run(const eng_command *c, mc_instant now, int want) {
+  eng_result r;
+  assert_int_equal(eng_execute(eng, c, 1, now, &r), 0);
+  if (r.status != want)
+    fail_msg("expected %s, got %s: %s", mc_err_name(want), mc_err_name(r.status), r.message);
+  return r;
+}
+
+/* A refusal: the status, a phrase of the message, and nothing appended. */
+void refused(const eng_command *c, mc_instant now, int want, const char *phrase) {
+  uint64_t before = head();
+  eng_result r = run(c, now, want);
+  if (strstr(r.message, phrase) == NULL)
+    fail_msg("message \"%s\" lacks \"%s\"", r.message, phrase);
+  assert_int_equal(head(), before);
+}
+
+static void publish_all(void) {
+  static const char *const subdirs[] = {"policies", "agencies", "procedures"};
+  dsl_compile *c;
+  mc_buf texts[64];
+  mc_source src[64];
+  char names[64][768];
+  int n = 0;
+  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  assert_int_equal(dsl_compile_new(&c), 0);
+  for (int s = 0; s < 3; s++) {
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", MOTCUA_WORKFLOWS_DIR, subdirs[s]);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+      size_t len = strlen(e->d_name);
+      if (len < 4 || strcmp(e->d_name + len - 3, ".mc"))
+        continue;
+      snprintf(names[n], sizeof names[n], "%s/%s", path, e->d_name);
+      texts[n] = (mc_buf)MC_BUF_INIT;
+      assert_int_equal(mc_file_read(names[n], 1 << 20, &texts[n]), 0);
+      src[n] = (mc_source){names[n], mc_buf_cstr(&texts[n]), texts[n].len};
+      dsl_compile_add(c, &src[n], false, &sink);
+      n++;
+    }
+    closedir(d);
+  }
+  assert_int_equal(dsl_compile_check(c, &sink), 0);
+  const dsl_artifact *arts;
+  int count;
+  assert_int_equal(dsl_compile_emit(c, &arts, &count), 0);
+  eng_command cmds[16];
+  eng_result res[16];
+  memset(cmds, 0, sizeof cmds);
+  for (int i = 0; i < count; i++)
+    cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
+                            .def_kind = eng_def_kind_of(arts[i].kind), .def_bytes = arts[i].bytes.data,
+                            .def_len = arts[i].bytes.len, .effective_from = at("2025-01-01T00:00")};
+  /* The calendar. */
+  mc_buf packed = MC_BUF_INIT;
+  assert_int_equal(eng_calendar_pack_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &packed), 0);
+  cmds[count] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
+                              .def_kind = ENG_DEF_CALENDAR, .def_bytes = packed.data, .def_len = packed.len};
+  assert_int_equal(eng_execute(eng, cmds, count + 1, at("2025-12-01T08:00"), res), 0);
+  for (int i = 0; i <= count; i++)
+    if (res[i].status != 0)
+      fail_msg("publishing %d: %s", i, res[i].message);
+  mc_buf_free(&packed);
+  dsl_compile_free(c);
+  for (int i = 0; i < n; i++)
+    mc_buf_free(&texts[i]);
+}
+
+int fx_setup(void **state) {
+  (void)state;
+  snprintf(fx_dir, sizeof fx_dir, "/tmp/motcua-test-dossier-XXXXXX");
+  if (mkdtemp(fx_dir) == NULL)
+    return -1;
+  mc_buf why = MC_BUF_INIT;
+  int rc = eng_open(fx_dir, NULL, &eng, &why);
+  if (rc) {
+    fprintf(stderr, "%s\n", mc_buf_cstr(&why));
+    return -1;
+  }
+  mc_buf_free(&why);
+  publish_all();
+  return 0;
+}
+
+int fx_teardown(void **state) {
+  (void)state;
+  eng_close(eng);
+  char cmd[400];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx_dir);
+  return system(cmd) == 0 ? 0 : -1;
+}
+
+/* The e-form of birth registration. */
+void birth_form(mc_buf *out, const char *phone) {
+  mc_canon w;
+  mc_canon_init(&w, out);
+  mc_canon_map(&w, 6);
+  mc_canon_kv_str(&w, "birth_date", "2026-02-01");
+  mc_canon_kv_str(&w, "birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
+  mc_canon_kv_str(&w, "child_name", "Nguyễn Minh An");
+  mc_canon_kv_str(&w, "gender", "Nam");
+  mc_canon_kv_str(&w, "mother_id", "027190001234");
+  mc_canon_kv_str(&w, "phone", phone);
+  assert_int_equal(mc_canon_finish(&w), 0);
+}
+
+eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who) {
+  return (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {who, "applicant", NULL, "test"}, .procedure = procedure,
+                       .agency = agency, .channel = "online", .form = form->data, .form_len = form->len,
+                       .expected_version = STORE_ANY_VERSION};
+}
+
+eng_command act(const char *dossier, const char *action, const char *who, const char *role,
+                       const char *agency) {
+  return (eng_command){.kind = ENG_CMD_ACT, .actor = {who, role, agency, "test"}, .dossier = dossier,
+                       .action = action, .expected_version = STORE_ANY_VERSION};
+}
+

@@ -1,0 +1,24 @@
+/* fixture.h — see fixture.c. */
+#ifndef MOTCUA_TESTS_ENGINE_FIXTURE_H
+#define MOTCUA_TESTS_ENGINE_FIXTURE_H
+
+#include "base/buf.h"
+#include "engine/engine.h"
+
+extern char fx_dir[256];
+extern eng_engine *eng;
+
+/* cmocka group setup/teardown: a data directory with the bundle published. */
+int fx_setup(void **state);
+int fx_teardown(void **state);
+
+mc_instant at(const char *iso);      /* Vietnam local time */
+const char *iso(mc_instant t);       /* +07:00; four rotating buffers */
+uint64_t head(void);                 /* the log's last sequence */
+eng_result run(const eng_command *c, mc_instant now, int want);
+void refused(const eng_command *c, mc_instant now, int want, const char *phrase);
+void birth_form(mc_buf *out, const char *phone);
+eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who);
+eng_command act(const char *dossier, const char *action, const char *who, const char *role, const char *agency);
+
+#endif

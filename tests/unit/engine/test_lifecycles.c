@@ -1,0 +1,229 @@
+/* test_lifecycles.c — every bundled procedure from filing to its end, on
+ * every channel: marriage entered at the desk (with and without
+ * verification), a driving licence by post from abroad that is denied and
+ * posted back, a household business whose step warns and goes overdue (the
+ * escalation recorded once), the feedback process answered within its
+ * policy limit, a building permit decided late, a withdrawal. Each checks
+ * states, deadlines and the classification of DOMAIN.md rule 9. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/canon.h"
+#include "base/error.h"
+#include "fixture.h"
+
+#include <string.h>
+
+/* A map of text fields; `kv` lists keys in ascending order. */
+static void form_of(mc_buf *out, const char *const *kv, int n) {
+  mc_canon w;
+  mc_canon_init(&w, out);
+  mc_canon_map(&w, (uint32_t)n);
+  for (int i = 0; i < n; i++)
+    mc_canon_kv_str(&w, kv[2 * i], kv[2 * i + 1]);
+  assert_int_equal(mc_canon_finish(&w), 0);
+}
+
+static void marriage_form(mc_buf *out, bool needs_check) {
+  mc_canon w;
+  mc_canon_init(&w, out);
+  mc_canon_map(&w, 5);
+  mc_canon_kv_str(&w, "husband_id", "027090001111");
+  mc_canon_kv_str(&w, "husband_name", "Trần Văn Nam");
+  mc_canon_kv_bool(&w, "needs_check", needs_check);
+  mc_canon_kv_str(&w, "wife_id", "027190002222");
+  mc_canon_kv_str(&w, "wife_name", "Lê Thị Hoa");
+  assert_int_equal(mc_canon_finish(&w), 0);
+}
+
+static eng_command desk(const char *procedure, const char *agency, const mc_buf *form, const char *official) {
+  eng_command c = submit(procedure, agency, form, official);
+  c.channel = "desk";
+  c.actor = (eng_actor){official, "reception", agency, "test"};
+  return c;
+}
+
+static void marriage_at_the_desk(void **state) {
+  (void)state;
+  mc_buf plain = MC_BUF_INIT, checked = MC_BUF_INIT;
+  marriage_form(&plain, false);
+  marriage_form(&checked, true);
+  /* An online submission by an official is refused: online is the applicant's. */
+  eng_command wrong = submit("1.000894", "H13.X01", &plain, "lan");
+  wrong.actor = (eng_actor){"lan", "reception", "H13.X01", "test"};
+  refused(&wrong, at("2026-05-04T08:00"), MC_EACCES, "an online dossier is submitted by the applicant");
+  eng_command c = desk("1.000894", "H13.X01", &plain, "lan");
+  eng_result r = run(&c, at("2026-05-04T08:00"), 0);
+  eng_command accept = act(r.dossier, "accept", "lan", "reception", "H13.X01");
+  r = run(&accept, at("2026-05-04T08:10"), 0);
+  /* Registered at once: due at the close of the same day; the choice goes to signing. */
+  assert_string_equal(iso(r.appointment_at), "2026-05-04T17:00:00+07:00");
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.steps[0], "signing");
+  eng_command sign = act(r.dossier, "approve", "binh", "leader", "H13.X01");
+  run(&sign, at("2026-05-04T09:00"), 0);
+  eng_command give = act(r.dossier, "return_result", "lan", "reception", "H13.X01");
+  run(&give, at("2026-05-04T10:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "returned");
+  assert_string_equal(v.classification, "on_time");
+
+  /* With verification: the choice leads to the specialist's step. */
+  eng_command c2 = desk("1.000894", "H13.X01", &checked, "lan");
+  eng_result r2 = run(&c2, at("2026-05-04T11:00"), 0);
+  accept.dossier = r2.dossier;
+  run(&accept, at("2026-05-04T11:05"), 0);
+  assert_int_equal(eng_dossier_get(eng, r2.dossier, &v), 0);
+  assert_string_equal(v.steps[0], "verification");
+  eng_command verified = act(r2.dossier, "complete", "an", "specialist", "H13.X01");
+  run(&verified, at("2026-05-06T10:00"), 0);
+  sign.dossier = r2.dossier;
+  run(&sign, at("2026-05-06T14:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r2.dossier, &v), 0);
+  /* Same-day time, decided two days later: late (an extension would have been due). */
+  assert_string_equal(v.state, "decided");
+  assert_string_equal(v.classification, "late");
+  mc_buf_free(&plain);
+  mc_buf_free(&checked);
+}
+
+static void driving_licence_from_abroad_denied_and_posted(void **state) {
+  (void)state;
+  static const char *const kv[] = {"citizen", "027190003333", "full_name", "Đỗ Quang Huy", "licence_no", "AB123456",
+                                   "origin", "nước ngoài"};
+  mc_buf f = MC_BUF_INIT;
+  form_of(&f, kv, 4);
+  eng_command c = desk("1.002835", "H13.CA", &f, "pv");
+  c.channel = "post";
+  eng_result r = run(&c, at("2026-06-08T09:00"), 0);
+  eng_command accept = act(r.dossier, "accept", "pv", "reception", "H13.CA");
+  r = run(&accept, at("2026-06-08T10:00"), 0);
+  /* Mon 8 Jun + 5 working days = Mon 15 Jun 17:00 */
+  assert_string_equal(iso(r.appointment_at), "2026-06-15T17:00:00+07:00");
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.steps[0], "foreign_check");
+  eng_command deny = act(r.dossier, "deny", "csgt", "specialist", "H13.CA");
+  refused(&deny, at("2026-06-09T10:00"), MC_EINVAL, "a denial gives its reasons");
+  deny.reason = "Giấy phép lái xe nước ngoài không được công nhận";
+  run(&deny, at("2026-06-09T10:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "decided");
+  assert_string_equal(v.outcome, "denied");
+  assert_string_equal(v.classification, "early");
+  eng_command post = act(r.dossier, "hand_to_post", "pv", "reception", "H13.CA");
+  run(&post, at("2026-06-09T15:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "returned");
+  mc_buf_free(&f);
+}
+
+static void household_business_warns_then_goes_overdue_once(void **state) {
+  (void)state;
+  static const char *const kv[] = {"address", "Số 5 phố Nguyễn Văn Cừ, Bắc Ninh", "business_name", "Tạp hóa Minh Anh",
+                                   "owner_id", "027190004444"};
+  mc_buf f = MC_BUF_INIT;
+  mc_canon w;
+  /* Without the required capital: refused. */
+  form_of(&f, kv, 3);
+  eng_command c = submit("2.000575", "H13.X02", &f, "cd-h");
+  refused(&c, at("2026-07-06T08:00"), MC_EINVAL, "\"capital\" (Vốn kinh doanh (đồng)) is required");
+  mc_buf_reset(&f);
+  mc_canon_init(&w, &f);
+  mc_canon_map(&w, 4);
+  mc_canon_kv_str(&w, "address", kv[1]);
+  mc_canon_kv_str(&w, "business_name", kv[3]);
+  mc_canon_kv_int(&w, "capital", 50000000);
+  mc_canon_kv_str(&w, "owner_id", kv[5]);
+  assert_int_equal(mc_canon_finish(&w), 0);
+  c = submit("2.000575", "H13.X02", &f, "cd-h");
+  eng_result r = run(&c, at("2026-07-06T08:00"), 0);
+  eng_command accept = act(r.dossier, "accept", "lan", "reception", "H13.X02");
+  r = run(&accept, at("2026-07-06T09:00"), 0);
+  /* Mon 6 Jul + 3 working days = Thu 9 Jul 17:00 */
+  assert_string_equal(iso(r.appointment_at), "2026-07-09T17:00:00+07:00");
+  /* processing: within 2 working days of Mon 6 Jul 09:00 = Wed 8 Jul 17:00; the warning
+   * 4 working hours before: 23 h of working time less 4 = 19 h from Mon 09:00 (Mon 7 h,
+   * Tue 8 h, Wed 07:30-11:30) = Wed 8 Jul 11:30.  (Timers of the other tests' dossiers
+   * fire too: count this dossier's versions.) */
+  int fired;
+  eng_dossier_view v;
+  assert_int_equal(eng_fire_due(eng, at("2026-07-08T11:00"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.version, 2);
+  assert_int_equal(eng_fire_due(eng, at("2026-07-08T12:00"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.version, 3); /* warned */
+  assert_int_equal(eng_fire_due(eng, at("2026-07-09T08:00"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.version, 4); /* overdue since Wed 17:00, escalated to the leader */
+  assert_int_equal(eng_fire_due(eng, at("2026-07-10T08:00"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.version, 4); /* once */
+  assert_string_equal(v.state, "processing");
+  assert_string_equal(v.steps[0], "processing");
+  mc_buf_free(&f);
+}
+
+static void feedback_is_answered_within_its_limit(void **state) {
+  (void)state;
+  mc_buf f = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &f);
+  mc_canon_map(&w, 3);
+  mc_canon_kv_str(&w, "content", "Cán bộ hẹn trả kết quả nhưng quá hạn ba ngày chưa có.");
+  mc_canon_kv_str(&w, "received", "Điện thoại");
+  mc_canon_kv_str(&w, "subject", "Chậm trả kết quả");
+  assert_int_equal(mc_canon_finish(&w), 0);
+  /* Received by phone: an official of the centre enters it. */
+  eng_command c = desk("PAKN", "H13.TTHCC", &f, "tt-1");
+  eng_result r = run(&c, at("2026-08-03T09:00"), 0);
+  eng_command intake = act(r.dossier, "accept", "tt-1", "reception", "H13.TTHCC");
+  r = run(&intake, at("2026-08-03T10:00"), 0);
+  /* Mon 3 Aug + 3 working days = Thu 6 Aug 17:00 */
+  assert_string_equal(iso(r.appointment_at), "2026-08-06T17:00:00+07:00");
+  eng_command answer = act(r.dossier, "answer", "cv-1", "specialist", "H13.TTHCC");
+  run(&answer, at("2026-08-05T15:00"), 0);
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "returned");
+  mc_buf_free(&f);
+}
+
+static void withdrawn_before_the_decision(void **state) {
+  (void)state;
+  mc_buf f = MC_BUF_INIT;
+  birth_form(&f, "0912777888");
+  eng_command c = submit("1.001193", "H13.X03", &f, "cd-w1");
+  eng_result r = run(&c, at("2026-09-07T08:00"), 0);
+  eng_command other = {.kind = ENG_CMD_WITHDRAW, .actor = {"cd-w2", "applicant", NULL, "test"},
+                       .dossier = r.dossier, .expected_version = STORE_ANY_VERSION};
+  refused(&other, at("2026-09-07T09:00"), MC_EACCES, "withdrawn by its applicant");
+  other.actor.who = "cd-w1";
+  run(&other, at("2026-09-07T09:00"), 0);
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "withdrawn");
+  assert_int_equal(v.nsteps, 0);
+  /* Nothing armed for it any more. */
+  int fired;
+  assert_int_equal(eng_fire_due(eng, at("2026-09-30T08:00"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "withdrawn");
+  mc_buf_free(&f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(marriage_at_the_desk),
+      cmocka_unit_test(driving_licence_from_abroad_denied_and_posted),
+      cmocka_unit_test(household_business_warns_then_goes_overdue_once),
+      cmocka_unit_test(feedback_is_answered_within_its_limit),
+      cmocka_unit_test(withdrawn_before_the_decision),
+  };
+  return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
+}
