@@ -41,6 +41,9 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
       found = true;
     }
   }
+  static const uint8_t none[32] = {0};
+  if (found && memcmp(hash_out, none, 32) == 0)
+    return MC_ERANGE; /* retired from `best` on */
   return found ? 0 : MC_ENOENT;
 }
 

@@ -225,7 +225,8 @@ static const char *event_type(const char *action) {
       {"return_result", "dossier.returned"}, {"hand_to_post", "dossier.handed_to_post"},
       {"deliver", "dossier.delivered"}, {"answer", "dossier.answered"}, {"timeout", "dossier.timed_out"},
       {"submit", "dossier.submitted"}, {"withdraw", "dossier.withdrawn"}, {"extend", "dossier.extended"},
-      {"warn", "dossier.warned"}, {"overdue", "dossier.overdue"},
+      {"warn", "dossier.warned"}, {"overdue", "dossier.overdue"}, {"assign", "dossier.assigned"},
+      {"stop", "dossier.stopped"}, {"rate", "dossier.rated"},
   };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (!strcmp(names[i][0], action))
@@ -235,9 +236,10 @@ static const char *event_type(const char *action) {
 
 /* What happened, beside the snapshot. */
 typedef struct what {
-  const char *action, *step, *reason;
+  const char *action, *step, *reason, *handler;
   mc_instant due_at, new_due, old_due;
   bool breach;
+  int rating;
 } what;
 
 static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, const what *w,
@@ -263,12 +265,14 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
     mc_canon_cstr(&c, d->m->nodes[s->tokens[i].node].name);
   mc_canon_kv_int(&c, "version", (int64_t)version);
   mc_canon_key(&c, "what");
-  mc_canon_map(&c, 7);
+  mc_canon_map(&c, 9);
   mc_canon_kv_str(&c, "action", w->action);
   mc_canon_kv_bool(&c, "breach", w->breach);
   mc_canon_kv_int(&c, "due_at", w->due_at);
+  mc_canon_kv_str(&c, "handler", w->handler ? w->handler : "");
   mc_canon_kv_int(&c, "new_due", w->new_due);
   mc_canon_kv_int(&c, "old_due", w->old_due);
+  mc_canon_kv_int(&c, "rating", w->rating);
   mc_canon_kv_str(&c, "reason", w->reason ? w->reason : "");
   mc_canon_kv_str(&c, "step", w->step ? w->step : "");
   if ((rc = mc_canon_finish(&c)) != 0) {
@@ -516,7 +520,9 @@ static int do_submit(decide *d) {
                   strcmp(c->actor.agency, c->agency)))
     return refuse(d, MC_EACCES, "a %s dossier is entered by a reception official of %s", c->channel, c->agency);
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_PROCEDURE, c->procedure, d->now, proc_hash)))
-    return refuse(d, rc, "the procedure %s is not published or not yet in effect", c->procedure);
+    return rc == MC_ERANGE
+               ? refuse(d, MC_EACCES, "the procedure %s is retired and takes no new dossiers", c->procedure)
+               : refuse(d, rc, "the procedure %s is not published or not yet in effect", c->procedure);
   if ((rc = eng__def_load(d->e, d->b, proc_hash, ENG_DEF_PROCEDURE, &def)))
     return refuse(d, rc, "the procedure %s cannot be read", c->procedure);
   d->m = def->machine;
@@ -600,6 +606,16 @@ static int role_allowed(decide *d, const eng_snap *s, const dsl_m_node *n) {
   if (a->agency == NULL || strcmp(a->agency, agency))
     return refuse(d, MC_EACCES, "the step \"%s\" is done at %s, and %s is not of it", n->name, agency,
                   a->who ? a->who : "this official");
+  /* A dossier assigned to a main handler is processed by them and their
+   * co-handlers (a branch at another agency is that agency's). */
+  if (s->handler[0] && !n->agency && !strcmp(role, "specialist")) {
+    bool mine = a->who && !strcmp(a->who, s->handler);
+    for (int i = 0; i < s->nco_handlers && !mine; i++)
+      mine = a->who && !strcmp(a->who, s->co_handlers[i]);
+    if (!mine)
+      return refuse(d, MC_EACCES, "the dossier %s is assigned to %s%s; a leader can reassign it", s->code, s->handler,
+                    s->nco_handlers ? " and co-handlers" : "");
+  }
   return 0;
 }
 
@@ -808,6 +824,107 @@ static int do_extend(decide *d) {
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
+/* ============================================================ assign, stop, rate, retire */
+
+static int leader_of(decide *d, const eng_snap *s, const char *what_for) {
+  const eng_actor *a = &d->cmd->actor;
+  if (a->role == NULL || strcmp(a->role, "leader") || a->agency == NULL || strcmp(a->agency, s->agency))
+    return refuse(d, MC_EACCES, "%s is for a leader of %s", what_for, s->agency);
+  return 0;
+}
+
+static int do_assign(decide *d) {
+  const eng_command *c = d->cmd;
+  eng_snap s;
+  uint64_t version;
+  int rc;
+  if (c->dossier == NULL || c->handler == NULL || c->handler[0] == '\0')
+    return refuse(d, MC_EINVAL, "an assignment names the dossier and its main handler");
+  if (c->nco_handlers < 0 || c->nco_handlers > 4)
+    return refuse(d, MC_EINVAL, "at most 4 co-handlers");
+  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
+      (rc = load_defs(d, &s)) || (rc = leader_of(d, &s, "assigning a dossier")))
+    return rc;
+  what w = {.action = "assign", .handler = c->handler, .reason = s.handler[0] ? s.handler : NULL};
+  snprintf(s.handler, sizeof s.handler, "%.63s", c->handler);
+  s.nco_handlers = 0;
+  for (int i = 0; i < c->nco_handlers; i++)
+    if (c->co_handlers[i] && strcmp(c->co_handlers[i], c->handler))
+      snprintf(s.co_handlers[s.nco_handlers++], sizeof s.co_handlers[0], "%.63s", c->co_handlers[i]);
+  return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+}
+
+static int do_stop(decide *d) {
+  const eng_command *c = d->cmd;
+  eng_snap s;
+  uint64_t version;
+  int rc;
+  if (c->dossier == NULL)
+    return refuse(d, MC_EINVAL, "say which dossier to stop");
+  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
+      (rc = load_defs(d, &s)) || (rc = leader_of(d, &s, "stopping a dossier")))
+    return rc;
+  if (c->reason == NULL || c->reason[0] == '\0')
+    return refuse(d, MC_EINVAL, "stopping a dossier gives its reason, which the applicant is told");
+  finish(d, &s, "stopped");
+  what w = {.action = "stop", .reason = c->reason};
+  return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+}
+
+static int do_rate(decide *d) {
+  const eng_command *c = d->cmd;
+  eng_snap s;
+  uint64_t version;
+  int rc;
+  if (c->dossier == NULL)
+    return refuse(d, MC_EINVAL, "say which dossier to rate");
+  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = load_defs(d, &s)))
+    return rc;
+  if (c->actor.role == NULL || strcmp(c->actor.role, "applicant") || c->actor.who == NULL ||
+      (s.applicant[0] && strcmp(c->actor.who, s.applicant)))
+    return refuse(d, MC_EACCES, "the service is rated by the applicant of %s", s.code);
+  if (strcmp(s.state, "returned"))
+    return refuse(d, MC_EINVAL, "a dossier is rated once its result is returned (it is %s)", s.state);
+  if (s.rating)
+    return refuse(d, MC_EINVAL, "the dossier %s is already rated", s.code);
+  if (c->rating < 1 || c->rating > 5)
+    return refuse(d, MC_ERANGE, "a rating is 1 (poor) to 5 (very good)");
+  s.rating = c->rating;
+  what w = {.action = "rate", .rating = c->rating, .reason = c->reason};
+  return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+}
+
+static int do_retire(decide *d) {
+  const eng_command *c = d->cmd;
+  uint8_t hash[32];
+  int rc;
+  if (c->actor.role == NULL || (strcmp(c->actor.role, "system_admin") && strcmp(c->actor.role, "agency_admin")))
+    return refuse(d, MC_EACCES, "retiring needs the system_admin or agency_admin role");
+  if (c->def_kind != ENG_DEF_PROCEDURE && c->def_kind != ENG_DEF_POLICY)
+    return refuse(d, MC_EINVAL, "procedures and policies are retired; calendars and the directory are replaced");
+  if (c->def_id == NULL || (rc = eng__def_current(d->e, d->b, c->def_kind, c->def_id, INT64_MAX, hash)) == MC_ENOENT)
+    return refuse(d, MC_ENOENT, "the %s %s is not published", def_kind_word(c->def_kind), c->def_id ? c->def_id : "");
+  mc_buf data = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &data);
+  mc_canon_map(&w, 3);
+  mc_canon_kv_int(&w, "effective_from", c->effective_from);
+  mc_canon_kv_str(&w, "id", c->def_id);
+  mc_canon_kv_str(&w, "kind", def_kind_word(c->def_kind));
+  if ((rc = mc_canon_finish(&w)) != 0) {
+    mc_buf_free(&data);
+    return refuse(d, rc, "the retirement could not be encoded");
+  }
+  char stream[160];
+  snprintf(stream, sizeof stream, "definition/%s/%.100s", def_kind_word(c->def_kind), c->def_id);
+  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = "definition.retired",
+                       .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
+                       .data = data.data, .data_len = data.len};
+  rc = store_append(d->b, &in, NULL, NULL);
+  mc_buf_free(&data);
+  return rc ? refuse(d, rc, "%s", store_errmsg(d->e->st)) : 0;
+}
+
 /* ============================================================ execute */
 
 int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, eng_result *results) {
@@ -844,6 +961,10 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     case ENG_CMD_ACT: rc = do_act(&d); break;
     case ENG_CMD_WITHDRAW: rc = do_withdraw(&d); break;
     case ENG_CMD_EXTEND: rc = do_extend(&d); break;
+    case ENG_CMD_ASSIGN: rc = do_assign(&d); break;
+    case ENG_CMD_STOP: rc = do_stop(&d); break;
+    case ENG_CMD_RATE: rc = do_rate(&d); break;
+    case ENG_CMD_RETIRE: rc = do_retire(&d); break;
     default: rc = refuse(&d, MC_EINVAL, "unknown command");
     }
     if (rc) {

@@ -48,6 +48,9 @@ typedef struct eng_snap {
   int64_t submitted_at, accepted_at, appointment_at, decided_at, finished_at, paused_since;
   bool supplement_used, supplement_late, extended;
   char outcome[16], classification[16];
+  char handler[64], co_handlers[4][64];
+  int nco_handlers;
+  int rating;                   /* 0: not rated */
 } eng_snap;
 
 /* Writes a snapshot as a canonical map; decodes one. */

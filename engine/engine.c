@@ -64,7 +64,7 @@ static void get_bin32(const msgpack_object *o, uint8_t out[32]) {
 /* ============================================================ the snapshot */
 
 void eng__snap_encode(const eng_snap *s, mc_canon *w) {
-  mc_canon_map(w, 23);
+  mc_canon_map(w, 26);
   mc_canon_kv_int(w, "accepted_at", s->accepted_at);
   mc_canon_kv_str(w, "agency", s->agency);
   mc_canon_kv_str(w, "applicant", s->applicant);
@@ -74,12 +74,17 @@ void eng__snap_encode(const eng_snap *s, mc_canon *w) {
   mc_canon_bin(w, s->calendar_version, 32);
   mc_canon_kv_str(w, "channel", s->channel);
   mc_canon_kv_str(w, "classification", s->classification);
+  mc_canon_key(w, "co_handlers");
+  mc_canon_array(w, (uint32_t)s->nco_handlers);
+  for (int i = 0; i < s->nco_handlers; i++)
+    mc_canon_cstr(w, s->co_handlers[i]);
   mc_canon_kv_str(w, "code", s->code);
   mc_canon_kv_int(w, "decided_at", s->decided_at);
   mc_canon_key(w, "definition");
   mc_canon_bin(w, s->definition, 32);
   mc_canon_kv_bool(w, "extended", s->extended);
   mc_canon_kv_int(w, "finished_at", s->finished_at);
+  mc_canon_kv_str(w, "handler", s->handler);
   mc_canon_key(w, "joins");
   mc_canon_array(w, (uint32_t)s->njoins);
   for (int i = 0; i < s->njoins; i++) {
@@ -92,6 +97,7 @@ void eng__snap_encode(const eng_snap *s, mc_canon *w) {
   mc_canon_key(w, "policy");
   mc_canon_bin(w, s->policy, 32);
   mc_canon_kv_str(w, "procedure", s->procedure);
+  mc_canon_kv_int(w, "rated", s->rating);
   mc_canon_kv_str(w, "state", s->state);
   mc_canon_kv_int(w, "submitted_at", s->submitted_at);
   mc_canon_kv_bool(w, "supplement_late", s->supplement_late);
@@ -120,6 +126,11 @@ int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
   rc |= eng__str_copy(eng__get(o, "state"), s->state, sizeof s->state);
   rc |= eng__str_copy(eng__get(o, "outcome"), s->outcome, sizeof s->outcome);
   rc |= eng__str_copy(eng__get(o, "classification"), s->classification, sizeof s->classification);
+  rc |= eng__str_copy(eng__get(o, "handler"), s->handler, sizeof s->handler);
+  const msgpack_object *co = eng__get(o, "co_handlers");
+  for (uint32_t i = 0; co && co->type == MSGPACK_OBJECT_ARRAY && i < co->via.array.size && i < 4; i++)
+    rc |= eng__str_copy(&co->via.array.ptr[i], s->co_handlers[s->nco_handlers++], sizeof s->co_handlers[0]);
+  s->rating = (int)get_int(eng__get(o, "rated"));
   if (rc)
     return MC_EPARSE;
   get_bin32(eng__get(o, "definition"), s->definition);
@@ -299,7 +310,9 @@ static int apply_forms(void *opaque, store_proj_txn *tx, const store_event *ev) 
  * in publishing order; "b/<hash>" -> the bytes. */
 static int apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  if (ev->type.len != strlen("definition.published") || memcmp(ev->type.ptr, "definition.published", ev->type.len))
+  bool retired = ev->type.len == strlen("definition.retired") && !memcmp(ev->type.ptr, "definition.retired", ev->type.len);
+  if (!retired &&
+      (ev->type.len != strlen("definition.published") || memcmp(ev->type.ptr, "definition.published", ev->type.len)))
     return 0;
   msgpack_unpacked u;
   size_t off = 0;
@@ -309,7 +322,26 @@ static int apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
     const msgpack_object *kind = eng__get(&u.data, "kind"), *id = eng__get(&u.data, "id");
     const msgpack_object *hash = eng__get(&u.data, "hash"), *bytes = eng__get(&u.data, "bytes");
     int64_t from = get_int(eng__get(&u.data, "effective_from"));
-    if (kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR && hash &&
+    static const uint8_t none[32] = {0};
+    if (retired && kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR) {
+      /* A retirement is an entry with an all-zero hash: nothing in effect from then on. */
+      mc_buf key = MC_BUF_INIT, list = MC_BUF_INIT;
+      mc_buf_append(&key, kind->via.str.ptr, kind->via.str.size);
+      mc_buf_append_byte(&key, '/');
+      mc_buf_append(&key, id->via.str.ptr, id->via.str.size);
+      const void *old;
+      size_t old_len;
+      if (store_proj_get(tx, key.data, key.len, &old, &old_len) == 0)
+        mc_buf_append(&list, old, old_len);
+      uint8_t entry[40];
+      for (int i = 0; i < 8; i++)
+        entry[i] = (uint8_t)((uint64_t)from >> (56 - 8 * i));
+      memcpy(entry + 8, none, 32);
+      mc_buf_append(&list, entry, sizeof entry);
+      rc = store_proj_put(tx, key.data, key.len, list.data, list.len);
+      mc_buf_free(&key);
+      mc_buf_free(&list);
+    } else if (kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR && hash &&
         hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32 && bytes && bytes->type == MSGPACK_OBJECT_BIN) {
       mc_buf key = MC_BUF_INIT, list = MC_BUF_INIT;
       mc_buf_append(&key, kind->via.str.ptr, kind->via.str.size);
@@ -342,7 +374,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_TIMERS, 1, apply_timers, NULL},
     {ENG_PROJ_CODES, 1, apply_codes, NULL},
     {ENG_PROJ_FORMS, 1, apply_forms, NULL},
-    {ENG_PROJ_DEFS, 1, apply_defs, NULL},
+    {ENG_PROJ_DEFS, 2, apply_defs, NULL},
 };
 
 void eng_projections(const store_projection **list, size_t *count) {
@@ -418,6 +450,11 @@ int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out) {
       out->supplement_used = s.supplement_used;
       out->supplement_late = s.supplement_late;
       out->extended = s.extended;
+      snprintf(out->handler, sizeof out->handler, "%s", s.handler);
+      out->nco_handlers = s.nco_handlers;
+      for (int i = 0; i < s.nco_handlers; i++)
+        snprintf(out->co_handlers[i], sizeof out->co_handlers[i], "%s", s.co_handlers[i]);
+      out->rating = s.rating;
       const msgpack_object *steps = eng__get(&u.data, "steps");
       for (uint32_t i = 0; steps && steps->type == MSGPACK_OBJECT_ARRAY && i < steps->via.array.size && i < 8; i++)
         eng__str_copy(&steps->via.array.ptr[i], out->steps[out->nsteps++], sizeof out->steps[0]);

@@ -47,6 +47,10 @@ typedef enum {
   ENG_CMD_ACT,      /* an action of the dossier's current step: accept, approve, ... */
   ENG_CMD_WITHDRAW, /* at the applicant's request, before the decision */
   ENG_CMD_EXTEND,   /* once, with an apology and a new date, before the due date */
+  ENG_CMD_ASSIGN,   /* a leader names the main handler and co-handlers (again: reassigns) */
+  ENG_CMD_STOP,     /* the agency stops processing, with its reason */
+  ENG_CMD_RATE,     /* the applicant rates the service once the result is returned */
+  ENG_CMD_RETIRE,   /* a procedure (or policy) takes no new dossiers from a date */
 } eng_cmd_kind;
 
 typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR } eng_def_kind;
@@ -63,17 +67,22 @@ typedef struct eng_command {
   const char *step;           /* ACT: which step, when several run in parallel (NULL: the only one) */
   const char *reason;         /* request_supplement: the list; deny: the reasons; EXTEND: the apology */
   mc_instant new_due;         /* EXTEND: the one new date */
+  const char *handler;        /* ASSIGN: the main handler (an official's id) */
+  const char *const *co_handlers; /* ASSIGN: co-handlers, at most 4 */
+  int nco_handlers;
+  int rating;                 /* RATE: 1 (poor) .. 5 (very good); the comment in `reason` */
   /* SUBMIT */
   const char *procedure;      /* national code */
   const char *agency;         /* the agency the dossier is filed with */
   const char *channel;        /* "online", "desk", "post" */
   const uint8_t *form;        /* the e-form: one msgpack map of field name -> value */
   size_t form_len;
-  /* PUBLISH */
+  /* PUBLISH, RETIRE */
   eng_def_kind def_kind;
+  const char *def_id;         /* RETIRE: the procedure code or policy id */
   const uint8_t *def_bytes;   /* compiled definition, or a calendar (eng_calendar_pack) */
   size_t def_len;
-  mc_instant effective_from;  /* when it takes effect */
+  mc_instant effective_from;  /* when it takes effect (RETIRE: from when it is closed) */
 } eng_command;
 
 /* What a command did. */
@@ -127,6 +136,10 @@ typedef struct eng_dossier_view {
   mc_instant paused_since;    /* the legal clock is paused since (0: running) */
   bool supplement_used, extended, supplement_late;
   char outcome[16];           /* "approved", "denied", or "" */
+  char handler[64];           /* the main handler, or "" */
+  int nco_handlers;
+  char co_handlers[4][64];
+  int rating;                 /* 0: not rated */
   char classification[16];    /* "early", "on_time", "late" (DOMAIN.md rule 9), or "" */
 } eng_dossier_view;
 

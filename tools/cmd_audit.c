@@ -229,6 +229,12 @@ static void replay_dossier_event(const json_t *data) {
   if (json_integer_value(json_object_get(what, "new_due")) > 0)
     printf("      appointment moved from %s to %s\n", when_text(json_integer_value(json_object_get(what, "old_due")), a),
            when_text(json_integer_value(json_object_get(what, "new_due")), b));
+  const char *handler = json_string_value(json_object_get(what, "handler"));
+  if (handler && *handler)
+    printf("      main handler: %s\n", handler);
+  json_int_t rating = json_integer_value(json_object_get(what, "rating"));
+  if (rating > 0)
+    printf("      rating: %d/5\n", (int)rating);
   if (reason && *reason)
     printf("      reason: %s\n", reason);
   if (json_is_true(json_object_get(what, "breach")))

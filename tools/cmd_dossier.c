@@ -13,7 +13,11 @@
  *       [--step NAME] [--reason TEXT] [--expect VERSION]
  *   motcua dossier DATA_DIR withdraw CODE --as WHO:ROLE[:AGENCY] [--reason TEXT]
  *   motcua dossier DATA_DIR extend CODE --as WHO:leader:AGENCY --until TIME --reason TEXT
+ *   motcua dossier DATA_DIR assign CODE --handler WHO [--co WHO,WHO] --as WHO:leader:AGENCY
+ *   motcua dossier DATA_DIR stop CODE --reason TEXT --as WHO:leader:AGENCY
+ *   motcua dossier DATA_DIR rate CODE --rating 1..5 [--reason TEXT] --as WHO:applicant
  *   motcua dossier DATA_DIR show CODE
+ *   motcua retire DATA_DIR procedure|policy ID --from TIME
  *   motcua timers DATA_DIR [--fire]       the next due timer; --fire fires what is due
  *
  * --now TIME on any of them sets the clock (for rehearsals and tests).
@@ -194,7 +198,8 @@ int cmd_dossier(int argc, char **argv);
 int cmd_dossier(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : NULL, *verb = argc > 2 ? argv[2] : NULL;
   const char *procedure = NULL, *agency = NULL, *channel = "online", *form_json = NULL, *now_text = NULL;
-  const char *step = NULL, *reason = NULL, *expect = NULL, *until = NULL;
+  const char *step = NULL, *reason = NULL, *expect = NULL, *until = NULL, *handler = NULL, *co = NULL,
+             *rating = NULL;
   char *as = NULL;
   const char *pos[4] = {0};
   int npos = 0, status = CLI_OK;
@@ -217,6 +222,9 @@ int cmd_dossier(int argc, char **argv) {
     else if (!strcmp(argv[i], "--reason")) slot = &reason;
     else if (!strcmp(argv[i], "--expect")) slot = &expect;
     else if (!strcmp(argv[i], "--until")) slot = &until;
+    else if (!strcmp(argv[i], "--handler")) slot = &handler;
+    else if (!strcmp(argv[i], "--co")) slot = &co;
+    else if (!strcmp(argv[i], "--rating")) slot = &rating;
     else if (!strcmp(argv[i], "--as")) {
       if (i + 1 >= argc) break;
       as = argv[++i];
@@ -266,6 +274,14 @@ int cmd_dossier(int argc, char **argv) {
     }
     if (v.outcome[0])
       printf("  decided: %s, %s\n", v.outcome, v.classification[0] ? v.classification : "unclassified");
+    if (v.handler[0]) {
+      printf("  handled by %s", v.handler);
+      for (int i = 0; i < v.nco_handlers; i++)
+        printf("%s%s", i ? ", " : " with ", v.co_handlers[i]);
+      printf("\n");
+    }
+    if (v.rating)
+      printf("  rated %d/5\n", v.rating);
     eng_close(e);
     return CLI_OK;
   }
@@ -307,8 +323,31 @@ int cmd_dossier(int argc, char **argv) {
     c.dossier = pos[0];
     if ((status = parse_time("dossier", "--until", until, &c.new_due)) != CLI_OK)
       return status;
+  } else if (!strcmp(verb, "assign") && npos == 1 && handler) {
+    c.kind = ENG_CMD_ASSIGN;
+    c.dossier = pos[0];
+    c.handler = handler;
+    if (co) {
+      char *list = strdup(co), *save = NULL;
+      static const char *names[4];
+      int n = 0;
+      for (char *t = strtok_r(list, ",", &save); t && n < 4; t = strtok_r(NULL, ",", &save))
+        names[n++] = t;
+      c.co_handlers = names;
+      c.nco_handlers = n;
+      /* `list` lives until the process ends: the command borrows it. */
+    }
+  } else if (!strcmp(verb, "stop") && npos == 1) {
+    c.kind = ENG_CMD_STOP;
+    c.dossier = pos[0];
+  } else if (!strcmp(verb, "rate") && npos == 1 && rating) {
+    c.kind = ENG_CMD_RATE;
+    c.dossier = pos[0];
+    c.rating = atoi(rating);
   } else {
-    cli_error("dossier", "usage: motcua dossier DATA_DIR submit|act CODE ACTION|withdraw CODE|extend CODE --until TIME|show CODE");
+    cli_error("dossier", "usage: motcua dossier DATA_DIR submit | act CODE ACTION | withdraw CODE | extend CODE "
+                         "--until TIME | assign CODE --handler WHO | stop CODE --reason TEXT | rate CODE --rating N | "
+                         "show CODE");
     return CLI_USAGE;
   }
   if ((status = open_engine("dossier", dir, &e)) == CLI_OK)
@@ -368,4 +407,44 @@ int cmd_timers(int argc, char **argv) {
   }
   eng_close(e);
   return CLI_OK;
+}
+
+/* ============================================================ retire */
+
+int cmd_retire(int argc, char **argv);
+
+int cmd_retire(int argc, char **argv) {
+  const char *dir = NULL, *kind = NULL, *id = NULL, *from_text = NULL, *now_text = NULL;
+  mc_instant now = mc_clock_now(), from;
+  eng_engine *e;
+  int status;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--from") && i + 1 < argc)
+      from_text = argv[++i];
+    else if (!strcmp(argv[i], "--now") && i + 1 < argc)
+      now_text = argv[++i];
+    else if (argv[i][0] == '-')
+      break;
+    else if (!dir)
+      dir = argv[i];
+    else if (!kind)
+      kind = argv[i];
+    else if (!id)
+      id = argv[i];
+  }
+  if (!dir || !kind || !id || !from_text || (strcmp(kind, "procedure") && strcmp(kind, "policy"))) {
+    cli_error("retire", "usage: motcua retire DATA_DIR procedure|policy ID --from TIME");
+    return CLI_USAGE;
+  }
+  if ((status = parse_time("retire", "--from", from_text, &from)) != CLI_OK ||
+      (now_text && (status = parse_time("retire", "--now", now_text, &now)) != CLI_OK))
+    return status;
+  eng_command c = {.kind = ENG_CMD_RETIRE, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
+                   .def_kind = strcmp(kind, "procedure") ? ENG_DEF_POLICY : ENG_DEF_PROCEDURE, .def_id = id,
+                   .effective_from = from};
+  if ((status = open_engine("retire", dir, &e)) != CLI_OK)
+    return status;
+  status = execute("retire", e, &c, 1, now);
+  eng_close(e);
+  return status;
 }

@@ -38,6 +38,9 @@ out=$("$motcua" dossier "$d" show $code)
 echo "$out" | grep -q "decided: approved, on_time" || fail "show: $out"
 "$motcua" dossier "$d" act $code return_result --as lan:reception:H13.X01 --now 2026-02-11T10:00 >/dev/null || fail "return"
 "$motcua" dossier "$d" show $code | grep -q "$code  returned" || fail "returned"
+"$motcua" dossier "$d" rate $code --rating 4 --reason "Đúng hẹn" --as cd-1:applicant --now 2026-02-11T11:00 >/dev/null ||
+  fail "rate"
+"$motcua" dossier "$d" show $code | grep -q "rated 4/5" || fail "rating not shown"
 
 # A second dossier waits for a supplement that never comes: stopped by its timer.
 out=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as cd-2:applicant \
@@ -60,6 +63,20 @@ echo "$out" | grep -q "a timer due 2026-03-17T17:00:00+07:00" || fail "replay du
 echo "$out" | grep -qE "calendar version  [0-9a-f]{64}" || fail "replay names no calendar version: $out"
 # Replay under another TZ gives the same account.
 [ "$(TZ=America/New_York "$motcua" audit replay "$d" --dossier $code2)" = "$out" ] || fail "replay depends on TZ"
+# Assigned, then stopped by a leader; the procedure retired.
+out=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as cd-3:applicant \
+  --now 2026-03-21T09:00 --form-json "$form" 2>&1) || fail "submit 3: $out"
+code3=$(echo "$out" | cut -d' ' -f1)
+"$motcua" dossier "$d" assign $code3 --handler hoa --co an --as binh:leader:H13.X01 --now 2026-03-21T10:00 >/dev/null ||
+  fail "assign"
+"$motcua" dossier "$d" show $code3 | grep -q "handled by hoa with an" || fail "assign not shown"
+"$motcua" dossier "$d" stop $code3 --reason "Trùng hồ sơ" --as binh:leader:H13.X01 --now 2026-03-21T11:00 >/dev/null ||
+  fail "stop"
+"$motcua" retire "$d" procedure 1.001193 --from 2026-04-01T00:00 --now 2026-03-22T08:00 >/dev/null || fail "retire"
+"$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as cd-4:applicant \
+  --now 2026-04-02T09:00 --form-json "$form" >/dev/null 2>"$tmp/err"
+grep -qF "is retired and takes no new dossiers" "$tmp/err" || fail "retired: $(cat "$tmp/err")"
+
 # The log still verifies, projections included.
 "$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
 

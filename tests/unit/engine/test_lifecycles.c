@@ -217,6 +217,66 @@ static void withdrawn_before_the_decision(void **state) {
   mc_buf_free(&f);
 }
 
+static void assigned_stopped_rated_and_retired(void **state) {
+  (void)state;
+  mc_buf f = MC_BUF_INIT;
+  birth_form(&f, "0912999000");
+  eng_command c = submit("1.001193", "H13.X01", &f, "cd-a");
+  eng_result r = run(&c, at("2026-10-05T08:00"), 0);
+  eng_command accept = act(r.dossier, "accept", "lan", "reception", "H13.X01");
+  run(&accept, at("2026-10-05T08:30"), 0);
+  /* A leader assigns the main handler and a co-handler. */
+  const char *co[] = {"an"};
+  eng_command assign = {.kind = ENG_CMD_ASSIGN, .actor = {"an", "specialist", "H13.X01", "test"}, .dossier = r.dossier,
+                        .expected_version = STORE_ANY_VERSION, .handler = "hoa", .co_handlers = co, .nco_handlers = 1};
+  refused(&assign, at("2026-10-05T08:40"), MC_EACCES, "assigning a dossier is for a leader of H13.X01");
+  assign.actor = (eng_actor){"binh", "leader", "H13.X01", "test"};
+  run(&assign, at("2026-10-05T08:40"), 0);
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.handler, "hoa");
+  assert_int_equal(v.nco_handlers, 1);
+  eng_command approve = act(r.dossier, "approve", "minh", "specialist", "H13.X01");
+  refused(&approve, at("2026-10-05T09:00"), MC_EACCES, "is assigned to hoa and co-handlers; a leader can reassign it");
+  approve.actor.who = "an"; /* the co-handler may act */
+  run(&approve, at("2026-10-05T09:00"), 0);
+  eng_command sign = act(r.dossier, "approve", "binh", "leader", "H13.X01");
+  run(&sign, at("2026-10-05T10:00"), 0);
+  eng_command give = act(r.dossier, "return_result", "lan", "reception", "H13.X01");
+  run(&give, at("2026-10-05T11:00"), 0);
+  /* The applicant rates it, once. */
+  eng_command rate = {.kind = ENG_CMD_RATE, .actor = {"cd-a", "applicant", NULL, "test"}, .dossier = r.dossier,
+                      .expected_version = STORE_ANY_VERSION, .rating = 6};
+  refused(&rate, at("2026-10-05T12:00"), MC_ERANGE, "1 (poor) to 5 (very good)");
+  rate.rating = 5;
+  rate.reason = "Nhanh, đúng hẹn";
+  run(&rate, at("2026-10-05T12:00"), 0);
+  refused(&rate, at("2026-10-05T12:05"), MC_EINVAL, "already rated");
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.rating, 5);
+
+  /* The agency stops a dossier, with its reason. */
+  eng_command c2 = submit("1.001193", "H13.X01", &f, "cd-b");
+  eng_result r2 = run(&c2, at("2026-10-05T13:00"), 0);
+  eng_command stop = {.kind = ENG_CMD_STOP, .actor = {"binh", "leader", "H13.X01", "test"}, .dossier = r2.dossier,
+                      .expected_version = STORE_ANY_VERSION};
+  refused(&stop, at("2026-10-05T13:30"), MC_EINVAL, "gives its reason");
+  stop.reason = "Hồ sơ trùng với hồ sơ H13.X01-261005-0001";
+  run(&stop, at("2026-10-05T13:30"), 0);
+  assert_int_equal(eng_dossier_get(eng, r2.dossier, &v), 0);
+  assert_string_equal(v.state, "stopped");
+
+  /* Birth registration retired from 1 November: no new dossiers after. */
+  eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"admin", "system_admin", NULL, "test"},
+                        .def_kind = ENG_DEF_PROCEDURE, .def_id = "1.001193", .effective_from = at("2026-11-01T00:00")};
+  run(&retire, at("2026-10-06T08:00"), 0);
+  eng_command before = submit("1.001193", "H13.X01", &f, "cd-c");
+  run(&before, at("2026-10-30T08:00"), 0);
+  eng_command after = submit("1.001193", "H13.X01", &f, "cd-d");
+  refused(&after, at("2026-11-02T08:00"), MC_EACCES, "is retired and takes no new dossiers");
+  mc_buf_free(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(marriage_at_the_desk),
@@ -224,6 +284,7 @@ int main(void) {
       cmocka_unit_test(household_business_warns_then_goes_overdue_once),
       cmocka_unit_test(feedback_is_answered_within_its_limit),
       cmocka_unit_test(withdrawn_before_the_decision),
+      cmocka_unit_test(assigned_stopped_rated_and_retired),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
