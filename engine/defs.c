@@ -84,6 +84,8 @@ static int decode_policy(eng_def *d, const msgpack_object *root) {
       p->cutoff_min = (int)v->via.u64;
     } else if (!strcmp(key, "supplement_clock")) {
       p->restart = eng__str_is(v, "restart");
+    } else if (!strcmp(key, "payment_pauses_clock")) {
+      p->payment_pauses = v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
     }
   }
   return 0;

@@ -169,8 +169,10 @@ static int enter(decide *d, eng_snap *s, int node) {
     s->tokens[s->ntokens++] = t;
     if (n->state)
       snprintf(s->state, sizeof s->state, "%s", n->state);
-    /* The legal clock stops in a step that pauses or restarts it. */
-    if (n->clock != DSL_M_CLOCK_RUNS && s->accepted_at && s->paused_since == 0)
+    /* The legal clock stops in a step that pauses or restarts it, and while
+     * a financial obligation is paid when the policy says so (DOMAIN.md rule 9). */
+    bool paying = n->state && !strcmp(n->state, "awaiting_payment") && d->policy->payment_pauses;
+    if ((n->clock != DSL_M_CLOCK_RUNS || paying) && s->accepted_at && s->paused_since == 0)
       s->paused_since = d->now;
     if (n->state && !strcmp(n->state, "decided") && s->decided_at == 0) {
       s->decided_at = d->now;
@@ -226,7 +228,7 @@ static const char *event_type(const char *action) {
       {"deliver", "dossier.delivered"}, {"answer", "dossier.answered"}, {"timeout", "dossier.timed_out"},
       {"submit", "dossier.submitted"}, {"withdraw", "dossier.withdrawn"}, {"extend", "dossier.extended"},
       {"warn", "dossier.warned"}, {"overdue", "dossier.overdue"}, {"assign", "dossier.assigned"},
-      {"stop", "dossier.stopped"}, {"rate", "dossier.rated"},
+      {"stop", "dossier.stopped"}, {"rate", "dossier.rated"}, {"refund", "dossier.refunded"},
   };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (!strcmp(names[i][0], action))
@@ -624,9 +626,11 @@ static int leave(decide *d, eng_snap *s, int token) {
   const dsl_m_node *n = &d->m->nodes[s->tokens[token].node];
   int rc = 0;
   remove_token(s, token);
-  if (n->clock == DSL_M_CLOCK_RUNS || s->paused_since == 0 || s->appointment_at == 0)
+  bool paying = n->state && !strcmp(n->state, "awaiting_payment") && d->policy->payment_pauses;
+  if ((n->clock == DSL_M_CLOCK_RUNS && !paying) || s->paused_since == 0 || s->appointment_at == 0)
     return 0;
-  bool restart = n->clock == DSL_M_CLOCK_RESTARTS || (n->clock == DSL_M_CLOCK_POLICY && d->policy->restart);
+  /* Paying pauses; a supplement pauses or restarts as its step (or the policy) says. */
+  bool restart = !paying && (n->clock == DSL_M_CLOCK_RESTARTS || (n->clock == DSL_M_CLOCK_POLICY && d->policy->restart));
   if (restart) {
     /* NĐ118 Art. 19.5: the time runs again from zero when the complete dossier arrives. */
     rc = appointment(d, d->now, &s->appointment_at);
@@ -702,6 +706,8 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
   }
   if (!strcmp(action, "deny") && (reason == NULL || reason[0] == '\0'))
     return refuse(d, MC_EINVAL, "a denial gives its reasons (Phiếu từ chối giải quyết hồ sơ)");
+  if (!strcmp(action, "record_payment"))
+    s->fee_paid = true;
   if (!strcmp(action, "approve"))
     snprintf(s->outcome, sizeof s->outcome, "approved");
   if (!strcmp(action, "deny"))
@@ -925,6 +931,44 @@ static int do_retire(decide *d) {
   return rc ? refuse(d, rc, "%s", store_errmsg(d->e->st)) : 0;
 }
 
+/* The fee back to the applicant when the agency could not deliver: the
+ * procedure's fee is refundable, it was paid, and the dossier was denied or
+ * stopped by the agency.  Not when the applicant did not collect a finished
+ * result (BN Art. 10.2.c). */
+static int do_refund(decide *d) {
+  const eng_command *c = d->cmd;
+  eng_snap s;
+  uint64_t version;
+  msgpack_unpacked u;
+  int64_t fee;
+  int rc;
+  if (c->dossier == NULL)
+    return refuse(d, MC_EINVAL, "say which dossier to refund");
+  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = load_defs(d, &s)) ||
+      (rc = leader_of(d, &s, "refunding a fee")))
+    return rc;
+  if (!d->m->refundable)
+    return refuse(d, MC_EINVAL, "the fee of %s is not refundable", s.procedure);
+  if (!s.fee_paid)
+    return refuse(d, MC_EINVAL, "no payment of %s was recorded", s.code);
+  if (s.refunded)
+    return refuse(d, MC_EINVAL, "the fee of %s was already refunded", s.code);
+  if (strcmp(s.outcome, "denied") && strcmp(s.state, "stopped"))
+    return refuse(d, MC_EINVAL, "a fee is refunded when the agency could not deliver (denied or stopped); %s is %s",
+                  s.code, s.state);
+  msgpack_unpacked_init(&u);
+  if ((rc = load_form(d, s.code, &u)) == 0 && (rc = eng__fee(d->m->fee, d->form, &fee)) != 0)
+    refuse(d, rc, "the fee of %s cannot be computed", s.code);
+  msgpack_unpacked_destroy(&u);
+  if (rc)
+    return rc;
+  if (fee <= 0)
+    return refuse(d, MC_EINVAL, "the fee of %s is nothing to refund", s.code);
+  s.refunded = fee;
+  what w = {.action = "refund", .reason = c->reason, .new_due = 0};
+  return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+}
+
 /* ============================================================ execute */
 
 int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, eng_result *results) {
@@ -965,6 +1009,7 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     case ENG_CMD_STOP: rc = do_stop(&d); break;
     case ENG_CMD_RATE: rc = do_rate(&d); break;
     case ENG_CMD_RETIRE: rc = do_retire(&d); break;
+    case ENG_CMD_REFUND: rc = do_refund(&d); break;
     default: rc = refuse(&d, MC_EINVAL, "unknown command");
     }
     if (rc) {

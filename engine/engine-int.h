@@ -51,6 +51,8 @@ typedef struct eng_snap {
   char handler[64], co_handlers[4][64];
   int nco_handlers;
   int rating;                   /* 0: not rated */
+  bool fee_paid;                /* a payment was recorded */
+  int64_t refunded;             /* VND refunded, 0: none */
 } eng_snap;
 
 /* Writes a snapshot as a canonical map; decodes one. */
@@ -63,6 +65,7 @@ typedef struct eng_policy {
   int64_t reception_ms;          /* working time */
   struct { int64_t amount; int unit; } window, request_limit, notice, feedback;
   bool restart;                  /* supplement_clock restart (else pause) */
+  bool payment_pauses;           /* payment_pauses_clock */
   int cutoff_min;                /* ENG_NO_CUTOFF when none */
   /* durations by name, for policy.<key> limits */
   struct { const char *key; int64_t amount; int unit; } limits[24];
@@ -101,5 +104,7 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
 int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical,
                        char *why, size_t why_size);
 int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out);
+/* The fee of a dossier in VND: the procedure's fee expression over its form. */
+int eng__fee(const dsl_m_expr *e, const msgpack_object *form, int64_t *vnd);
 
 #endif

@@ -64,7 +64,7 @@ static void get_bin32(const msgpack_object *o, uint8_t out[32]) {
 /* ============================================================ the snapshot */
 
 void eng__snap_encode(const eng_snap *s, mc_canon *w) {
-  mc_canon_map(w, 26);
+  mc_canon_map(w, 28);
   mc_canon_kv_int(w, "accepted_at", s->accepted_at);
   mc_canon_kv_str(w, "agency", s->agency);
   mc_canon_kv_str(w, "applicant", s->applicant);
@@ -83,6 +83,7 @@ void eng__snap_encode(const eng_snap *s, mc_canon *w) {
   mc_canon_key(w, "definition");
   mc_canon_bin(w, s->definition, 32);
   mc_canon_kv_bool(w, "extended", s->extended);
+  mc_canon_kv_bool(w, "fee_paid", s->fee_paid);
   mc_canon_kv_int(w, "finished_at", s->finished_at);
   mc_canon_kv_str(w, "handler", s->handler);
   mc_canon_key(w, "joins");
@@ -98,6 +99,7 @@ void eng__snap_encode(const eng_snap *s, mc_canon *w) {
   mc_canon_bin(w, s->policy, 32);
   mc_canon_kv_str(w, "procedure", s->procedure);
   mc_canon_kv_int(w, "rated", s->rating);
+  mc_canon_kv_int(w, "refunded", s->refunded);
   mc_canon_kv_str(w, "state", s->state);
   mc_canon_kv_int(w, "submitted_at", s->submitted_at);
   mc_canon_kv_bool(w, "supplement_late", s->supplement_late);
@@ -131,6 +133,8 @@ int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
   for (uint32_t i = 0; co && co->type == MSGPACK_OBJECT_ARRAY && i < co->via.array.size && i < 4; i++)
     rc |= eng__str_copy(&co->via.array.ptr[i], s->co_handlers[s->nco_handlers++], sizeof s->co_handlers[0]);
   s->rating = (int)get_int(eng__get(o, "rated"));
+  s->fee_paid = get_bool(eng__get(o, "fee_paid"));
+  s->refunded = get_int(eng__get(o, "refunded"));
   if (rc)
     return MC_EPARSE;
   get_bin32(eng__get(o, "definition"), s->definition);
@@ -455,6 +459,8 @@ int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out) {
       for (int i = 0; i < s.nco_handlers; i++)
         snprintf(out->co_handlers[i], sizeof out->co_handlers[i], "%s", s.co_handlers[i]);
       out->rating = s.rating;
+      out->fee_paid = s.fee_paid;
+      out->refunded = s.refunded;
       const msgpack_object *steps = eng__get(&u.data, "steps");
       for (uint32_t i = 0; steps && steps->type == MSGPACK_OBJECT_ARRAY && i < steps->via.array.size && i < 8; i++)
         eng__str_copy(&steps->via.array.ptr[i], out->steps[out->nsteps++], sizeof out->steps[0]);

@@ -51,6 +51,7 @@ typedef enum {
   ENG_CMD_STOP,     /* the agency stops processing, with its reason */
   ENG_CMD_RATE,     /* the applicant rates the service once the result is returned */
   ENG_CMD_RETIRE,   /* a procedure (or policy) takes no new dossiers from a date */
+  ENG_CMD_REFUND,   /* the fee goes back: the agency could not deliver (BN Art. 10.2.c) */
 } eng_cmd_kind;
 
 typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR } eng_def_kind;
@@ -140,6 +141,8 @@ typedef struct eng_dossier_view {
   int nco_handlers;
   char co_handlers[4][64];
   int rating;                 /* 0: not rated */
+  bool fee_paid;
+  int64_t refunded;           /* VND refunded, 0: none */
   char classification[16];    /* "early", "on_time", "late" (DOMAIN.md rule 9), or "" */
 } eng_dossier_view;
 

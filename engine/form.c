@@ -247,7 +247,9 @@ static value ref_value(const dsl_m_expr *e, const msgpack_object *form, const en
     v.kind = V_STR, v.s = s->channel, v.len = strlen(s->channel);
   else if (!strcmp(e->text, "applicant"))
     v.kind = V_STR, v.s = "person", v.len = 6; /* organisations come with accounts */
-  else /* fee_paid, urgent: payments and urgency come with their issues */
+  else if (!strcmp(e->text, "fee_paid"))
+    v.kind = V_BOOL, v.i = s->fee_paid;
+  else /* urgent: urgency comes with its own issue */
     v.kind = V_BOOL, v.i = 0;
   return v;
 }
@@ -295,5 +297,30 @@ int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_sn
          : !strcmp(op, "<=") ? c <= 0 : !strcmp(op, ">") ? c > 0 : c >= 0;
     return 0;
   }
+  return MC_EINVAL;
+}
+
+int eng__fee(const dsl_m_expr *e, const msgpack_object *form, int64_t *vnd) {
+  int64_t a, b;
+  int rc;
+  if (e == NULL) {
+    *vnd = 0;
+    return 0;
+  }
+  if (!strcmp(e->op, "money")) {
+    *vnd = e->value;
+    return 0;
+  }
+  if (!strcmp(e->op, "ref")) {
+    const msgpack_object *o = e->scope ? eng__get(form, e->text) : NULL;
+    *vnd = o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)o->via.u64 : 0; /* empty: none */
+    return 0;
+  }
+  if ((rc = eng__fee(e->a, form, &a)) || (rc = eng__fee(e->b, form, &b)))
+    return rc;
+  if (!strcmp(e->op, "add"))
+    return __builtin_add_overflow(a, b, vnd) ? MC_ERANGE : 0;
+  if (!strcmp(e->op, "mul"))
+    return __builtin_mul_overflow(a, b, vnd) ? MC_ERANGE : 0;
   return MC_EINVAL;
 }

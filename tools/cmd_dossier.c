@@ -16,6 +16,7 @@
  *   motcua dossier DATA_DIR assign CODE --handler WHO [--co WHO,WHO] --as WHO:leader:AGENCY
  *   motcua dossier DATA_DIR stop CODE --reason TEXT --as WHO:leader:AGENCY
  *   motcua dossier DATA_DIR rate CODE --rating 1..5 [--reason TEXT] --as WHO:applicant
+ *   motcua dossier DATA_DIR refund CODE [--reason TEXT] --as WHO:leader:AGENCY
  *   motcua dossier DATA_DIR show CODE
  *   motcua retire DATA_DIR procedure|policy ID --from TIME
  *   motcua timers DATA_DIR [--fire]       the next due timer; --fire fires what is due
@@ -280,6 +281,10 @@ int cmd_dossier(int argc, char **argv) {
         printf("%s%s", i ? ", " : " with ", v.co_handlers[i]);
       printf("\n");
     }
+    if (v.fee_paid)
+      printf("  fee paid%s\n", v.refunded ? "" : "");
+    if (v.refunded)
+      printf("  refunded %lld VND\n", (long long)v.refunded);
     if (v.rating)
       printf("  rated %d/5\n", v.rating);
     eng_close(e);
@@ -340,13 +345,16 @@ int cmd_dossier(int argc, char **argv) {
   } else if (!strcmp(verb, "stop") && npos == 1) {
     c.kind = ENG_CMD_STOP;
     c.dossier = pos[0];
+  } else if (!strcmp(verb, "refund") && npos == 1) {
+    c.kind = ENG_CMD_REFUND;
+    c.dossier = pos[0];
   } else if (!strcmp(verb, "rate") && npos == 1 && rating) {
     c.kind = ENG_CMD_RATE;
     c.dossier = pos[0];
     c.rating = atoi(rating);
   } else {
     cli_error("dossier", "usage: motcua dossier DATA_DIR submit | act CODE ACTION | withdraw CODE | extend CODE "
-                         "--until TIME | assign CODE --handler WHO | stop CODE --reason TEXT | rate CODE --rating N | "
+                         "--until TIME | assign CODE --handler WHO | stop CODE --reason TEXT | rate CODE --rating N | refund CODE | "
                          "show CODE");
     return CLI_USAGE;
   }

@@ -13,8 +13,11 @@
 
 #include "base/canon.h"
 #include "base/error.h"
+#include "base/file.h"
+#include "dsl/dsl.h"
 #include "fixture.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* A map of text fields; `kv` lists keys in ascending order. */
@@ -277,6 +280,94 @@ static void assigned_stopped_rated_and_retired(void **state) {
   mc_buf_free(&f);
 }
 
+/* A new version of the household business registration with a fee paid
+ * online before processing: the legal clock pauses while the applicant pays
+ * (nd118: payment_pauses_clock), and a denied dossier's refundable fee goes
+ * back once.  Dossiers filed before keep the version they were filed with. */
+static const char *const household_v2 =
+    "procedure \"2.000575\" \"Đăng ký thành lập hộ kinh doanh\" {\n"
+    "  sector \"Kế hoạch và Đầu tư\" field \"Thành lập và hoạt động của hộ kinh doanh\"\n"
+    "  level commune online full time 3 working days policy \"nd118-2025\"\n"
+    "  fee 100.000 VND refundable\n"
+    "  form {\n"
+    "    business_name text required label \"Tên hộ kinh doanh\" length 1..200\n"
+    "    owner_id citizen_id required label \"Số định danh cá nhân của chủ hộ\"\n"
+    "    address text required label \"Địa điểm kinh doanh\" length 1..300\n"
+    "    capital number required label \"Vốn kinh doanh (đồng)\" range 0..100000000000\n"
+    "  }\n"
+    "  step reception \"Tiếp nhận\" by reception within policy.reception_limit state submitted {\n"
+    "    on accept -> payment\n    on reject -> rejected\n  }\n"
+    "  step payment \"Nộp lệ phí\" by applicant within 5 working days state awaiting_payment {\n"
+    "    on record_payment -> processing\n    on timeout -> stopped\n  }\n"
+    "  step processing \"Thẩm định\" by specialist within 2 working days state processing {\n"
+    "    on approve -> result\n    on deny -> result\n  }\n"
+    "  step result \"Trả kết quả\" by reception within 1 working day state decided {\n"
+    "    on return_result -> returned\n  }\n"
+    "}\n";
+
+static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
+  (void)state;
+  dsl_compile *c;
+  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_source src = {"household-v2.mc", household_v2, strlen(household_v2)};
+  mc_buf policy = MC_BUF_INIT;
+  assert_int_equal(mc_file_read(MOTCUA_WORKFLOWS_DIR "/policies/nd118-2025.mc", 1 << 20, &policy), 0);
+  mc_source psrc = {"nd118-2025.mc", mc_buf_cstr(&policy), policy.len};
+  assert_int_equal(dsl_compile_new(&c), 0);
+  dsl_compile_add(c, &src, false, &sink);
+  dsl_compile_add(c, &psrc, true, &sink);
+  assert_int_equal(dsl_compile_check(c, &sink), 0);
+  const dsl_artifact *arts;
+  int n;
+  assert_int_equal(dsl_compile_emit(c, &arts, &n), 0);
+  assert_int_equal(n, 1);
+  eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
+                     .def_kind = ENG_DEF_PROCEDURE, .def_bytes = arts[0].bytes.data, .def_len = arts[0].bytes.len,
+                     .effective_from = at("2026-11-01T00:00")};
+  run(&pub, at("2026-10-20T08:00"), 0);
+
+  mc_buf f = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &f);
+  mc_canon_map(&w, 4);
+  mc_canon_kv_str(&w, "address", "Số 7 phố Ngô Gia Tự, Bắc Ninh");
+  mc_canon_kv_str(&w, "business_name", "Cửa hàng Bình An");
+  mc_canon_kv_int(&w, "capital", 80000000);
+  mc_canon_kv_str(&w, "owner_id", "027190006666");
+  assert_int_equal(mc_canon_finish(&w), 0);
+  eng_command sub = submit("2.000575", "H13.X01", &f, "cd-p");
+  eng_result r = run(&sub, at("2026-11-02T09:00"), 0);
+  eng_command accept = act(r.dossier, "accept", "lan", "reception", "H13.X01");
+  r = run(&accept, at("2026-11-02T10:00"), 0);
+  /* Mon 2 Nov + 3 working days = Thu 5 Nov 17:00, and the clock stops while paying. */
+  assert_string_equal(iso(r.appointment_at), "2026-11-05T17:00:00+07:00");
+  eng_dossier_view v;
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_string_equal(v.state, "awaiting_payment");
+  assert_true(v.paused_since != 0);
+  /* Paid on Wed 4 Nov 10:00: the 29.5 working hours left at Mon 10:00 count from
+   * then (Wed 5.5 h, Thu 8, Fri 8, Mon 8) = Mon 9 Nov 17:00. */
+  eng_command pay = act(r.dossier, "record_payment", "cd-p", "applicant", NULL);
+  r = run(&pay, at("2026-11-04T10:00"), 0);
+  assert_string_equal(iso(r.appointment_at), "2026-11-09T17:00:00+07:00");
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_true(v.fee_paid);
+  assert_int_equal(v.paused_since, 0);
+  eng_command refund = {.kind = ENG_CMD_REFUND, .actor = {"binh", "leader", "H13.X01", "test"},
+                        .dossier = r.dossier, .expected_version = STORE_ANY_VERSION};
+  refused(&refund, at("2026-11-04T11:00"), MC_EINVAL, "could not deliver");
+  eng_command deny = act(r.dossier, "deny", "an", "specialist", "H13.X01");
+  deny.reason = "Địa điểm kinh doanh nằm trong khu vực cấm";
+  run(&deny, at("2026-11-05T09:00"), 0);
+  run(&refund, at("2026-11-05T10:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.refunded, 100000);
+  refused(&refund, at("2026-11-05T10:05"), MC_EINVAL, "already refunded");
+  mc_buf_free(&f);
+  mc_buf_free(&policy);
+  dsl_compile_free(c);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(marriage_at_the_desk),
@@ -285,6 +376,7 @@ int main(void) {
       cmocka_unit_test(feedback_is_answered_within_its_limit),
       cmocka_unit_test(withdrawn_before_the_decision),
       cmocka_unit_test(assigned_stopped_rated_and_retired),
+      cmocka_unit_test(payment_pauses_the_clock_and_a_denial_is_refunded),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
