@@ -658,6 +658,15 @@ static int check_version(decide *d, const eng_snap *s, uint64_t version) {
   return 0;
 }
 
+/* A command on an open dossier: its snapshot at the version the client saw,
+ * and the definitions it runs under. */
+static int open_dossier(decide *d, eng_snap *s, uint64_t *version) {
+  int rc;
+  if ((rc = load_snap(d, d->cmd->dossier, s, version)) || (rc = check_version(d, s, *version)))
+    return rc;
+  return load_defs(d, s);
+}
+
 static int load_form(decide *d, const char *code, msgpack_unpacked *u) {
   const void *v;
   size_t vlen, off = 0;
@@ -733,8 +742,7 @@ static int do_act(decide *d) {
   int rc;
   if (c->dossier == NULL || c->action == NULL)
     return refuse(d, MC_EINVAL, "an action names the dossier and the action");
-  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
-      (rc = load_defs(d, &s)))
+  if ((rc = open_dossier(d, &s, &version)))
     return rc;
   int ti = -1;
   if (c->step) {
@@ -771,8 +779,7 @@ static int do_withdraw(decide *d) {
   int rc;
   if (c->dossier == NULL)
     return refuse(d, MC_EINVAL, "say which dossier to withdraw");
-  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
-      (rc = load_defs(d, &s)))
+  if ((rc = open_dossier(d, &s, &version)))
     return rc;
   if (s.decided_at)
     return refuse(d, MC_EINVAL, "the dossier %s is decided: it can no longer be withdrawn (NĐ118 Art. 21)", s.code);
@@ -795,8 +802,7 @@ static int do_extend(decide *d) {
   char due[MC_INSTANT_STRLEN], latest_text[MC_INSTANT_STRLEN];
   if (c->dossier == NULL)
     return refuse(d, MC_EINVAL, "say which dossier to extend");
-  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
-      (rc = load_defs(d, &s)))
+  if ((rc = open_dossier(d, &s, &version)))
     return rc;
   if (c->actor.role == NULL || strcmp(c->actor.role, "leader") || c->actor.agency == NULL ||
       strcmp(c->actor.agency, s.agency))
@@ -848,8 +854,7 @@ static int do_assign(decide *d) {
     return refuse(d, MC_EINVAL, "an assignment names the dossier and its main handler");
   if (c->nco_handlers < 0 || c->nco_handlers > 4)
     return refuse(d, MC_EINVAL, "at most 4 co-handlers");
-  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
-      (rc = load_defs(d, &s)) || (rc = leader_of(d, &s, "assigning a dossier")))
+  if ((rc = open_dossier(d, &s, &version)) || (rc = leader_of(d, &s, "assigning a dossier")))
     return rc;
   what w = {.action = "assign", .handler = c->handler, .reason = s.handler[0] ? s.handler : NULL};
   snprintf(s.handler, sizeof s.handler, "%.63s", c->handler);
@@ -867,8 +872,7 @@ static int do_stop(decide *d) {
   int rc;
   if (c->dossier == NULL)
     return refuse(d, MC_EINVAL, "say which dossier to stop");
-  if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = check_version(d, &s, version)) ||
-      (rc = load_defs(d, &s)) || (rc = leader_of(d, &s, "stopping a dossier")))
+  if ((rc = open_dossier(d, &s, &version)) || (rc = leader_of(d, &s, "stopping a dossier")))
     return rc;
   if (c->reason == NULL || c->reason[0] == '\0')
     return refuse(d, MC_EINVAL, "stopping a dossier gives its reason, which the applicant is told");
