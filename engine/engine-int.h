@@ -20,6 +20,7 @@
 #define ENG_PROJ_CODES "eng_codes"     /* agency-yymmdd -> u32 BE last number */
 #define ENG_PROJ_FORMS "eng_forms"     /* code -> the e-form as filed */
 #define ENG_PROJ_DEFS "eng_defs"       /* kind/id -> [(from, hash)]; "b/" hash -> bytes */
+#define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
 
 #define ENG_MAX_TOKENS 8
 

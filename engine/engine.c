@@ -373,12 +373,60 @@ static int apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
   return rc;
 }
 
+/* Open dossiers by main handler, so an official's open work can be found
+ * (and reassigned when they leave).  Finished dossiers drop out. */
+static int apply_handlers(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (!is_dossier_event(ev))
+    return 0;
+  msgpack_unpacked u;
+  size_t off = 0;
+  eng_snap s;
+  int rc;
+  msgpack_unpacked_init(&u);
+  rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS
+           ? eng__snap_decode(eng__get(&u.data, "after"), &s)
+           : MC_EPARSE;
+  msgpack_unpacked_destroy(&u);
+  if (rc)
+    return rc;
+  mc_buf ckey = MC_BUF_INIT, hkey = MC_BUF_INIT;
+  mc_buf_append_str(&ckey, "c/");
+  mc_buf_append_str(&ckey, s.code);
+  const void *old;
+  size_t old_len;
+  if (store_proj_get(tx, ckey.data, ckey.len, &old, &old_len) == 0) {
+    mc_buf_append_str(&hkey, "h/");
+    mc_buf_append(&hkey, old, old_len);
+    mc_buf_append_byte(&hkey, 0);
+    mc_buf_append_str(&hkey, s.code);
+    rc = store_proj_del(tx, hkey.data, hkey.len);
+    if (rc == 0)
+      rc = store_proj_del(tx, ckey.data, ckey.len);
+  }
+  bool open = s.ntokens > 0;
+  if (rc == 0 && open && s.handler[0]) {
+    mc_buf_reset(&hkey);
+    mc_buf_append_str(&hkey, "h/");
+    mc_buf_append_str(&hkey, s.handler);
+    mc_buf_append_byte(&hkey, 0);
+    mc_buf_append_str(&hkey, s.code);
+    rc = store_proj_put(tx, hkey.data, hkey.len, "", 0);
+    if (rc == 0)
+      rc = store_proj_put(tx, ckey.data, ckey.len, s.handler, strlen(s.handler));
+  }
+  mc_buf_free(&ckey);
+  mc_buf_free(&hkey);
+  return rc;
+}
+
 static const store_projection projections[] = {
     {ENG_PROJ_DOSSIER, 1, apply_dossier, NULL},
     {ENG_PROJ_TIMERS, 1, apply_timers, NULL},
     {ENG_PROJ_CODES, 1, apply_codes, NULL},
     {ENG_PROJ_FORMS, 1, apply_forms, NULL},
     {ENG_PROJ_DEFS, 2, apply_defs, NULL},
+    {ENG_PROJ_HANDLERS, 1, apply_handlers, NULL},
 };
 
 void eng_projections(const store_projection **list, size_t *count) {
@@ -502,4 +550,40 @@ eng_def_kind eng_def_kind_of(int artifact_kind) {
   return artifact_kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
          : artifact_kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
                                                      : ENG_DEF_DIRECTORY;
+}
+
+typedef struct handled_ctx {
+  const uint8_t *prefix;
+  size_t prefix_len;
+  eng_code_fn fn;
+  void *opaque;
+} handled_ctx;
+
+static int handled_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  handled_ctx *c = opaque;
+  char code[64];
+  (void)val, (void)vlen;
+  /* Keys come in order from the prefix on: the first of another handler ends it. */
+  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0 ||
+      klen - c->prefix_len >= sizeof code)
+    return 1;
+  memcpy(code, (const char *)key + c->prefix_len, klen - c->prefix_len);
+  code[klen - c->prefix_len] = '\0';
+  return c->fn(c->opaque, code);
+}
+
+int eng_dossiers_handled_by(eng_engine *e, const char *handler, eng_code_fn fn, void *opaque) {
+  mc_buf prefix = MC_BUF_INIT;
+  store_read *rd;
+  int rc;
+  mc_buf_append_str(&prefix, "h/");
+  mc_buf_append_str(&prefix, handler);
+  mc_buf_append_byte(&prefix, 0);
+  handled_ctx c = {prefix.data, prefix.len, fn, opaque};
+  if ((rc = store_read_begin(e->st, &rd)) == 0) {
+    rc = store_read_proj_scan(rd, ENG_PROJ_HANDLERS, prefix.data, prefix.len, handled_one, &c);
+    store_read_end(rd);
+  }
+  mc_buf_free(&prefix);
+  return rc;
 }

@@ -148,6 +148,13 @@ typedef struct eng_dossier_view {
 
 int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out);
 
+/* Calls fn with the code of every open dossier whose main handler is
+ * `handler` (to reassign an official's work when they leave).  fn returns
+ * 0 to go on, 1 to stop, or a negative error that is returned.  The codes are
+ * read in one snapshot. */
+typedef int (*eng_code_fn)(void *opaque, const char *code);
+int eng_dossiers_handled_by(eng_engine *e, const char *handler, eng_code_fn fn, void *opaque);
+
 /* Packs calendar files into the bytes ENG_CMD_PUBLISH takes for a calendar:
  * canonical msgpack {files: [{name, text}], id}. */
 int eng_calendar_pack(const char *id, const char *const *names, const char *const *texts, int n,

@@ -17,6 +17,7 @@
  *   motcua dossier DATA_DIR stop CODE --reason TEXT --as WHO:leader:AGENCY
  *   motcua dossier DATA_DIR rate CODE --rating 1..5 [--reason TEXT] --as WHO:applicant
  *   motcua dossier DATA_DIR refund CODE [--reason TEXT] --as WHO:leader:AGENCY
+ *   motcua dossier DATA_DIR reassign-all --from WHO --handler WHO --as WHO:leader:AGENCY
  *   motcua dossier DATA_DIR show CODE
  *   motcua retire DATA_DIR procedure|policy ID --from TIME
  *   motcua timers DATA_DIR [--fire]       the next due timer; --fire fires what is due
@@ -192,6 +193,75 @@ done:
   return status;
 }
 
+/* ============================================================ reassigning */
+
+typedef struct codes {
+  char (*code)[64];
+  int n, cap;
+} codes;
+
+static int collect_code(void *opaque, const char *code) {
+  codes *c = opaque;
+  if (c->n == c->cap) {
+    int cap = c->cap ? c->cap * 2 : 64;
+    char (*grown)[64] = realloc(c->code, (size_t)cap * sizeof *grown);
+    if (grown == NULL)
+      return MC_ENOMEM;
+    c->code = grown;
+    c->cap = cap;
+  }
+  snprintf(c->code[c->n++], sizeof c->code[0], "%s", code);
+  return 0;
+}
+
+/* Every open dossier of an official who leaves goes to another, in one
+ * batch; co-handlers stay. */
+static int reassign_all(const char *dir, char *as, const char *from, const char *to, mc_instant now) {
+  eng_actor actor;
+  eng_engine *e;
+  codes list = {0};
+  int status;
+  if (as == NULL || from == NULL || to == NULL) {
+    cli_error("dossier", "usage: motcua dossier DATA_DIR reassign-all --from WHO --handler WHO --as WHO:leader:AGENCY");
+    return CLI_USAGE;
+  }
+  if ((status = parse_actor("dossier", as, &actor)) != CLI_OK || (status = open_engine("dossier", dir, &e)) != CLI_OK)
+    return status;
+  int rc = eng_dossiers_handled_by(e, from, collect_code, &list);
+  if (rc) {
+    cli_error("dossier", "cannot list the dossiers of %s: %s", from, mc_strerror(rc));
+    eng_close(e);
+    free(list.code);
+    return CLI_FAILED;
+  }
+  if (list.n == 0) {
+    printf("%s has no open dossier\n", from);
+  } else {
+    eng_command *cmds = calloc((size_t)list.n, sizeof *cmds);
+    eng_dossier_view *views = calloc((size_t)list.n, sizeof *views);
+    const char *(*co)[4] = calloc((size_t)list.n, sizeof *co);
+    for (int i = 0; i < list.n; i++) {
+      eng_dossier_get(e, list.code[i], &views[i]);
+      int nco = 0;
+      for (int k = 0; k < views[i].nco_handlers; k++)
+        if (strcmp(views[i].co_handlers[k], to))
+          co[i][nco++] = views[i].co_handlers[k];
+      cmds[i] = (eng_command){.kind = ENG_CMD_ASSIGN, .actor = actor, .dossier = list.code[i],
+                              .expected_version = STORE_ANY_VERSION, .handler = to, .co_handlers = co[i],
+                              .nco_handlers = nco, .reason = "reassigned"};
+    }
+    status = execute("dossier", e, cmds, list.n, now);
+    if (status == CLI_OK)
+      printf("reassigned %d open dossier%s from %s to %s\n", list.n, list.n == 1 ? "" : "s", from, to);
+    free(cmds);
+    free(views);
+    free(co);
+  }
+  eng_close(e);
+  free(list.code);
+  return status;
+}
+
 /* ============================================================ dossier */
 
 int cmd_dossier(int argc, char **argv);
@@ -200,7 +270,7 @@ int cmd_dossier(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : NULL, *verb = argc > 2 ? argv[2] : NULL;
   const char *procedure = NULL, *agency = NULL, *channel = "online", *form_json = NULL, *now_text = NULL;
   const char *step = NULL, *reason = NULL, *expect = NULL, *until = NULL, *handler = NULL, *co = NULL,
-             *rating = NULL;
+             *rating = NULL, *from_handler = NULL;
   char *as = NULL;
   const char *pos[4] = {0};
   int npos = 0, status = CLI_OK;
@@ -226,6 +296,7 @@ int cmd_dossier(int argc, char **argv) {
     else if (!strcmp(argv[i], "--handler")) slot = &handler;
     else if (!strcmp(argv[i], "--co")) slot = &co;
     else if (!strcmp(argv[i], "--rating")) slot = &rating;
+    else if (!strcmp(argv[i], "--from")) slot = &from_handler;
     else if (!strcmp(argv[i], "--as")) {
       if (i + 1 >= argc) break;
       as = argv[++i];
@@ -290,6 +361,9 @@ int cmd_dossier(int argc, char **argv) {
     eng_close(e);
     return CLI_OK;
   }
+
+  if (!strcmp(verb, "reassign-all"))
+    return reassign_all(dir, as, from_handler, handler, now);
 
   eng_command c = {.expected_version = STORE_ANY_VERSION, .reason = reason, .step = step};
   if (as == NULL) {

@@ -70,8 +70,18 @@ code3=$(echo "$out" | cut -d' ' -f1)
 "$motcua" dossier "$d" assign $code3 --handler hoa --co an --as binh:leader:H13.X01 --now 2026-03-21T10:00 >/dev/null ||
   fail "assign"
 "$motcua" dossier "$d" show $code3 | grep -q "handled by hoa with an" || fail "assign not shown"
+# Hoa leaves: her open dossiers go to Minh in one command; co-handlers stay.
+out=$("$motcua" dossier "$d" reassign-all --from hoa --handler minh --as binh:leader:H13.X01 --now 2026-03-21T10:30 2>&1) ||
+  fail "reassign-all: $out"
+echo "$out" | grep -q "reassigned 1 open dossier from hoa to minh" || fail "reassign-all: $out"
+"$motcua" dossier "$d" show $code3 | grep -q "handled by minh with an" || fail "reassigned: $("$motcua" dossier "$d" show $code3)"
+out=$("$motcua" dossier "$d" reassign-all --from hoa --handler minh --as binh:leader:H13.X01 --now 2026-03-21T10:40 2>&1)
+echo "$out" | grep -q "hoa has no open dossier" || fail "reassign-all again: $out"
 "$motcua" dossier "$d" stop $code3 --reason "Trùng hồ sơ" --as binh:leader:H13.X01 --now 2026-03-21T11:00 >/dev/null ||
   fail "stop"
+# A stopped dossier is nobody's open work.
+out=$("$motcua" dossier "$d" reassign-all --from minh --handler hoa --as binh:leader:H13.X01 --now 2026-03-21T11:10 2>&1)
+echo "$out" | grep -q "minh has no open dossier" || fail "finished dossier still listed: $out"
 "$motcua" retire "$d" procedure 1.001193 --from 2026-04-01T00:00 --now 2026-03-22T08:00 >/dev/null || fail "retire"
 "$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as cd-4:applicant \
   --now 2026-04-02T09:00 --form-json "$form" >/dev/null 2>"$tmp/err"
