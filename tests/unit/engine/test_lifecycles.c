@@ -121,6 +121,15 @@ static void driving_licence_from_abroad_denied_and_posted(void **state) {
   eng_command post = act(r.dossier, "hand_to_post", "pv", "reception", "H13.CA");
   run(&post, at("2026-06-09T15:00"), 0);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  /* Handed to the post office: still decided, now in the postal step. */
+  assert_string_equal(v.state, "decided");
+  assert_string_equal(v.steps[0], "in_post");
+  /* Only the post office delivers. */
+  eng_command early = act(r.dossier, "deliver", "pv", "reception", "H13.CA");
+  refused(&early, at("2026-06-10T09:00"), MC_EACCES, "postal");
+  eng_command deliver = act(r.dossier, "deliver", "bd", "postal", "H13.BD");
+  run(&deliver, at("2026-06-10T09:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_string_equal(v.state, "returned");
   mc_buf_free(&f);
 }
