@@ -338,6 +338,27 @@ int dsl_machine_decode(const uint8_t *bytes, size_t len, mc_arena *arena, dsl_ma
     m->fields = fs;
     m->nfields = n;
   }
+  const msgpack_object *docs = field(&d, root, "documents");
+  if (d.err == 0 && docs->type != MSGPACK_OBJECT_ARRAY)
+    bad(&d);
+  if (d.err == 0) {
+    int n = (int)docs->via.array.size;
+    dsl_m_document *ds = mc_arena_calloc(arena, (size_t)n + 1, sizeof *ds);
+    if (ds == NULL)
+      d.err = MC_ENOMEM;
+    for (int i = 0; ds && i < n && d.err == 0; i++) {
+      const msgpack_object *o = &docs->via.array.ptr[i];
+      ds[i].name = req_text(&d, o, "name");
+      ds[i].title = req_text(&d, o, "title");
+      ds[i].blank = text(&d, field(&d, o, "blank"));
+      ds[i].count = (int)integer(&d, field(&d, o, "count"));
+      ds[i].original = boolean(&d, field(&d, o, "original"));
+      ds[i].eform = boolean(&d, field(&d, o, "eform"));
+      ds[i].result = boolean(&d, field(&d, o, "result"));
+    }
+    m->documents = ds;
+    m->ndocuments = n;
+  }
   msgpack_unpacked_destroy(&u);
   if (d.err)
     return d.err;

@@ -80,6 +80,13 @@ typedef struct dsl_m_field {
   int nvalues;
 } dsl_m_field;
 
+/* A document the applicant supplies (or, `result`, receives). */
+typedef struct dsl_m_document {
+  const char *name, *title, *blank;
+  int count;
+  bool original, eform, result;
+} dsl_m_document;
+
 typedef struct dsl_machine {
   const char *code, *name, *sector, *field, *level, *online, *policy, *payer;
   dsl_m_duration time;
@@ -89,6 +96,8 @@ typedef struct dsl_machine {
   int nnodes;
   const dsl_m_field *fields;
   int nfields;
+  const dsl_m_document *documents;
+  int ndocuments;
 } dsl_machine;
 
 /* The node called `name`, or -1. */

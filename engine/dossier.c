@@ -13,6 +13,7 @@
 #include "engine/engine-int.h"
 
 #include "base/error.h"
+#include "base/hash.h"
 #include "base/log.h"
 
 #include <stdarg.h>
@@ -236,12 +237,26 @@ static const char *event_type(const char *action) {
   return "dossier.acted";
 }
 
+/* A document of the dossier, as the event records it. */
+typedef struct doc_entry {
+  const char *name;
+  bool has_hash;              /* false: missing */
+  uint8_t hash[32];
+  char reused_from[64];       /* the dossier it was first supplied with, or "" */
+  int64_t supplied_at;
+  char valid_until[11];       /* "YYYY-MM-DD" or "" */
+} doc_entry;
+
+#define ENG_MAX_DOCUMENTS 32
+
 /* What happened, beside the snapshot. */
 typedef struct what {
   const char *action, *step, *reason, *handler;
   mc_instant due_at, new_due, old_due;
   bool breach;
   int rating;
+  const doc_entry *docs;      /* submission and supplement: the documents brought or reused */
+  int ndocs;
 } what;
 
 static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, const what *w,
@@ -254,9 +269,26 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
   mc_canon c;
   int rc;
   mc_canon_init(&c, &data);
-  mc_canon_map(&c, form ? 5 : 4);
+  mc_canon_map(&c, (form ? 5 : 4) + (w->ndocs ? 1 : 0));
   mc_canon_key(&c, "after");
   eng__snap_encode(s, &c);
+  if (w->ndocs) {
+    mc_canon_key(&c, "documents");
+    mc_canon_array(&c, (uint32_t)w->ndocs);
+    for (int i = 0; i < w->ndocs; i++) {
+      const doc_entry *e = &w->docs[i];
+      mc_canon_map(&c, 5);
+      mc_canon_key(&c, "hash");
+      if (e->has_hash)
+        mc_canon_bin(&c, e->hash, 32);
+      else
+        mc_canon_nil(&c);
+      mc_canon_kv_str(&c, "name", e->name);
+      mc_canon_kv_str(&c, "reused_from", e->reused_from);
+      mc_canon_kv_int(&c, "supplied_at", e->supplied_at);
+      mc_canon_kv_str(&c, "valid_until", e->valid_until);
+    }
+  }
   if (form) {
     mc_canon_key(&c, "form");
     mc_canon_bin(&c, form, form_len);
@@ -502,6 +534,138 @@ static int check_directory(decide *d, const char *agency, const char *procedure,
   return rc;
 }
 
+/* ============================================================ documents */
+
+/* The local date of `now` on the dossier's calendar, "YYYY-MM-DD". */
+static void today(const decide *d, char out[11]) {
+  int64_t day, msd;
+  int y, mo, dd;
+  mc_instant_split(d->now, eng_calendar_offset_min(d->cal), &day, &msd);
+  mc_civil_from_days(day, &y, &mo, &dd);
+  char buf[48];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, dd);
+  memcpy(out, buf, 10);
+  out[10] = '\0';
+}
+
+static bool valid_date(const char *s) {
+  int y, mo, dd, n = 0;
+  if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &dd, &n) != 3 || n != 10 || s[4] != '-' ||
+      s[7] != '-')
+    return false;
+  int y2, mo2, dd2;
+  mc_civil_from_days(mc_days_from_civil(y, mo, dd), &y2, &mo2, &dd2);
+  return y2 == y && mo2 == mo && dd2 == dd;
+}
+
+/* The documents the applicant supplies (e-forms and results aside). */
+static const dsl_m_document *asked_document(const dsl_machine *m, const char *name) {
+  for (int i = 0; i < m->ndocuments; i++)
+    if (!m->documents[i].eform && !m->documents[i].result && !strcmp(m->documents[i].name, name))
+      return &m->documents[i];
+  return NULL;
+}
+
+/* Checks the scans a command brings against the procedure's documents and
+ * fills `out` with them.  A refusal says which document and why. */
+static int brought_documents(decide *d, const char *date, doc_entry *out, int *n) {
+  const eng_command *c = d->cmd;
+  *n = 0;
+  if (c->ndocuments < 0 || c->ndocuments > ENG_MAX_DOCUMENTS)
+    return refuse(d, MC_ETOOBIG, "at most %d documents at once", ENG_MAX_DOCUMENTS);
+  for (int i = 0; i < c->ndocuments; i++) {
+    const eng_document *doc = &c->documents[i];
+    if (doc->name == NULL || asked_document(d->m, doc->name) == NULL) {
+      char asked[256] = "";
+      for (int k = 0; k < d->m->ndocuments; k++)
+        if (asked_document(d->m, d->m->documents[k].name))
+          snprintf(asked + strlen(asked), sizeof asked - strlen(asked), "%s%s", asked[0] ? ", " : "",
+                   d->m->documents[k].name);
+      return refuse(d, MC_EINVAL, "the procedure %s asks for no document \"%s\"; it asks for %s", d->m->code,
+                    doc->name ? doc->name : "", asked[0] ? asked : "none to scan (its form is filled online)");
+    }
+    for (int k = 0; k < i; k++)
+      if (!strcmp(c->documents[k].name, doc->name))
+        return refuse(d, MC_EINVAL, "the document \"%s\" is given twice", doc->name);
+    doc_entry *e = &out[(*n)++];
+    memset(e, 0, sizeof *e);
+    e->name = doc->name;
+    e->has_hash = true;
+    e->supplied_at = d->now;
+    if (doc->sha256 == NULL || strlen(doc->sha256) != 64 || mc_unhex(doc->sha256, e->hash, 32))
+      return refuse(d, MC_EINVAL, "the scan of \"%s\" is referenced by its SHA-256: 64 hexadecimal digits",
+                    doc->name);
+    if (doc->valid_until) {
+      if (!valid_date(doc->valid_until))
+        return refuse(d, MC_EINVAL, "the validity of \"%s\" is a date YYYY-MM-DD, not \"%s\"", doc->name,
+                      doc->valid_until);
+      if (strcmp(doc->valid_until, date) < 0)
+        return refuse(d, MC_EINVAL, "the document \"%s\" expired on %s: ask the applicant for a valid one",
+                      doc->name, doc->valid_until);
+      snprintf(e->valid_until, sizeof e->valid_until, "%s", doc->valid_until);
+    }
+  }
+  return 0;
+}
+
+/* At submission: every document the procedure asks for — brought now, or
+ * supplied with an earlier dossier of the same owner and still valid
+ * (reused, BN 6.2, ĐN 6.2), or missing (reception asks for it). */
+static int submission_documents(decide *d, const char *owner, doc_entry *out, int *n) {
+  char date[11];
+  int nbrought, rc;
+  today(d, date);
+  if ((rc = brought_documents(d, date, out, &nbrought)))
+    return rc;
+  *n = nbrought;
+  for (int i = 0; i < d->m->ndocuments && *n < ENG_MAX_DOCUMENTS; i++) {
+    const dsl_m_document *asked = &d->m->documents[i];
+    bool have = asked->eform || asked->result;
+    for (int k = 0; k < nbrought && !have; k++)
+      have = !strcmp(out[k].name, asked->name);
+    if (have)
+      continue;
+    doc_entry *e = &out[(*n)++];
+    memset(e, 0, sizeof *e);
+    e->name = asked->name;
+    if (owner[0] == '\0')
+      continue;
+    mc_buf key = MC_BUF_INIT;
+    const void *v;
+    size_t vlen, off = 0;
+    mc_buf_append_str(&key, "o/");
+    mc_buf_append_str(&key, owner);
+    mc_buf_append_byte(&key, 0);
+    mc_buf_append_str(&key, asked->name);
+    rc = store_cmd_proj_get(d->b, ENG_PROJ_DOCUMENTS, key.data, key.len, &v, &vlen);
+    mc_buf_free(&key);
+    if (rc == MC_ENOENT)
+      continue;
+    if (rc)
+      return refuse(d, rc, "the documents of %s cannot be read", owner);
+    msgpack_unpacked u;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS) {
+      const msgpack_object *hash = eng__get(&u.data, "hash"), *at = eng__get(&u.data, "supplied_at");
+      char until[11];
+      if (hash && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32 &&
+          eng__str_copy(eng__get(&u.data, "valid_until"), until, sizeof until) == 0 &&
+          (until[0] == '\0' || strcmp(until, date) >= 0) &&
+          eng__str_copy(eng__get(&u.data, "dossier"), e->reused_from, sizeof e->reused_from) == 0 && at &&
+          at->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+        e->has_hash = true;
+        memcpy(e->hash, hash->via.bin.ptr, 32);
+        e->supplied_at = (int64_t)at->via.u64;
+        snprintf(e->valid_until, sizeof e->valid_until, "%s", until);
+      } else {
+        e->reused_from[0] = '\0';
+      }
+    }
+    msgpack_unpacked_destroy(&u);
+  }
+  return 0;
+}
+
 static int do_submit(decide *d) {
   const eng_command *c = d->cmd;
   eng_snap s;
@@ -572,6 +736,18 @@ static int do_submit(decide *d) {
   snprintf(s.agency, sizeof s.agency, "%s", c->agency);
   snprintf(s.channel, sizeof s.channel, "%s", c->channel);
   snprintf(s.applicant, sizeof s.applicant, "%s", online && c->actor.who ? c->actor.who : "");
+  const char *owner = online ? c->actor.who : c->owner;
+  if (owner && strlen(owner) >= sizeof s.owner) {
+    mc_buf_free(&form);
+    return refuse(d, MC_EINVAL, "the applicant's id \"%.20s...\" is too long", owner);
+  }
+  snprintf(s.owner, sizeof s.owner, "%s", owner ? owner : "");
+  doc_entry docs[ENG_MAX_DOCUMENTS];
+  int ndocs = 0;
+  if ((rc = submission_documents(d, s.owner, docs, &ndocs))) {
+    mc_buf_free(&form);
+    return rc;
+  }
   memcpy(s.definition, proc_hash, 32);
   memcpy(s.policy, policy_hash, 32);
   s.submitted_at = d->now;
@@ -583,7 +759,7 @@ static int do_submit(decide *d) {
   d->form = &u.data;
   rc = enter(d, &s, 0);
   if (rc == 0) {
-    what w = {.action = "submit", .step = d->m->nodes[0].name};
+    what w = {.action = "submit", .step = d->m->nodes[0].name, .docs = docs, .ndocs = ndocs};
     rc = append_dossier_event(d, &s, 1, &w, form.data, form.len);
   }
   msgpack_unpacked_destroy(&u);
@@ -712,6 +888,16 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
           d->now > limit)
         s->supplement_late = w.breach = true;
     }
+  }
+  doc_entry docs[ENG_MAX_DOCUMENTS];
+  if (d->cmd && d->cmd->ndocuments) {
+    char date[11];
+    if (strcmp(action, "provide_supplement"))
+      return refuse(d, MC_EINVAL, "documents come with a submission or a supplement, not with \"%s\"", action);
+    today(d, date);
+    if ((rc = brought_documents(d, date, docs, &w.ndocs)))
+      return rc;
+    w.docs = docs;
   }
   if (!strcmp(action, "deny") && (reason == NULL || reason[0] == '\0'))
     return refuse(d, MC_EINVAL, "a denial gives its reasons (Phiếu từ chối giải quyết hồ sơ)");
@@ -1003,7 +1189,9 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
       r->count = prior.count;
       continue;
     }
-    switch (c->kind) {
+    if (c->ndocuments && c->kind != ENG_CMD_SUBMIT && c->kind != ENG_CMD_ACT)
+      rc = refuse(&d, MC_EINVAL, "documents come with a submission or a supplement");
+    else switch (c->kind) {
     case ENG_CMD_PUBLISH: rc = do_publish(&d); break;
     case ENG_CMD_SUBMIT: rc = do_submit(&d); break;
     case ENG_CMD_ACT: rc = do_act(&d); break;

@@ -20,6 +20,7 @@
 #define ENG_PROJ_CODES "eng_codes"     /* agency-yymmdd -> u32 BE last number */
 #define ENG_PROJ_FORMS "eng_forms"     /* code -> the e-form as filed */
 #define ENG_PROJ_DEFS "eng_defs"       /* kind/id -> [(from, hash)]; "b/" hash -> bytes */
+#define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document; "o/" owner 0 name -> last supplied */
 #define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
 
 #define ENG_MAX_TOKENS 8
@@ -40,6 +41,7 @@ typedef struct eng_join {
 /* The snapshot a dossier event carries ("after"). */
 typedef struct eng_snap {
   char code[64], procedure[32], agency[32], calendar[32], channel[16], applicant[64], state[32];
+  char owner[64];                 /* whose documents are kept for reuse ("": nobody's) */
   uint8_t definition[32], policy[32];
   uint8_t calendar_version[32]; /* the calendar the last deadline was counted on */
   eng_token tokens[ENG_MAX_TOKENS];

@@ -9,6 +9,7 @@
 #include "engine/engine-int.h"
 
 #include "base/error.h"
+#include "base/hash.h"
 #include "dsl/dsl.h"
 
 #include <stdio.h>
@@ -64,7 +65,7 @@ static void get_bin32(const msgpack_object *o, uint8_t out[32]) {
 /* ============================================================ the snapshot */
 
 void eng__snap_encode(const eng_snap *s, mc_canon *w) {
-  mc_canon_map(w, 28);
+  mc_canon_map(w, 29);
   mc_canon_kv_int(w, "accepted_at", s->accepted_at);
   mc_canon_kv_str(w, "agency", s->agency);
   mc_canon_kv_str(w, "applicant", s->applicant);
@@ -94,6 +95,7 @@ void eng__snap_encode(const eng_snap *s, mc_canon *w) {
     mc_canon_kv_int(w, "node", s->joins[i].node);
   }
   mc_canon_kv_str(w, "outcome", s->outcome);
+  mc_canon_kv_str(w, "owner", s->owner);
   mc_canon_kv_int(w, "paused_since", s->paused_since);
   mc_canon_key(w, "policy");
   mc_canon_bin(w, s->policy, 32);
@@ -126,6 +128,7 @@ int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
   rc |= eng__str_copy(eng__get(o, "channel"), s->channel, sizeof s->channel);
   rc |= eng__str_copy(eng__get(o, "applicant"), s->applicant, sizeof s->applicant);
   rc |= eng__str_copy(eng__get(o, "state"), s->state, sizeof s->state);
+  rc |= eng__str_copy(eng__get(o, "owner"), s->owner, sizeof s->owner);
   rc |= eng__str_copy(eng__get(o, "outcome"), s->outcome, sizeof s->outcome);
   rc |= eng__str_copy(eng__get(o, "classification"), s->classification, sizeof s->classification);
   rc |= eng__str_copy(eng__get(o, "handler"), s->handler, sizeof s->handler);
@@ -420,6 +423,91 @@ static int apply_handlers(void *opaque, store_proj_txn *tx, const store_event *e
   return rc;
 }
 
+/* Documents (DOMAIN.md "Intake": reused, not asked for again): each
+ * dossier's, and each owner's last supplied scan of every document name.
+ * An entry of the event's "documents" array is stored as it was written. */
+/* "<kind>/<a>\0<name>": the keys of the documents and handlers projections. */
+static int pair_key(mc_buf *k, char kind, const char *a, size_t alen, const char *name, size_t nlen) {
+  mc_buf_reset(k);
+  int rc = mc_buf_append_byte(k, (uint8_t)kind);
+  rc |= mc_buf_append_byte(k, '/');
+  rc |= mc_buf_append(k, a, alen);
+  rc |= mc_buf_append_byte(k, 0);
+  rc |= mc_buf_append(k, name, nlen);
+  return rc ? MC_ENOMEM : 0;
+}
+
+static int put_document(store_proj_txn *tx, const msgpack_object *doc, const char *code, size_t code_len,
+                        const char *owner) {
+  const msgpack_object *name = eng__get(doc, "name"), *hash = eng__get(doc, "hash"),
+                       *reused = eng__get(doc, "reused_from"), *at = eng__get(doc, "supplied_at"),
+                       *until = eng__get(doc, "valid_until");
+  if (name == NULL || name->type != MSGPACK_OBJECT_STR || hash == NULL || reused == NULL ||
+      reused->type != MSGPACK_OBJECT_STR || at == NULL || until == NULL || until->type != MSGPACK_OBJECT_STR)
+    return MC_EPARSE;
+  mc_buf key = MC_BUF_INIT, val = MC_BUF_INIT;
+  mc_canon w;
+  int rc = pair_key(&key, 'd', code, code_len, name->via.str.ptr, name->via.str.size);
+  mc_canon_init(&w, &val);
+  mc_canon_map(&w, 5);
+  mc_canon_key(&w, "hash");
+  if (hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32)
+    mc_canon_bin(&w, hash->via.bin.ptr, 32);
+  else
+    mc_canon_nil(&w);
+  mc_canon_key(&w, "name");
+  mc_canon_str(&w, name->via.str.ptr, name->via.str.size);
+  mc_canon_key(&w, "reused_from");
+  mc_canon_str(&w, reused->via.str.ptr, reused->via.str.size);
+  mc_canon_kv_int(&w, "supplied_at", get_int(at));
+  mc_canon_key(&w, "valid_until");
+  mc_canon_str(&w, until->via.str.ptr, until->via.str.size);
+  if (rc == 0 && (rc = mc_canon_finish(&w)) == 0)
+    rc = store_proj_put(tx, key.data, key.len, val.data, val.len);
+  /* The owner's store keeps what was supplied anew, not what was reused. */
+  if (rc == 0 && owner[0] && hash->type == MSGPACK_OBJECT_BIN && reused->via.str.size == 0) {
+    mc_buf_reset(&val);
+    mc_canon_init(&w, &val);
+    mc_canon_map(&w, 4);
+    mc_canon_key(&w, "dossier");
+    mc_canon_str(&w, code, code_len);
+    mc_canon_key(&w, "hash");
+    mc_canon_bin(&w, hash->via.bin.ptr, 32);
+    mc_canon_kv_int(&w, "supplied_at", get_int(at));
+    mc_canon_key(&w, "valid_until");
+    mc_canon_str(&w, until->via.str.ptr, until->via.str.size);
+    if ((rc = pair_key(&key, 'o', owner, strlen(owner), name->via.str.ptr, name->via.str.size)) == 0 &&
+        (rc = mc_canon_finish(&w)) == 0)
+      rc = store_proj_put(tx, key.data, key.len, val.data, val.len);
+  }
+  mc_buf_free(&key);
+  mc_buf_free(&val);
+  return rc;
+}
+
+static int apply_documents(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (!is_dossier_event(ev) || ev->stream.len <= 8)
+    return 0;
+  msgpack_unpacked u;
+  size_t off = 0;
+  int rc = MC_EPARSE;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
+    const msgpack_object *docs = eng__get(&u.data, "documents");
+    eng_snap s;
+    if (docs == NULL)
+      rc = 0;
+    else if (docs->type == MSGPACK_OBJECT_ARRAY && eng__snap_decode(eng__get(&u.data, "after"), &s) == 0) {
+      rc = 0;
+      for (uint32_t i = 0; rc == 0 && i < docs->via.array.size; i++)
+        rc = put_document(tx, &docs->via.array.ptr[i], ev->stream.ptr + 8, ev->stream.len - 8, s.owner);
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
 static const store_projection projections[] = {
     {ENG_PROJ_DOSSIER, 1, apply_dossier, NULL},
     {ENG_PROJ_TIMERS, 1, apply_timers, NULL},
@@ -427,6 +515,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_FORMS, 1, apply_forms, NULL},
     {ENG_PROJ_DEFS, 2, apply_defs, NULL},
     {ENG_PROJ_HANDLERS, 1, apply_handlers, NULL},
+    {ENG_PROJ_DOCUMENTS, 1, apply_documents, NULL},
 };
 
 void eng_projections(const store_projection **list, size_t *count) {
@@ -552,37 +641,99 @@ eng_def_kind eng_def_kind_of(int artifact_kind) {
                                                      : ENG_DEF_DIRECTORY;
 }
 
-typedef struct handled_ctx {
+/* Every entry of a projection whose key starts with `prefix`, in key order:
+ * each(opaque, rest of the key, value) returns 0 to go on, 1 to stop, or a
+ * negative error that is returned. */
+typedef int (*prefix_fn)(void *opaque, const char *rest, size_t rest_len, const void *val, size_t vlen);
+
+typedef struct prefix_ctx {
   const uint8_t *prefix;
   size_t prefix_len;
+  prefix_fn each;
+  void *opaque;
+} prefix_ctx;
+
+static int prefix_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  prefix_ctx *c = opaque;
+  /* Keys come in order from the prefix on: the first without it ends the scan. */
+  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
+    return 1;
+  return c->each(c->opaque, (const char *)key + c->prefix_len, klen - c->prefix_len, val, vlen);
+}
+
+static int scan_prefix(eng_engine *e, const char *projection, const mc_buf *prefix, prefix_fn each, void *opaque) {
+  prefix_ctx c = {prefix->data, prefix->len, each, opaque};
+  store_read *rd;
+  int rc;
+  if ((rc = store_read_begin(e->st, &rd)) == 0) {
+    rc = store_read_proj_scan(rd, projection, prefix->data, prefix->len, prefix_one, &c);
+    store_read_end(rd);
+  }
+  return rc;
+}
+
+typedef struct handled_ctx {
   eng_code_fn fn;
   void *opaque;
 } handled_ctx;
 
-static int handled_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+static int handled_one(void *opaque, const char *rest, size_t rest_len, const void *val, size_t vlen) {
   handled_ctx *c = opaque;
   char code[64];
   (void)val, (void)vlen;
-  /* Keys come in order from the prefix on: the first of another handler ends it. */
-  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0 ||
-      klen - c->prefix_len >= sizeof code)
+  if (rest_len >= sizeof code)
     return 1;
-  memcpy(code, (const char *)key + c->prefix_len, klen - c->prefix_len);
-  code[klen - c->prefix_len] = '\0';
+  memcpy(code, rest, rest_len);
+  code[rest_len] = '\0';
   return c->fn(c->opaque, code);
 }
 
 int eng_dossiers_handled_by(eng_engine *e, const char *handler, eng_code_fn fn, void *opaque) {
   mc_buf prefix = MC_BUF_INIT;
-  store_read *rd;
+  handled_ctx c = {fn, opaque};
+  int rc = pair_key(&prefix, 'h', handler, strlen(handler), "", 0);
+  if (rc == 0)
+    rc = scan_prefix(e, ENG_PROJ_HANDLERS, &prefix, handled_one, &c);
+  mc_buf_free(&prefix);
+  return rc;
+}
+
+/* ============================================================ documents */
+
+typedef struct documents_ctx {
+  eng_document_fn fn;
+  void *opaque;
+} documents_ctx;
+
+static int document_one(void *opaque, const char *rest, size_t rest_len, const void *val, size_t vlen) {
+  documents_ctx *c = opaque;
+  msgpack_unpacked u;
+  size_t off = 0;
+  eng_document_view d;
+  int rc = MC_ECORRUPT;
+  (void)rest, (void)rest_len;
+  memset(&d, 0, sizeof d);
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS) {
+    const msgpack_object *hash = eng__get(&u.data, "hash");
+    rc = eng__str_copy(eng__get(&u.data, "name"), d.name, sizeof d.name) |
+         eng__str_copy(eng__get(&u.data, "valid_until"), d.valid_until, sizeof d.valid_until) |
+         eng__str_copy(eng__get(&u.data, "reused_from"), d.reused_from, sizeof d.reused_from);
+    if (hash && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32) {
+      mc_hex((const uint8_t *)hash->via.bin.ptr, 32, d.sha256);
+      d.supplied_at = get_int(eng__get(&u.data, "supplied_at"));
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc ? MC_ECORRUPT : c->fn(c->opaque, &d);
+}
+
+int eng_dossier_documents(eng_engine *e, const char *code, eng_document_fn fn, void *opaque) {
+  mc_buf prefix = MC_BUF_INIT;
   int rc;
-  mc_buf_append_str(&prefix, "h/");
-  mc_buf_append_str(&prefix, handler);
-  mc_buf_append_byte(&prefix, 0);
-  handled_ctx c = {prefix.data, prefix.len, fn, opaque};
-  if ((rc = store_read_begin(e->st, &rd)) == 0) {
-    rc = store_read_proj_scan(rd, ENG_PROJ_HANDLERS, prefix.data, prefix.len, handled_one, &c);
-    store_read_end(rd);
+  if ((rc = pair_key(&prefix, 'd', code, strlen(code), "", 0)) == 0) {
+    documents_ctx c = {fn, opaque};
+    rc = scan_prefix(e, ENG_PROJ_DOCUMENTS, &prefix, document_one, &c);
   }
   mc_buf_free(&prefix);
   return rc;

@@ -56,6 +56,16 @@ typedef enum {
 
 typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR } eng_def_kind;
 
+/* A scanned document, referenced by the SHA-256 of its file (the scans
+ * themselves are uploaded and stored by a later part).  `name` is one of
+ * the procedure's `document`s; a document of the same name supplied with an
+ * earlier dossier of the same applicant, and still valid, is reused. */
+typedef struct eng_document {
+  const char *name;
+  const char *sha256;       /* 64 hexadecimal digits */
+  const char *valid_until;  /* "YYYY-MM-DD" printed on the document, or NULL: no end */
+} eng_document;
+
 /* A command.  Everything is borrowed for the duration of eng_execute(). */
 typedef struct eng_command {
   eng_cmd_kind kind;
@@ -78,6 +88,11 @@ typedef struct eng_command {
   const char *channel;        /* "online", "desk", "post" */
   const uint8_t *form;        /* the e-form: one msgpack map of field name -> value */
   size_t form_len;
+  const char *owner;          /* desk/post: the applicant's citizen id or tax code, whose
+                                 documents are kept for reuse (online: actor.who); or NULL */
+  /* SUBMIT, and ACT provide_supplement: the scans brought */
+  const eng_document *documents;
+  int ndocuments;
   /* PUBLISH, RETIRE */
   eng_def_kind def_kind;
   const char *def_id;         /* RETIRE: the procedure code or policy id */
@@ -147,6 +162,19 @@ typedef struct eng_dossier_view {
 } eng_dossier_view;
 
 int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out);
+
+/* A dossier's documents as they stand: each document the procedure asks for
+ * (e-forms aside), with the scan supplied or reused, or missing. */
+typedef struct eng_document_view {
+  char name[48];
+  char sha256[65];            /* "" when missing */
+  char valid_until[11];       /* "YYYY-MM-DD", or "" */
+  char reused_from[64];       /* the dossier it was first supplied with, or "" */
+  mc_instant supplied_at;     /* when it was first supplied (0 when missing) */
+} eng_document_view;
+
+typedef int (*eng_document_fn)(void *opaque, const eng_document_view *doc);
+int eng_dossier_documents(eng_engine *e, const char *code, eng_document_fn fn, void *opaque);
 
 /* Calls fn with the code of every open dossier whose main handler is
  * `handler` (to reassign an official's work when they leave).  fn returns

@@ -9,8 +9,9 @@
  *       of workflows/calendars; --from: when they take effect (default now)
  *   motcua dossier DATA_DIR submit --procedure CODE --agency CODE
  *       [--channel online|desk|post] --as WHO:ROLE[:AGENCY] --form-json JSON
+ *       [--owner CITIZEN_ID|TAX_CODE] [--document NAME=SHA256[@YYYY-MM-DD]]...
  *   motcua dossier DATA_DIR act CODE ACTION --as WHO:ROLE[:AGENCY]
- *       [--step NAME] [--reason TEXT] [--expect VERSION]
+ *       [--step NAME] [--reason TEXT] [--expect VERSION] [--document ...]
  *   motcua dossier DATA_DIR withdraw CODE --as WHO:ROLE[:AGENCY] [--reason TEXT]
  *   motcua dossier DATA_DIR extend CODE --as WHO:leader:AGENCY --until TIME --reason TEXT
  *   motcua dossier DATA_DIR assign CODE --handler WHO [--co WHO,WHO] --as WHO:leader:AGENCY
@@ -264,13 +265,33 @@ static int reassign_all(const char *dir, char *as, const char *from, const char 
 
 /* ============================================================ dossier */
 
+/* One line per document of `dossier show`. */
+static int print_document(void *opaque, const eng_document_view *d) {
+  char a[MC_INSTANT_STRLEN];
+  (void)opaque;
+  if (d->sha256[0] == '\0') {
+    printf("  document %s: missing\n", d->name);
+    return 0;
+  }
+  mc_instant_format(d->supplied_at, VN, a);
+  printf("  document %s: sha256:%.16s", d->name, d->sha256);
+  if (d->valid_until[0])
+    printf(" valid until %s", d->valid_until);
+  if (d->reused_from[0])
+    printf(", reused from %s (supplied %s)", d->reused_from, a);
+  printf("\n");
+  return 0;
+}
+
 int cmd_dossier(int argc, char **argv);
 
 int cmd_dossier(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : NULL, *verb = argc > 2 ? argv[2] : NULL;
   const char *procedure = NULL, *agency = NULL, *channel = "online", *form_json = NULL, *now_text = NULL;
   const char *step = NULL, *reason = NULL, *expect = NULL, *until = NULL, *handler = NULL, *co = NULL,
-             *rating = NULL, *from_handler = NULL;
+             *rating = NULL, *from_handler = NULL, *owner = NULL;
+  eng_document docs[32];
+  int ndocs = 0;
   char *as = NULL;
   const char *pos[4] = {0};
   int npos = 0, status = CLI_OK;
@@ -297,7 +318,25 @@ int cmd_dossier(int argc, char **argv) {
     else if (!strcmp(argv[i], "--co")) slot = &co;
     else if (!strcmp(argv[i], "--rating")) slot = &rating;
     else if (!strcmp(argv[i], "--from")) slot = &from_handler;
-    else if (!strcmp(argv[i], "--as")) {
+    else if (!strcmp(argv[i], "--owner")) slot = &owner;
+    else if (!strcmp(argv[i], "--document")) {
+      /* NAME=SHA256[@YYYY-MM-DD]; the engine checks each part. */
+      if (i + 1 >= argc || ndocs == 32) {
+        cli_error("dossier", i + 1 >= argc ? "--document needs NAME=SHA256[@YYYY-MM-DD]" : "at most 32 --document");
+        return CLI_USAGE;
+      }
+      char *spec = argv[++i], *eq = strchr(spec, '=');
+      if (eq == NULL) {
+        cli_error("dossier", "--document %s: write NAME=SHA256[@YYYY-MM-DD]", spec);
+        return CLI_USAGE;
+      }
+      *eq = '\0';
+      char *atsign = strchr(eq + 1, '@');
+      if (atsign)
+        *atsign = '\0';
+      docs[ndocs++] = (eng_document){spec, eq + 1, atsign ? atsign + 1 : NULL};
+      continue;
+    } else if (!strcmp(argv[i], "--as")) {
       if (i + 1 >= argc) break;
       as = argv[++i];
       continue;
@@ -358,6 +397,8 @@ int cmd_dossier(int argc, char **argv) {
       printf("  refunded %lld VND\n", (long long)v.refunded);
     if (v.rating)
       printf("  rated %d/5\n", v.rating);
+    if ((rc = eng_dossier_documents(e, pos[0], print_document, NULL)) != 0)
+      cli_error("dossier", "cannot read the documents of %s: %s", pos[0], mc_strerror(rc));
     eng_close(e);
     return CLI_OK;
   }
@@ -365,7 +406,8 @@ int cmd_dossier(int argc, char **argv) {
   if (!strcmp(verb, "reassign-all"))
     return reassign_all(dir, as, from_handler, handler, now);
 
-  eng_command c = {.expected_version = STORE_ANY_VERSION, .reason = reason, .step = step};
+  eng_command c = {.expected_version = STORE_ANY_VERSION, .reason = reason, .step = step, .documents = docs,
+                   .ndocuments = ndocs};
   if (as == NULL) {
     cli_error("dossier", "say who acts: --as WHO:ROLE[:AGENCY]");
     return CLI_USAGE;
@@ -390,6 +432,7 @@ int cmd_dossier(int argc, char **argv) {
     c.channel = channel;
     c.form = form.data;
     c.form_len = form.len;
+    c.owner = owner;
   } else if (!strcmp(verb, "act") && npos == 2) {
     c.kind = ENG_CMD_ACT;
     c.dossier = pos[0];

@@ -377,6 +377,136 @@ static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
   dsl_compile_free(c);
 }
 
+/* Documents already supplied and still valid are reused, not asked for
+ * again (BN 6.2, ĐN 6.2): the citizen card scanned for a judicial record is
+ * reused by the driving licence exchange of the same applicant, online and at
+ * the desk (by citizen id); one that has expired is not; a bad reference is
+ * refused with what is wrong. */
+typedef struct doc_list {
+  eng_document_view d[8];
+  int n;
+} doc_list;
+
+static int collect_doc(void *opaque, const eng_document_view *doc) {
+  doc_list *l = opaque;
+  if (l->n < 8)
+    l->d[l->n++] = *doc;
+  return 0;
+}
+
+static const eng_document_view *doc_of(doc_list *l, const char *code, const char *name) {
+  l->n = 0;
+  assert_int_equal(eng_dossier_documents(eng, code, collect_doc, l), 0);
+  for (int i = 0; i < l->n; i++)
+    if (!strcmp(l->d[i].name, name))
+      return &l->d[i];
+  fail_msg("%s has no document %s", code, name);
+  return NULL;
+}
+
+static const char *const scan_cccd = "1111111111111111111111111111111111111111111111111111111111111111";
+static const char *const scan_gplx = "2222222222222222222222222222222222222222222222222222222222222222";
+
+static void documents_are_reused_not_asked_again(void **state) {
+  (void)state;
+  static const char *const jr[] = {"citizen", "027190007777", "full_name", "Phan Văn Tài", "kind", "Phiếu số 1",
+                                   "purpose", "Xin việc"};
+  static const char *const dl[] = {"citizen", "027190007777", "full_name", "Phan Văn Tài", "licence_no",
+                                   "AB777777", "origin", "Việt Nam"};
+  mc_buf jf = MC_BUF_INIT, df = MC_BUF_INIT;
+  form_of(&jf, jr, 4);
+  form_of(&df, dl, 4);
+  doc_list l;
+
+  /* Bad references: each refused, nothing appended. */
+  eng_document bad[2] = {{"cccd", scan_cccd, "2035-01-01"}, {"cccd", scan_cccd, NULL}};
+  eng_command c = submit("2.000488", "H13.STP", &jf, "tai");
+  c.documents = bad;
+  c.ndocuments = 2;
+  refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "\"cccd\" is given twice");
+  eng_document unknown = {"ho_chieu", scan_cccd, NULL};
+  c.documents = &unknown;
+  c.ndocuments = 1;
+  refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "asks for no document \"ho_chieu\"; it asks for cccd");
+  eng_document short_hash = {"cccd", "abc", NULL};
+  c.documents = &short_hash;
+  refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "64 hexadecimal digits");
+  eng_document bad_date = {"cccd", scan_cccd, "2035-02-30"};
+  c.documents = &bad_date;
+  refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "a date YYYY-MM-DD, not \"2035-02-30\"");
+  eng_document expired = {"cccd", scan_cccd, "2026-11-15"};
+  c.documents = &expired;
+  refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "expired on 2026-11-15");
+
+  /* The judicial record with the card, valid until 2035. */
+  c.documents = bad;
+  c.ndocuments = 1;
+  eng_result first = run(&c, at("2026-11-16T09:00"), 0);
+  const eng_document_view *d = doc_of(&l, first.dossier, "cccd");
+  assert_string_equal(d->sha256, scan_cccd);
+  assert_string_equal(d->valid_until, "2035-01-01");
+  assert_string_equal(d->reused_from, "");
+  /* Documents go with a submission or a supplement only. */
+  eng_command accept = act(first.dossier, "accept", "rc-s", "reception", "H13.STP");
+  accept.documents = bad;
+  accept.ndocuments = 1;
+  refused(&accept, at("2026-11-16T10:00"), MC_EINVAL, "not with \"accept\"");
+
+  /* The licence exchange brings the licence only: the card is reused, the
+   * health certificate is missing (reception will ask for it). */
+  eng_document licence = {"gplx", scan_gplx, NULL};
+  eng_command second = submit("1.002835", "H13.CA", &df, "tai");
+  second.documents = &licence;
+  second.ndocuments = 1;
+  eng_result r2 = run(&second, at("2026-11-17T09:00"), 0);
+  d = doc_of(&l, r2.dossier, "cccd");
+  assert_string_equal(d->sha256, scan_cccd);
+  assert_string_equal(d->reused_from, first.dossier);
+  assert_string_equal(iso(d->supplied_at), "2026-11-16T09:00:00+07:00");
+  assert_string_equal(doc_of(&l, r2.dossier, "gplx")->sha256, scan_gplx);
+  assert_string_equal(doc_of(&l, r2.dossier, "kham_sk")->sha256, "");
+  assert_int_equal(l.n, 3); /* the e-form is not a scan */
+
+  /* The supplement brings the health certificate. */
+  eng_command ask = act(r2.dossier, "request_supplement", "pv", "reception", "H13.CA");
+  ask.reason = "Bổ sung giấy khám sức khỏe";
+  run(&ask, at("2026-11-17T10:00"), 0);
+  eng_document health = {"kham_sk", scan_gplx, "2027-08-01"};
+  eng_command give = act(r2.dossier, "provide_supplement", "tai", "applicant", NULL);
+  give.documents = &health;
+  give.ndocuments = 1;
+  eng_document wrong_doc = {"ban_ve", scan_gplx, NULL};
+  give.documents = &wrong_doc;
+  refused(&give, at("2026-11-18T09:00"), MC_EINVAL, "asks for no document \"ban_ve\"");
+  give.documents = &health;
+  run(&give, at("2026-11-18T09:00"), 0);
+  assert_string_equal(doc_of(&l, r2.dossier, "kham_sk")->valid_until, "2027-08-01");
+
+  /* At the desk the official names the applicant by citizen id: nothing of
+   * "tai"'s online store, but what was filed under the id before. */
+  eng_command walk_in = desk("2.000488", "H13.STP", &jf, "rc-s");
+  walk_in.owner = "027190007777";
+  eng_document short_lived = {"cccd", scan_gplx, "2026-11-30"};
+  walk_in.documents = &short_lived;
+  walk_in.ndocuments = 1;
+  eng_result r3 = run(&walk_in, at("2026-11-19T09:00"), 0);
+  eng_command again = desk("1.002835", "H13.CA", &df, "pv");
+  again.owner = "027190007777";
+  eng_result r4 = run(&again, at("2026-11-30T09:00"), 0);
+  d = doc_of(&l, r4.dossier, "cccd");
+  assert_string_equal(d->reused_from, r3.dossier);
+  assert_string_equal(doc_of(&l, r4.dossier, "kham_sk")->sha256, "");
+  /* The day after it expired, it is asked for again. */
+  eng_result r5 = run(&again, at("2026-12-01T09:00"), 0);
+  assert_string_equal(doc_of(&l, r5.dossier, "cccd")->sha256, "");
+  /* Without an owner, nothing is reused. */
+  again.owner = NULL;
+  eng_result r6 = run(&again, at("2026-12-01T10:00"), 0);
+  assert_string_equal(doc_of(&l, r6.dossier, "cccd")->sha256, "");
+  mc_buf_free(&jf);
+  mc_buf_free(&df);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(marriage_at_the_desk),
@@ -386,6 +516,7 @@ int main(void) {
       cmocka_unit_test(withdrawn_before_the_decision),
       cmocka_unit_test(assigned_stopped_rated_and_retired),
       cmocka_unit_test(payment_pauses_the_clock_and_a_denial_is_refunded),
+      cmocka_unit_test(documents_are_reused_not_asked_again),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
