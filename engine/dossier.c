@@ -109,12 +109,20 @@ static void remove_token(eng_snap *s, int i) {
   s->ntokens--;
 }
 
+static void classify(decide *d, eng_snap *s);
+
 static int finish(decide *d, eng_snap *s, const char *final) {
   s->ntokens = 0;
   s->njoins = 0;
   snprintf(s->state, sizeof s->state, "%s", final);
   s->finished_at = d->now;
   s->paused_since = 0;
+  /* A process that returns without a `decided` step (feedback answered)
+   * is decided when it returns, and classified then. */
+  if (!strcmp(final, "returned") && s->decided_at == 0) {
+    s->decided_at = d->now;
+    classify(d, s);
+  }
   return 0;
 }
 
@@ -381,13 +389,29 @@ static int load_defs(decide *d, const eng_snap *s) {
 
 /* ============================================================ publish */
 
+/* A procedure is an agency's to publish or retire; the policies, the
+ * calendar and the directory apply province-wide and are the system
+ * administrator's. */
+static int admin_may(decide *d, const char *what_for) {
+  const char *role = d->cmd->actor.role;
+  if (role && !strcmp(role, "system_admin"))
+    return 0;
+  if (role && !strcmp(role, "agency_admin")) {
+    if (d->cmd->def_kind == ENG_DEF_PROCEDURE)
+      return 0;
+    return refuse(d, MC_EACCES, "%s: the %s applies province-wide and needs the system_admin role", what_for,
+                  def_kind_word(d->cmd->def_kind));
+  }
+  return refuse(d, MC_EACCES, "%s needs the system_admin or agency_admin role", what_for);
+}
+
 static int do_publish(decide *d) {
   const eng_command *c = d->cmd;
   char id[64] = "", title[256] = "";
   uint8_t hash[32];
   int rc;
-  if (c->actor.role == NULL || (strcmp(c->actor.role, "system_admin") && strcmp(c->actor.role, "agency_admin")))
-    return refuse(d, MC_EACCES, "publishing needs the system_admin or agency_admin role");
+  if ((rc = admin_may(d, "publishing")))
+    return rc;
   if (c->def_bytes == NULL || c->def_len == 0)
     return refuse(d, MC_EINVAL, "nothing to publish");
   if (mc_canon_verify(c->def_bytes, c->def_len, NULL) != 0)
@@ -680,8 +704,11 @@ static int do_submit(decide *d) {
     return refuse(d, MC_EINVAL, "unknown channel \"%s\": online, desk or post", c->channel);
   /* Online: the applicant; at the desk or by post: an official enters it for them. */
   bool online = !strcmp(c->channel, "online");
-  if (online && (c->actor.role == NULL || strcmp(c->actor.role, "applicant")))
-    return refuse(d, MC_EACCES, "an online dossier is submitted by the applicant");
+  if (online && (c->actor.role == NULL || strcmp(c->actor.role, "applicant") || c->actor.who == NULL ||
+                 c->actor.who[0] == '\0'))
+    return refuse(d, MC_EACCES, "an online dossier is submitted by the applicant, from their account");
+  if (online && strlen(c->actor.who) >= sizeof s.applicant)
+    return refuse(d, MC_EINVAL, "the account id is longer than %zu bytes", sizeof s.applicant - 1);
   if (!online && (c->actor.role == NULL || strcmp(c->actor.role, "reception") || c->actor.agency == NULL ||
                   strcmp(c->actor.agency, c->agency)))
     return refuse(d, MC_EACCES, "a %s dossier is entered by a reception official of %s", c->channel, c->agency);
@@ -772,15 +799,22 @@ static int do_submit(decide *d) {
 static int role_allowed(decide *d, const eng_snap *s, const dsl_m_node *n) {
   const eng_actor *a = &d->cmd->actor;
   const char *role = n->role ? n->role : "";
-  if (a->role == NULL || strcmp(a->role, role))
+  /* A dossier entered at the desk or by post has no applicant account:
+   * reception acts for the applicant in the applicant's steps. */
+  bool for_applicant = !strcmp(role, "applicant") && s->applicant[0] == '\0';
+  if (for_applicant && (a->role == NULL || strcmp(a->role, "reception")))
+    return refuse(d, MC_EACCES,
+                  "the dossier %s was entered at the %s: reception of %s acts for the applicant in the step \"%s\"",
+                  s->code, s->channel, s->agency, n->name);
+  if (!for_applicant && (a->role == NULL || strcmp(a->role, role)))
     return refuse(d, MC_EACCES, "the step \"%s\" (%s) is done by %s, not by %s", n->name, n->title ? n->title : "",
                   role, a->role ? a->role : "no role");
-  if (!strcmp(role, "applicant")) {
-    if (s->applicant[0] && (a->who == NULL || strcmp(a->who, s->applicant)))
+  if (!strcmp(role, "applicant") && !for_applicant) {
+    if (a->who == NULL || strcmp(a->who, s->applicant))
       return refuse(d, MC_EACCES, "only the applicant of %s can act in the step \"%s\"", s->code, n->name);
     return 0;
   }
-  const char *agency = n->agency ? n->agency : s->agency;
+  const char *agency = n->agency && !for_applicant ? n->agency : s->agency;
   if (a->agency == NULL || strcmp(a->agency, agency))
     return refuse(d, MC_EACCES, "the step \"%s\" is done at %s, and %s is not of it", n->name, agency,
                   a->who ? a->who : "this official");
@@ -899,6 +933,15 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
       return rc;
     w.docs = docs;
   }
+  if (!strcmp(action, "reject")) {
+    /* Refused at reception means not received (portal status 3): once
+     * accepted, a dossier is decided, with reasons if denied. */
+    if (s->accepted_at)
+      return refuse(d, MC_EINVAL, "the dossier %s was accepted: it is no longer rejected at reception but denied, "
+                    "with reasons", s->code);
+    if (reason == NULL || reason[0] == '\0')
+      return refuse(d, MC_EINVAL, "a rejection gives its reasons (Phiếu từ chối tiếp nhận hồ sơ)");
+  }
   if (!strcmp(action, "deny") && (reason == NULL || reason[0] == '\0'))
     return refuse(d, MC_EINVAL, "a denial gives its reasons (Phiếu từ chối giải quyết hồ sơ)");
   if (!strcmp(action, "record_payment"))
@@ -970,7 +1013,7 @@ static int do_withdraw(decide *d) {
   if (s.decided_at)
     return refuse(d, MC_EINVAL, "the dossier %s is decided: it can no longer be withdrawn (NĐ118 Art. 21)", s.code);
   bool applicant = c->actor.role && !strcmp(c->actor.role, "applicant") && c->actor.who &&
-                   (!s.applicant[0] || !strcmp(c->actor.who, s.applicant));
+                   s.applicant[0] && !strcmp(c->actor.who, s.applicant);
   bool official = c->actor.role && !strcmp(c->actor.role, "reception") && c->actor.agency &&
                   !strcmp(c->actor.agency, s.agency);
   if (!applicant && !official)
@@ -1040,6 +1083,12 @@ static int do_assign(decide *d) {
     return refuse(d, MC_EINVAL, "an assignment names the dossier and its main handler");
   if (c->nco_handlers < 0 || c->nco_handlers > 4)
     return refuse(d, MC_EINVAL, "at most 4 co-handlers");
+  /* An id cut short would lock its official out: refuse it whole. */
+  for (int i = -1; i < c->nco_handlers; i++) {
+    const char *id = i < 0 ? c->handler : c->co_handlers[i];
+    if (id && strlen(id) > 63)
+      return refuse(d, MC_EINVAL, "the official's id \"%.20s...\" is longer than 63 bytes", id);
+  }
   if ((rc = open_dossier(d, &s, &version)) || (rc = leader_of(d, &s, "assigning a dossier")))
     return rc;
   what w = {.action = "assign", .handler = c->handler, .reason = s.handler[0] ? s.handler : NULL};
@@ -1062,6 +1111,10 @@ static int do_stop(decide *d) {
     return rc;
   if (c->reason == NULL || c->reason[0] == '\0')
     return refuse(d, MC_EINVAL, "stopping a dossier gives its reason, which the applicant is told");
+  if (s.accepted_at == 0)
+    return refuse(d, MC_EINVAL, "the dossier %s is not accepted yet: reception rejects it, with its reasons", s.code);
+  if (s.decided_at)
+    return refuse(d, MC_EINVAL, "the dossier %s is decided: its result stands and is returned, not stopped", s.code);
   finish(d, &s, "stopped");
   what w = {.action = "stop", .reason = c->reason};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
@@ -1076,9 +1129,15 @@ static int do_rate(decide *d) {
     return refuse(d, MC_EINVAL, "say which dossier to rate");
   if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = load_defs(d, &s)))
     return rc;
-  if (c->actor.role == NULL || strcmp(c->actor.role, "applicant") || c->actor.who == NULL ||
-      (s.applicant[0] && strcmp(c->actor.who, s.applicant)))
-    return refuse(d, MC_EACCES, "the service is rated by the applicant of %s", s.code);
+  /* Online, by the applicant's account; for a desk or postal dossier,
+   * reception records what the applicant gave (at the desk's terminal). */
+  bool applicant = c->actor.role && !strcmp(c->actor.role, "applicant") && c->actor.who && s.applicant[0] &&
+                   !strcmp(c->actor.who, s.applicant);
+  bool for_applicant = !s.applicant[0] && c->actor.role && !strcmp(c->actor.role, "reception") &&
+                       c->actor.agency && !strcmp(c->actor.agency, s.agency);
+  if (!applicant && !for_applicant)
+    return refuse(d, MC_EACCES, "the service is rated by the applicant of %s%s", s.code,
+                  s.applicant[0] ? "" : " (entered at the desk: reception records the applicant's rating)");
   if (strcmp(s.state, "returned"))
     return refuse(d, MC_EINVAL, "a dossier is rated once its result is returned (it is %s)", s.state);
   if (s.rating)
@@ -1094,8 +1153,8 @@ static int do_retire(decide *d) {
   const eng_command *c = d->cmd;
   uint8_t hash[32];
   int rc;
-  if (c->actor.role == NULL || (strcmp(c->actor.role, "system_admin") && strcmp(c->actor.role, "agency_admin")))
-    return refuse(d, MC_EACCES, "retiring needs the system_admin or agency_admin role");
+  if ((rc = admin_may(d, "retiring")))
+    return rc;
   if (c->def_kind != ENG_DEF_PROCEDURE && c->def_kind != ENG_DEF_POLICY)
     return refuse(d, MC_EINVAL, "procedures and policies are retired; calendars and the directory are replaced");
   if (c->def_id == NULL || (rc = eng__def_current(d->e, d->b, c->def_kind, c->def_id, INT64_MAX, hash)) == MC_ENOENT)
@@ -1143,7 +1202,7 @@ static int do_refund(decide *d) {
     return refuse(d, MC_EINVAL, "no payment of %s was recorded", s.code);
   if (s.refunded)
     return refuse(d, MC_EINVAL, "the fee of %s was already refunded", s.code);
-  if (strcmp(s.outcome, "denied") && strcmp(s.state, "stopped"))
+  if (strcmp(s.outcome, "denied") && (strcmp(s.state, "stopped") || s.outcome[0]))
     return refuse(d, MC_EINVAL, "a fee is refunded when the agency could not deliver (denied or stopped); %s is %s",
                   s.code, s.state);
   msgpack_unpacked_init(&u);
@@ -1160,6 +1219,31 @@ static int do_refund(decide *d) {
 }
 
 /* ============================================================ execute */
+
+/* A retried command gets its original result: the dossier its events went
+ * to (a retried submission learns its code), its version and appointment
+ * after them, read back from the last of them. */
+static void repeated_result(eng_engine *e, eng_result *r) {
+  store_read *rd;
+  store_event ev;
+  if (store_read_begin(e->st, &rd) != 0)
+    return;
+  if (store_read_event(rd, r->first_seq + r->count - 1, &ev) == 0 && ev.stream.len > 8 &&
+      memcmp(ev.stream.ptr, "dossier/", 8) == 0 && ev.stream.len - 8 < sizeof r->dossier) {
+    msgpack_unpacked u;
+    size_t off = 0;
+    eng_snap s;
+    memcpy(r->dossier, ev.stream.ptr + 8, ev.stream.len - 8);
+    r->dossier[ev.stream.len - 8] = '\0';
+    r->version = ev.version;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS &&
+        eng__snap_decode(eng__get(&u.data, "after"), &s) == 0)
+      r->appointment_at = s.appointment_at;
+    msgpack_unpacked_destroy(&u);
+  }
+  store_read_end(rd);
+}
 
 int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, eng_result *results) {
   store_batch *b;
@@ -1189,7 +1273,10 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
       r->count = prior.count;
       continue;
     }
-    if (c->ndocuments && c->kind != ENG_CMD_SUBMIT && c->kind != ENG_CMD_ACT)
+    if (c->reason && strlen(c->reason) > ENG_MAX_REASON_BYTES)
+      rc = refuse(&d, MC_ETOOBIG, "the text is longer than %d bytes: attach a document instead",
+                  ENG_MAX_REASON_BYTES);
+    else if (c->ndocuments && c->kind != ENG_CMD_SUBMIT && c->kind != ENG_CMD_ACT)
       rc = refuse(&d, MC_EINVAL, "documents come with a submission or a supplement");
     else switch (c->kind) {
     case ENG_CMD_PUBLISH: rc = do_publish(&d); break;
@@ -1218,7 +1305,12 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     r->first_seq = done.first_seq;
     r->count = done.count;
   }
-  return store_batch_commit(b);
+  if ((rc = store_batch_commit(b)) != 0)
+    return rc;
+  for (int i = 0; i < n; i++)
+    if (results[i].repeated && results[i].count)
+      repeated_result(e, &results[i]);
+  return 0;
 }
 
 /* ============================================================ timers */

@@ -65,8 +65,14 @@ static const char *type_name(dsl_m_field_type t) {
 int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical, char *why,
                        size_t why_size) {
   msgpack_unpacked u;
+  mc_buf nfc = MC_BUF_INIT;
   size_t off = 0;
   int rc = 0;
+  if (len > ENG_MAX_FORM_BYTES) {
+    snprintf(why, why_size, "the form is larger than %d KiB: documents go as scans, not in the form",
+             ENG_MAX_FORM_BYTES / 1024);
+    return MC_ETOOBIG;
+  }
   msgpack_unpacked_init(&u);
   if (form == NULL || len == 0 ||
       msgpack_unpack_next(&u, (const char *)form, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
@@ -92,6 +98,11 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
   }
   /* Fields in ascending name order, as a canonical map requires. */
   int order[256], n = 0;
+  if (m->nfields > 256) {
+    snprintf(why, why_size, "the procedure %s declares more than 256 fields", m->code);
+    rc = MC_ETOOBIG;
+    goto done;
+  }
   for (int f = 0; f < m->nfields && n < 256; f++) {
     const msgpack_object *v = eng__get(map, m->fields[f].name);
     if (v && v->type != MSGPACK_OBJECT_NIL)
@@ -118,7 +129,8 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
     bool ok;
     switch (fd->type) {
     case DSL_M_NUMBER:
-      ok = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER || v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+      ok = (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= INT64_MAX) ||
+           v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
       if (ok && fd->has_bounds) {
         int64_t x = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)v->via.u64 : v->via.i64;
         if (x < fd->min || x > fd->max) {
@@ -137,8 +149,16 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
            mc_text_utf8_valid_prefix(v->via.str.ptr, v->via.str.size) == v->via.str.size;
       if (!ok)
         break;
-      const char *s = v->via.str.ptr;
-      size_t sl = v->via.str.size;
+      /* Checked as it will be stored: in NFC (input methods send
+       * decomposed Vietnamese, ARCHITECTURE.md). */
+      mc_buf_reset(&nfc);
+      if ((rc = mc_text_nfc(v->via.str.ptr, v->via.str.size, &nfc)) != 0 || mc_buf_cstr(&nfc) == NULL) {
+        snprintf(why, why_size, "the field \"%s\" cannot be read as text", fd->name);
+        rc = rc ? rc : MC_ENOMEM;
+        goto done;
+      }
+      const char *s = (const char *)nfc.data;
+      size_t sl = nfc.len;
       switch (fd->type) {
       case DSL_M_DATE: ok = valid_date(s, sl); break;
       case DSL_M_PHONE: ok = valid_phone(s, sl); break;
@@ -170,11 +190,8 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
       }
       if (ok && fd->pattern) {
         regex_t re;
-        char text[4096];
-        if (sl < sizeof text && regcomp(&re, fd->pattern, REG_EXTENDED | REG_NOSUB) == 0) {
-          memcpy(text, s, sl);
-          text[sl] = '\0';
-          ok = regexec(&re, text, 0, NULL, 0) == 0;
+        if (regcomp(&re, fd->pattern, REG_EXTENDED | REG_NOSUB) == 0) {
+          ok = regexec(&re, mc_buf_cstr(&nfc), 0, NULL, 0) == 0;
           regfree(&re);
           if (!ok) {
             snprintf(why, why_size, "the field \"%s\" (%s) is not in the expected form", fd->name,
@@ -214,6 +231,7 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
   if (rc)
     snprintf(why, why_size, "the form could not be encoded: %s", mc_strerror(rc));
 done:
+  mc_buf_free(&nfc);
   msgpack_unpacked_destroy(&u);
   return rc;
 }

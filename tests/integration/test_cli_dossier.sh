@@ -67,6 +67,7 @@ echo "$out" | grep -qE "calendar version  [0-9a-f]{64}" || fail "replay names no
 out=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as cd-3:applicant \
   --now 2026-03-21T09:00 --form-json "$form" 2>&1) || fail "submit 3: $out"
 code3=$(echo "$out" | cut -d' ' -f1)
+"$motcua" dossier "$d" act $code3 accept --as lan:reception:H13.X01 --now 2026-03-21T09:30 >/dev/null || fail "accept 3"
 "$motcua" dossier "$d" assign $code3 --handler hoa --co an --as binh:leader:H13.X01 --now 2026-03-21T10:00 >/dev/null ||
   fail "assign"
 "$motcua" dossier "$d" show $code3 | grep -q "handled by hoa with an" || fail "assign not shown"

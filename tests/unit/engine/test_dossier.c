@@ -105,9 +105,20 @@ static void idempotent_retry_and_stale_version(void **state) {
   assert_true(again.repeated);
   assert_int_equal(again.first_seq, first.first_seq);
   assert_int_equal(head(), before);
+  /* The retry learns the dossier's code, as a client whose reply was lost must. */
+  assert_string_equal(again.dossier, first.dossier);
+  assert_int_equal(again.version, 1);
+  /* An accepted retry tells the appointment too. */
+  eng_command acc = act(first.dossier, "accept", "rc-2", "reception", "H13.X02");
+  acc.command_id = "official-7";
+  eng_result accepted = run(&acc, at("2026-02-12T09:05"), 0);
+  eng_result accepted_again = run(&acc, at("2026-02-12T09:06"), 0);
+  assert_true(accepted_again.repeated);
+  assert_int_equal(accepted_again.version, 2);
+  assert_int_equal(accepted_again.appointment_at, accepted.appointment_at);
   eng_command stale = act(first.dossier, "accept", "rc-2", "reception", "H13.X02");
   stale.expected_version = 7;
-  refused(&stale, at("2026-02-12T09:10"), MC_ECONFLICT, "is at version 1, not 7");
+  refused(&stale, at("2026-02-12T09:10"), MC_ECONFLICT, "is at version 2, not 7");
   mc_buf_free(&form);
 }
 
@@ -410,6 +421,125 @@ static void writer_groups_commands_from_many_threads(void **state) {
   mc_buf_free(&writer_form);
 }
 
+/* Who may act for the applicant: online, only the account that filed;
+ * for a dossier entered at the desk (no account), reception of its agency
+ * and never a stranger with the applicant role. */
+static void nobody_acts_for_an_applicant_they_are_not(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  birth_form(&form, "0912000999");
+  eng_command anonymous = submit("1.001193", "H13.X01", &form, "");
+  refused(&anonymous, at("2026-11-23T08:00"), MC_EACCES, "from their account");
+  char long_id[80];
+  memset(long_id, 'a', sizeof long_id - 1);
+  long_id[sizeof long_id - 1] = '\0';
+  eng_command too_long = submit("1.001193", "H13.X01", &form, long_id);
+  refused(&too_long, at("2026-11-23T08:00"), MC_EINVAL, "longer than 63 bytes");
+
+  eng_command walk_in = submit("1.001193", "H13.X01", &form, "lan");
+  walk_in.channel = "desk";
+  walk_in.actor = (eng_actor){"lan", "reception", "H13.X01", "test"};
+  eng_result r = run(&walk_in, at("2026-11-23T08:00"), 0);
+  eng_command ask = act(r.dossier, "request_supplement", "lan", "reception", "H13.X01");
+  ask.reason = "Bổ sung giấy chứng sinh bản chính";
+  run(&ask, at("2026-11-23T09:00"), 0);
+  eng_command stranger = act(r.dossier, "provide_supplement", "mallory", "applicant", NULL);
+  refused(&stranger, at("2026-11-23T09:30"), MC_EACCES, "reception of H13.X01 acts for the applicant");
+  eng_command other_desk = act(r.dossier, "provide_supplement", "tu", "reception", "H13.X02");
+  refused(&other_desk, at("2026-11-23T09:30"), MC_EACCES, "is done at H13.X01");
+  eng_command withdraw = {.kind = ENG_CMD_WITHDRAW, .actor = {"mallory", "applicant", NULL, "test"},
+                          .dossier = r.dossier, .expected_version = STORE_ANY_VERSION};
+  refused(&withdraw, at("2026-11-23T09:30"), MC_EACCES, "withdrawn by its applicant");
+  eng_command provide = act(r.dossier, "provide_supplement", "lan", "reception", "H13.X01");
+  run(&provide, at("2026-11-23T09:40"), 0);
+
+  /* Once accepted, a dossier is not "rejected at reception". */
+  eng_command accept = act(r.dossier, "accept", "lan", "reception", "H13.X01");
+  run(&accept, at("2026-11-23T10:00"), 0);
+  eng_command online = submit("1.001193", "H13.X01", &form, "cd-77");
+  eng_result r2 = run(&online, at("2026-11-23T10:05"), 0);
+  eng_command reject = act(r2.dossier, "reject", "lan", "reception", "H13.X01");
+  refused(&reject, at("2026-11-23T10:10"), MC_EINVAL, "a rejection gives its reasons");
+
+  /* A stranger cannot rate it, nor can a long id lock out its handler. */
+  eng_command rate = {.kind = ENG_CMD_RATE, .actor = {"mallory", "applicant", NULL, "test"}, .dossier = r2.dossier,
+                      .rating = 1, .expected_version = STORE_ANY_VERSION};
+  refused(&rate, at("2026-11-23T10:10"), MC_EACCES, "rated by the applicant of");
+  eng_command assign = {.kind = ENG_CMD_ASSIGN, .actor = {"binh", "leader", "H13.X01", "test"}, .dossier = r.dossier,
+                        .handler = long_id, .expected_version = STORE_ANY_VERSION};
+  refused(&assign, at("2026-11-23T10:10"), MC_EINVAL, "longer than 63 bytes");
+
+  /* Stopping is for accepted, undecided dossiers. */
+  eng_command stop = {.kind = ENG_CMD_STOP, .actor = {"binh", "leader", "H13.X01", "test"}, .dossier = r2.dossier,
+                      .reason = "Trùng hồ sơ", .expected_version = STORE_ANY_VERSION};
+  refused(&stop, at("2026-11-23T10:20"), MC_EINVAL, "not accepted yet");
+  mc_buf_free(&form);
+}
+
+/* Input methods send decomposed Vietnamese: the form is checked as it is
+ * stored, in NFC; an oversized form or text is refused, not stored. */
+static void decomposed_input_is_checked_as_stored(void **state) {
+  (void)state;
+  mc_buf f = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &f);
+  mc_canon_map(&w, 4);
+  mc_canon_kv_str(&w, "citizen", "027190001212");
+  mc_canon_kv_str(&w, "full_name", "Nguyen Van A");
+  mc_canon_kv_str(&w, "licence_no", "AB121212");
+  /* "Việt Nam" with the accents as combining marks, written raw (mc_canon
+   * would compose it): e + combining dot below + combining circumflex. */
+  mc_canon_key(&w, "origin");
+  mc_canon_nil(&w);
+  assert_int_equal(mc_canon_finish(&w), 0);
+  /* Replace the nil with the raw decomposed string. */
+  static const char nfd[] = "Vie\xcc\xa3\xcc\x82t Nam";
+  assert_int_equal(f.data[f.len - 1], 0xc0);
+  f.len--;
+  mc_buf_append_byte(&f, (uint8_t)(0xa0 | (sizeof nfd - 1)));
+  mc_buf_append(&f, nfd, sizeof nfd - 1);
+  eng_command c = submit("1.002835", "H13.CA", &f, "cd-88");
+  eng_result r = run(&c, at("2026-11-23T11:00"), 0);
+  assert_true(r.dossier[0] != '\0');
+
+  mc_buf big = MC_BUF_INIT;
+  mc_canon_init(&w, &big);
+  mc_canon_map(&w, 1);
+  mc_canon_key(&w, "full_name");
+  char *text = malloc(70000);
+  memset(text, 'x', 69999);
+  text[69999] = '\0';
+  mc_canon_cstr(&w, text);
+  assert_int_equal(mc_canon_finish(&w), 0);
+  eng_command huge = submit("1.002835", "H13.CA", &big, "cd-88");
+  refused(&huge, at("2026-11-23T11:00"), MC_ETOOBIG, "larger than 64 KiB");
+  eng_command deny = act(r.dossier, "reject", "pv", "reception", "H13.CA");
+  deny.reason = text;
+  refused(&deny, at("2026-11-23T11:10"), MC_ETOOBIG, "longer than 8192 bytes");
+  free(text);
+  mc_buf_free(&big);
+  mc_buf_free(&f);
+}
+
+/* A procedure is an agency's; policies, calendars and the directory apply
+ * province-wide and need the system administrator. */
+static void province_wide_definitions_need_the_system_admin(void **state) {
+  (void)state;
+  static const uint8_t nil = 0xc0;
+  eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"ha", "agency_admin", "H13.X01", "test"},
+                     .def_kind = ENG_DEF_POLICY, .def_bytes = &nil, .def_len = 1};
+  refused(&pub, at("2026-11-23T12:00"), MC_EACCES, "the policy applies province-wide");
+  pub.def_kind = ENG_DEF_DIRECTORY;
+  refused(&pub, at("2026-11-23T12:00"), MC_EACCES, "province-wide");
+  pub.def_kind = ENG_DEF_CALENDAR;
+  refused(&pub, at("2026-11-23T12:00"), MC_EACCES, "province-wide");
+  pub.actor.role = "specialist";
+  refused(&pub, at("2026-11-23T12:00"), MC_EACCES, "needs the system_admin or agency_admin role");
+  eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"ha", "agency_admin", "H13.X01", "test"},
+                        .def_kind = ENG_DEF_POLICY, .def_id = "nd118-2025", .effective_from = at("2027-01-01T00:00")};
+  refused(&retire, at("2026-11-23T12:00"), MC_EACCES, "province-wide");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(birth_registration_end_to_end),
@@ -420,6 +550,9 @@ int main(void) {
       cmocka_unit_test(parallel_branches_join),
       cmocka_unit_test(writer_groups_commands_from_many_threads),
       cmocka_unit_test(projections_equal_a_rebuild_after_random_commands),
+      cmocka_unit_test(nobody_acts_for_an_applicant_they_are_not),
+      cmocka_unit_test(decomposed_input_is_checked_as_stored),
+      cmocka_unit_test(province_wide_definitions_need_the_system_admin),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -203,6 +203,9 @@ static void feedback_is_answered_within_its_limit(void **state) {
   eng_dossier_view v;
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_string_equal(v.state, "returned");
+  /* Answered the day before its due day: early (rule 9), for the reports. */
+  assert_string_equal(iso(v.decided_at), "2026-08-05T15:00:00+07:00");
+  assert_string_equal(v.classification, "early");
   mc_buf_free(&f);
 }
 
@@ -274,6 +277,10 @@ static void assigned_stopped_rated_and_retired(void **state) {
                       .expected_version = STORE_ANY_VERSION};
   refused(&stop, at("2026-10-05T13:30"), MC_EINVAL, "gives its reason");
   stop.reason = "Hồ sơ trùng với hồ sơ H13.X01-261005-0001";
+  /* Not before acceptance (reception rejects it then). */
+  refused(&stop, at("2026-10-05T13:30"), MC_EINVAL, "not accepted yet: reception rejects it");
+  eng_command accept2 = act(r2.dossier, "accept", "lan", "reception", "H13.X01");
+  run(&accept2, at("2026-10-05T13:20"), 0);
   run(&stop, at("2026-10-05T13:30"), 0);
   assert_int_equal(eng_dossier_get(eng, r2.dossier, &v), 0);
   assert_string_equal(v.state, "stopped");
