@@ -961,6 +961,10 @@ static void check_fork(const dsl_program *prog, const graph *g, const dsl_node *
   if (branches < 2)
     ERR(sink, n->at, "a fork sends the dossier to two or more agencies at once; with one branch, use a step",
         "the fork \"%s\" has %d branch%s", n->name, branches, branches == 1 ? "" : "es");
+  /* The engine follows a dossier at most DSL_MAX_PARALLEL steps at once. */
+  if (branches > DSL_MAX_PARALLEL)
+    ERR(sink, n->at, "consult at most 8 agencies at once; group the others in a second fork after the join",
+        "the fork \"%s\" has %d branches", n->name, branches);
   if (join < 0 || g->nodes[join]->kind != DSL_NODE_JOIN)
     return;
   /* The fork's region: what its branches reach before the join.  Nothing in

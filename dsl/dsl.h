@@ -30,6 +30,9 @@
  * changes. */
 #define DSL_FORMAT_VERSION 1
 
+/* The most steps a dossier can be at at once (the branches of a fork). */
+#define DSL_MAX_PARALLEL 8
+
 typedef struct dsl_compile dsl_compile;
 
 /* A new, empty compile.  Returns 0 or MC_ENOMEM. */

@@ -1042,7 +1042,21 @@ static int do_extend(decide *d) {
     return refuse(d, MC_EINVAL, "the appointment of %s was already reset once; it may be reset only once (NĐ118 Art. 19.6)", s.code);
   if (c->reason == NULL || c->reason[0] == '\0')
     return refuse(d, MC_EINVAL, "an extension gives its reason and apologises (Phiếu xin lỗi và hẹn lại ngày trả kết quả)");
-  if (c->new_due <= s.appointment_at)
+  /* The new appointment is a working day, due at its close of office
+   * hours like every other deadline (DOMAIN.md "Working time"). */
+  int64_t day, msd;
+  eng_day_info info;
+  mc_instant_split(c->new_due, eng_calendar_offset_min(d->cal), &day, &msd);
+  if ((rc = eng_calendar_day(d->cal, day, &info)))
+    return refuse(d, rc, "the calendar \"%s\" does not describe the new date's year", s.calendar);
+  if (!info.working) {
+    fmt_local(d, c->new_due, due);
+    return refuse(d, MC_EINVAL, "the new date %.10s is a %s%s%s%s: choose a working day", due,
+                  eng_day_kind_name(info.kind), info.note ? " (" : "", info.note ? info.note : "",
+                  info.note ? ")" : "");
+  }
+  mc_instant new_due = mc_instant_join(day, info.close_ms, eng_calendar_offset_min(d->cal));
+  if (new_due <= s.appointment_at)
     return refuse(d, MC_EINVAL, "the new date must be after the current appointment");
   /* At least the policy's notice (one working day) before the due date. */
   if (d->policy->has_notice) {
@@ -1059,8 +1073,8 @@ static int do_extend(decide *d) {
                     due);
     }
   }
-  what w = {.action = "extend", .reason = c->reason, .old_due = s.appointment_at, .new_due = c->new_due};
-  s.appointment_at = c->new_due;
+  what w = {.action = "extend", .reason = c->reason, .old_due = s.appointment_at, .new_due = new_due};
+  s.appointment_at = new_due;
   s.extended = true;
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }

@@ -8,6 +8,7 @@
 
 #include "base/arena.h"
 #include "base/canon.h"
+#include "dsl/dsl.h"
 #include "dsl/machine.h"
 #include "engine/calendar.h"
 
@@ -26,7 +27,7 @@
 #define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document; "o/" owner 0 name -> last supplied */
 #define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
 
-#define ENG_MAX_TOKENS 8
+#define ENG_MAX_TOKENS DSL_MAX_PARALLEL
 
 /* Where a dossier is in its process: a token per step it is at. */
 typedef struct eng_token {

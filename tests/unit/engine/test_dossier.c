@@ -469,6 +469,31 @@ static void nobody_acts_for_an_applicant_they_are_not(void **state) {
                         .handler = long_id, .expected_version = STORE_ANY_VERSION};
   refused(&assign, at("2026-11-23T10:10"), MC_EINVAL, "longer than 63 bytes");
 
+  /* An extension promises a working day, due at its close. */
+  mc_buf record = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &record);
+  mc_canon_map(&w, 4);
+  mc_canon_kv_str(&w, "citizen", "027190003131");
+  mc_canon_kv_str(&w, "full_name", "Vũ Thị Mai");
+  mc_canon_kv_str(&w, "kind", "Phiếu số 1");
+  mc_canon_kv_str(&w, "purpose", "Xin việc");
+  assert_int_equal(mc_canon_finish(&w), 0);
+  eng_command filed = submit("2.000488", "H13.STP", &record, "cd-78");
+  eng_result r3 = run(&filed, at("2026-11-23T10:30"), 0);
+  eng_command acc3 = act(r3.dossier, "accept", "rc-s", "reception", "H13.STP");
+  r3 = run(&acc3, at("2026-11-23T10:40"), 0);
+  /* 10 calendar days from Mon 23 Nov: Thu 3 Dec, at the close. */
+  assert_string_equal(iso(r3.appointment_at), "2026-12-03T17:00:00+07:00");
+  mc_buf_free(&record);
+  eng_command extend = {.kind = ENG_CMD_EXTEND, .actor = {"giam-doc", "leader", "H13.STP", "test"},
+                        .dossier = r3.dossier, .reason = "Xin lỗi: cần xác minh thêm",
+                        .new_due = at("2026-12-06T03:00"), .expected_version = STORE_ANY_VERSION};
+  refused(&extend, at("2026-11-23T11:00"), MC_EINVAL, "the new date 2026-12-06 is a weekend: choose a working day");
+  extend.new_due = at("2026-12-08T03:00");
+  eng_result ext = run(&extend, at("2026-11-23T11:00"), 0);
+  assert_string_equal(iso(ext.appointment_at), "2026-12-08T17:00:00+07:00");
+
   /* Stopping is for accepted, undecided dossiers. */
   eng_command stop = {.kind = ENG_CMD_STOP, .actor = {"binh", "leader", "H13.X01", "test"}, .dossier = r2.dossier,
                       .reason = "Trùng hồ sơ", .expected_version = STORE_ANY_VERSION};
