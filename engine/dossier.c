@@ -1356,7 +1356,7 @@ static int collect(void *opaque, const void *key, size_t klen, const void *val, 
   if (klen < 2 + 8 + 1 + 4 + 1 || k[0] != 't' || k[1] != '/')
     return 1;
   int64_t due = be64(k + 2);
-  if (due > sc->until)
+  if (due > sc->until || sc->n == ENG_FIRE_CHUNK)
     return 1;
   if (sc->n == sc->cap) {
     int cap = sc->cap ? sc->cap * 2 : 64;
@@ -1454,14 +1454,15 @@ static int fire(decide *d, const due_timer *t, bool *fired) {
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
-int eng_fire_due(eng_engine *e, mc_instant now, int *fired_out) {
+/* Fires the first ENG_FIRE_CHUNK timers due by `now` in one batch. */
+static int fire_chunk(eng_engine *e, mc_instant now, int *fired_out, bool *full) {
   scan_ctx sc = {0};
   store_batch *b;
   int rc = scan_due(e, now, &sc), fired = 0;
+  *fired_out = 0;
+  *full = sc.n == ENG_FIRE_CHUNK;
   if (rc || sc.n == 0) {
     free(sc.timers);
-    if (fired_out)
-      *fired_out = 0;
     return rc;
   }
   if ((rc = store_batch_begin(e->st, &b)) != 0) {
@@ -1501,7 +1502,20 @@ int eng_fire_due(eng_engine *e, mc_instant now, int *fired_out) {
     return rc;
   }
   rc = store_batch_commit(b);
+  *fired_out = rc ? 0 : fired;
+  return rc;
+}
+
+/* After a long outage many timers are due at once: they fire in batches of
+ * ENG_FIRE_CHUNK, each durable, so one transaction stays small. */
+int eng_fire_due(eng_engine *e, mc_instant now, int *fired_out) {
+  int total = 0, fired, rc;
+  bool full;
+  do {
+    rc = fire_chunk(e, now, &fired, &full);
+    total += fired;
+  } while (rc == 0 && full && fired > 0);
   if (fired_out)
-    *fired_out = rc ? 0 : fired;
+    *fired_out = total;
   return rc;
 }

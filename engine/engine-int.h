@@ -18,6 +18,7 @@
  * apply function changes: it is rebuilt from the log at the next open). */
 #define ENG_MAX_FORM_BYTES (64 * 1024) /* an e-form as sent */
 #define ENG_MAX_REASON_BYTES 8192      /* a reason, list, apology or comment */
+#define ENG_FIRE_CHUNK 1000            /* timers fired per write transaction */
 
 #define ENG_PROJ_DOSSIER "eng_dossier" /* code -> data of the dossier's last event */
 #define ENG_PROJ_TIMERS "eng_timers"   /* "t/" due code 0 node kind -> ""; "d/" code -> keys */
