@@ -34,6 +34,8 @@ typedef struct decide {
   const char *last_action;
   int depth;
   uint8_t cal_hash[32];        /* the calendar version deadlines are counted on */
+  mc_instant event_time;       /* when set: the events' time, while `now` is the instant a
+                                  caught-up timer was due (ARCHITECTURE.md "Time") */
 } decide;
 
 static int refuse(decide *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -327,7 +329,7 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
       .stream = stream,
       .expected_version = version - 1,
       .type = event_type(w->action),
-      .time = d->now,
+      .time = d->event_time ? d->event_time : d->now,
       .actor = {d->cmd ? d->cmd->actor.who : "motcua", d->cmd ? d->cmd->actor.role : "system",
                 d->cmd ? d->cmd->actor.client : "engine"},
       .definition_hash = s->definition,
@@ -1442,10 +1444,19 @@ static int fire(decide *d, const due_timer *t, bool *fired) {
   for (int i = 0; i < n->nout; i++)
     has_timeout |= n->out[i].action && !strcmp(n->out[i].action, "timeout");
   if (has_timeout) {
+    /* The step ends when its limit passed, not when the engine noticed:
+     * what follows (the end of the dossier, the next step's limit) counts
+     * from the due instant; the event keeps the writer's time. */
+    mc_instant now = d->now;
+    d->event_time = now;
+    if (t->due > s.tokens[ti].entered)
+      d->now = t->due;
     msgpack_unpacked_init(&u);
     if ((rc = load_form(d, s.code, &u)) == 0)
       rc = take(d, &s, version, ti, "timeout", t->due);
     msgpack_unpacked_destroy(&u);
+    d->now = now;
+    d->event_time = 0;
     return rc;
   }
   s.tokens[ti].due = 0; /* overdue is recorded once; the step goes on */

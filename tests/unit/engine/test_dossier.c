@@ -202,6 +202,8 @@ static void supplement_window_expires_through_a_timer(void **state) {
   assert_true(fired >= 1);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_string_equal(v.state, "stopped");
+  /* It stopped when the window closed, not when the engine came back. */
+  assert_string_equal(iso(v.finished_at), "2026-04-16T17:00:00+07:00");
   /* Fired exactly once: firing again appends nothing for it. */
   uint64_t before = head();
   assert_int_equal(eng_fire_due(eng, at("2026-05-05T08:01"), &fired), 0);
