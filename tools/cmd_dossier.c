@@ -23,7 +23,8 @@
  *   motcua retire DATA_DIR procedure|policy ID --from TIME
  *   motcua timers DATA_DIR [--fire]       the next due timer; --fire fires what is due
  *
- * --now TIME on any of them sets the clock (for rehearsals and tests).
+ * --now TIME on any of them sets the clock (for rehearsals and tests); a time
+ * in the future is refused unless MOTCUA_REHEARSAL=1.
  */
 #include "tools/cli.h"
 
@@ -53,6 +54,23 @@ static int open_engine(const char *cmd, const char *dir, eng_engine **out) {
 static int parse_time(const char *cmd, const char *opt, const char *text, mc_instant *out) {
   if (mc_instant_parse(text, VN, out) != 0) {
     cli_error(cmd, "%s \"%s\": write ISO 8601, such as 2026-02-10T09:00 (Vietnam time)", opt, text);
+    return CLI_USAGE;
+  }
+  return CLI_OK;
+}
+
+/* --now: the clock for a rehearsal.  Every event is stamped with the later
+ * of the clock and the log's last event, so a date in the future would
+ * carry into every event after it, in an append-only log: refused unless
+ * MOTCUA_REHEARSAL=1 says this data directory is a rehearsal copy. */
+static int parse_now(const char *cmd, const char *text, mc_instant *out) {
+  int status = parse_time(cmd, "--now", text, out);
+  if (status != CLI_OK)
+    return status;
+  const char *rehearsal = getenv("MOTCUA_REHEARSAL");
+  if (*out > mc_clock_now() + 5 * 60 * 1000 && !(rehearsal && !strcmp(rehearsal, "1"))) {
+    cli_error(cmd, "--now %s is in the future: every later event would carry that time. On a rehearsal copy of "
+                   "the data, set MOTCUA_REHEARSAL=1", text);
     return CLI_USAGE;
   }
   return CLI_OK;
@@ -146,7 +164,7 @@ int cmd_publish(int argc, char **argv) {
     free(files);
     return CLI_USAGE;
   }
-  if ((now_text && (status = parse_time("publish", "--now", now_text, &now)) != CLI_OK) ||
+  if ((now_text && (status = parse_now("publish", now_text, &now)) != CLI_OK) ||
       (from_text && (status = parse_time("publish", "--from", from_text, &from)) != CLI_OK)) {
     free(files);
     return status;
@@ -353,7 +371,7 @@ int cmd_dossier(int argc, char **argv) {
     }
     *slot = argv[++i];
   }
-  if (now_text && (status = parse_time("dossier", "--now", now_text, &now)) != CLI_OK)
+  if (now_text && (status = parse_now("dossier", now_text, &now)) != CLI_OK)
     return status;
 
   if (!strcmp(verb, "show")) {
@@ -509,7 +527,7 @@ int cmd_timers(int argc, char **argv) {
     cli_error("timers", "usage: motcua timers DATA_DIR [--fire] [--now TIME]");
     return CLI_USAGE;
   }
-  if (now_text && (status = parse_time("timers", "--now", now_text, &now)) != CLI_OK)
+  if (now_text && (status = parse_now("timers", now_text, &now)) != CLI_OK)
     return status;
   if ((status = open_engine("timers", dir, &e)) != CLI_OK)
     return status;
@@ -562,7 +580,7 @@ int cmd_retire(int argc, char **argv) {
     return CLI_USAGE;
   }
   if ((status = parse_time("retire", "--from", from_text, &from)) != CLI_OK ||
-      (now_text && (status = parse_time("retire", "--now", now_text, &now)) != CLI_OK))
+      (now_text && (status = parse_now("retire", now_text, &now)) != CLI_OK))
     return status;
   eng_command c = {.kind = ENG_CMD_RETIRE, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
                    .def_kind = strcmp(kind, "procedure") ? ENG_DEF_POLICY : ENG_DEF_PROCEDURE, .def_id = id,

@@ -108,6 +108,10 @@ echo "$out" | grep -qF "document cccd: sha256:${card:0:16} valid until 2035-01-0
   fail "not reused: $out"
 echo "$out" | grep -qF "document kham_sk: missing" || fail "missing not shown: $out"
 
+# A clock in the future would carry into every later event: refused outside a rehearsal.
+"$motcua" timers "$d" --fire --now 2099-01-01T08:00 >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] && grep -qF "is in the future" "$tmp/err" || fail "future --now: $(cat "$tmp/err")"
+
 # The log still verifies, projections included.
 "$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
 
