@@ -202,8 +202,20 @@ static int scratch_open(vctx *v, scratch *s) {
     s->dir[0] = '\0';
     return mc_err_from_errno(errno);
   }
+  /* The rebuilt projections fit in what the store uses now (they are part
+   * of it): twice that, at least 1 GiB, at most 64 GiB — virtual, but a
+   * fixed 64 GiB cannot be mapped under valgrind or a tight ulimit -v. */
+  MDB_envinfo info;
+  MDB_stat ms;
+  uint64_t used = 0, map = UINT64_C(1) << 30;
+  if (mdb_env_info(v->st->env, &info) == 0 && mdb_env_stat(v->st->env, &ms) == 0)
+    used = (uint64_t)(info.me_last_pgno + 1) * ms.ms_psize;
+  if (2 * used > map)
+    map = 2 * used;
+  if (map > (UINT64_C(64) << 30))
+    map = UINT64_C(64) << 30;
   if ((rc = mdb_env_create(&s->env)) || (rc = mdb_env_set_maxdbs(s->env, STORE_MAX_PROJ + 2)) ||
-      (rc = mdb_env_set_mapsize(s->env, (size_t)(UINT64_C(64) << 30))) ||
+      (rc = mdb_env_set_mapsize(s->env, (size_t)map)) ||
       (rc = mdb_env_open(s->env, s->dir, MDB_NOSYNC | MDB_NOTLS, 0600)) ||
       (rc = mdb_txn_begin(s->env, NULL, 0, &txn)))
     return store__lmdb_error(v->st, rc, "opening the scratch environment");
