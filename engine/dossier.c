@@ -354,7 +354,10 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
 static int load_snap(decide *d, const char *code, eng_snap *s, uint64_t *version) {
   const void *v;
   size_t vlen;
-  int rc = store_cmd_proj_get(d->b, ENG_PROJ_DOSSIER, code, strlen(code), &v, &vlen);
+  size_t code_len = code ? strlen(code) : 0;
+  if (code_len == 0 || code_len >= sizeof s->code)
+    return refuse(d, MC_ENOENT, "there is no dossier \"%.70s\": a code reads like H13.X01-260210-0001", code ? code : "");
+  int rc = store_cmd_proj_get(d->b, ENG_PROJ_DOSSIER, code, code_len, &v, &vlen);
   if (rc == MC_ENOENT)
     return refuse(d, MC_ENOENT, "there is no dossier %s", code);
   if (rc)
@@ -453,9 +456,11 @@ static int do_publish(decide *d) {
   if (rc != 0 || id[0] == '\0')
     return refuse(d, MC_EPARSE, "this is not a compiled %s", def_kind_word(c->def_kind));
   mc_sha256_digest(c->def_bytes, c->def_len, hash);
-  /* Publishing what is already the newest version changes nothing. */
-  uint8_t newest[32];
-  if (eng__def_current(d->e, d->b, c->def_kind, id, INT64_MAX, newest) == 0 && !memcmp(newest, hash, 32)) {
+  /* Publishing what is already the newest version, in effect from that
+   * date, changes nothing; the same bytes with an earlier date correct it. */
+  uint8_t newest[32], then[32];
+  if (eng__def_current(d->e, d->b, c->def_kind, id, INT64_MAX, newest) == 0 && !memcmp(newest, hash, 32) &&
+      eng__def_current(d->e, d->b, c->def_kind, id, c->effective_from, then) == 0 && !memcmp(then, hash, 32)) {
     d->res->repeated = true;
     snprintf(d->res->message, sizeof d->res->message, "the %s %s is already published as this version",
              def_kind_word(c->def_kind), id);
@@ -1175,6 +1180,9 @@ static int do_retire(decide *d) {
     return refuse(d, MC_EINVAL, "procedures and policies are retired; calendars and the directory are replaced");
   if (c->def_id == NULL || (rc = eng__def_current(d->e, d->b, c->def_kind, c->def_id, INT64_MAX, hash)) == MC_ENOENT)
     return refuse(d, MC_ENOENT, "the %s %s is not published", def_kind_word(c->def_kind), c->def_id ? c->def_id : "");
+  if (rc == MC_ERANGE)
+    return refuse(d, MC_EINVAL, "the %s %s is already retired; publish it again to bring it back",
+                  def_kind_word(c->def_kind), c->def_id);
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &data);

@@ -401,6 +401,8 @@ int cmd_dossier(int argc, char **argv) {
       mc_instant_format(v.appointment_at, VN, a);
       printf("  appointment %s%s%s\n", a, v.extended ? " (extended)" : "", v.paused_since ? " (legal clock paused)" : "");
     }
+    if (v.supplement_used)
+      printf("  supplement requested%s\n", v.supplement_late ? " late: a breach of the policy's limit" : "");
     if (v.outcome[0])
       printf("  decided: %s, %s\n", v.outcome, v.classification[0] ? v.classification : "unclassified");
     if (v.handler[0]) {

@@ -52,6 +52,7 @@ code2=H13.X01-260302-0001
 "$motcua" timers "$d" --fire --now 2026-03-20T08:00 >"$tmp/out" || fail "fire"
 grep -q "fired 1 timer event" "$tmp/out" || fail "fire: $(cat "$tmp/out")"
 "$motcua" dossier "$d" show $code2 | grep -q "$code2  stopped" || fail "not stopped"
+"$motcua" dossier "$d" show $code2 | grep -qx "  supplement requested" || fail "supplement not shown"
 
 # The auditor's replay, as it stood before the window passed.
 out=$("$motcua" audit replay "$d" --dossier $code2 --as-of 2026-03-05T00:00)

@@ -289,6 +289,7 @@ static void assigned_stopped_rated_and_retired(void **state) {
   eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"admin", "system_admin", NULL, "test"},
                         .def_kind = ENG_DEF_PROCEDURE, .def_id = "1.001193", .effective_from = at("2026-11-01T00:00")};
   run(&retire, at("2026-10-06T08:00"), 0);
+  refused(&retire, at("2026-10-06T08:05"), MC_EINVAL, "already retired; publish it again");
   eng_command before = submit("1.001193", "H13.X01", &f, "cd-c");
   run(&before, at("2026-10-30T08:00"), 0);
   eng_command after = submit("1.001193", "H13.X01", &f, "cd-d");
@@ -339,8 +340,17 @@ static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
   assert_int_equal(n, 1);
   eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
                      .def_kind = ENG_DEF_PROCEDURE, .def_bytes = arts[0].bytes.data, .def_len = arts[0].bytes.len,
-                     .effective_from = at("2026-11-01T00:00")};
+                     .effective_from = at("2026-11-10T00:00")};
   run(&pub, at("2026-10-20T08:00"), 0);
+  /* The same bytes again from a later date: already in effect, unchanged. */
+  pub.effective_from = at("2026-11-20T00:00");
+  eng_result same = run(&pub, at("2026-10-20T08:05"), 0);
+  assert_true(same.repeated);
+  /* A wrong date is corrected by publishing the same bytes with the right one. */
+  pub.effective_from = at("2026-11-01T00:00");
+  eng_result corrected = run(&pub, at("2026-10-20T08:10"), 0);
+  assert_false(corrected.repeated);
+  assert_int_equal(corrected.count, 1);
 
   mc_buf f = MC_BUF_INIT;
   mc_canon w;
