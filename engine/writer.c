@@ -181,6 +181,11 @@ void eng_writer_stats_get(eng_writer *w, eng_writer_stats *out) {
 void eng_writer_stop(eng_writer *w) {
   if (w == NULL)
     return;
+  if (pthread_equal(pthread_self(), w->thread)) {
+    /* From a `done` callback: joining itself would hang for ever. */
+    mc_log(MC_LOG_ERROR, "engine", "eng_writer_stop called on the writer thread: ignored (a bug in the host)");
+    return;
+  }
   pthread_mutex_lock(&w->mu);
   w->stopping = true;
   pthread_cond_signal(&w->cv);

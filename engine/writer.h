@@ -46,7 +46,8 @@ typedef struct eng_writer_stats {
 } eng_writer_stats;
 void eng_writer_stats_get(eng_writer *w, eng_writer_stats *out);
 
-/* Finishes what is queued, stops the thread, frees the writer. */
+/* Finishes what is queued, stops the thread, frees the writer.  Not from
+ * a `done` callback: those run on the writer thread, which this joins. */
 void eng_writer_stop(eng_writer *w);
 
 #endif
