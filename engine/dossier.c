@@ -102,6 +102,30 @@ static int appointment(decide *d, mc_instant from, mc_instant *out) {
   return deadline(d, from, t, d->policy->has_cutoff ? d->policy->cutoff_min : ENG_NO_CUTOFF, out);
 }
 
+/* Arms the dossier's own timers on its appointment: `deadline_near` at the
+ * opening of the last day an extension may still be given (the policy's
+ * notice, in working days, before the due day — NĐ118 Art. 19.6), and
+ * `deadline_passed` at the appointment.  Called whenever the appointment
+ * changes. */
+static void arm_deadline(decide *d, eng_snap *s) {
+  s->deadline_due = s->appointment_at;
+  s->deadline_warn = 0;
+  if (s->appointment_at == 0 || !d->policy->has_notice || d->policy->notice.unit != ENG_UNIT_WORKING_DAYS)
+    return;
+  int off = eng_calendar_offset_min(d->cal);
+  int64_t day, msd, left = d->policy->notice.amount;
+  eng_day_info info;
+  mc_instant_split(s->appointment_at, off, &day, &msd);
+  for (int guard = 0; guard < 366 && left > 0; guard++) {
+    if (eng_calendar_day(d->cal, --day, &info) != 0)
+      return;
+    if (info.working && --left == 0) {
+      mc_instant warn = mc_instant_join(day, info.open_ms, off);
+      s->deadline_warn = warn > d->now ? warn : 0;
+    }
+  }
+}
+
 /* ============================================================ moving through the process */
 
 static int enter(decide *d, eng_snap *s, int node);
@@ -240,6 +264,7 @@ static const char *event_type(const char *action) {
       {"submit", "dossier.submitted"}, {"withdraw", "dossier.withdrawn"}, {"extend", "dossier.extended"},
       {"warn", "dossier.warned"}, {"overdue", "dossier.overdue"}, {"assign", "dossier.assigned"},
       {"stop", "dossier.stopped"}, {"rate", "dossier.rated"}, {"refund", "dossier.refunded"},
+      {"deadline_near", "dossier.deadline_near"}, {"deadline_passed", "dossier.deadline_passed"},
   };
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (!strcmp(names[i][0], action))
@@ -858,6 +883,8 @@ static int leave(decide *d, eng_snap *s, int token) {
       rc = eng_calendar_add_working_time(d->cal, d->now, remaining, NULL, &s->appointment_at);
   }
   s->paused_since = 0;
+  if (rc == 0)
+    arm_deadline(d, s);
   return rc ? refuse(d, rc, "the appointment cannot be recomputed: %s", mc_strerror(rc)) : 0;
 }
 
@@ -963,6 +990,7 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
     s->accepted_at = d->now;
     if ((rc = appointment(d, d->now, &s->appointment_at)))
       return rc;
+    arm_deadline(d, s);
   }
   d->depth = 0;
   if ((rc = follow(d, s, t)))
@@ -1083,6 +1111,7 @@ static int do_extend(decide *d) {
   what w = {.action = "extend", .reason = c->reason, .old_due = s.appointment_at, .new_due = new_due};
   s.appointment_at = new_due;
   s.extended = true;
+  arm_deadline(d, &s);
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
@@ -1434,6 +1463,19 @@ static int fire(decide *d, const due_timer *t, bool *fired) {
     return 0;
   if ((rc = load_defs(d, &s)))
     return rc;
+  if (t->node == ENG_DEADLINE_NODE) {
+    /* The appointment's own timers: moot once decided or moved. */
+    bool near = t->kind == 'n' && s.deadline_warn == t->due, passed = t->kind == 'a' && s.deadline_due == t->due;
+    if (s.decided_at || s.paused_since || (!near && !passed))
+      return 0;
+    *fired = true;
+    if (near)
+      s.deadline_warn = 0;
+    else
+      s.deadline_due = 0;
+    what w = {.action = near ? "deadline_near" : "deadline_passed", .due_at = t->due};
+    return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
+  }
   int ti = -1;
   for (int i = 0; i < s.ntokens; i++)
     if (s.tokens[i].node == t->node && ((t->kind == 'd' && s.tokens[i].due == t->due) ||

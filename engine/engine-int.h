@@ -19,6 +19,7 @@
 #define ENG_MAX_FORM_BYTES (64 * 1024) /* an e-form as sent */
 #define ENG_MAX_REASON_BYTES 8192      /* a reason, list, apology or comment */
 #define ENG_FIRE_CHUNK 1000            /* timers fired per write transaction */
+#define ENG_DEADLINE_NODE (-1)         /* the node of a dossier's appointment timers */
 
 #define ENG_PROJ_DOSSIER "eng_dossier" /* code -> data of the dossier's last event */
 #define ENG_PROJ_TIMERS "eng_timers"   /* "t/" due code 0 node kind -> ""; "d/" code -> keys */
@@ -61,6 +62,10 @@ typedef struct eng_snap {
   int rating;                   /* 0: not rated */
   bool fee_paid;                /* a payment was recorded */
   int64_t refunded;             /* VND refunded, 0: none */
+  /* The dossier's own timers on its appointment (0: none armed):
+   * the opening of the last day an extension may be given, and the
+   * appointment itself. */
+  int64_t deadline_warn, deadline_due;
 } eng_snap;
 
 /* Writes a snapshot as a canonical map; decodes one. */

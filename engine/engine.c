@@ -65,7 +65,7 @@ static void get_bin32(const msgpack_object *o, uint8_t out[32]) {
 /* ============================================================ the snapshot */
 
 void eng__snap_encode(const eng_snap *s, mc_canon *w) {
-  mc_canon_map(w, 29);
+  mc_canon_map(w, 31);
   mc_canon_kv_int(w, "accepted_at", s->accepted_at);
   mc_canon_kv_str(w, "agency", s->agency);
   mc_canon_kv_str(w, "applicant", s->applicant);
@@ -80,6 +80,8 @@ void eng__snap_encode(const eng_snap *s, mc_canon *w) {
   for (int i = 0; i < s->nco_handlers; i++)
     mc_canon_cstr(w, s->co_handlers[i]);
   mc_canon_kv_str(w, "code", s->code);
+  mc_canon_kv_int(w, "deadline_due", s->deadline_due);
+  mc_canon_kv_int(w, "deadline_warn", s->deadline_warn);
   mc_canon_kv_int(w, "decided_at", s->decided_at);
   mc_canon_key(w, "definition");
   mc_canon_bin(w, s->definition, 32);
@@ -136,6 +138,8 @@ int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
   for (uint32_t i = 0; co && co->type == MSGPACK_OBJECT_ARRAY && i < co->via.array.size && i < 4; i++)
     rc |= eng__str_copy(&co->via.array.ptr[i], s->co_handlers[s->nco_handlers++], sizeof s->co_handlers[0]);
   s->rating = (int)get_int(eng__get(o, "rated"));
+  s->deadline_due = get_int(eng__get(o, "deadline_due"));
+  s->deadline_warn = get_int(eng__get(o, "deadline_warn"));
   s->fee_paid = get_bool(eng__get(o, "fee_paid"));
   s->refunded = get_int(eng__get(o, "refunded"));
   if (rc)
@@ -249,6 +253,16 @@ static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev)
       mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
     }
   }
+  /* The appointment's own timers, while the dossier is undecided and its
+   * legal clock runs (a pause moves the appointment). */
+  bool counting = s.ntokens > 0 && s.decided_at == 0 && s.paused_since == 0;
+  const struct { int64_t due; char kind; } own[] = {{s.deadline_warn, 'n'}, {s.deadline_due, 'a'}};
+  for (int i = 0; i < 2 && rc == 0 && counting; i++)
+    if (own[i].due) {
+      size_t n = timer_key(key, own[i].due, s.code, ENG_DEADLINE_NODE, own[i].kind);
+      rc = store_proj_put(tx, key, n, "", 0);
+      mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
+    }
   if (rc == 0 && list.len > 0)
     rc = store_proj_put(tx, dkey, code_len + 2, list.data, list.len);
   mc_buf_free(&list);

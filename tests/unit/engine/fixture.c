@@ -173,3 +173,30 @@ eng_command act(const char *dossier, const char *action, const char *who, const 
                        .action = action, .expected_version = STORE_ANY_VERSION};
 }
 
+
+/* Compiles one procedure written in the test against a bundled policy file
+ * (workflows/policies/<policy>.mc) and returns its canonical bytes. */
+void compile_procedure(const char *name, const char *text, const char *policy, mc_buf *out) {
+  dsl_compile *comp;
+  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_source src = {name, text, strlen(text)};
+  mc_buf path = MC_BUF_INIT, policy_text = MC_BUF_INIT;
+  mc_buf_append_str(&path, MOTCUA_WORKFLOWS_DIR "/policies/");
+  mc_buf_append_str(&path, policy);
+  mc_buf_append_str(&path, ".mc");
+  assert_int_equal(mc_file_read(mc_buf_cstr(&path), 1 << 20, &policy_text), 0);
+  mc_source psrc = {policy, mc_buf_cstr(&policy_text), policy_text.len};
+  assert_int_equal(dsl_compile_new(&comp), 0);
+  dsl_compile_add(comp, &src, false, &sink);
+  dsl_compile_add(comp, &psrc, true, &sink);
+  assert_int_equal(dsl_compile_check(comp, &sink), 0);
+  const dsl_artifact *arts;
+  int n;
+  assert_int_equal(dsl_compile_emit(comp, &arts, &n), 0);
+  assert_int_equal(n, 1);
+  mc_buf_reset(out);
+  assert_int_equal(mc_buf_append(out, arts[0].bytes.data, arts[0].bytes.len), 0);
+  dsl_compile_free(comp);
+  mc_buf_free(&path);
+  mc_buf_free(&policy_text);
+}

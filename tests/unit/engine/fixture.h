@@ -19,6 +19,7 @@ eng_result run(const eng_command *c, mc_instant now, int want);
 void refused(const eng_command *c, mc_instant now, int want, const char *phrase);
 void birth_form(mc_buf *out, const char *phone);
 eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who);
+void compile_procedure(const char *name, const char *text, const char *policy, mc_buf *out);
 eng_command act(const char *dossier, const char *action, const char *who, const char *role, const char *agency);
 
 #endif

@@ -164,18 +164,29 @@ static void household_business_warns_then_goes_overdue_once(void **state) {
    * fire too: count this dossier's versions.) */
   int fired;
   eng_dossier_view v;
-  assert_int_equal(eng_fire_due(eng, at("2026-07-08T11:00"), &fired), 0);
+  assert_int_equal(eng_fire_due(eng, at("2026-07-08T07:29"), &fired), 0);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_int_equal(v.version, 2);
+  /* The appointment's own warning: Wed 8 Jul is the last day an extension
+   * can be given one working day ahead (nd118), from its opening 07:30. */
+  assert_int_equal(eng_fire_due(eng, at("2026-07-08T11:00"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.version, 3); /* deadline_near */
   assert_int_equal(eng_fire_due(eng, at("2026-07-08T12:00"), &fired), 0);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
-  assert_int_equal(v.version, 3); /* warned */
+  assert_int_equal(v.version, 4); /* the step warned */
   assert_int_equal(eng_fire_due(eng, at("2026-07-09T08:00"), &fired), 0);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
-  assert_int_equal(v.version, 4); /* overdue since Wed 17:00, escalated to the leader */
+  assert_int_equal(v.version, 5); /* the step overdue since Wed 17:00, escalated to the leader */
+  assert_int_equal(eng_fire_due(eng, at("2026-07-09T16:59"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.version, 5);
   assert_int_equal(eng_fire_due(eng, at("2026-07-10T08:00"), &fired), 0);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
-  assert_int_equal(v.version, 4); /* once */
+  assert_int_equal(v.version, 6); /* the appointment passed, Thu 9 Jul 17:00 */
+  assert_int_equal(eng_fire_due(eng, at("2026-07-13T08:00"), &fired), 0);
+  assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+  assert_int_equal(v.version, 6); /* each once */
   assert_string_equal(v.state, "processing");
   assert_string_equal(v.steps[0], "processing");
   mc_buf_free(&f);
@@ -324,22 +335,10 @@ static const char *const household_v2 =
 
 static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
   (void)state;
-  dsl_compile *c;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-  mc_source src = {"household-v2.mc", household_v2, strlen(household_v2)};
-  mc_buf policy = MC_BUF_INIT;
-  assert_int_equal(mc_file_read(MOTCUA_WORKFLOWS_DIR "/policies/nd118-2025.mc", 1 << 20, &policy), 0);
-  mc_source psrc = {"nd118-2025.mc", mc_buf_cstr(&policy), policy.len};
-  assert_int_equal(dsl_compile_new(&c), 0);
-  dsl_compile_add(c, &src, false, &sink);
-  dsl_compile_add(c, &psrc, true, &sink);
-  assert_int_equal(dsl_compile_check(c, &sink), 0);
-  const dsl_artifact *arts;
-  int n;
-  assert_int_equal(dsl_compile_emit(c, &arts, &n), 0);
-  assert_int_equal(n, 1);
+  mc_buf bytes = MC_BUF_INIT;
+  compile_procedure("household-v2.mc", household_v2, "nd118-2025", &bytes);
   eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
-                     .def_kind = ENG_DEF_PROCEDURE, .def_bytes = arts[0].bytes.data, .def_len = arts[0].bytes.len,
+                     .def_kind = ENG_DEF_PROCEDURE, .def_bytes = bytes.data, .def_len = bytes.len,
                      .effective_from = at("2026-11-10T00:00")};
   run(&pub, at("2026-10-20T08:00"), 0);
   /* The same bytes again from a later date: already in effect, unchanged. */
@@ -390,8 +389,7 @@ static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
   assert_int_equal(v.refunded, 100000);
   refused(&refund, at("2026-11-05T10:05"), MC_EINVAL, "already refunded");
   mc_buf_free(&f);
-  mc_buf_free(&policy);
-  dsl_compile_free(c);
+  mc_buf_free(&bytes);
 }
 
 /* Documents already supplied and still valid are reused, not asked for
