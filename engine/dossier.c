@@ -49,7 +49,7 @@ static int refuse(decide *d, int code, const char *fmt, ...) {
 
 static const char *def_kind_word(eng_def_kind k) {
   static const char *const words[] = {"procedure", "policy", "directory", "calendar"};
-  return words[k];
+  return (unsigned)k < sizeof words / sizeof words[0] ? words[k] : "definition";
 }
 
 static void fmt_local(const decide *d, mc_instant t, char out[MC_INSTANT_STRLEN]) {
@@ -424,6 +424,9 @@ static int load_defs(decide *d, const eng_snap *s) {
  * administrator's. */
 static int admin_may(decide *d, const char *what_for) {
   const char *role = d->cmd->actor.role;
+  if ((unsigned)d->cmd->def_kind > ENG_DEF_CALENDAR)
+    return refuse(d, MC_EINVAL, "%s: unknown kind of definition %d (procedure, policy, directory or calendar)",
+                  what_for, (int)d->cmd->def_kind);
   if (role && !strcmp(role, "system_admin"))
     return 0;
   if (role && !strcmp(role, "agency_admin")) {
@@ -753,7 +756,10 @@ static int do_submit(decide *d) {
   d->m = def->machine;
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_POLICY, d->m->policy, d->now, policy_hash)) ||
       (rc = eng__def_load(d->e, d->b, policy_hash, ENG_DEF_POLICY, &def)))
-    return refuse(d, rc, "the policy %s of the procedure is not published", d->m->policy);
+    return rc == MC_ERANGE
+               ? refuse(d, MC_EACCES, "the policy %s of the procedure %s is retired: the procedure takes no new "
+                        "dossiers until it names a policy in effect", d->m->policy, c->procedure)
+               : refuse(d, rc, "the policy %s of the procedure is not published", d->m->policy);
   d->policy = &def->policy;
   if ((rc = check_directory(d, c->agency, c->procedure, s.calendar, sizeof s.calendar)))
     return rc;
@@ -1133,6 +1139,8 @@ static int do_assign(decide *d) {
     return refuse(d, MC_EINVAL, "an assignment names the dossier and its main handler");
   if (c->nco_handlers < 0 || c->nco_handlers > 4)
     return refuse(d, MC_EINVAL, "at most 4 co-handlers");
+  if (c->nco_handlers > 0 && c->co_handlers == NULL)
+    return refuse(d, MC_EINVAL, "%d co-handlers announced, none given", c->nco_handlers);
   /* An id cut short would lock its official out: refuse it whole. */
   for (int i = -1; i < c->nco_handlers; i++) {
     const char *id = i < 0 ? c->handler : c->co_handlers[i];
@@ -1255,9 +1263,14 @@ static int do_refund(decide *d) {
     return refuse(d, MC_EINVAL, "no payment of %s was recorded", s.code);
   if (s.refunded)
     return refuse(d, MC_EINVAL, "the fee of %s was already refunded", s.code);
-  if (strcmp(s.outcome, "denied") && (strcmp(s.state, "stopped") || s.outcome[0]))
-    return refuse(d, MC_EINVAL, "a fee is refunded when the agency could not deliver (denied or stopped); %s is %s",
-                  s.code, s.state);
+  /* Denied by the decision (a specialist's proposal is not one), or
+   * stopped before any decision. */
+  bool denied = s.decided_at && !strcmp(s.outcome, "denied");
+  bool stopped = !strcmp(s.state, "stopped") && s.decided_at == 0;
+  if (!denied && !stopped)
+    return refuse(d, MC_EINVAL, "a fee is refunded when the agency could not deliver (a decision to deny, or "
+                  "stopped before deciding); %s is %s%s", s.code, s.state,
+                  s.decided_at ? " with its result" : ", not decided yet");
   msgpack_unpacked_init(&u);
   if ((rc = load_form(d, s.code, &u)) == 0 && (rc = eng__fee(d->m->fee, d->form, &fee)) != 0)
     refuse(d, rc, "the fee of %s cannot be computed", s.code);
