@@ -176,6 +176,10 @@ int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
 
 /* ============================================================ projections */
 
+static bool is_type(const store_event *ev, const char *type) {
+  return ev->type.len == strlen(type) && memcmp(ev->type.ptr, type, ev->type.len) == 0;
+}
+
 static bool is_dossier_event(const store_event *ev) {
   return ev->type.len > 8 && memcmp(ev->type.ptr, "dossier.", 8) == 0;
 }
@@ -205,6 +209,14 @@ static size_t timer_key(uint8_t *k, int64_t due, const char *code, int32_t node,
   return at;
 }
 
+/* Whether the packed key list (1 byte length, key)... holds `key`. */
+static bool list_has(const uint8_t *list, size_t len, const uint8_t *key, size_t klen) {
+  for (size_t at = 0; at < len; at += 1 + (size_t)list[at])
+    if (list[at] == klen && at + 1 + klen <= len && memcmp(list + at + 1, key, klen) == 0)
+      return true;
+  return false;
+}
+
 static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
   if (!is_dossier_event(ev))
@@ -215,20 +227,6 @@ static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev)
     return MC_EPARSE;
   dkey[0] = 'd', dkey[1] = '/';
   memcpy(dkey + 2, ev->stream.ptr + 8, code_len);
-  /* Drop the dossier's armed timers, then arm those of its new snapshot. */
-  const void *old;
-  size_t old_len;
-  if (store_proj_get(tx, dkey, code_len + 2, &old, &old_len) == 0) {
-    mc_buf copy = MC_BUF_INIT;
-    mc_buf_append(&copy, old, old_len);
-    for (size_t at = 0; at + 1 < copy.len;) {
-      size_t klen = copy.data[at];
-      store_proj_del(tx, copy.data + at + 1, klen);
-      at += 1 + klen;
-    }
-    mc_buf_free(&copy);
-    store_proj_del(tx, dkey, code_len + 2);
-  }
   msgpack_unpacked u;
   size_t off = 0;
   eng_snap s;
@@ -239,33 +237,44 @@ static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev)
   msgpack_unpacked_destroy(&u);
   if (rc)
     return rc;
-  mc_buf list = MC_BUF_INIT;
-  for (int i = 0; i < s.ntokens && rc == 0; i++) {
+  /* The timers of the new snapshot: its steps' warnings and limits, and
+   * the appointment's own while the dossier is undecided and its legal
+   * clock runs (a pause moves the appointment). */
+  mc_buf list = MC_BUF_INIT, old = MC_BUF_INIT;
+  for (int i = 0; i < s.ntokens; i++) {
     const eng_token *t = &s.tokens[i];
     if (t->warn) {
       size_t n = timer_key(key, t->warn, s.code, t->node, 'w');
-      rc = store_proj_put(tx, key, n, "", 0);
       mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
     }
-    if (t->due && rc == 0) {
+    if (t->due) {
       size_t n = timer_key(key, t->due, s.code, t->node, 'd');
-      rc = store_proj_put(tx, key, n, "", 0);
       mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
     }
   }
-  /* The appointment's own timers, while the dossier is undecided and its
-   * legal clock runs (a pause moves the appointment). */
   bool counting = s.ntokens > 0 && s.decided_at == 0 && s.paused_since == 0;
   const struct { int64_t due; char kind; } own[] = {{s.deadline_warn, 'n'}, {s.deadline_due, 'a'}};
-  for (int i = 0; i < 2 && rc == 0 && counting; i++)
+  for (int i = 0; i < 2 && counting; i++)
     if (own[i].due) {
       size_t n = timer_key(key, own[i].due, s.code, ENG_DEADLINE_NODE, own[i].kind);
-      rc = store_proj_put(tx, key, n, "", 0);
       mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
     }
-  if (rc == 0 && list.len > 0)
-    rc = store_proj_put(tx, dkey, code_len + 2, list.data, list.len);
+  /* Only what changed is written: most events leave most timers alone. */
+  const void *prev;
+  size_t prev_len = 0;
+  if (store_proj_get(tx, dkey, code_len + 2, &prev, &prev_len) == 0)
+    mc_buf_append(&old, prev, prev_len);
+  for (size_t at = 0; rc == 0 && at < old.len; at += 1 + (size_t)old.data[at])
+    if (!list_has(list.data, list.len, old.data + at + 1, old.data[at]))
+      rc = store_proj_del(tx, old.data + at + 1, old.data[at]);
+  for (size_t at = 0; rc == 0 && at < list.len; at += 1 + (size_t)list.data[at])
+    if (!list_has(old.data, old.len, list.data + at + 1, list.data[at]))
+      rc = store_proj_put(tx, list.data + at + 1, list.data[at], "", 0);
+  if (rc == 0 && (list.len != old.len || (list.len && memcmp(list.data, old.data, list.len))))
+    rc = list.len ? store_proj_put(tx, dkey, code_len + 2, list.data, list.len)
+                  : store_proj_del(tx, dkey, code_len + 2);
   mc_buf_free(&list);
+  mc_buf_free(&old);
   return rc;
 }
 
@@ -291,7 +300,7 @@ static int split_code(const char *code, size_t len, size_t *prefix_len, uint32_t
 
 static int apply_codes(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  if (ev->type.len != strlen("dossier.submitted") || memcmp(ev->type.ptr, "dossier.submitted", ev->type.len))
+  if (!is_type(ev, "dossier.submitted"))
     return 0;
   size_t prefix;
   uint32_t number, current = 0;
@@ -501,7 +510,8 @@ static int put_document(store_proj_txn *tx, const msgpack_object *doc, const cha
 
 static int apply_documents(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  if (!is_dossier_event(ev) || ev->stream.len <= 8)
+  /* Only these carry documents: the others are not even decoded. */
+  if ((!is_type(ev, "dossier.submitted") && !is_type(ev, "dossier.supplement_provided")) || ev->stream.len <= 8)
     return 0;
   msgpack_unpacked u;
   size_t off = 0;

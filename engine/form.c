@@ -152,7 +152,11 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
       /* Checked as it will be stored: in NFC (input methods send
        * decomposed Vietnamese, ARCHITECTURE.md). */
       mc_buf_reset(&nfc);
-      if ((rc = mc_text_nfc(v->via.str.ptr, v->via.str.size, &nfc)) != 0 || mc_buf_cstr(&nfc) == NULL) {
+      if (mc_text_is_nfc(v->via.str.ptr, v->via.str.size))
+        rc = mc_buf_append(&nfc, v->via.str.ptr, v->via.str.size); /* the usual case, without utf8proc */
+      else
+        rc = mc_text_nfc(v->via.str.ptr, v->via.str.size, &nfc);
+      if (rc != 0 || mc_buf_cstr(&nfc) == NULL) {
         snprintf(why, why_size, "the field \"%s\" cannot be read as text", fd->name);
         rc = rc ? rc : MC_ENOMEM;
         goto done;
