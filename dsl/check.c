@@ -695,6 +695,11 @@ static void check_limit(const dsl_program *prog, const dsl_procedure *p, const d
           "%s cannot be zero", what);
       return;
     }
+    if (l->d.amount > DSL_MAX_DURATION) {
+      ERR(sink, l->at, "a limit counts at most 10000 days or hours; check the number",
+          "%s (%lld) is too long to count", what, (long long)l->d.amount);
+      return;
+    }
     unit = l->d.unit;
   }
   if (p->has_time && p->time.unit == DSL_UNIT_CALENDAR_DAYS && unit == DSL_UNIT_WORKING_HOURS) {

@@ -33,6 +33,9 @@
 /* The most steps a dossier can be at at once (the branches of a fork). */
 #define DSL_MAX_PARALLEL 8
 
+/* The longest duration the calendar counts (ENG_DURATION_MAX). */
+#define DSL_MAX_DURATION 10000
+
 typedef struct dsl_compile dsl_compile;
 
 /* A new, empty compile.  Returns 0 or MC_ENOMEM. */
