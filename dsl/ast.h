@@ -222,11 +222,21 @@ typedef struct dsl_offer {
 } dsl_offer;
 
 /* Everything read from one compile's files. */
+/* A message to an applicant or an official: its e-mail subject and body
+ * and its text message, with {facts} of the dossier filled in when sent. */
+typedef struct dsl_template {
+  struct dsl_template *next;
+  const char *name, *subject, *body, *sms;
+  dsl_span at, subject_at, body_at, sms_at;
+  bool context;
+} dsl_template;
+
 typedef struct dsl_program {
   dsl_procedure *procedures;
   dsl_policy *policies;
   dsl_agency *agencies;
   dsl_offer *offers;
+  dsl_template *templates;
 } dsl_program;
 
 #endif

@@ -1292,10 +1292,92 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
   check_graph(&g, sink);
 }
 
+/* ============================================================ message templates */
+
+/* The facts a template may name, filled in when the message is sent
+ * (docs/DSL.md, "Message templates"). */
+static const char *const template_facts[] = {
+    "dossier.code", "dossier.state", "procedure.code", "procedure.name", "agency.name", "applicant.name",
+    "submitted_at", "appointment", "old_appointment", "reason", "amount", "code", "step", "due_at",
+    "message", NULL};
+
+/* Every {fact} of a text is one the engine knows; {{ and }} are braces. */
+static void check_template_text(const dsl_template *t, const char *text, dsl_span at, const char *what,
+                                mc_diag_sink *sink) {
+  char hint[600];
+  for (const char *c = text; c && *c; c++) {
+    if ((c[0] == '{' && c[1] == '{') || (c[0] == '}' && c[1] == '}')) {
+      c++;
+      continue;
+    }
+    if (*c == '}') {
+      ERR(sink, at, "write }} for a brace in the text, or open the fact with {", "a lone } in the %s of \"%s\"",
+          what, t->name);
+      return;
+    }
+    if (*c != '{')
+      continue;
+    const char *end = strchr(c, '}');
+    if (end == NULL) {
+      ERR(sink, at, "close the fact with }, or write {{ for a brace", "an unclosed { in the %s of \"%s\"", what,
+          t->name);
+      return;
+    }
+    char fact[64];
+    size_t n = (size_t)(end - c - 1);
+    snprintf(fact, sizeof fact, "%.*s", (int)(n < sizeof fact ? n : sizeof fact - 1), c + 1);
+    if (n >= sizeof fact || !dsl_vocab_has(template_facts, fact))
+      ERR(sink, at, vocab_hint(hint, sizeof hint, template_facts, fact, "facts"),
+          "the %s of \"%s\" names {%s}, which no message can fill in", what, t->name, fact);
+    c = end;
+  }
+}
+
+static const dsl_template *find_template(const dsl_program *prog, const char *name) {
+  for (const dsl_template *t = prog->templates; t; t = t->next)
+    if (!strcmp(t->name, name))
+      return t;
+  return NULL;
+}
+
+static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
+  for (const dsl_template *t = prog->templates; t; t = t->next) {
+    if (t->context)
+      continue;
+    if (find_template(prog, t->name) != t)
+      ERR(sink, t->at, "give each template its own name", "the template \"%s\" is defined twice", t->name);
+    if (t->subject == NULL)
+      ERR(sink, t->at, "add: subject \"...\" (the e-mail's subject line)", "the template \"%s\" has no subject",
+          t->name);
+    if (t->body == NULL)
+      ERR(sink, t->at, "add: body \"...\" (the e-mail's text; several texts in a row are joined)",
+          "the template \"%s\" has no body", t->name);
+    check_template_text(t, t->subject, t->subject_at, "subject", sink);
+    check_template_text(t, t->body, t->body_at, "body", sink);
+    check_template_text(t, t->sms, t->sms_at, "text message", sink);
+  }
+  if (prog->templates == NULL)
+    return; /* checked together with workflows/templates only */
+  for (const dsl_procedure *p = prog->procedures; p; p = p->next) {
+    if (p->context)
+      continue;
+    for (const dsl_node *n = p->nodes; n; n = n->next)
+      for (const dsl_transition *tr = n->out; tr; tr = tr->next)
+        for (const dsl_notify *m = tr->notify; m; m = m->next)
+          if (m->template_name[0] && find_template(prog, m->template_name) == NULL) {
+            char hint[300];
+            snprintf(hint, sizeof hint, "define it in workflows/templates: template \"%s\" { subject \"...\" body \"...\" }",
+                     m->template_name);
+            ERR(sink, m->at, hint, "unknown message template \"%s\"", m->template_name);
+          }
+  }
+}
+
 int dsl__check(dsl_compile *c, mc_diag_sink *sink) {
   int before = sink->errors;
   check_policies(&c->prog, sink);
   check_directory(&c->prog, sink);
+  check_templates(&c->prog, sink);
   for (dsl_procedure *p = c->prog.procedures; p; p = p->next)
     if (!p->context)
       check_procedure(&c->arena, &c->prog, p, sink);

@@ -72,7 +72,9 @@ int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_
   dsl_policy *q0 = c->prog.policies;
   dsl_agency *a0 = c->prog.agencies;
   dsl_offer *o0 = c->prog.offers;
-  int np = 0, nq = 0, na = 0, no = 0;
+  dsl_template *t0 = c->prog.templates;
+  int np = 0, nq = 0, na = 0, no = 0, nt = 0;
+  for (dsl_template *x = t0; x; x = x->next) nt++;
   for (dsl_procedure *x = p0; x; x = x->next) np++;
   for (dsl_policy *x = q0; x; x = x->next) nq++;
   for (dsl_agency *x = a0; x; x = x->next) na++;
@@ -97,6 +99,9 @@ int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_
     dsl_offer *o = c->prog.offers;
     for (int i = 0; i < no && o; i++) o = o->next;
     MARK_CONTEXT(dsl_offer, o, true);
+    dsl_template *t = c->prog.templates;
+    for (int i = 0; i < nt && t; i++) t = t->next;
+    MARK_CONTEXT(dsl_template, t, true);
   }
   return rc;
 }
@@ -113,6 +118,7 @@ const char *dsl_artifact_kind_name(dsl_artifact_kind kind) {
   switch (kind) {
   case DSL_ARTIFACT_PROCEDURE: return "procedure";
   case DSL_ARTIFACT_POLICY: return "policy";
+  case DSL_ARTIFACT_TEMPLATE: return "template";
   default: return "directory";
   }
 }
@@ -441,6 +447,21 @@ int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count)
       opt_str(&w, "title", q->title);
       if (rc == 0 && (rc = mc_canon_finish(&w)) == 0)
         rc = add_artifact(c, DSL_ARTIFACT_POLICY, q->id, q->title, &b);
+    }
+    /* Message templates: one artifact each, published by name. */
+    for (const dsl_template *t = c->prog.templates; t && rc == 0; t = t->next) {
+      if (t->context)
+        continue;
+      mc_canon_init(&w, &b);
+      mc_canon_map(&w, 6);
+      mc_canon_kv_str(&w, "body", t->body);
+      mc_canon_kv_int(&w, "format", DSL_FORMAT_VERSION);
+      mc_canon_kv_str(&w, "kind", "template");
+      mc_canon_kv_str(&w, "name", t->name);
+      opt_str(&w, "sms", t->sms);
+      mc_canon_kv_str(&w, "subject", t->subject);
+      if ((rc = mc_canon_finish(&w)) == 0)
+        rc = add_artifact(c, DSL_ARTIFACT_TEMPLATE, t->name, t->subject, &b);
     }
     /* The directory: the compiled files' agencies and offers, as one. */
     const dsl_agency *agencies[4096];

@@ -35,6 +35,7 @@ typedef struct dsl_ctx {
   dsl_node *node;
   dsl_policy *policy;
   dsl_agency *agency;
+  dsl_template *tmpl;
   /* lexer state */
   size_t pos;   /* byte offset of the next token */
   int depth;

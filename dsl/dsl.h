@@ -58,12 +58,13 @@ typedef enum {
   DSL_ARTIFACT_PROCEDURE,
   DSL_ARTIFACT_POLICY,
   DSL_ARTIFACT_DIRECTORY,
+  DSL_ARTIFACT_TEMPLATE,
 } dsl_artifact_kind;
 
 /* One compiled definition.  Owned by the compile. */
 typedef struct dsl_artifact {
   dsl_artifact_kind kind;
-  const char *id;        /* procedure code, policy id, or "directory" */
+  const char *id;        /* procedure code, policy id, "directory", or template name */
   const char *title;
   mc_buf bytes;          /* canonical msgpack */
   uint8_t hash[MC_SHA256_BYTES];

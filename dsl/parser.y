@@ -83,6 +83,21 @@ static dsl_expr *expr(dsl_ctx *ctx, dsl_expr_kind kind, dsl_expr *l, dsl_expr *r
   return e;
 }
 
+/* Two texts written one after the other, as one (in the arena). */
+static const char *concat(dsl_ctx *ctx, const char *a, const char *b) {
+  if (a == NULL || b == NULL)
+    return a ? a : b;
+  size_t la = strlen(a), lb = strlen(b);
+  char *s = mc_arena_alloc(ctx->arena, la + lb + 1);
+  if (s == NULL) {
+    ctx->oom = true;
+    return a;
+  }
+  memcpy(s, a, la);
+  memcpy(s + la, b, lb + 1);
+  return s;
+}
+
 static dsl_strlist *str_item(dsl_ctx *ctx, const char *text, dsl_loc at) {
   dsl_strlist *s = NEW(dsl_strlist);
   if (s) {
@@ -160,12 +175,13 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 %token REQUIRED "required" LABEL "label" HELP "help" LENGTH "length" RANGE "range"
 %token PATTERN "pattern" ORIGINAL "original" COPY "copy" EFORM "eform" BLANK "blank"
 %token WORKING "working" CALENDAR "calendar" DAY "day" HOUR "hour" ENUM "enum"
+%token TEMPLATE "template" SUBJECT "subject" BODY "body" SMS "sms"
 %token ARROW "->" DOTDOT ".." BAD "invalid character"
 %token <number> BOOLEAN "yes or no" TYPE "field type" CMP "comparison" CLOCKTIME "time of day"
 %token <number> INTEGER "number"
 %token <text> NAME "name" STRING "text"
 
-%type <text> opt_title clock_mode key channel_name name word
+%type <text> opt_title clock_mode key channel_name name word texts
 %type <expr> fee_expr fee_term cond cond_and cond_not cond_atom ref literal
 %type <duration> duration
 %type <limit> limit
@@ -186,7 +202,8 @@ decl
   | policy
   | agency
   | offer
-  | error '}'               { yyerrok; ctx->proc = NULL; ctx->node = NULL; ctx->policy = NULL; ctx->agency = NULL; }
+  | template
+  | error '}'               { yyerrok; ctx->proc = NULL; ctx->node = NULL; ctx->policy = NULL; ctx->agency = NULL; ctx->tmpl = NULL; }
   ;
 
 /* ------------------------------------------------------------ procedure */
@@ -289,6 +306,10 @@ name
   | PAYER                   { $$ = "payer"; }
   | LEGAL                   { $$ = "legal"; }
   | CHANNELS                { $$ = "channels"; }
+  | TEMPLATE                { $$ = "template"; }
+  | SUBJECT                 { $$ = "subject"; }
+  | BODY                    { $$ = "body"; }
+  | SMS                     { $$ = "sms"; }
   | TYPE                    { $$ = dsl__field_type_word((int)$1); }
   ;
 
@@ -577,6 +598,40 @@ branches
   ;
 
 /* ------------------------------------------------------------ policies, directory */
+
+/* ------------------------------------------------------------ message templates */
+
+template
+  : TEMPLATE STRING '{'
+      {
+        dsl_template *t = NEW(dsl_template);
+        if (t) {
+          t->name = $2;
+          t->at = SPAN(@2);
+          dsl__append(&ctx->prog->templates, t);
+        }
+        ctx->tmpl = t;
+      }
+    template_items '}'      { ctx->tmpl = NULL; }
+  ;
+
+template_items
+  : %empty
+  | template_items template_item
+  | template_items error
+  ;
+
+template_item
+  : SUBJECT texts           { if (ctx->tmpl) { set_once(ctx, &ctx->tmpl->subject, $2, @$, "the subject"); ctx->tmpl->subject_at = SPAN(@2); } }
+  | BODY texts              { if (ctx->tmpl) { set_once(ctx, &ctx->tmpl->body, $2, @$, "the body"); ctx->tmpl->body_at = SPAN(@2); } }
+  | SMS texts               { if (ctx->tmpl) { set_once(ctx, &ctx->tmpl->sms, $2, @$, "the text message"); ctx->tmpl->sms_at = SPAN(@2); } }
+  ;
+
+/* Texts written one after the other are one text (a body over several lines). */
+texts
+  : STRING                  { $$ = $1; }
+  | texts STRING            { $$ = concat(ctx, $1, $2); }
+  ;
 
 policy
   : POLICY STRING opt_title '{'

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *kind_word(eng_def_kind k) {
-  static const char *const words[] = {"procedure", "policy", "directory", "calendar"};
-  return words[k];
+const char *eng_def_kind_name(eng_def_kind k) {
+  static const char *const words[] = {"procedure", "policy", "directory", "calendar", "template"};
+  return (unsigned)k < sizeof words / sizeof words[0] ? words[k] : "definition";
 }
 
 int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
@@ -19,7 +19,7 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
   char key[128];
   const void *v;
   size_t vlen;
-  int n = snprintf(key, sizeof key, "%s/%s", kind_word(kind), id);
+  int n = snprintf(key, sizeof key, "%s/%s", eng_def_kind_name(kind), id);
   if (n < 0 || (size_t)n >= sizeof key)
     return MC_EINVAL;
   int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, (size_t)n, &v, &vlen);

@@ -47,10 +47,6 @@ static int refuse(decide *d, int code, const char *fmt, ...) {
   return code;
 }
 
-static const char *def_kind_word(eng_def_kind k) {
-  static const char *const words[] = {"procedure", "policy", "directory", "calendar"};
-  return (unsigned)k < sizeof words / sizeof words[0] ? words[k] : "definition";
-}
 
 static void fmt_local(const decide *d, mc_instant t, char out[MC_INSTANT_STRLEN]) {
   mc_instant_format(t, d->cal ? eng_calendar_offset_min(d->cal) : 420, out);
@@ -424,8 +420,8 @@ static int load_defs(decide *d, const eng_snap *s) {
  * administrator's. */
 static int admin_may(decide *d, const char *what_for) {
   const char *role = d->cmd->actor.role;
-  if ((unsigned)d->cmd->def_kind > ENG_DEF_CALENDAR)
-    return refuse(d, MC_EINVAL, "%s: unknown kind of definition %d (procedure, policy, directory or calendar)",
+  if ((unsigned)d->cmd->def_kind > ENG_DEF_TEMPLATE)
+    return refuse(d, MC_EINVAL, "%s: unknown kind of definition %d (procedure, policy, directory, calendar or template)",
                   what_for, (int)d->cmd->def_kind);
   if (role && !strcmp(role, "system_admin"))
     return 0;
@@ -433,7 +429,7 @@ static int admin_may(decide *d, const char *what_for) {
     if (d->cmd->def_kind == ENG_DEF_PROCEDURE)
       return 0;
     return refuse(d, MC_EACCES, "%s: the %s applies province-wide and needs the system_admin role", what_for,
-                  def_kind_word(d->cmd->def_kind));
+                  eng_def_kind_name(d->cmd->def_kind));
   }
   return refuse(d, MC_EACCES, "%s needs the system_admin or agency_admin role", what_for);
 }
@@ -448,7 +444,7 @@ static int do_publish(decide *d) {
   if (c->def_bytes == NULL || c->def_len == 0)
     return refuse(d, MC_EINVAL, "nothing to publish");
   if (mc_canon_verify(c->def_bytes, c->def_len, NULL) != 0)
-    return refuse(d, MC_EPARSE, "the %s is not canonical msgpack: compile it with motcua compile", def_kind_word(c->def_kind));
+    return refuse(d, MC_EPARSE, "the %s is not canonical msgpack: compile it with motcua compile", eng_def_kind_name(c->def_kind));
   msgpack_unpacked u;
   size_t off = 0;
   msgpack_unpacked_init(&u);
@@ -468,7 +464,7 @@ static int do_publish(decide *d) {
   }
   case ENG_DEF_POLICY:
   case ENG_DEF_DIRECTORY:
-    rc = eng__str_is(eng__get(root, "kind"), def_kind_word(c->def_kind)) ? 0 : MC_EPARSE;
+    rc = eng__str_is(eng__get(root, "kind"), eng_def_kind_name(c->def_kind)) ? 0 : MC_EPARSE;
     if (rc == 0 && c->def_kind == ENG_DEF_POLICY)
       rc = eng__str_copy(eng__get(root, "id"), id, sizeof id) | eng__str_copy(eng__get(root, "title"), title, sizeof title);
     else if (rc == 0)
@@ -477,12 +473,18 @@ static int do_publish(decide *d) {
   case ENG_DEF_CALENDAR:
     rc = eng__str_copy(eng__get(root, "id"), id, sizeof id);
     break;
+  case ENG_DEF_TEMPLATE:
+    rc = eng__str_is(eng__get(root, "kind"), "template") ? 0 : MC_EPARSE;
+    if (rc == 0)
+      rc = eng__str_copy(eng__get(root, "name"), id, sizeof id) |
+           eng__str_copy(eng__get(root, "subject"), title, sizeof title);
+    break;
   default:
     rc = MC_EINVAL;
   }
   msgpack_unpacked_destroy(&u);
   if (rc != 0 || id[0] == '\0')
-    return refuse(d, MC_EPARSE, "this is not a compiled %s", def_kind_word(c->def_kind));
+    return refuse(d, MC_EPARSE, "this is not a compiled %s", eng_def_kind_name(c->def_kind));
   mc_sha256_digest(c->def_bytes, c->def_len, hash);
   /* Publishing what is already the newest version, in effect from that
    * date, changes nothing; the same bytes with an earlier date correct it. */
@@ -491,7 +493,7 @@ static int do_publish(decide *d) {
       eng__def_current(d->e, d->b, c->def_kind, id, c->effective_from, then) == 0 && !memcmp(then, hash, 32)) {
     d->res->repeated = true;
     snprintf(d->res->message, sizeof d->res->message, "the %s %s is already published as this version",
-             def_kind_word(c->def_kind), id);
+             eng_def_kind_name(c->def_kind), id);
     return 0;
   }
   if (c->def_kind == ENG_DEF_CALENDAR) {
@@ -530,14 +532,14 @@ static int do_publish(decide *d) {
   mc_canon_key(&w, "hash");
   mc_canon_bin(&w, hash, 32);
   mc_canon_kv_str(&w, "id", id);
-  mc_canon_kv_str(&w, "kind", def_kind_word(c->def_kind));
+  mc_canon_kv_str(&w, "kind", eng_def_kind_name(c->def_kind));
   mc_canon_kv_str(&w, "title", title);
   if ((rc = mc_canon_finish(&w)) != 0) {
     mc_buf_free(&data);
     return refuse(d, rc, "the definition could not be encoded");
   }
   char stream[160];
-  snprintf(stream, sizeof stream, "definition/%s/%s", def_kind_word(c->def_kind), id);
+  snprintf(stream, sizeof stream, "definition/%s/%s", eng_def_kind_name(c->def_kind), id);
   store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = "definition.published",
                        .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
                        .definition_hash = hash, .data = data.data, .data_len = data.len};
@@ -1216,23 +1218,23 @@ static int do_retire(decide *d) {
   if (c->def_kind != ENG_DEF_PROCEDURE && c->def_kind != ENG_DEF_POLICY)
     return refuse(d, MC_EINVAL, "procedures and policies are retired; calendars and the directory are replaced");
   if (c->def_id == NULL || (rc = eng__def_current(d->e, d->b, c->def_kind, c->def_id, INT64_MAX, hash)) == MC_ENOENT)
-    return refuse(d, MC_ENOENT, "the %s %s is not published", def_kind_word(c->def_kind), c->def_id ? c->def_id : "");
+    return refuse(d, MC_ENOENT, "the %s %s is not published", eng_def_kind_name(c->def_kind), c->def_id ? c->def_id : "");
   if (rc == MC_ERANGE)
     return refuse(d, MC_EINVAL, "the %s %s is already retired; publish it again to bring it back",
-                  def_kind_word(c->def_kind), c->def_id);
+                  eng_def_kind_name(c->def_kind), c->def_id);
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &data);
   mc_canon_map(&w, 3);
   mc_canon_kv_int(&w, "effective_from", c->effective_from);
   mc_canon_kv_str(&w, "id", c->def_id);
-  mc_canon_kv_str(&w, "kind", def_kind_word(c->def_kind));
+  mc_canon_kv_str(&w, "kind", eng_def_kind_name(c->def_kind));
   if ((rc = mc_canon_finish(&w)) != 0) {
     mc_buf_free(&data);
     return refuse(d, rc, "the retirement could not be encoded");
   }
   char stream[160];
-  snprintf(stream, sizeof stream, "definition/%s/%.100s", def_kind_word(c->def_kind), c->def_id);
+  snprintf(stream, sizeof stream, "definition/%s/%.100s", eng_def_kind_name(c->def_kind), c->def_id);
   store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = "definition.retired",
                        .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
                        .data = data.data, .data_len = data.len};

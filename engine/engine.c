@@ -662,6 +662,7 @@ int eng_calendar_pack_dir(const char *dir, mc_diag_sink *sink, mc_buf *out) {
 eng_def_kind eng_def_kind_of(int artifact_kind) {
   return artifact_kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
          : artifact_kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
+         : artifact_kind == DSL_ARTIFACT_TEMPLATE ? ENG_DEF_TEMPLATE
                                                      : ENG_DEF_DIRECTORY;
 }
 

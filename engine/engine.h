@@ -54,7 +54,11 @@ typedef enum {
   ENG_CMD_REFUND,   /* the fee goes back: the agency could not deliver (BN Art. 10.2.c) */
 } eng_cmd_kind;
 
-typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR } eng_def_kind;
+typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR, ENG_DEF_TEMPLATE } eng_def_kind;
+
+/* "procedure", "policy", "directory", "calendar", "template" ("definition"
+ * for a kind out of range). */
+const char *eng_def_kind_name(eng_def_kind kind);
 
 /* A scanned document, referenced by the SHA-256 of its file (the scans
  * themselves are uploaded and stored by a later part).  `name` is one of

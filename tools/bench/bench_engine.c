@@ -54,7 +54,7 @@ static void rss(long *total_kb, long *anon_kb) {
 }
 
 static void publish_bundle(eng_engine *e) {
-  static const char *const subdirs[] = {"policies", "agencies", "procedures"};
+  static const char *const subdirs[] = {"policies", "agencies", "templates", "procedures"};
   dsl_compile *c;
   static mc_buf texts[64];
   static mc_source src[64];
@@ -62,7 +62,7 @@ static void publish_bundle(eng_engine *e) {
   int n = 0;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   dsl_compile_new(&c);
-  for (int s = 0; s < 3; s++) {
+  for (size_t s = 0; s < sizeof subdirs / sizeof subdirs[0]; s++) {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", MOTCUA_WORKFLOWS_DIR, subdirs[s]);
     DIR *d = opendir(path);
@@ -86,9 +86,11 @@ static void publish_bundle(eng_engine *e) {
     fprintf(stderr, "bench-engine: the bundle does not compile\n");
     exit(1);
   }
-  eng_command cmds[16];
-  eng_result res[16];
+  eng_command cmds[64];
+  eng_result res[64];
   memset(cmds, 0, sizeof cmds);
+  if (count > 63)
+    exit(1);
   for (int i = 0; i < count; i++)
     cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"bench", "system_admin", NULL, "bench"},
                             .def_kind = eng_def_kind_of(arts[i].kind), .def_bytes = arts[i].bytes.data,

@@ -71,7 +71,7 @@ void refused(const eng_command *c, mc_instant now, int want, const char *phrase)
 }
 
 static void publish_all(void) {
-  static const char *const subdirs[] = {"policies", "agencies", "procedures"};
+  static const char *const subdirs[] = {"policies", "agencies", "templates", "procedures"};
   dsl_compile *c;
   mc_buf texts[64];
   mc_source src[64];
@@ -79,7 +79,7 @@ static void publish_all(void) {
   int n = 0;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   assert_int_equal(dsl_compile_new(&c), 0);
-  for (int s = 0; s < 3; s++) {
+  for (size_t s = 0; s < sizeof subdirs / sizeof subdirs[0]; s++) {
     char path[400];
     snprintf(path, sizeof path, "%s/%s", MOTCUA_WORKFLOWS_DIR, subdirs[s]);
     DIR *d = opendir(path);
@@ -101,8 +101,9 @@ static void publish_all(void) {
   const dsl_artifact *arts;
   int count;
   assert_int_equal(dsl_compile_emit(c, &arts, &count), 0);
-  eng_command cmds[16];
-  eng_result res[16];
+  assert_true(count < 63);
+  eng_command cmds[64];
+  eng_result res[64];
   memset(cmds, 0, sizeof cmds);
   for (int i = 0; i < count; i++)
     cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
