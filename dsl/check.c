@@ -1358,6 +1358,19 @@ static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
   }
   if (prog->templates == NULL)
     return; /* checked together with workflows/templates only */
+  /* The engine's own messages (docs/ENGINE.md, "The outbox"). */
+  static const char *const engine_sends[] = {"new_dossier", "extended", "step_warning", "step_overdue",
+                                             "deadline_near", "deadline_passed", "delivery_failed", NULL};
+  const dsl_template *last = prog->templates;
+  while (last->next)
+    last = last->next;
+  for (int i = 0; engine_sends[i]; i++)
+    if (find_template(prog, engine_sends[i]) == NULL) {
+      char hint[300];
+      snprintf(hint, sizeof hint, "the engine sends it by itself; define it: template \"%s\" { subject \"...\" body \"...\" }",
+               engine_sends[i]);
+      ERR(sink, last->at, hint, "the message template \"%s\" is missing", engine_sends[i]);
+    }
   for (const dsl_procedure *p = prog->procedures; p; p = p->next) {
     if (p->context)
       continue;

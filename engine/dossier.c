@@ -36,7 +36,20 @@ typedef struct decide {
   uint8_t cal_hash[32];        /* the calendar version deadlines are counted on */
   mc_instant event_time;       /* when set: the events' time, while `now` is the instant a
                                   caught-up timer was due (ARCHITECTURE.md "Time") */
+  struct {                     /* messages the event causes: recorded with it (the outbox) */
+    const char *to, *template_name;
+  } notes[ENG_MAX_NOTES];
+  int nnotes;
 } decide;
+
+/* A message the event being decided causes (`notify` of the transitions
+ * followed, or the engine's own: an apology for an extension, alerts). */
+static void note(decide *d, const char *to, const char *template_name) {
+  if (d->nnotes < ENG_MAX_NOTES)
+    d->notes[d->nnotes].to = to, d->notes[d->nnotes++].template_name = template_name;
+  else
+    mc_log(MC_LOG_WARN, "engine", "more than %d messages for one event: %s dropped", ENG_MAX_NOTES, template_name);
+}
 
 static int refuse(decide *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int refuse(decide *d, int code, const char *fmt, ...) {
@@ -149,6 +162,8 @@ static int finish(decide *d, eng_snap *s, const char *final) {
 }
 
 static int follow(decide *d, eng_snap *s, const dsl_m_transition *t) {
+  for (int i = 0; i < t->nnotify; i++)
+    note(d, t->notify[i].who, t->notify[i].template_name);
   if (t->target < 0)
     return finish(d, s, t->final);
   return enter(d, s, t->target);
@@ -300,7 +315,7 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
   mc_canon c;
   int rc;
   mc_canon_init(&c, &data);
-  mc_canon_map(&c, (form ? 5 : 4) + (w->ndocs ? 1 : 0));
+  mc_canon_map(&c, (form ? 5 : 4) + (w->ndocs ? 1 : 0) + (d->nnotes ? 1 : 0));
   mc_canon_key(&c, "after");
   eng__snap_encode(s, &c);
   if (w->ndocs) {
@@ -323,6 +338,15 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
   if (form) {
     mc_canon_key(&c, "form");
     mc_canon_bin(&c, form, form_len);
+  }
+  if (d->nnotes) {
+    mc_canon_key(&c, "notify");
+    mc_canon_array(&c, (uint32_t)d->nnotes);
+    for (int i = 0; i < d->nnotes; i++) {
+      mc_canon_map(&c, 2);
+      mc_canon_kv_str(&c, "template", d->notes[i].template_name);
+      mc_canon_kv_str(&c, "to", d->notes[i].to);
+    }
   }
   mc_canon_key(&c, "steps");
   mc_canon_array(&c, (uint32_t)s->ntokens);
@@ -826,6 +850,7 @@ static int do_submit(decide *d) {
   d->form = &u.data;
   rc = enter(d, &s, 0);
   if (rc == 0) {
+    note(d, "official", "new_dossier"); /* reception of the agency (NĐ118 Art. 17.2) */
     what w = {.action = "submit", .step = d->m->nodes[0].name, .docs = docs, .ndocs = ndocs};
     rc = append_dossier_event(d, &s, 1, &w, form.data, form.len);
   }
@@ -1120,6 +1145,7 @@ static int do_extend(decide *d) {
   s.appointment_at = new_due;
   s.extended = true;
   arm_deadline(d, &s);
+  note(d, "applicant", "extended");
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
@@ -1288,6 +1314,74 @@ static int do_refund(decide *d) {
 
 /* ============================================================ execute */
 
+/* ============================================================ the outbox */
+
+/* The outcome of a message: it leaves the outbox; a message that failed
+ * for good alerts the agency (NĐ118 Art. 17.2: nobody is left uninformed),
+ * except an alert about an alert. */
+static int do_delivered(decide *d) {
+  const eng_command *c = d->cmd;
+  uint8_t key[9];
+  const void *v;
+  size_t vlen, off = 0;
+  if (c->actor.role == NULL || strcmp(c->actor.role, "system"))
+    return refuse(d, MC_EACCES, "the outcome of a message is recorded by the delivery worker (role system)");
+  if (c->outcome == NULL || (strcmp(c->outcome, "sent") && strcmp(c->outcome, "failed")))
+    return refuse(d, MC_EINVAL, "the outcome of a message is \"sent\" or \"failed\"");
+  if (!strcmp(c->outcome, "failed") && (c->reason == NULL || c->reason[0] == '\0'))
+    return refuse(d, MC_EINVAL, "a failed message says why (the server's answer)");
+  if (c->message_index < 0 || c->message_index >= ENG_MAX_NOTES)
+    return refuse(d, MC_EINVAL, "no message %d of an event (at most %d)", c->message_index, ENG_MAX_NOTES);
+  for (int i = 0; i < 8; i++)
+    key[i] = (uint8_t)(c->message_seq >> (56 - 8 * i));
+  key[8] = (uint8_t)c->message_index;
+  int rc = store_cmd_proj_get(d->b, ENG_PROJ_OUTBOX, key, sizeof key, &v, &vlen);
+  if (rc == MC_ENOENT)
+    return refuse(d, MC_ENOENT, "no message %llu/%d is waiting: its outcome is already recorded, or it never was",
+                  (unsigned long long)c->message_seq, c->message_index);
+  if (rc)
+    return refuse(d, rc, "the outbox cannot be read");
+  msgpack_unpacked u;
+  char dossier[64] = "", template_name[48] = "";
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, v, vlen, &off) != MSGPACK_UNPACK_SUCCESS ||
+      eng__str_copy(eng__get(&u.data, "dossier"), dossier, sizeof dossier) ||
+      eng__str_copy(eng__get(&u.data, "template"), template_name, sizeof template_name))
+    rc = MC_ECORRUPT;
+  msgpack_unpacked_destroy(&u);
+  if (rc)
+    return refuse(d, rc, "the outbox cannot be read");
+  bool alert = !strcmp(c->outcome, "failed") && strcmp(template_name, "delivery_failed");
+  mc_buf data = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &data);
+  mc_canon_map(&w, alert ? 7 : 6);
+  mc_canon_kv_str(&w, "dossier", dossier);
+  mc_canon_kv_int(&w, "index", c->message_index);
+  if (alert) {
+    mc_canon_key(&w, "notify");
+    mc_canon_array(&w, 1);
+    mc_canon_map(&w, 2);
+    mc_canon_kv_str(&w, "template", "delivery_failed");
+    mc_canon_kv_str(&w, "to", "official");
+  }
+  mc_canon_kv_str(&w, "outcome", c->outcome);
+  mc_canon_kv_str(&w, "reason", c->reason ? c->reason : "");
+  mc_canon_kv_int(&w, "seq", (int64_t)c->message_seq);
+  mc_canon_kv_str(&w, "template", template_name);
+  if ((rc = mc_canon_finish(&w)) != 0) {
+    mc_buf_free(&data);
+    return refuse(d, rc, "the outcome could not be encoded");
+  }
+  store_event_in in = {.stream = "outbox", .expected_version = STORE_ANY_VERSION,
+                       .type = "notification.delivered", .time = d->now,
+                       .actor = {c->actor.who, c->actor.role, c->actor.client}, .data = data.data,
+                       .data_len = data.len};
+  rc = store_append(d->b, &in, NULL, NULL);
+  mc_buf_free(&data);
+  return rc ? refuse(d, rc, "%s", store_errmsg(d->e->st)) : 0;
+}
+
 /* A retried command gets its original result: the dossier its events went
  * to (a retried submission learns its code), its version and appointment
  * after them, read back from the last of them. */
@@ -1357,6 +1451,7 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     case ENG_CMD_RATE: rc = do_rate(&d); break;
     case ENG_CMD_RETIRE: rc = do_retire(&d); break;
     case ENG_CMD_REFUND: rc = do_refund(&d); break;
+    case ENG_CMD_DELIVERED: rc = do_delivered(&d); break;
     default: rc = refuse(&d, MC_EINVAL, "unknown command");
     }
     if (rc) {
@@ -1488,6 +1583,7 @@ static int fire(decide *d, const due_timer *t, bool *fired) {
       s.deadline_warn = 0;
     else
       s.deadline_due = 0;
+    note(d, "official", near ? "deadline_near" : "deadline_passed");
     what w = {.action = near ? "deadline_near" : "deadline_passed", .due_at = t->due};
     return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
   }
@@ -1502,6 +1598,7 @@ static int fire(decide *d, const due_timer *t, bool *fired) {
   *fired = true;
   if (t->kind == 'w') {
     s.tokens[ti].warn = 0;
+    note(d, "official", "step_warning");
     what w = {.action = "warn", .step = n->name, .due_at = t->due};
     return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
   }
@@ -1526,6 +1623,7 @@ static int fire(decide *d, const due_timer *t, bool *fired) {
   }
   s.tokens[ti].due = 0; /* overdue is recorded once; the step goes on */
   s.tokens[ti].warn = 0;
+  note(d, n->escalate ? n->escalate : "official", "step_overdue");
   what w = {.action = "overdue", .step = n->name, .due_at = t->due, .reason = n->escalate};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }

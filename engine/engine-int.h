@@ -20,6 +20,7 @@
 #define ENG_MAX_REASON_BYTES 8192      /* a reason, list, apology or comment */
 #define ENG_FIRE_CHUNK 1000            /* timers fired per write transaction */
 #define ENG_DEADLINE_NODE (-1)         /* the node of a dossier's appointment timers */
+#define ENG_MAX_NOTES 8                /* messages one event causes */
 
 #define ENG_PROJ_DOSSIER "eng_dossier" /* code -> data of the dossier's last event */
 #define ENG_PROJ_TIMERS "eng_timers"   /* "t/" due code 0 node kind -> ""; "d/" code -> keys */
@@ -27,6 +28,7 @@
 #define ENG_PROJ_FORMS "eng_forms"     /* code -> the e-form as filed */
 #define ENG_PROJ_DEFS "eng_defs"       /* kind/id -> [(from, hash)]; "b/" hash -> bytes */
 #define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document; "o/" owner 0 name -> last supplied */
+#define ENG_PROJ_OUTBOX "eng_outbox"     /* u64 BE seq, u8 index -> {dossier, template, to}: not yet delivered */
 #define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
 
 #define ENG_MAX_TOKENS DSL_MAX_PARALLEL

@@ -532,6 +532,72 @@ static int apply_documents(void *opaque, store_proj_txn *tx, const store_event *
   return rc;
 }
 
+/* The transactional outbox: every message an event causes is pending from
+ * the write that appends the event until a `notification.delivered` event
+ * records its outcome (sent, or failed for good). */
+static size_t outbox_key(uint8_t k[9], uint64_t seq, unsigned index) {
+  for (int i = 0; i < 8; i++)
+    k[i] = (uint8_t)(seq >> (56 - 8 * i));
+  k[8] = (uint8_t)index;
+  return 9;
+}
+
+static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  bool delivered = is_type(ev, "notification.delivered");
+  if (!delivered && !is_dossier_event(ev))
+    return 0;
+  const char *dossier = ev->stream.ptr + 8;
+  size_t dossier_len = ev->stream.len > 8 ? ev->stream.len - 8 : 0;
+  msgpack_unpacked u;
+  size_t off = 0;
+  uint8_t key[9];
+  int rc = MC_EPARSE;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) != MSGPACK_UNPACK_SUCCESS) {
+    msgpack_unpacked_destroy(&u);
+    return rc;
+  }
+  rc = 0;
+  if (delivered) {
+    const msgpack_object *seq = eng__get(&u.data, "seq"), *index = eng__get(&u.data, "index"),
+                         *about = eng__get(&u.data, "dossier");
+    rc = seq && index ? store_proj_del(tx, key, outbox_key(key, (uint64_t)get_int(seq), (unsigned)get_int(index)))
+                      : MC_EPARSE;
+    dossier = about && about->type == MSGPACK_OBJECT_STR ? about->via.str.ptr : "";
+    dossier_len = about && about->type == MSGPACK_OBJECT_STR ? about->via.str.size : 0;
+  }
+  {
+    const msgpack_object *notify = eng__get(&u.data, "notify");
+    if (rc == 0 && notify && notify->type != MSGPACK_OBJECT_ARRAY)
+      rc = MC_EPARSE;
+    for (uint32_t i = 0; rc == 0 && notify && i < notify->via.array.size; i++) {
+      const msgpack_object *m = &notify->via.array.ptr[i];
+      const msgpack_object *template_name = eng__get(m, "template"), *to = eng__get(m, "to");
+      if (template_name == NULL || template_name->type != MSGPACK_OBJECT_STR || to == NULL ||
+          to->type != MSGPACK_OBJECT_STR) {
+        rc = MC_EPARSE;
+        break;
+      }
+      mc_buf val = MC_BUF_INIT;
+      mc_canon w;
+      mc_canon_init(&w, &val);
+      mc_canon_map(&w, 3);
+      mc_canon_key(&w, "dossier");
+      mc_canon_str(&w, dossier, dossier_len);
+      mc_canon_key(&w, "template");
+      mc_canon_str(&w, template_name->via.str.ptr, template_name->via.str.size);
+      mc_canon_key(&w, "to");
+      mc_canon_str(&w, to->via.str.ptr, to->via.str.size);
+      if ((rc = mc_canon_finish(&w)) == 0)
+        rc = store_proj_put(tx, key, outbox_key(key, ev->seq, i), val.data, val.len);
+      mc_buf_free(&val);
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
 static const store_projection projections[] = {
     {ENG_PROJ_DOSSIER, 1, apply_dossier, NULL},
     {ENG_PROJ_TIMERS, 1, apply_timers, NULL},
@@ -540,6 +606,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_DEFS, 2, apply_defs, NULL},
     {ENG_PROJ_HANDLERS, 1, apply_handlers, NULL},
     {ENG_PROJ_DOCUMENTS, 1, apply_documents, NULL},
+    {ENG_PROJ_OUTBOX, 1, apply_outbox, NULL},
 };
 
 void eng_projections(const store_projection **list, size_t *count) {
@@ -761,5 +828,51 @@ int eng_dossier_documents(eng_engine *e, const char *code, eng_document_fn fn, v
     rc = scan_prefix(e, ENG_PROJ_DOCUMENTS, &prefix, document_one, &c);
   }
   mc_buf_free(&prefix);
+  return rc;
+}
+
+/* ============================================================ the outbox */
+
+typedef struct outbox_ctx {
+  eng_message_fn fn;
+  void *opaque;
+  int left;                   /* -1: no limit */
+} outbox_ctx;
+
+static int outbox_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  outbox_ctx *c = opaque;
+  if (klen != 9 || c->left == 0)
+    return 1;
+  const uint8_t *k = key;
+  eng_message m;
+  memset(&m, 0, sizeof m);
+  for (int i = 0; i < 8; i++)
+    m.seq = m.seq << 8 | k[i];
+  m.index = k[8];
+  msgpack_unpacked u;
+  size_t off = 0;
+  int rc = MC_ECORRUPT;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS)
+    rc = eng__str_copy(eng__get(&u.data, "dossier"), m.dossier, sizeof m.dossier) |
+         eng__str_copy(eng__get(&u.data, "template"), m.template_name, sizeof m.template_name) |
+         eng__str_copy(eng__get(&u.data, "to"), m.to, sizeof m.to);
+  msgpack_unpacked_destroy(&u);
+  if (rc)
+    return MC_ECORRUPT;
+  if (c->left > 0)
+    c->left--;
+  return c->fn(c->opaque, &m);
+}
+
+int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn fn, void *opaque) {
+  uint8_t from[9];
+  outbox_ctx c = {fn, opaque, max > 0 ? max : -1};
+  store_read *rd;
+  int rc = store_read_begin(e->st, &rd);
+  if (rc == 0) {
+    rc = store_read_proj_scan(rd, ENG_PROJ_OUTBOX, from, outbox_key(from, from_seq, 0), outbox_one, &c);
+    store_read_end(rd);
+  }
   return rc;
 }

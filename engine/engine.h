@@ -52,6 +52,7 @@ typedef enum {
   ENG_CMD_RATE,     /* the applicant rates the service once the result is returned */
   ENG_CMD_RETIRE,   /* a procedure (or policy) takes no new dossiers from a date */
   ENG_CMD_REFUND,   /* the fee goes back: the agency could not deliver (BN Art. 10.2.c) */
+  ENG_CMD_DELIVERED, /* the outcome of a message of the outbox: sent, or failed for good */
 } eng_cmd_kind;
 
 typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR, ENG_DEF_TEMPLATE } eng_def_kind;
@@ -94,6 +95,11 @@ typedef struct eng_command {
   size_t form_len;
   const char *owner;          /* desk/post: the applicant's citizen id or tax code, whose
                                  documents are kept for reuse (online: actor.who); or NULL */
+  /* DELIVERED: which message (the event that caused it, its index), "sent" or
+   * "failed" (then `reason` says why) */
+  uint64_t message_seq;
+  int message_index;
+  const char *outcome;
   /* SUBMIT, and ACT provide_supplement: the scans brought */
   const eng_document *documents;
   int ndocuments;
@@ -166,6 +172,24 @@ typedef struct eng_dossier_view {
 } eng_dossier_view;
 
 int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out);
+
+/* The outbox: every message an event causes (a `notify` of the process,
+ * the engine's own apology or alert) is recorded in the same write as the
+ * event and waits here until ENG_CMD_DELIVERED records its outcome. */
+typedef struct eng_message {
+  uint64_t seq;               /* the event that caused it */
+  int index;                  /* its place among that event's messages */
+  char dossier[64];           /* the dossier it is about ("" for none) */
+  char template_name[48];     /* workflows/templates */
+  char to[32];                /* applicant, official, leader, ... */
+} eng_message;
+
+typedef int (*eng_message_fn)(void *opaque, const eng_message *m);
+
+/* Calls fn with the pending messages in the order they were caused, from
+ * the event `from_seq` on, at most `max` (0: all).  fn returns 0 to go on,
+ * 1 to stop, or a negative error that is returned. */
+int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn fn, void *opaque);
 
 /* A dossier's documents as they stand: each document the procedure asks for
  * (e-forms aside), with the scan supplied or reused, or missing. */

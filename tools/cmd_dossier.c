@@ -554,6 +554,42 @@ int cmd_timers(int argc, char **argv) {
   return CLI_OK;
 }
 
+/* ============================================================ outbox */
+
+static int print_message(void *opaque, const eng_message *m) {
+  int *n = opaque;
+  printf("%llu/%d  %-16s to %-10s %s\n", (unsigned long long)m->seq, m->index, m->template_name, m->to,
+         m->dossier[0] ? m->dossier : "-");
+  (*n)++;
+  return 0;
+}
+
+int cmd_outbox(int argc, char **argv);
+
+/* The messages waiting for delivery, oldest first (read-only). */
+int cmd_outbox(int argc, char **argv) {
+  if (argc != 2 || argv[1][0] == '-') {
+    cli_error("outbox", "usage: motcua outbox DATA_DIR");
+    return CLI_USAGE;
+  }
+  eng_options ro = {.read_only = true};
+  eng_engine *e;
+  mc_buf why = MC_BUF_INIT;
+  if (eng_open(argv[1], &ro, &e, &why) != 0) {
+    cli_error("outbox", "cannot open %s: %s", argv[1], mc_buf_cstr(&why) ? mc_buf_cstr(&why) : "");
+    mc_buf_free(&why);
+    return CLI_FAILED;
+  }
+  int n = 0, rc = eng_outbox_pending(e, 0, 0, print_message, &n);
+  eng_close(e);
+  if (rc) {
+    cli_error("outbox", "%s", mc_strerror(rc));
+    return CLI_FAILED;
+  }
+  printf("%d message%s waiting\n", n, n == 1 ? "" : "s");
+  return CLI_OK;
+}
+
 /* ============================================================ retire */
 
 int cmd_retire(int argc, char **argv);

@@ -27,6 +27,7 @@ static const char *const context_files[] = {
     MOTCUA_WORKFLOWS_DIR "/policies/bn-2018.mc",
     MOTCUA_WORKFLOWS_DIR "/agencies/bac-ninh.mc",
     MOTCUA_WORKFLOWS_DIR "/templates/applicant.mc",
+    MOTCUA_WORKFLOWS_DIR "/templates/officials.mc",
     MOTCUA_WORKFLOWS_DIR "/procedures/birth-registration.mc",
 };
 #define NCONTEXT (int)(sizeof context_files / sizeof context_files[0])

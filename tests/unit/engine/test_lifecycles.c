@@ -522,6 +522,81 @@ static void documents_are_reused_not_asked_again(void **state) {
   mc_buf_free(&df);
 }
 
+/* The transactional outbox: the messages an event causes are recorded in
+ * the same write, wait until their outcome is recorded, once; a message
+ * that failed for good alerts the agency, an alert that fails does not
+ * alert again. */
+typedef struct outbox_list {
+  eng_message m[32];
+  int n;
+  const char *dossier;
+} outbox_list;
+
+static int collect_message(void *opaque, const eng_message *m) {
+  outbox_list *l = opaque;
+  if (strcmp(m->dossier, l->dossier) == 0 && l->n < 32)
+    l->m[l->n++] = *m;
+  return 0;
+}
+
+static outbox_list pending_of(const char *dossier) {
+  outbox_list l = {.n = 0, .dossier = dossier};
+  assert_int_equal(eng_outbox_pending(eng, 0, 0, collect_message, &l), 0);
+  return l;
+}
+
+static eng_command outcome(const eng_message *m, const char *what, const char *why) {
+  return (eng_command){.kind = ENG_CMD_DELIVERED, .actor = {"notifier", "system", NULL, "test"},
+                       .message_seq = m->seq, .message_index = m->index, .outcome = what, .reason = why};
+}
+
+static void messages_wait_in_the_outbox_until_delivered(void **state) {
+  (void)state;
+  static const char *const jr[] = {"citizen", "027190003210", "full_name", "Lý Thị Hạnh", "kind", "Phiếu số 1",
+                                   "purpose", "Xin việc"};
+  mc_buf f = MC_BUF_INIT;
+  form_of(&f, jr, 4);
+  eng_command c = submit("2.000488", "H13.STP", &f, "cd-o1");
+  eng_result r = run(&c, at("2026-12-01T08:00"), 0);
+  /* Filed: reception is alerted (NĐ118 Art. 17.2), in the same write. */
+  outbox_list l = pending_of(r.dossier);
+  assert_int_equal(l.n, 1);
+  assert_string_equal(l.m[0].template_name, "new_dossier");
+  assert_string_equal(l.m[0].to, "official");
+  assert_int_equal(l.m[0].seq, r.first_seq);
+  eng_command accept = act(r.dossier, "accept", "rc-s", "reception", "H13.STP");
+  eng_result ra = run(&accept, at("2026-12-01T08:30"), 0);
+  l = pending_of(r.dossier);
+  assert_int_equal(l.n, 2);
+  assert_string_equal(l.m[1].template_name, "accepted");
+  assert_string_equal(l.m[1].to, "applicant");
+  assert_int_equal(l.m[1].seq, ra.first_seq);
+
+  /* Only the delivery worker records outcomes; a failure says why. */
+  eng_command sent = outcome(&l.m[0], "sent", NULL);
+  sent.actor.role = "reception";
+  refused(&sent, at("2026-12-01T08:31"), MC_EACCES, "delivery worker");
+  eng_command bad = outcome(&l.m[0], "lost", NULL);
+  refused(&bad, at("2026-12-01T08:31"), MC_EINVAL, "\"sent\" or \"failed\"");
+  eng_command silent = outcome(&l.m[1], "failed", NULL);
+  refused(&silent, at("2026-12-01T08:31"), MC_EINVAL, "says why");
+
+  sent = outcome(&l.m[0], "sent", NULL);
+  run(&sent, at("2026-12-01T08:31"), 0);
+  refused(&sent, at("2026-12-01T08:32"), MC_ENOENT, "already recorded");
+  eng_command failed = outcome(&l.m[1], "failed", "550 5.1.1 mailbox unavailable");
+  run(&failed, at("2026-12-01T08:33"), 0);
+  /* The failure alerts the agency about the dossier. */
+  l = pending_of(r.dossier);
+  assert_int_equal(l.n, 1);
+  assert_string_equal(l.m[0].template_name, "delivery_failed");
+  assert_string_equal(l.m[0].to, "official");
+  eng_command alert_failed = outcome(&l.m[0], "failed", "no address");
+  run(&alert_failed, at("2026-12-01T08:34"), 0);
+  assert_int_equal(pending_of(r.dossier).n, 0);
+  mc_buf_free(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(marriage_at_the_desk),
@@ -532,6 +607,7 @@ int main(void) {
       cmocka_unit_test(assigned_stopped_rated_and_retired),
       cmocka_unit_test(payment_pauses_the_clock_and_a_denial_is_refunded),
       cmocka_unit_test(documents_are_reused_not_asked_again),
+      cmocka_unit_test(messages_wait_in_the_outbox_until_delivered),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
