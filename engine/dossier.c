@@ -313,7 +313,7 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
   memcpy(with_calendar.calendar_version, d->cal_hash, 32);
   const eng_snap *s = &with_calendar;
   mc_canon c;
-  int rc;
+  int rc = 0;
   mc_canon_init(&c, &data);
   mc_canon_map(&c, (form ? 5 : 4) + (w->ndocs ? 1 : 0) + (d->nnotes ? 1 : 0));
   mc_canon_key(&c, "after");
@@ -340,12 +340,17 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
     mc_canon_bin(&c, form, form_len);
   }
   if (d->nnotes) {
+    /* What each person is told, written out now and recorded with the event. */
+    eng_facts facts = {.s = s, .m = d->m, .form = d->form, .reason = w->reason, .step = w->step,
+                       .due_at = w->due_at, .old_due = w->old_due,
+                       .offset_min = d->cal ? eng_calendar_offset_min(d->cal) : 420};
     mc_canon_key(&c, "notify");
     mc_canon_array(&c, (uint32_t)d->nnotes);
-    for (int i = 0; i < d->nnotes; i++) {
-      mc_canon_map(&c, 2);
-      mc_canon_kv_str(&c, "template", d->notes[i].template_name);
-      mc_canon_kv_str(&c, "to", d->notes[i].to);
+    for (int i = 0; i < d->nnotes && rc == 0; i++)
+      rc = eng__message_write(d->e, d->b, d->now, &facts, d->notes[i].to, d->notes[i].template_name, &c);
+    if (rc) {
+      mc_buf_free(&data);
+      return refuse(d, rc, "the messages of the event could not be written (%s)", mc_strerror(rc));
     }
   }
   mc_canon_key(&c, "steps");
@@ -1352,6 +1357,20 @@ static int do_delivered(decide *d) {
   if (rc)
     return refuse(d, rc, "the outbox cannot be read");
   bool alert = !strcmp(c->outcome, "failed") && strcmp(template_name, "delivery_failed");
+  /* The alert names the dossier: its facts, when it can be read. */
+  eng_snap snap;
+  uint64_t version;
+  msgpack_unpacked form;
+  memset(&snap, 0, sizeof snap);
+  snprintf(snap.code, sizeof snap.code, "%s", dossier);
+  msgpack_unpacked_init(&form);
+  eng_result scratch = *d->res;
+  decide quiet = *d; /* a dossier that cannot be read leaves the alert plainer, not refused */
+  quiet.res = &scratch;
+  if (alert && dossier[0] && load_snap(&quiet, dossier, &snap, &version) == 0 && load_defs(&quiet, &snap) == 0)
+    load_form(&quiet, dossier, &form);
+  eng_facts facts = {.s = &snap, .m = quiet.m, .form = quiet.form, .reason = c->reason,
+                     .offset_min = quiet.cal ? eng_calendar_offset_min(quiet.cal) : 420};
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &data);
@@ -1361,9 +1380,12 @@ static int do_delivered(decide *d) {
   if (alert) {
     mc_canon_key(&w, "notify");
     mc_canon_array(&w, 1);
-    mc_canon_map(&w, 2);
-    mc_canon_kv_str(&w, "template", "delivery_failed");
-    mc_canon_kv_str(&w, "to", "official");
+    rc = eng__message_write(d->e, d->b, d->now, &facts, "official", "delivery_failed", &w);
+  }
+  msgpack_unpacked_destroy(&form);
+  if (rc) {
+    mc_buf_free(&data);
+    return refuse(d, rc, "the alert could not be written");
   }
   mc_canon_kv_str(&w, "outcome", c->outcome);
   mc_canon_kv_str(&w, "reason", c->reason ? c->reason : "");

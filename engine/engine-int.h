@@ -70,6 +70,23 @@ typedef struct eng_snap {
   int64_t deadline_warn, deadline_due;
 } eng_snap;
 
+/* What a message may say of a dossier (docs/DSL.md, "Message templates"). */
+typedef struct eng_facts {
+  const eng_snap *s;             /* the dossier after the event */
+  const dsl_machine *m;          /* its procedure, or NULL */
+  const msgpack_object *form;    /* its e-form, or NULL */
+  const char *reason, *step;
+  mc_instant due_at, old_due;
+  int offset_min;                /* local time of the calendar */
+} eng_facts;
+
+/* Writes one message of the outbox as a canonical map {body, email, error,
+ * phone, sms, subject, template, to}: the template published under
+ * `template_name` at `now`, filled in.  An unpublished template gives the
+ * map with `error` set, not a failure. */
+int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
+                       const char *template_name, mc_canon *w);
+
 /* Writes a snapshot as a canonical map; decodes one. */
 void eng__snap_encode(const eng_snap *s, mc_canon *w);
 int eng__snap_decode(const msgpack_object *o, eng_snap *out);

@@ -573,23 +573,45 @@ static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev)
       rc = MC_EPARSE;
     for (uint32_t i = 0; rc == 0 && notify && i < notify->via.array.size; i++) {
       const msgpack_object *m = &notify->via.array.ptr[i];
-      const msgpack_object *template_name = eng__get(m, "template"), *to = eng__get(m, "to");
-      if (template_name == NULL || template_name->type != MSGPACK_OBJECT_STR || to == NULL ||
-          to->type != MSGPACK_OBJECT_STR) {
+      if (m->type != MSGPACK_OBJECT_MAP || eng__get(m, "template") == NULL) {
         rc = MC_EPARSE;
         break;
       }
+      /* The message as the event wrote it (all texts, keys in order), with
+       * the dossier it is about. */
       mc_buf val = MC_BUF_INIT;
       mc_canon w;
+      bool placed = false;
       mc_canon_init(&w, &val);
-      mc_canon_map(&w, 3);
-      mc_canon_key(&w, "dossier");
-      mc_canon_str(&w, dossier, dossier_len);
-      mc_canon_key(&w, "template");
-      mc_canon_str(&w, template_name->via.str.ptr, template_name->via.str.size);
-      mc_canon_key(&w, "to");
-      mc_canon_str(&w, to->via.str.ptr, to->via.str.size);
-      if ((rc = mc_canon_finish(&w)) == 0)
+      mc_canon_map(&w, m->via.map.size + 1);
+      for (uint32_t k = 0; k <= m->via.map.size && rc == 0; k++) {
+        const msgpack_object *name = k < m->via.map.size ? &m->via.map.ptr[k].key : NULL;
+        if (name && (name->type != MSGPACK_OBJECT_STR || name->via.str.size >= 32 ||
+                     m->via.map.ptr[k].val.type != MSGPACK_OBJECT_STR)) {
+          rc = MC_EPARSE;
+          break;
+        }
+        /* "dossier" goes where canonical order puts it: before the first key after it. */
+        int after = 1;
+        if (name) {
+          after = memcmp(name->via.str.ptr, "dossier", name->via.str.size < 7 ? name->via.str.size : 7);
+          if (after == 0)
+            after = (int)name->via.str.size - 7;
+        }
+        if (!placed && after > 0) {
+          mc_canon_key(&w, "dossier");
+          mc_canon_str(&w, dossier, dossier_len);
+          placed = true;
+        }
+        if (name == NULL)
+          break;
+        char text[32];
+        memcpy(text, name->via.str.ptr, name->via.str.size);
+        text[name->via.str.size] = '\0';
+        mc_canon_key(&w, text);
+        mc_canon_str(&w, m->via.map.ptr[k].val.via.str.ptr, m->via.map.ptr[k].val.via.str.size);
+      }
+      if (rc == 0 && (rc = mc_canon_finish(&w)) == 0)
         rc = store_proj_put(tx, key, outbox_key(key, ev->seq, i), val.data, val.len);
       mc_buf_free(&val);
     }
@@ -852,17 +874,32 @@ static int outbox_one(void *opaque, const void *key, size_t klen, const void *va
   msgpack_unpacked u;
   size_t off = 0;
   int rc = MC_ECORRUPT;
+  static const char *const keys[] = {"subject", "body", "sms", "email", "phone", "error"};
+  mc_buf texts[6];
+  const char **slots[] = {&m.subject, &m.body, &m.sms, &m.email, &m.phone, &m.error};
   msgpack_unpacked_init(&u);
   if (msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS)
     rc = eng__str_copy(eng__get(&u.data, "dossier"), m.dossier, sizeof m.dossier) |
          eng__str_copy(eng__get(&u.data, "template"), m.template_name, sizeof m.template_name) |
          eng__str_copy(eng__get(&u.data, "to"), m.to, sizeof m.to);
+  for (int i = 0; i < 6; i++) {
+    texts[i] = (mc_buf)MC_BUF_INIT;
+    const msgpack_object *t = rc == 0 ? eng__get(&u.data, keys[i]) : NULL;
+    if (t && t->type == MSGPACK_OBJECT_STR)
+      mc_buf_append(&texts[i], t->via.str.ptr, t->via.str.size);
+    *slots[i] = mc_buf_cstr(&texts[i]) ? mc_buf_cstr(&texts[i]) : "";
+  }
   msgpack_unpacked_destroy(&u);
-  if (rc)
-    return MC_ECORRUPT;
-  if (c->left > 0)
-    c->left--;
-  return c->fn(c->opaque, &m);
+  if (rc == 0) {
+    if (c->left > 0)
+      c->left--;
+    rc = c->fn(c->opaque, &m);
+  } else {
+    rc = MC_ECORRUPT;
+  }
+  for (int i = 0; i < 6; i++)
+    mc_buf_free(&texts[i]);
+  return rc;
 }
 
 int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn fn, void *opaque) {

@@ -182,6 +182,10 @@ typedef struct eng_message {
   char dossier[64];           /* the dossier it is about ("" for none) */
   char template_name[48];     /* workflows/templates */
   char to[32];                /* applicant, official, leader, ... */
+  /* As written when the event was decided; valid during the callback. */
+  const char *subject, *body, *sms;
+  const char *email, *phone;  /* the applicant's, from the form ("" when none) */
+  const char *error;          /* why it cannot be sent (an unpublished template), or "" */
 } eng_message;
 
 typedef int (*eng_message_fn)(void *opaque, const eng_message *m);

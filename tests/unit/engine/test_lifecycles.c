@@ -527,15 +527,23 @@ static void documents_are_reused_not_asked_again(void **state) {
  * that failed for good alerts the agency, an alert that fails does not
  * alert again. */
 typedef struct outbox_list {
-  eng_message m[32];
+  eng_message m[8];
+  char subject[8][256], body[8][1024], sms[8][256], phone[8][32], error[8][160];
   int n;
   const char *dossier;
 } outbox_list;
 
 static int collect_message(void *opaque, const eng_message *m) {
   outbox_list *l = opaque;
-  if (strcmp(m->dossier, l->dossier) == 0 && l->n < 32)
-    l->m[l->n++] = *m;
+  if (strcmp(m->dossier, l->dossier) == 0 && l->n < 8) {
+    int i = l->n++;
+    l->m[i] = *m;
+    snprintf(l->subject[i], sizeof l->subject[i], "%s", m->subject);
+    snprintf(l->body[i], sizeof l->body[i], "%s", m->body);
+    snprintf(l->sms[i], sizeof l->sms[i], "%s", m->sms);
+    snprintf(l->phone[i], sizeof l->phone[i], "%s", m->phone);
+    snprintf(l->error[i], sizeof l->error[i], "%s", m->error);
+  }
   return 0;
 }
 
@@ -571,6 +579,17 @@ static void messages_wait_in_the_outbox_until_delivered(void **state) {
   assert_string_equal(l.m[1].template_name, "accepted");
   assert_string_equal(l.m[1].to, "applicant");
   assert_int_equal(l.m[1].seq, ra.first_seq);
+  /* Written out when the event was decided, with the dossier's facts. */
+  char want[256];
+  snprintf(want, sizeof want, "Hồ sơ %s đã được tiếp nhận", r.dossier);
+  assert_string_equal(l.subject[1], want);
+  assert_non_null(strstr(l.body[1], "Kính gửi Lý Thị Hạnh,"));
+  assert_non_null(strstr(l.body[1], "(Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam)"));
+  /* 10 days from Tue 1 Dec: Fri 11 Dec, at the close */
+  assert_non_null(strstr(l.body[1], "Ngày hẹn trả kết quả: 17:00 ngày 11/12/2026."));
+  assert_non_null(strstr(l.sms[1], "Hen tra ket qua: 17:00 ngày 11/12/2026."));
+  assert_string_equal(l.phone[1], ""); /* this form asks for no phone */
+  assert_string_equal(l.error[1], "");
 
   /* Only the delivery worker records outcomes; a failure says why. */
   eng_command sent = outcome(&l.m[0], "sent", NULL);
@@ -591,6 +610,9 @@ static void messages_wait_in_the_outbox_until_delivered(void **state) {
   assert_int_equal(l.n, 1);
   assert_string_equal(l.m[0].template_name, "delivery_failed");
   assert_string_equal(l.m[0].to, "official");
+  assert_non_null(strstr(l.body[0], "không gửi được tới người nhận: 550 5.1.1 mailbox unavailable."));
+  snprintf(want, sizeof want, "Không gửi được thông báo về hồ sơ %s", r.dossier);
+  assert_string_equal(l.subject[0], want);
   eng_command alert_failed = outcome(&l.m[0], "failed", "no address");
   run(&alert_failed, at("2026-12-01T08:34"), 0);
   assert_int_equal(pending_of(r.dossier).n, 0);
