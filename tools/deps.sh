@@ -10,6 +10,8 @@ MOTCUA_PACKAGES=(
   liblmdb-dev libjansson-dev                  # storage: the log; audit export's JSON
   flex bison                                  # dsl: the procedure language
   graphviz                                    # motcua graph --format svg, DOT checks
+  libcurl4-openssl-dev                        # notifications: e-mail (SMTP) and text messages (HTTP)
+  python3-aiosmtpd                            # tests: a real local SMTP server
 )
 
 motcua_install_deps() {

@@ -19,6 +19,7 @@ int cmd_publish(int argc, char **argv);
 int cmd_dossier(int argc, char **argv);
 int cmd_timers(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
+int cmd_deliver(int argc, char **argv);
 int cmd_retire(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
@@ -37,6 +38,7 @@ static const struct command {
     {"retire", cmd_retire, "close a procedure or policy to new dossiers from a date"},
     {"timers", cmd_timers, "the next deadline timer; --fire fires what is due"},
     {"outbox", cmd_outbox, "the messages waiting for delivery (e-mail, text message, alerts)"},
+    {"deliver", cmd_deliver, "send what waits in the outbox by e-mail (SMTP) and text message, once"},
     {"deadline", cmd_deadline, "when a limit counted in working days, working hours or calendar days is due"},
     {"audit", cmd_audit, "verify, export and replay the log; sign checkpoints (read-only, also while the server runs)"},
     {"backup", cmd_backup, "a consistent copy of a data directory while the server writes"},

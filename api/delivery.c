@@ -1,0 +1,357 @@
+/* delivery.c — see delivery.h.  E-mail through libcurl's SMTP (STARTTLS and
+ * AUTH when configured), text messages as a JSON POST through libcurl. */
+#include "api/delivery.h"
+
+#include "base/buf.h"
+#include "base/error.h"
+#include "base/log.h"
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A message taken out of the outbox, with its own copies of the texts. */
+typedef struct pending {
+  eng_message m;
+  char *subject, *body, *sms, *email, *phone, *error;
+} pending;
+
+typedef struct pending_list {
+  pending *items;
+  int n, cap;
+} pending_list;
+
+static char *dup_text(const char *s) {
+  return strdup(s ? s : "");
+}
+
+static int take_one(void *opaque, const eng_message *m) {
+  pending_list *l = opaque;
+  if (l->n == l->cap) {
+    int cap = l->cap ? l->cap * 2 : 32;
+    pending *grown = realloc(l->items, (size_t)cap * sizeof *grown);
+    if (grown == NULL)
+      return MC_ENOMEM;
+    l->items = grown;
+    l->cap = cap;
+  }
+  pending *p = &l->items[l->n++];
+  p->m = *m;
+  p->subject = dup_text(m->subject), p->body = dup_text(m->body), p->sms = dup_text(m->sms);
+  p->email = dup_text(m->email), p->phone = dup_text(m->phone), p->error = dup_text(m->error);
+  return p->subject && p->body && p->sms && p->email && p->phone && p->error ? 0 : MC_ENOMEM;
+}
+
+static void free_list(pending_list *l) {
+  for (int i = 0; i < l->n; i++) {
+    pending *p = &l->items[i];
+    free(p->subject), free(p->body), free(p->sms), free(p->email), free(p->phone), free(p->error);
+  }
+  free(l->items);
+}
+
+/* ------------------------------------------------------------ the attempts (aux) */
+
+#define ATTEMPTS_DB "delivery"
+
+static void attempt_key(const eng_message *m, uint8_t k[9]) {
+  for (int i = 0; i < 8; i++)
+    k[i] = (uint8_t)(m->seq >> (56 - 8 * i));
+  k[8] = (uint8_t)m->index;
+}
+
+/* How many times it was tried, and not before when to try again. */
+static void attempts_of(store *st, const eng_message *m, uint32_t *attempts, int64_t *next_at) {
+  uint8_t k[9];
+  mc_buf v = MC_BUF_INIT;
+  *attempts = 0, *next_at = 0;
+  attempt_key(m, k);
+  if (store_aux_get(st, ATTEMPTS_DB, k, sizeof k, &v) == 0 && v.len == 12) {
+    for (int i = 0; i < 4; i++)
+      *attempts = *attempts << 8 | v.data[i];
+    uint64_t t = 0;
+    for (int i = 4; i < 12; i++)
+      t = t << 8 | v.data[i];
+    *next_at = (int64_t)t;
+  }
+  mc_buf_free(&v);
+}
+
+static void attempts_put(store *st, const eng_message *m, uint32_t attempts, int64_t next_at) {
+  uint8_t k[9], v[12];
+  attempt_key(m, k);
+  for (int i = 0; i < 4; i++)
+    v[i] = (uint8_t)(attempts >> (24 - 8 * i));
+  for (int i = 0; i < 8; i++)
+    v[4 + i] = (uint8_t)((uint64_t)next_at >> (56 - 8 * i));
+  if (store_aux_put(st, ATTEMPTS_DB, k, sizeof k, v, sizeof v) != 0)
+    mc_log(MC_LOG_WARN, "delivery", "cannot keep the attempts of message %llu/%d",
+           (unsigned long long)m->seq, m->index);
+}
+
+static void attempts_forget(store *st, const eng_message *m) {
+  uint8_t k[9];
+  attempt_key(m, k);
+  store_aux_del(st, ATTEMPTS_DB, k, sizeof k);
+}
+
+/* ------------------------------------------------------------ e-mail */
+
+typedef enum { SENT, TRANSIENT, PERMANENT } outcome;
+
+typedef struct payload {
+  const mc_buf *text;
+  size_t at;
+} payload;
+
+static size_t read_payload(char *out, size_t size, size_t n, void *opaque) {
+  payload *p = opaque;
+  size_t left = p->text->len - p->at, want = size * n;
+  if (want > left)
+    want = left;
+  memcpy(out, p->text->data + p->at, want);
+  p->at += want;
+  return want;
+}
+
+/* Base64 of `len` bytes, in lines of 76 (RFC 2045) when `wrap`. */
+static int base64(mc_buf *out, const void *bytes, size_t len, bool wrap) {
+  size_t max = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+  char *b64 = malloc(max);
+  if (b64 == NULL)
+    return MC_ENOMEM;
+  sodium_bin2base64(b64, max, bytes, len, sodium_base64_VARIANT_ORIGINAL);
+  size_t n = strlen(b64);
+  int rc = 0;
+  if (!wrap)
+    rc = mc_buf_append(out, b64, n);
+  for (size_t i = 0; wrap && i < n && rc == 0; i += 76) {
+    rc = mc_buf_append(out, b64 + i, n - i < 76 ? n - i : 76);
+    rc |= mc_buf_append_str(out, "\r\n");
+  }
+  free(b64);
+  return rc;
+}
+
+/* The whole message, headers and body, as RFC 5322 with MIME (UTF-8
+ * subject as an encoded word, the body in base64). */
+static int compose(const delivery_config *cfg, const pending *p, mc_instant now, mc_buf *out) {
+  char date[64], id[96];
+  time_t secs = (time_t)(now / 1000);
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  snprintf(id, sizeof id, "<%llu.%d@motcua>", (unsigned long long)p->m.seq, p->m.index);
+  int rc = mc_buf_append_str(out, "Date: ");
+  rc |= mc_buf_append_str(out, date);
+  rc |= mc_buf_append_str(out, "\r\nFrom: ");
+  rc |= mc_buf_append_str(out, cfg->mail_from);
+  rc |= mc_buf_append_str(out, "\r\nTo: ");
+  rc |= mc_buf_append_str(out, p->email);
+  rc |= mc_buf_append_str(out, "\r\nMessage-ID: ");
+  rc |= mc_buf_append_str(out, id);
+  rc |= mc_buf_append_str(out, "\r\nSubject: =?UTF-8?B?");
+  rc |= base64(out, p->subject, strlen(p->subject), false);
+  rc |= mc_buf_append_str(out, "?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+                               "Content-Transfer-Encoding: base64\r\n\r\n");
+  rc |= base64(out, p->body, strlen(p->body), true);
+  return rc ? MC_ENOMEM : 0;
+}
+
+static outcome send_mail(const delivery_config *cfg, const pending *p, mc_instant now, char *why, size_t size) {
+  mc_buf text = MC_BUF_INIT;
+  char from[320], to[320];
+  if (compose(cfg, p, now, &text) != 0) {
+    snprintf(why, size, "out of memory");
+    mc_buf_free(&text);
+    return TRANSIENT;
+  }
+  snprintf(from, sizeof from, "<%s>", cfg->mail_from);
+  snprintf(to, sizeof to, "<%s>", p->email);
+  CURL *c = curl_easy_init();
+  struct curl_slist *rcpt = curl_slist_append(NULL, to);
+  payload body = {&text, 0};
+  outcome o = TRANSIENT;
+  if (c && rcpt) {
+    long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
+    curl_easy_setopt(c, CURLOPT_URL, cfg->smtp_url);
+    curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+    curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, read_payload);
+    curl_easy_setopt(c, CURLOPT_READDATA, &body);
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (cfg->smtp_starttls)
+      curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (cfg->smtp_user && cfg->smtp_password) {
+      curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
+      curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password);
+    }
+    CURLcode r = curl_easy_perform(c);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    if (r == CURLE_OK) {
+      o = SENT;
+    } else {
+      /* 5xx: the server refuses for good (no such mailbox); the rest may pass later. */
+      o = code >= 500 && code < 600 ? PERMANENT : TRANSIENT;
+      if (code)
+        snprintf(why, size, "e-mail to %s: %s, the server answered %ld", p->email, curl_easy_strerror(r), code);
+      else
+        snprintf(why, size, "e-mail to %s: %s", p->email, curl_easy_strerror(r));
+    }
+  } else {
+    snprintf(why, size, "out of memory");
+  }
+  curl_slist_free_all(rcpt);
+  if (c)
+    curl_easy_cleanup(c);
+  mc_buf_free(&text);
+  return o;
+}
+
+/* ------------------------------------------------------------ text messages */
+
+static size_t discard(char *data, size_t size, size_t n, void *opaque) {
+  (void)data, (void)opaque;
+  return size * n;
+}
+
+static outcome send_sms(const delivery_config *cfg, const pending *p, char *why, size_t size) {
+  char id[48];
+  snprintf(id, sizeof id, "%llu.%d", (unsigned long long)p->m.seq, p->m.index);
+  json_t *j = json_pack("{s:s, s:s, s:s}", "id", id, "to", p->phone, "text", p->sms);
+  char *json = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  json_decref(j);
+  CURL *c = curl_easy_init();
+  struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
+  char auth[512];
+  outcome o = TRANSIENT;
+  if (cfg->sms_token && headers) {
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", cfg->sms_token);
+    headers = curl_slist_append(headers, auth);
+  }
+  if (c && json && headers) {
+    long timeout = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
+    curl_easy_setopt(c, CURLOPT_URL, cfg->sms_url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    CURLcode r = curl_easy_perform(c);
+    long code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    if (r == CURLE_OK && code >= 200 && code < 300) {
+      o = SENT;
+    } else {
+      /* 4xx: the gateway refuses this message; 5xx, timeouts: try again later. */
+      o = r == CURLE_OK && code >= 400 && code < 500 ? PERMANENT : TRANSIENT;
+      if (r == CURLE_OK)
+        snprintf(why, size, "text message to %s: the gateway answered %ld", p->phone, code);
+      else
+        snprintf(why, size, "text message to %s: %s", p->phone, curl_easy_strerror(r));
+    }
+  } else {
+    snprintf(why, size, "out of memory");
+  }
+  curl_slist_free_all(headers);
+  free(json);
+  if (c)
+    curl_easy_cleanup(c);
+  return o;
+}
+
+/* ------------------------------------------------------------ a pass */
+
+static int record(eng_engine *e, const pending *p, const char *what, const char *why, mc_instant now) {
+  char id[64];
+  snprintf(id, sizeof id, "delivery/%llu/%d", (unsigned long long)p->m.seq, p->m.index);
+  eng_command c = {.kind = ENG_CMD_DELIVERED, .command_id = id,
+                   .actor = {"delivery", "system", NULL, "motcua-delivery"},
+                   .message_seq = p->m.seq, .message_index = p->m.index, .outcome = what, .reason = why,
+                   .expected_version = STORE_ANY_VERSION};
+  eng_result r;
+  int rc = eng_execute(e, &c, 1, now, &r);
+  if (rc == 0 && r.status != 0 && r.status != MC_ENOENT)
+    mc_log(MC_LOG_WARN, "delivery", "the outcome of %llu/%d was not recorded: %s", (unsigned long long)p->m.seq,
+           p->m.index, r.message);
+  return rc;
+}
+
+/* Sends one message on every channel it has an address for. */
+static outcome deliver_one(const delivery_config *cfg, const pending *p, mc_instant now, char *why, size_t size) {
+  bool mail = cfg->smtp_url && cfg->mail_from && p->email[0];
+  bool sms = cfg->sms_url && p->phone[0] && p->sms[0];
+  if (p->error[0]) {
+    snprintf(why, size, "%s", p->error);
+    return PERMANENT;
+  }
+  if (!mail && !sms) {
+    snprintf(why, size, "no address to send it to: the dossier gives no e-mail or phone%s",
+             cfg->smtp_url || cfg->sms_url ? "" : " (and no mail server or gateway is configured)");
+    return PERMANENT;
+  }
+  outcome a = mail ? send_mail(cfg, p, now, why, size) : PERMANENT;
+  char why_sms[256] = "";
+  outcome b = sms ? send_sms(cfg, p, why_sms, sizeof why_sms) : PERMANENT;
+  if (a == SENT || b == SENT)
+    return SENT; /* told by one channel is told */
+  if (!mail)
+    snprintf(why, size, "%s", why_sms);
+  else if (sms)
+    snprintf(why + strlen(why), size - strlen(why), "; %s", why_sms);
+  return a == TRANSIENT || b == TRANSIENT ? TRANSIENT : PERMANENT;
+}
+
+int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, delivery_stats *stats) {
+  pending_list l = {0};
+  delivery_stats st = {0};
+  int max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 6;
+  int64_t backoff = cfg->first_backoff_ms > 0 ? cfg->first_backoff_ms : 30000;
+  int rc = eng_outbox_pending(e, 0, cfg->batch > 0 ? cfg->batch : 100, take_one, &l);
+  for (int i = 0; rc == 0 && i < l.n; i++) {
+    pending *p = &l.items[i];
+    if (strcmp(p->m.to, "applicant")) {
+      st.skipped++; /* officials read theirs in the console (accounts) */
+      continue;
+    }
+    uint32_t attempts;
+    int64_t next_at;
+    attempts_of(eng_store(e), &p->m, &attempts, &next_at);
+    if (next_at > now) {
+      st.skipped++;
+      continue;
+    }
+    char why[512] = "";
+    outcome o = deliver_one(cfg, p, now, why, sizeof why);
+    if (o == TRANSIENT && (int)attempts + 1 < max_attempts) {
+      int64_t wait = backoff << (attempts < 20 ? attempts : 20);
+      attempts_put(eng_store(e), &p->m, attempts + 1, now + wait);
+      mc_log(MC_LOG_INFO, "delivery", "%llu/%d (%s) not sent, attempt %u: %s", (unsigned long long)p->m.seq,
+             p->m.index, p->m.template_name, attempts + 1, why);
+      st.retried++;
+      continue;
+    }
+    if (o == TRANSIENT)
+      snprintf(why + strlen(why), sizeof why - strlen(why), " (after %d attempts)", max_attempts);
+    rc = record(e, p, o == SENT ? "sent" : "failed", o == SENT ? NULL : why, now);
+    if (rc == 0)
+      attempts_forget(eng_store(e), &p->m);
+    if (o == SENT)
+      st.sent++;
+    else
+      st.failed++;
+  }
+  free_list(&l);
+  if (stats)
+    *stats = st;
+  return rc;
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# test_delivery.sh — the outbox delivered for real: a local SMTP server
+# (Debian's aiosmtpd) and a local text-message gateway on loopback receive
+# what `motcua deliver` sends; refusals are recorded and alert the agency,
+# temporary failures are retried with backoff, nothing is sent twice.
+# Usage: test_delivery.sh path/to/motcua
+. "$(dirname "$0")/lib.sh"
+d=$tmp/data
+box=$tmp/box
+mkdir -p "$box"
+py=/usr/bin/python3
+read -r smtp http < <($py -c 'import socket
+s = [socket.socket() for _ in range(2)]
+[x.bind(("127.0.0.1", 0)) for x in s]
+print(*[x.getsockname()[1] for x in s])')
+$py "$(dirname "$0")/mail_sink.py" "$box" "$smtp" "$http" &
+sink=$!
+trap 'kill $sink 2>/dev/null; wait $sink 2>/dev/null; rm -rf "$tmp"' EXIT
+for _ in $(seq 100); do [ -e "$box/ready" ] && break; sleep 0.1; done
+[ -e "$box/ready" ] || { echo "FAIL: the mail sink did not start"; exit 1; }
+
+"$motcua" publish "$d" --now 2026-03-02T07:00 --from 2026-01-01T00:00 >/dev/null || fail "publish"
+household() { # EMAIL -> dossier code, accepted
+  local code
+  code=$("$motcua" dossier "$d" submit --procedure 2.000575 --agency H13.X01 --as "$2:applicant" --now "$3" \
+    --form-json "{\"address\":\"Số 1 Lý Thái Tổ\",\"business_name\":\"Quán Hạnh\",\"capital\":10000000,\"email\":\"$1\",\"owner_id\":\"027190001111\"}" |
+    cut -d' ' -f1)
+  "$motcua" dossier "$d" act "$code" accept --as lan:reception:H13.X01 --now "$3" >/dev/null || fail "accept $code"
+  echo "$code"
+}
+birth() { # PHONE -> dossier code, accepted
+  local code
+  code=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as "$2:applicant" --now "$3" \
+    --form-json "{\"child_name\":\"Nguyễn An\",\"birth_date\":\"2026-02-01\",\"gender\":\"Nam\",\"birth_place\":\"Bắc Ninh\",\"mother_id\":\"027190001234\",\"phone\":\"$1\"}" |
+    cut -d' ' -f1)
+  "$motcua" dossier "$d" act "$code" accept --as lan:reception:H13.X01 --now "$3" >/dev/null || fail "accept $code"
+  echo "$code"
+}
+mailed=$(household chu.ho@example.vn cd-1 2026-03-02T08:00)
+refused=$(household nobody@example.vn cd-2 2026-03-02T08:10)
+texted=$(birth 0912345678 cd-3 2026-03-02T08:20)
+busy=$(birth 0912345670 cd-4 2026-03-02T08:30)
+
+deliver() {
+  "$motcua" deliver "$d" --smtp "smtp://127.0.0.1:$smtp" --from motcua@bacninh.gov.vn \
+    --sms-url "http://127.0.0.1:$http/sms" --now "$1"
+}
+out=$(deliver 2026-03-02T09:00 2>&1) || fail "deliver: $out"
+# accepted by e-mail and by text; refused by the server; the busy gateway is retried;
+# the officials' alerts wait for their console.
+echo "$out" | grep -q "^sent 2, failed 1, to retry 1, waiting 4$" || fail "first pass: $out"
+
+# The e-mail as it arrived: UTF-8 subject, body, a Message-ID per notification.
+check=$($py - "$box" "$mailed" <<'PY'
+import email, email.policy, glob, sys
+box, code = sys.argv[1], sys.argv[2]
+mails = [email.message_from_binary_file(open(p, "rb"), policy=email.policy.default) for p in sorted(glob.glob(box + "/mail-*.eml"))]
+assert len(mails) == 1, "%d mails" % len(mails)
+m = mails[0]
+assert m["Subject"] == "Hồ sơ %s đã được tiếp nhận" % code, m["Subject"]
+assert m["To"] == "chu.ho@example.vn" and m["From"] == "motcua@bacninh.gov.vn", (m["To"], m["From"])
+body = m.get_content()
+assert "Kính gửi ông/bà," in body and "Đăng ký thành lập hộ kinh doanh" in body, body
+assert m["Message-ID"].endswith(".0@motcua>"), m["Message-ID"]
+print("ok")
+PY
+)
+[ "$check" = ok ] || fail "the e-mail: $check"
+grep -qF "\"to\": \"0912345678\"" "$box"/sms-*.json 2>/dev/null || grep -qF '"to":"0912345678"' "$box"/sms-*.json ||
+  fail "no text message: $(cat "$box"/sms-*.json 2>&1)"
+grep -qF "$texted" "$box"/sms-*.json || fail "text message without the code: $(cat "$box"/sms-*.json)"
+
+# The refusal is recorded and alerts the agency.
+out=$("$motcua" outbox "$d")
+echo "$out" | grep -qE "delivery_failed +to official +$refused$" || fail "no alert for the refusal: $out"
+echo "$out" | grep -qE "accepted +to applicant +$mailed$" && fail "delivered but still waiting: $out"
+"$motcua" audit replay "$d" --dossier "$refused" >/dev/null || fail "replay"
+
+# Again at once: nothing is sent twice, the busy one is not due yet (30 s backoff);
+# what waits: five alerts for the officials' console, and the busy one.
+out=$(deliver 2026-03-02T09:00:10 2>&1) || fail "deliver again: $out"
+echo "$out" | grep -q "^sent 0, failed 0, to retry 0, waiting 6$" || fail "second pass: $out"
+# The gateway stays busy: retried with growing waits, then failed for good.
+for t in 09:01 09:03 09:10 09:30 10:30; do
+  out=$(deliver "2026-03-02T$t" 2>&1) || fail "deliver at $t: $out"
+done
+echo "$out" | grep -q "^sent 0, failed 1, to retry 0" || fail "after the attempts: $out"
+"$motcua" outbox "$d" | grep -qE "delivery_failed +to official +$busy$" || fail "busy: no alert"
+[ "$(ls "$box"/mail-*.eml | wc -l)" -eq 1 ] || fail "mails: $(ls "$box")"
+
+"$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
+finish "all delivery checks passed"
