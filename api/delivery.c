@@ -23,6 +23,8 @@ typedef struct pending {
 typedef struct pending_list {
   pending *items;
   int n, cap;
+  int want;                   /* applicants' messages to take in this pass */
+  int officials;              /* messages left for the officials' console */
 } pending_list;
 
 static char *dup_text(const char *s) {
@@ -31,6 +33,12 @@ static char *dup_text(const char *s) {
 
 static int take_one(void *opaque, const eng_message *m) {
   pending_list *l = opaque;
+  if (strcmp(m->to, "applicant")) {
+    l->officials++; /* they read theirs in the console (accounts): not in the way of the others */
+    return 0;
+  }
+  if (l->n == l->want)
+    return 1;
   if (l->n == l->cap) {
     int cap = l->cap ? l->cap * 2 : 32;
     pending *grown = realloc(l->items, (size_t)cap * sizeof *grown);
@@ -271,18 +279,39 @@ static outcome send_sms(const delivery_config *cfg, const pending *p, char *why,
 
 /* ------------------------------------------------------------ a pass */
 
-static int record(eng_engine *e, const pending *p, const char *what, const char *why, mc_instant now) {
-  char id[64];
-  snprintf(id, sizeof id, "delivery/%llu/%d", (unsigned long long)p->m.seq, p->m.index);
-  eng_command c = {.kind = ENG_CMD_DELIVERED, .command_id = id,
-                   .actor = {"delivery", "system", NULL, "motcua-delivery"},
-                   .message_seq = p->m.seq, .message_index = p->m.index, .outcome = what, .reason = why,
-                   .expected_version = STORE_ANY_VERSION};
-  eng_result r;
-  int rc = eng_execute(e, &c, 1, now, &r);
-  if (rc == 0 && r.status != 0 && r.status != MC_ENOENT)
-    mc_log(MC_LOG_WARN, "delivery", "the outcome of %llu/%d was not recorded: %s", (unsigned long long)p->m.seq,
-           p->m.index, r.message);
+/* The outcomes of a pass, recorded together: one durable write for the
+ * batch (a worker killed before it sends the batch again, with the same
+ * Message-IDs). */
+typedef struct outcomes {
+  eng_command *cmds;
+  char (*ids)[64];
+  char (*whys)[512];
+  int n;
+} outcomes;
+
+static void add_outcome(outcomes *o, const pending *p, bool sent, const char *why) {
+  int i = o->n++;
+  snprintf(o->ids[i], sizeof o->ids[i], "delivery/%llu/%d", (unsigned long long)p->m.seq, p->m.index);
+  snprintf(o->whys[i], sizeof o->whys[i], "%s", sent ? "" : why);
+  o->cmds[i] = (eng_command){.kind = ENG_CMD_DELIVERED, .command_id = o->ids[i],
+                             .actor = {"delivery", "system", NULL, "motcua-delivery"},
+                             .message_seq = p->m.seq, .message_index = p->m.index,
+                             .outcome = sent ? "sent" : "failed", .reason = sent ? NULL : o->whys[i],
+                             .expected_version = STORE_ANY_VERSION};
+}
+
+static int record_all(eng_engine *e, outcomes *o, mc_instant now) {
+  if (o->n == 0)
+    return 0;
+  eng_result *r = calloc((size_t)o->n, sizeof *r);
+  if (r == NULL)
+    return MC_ENOMEM;
+  int rc = eng_execute(e, o->cmds, o->n, now, r);
+  for (int i = 0; rc == 0 && i < o->n; i++)
+    if (r[i].status != 0 && r[i].status != MC_ENOENT)
+      mc_log(MC_LOG_WARN, "delivery", "the outcome of %llu/%d was not recorded: %s",
+             (unsigned long long)o->cmds[i].message_seq, o->cmds[i].message_index, r[i].message);
+  free(r);
   return rc;
 }
 
@@ -312,17 +341,18 @@ static outcome deliver_one(const delivery_config *cfg, const pending *p, mc_inst
 }
 
 int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, delivery_stats *stats) {
-  pending_list l = {0};
+  pending_list l = {.want = cfg->batch > 0 ? cfg->batch : 100};
   delivery_stats st = {0};
   int max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 6;
   int64_t backoff = cfg->first_backoff_ms > 0 ? cfg->first_backoff_ms : 30000;
-  int rc = eng_outbox_pending(e, 0, cfg->batch > 0 ? cfg->batch : 100, take_one, &l);
+  int rc = eng_outbox_pending(e, 0, 0, take_one, &l);
+  st.skipped = l.officials;
+  outcomes done = {calloc((size_t)l.n + 1, sizeof *done.cmds), calloc((size_t)l.n + 1, sizeof *done.ids),
+                   calloc((size_t)l.n + 1, sizeof *done.whys), 0};
+  if (rc == 0 && (done.cmds == NULL || done.ids == NULL || done.whys == NULL))
+    rc = MC_ENOMEM;
   for (int i = 0; rc == 0 && i < l.n; i++) {
     pending *p = &l.items[i];
-    if (strcmp(p->m.to, "applicant")) {
-      st.skipped++; /* officials read theirs in the console (accounts) */
-      continue;
-    }
     uint32_t attempts;
     int64_t next_at;
     attempts_of(eng_store(e), &p->m, &attempts, &next_at);
@@ -342,14 +372,18 @@ int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, deli
     }
     if (o == TRANSIENT)
       snprintf(why + strlen(why), sizeof why - strlen(why), " (after %d attempts)", max_attempts);
-    rc = record(e, p, o == SENT ? "sent" : "failed", o == SENT ? NULL : why, now);
-    if (rc == 0)
-      attempts_forget(eng_store(e), &p->m);
+    add_outcome(&done, p, o == SENT, why);
     if (o == SENT)
       st.sent++;
     else
       st.failed++;
   }
+  if (rc == 0 && (rc = record_all(e, &done, now)) == 0)
+    for (int i = 0; i < done.n; i++) {
+      eng_message m = {.seq = done.cmds[i].message_seq, .index = done.cmds[i].message_index};
+      attempts_forget(eng_store(e), &m);
+    }
+  free(done.cmds), free(done.ids), free(done.whys);
   free_list(&l);
   if (stats)
     *stats = st;

@@ -3,10 +3,10 @@
  * text message through an HTTP gateway, and records each outcome through
  * the engine (ENG_CMD_DELIVERED).
  *
- * Delivery is at least once: a message is sent, then its outcome recorded;
- * a worker killed between the two sends it again on its next pass, with the
- * same Message-ID (<SEQ.INDEX@motcua>), so a mail client drops the
- * duplicate.  A transient failure (a connection refused, an SMTP 4xx, an
+ * Delivery is at least once: the messages of a pass are sent, then their
+ * outcomes recorded in one durable write; a worker killed between the two
+ * sends them again on its next pass, with the same Message-ID
+ * (<SEQ.INDEX@motcua>), so a mail client drops the duplicates.  A transient failure (a connection refused, an SMTP 4xx, an
  * HTTP 5xx or timeout) is retried with exponential backoff, the attempts
  * kept in the aux database "delivery" (outside the legal record); a
  * permanent one (an SMTP 5xx, an HTTP 4xx, no address, the attempts used
