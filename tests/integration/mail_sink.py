@@ -5,11 +5,13 @@ HTTP text-message gateway for the delivery tests, on loopback only.
   mail_sink.py DIR SMTP_PORT HTTP_PORT
 
 Each e-mail is stored as DIR/mail-N.eml (the bytes as received); a
-recipient starting with "nobody@" is refused with 550.  Each POST to the
+recipient starting with "nobody@" is refused with 550; one starting with
+"slow@" is accepted 3 s after its mail is stored.  Each POST to the
 gateway is stored as DIR/sms-N.json; the gateway answers 503 to a number
 ending in 0 (try again later), 400 to one ending in 9 (refused for good), 
 and 200 otherwise.  It stops by itself after 120 s, or at SIGTERM.
 """
+import asyncio
 import http.server
 import itertools
 import os
@@ -33,6 +35,8 @@ class Handler:
     async def handle_DATA(self, server, session, envelope):
         with open(os.path.join(out, "mail-%d.eml" % next(counter)), "wb") as f:
             f.write(envelope.original_content)
+        if any(r.startswith("slow@") for r in envelope.rcpt_tos):
+            await asyncio.sleep(3)  # time for the test to kill the worker before it records
         return "250 Message accepted for delivery"
 
 

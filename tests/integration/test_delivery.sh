@@ -88,5 +88,23 @@ echo "$out" | grep -q "^sent 0, failed 1, to retry 0" || fail "after the attempt
 "$motcua" outbox "$d" | grep -qE "delivery_failed +to official +$busy$" || fail "busy: no alert"
 [ "$(ls "$box"/mail-*.eml | wc -l)" -eq 1 ] || fail "mails: $(ls "$box")"
 
+# Killed between sending and recording: sent once more on the next pass, with
+# the same Message-ID (a mail client drops it), and never a third time.
+slow=$(household slow@example.vn cd-5 2026-03-03T08:00)
+before=$(ls "$box"/mail-*.eml | wc -l)
+"$motcua" deliver "$d" --smtp "smtp://127.0.0.1:$smtp" --from motcua@bacninh.gov.vn --now 2026-03-03T09:00 \
+  >/dev/null 2>&1 &
+worker=$!
+for _ in $(seq 100); do [ "$(ls "$box"/mail-*.eml | wc -l)" -gt "$before" ] && break; sleep 0.05; done
+kill -9 $worker 2>/dev/null
+wait $worker 2>/dev/null
+"$motcua" outbox "$d" | grep -qE "accepted +to applicant +$slow$" || fail "killed worker: the outcome was recorded?"
+out=$(deliver 2026-03-03T09:01 2>&1) || fail "deliver after the kill: $out"
+echo "$out" | grep -q "^sent 1," || fail "after the kill: $out"
+out=$(deliver 2026-03-03T09:02 2>&1)
+echo "$out" | grep -q "^sent 0," || fail "a third time: $out"
+ids=$(grep -h "^Message-ID:" $(grep -l "^To: slow@example.vn" "$box"/mail-*.eml) | sort | uniq -c | awk '{print $1}')
+[ "$ids" = 2 ] || fail "the duplicate does not share its Message-ID: $ids"
+
 "$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
 finish "all delivery checks passed"
