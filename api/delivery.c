@@ -197,6 +197,8 @@ static outcome send_mail(const delivery_config *cfg, const pending *p, mc_instan
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     if (cfg->smtp_starttls)
       curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (cfg->smtp_ca)
+      curl_easy_setopt(c, CURLOPT_CAINFO, cfg->smtp_ca);
     if (cfg->smtp_user && cfg->smtp_password) {
       curl_easy_setopt(c, CURLOPT_USERNAME, cfg->smtp_user);
       curl_easy_setopt(c, CURLOPT_PASSWORD, cfg->smtp_password);

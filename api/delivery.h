@@ -29,10 +29,11 @@ typedef struct delivery_config {
   const char *smtp_user;      /* with smtp_password: AUTH */
   const char *smtp_password;
   bool smtp_starttls;         /* require STARTTLS on smtp:// */
+  const char *smtp_ca;        /* CA certificates to verify the server with; NULL: the system's */
   const char *mail_from;      /* the sender address */
   const char *sms_url;        /* the gateway's POST endpoint; NULL: no text messages */
   const char *sms_token;      /* sent as "Authorization: Bearer ..."; or NULL */
-  long timeout_ms;            /* per connection; 0: 10 s */
+  long timeout_ms;            /* per message and channel; 0: 10 s */
   int max_attempts;           /* 0: 6 */
   int64_t first_backoff_ms;   /* 0: 30 s, doubling each attempt */
   int batch;                  /* messages per pass; 0: 100 */

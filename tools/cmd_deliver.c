@@ -2,8 +2,8 @@
  * outbox (api/delivery.h), until motcuad runs it by itself.
  *
  *   motcua deliver DATA_DIR [--smtp URL --from ADDRESS] [--smtp-user USER
- *       --smtp-password-file FILE] [--starttls] [--sms-url URL]
- *       [--sms-token-file FILE] [--now TIME]
+ *       --smtp-password-file FILE] [--starttls] [--smtp-ca FILE] [--sms-url URL]
+ *       [--sms-token-file FILE] [--timeout-ms MS] [--now TIME]
  *
  * Secrets come from files (readable by the operator only), never from the
  * command line, where any user could read them in the process list.
@@ -15,6 +15,7 @@
 #include "base/file.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -39,7 +40,7 @@ static int read_secret(const char *opt, const char *path, mc_buf *out) {
 int cmd_deliver(int argc, char **argv);
 
 int cmd_deliver(int argc, char **argv) {
-  const char *dir = NULL, *now_text = NULL, *password_file = NULL, *token_file = NULL;
+  const char *dir = NULL, *now_text = NULL, *password_file = NULL, *token_file = NULL, *timeout_text = NULL;
   delivery_config cfg = {0};
   mc_instant now = mc_clock_now();
   mc_buf password = MC_BUF_INIT, token = MC_BUF_INIT;
@@ -52,6 +53,8 @@ int cmd_deliver(int argc, char **argv) {
     else if (!strcmp(argv[i], "--sms-url")) slot = &cfg.sms_url;
     else if (!strcmp(argv[i], "--sms-token-file")) slot = &token_file;
     else if (!strcmp(argv[i], "--now")) slot = &now_text;
+    else if (!strcmp(argv[i], "--smtp-ca")) slot = &cfg.smtp_ca;
+    else if (!strcmp(argv[i], "--timeout-ms")) slot = &timeout_text;
     else if (!strcmp(argv[i], "--starttls")) {
       cfg.smtp_starttls = true;
       continue;
@@ -61,7 +64,8 @@ int cmd_deliver(int argc, char **argv) {
     }
     if (slot == NULL || i + 1 >= argc) {
       cli_error("deliver", "usage: motcua deliver DATA_DIR [--smtp URL --from ADDRESS] [--smtp-user USER "
-                           "--smtp-password-file FILE] [--starttls] [--sms-url URL] [--sms-token-file FILE]");
+                           "--smtp-password-file FILE] [--starttls] [--smtp-ca FILE] [--sms-url URL] [--sms-token-file FILE] "
+                           "[--timeout-ms MS]");
       return CLI_USAGE;
     }
     *slot = argv[++i];
@@ -71,6 +75,10 @@ int cmd_deliver(int argc, char **argv) {
     return CLI_USAGE;
   }
   int status = CLI_OK;
+  if (timeout_text && (cfg.timeout_ms = atol(timeout_text)) <= 0) {
+    cli_error("deliver", "--timeout-ms \"%s\": a number of milliseconds", timeout_text);
+    return CLI_USAGE;
+  }
   if (now_text && mc_instant_parse(now_text, 420, &now) != 0) {
     cli_error("deliver", "--now \"%s\": write ISO 8601, such as 2026-02-10T09:00", now_text);
     return CLI_USAGE;

@@ -9,11 +9,14 @@ d=$tmp/data
 box=$tmp/box
 mkdir -p "$box"
 py=/usr/bin/python3
-read -r smtp http < <($py -c 'import socket
-s = [socket.socket() for _ in range(2)]
+read -r smtp http tls < <($py -c 'import socket
+s = [socket.socket() for _ in range(3)]
 [x.bind(("127.0.0.1", 0)) for x in s]
 print(*[x.getsockname()[1] for x in s])')
-$py "$(dirname "$0")/mail_sink.py" "$box" "$smtp" "$http" &
+# A certificate for the STARTTLS server, valid for 127.0.0.1 only.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -days 1 2>/dev/null || { echo "FAIL: openssl"; exit 1; }
+$py "$(dirname "$0")/mail_sink.py" "$box" "$smtp" "$http" "$tls" "$tmp/cert.pem" "$tmp/key.pem" &
 sink=$!
 trap 'kill $sink 2>/dev/null; wait $sink 2>/dev/null; rm -rf "$tmp"' EXIT
 for _ in $(seq 100); do [ -e "$box/ready" ] && break; sleep 0.1; done
@@ -105,6 +108,26 @@ out=$(deliver 2026-03-03T09:02 2>&1)
 echo "$out" | grep -q "^sent 0," || fail "a third time: $out"
 ids=$(grep -h "^Message-ID:" $(grep -l "^To: slow@example.vn" "$box"/mail-*.eml) | sort | uniq -c | awk '{print $1}')
 [ "$ids" = 2 ] || fail "the duplicate does not share its Message-ID: $ids"
+
+# A gateway that does not answer in time: tried again later, not failed.
+slowsms=$(birth 0912345607 cd-8 2026-03-04T10:10)
+out=$("$motcua" deliver "$d" --sms-url "http://127.0.0.1:$http/sms" --timeout-ms 500 --now 2026-03-04T11:00 2>&1)
+echo "$out" | grep -q "to retry 1" || fail "a gateway timeout: $out"
+"$motcua" outbox "$d" | grep -qE "accepted +to applicant +$slowsms$" || fail "timed out, yet not waiting"
+
+# The province's mail server: STARTTLS with its certificate, and AUTH; the
+# password from a file only its owner reads.
+secure=$(household can.bo@example.vn cd-9 2026-03-05T08:00)
+printf 's3cret-ổn\n' >"$tmp/pw"
+chmod 644 "$tmp/pw"
+out=$("$motcua" deliver "$d" --smtp "smtp://127.0.0.1:$tls" --from motcua@bacninh.gov.vn --starttls \
+  --smtp-ca "$tmp/cert.pem" --smtp-user motcua --smtp-password-file "$tmp/pw" --now 2026-03-05T09:00 2>&1)
+echo "$out" | grep -q "readable by others; chmod 600 it" || fail "a password file others read: $out"
+chmod 600 "$tmp/pw"
+out=$("$motcua" deliver "$d" --smtp "smtp://127.0.0.1:$tls" --from motcua@bacninh.gov.vn --starttls \
+  --smtp-ca "$tmp/cert.pem" --smtp-user motcua --smtp-password-file "$tmp/pw" --now 2026-03-05T09:00 2>&1) ||
+  fail "deliver over STARTTLS: $out"
+grep -l "^To: can.bo@example.vn" "$box"/mail-*.eml >/dev/null 2>&1 || fail "nothing over STARTTLS: $out"
 
 "$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
 finish "all delivery checks passed"
