@@ -33,7 +33,7 @@ static char *dup_text(const char *s) {
 
 static int take_one(void *opaque, const eng_message *m) {
   pending_list *l = opaque;
-  if (strcmp(m->to, "applicant")) {
+  if (strcmp(m->to, "applicant") && strncmp(m->to, "affected", 8)) {
     l->officials++; /* they read theirs in the console (accounts): not in the way of the others */
     return 0;
   }
@@ -294,11 +294,11 @@ typedef struct outcomes {
 static void add_outcome(outcomes *o, const pending *p, bool sent, const char *why) {
   int i = o->n++;
   snprintf(o->ids[i], sizeof o->ids[i], "delivery/%llu/%d", (unsigned long long)p->m.seq, p->m.index);
-  snprintf(o->whys[i], sizeof o->whys[i], "%s", sent ? "" : why);
+  snprintf(o->whys[i], sizeof o->whys[i], "%s", why);
   o->cmds[i] = (eng_command){.kind = ENG_CMD_DELIVERED, .command_id = o->ids[i],
                              .actor = {"delivery", "system", NULL, "motcua-delivery"},
                              .message_seq = p->m.seq, .message_index = p->m.index,
-                             .outcome = sent ? "sent" : "failed", .reason = sent ? NULL : o->whys[i],
+                             .outcome = sent ? "sent" : "failed", .reason = o->whys[i],
                              .expected_version = STORE_ANY_VERSION};
 }
 
@@ -315,6 +315,77 @@ static int record_all(eng_engine *e, outcomes *o, mc_instant now) {
              (unsigned long long)o->cmds[i].message_seq, o->cmds[i].message_index, r[i].message);
   free(r);
   return rc;
+}
+
+/* ------------------------------------------------------------ announcements */
+
+typedef struct audience {
+  char (*emails)[256];
+  char (*phones)[32];
+  int nemails, nphones, cap;
+} audience;
+
+static int add_contact(void *opaque, const char *code, const char *email, const char *phone) {
+  audience *a = opaque;
+  (void)code;
+  if (a->nemails == a->cap || a->nphones == a->cap) {
+    int cap = a->cap ? a->cap * 2 : 64;
+    void *e = realloc(a->emails, (size_t)cap * sizeof *a->emails), *p = e ? realloc(a->phones, (size_t)cap * sizeof *a->phones) : NULL;
+    if (e)
+      a->emails = e;
+    if (p == NULL)
+      return MC_ENOMEM;
+    a->phones = p;
+    a->cap = cap;
+  }
+  /* One message per address, however many dossiers it has open. */
+  bool seen = false;
+  for (int i = 0; email[0] && i < a->nemails && !seen; i++)
+    seen = !strcmp(a->emails[i], email);
+  if (email[0] && !seen)
+    snprintf(a->emails[a->nemails++], sizeof a->emails[0], "%s", email);
+  seen = false;
+  for (int i = 0; phone[0] && i < a->nphones && !seen; i++)
+    seen = !strcmp(a->phones[i], phone);
+  if (phone[0] && !seen)
+    snprintf(a->phones[a->nphones++], sizeof a->phones[0], "%s", phone);
+  return 0;
+}
+
+/* Sends an announcement to every address of the open dossiers in scope;
+ * the outcome summarises (one recipient's failure does not hold the rest). */
+static outcome announce(eng_engine *e, const delivery_config *cfg, const pending *p, mc_instant now, char *why,
+                        size_t size) {
+  audience a = {0};
+  const char *agency = p->m.to[8] == ':' ? p->m.to + 9 : NULL;
+  int rc = eng_open_contacts(e, agency, add_contact, &a);
+  int mails = 0, texts = 0, failures = 0;
+  char last[256] = "";
+  pending one = *p;
+  for (int i = 0; rc == 0 && cfg->smtp_url && cfg->mail_from && i < a.nemails; i++) {
+    one.email = a.emails[i];
+    if (send_mail(cfg, &one, now, last, sizeof last) == SENT)
+      mails++;
+    else
+      failures++;
+  }
+  one.email = (char *)"";
+  for (int i = 0; rc == 0 && cfg->sms_url && p->sms[0] && i < a.nphones; i++) {
+    one.phone = a.phones[i];
+    if (send_sms(cfg, &one, last, sizeof last) == SENT)
+      texts++;
+    else
+      failures++;
+  }
+  free(a.emails);
+  free(a.phones);
+  if (rc) {
+    snprintf(why, size, "the addresses cannot be read: %s", mc_strerror(rc));
+    return TRANSIENT;
+  }
+  snprintf(why, size, "%d e-mail%s, %d text message%s sent; %d failed%s%s", mails, mails == 1 ? "" : "s", texts,
+           texts == 1 ? "" : "s", failures, failures ? ", the last: " : "", failures ? last : "");
+  return mails + texts > 0 || failures == 0 ? SENT : PERMANENT;
 }
 
 /* Sends one message on every channel it has an address for. */
@@ -363,7 +434,8 @@ int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, deli
       continue;
     }
     char why[512] = "";
-    outcome o = deliver_one(cfg, p, now, why, sizeof why);
+    bool broadcast = !strncmp(p->m.to, "affected", 8);
+    outcome o = broadcast ? announce(e, cfg, p, now, why, sizeof why) : deliver_one(cfg, p, now, why, sizeof why);
     if (o == TRANSIENT && (int)attempts + 1 < max_attempts) {
       int64_t wait = backoff << (attempts < 20 ? attempts : 20);
       attempts_put(eng_store(e), &p->m, attempts + 1, now + wait);

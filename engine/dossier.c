@@ -303,6 +303,7 @@ typedef struct what {
   int rating;
   const doc_entry *docs;      /* submission and supplement: the documents brought or reused */
   int ndocs;
+  const char *email, *phone;  /* submission: the applicant's addresses the form gives */
 } what;
 
 static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, const what *w,
@@ -315,9 +316,16 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
   mc_canon c;
   int rc = 0;
   mc_canon_init(&c, &data);
-  mc_canon_map(&c, (form ? 5 : 4) + (w->ndocs ? 1 : 0) + (d->nnotes ? 1 : 0));
+  bool contact = (w->email && w->email[0]) || (w->phone && w->phone[0]);
+  mc_canon_map(&c, (form ? 5 : 4) + (w->ndocs ? 1 : 0) + (d->nnotes ? 1 : 0) + (contact ? 1 : 0));
   mc_canon_key(&c, "after");
   eng__snap_encode(s, &c);
+  if (contact) {
+    mc_canon_key(&c, "contact");
+    mc_canon_map(&c, 2);
+    mc_canon_kv_str(&c, "email", w->email ? w->email : "");
+    mc_canon_kv_str(&c, "phone", w->phone ? w->phone : "");
+  }
   if (w->ndocs) {
     mc_canon_key(&c, "documents");
     mc_canon_array(&c, (uint32_t)w->ndocs);
@@ -856,7 +864,16 @@ static int do_submit(decide *d) {
   rc = enter(d, &s, 0);
   if (rc == 0) {
     note(d, "official", "new_dossier"); /* reception of the agency (NĐ118 Art. 17.2) */
-    what w = {.action = "submit", .step = d->m->nodes[0].name, .docs = docs, .ndocs = ndocs};
+    char email[256] = "", phone[32] = "";
+    for (int i = 0; i < d->m->nfields; i++) {
+      const msgpack_object *f = eng__get(d->form, d->m->fields[i].name);
+      if (f && f->type == MSGPACK_OBJECT_STR && d->m->fields[i].type == DSL_M_EMAIL && !email[0])
+        snprintf(email, sizeof email, "%.*s", (int)f->via.str.size, f->via.str.ptr);
+      if (f && f->type == MSGPACK_OBJECT_STR && d->m->fields[i].type == DSL_M_PHONE && !phone[0])
+        snprintf(phone, sizeof phone, "%.*s", (int)f->via.str.size, f->via.str.ptr);
+    }
+    what w = {.action = "submit", .step = d->m->nodes[0].name, .docs = docs, .ndocs = ndocs, .email = email,
+              .phone = phone};
     rc = append_dossier_event(d, &s, 1, &w, form.data, form.len);
   }
   msgpack_unpacked_destroy(&u);
@@ -1321,6 +1338,22 @@ static int do_refund(decide *d) {
 
 /* ============================================================ the outbox */
 
+/* Appends an event of a stream other than a dossier's, whose data `w`
+ * wrote into `data` (freed here), by the command's actor. */
+static int append_other(decide *d, const char *stream, const char *type, mc_canon *w, mc_buf *data) {
+  int rc = mc_canon_finish(w);
+  if (rc) {
+    mc_buf_free(data);
+    return refuse(d, rc, "the event %s could not be encoded", type);
+  }
+  const eng_actor *a = &d->cmd->actor;
+  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = type, .time = d->now,
+                       .actor = {a->who, a->role, a->client}, .data = data->data, .data_len = data->len};
+  rc = store_append(d->b, &in, NULL, NULL);
+  mc_buf_free(data);
+  return rc ? refuse(d, rc, "%s", store_errmsg(d->e->st)) : 0;
+}
+
 /* The outcome of a message: it leaves the outbox; a message that failed
  * for good alerts the agency (NĐ118 Art. 17.2: nobody is left uninformed),
  * except an alert about an alert. */
@@ -1391,17 +1424,45 @@ static int do_delivered(decide *d) {
   mc_canon_kv_str(&w, "reason", c->reason ? c->reason : "");
   mc_canon_kv_int(&w, "seq", (int64_t)c->message_seq);
   mc_canon_kv_str(&w, "template", template_name);
-  if ((rc = mc_canon_finish(&w)) != 0) {
+  return append_other(d, "outbox", "notification.delivered", &w, &data);
+}
+
+/* An incident announced to everyone affected (BN Art. 14): the applicants
+ * of open dossiers, of one agency or of all.  One message of the outbox,
+ * to "affected" (or "affected:AGENCY"), which the delivery worker sends to
+ * each address. */
+static int do_announce(decide *d) {
+  const eng_command *c = d->cmd;
+  const char *role = c->actor.role ? c->actor.role : "";
+  bool province = !strcmp(role, "system_admin");
+  bool own = !strcmp(role, "agency_admin") && c->agency && c->actor.agency && !strcmp(c->agency, c->actor.agency);
+  if (!province && !own)
+    return refuse(d, MC_EACCES, "an incident is announced by the system administrator, or by an agency's "
+                  "administrator to its own applicants");
+  if (c->reason == NULL || c->reason[0] == '\0')
+    return refuse(d, MC_EINVAL, "an announcement says what happened and what to do");
+  if (c->agency && strlen(c->agency) > 31)
+    return refuse(d, MC_EINVAL, "the agency code %.40s is too long", c->agency);
+  eng_snap none;
+  memset(&none, 0, sizeof none);
+  snprintf(none.agency, sizeof none.agency, "%s", c->agency ? c->agency : "");
+  char to[48];
+  snprintf(to, sizeof to, "affected%s%s", c->agency ? ":" : "", c->agency ? c->agency : "");
+  eng_facts facts = {.s = &none, .message = c->reason, .offset_min = 420};
+  mc_buf data = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &data);
+  mc_canon_map(&w, 3);
+  mc_canon_kv_str(&w, "agency", c->agency ? c->agency : "");
+  mc_canon_kv_str(&w, "message", c->reason);
+  mc_canon_key(&w, "notify");
+  mc_canon_array(&w, 1);
+  int rc = eng__message_write(d->e, d->b, d->now, &facts, to, "incident", &w);
+  if (rc) {
     mc_buf_free(&data);
-    return refuse(d, rc, "the outcome could not be encoded");
+    return refuse(d, rc, "the announcement could not be written");
   }
-  store_event_in in = {.stream = "outbox", .expected_version = STORE_ANY_VERSION,
-                       .type = "notification.delivered", .time = d->now,
-                       .actor = {c->actor.who, c->actor.role, c->actor.client}, .data = data.data,
-                       .data_len = data.len};
-  rc = store_append(d->b, &in, NULL, NULL);
-  mc_buf_free(&data);
-  return rc ? refuse(d, rc, "%s", store_errmsg(d->e->st)) : 0;
+  return append_other(d, "announcements", "announcement.made", &w, &data);
 }
 
 /* A retried command gets its original result: the dossier its events went
@@ -1474,6 +1535,7 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     case ENG_CMD_RETIRE: rc = do_retire(&d); break;
     case ENG_CMD_REFUND: rc = do_refund(&d); break;
     case ENG_CMD_DELIVERED: rc = do_delivered(&d); break;
+    case ENG_CMD_ANNOUNCE: rc = do_announce(&d); break;
     default: rc = refuse(&d, MC_EINVAL, "unknown command");
     }
     if (rc) {

@@ -29,6 +29,7 @@
 #define ENG_PROJ_DEFS "eng_defs"       /* kind/id -> [(from, hash)]; "b/" hash -> bytes */
 #define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document; "o/" owner 0 name -> last supplied */
 #define ENG_PROJ_OUTBOX "eng_outbox"     /* u64 BE seq, u8 index -> {dossier, template, to}: not yet delivered */
+#define ENG_PROJ_CONTACTS "eng_contacts" /* code -> {agency, email, phone} of open dossiers */
 #define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
 
 #define ENG_MAX_TOKENS DSL_MAX_PARALLEL
@@ -75,7 +76,7 @@ typedef struct eng_facts {
   const eng_snap *s;             /* the dossier after the event */
   const dsl_machine *m;          /* its procedure, or NULL */
   const msgpack_object *form;    /* its e-form, or NULL */
-  const char *reason, *step;
+  const char *reason, *step, *message;
   mc_instant due_at, old_due;
   int offset_min;                /* local time of the calendar */
 } eng_facts;

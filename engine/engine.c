@@ -544,11 +544,11 @@ static size_t outbox_key(uint8_t k[9], uint64_t seq, unsigned index) {
 
 static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  bool delivered = is_type(ev, "notification.delivered");
-  if (!delivered && !is_dossier_event(ev))
+  bool delivered = is_type(ev, "notification.delivered"), announced = is_type(ev, "announcement.made");
+  if (!delivered && !announced && !is_dossier_event(ev))
     return 0;
-  const char *dossier = ev->stream.ptr + 8;
-  size_t dossier_len = ev->stream.len > 8 ? ev->stream.len - 8 : 0;
+  const char *dossier = announced ? "" : ev->stream.ptr + 8;
+  size_t dossier_len = !announced && ev->stream.len > 8 ? ev->stream.len - 8 : 0;
   msgpack_unpacked u;
   size_t off = 0;
   uint8_t key[9];
@@ -620,6 +620,53 @@ static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev)
   return rc;
 }
 
+/* The addresses of open dossiers' applicants, for announcements: put when
+ * a dossier is filed with one, dropped when it ends. */
+static int apply_contacts(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (!is_dossier_event(ev) || ev->stream.len <= 8)
+    return 0;
+  const char *code = ev->stream.ptr + 8;
+  size_t code_len = ev->stream.len - 8;
+  bool submitted = is_type(ev, "dossier.submitted");
+  const void *old;
+  size_t old_len;
+  if (!submitted && store_proj_get(tx, code, code_len, &old, &old_len) != 0)
+    return 0; /* no address kept for it: nothing to drop */
+  msgpack_unpacked u;
+  size_t off = 0;
+  eng_snap s;
+  int rc = MC_EPARSE;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS &&
+      eng__snap_decode(eng__get(&u.data, "after"), &s) == 0) {
+    const msgpack_object *contact = eng__get(&u.data, "contact");
+    if (s.ntokens == 0) {
+      rc = submitted ? 0 : store_proj_del(tx, code, code_len);
+    } else if (submitted && contact) {
+      const msgpack_object *email = eng__get(contact, "email"), *phone = eng__get(contact, "phone");
+      mc_buf val = MC_BUF_INIT;
+      mc_canon w;
+      mc_canon_init(&w, &val);
+      mc_canon_map(&w, 3);
+      mc_canon_kv_str(&w, "agency", s.agency);
+      mc_canon_key(&w, "email");
+      mc_canon_str(&w, email && email->type == MSGPACK_OBJECT_STR ? email->via.str.ptr : "",
+                   email && email->type == MSGPACK_OBJECT_STR ? email->via.str.size : 0);
+      mc_canon_key(&w, "phone");
+      mc_canon_str(&w, phone && phone->type == MSGPACK_OBJECT_STR ? phone->via.str.ptr : "",
+                   phone && phone->type == MSGPACK_OBJECT_STR ? phone->via.str.size : 0);
+      if ((rc = mc_canon_finish(&w)) == 0)
+        rc = store_proj_put(tx, code, code_len, val.data, val.len);
+      mc_buf_free(&val);
+    } else {
+      rc = 0;
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
 static const store_projection projections[] = {
     {ENG_PROJ_DOSSIER, 1, apply_dossier, NULL},
     {ENG_PROJ_TIMERS, 1, apply_timers, NULL},
@@ -629,6 +676,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_HANDLERS, 1, apply_handlers, NULL},
     {ENG_PROJ_DOCUMENTS, 1, apply_documents, NULL},
     {ENG_PROJ_OUTBOX, 1, apply_outbox, NULL},
+    {ENG_PROJ_CONTACTS, 1, apply_contacts, NULL},
 };
 
 void eng_projections(const store_projection **list, size_t *count) {
@@ -909,6 +957,48 @@ int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn
   int rc = store_read_begin(e->st, &rd);
   if (rc == 0) {
     rc = store_read_proj_scan(rd, ENG_PROJ_OUTBOX, from, outbox_key(from, from_seq, 0), outbox_one, &c);
+    store_read_end(rd);
+  }
+  return rc;
+}
+
+/* ============================================================ contacts */
+
+typedef struct contacts_ctx {
+  const char *agency;
+  eng_contact_fn fn;
+  void *opaque;
+} contacts_ctx;
+
+static int contact_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  contacts_ctx *c = opaque;
+  char code[64], agency[32], email[256], phone[32];
+  msgpack_unpacked u;
+  size_t off = 0;
+  if (klen >= sizeof code)
+    return MC_ECORRUPT;
+  memcpy(code, key, klen);
+  code[klen] = '\0';
+  msgpack_unpacked_init(&u);
+  int rc = msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? 0 : MC_ECORRUPT;
+  if (rc == 0)
+    rc = eng__str_copy(eng__get(&u.data, "agency"), agency, sizeof agency) |
+         eng__str_copy(eng__get(&u.data, "email"), email, sizeof email) |
+         eng__str_copy(eng__get(&u.data, "phone"), phone, sizeof phone);
+  msgpack_unpacked_destroy(&u);
+  if (rc)
+    return MC_ECORRUPT;
+  if (c->agency && strcmp(c->agency, agency))
+    return 0;
+  return c->fn(c->opaque, code, email, phone);
+}
+
+int eng_open_contacts(eng_engine *e, const char *agency, eng_contact_fn fn, void *opaque) {
+  contacts_ctx c = {agency, fn, opaque};
+  store_read *rd;
+  int rc = store_read_begin(e->st, &rd);
+  if (rc == 0) {
+    rc = store_read_proj_scan(rd, ENG_PROJ_CONTACTS, "", 0, contact_one, &c);
     store_read_end(rd);
   }
   return rc;

@@ -53,6 +53,7 @@ typedef enum {
   ENG_CMD_RETIRE,   /* a procedure (or policy) takes no new dossiers from a date */
   ENG_CMD_REFUND,   /* the fee goes back: the agency could not deliver (BN Art. 10.2.c) */
   ENG_CMD_DELIVERED, /* the outcome of a message of the outbox: sent, or failed for good */
+  ENG_CMD_ANNOUNCE, /* an incident announced to everyone with an open dossier (BN Art. 14) */
 } eng_cmd_kind;
 
 typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR, ENG_DEF_TEMPLATE } eng_def_kind;
@@ -89,7 +90,7 @@ typedef struct eng_command {
   int rating;                 /* RATE: 1 (poor) .. 5 (very good); the comment in `reason` */
   /* SUBMIT */
   const char *procedure;      /* national code */
-  const char *agency;         /* the agency the dossier is filed with */
+  const char *agency;         /* the agency the dossier is filed with; ANNOUNCE: whose applicants (NULL: all) */
   const char *channel;        /* "online", "desk", "post" */
   const uint8_t *form;        /* the e-form: one msgpack map of field name -> value */
   size_t form_len;
@@ -194,6 +195,12 @@ typedef int (*eng_message_fn)(void *opaque, const eng_message *m);
  * the event `from_seq` on, at most `max` (0: all).  fn returns 0 to go on,
  * 1 to stop, or a negative error that is returned. */
 int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn fn, void *opaque);
+
+/* The addresses of the applicants of open dossiers (of `agency`, or all
+ * when NULL), as their forms give them: fn(opaque, code, email, phone),
+ * "" when absent; 0 to go on, 1 to stop, or a negative error returned. */
+typedef int (*eng_contact_fn)(void *opaque, const char *code, const char *email, const char *phone);
+int eng_open_contacts(eng_engine *e, const char *agency, eng_contact_fn fn, void *opaque);
 
 /* A dossier's documents as they stand: each document the procedure asks for
  * (e-forms aside), with the scan supplied or reused, or missing. */

@@ -103,7 +103,7 @@ static int fact(const eng_facts *f, const char *agency, const char *name, size_t
     return v ? mc_buf_append(out, v->via.str.ptr, v->via.str.size) : mc_buf_append_str(out, "ông/bà");
   }
   if (IS("reason") || IS("step") || IS("code") || IS("message")) {
-    const char *v = IS("reason") ? f->reason : IS("step") ? f->step : NULL;
+    const char *v = IS("reason") ? f->reason : IS("step") ? f->step : IS("message") ? f->message : NULL;
     return mc_buf_append_str(out, v ? v : "");
   }
   if (IS("amount")) {

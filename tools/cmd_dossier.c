@@ -590,6 +590,48 @@ int cmd_outbox(int argc, char **argv) {
   return CLI_OK;
 }
 
+/* ============================================================ announce */
+
+int cmd_announce(int argc, char **argv);
+
+/* An incident told to everyone with an open dossier (of one agency). */
+int cmd_announce(int argc, char **argv) {
+  const char *dir = NULL, *message = NULL, *agency = NULL, *now_text = NULL;
+  char *as = NULL;
+  mc_instant now = mc_clock_now();
+  eng_engine *e;
+  int status;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--message") && i + 1 < argc)
+      message = argv[++i];
+    else if (!strcmp(argv[i], "--agency") && i + 1 < argc)
+      agency = argv[++i];
+    else if (!strcmp(argv[i], "--as") && i + 1 < argc)
+      as = argv[++i];
+    else if (!strcmp(argv[i], "--now") && i + 1 < argc)
+      now_text = argv[++i];
+    else if (argv[i][0] != '-' && dir == NULL)
+      dir = argv[i];
+    else
+      dir = NULL, i = argc;
+  }
+  if (dir == NULL || message == NULL || as == NULL) {
+    cli_error("announce", "usage: motcua announce DATA_DIR --message TEXT [--agency CODE] --as WHO:ROLE[:AGENCY]");
+    return CLI_USAGE;
+  }
+  eng_command c = {.kind = ENG_CMD_ANNOUNCE, .reason = message, .agency = agency};
+  if ((status = parse_actor("announce", as, &c.actor)) != CLI_OK ||
+      (now_text && (status = parse_now("announce", now_text, &now)) != CLI_OK))
+    return status;
+  if ((status = open_engine("announce", dir, &e)) != CLI_OK)
+    return status;
+  status = execute("announce", e, &c, 1, now);
+  eng_close(e);
+  if (status == CLI_OK)
+    printf("announced: it waits in the outbox for motcua deliver\n");
+  return status;
+}
+
 /* ============================================================ retire */
 
 int cmd_retire(int argc, char **argv);

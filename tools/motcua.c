@@ -20,6 +20,7 @@ int cmd_dossier(int argc, char **argv);
 int cmd_timers(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
 int cmd_deliver(int argc, char **argv);
+int cmd_announce(int argc, char **argv);
 int cmd_retire(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
@@ -39,6 +40,7 @@ static const struct command {
     {"timers", cmd_timers, "the next deadline timer; --fire fires what is due"},
     {"outbox", cmd_outbox, "the messages waiting for delivery (e-mail, text message, alerts)"},
     {"deliver", cmd_deliver, "send what waits in the outbox by e-mail (SMTP) and text message, once"},
+    {"announce", cmd_announce, "tell everyone with an open dossier of an incident (BN Art. 14)"},
     {"deadline", cmd_deadline, "when a limit counted in working days, working hours or calendar days is due"},
     {"audit", cmd_audit, "verify, export and replay the log; sign checkpoints (read-only, also while the server runs)"},
     {"backup", cmd_backup, "a consistent copy of a data directory while the server writes"},

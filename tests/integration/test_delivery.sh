@@ -129,5 +129,24 @@ out=$("$motcua" deliver "$d" --smtp "smtp://127.0.0.1:$tls" --from motcua@bacnin
   fail "deliver over STARTTLS: $out"
 grep -l "^To: can.bo@example.vn" "$box"/mail-*.eml >/dev/null 2>&1 || fail "nothing over STARTTLS: $out"
 
+# An incident told to everyone with an open dossier at H13.X01 (BN Art. 14):
+# each address once; a returned dossier's applicant is not bothered.
+"$motcua" dossier "$d" withdraw "$mailed" --as cd-1:applicant --now 2026-03-06T08:00 >/dev/null || fail "withdraw"
+other=$(household khac@example.vn cd-10 2026-03-06T08:10)
+"$motcua" announce "$d" --message "Hệ thống tạm dừng từ 18:00 đến 20:00 ngày 06/03/2026 để bảo trì." \
+  --as ha:agency_admin:H13.X02 --agency H13.X01 --now 2026-03-06T09:00 >"$tmp/out" 2>&1
+grep -q "announced by the system administrator, or by an agency's administrator to its own" "$tmp/out" ||
+  fail "another agency's announcement: $(cat "$tmp/out")"
+"$motcua" announce "$d" --message "Hệ thống tạm dừng từ 18:00 đến 20:00 ngày 06/03/2026 để bảo trì." \
+  --as ha:agency_admin:H13.X01 --agency H13.X01 --now 2026-03-06T09:00 >/dev/null || fail "announce"
+"$motcua" outbox "$d" | grep -qE "incident +to affected:H13.X01 +-$" || fail "announcement not waiting: $("$motcua" outbox "$d")"
+before=$(ls "$box"/mail-*.eml | wc -l)
+out=$(deliver 2026-03-06T09:05 2>&1) || fail "deliver the announcement: $out"
+told=$(grep -l "^Subject: =?UTF-8?B?VGjDtG5n" "$box"/mail-*.eml | xargs grep -h "^To:" | tr -d "\r" | sort)
+echo "$told" | grep -qx "To: khac@example.vn" || fail "announcement: $told"
+echo "$told" | grep -qx "To: chu.ho@example.vn" && fail "a withdrawn dossier's applicant told: $told"
+[ "$(echo "$told" | grep -c "khac@example.vn")" -eq 1 ] || fail "told twice: $told"
+"$motcua" outbox "$d" | grep -q "incident" && fail "the announcement still waits"
+
 "$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
 finish "all delivery checks passed"
