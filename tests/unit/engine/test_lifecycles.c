@@ -616,6 +616,23 @@ static void messages_wait_in_the_outbox_until_delivered(void **state) {
   eng_command alert_failed = outcome(&l.m[0], "failed", "no address");
   run(&alert_failed, at("2026-12-01T08:34"), 0);
   assert_int_equal(pending_of(r.dossier).n, 0);
+
+  /* An incident: by the system administrator, or an agency's administrator
+   * to its own applicants; it says what happened. */
+  eng_command incident = {.kind = ENG_CMD_ANNOUNCE, .actor = {"ha", "agency_admin", "H13.X01", "test"},
+                          .agency = "H13.STP", .reason = "Tạm dừng hệ thống để bảo trì."};
+  refused(&incident, at("2026-12-01T09:00"), MC_EACCES, "to its own applicants");
+  incident.actor = (eng_actor){"admin", "system_admin", NULL, "test"};
+  incident.reason = "";
+  refused(&incident, at("2026-12-01T09:00"), MC_EINVAL, "says what happened");
+  incident.reason = "Tạm dừng hệ thống để bảo trì.";
+  eng_result ra2 = run(&incident, at("2026-12-01T09:00"), 0);
+  outbox_list all = {.n = 0, .dossier = ""};
+  assert_int_equal(eng_outbox_pending(eng, ra2.first_seq, 0, collect_message, &all), 0);
+  assert_int_equal(all.n, 1);
+  assert_string_equal(all.m[0].template_name, "incident");
+  assert_string_equal(all.m[0].to, "affected:H13.STP");
+  assert_non_null(strstr(all.body[0], "Tạm dừng hệ thống để bảo trì."));
   mc_buf_free(&f);
 }
 
