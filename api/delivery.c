@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
+#include <msgpack.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,6 +414,68 @@ static outcome deliver_one(const delivery_config *cfg, const pending *p, mc_inst
   return a == TRANSIENT || b == TRANSIENT ? TRANSIENT : PERMANENT;
 }
 
+/* ------------------------------------------------------------ one-time codes (aux) */
+
+#define CODE_LIFETIME_MS (15 * 60 * 1000)
+
+static char *text_of(const msgpack_object *map, const char *key) {
+  size_t n = strlen(key);
+  for (uint32_t i = 0; map->type == MSGPACK_OBJECT_MAP && i < map->via.map.size; i++) {
+    const msgpack_object *k = &map->via.map.ptr[i].key, *v = &map->via.map.ptr[i].val;
+    if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, key, n) &&
+        v->type == MSGPACK_OBJECT_STR)
+      return strndup(v->via.str.ptr, v->via.str.size);
+  }
+  return strdup("");
+}
+
+/* Sends the messages of the aux outbox (codes: never in the legal record,
+ * never logged); a code not sent within its lifetime is dropped. */
+static void deliver_codes(eng_engine *e, const delivery_config *cfg, mc_instant now, delivery_stats *st) {
+  mc_buf after = MC_BUF_INIT, key = MC_BUF_INIT, val = MC_BUF_INIT;
+  store *s = eng_store(e);
+  for (int n = 0; n < (cfg->batch > 0 ? cfg->batch : 100); n++) {
+    mc_buf_reset(&key), mc_buf_reset(&val);
+    if (store_aux_next(s, ENG_AUX_CODES, after.data, after.len, &key, &val) != 0 || key.len != 16)
+      break;
+    mc_buf_reset(&after);
+    mc_buf_append(&after, key.data, key.len);
+    uint64_t t = 0;
+    for (int i = 0; i < 8; i++)
+      t = t << 8 | key.data[i];
+    msgpack_unpacked u;
+    size_t off = 0;
+    pending p;
+    memset(&p, 0, sizeof p);
+    msgpack_unpacked_init(&u);
+    bool ok = msgpack_unpack_next(&u, (const char *)val.data, val.len, &off) == MSGPACK_UNPACK_SUCCESS;
+    if (ok) {
+      p.subject = text_of(&u.data, "subject"), p.body = text_of(&u.data, "body"), p.sms = text_of(&u.data, "sms");
+      p.email = text_of(&u.data, "email"), p.phone = text_of(&u.data, "phone"), p.error = text_of(&u.data, "error");
+      p.m.seq = t, p.m.index = 255; /* its Message-ID: <TIME.255@motcua> */
+    }
+    msgpack_unpacked_destroy(&u);
+    char why[512] = "";
+    outcome o = PERMANENT;
+    if (!ok)
+      snprintf(why, sizeof why, "an unreadable entry");
+    else if (now - (int64_t)t > CODE_LIFETIME_MS)
+      snprintf(why, sizeof why, "not sent within %d minutes, no longer valid", CODE_LIFETIME_MS / 60000);
+    else
+      o = deliver_one(cfg, &p, now, why, sizeof why);
+    if (o == SENT)
+      st->sent++;
+    else if (o == PERMANENT)
+      st->failed++, mc_log(MC_LOG_WARN, "delivery", "a one-time code was dropped: %s", why);
+    else
+      st->retried++;
+    if (o != TRANSIENT)
+      store_aux_del(s, ENG_AUX_CODES, key.data, key.len);
+    free(p.subject), free(p.body), free(p.sms), free(p.email), free(p.phone), free(p.error);
+  }
+  mc_buf_free(&after), mc_buf_free(&key), mc_buf_free(&val);
+}
+
 int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, delivery_stats *stats) {
   pending_list l = {.want = cfg->batch > 0 ? cfg->batch : 100};
   delivery_stats st = {0};
@@ -459,6 +522,8 @@ int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, deli
     }
   free(done.cmds), free(done.ids), free(done.whys);
   free_list(&l);
+  if (rc == 0)
+    deliver_codes(e, cfg, now, &st);
   if (stats)
     *stats = st;
   return rc;

@@ -14,6 +14,8 @@
 
 #include "base/error.h"
 #include "base/hash.h"
+
+#include <sodium.h>
 #include "base/log.h"
 
 #include <stdarg.h>
@@ -1465,6 +1467,38 @@ static int do_announce(decide *d) {
   return append_other(d, "announcements", "announcement.made", &w, &data);
 }
 
+/* A message carrying a one-time code (an account's verification, a
+ * password reset): written out like any other, but kept in the aux outbox,
+ * outside the legal record (ARCHITECTURE.md "Secrets"), and appending
+ * nothing. */
+static int do_send_code(decide *d) {
+  const eng_command *c = d->cmd;
+  if (c->actor.role == NULL || strcmp(c->actor.role, "system"))
+    return refuse(d, MC_EACCES, "one-time codes are sent by the server (role system)");
+  if (c->action == NULL || c->reason == NULL || c->reason[0] == '\0')
+    return refuse(d, MC_EINVAL, "a one-time code names its template and the code");
+  if ((c->email == NULL || c->email[0] == '\0') && (c->phone == NULL || c->phone[0] == '\0'))
+    return refuse(d, MC_EINVAL, "a one-time code goes to an e-mail address or a phone");
+  eng_snap none;
+  memset(&none, 0, sizeof none);
+  eng_facts facts = {.s = &none, .code = c->reason, .email = c->email ? c->email : "",
+                     .phone = c->phone ? c->phone : "", .offset_min = 420};
+  mc_buf msg = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &msg);
+  int rc = eng__message_write(d->e, d->b, d->now, &facts, "applicant", c->action, &w);
+  if (rc == 0)
+    rc = mc_canon_finish(&w);
+  uint8_t key[16];
+  for (int i = 0; i < 8; i++)
+    key[i] = (uint8_t)((uint64_t)d->now >> (56 - 8 * i));
+  randombytes_buf(key + 8, 8);
+  if (rc == 0)
+    rc = store_aux_put(eng_store(d->e), ENG_AUX_CODES, key, sizeof key, msg.data, msg.len);
+  mc_buf_free(&msg);
+  return rc ? refuse(d, rc, "the one-time code could not be queued (%s)", mc_strerror(rc)) : 0;
+}
+
 /* A retried command gets its original result: the dossier its events went
  * to (a retried submission learns its code), its version and appointment
  * after them, read back from the last of them. */
@@ -1536,6 +1570,7 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     case ENG_CMD_REFUND: rc = do_refund(&d); break;
     case ENG_CMD_DELIVERED: rc = do_delivered(&d); break;
     case ENG_CMD_ANNOUNCE: rc = do_announce(&d); break;
+    case ENG_CMD_SEND_CODE: rc = do_send_code(&d); break;
     default: rc = refuse(&d, MC_EINVAL, "unknown command");
     }
     if (rc) {

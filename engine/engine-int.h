@@ -76,7 +76,8 @@ typedef struct eng_facts {
   const eng_snap *s;             /* the dossier after the event */
   const dsl_machine *m;          /* its procedure, or NULL */
   const msgpack_object *form;    /* its e-form, or NULL */
-  const char *reason, *step, *message;
+  const char *reason, *step, *message, *code;
+  const char *email, *phone;     /* addresses given outright (else, for the applicant, the form's) */
   mc_instant due_at, old_due;
   int offset_min;                /* local time of the calendar */
 } eng_facts;

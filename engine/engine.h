@@ -54,6 +54,7 @@ typedef enum {
   ENG_CMD_REFUND,   /* the fee goes back: the agency could not deliver (BN Art. 10.2.c) */
   ENG_CMD_DELIVERED, /* the outcome of a message of the outbox: sent, or failed for good */
   ENG_CMD_ANNOUNCE, /* an incident announced to everyone with an open dossier (BN Art. 14) */
+  ENG_CMD_SEND_CODE, /* a one-time code to an address: the aux outbox, never the legal record */
 } eng_cmd_kind;
 
 typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR, ENG_DEF_TEMPLATE } eng_def_kind;
@@ -101,6 +102,8 @@ typedef struct eng_command {
   uint64_t message_seq;
   int message_index;
   const char *outcome;
+  /* SEND_CODE: the template (`action`), the code (`reason`), where to */
+  const char *email, *phone;
   /* SUBMIT, and ACT provide_supplement: the scans brought */
   const eng_document *documents;
   int ndocuments;
@@ -195,6 +198,12 @@ typedef int (*eng_message_fn)(void *opaque, const eng_message *m);
  * the event `from_seq` on, at most `max` (0: all).  fn returns 0 to go on,
  * 1 to stop, or a negative error that is returned. */
 int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn fn, void *opaque);
+
+/* Messages carrying one-time codes (ENG_CMD_SEND_CODE) wait in this aux
+ * database, outside the legal record: key u64 BE time + 8 random bytes,
+ * value the message as in the outbox ({body, email, error, phone, sms,
+ * subject, template, to}).  The delivery worker drains it. */
+#define ENG_AUX_CODES "outbox_codes"
 
 /* The addresses of the applicants of open dossiers (of `agency`, or all
  * when NULL), as their forms give them: fn(opaque, code, email, phone),

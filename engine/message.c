@@ -103,7 +103,8 @@ static int fact(const eng_facts *f, const char *agency, const char *name, size_t
     return v ? mc_buf_append(out, v->via.str.ptr, v->via.str.size) : mc_buf_append_str(out, "ông/bà");
   }
   if (IS("reason") || IS("step") || IS("code") || IS("message")) {
-    const char *v = IS("reason") ? f->reason : IS("step") ? f->step : IS("message") ? f->message : NULL;
+    const char *v = IS("reason") ? f->reason : IS("step") ? f->step : IS("message") ? f->message
+                  : IS("code") ? f->code : NULL;
     return mc_buf_append_str(out, v ? v : "");
   }
   if (IS("amount")) {
@@ -178,15 +179,21 @@ int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_
   }
   /* The applicant's addresses as the form gives them (accounts add theirs). */
   bool applicant = !strcmp(to, "applicant");
-  const msgpack_object *email = applicant ? form_of_type(f, DSL_M_EMAIL) : NULL;
-  const msgpack_object *phone = applicant ? form_of_type(f, DSL_M_PHONE) : NULL;
+  const msgpack_object *email = applicant && !f->email ? form_of_type(f, DSL_M_EMAIL) : NULL;
+  const msgpack_object *phone = applicant && !f->phone ? form_of_type(f, DSL_M_PHONE) : NULL;
   mc_canon_map(w, 8);
   put_text(w, "body", &body);
   mc_canon_key(w, "email");
-  mc_canon_str(w, email ? email->via.str.ptr : "", email ? email->via.str.size : 0);
+  if (f->email)
+    mc_canon_cstr(w, f->email);
+  else
+    mc_canon_str(w, email ? email->via.str.ptr : "", email ? email->via.str.size : 0);
   mc_canon_kv_str(w, "error", error);
   mc_canon_key(w, "phone");
-  mc_canon_str(w, phone ? phone->via.str.ptr : "", phone ? phone->via.str.size : 0);
+  if (f->phone)
+    mc_canon_cstr(w, f->phone);
+  else
+    mc_canon_str(w, phone ? phone->via.str.ptr : "", phone ? phone->via.str.size : 0);
   put_text(w, "sms", &sms);
   put_text(w, "subject", &subject);
   mc_canon_kv_str(w, "template", template_name);

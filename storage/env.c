@@ -568,6 +568,41 @@ int store_aux_del(store *st, const char *db, const void *key, size_t klen) {
   return aux_do(st, AUX_DEL, db, key, klen, NULL, 0, NULL);
 }
 
+int store_aux_next(store *st, const char *db, const void *after, size_t alen, mc_buf *key, mc_buf *val) {
+  MDB_env *env;
+  MDB_txn *txn = NULL;
+  MDB_cursor *cur = NULL;
+  MDB_dbi dbi;
+  MDB_val k = {alen, (void *)after}, v;
+  char name[40];
+  int rc;
+  if (!store__name_ok(db) || alen > 511)
+    return MC_EINVAL;
+  snprintf(name, sizeof name, "aux/%s", db);
+  pthread_mutex_lock(&st->aux_mutex);
+  if ((rc = aux_env(st, &env)) == 0) {
+    rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+    if (rc == 0)
+      rc = mdb_dbi_open(txn, name, 0, &dbi);
+    if (rc == 0)
+      rc = mdb_cursor_open(txn, dbi, &cur);
+    if (rc == 0)
+      rc = mdb_cursor_get(cur, &k, &v, alen ? MDB_SET_RANGE : MDB_FIRST);
+    /* strictly after `after` */
+    if (rc == 0 && alen && k.mv_size == alen && memcmp(k.mv_data, after, alen) == 0)
+      rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+    if (rc == 0 && (mc_buf_append(key, k.mv_data, k.mv_size) || mc_buf_append(val, v.mv_data, v.mv_size)))
+      rc = ENOMEM;
+    if (cur)
+      mdb_cursor_close(cur);
+    if (txn)
+      mdb_txn_abort(txn);
+    rc = rc == MDB_NOTFOUND ? MC_ENOENT : store__lmdb_error(st, rc, "reading an aux db");
+  }
+  pthread_mutex_unlock(&st->aux_mutex);
+  return rc;
+}
+
 /* ============================================================ backup */
 
 static int fsync_path(const char *path) {

@@ -3,7 +3,8 @@
 # (Debian's aiosmtpd) and a local text-message gateway on loopback receive
 # what `motcua deliver` sends; refusals are recorded and alert the agency,
 # temporary failures are retried with backoff, nothing is sent twice.
-# Usage: test_delivery.sh path/to/motcua
+# Usage: test_delivery.sh path/to/motcua path/to/send-code
+send_code=$2
 . "$(dirname "$0")/lib.sh"
 d=$tmp/data
 box=$tmp/box
@@ -147,6 +148,29 @@ echo "$told" | grep -qx "To: khac@example.vn" || fail "announcement: $told"
 echo "$told" | grep -qx "To: chu.ho@example.vn" && fail "a withdrawn dossier's applicant told: $told"
 [ "$(echo "$told" | grep -c "khac@example.vn")" -eq 1 ] || fail "told twice: $told"
 "$motcua" outbox "$d" | grep -q "incident" && fail "the announcement still waits"
+
+# A one-time code (an account's verification): sent, never in the legal record.
+out=$("$send_code" "$d" "$smtp" moi@example.vn 482913 2026-03-07T08:00 2>&1) || fail "send-code: $out"
+echo "$out" | grep -q "^sent 1," || fail "the code: $out"
+grep -l "^To: moi@example.vn" "$box"/mail-*.eml >/dev/null || fail "no mail with the code"
+"$motcua" audit export "$d" --format jsonl >"$tmp/export" 2>&1 || fail "export"
+grep -q 482913 "$tmp/export" && fail "the code is in the legal record"
+$py - "$box" <<'PY' || fail "the code's mail"
+import email, email.policy, glob, sys
+for p in glob.glob(sys.argv[1] + "/mail-*.eml"):
+    m = email.message_from_binary_file(open(p, "rb"), policy=email.policy.default)
+    if m["To"] == "moi@example.vn":
+        assert m["Subject"] == "Mã xác thực tài khoản dịch vụ công: 482913", m["Subject"]
+        assert "Mã xác thực của ông/bà là 482913." in m.get_content()
+        sys.exit(0)
+sys.exit(1)
+PY
+# Not sent within its lifetime (the server down): dropped, not sent late.
+out=$("$send_code" "$d" 1 tre@example.vn 111111 2026-03-07T09:00 2>&1)
+echo "$out" | grep -q "to retry 1" || fail "an unreachable server: $out"
+out=$(deliver 2026-03-07T09:20 2>&1)
+echo "$out" | grep -qE "failed [1-9]" || fail "an expired code: $out"
+grep -l "^To: tre@example.vn" "$box"/mail-*.eml >/dev/null 2>&1 && fail "an expired code was sent"
 
 "$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
 finish "all delivery checks passed"
