@@ -24,8 +24,7 @@ typedef struct pending {
 typedef struct pending_list {
   pending *items;
   int n, cap;
-  int want;                   /* applicants' messages to take in this pass */
-  int officials;              /* messages left for the officials' console */
+  int want;                   /* messages to take in this pass */
 } pending_list;
 
 static char *dup_text(const char *s) {
@@ -34,10 +33,6 @@ static char *dup_text(const char *s) {
 
 static int take_one(void *opaque, const eng_message *m) {
   pending_list *l = opaque;
-  if (strcmp(m->to, "applicant") && strncmp(m->to, "affected", 8)) {
-    l->officials++; /* they read theirs in the console (accounts): not in the way of the others */
-    return 0;
-  }
   if (l->n == l->want)
     return 1;
   if (l->n == l->cap) {
@@ -482,7 +477,6 @@ int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, deli
   int max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 6;
   int64_t backoff = cfg->first_backoff_ms > 0 ? cfg->first_backoff_ms : 30000;
   int rc = eng_outbox_pending(e, 0, 0, take_one, &l);
-  st.skipped = l.officials;
   outcomes done = {calloc((size_t)l.n + 1, sizeof *done.cmds), calloc((size_t)l.n + 1, sizeof *done.ids),
                    calloc((size_t)l.n + 1, sizeof *done.whys), 0};
   if (rc == 0 && (done.cmds == NULL || done.ids == NULL || done.whys == NULL))

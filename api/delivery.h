@@ -44,9 +44,10 @@ typedef struct delivery_stats {
 } delivery_stats;
 
 /* One pass over the outbox at `now`: every message that is due is sent (or
- * tried) and its outcome recorded.  Messages to officials wait for the
- * officials' console (no addresses until accounts exist): skipped.  Returns
- * 0, or an error of the engine (the messages stay in the outbox). */
+ * tried) and its outcome recorded; officials' alerts go to their agency's
+ * address in the directory (its parent's when it has none) until accounts
+ * give each official's.  Returns 0, or an error of the engine (the messages
+ * stay in the outbox). */
 int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, delivery_stats *stats);
 
 #endif

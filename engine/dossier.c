@@ -865,6 +865,7 @@ static int do_submit(decide *d) {
   d->form = &u.data;
   rc = enter(d, &s, 0);
   if (rc == 0) {
+    note(d, "applicant", "received");   /* with its code, to follow it (BN Art. 8.2) */
     note(d, "official", "new_dossier"); /* reception of the agency (NĐ118 Art. 17.2) */
     char email[256] = "", phone[32] = "";
     for (int i = 0; i < d->m->nfields; i++) {

@@ -59,10 +59,15 @@ static const msgpack_object *form_of_type(const eng_facts *f, dsl_m_field_type t
   return NULL;
 }
 
-static void agency_name(eng_engine *e, store_batch *b, mc_instant now, const char *code, char *out, size_t size) {
+/* The agency's name, and the e-mail its officials' alerts go to: its own in
+ * the directory, or the nearest parent's (a commune without one is
+ * alerted through its province).  Accounts will give each official's. */
+static void agency_contact(eng_engine *e, store_batch *b, mc_instant now, const char *code, char *name,
+                           size_t name_size, char *email, size_t email_size) {
   uint8_t hash[32];
   eng_def *dir;
-  snprintf(out, size, "%s", code);
+  snprintf(name, name_size, "%s", code);
+  email[0] = '\0';
   if (eng__def_current(e, b, ENG_DEF_DIRECTORY, "directory", now, hash) ||
       eng__def_load(e, b, hash, ENG_DEF_DIRECTORY, &dir))
     return;
@@ -71,12 +76,23 @@ static void agency_name(eng_engine *e, store_batch *b, mc_instant now, const cha
   msgpack_unpacked_init(&u);
   if (msgpack_unpack_next(&u, (const char *)dir->bytes, dir->len, &off) == MSGPACK_UNPACK_SUCCESS) {
     const msgpack_object *agencies = eng__get(&u.data, "agencies");
-    for (uint32_t i = 0; agencies && agencies->type == MSGPACK_OBJECT_ARRAY && i < agencies->via.array.size; i++)
-      if (eng__str_is(eng__get(&agencies->via.array.ptr[i], "code"), code)) {
-        if (eng__str_copy(eng__get(&agencies->via.array.ptr[i], "name"), out, size))
-          snprintf(out, size, "%s", code);
+    char at[64];
+    snprintf(at, sizeof at, "%s", code);
+    for (int depth = 0; depth < 8 && at[0] && !email[0]; depth++) {
+      const msgpack_object *found = NULL;
+      for (uint32_t i = 0; agencies && agencies->type == MSGPACK_OBJECT_ARRAY && i < agencies->via.array.size; i++)
+        if (eng__str_is(eng__get(&agencies->via.array.ptr[i], "code"), at))
+          found = &agencies->via.array.ptr[i];
+      if (found == NULL)
         break;
-      }
+      const msgpack_object *settings = eng__get(found, "settings");
+      if (depth == 0 && eng__str_copy(eng__get(found, "name"), name, name_size))
+        snprintf(name, name_size, "%s", code);
+      if (eng__str_copy(eng__get(settings, "email"), email, email_size))
+        email[0] = '\0';
+      if (eng__str_copy(eng__get(settings, "parent"), at, sizeof at))
+        at[0] = '\0';
+    }
   }
   msgpack_unpacked_destroy(&u);
 }
@@ -149,12 +165,12 @@ static void put_text(mc_canon *w, const char *key, const mc_buf *text) {
 
 int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
                        const char *template_name, mc_canon *w) {
-  char agency[256], error[160] = "";
+  char agency[256], agency_email[256], error[160] = "";
   mc_buf subject = MC_BUF_INIT, body = MC_BUF_INIT, sms = MC_BUF_INIT;
   uint8_t hash[32];
   eng_def *def = NULL;
   int rc = 0;
-  agency_name(e, b, now, f->s->agency, agency, sizeof agency);
+  agency_contact(e, b, now, f->s->agency, agency, sizeof agency, agency_email, sizeof agency_email);
   if (eng__def_current(e, b, ENG_DEF_TEMPLATE, template_name, now, hash) ||
       eng__def_load(e, b, hash, ENG_DEF_TEMPLATE, &def)) {
     snprintf(error, sizeof error, "the message template \"%.60s\" is not published", template_name);
@@ -186,6 +202,8 @@ int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_
   mc_canon_key(w, "email");
   if (f->email)
     mc_canon_cstr(w, f->email);
+  else if (!applicant && strncmp(to, "affected", 8))
+    mc_canon_cstr(w, agency_email); /* officials: their agency's address */
   else
     mc_canon_str(w, email ? email->via.str.ptr : "", email ? email->via.str.size : 0);
   mc_canon_kv_str(w, "error", error);

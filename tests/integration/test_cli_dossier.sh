@@ -9,10 +9,10 @@ d=$tmp/data
 form='{"child_name":"Nguyễn Minh An","birth_date":"2026-02-01","gender":"Nam","birth_place":"Bắc Ninh","mother_id":"027190001234","phone":"0912345678"}'
 
 "$motcua" publish "$d" --now 2026-01-05T08:00 --from 2026-01-01T00:00 >"$tmp/out" 2>&1 || fail "publish: $(cat "$tmp/out")"
-[ "$(grep -c '^publish ' "$tmp/out")" -eq 34 ] || fail "publish: $(cat "$tmp/out")"
+[ "$(grep -c '^publish ' "$tmp/out")" -eq 35 ] || fail "publish: $(cat "$tmp/out")"
 # Publishing the same bundle again changes nothing.
 "$motcua" publish "$d" --now 2026-01-05T09:00 --from 2026-01-01T00:00 >"$tmp/out" 2>&1 || fail "publish again: $(cat "$tmp/out")"
-[ "$(grep -c '^unchanged: ' "$tmp/out")" -eq 34 ] || fail "publish again: $(cat "$tmp/out")"
+[ "$(grep -c '^unchanged: ' "$tmp/out")" -eq 35 ] || fail "publish again: $(cat "$tmp/out")"
 
 out=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as cd-1:applicant \
   --now 2026-02-10T09:00 --form-json "$form" 2>&1) || fail "submit: $out"
@@ -112,7 +112,8 @@ echo "$out" | grep -qF "document kham_sk: missing" || fail "missing not shown: $
 # Every message the dossiers caused waits in the outbox until it is delivered.
 out=$("$motcua" outbox "$d") || fail "outbox: $out"
 echo "$out" | grep -qE "^[0-9]+/0  accepted +to applicant +H13.X01-260210-0001$" || fail "outbox: $out"
-echo "$out" | grep -qE "^[0-9]+/0  new_dossier +to official +H13.X01-260210-0001$" || fail "outbox: $out"
+echo "$out" | grep -qE "^[0-9]+/1  new_dossier +to official +H13.X01-260210-0001$" || fail "outbox: $out"
+echo "$out" | grep -qE "^[0-9]+/0  received +to applicant +H13.X01-260210-0001$" || fail "outbox: $out"
 
 # A clock in the future would carry into every later event: refused outside a rehearsal.
 "$motcua" timers "$d" --fire --now 2099-01-01T08:00 >/dev/null 2>"$tmp/err"

@@ -568,14 +568,24 @@ static void messages_wait_in_the_outbox_until_delivered(void **state) {
   eng_result r = run(&c, at("2026-12-01T08:00"), 0);
   /* Filed: reception is alerted (NĐ118 Art. 17.2), in the same write. */
   outbox_list l = pending_of(r.dossier);
-  assert_int_equal(l.n, 1);
-  assert_string_equal(l.m[0].template_name, "new_dossier");
-  assert_string_equal(l.m[0].to, "official");
-  assert_int_equal(l.m[0].seq, r.first_seq);
+  assert_int_equal(l.n, 2);
+  assert_string_equal(l.m[0].template_name, "received");
+  assert_string_equal(l.m[0].to, "applicant");
+  assert_string_equal(l.m[1].template_name, "new_dossier");
+  assert_string_equal(l.m[1].to, "official");
+  assert_int_equal(l.m[1].seq, r.first_seq);
+  assert_int_equal(l.m[1].index, 1);
   eng_command accept = act(r.dossier, "accept", "rc-s", "reception", "H13.STP");
   eng_result ra = run(&accept, at("2026-12-01T08:30"), 0);
   l = pending_of(r.dossier);
-  assert_int_equal(l.n, 2);
+  assert_int_equal(l.n, 3);
+  /* drop the "received" one from the view: the rest reads as before */
+  memmove(&l.m[0], &l.m[1], 2 * sizeof l.m[0]);
+  memmove(l.subject[0], l.subject[1], 2 * sizeof l.subject[0]);
+  memmove(l.body[0], l.body[1], 2 * sizeof l.body[0]);
+  memmove(l.sms[0], l.sms[1], 2 * sizeof l.sms[0]);
+  memmove(l.phone[0], l.phone[1], 2 * sizeof l.phone[0]);
+  memmove(l.error[0], l.error[1], 2 * sizeof l.error[0]);
   assert_string_equal(l.m[1].template_name, "accepted");
   assert_string_equal(l.m[1].to, "applicant");
   assert_int_equal(l.m[1].seq, ra.first_seq);
@@ -605,7 +615,12 @@ static void messages_wait_in_the_outbox_until_delivered(void **state) {
   refused(&sent, at("2026-12-01T08:32"), MC_ENOENT, "already recorded");
   eng_command failed = outcome(&l.m[1], "failed", "550 5.1.1 mailbox unavailable");
   run(&failed, at("2026-12-01T08:33"), 0);
-  /* The failure alerts the agency about the dossier. */
+  /* The failure alerts the agency about the dossier (at its address). */
+  l = pending_of(r.dossier);
+  assert_int_equal(l.n, 2);
+  assert_string_equal(l.m[0].template_name, "received");
+  eng_command received = outcome(&l.m[0], "sent", NULL);
+  run(&received, at("2026-12-01T08:33"), 0);
   l = pending_of(r.dossier);
   assert_int_equal(l.n, 1);
   assert_string_equal(l.m[0].template_name, "delivery_failed");
