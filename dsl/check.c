@@ -1359,7 +1359,7 @@ static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
   if (prog->templates == NULL)
     return; /* checked together with workflows/templates only */
   /* The engine's own messages (docs/ENGINE.md, "The outbox"). */
-  static const char *const engine_sends[] = {"received", "new_dossier", "extended", "step_warning", "step_overdue",
+  static const char *const engine_sends[] = {"received", "new_dossier", "extended", "payment_due", "step_warning", "step_overdue",
                                              "deadline_near", "deadline_passed", "delivery_failed", "incident", NULL};
   const dsl_template *last = prog->templates;
   while (last->next)

@@ -47,6 +47,9 @@ typedef struct decide {
 /* A message the event being decided causes (`notify` of the transitions
  * followed, or the engine's own: an apology for an extension, alerts). */
 static void note(decide *d, const char *to, const char *template_name) {
+  for (int i = 0; i < d->nnotes; i++)
+    if (!strcmp(d->notes[i].to, to) && !strcmp(d->notes[i].template_name, template_name))
+      return; /* once per event */
   if (d->nnotes < ENG_MAX_NOTES)
     d->notes[d->nnotes].to = to, d->notes[d->nnotes++].template_name = template_name;
   else
@@ -219,6 +222,9 @@ static int enter(decide *d, eng_snap *s, int node) {
       snprintf(s->state, sizeof s->state, "%s", n->state);
     /* The legal clock stops in a step that pauses or restarts it, and while
      * a financial obligation is paid when the policy says so (DOMAIN.md rule 9). */
+    /* Payment due: the applicant is told, whether or not the process says so. */
+    if (n->state && !strcmp(n->state, "awaiting_payment"))
+      note(d, "applicant", "payment_due");
     bool paying = n->state && !strcmp(n->state, "awaiting_payment") && d->policy->payment_pauses;
     if ((n->clock != DSL_M_CLOCK_RUNS || paying) && s->accepted_at && s->paused_since == 0)
       s->paused_since = d->now;
@@ -1038,6 +1044,7 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
     return refuse(d, MC_EINVAL, "a denial gives its reasons (Phiếu từ chối giải quyết hồ sơ)");
   if (!strcmp(action, "record_payment"))
     s->fee_paid = true;
+
   if (!strcmp(action, "approve"))
     snprintf(s->outcome, sizeof s->outcome, "approved");
   if (!strcmp(action, "deny"))

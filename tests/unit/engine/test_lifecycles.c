@@ -308,6 +308,34 @@ static void assigned_stopped_rated_and_retired(void **state) {
   mc_buf_free(&f);
 }
 
+/* The messages waiting in the outbox about one dossier, with their texts. */
+typedef struct outbox_list {
+  eng_message m[8];
+  char subject[8][256], body[8][1024], sms[8][256], phone[8][32], error[8][160];
+  int n;
+  const char *dossier;
+} outbox_list;
+
+static int collect_message(void *opaque, const eng_message *m) {
+  outbox_list *l = opaque;
+  if (strcmp(m->dossier, l->dossier) == 0 && l->n < 8) {
+    int i = l->n++;
+    l->m[i] = *m;
+    snprintf(l->subject[i], sizeof l->subject[i], "%s", m->subject);
+    snprintf(l->body[i], sizeof l->body[i], "%s", m->body);
+    snprintf(l->sms[i], sizeof l->sms[i], "%s", m->sms);
+    snprintf(l->phone[i], sizeof l->phone[i], "%s", m->phone);
+    snprintf(l->error[i], sizeof l->error[i], "%s", m->error);
+  }
+  return 0;
+}
+
+static outbox_list pending_of(const char *dossier) {
+  outbox_list l = {.n = 0, .dossier = dossier};
+  assert_int_equal(eng_outbox_pending(eng, 0, 0, collect_message, &l), 0);
+  return l;
+}
+
 /* A new version of the household business registration with a fee paid
  * online before processing: the legal clock pauses while the applicant pays
  * (nd118: payment_pauses_clock), and a denied dossier's refundable fee goes
@@ -370,6 +398,15 @@ static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_string_equal(v.state, "awaiting_payment");
   assert_true(v.paused_since != 0);
+  /* The applicant is told what to pay (the fee over the form), once. */
+  outbox_list due = pending_of(r.dossier);
+  int payment_due = 0;
+  for (int i = 0; i < due.n; i++)
+    if (!strcmp(due.m[i].template_name, "payment_due")) {
+      payment_due++;
+      assert_non_null(strstr(due.body[i], "cần nộp 100.000 đồng phí, lệ phí"));
+    }
+  assert_int_equal(payment_due, 1);
   /* Paid on Wed 4 Nov 10:00: the 29.5 working hours left at Mon 10:00 count from
    * then (Wed 5.5 h, Thu 8, Fri 8, Mon 8) = Mon 9 Nov 17:00. */
   eng_command pay = act(r.dossier, "record_payment", "cd-p", "applicant", NULL);
@@ -526,33 +563,6 @@ static void documents_are_reused_not_asked_again(void **state) {
  * the same write, wait until their outcome is recorded, once; a message
  * that failed for good alerts the agency, an alert that fails does not
  * alert again. */
-typedef struct outbox_list {
-  eng_message m[8];
-  char subject[8][256], body[8][1024], sms[8][256], phone[8][32], error[8][160];
-  int n;
-  const char *dossier;
-} outbox_list;
-
-static int collect_message(void *opaque, const eng_message *m) {
-  outbox_list *l = opaque;
-  if (strcmp(m->dossier, l->dossier) == 0 && l->n < 8) {
-    int i = l->n++;
-    l->m[i] = *m;
-    snprintf(l->subject[i], sizeof l->subject[i], "%s", m->subject);
-    snprintf(l->body[i], sizeof l->body[i], "%s", m->body);
-    snprintf(l->sms[i], sizeof l->sms[i], "%s", m->sms);
-    snprintf(l->phone[i], sizeof l->phone[i], "%s", m->phone);
-    snprintf(l->error[i], sizeof l->error[i], "%s", m->error);
-  }
-  return 0;
-}
-
-static outbox_list pending_of(const char *dossier) {
-  outbox_list l = {.n = 0, .dossier = dossier};
-  assert_int_equal(eng_outbox_pending(eng, 0, 0, collect_message, &l), 0);
-  return l;
-}
-
 static eng_command outcome(const eng_message *m, const char *what, const char *why) {
   return (eng_command){.kind = ENG_CMD_DELIVERED, .actor = {"notifier", "system", NULL, "test"},
                        .message_seq = m->seq, .message_index = m->index, .outcome = what, .reason = why};
