@@ -418,8 +418,15 @@ static char *text_of(const msgpack_object *map, const char *key) {
   for (uint32_t i = 0; map->type == MSGPACK_OBJECT_MAP && i < map->via.map.size; i++) {
     const msgpack_object *k = &map->via.map.ptr[i].key, *v = &map->via.map.ptr[i].val;
     if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, key, n) &&
-        v->type == MSGPACK_OBJECT_STR)
-      return strndup(v->via.str.ptr, v->via.str.size);
+        v->type == MSGPACK_OBJECT_STR) {
+      /* not strndup: the text is not NUL-terminated and may end the buffer */
+      char *t = malloc(v->via.str.size + 1);
+      if (t) {
+        memcpy(t, v->via.str.ptr, v->via.str.size);
+        t[v->via.str.size] = '\0';
+      }
+      return t;
+    }
   }
   return strdup("");
 }
@@ -448,6 +455,7 @@ static void deliver_codes(eng_engine *e, const delivery_config *cfg, mc_instant 
       p.subject = text_of(&u.data, "subject"), p.body = text_of(&u.data, "body"), p.sms = text_of(&u.data, "sms");
       p.email = text_of(&u.data, "email"), p.phone = text_of(&u.data, "phone"), p.error = text_of(&u.data, "error");
       p.m.seq = t, p.m.index = 255; /* its Message-ID: <TIME.255@motcua> */
+      ok = p.subject && p.body && p.sms && p.email && p.phone && p.error;
     }
     msgpack_unpacked_destroy(&u);
     char why[512] = "";
