@@ -114,21 +114,26 @@ int main(int argc, char **argv) {
       return 1;
   }
 
+  /* Each dossier causes three messages: received and accepted to the
+   * applicant, new_dossier to reception (the agency's address). */
   delivery_config cfg = {.smtp_url = url, .mail_from = "motcua@bacninh.gov.vn", .batch = 200};
   delivery_stats st;
   int sent = 0;
   double t0 = now_s();
-  while (sent < n) {
-    if (delivery_run(e, &cfg, day + 3600000, &st) != 0 || (st.sent == 0 && st.retried == 0)) {
-      fprintf(stderr, "bench-delivery: stuck after %d sent (failed %d)\n", sent, st.failed);
+  for (;;) {
+    if (delivery_run(e, &cfg, day + 3600000, &st) != 0 || st.failed || st.retried) {
+      fprintf(stderr, "bench-delivery: a message was not sent (%d failed, %d to retry)\n", st.failed, st.retried);
       return 1;
     }
+    if (st.sent == 0)
+      break;
     sent += st.sent;
   }
   double worker = now_s() - t0;
-  double bare = bare_client(url, n, 900);
-  printf("%-58s %10.0f /s\n", "notifications delivered and recorded (worker)", n / worker);
-  printf("%-58s %10.0f /s\n", "bare libcurl client, same server, same count (ceiling)", n / bare);
+  double bare = bare_client(url, sent, 900);
+  printf("%d messages (received, accepted, and reception's alert, for %d dossiers)\n", sent, n);
+  printf("%-58s %10.0f /s\n", "notifications delivered and recorded (worker)", sent / worker);
+  printf("%-58s %10.0f /s\n", "bare libcurl client, same server, same count (ceiling)", sent / bare);
   printf("%-58s %10.2f\n", "ratio", bare / worker);
   eng_close(e);
   free(cmds), free(res), free(codes);
