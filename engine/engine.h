@@ -132,6 +132,14 @@ typedef struct eng_options {
   uint64_t map_size;          /* 0: default */
 } eng_options;
 
+/* Compiles every .mc file of DIR/{policies,agencies,templates,procedures}
+ * and publishes each definition, with the calendars of DIR/calendars, in
+ * effect from `from`, in one batch at `now` (a fresh data directory's
+ * start: tests, benchmarks).  Diagnostics to `sink`; on failure `why` says
+ * what.  Returns 0 or the first error. */
+int eng_publish_workflows(eng_engine *e, const char *dir, mc_instant from, mc_instant now, mc_diag_sink *sink,
+                          mc_buf *why);
+
 /* The engine's projections.  Every program that opens a data directory
  * must register them (a writer that does not would leave them behind the
  * log; `audit verify` rebuilds and compares them). */

@@ -14,7 +14,6 @@
 #include "engine/engine.h"
 #include "engine/writer.h"
 
-#include <dirent.h>
 #include <msgpack.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,57 +70,11 @@ void refused(const eng_command *c, mc_instant now, int want, const char *phrase)
 }
 
 static void publish_all(void) {
-  static const char *const subdirs[] = {"policies", "agencies", "templates", "procedures"};
-  dsl_compile *c;
-  mc_buf texts[64];
-  mc_source src[64];
-  char names[64][768];
-  int n = 0;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-  assert_int_equal(dsl_compile_new(&c), 0);
-  for (size_t s = 0; s < sizeof subdirs / sizeof subdirs[0]; s++) {
-    char path[400];
-    snprintf(path, sizeof path, "%s/%s", MOTCUA_WORKFLOWS_DIR, subdirs[s]);
-    DIR *d = opendir(path);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-      size_t len = strlen(e->d_name);
-      if (len < 4 || strcmp(e->d_name + len - 3, ".mc"))
-        continue;
-      snprintf(names[n], sizeof names[n], "%s/%s", path, e->d_name);
-      texts[n] = (mc_buf)MC_BUF_INIT;
-      assert_int_equal(mc_file_read(names[n], 1 << 20, &texts[n]), 0);
-      src[n] = (mc_source){names[n], mc_buf_cstr(&texts[n]), texts[n].len};
-      dsl_compile_add(c, &src[n], false, &sink);
-      n++;
-    }
-    closedir(d);
-  }
-  assert_int_equal(dsl_compile_check(c, &sink), 0);
-  const dsl_artifact *arts;
-  int count;
-  assert_int_equal(dsl_compile_emit(c, &arts, &count), 0);
-  assert_true(count < 63);
-  eng_command cmds[64];
-  eng_result res[64];
-  memset(cmds, 0, sizeof cmds);
-  for (int i = 0; i < count; i++)
-    cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
-                            .def_kind = eng_def_kind_of(arts[i].kind), .def_bytes = arts[i].bytes.data,
-                            .def_len = arts[i].bytes.len, .effective_from = at("2025-01-01T00:00")};
-  /* The calendar. */
-  mc_buf packed = MC_BUF_INIT;
-  assert_int_equal(eng_calendar_pack_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &packed), 0);
-  cmds[count] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
-                              .def_kind = ENG_DEF_CALENDAR, .def_bytes = packed.data, .def_len = packed.len};
-  assert_int_equal(eng_execute(eng, cmds, count + 1, at("2025-12-01T08:00"), res), 0);
-  for (int i = 0; i <= count; i++)
-    if (res[i].status != 0)
-      fail_msg("publishing %d: %s", i, res[i].message);
-  mc_buf_free(&packed);
-  dsl_compile_free(c);
-  for (int i = 0; i < n; i++)
-    mc_buf_free(&texts[i]);
+  mc_buf why = MC_BUF_INIT;
+  if (eng_publish_workflows(eng, MOTCUA_WORKFLOWS_DIR, at("2025-01-01T00:00"), at("2025-12-01T08:00"), &sink, &why))
+    fail_msg("publishing the bundle: %s", mc_buf_cstr(&why));
+  mc_buf_free(&why);
 }
 
 int fx_setup(void **state) {
