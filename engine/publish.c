@@ -20,7 +20,7 @@ int eng_publish_workflows(eng_engine *e, const char *dir, mc_instant from, mc_in
   dsl_compile *c = NULL;
   mc_buf *texts = calloc(MAX_FILES, sizeof *texts);
   mc_source *src = calloc(MAX_FILES, sizeof *src);
-  char (*names)[1024] = calloc(MAX_FILES, sizeof *names);
+  char (*names)[1280] = calloc(MAX_FILES, sizeof *names);
   int n = 0, rc = texts && src && names ? dsl_compile_new(&c) : MC_ENOMEM;
   for (size_t s = 0; rc == 0 && s < sizeof subdirs / sizeof subdirs[0]; s++) {
     char path[900];
