@@ -25,7 +25,12 @@ typedef struct pending_list {
   pending *items;
   int n, cap;
   int want;                   /* messages to take in this pass */
+  store *st;                  /* the attempts (aux) */
+  mc_instant now;
+  int waiting;                /* messages waiting out their backoff: not taken */
 } pending_list;
+
+static void attempts_of(store *st, const eng_message *m, uint32_t *attempts, int64_t *next_at);
 
 static char *dup_text(const char *s) {
   return strdup(s ? s : "");
@@ -33,6 +38,13 @@ static char *dup_text(const char *s) {
 
 static int take_one(void *opaque, const eng_message *m) {
   pending_list *l = opaque;
+  uint32_t attempts;
+  int64_t next_at;
+  attempts_of(l->st, m, &attempts, &next_at);
+  if (next_at > l->now) {
+    l->waiting++; /* not in the way of the messages behind it */
+    return 0;
+  }
   if (l->n == l->want)
     return 1;
   if (l->n == l->cap) {
@@ -149,7 +161,9 @@ static int compose(const delivery_config *cfg, const pending *p, mc_instant now,
   struct tm tm;
   gmtime_r(&secs, &tm);
   strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-  snprintf(id, sizeof id, "<%llu.%d@motcua>", (unsigned long long)p->m.seq, p->m.index);
+  const char *domain = strchr(cfg->mail_from, '@');
+  snprintf(id, sizeof id, "<%llu.%d.motcua@%.60s>", (unsigned long long)p->m.seq, p->m.index,
+           domain ? domain + 1 : "motcua.invalid");
   int rc = mc_buf_append_str(out, "Date: ");
   rc |= mc_buf_append_str(out, date);
   rc |= mc_buf_append_str(out, "\r\nFrom: ");
@@ -166,9 +180,23 @@ static int compose(const delivery_config *cfg, const pending *p, mc_instant now,
   return rc ? MC_ENOMEM : 0;
 }
 
+/* An address that cannot break a header or the SMTP dialogue (the form
+ * checks it; this guards what older versions let in). */
+static bool plain_address(const char *a) {
+  size_t n = strlen(a);
+  for (size_t i = 0; i < n; i++)
+    if (a[i] < 0x21 || a[i] > 0x7e || strchr("<>()[],;:\"\\", a[i]))
+      return false;
+  return n > 0 && n <= 254 && strchr(a, '@');
+}
+
 static outcome send_mail(const delivery_config *cfg, const pending *p, mc_instant now, char *why, size_t size) {
   mc_buf text = MC_BUF_INIT;
-  char from[320], to[320];
+  char from[320], to[320], errbuf[CURL_ERROR_SIZE] = "";
+  if (!plain_address(p->email)) {
+    snprintf(why, size, "e-mail: \"%.60s\" is not an address that can be written in a mail", p->email);
+    return PERMANENT;
+  }
   if (compose(cfg, p, now, &text) != 0) {
     snprintf(why, size, "out of memory");
     mc_buf_free(&text);
@@ -191,6 +219,7 @@ static outcome send_mail(const delivery_config *cfg, const pending *p, mc_instan
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     if (cfg->smtp_starttls)
       curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
     if (cfg->smtp_ca)
@@ -205,8 +234,10 @@ static outcome send_mail(const delivery_config *cfg, const pending *p, mc_instan
     if (r == CURLE_OK) {
       o = SENT;
     } else {
-      /* 5xx: the server refuses for good (no such mailbox); the rest may pass later. */
-      o = code >= 500 && code < 600 ? PERMANENT : TRANSIENT;
+      /* Only the recipient refused (550 at RCPT: no such mailbox) is for good;
+       * a refused sender, AUTH or connection is the configuration or an
+       * outage, and passes once it is mended. */
+      o = code >= 500 && code < 600 && strstr(errbuf, "RCPT") ? PERMANENT : TRANSIENT;
       if (code)
         snprintf(why, size, "e-mail to %s: %s, the server answered %ld", p->email, curl_easy_strerror(r), code);
       else
@@ -258,8 +289,9 @@ static outcome send_sms(const delivery_config *cfg, const pending *p, char *why,
     if (r == CURLE_OK && code >= 200 && code < 300) {
       o = SENT;
     } else {
-      /* 4xx: the gateway refuses this message; 5xx, timeouts: try again later. */
-      o = r == CURLE_OK && code >= 400 && code < 500 ? PERMANENT : TRANSIENT;
+      /* The gateway refuses this message (400, 404, 410, 422); an unauthorised,
+       * throttled or failing gateway passes later. */
+      o = r == CURLE_OK && (code == 400 || code == 404 || code == 410 || code == 422) ? PERMANENT : TRANSIENT;
       if (r == CURLE_OK)
         snprintf(why, size, "text message to %s: the gateway answered %ld", p->phone, code);
       else
@@ -381,7 +413,7 @@ static outcome announce(eng_engine *e, const delivery_config *cfg, const pending
   }
   snprintf(why, size, "%d e-mail%s, %d text message%s sent; %d failed%s%s", mails, mails == 1 ? "" : "s", texts,
            texts == 1 ? "" : "s", failures, failures ? ", the last: " : "", failures ? last : "");
-  return mails + texts > 0 || failures == 0 ? SENT : PERMANENT;
+  return mails + texts > 0 || failures == 0 ? SENT : TRANSIENT; /* nobody reached: an outage, try again */
 }
 
 /* Sends one message on every channel it has an address for. */
@@ -480,11 +512,13 @@ static void deliver_codes(eng_engine *e, const delivery_config *cfg, mc_instant 
 }
 
 int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, delivery_stats *stats) {
-  pending_list l = {.want = cfg->batch > 0 ? cfg->batch : 100};
+  pending_list l = {.want = cfg->batch > 0 ? cfg->batch : 100, .st = eng_store(e), .now = now};
   delivery_stats st = {0};
-  int max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 6;
+  int max_attempts = cfg->max_attempts > 0 ? cfg->max_attempts : 10;
   int64_t backoff = cfg->first_backoff_ms > 0 ? cfg->first_backoff_ms : 30000;
+  deliver_codes(e, cfg, now, &st); /* first: a code is useful for minutes only */
   int rc = eng_outbox_pending(e, 0, 0, take_one, &l);
+  st.skipped += l.waiting;
   outcomes done = {calloc((size_t)l.n + 1, sizeof *done.cmds), calloc((size_t)l.n + 1, sizeof *done.ids),
                    calloc((size_t)l.n + 1, sizeof *done.whys), 0};
   if (rc == 0 && (done.cmds == NULL || done.ids == NULL || done.whys == NULL))
@@ -494,12 +528,19 @@ int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, deli
     uint32_t attempts;
     int64_t next_at;
     attempts_of(eng_store(e), &p->m, &attempts, &next_at);
-    if (next_at > now) {
+    /* A channel this worker is not given waits for one that is. */
+    bool can_mail = cfg->smtp_url && cfg->mail_from, can_sms = cfg->sms_url != NULL;
+    bool broadcast = !strncmp(p->m.to, "affected", 8);
+    if (!broadcast && !p->error[0] && !(can_mail && p->email[0]) && !(can_sms && p->phone[0] && p->sms[0]) &&
+        (p->email[0] || (p->phone[0] && p->sms[0]))) {
+      st.skipped++;
+      continue;
+    }
+    if (broadcast && !can_mail && !can_sms) {
       st.skipped++;
       continue;
     }
     char why[512] = "";
-    bool broadcast = !strncmp(p->m.to, "affected", 8);
     outcome o = broadcast ? announce(e, cfg, p, now, why, sizeof why) : deliver_one(cfg, p, now, why, sizeof why);
     if (o == TRANSIENT && (int)attempts + 1 < max_attempts) {
       int64_t wait = backoff << (attempts < 20 ? attempts : 20);
@@ -524,8 +565,6 @@ int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, deli
     }
   free(done.cmds), free(done.ids), free(done.whys);
   free_list(&l);
-  if (rc == 0)
-    deliver_codes(e, cfg, now, &st);
   if (stats)
     *stats = st;
   return rc;

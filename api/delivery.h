@@ -6,7 +6,8 @@
  * Delivery is at least once: the messages of a pass are sent, then their
  * outcomes recorded in one durable write; a worker killed between the two
  * sends them again on its next pass, with the same Message-ID
- * (<SEQ.INDEX@motcua>), so a mail client drops the duplicates.  A transient failure (a connection refused, an SMTP 4xx, an
+ * (<SEQ.INDEX.motcua@the sender's domain>), so a mail client drops the
+ * duplicates.  A transient failure (a connection refused, an SMTP 4xx, an
  * HTTP 5xx or timeout) is retried with exponential backoff, the attempts
  * kept in the aux database "delivery" (outside the legal record); a
  * permanent one (an SMTP 5xx, an HTTP 4xx, no address, the attempts used
@@ -34,7 +35,7 @@ typedef struct delivery_config {
   const char *sms_url;        /* the gateway's POST endpoint; NULL: no text messages */
   const char *sms_token;      /* sent as "Authorization: Bearer ..."; or NULL */
   long timeout_ms;            /* per message and channel; 0: 10 s */
-  int max_attempts;           /* 0: 6 */
+  int max_attempts;           /* 0: 10 (30 s doubling: about 8.5 hours in all) */
   int64_t first_backoff_ms;   /* 0: 30 s, doubling each attempt */
   int batch;                  /* messages per pass; 0: 100 */
 } delivery_config;

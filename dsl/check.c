@@ -1346,6 +1346,9 @@ static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
       continue;
     if (find_template(prog, t->name) != t)
       ERR(sink, t->at, "give each template its own name", "the template \"%s\" is defined twice", t->name);
+    if (strlen(t->name) > 40)
+      ERR(sink, t->at, "a template's name has at most 40 characters", "the template name \"%.40s...\" is too long",
+          t->name);
     if (t->subject == NULL)
       ERR(sink, t->at, "add: subject \"...\" (the e-mail's subject line)", "the template \"%s\" has no subject",
           t->name);

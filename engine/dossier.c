@@ -1451,8 +1451,14 @@ static int do_announce(decide *d) {
                   "administrator to its own applicants");
   if (c->reason == NULL || c->reason[0] == '\0')
     return refuse(d, MC_EINVAL, "an announcement says what happened and what to do");
-  if (c->agency && strlen(c->agency) > 31)
-    return refuse(d, MC_EINVAL, "the agency code %.40s is too long", c->agency);
+  if (c->agency) {
+    char calendar[32];
+    decide quiet = *d;
+    eng_result scratch;
+    quiet.res = &scratch;
+    if (strlen(c->agency) > 20 || check_directory(&quiet, c->agency, "", calendar, sizeof calendar) == MC_ENOENT)
+      return refuse(d, MC_ENOENT, "the agency %.40s is not in the directory", c->agency);
+  }
   eng_snap none;
   memset(&none, 0, sizeof none);
   snprintf(none.agency, sizeof none.agency, "%s", c->agency ? c->agency : "");

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/log.h"
 #include "dsl/dsl.h"
 
 #include <stdio.h>
@@ -943,7 +944,10 @@ static int outbox_one(void *opaque, const void *key, size_t klen, const void *va
       c->left--;
     rc = c->fn(c->opaque, &m);
   } else {
-    rc = MC_ECORRUPT;
+    /* One entry that cannot be read must not hold up every other message. */
+    mc_log(MC_LOG_ERROR, "engine", "outbox message %llu/%d cannot be read: skipped", (unsigned long long)m.seq,
+           m.index);
+    rc = 0;
   }
   for (int i = 0; i < 6; i++)
     mc_buf_free(&texts[i]);

@@ -43,6 +43,13 @@ static bool valid_phone(const char *s, size_t n) {
 }
 
 static bool valid_email(const char *s, size_t n) {
+  /* Printable ASCII without the characters that mean something in a mail
+   * header or the SMTP dialogue (a CR/LF would inject commands). */
+  if (n > 254)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < 0x21 || s[i] > 0x7e || strchr("<>()[],;:\"\\", s[i]))
+      return false;
   const char *at = memchr(s, '@', n);
   if (at == NULL || at == s || memchr(at + 1, '@', n - (size_t)(at + 1 - s)))
     return false;

@@ -14,6 +14,7 @@
 #include "base/error.h"
 #include "base/file.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,11 @@ int cmd_deliver(int argc, char **argv) {
     return CLI_USAGE;
   }
   int status = CLI_OK;
+  if (cfg.smtp_user && cfg.smtp_url && strncmp(cfg.smtp_url, "smtps://", 8) && !cfg.smtp_starttls) {
+    cli_error("deliver", "--smtp-user over %s would send the password in the clear: add --starttls, or use smtps://",
+              cfg.smtp_url);
+    return CLI_USAGE;
+  }
   if (timeout_text && (cfg.timeout_ms = atol(timeout_text)) <= 0) {
     cli_error("deliver", "--timeout-ms \"%s\": a number of milliseconds", timeout_text);
     return CLI_USAGE;
@@ -91,6 +97,7 @@ int cmd_deliver(int argc, char **argv) {
   }
   cfg.smtp_password = password_file ? mc_buf_cstr(&password) : NULL;
   cfg.sms_token = token_file ? mc_buf_cstr(&token) : NULL;
+  curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before any transfer (not thread-safe lazily) */
   eng_engine *e;
   mc_buf why = MC_BUF_INIT;
   if (eng_open(dir, NULL, &e, &why) != 0) {

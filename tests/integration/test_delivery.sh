@@ -70,7 +70,7 @@ assert m["Subject"] == "Hồ sơ %s đã được tiếp nhận" % code, m["Subj
 assert m["To"] == "chu.ho@example.vn" and m["From"] == "motcua@bacninh.gov.vn", (m["To"], m["From"])
 body = m.get_content()
 assert "Kính gửi ông/bà," in body and "Đăng ký thành lập hộ kinh doanh" in body, body
-assert m["Message-ID"].endswith(".0@motcua>"), m["Message-ID"]
+assert m["Message-ID"].endswith(".0.motcua@bacninh.gov.vn>"), m["Message-ID"]
 print("ok")
 PY
 )
@@ -89,8 +89,9 @@ echo "$out" | grep -qE "accepted +to applicant +$mailed$" && fail "delivered but
 # the busy one is not due yet (30 s backoff).
 out=$(deliver 2026-03-02T09:00:10 2>&1) || fail "deliver again: $out"
 echo "$out" | grep -q "^sent 2, failed 0, to retry 0, waiting 2$" || fail "second pass: $out"
-# The gateway stays busy: retried with growing waits, then failed for good.
-for t in 09:01 09:03 09:10 09:30 10:30; do
+# The gateway stays busy: retried with growing waits (30 s doubling), then, at the
+# tenth attempt, failed for good.
+for t in 09:01 09:03 09:10 09:30 10:30 11:00 12:00 14:00 17:00; do
   out=$(deliver "2026-03-02T$t" 2>&1) || fail "deliver at $t: $out"
 done
 echo "$out" | grep -q "^sent 0, failed 2, to retry 0" || fail "after the attempts: $out"
@@ -165,11 +166,25 @@ import email, email.policy, glob, sys
 for p in glob.glob(sys.argv[1] + "/mail-*.eml"):
     m = email.message_from_binary_file(open(p, "rb"), policy=email.policy.default)
     if m["To"] == "moi@example.vn":
-        assert m["Subject"] == "Mã xác thực tài khoản dịch vụ công: 482913", m["Subject"]
+        assert m["Subject"] == "Mã xác thực tài khoản dịch vụ công", m["Subject"]
         assert "Mã xác thực của ông/bà là 482913." in m.get_content()
         sys.exit(0)
 sys.exit(1)
 PY
+# An address that would break the mail (CR/LF: a command injected into SMTP) is
+# refused by the form; an announcement names an agency of the directory; a
+# password is never sent in the clear.
+"$motcua" dossier "$d" submit --procedure 2.000575 --agency H13.X01 --as cd-x:applicant --now 2026-03-07T08:30 \
+  --form-json '{"address":"x","business_name":"x","capital":1,"email":"a@b.vn\r\nRCPT TO:<x@y.vn>","owner_id":"027190001111"}' \
+  >"$tmp/out" 2>&1 && fail "an e-mail with CR/LF accepted"
+grep -q "must be an email address\|must be an e-mail" "$tmp/out" || fail "CR/LF e-mail: $(cat "$tmp/out")"
+"$motcua" announce "$d" --message "x" --agency H13.KHONG-CO --as a:system_admin --now 2026-03-07T08:30 >"$tmp/out" 2>&1 &&
+  fail "an announcement to no agency accepted"
+grep -q "is not in the directory" "$tmp/out" || fail "unknown agency: $(cat "$tmp/out")"
+"$motcua" deliver "$d" --smtp "smtp://127.0.0.1:$tls" --from motcua@bacninh.gov.vn --smtp-user motcua \
+  --smtp-password-file "$tmp/pw" >"$tmp/out" 2>&1 && fail "AUTH in the clear accepted"
+grep -q "in the clear" "$tmp/out" || fail "AUTH in the clear: $(cat "$tmp/out")"
+
 # Not sent within its lifetime (the server down): dropped, not sent late.
 out=$("$send_code" "$d" 1 tre@example.vn 111111 2026-03-07T09:00 2>&1)
 echo "$out" | grep -q "to retry 1" || fail "an unreachable server: $out"
