@@ -172,9 +172,21 @@ static int compose(const delivery_config *cfg, const pending *p, mc_instant now,
   rc |= mc_buf_append_str(out, p->email);
   rc |= mc_buf_append_str(out, "\r\nMessage-ID: ");
   rc |= mc_buf_append_str(out, id);
-  rc |= mc_buf_append_str(out, "\r\nSubject: =?UTF-8?B?");
-  rc |= base64(out, p->subject, strlen(p->subject), false);
-  rc |= mc_buf_append_str(out, "?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+  /* RFC 2047: encoded words of at most 75 characters (45 bytes of text,
+   * 39 on the first line, cut between UTF-8 characters), folded onto lines
+   * of their own, none over 78 characters. */
+  rc |= mc_buf_append_str(out, "\r\nSubject:");
+  size_t len = strlen(p->subject);
+  for (size_t at = 0; at < len && rc == 0;) {
+    size_t most = at ? 45 : 39, n = len - at < most ? len - at : most; /* the first shares "Subject: " */
+    while (n > 1 && at + n < len && ((unsigned char)p->subject[at + n] & 0xc0) == 0x80)
+      n--; /* not inside a character */
+    rc |= mc_buf_append_str(out, at ? "\r\n =?UTF-8?B?" : " =?UTF-8?B?");
+    rc |= base64(out, p->subject + at, n, false);
+    rc |= mc_buf_append_str(out, "?=");
+    at += n;
+  }
+  rc |= mc_buf_append_str(out, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
                                "Content-Transfer-Encoding: base64\r\n\r\n");
   rc |= base64(out, p->body, strlen(p->body), true);
   return rc ? MC_ENOMEM : 0;

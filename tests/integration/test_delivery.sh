@@ -57,7 +57,7 @@ echo "$out" | grep -q "^sent 8, failed 2, to retry 2, waiting 0$" || fail "first
 [ "$(grep -l "^To: ubnd@bacninh.gov.vn" "$box"/mail-*.eml | wc -l)" -eq 4 ] || fail "reception not alerted"
 
 # The e-mail as it arrived: UTF-8 subject, body, a Message-ID per notification.
-check=$($py - "$box" "$mailed" <<'PY'
+check=$($py - "$box" "$mailed" 2>"$tmp/pyerr" <<'PY'
 import email, email.policy, glob, sys
 box, code = sys.argv[1], sys.argv[2]
 mails = [email.message_from_binary_file(open(p, "rb"), policy=email.policy.default) for p in sorted(glob.glob(box + "/mail-*.eml"))]
@@ -71,10 +71,13 @@ assert m["To"] == "chu.ho@example.vn" and m["From"] == "motcua@bacninh.gov.vn", 
 body = m.get_content()
 assert "Kính gửi ông/bà," in body and "Đăng ký thành lập hộ kinh doanh" in body, body
 assert m["Message-ID"].endswith(".0.motcua@bacninh.gov.vn>"), m["Message-ID"]
+for path in glob.glob(box + "/mail-*.eml"):
+    raw = open(path, "rb").read().decode("ascii")  # all 7-bit: encoded words and base64
+    assert all(len(line) <= 78 for line in raw.split("\r\n")), "a line over 78 characters in " + path
 print("ok")
 PY
 )
-[ "$check" = ok ] || fail "the e-mail: $check"
+[ "$check" = ok ] || fail "the e-mail: $check $(cat "$tmp/pyerr" 2>/dev/null)"
 grep -qF "\"to\": \"0912345678\"" "$box"/sms-*.json 2>/dev/null || grep -qF '"to":"0912345678"' "$box"/sms-*.json ||
   fail "no text message: $(cat "$box"/sms-*.json 2>&1)"
 grep -qF "$texted" "$box"/sms-*.json || fail "text message without the code: $(cat "$box"/sms-*.json)"
