@@ -32,3 +32,6 @@ if ! "$motcua" dossier data show H13.X01-260210-0001 >/dev/null 2>&1; then
   "$motcua" dossier data act H13.X01-260210-0001 accept --as lan:reception:H13.X01 --now 2026-02-10T10:00
 fi
 "$motcua" audit replay data --dossier H13.X01-260210-0001
+echo
+echo "What the applicant and reception are told, waiting for delivery (motcua deliver --smtp ...):"
+"$motcua" outbox data
