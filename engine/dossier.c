@@ -1101,6 +1101,16 @@ static int do_act(decide *d) {
 
 /* ============================================================ withdraw, extend */
 
+/* The applicant's own account (a dossier filed online has one). */
+static bool is_applicant_of(const eng_actor *a, const eng_snap *s) {
+  return a->role && !strcmp(a->role, "applicant") && a->who && s->applicant[0] && !strcmp(a->who, s->applicant);
+}
+
+/* Reception of the dossier's agency (acting for an applicant without an account). */
+static bool is_reception_of(const eng_actor *a, const eng_snap *s) {
+  return a->role && !strcmp(a->role, "reception") && a->agency && !strcmp(a->agency, s->agency);
+}
+
 static int do_withdraw(decide *d) {
   const eng_command *c = d->cmd;
   eng_snap s;
@@ -1112,11 +1122,7 @@ static int do_withdraw(decide *d) {
     return rc;
   if (s.decided_at)
     return refuse(d, MC_EINVAL, "the dossier %s is decided: it can no longer be withdrawn (NĐ118 Art. 21)", s.code);
-  bool applicant = c->actor.role && !strcmp(c->actor.role, "applicant") && c->actor.who &&
-                   s.applicant[0] && !strcmp(c->actor.who, s.applicant);
-  bool official = c->actor.role && !strcmp(c->actor.role, "reception") && c->actor.agency &&
-                  !strcmp(c->actor.agency, s.agency);
-  if (!applicant && !official)
+  if (!is_applicant_of(&c->actor, &s) && !is_reception_of(&c->actor, &s))
     return refuse(d, MC_EACCES, "a dossier is withdrawn by its applicant, or by reception at the applicant's request");
   finish(d, &s, "withdrawn");
   what w = {.action = "withdraw", .reason = c->reason};
@@ -1249,10 +1255,8 @@ static int do_rate(decide *d) {
     return rc;
   /* Online, by the applicant's account; for a desk or postal dossier,
    * reception records what the applicant gave (at the desk's terminal). */
-  bool applicant = c->actor.role && !strcmp(c->actor.role, "applicant") && c->actor.who && s.applicant[0] &&
-                   !strcmp(c->actor.who, s.applicant);
-  bool for_applicant = !s.applicant[0] && c->actor.role && !strcmp(c->actor.role, "reception") &&
-                       c->actor.agency && !strcmp(c->actor.agency, s.agency);
+  bool applicant = is_applicant_of(&c->actor, &s);
+  bool for_applicant = !s.applicant[0] && is_reception_of(&c->actor, &s);
   if (!applicant && !for_applicant)
     return refuse(d, MC_EACCES, "the service is rated by the applicant of %s%s", s.code,
                   s.applicant[0] ? "" : " (entered at the desk: reception records the applicant's rating)");
