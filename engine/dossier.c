@@ -1213,7 +1213,14 @@ static int do_assign(decide *d) {
     if (id && strlen(id) > 63)
       return refuse(d, MC_EINVAL, "the official's id \"%.20s...\" is longer than 63 bytes", id);
   }
-  if ((rc = open_dossier(d, &s, &version)) || (rc = leader_of(d, &s, "assigning a dossier")))
+  if ((rc = open_dossier(d, &s, &version)))
+    return rc;
+  /* An administrator hands over the open work of an official who leaves
+   * (the account disabled): the leader's assignment, by the agency's admin. */
+  const eng_actor *a = &c->actor;
+  bool admin = a->role && (!strcmp(a->role, "system_admin") ||
+                           (!strcmp(a->role, "agency_admin") && a->agency && !strcmp(a->agency, s.agency)));
+  if (!admin && (rc = leader_of(d, &s, "assigning a dossier")))
     return rc;
   what w = {.action = "assign", .handler = c->handler, .reason = s.handler[0] ? s.handler : NULL};
   snprintf(s.handler, sizeof s.handler, "%.63s", c->handler);
@@ -1589,6 +1596,7 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     case ENG_CMD_DELIVERED: rc = do_delivered(&d); break;
     case ENG_CMD_ANNOUNCE: rc = do_announce(&d); break;
     case ENG_CMD_SEND_CODE: rc = do_send_code(&d); break;
+    case ENG_CMD_ACCOUNT: rc = eng__account_decide(e, b, now, c, r); break;
     default: rc = refuse(&d, MC_EINVAL, "unknown command");
     }
     if (rc) {

@@ -31,6 +31,7 @@
 #define ENG_PROJ_OUTBOX "eng_outbox"     /* u64 BE seq, u8 index -> {dossier, template, to}: not yet delivered */
 #define ENG_PROJ_CONTACTS "eng_contacts" /* code -> {agency, email, phone} of open dossiers */
 #define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
+#define ENG_PROJ_ACCOUNTS "eng_accounts" /* account id -> the account as it stands (account.c) */
 
 #define ENG_MAX_TOKENS DSL_MAX_PARALLEL
 
@@ -128,6 +129,11 @@ struct eng_engine {
 const msgpack_object *eng__get(const msgpack_object *map, const char *key);
 bool eng__str_is(const msgpack_object *o, const char *s);
 int eng__str_copy(const msgpack_object *o, char *out, size_t size); /* "" for nil */
+
+/* Accounts (account.c): the command, the projection, the record's decoder. */
+int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r);
+int eng__account_apply(void *opaque, store_proj_txn *tx, const store_event *ev);
+int eng__account_decode(const void *data, size_t len, eng_account_view *out);
 
 /* Definitions (defs.c). */
 int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out);

@@ -678,6 +678,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_DOCUMENTS, 1, apply_documents, NULL},
     {ENG_PROJ_OUTBOX, 1, apply_outbox, NULL},
     {ENG_PROJ_CONTACTS, 1, apply_contacts, NULL},
+    {ENG_PROJ_ACCOUNTS, 1, eng__account_apply, NULL},
 };
 
 void eng_projections(const store_projection **list, size_t *count) {
@@ -721,52 +722,94 @@ void eng_close(eng_engine *e) {
 
 store *eng_store(eng_engine *e) { return e->st; }
 
-int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out) {
+/* A dossier event's data (or the projection's copy of the last one) as a
+ * view; `applicant` (may be NULL) gets the applicant's account. */
+static int view_of_data(const void *data, size_t len, eng_dossier_view *out, char *applicant, size_t asize,
+                        msgpack_unpacked *u) {
+  size_t off = 0;
+  eng_snap s;
+  memset(out, 0, sizeof *out);
+  int rc = msgpack_unpack_next(u, data, len, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(eng__get(&u->data, "after"), &s)
+                                                                            : MC_EPARSE;
+  if (rc)
+    return rc;
+  snprintf(out->code, sizeof out->code, "%s", s.code);
+  snprintf(out->procedure, sizeof out->procedure, "%s", s.procedure);
+  snprintf(out->agency, sizeof out->agency, "%s", s.agency);
+  snprintf(out->state, sizeof out->state, "%s", s.state);
+  snprintf(out->outcome, sizeof out->outcome, "%s", s.outcome);
+  snprintf(out->classification, sizeof out->classification, "%s", s.classification);
+  out->version = (uint64_t)get_int(eng__get(&u->data, "version"));
+  out->submitted_at = s.submitted_at;
+  out->accepted_at = s.accepted_at;
+  out->appointment_at = s.appointment_at;
+  out->decided_at = s.decided_at;
+  out->finished_at = s.finished_at;
+  out->paused_since = s.paused_since;
+  out->supplement_used = s.supplement_used;
+  out->supplement_late = s.supplement_late;
+  out->extended = s.extended;
+  snprintf(out->handler, sizeof out->handler, "%s", s.handler);
+  out->nco_handlers = s.nco_handlers;
+  for (int i = 0; i < s.nco_handlers; i++)
+    snprintf(out->co_handlers[i], sizeof out->co_handlers[i], "%s", s.co_handlers[i]);
+  out->rating = s.rating;
+  out->fee_paid = s.fee_paid;
+  out->refunded = s.refunded;
+  const msgpack_object *steps = eng__get(&u->data, "steps");
+  for (uint32_t i = 0; steps && steps->type == MSGPACK_OBJECT_ARRAY && i < steps->via.array.size && i < 8; i++)
+    eng__str_copy(&steps->via.array.ptr[i], out->steps[out->nsteps++], sizeof out->steps[0]);
+  if (applicant)
+    snprintf(applicant, asize, "%s", s.applicant);
+  return 0;
+}
+
+static int dossier_read(eng_engine *e, const char *code, eng_dossier_view *out, char *applicant, size_t asize) {
   store_read *rd;
   const void *v;
   size_t vlen;
   int rc;
+  eng_dossier_view scratch;
+  if (out == NULL)
+    out = &scratch;
   memset(out, 0, sizeof *out);
   if ((rc = store_read_begin(e->st, &rd)) != 0)
     return rc;
   rc = store_read_proj(rd, ENG_PROJ_DOSSIER, code, strlen(code), &v, &vlen);
   if (rc == 0) {
     msgpack_unpacked u;
-    size_t off = 0;
-    eng_snap s;
     msgpack_unpacked_init(&u);
-    rc = msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(eng__get(&u.data, "after"), &s) : MC_EPARSE;
-    if (rc == 0) {
-      snprintf(out->code, sizeof out->code, "%s", s.code);
-      snprintf(out->procedure, sizeof out->procedure, "%s", s.procedure);
-      snprintf(out->agency, sizeof out->agency, "%s", s.agency);
-      snprintf(out->state, sizeof out->state, "%s", s.state);
-      snprintf(out->outcome, sizeof out->outcome, "%s", s.outcome);
-      snprintf(out->classification, sizeof out->classification, "%s", s.classification);
-      out->version = (uint64_t)get_int(eng__get(&u.data, "version"));
-      out->submitted_at = s.submitted_at;
-      out->accepted_at = s.accepted_at;
-      out->appointment_at = s.appointment_at;
-      out->decided_at = s.decided_at;
-      out->finished_at = s.finished_at;
-      out->paused_since = s.paused_since;
-      out->supplement_used = s.supplement_used;
-      out->supplement_late = s.supplement_late;
-      out->extended = s.extended;
-      snprintf(out->handler, sizeof out->handler, "%s", s.handler);
-      out->nco_handlers = s.nco_handlers;
-      for (int i = 0; i < s.nco_handlers; i++)
-        snprintf(out->co_handlers[i], sizeof out->co_handlers[i], "%s", s.co_handlers[i]);
-      out->rating = s.rating;
-      out->fee_paid = s.fee_paid;
-      out->refunded = s.refunded;
-      const msgpack_object *steps = eng__get(&u.data, "steps");
-      for (uint32_t i = 0; steps && steps->type == MSGPACK_OBJECT_ARRAY && i < steps->via.array.size && i < 8; i++)
-        eng__str_copy(&steps->via.array.ptr[i], out->steps[out->nsteps++], sizeof out->steps[0]);
-    }
+    rc = view_of_data(v, vlen, out, applicant, asize, &u);
     msgpack_unpacked_destroy(&u);
   }
   store_read_end(rd);
+  return rc;
+}
+
+int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out) {
+  return dossier_read(e, code, out, NULL, 0);
+}
+
+int eng_dossier_applicant(eng_engine *e, const char *code, char *out, size_t size) {
+  return dossier_read(e, code, NULL, out, size);
+}
+
+int eng_event_view_of(const store_event *ev, eng_event_view *out) {
+  memset(out, 0, sizeof *out);
+  if (!is_dossier_event(ev))
+    return MC_ENOENT;
+  msgpack_unpacked u;
+  msgpack_unpacked_init(&u);
+  int rc = view_of_data(ev->data, ev->data_len, &out->dossier, out->applicant, sizeof out->applicant, &u);
+  if (rc == 0) {
+    const msgpack_object *what = eng__get(&u.data, "what");
+    eng__str_copy(eng__get(what, "action"), out->action, sizeof out->action);
+    eng__str_copy(eng__get(what, "step"), out->step, sizeof out->step);
+    snprintf(out->type, sizeof out->type, "%.*s", (int)ev->type.len, ev->type.ptr);
+    out->seq = ev->seq;
+    out->time = ev->time;
+  }
+  msgpack_unpacked_destroy(&u);
   return rc;
 }
 
@@ -1006,4 +1049,60 @@ int eng_open_contacts(eng_engine *e, const char *agency, eng_contact_fn fn, void
     store_read_end(rd);
   }
   return rc;
+}
+
+/* ============================================================ catalogue */
+
+typedef struct defs_ctx {
+  store_read *rd;
+  const char *prefix;
+  size_t prefix_len;
+  mc_instant at;
+  eng_def_fn fn;
+  void *opaque;
+} defs_ctx;
+
+static int def_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  defs_ctx *c = opaque;
+  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
+    return 1;
+  /* The newest version in effect at `at` (as eng__def_current); an all-zero
+   * hash marks a retirement. */
+  const uint8_t *p = val, *hash = NULL;
+  int64_t best = INT64_MIN;
+  for (size_t off = 0; off + 40 <= vlen; off += 40) {
+    int64_t from = 0;
+    for (int i = 0; i < 8; i++)
+      from = (int64_t)((uint64_t)from << 8 | p[off + i]);
+    if (from <= c->at && from >= best) {
+      best = from;
+      hash = p + off + 8;
+    }
+  }
+  static const uint8_t none[32] = {0};
+  if (hash == NULL || memcmp(hash, none, 32) == 0)
+    return 0;
+  uint8_t bkey[34] = {'b', '/'};
+  memcpy(bkey + 2, hash, 32);
+  const void *bytes;
+  size_t blen;
+  int rc = store_read_proj(c->rd, ENG_PROJ_DEFS, bkey, sizeof bkey, &bytes, &blen);
+  if (rc)
+    return rc == MC_ENOENT ? MC_ECORRUPT : rc;
+  char id[128];
+  snprintf(id, sizeof id, "%.*s", (int)(klen - c->prefix_len), (const char *)key + c->prefix_len);
+  return c->fn(c->opaque, id, bytes, blen);
+}
+
+int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn fn, void *opaque) {
+  char prefix[32];
+  int n = snprintf(prefix, sizeof prefix, "%s/", eng_def_kind_name(kind));
+  store_read *rd;
+  int rc;
+  if ((rc = store_read_begin(e->st, &rd)) != 0)
+    return rc;
+  defs_ctx c = {rd, prefix, (size_t)n, at, fn, opaque};
+  rc = store_read_proj_scan(rd, ENG_PROJ_DEFS, prefix, (size_t)n, def_one, &c);
+  store_read_end(rd);
+  return rc < 0 ? rc : 0;
 }

@@ -55,6 +55,7 @@ typedef enum {
   ENG_CMD_DELIVERED, /* the outcome of a message of the outbox: sent, or failed for good */
   ENG_CMD_ANNOUNCE, /* an incident announced to everyone with an open dossier (BN Art. 14) */
   ENG_CMD_SEND_CODE, /* a one-time code to an address: the aux outbox, never the legal record */
+  ENG_CMD_ACCOUNT,  /* an account is registered, created, disabled or enabled (engine/account.c) */
 } eng_cmd_kind;
 
 typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR, ENG_DEF_TEMPLATE } eng_def_kind;
@@ -107,6 +108,16 @@ typedef struct eng_command {
   /* SUBMIT, and ACT provide_supplement: the scans brought */
   const eng_document *documents;
   int ndocuments;
+  /* ACCOUNT: `account_op` is "register" (an applicant whose code was
+   * verified; actor: the server, role "system"), "create" (an official or
+   * auditor, by a system_admin, or an agency_admin of the same agency),
+   * "disable" or "enable" (the same admins).  The account's id in `account`;
+   * `account_kind` "person", "organisation" or "official"; `name`; the
+   * official's `agency` and `roles`; `email`, `phone`.  Passwords are never
+   * in the log (api/accounts.c keeps their hashes outside it). */
+  const char *account_op, *account, *account_kind, *name;
+  const char *const *roles;
+  int nroles;
   /* PUBLISH, RETIRE */
   eng_def_kind def_kind;
   const char *def_id;         /* RETIRE: the procedure code or policy id */
@@ -184,6 +195,56 @@ typedef struct eng_dossier_view {
 } eng_dossier_view;
 
 int eng_dossier_get(eng_engine *e, const char *code, eng_dossier_view *out);
+
+/* A dossier event as a subscriber sees it: the dossier after the event,
+ * what happened, and who may read it (the applicant's account, the agency,
+ * the handlers; the agency of a step done at another agency is among
+ * `steps`' agencies only through `step_agency`). */
+typedef struct eng_event_view {
+  eng_dossier_view dossier;
+  char applicant[64];         /* the applicant's account ("" for a desk or postal dossier) */
+  char type[48];              /* "dossier.accepted", ... */
+  char action[32];            /* "accept", ... ("submit", "timeout", ...) */
+  char step[48];              /* the step acted in ("" for none) */
+  uint64_t seq;
+  mc_instant time;
+} eng_event_view;
+
+/* Decodes a dossier event (a "dossier/..." stream); MC_ENOENT for any other
+ * event, MC_EPARSE when damaged. */
+int eng_event_view_of(const store_event *ev, eng_event_view *out);
+
+/* The applicant account of a dossier ("" when it was filed at the desk or by post). */
+int eng_dossier_applicant(eng_engine *e, const char *code, char *out, size_t size);
+
+/* ============================================================ accounts */
+
+#define ENG_MAX_ROLES 6
+
+typedef struct eng_account_view {
+  char id[64], kind[16], name[128], agency[32], email[128], phone[24];
+  char roles[ENG_MAX_ROLES][24];
+  int nroles;
+  bool disabled;
+  mc_instant since;           /* when it was registered or created */
+} eng_account_view;
+
+/* An account as the log has it; MC_ENOENT when there is none. */
+int eng_account_get(eng_engine *e, const char *id, eng_account_view *out);
+
+/* Is `id` a valid account id of this kind?  A person: a citizen id of 12
+ * digits; an organisation: a tax code of 10 digits, or 10-3 for a branch; an
+ * official: 3..48 of [a-z0-9._-] starting with a letter.  On false, `why`
+ * says what is wrong. */
+bool eng_account_id_valid(const char *kind, const char *id, char *why, size_t size);
+
+/* ============================================================ catalogue */
+
+/* Calls fn with each definition of `kind` in effect at `at` (retired ones
+ * left out): its id and its compiled bytes (valid during the call).  fn
+ * returns 0 to go on, 1 to stop, or a negative error that is returned. */
+typedef int (*eng_def_fn)(void *opaque, const char *id, const uint8_t *bytes, size_t len);
+int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn fn, void *opaque);
 
 /* The outbox: every message an event causes (a `notify` of the process,
  * the engine's own apology or alert) is recorded in the same write as the

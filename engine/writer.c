@@ -38,6 +38,33 @@ static mc_instant now_of(eng_writer *w) {
   return w->opt.clock ? w->opt.clock(w->opt.clock_opaque) : mc_clock_now();
 }
 
+const double eng_writer_size_bounds[ENG_WRITER_BUCKETS - 1] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+const double eng_writer_seconds_bounds[ENG_WRITER_BUCKETS - 1] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                  0.05,   0.1,   0.25,   0.5,   1};
+
+static int bucket(const double *bounds, double v) {
+  int i = 0;
+  while (i < ENG_WRITER_BUCKETS - 1 && v > bounds[i])
+    i++;
+  return i;
+}
+
+/* The head after a commit: this thread is the only writer, so it is what
+ * the commit made durable. */
+static void note_durable(eng_writer *w) {
+  store_read *rd;
+  uint64_t seq = 0;
+  uint8_t hash[MC_SHA256_BYTES];
+  if (store_read_begin(eng_store(w->e), &rd) == 0) {
+    store_read_head(rd, &seq, hash);
+    store_read_end(rd);
+  }
+  pthread_mutex_lock(&w->mu);
+  if (seq > w->stats.durable_seq)
+    w->stats.durable_seq = seq;
+  pthread_mutex_unlock(&w->mu);
+}
+
 static void run_batch(eng_writer *w, item *list) {
   int n = 0;
   for (item *it = list; it; it = it->next)
@@ -63,9 +90,14 @@ static void run_batch(eng_writer *w, item *list) {
       w->stats.largest_batch = (uint64_t)n;
     for (int k = 0; k < n; k++)
       w->stats.refused += rc == 0 && results[k].status != 0;
+    w->stats.size_buckets[bucket(eng_writer_size_bounds, n)]++;
+    w->stats.seconds_buckets[bucket(eng_writer_seconds_bounds, (double)dt / 1e9)]++;
+    w->stats.failed_batches += rc != 0;
     pthread_mutex_unlock(&w->mu);
     if (rc)
       mc_log(MC_LOG_ERROR, "writer", "a batch of %d commands failed to commit: %s", n, mc_strerror(rc));
+    else
+      note_durable(w);
   }
   /* Completions only now: the batch is on disk (or failed as a whole). */
   int i = 0;
@@ -83,6 +115,8 @@ static void run_batch(eng_writer *w, item *list) {
       eng_result r = {0};
       r.status = eng_fire_due(w->e, now_of(w), &fired);
       r.count = (uint32_t)fired;
+      if (r.status == 0)
+        note_durable(w);
       pthread_mutex_lock(&w->mu);
       w->stats.timers_fired += (uint64_t)fired;
       pthread_mutex_unlock(&w->mu);
@@ -133,6 +167,7 @@ int eng_writer_start(eng_engine *e, const eng_writer_options *opt, eng_writer **
     w->opt = *opt;
   w->tail = &w->head;
   pthread_mutex_init(&w->mu, NULL);
+  note_durable(w);
   pthread_cond_init(&w->cv, NULL);
   if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
     pthread_mutex_destroy(&w->mu);

@@ -38,11 +38,19 @@ int eng_writer_submit(eng_writer *w, const eng_command *cmd, eng_done_fn done, v
  * before it.  `done` (may be NULL) gets the number fired in result->count. */
 int eng_writer_fire_due(eng_writer *w, eng_done_fn done, void *opaque);
 
-/* Statistics, for /metrics. */
+/* Statistics, for /metrics.  Histograms count batches whose size (or time
+ * in eng_execute) is at most the bound of their bucket; the last bucket is
+ * everything above. */
+#define ENG_WRITER_BUCKETS 12
+extern const double eng_writer_size_bounds[ENG_WRITER_BUCKETS - 1];    /* commands */
+extern const double eng_writer_seconds_bounds[ENG_WRITER_BUCKETS - 1]; /* seconds */
 typedef struct eng_writer_stats {
   uint64_t batches, commands, refused, timers_fired;
   uint64_t largest_batch;
   uint64_t commit_ns_total;   /* time spent in eng_execute, summed */
+  uint64_t size_buckets[ENG_WRITER_BUCKETS], seconds_buckets[ENG_WRITER_BUCKETS];
+  uint64_t durable_seq;       /* the log's head after the last commit: events up to it are on disk */
+  uint64_t failed_batches;    /* batches that could not commit */
 } eng_writer_stats;
 void eng_writer_stats_get(eng_writer *w, eng_writer_stats *out);
 

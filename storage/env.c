@@ -669,3 +669,15 @@ int store_backup(store *st, const char *dest, mc_buf *why) {
   pthread_mutex_unlock(&st->aux_mutex);
   return rc;
 }
+
+int store_aux_sync(store *st) {
+  MDB_env *env;
+  int rc;
+  if (st->read_only)
+    return MC_EREADONLY;
+  pthread_mutex_lock(&st->aux_mutex);
+  if ((rc = aux_env(st, &env)) == 0 && (rc = mdb_env_sync(env, 1)) != 0)
+    rc = store__lmdb_error(st, rc, "flushing the aux environment");
+  pthread_mutex_unlock(&st->aux_mutex);
+  return rc;
+}

@@ -304,6 +304,9 @@ int store_aux_del(store *st, const char *db, const void *key, size_t klen);
 /* The first entry whose key is strictly after `after` (alen 0: the first of
  * all), appended to key and val; MC_ENOENT when there is none. */
 int store_aux_next(store *st, const char *db, const void *after, size_t alen, mc_buf *key, mc_buf *val);
+/* Flushes the aux databases to disk: for what must survive a crash even
+ * outside the record (a password just set). */
+int store_aux_sync(store *st);
 
 /* ============================================================ audit */
 

@@ -12,6 +12,8 @@ MOTCUA_PACKAGES=(
   graphviz                                    # motcua graph --format svg, DOT checks
   libcurl4-openssl-dev                        # notifications: e-mail (SMTP) and text messages (HTTP)
   python3-aiosmtpd                            # tests: a real local SMTP server
+  libuv1-dev libwebsockets-dev libwebsockets-evlib-uv libssl-dev  # motcuad: the loop, HTTP, WebSocket, TLS
+  python3-websockets python3-msgpack wrk openssl  # tests: clients of motcuad; the HTTP benchmark
 )
 
 motcua_install_deps() {

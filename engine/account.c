@@ -1,0 +1,316 @@
+/* account.c — accounts in the legal record.
+ *
+ * Who could act, in which agency and role, and from when, is part of the
+ * record an auditor replays: an applicant's account enters the log when its
+ * one-time code is verified ("account.registered"), an official's when an
+ * administrator creates it ("account.created"), and leaving or returning is
+ * "account.disabled" / "account.enabled".  Passwords, sessions, codes and
+ * unverified registrations are not here: api/accounts.c keeps them in aux
+ * databases outside the chain (ARCHITECTURE.md, "What is not in the legal
+ * record").
+ *
+ * The projection ENG_PROJ_ACCOUNTS keeps each account as it stands:
+ * id -> canonical {agency, disabled, email, kind, name, phone, roles, since}.
+ */
+#include "engine/engine-int.h"
+
+#include "base/error.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The roles an official may hold (DOMAIN.md; system_admin is province-wide). */
+static const char *const official_roles[] = {"reception", "specialist", "leader",      "agency_admin",
+                                             "auditor",   "system_admin", "post_office", NULL};
+
+static bool all_digits(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (!isdigit((unsigned char)s[i]))
+      return false;
+  return true;
+}
+
+bool eng_account_id_valid(const char *kind, const char *id, char *why, size_t size) {
+  size_t n = id ? strlen(id) : 0;
+  if (kind && !strcmp(kind, "person")) {
+    if (n == 12 && all_digits(id, n))
+      return true;
+    snprintf(why, size, "a person's account is their citizen id: 12 digits (\"%s\" is not)", id ? id : "");
+    return false;
+  }
+  if (kind && !strcmp(kind, "organisation")) {
+    if ((n == 10 && all_digits(id, n)) || (n == 14 && all_digits(id, 10) && id[10] == '-' && all_digits(id + 11, 3)))
+      return true;
+    snprintf(why, size, "an organisation's account is its tax code: 10 digits, or 10-3 for a branch (\"%s\" is not)",
+             id ? id : "");
+    return false;
+  }
+  if (kind && !strcmp(kind, "official")) {
+    bool ok = n >= 3 && n <= 48 && islower((unsigned char)id[0]);
+    for (size_t i = 0; ok && i < n; i++)
+      ok = islower((unsigned char)id[i]) || isdigit((unsigned char)id[i]) || id[i] == '.' || id[i] == '_' ||
+           id[i] == '-';
+    if (ok)
+      return true;
+    snprintf(why, size,
+             "an official's account is 3 to 48 of a-z, 0-9, '.', '_', '-', starting with a letter (\"%s\" is not)",
+             id ? id : "");
+    return false;
+  }
+  snprintf(why, size, "the kind of account is \"person\", \"organisation\" or \"official\", not \"%s\"",
+           kind ? kind : "");
+  return false;
+}
+
+static int refuse(eng_result *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int refuse(eng_result *r, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(r->message, sizeof r->message, fmt, ap);
+  va_end(ap);
+  r->status = code;
+  return code;
+}
+
+static bool has_role(const eng_actor *a, const char *role) { return a->role && !strcmp(a->role, role); }
+
+/* Is `agency` in the directory in effect? */
+static int agency_known(eng_engine *e, store_batch *b, mc_instant now, const char *agency, bool *known) {
+  uint8_t hash[32];
+  eng_def *dir;
+  *known = false;
+  int rc = eng__def_current(e, b, ENG_DEF_DIRECTORY, "directory", now, hash);
+  if (rc == 0)
+    rc = eng__def_load(e, b, hash, ENG_DEF_DIRECTORY, &dir);
+  if (rc)
+    return rc;
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  msgpack_unpack_next(&u, (const char *)dir->bytes, dir->len, &off);
+  const msgpack_object *agencies = eng__get(&u.data, "agencies");
+  for (uint32_t i = 0; agencies && agencies->type == MSGPACK_OBJECT_ARRAY && i < agencies->via.array.size; i++)
+    if (eng__str_is(eng__get(&agencies->via.array.ptr[i], "code"), agency))
+      *known = true;
+  msgpack_unpacked_destroy(&u);
+  return 0;
+}
+
+static int load(store_batch *b, const char *id, eng_account_view *out, bool *exists) {
+  const void *v;
+  size_t vlen;
+  int rc = store_cmd_proj_get(b, ENG_PROJ_ACCOUNTS, id, strlen(id), &v, &vlen);
+  *exists = rc == 0;
+  if (rc == MC_ENOENT)
+    return 0;
+  if (rc)
+    return rc;
+  return eng__account_decode(v, vlen, out);
+}
+
+static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, const char *type,
+                  const eng_account_view *a, eng_result *r) {
+  mc_buf data = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &data);
+  mc_canon_map(&w, 8);
+  mc_canon_kv_str(&w, "agency", a->agency);
+  mc_canon_kv_bool(&w, "disabled", a->disabled);
+  mc_canon_kv_str(&w, "email", a->email);
+  mc_canon_kv_str(&w, "kind", a->kind);
+  mc_canon_kv_str(&w, "name", a->name);
+  mc_canon_kv_str(&w, "phone", a->phone);
+  mc_canon_key(&w, "roles");
+  mc_canon_array(&w, (uint32_t)a->nroles);
+  for (int i = 0; i < a->nroles; i++)
+    mc_canon_cstr(&w, a->roles[i]);
+  mc_canon_kv_int(&w, "since", a->since);
+  int rc = mc_canon_finish(&w);
+  if (rc) {
+    mc_buf_free(&data);
+    return refuse(r, rc, "the account event could not be encoded");
+  }
+  char stream[96];
+  snprintf(stream, sizeof stream, "account/%s", a->id);
+  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = type, .time = now,
+                       .actor = {c->actor.who, c->actor.role, c->actor.client}, .data = data.data,
+                       .data_len = data.len};
+  rc = store_append(b, &in, &r->first_seq, NULL);
+  mc_buf_free(&data);
+  if (rc)
+    return refuse(r, rc, "%s", store_errmsg(eng_store(e)));
+  return 0;
+}
+
+/* Copies text into a fixed field, refusing what does not fit. */
+static int put(eng_result *r, char *dst, size_t size, const char *src, const char *what) {
+  if (src == NULL)
+    src = "";
+  if (strlen(src) >= size)
+    return refuse(r, MC_ETOOBIG, "the %s is longer than %zu bytes", what, size - 1);
+  memcpy(dst, src, strlen(src) + 1);
+  return 0;
+}
+
+static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r,
+                  bool registering) {
+  eng_account_view a;
+  bool exists;
+  char why[200];
+  int rc;
+  memset(&a, 0, sizeof a);
+  const char *kind = registering ? c->account_kind : "official";
+  if (registering && kind && !strcmp(kind, "official"))
+    return refuse(r, MC_EINVAL, "applicants register as a person or an organisation; officials are created by an administrator");
+  if (!eng_account_id_valid(kind, c->account, why, sizeof why))
+    return refuse(r, MC_EINVAL, "%s", why);
+  if (c->name == NULL || c->name[0] == '\0')
+    return refuse(r, MC_EINVAL, "an account needs the name of its holder");
+  if ((rc = load(b, c->account, &a, &exists)))
+    return refuse(r, rc, "the account %s cannot be read", c->account);
+  if (exists)
+    return refuse(r, MC_ECONFLICT, "the account %s exists already", c->account);
+  if ((rc = put(r, a.id, sizeof a.id, c->account, "account id")) || (rc = put(r, a.kind, sizeof a.kind, kind, "kind")) ||
+      (rc = put(r, a.name, sizeof a.name, c->name, "name")) || (rc = put(r, a.email, sizeof a.email, c->email, "e-mail")) ||
+      (rc = put(r, a.phone, sizeof a.phone, c->phone, "phone number")))
+    return rc;
+  a.since = now;
+  if (registering) {
+    if (!has_role(&c->actor, "system"))
+      return refuse(r, MC_EACCES, "an applicant's account is registered by the server once its code is verified");
+    if ((!c->email || !c->email[0]) && (!c->phone || !c->phone[0]))
+      return refuse(r, MC_EINVAL, "an applicant's account needs an e-mail address or a phone number");
+    snprintf(a.roles[0], sizeof a.roles[0], "applicant");
+    a.nroles = 1;
+    return append(e, b, now, c, "account.registered", &a, r);
+  }
+  /* An official or an auditor, by an administrator. */
+  bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
+  if (!system && !has_role(&c->actor, "agency_admin"))
+    return refuse(r, MC_EACCES, "creating an official's account needs the system_admin or agency_admin role");
+  if (c->agency == NULL || c->agency[0] == '\0')
+    return refuse(r, MC_EINVAL, "an official belongs to an agency: give its code (workflows/agencies)");
+  if (!system && (c->actor.agency == NULL || strcmp(c->actor.agency, c->agency)))
+    return refuse(r, MC_EACCES, "an agency_admin of %s creates accounts of %s only, not of %s",
+                  c->actor.agency ? c->actor.agency : "no agency", c->actor.agency ? c->actor.agency : "it", c->agency);
+  bool known;
+  if ((rc = agency_known(e, b, now, c->agency, &known)))
+    return refuse(r, rc, "no agency directory is published: publish workflows/agencies first");
+  if (!known)
+    return refuse(r, MC_ENOENT, "the agency %s is not in the directory", c->agency);
+  if ((rc = put(r, a.agency, sizeof a.agency, c->agency, "agency code")))
+    return rc;
+  if (c->nroles < 1 || c->nroles > ENG_MAX_ROLES)
+    return refuse(r, MC_EINVAL, "an official has 1 to %d roles (reception, specialist, leader, agency_admin, auditor, post_office)",
+                  ENG_MAX_ROLES);
+  for (int i = 0; i < c->nroles; i++) {
+    bool valid = false;
+    for (int k = 0; official_roles[k] && !valid; k++)
+      valid = !strcmp(c->roles[i], official_roles[k]);
+    if (!valid)
+      return refuse(r, MC_EINVAL, "\"%s\" is not a role of an official (reception, specialist, leader, agency_admin, auditor, post_office, system_admin)",
+                    c->roles[i]);
+    if (!strcmp(c->roles[i], "system_admin") && !system)
+      return refuse(r, MC_EACCES, "only a system_admin gives the system_admin role");
+    for (int k = 0; k < i; k++)
+      if (!strcmp(c->roles[k], c->roles[i]))
+        return refuse(r, MC_EINVAL, "the role %s is given twice", c->roles[i]);
+    snprintf(a.roles[i], sizeof a.roles[i], "%s", c->roles[i]);
+  }
+  a.nroles = c->nroles;
+  return append(e, b, now, c, "account.created", &a, r);
+}
+
+static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r,
+                        bool disabled) {
+  eng_account_view a;
+  bool exists;
+  int rc;
+  if (c->account == NULL || c->account[0] == '\0')
+    return refuse(r, MC_EINVAL, "name the account");
+  if ((rc = load(b, c->account, &a, &exists)))
+    return refuse(r, rc, "the account %s cannot be read", c->account);
+  if (!exists)
+    return refuse(r, MC_ENOENT, "there is no account %s", c->account);
+  bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
+  bool own_admin = has_role(&c->actor, "agency_admin") && a.agency[0] && c->actor.agency &&
+                   !strcmp(c->actor.agency, a.agency);
+  if (!system && !own_admin)
+    return refuse(r, MC_EACCES, "an account of %s is disabled or enabled by a system_admin or that agency's agency_admin",
+                  a.agency[0] ? a.agency : "an applicant");
+  if (c->actor.who && !strcmp(c->actor.who, a.id) && disabled)
+    return refuse(r, MC_EINVAL, "an administrator does not disable their own account: ask another");
+  if (a.disabled == disabled)
+    return refuse(r, MC_ECONFLICT, "the account %s is %s already", a.id, disabled ? "disabled" : "enabled");
+  a.disabled = disabled;
+  return append(e, b, now, c, disabled ? "account.disabled" : "account.enabled", &a, r);
+}
+
+int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r) {
+  const char *op = c->account_op ? c->account_op : "";
+  if (!strcmp(op, "register"))
+    return create(e, b, now, c, r, true);
+  if (!strcmp(op, "create"))
+    return create(e, b, now, c, r, false);
+  if (!strcmp(op, "disable"))
+    return set_disabled(e, b, now, c, r, true);
+  if (!strcmp(op, "enable"))
+    return set_disabled(e, b, now, c, r, false);
+  return refuse(r, MC_EINVAL, "an account command is register, create, disable or enable, not \"%s\"", op);
+}
+
+int eng__account_decode(const void *data, size_t len, eng_account_view *out) {
+  msgpack_unpacked u;
+  size_t off = 0;
+  memset(out, 0, sizeof *out);
+  msgpack_unpacked_init(&u);
+  int rc = msgpack_unpack_next(&u, data, len, &off) == MSGPACK_UNPACK_SUCCESS && u.data.type == MSGPACK_OBJECT_MAP
+               ? 0
+               : MC_EPARSE;
+  if (rc == 0) {
+    const msgpack_object *o = &u.data, *roles = eng__get(o, "roles"), *since = eng__get(o, "since"),
+                         *dis = eng__get(o, "disabled");
+    eng__str_copy(eng__get(o, "agency"), out->agency, sizeof out->agency);
+    eng__str_copy(eng__get(o, "email"), out->email, sizeof out->email);
+    eng__str_copy(eng__get(o, "kind"), out->kind, sizeof out->kind);
+    eng__str_copy(eng__get(o, "name"), out->name, sizeof out->name);
+    eng__str_copy(eng__get(o, "phone"), out->phone, sizeof out->phone);
+    out->disabled = dis && dis->type == MSGPACK_OBJECT_BOOLEAN && dis->via.boolean;
+    out->since = since && since->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (mc_instant)since->via.u64 : 0;
+    for (uint32_t i = 0; roles && roles->type == MSGPACK_OBJECT_ARRAY && i < roles->via.array.size &&
+                         out->nroles < ENG_MAX_ROLES;
+         i++)
+      eng__str_copy(&roles->via.array.ptr[i], out->roles[out->nroles++], sizeof out->roles[0]);
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
+/* The projection: an account event carries the account as it stands. */
+int eng__account_apply(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  if (ev->type.len <= 8 || memcmp(ev->type.ptr, "account.", 8) != 0)
+    return 0;
+  if (ev->stream.len <= 8)
+    return MC_EPARSE;
+  return store_proj_put(tx, ev->stream.ptr + 8, ev->stream.len - 8, ev->data, ev->data_len);
+}
+
+int eng_account_get(eng_engine *e, const char *id, eng_account_view *out) {
+  store_read *rd;
+  const void *v;
+  size_t vlen;
+  int rc;
+  memset(out, 0, sizeof *out);
+  if (id == NULL || id[0] == '\0')
+    return MC_ENOENT;
+  if ((rc = store_read_begin(eng_store(e), &rd)) != 0)
+    return rc;
+  rc = store_read_proj(rd, ENG_PROJ_ACCOUNTS, id, strlen(id), &v, &vlen);
+  if (rc == 0 && (rc = eng__account_decode(v, vlen, out)) == 0)
+    snprintf(out->id, sizeof out->id, "%s", id);
+  store_read_end(rd);
+  return rc;
+}
