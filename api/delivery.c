@@ -342,13 +342,13 @@ static void add_outcome(outcomes *o, const pending *p, bool sent, const char *wh
                              .expected_version = STORE_ANY_VERSION};
 }
 
-static int record_all(eng_engine *e, outcomes *o, mc_instant now) {
+static int record_all(eng_engine *e, const delivery_config *cfg, outcomes *o, mc_instant now) {
   if (o->n == 0)
     return 0;
   eng_result *r = calloc((size_t)o->n, sizeof *r);
   if (r == NULL)
     return MC_ENOMEM;
-  int rc = eng_execute(e, o->cmds, o->n, now, r);
+  int rc = cfg->execute ? cfg->execute(cfg->execute_opaque, o->cmds, o->n, r) : eng_execute(e, o->cmds, o->n, now, r);
   for (int i = 0; rc == 0 && i < o->n; i++)
     if (r[i].status != 0 && r[i].status != MC_ENOENT)
       mc_log(MC_LOG_WARN, "delivery", "the outcome of %llu/%d was not recorded: %s",
@@ -570,7 +570,7 @@ int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, deli
     else
       st.failed++;
   }
-  if (rc == 0 && (rc = record_all(e, &done, now)) == 0)
+  if (rc == 0 && (rc = record_all(e, cfg, &done, now)) == 0)
     for (int i = 0; i < done.n; i++) {
       eng_message m = {.seq = done.cmds[i].message_seq, .index = done.cmds[i].message_index};
       attempts_forget(eng_store(e), &m);

@@ -38,6 +38,10 @@ typedef struct delivery_config {
   int max_attempts;           /* 0: 10 (30 s doubling: about 8.5 hours in all) */
   int64_t first_backoff_ms;   /* 0: 30 s, doubling each attempt */
   int batch;                  /* messages per pass; 0: 100 */
+  /* How outcomes are recorded: NULL runs eng_execute on `e` directly (the
+   * command line); the server passes its writer's (one writing thread). */
+  int (*execute)(void *opaque, const eng_command *cmds, int n, eng_result *results);
+  void *execute_opaque;
 } delivery_config;
 
 typedef struct delivery_stats {

@@ -190,13 +190,17 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
   if (!system && !has_role(&c->actor, "agency_admin"))
     return refuse(r, MC_EACCES, "creating an official's account needs the system_admin or agency_admin role");
-  if (c->agency == NULL || c->agency[0] == '\0')
+  /* The province-wide roles need no agency; every other role is an agency's. */
+  bool province_wide = c->nroles > 0;
+  for (int i = 0; i < c->nroles; i++)
+    province_wide &= c->roles[i] && (!strcmp(c->roles[i], "system_admin") || !strcmp(c->roles[i], "auditor"));
+  if ((c->agency == NULL || c->agency[0] == '\0') && !province_wide)
     return refuse(r, MC_EINVAL, "an official belongs to an agency: give its code (workflows/agencies)");
-  if (!system && (c->actor.agency == NULL || strcmp(c->actor.agency, c->agency)))
+  if (!system && (c->actor.agency == NULL || c->agency == NULL || strcmp(c->actor.agency, c->agency)))
     return refuse(r, MC_EACCES, "an agency_admin of %s creates accounts of %s only, not of %s",
                   c->actor.agency ? c->actor.agency : "no agency", c->actor.agency ? c->actor.agency : "it", c->agency);
-  bool known;
-  if ((rc = agency_known(e, b, now, c->agency, &known)))
+  bool known = true;
+  if (c->agency && c->agency[0] && (rc = agency_known(e, b, now, c->agency, &known)))
     return refuse(r, rc, "no agency directory is published: publish workflows/agencies first");
   if (!known)
     return refuse(r, MC_ENOENT, "the agency %s is not in the directory", c->agency);
@@ -208,10 +212,10 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   for (int i = 0; i < c->nroles; i++) {
     bool valid = false;
     for (int k = 0; official_roles[k] && !valid; k++)
-      valid = !strcmp(c->roles[i], official_roles[k]);
-    if (!valid)
+      valid = c->roles[i] && !strcmp(c->roles[i], official_roles[k]);
+    if (!valid || c->roles[i] == NULL)
       return refuse(r, MC_EINVAL, "\"%s\" is not a role of an official (reception, specialist, leader, agency_admin, auditor, post_office, system_admin)",
-                    c->roles[i]);
+                    c->roles[i] ? c->roles[i] : "(none)");
     if (!strcmp(c->roles[i], "system_admin") && !system)
       return refuse(r, MC_EACCES, "only a system_admin gives the system_admin role");
     for (int k = 0; k < i; k++)

@@ -238,6 +238,14 @@ int eng_account_get(eng_engine *e, const char *id, eng_account_view *out);
  * says what is wrong. */
 bool eng_account_id_valid(const char *kind, const char *id, char *why, size_t size);
 
+/* ============================================================ counts */
+
+/* Dossiers by state and timers armed, as the projections stand:
+ * fn(opaque, "state", state, n) for each state, fn(opaque, "timers", "", n).
+ * fn returns 0 to go on. */
+typedef int (*eng_count_fn)(void *opaque, const char *what, const char *name, uint64_t n);
+int eng_counts(eng_engine *e, eng_count_fn fn, void *opaque);
+
 /* ============================================================ catalogue */
 
 /* Calls fn with each definition of `kind` in effect at `at` (retired ones

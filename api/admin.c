@@ -1,0 +1,573 @@
+/* admin.c — the admin socket (docs/PROTOCOL.md "The admin socket"): a Unix
+ * socket, mode 0600, owned by the service user, through which the command
+ * line's writing commands reach the running server (ARCHITECTURE.md: one
+ * process writes).  One JSON request per line, one JSON reply per line.
+ * Its peer could read the data directory anyway: it acts as system_admin,
+ * recorded as the actor "admin-socket". */
+#include "api/server-int.h"
+
+#include "base/error.h"
+#include "base/log.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ADMIN_MAX_LINE (8u << 20) /* a compiled definition in base64 fits */
+
+typedef struct admin_client {
+  uv_pipe_t pipe;
+  struct admin_client *next, *prev; /* the open ones, closed when the server stops */
+  srv *s;
+  mc_buf rx;
+  int jobs;
+  bool closed;
+} admin_client;
+
+static admin_client *clients; /* one server per process */
+
+static const eng_actor admin_actor = {"admin-socket", "system_admin", NULL, "motcua admin socket"};
+
+static void client_free(uv_handle_t *h) {
+  admin_client *a = h->data;
+  if (a->prev)
+    a->prev->next = a->next;
+  else if (clients == a)
+    clients = a->next;
+  if (a->next)
+    a->next->prev = a->prev;
+  a->next = a->prev = NULL;
+  if (a->jobs > 0) {
+    a->closed = true;
+    return;
+  }
+  mc_buf_free(&a->rx);
+  free(a);
+}
+
+static void client_close(admin_client *a) {
+  if (!uv_is_closing((uv_handle_t *)&a->pipe))
+    uv_close((uv_handle_t *)&a->pipe, client_free);
+}
+
+typedef struct wreq {
+  uv_write_t w;
+  char *text;
+} wreq;
+
+static void written(uv_write_t *w, int status) {
+  wreq *r = (wreq *)w;
+  (void)status;
+  free(r->text);
+  free(r);
+}
+
+static void send_line(admin_client *a, json_t *msg) {
+  char *text = json_dumps(msg, JSON_COMPACT);
+  json_decref(msg);
+  if (text == NULL || a->closed || uv_is_closing((uv_handle_t *)&a->pipe)) {
+    free(text);
+    return;
+  }
+  size_t n = strlen(text);
+  char *line = realloc(text, n + 2);
+  if (line == NULL) {
+    free(text);
+    return;
+  }
+  line[n] = '\n';
+  line[n + 1] = '\0';
+  wreq *r = calloc(1, sizeof *r);
+  if (r == NULL) {
+    free(line);
+    return;
+  }
+  r->text = line;
+  uv_buf_t b = uv_buf_init(line, (unsigned)(n + 1));
+  if (uv_write(&r->w, (uv_stream_t *)&a->pipe, &b, 1, written) != 0) {
+    free(line);
+    free(r);
+  }
+}
+
+static void send_error(admin_client *a, json_t *id, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void send_error(admin_client *a, json_t *id, const char *code, const char *fmt, ...) {
+  char msg[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  send_line(a, json_pack("{s:O, s:b, s:o}", "id", id ? id : json_null(), "ok", 0, "error", srv_error(code, msg, NULL)));
+}
+
+/* A job's end: the client may have gone; it is freed once its last job ends. */
+static admin_client *job_client(job *j) {
+  admin_client *a = j->owner;
+  if (a) {
+    a->jobs--;
+    if (a->closed) {
+      if (a->jobs == 0) {
+        mc_buf_free(&a->rx);
+        free(a);
+      }
+      return NULL;
+    }
+  }
+  return a;
+}
+
+static job *admin_job(admin_client *a, const char *op, json_t *id) {
+  job *j = job_new(a->s, JOB_ADMIN, a, op);
+  if (j == NULL)
+    return NULL;
+  a->jobs++;
+  j->data = json_pack("{s:O}", "id", id ? id : json_null());
+  return j;
+}
+
+static json_t *result_error(const eng_result *r) {
+  const char *code = srv_error_code(r->status, NULL, NULL);
+  return srv_error(code, r->message[0] ? r->message : mc_strerror(r->status), NULL);
+}
+
+/* ------------------------------------------------------------ users */
+
+static void otp_work(job *j) {
+  char hash[ACC_HASH_LEN];
+  const char *otp = json_string_value(json_object_get(j->data, "otp"));
+  if ((j->status = acc_password_hash(otp, hash)) == 0)
+    json_object_set_new(j->data, "hash", json_string(hash));
+}
+
+static void user_add_finish(job *j) {
+  admin_client *a = job_client(j);
+  json_t *id = json_object_get(j->data, "id");
+  const char *account = json_string_value(json_object_get(j->data, "account"));
+  const eng_result *r = &j->results[0];
+  int rc = j->status ? j->status : r->status;
+  if (rc == 0)
+    rc = acc_credentials_put(eng_store(j->s->e), account, json_string_value(json_object_get(j->data, "hash")), true);
+  if (a) {
+    if (rc == 0)
+      send_line(a, json_pack("{s:O, s:b, s:s, s:O}", "id", id, "ok", 1, "account", account, "one_time_password",
+                             json_object_get(j->data, "otp")));
+    else
+      send_line(a, json_pack("{s:O, s:b, s:o}", "id", id, "ok", 0, "error",
+                             r->status ? result_error(r) : srv_error("unavailable", mc_strerror(rc), NULL)));
+  }
+  json_t *otp = json_object_get(j->data, "otp");
+  if (otp)
+    sodium_memzero((void *)json_string_value(otp), json_string_length(otp));
+  job_free(j);
+}
+
+static const char **roles_of(job *j, json_t *roles, int *n) {
+  *n = 0;
+  if (!json_is_array(roles) || json_array_size(roles) == 0 || json_array_size(roles) > ENG_MAX_ROLES)
+    return NULL;
+  const char **list = mc_arena_calloc(&j->arena, json_array_size(roles), sizeof *list);
+  size_t i;
+  json_t *v;
+  json_array_foreach(roles, i, v) {
+    if (!json_is_string(v))
+      return NULL;
+    list[i] = job_strdup(j, json_string_value(v));
+  }
+  *n = (int)json_array_size(roles);
+  return list;
+}
+
+static void user_add(admin_client *a, json_t *req, json_t *id) {
+  const char *account = json_string_value(json_object_get(req, "account"));
+  const char *name = json_string_value(json_object_get(req, "name"));
+  if (account == NULL || name == NULL) {
+    send_error(a, id, "bad_request", "user_add: \"account\" and \"name\" are required");
+    return;
+  }
+  job *j = admin_job(a, "user_add", id);
+  if (j == NULL)
+    return;
+  int nroles;
+  const char **roles = roles_of(j, json_object_get(req, "roles"), &nroles);
+  if (roles == NULL) {
+    send_error(a, id, "bad_request", "user_add: \"roles\" is a list of 1 to %d roles", ENG_MAX_ROLES);
+    job_client(j);
+    job_free(j);
+    return;
+  }
+  bool applicant = nroles == 1 && !strcmp(roles[0], "applicant");
+  eng_command *c = job_command(j);
+  char cid[128];
+  snprintf(cid, sizeof cid, "admin/user_add/%s", account);
+  c->kind = ENG_CMD_ACCOUNT;
+  c->command_id = job_strdup(j, cid);
+  c->account_op = applicant ? "register" : "create";
+  c->account = job_strdup(j, account);
+  c->account_kind = job_strdup(j, json_string_value(json_object_get(req, "kind")));
+  if (applicant && c->account_kind == NULL)
+    c->account_kind = "person";
+  c->name = job_strdup(j, name);
+  c->agency = job_strdup(j, json_string_value(json_object_get(req, "agency")));
+  c->email = job_strdup(j, json_string_value(json_object_get(req, "email")));
+  c->phone = job_strdup(j, json_string_value(json_object_get(req, "phone")));
+  c->roles = applicant ? NULL : roles;
+  c->nroles = applicant ? 0 : nroles;
+  c->actor = admin_actor;
+  if (applicant)
+    c->actor.role = "system"; /* an applicant registered at the desk, as the server registers a verified one */
+  char otp[17];
+  acc_one_time_password(otp);
+  json_object_set_new(j->data, "otp", json_string(otp));
+  json_object_set_new(j->data, "account", json_string(account));
+  sodium_memzero(otp, sizeof otp);
+  j->work = otp_work;
+  j->finish = user_add_finish;
+  job_start(j);
+}
+
+typedef struct codes {
+  char (*list)[64];
+  int n, cap;
+} codes;
+
+static int collect_code(void *opaque, const char *code) {
+  codes *c = opaque;
+  if (c->n == c->cap) {
+    int cap = c->cap ? c->cap * 2 : 16;
+    void *p = realloc(c->list, (size_t)cap * sizeof *c->list);
+    if (p == NULL)
+      return MC_ENOMEM;
+    c->list = p;
+    c->cap = cap;
+  }
+  snprintf(c->list[c->n++], 64, "%s", code);
+  return 0;
+}
+
+static void reassign_finish(job *j) {
+  admin_client *a = job_client(j);
+  int ok = 0;
+  json_t *failed = json_array();
+  for (int i = 0; i < j->ncmds; i++) {
+    if (j->results[i].status == 0)
+      ok++;
+    else
+      json_array_append_new(failed, json_pack("{s:s, s:s}", "dossier", j->cmds[i].dossier, "error", j->results[i].message));
+  }
+  if (a)
+    send_line(a, json_pack("{s:O, s:b, s:s, s:i, s:O, s:o}", "id", json_object_get(j->data, "id"), "ok", 1, "account",
+                           json_string_value(json_object_get(j->data, "account")), "reassigned", ok, "sessions_revoked",
+                           json_object_get(j->data, "revoked"), "not_reassigned", failed));
+  else
+    json_decref(failed);
+  job_free(j);
+}
+
+static void disable_finish(job *j) {
+  admin_client *a = job_client(j);
+  srv *s = j->s;
+  json_t *id = json_object_get(j->data, "id");
+  const char *account = json_string_value(json_object_get(j->data, "account"));
+  const char *to = json_string_value(json_object_get(j->data, "reassign_to"));
+  const eng_result *r = &j->results[0];
+  if (r->status) {
+    if (a)
+      send_line(a, json_pack("{s:O, s:b, s:o}", "id", id, "ok", 0, "error", result_error(r)));
+    job_free(j);
+    return;
+  }
+  bool disabling = !strcmp(j->op, "user_disable");
+  int revoked = 0;
+  if (disabling)
+    acc_sessions_revoke_account(eng_store(s->e), account, &revoked);
+  if (!disabling || to == NULL || a == NULL) {
+    if (a)
+      send_line(a, json_pack("{s:O, s:b, s:s, s:i}", "id", id, "ok", 1, "account", account, "sessions_revoked", revoked));
+    job_free(j);
+    return;
+  }
+  /* The official's open work goes to `to`, in one job. */
+  codes list = {0};
+  eng_dossiers_handled_by(s->e, account, collect_code, &list);
+  job *k = admin_job(a, "user_reassign", id);
+  if (k == NULL) {
+    free(list.list);
+    job_free(j);
+    return;
+  }
+  json_object_set_new(k->data, "account", json_string(account));
+  json_object_set_new(k->data, "revoked", json_integer(revoked));
+  for (int i = 0; i < list.n; i++) {
+    eng_command *c = job_command(k);
+    char cid[200];
+    snprintf(cid, sizeof cid, "admin/reassign/%s/%s/%llu", account, list.list[i], (unsigned long long)r->first_seq);
+    c->kind = ENG_CMD_ASSIGN;
+    c->command_id = job_strdup(k, cid);
+    c->dossier = job_strdup(k, list.list[i]);
+    c->handler = job_strdup(k, to);
+    c->reason = "the official left";
+    c->actor = admin_actor;
+  }
+  free(list.list);
+  k->finish = reassign_finish;
+  job_free(j);
+  job_start(k);
+}
+
+static void user_state(admin_client *a, json_t *req, json_t *id, const char *op) {
+  const char *account = json_string_value(json_object_get(req, "account"));
+  const char *to = json_string_value(json_object_get(req, "reassign_to"));
+  if (account == NULL) {
+    send_error(a, id, "bad_request", "%s: \"account\" is required", op);
+    return;
+  }
+  job *j = admin_job(a, op, id);
+  if (j == NULL)
+    return;
+  json_object_set_new(j->data, "account", json_string(account));
+  if (to)
+    json_object_set_new(j->data, "reassign_to", json_string(to));
+  eng_command *c = job_command(j);
+  char cid[160];
+  snprintf(cid, sizeof cid, "admin/%s/%s/%lld", op, account, (long long)srv_now(a->s));
+  c->kind = ENG_CMD_ACCOUNT;
+  c->command_id = job_strdup(j, cid);
+  c->account_op = !strcmp(op, "user_disable") ? "disable" : "enable";
+  c->account = job_strdup(j, account);
+  c->actor = admin_actor;
+  j->finish = disable_finish;
+  job_start(j);
+}
+
+static void password_finish(job *j) {
+  admin_client *a = job_client(j);
+  const char *account = json_string_value(json_object_get(j->data, "account"));
+  int rc = j->status;
+  if (rc == 0)
+    rc = acc_credentials_put(eng_store(j->s->e), account, json_string_value(json_object_get(j->data, "hash")), true);
+  if (rc == 0)
+    acc_sessions_revoke_account(eng_store(j->s->e), account, NULL);
+  if (a) {
+    if (rc == 0)
+      send_line(a, json_pack("{s:O, s:b, s:s, s:O}", "id", json_object_get(j->data, "id"), "ok", 1, "account", account,
+                             "one_time_password", json_object_get(j->data, "otp")));
+    else
+      send_error(a, json_object_get(j->data, "id"), "unavailable", "user_password: %s", mc_strerror(rc));
+  }
+  job_free(j);
+}
+
+static void user_password(admin_client *a, json_t *req, json_t *id) {
+  const char *account = json_string_value(json_object_get(req, "account"));
+  eng_account_view v;
+  if (account == NULL || eng_account_get(a->s->e, account, &v) != 0) {
+    send_error(a, id, "not_found", "user_password: there is no account %s", account ? account : "(none given)");
+    return;
+  }
+  job *j = admin_job(a, "user_password", id);
+  if (j == NULL)
+    return;
+  char otp[17];
+  acc_one_time_password(otp);
+  json_object_set_new(j->data, "otp", json_string(otp));
+  json_object_set_new(j->data, "account", json_string(account));
+  sodium_memzero(otp, sizeof otp);
+  j->work = otp_work;
+  j->finish = password_finish;
+  job_start(j);
+}
+
+/* ------------------------------------------------------------ publish */
+
+static void publish_finish(job *j) {
+  admin_client *a = job_client(j);
+  json_t *results = json_array();
+  bool ok = true;
+  for (int i = 0; i < j->ncmds; i++) {
+    const eng_result *r = &j->results[i];
+    ok &= r->status == 0;
+    json_array_append_new(results, r->status ? json_pack("{s:b, s:o}", "ok", 0, "error", result_error(r))
+                                             : json_pack("{s:b, s:b, s:I}", "ok", 1, "repeated", r->repeated, "seq",
+                                                         (json_int_t)(r->count ? r->first_seq : 0)));
+  }
+  if (a)
+    send_line(a, json_pack("{s:O, s:b, s:o}", "id", json_object_get(j->data, "id"), "ok", ok, "results", results));
+  else
+    json_decref(results);
+  job_free(j);
+}
+
+/* {"op": "publish", "items": [{"kind", "bytes_b64", "effective_from"} or
+ * {"op": "retire", "kind", "def_id", "effective_from"}]}: one job, in order. */
+static void publish(admin_client *a, json_t *req, json_t *id) {
+  json_t *items = json_object_get(req, "items");
+  if (!json_is_array(items) || json_array_size(items) == 0 || json_array_size(items) > 512) {
+    send_error(a, id, "bad_request", "publish: \"items\" is a list of 1 to 512 definitions");
+    return;
+  }
+  job *j = admin_job(a, "publish", id);
+  if (j == NULL)
+    return;
+  size_t i;
+  json_t *it;
+  json_array_foreach(items, i, it) {
+    const char *kind = json_string_value(json_object_get(it, "kind"));
+    const char *b64 = json_string_value(json_object_get(it, "bytes_b64"));
+    const char *retire = json_string_value(json_object_get(it, "retire"));
+    const char *cid = json_string_value(json_object_get(it, "command_id"));
+    json_t *from = json_object_get(it, "effective_from");
+    int k = -1;
+    for (int d = 0; d <= ENG_DEF_TEMPLATE && kind; d++)
+      if (!strcmp(kind, eng_def_kind_name((eng_def_kind)d)))
+        k = d;
+    if (k < 0 || (!b64 && !retire) || !json_is_integer(from)) {
+      send_error(a, id, "bad_request",
+                 "publish: items[%zu] is {kind: procedure|policy|directory|calendar|template, bytes_b64 | retire: id, "
+                 "effective_from: ms}",
+                 i);
+      job_client(j);
+      job_free(j);
+      return;
+    }
+    eng_command *c = job_command(j);
+    c->actor = admin_actor;
+    c->def_kind = (eng_def_kind)k;
+    c->effective_from = json_integer_value(from);
+    c->command_id = job_strdup(j, cid);
+    if (retire) {
+      c->kind = ENG_CMD_RETIRE;
+      c->def_id = job_strdup(j, retire);
+      continue;
+    }
+    c->kind = ENG_CMD_PUBLISH;
+    size_t cap = strlen(b64), n = 0;
+    uint8_t *bytes = mc_arena_alloc(&j->arena, cap ? cap : 1);
+    if (sodium_base642bin(bytes, cap, b64, strlen(b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+      send_error(a, id, "bad_request", "publish: items[%zu].bytes_b64 is not base64", i);
+      job_client(j);
+      job_free(j);
+      return;
+    }
+    c->def_bytes = bytes;
+    c->def_len = n;
+  }
+  j->finish = publish_finish;
+  job_start(j);
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static void handle_line(admin_client *a, const char *line, size_t len) {
+  json_error_t err;
+  json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+  if (req == NULL || !json_is_object(req)) {
+    send_error(a, NULL, "bad_request", "malformed JSON at column %d: %s", err.column, req ? "not an object" : err.text);
+    json_decref(req);
+    return;
+  }
+  json_t *id = json_object_get(req, "id");
+  const char *op = json_string_value(json_object_get(req, "op"));
+  if (a->s->stopping)
+    send_error(a, id, "unavailable", "the server is stopping");
+  else if (op == NULL)
+    send_error(a, id, "bad_request", "no \"op\"");
+  else if (!strcmp(op, "user_add"))
+    user_add(a, req, id);
+  else if (!strcmp(op, "user_disable") || !strcmp(op, "user_enable"))
+    user_state(a, req, id, !strcmp(op, "user_disable") ? "user_disable" : "user_enable");
+  else if (!strcmp(op, "user_password"))
+    user_password(a, req, id);
+  else if (!strcmp(op, "publish"))
+    publish(a, req, id);
+  else if (!strcmp(op, "status"))
+    send_line(a, json_pack("{s:O, s:b, s:I, s:i, s:i}", "id", id ? id : json_null(), "ok", 1, "seq",
+                           (json_int_t)a->s->pushed_seq, "connections", a->s->nconns, "jobs_in_flight",
+                           a->s->jobs_in_flight));
+  else
+    send_error(a, id, "bad_request", "unknown op \"%s\": user_add, user_disable, user_enable, user_password, publish, status", op);
+  json_decref(req);
+}
+
+static void alloc_cb(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
+  (void)h;
+  buf->base = malloc(suggested);
+  buf->len = buf->base ? suggested : 0;
+}
+
+static void read_cb(uv_stream_t *st, ssize_t n, const uv_buf_t *buf) {
+  admin_client *a = st->data;
+  if (n < 0) {
+    free(buf->base);
+    client_close(a);
+    return;
+  }
+  mc_buf_append(&a->rx, buf->base, (size_t)n);
+  free(buf->base);
+  size_t start = 0;
+  for (size_t i = 0; i < a->rx.len; i++)
+    if (a->rx.data[i] == '\n') {
+      handle_line(a, (const char *)a->rx.data + start, i - start);
+      start = i + 1;
+    }
+  if (start) {
+    memmove(a->rx.data, a->rx.data + start, a->rx.len - start);
+    a->rx.len -= start;
+  }
+  if (a->rx.len > ADMIN_MAX_LINE) {
+    send_error(a, NULL, "too_large", "a line longer than %u bytes", ADMIN_MAX_LINE);
+    client_close(a);
+  }
+}
+
+static void on_connect(uv_stream_t *server, int status) {
+  srv *s = server->data;
+  if (status < 0)
+    return;
+  admin_client *a = calloc(1, sizeof *a);
+  if (a == NULL)
+    return;
+  a->s = s;
+  a->next = clients;
+  if (clients)
+    clients->prev = a;
+  clients = a;
+  uv_pipe_init(&s->loop, &a->pipe, 0);
+  a->pipe.data = a;
+  if (uv_accept(server, (uv_stream_t *)&a->pipe) != 0) {
+    uv_close((uv_handle_t *)&a->pipe, client_free);
+    return;
+  }
+  uv_read_start((uv_stream_t *)&a->pipe, alloc_cb, read_cb);
+}
+
+int admin_open(srv *s) {
+  const char *path = s->cfg.admin_socket;
+  unlink(path); /* a socket left by a killed server: the writer lock proves nobody else runs */
+  uv_pipe_init(&s->loop, &s->admin, 0);
+  s->admin.data = s;
+  mode_t old = umask(0177);
+  int rc = uv_pipe_bind(&s->admin, path);
+  umask(old);
+  if (rc == 0)
+    rc = uv_listen((uv_stream_t *)&s->admin, 16, on_connect);
+  if (rc) {
+    mc_log(MC_LOG_ERROR, "admin", "cannot listen on %s: %s", path, uv_strerror(rc));
+    uv_close((uv_handle_t *)&s->admin, NULL);
+    return MC_EIO;
+  }
+  chmod(path, 0600);
+  s->admin_open = true;
+  return 0;
+}
+
+void admin_close(srv *s) {
+  if (!s->admin_open)
+    return;
+  s->admin_open = false;
+  for (admin_client *a = clients; a; a = a->next)
+    client_close(a);
+  uv_close((uv_handle_t *)&s->admin, NULL);
+  unlink(s->cfg.admin_socket);
+}

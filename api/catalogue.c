@@ -1,0 +1,366 @@
+/* catalogue.c — see catalogue.h. */
+#include "api/catalogue.h"
+
+#include "base/arena.h"
+#include "base/error.h"
+#include "dsl/machine.h"
+
+#include <ctype.h>
+#include <msgpack.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+typedef struct entry {
+  char code[32];
+  char *folded;          /* name, sector and field, folded */
+  json_t *summary;       /* the search result's object */
+  json_t *page;          /* the procedure page */
+} entry;
+
+struct catalogue {
+  entry *entries;
+  int n, cap;
+};
+
+int catalogue_fold(const char *text, mc_buf *out) {
+  utf8proc_uint8_t *mapped = NULL;
+  utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, 0, &mapped,
+                                    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
+                                        UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
+  if (n < 0)
+    return MC_EINVAL;
+  bool space = true;
+  size_t start = out->len;
+  for (utf8proc_ssize_t i = 0; i < n;) {
+    unsigned char ch = mapped[i];
+    /* đ (U+0111) has no decomposition: it is d without the bar. */
+    if (ch == 0xC4 && i + 1 < n && mapped[i + 1] == 0x91) {
+      mc_buf_append_byte(out, 'd');
+      space = false;
+      i += 2;
+      continue;
+    }
+    if (ch < 0x80 && !isalnum(ch)) {
+      if (!space)
+        mc_buf_append_byte(out, ' ');
+      space = true;
+      i++;
+      continue;
+    }
+    mc_buf_append_byte(out, ch);
+    space = false;
+    i++;
+  }
+  if (out->len > start && out->data[out->len - 1] == ' ')
+    out->len--;
+  free(mapped);
+  if (mc_buf_append_byte(out, 0))
+    return MC_ENOMEM;
+  out->len--; /* NUL-terminated, the NUL not counted */
+  return 0;
+}
+
+static const char *field_type(dsl_m_field_type t) {
+  static const char *const names[] = {"text", "number", "date", "enum", "phone", "email", "citizen_id", "tax_code", "file", "yes_no"};
+  return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "text";
+}
+
+static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
+
+static json_t *page_of(const dsl_machine *m, json_t *agencies) {
+  mc_buf b = MC_BUF_INIT;
+  json_t *p = json_object();
+  json_object_set_new(p, "code", jstr(m->code));
+  json_object_set_new(p, "name", jstr(m->name));
+  json_object_set_new(p, "sector", jstr(m->sector));
+  json_object_set_new(p, "field", jstr(m->field));
+  json_object_set_new(p, "level", jstr(m->level));
+  json_object_set_new(p, "online", jstr(m->online));
+  if (m->time.set && dsl_m_duration_format(&m->time, &b) == 0)
+    json_object_set_new(p, "time", json_stringn((const char *)b.data, b.len));
+  b.len = 0;
+  if (m->fee && dsl_m_expr_format(m->fee, &b) == 0)
+    json_object_set_new(p, "fee", json_stringn((const char *)b.data, b.len));
+  json_object_set_new(p, "refundable", json_boolean(m->refundable));
+  json_object_set_new(p, "policy", jstr(m->policy));
+  json_object_set_new(p, "agencies", json_incref(agencies));
+  json_t *docs = json_array(), *results = json_array(), *fields = json_array();
+  for (int i = 0; i < m->ndocuments; i++) {
+    const dsl_m_document *d = &m->documents[i];
+    json_t *o = json_pack("{s:s, s:s}", "name", d->name, "title", d->title ? d->title : "");
+    if (!d->result) {
+      json_object_set_new(o, "count", json_integer(d->count));
+      json_object_set_new(o, "original", json_boolean(d->original));
+      json_object_set_new(o, "eform", json_boolean(d->eform));
+    }
+    if (d->blank)
+      json_object_set_new(o, "blank", jstr(d->blank));
+    json_array_append_new(d->result ? results : docs, o);
+  }
+  for (int i = 0; i < m->nfields; i++) {
+    const dsl_m_field *f = &m->fields[i];
+    json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "name", f->name, "label", f->label ? f->label : f->name, "type",
+                          field_type(f->type), "required", f->required);
+    if (f->help)
+      json_object_set_new(o, "help", jstr(f->help));
+    if (f->pattern)
+      json_object_set_new(o, "pattern", jstr(f->pattern));
+    if (f->has_bounds) {
+      json_object_set_new(o, "min", json_integer(f->min));
+      json_object_set_new(o, "max", json_integer(f->max));
+    }
+    if (f->nvalues) {
+      json_t *vals = json_array();
+      for (int k = 0; k < f->nvalues; k++)
+        json_array_append_new(vals, jstr(f->values[k]));
+      json_object_set_new(o, "values", vals);
+    }
+    json_array_append_new(fields, o);
+  }
+  /* Agencies other than the filing one that do a step (a multi-agency
+   * procedure's branches): their officials read the dossiers too. */
+  json_t *step_agencies = json_array();
+  for (int i = 0; i < m->nnodes; i++) {
+    const char *a = m->nodes[i].agency;
+    bool seen = false;
+    size_t k;
+    json_t *v;
+    if (a == NULL)
+      continue;
+    json_array_foreach(step_agencies, k, v) seen |= !strcmp(json_string_value(v), a);
+    if (!seen)
+      json_array_append_new(step_agencies, json_string(a));
+  }
+  json_object_set_new(p, "step_agencies", step_agencies);
+  json_object_set_new(p, "documents", docs);
+  json_object_set_new(p, "results", results);
+  json_object_set_new(p, "fields", fields);
+  mc_buf_free(&b);
+  return p;
+}
+
+static json_t *summary_of(const json_t *page) {
+  json_t *s = json_object();
+  static const char *const keys[] = {"code", "name", "sector", "field", "level", "online", "time", "agencies"};
+  for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+    json_t *v = json_object_get(page, keys[i]);
+    if (v)
+      json_object_set(s, keys[i], v);
+  }
+  return s;
+}
+
+/* The directory: agencies (code, level) and offers (procedure at an agency
+ * or at every agency of a level). */
+typedef struct directory {
+  msgpack_unpacked u;
+  uint8_t *bytes;
+  const msgpack_object *agencies, *offers;
+} directory;
+
+static int dir_one(void *opaque, const char *id, const uint8_t *bytes, size_t len) {
+  directory *d = opaque;
+  (void)id;
+  d->bytes = malloc(len);
+  if (d->bytes == NULL)
+    return MC_ENOMEM;
+  memcpy(d->bytes, bytes, len);
+  size_t off = 0;
+  if (msgpack_unpack_next(&d->u, (const char *)d->bytes, len, &off) != MSGPACK_UNPACK_SUCCESS)
+    return MC_ECORRUPT;
+  const msgpack_object *root = &d->u.data;
+  for (uint32_t i = 0; root->type == MSGPACK_OBJECT_MAP && i < root->via.map.size; i++) {
+    const msgpack_object *k = &root->via.map.ptr[i].key, *v = &root->via.map.ptr[i].val;
+    if (k->type != MSGPACK_OBJECT_STR || v->type != MSGPACK_OBJECT_ARRAY)
+      continue;
+    if (k->via.str.size == 8 && !memcmp(k->via.str.ptr, "agencies", 8))
+      d->agencies = v;
+    else if (k->via.str.size == 6 && !memcmp(k->via.str.ptr, "offers", 6))
+      d->offers = v;
+  }
+  return 1;
+}
+
+static const msgpack_object *get(const msgpack_object *map, const char *key) {
+  size_t n = strlen(key);
+  for (uint32_t i = 0; map && map->type == MSGPACK_OBJECT_MAP && i < map->via.map.size; i++) {
+    const msgpack_object *k = &map->via.map.ptr[i].key;
+    if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, key, n))
+      return &map->via.map.ptr[i].val;
+  }
+  return NULL;
+}
+
+static bool str_eq(const msgpack_object *o, const msgpack_object *p) {
+  return o && p && o->type == MSGPACK_OBJECT_STR && p->type == MSGPACK_OBJECT_STR && o->via.str.size == p->via.str.size &&
+         !memcmp(o->via.str.ptr, p->via.str.ptr, o->via.str.size);
+}
+
+static bool str_is(const msgpack_object *o, const char *s) {
+  return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) && !memcmp(o->via.str.ptr, s, o->via.str.size);
+}
+
+static json_t *offered_at(const directory *d, const char *code) {
+  json_t *list = json_array();
+  for (uint32_t i = 0; d->offers && i < d->offers->via.array.size; i++) {
+    const msgpack_object *o = &d->offers->via.array.ptr[i];
+    if (!str_is(get(o, "procedure"), code))
+      continue;
+    const msgpack_object *agency = get(o, "agency"), *every = get(o, "every");
+    for (uint32_t k = 0; d->agencies && k < d->agencies->via.array.size; k++) {
+      const msgpack_object *a = &d->agencies->via.array.ptr[k];
+      const msgpack_object *acode = get(a, "code"), *level = get(get(a, "settings"), "level");
+      if (str_eq(acode, agency) || str_eq(level, every))
+        json_array_append_new(list, json_stringn(acode->via.str.ptr, acode->via.str.size));
+    }
+  }
+  return list;
+}
+
+typedef struct build_ctx {
+  catalogue *c;
+  directory *dir;
+} build_ctx;
+
+static int proc_one(void *opaque, const char *id, const uint8_t *bytes, size_t len) {
+  build_ctx *b = opaque;
+  mc_arena a = MC_ARENA_INIT;
+  dsl_machine *m;
+  (void)id;
+  if (dsl_machine_decode(bytes, len, &a, &m) != 0) {
+    mc_arena_free(&a);
+    return 0; /* a definition this build cannot read is left out, not a failure of the catalogue */
+  }
+  catalogue *c = b->c;
+  if (c->n == c->cap) {
+    int cap = c->cap ? c->cap * 2 : 32;
+    entry *e = realloc(c->entries, (size_t)cap * sizeof *e);
+    if (e == NULL) {
+      mc_arena_free(&a);
+      return MC_ENOMEM;
+    }
+    c->entries = e;
+    c->cap = cap;
+  }
+  entry *e = &c->entries[c->n];
+  memset(e, 0, sizeof *e);
+  snprintf(e->code, sizeof e->code, "%s", m->code);
+  json_t *agencies = offered_at(b->dir, m->code);
+  e->page = page_of(m, agencies);
+  json_decref(agencies);
+  e->summary = summary_of(e->page);
+  mc_buf text = MC_BUF_INIT, folded = MC_BUF_INIT;
+  mc_buf_printf(&text, "%s %s %s %s", m->name ? m->name : "", m->sector ? m->sector : "", m->field ? m->field : "",
+                m->code);
+  catalogue_fold(mc_buf_cstr(&text), &folded);
+  mc_buf_append_byte(&folded, 0);
+  e->folded = (char *)folded.data;
+  mc_buf_free(&text);
+  mc_arena_free(&a);
+  c->n++;
+  return 0;
+}
+
+int catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
+  catalogue *c = calloc(1, sizeof *c);
+  directory dir;
+  memset(&dir, 0, sizeof dir);
+  msgpack_unpacked_init(&dir.u);
+  *out = NULL;
+  if (c == NULL)
+    return MC_ENOMEM;
+  int rc = eng_definitions(e, ENG_DEF_DIRECTORY, now, dir_one, &dir);
+  build_ctx b = {c, &dir};
+  if (rc == 0)
+    rc = eng_definitions(e, ENG_DEF_PROCEDURE, now, proc_one, &b);
+  msgpack_unpacked_destroy(&dir.u);
+  free(dir.bytes);
+  if (rc) {
+    catalogue_free(c);
+    return rc;
+  }
+  *out = c;
+  return 0;
+}
+
+void catalogue_free(catalogue *c) {
+  if (c == NULL)
+    return;
+  for (int i = 0; i < c->n; i++) {
+    free(c->entries[i].folded);
+    json_decref(c->entries[i].summary);
+    json_decref(c->entries[i].page);
+  }
+  free(c->entries);
+  free(c);
+}
+
+int catalogue_count(const catalogue *c) { return c ? c->n : 0; }
+
+/* Does every word of `q` (folded) start a word of `text` (folded)? */
+static bool words_match(const char *text, const char *q) {
+  const char *w = q;
+  while (*w) {
+    size_t n = strcspn(w, " ");
+    bool found = false;
+    for (const char *t = text; *t && !found;) {
+      if (strncmp(t, w, n) == 0)
+        found = true;
+      t += strcspn(t, " ");
+      t += *t == ' ';
+    }
+    if (!found)
+      return false;
+    w += n;
+    w += *w == ' ';
+  }
+  return true;
+}
+
+static bool filter_ok(const json_t *page, const char *key, const char *want) {
+  if (want == NULL || want[0] == '\0')
+    return true;
+  const char *have = json_string_value(json_object_get(page, key));
+  return have && !strcmp(have, want);
+}
+
+json_t *catalogue_search(const catalogue *c, const catalogue_query *q) {
+  json_t *list = json_array();
+  mc_buf fq = MC_BUF_INIT;
+  if (q->q)
+    catalogue_fold(q->q, &fq);
+  const char *folded_q = fq.len ? (const char *)fq.data : "";
+  for (int i = 0; c && i < c->n; i++) {
+    const entry *e = &c->entries[i];
+    if (!words_match(e->folded, folded_q) || !filter_ok(e->page, "sector", q->sector) ||
+        !filter_ok(e->page, "field", q->field) || !filter_ok(e->page, "level", q->level) ||
+        !filter_ok(e->page, "online", q->online))
+      continue;
+    if (q->agency && q->agency[0]) {
+      bool offered = false;
+      size_t k;
+      json_t *a;
+      json_array_foreach(json_object_get(e->page, "agencies"), k, a) offered |= !strcmp(json_string_value(a), q->agency);
+      if (!offered)
+        continue;
+    }
+    json_array_append(list, e->summary);
+  }
+  mc_buf_free(&fq);
+  return json_pack("{s:o, s:I}", "procedures", list, "count", (json_int_t)json_array_size(list));
+}
+
+json_t *catalogue_page(const catalogue *c, const char *code) {
+  for (int i = 0; c && i < c->n; i++)
+    if (!strcmp(c->entries[i].code, code))
+      return json_incref(c->entries[i].page);
+  return NULL;
+}
+
+const char *catalogue_name(const catalogue *c, const char *code) {
+  for (int i = 0; c && i < c->n; i++)
+    if (!strcmp(c->entries[i].code, code))
+      return json_string_value(json_object_get(c->entries[i].page, "name"));
+  return NULL;
+}

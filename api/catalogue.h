@@ -1,0 +1,42 @@
+/* catalogue.h — the public catalogue of procedures: what can be filed now,
+ * where, and what each procedure's page shows; searched by words with or
+ * without Vietnamese diacritics ("khai sinh" finds "Đăng ký khai sinh").
+ *
+ * Built from the definitions in effect (engine.h, eng_definitions) and the
+ * agency directory's offers; the server rebuilds it when a definition is
+ * published or retired, and every hour (a publication may take effect
+ * later than it is published). */
+#ifndef MOTCUA_API_CATALOGUE_H
+#define MOTCUA_API_CATALOGUE_H
+
+#include <jansson.h>
+
+#include "base/buf.h"
+#include "engine/engine.h"
+
+typedef struct catalogue catalogue;
+
+int catalogue_build(eng_engine *e, mc_instant now, catalogue **out);
+void catalogue_free(catalogue *c);
+
+typedef struct catalogue_query {
+  const char *q;       /* words, all of which must match (prefixes of words) */
+  const char *sector, *field, *level, *online, *agency; /* exact, or NULL */
+} catalogue_query;
+
+/* {"procedures": [...], "count": N}. */
+json_t *catalogue_search(const catalogue *c, const catalogue_query *q);
+
+/* The page of one procedure; NULL when no such procedure is in effect. */
+json_t *catalogue_page(const catalogue *c, const char *code);
+
+/* The procedure's name, or NULL. */
+const char *catalogue_name(const catalogue *c, const char *code);
+
+/* Text folded for search: lower case, no diacritics (đ -> d), words
+ * separated by one space.  Appended to `out`, NUL-terminated. */
+int catalogue_fold(const char *text, mc_buf *out);
+
+int catalogue_count(const catalogue *c);
+
+#endif

@@ -1,0 +1,221 @@
+/* config.c — see config.h. */
+#include "api/config.h"
+
+#include "base/error.h"
+
+#include <ctype.h>
+#include <stddef.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void srv_config_defaults(srv_config *c) {
+  memset(c, 0, sizeof *c);
+  snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
+  c->port = 8080;
+  snprintf(c->data_dir, sizeof c->data_dir, "motcua-data");
+  snprintf(c->user, sizeof c->user, "motcua");
+  c->max_frame = 65536;
+  c->max_body = 65536;
+  c->max_connections = 10000;
+  c->max_per_address = 2000;
+  c->idle_seconds = 300;
+  c->max_queued = 4096;
+  c->session_hours = 12;
+  c->login_failures = 5;
+  c->lock_minutes = 15;
+  c->denials_per_minute = 10;
+  c->max_batch = 1024;
+  c->smtp_starttls = true;
+  c->delivery_seconds = 30;
+}
+
+typedef enum { K_TEXT, K_INT, K_BOOL, K_SECRET } kind;
+
+typedef struct key {
+  const char *name;
+  kind k;
+  size_t off, size;
+  int min, max;
+} key;
+
+#define TEXT(n, f) {n, K_TEXT, offsetof(srv_config, f), sizeof((srv_config *)0)->f, 0, 0}
+#define SECRET(n, f) {n, K_SECRET, offsetof(srv_config, f), sizeof((srv_config *)0)->f, 0, 0}
+#define INT(n, f, lo, hi) {n, K_INT, offsetof(srv_config, f), sizeof(int), lo, hi}
+#define BOOL(n, f) {n, K_BOOL, offsetof(srv_config, f), sizeof(bool), 0, 0}
+
+static const key keys[] = {
+    TEXT("data", data_dir),
+    TEXT("admin_socket", admin_socket),
+    TEXT("tls_cert", tls_cert),
+    TEXT("tls_key", tls_key),
+    TEXT("user", user),
+    INT("max_frame", max_frame, 1024, 16 << 20),
+    INT("max_body", max_body, 1024, 16 << 20),
+    INT("max_connections", max_connections, 1, 19000),
+    INT("max_per_address", max_per_address, 1, 19000),
+    INT("idle_seconds", idle_seconds, 5, 86400),
+    INT("max_queued", max_queued, 16, 1 << 20),
+    INT("session_hours", session_hours, 1, 24 * 30),
+    INT("login_failures", login_failures, 1, 100),
+    INT("lock_minutes", lock_minutes, 1, 24 * 60),
+    INT("denials_per_minute", denials_per_minute, 0, 100000),
+    INT("max_batch", max_batch, 1, 65536),
+    TEXT("smtp_url", smtp_url),
+    TEXT("smtp_user", smtp_user),
+    SECRET("smtp_password_file", smtp_password),
+    TEXT("mail_from", mail_from),
+    TEXT("smtp_ca", smtp_ca),
+    BOOL("smtp_starttls", smtp_starttls),
+    TEXT("sms_url", sms_url),
+    SECRET("sms_token_file", sms_token),
+    INT("delivery_seconds", delivery_seconds, 1, 86400),
+};
+
+static char *trim(char *s) {
+  while (isspace((unsigned char)*s))
+    s++;
+  char *e = s + strlen(s);
+  while (e > s && isspace((unsigned char)e[-1]))
+    *--e = '\0';
+  return s;
+}
+
+/* A secret from a file only its owner can read; the first line, trimmed. */
+static int read_secret(const char *path, char *out, size_t size, mc_buf *why, const char *file, int line) {
+  struct stat sb;
+  if (stat(path, &sb) != 0) {
+    mc_buf_printf(why, "%s:%d: cannot read the secret file %s: %s", file, line, path, strerror(errno));
+    return mc_err_from_errno(errno);
+  }
+  if (sb.st_mode & 077) {
+    mc_buf_printf(why, "%s:%d: the secret file %s can be read by others (mode %03o): chmod 600 %s", file, line, path,
+                  (unsigned)(sb.st_mode & 0777), path);
+    return MC_EACCES;
+  }
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    mc_buf_printf(why, "%s:%d: cannot open %s: %s", file, line, path, strerror(errno));
+    return mc_err_from_errno(errno);
+  }
+  char buf[1024] = "";
+  if (fgets(buf, sizeof buf, f) == NULL)
+    buf[0] = '\0';
+  fclose(f);
+  char *t = trim(buf);
+  if (strlen(t) >= size) {
+    mc_buf_printf(why, "%s:%d: the secret in %s is longer than %zu bytes", file, line, path, size - 1);
+    return MC_ETOOBIG;
+  }
+  snprintf(out, size, "%s", t);
+  memset(buf, 0, sizeof buf);
+  return 0;
+}
+
+static int set_listen(srv_config *c, const char *v, mc_buf *why, const char *file, int line) {
+  const char *colon = strrchr(v, ':');
+  char *end;
+  long port = colon ? strtol(colon + 1, &end, 10) : -1;
+  if (colon == NULL || colon == v || *end != '\0' || port < 0 || port > 65535 ||
+      (size_t)(colon - v) >= sizeof c->listen_host) {
+    mc_buf_printf(why, "%s:%d: listen is HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any free port), not \"%s\"", file,
+                  line, v);
+    return MC_EPARSE;
+  }
+  snprintf(c->listen_host, sizeof c->listen_host, "%.*s", (int)(colon - v), v);
+  c->port = (int)port;
+  return 0;
+}
+
+int srv_config_load(srv_config *c, const char *path, mc_buf *why) {
+  FILE *f = fopen(path, "r");
+  if (f == NULL) {
+    mc_buf_printf(why, "cannot open the configuration file %s: %s", path, strerror(errno));
+    return mc_err_from_errno(errno);
+  }
+  char raw[2048];
+  int line = 0, rc = 0;
+  while (rc == 0 && fgets(raw, sizeof raw, f)) {
+    line++;
+    char *hash = strchr(raw, '#');
+    if (hash)
+      *hash = '\0';
+    char *s = trim(raw);
+    if (*s == '\0')
+      continue;
+    char *eq = strchr(s, '=');
+    if (eq == NULL) {
+      mc_buf_printf(why, "%s:%d: expected `key = value`, found \"%s\"", path, line, s);
+      rc = MC_EPARSE;
+      break;
+    }
+    *eq = '\0';
+    char *name = trim(s), *value = trim(eq + 1);
+    if (!strcmp(name, "listen")) {
+      rc = set_listen(c, value, why, path, line);
+      continue;
+    }
+    const key *k = NULL;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0] && !k; i++)
+      if (!strcmp(keys[i].name, name))
+        k = &keys[i];
+    if (k == NULL) {
+      mc_buf_printf(why, "%s:%d: unknown key \"%s\" (docs/OPERATIONS.md lists them)", path, line, name);
+      rc = MC_EPARSE;
+      break;
+    }
+    char *field = (char *)c + k->off;
+    switch (k->k) {
+    case K_TEXT:
+      if (strlen(value) >= k->size) {
+        mc_buf_printf(why, "%s:%d: %s is longer than %zu bytes", path, line, name, k->size - 1);
+        rc = MC_ETOOBIG;
+      } else {
+        snprintf(field, k->size, "%s", value);
+      }
+      break;
+    case K_SECRET:
+      rc = read_secret(value, field, k->size, why, path, line);
+      break;
+    case K_INT: {
+      char *end;
+      errno = 0;
+      long v = strtol(value, &end, 10);
+      if (errno || end == value || *end || v < k->min || v > k->max) {
+        mc_buf_printf(why, "%s:%d: %s is a whole number from %d to %d, not \"%s\"", path, line, name, k->min, k->max,
+                      value);
+        rc = MC_EPARSE;
+      } else {
+        *(int *)(void *)field = (int)v;
+      }
+      break;
+    }
+    case K_BOOL:
+      if (!strcmp(value, "yes") || !strcmp(value, "true"))
+        *(bool *)(void *)field = true;
+      else if (!strcmp(value, "no") || !strcmp(value, "false"))
+        *(bool *)(void *)field = false;
+      else {
+        mc_buf_printf(why, "%s:%d: %s is yes or no, not \"%s\"", path, line, name, value);
+        rc = MC_EPARSE;
+      }
+      break;
+    }
+  }
+  fclose(f);
+  if (rc == 0 && (c->tls_cert[0] != '\0') != (c->tls_key[0] != '\0')) {
+    mc_buf_printf(why, "%s: tls_cert and tls_key go together: give both (TLS) or neither (plain, loopback)", path);
+    rc = MC_EPARSE;
+  }
+  return rc;
+}
+
+void srv_config_env(srv_config *c) {
+  const char *v;
+  if ((v = getenv("MOTCUA_SMTP_PASSWORD")) && strlen(v) < sizeof c->smtp_password)
+    snprintf(c->smtp_password, sizeof c->smtp_password, "%s", v);
+  if ((v = getenv("MOTCUA_SMS_TOKEN")) && strlen(v) < sizeof c->sms_token)
+    snprintf(c->sms_token, sizeof c->sms_token, "%s", v);
+}

@@ -1,0 +1,52 @@
+/* config.h — motcuad's configuration file.
+ *
+ * One file of `key = value` lines (`#` starts a comment), documented with
+ * every key and its default in docs/OPERATIONS.md and in the example
+ * motcuad.conf.example.  Every key has a default that runs on loopback out of
+ * the box.  Secrets are never written in it: a key ending in `_file` names a
+ * file readable only by its owner (mode 0600 or stricter), and the
+ * environment variables MOTCUA_SMTP_PASSWORD and MOTCUA_SMS_TOKEN override.
+ */
+#ifndef MOTCUA_API_CONFIG_H
+#define MOTCUA_API_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+typedef struct srv_config {
+  char listen_host[64];        /* listen = 127.0.0.1:8080 */
+  int port;
+  char data_dir[1024];         /* data = ./motcua-data */
+  char admin_socket[1100];     /* admin_socket = DATA/motcuad.sock */
+  char tls_cert[1024], tls_key[1024]; /* both, or neither */
+  char user[64];               /* user = motcua: the account to run as when started as root */
+  int max_frame;               /* bytes of one WebSocket message: 65536 */
+  int max_body;                /* bytes of an HTTP body: 65536 */
+  int max_connections;         /* in all: 10000 */
+  int max_per_address;         /* from one address: 2000 */
+  int idle_seconds;            /* a connection with no traffic is closed after: 300 */
+  int max_queued;              /* replies and pushes waiting for a slow client: 4096 */
+  int session_hours;           /* 12 */
+  int login_failures;          /* failed logins before a lock: 5 */
+  int lock_minutes;            /* 15 */
+  int denials_per_minute;      /* denials logged per connection and minute: 10 */
+  int max_batch;               /* commands per commit at most: 1024 */
+  /* Delivery of the outbox (api/delivery.h); empty: not sent. */
+  char smtp_url[512], smtp_user[128], smtp_password[256], mail_from[256], smtp_ca[1024];
+  bool smtp_starttls;
+  char sms_url[512], sms_token[256];
+  int delivery_seconds;        /* a pass at least this often: 30 */
+} srv_config;
+
+void srv_config_defaults(srv_config *c);
+
+/* Reads `path` over the defaults.  On error returns MC_EPARSE (or the file's
+ * error) with `why` saying the file, the line and what to write instead. */
+int srv_config_load(srv_config *c, const char *path, mc_buf *why);
+
+/* The environment's secrets over the file's. */
+void srv_config_env(srv_config *c);
+
+#endif

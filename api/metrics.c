@@ -1,0 +1,113 @@
+/* metrics.c — /metrics in the Prometheus text format (version 0.0.4). */
+#include "api/server-int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static metric_op *find(metric_op *list, int *n, const char *op) {
+  for (int i = 0; i < *n; i++)
+    if (!strcmp(list[i].op, op))
+      return &list[i];
+  if (*n >= METRIC_MAX_OPS)
+    return &list[METRIC_MAX_OPS - 1]; /* the last one collects the overflow */
+  metric_op *m = &list[(*n)++];
+  memset(m, 0, sizeof *m);
+  snprintf(m->op, sizeof m->op, "%s", op);
+  return m;
+}
+
+void metrics_count(metrics *m, const char *op, int outcome) {
+  if (outcome >= 0 && outcome < OUT_N)
+    find(m->ops, &m->nops, op)->by_outcome[outcome]++;
+}
+
+void metrics_denial(metrics *m, const char *op) { find(m->denials, &m->ndenials, op)->by_outcome[0]++; }
+
+static const char *const outcome_names[OUT_N] = {"ok", "refused", "forbidden", "conflict", "bad_request", "error"};
+
+static void histogram(mc_buf *out, const char *name, const char *help, const double *bounds, const uint64_t *buckets,
+                      double sum, uint64_t count) {
+  mc_buf_printf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+  uint64_t cum = 0;
+  for (int i = 0; i < ENG_WRITER_BUCKETS - 1; i++) {
+    cum += buckets[i];
+    mc_buf_printf(out, "%s_bucket{le=\"%g\"} %llu\n", name, bounds[i], (unsigned long long)cum);
+  }
+  cum += buckets[ENG_WRITER_BUCKETS - 1];
+  mc_buf_printf(out, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", name, (unsigned long long)cum, name,
+                sum, name, (unsigned long long)count);
+}
+
+typedef struct counts_out {
+  mc_buf *out;
+  uint64_t timers;
+  bool header;
+} counts_out;
+
+static int count_cb(void *opaque, const char *what, const char *name, uint64_t n) {
+  counts_out *c = opaque;
+  if (!strcmp(what, "timers")) {
+    c->timers = n;
+    return 0;
+  }
+  if (!c->header) {
+    mc_buf_printf(c->out, "# HELP motcua_dossiers Dossiers by state.\n# TYPE motcua_dossiers gauge\n");
+    c->header = true;
+  }
+  mc_buf_printf(c->out, "motcua_dossiers{state=\"%s\"} %llu\n", name, (unsigned long long)n);
+  return 0;
+}
+
+void metrics_render(srv *s, mc_buf *out) {
+  metrics *m = &s->m;
+  eng_writer_stats st;
+  eng_writer_stats_get(s->w, &st);
+  mc_buf_printf(out, "# HELP motcua_connections Open WebSocket connections.\n# TYPE motcua_connections gauge\n"
+                     "motcua_connections %d\n",
+                s->nconns);
+  mc_buf_printf(out, "# HELP motcua_connections_total WebSocket connections accepted.\n# TYPE motcua_connections_total counter\n"
+                     "motcua_connections_total %llu\n",
+                (unsigned long long)m->connections_total);
+  mc_buf_printf(out, "# HELP motcua_commands_total Requests by operation and outcome.\n# TYPE motcua_commands_total counter\n");
+  for (int i = 0; i < m->nops; i++)
+    for (int k = 0; k < OUT_N; k++)
+      if (m->ops[i].by_outcome[k])
+        mc_buf_printf(out, "motcua_commands_total{op=\"%s\",outcome=\"%s\"} %llu\n", m->ops[i].op, outcome_names[k],
+                      (unsigned long long)m->ops[i].by_outcome[k]);
+  mc_buf_printf(out, "# HELP motcua_access_denied_total Requests refused by the access rules.\n"
+                     "# TYPE motcua_access_denied_total counter\n");
+  for (int i = 0; i < m->ndenials; i++)
+    mc_buf_printf(out, "motcua_access_denied_total{op=\"%s\"} %llu\n", m->denials[i].op,
+                  (unsigned long long)m->denials[i].by_outcome[0]);
+  mc_buf_printf(out, "# HELP motcua_http_requests_total HTTP responses by status class.\n"
+                     "# TYPE motcua_http_requests_total counter\n");
+  for (int i = 1; i <= 5; i++)
+    mc_buf_printf(out, "motcua_http_requests_total{status=\"%dxx\"} %llu\n", i, (unsigned long long)m->http_by_class[i]);
+  mc_buf_printf(out, "# HELP motcua_pushes_total Events pushed to subscribers.\n# TYPE motcua_pushes_total counter\n"
+                     "motcua_pushes_total %llu\n",
+                (unsigned long long)m->pushes_total);
+  mc_buf_printf(out, "# HELP motcua_bad_frames_total Messages refused as malformed or too large.\n"
+                     "# TYPE motcua_bad_frames_total counter\nmotcua_bad_frames_total %llu\n",
+                (unsigned long long)m->bad_frames_total);
+  histogram(out, "motcua_commit_batch_size", "Commands per durable commit.", eng_writer_size_bounds, st.size_buckets,
+            (double)st.commands, st.batches);
+  histogram(out, "motcua_commit_seconds", "Time to decide, apply and commit a batch.", eng_writer_seconds_bounds,
+            st.seconds_buckets, (double)st.commit_ns_total / 1e9, st.batches);
+  mc_buf_printf(out, "# HELP motcua_commits_failed_total Batches that could not be committed.\n"
+                     "# TYPE motcua_commits_failed_total counter\nmotcua_commits_failed_total %llu\n",
+                (unsigned long long)st.failed_batches);
+  mc_buf_printf(out, "# HELP motcua_timers_fired_total Deadline timers fired.\n# TYPE motcua_timers_fired_total counter\n"
+                     "motcua_timers_fired_total %llu\n",
+                (unsigned long long)st.timers_fired);
+  mc_buf_printf(out, "# HELP motcua_log_head The sequence of the last durable event.\n# TYPE motcua_log_head gauge\n"
+                     "motcua_log_head %llu\n",
+                (unsigned long long)st.durable_seq);
+  counts_out c = {out, 0, false};
+  eng_counts(s->e, count_cb, &c);
+  mc_buf_printf(out, "# HELP motcua_timers_pending Deadline timers armed.\n# TYPE motcua_timers_pending gauge\n"
+                     "motcua_timers_pending %llu\n",
+                (unsigned long long)c.timers);
+  mc_buf_printf(out, "# HELP motcua_jobs_in_flight Requests waiting for the writer or the thread pool.\n"
+                     "# TYPE motcua_jobs_in_flight gauge\nmotcua_jobs_in_flight %d\n",
+                s->jobs_in_flight);
+}

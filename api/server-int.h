@@ -1,0 +1,228 @@
+/* server-int.h — what the server's files share (server.c: the loop, the
+ * connections, the writer bridge and the pushes; ws.c: the WebSocket
+ * operations; http.c: the HTTP routes and account flows; admin.c: the admin
+ * socket).  Everything here runs on the loop thread unless it says so. */
+#ifndef MOTCUA_API_SERVER_INT_H
+#define MOTCUA_API_SERVER_INT_H
+
+#include <jansson.h>
+#include <libwebsockets.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "api/accounts.h"
+#include "api/catalogue.h"
+#include "api/config.h"
+#include "api/server.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "engine/engine.h"
+#include "engine/writer.h"
+
+typedef struct srv srv;
+typedef struct conn conn;
+typedef struct job job;
+
+/* ------------------------------------------------------------ who acts */
+
+/* An authenticated principal: an account with its roles as the log has them. */
+typedef struct principal {
+  bool authed;
+  bool must_change;            /* a one-time password: only change_password */
+  char token[ACC_TOKEN_LEN + 1];
+  eng_account_view acct;
+} principal;
+
+bool principal_has_role(const principal *p, const char *role);
+bool principal_is_applicant(const principal *p);
+/* Reads everything (auditor, system_admin). */
+bool principal_reads_all(const principal *p);
+
+/* Resolves a bearer token: the session, then the account (not disabled). */
+int srv_authenticate(srv *s, const char *token, principal *out);
+
+/* ------------------------------------------------------------ jobs */
+
+/* Work that waits for the writer (a command) or the thread pool (a password
+ * hash): `cmds` go to the writer in order, `work` runs in the pool, and
+ * `finish` runs on the loop once all is done.  The owner (a connection, an
+ * HTTP request, an admin client) may go away meanwhile: it clears its
+ * pointer in the job (`owner_gone`), and the job still completes. */
+typedef void (*job_fn)(job *j);
+
+struct job {
+  srv *s;
+  job *next;                   /* the completion list */
+  mc_arena arena;              /* the strings the commands borrow */
+  eng_command *cmds;           /* grown by job_command before job_start */
+  eng_result *results;
+  int ncmds, cap, ndone;
+  job_fn work;                 /* in the thread pool, or NULL */
+  job_fn finish;               /* on the loop */
+  uv_work_t uv;
+  void *owner;                 /* conn, http request or admin client; NULL once gone */
+  int kind;                    /* what the owner is (JOB_*) */
+  json_t *data;                /* what the flow carries (request, reply) */
+  char op[24];                 /* for metrics */
+  uint64_t started_ns;
+  int status;                  /* the flow's own outcome */
+  char why[512];
+};
+
+enum { JOB_WS = 1, JOB_HTTP, JOB_ADMIN };
+
+job *job_new(srv *s, int kind, void *owner, const char *op);
+void job_free(job *j);
+/* Adds a command to a job (the command's strings must live in j->arena). */
+eng_command *job_command(job *j);
+/* Starts it: the pool work first (if any), then the commands, then finish. */
+void job_start(job *j);
+char *job_strdup(job *j, const char *s);
+
+/* ------------------------------------------------------------ connections */
+
+typedef struct out_msg {
+  struct out_msg *next;
+  size_t len;
+  bool binary;
+  unsigned char buf[];         /* LWS_PRE bytes, then the message */
+} out_msg;
+
+typedef struct sub {
+  char id[16];
+  char scope[12];              /* mine, agency, dossier, all */
+  char agency[32], step[48], dossier[64];
+  bool binary;
+  bool live;                   /* caught up: receives live events */
+} sub;
+
+#define CONN_MAX_SUBS 16
+
+struct conn {
+  srv *s;
+  struct lws *wsi;             /* NULL once closed (the conn lives on while jobs hold it) */
+  conn *next, *prev;
+  uint64_t id;
+  char addr[64];
+  principal who;
+  mc_buf rx;
+  bool rx_binary, rx_too_big;
+  out_msg *qhead, **qtail;
+  int qlen;
+  sub subs[CONN_MAX_SUBS];
+  int nsubs, next_sub;
+  int jobs;                    /* jobs in flight that point here */
+  bool closing;
+  int close_status;
+  char close_reason[96];
+  uint64_t last_seen_ms;
+  int64_t denial_minute;
+  int denials;
+};
+
+void conn_send(conn *c, const json_t *msg, bool binary);
+void conn_close(conn *c, int status, const char *reason);
+/* Drops the job's hold on the connection; frees a closed connection. */
+void conn_release(conn *c);
+
+/* ------------------------------------------------------------ metrics */
+
+enum { OUT_OK, OUT_REFUSED, OUT_FORBIDDEN, OUT_CONFLICT, OUT_BAD, OUT_ERROR, OUT_N };
+
+typedef struct metric_op {
+  char op[24];
+  uint64_t by_outcome[OUT_N];
+} metric_op;
+
+#define METRIC_MAX_OPS 48
+
+typedef struct metrics {
+  metric_op ops[METRIC_MAX_OPS];
+  int nops;
+  metric_op denials[METRIC_MAX_OPS];
+  int ndenials;
+  uint64_t http_by_class[6];   /* 1xx..5xx by hundreds, [0] other */
+  uint64_t connections_total, pushes_total, frames_in_total, bad_frames_total;
+} metrics;
+
+void metrics_count(metrics *m, const char *op, int outcome);
+void metrics_denial(metrics *m, const char *op);
+/* The Prometheus text of /metrics. */
+void metrics_render(srv *s, mc_buf *out);
+
+/* ------------------------------------------------------------ the server */
+
+struct srv {
+  srv_config cfg;
+  srv_options opt;
+  uv_loop_t loop;
+  struct lws_context *ctx;
+  eng_engine *e;
+  eng_writer *w;
+  catalogue *cat;
+  int catalogue_rebuilds;
+
+  uv_async_t wake;             /* the writer's completions */
+  pthread_mutex_t done_mu;
+  job *done_head, **done_tail;
+
+  uv_timer_t due_timer;        /* the earliest engine timer */
+  bool firing;
+  uv_timer_t sweep_timer;      /* idle connections, hourly catalogue */
+  uv_timer_t delivery_timer;
+  bool delivering, deliver_again;
+  uv_work_t delivery_work;
+  uv_signal_t sigterm, sigint;
+  uv_pipe_t admin;             /* the admin socket */
+  bool admin_open;
+
+  conn *conns;
+  int nconns;
+  uint64_t next_conn_id;
+  uint64_t pushed_seq;         /* events up to here have gone to the subscribers */
+  int jobs_in_flight;
+  bool stopping;
+  uv_timer_t stop_timer;
+  int stop_ticks;
+  bool stopped;
+
+  metrics m;
+  mc_instant last_catalogue_at;
+};
+
+/* The clock of the server (tests may set MOTCUA_REHEARSAL_NOW? no: wall clock). */
+mc_instant srv_now(srv *s);
+
+/* After a completion: push new durable events to subscribers. */
+void srv_publish(srv *s);
+/* Sends the events (after, upto] matching `sub` to a connection (catch-up). */
+int srv_catch_up(srv *s, conn *c, sub *sb, uint64_t after, uint64_t upto);
+/* May `p` read this dossier? */
+bool srv_may_read(srv *s, const principal *p, const eng_event_view *v);
+/* A refusal of the access rules: counted, logged at most denials_per_minute
+ * times a minute per connection (NULL: no connection). */
+void srv_denied(srv *s, conn *c, const char *op, const char *account, const char *why);
+
+/* Wakes the delivery worker (a message or a code is waiting). */
+void srv_deliver_soon(srv *s);
+
+/* ws.c */
+void ws_message(conn *c, const void *data, size_t len, bool binary);
+/* http.c */
+typedef struct http_req http_req;
+int http_callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, void **pss, void *in, size_t len);
+void http_job_done(job *j, int status, json_t *body);
+/* admin.c */
+int admin_open(srv *s);
+void admin_close(srv *s);
+
+/* Error replies: the protocol's error code for an engine status. */
+const char *srv_error_code(int status, int *http_status, int *outcome);
+json_t *srv_error(const char *code, const char *message, const char *field);
+
+/* The account ops shared by the admin socket (and later the console). */
+void acct_user_add(srv *s, job *j, const json_t *req, const eng_actor *actor);
+
+#endif

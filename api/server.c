@@ -1,0 +1,1117 @@
+/* server.c — motcuad's loop: libwebsockets on libuv, connections and their
+ * send queues, the bridge to the writer thread, live pushes, timers,
+ * delivery, signals and a clean stop.
+ *
+ * Threads (ARCHITECTURE.md): this loop thread runs lws and short read
+ * transactions; the engine's writer thread runs every write and calls back
+ * on its own thread, which only queues the finished job and wakes the loop
+ * (uv_async_send); the thread pool hashes passwords and runs the delivery
+ * worker.  A reply or a push leaves only after the write that holds it is
+ * durable: replies wait for their job, and pushes go out up to the writer's
+ * durable head (eng_writer_stats.durable_seq), never beyond.
+ */
+#include "api/server-int.h"
+
+#include "api/delivery.h"
+#include "api/wire.h"
+#include "base/error.h"
+#include "base/log.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+mc_instant srv_now(srv *s) {
+  (void)s;
+  return mc_clock_now();
+}
+
+static uint64_t mono_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static uint64_t mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ============================================================ principals */
+
+bool principal_has_role(const principal *p, const char *role) {
+  for (int i = 0; p->authed && i < p->acct.nroles; i++)
+    if (!strcmp(p->acct.roles[i], role))
+      return true;
+  return false;
+}
+
+bool principal_is_applicant(const principal *p) { return principal_has_role(p, "applicant"); }
+
+bool principal_reads_all(const principal *p) {
+  return principal_has_role(p, "auditor") || principal_has_role(p, "system_admin");
+}
+
+int srv_authenticate(srv *s, const char *token, principal *out) {
+  acc_session ses;
+  memset(out, 0, sizeof *out);
+  int rc = acc_session_check(eng_store(s->e), token, srv_now(s), &ses);
+  if (rc)
+    return rc;
+  if ((rc = eng_account_get(s->e, ses.account, &out->acct)) != 0)
+    return MC_ENOENT;
+  if (out->acct.disabled) {
+    acc_session_revoke(eng_store(s->e), token);
+    return MC_ENOENT;
+  }
+  char hash[ACC_HASH_LEN];
+  bool must_change = false;
+  acc_credentials_get(eng_store(s->e), ses.account, hash, &must_change);
+  out->must_change = must_change;
+  out->authed = true;
+  snprintf(out->token, sizeof out->token, "%s", token);
+  return 0;
+}
+
+/* ============================================================ errors */
+
+const char *srv_error_code(int status, int *http_status, int *outcome) {
+  int hs = 422, oc = OUT_REFUSED;
+  const char *code = "refused";
+  switch (status) {
+  case MC_EACCES: code = "forbidden", hs = 403, oc = OUT_FORBIDDEN; break;
+  case MC_ECONFLICT: code = "conflict", hs = 409, oc = OUT_CONFLICT; break;
+  case MC_ENOENT: code = "not_found", hs = 404; break;
+  case MC_EIO: case MC_ENOSPC: case MC_ENOMEM: case MC_EINTERNAL: case MC_ECORRUPT: case MC_ELOCKED:
+  case MC_EREADONLY: case MC_EFORMAT:
+    code = "unavailable", hs = 503, oc = OUT_ERROR;
+    break;
+  default: break;
+  }
+  if (http_status)
+    *http_status = hs;
+  if (outcome)
+    *outcome = oc;
+  return code;
+}
+
+json_t *srv_error(const char *code, const char *message, const char *field) {
+  json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message ? message : "");
+  if (field)
+    json_object_set_new(e, "field", json_string(field));
+  return e;
+}
+
+void srv_denied(srv *s, conn *c, const char *op, const char *account, const char *why) {
+  metrics_denial(&s->m, op);
+  int64_t minute = (int64_t)(mono_ms() / 60000);
+  if (c) {
+    if (c->denial_minute != minute) {
+      c->denial_minute = minute;
+      c->denials = 0;
+    }
+    if (++c->denials > s->cfg.denials_per_minute)
+      return;
+  }
+  mc_log(MC_LOG_WARN, "access", "denied %s to %s from %s: %s", op, account && account[0] ? account : "(anonymous)",
+         c ? c->addr : "-", why);
+}
+
+/* ============================================================ jobs */
+
+job *job_new(srv *s, int kind, void *owner, const char *op) {
+  job *j = calloc(1, sizeof *j);
+  if (j == NULL)
+    return NULL;
+  j->s = s;
+  j->kind = kind;
+  j->owner = owner;
+  snprintf(j->op, sizeof j->op, "%s", op);
+  j->started_ns = mono_ns();
+  if (kind == JOB_WS && owner)
+    ((conn *)owner)->jobs++;
+  return j;
+}
+
+void job_free(job *j) {
+  if (j == NULL)
+    return;
+  if (j->kind == JOB_WS && j->owner)
+    conn_release(j->owner);
+  json_decref(j->data);
+  mc_arena_free(&j->arena);
+  free(j->cmds);
+  free(j->results);
+  free(j);
+}
+
+eng_command *job_command(job *j) {
+  if (j->ncmds == j->cap) {
+    int cap = j->cap ? j->cap * 2 : 2;
+    eng_command *c = realloc(j->cmds, (size_t)cap * sizeof *c);
+    if (c == NULL)
+      return NULL;
+    j->cmds = c;
+    eng_result *r = realloc(j->results, (size_t)cap * sizeof *r);
+    if (r == NULL)
+      return NULL;
+    j->results = r;
+    j->cap = cap;
+  }
+  eng_command *c = &j->cmds[j->ncmds++];
+  memset(c, 0, sizeof *c);
+  c->expected_version = STORE_ANY_VERSION;
+  return c;
+}
+
+char *job_strdup(job *j, const char *s) { return s ? mc_arena_strdup(&j->arena, s) : NULL; }
+
+static void job_completed(job *j) {
+  srv *s = j->s;
+  pthread_mutex_lock(&s->done_mu);
+  *s->done_tail = j;
+  s->done_tail = &j->next;
+  pthread_mutex_unlock(&s->done_mu);
+  uv_async_send(&s->wake);
+}
+
+/* On the writer thread. */
+static void cmd_done(void *opaque, const eng_command *cmd, const eng_result *r) {
+  job *j = opaque;
+  int i = (int)(cmd - j->cmds);
+  j->results[i] = *r;
+  if (++j->ndone == j->ncmds)
+    job_completed(j);
+}
+
+static void submit_cmds(job *j) {
+  if (j->ncmds == 0) {
+    job_completed(j);
+    return;
+  }
+  for (int i = 0; i < j->ncmds; i++) {
+    int rc = j->s->stopped ? MC_EINVAL : eng_writer_submit(j->s->w, &j->cmds[i], cmd_done, j);
+    if (rc) {
+      eng_result r = {.status = MC_EIO};
+      snprintf(r.message, sizeof r.message, "the server is stopping: retry with the same command_id");
+      cmd_done(j, &j->cmds[i], &r);
+    }
+  }
+}
+
+static void pool_work(uv_work_t *w) {
+  job *j = w->data;
+  j->work(j);
+}
+
+static void pool_after(uv_work_t *w, int status) {
+  job *j = w->data;
+  (void)status;
+  submit_cmds(j);
+}
+
+void job_start(job *j) {
+  j->s->jobs_in_flight++;
+  if (j->work) {
+    j->uv.data = j;
+    if (uv_queue_work(&j->s->loop, &j->uv, pool_work, pool_after) == 0)
+      return;
+    j->work(j);
+  }
+  submit_cmds(j);
+}
+
+/* Runs `fn` with a job that has no commands: on the loop, but after the
+ * current callback (so the caller's state is settled). */
+
+/* ============================================================ delivery */
+
+static int writer_execute(void *opaque, const eng_command *cmds, int n, eng_result *results);
+
+typedef struct sync_wait {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int left;
+  const eng_command *base;
+  eng_result *results;
+} sync_wait;
+
+static void sync_done(void *opaque, const eng_command *cmd, const eng_result *r) {
+  sync_wait *w = opaque;
+  pthread_mutex_lock(&w->mu);
+  w->results[cmd - w->base] = *r;
+  if (--w->left == 0)
+    pthread_cond_signal(&w->cv);
+  pthread_mutex_unlock(&w->mu);
+}
+
+/* The delivery worker's outcomes go through the writer (one writing thread);
+ * this runs in the thread pool and waits. */
+static int writer_execute(void *opaque, const eng_command *cmds, int n, eng_result *results) {
+  srv *s = opaque;
+  sync_wait w = {.left = n, .base = cmds, .results = results};
+  pthread_mutex_init(&w.mu, NULL);
+  pthread_cond_init(&w.cv, NULL);
+  int submitted = 0, rc = 0;
+  for (int i = 0; i < n; i++) {
+    if ((rc = eng_writer_submit(s->w, &cmds[i], sync_done, &w)) != 0) {
+      pthread_mutex_lock(&w.mu);
+      w.left -= n - i;
+      pthread_mutex_unlock(&w.mu);
+      break;
+    }
+    submitted++;
+  }
+  pthread_mutex_lock(&w.mu);
+  while (w.left > 0)
+    pthread_cond_wait(&w.cv, &w.mu);
+  pthread_mutex_unlock(&w.mu);
+  pthread_mutex_destroy(&w.mu);
+  pthread_cond_destroy(&w.cv);
+  (void)submitted;
+  /* A batch that failed as a whole shows in every result. */
+  for (int i = 0; rc == 0 && i < n; i++)
+    if (results[i].status == MC_EIO || results[i].status == MC_ENOSPC)
+      rc = results[i].status;
+  return rc;
+}
+
+static void delivery_pass(uv_work_t *w) {
+  srv *s = w->data;
+  delivery_config dc = {
+      .smtp_url = s->cfg.smtp_url[0] ? s->cfg.smtp_url : NULL,
+      .smtp_user = s->cfg.smtp_user[0] ? s->cfg.smtp_user : NULL,
+      .smtp_password = s->cfg.smtp_password[0] ? s->cfg.smtp_password : NULL,
+      .smtp_starttls = s->cfg.smtp_starttls,
+      .smtp_ca = s->cfg.smtp_ca[0] ? s->cfg.smtp_ca : NULL,
+      .mail_from = s->cfg.mail_from[0] ? s->cfg.mail_from : NULL,
+      .sms_url = s->cfg.sms_url[0] ? s->cfg.sms_url : NULL,
+      .sms_token = s->cfg.sms_token[0] ? s->cfg.sms_token : NULL,
+      .execute = writer_execute,
+      .execute_opaque = s,
+  };
+  delivery_stats st = {0};
+  int rc = delivery_run(s->e, &dc, srv_now(s), &st);
+  if (rc)
+    mc_log(MC_LOG_WARN, "delivery", "a pass failed: %s (the messages wait for the next)", mc_strerror(rc));
+  else if (st.sent || st.failed || st.retried)
+    mc_log(MC_LOG_INFO, "delivery", "%d sent, %d failed, %d to retry", st.sent, st.failed, st.retried);
+}
+
+static void delivery_after(uv_work_t *w, int status) {
+  srv *s = w->data;
+  (void)status;
+  s->delivering = false;
+  if (s->deliver_again && !s->stopping) {
+    s->deliver_again = false;
+    srv_deliver_soon(s);
+  }
+}
+
+static bool delivery_configured(const srv *s) { return s->cfg.smtp_url[0] || s->cfg.sms_url[0]; }
+
+void srv_deliver_soon(srv *s) {
+  if (!delivery_configured(s) || s->stopping)
+    return;
+  if (s->delivering) {
+    s->deliver_again = true;
+    return;
+  }
+  s->delivering = true;
+  s->delivery_work.data = s;
+  if (uv_queue_work(&s->loop, &s->delivery_work, delivery_pass, delivery_after) != 0)
+    s->delivering = false;
+}
+
+static void delivery_tick(uv_timer_t *t) { srv_deliver_soon(t->data); }
+
+/* ============================================================ timers */
+
+static void arm_due(srv *s);
+
+static void fire_done(void *opaque, const eng_command *cmd, const eng_result *r) {
+  srv *s = opaque;
+  (void)cmd;
+  if (r->status)
+    mc_log(MC_LOG_ERROR, "timers", "firing the due timers failed: %s", mc_strerror(r->status));
+  job *j = job_new(s, 0, NULL, "timers");
+  if (j == NULL)
+    return;
+  j->status = r->status;
+  j->ndone = (int)r->count;
+  job_completed(j);
+}
+
+static void due_cb(uv_timer_t *t) {
+  srv *s = t->data;
+  if (s->firing || s->stopping)
+    return;
+  s->firing = true;
+  s->jobs_in_flight++;
+  if (eng_writer_fire_due(s->w, fire_done, s) != 0) {
+    s->firing = false;
+    s->jobs_in_flight--;
+  }
+}
+
+static void arm_due(srv *s) {
+  mc_instant due;
+  bool any = false;
+  if (s->firing || s->stopping)
+    return;
+  if (eng_next_due(s->e, &due, &any) != 0 || !any) {
+    uv_timer_stop(&s->due_timer);
+    return;
+  }
+  mc_instant now = srv_now(s);
+  uint64_t delay = due > now ? (uint64_t)(due - now) : 0;
+  /* A timer that keeps failing would be retried at once for ever: a second apart at least. */
+  if (delay < 1000 && s->due_timer.data && uv_is_active((uv_handle_t *)&s->due_timer))
+    return;
+  uv_timer_start(&s->due_timer, due_cb, delay > 86400000 ? 86400000 : delay, 0);
+}
+
+/* ============================================================ completions */
+
+static void finish_job(srv *s, job *j) {
+  s->jobs_in_flight--;
+  if (strcmp(j->op, "timers") == 0 && j->kind == 0) {
+    s->firing = false;
+    job_free(j);
+    return;
+  }
+  if (j->finish)
+    j->finish(j);
+  else
+    job_free(j);
+}
+
+static void wake_cb(uv_async_t *a) {
+  srv *s = a->data;
+  pthread_mutex_lock(&s->done_mu);
+  job *list = s->done_head;
+  s->done_head = NULL;
+  s->done_tail = &s->done_head;
+  pthread_mutex_unlock(&s->done_mu);
+  /* Pushes first: a client sees the events of its command no later than its reply. */
+  srv_publish(s);
+  bool outbox = false;
+  for (job *j = list, *next; j; j = next) {
+    next = j->next;
+    for (int i = 0; i < j->ncmds; i++)
+      outbox |= j->results[i].status == 0 && (j->cmds[i].kind == ENG_CMD_SEND_CODE || j->results[i].count > 0);
+    finish_job(s, j);
+  }
+  if (outbox)
+    srv_deliver_soon(s);
+  arm_due(s);
+  lws_service_adjust_timeout(s->ctx, 0, 0);
+}
+
+/* ============================================================ pushes */
+
+typedef struct publish_ctx {
+  srv *s;
+  bool catalogue_changed;
+} publish_ctx;
+
+static bool has_agency_step(srv *s, const eng_event_view *v, const char *agency);
+
+bool srv_may_read(srv *s, const principal *p, const eng_event_view *v) {
+  if (!p->authed || p->must_change)
+    return false;
+  if (principal_reads_all(p))
+    return true;
+  if (principal_is_applicant(p))
+    return v->applicant[0] && !strcmp(v->applicant, p->acct.id);
+  if (!p->acct.agency[0])
+    return false;
+  if (!strcmp(v->dossier.agency, p->acct.agency))
+    return true;
+  if (!strcmp(v->dossier.handler, p->acct.id))
+    return true;
+  for (int i = 0; i < v->dossier.nco_handlers; i++)
+    if (!strcmp(v->dossier.co_handlers[i], p->acct.id))
+      return true;
+  return has_agency_step(s, v, p->acct.agency);
+}
+
+/* Does the dossier's procedure have a step done at `agency` (a branch of a
+ * multi-agency procedure: the police's check of a judicial record)? */
+static bool has_agency_step(srv *s, const eng_event_view *v, const char *agency) {
+  json_t *page = catalogue_page(s->cat, v->dossier.procedure);
+  bool found = false;
+  size_t i;
+  json_t *a;
+  json_array_foreach(json_object_get(page, "step_agencies"), i, a) found |= !strcmp(json_string_value(a), agency);
+  json_decref(page);
+  return found;
+}
+
+static bool sub_matches(srv *s, const conn *c, const sub *sb, const eng_event_view *v) {
+  if (!strcmp(sb->scope, "dossier"))
+    return !strcmp(sb->dossier, v->dossier.code) && srv_may_read(s, &c->who, v);
+  if (!strcmp(sb->scope, "mine"))
+    return v->applicant[0] && !strcmp(v->applicant, c->who.acct.id);
+  if (!strcmp(sb->scope, "agency")) {
+    if (!srv_may_read(s, &c->who, v))
+      return false;
+    if (strcmp(v->dossier.agency, sb->agency) && !has_agency_step(s, v, sb->agency))
+      return false;
+    if (sb->step[0]) {
+      for (int i = 0; i < v->dossier.nsteps; i++)
+        if (!strcmp(v->dossier.steps[i], sb->step))
+          return true;
+      return false;
+    }
+    return true;
+  }
+  return !strcmp(sb->scope, "all") && principal_reads_all(&c->who);
+}
+
+static json_t *push_of(const sub *sb, const eng_event_view *v) {
+  json_t *steps = json_array();
+  for (int i = 0; i < v->dossier.nsteps; i++)
+    json_array_append_new(steps, json_string(v->dossier.steps[i]));
+  return json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:s, s:I, s:s, s:s}", "push", "event",
+                   "subscription", sb->id, "seq", (json_int_t)v->seq, "dossier", v->dossier.code, "type", v->type,
+                   "time", (json_int_t)v->time, "version", (json_int_t)v->dossier.version, "state", v->dossier.state,
+                   "steps", steps, "procedure", v->dossier.procedure, "agency", v->dossier.agency, "appointment_at",
+                   (json_int_t)v->dossier.appointment_at, "action", v->action, "step", v->step);
+}
+
+static void revoke_account(srv *s, const char *account, const char *why) {
+  for (conn *c = s->conns; c; c = c->next)
+    if (c->who.authed && !strcmp(c->who.acct.id, account)) {
+      json_t *m = json_pack("{s:s, s:s}", "push", "revoked", "reason", why);
+      conn_send(c, m, false);
+      json_decref(m);
+      memset(&c->who, 0, sizeof c->who);
+      conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
+    }
+}
+
+static int publish_one(void *opaque, const store_event *ev) {
+  publish_ctx *p = opaque;
+  srv *s = p->s;
+  if (ev->type.len > 11 && !memcmp(ev->type.ptr, "definition.", 11)) {
+    p->catalogue_changed = true;
+    return 0;
+  }
+  if (ev->type.len == 16 && !memcmp(ev->type.ptr, "account.disabled", 16) && ev->stream.len > 8) {
+    char account[64];
+    snprintf(account, sizeof account, "%.*s", (int)(ev->stream.len - 8), ev->stream.ptr + 8);
+    acc_sessions_revoke_account(eng_store(s->e), account, NULL);
+    revoke_account(s, account, "the account was disabled");
+    return 0;
+  }
+  eng_event_view v;
+  if (eng_event_view_of(ev, &v) != 0)
+    return 0;
+  for (conn *c = s->conns; c; c = c->next) {
+    if (!c->wsi || c->closing || !c->who.authed)
+      continue;
+    for (int i = 0; i < c->nsubs; i++) {
+      sub *sb = &c->subs[i];
+      if (!sb->live || !sub_matches(s, c, sb, &v))
+        continue;
+      json_t *m = push_of(sb, &v);
+      conn_send(c, m, sb->binary);
+      json_decref(m);
+      s->m.pushes_total++;
+    }
+  }
+  return 0;
+}
+
+static void rebuild_catalogue(srv *s) {
+  catalogue *c;
+  int rc = catalogue_build(s->e, srv_now(s), &c);
+  if (rc) {
+    mc_log(MC_LOG_ERROR, "catalogue", "cannot be rebuilt: %s (the old one is kept)", mc_strerror(rc));
+    return;
+  }
+  catalogue_free(s->cat);
+  s->cat = c;
+  s->catalogue_rebuilds++;
+  s->last_catalogue_at = srv_now(s);
+}
+
+void srv_publish(srv *s) {
+  eng_writer_stats st;
+  eng_writer_stats_get(s->w, &st);
+  if (st.durable_seq <= s->pushed_seq)
+    return;
+  publish_ctx p = {s, false};
+  int rc = store_log_each(eng_store(s->e), s->pushed_seq + 1, st.durable_seq, 1000, publish_one, &p);
+  if (rc) {
+    mc_log(MC_LOG_ERROR, "push", "reading the log after %llu failed: %s", (unsigned long long)s->pushed_seq,
+           mc_strerror(rc));
+    return;
+  }
+  s->pushed_seq = st.durable_seq;
+  if (p.catalogue_changed)
+    rebuild_catalogue(s);
+}
+
+typedef struct catch_ctx {
+  srv *s;
+  conn *c;
+  sub *sb;
+} catch_ctx;
+
+static int catch_one(void *opaque, const store_event *ev) {
+  catch_ctx *k = opaque;
+  eng_event_view v;
+  if (eng_event_view_of(ev, &v) != 0 || !sub_matches(k->s, k->c, k->sb, &v))
+    return 0;
+  json_t *m = push_of(k->sb, &v);
+  conn_send(k->c, m, k->sb->binary);
+  json_decref(m);
+  return 0;
+}
+
+int srv_catch_up(srv *s, conn *c, sub *sb, uint64_t after, uint64_t upto) {
+  if (upto <= after)
+    return 0;
+  catch_ctx k = {s, c, sb};
+  return store_log_each(eng_store(s->e), after + 1, upto, 1000, catch_one, &k);
+}
+
+/* ============================================================ connections */
+
+void conn_send(conn *c, const json_t *msg, bool binary) {
+  if (c->wsi == NULL || c->closing)
+    return;
+  if (c->qlen >= c->s->cfg.max_queued) {
+    conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "the client reads too slowly: reconnect and resume from the last seq");
+    return;
+  }
+  mc_buf b = MC_BUF_INIT;
+  if (wire_encode(msg, binary, &b) != 0) {
+    mc_buf_free(&b);
+    return;
+  }
+  out_msg *o = malloc(sizeof *o + LWS_PRE + b.len);
+  if (o == NULL) {
+    mc_buf_free(&b);
+    return;
+  }
+  o->next = NULL;
+  o->len = b.len;
+  o->binary = binary;
+  memcpy(o->buf + LWS_PRE, b.data, b.len);
+  mc_buf_free(&b);
+  *c->qtail = o;
+  c->qtail = &o->next;
+  c->qlen++;
+  lws_callback_on_writable(c->wsi);
+}
+
+void conn_close(conn *c, int status, const char *reason) {
+  if (c->wsi == NULL || c->closing)
+    return;
+  c->closing = true;
+  c->close_status = status;
+  snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
+  lws_callback_on_writable(c->wsi);
+}
+
+static void conn_free(conn *c) {
+  for (out_msg *o = c->qhead, *n; o; o = n) {
+    n = o->next;
+    free(o);
+  }
+  mc_buf_free(&c->rx);
+  sodium_memzero(&c->who, sizeof c->who);
+  free(c);
+}
+
+void conn_release(conn *c) {
+  if (--c->jobs == 0 && c->wsi == NULL)
+    conn_free(c);
+}
+
+static int count_from(srv *s, const char *addr) {
+  int n = 0;
+  for (conn *c = s->conns; c; c = c->next)
+    n += !strcmp(c->addr, addr);
+  return n;
+}
+
+static int ws_writeable(conn *c) {
+  /* Up to 32 queued messages per callback (PERFORMANCE-NOTES: one write per
+   * callback costs ~4 epoll_ctl calls each). */
+  for (int i = 0; i < 32 && c->qhead; i++) {
+    out_msg *o = c->qhead;
+    if (lws_send_pipe_choked(c->wsi))
+      break;
+    int n = lws_write(c->wsi, o->buf + LWS_PRE, o->len, o->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+    if (n < (int)o->len)
+      return -1;
+    c->qhead = o->next;
+    if (c->qhead == NULL)
+      c->qtail = &c->qhead;
+    c->qlen--;
+    free(o);
+  }
+  if (c->qhead) {
+    lws_callback_on_writable(c->wsi);
+    return 0;
+  }
+  if (c->closing) {
+    lws_close_reason(c->wsi, (enum lws_close_status)c->close_status, (unsigned char *)c->close_reason,
+                     strlen(c->close_reason));
+    return -1;
+  }
+  return 0;
+}
+
+typedef struct pss {
+  conn *c;
+  http_req *h;
+} pss;
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len) {
+  struct lws_context *ctx = lws_get_context(wsi);
+  srv *s = ctx ? lws_context_user(ctx) : NULL;
+  pss *p = user;
+  switch (reason) {
+  case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+    char uri[64] = "";
+    lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
+    if (strcmp(uri, "/ws") != 0)
+      return -1;
+    if (s->stopping || s->nconns >= s->cfg.max_connections)
+      return -1;
+    char addr[64] = "";
+    lws_get_peer_simple(wsi, addr, sizeof addr);
+    if (count_from(s, addr) >= s->cfg.max_per_address) {
+      srv_denied(s, NULL, "connect", NULL, "too many connections from this address");
+      return -1;
+    }
+    return 0;
+  }
+  case LWS_CALLBACK_ESTABLISHED: {
+    conn *c = calloc(1, sizeof *c);
+    if (c == NULL)
+      return -1;
+    c->s = s;
+    c->wsi = wsi;
+    c->id = ++s->next_conn_id;
+    c->qtail = &c->qhead;
+    c->last_seen_ms = mono_ms();
+    lws_get_peer_simple(wsi, c->addr, sizeof c->addr);
+    c->next = s->conns;
+    if (s->conns)
+      s->conns->prev = c;
+    s->conns = c;
+    s->nconns++;
+    s->m.connections_total++;
+    p->c = c;
+    /* A bearer token on the upgrade authenticates the connection. */
+    char auth[128] = "";
+    if (lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) > 7 && !strncmp(auth, "Bearer ", 7))
+      srv_authenticate(s, auth + 7, &c->who);
+    return 0;
+  }
+  case LWS_CALLBACK_RECEIVE: {
+    conn *c = p->c;
+    if (c == NULL)
+      return -1;
+    c->last_seen_ms = mono_ms();
+    if (lws_is_first_fragment(wsi)) {
+      c->rx.len = 0;
+      c->rx_too_big = false;
+      c->rx_binary = lws_frame_is_binary(wsi);
+    }
+    if (!c->rx_too_big) {
+      if (c->rx.len + len > (size_t)s->cfg.max_frame) {
+        c->rx_too_big = true;
+        c->rx.len = 0;
+      } else {
+        mc_buf_append(&c->rx, in, len);
+      }
+    }
+    if (lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0) {
+      s->m.frames_in_total++;
+      if (c->rx_too_big) {
+        s->m.bad_frames_total++;
+        char msg[160];
+        snprintf(msg, sizeof msg, "the message is longer than %d bytes (max_frame): nothing was done",
+                 s->cfg.max_frame);
+        json_t *e = json_pack("{s:n, s:b, s:o}", "id", "ok", 0, "error", srv_error("too_large", msg, NULL));
+        conn_send(c, e, c->rx_binary);
+        json_decref(e);
+        metrics_count(&s->m, "frame", OUT_BAD);
+      } else {
+        ws_message(c, c->rx.data, c->rx.len, c->rx_binary);
+      }
+      c->rx.len = 0;
+      if (c->rx.cap > 65536) { /* a large message's buffer is not kept */
+        mc_buf_free(&c->rx);
+        c->rx = (mc_buf)MC_BUF_INIT;
+      }
+    }
+    return 0;
+  }
+  case LWS_CALLBACK_SERVER_WRITEABLE:
+    return p->c ? ws_writeable(p->c) : 0;
+  case LWS_CALLBACK_CLOSED: {
+    conn *c = p->c;
+    if (c == NULL)
+      return 0;
+    p->c = NULL;
+    if (c->prev)
+      c->prev->next = c->next;
+    else
+      s->conns = c->next;
+    if (c->next)
+      c->next->prev = c->prev;
+    s->nconns--;
+    c->wsi = NULL;
+    if (c->jobs == 0)
+      conn_free(c);
+    return 0;
+  }
+  default:
+    break;
+  }
+  if (s == NULL || p == NULL)
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+  return http_callback(s, wsi, reason, (void **)&p->h, in, len);
+}
+
+static const struct lws_protocols protocols[] = {
+    {"motcua", callback, sizeof(pss), 16384, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+/* ============================================================ sweeps, signals, stop */
+
+static void sweep_cb(uv_timer_t *t) {
+  srv *s = t->data;
+  uint64_t now = mono_ms(), idle = (uint64_t)s->cfg.idle_seconds * 1000u;
+  for (conn *c = s->conns; c; c = c->next)
+    if (c->wsi && !c->closing && now - c->last_seen_ms > idle && c->jobs == 0)
+      conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle for too long: reconnect when needed");
+  if (srv_now(s) - s->last_catalogue_at > 3600 * 1000)
+    rebuild_catalogue(s);
+  arm_due(s);
+}
+
+static void close_handle(uv_handle_t *h) {
+  if (h->data && !uv_is_closing(h))
+    uv_close(h, NULL);
+}
+
+static void finish_stop(srv *s) {
+  uv_timer_stop(&s->stop_timer);
+  admin_close(s);
+  close_handle((uv_handle_t *)&s->due_timer);
+  close_handle((uv_handle_t *)&s->sweep_timer);
+  close_handle((uv_handle_t *)&s->delivery_timer);
+  close_handle((uv_handle_t *)&s->sigterm);
+  close_handle((uv_handle_t *)&s->sigint);
+  close_handle((uv_handle_t *)&s->stop_timer);
+  lws_context_destroy(s->ctx);
+}
+
+/* Stopping: no new work; what is in flight finishes and is answered; the
+ * clients are told; then lws and the loop wind down. */
+static void stop_tick(uv_timer_t *t) {
+  srv *s = t->data;
+  s->stop_ticks++;
+  bool drained = s->jobs_in_flight == 0 && !s->delivering;
+  if (!drained && s->stop_ticks < 300) /* 30 s at most */
+    return;
+  if (!s->stopped) {
+    s->stopped = true;
+    mc_log(MC_LOG_INFO, "server", "stopping: %d jobs were in flight", s->jobs_in_flight);
+    json_t *m = json_pack("{s:s, s:s, s:i}", "push", "closing", "reason", "the server is stopping", "retry_after_ms", 2000);
+    for (conn *c = s->conns; c; c = c->next) {
+      conn_send(c, m, false);
+      conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "the server is stopping");
+    }
+    json_decref(m);
+    return; /* one more tick for the goodbyes to be written */
+  }
+  bool flushed = true;
+  for (conn *c = s->conns; c; c = c->next)
+    flushed &= c->qhead == NULL;
+  if (!flushed && s->stop_ticks < 320)
+    return;
+  finish_stop(s);
+}
+
+static void begin_stop(srv *s, const char *why) {
+  if (s->stopping)
+    return;
+  s->stopping = true;
+  mc_log(MC_LOG_INFO, "server", "%s: finishing the commands in flight", why);
+  uv_timer_stop(&s->due_timer);
+  uv_timer_start(&s->stop_timer, stop_tick, 0, 100);
+}
+
+static void signal_cb(uv_signal_t *h, int signum) {
+  begin_stop(h->data, signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+/* ============================================================ start */
+
+/* Started as root: run as the configured user, which owns the data directory. */
+static int drop_privileges(srv *s) {
+  if (geteuid() != 0)
+    return 0;
+  if (!strcmp(s->cfg.user, "root")) {
+    mc_log(MC_LOG_WARN, "server", "running as root (user = root): a flaw in the server would hold the whole machine");
+    return 0;
+  }
+  struct passwd *pw = getpwnam(s->cfg.user);
+  if (pw == NULL) {
+    mc_log(MC_LOG_ERROR, "server",
+           "started as root, but the user \"%s\" does not exist: create it (useradd --system %s) or set `user` in the configuration",
+           s->cfg.user, s->cfg.user);
+    return MC_EACCES;
+  }
+  if (chown(s->cfg.data_dir, pw->pw_uid, pw->pw_gid) != 0) {
+    mc_log(MC_LOG_ERROR, "server", "cannot give %s to %s: %s", s->cfg.data_dir, s->cfg.user, strerror(errno));
+    return MC_EACCES;
+  }
+  /* The files inside, if an earlier run as root made them. */
+  char cmd[2200];
+  snprintf(cmd, sizeof cmd, "%s/aux", s->cfg.data_dir);
+  const char *files[] = {"data.mdb", "lock.mdb", "writer.lock", "aux", "aux/data.mdb", "aux/lock.mdb", NULL};
+  for (int i = 0; files[i]; i++) {
+    snprintf(cmd, sizeof cmd, "%s/%s", s->cfg.data_dir, files[i]);
+    if (chown(cmd, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
+      mc_log(MC_LOG_WARN, "server", "cannot give %s to %s: %s", cmd, s->cfg.user, strerror(errno));
+  }
+  if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+    mc_log(MC_LOG_ERROR, "server", "cannot become %s: %s", s->cfg.user, strerror(errno));
+    return MC_EACCES;
+  }
+  mc_log(MC_LOG_INFO, "server", "running as %s", s->cfg.user);
+  return 0;
+}
+
+static int has_definitions_cb(void *opaque, const char *id, const uint8_t *b, size_t n) {
+  (void)id, (void)b, (void)n;
+  *(bool *)opaque = true;
+  return 1;
+}
+
+/* A data directory with no procedure gets the bundled workflows; a first
+ * administrator when there is none. */
+static int first_start(srv *s) {
+  bool any = false;
+  int rc = eng_definitions(s->e, ENG_DEF_PROCEDURE, INT64_MAX, has_definitions_cb, &any);
+  if (rc == 0 && !any && s->opt.workflows_dir) {
+    mc_buf why = MC_BUF_INIT;
+    mc_diag_sink sink = {0};
+    mc_instant now = srv_now(s);
+    rc = eng_publish_workflows(s->e, s->opt.workflows_dir, now, now, &sink, &why);
+    if (rc)
+      mc_log(MC_LOG_ERROR, "server", "publishing %s failed: %s", s->opt.workflows_dir, mc_buf_cstr(&why));
+    else
+      mc_log(MC_LOG_INFO, "server", "published the workflows of %s", s->opt.workflows_dir);
+    mc_buf_free(&why);
+    if (rc)
+      return rc;
+  }
+  eng_account_view a;
+  if (eng_account_get(s->e, "admin", &a) == MC_ENOENT) {
+    const char *roles[] = {"system_admin"};
+    eng_command c = {.kind = ENG_CMD_ACCOUNT, .command_id = "motcuad/first-admin", .account_op = "create",
+                     .account = "admin", .name = "Quản trị hệ thống", .roles = roles, .nroles = 1,
+                     .actor = {"motcuad", "system", NULL, "motcuad"}, .expected_version = STORE_ANY_VERSION};
+    eng_result r;
+    rc = eng_execute(s->e, &c, 1, srv_now(s), &r);
+    if (rc == 0 && r.status)
+      rc = r.status;
+    if (rc) {
+      mc_log(MC_LOG_ERROR, "server", "the first administrator could not be created: %s",
+             r.message[0] ? r.message : mc_strerror(rc));
+      return rc;
+    }
+    char otp[17], hash[ACC_HASH_LEN];
+    acc_one_time_password(otp);
+    if ((rc = acc_password_hash(otp, hash)) || (rc = acc_credentials_put(eng_store(s->e), "admin", hash, true)))
+      return rc;
+    if (s->opt.announce)
+      fprintf(s->opt.announce,
+              "motcuad: the first administrator is \"admin\" with the one-time password %s\n"
+              "motcuad: it must be changed at the first login; this is the only time it is shown\n",
+              otp);
+    sodium_memzero(otp, sizeof otp);
+  }
+  return 0;
+}
+
+/* The ready file is opened before privileges are dropped (its folder may
+ * be root's) and written once everything listens. */
+static FILE *ready_f;
+
+static void open_ready(srv *s) {
+  if (s->opt.ready_file && (ready_f = fopen(s->opt.ready_file, "w")) == NULL)
+    mc_log(MC_LOG_WARN, "server", "cannot write %s: %s", s->opt.ready_file, strerror(errno));
+}
+
+static void write_ready(int port) {
+  if (ready_f == NULL)
+    return;
+  fprintf(ready_f, "%d\n", port);
+  fclose(ready_f);
+  ready_f = NULL;
+}
+
+int srv_run(const srv_config *cfg, const srv_options *opt) {
+  srv *s = calloc(1, sizeof *s);
+  int rc = 0;
+  if (s == NULL)
+    return MC_ENOMEM;
+  s->cfg = *cfg;
+  s->opt = *opt;
+  if (!s->cfg.admin_socket[0])
+    snprintf(s->cfg.admin_socket, sizeof s->cfg.admin_socket, "%s/motcuad.sock", s->cfg.data_dir);
+  signal(SIGPIPE, SIG_IGN);
+  if (sodium_init() < 0)
+    return MC_EINTERNAL;
+  if (mkdir(s->cfg.data_dir, 0700) != 0 && errno != EEXIST) {
+    mc_log(MC_LOG_ERROR, "server", "cannot create the data directory %s: %s", s->cfg.data_dir, strerror(errno));
+    free(s);
+    return mc_err_from_errno(errno);
+  }
+  uv_loop_init(&s->loop);
+  pthread_mutex_init(&s->done_mu, NULL);
+  s->done_tail = &s->done_head;
+
+  /* lws on our loop; the port is bound before privileges are dropped. */
+  struct lws_context_creation_info info;
+  memset(&info, 0, sizeof info);
+  void *foreign[] = {&s->loop};
+  info.port = s->cfg.port;
+  info.iface = s->cfg.listen_host;
+  info.protocols = protocols;
+  info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE;
+  info.foreign_loops = foreign;
+  info.pcontext = &s->ctx;
+  info.user = s;
+  info.timeout_secs = 20;
+  info.max_http_header_data = 4096;
+  info.pt_serv_buf_size = 32768;
+  info.fd_limit_per_thread = (unsigned)s->cfg.max_connections + 64;
+  if (s->cfg.tls_cert[0]) {
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = s->cfg.tls_cert;
+    info.ssl_private_key_filepath = s->cfg.tls_key;
+  }
+  lws_set_log_level(LLL_ERR, NULL);
+  s->ctx = lws_create_context(&info);
+  if (s->ctx == NULL) {
+    mc_log(MC_LOG_ERROR, "server", "cannot listen on %s:%d (in use? a bad certificate?)", s->cfg.listen_host,
+           s->cfg.port);
+    rc = MC_EIO;
+    goto out_loop;
+  }
+  open_ready(s);
+  if ((rc = drop_privileges(s)) != 0)
+    goto out_ctx;
+
+  mc_buf why = MC_BUF_INIT;
+  if ((rc = eng_open(s->cfg.data_dir, NULL, &s->e, &why)) != 0) {
+    mc_log(MC_LOG_ERROR, "server", "cannot open %s: %s", s->cfg.data_dir, mc_buf_cstr(&why));
+    mc_buf_free(&why);
+    goto out_ctx;
+  }
+  mc_buf_free(&why);
+  if ((rc = first_start(s)) != 0)
+    goto out_engine;
+  rebuild_catalogue(s);
+  eng_writer_options wo = {.max_batch = s->cfg.max_batch};
+  if ((rc = eng_writer_start(s->e, &wo, &s->w)) != 0)
+    goto out_engine;
+  {
+    eng_writer_stats st;
+    eng_writer_stats_get(s->w, &st);
+    s->pushed_seq = st.durable_seq;
+  }
+
+  uv_async_init(&s->loop, &s->wake, wake_cb);
+  s->wake.data = s;
+  uv_timer_init(&s->loop, &s->due_timer);
+  s->due_timer.data = s;
+  uv_timer_init(&s->loop, &s->sweep_timer);
+  s->sweep_timer.data = s;
+  uv_timer_start(&s->sweep_timer, sweep_cb, 5000, 5000);
+  uv_timer_init(&s->loop, &s->delivery_timer);
+  s->delivery_timer.data = s;
+  if (delivery_configured(s))
+    uv_timer_start(&s->delivery_timer, delivery_tick, 1000, (uint64_t)s->cfg.delivery_seconds * 1000u);
+  else
+    mc_log(MC_LOG_WARN, "delivery", "no smtp_url or sms_url: messages and codes wait in the outbox");
+  uv_timer_init(&s->loop, &s->stop_timer);
+  s->stop_timer.data = s;
+  uv_signal_init(&s->loop, &s->sigterm);
+  s->sigterm.data = s;
+  uv_signal_start(&s->sigterm, signal_cb, SIGTERM);
+  uv_signal_init(&s->loop, &s->sigint);
+  s->sigint.data = s;
+  uv_signal_start(&s->sigint, signal_cb, SIGINT);
+  if ((rc = admin_open(s)) != 0)
+    goto out_writer;
+  arm_due(s);
+
+  {
+    struct lws_vhost *vh = lws_get_vhost_by_name(s->ctx, "default");
+    int port = vh ? lws_get_vhost_listen_port(vh) : s->cfg.port;
+    write_ready(port);
+    if (s->opt.announce) {
+      fprintf(s->opt.announce, "motcuad: listening on %s://%s:%d/ (WebSocket %s://%s:%d/ws), data in %s\n",
+              s->cfg.tls_cert[0] ? "https" : "http", s->cfg.listen_host, port, s->cfg.tls_cert[0] ? "wss" : "ws",
+              s->cfg.listen_host, port, s->cfg.data_dir);
+      fflush(s->opt.announce);
+    }
+  }
+  uv_run(&s->loop, UV_RUN_DEFAULT);
+  if (s->ctx)
+    lws_context_destroy(s->ctx);
+  s->ctx = NULL;
+  uv_close((uv_handle_t *)&s->wake, NULL);
+  uv_run(&s->loop, UV_RUN_DEFAULT);
+
+out_writer:
+  eng_writer_stop(s->w);
+  s->w = NULL;
+  /* Completions the writer made while stopping. */
+  for (job *j = s->done_head, *n; j; j = n) {
+    n = j->next;
+    job_free(j);
+  }
+out_engine:
+  catalogue_free(s->cat);
+  eng_close(s->e);
+out_ctx:
+  if (s->ctx)
+    lws_context_destroy(s->ctx);
+  if (s->ctx)
+    lws_context_destroy(s->ctx);
+out_loop:
+  if (!uv_is_closing((uv_handle_t *)&s->wake) && s->wake.data)
+    uv_close((uv_handle_t *)&s->wake, NULL);
+  uv_run(&s->loop, UV_RUN_NOWAIT);
+  uv_loop_close(&s->loop);
+  pthread_mutex_destroy(&s->done_mu);
+  free(s);
+  if (rc == 0)
+    mc_log(MC_LOG_INFO, "server", "stopped cleanly");
+  return rc;
+}

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# bench-server.sh — the server benchmark (issue "The server") in one table:
+# commands per second and latency through motcuad's WebSocket at 100 and 1,000
+# connections, beside the two ceilings measured with the same mix
+# (tools/bench/bench_server.c says what the mix is and what is measured):
+#   - bench-echo, a bare libwebsockets echo server on libuv: framing alone;
+#   - the engine in-process (bench-server --engine): the writer thread with the
+#     same number of commands in flight, durable group commit, no network;
+# then wrk against GET /api/status/<a dossier the run filed> for 10 s.
+#
+#   tools/bench-server.sh [WINDOW]    measured seconds per run (default 5, at most 10)
+#
+# Everything on loopback; a fresh data directory for each motcuad run, since a
+# dossier code has room for 9,999 dossiers per agency per day and a run files
+# tens of thousands: the mix files at the three communes that offer 1.001193
+# (H13.X01, H13.X02, H13.X03), reception officials at each.  Builds into
+# build-bench/ (release) unless MOTCUA_BENCH_BUILD names another.  Prints
+# figures, never fails on them; every process it starts is stopped on exit.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+build=${MOTCUA_BENCH_BUILD:-$here/build-bench}
+window=${1:-5}
+warmup=2
+agencies=H13.X01,H13.X02,H13.X03
+case $window in
+  [1-9] | 10) ;;
+  *) echo "usage: tools/bench-server.sh [WINDOW seconds, 1..10]" >&2; exit 2 ;;
+esac
+
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" "$here" --buildtype=release >/dev/null
+fi
+ninja -C "$build" tools/bench/bench-server tools/bench/bench-echo api/motcuad >/dev/null
+gen=$build/tools/bench/bench-server
+echo_server=$build/tools/bench/bench-echo
+motcuad=$build/api/motcuad
+
+# 1,000 connections are 1,000 descriptors on each side; this sandbox allows 20,000.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt 2200 ]; then
+  echo "bench-server.sh: ulimit -n is $(ulimit -n); 1,000 connections need more than 2,200" >&2
+  exit 1
+fi
+
+box=$(mktemp -d /tmp/motcua-bench-server-XXXXXX)
+pids=""
+
+# Stops one process we started: SIGTERM, up to 10 s, then SIGKILL.
+stop() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for i in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+cleanup() {
+  local pid
+  for pid in $pids; do stop "$pid"; done
+  pids=""
+  rm -rf "$box"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Waits (at most 20 s) until something accepts connections on the port.
+wait_port() {
+  local i
+  for i in $(seq 200); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# run NAME ARGS...: one generator run, its output kept as $box/NAME.out; the
+# RESULT line's fields become NAME_cps, NAME_p50_ms, ... (empty when it failed).
+run() {
+  local name=$1
+  shift
+  echo
+  timeout 180 "$gen" "$@" 2>&1 | tee "$box/$name.out" || true
+  local line
+  line=$(grep '^RESULT ' "$box/$name.out" | tail -1 || true)
+  for key in cps p50_ms p99_ms p999_ms errors submit accept dossier commands; do
+    local value
+    value=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$key=//p")
+    printf -v "${name}_$key" '%s' "$value"
+  done
+}
+
+common=(--seconds "$window" --warmup "$warmup" --agencies "$agencies")
+
+# --- the echo ceiling ---------------------------------------------------------
+port=$(free_port)
+"$echo_server" --port "$port" >"$box/echo.log" 2>&1 &
+echo_pid=$!
+pids="$pids $echo_pid"
+wait_port "$port" || { echo "bench-server.sh: bench-echo did not start" >&2; cat "$box/echo.log" >&2; exit 1; }
+run echo100 --echo --port "$port" --connections 100 "${common[@]}"
+run echo1000 --echo --port "$port" --connections 1000 "${common[@]}"
+stop "$echo_pid"
+pids=${pids/ $echo_pid/}
+
+# --- motcuad --------------------------------------------------------------------
+# start_motcuad DIR: a fresh data directory with the bundled workflows, on a free port.
+start_motcuad() {
+  local dir=$1
+  mkdir -p "$dir"
+  port=$(free_port)
+  cat >"$dir.conf" <<EOF
+listen = 127.0.0.1:$port
+data = $dir
+admin_socket = $dir/motcuad.sock
+max_connections = 19000
+max_per_address = 19000
+EOF
+  "$motcuad" --config "$dir.conf" --data "$dir" --workflows "$here/workflows" >"$dir.log" 2>&1 &
+  motcuad_pid=$!
+  pids="$pids $motcuad_pid"
+  local i
+  for i in $(seq 300); do
+    curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && [ -S "$dir/motcuad.sock" ] && return 0
+    kill -0 "$motcuad_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench-server.sh: motcuad did not start:" >&2
+  tail -20 "$dir.log" >&2
+  return 1
+}
+stop_motcuad() {
+  stop "$motcuad_pid"
+  pids=${pids/ $motcuad_pid/}
+}
+
+start_motcuad "$box/data-100"
+run motcuad100 --port "$port" --admin "$box/data-100/motcuad.sock" --connections 100 "${common[@]}"
+stop_motcuad
+# The server of the 1,000-connection run stays up (idle) for wrk at the end.
+start_motcuad "$box/data-1000"
+run motcuad1000 --port "$port" --admin "$box/data-1000/motcuad.sock" --connections 1000 "${common[@]}"
+
+# --- the engine in-process ----------------------------------------------------------
+run engine100 --engine --connections 100 "${common[@]}"
+run engine1000 --engine --connections 1000 "${common[@]}"
+
+# --- wrk: the public status page of a dossier the last run filed and accepted ---------
+wrk_rps="" wrk_latency="" wrk_non2xx=""
+wrk_code=${motcuad1000_dossier:-}
+if [ -n "$wrk_code" ] && [ "$wrk_code" != - ]; then
+  echo
+  echo "wrk: GET /api/status/$wrk_code, 2 threads, 100 connections, 10 s; the page:"
+  curl -s --max-time 5 "http://127.0.0.1:$port/api/status/$wrk_code" | head -c 400 || true
+  echo
+  timeout 30 wrk -t2 -c100 -d10s --latency "http://127.0.0.1:$port/api/status/$wrk_code" | tee "$box/wrk.out" || true
+  wrk_rps=$(sed -n 's/^Requests\/sec: *//p' "$box/wrk.out")
+  wrk_latency=$(awk '$1 == "50%" { print $2 }' "$box/wrk.out")
+  wrk_non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$box/wrk.out")
+fi
+stop_motcuad
+
+# --- the table ----------------------------------------------------------------------
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
+row() { # label name
+  local cps=${2}_cps p50=${2}_p50_ms p99=${2}_p99_ms p999=${2}_p999_ms err=${2}_errors sub=${2}_submit acc=${2}_accept
+  printf '%-38s %12s %9s %9s %9s %8s %16s\n' "$1" "${!cps:--}" "${!p50:--}" "${!p99:--}" "${!p999:--}" "${!err:--}" \
+    "${!sub:--}/${!acc:--}"
+}
+echo
+echo "motcua server benchmark: ${window} s measured after ${warmup} s of warm-up per run; one command in flight per"
+echo "connection; 10 officials per 100 connections (subscribed to their agency's inbox), the rest applicants;"
+echo "agencies $agencies; $(nproc) cores shared by the server and the load generator"
+echo
+printf '%-38s %12s %9s %9s %9s %8s %16s\n' "" "commands/s" "p50 ms" "p99 ms" "p99.9 ms" "errors" "submit/accept"
+row "motcuad, 100 connections" motcuad100
+row "motcuad, 1000 connections" motcuad1000
+row "echo (framing alone), 100 connections" echo100
+row "echo (framing alone), 1000 connections" echo1000
+row "engine in-process, 100 in flight" engine100
+row "engine in-process, 1000 in flight" engine1000
+echo
+printf '%-38s %12s %9s\n' "ratio" "100" "1000"
+printf '%-38s %12s %9s\n' "motcuad / echo (commands/s)" "$(ratio "${motcuad100_cps:-}" "${echo100_cps:-}")" \
+  "$(ratio "${motcuad1000_cps:-}" "${echo1000_cps:-}")"
+printf '%-38s %12s %9s\n' "motcuad / engine (commands/s)" "$(ratio "${motcuad100_cps:-}" "${engine100_cps:-}")" \
+  "$(ratio "${motcuad1000_cps:-}" "${engine1000_cps:-}")"
+echo
+if [ -n "$wrk_rps" ]; then
+  echo "wrk, GET /api/status/$wrk_code (2 threads, 100 connections, 10 s): $wrk_rps requests/s, p50 $wrk_latency${wrk_non2xx:+, $wrk_non2xx non-2xx}"
+else
+  echo "wrk, GET /api/status/CODE: not run (no dossier was accepted in the motcuad run)"
+fi
