@@ -822,6 +822,7 @@ static void finish_stop(srv *s) {
   close_handle((uv_handle_t *)&s->sigterm);
   close_handle((uv_handle_t *)&s->sigint);
   close_handle((uv_handle_t *)&s->stop_timer);
+  close_handle((uv_handle_t *)&s->wake);
   lws_context_destroy(s->ctx);
 }
 
@@ -1083,9 +1084,8 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
   }
   uv_run(&s->loop, UV_RUN_DEFAULT);
   if (s->ctx)
-    lws_context_destroy(s->ctx);
+    lws_context_destroy(s->ctx); /* the second call finalises (PERFORMANCE-NOTES) */
   s->ctx = NULL;
-  uv_close((uv_handle_t *)&s->wake, NULL);
   uv_run(&s->loop, UV_RUN_DEFAULT);
 
 out_writer:
@@ -1105,10 +1105,10 @@ out_ctx:
   if (s->ctx)
     lws_context_destroy(s->ctx);
 out_loop:
-  if (!uv_is_closing((uv_handle_t *)&s->wake) && s->wake.data)
-    uv_close((uv_handle_t *)&s->wake, NULL);
+  close_handle((uv_handle_t *)&s->wake);
   uv_run(&s->loop, UV_RUN_NOWAIT);
-  uv_loop_close(&s->loop);
+  if (uv_loop_close(&s->loop) != 0)
+    mc_log(MC_LOG_WARN, "server", "the loop still had handles at the end");
   pthread_mutex_destroy(&s->done_mu);
   free(s);
   if (rc == 0)

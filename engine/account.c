@@ -23,7 +23,7 @@
 
 /* The roles an official may hold (DOMAIN.md; system_admin is province-wide). */
 static const char *const official_roles[] = {"reception", "specialist", "leader",      "agency_admin",
-                                             "auditor",   "system_admin", "post_office", NULL};
+                                             "auditor",   "system_admin", "postal", NULL};
 
 static bool all_digits(const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -107,7 +107,9 @@ static int load(store_batch *b, const char *id, eng_account_view *out, bool *exi
     return 0;
   if (rc)
     return rc;
-  return eng__account_decode(v, vlen, out);
+  if ((rc = eng__account_decode(v, vlen, out)) == 0)
+    snprintf(out->id, sizeof out->id, "%s", id);
+  return rc;
 }
 
 static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, const char *type,
@@ -207,14 +209,14 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   if ((rc = put(r, a.agency, sizeof a.agency, c->agency, "agency code")))
     return rc;
   if (c->nroles < 1 || c->nroles > ENG_MAX_ROLES)
-    return refuse(r, MC_EINVAL, "an official has 1 to %d roles (reception, specialist, leader, agency_admin, auditor, post_office)",
+    return refuse(r, MC_EINVAL, "an official has 1 to %d roles (reception, specialist, leader, agency_admin, auditor, postal)",
                   ENG_MAX_ROLES);
   for (int i = 0; i < c->nroles; i++) {
     bool valid = false;
     for (int k = 0; official_roles[k] && !valid; k++)
       valid = c->roles[i] && !strcmp(c->roles[i], official_roles[k]);
     if (!valid || c->roles[i] == NULL)
-      return refuse(r, MC_EINVAL, "\"%s\" is not a role of an official (reception, specialist, leader, agency_admin, auditor, post_office, system_admin)",
+      return refuse(r, MC_EINVAL, "\"%s\" is not a role of an official (reception, specialist, leader, agency_admin, auditor, postal, system_admin)",
                     c->roles[i] ? c->roles[i] : "(none)");
     if (!strcmp(c->roles[i], "system_admin") && !system)
       return refuse(r, MC_EACCES, "only a system_admin gives the system_admin role");

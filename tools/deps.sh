@@ -16,6 +16,13 @@ MOTCUA_PACKAGES=(
   python3-websockets python3-msgpack wrk openssl  # tests: clients of motcuad; the HTTP benchmark
 )
 
+# motcuad drops root for this system account (api/config.h, `user`).
+motcua_service_user() {
+  [ "$(id -u)" -eq 0 ] || return 0
+  id motcua >/dev/null 2>&1 ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin motcua
+}
+
 motcua_install_deps() {
   local missing=() p
   for p in "${MOTCUA_PACKAGES[@]}" "$@"; do

@@ -181,11 +181,16 @@ typedef struct error_count {
   char sample[256];
 } error_count;
 
+/* Latencies of the commands completed in the window, in ns. */
+typedef struct lat_set {
+  uint64_t *ns;
+  size_t n, cap;
+} lat_set;
+
 static struct {
   phase_t phase;
   double measure_start, measure_end;
-  uint64_t *lat_ns;
-  size_t nlat, caplat;
+  lat_set all, submit, accept;
   uint64_t ok_submit, ok_accept;    /* in the window */
   uint64_t all_submit, all_accept;  /* since the start */
   uint64_t repeated;
@@ -193,26 +198,46 @@ static struct {
   error_count errors[16];
   int nerrors;
   uint64_t errors_in_window;
+  bool code_space_full;             /* a day's 9,999 codes of an agency ran out */
   char last_accepted[64];           /* a real dossier code, for wrk */
   uint64_t closed_unexpectedly;
   uint64_t backlog;                 /* dossiers officials had not reached at the end */
+  /* Commands sent but not answered when the window closed: they are not in
+   * the percentiles, so say how many and how old the oldest was. */
+  uint64_t unanswered, unanswered_accepts;
+  double oldest_unanswered_ms;
+  double cpu_start, cpu_end;        /* this process's CPU seconds (user + system) */
 } fig;
 
-static void lat_record(uint64_t ns) {
-  if (fig.nlat == fig.caplat) {
-    size_t cap = fig.caplat ? fig.caplat * 2 : 1 << 16;
-    uint64_t *p = realloc(fig.lat_ns, cap * sizeof *p);
+static double cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+         (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+static void lat_add(lat_set *l, uint64_t ns) {
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 1 << 16;
+    uint64_t *p = realloc(l->ns, cap * sizeof *p);
     if (p == NULL)
       return;
-    fig.lat_ns = p;
-    fig.caplat = cap;
+    l->ns = p;
+    l->cap = cap;
   }
-  fig.lat_ns[fig.nlat++] = ns;
+  l->ns[l->n++] = ns;
+}
+
+static void lat_record(bool accept, uint64_t ns) {
+  lat_add(&fig.all, ns);
+  lat_add(accept ? &fig.accept : &fig.submit, ns);
 }
 
 static void error_record(const char *code, const char *message) {
   if (fig.phase == PHASE_MEASURE)
     fig.errors_in_window++;
+  if (message && strstr(message, "code space") && (fig.phase == PHASE_WARMUP || fig.phase == PHASE_MEASURE))
+    fig.code_space_full = true;
   for (int i = 0; i < fig.nerrors; i++)
     if (!strcmp(fig.errors[i].code, code)) {
       fig.errors[i].count++;
@@ -231,27 +256,41 @@ static int cmp_u64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static double pct_ms(double q) {
-  if (fig.nlat == 0)
+static double pct_ms(const lat_set *l, double q) {
+  if (l->n == 0)
     return 0;
-  size_t i = (size_t)(q * (double)fig.nlat);
-  if (i >= fig.nlat)
-    i = fig.nlat - 1;
-  return (double)fig.lat_ns[i] / 1e6;
+  size_t i = (size_t)(q * (double)l->n);
+  if (i >= l->n)
+    i = l->n - 1;
+  return (double)l->ns[i] / 1e6;
+}
+
+static void lat_print(const char *label, lat_set *l) {
+  qsort(l->ns, l->n, sizeof *l->ns, cmp_u64);
+  printf("  %-18s p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms\n", label, pct_ms(l, 0.50), pct_ms(l, 0.99),
+         pct_ms(l, 0.999), l->n ? (double)l->ns[l->n - 1] / 1e6 : 0.0);
 }
 
 static void report(const char *mode_name, int established) {
   double window = fig.measure_end - fig.measure_start;
   uint64_t ok = fig.ok_submit + fig.ok_accept;
-  qsort(fig.lat_ns, fig.nlat, sizeof *fig.lat_ns, cmp_u64);
   double cps = window > 0 ? (double)ok / window : 0;
   printf("  connections        %d established of %d (%d applicants, %d officials)\n", established,
          opt.connections, napplicants, nofficials);
   printf("  window             %.2f s after %.1f s of warm-up\n", window, opt.warmup);
   printf("  commands ok        %llu = %.0f/s (submit %llu, accept %llu)\n", (unsigned long long)ok, cps,
          (unsigned long long)fig.ok_submit, (unsigned long long)fig.ok_accept);
-  printf("  latency            p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms\n", pct_ms(0.50),
-         pct_ms(0.99), pct_ms(0.999), fig.nlat ? (double)fig.lat_ns[fig.nlat - 1] / 1e6 : 0.0);
+  lat_print("latency", &fig.all);
+  lat_print("  of submit", &fig.submit);
+  lat_print("  of accept", &fig.accept);
+  if (window > 0)
+    printf("  this process       %.0f %% of a core during the window%s\n",
+           100 * (fig.cpu_end - fig.cpu_start) / window,
+           opt.mode == MODE_ENGINE ? " (the engine included)" : " (the load generator)");
+  if (fig.unanswered)
+    printf("  unanswered         %llu commands (%llu accepts) in flight when the window closed, the oldest sent "
+           "%.0f ms before\n",
+           (unsigned long long)fig.unanswered, (unsigned long long)fig.unanswered_accepts, fig.oldest_unanswered_ms);
   if (fig.pushes)
     printf("  pushes received    %llu in %llu frames (%.0f/s)\n", (unsigned long long)fig.pushes,
            (unsigned long long)fig.push_frames, window > 0 ? (double)fig.pushes / window : 0);
@@ -269,11 +308,17 @@ static void report(const char *mode_name, int established) {
     printf("  closed by the peer %llu connections\n", (unsigned long long)fig.closed_unexpectedly);
   if (fig.last_accepted[0])
     printf("  a dossier accepted %s\n", fig.last_accepted);
+  if (fig.code_space_full)
+    printf("  NOT VALID          an agency's 9,999 dossier codes of the day ran out during the run: the refusals\n"
+           "                     are fast and distort the figures; use a fresh data directory, more agencies\n"
+           "                     (--agencies) or a shorter run\n");
   printf("RESULT mode=%s connections=%d established=%d commands=%llu cps=%.0f p50_ms=%.3f p99_ms=%.3f "
-         "p999_ms=%.3f submit=%llu accept=%llu errors=%llu pushes=%llu dossier=%s\n",
-         mode_name, opt.connections, established, (unsigned long long)ok, cps, pct_ms(0.50), pct_ms(0.99),
-         pct_ms(0.999), (unsigned long long)fig.ok_submit, (unsigned long long)fig.ok_accept,
-         (unsigned long long)fig.errors_in_window, (unsigned long long)fig.pushes,
+         "p999_ms=%.3f submit=%llu accept=%llu errors=%llu pushes=%llu accept_p99_ms=%.3f unanswered=%llu "
+         "valid=%d dossier=%s\n",
+         mode_name, opt.connections, established, (unsigned long long)ok, cps, pct_ms(&fig.all, 0.50),
+         pct_ms(&fig.all, 0.99), pct_ms(&fig.all, 0.999), (unsigned long long)fig.ok_submit,
+         (unsigned long long)fig.ok_accept, (unsigned long long)fig.errors_in_window, (unsigned long long)fig.pushes,
+         pct_ms(&fig.accept, 0.99), (unsigned long long)fig.unanswered, !fig.code_space_full,
          fig.last_accepted[0] ? fig.last_accepted : "-");
   fflush(stdout);
 }
@@ -357,8 +402,8 @@ static int accounts_make(void) {
       snprintf(a->id, sizeof a->id, "0010900%05d", i + 1);
       snprintf(line, sizeof line,
                "{\"op\":\"user_add\",\"id\":\"a%d\",\"account\":\"%s\",\"kind\":\"person\","
-               "\"roles\":[\"applicant\"],\"name\":\"Người Thử Tải %d\"}",
-               i, a->id, i + 1);
+               "\"roles\":[\"applicant\"],\"name\":\"Người Thử Tải %d\",\"email\":\"%s@example.vn\"}",
+               i, a->id, i + 1, a->id);
     } else {
       int k = i - opt.applicant_accounts;
       a->official = true;
@@ -925,7 +970,7 @@ static void on_reply(conn *c, json_t *r) {
           fig.ok_submit++;
         else
           fig.ok_accept++;
-        lat_record(now - c->sent_ns);
+        lat_record(!submit, now - c->sent_ns);
       }
       if (json_is_true(json_object_get(r, "repeated")))
         fig.repeated++;
@@ -1228,15 +1273,29 @@ static void on_phase_timer(uv_timer_t *t) {
   case PHASE_WARMUP:
     fig.phase = PHASE_MEASURE;
     fig.measure_start = mono_s();
+    fig.cpu_start = cpu_s();
     uv_timer_start(&phase_timer, on_phase_timer, (uint64_t)(opt.seconds * 1000), 0);
     return;
-  case PHASE_MEASURE:
+  case PHASE_MEASURE: {
     fig.measure_end = mono_s();
+    fig.cpu_end = cpu_s();
     fig.phase = PHASE_DRAIN;
+    uint64_t now = mono_ns();
+    for (int i = 0; i < nload; i++) {
+      conn *c = &load_conns[i];
+      if (c->req != REQ_SUBMIT && c->req != REQ_ACCEPT)
+        continue;
+      fig.unanswered++;
+      fig.unanswered_accepts += c->req == REQ_ACCEPT;
+      double age = c->want_write ? 0 : (double)(now - c->sent_ns) / 1e6;
+      if (age > fig.oldest_unanswered_ms)
+        fig.oldest_unanswered_ms = age;
+    }
     /* The replies still in flight, for at most 3 s. */
     uv_timer_start(&phase_timer, on_phase_timer, 3000, 0);
     phase_next();
     return;
+  }
   case PHASE_DRAIN:
     if (in_flight)
       fprintf(stderr, "bench-server: %llu commands still without a reply 3 s after the window\n",
@@ -1263,8 +1322,10 @@ static void on_sigint(uv_signal_t *h, int signum) {
   (void)h;
   (void)signum;
   interrupted = true;
-  if (fig.phase == PHASE_MEASURE)
+  if (fig.phase == PHASE_MEASURE) {
     fig.measure_end = mono_s();
+    fig.cpu_end = cpu_s();
+  }
   finish();
 }
 
@@ -1439,7 +1500,7 @@ static void engine_done(void *opaque, const eng_command *cmd, const eng_result *
       }
     }
     if (fig.phase == PHASE_MEASURE)
-      lat_record(now - s->t0);
+      lat_record(s->plan.official, now - s->t0);
     if (r->repeated)
       fig.repeated++;
   } else {
@@ -1520,11 +1581,23 @@ static int run_engine(void) {
   pthread_mutex_lock(&emu);
   fig.phase = PHASE_MEASURE;
   fig.measure_start = mono_s();
+  fig.cpu_start = cpu_s();
   pthread_mutex_unlock(&emu);
   sleep_s(opt.seconds);
   pthread_mutex_lock(&emu);
   fig.phase = PHASE_DRAIN;
   fig.measure_end = mono_s();
+  fig.cpu_end = cpu_s();
+  uint64_t now = mono_ns();
+  for (int i = 0; i < neslots; i++) {
+    if (!eslots[i].busy)
+      continue;
+    fig.unanswered++;
+    fig.unanswered_accepts += eslots[i].plan.official;
+    double age = (double)(now - eslots[i].t0) / 1e6;
+    if (age > fig.oldest_unanswered_ms)
+      fig.oldest_unanswered_ms = age;
+  }
   pthread_mutex_unlock(&emu);
   for (int i = 0; i < 1000; i++) { /* at most 10 s for what is in flight */
     pthread_mutex_lock(&emu);

@@ -1,0 +1,279 @@
+"""motcua_client.py — what the server tests share: start and stop the real
+motcuad on loopback, its admin socket, HTTP, and a WebSocket client that
+speaks JSON (text frames) or msgpack (binary frames) as docs/PROTOCOL.md
+says.  Every wait is bounded; nothing here retries for ever.
+
+Run with Debian's /usr/bin/python3 (python3-websockets, python3-msgpack).
+"""
+import asyncio
+import itertools
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import msgpack
+import websockets
+
+WAIT = 30  # seconds: the longest any single wait may take
+
+
+class Failures:
+    """Counts failed checks and goes on, so one run shows them all."""
+
+    def __init__(self):
+        self.n = 0
+        self.checks = 0
+
+    def check(self, cond, what):
+        self.checks += 1
+        if not cond:
+            self.n += 1
+            print("FAIL:", what, flush=True)
+        return cond
+
+    def eq(self, got, want, what):
+        return self.check(got == want, "%s: got %r, want %r" % (what, got, want))
+
+
+class Server:
+    def __init__(self, motcuad, workdir, config_extra=""):
+        self.motcuad = motcuad
+        self.dir = workdir
+        self.data = os.path.join(workdir, "data")
+        self.config = os.path.join(workdir, "motcuad.conf")
+        self.ready = os.path.join(workdir, "ready")
+        self.out = os.path.join(workdir, "motcuad.out")
+        self.config_extra = config_extra
+        self.proc = None
+        self.port = None
+        self.admin_password = None
+        self.tls = "tls_cert" in config_extra
+
+    def write_config(self):
+        with open(self.config, "w") as f:
+            f.write("# written by the tests\nlisten = 127.0.0.1:0\ndata = %s\n" % self.data)
+            if os.geteuid() == 0:
+                f.write("user = motcua\n")
+            f.write(self.config_extra)
+
+    def start(self):
+        self.write_config()
+        if os.path.exists(self.ready):
+            os.unlink(self.ready)
+        log = open(self.out, "a")
+        self.proc = subprocess.Popen([self.motcuad, "--config", self.config, "--ready-file", self.ready],
+                                     stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.time() + WAIT
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("motcuad exited with %d:\n%s" % (self.proc.returncode, open(self.out).read()))
+            if os.path.exists(self.ready) and open(self.ready).read().strip():
+                self.port = int(open(self.ready).read())
+                break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("motcuad did not become ready in %d s" % WAIT)
+        for line in open(self.out):
+            if "one-time password" in line and self.admin_password is None:
+                self.admin_password = line.split("one-time password ")[1].split()[0]
+        return self
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(WAIT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait(WAIT)
+        self.proc = None
+        return rc
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    # -------------------------------------------------------------- admin socket
+
+    def admin(self, op, **fields):
+        fields.update(op=op, id="a1")
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.settimeout(WAIT)
+            s.connect(os.path.join(self.data, "motcuad.sock"))
+            s.sendall((json.dumps(fields) + "\n").encode())
+            buf = b""
+            while not buf.endswith(b"\n"):
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                buf += chunk
+        return json.loads(buf)
+
+    def add_user(self, account, name, roles, agency=None, **kw):
+        """Creates an account through the admin socket; returns its one-time password."""
+        r = self.admin("user_add", account=account, name=name, roles=roles, agency=agency, **kw)
+        if not r.get("ok"):
+            raise RuntimeError("user_add %s: %r" % (account, r))
+        return r["one_time_password"]
+
+    # -------------------------------------------------------------- HTTP
+
+    def url(self, path, ws=False):
+        scheme = ("wss" if self.tls else "ws") if ws else ("https" if self.tls else "http")
+        return "%s://127.0.0.1:%d%s" % (scheme, self.port, path)
+
+    def ssl_context(self):
+        if not self.tls:
+            return None
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    def http(self, method, path, body=None, token=None, raw=None, headers=None):
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        req = urllib.request.Request(self.url(path), data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", "Bearer " + token)
+        for k, v in (headers or {}).items():
+            req.add_header(k, v)
+        try:
+            with urllib.request.urlopen(req, timeout=WAIT, context=self.ssl_context()) as r:
+                text = r.read()
+                status = r.status
+                hdrs = dict(r.headers)
+        except urllib.error.HTTPError as e:
+            text = e.read()
+            status = e.code
+            hdrs = dict(e.headers)
+        try:
+            parsed = json.loads(text) if text else None
+        except ValueError:
+            parsed = text.decode("utf-8", "replace")
+        return status, parsed, hdrs
+
+    def login(self, account, password):
+        status, body, _ = self.http("POST", "/api/login", {"id": account, "password": password})
+        if status != 200:
+            raise RuntimeError("login %s: %d %r" % (account, status, body))
+        return body
+
+    def login_changing(self, account, one_time, new_password):
+        """First login of an official: the one-time password is changed, then a fresh session."""
+        tok = self.login(account, one_time)["token"]
+
+        async def change():
+            c = await Client.open(self, tok)
+            r = await c.request("change_password", old=one_time, new=new_password)
+            await c.close()
+            return r
+
+        r = asyncio.run(change())
+        if not r.get("ok"):
+            raise RuntimeError("change_password %s: %r" % (account, r))
+        return self.login(account, new_password)["token"]
+
+
+class Client:
+    """One WebSocket connection.  Replies are matched by id; pushes queue up."""
+
+    def __init__(self, server, binary):
+        self.server = server
+        self.binary = binary
+        self.ws = None
+        self.pending = {}
+        self.pushes = asyncio.Queue()
+        self.ids = itertools.count(1)
+        self.reader = None
+        self.closed = asyncio.Event()
+        self.close_code = None
+
+    @classmethod
+    async def open(cls, server, token=None, binary=False, header_token=False):
+        c = cls(server, binary)
+        headers = {"Authorization": "Bearer " + token} if (token and header_token) else None
+        c.ws = await asyncio.wait_for(websockets.connect(server.url("/ws", ws=True), extra_headers=headers,
+                                                         ssl=server.ssl_context(), max_size=2 ** 24,
+                                                         ping_interval=None), WAIT)
+        c.reader = asyncio.ensure_future(c._read())
+        if token and not header_token:
+            r = await c.request("hello", token=token)
+            if not r.get("ok"):
+                raise RuntimeError("hello: %r" % r)
+        return c
+
+    async def _read(self):
+        try:
+            async for frame in self.ws:
+                msg = msgpack.unpackb(frame, raw=False) if isinstance(frame, bytes) else json.loads(frame)
+                for m in (msg if isinstance(msg, list) else [msg]):
+                    if "push" in m:
+                        await self.pushes.put(m)
+                    else:
+                        fut = self.pending.pop(m.get("id"), None)
+                        if fut and not fut.done():
+                            fut.set_result(m)
+                        elif fut is None:
+                            await self.pushes.put({"push": "stray_reply", "reply": m})
+        except websockets.ConnectionClosed as e:
+            self.close_code = e.code
+        finally:
+            self.close_code = self.close_code or (self.ws.close_code if self.ws else None)
+            self.closed.set()
+            for fut in self.pending.values():
+                if not fut.done():
+                    fut.set_exception(ConnectionError("closed"))
+
+    async def send_raw(self, data):
+        await self.ws.send(data)
+
+    async def request(self, op, **fields):
+        rid = fields.pop("id", None) or "r%d" % next(self.ids)
+        fields.update(op=op, id=rid)
+        fut = asyncio.get_event_loop().create_future()
+        self.pending[rid] = fut
+        await self.ws.send(msgpack.packb(fields) if self.binary else json.dumps(fields))
+        return await asyncio.wait_for(fut, WAIT)
+
+    async def raw_request(self, data, rid=None):
+        """Sends bytes or text as they are; waits for the reply with `rid` (None: the first reply)."""
+        fut = asyncio.get_event_loop().create_future()
+        self.pending[rid] = fut
+        await self.ws.send(data)
+        return await asyncio.wait_for(fut, WAIT)
+
+    async def push(self, timeout=WAIT):
+        return await asyncio.wait_for(self.pushes.get(), timeout)
+
+    async def pushes_until(self, pred, timeout=WAIT):
+        """Pushes received until one satisfies pred (included)."""
+        got = []
+        deadline = time.time() + timeout
+        while True:
+            p = await self.push(max(0.01, deadline - time.time()))
+            got.append(p)
+            if pred(p):
+                return got
+
+    async def close(self):
+        await self.ws.close()
+        if self.reader:
+            await asyncio.wait_for(self.reader, WAIT)
+
+
+BIRTH_FORM = {
+    "child_name": "Nguyễn Minh Khôi",
+    "birth_date": "2026-11-20",
+    "gender": "Nam",
+    "birth_place": "Bệnh viện Đa khoa tỉnh Bắc Ninh",
+    "mother_id": "001190004321",
+    "phone": "0912345678",
+}
