@@ -147,6 +147,14 @@ static void user_add_finish(job *j) {
   const char *account = json_string_value(json_object_get(j->data, "account"));
   const eng_result *r = &j->results[0];
   int rc = j->status ? j->status : r->status;
+  if (rc == 0 && r->repeated) {
+    /* The same request again: the account exists; its password stays. */
+    if (a)
+      send_line(a, json_pack("{s:O, s:b, s:o}", "id", id, "ok", 0, "error",
+                             srv_error("conflict", "the account exists already: `motcua user password` gives a new one-time password", NULL)));
+    job_free(j);
+    return;
+  }
   if (rc == 0)
     rc = acc_credentials_put(eng_store(j->s->e), account, json_string_value(json_object_get(j->data, "hash")), true);
   if (a) {
@@ -309,6 +317,15 @@ static void disable_finish(job *j) {
     c->handler = job_strdup(k, to);
     c->reason = "the official left";
     c->actor = admin_actor;
+    /* The co-handlers stay (but the new main handler is not their own co-handler). */
+    eng_dossier_view v;
+    if (eng_dossier_get(s->e, list.list[i], &v) == 0 && v.nco_handlers) {
+      const char **co = mc_arena_calloc(&k->arena, 4, sizeof *co);
+      for (int m = 0; m < v.nco_handlers; m++)
+        if (strcmp(v.co_handlers[m], to))
+          co[c->nco_handlers++] = job_strdup(k, v.co_handlers[m]);
+      c->co_handlers = co;
+    }
   }
   free(list.list);
   k->finish = reassign_finish;

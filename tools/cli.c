@@ -6,6 +6,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #ifndef MOTCUA_WORKFLOWS_DIR
 #define MOTCUA_WORKFLOWS_DIR "workflows"
@@ -48,4 +53,58 @@ int cli_load_calendar(const char *const *files, int nfiles, eng_calendar **out) 
     return CLI_FAILED;
   }
   return CLI_USAGE; /* a file named on the command line cannot be read */
+}
+
+/* ============================================================ the admin socket */
+
+int cli_admin(const char *cmd, const char *data_dir, json_t *request, json_t **reply, bool *running) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  *reply = NULL;
+  if (running)
+    *running = false;
+  if ((size_t)snprintf(addr.sun_path, sizeof addr.sun_path, "%s/motcuad.sock", data_dir) >= sizeof addr.sun_path) {
+    cli_error(cmd, "the path %s/motcuad.sock is too long for a socket: use a shorter data directory path", data_dir);
+    return CLI_FAILED;
+  }
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+    if (fd >= 0)
+      close(fd);
+    return CLI_FAILED; /* no server: the caller decides what that means */
+  }
+  if (running)
+    *running = true;
+  json_object_set_new(request, "id", json_string("cli"));
+  char *line = json_dumps(request, JSON_COMPACT);
+  size_t n = line ? strlen(line) : 0;
+  bool ok = line != NULL;
+  if (ok) {
+    line[n] = '\n';
+    for (size_t off = 0; ok && off < n + 1;) {
+      ssize_t w = write(fd, line + off, n + 1 - off);
+      ok = w > 0;
+      off += w > 0 ? (size_t)w : 0;
+    }
+  }
+  free(line);
+  mc_buf in = MC_BUF_INIT;
+  struct timeval tv = {120, 0}; /* bounded: a server that never answers is an error */
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[65536];
+  while (ok && (in.len == 0 || in.data[in.len - 1] != '\n')) {
+    ssize_t r = read(fd, buf, sizeof buf);
+    if (r <= 0)
+      break;
+    mc_buf_append(&in, buf, (size_t)r);
+  }
+  close(fd);
+  if (ok && in.len)
+    *reply = json_loadb((const char *)in.data, in.len, 0, NULL);
+  mc_buf_free(&in);
+  if (*reply == NULL) {
+    cli_error(cmd, "the server at %s/motcuad.sock did not answer: is motcuad stopping? (journal, docs/OPERATIONS.md)",
+              data_dir);
+    return CLI_FAILED;
+  }
+  return CLI_OK;
 }

@@ -42,6 +42,15 @@ int cli_compile(const char *cmd, const char *workflows, char *const *paths, int 
                 cli_compiled *out);
 void cli_compiled_free(cli_compiled *c);
 
+/* The running server's admin socket (docs/PROTOCOL.md): sends one request
+ * (a JSON object; "id" is added) to DATA_DIR/motcuad.sock and waits for its
+ * reply.  Returns CLI_OK with *reply, or CLI_FAILED after printing why;
+ * *running (may be NULL) tells whether a server answered at all, so a
+ * caller can fall back to opening the directory itself. */
+#include <jansson.h>
+#include <stdbool.h>
+int cli_admin(const char *cmd, const char *data_dir, json_t *request, json_t **reply, bool *running);
+
 /* Prints "motcua <cmd>: error: <message>" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

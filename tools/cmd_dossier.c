@@ -28,6 +28,8 @@
  */
 #include "tools/cli.h"
 
+#include <sodium.h>
+
 #include "base/error.h"
 #include "base/file.h"
 #include "engine/engine.h"
@@ -137,6 +139,72 @@ static int execute(const char *cmd, eng_engine *e, const eng_command *c, int n, 
 
 int cmd_publish(int argc, char **argv);
 
+/* With motcuad running, publishing goes through its admin socket (one
+ * process writes: ARCHITECTURE.md); *served says it did. */
+static int publish_through_server(const char *dir, const cli_compiled *c, bool with_calendar, mc_instant from,
+                                  bool rehearsal, bool *served) {
+  json_t *items = json_array(), *reply = NULL;
+  mc_buf packed = MC_BUF_INIT;
+  bool running = false;
+  *served = false;
+  for (int i = 0; i < c->nartifacts; i++) {
+    const dsl_artifact *a = &c->artifacts[i];
+    size_t cap = sodium_base64_ENCODED_LEN(a->bytes.len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = malloc(cap);
+    sodium_bin2base64(b64, cap, a->bytes.data, a->bytes.len, sodium_base64_VARIANT_ORIGINAL);
+    json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "kind", eng_def_kind_name(eng_def_kind_of(a->kind)),
+                                           "bytes_b64", b64, "effective_from", (json_int_t)from));
+    free(b64);
+  }
+  if (with_calendar) {
+    char cal_dir[4096];
+    mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+    snprintf(cal_dir, sizeof cal_dir, "%s/calendars", cli_workflows_dir());
+    if (eng_calendar_pack_dir(cal_dir, &sink, &packed) == 0) {
+      size_t cap = sodium_base64_ENCODED_LEN(packed.len, sodium_base64_VARIANT_ORIGINAL);
+      char *b64 = malloc(cap);
+      sodium_bin2base64(b64, cap, packed.data, packed.len, sodium_base64_VARIANT_ORIGINAL);
+      json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "kind", "calendar", "bytes_b64", b64,
+                                             "effective_from", (json_int_t)from));
+      free(b64);
+    }
+  }
+  mc_buf_free(&packed);
+  json_t *req = json_pack("{s:s, s:o}", "op", "publish", "items", items);
+  int status = cli_admin("publish", dir, req, &reply, &running);
+  json_decref(req);
+  if (!running)
+    return CLI_OK;
+  *served = true;
+  if (rehearsal) {
+    json_decref(reply);
+    cli_error("publish", "--now is for rehearsals on a copy without a server; motcuad is running on %s", dir);
+    return CLI_USAGE;
+  }
+  if (status != CLI_OK)
+    return status;
+  size_t i;
+  json_t *r;
+  status = CLI_OK;
+  json_array_foreach(json_object_get(reply, "results"), i, r) {
+    const char *what = i < (size_t)c->nartifacts ? c->artifacts[i].id : "calendar";
+    if (json_is_true(json_object_get(r, "ok")))
+      printf("publish %-12s %s (through the server)\n", what,
+             json_is_true(json_object_get(r, "repeated")) ? "unchanged" : "published");
+    else {
+      cli_error("publish", "%s: %s", what,
+                json_string_value(json_object_get(json_object_get(r, "error"), "message")));
+      status = CLI_FAILED;
+    }
+  }
+  if (!json_is_true(json_object_get(reply, "ok")) && json_object_get(reply, "results") == NULL) {
+    cli_error("publish", "%s", json_string_value(json_object_get(json_object_get(reply, "error"), "message")));
+    status = CLI_FAILED;
+  }
+  json_decref(reply);
+  return status;
+}
+
 int cmd_publish(int argc, char **argv) {
   const char *dir = NULL, *from_text = NULL, *now_text = NULL;
   char **files = calloc((size_t)argc + 1, sizeof *files);
@@ -171,8 +239,12 @@ int cmd_publish(int argc, char **argv) {
   }
   if (!from_text)
     from = now;
-  if ((status = cli_compile("publish", cli_workflows_dir(), files, nfiles, &c)) != CLI_OK ||
-      (status = open_engine("publish", dir, &e)) != CLI_OK)
+  if ((status = cli_compile("publish", cli_workflows_dir(), files, nfiles, &c)) != CLI_OK)
+    goto done;
+  bool served = false;
+  if ((status = publish_through_server(dir, &c, nfiles == 0, from, now_text != NULL, &served)) != CLI_OK || served)
+    goto done;
+  if ((status = open_engine("publish", dir, &e)) != CLI_OK)
     goto done;
   /* The calendar: every .cal of workflows/calendars (they must parse). */
   mc_buf packed = MC_BUF_INIT;

@@ -16,6 +16,7 @@ int cmd_compile(int argc, char **argv);
 int cmd_deadline(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 int cmd_dossier(int argc, char **argv);
 int cmd_timers(int argc, char **argv);
 int cmd_outbox(int argc, char **argv);
@@ -35,6 +36,7 @@ static const struct command {
     {"compile", cmd_compile, "compile procedure files into versioned, content-hashed definitions"},
     {"graph", cmd_graph, "draw a procedure: DOT, Mermaid, BPMN 2.0 (bpmn.io, Camunda Modeler) or SVG"},
     {"publish", cmd_publish, "put compiled procedures, policies, the directory and calendars in the log"},
+    {"user", cmd_user, "officials' accounts (add, disable, enable, password) through the running server"},
     {"dossier", cmd_dossier, "submit a dossier, act on it, withdraw, extend, show (the engine, without the server)"},
     {"retire", cmd_retire, "close a procedure or policy to new dossiers from a date"},
     {"timers", cmd_timers, "the next deadline timer; --fire fires what is due"},

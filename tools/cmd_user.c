@@ -1,0 +1,93 @@
+/* cmd_user.c — `motcua user`: officials' accounts, through the running
+ * server's admin socket (the passwords' hashes and sessions are the
+ * server's to keep).
+ *
+ *   motcua user add DATA_DIR ACCOUNT --name NAME --roles R[,R...] [--agency CODE]
+ *                   [--email ADDR] [--phone NUMBER]
+ *   motcua user disable DATA_DIR ACCOUNT [--reassign-to ACCOUNT]
+ *   motcua user enable DATA_DIR ACCOUNT
+ *   motcua user password DATA_DIR ACCOUNT      a new one-time password
+ */
+#include "tools/cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int usage(void) {
+  cli_error("user",
+            "usage: motcua user add DATA_DIR ACCOUNT --name NAME --roles R[,R...] [--agency CODE] [--email A] [--phone N]\n"
+            "       motcua user disable DATA_DIR ACCOUNT [--reassign-to ACCOUNT]\n"
+            "       motcua user enable|password DATA_DIR ACCOUNT");
+  return CLI_USAGE;
+}
+
+int cmd_user(int argc, char **argv);
+
+int cmd_user(int argc, char **argv) {
+  if (argc < 4)
+    return usage();
+  const char *verb = argv[1], *dir = argv[2], *account = argv[3];
+  static const char *const ops[][2] = {
+      {"add", "user_add"}, {"disable", "user_disable"}, {"enable", "user_enable"}, {"password", "user_password"}};
+  const char *op = NULL;
+  for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+    if (!strcmp(verb, ops[i][0]))
+      op = ops[i][1];
+  if (op == NULL)
+    return usage();
+  json_t *req = json_pack("{s:s, s:s}", "op", op, "account", account);
+  for (int i = 4; i < argc; i++) {
+    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (v == NULL) {
+      json_decref(req);
+      cli_error("user", "%s needs a value", argv[i]);
+      return CLI_USAGE;
+    }
+    if (!strcmp(argv[i], "--name") || !strcmp(argv[i], "--agency") || !strcmp(argv[i], "--email") ||
+        !strcmp(argv[i], "--phone")) {
+      json_object_set_new(req, argv[i] + 2, json_string(v));
+    } else if (!strcmp(argv[i], "--reassign-to")) {
+      json_object_set_new(req, "reassign_to", json_string(v));
+    } else if (!strcmp(argv[i], "--roles")) {
+      json_t *roles = json_array();
+      char buf[256];
+      snprintf(buf, sizeof buf, "%s", v);
+      for (char *save, *r = strtok_r(buf, ",", &save); r; r = strtok_r(NULL, ",", &save))
+        json_array_append_new(roles, json_string(r));
+      json_object_set_new(req, "roles", roles);
+    } else {
+      json_decref(req);
+      cli_error("user", "unknown option %s", argv[i]);
+      return usage();
+    }
+    i++;
+  }
+  json_t *reply;
+  bool running;
+  int status = cli_admin("user", dir, req, &reply, &running);
+  json_decref(req);
+  if (!running) {
+    cli_error("user", "no server answers at %s/motcuad.sock: accounts are managed through the running motcuad "
+                      "(start it: motcuad --data %s)", dir, dir);
+    return CLI_FAILED;
+  }
+  if (status != CLI_OK)
+    return status;
+  if (!json_is_true(json_object_get(reply, "ok"))) {
+    json_t *e = json_object_get(reply, "error");
+    cli_error("user", "%s", json_string_value(json_object_get(e, "message")));
+    json_decref(reply);
+    return CLI_FAILED;
+  }
+  const char *otp = json_string_value(json_object_get(reply, "one_time_password"));
+  if (otp)
+    printf("%s: one-time password %s (shown once; it must be changed at the first login)\n", account, otp);
+  else if (!strcmp(op, "user_disable"))
+    printf("%s: disabled, %lld session(s) revoked, %lld open dossier(s) reassigned\n", account,
+           (long long)json_integer_value(json_object_get(reply, "sessions_revoked")),
+           (long long)json_integer_value(json_object_get(reply, "reassigned")));
+  else
+    printf("%s: %sd\n", account, verb);
+  json_decref(reply);
+  return CLI_OK;
+}
