@@ -10,6 +10,7 @@
  * durable: replies wait for their job, and pushes go out up to the writer's
  * durable head (eng_writer_stats.durable_seq), never beyond.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include "api/server-int.h"
 
 #include "api/delivery.h"
@@ -19,6 +20,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
@@ -868,6 +870,16 @@ static void signal_cb(uv_signal_t *h, int signum) {
 
 /* ============================================================ start */
 
+static uid_t chown_uid;
+static gid_t chown_gid;
+
+static int chown_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)flag, (void)ftw;
+  if ((sb->st_uid != chown_uid || sb->st_gid != chown_gid) && lchown(path, chown_uid, chown_gid) != 0)
+    return -1;
+  return 0;
+}
+
 /* Started as root: run as the configured user, which owns the data directory. */
 static int drop_privileges(srv *s) {
   if (geteuid() != 0)
@@ -888,14 +900,11 @@ static int drop_privileges(srv *s) {
     return MC_EACCES;
   }
   /* The files inside, if an earlier run as root made them. */
-  char cmd[2200];
-  snprintf(cmd, sizeof cmd, "%s/aux", s->cfg.data_dir);
-  const char *files[] = {"data.mdb", "lock.mdb", "writer.lock", "aux", "aux/data.mdb", "aux/lock.mdb", NULL};
-  for (int i = 0; files[i]; i++) {
-    snprintf(cmd, sizeof cmd, "%s/%s", s->cfg.data_dir, files[i]);
-    if (chown(cmd, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
-      mc_log(MC_LOG_WARN, "server", "cannot give %s to %s: %s", cmd, s->cfg.user, strerror(errno));
-  }
+  chown_uid = pw->pw_uid;
+  chown_gid = pw->pw_gid;
+  if (nftw(s->cfg.data_dir, chown_one, 16, FTW_PHYS) != 0)
+    mc_log(MC_LOG_WARN, "server", "cannot give everything in %s to %s: %s", s->cfg.data_dir, s->cfg.user,
+           strerror(errno));
   if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
     mc_log(MC_LOG_ERROR, "server", "cannot become %s: %s", s->cfg.user, strerror(errno));
     return MC_EACCES;

@@ -20,7 +20,6 @@ set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${MOTCUA_BENCH_BUILD:-$here/build-bench}
 window=${1:-3}
-warmup=1
 agencies=H13.X01,H13.X02,H13.X03
 case $window in
   [1-9] | 10) ;;
@@ -95,7 +94,12 @@ run() {
   done
 }
 
-common=(--seconds "$window" --warmup "$warmup" --agencies "$agencies")
+# Warm-up: a few round trips at each concurrency (at 100 connections a round
+# trip is ~10 ms, at 1,000 ~250 ms), short so that motcuad's 100-connection run
+# files fewer than the 3 x 9,999 dossiers a day the three communes have codes for.
+common=(--seconds "$window" --agencies "$agencies")
+w100=(--warmup 0.5)
+w1000=(--warmup 1)
 # Accounts shared by the connections: each costs five Argon2id hashes (made,
 # logged in, password changed, logged in again), ~40 ms of CPU each here.
 accounts=(--applicant-accounts 30 --official-accounts 9)
@@ -106,8 +110,8 @@ port=$(free_port)
 echo_pid=$!
 pids="$pids $echo_pid"
 wait_port "$port" || { echo "bench-server.sh: bench-echo did not start" >&2; cat "$box/echo.log" >&2; exit 1; }
-run echo100 --echo --port "$port" --connections 100 "${common[@]}"
-run echo1000 --echo --port "$port" --connections 1000 "${common[@]}"
+run echo100 --echo --port "$port" --connections 100 "${common[@]}" "${w100[@]}"
+run echo1000 --echo --port "$port" --connections 1000 "${common[@]}" "${w1000[@]}"
 stop "$echo_pid"
 pids=${pids/ $echo_pid/}
 
@@ -147,15 +151,15 @@ stop_motcuad() {
 }
 
 start_motcuad "$box/data-100"
-run motcuad100 --port "$port" --admin "$box/data-100/motcuad.sock" --connections 100 "${common[@]}" "${accounts[@]}"
+run motcuad100 --port "$port" --admin "$box/data-100/motcuad.sock" --connections 100 "${common[@]}" "${w100[@]}" "${accounts[@]}"
 stop_motcuad
 # The server of the 1,000-connection run stays up (idle) for wrk at the end.
 start_motcuad "$box/data-1000"
-run motcuad1000 --port "$port" --admin "$box/data-1000/motcuad.sock" --connections 1000 "${common[@]}" "${accounts[@]}"
+run motcuad1000 --port "$port" --admin "$box/data-1000/motcuad.sock" --connections 1000 "${common[@]}" "${w1000[@]}" "${accounts[@]}"
 
 # --- the engine in-process ----------------------------------------------------------
-run engine100 --engine --connections 100 "${common[@]}"
-run engine1000 --engine --connections 1000 "${common[@]}"
+run engine100 --engine --connections 100 "${common[@]}" "${w100[@]}"
+run engine1000 --engine --connections 1000 "${common[@]}" "${w1000[@]}"
 
 # --- wrk: the public status page of a dossier the last run filed and accepted ---------
 wrk_rps="" wrk_latency="" wrk_non2xx=""
@@ -182,7 +186,7 @@ row() { # label name
     "${!acc99:--}" "${!err:--}" "${!sub:--}/${!acc:--}"
 }
 echo
-echo "motcua server benchmark: ${window} s measured after ${warmup} s of warm-up per run; one command in flight per"
+echo "motcua server benchmark: ${window} s measured per run after 0.5 s (100) or 1 s (1000) of warm-up; one command in flight per"
 echo "connection; 10 officials per 100 connections (subscribed to their agency's inbox), the rest applicants;"
 echo "agencies $agencies; $(nproc) cores shared by the server and the load generator"
 echo

@@ -27,15 +27,21 @@
  * `ok: true` replies count as commands; refusals and errors are counted
  * apart by code and printed with a sample message.  After a warm-up
  * (--warmup s) the commands completed in a fixed window (--seconds) give
- * commands/s and p50 / p99 / p99.9 of their latencies.
+ * commands/s and p50 / p99 / p99.9 of their latencies, for all commands and
+ * for submits and accepts apart.  Commands still unanswered when the window
+ * closes are not in the percentiles: their number and the oldest one's age
+ * are printed.  So are the pushes received, this process's own CPU, and the
+ * dossiers still waiting for an official at the end.
  *
  * Three modes, one mix:
  *   (default)  motcuad at ws://HOST:PORT/ws.  Accounts are made by this
- *              program through the admin socket (--admin, user_add; for an
- *              account that exists, user_password), each logs in over
- *              POST /api/login, changes its one-time password with
- *              `change_password` over the WebSocket, and logs in again; the
- *              load connections send `hello` with the token.
+ *              program through the admin socket (--admin PATH, or --data DIR
+ *              for DIR/motcuad.sock: user_add, applicants with an e-mail
+ *              address as motcuad requires; for an account that exists,
+ *              user_password), each logs in over POST /api/login, changes its
+ *              one-time password with `change_password` over the WebSocket,
+ *              and logs in again; the load connections send `hello` with the
+ *              token.  Officials subscribe before any applicant files.
  *   --echo     bench-echo (bench_echo.c) at the same address: the same JSON
  *              messages (officials send their `act` on made-up codes since
  *              nobody pushes them anything), the echo taken as the reply —
@@ -47,14 +53,19 @@
  *              the ceiling of the engine and its durable group commit.  Its
  *              clock starts a new day every 8,000 dossiers per agency (a
  *              dossier code has room for 9,999 per agency per day).
+ * motcuad runs on the wall clock: one agency takes 9,999 dossiers a day, and
+ * a run that exhausts them is flagged NOT VALID (fast refusals distort it);
+ * use a fresh data directory per run and, for long runs, several agencies.
  *
  * The last line is one machine-readable "RESULT key=value ..." line for
  * tools/bench-server.sh.  Prints figures; never fails on them.
  *
- *   bench-server [--echo | --engine] [--port 8080] [--connections 100]
- *                [--seconds 5] [--warmup 2] [--officials-per-100 10]
- *                [--agencies H13.X01[,H13.X02...]] [--admin DATA/motcuad.sock]
+ *   bench-server [--echo | --engine] [--host 127.0.0.1] [--port 8080]
+ *                [--connections 100] [--seconds 5] [--warmup 2]
+ *                [--officials-per-100 10] [--agencies H13.X01[,H13.X02...]]
+ *                [--admin DATA/motcuad.sock | --data DATA]
  *                [--applicant-accounts 100] [--official-accounts 10]
+ *                [--protocol NAME] [--connect-parallel 64]
  */
 #include "base/canon.h"
 #include "base/error.h"
@@ -280,6 +291,8 @@ static void report(const char *mode_name, int established) {
   printf("  window             %.2f s after %.1f s of warm-up\n", window, opt.warmup);
   printf("  commands ok        %llu = %.0f/s (submit %llu, accept %llu)\n", (unsigned long long)ok, cps,
          (unsigned long long)fig.ok_submit, (unsigned long long)fig.ok_accept);
+  printf("  since the start    %llu submitted, %llu accepted (warm-up and drain included)\n",
+         (unsigned long long)fig.all_submit, (unsigned long long)fig.all_accept);
   lat_print("latency", &fig.all);
   lat_print("  of submit", &fig.submit);
   lat_print("  of accept", &fig.accept);
@@ -297,7 +310,7 @@ static void report(const char *mode_name, int established) {
   if (fig.repeated)
     printf("  repeated           %llu replies said \"repeated\": true\n", (unsigned long long)fig.repeated);
   printf("  errors             %llu in the window%s\n", (unsigned long long)fig.errors_in_window,
-         fig.nerrors ? ", all runs of the program:" : "");
+         fig.nerrors ? "; by code, over the whole run:" : "");
   for (int i = 0; i < fig.nerrors; i++)
     printf("    %-16s %llu  e.g. %s\n", fig.errors[i].code, (unsigned long long)fig.errors[i].count,
            fig.errors[i].sample);
@@ -460,10 +473,10 @@ static int http_post(const char *path, const char *body, char **out) {
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port)};
   struct timeval tv = {15, 0};
   *out = NULL;
-  if (fd < 0 || inet_pton(AF_INET, opt.host, &sa.sin_addr) != 1)
+  if (fd < 0)
     return -1;
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+  if (inet_pton(AF_INET, opt.host, &sa.sin_addr) != 1 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
     close(fd);
     return -1;
   }
