@@ -10,10 +10,14 @@
 #
 #   tools/bench-server.sh [WINDOW]    measured seconds per run (default 3, at most 10)
 #
-# Everything on loopback; a fresh data directory for each motcuad run, since a
-# dossier code has room for 9,999 dossiers per agency per day and a run files
-# tens of thousands: the mix files at the three communes that offer 1.001193
-# (H13.X01, H13.X02, H13.X03), reception officials at each.  Builds into
+# Everything on loopback.  motcuad runs on the wall clock, and a dossier code
+# has room for 9,999 dossiers per agency per day while a run files tens of
+# thousands: each motcuad run gets a fresh data directory, the mix files at
+# the three communes that offer 1.001193 (H13.X01, H13.X02, H13.X03, reception
+# officials at each), and the windows are short; a run that still exhausts
+# the codes is marked (!) in the table.  The same settings for the ceilings.
+# motcuad's accounts: 30 applicants and 9 officials shared by the connections
+# (each account costs five Argon2id hashes to set up).  Builds into
 # build-bench/ (release) unless MOTCUA_BENCH_BUILD names another.  Prints
 # figures, never fails on them; every process it starts is stopped on exit.
 set -eu
