@@ -23,9 +23,11 @@ typedef struct req {
 } req;
 
 static void reply(req *r, json_t *body) {
-  json_object_set(body, "id", r->id ? r->id : json_null());
-  conn_send(r->c, body, r->binary);
+  json_t *o = json_pack("{s:O}", "id", r->id ? r->id : json_null()); /* the id first, for people reading */
+  json_object_update(o, body);
   json_decref(body);
+  conn_send(r->c, o, r->binary);
+  json_decref(o);
 }
 
 static void fail(req *r, const char *code, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));

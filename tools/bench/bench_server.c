@@ -657,6 +657,7 @@ static void phase_next(void);
 static void conn_send_next(conn *c);
 
 /* Puts a message in the connection's buffer and asks for a writable callback. */
+static void conn_queue(conn *c, req_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void conn_queue(conn *c, req_kind kind, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
@@ -1443,10 +1444,10 @@ static mc_instant e_base;
 static double e_start;
 static int e_inflight;
 
-/* The writer's clock: today's wall-clock hour is irrelevant, but a dossier
- * code holds 9,999 dossiers per agency per day: a new day every 8,000
- * dossiers per agency (the margin covers those queued before the day
- * turned). */
+/* The writer's clock: Monday 2 March 2026, 08:00, plus the time elapsed;
+ * and since a dossier code holds 9,999 dossiers per agency per day, a day
+ * later every 8,000 dossiers per agency (the margin covers those queued
+ * before the day turned). */
 static mc_instant engine_clock(void *opaque) {
   (void)opaque;
   uint64_t day = e_submits / (8000u * (uint64_t)opt.nagencies);
@@ -1704,8 +1705,8 @@ int main(int argc, char **argv) {
   nofficials = (opt.connections * opt.officials_per_100 + 50) / 100;
   if (nofficials == 0 && opt.officials_per_100 > 0)
     nofficials = 1;
-  if (nofficials > opt.connections)
-    nofficials = opt.connections;
+  if (nofficials >= opt.connections)
+    nofficials = opt.connections - 1; /* someone must file */
   napplicants = opt.connections - nofficials;
   if (nofficials && nofficials < opt.nagencies)
     fprintf(stderr, "bench-server: fewer officials than agencies: some dossiers will never be accepted\n");
