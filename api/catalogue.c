@@ -364,3 +364,10 @@ const char *catalogue_name(const catalogue *c, const char *code) {
       return json_string_value(json_object_get(c->entries[i].page, "name"));
   return NULL;
 }
+
+const json_t *catalogue_step_agencies(const catalogue *c, const char *code) {
+  for (int i = 0; c && i < c->n; i++)
+    if (!strcmp(c->entries[i].code, code))
+      return json_object_get(c->entries[i].page, "step_agencies");
+  return NULL;
+}

@@ -96,6 +96,7 @@ typedef struct sub {
   char agency[32], step[48], dossier[64];
   bool binary;
   bool live;                   /* caught up: receives live events */
+  uint64_t next;               /* catching up: the next seq to read */
 } sub;
 
 #define CONN_MAX_SUBS 16
@@ -123,6 +124,9 @@ struct conn {
 };
 
 void conn_send(conn *c, const json_t *msg, bool binary);
+/* Queues a message already encoded, in up to three parts (NULL, 0: none). */
+void conn_send_parts(conn *c, const void *a, size_t alen, const void *b, size_t blen, const void *t, size_t tlen,
+                     bool binary);
 void conn_close(conn *c, int status, const char *reason);
 /* Drops the job's hold on the connection; frees a closed connection. */
 void conn_release(conn *c);
@@ -197,8 +201,10 @@ mc_instant srv_now(srv *s);
 
 /* After a completion: push new durable events to subscribers. */
 void srv_publish(srv *s);
-/* Sends the events (after, upto] matching `sub` to a connection (catch-up). */
-int srv_catch_up(srv *s, conn *c, sub *sb, uint64_t after, uint64_t upto);
+/* Moves the connection's catching-up subscriptions on: reads the log in
+ * chunks while the client's queue has room (called again as it drains),
+ * and sends `caught_up` and goes live once at the pushed head. */
+void srv_catch_up(srv *s, conn *c);
 /* May `p` read this dossier? */
 bool srv_may_read(srv *s, const principal *p, const eng_event_view *v);
 /* A refusal of the access rules: counted, logged at most denials_per_minute

@@ -425,9 +425,16 @@ typedef struct publish_ctx {
   bool catalogue_changed;
 } publish_ctx;
 
-static bool has_agency_step(srv *s, const eng_event_view *v, const char *agency);
+/* Does `agencies` (a procedure's step agencies: the police of a judicial
+ * record, the post office of a postal return) hold `agency`? */
+static bool among(const json_t *agencies, const char *agency) {
+  size_t i;
+  json_t *a;
+  json_array_foreach(agencies, i, a) if (!strcmp(json_string_value(a), agency)) return true;
+  return false;
+}
 
-bool srv_may_read(srv *s, const principal *p, const eng_event_view *v) {
+static bool may_read(const principal *p, const eng_event_view *v, const json_t *step_agencies) {
   if (!p->authed || p->must_change)
     return false;
   if (principal_reads_all(p))
@@ -436,37 +443,38 @@ bool srv_may_read(srv *s, const principal *p, const eng_event_view *v) {
     return v->applicant[0] && !strcmp(v->applicant, p->acct.id);
   if (!p->acct.agency[0])
     return false;
-  if (!strcmp(v->dossier.agency, p->acct.agency))
-    return true;
-  if (!strcmp(v->dossier.handler, p->acct.id))
+  if (!strcmp(v->dossier.agency, p->acct.agency) || !strcmp(v->dossier.handler, p->acct.id))
     return true;
   for (int i = 0; i < v->dossier.nco_handlers; i++)
     if (!strcmp(v->dossier.co_handlers[i], p->acct.id))
       return true;
-  return has_agency_step(s, v, p->acct.agency);
+  return among(step_agencies, p->acct.agency);
 }
 
-/* Does the dossier's procedure have a step done at `agency` (a branch of a
- * multi-agency procedure: the police's check of a judicial record)? */
-static bool has_agency_step(srv *s, const eng_event_view *v, const char *agency) {
-  json_t *page = catalogue_page(s->cat, v->dossier.procedure);
-  bool found = false;
-  size_t i;
-  json_t *a;
-  json_array_foreach(json_object_get(page, "step_agencies"), i, a) found |= !strcmp(json_string_value(a), agency);
-  json_decref(page);
-  return found;
+bool srv_may_read(srv *s, const principal *p, const eng_event_view *v) {
+  return may_read(p, v, catalogue_step_agencies(s->cat, v->dossier.procedure));
 }
 
-static bool sub_matches(srv *s, const conn *c, const sub *sb, const eng_event_view *v) {
-  if (!strcmp(sb->scope, "dossier"))
-    return !strcmp(sb->dossier, v->dossier.code) && srv_may_read(s, &c->who, v);
+/* One event on its way to the subscribers: what is worked out once, not
+ * once per subscriber — who may see it, and its bytes in each encoding
+ * (without the subscription's id, which is spliced in per subscriber). */
+typedef struct event_out {
+  const eng_event_view *v;
+  const json_t *step_agencies;  /* borrowed from the catalogue */
+  mc_buf enc[2];                /* [0] JSON, [1] msgpack */
+  bool have[2];
+} event_out;
+
+static bool sub_matches(const conn *c, const sub *sb, const event_out *e) {
+  const eng_event_view *v = e->v;
   if (!strcmp(sb->scope, "mine"))
     return v->applicant[0] && !strcmp(v->applicant, c->who.acct.id);
+  if (!strcmp(sb->scope, "dossier"))
+    return !strcmp(sb->dossier, v->dossier.code) && may_read(&c->who, v, e->step_agencies);
   if (!strcmp(sb->scope, "agency")) {
-    if (!srv_may_read(s, &c->who, v))
+    if (strcmp(v->dossier.agency, sb->agency) && !among(e->step_agencies, sb->agency))
       return false;
-    if (strcmp(v->dossier.agency, sb->agency) && !has_agency_step(s, v, sb->agency))
+    if (!may_read(&c->who, v, e->step_agencies))
       return false;
     if (sb->step[0]) {
       for (int i = 0; i < v->dossier.nsteps; i++)
@@ -479,15 +487,57 @@ static bool sub_matches(srv *s, const conn *c, const sub *sb, const eng_event_vi
   return !strcmp(sb->scope, "all") && principal_reads_all(&c->who);
 }
 
-static json_t *push_of(const sub *sb, const eng_event_view *v) {
+/* The push's body, 13 keys; "subscription" comes 14th, spliced by push_to. */
+static json_t *push_body(const eng_event_view *v) {
   json_t *steps = json_array();
   for (int i = 0; i < v->dossier.nsteps; i++)
     json_array_append_new(steps, json_string(v->dossier.steps[i]));
-  return json_pack("{s:s, s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:s, s:I, s:s, s:s}", "push", "event",
-                   "subscription", sb->id, "seq", (json_int_t)v->seq, "dossier", v->dossier.code, "type", v->type,
-                   "time", (json_int_t)v->time, "version", (json_int_t)v->dossier.version, "state", v->dossier.state,
-                   "steps", steps, "procedure", v->dossier.procedure, "agency", v->dossier.agency, "appointment_at",
+  return json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:s, s:I, s:s, s:s}", "push", "event", "seq",
+                   (json_int_t)v->seq, "dossier", v->dossier.code, "type", v->type, "time", (json_int_t)v->time,
+                   "version", (json_int_t)v->dossier.version, "state", v->dossier.state, "steps", steps, "procedure",
+                   v->dossier.procedure, "agency", v->dossier.agency, "appointment_at",
                    (json_int_t)v->dossier.appointment_at, "action", v->action, "step", v->step);
+}
+
+static void push_to(conn *c, const sub *sb, event_out *e) {
+  int k = sb->binary ? 1 : 0;
+  if (!e->have[k]) {
+    json_t *body = push_body(e->v);
+    e->have[k] = wire_encode(body, sb->binary, &e->enc[k]) == 0 && e->enc[k].len > 2;
+    json_decref(body);
+    if (!e->have[k])
+      return;
+  }
+  const mc_buf *b = &e->enc[k];
+  size_t idlen = strlen(sb->id);
+  uint8_t tail[48];
+  size_t tlen;
+  if (!sb->binary) {
+    /* {...} -> {...,"subscription":"s1"} */
+    tlen = (size_t)snprintf((char *)tail, sizeof tail, ",\"subscription\":\"%s\"}", sb->id);
+    conn_send_parts(c, b->data, b->len - 1, NULL, 0, tail, tlen, false);
+  } else {
+    /* fixmap of 13 -> 14, then "subscription": id */
+    uint8_t head = (uint8_t)(b->data[0] + 1);
+    tail[0] = 0xa0 | 12;
+    memcpy(tail + 1, "subscription", 12);
+    tail[13] = (uint8_t)(0xa0 | idlen);
+    memcpy(tail + 14, sb->id, idlen);
+    tlen = 14 + idlen;
+    conn_send_parts(c, &head, 1, b->data + 1, b->len - 1, tail, tlen, true);
+  }
+  c->s->m.pushes_total++;
+}
+
+static void event_out_init(srv *s, event_out *e, const eng_event_view *v) {
+  memset(e, 0, sizeof *e);
+  e->v = v;
+  e->step_agencies = catalogue_step_agencies(s->cat, v->dossier.procedure);
+}
+
+static void event_out_free(event_out *e) {
+  mc_buf_free(&e->enc[0]);
+  mc_buf_free(&e->enc[1]);
 }
 
 static void revoke_account(srv *s, const char *account, const char *why) {
@@ -518,19 +568,16 @@ static int publish_one(void *opaque, const store_event *ev) {
   eng_event_view v;
   if (eng_event_view_of(ev, &v) != 0)
     return 0;
+  event_out e;
+  event_out_init(s, &e, &v);
   for (conn *c = s->conns; c; c = c->next) {
     if (!c->wsi || c->closing || !c->who.authed)
       continue;
-    for (int i = 0; i < c->nsubs; i++) {
-      sub *sb = &c->subs[i];
-      if (!sb->live || !sub_matches(s, c, sb, &v))
-        continue;
-      json_t *m = push_of(sb, &v);
-      conn_send(c, m, sb->binary);
-      json_decref(m);
-      s->m.pushes_total++;
-    }
+    for (int i = 0; i < c->nsubs; i++)
+      if (c->subs[i].live && sub_matches(c, &c->subs[i], &e))
+        push_to(c, &c->subs[i], &e);
   }
+  event_out_free(&e);
   return 0;
 }
 
@@ -568,59 +615,100 @@ typedef struct catch_ctx {
   srv *s;
   conn *c;
   sub *sb;
+  uint64_t last;   /* the last seq read */
 } catch_ctx;
 
 static int catch_one(void *opaque, const store_event *ev) {
   catch_ctx *k = opaque;
   eng_event_view v;
-  if (eng_event_view_of(ev, &v) != 0 || !sub_matches(k->s, k->c, k->sb, &v))
+  if (eng_event_view_of(ev, &v) != 0)
     return 0;
-  json_t *m = push_of(k->sb, &v);
-  conn_send(k->c, m, k->sb->binary);
-  json_decref(m);
-  return 0;
+  event_out e;
+  event_out_init(k->s, &e, &v);
+  if (sub_matches(k->c, k->sb, &e))
+    push_to(k->c, k->sb, &e);
+  event_out_free(&e);
+  k->last = ev->seq;
+  /* The client's queue is the pace: stop here, go on when it has read. */
+  return k->c->qlen >= k->s->cfg.max_queued / 2 ? 1 : 0;
 }
 
-int srv_catch_up(srv *s, conn *c, sub *sb, uint64_t after, uint64_t upto) {
-  if (upto <= after)
-    return 0;
-  catch_ctx k = {s, c, sb};
-  return store_log_each(eng_store(s->e), after + 1, upto, 1000, catch_one, &k);
+#define CATCH_CHUNK 2000 /* log events read per step */
+#define CATCH_STEPS 4    /* steps per call: the loop stays responsive */
+
+void srv_catch_up(srv *s, conn *c) {
+  for (int i = 0; i < c->nsubs; i++) {
+    sub *sb = &c->subs[i];
+    for (int step = 0; !sb->live && step < CATCH_STEPS; step++) {
+      if (c->wsi == NULL || c->closing || c->qlen >= s->cfg.max_queued / 2)
+        return; /* ws_writeable calls again once the client has read */
+      uint64_t head = s->pushed_seq;
+      if (sb->next > head) {
+        json_t *done = json_pack("{s:s, s:s, s:I}", "push", "caught_up", "subscription", sb->id, "seq", (json_int_t)head);
+        conn_send(c, done, sb->binary);
+        json_decref(done);
+        sb->live = true;
+        break;
+      }
+      uint64_t end = head - sb->next + 1 > CATCH_CHUNK ? sb->next + CATCH_CHUNK - 1 : head;
+      catch_ctx k = {s, c, sb, sb->next - 1};
+      int rc = store_log_each(eng_store(s->e), sb->next, end, 1000, catch_one, &k);
+      if (rc < 0) {
+        json_t *e = json_pack("{s:s, s:s, s:o}", "push", "error", "subscription", sb->id, "error",
+                              srv_error("unavailable", "the log could not be read: subscribe again with the last seq", NULL));
+        conn_send(c, e, sb->binary);
+        json_decref(e);
+        c->subs[i--] = c->subs[--c->nsubs];
+        break;
+      }
+      sb->next = rc == 1 ? k.last + 1 : end + 1;
+    }
+    if (!sb->live && c->wsi && !c->closing)
+      lws_callback_on_writable(c->wsi); /* more to read: come back */
+  }
 }
 
 /* ============================================================ connections */
 
-void conn_send(conn *c, const json_t *msg, bool binary) {
+void conn_send_parts(conn *c, const void *a, size_t alen, const void *b, size_t blen, const void *t, size_t tlen,
+                     bool binary) {
   if (c->wsi == NULL || c->closing)
     return;
   if (c->qlen >= c->s->cfg.max_queued) {
     conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "the client reads too slowly: reconnect and resume from the last seq");
     return;
   }
-  mc_buf b = MC_BUF_INIT;
-  if (wire_encode(msg, binary, &b) != 0) {
-    mc_buf_free(&b);
+  size_t len = alen + blen + tlen;
+  out_msg *o = malloc(sizeof *o + LWS_PRE + len);
+  if (o == NULL)
     return;
-  }
-  out_msg *o = malloc(sizeof *o + LWS_PRE + b.len);
-  if (o == NULL) {
-    mc_buf_free(&b);
-    return;
-  }
   o->next = NULL;
-  o->len = b.len;
+  o->len = len;
   o->binary = binary;
-  memcpy(o->buf + LWS_PRE, b.data, b.len);
-  mc_buf_free(&b);
+  unsigned char *p = o->buf + LWS_PRE;
+  if (alen)
+    memcpy(p, a, alen);
+  if (blen)
+    memcpy(p + alen, b, blen);
+  if (tlen)
+    memcpy(p + alen + blen, t, tlen);
   *c->qtail = o;
   c->qtail = &o->next;
-  c->qlen++;
-  lws_callback_on_writable(c->wsi);
+  if (c->qlen++ == 0)
+    lws_callback_on_writable(c->wsi);
+}
+
+void conn_send(conn *c, const json_t *msg, bool binary) {
+  mc_buf b = MC_BUF_INIT;
+  if (wire_encode(msg, binary, &b) == 0)
+    conn_send_parts(c, b.data, b.len, NULL, 0, NULL, 0, binary);
+  mc_buf_free(&b);
 }
 
 void conn_close(conn *c, int status, const char *reason) {
   if (c->wsi == NULL || c->closing)
     return;
+  mc_log(MC_LOG_DEBUG, "ws", "connection %llu from %s closed: %s", (unsigned long long)c->id, c->addr, reason);
   c->closing = true;
   c->close_status = status;
   snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
@@ -649,22 +737,81 @@ static int count_from(srv *s, const char *addr) {
   return n;
 }
 
-static int ws_writeable(conn *c) {
-  /* Up to 32 queued messages per callback (PERFORMANCE-NOTES: one write per
-   * callback costs ~4 epoll_ctl calls each). */
-  for (int i = 0; i < 32 && c->qhead; i++) {
+/* Messages waiting for one client go out together: consecutive ones of the
+ * same encoding in one frame, as an array (docs/PROTOCOL.md allows it;
+ * PERFORMANCE-NOTES: a write per message costs ~4 epoll_ctl calls). */
+#define FRAME_BATCH_BYTES 65536
+
+static int write_one(conn *c, unsigned char *p, size_t len, bool binary) {
+  int n = lws_write(c->wsi, p, len, binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+  if (n < (int)len) {
+    mc_log(MC_LOG_INFO, "ws", "connection %llu from %s: a write failed (%d of %zu bytes): closed",
+           (unsigned long long)c->id, c->addr, n, len);
+    return -1;
+  }
+  return 0;
+}
+
+static void pop(conn *c, int n) {
+  for (int i = 0; i < n; i++) {
     out_msg *o = c->qhead;
-    if (lws_send_pipe_choked(c->wsi))
-      break;
-    int n = lws_write(c->wsi, o->buf + LWS_PRE, o->len, o->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-    if (n < (int)o->len)
-      return -1;
     c->qhead = o->next;
-    if (c->qhead == NULL)
-      c->qtail = &c->qhead;
     c->qlen--;
     free(o);
   }
+  if (c->qhead == NULL)
+    c->qtail = &c->qhead;
+}
+
+static int ws_writeable(conn *c) {
+  for (int round = 0; round < 4 && c->qhead && !lws_send_pipe_choked(c->wsi); round++) {
+    out_msg *first = c->qhead;
+    int n = 0;
+    size_t total = 0;
+    for (out_msg *o = first; o && o->binary == first->binary && (n == 0 || total + o->len < FRAME_BATCH_BYTES);
+         o = o->next) {
+      total += o->len + 1;
+      n++;
+    }
+    if (n == 1) {
+      if (write_one(c, first->buf + LWS_PRE, first->len, first->binary))
+        return -1;
+      pop(c, 1);
+      continue;
+    }
+    unsigned char *frame = malloc(LWS_PRE + total + 8);
+    if (frame == NULL)
+      return -1;
+    unsigned char *p = frame + LWS_PRE;
+    size_t at = 0;
+    if (first->binary) {
+      if (n < 16) {
+        p[at++] = (unsigned char)(0x90 | n);
+      } else {
+        p[at++] = 0xdc;
+        p[at++] = (unsigned char)(n >> 8);
+        p[at++] = (unsigned char)n;
+      }
+    } else {
+      p[at++] = '[';
+    }
+    out_msg *o = first;
+    for (int i = 0; i < n; i++, o = o->next) {
+      if (!first->binary && i)
+        p[at++] = ',';
+      memcpy(p + at, o->buf + LWS_PRE, o->len);
+      at += o->len;
+    }
+    if (!first->binary)
+      p[at++] = ']';
+    int rc = write_one(c, p, at, first->binary);
+    free(frame);
+    if (rc)
+      return -1;
+    pop(c, n);
+  }
+  if (c->qlen < c->s->cfg.max_queued / 2)
+    srv_catch_up(c->s, c);
   if (c->qhead) {
     lws_callback_on_writable(c->wsi);
     return 0;

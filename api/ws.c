@@ -520,21 +520,13 @@ static void op_subscribe(req *r) {
     after = (int64_t)head;
   metrics_count(&r->s->m, "subscribe", OUT_OK);
   reply(r, json_pack("{s:b, s:s, s:I}", "ok", 1, "subscription", sb.id, "head", (json_int_t)head));
-  /* Everything after `after` up to the pushed head, then live: the loop
-   * thread does both, so nothing comes between. */
-  int rc = srv_catch_up(r->s, c, &sb, (uint64_t)after, head);
-  if (rc) {
-    json_t *e = json_pack("{s:s, s:s, s:o}", "push", "error", "subscription", sb.id, "error",
-                          srv_error("unavailable", "the log could not be read: subscribe again with the last seq", NULL));
-    conn_send(c, e, r->binary);
-    json_decref(e);
-    return;
-  }
-  json_t *done = json_pack("{s:s, s:s, s:I}", "push", "caught_up", "subscription", sb.id, "seq", (json_int_t)head);
-  conn_send(c, done, r->binary);
-  json_decref(done);
-  sb.live = true;
+  /* Everything after `after`, paced by what the client reads, then live
+   * (server.c, srv_catch_up): the loop thread does both, so nothing comes
+   * between and nothing twice. */
+  sb.next = (uint64_t)after + 1;
+  sb.live = false;
   c->subs[c->nsubs++] = sb;
+  srv_catch_up(r->s, c);
 }
 
 static void op_unsubscribe(req *r) {

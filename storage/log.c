@@ -925,8 +925,24 @@ int store_read_proj(store_read *rd, const char *projection, const void *key, siz
   return store_proj_get(&tx, key, klen, val, vlen);
 }
 
+/* store_read_log ends quietly when fn returns 1; this remembers it, so the
+ * next chunk is not read. */
+typedef struct each_ctx {
+  store_event_fn fn;
+  void *opaque;
+  bool stopped;
+} each_ctx;
+
+static int each_one(void *opaque, const store_event *ev) {
+  each_ctx *c = opaque;
+  int rc = c->fn(c->opaque, ev);
+  c->stopped = rc == 1;
+  return rc;
+}
+
 int store_log_each(store *st, uint64_t from_seq, uint64_t upto, uint64_t chunk,
                    store_event_fn fn, void *opaque) {
+  each_ctx ctx = {fn, opaque, false};
   uint64_t next = from_seq ? from_seq : 1;
   uint8_t hash[MC_SHA256_BYTES];
   int rc = 0;
@@ -940,8 +956,10 @@ int store_log_each(store *st, uint64_t from_seq, uint64_t upto, uint64_t chunk,
       rc = store_read_head(rd, &upto, hash);
     uint64_t want = upto >= next ? upto - next + 1 : 0, start = next;
     if (rc == 0 && want > 0)
-      rc = store_read_log(rd, next, want < chunk ? want : chunk, fn, opaque, &next);
+      rc = store_read_log(rd, next, want < chunk ? want : chunk, each_one, &ctx, &next);
     store_read_end(rd);
+    if (rc == 0 && ctx.stopped)
+      return 1;
     if (rc || want == 0 || next > upto || next == start)
       return rc;
   }

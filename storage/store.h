@@ -287,7 +287,8 @@ int store_read_proj_scan(store_read *rd, const char *projection, const void *fro
 /* The whole log from `from_seq` to `upto` (0: the head when called), read in
  * chunks of `chunk` events, each in its own short read transaction, so a long
  * export does not hold old pages.  Consistent because the log is append-only.
- * Views passed to fn are valid during the call only. */
+ * Views passed to fn are valid during the call only.  fn returns 0 to go on,
+ * 1 to stop (then 1 is returned), or an error that is returned. */
 int store_log_each(store *st, uint64_t from_seq, uint64_t upto, uint64_t chunk,
                    store_event_fn fn, void *opaque);
 

@@ -496,7 +496,8 @@ def disable():
 def crash():
     """SIGKILL under load: every acknowledged command is there after a restart; then SIGTERM tells clients."""
     d = workdir("crash")
-    srv = Server(MOTCUAD, d).start()
+    # A small queue: the catch-up of thousands of events after the restart is paced by the client.
+    srv = Server(MOTCUAD, d, "max_queued = 64\n").start()
     tok = applicant(srv, "001090000009")
     acked = []
 
@@ -530,6 +531,7 @@ def crash():
             seen = {p["dossier"] for p in got if p["push"] == "event"}
             missing = [x for x in acked if x not in seen]
             F.eq(missing, [], "no acknowledged submission lost to SIGKILL")
+            F.check(len(seen) > 64, "a catch-up longer than max_queued arrives whole (%d dossiers)" % len(seen))
             r = await submit(c, "after-restart")
             F.check(r.get("ok"), "the server works after the restart")
             st, body, _ = srv.http("GET", "/healthz")
