@@ -182,7 +182,10 @@ bool acc_throttle_fail(store *st, const char *key, mc_instant now, int max, int 
   int64_t window = (int64_t)lock_minutes * 60 * 1000;
   int64_t since = r ? json_integer_value(json_object_get(r, "since")) : 0;
   int64_t failures = r ? json_integer_value(json_object_get(r, "failures")) : 0;
+  int64_t until = r ? json_integer_value(json_object_get(r, "locked_until")) : 0;
   json_decref(r);
+  if (until > now)
+    return true; /* locked already (a guess that was in flight): the lock stands */
   if (since == 0 || now - since > window) {
     since = now;
     failures = 0;

@@ -33,24 +33,28 @@ int catalogue_fold(const char *text, mc_buf *out) {
   bool space = true;
   size_t start = out->len;
   for (utf8proc_ssize_t i = 0; i < n;) {
-    unsigned char ch = mapped[i];
-    /* đ (U+0111) has no decomposition: it is d without the bar. */
-    if (ch == 0xC4 && i + 1 < n && mapped[i + 1] == 0x91) {
-      mc_buf_append_byte(out, 'd');
-      space = false;
-      i += 2;
-      continue;
-    }
-    if (ch < 0x80 && !isalnum(ch)) {
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t step = utf8proc_iterate(mapped + i, n - i, &cp);
+    if (step <= 0)
+      break;
+    i += step;
+    /* Letters and digits are kept; đ (U+0111, no decomposition) is d;
+     * everything else (punctuation, dashes, quotes, symbols, spaces) parts words. */
+    utf8proc_category_t cat = utf8proc_category(cp);
+    bool word = cp == 0x111 || (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
+                (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
+    if (!word) {
       if (!space)
         mc_buf_append_byte(out, ' ');
       space = true;
-      i++;
       continue;
     }
-    mc_buf_append_byte(out, ch);
+    if (cp == 0x111)
+      cp = 'd';
+    utf8proc_uint8_t enc[4];
+    utf8proc_ssize_t len = utf8proc_encode_char(cp, enc);
+    mc_buf_append(out, enc, (size_t)len);
     space = false;
-    i++;
   }
   if (out->len > start && out->data[out->len - 1] == ' ')
     out->len--;

@@ -118,7 +118,7 @@ static int set_listen(srv_config *c, const char *v, mc_buf *why, const char *fil
   const char *colon = strrchr(v, ':');
   char *end;
   long port = colon ? strtol(colon + 1, &end, 10) : -1;
-  if (colon == NULL || colon == v || *end != '\0' || port < 0 || port > 65535 ||
+  if (colon == NULL || colon == v || colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535 ||
       (size_t)(colon - v) >= sizeof c->listen_host) {
     mc_buf_printf(why, "%s:%d: listen is HOST:PORT, e.g. 127.0.0.1:8080 (port 0: any free port), not \"%s\"", file,
                   line, v);
@@ -135,9 +135,10 @@ int srv_config_load(srv_config *c, const char *path, mc_buf *why) {
     mc_buf_printf(why, "cannot open the configuration file %s: %s", path, strerror(errno));
     return mc_err_from_errno(errno);
   }
-  char raw[2048];
-  int line = 0, rc = 0;
-  while (rc == 0 && fgets(raw, sizeof raw, f)) {
+  char *raw = NULL;
+  size_t cap = 0;
+  int line = 0, rc = 0, tls_line = 0;
+  while (rc == 0 && getline(&raw, &cap, f) >= 0) {
     line++;
     char *hash = strchr(raw, '#');
     if (hash)
@@ -153,6 +154,8 @@ int srv_config_load(srv_config *c, const char *path, mc_buf *why) {
     }
     *eq = '\0';
     char *name = trim(s), *value = trim(eq + 1);
+    if (!strcmp(name, "tls_cert") || !strcmp(name, "tls_key"))
+      tls_line = line;
     if (!strcmp(name, "listen")) {
       rc = set_listen(c, value, why, path, line);
       continue;
@@ -204,9 +207,11 @@ int srv_config_load(srv_config *c, const char *path, mc_buf *why) {
       break;
     }
   }
+  free(raw);
   fclose(f);
   if (rc == 0 && (c->tls_cert[0] != '\0') != (c->tls_key[0] != '\0')) {
-    mc_buf_printf(why, "%s: tls_cert and tls_key go together: give both (TLS) or neither (plain, loopback)", path);
+    mc_buf_printf(why, "%s:%d: tls_cert and tls_key go together: give both (TLS) or neither (plain, loopback)", path,
+                  tls_line);
     rc = MC_EPARSE;
   }
   return rc;

@@ -23,7 +23,12 @@ static json_t *from_msgpack(const msgpack_object *o, int depth, char *why, size_
     return json_integer((json_int_t)o->via.u64);
   case MSGPACK_OBJECT_NEGATIVE_INTEGER: return json_integer((json_int_t)o->via.i64);
   case MSGPACK_OBJECT_FLOAT32:
-  case MSGPACK_OBJECT_FLOAT64: return json_real(o->via.f64);
+  case MSGPACK_OBJECT_FLOAT64: {
+    json_t *r = json_real(o->via.f64);
+    if (r == NULL)
+      snprintf(why, size, "a number that is not finite (NaN or infinity)");
+    return r;
+  }
   case MSGPACK_OBJECT_STR: {
     json_t *s = memchr(o->via.str.ptr, 0, o->via.str.size) ? NULL : json_stringn(o->via.str.ptr, o->via.str.size);
     if (s == NULL)
@@ -35,6 +40,8 @@ static json_t *from_msgpack(const msgpack_object *o, int depth, char *why, size_
     for (uint32_t i = 0; a && i < o->via.array.size; i++) {
       json_t *v = from_msgpack(&o->via.array.ptr[i], depth + 1, why, size);
       if (v == NULL || json_array_append_new(a, v)) {
+        if (v != NULL)
+          snprintf(why, size, "out of memory");
         json_decref(a);
         return NULL;
       }
@@ -58,6 +65,13 @@ static json_t *from_msgpack(const msgpack_object *o, int depth, char *why, size_
       }
       memcpy(key, k->via.str.ptr, k->via.str.size);
       key[k->via.str.size] = '\0';
+      json_t *valid = json_stringn(key, k->via.str.size);
+      if (valid == NULL) {
+        snprintf(why, size, "a map key that is not UTF-8");
+        json_decref(m);
+        return NULL;
+      }
+      json_decref(valid);
       if (json_object_get(m, key)) {
         snprintf(why, size, "the key \"%s\" twice", key);
         json_decref(m);
@@ -65,6 +79,8 @@ static json_t *from_msgpack(const msgpack_object *o, int depth, char *why, size_
       }
       json_t *v = from_msgpack(&o->via.map.ptr[i].val, depth + 1, why, size);
       if (v == NULL || json_object_set_new(m, key, v)) {
+        if (v != NULL)
+          snprintf(why, size, "out of memory");
         json_decref(m);
         return NULL;
       }
@@ -77,13 +93,33 @@ static json_t *from_msgpack(const msgpack_object *o, int depth, char *why, size_
   }
 }
 
+/* The same depth limit for JSON as for msgpack (jansson's own is 2048). */
+static bool depth_ok(const json_t *v, int depth) {
+  if (depth > WIRE_MAX_DEPTH)
+    return false;
+  size_t i;
+  const char *k;
+  json_t *e;
+  if (json_is_array(v))
+    json_array_foreach((json_t *)v, i, e) if (!depth_ok(e, depth + 1)) return false;
+  if (json_is_object(v))
+    json_object_foreach((json_t *)v, k, e) if (!depth_ok(e, depth + 1)) return false;
+  return true;
+}
+
 json_t *wire_decode(const void *data, size_t len, bool binary, char *why, size_t size) {
   json_t *v = NULL;
+  snprintf(why, size, "the message cannot be read");
   if (!binary) {
     json_error_t err;
     v = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err);
     if (v == NULL) {
       snprintf(why, size, "malformed JSON at line %d, column %d: %s", err.line, err.column, err.text);
+      return NULL;
+    }
+    if (!depth_ok(v, 0)) {
+      snprintf(why, size, "nested deeper than %d levels", WIRE_MAX_DEPTH);
+      json_decref(v);
       return NULL;
     }
   } else {

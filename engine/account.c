@@ -166,6 +166,8 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   const char *kind = registering ? c->account_kind : "official";
   if (registering && kind && !strcmp(kind, "official"))
     return refuse(r, MC_EINVAL, "applicants register as a person or an organisation; officials are created by an administrator");
+  if (registering && !has_role(&c->actor, "system"))
+    return refuse(r, MC_EACCES, "an applicant's account is registered by the server once its code is verified");
   if (!eng_account_id_valid(kind, c->account, why, sizeof why))
     return refuse(r, MC_EINVAL, "%s", why);
   if (c->name == NULL || c->name[0] == '\0')
@@ -200,7 +202,8 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
     return refuse(r, MC_EINVAL, "an official belongs to an agency: give its code (workflows/agencies)");
   if (!system && (c->actor.agency == NULL || c->agency == NULL || strcmp(c->actor.agency, c->agency)))
     return refuse(r, MC_EACCES, "an agency_admin of %s creates accounts of %s only, not of %s",
-                  c->actor.agency ? c->actor.agency : "no agency", c->actor.agency ? c->actor.agency : "it", c->agency);
+                  c->actor.agency ? c->actor.agency : "no agency", c->actor.agency ? c->actor.agency : "it",
+                  c->agency ? c->agency : "no agency (a province-wide role)");
   bool known = true;
   if (c->agency && c->agency[0] && (rc = agency_known(e, b, now, c->agency, &known)))
     return refuse(r, rc, "no agency directory is published: publish workflows/agencies first");
@@ -246,6 +249,10 @@ static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng
   if (!system && !own_admin)
     return refuse(r, MC_EACCES, "an account of %s is disabled or enabled by a system_admin or that agency's agency_admin",
                   a.agency[0] ? a.agency : "an applicant");
+  for (int i = 0; i < a.nroles && !system; i++)
+    if (!strcmp(a.roles[i], "system_admin") || !strcmp(a.roles[i], "auditor"))
+      return refuse(r, MC_EACCES, "the account %s holds the province-wide role %s: only a system_admin disables or enables it",
+                    a.id, a.roles[i]);
   if (c->actor.who && !strcmp(c->actor.who, a.id) && disabled)
     return refuse(r, MC_EINVAL, "an administrator does not disable their own account: ask another");
   if (a.disabled == disabled)

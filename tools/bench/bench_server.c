@@ -864,6 +864,8 @@ static const char *scan_push(conn *c, const char *p, const char *end) {
   return p + 1;
 }
 
+static void on_reply(conn *c, json_t *r);
+
 /* A frame of one push or an array of them.  False: not a push this can
  * read (a reply, caught_up, ...), nothing was handled, let jansson read it. */
 static bool scan_pushes(conn *c, const char *buf, size_t len) {
@@ -884,8 +886,10 @@ static bool scan_pushes(conn *c, const char *buf, size_t len) {
       if (scan_push(c, obj, p) == NULL) {
         json_error_t err;
         json_t *m = json_loadb(obj, (size_t)(p - obj), 0, &err);
-        if (m)
+        if (m && json_object_get(m, "push"))
           on_push_json(c, m);
+        else if (m)
+          on_reply(c, m); /* a frame may batch replies with pushes (docs/PROTOCOL.md) */
         else
           error_record("bad_json", err.text);
         json_decref(m);
@@ -1022,7 +1026,12 @@ static void on_message(conn *c, const char *buf, size_t len) {
       fig.push_frames++;
     size_t i;
     json_t *p;
-    json_array_foreach(m, i, p) on_push_json(c, p);
+    json_array_foreach(m, i, p) {
+      if (json_object_get(p, "push"))
+        on_push_json(c, p);
+      else
+        on_reply(c, p); /* a frame may batch replies with pushes (docs/PROTOCOL.md) */
+    }
   } else if (opt.mode != MODE_ECHO && json_object_get(m, "push")) {
     if (fig.phase == PHASE_MEASURE)
       fig.push_frames++;
