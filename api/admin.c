@@ -134,6 +134,17 @@ static json_t *result_error(const eng_result *r) {
 
 /* ------------------------------------------------------------ users */
 
+/* A job that gives `account` a one-time password: made here, hashed in the pool. */
+static void otp_work(job *j);
+static void with_one_time_password(job *j, const char *account) {
+  char otp[17];
+  acc_one_time_password(otp);
+  json_object_set_new(j->data, "otp", json_string(otp));
+  json_object_set_new(j->data, "account", json_string(account));
+  sodium_memzero(otp, sizeof otp);
+  j->work = otp_work;
+}
+
 static void otp_work(job *j) {
   char hash[ACC_HASH_LEN];
   const char *otp = json_string_value(json_object_get(j->data, "otp"));
@@ -225,12 +236,7 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
   c->actor = admin_actor;
   if (applicant)
     c->actor.role = "system"; /* an applicant registered at the desk, as the server registers a verified one */
-  char otp[17];
-  acc_one_time_password(otp);
-  json_object_set_new(j->data, "otp", json_string(otp));
-  json_object_set_new(j->data, "account", json_string(account));
-  sodium_memzero(otp, sizeof otp);
-  j->work = otp_work;
+  with_one_time_password(j, account);
   j->finish = user_add_finish;
   job_start(j);
 }
@@ -386,12 +392,7 @@ static void user_password(admin_client *a, json_t *req, json_t *id) {
   job *j = admin_job(a, "user_password", id);
   if (j == NULL)
     return;
-  char otp[17];
-  acc_one_time_password(otp);
-  json_object_set_new(j->data, "otp", json_string(otp));
-  json_object_set_new(j->data, "account", json_string(account));
-  sodium_memzero(otp, sizeof otp);
-  j->work = otp_work;
+  with_one_time_password(j, account);
   j->finish = password_finish;
   job_start(j);
 }

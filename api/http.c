@@ -355,6 +355,23 @@ static void code_sent_finish(job *j) {
   job_free(j);
 }
 
+/* The code's message, to the address in j->data (SEND_CODE: the aux
+ * outbox, never the log); the code is wiped here. */
+static void send_code(job *j, char code[7]) {
+  eng_command *c = job_command(j);
+  if (c) {
+    c->kind = ENG_CMD_SEND_CODE;
+    c->actor = (eng_actor){"motcuad", "system", NULL, "motcuad"};
+    c->action = "verification_code";
+    c->reason = job_strdup(j, code);
+    c->email = job_strdup(j, json_string_value(json_object_get(j->data, "email")));
+    c->phone = job_strdup(j, json_string_value(json_object_get(j->data, "phone")));
+  } else {
+    j->status = MC_ENOMEM;
+  }
+  sodium_memzero(code, 7);
+}
+
 /* In the pool: the password's hash, the code, the record; then the code's
  * message goes through the writer (SEND_CODE: aux outbox, not the log). */
 static void register_work(job *j) {
@@ -374,14 +391,7 @@ static void register_work(job *j) {
   json_decref(rec);
   if (j->status)
     return;
-  eng_command *c = job_command(j);
-  c->kind = ENG_CMD_SEND_CODE;
-  c->actor = (eng_actor){"motcuad", "system", NULL, "motcuad"};
-  c->action = "verification_code";
-  c->reason = job_strdup(j, code);
-  c->email = job_strdup(j, json_string_value(json_object_get(d, "email")));
-  c->phone = job_strdup(j, json_string_value(json_object_get(d, "phone")));
-  sodium_memzero(code, sizeof code);
+  send_code(j, code);
 }
 
 static void post_register(http_req *h, json_t *b) {
@@ -551,14 +561,7 @@ static void reset_work(job *j) {
   json_decref(rec);
   if (j->status)
     return;
-  eng_command *c = job_command(j);
-  c->kind = ENG_CMD_SEND_CODE;
-  c->actor = (eng_actor){"motcuad", "system", NULL, "motcuad"};
-  c->action = "verification_code";
-  c->reason = job_strdup(j, code);
-  c->email = job_strdup(j, json_string_value(json_object_get(j->data, "email")));
-  c->phone = job_strdup(j, json_string_value(json_object_get(j->data, "phone")));
-  sodium_memzero(code, sizeof code);
+  send_code(j, code);
 }
 
 static void post_reset(http_req *h, json_t *b) {

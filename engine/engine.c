@@ -185,6 +185,18 @@ static bool is_dossier_event(const store_event *ev) {
   return ev->type.len > 8 && memcmp(ev->type.ptr, "dossier.", 8) == 0;
 }
 
+/* The snapshot a dossier event carries ("after"). */
+static int snap_of_event(const store_event *ev, eng_snap *s) {
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  int rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS
+               ? eng__snap_decode(eng__get(&u.data, "after"), s)
+               : MC_EPARSE;
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
 static int apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
   if (!is_dossier_event(ev))
@@ -228,14 +240,8 @@ static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev)
     return MC_EPARSE;
   dkey[0] = 'd', dkey[1] = '/';
   memcpy(dkey + 2, ev->stream.ptr + 8, code_len);
-  msgpack_unpacked u;
-  size_t off = 0;
   eng_snap s;
-  msgpack_unpacked_init(&u);
-  int rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS
-               ? eng__snap_decode(eng__get(&u.data, "after"), &s)
-               : MC_EPARSE;
-  msgpack_unpacked_destroy(&u);
+  int rc = snap_of_event(ev, &s);
   if (rc)
     return rc;
   /* The timers of the new snapshot: its steps' warnings and limits, and
@@ -300,14 +306,8 @@ static int apply_counts(void *opaque, store_proj_txn *tx, const store_event *ev)
   (void)opaque;
   if (!is_dossier_event(ev))
     return 0;
-  msgpack_unpacked u;
-  size_t off = 0;
   eng_snap s;
-  msgpack_unpacked_init(&u);
-  int rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS
-               ? eng__snap_decode(eng__get(&u.data, "after"), &s)
-               : MC_EPARSE;
-  msgpack_unpacked_destroy(&u);
+  int rc = snap_of_event(ev, &s);
   if (rc)
     return rc;
   /* As apply_timers arms them. */
