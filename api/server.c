@@ -949,9 +949,21 @@ static const struct lws_protocols protocols[] = {
 static void sweep_cb(uv_timer_t *t) {
   srv *s = t->data;
   uint64_t now = mono_ms(), idle = (uint64_t)s->cfg.idle_seconds * 1000u;
-  for (conn *c = s->conns; c; c = c->next)
+  mc_instant wall = srv_now(s);
+  for (conn *c = s->conns; c; c = c->next) {
     if (c->wsi && !c->closing && now - c->last_seen_ms > idle && c->jobs == 0)
       conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle for too long: reconnect when needed");
+    /* A session that expired, or was revoked elsewhere (a logout, a password
+     * reset), ends on every socket that uses it. */
+    acc_session ses;
+    if (c->wsi && !c->closing && c->who.authed && acc_session_check(eng_store(s->e), c->who.token, wall, &ses) != 0) {
+      json_t *m = json_pack("{s:s, s:s}", "push", "revoked", "reason", "the session expired or was revoked: log in again");
+      conn_send(c, m, false);
+      json_decref(m);
+      memset(&c->who, 0, sizeof c->who);
+      conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "the session ended");
+    }
+  }
   if (srv_now(s) - s->last_catalogue_at > 3600 * 1000)
     rebuild_catalogue(s);
   arm_due(s);

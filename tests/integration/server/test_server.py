@@ -485,7 +485,15 @@ def disable():
             F.eq(st, 401, "a disabled official cannot log in")
             r = await app.request("get", dossier=code)
             F.eq(r["dossier"]["handler"], "chuyen.vien2", "the dossier went to the new handler")
-            for c in (app, rec, lea):
+            # A logout ends the session on every socket that uses it.
+            other = await Client.open(srv, tok)
+            r = await app.request("logout")
+            F.check(r.get("ok"), "logout")
+            p = await other.pushes_until(lambda p: p["push"] == "revoked", timeout=15)
+            F.eq(p[-1]["push"], "revoked", "the session's other socket is told when it logs out elsewhere")
+            st, body, _ = srv.http("POST", "/api/logout", token=tok)
+            F.eq(st, 204, "HTTP logout answers 204")
+            for c in (rec, lea):
                 await c.close()
 
         asyncio.run(run())
