@@ -616,6 +616,7 @@ typedef struct catch_ctx {
   conn *c;
   sub *sb;
   uint64_t last;   /* the last seq read */
+  int count;       /* events read */
 } catch_ctx;
 
 static int catch_one(void *opaque, const store_event *ev) {
@@ -629,6 +630,7 @@ static int catch_one(void *opaque, const store_event *ev) {
     push_to(k->c, k->sb, &e);
   event_out_free(&e);
   k->last = ev->seq;
+  k->count++;
   /* The client's queue is the pace: stop here, go on when it has read. */
   return k->c->qlen >= k->s->cfg.max_queued / 2 ? 1 : 0;
 }
@@ -651,8 +653,16 @@ void srv_catch_up(srv *s, conn *c) {
         break;
       }
       uint64_t end = head - sb->next + 1 > CATCH_CHUNK ? sb->next + CATCH_CHUNK - 1 : head;
-      catch_ctx k = {s, c, sb, sb->next - 1};
-      int rc = store_log_each(eng_store(s->e), sb->next, end, 1000, catch_one, &k);
+      catch_ctx k = {s, c, sb, sb->next - 1, 0};
+      int rc;
+      if (!strcmp(sb->scope, "mine")) {
+        /* An applicant's own events, through their feed: no scan of the log. */
+        rc = eng_applicant_events(s->e, c->who.acct.id, sb->next, head, CATCH_CHUNK, catch_one, &k);
+        end = rc == 1 || k.count == CATCH_CHUNK ? k.last : head;
+        rc = rc == 1 ? 0 : rc;
+      } else {
+        rc = store_log_each(eng_store(s->e), sb->next, end, 1000, catch_one, &k);
+      }
       if (rc < 0) {
         json_t *e = json_pack("{s:s, s:s, s:o}", "push", "error", "subscription", sb->id, "error",
                               srv_error("unavailable", "the log could not be read: subscribe again with the last seq", NULL));

@@ -31,6 +31,7 @@
 #define ENG_PROJ_OUTBOX "eng_outbox"     /* u64 BE seq, u8 index -> {dossier, template, to}: not yet delivered */
 #define ENG_PROJ_CONTACTS "eng_contacts" /* code -> {agency, email, phone} of open dossiers */
 #define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
+#define ENG_PROJ_FEEDS "eng_feeds"       /* applicant 0 u64 BE seq -> "": each applicant's events */
 #define ENG_PROJ_COUNTS "eng_counts"     /* dossiers by state, timers armed (for /metrics) */
 #define ENG_PROJ_ACCOUNTS "eng_accounts" /* account id -> the account as it stands (account.c) */
 

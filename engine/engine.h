@@ -238,6 +238,13 @@ int eng_account_get(eng_engine *e, const char *id, eng_account_view *out);
  * says what is wrong. */
 bool eng_account_id_valid(const char *kind, const char *id, char *why, size_t size);
 
+/* The events of the dossiers filed from an applicant's account, from
+ * `from_seq` to `upto`, in order, at most `max`: fn(opaque, event) returns 0
+ * to go on, 1 to stop (then 1 is returned), or an error that is returned.
+ * Read through an index, not a scan of the log. */
+int eng_applicant_events(eng_engine *e, const char *applicant, uint64_t from_seq, uint64_t upto, int max,
+                         store_event_fn fn, void *opaque);
+
 /* ============================================================ counts */
 
 /* Dossiers by state and timers armed, as the projections stand:

@@ -481,6 +481,57 @@ static void account_events_are_in_the_log(void **state) {
 
 /* ============================================================ dossier events */
 
+typedef struct feed_seen {
+  uint64_t seqs[16];
+  int n;
+} feed_seen;
+
+static int feed_collect(void *opaque, const store_event *ev) {
+  feed_seen *f = opaque;
+  f->seqs[f->n++] = ev->seq;
+  return f->n == 16 ? 1 : 0;
+}
+
+/* An applicant's feed (the server's catch-up of "mine") holds the events of
+ * that applicant's dossiers only, in order, from a sequence on, at most `max`. */
+static void an_applicants_feed(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  birth_form(&form, "0912345678");
+  eng_command a1 = submit("1.001193", "H13.X01", &form, "001090005551");
+  eng_result r1 = run(&a1, at("2026-02-10T09:00"), 0);
+  eng_command b1 = submit("1.001193", "H13.X01", &form, "001090005552");
+  eng_result rb = run(&b1, at("2026-02-10T09:01"), 0);
+  eng_command a2 = submit("1.001193", "H13.X02", &form, "001090005551");
+  eng_result r2 = run(&a2, at("2026-02-10T09:02"), 0);
+  eng_command acc = act(r1.dossier, "accept", "lan.nt", "reception", "H13.X01");
+  eng_result r3 = run(&acc, at("2026-02-10T09:30"), 0);
+  feed_seen f = {0};
+  assert_int_equal(eng_applicant_events(eng, "001090005551", 1, head(), 100, feed_collect, &f), 0);
+  assert_int_equal(f.n, 3);
+  assert_int_equal(f.seqs[0], r1.first_seq);
+  assert_int_equal(f.seqs[1], r2.first_seq);
+  assert_int_equal(f.seqs[2], r3.first_seq);
+  memset(&f, 0, sizeof f);
+  assert_int_equal(eng_applicant_events(eng, "001090005551", r1.first_seq + 1, head(), 1, feed_collect, &f), 0);
+  assert_int_equal(f.n, 1);
+  assert_int_equal(f.seqs[0], r2.first_seq);
+  memset(&f, 0, sizeof f);
+  assert_int_equal(eng_applicant_events(eng, "001090005551", 1, r2.first_seq, 100, feed_collect, &f), 0);
+  assert_int_equal(f.n, 2); /* up to `upto` only */
+  memset(&f, 0, sizeof f);
+  assert_int_equal(eng_applicant_events(eng, "001090005552", 1, head(), 100, feed_collect, &f), 0);
+  assert_int_equal(f.n, 1);
+  assert_int_equal(f.seqs[0], rb.first_seq);
+  memset(&f, 0, sizeof f);
+  assert_int_equal(eng_applicant_events(eng, "001090009999", 1, head(), 100, feed_collect, &f), 0);
+  assert_int_equal(f.n, 0);
+  /* A prefix of another applicant's id is not theirs. */
+  assert_int_equal(eng_applicant_events(eng, "00109000555", 1, head(), 100, feed_collect, &f), 0);
+  assert_int_equal(f.n, 0);
+  mc_buf_free(&form);
+}
+
 static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   (void)state;
   mc_buf form = MC_BUF_INIT;
@@ -637,6 +688,7 @@ int main(void) {
       cmocka_unit_test(disabling_is_refused),
       cmocka_unit_test(account_events_are_in_the_log),
       cmocka_unit_test(a_dossier_event_as_a_subscriber_sees_it),
+      cmocka_unit_test(an_applicants_feed),
       cmocka_unit_test(definitions_in_effect),
       cmocka_unit_test(the_projection_equals_a_rebuild),
   };
