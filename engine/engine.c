@@ -14,6 +14,7 @@
 #include "dsl/dsl.h"
 
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -185,16 +186,93 @@ static bool is_dossier_event(const store_event *ev) {
   return ev->type.len > 8 && memcmp(ev->type.ptr, "dossier.", 8) == 0;
 }
 
+/* The snapshot a dossier event carries ("after").  The projections apply
+ * one event after another, most of them needing its snapshot: the last one
+ * decoded is kept (per thread), recognised by its sequence and its exact
+ * bytes, so each event is decoded once, not once per projection. */
+typedef struct snap_cache {
+  uint64_t seq;
+  uint8_t *data;               /* a copy of the event's data: what the objects point into */
+  size_t len, cap;
+  msgpack_unpacked u;
+  bool decoded, has_snap;
+  int snap_rc;
+  eng_snap snap;
+} snap_cache;
+
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_free(void *p) {
+  snap_cache *c = p;
+  if (c) {
+    msgpack_unpacked_destroy(&c->u);
+    free(c->data);
+  }
+  free(c);
+}
+
+static void cache_init(void) { pthread_key_create(&cache_key, cache_free); }
+
+static snap_cache *thread_cache(void) {
+  pthread_once(&cache_once, cache_init);
+  snap_cache *c = pthread_getspecific(cache_key);
+  if (c == NULL && (c = calloc(1, sizeof *c)) != NULL) {
+    msgpack_unpacked_init(&c->u);
+    if (pthread_setspecific(cache_key, c) != 0) {
+      cache_free(c);
+      c = NULL;
+    }
+  }
+  return c;
+}
+
+/* The decoded data of the event being applied.  Projections apply one event
+ * after another, most of them reading it: the last one decoded is kept (per
+ * thread, recognised by its sequence and exact bytes), so each event is
+ * decoded once, not once per projection.  Valid until the thread decodes
+ * another event.  NULL when the data is not msgpack (or out of memory). */
+static snap_cache *event_cache(const store_event *ev) {
+  snap_cache *c = thread_cache();
+  if (c == NULL)
+    return NULL;
+  if (c->decoded && c->seq == ev->seq && c->len == ev->data_len && memcmp(c->data, ev->data, ev->data_len) == 0)
+    return c;
+  c->decoded = c->has_snap = false;
+  if (c->cap < ev->data_len) {
+    uint8_t *grown = realloc(c->data, ev->data_len);
+    if (grown == NULL)
+      return NULL;
+    c->data = grown;
+    c->cap = ev->data_len;
+  }
+  memcpy(c->data, ev->data, ev->data_len);
+  c->len = ev->data_len;
+  c->seq = ev->seq;
+  size_t off = 0;
+  if (msgpack_unpack_next(&c->u, (const char *)c->data, c->len, &off) != MSGPACK_UNPACK_SUCCESS)
+    return NULL;
+  c->decoded = true;
+  return c;
+}
+
+static const msgpack_object *event_root(const store_event *ev) {
+  snap_cache *c = event_cache(ev);
+  return c ? &c->u.data : NULL;
+}
+
 /* The snapshot a dossier event carries ("after"). */
 static int snap_of_event(const store_event *ev, eng_snap *s) {
-  msgpack_unpacked u;
-  size_t off = 0;
-  msgpack_unpacked_init(&u);
-  int rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS
-               ? eng__snap_decode(eng__get(&u.data, "after"), s)
-               : MC_EPARSE;
-  msgpack_unpacked_destroy(&u);
-  return rc;
+  snap_cache *c = event_cache(ev);
+  if (c == NULL)
+    return MC_EPARSE;
+  if (!c->has_snap) {
+    c->snap_rc = eng__snap_decode(eng__get(&c->u.data, "after"), &c->snap);
+    c->has_snap = true;
+  }
+  if (c->snap_rc == 0)
+    *s = c->snap;
+  return c->snap_rc;
 }
 
 static int apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev) {
@@ -486,15 +564,8 @@ static int apply_handlers(void *opaque, store_proj_txn *tx, const store_event *e
   (void)opaque;
   if (!is_dossier_event(ev))
     return 0;
-  msgpack_unpacked u;
-  size_t off = 0;
   eng_snap s;
-  int rc;
-  msgpack_unpacked_init(&u);
-  rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS
-           ? eng__snap_decode(eng__get(&u.data, "after"), &s)
-           : MC_EPARSE;
-  msgpack_unpacked_destroy(&u);
+  int rc = snap_of_event(ev, &s);
   if (rc)
     return rc;
   mc_buf ckey = MC_BUF_INIT, hkey = MC_BUF_INIT;
@@ -630,26 +701,21 @@ static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev)
     return 0;
   const char *dossier = announced ? "" : ev->stream.ptr + 8;
   size_t dossier_len = !announced && ev->stream.len > 8 ? ev->stream.len - 8 : 0;
-  msgpack_unpacked u;
-  size_t off = 0;
   uint8_t key[9];
-  int rc = MC_EPARSE;
-  msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) != MSGPACK_UNPACK_SUCCESS) {
-    msgpack_unpacked_destroy(&u);
-    return rc;
-  }
-  rc = 0;
+  const msgpack_object *root = event_root(ev);
+  if (root == NULL)
+    return MC_EPARSE;
+  int rc = 0;
   if (delivered) {
-    const msgpack_object *seq = eng__get(&u.data, "seq"), *index = eng__get(&u.data, "index"),
-                         *about = eng__get(&u.data, "dossier");
+    const msgpack_object *seq = eng__get(root, "seq"), *index = eng__get(root, "index"),
+                         *about = eng__get(root, "dossier");
     rc = seq && index ? store_proj_del(tx, key, outbox_key(key, (uint64_t)get_int(seq), (unsigned)get_int(index)))
                       : MC_EPARSE;
     dossier = about && about->type == MSGPACK_OBJECT_STR ? about->via.str.ptr : "";
     dossier_len = about && about->type == MSGPACK_OBJECT_STR ? about->via.str.size : 0;
   }
   {
-    const msgpack_object *notify = eng__get(&u.data, "notify");
+    const msgpack_object *notify = eng__get(root, "notify");
     if (rc == 0 && notify && notify->type != MSGPACK_OBJECT_ARRAY)
       rc = MC_EPARSE;
     for (uint32_t i = 0; rc == 0 && notify && i < notify->via.array.size; i++) {
@@ -697,7 +763,6 @@ static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev)
       mc_buf_free(&val);
     }
   }
-  msgpack_unpacked_destroy(&u);
   return rc;
 }
 
@@ -714,14 +779,11 @@ static int apply_contacts(void *opaque, store_proj_txn *tx, const store_event *e
   size_t old_len;
   if (!submitted && store_proj_get(tx, code, code_len, &old, &old_len) != 0)
     return 0; /* no address kept for it: nothing to drop */
-  msgpack_unpacked u;
-  size_t off = 0;
   eng_snap s;
   int rc = MC_EPARSE;
-  msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS &&
-      eng__snap_decode(eng__get(&u.data, "after"), &s) == 0) {
-    const msgpack_object *contact = eng__get(&u.data, "contact");
+  const msgpack_object *root = event_root(ev);
+  if (root && snap_of_event(ev, &s) == 0) {
+    const msgpack_object *contact = eng__get(root, "contact");
     if (s.ntokens == 0) {
       rc = submitted ? 0 : store_proj_del(tx, code, code_len);
     } else if (submitted && contact) {
@@ -744,7 +806,6 @@ static int apply_contacts(void *opaque, store_proj_txn *tx, const store_event *e
       rc = 0;
     }
   }
-  msgpack_unpacked_destroy(&u);
   return rc;
 }
 
