@@ -152,12 +152,20 @@ static void otp_work(job *j) {
     json_object_set_new(j->data, "hash", json_string(hash));
 }
 
+/* In the pool, once the account is in the log: its one-time password (flushed). */
+static void user_add_after(job *j) {
+  const eng_result *r = &j->results[0];
+  if (j->status == 0 && r->status == 0 && !r->repeated)
+    j->status = acc_credentials_put(eng_store(j->s->e), json_string_value(json_object_get(j->data, "account")),
+                                    json_string_value(json_object_get(j->data, "hash")), true);
+}
+
 static void user_add_finish(job *j) {
   admin_client *a = job_client(j);
   json_t *id = json_object_get(j->data, "id");
   const char *account = json_string_value(json_object_get(j->data, "account"));
   const eng_result *r = &j->results[0];
-  int rc = j->status ? j->status : r->status;
+  int rc = r->status ? r->status : j->status;
   if (rc == 0 && r->repeated) {
     /* The same request again: the account exists; its password stays. */
     if (a)
@@ -166,8 +174,6 @@ static void user_add_finish(job *j) {
     job_free(j);
     return;
   }
-  if (rc == 0)
-    rc = acc_credentials_put(eng_store(j->s->e), account, json_string_value(json_object_get(j->data, "hash")), true);
   if (a) {
     if (rc == 0)
       send_line(a, json_pack("{s:O, s:b, s:s, s:O}", "id", id, "ok", 1, "account", account, "one_time_password",
@@ -219,7 +225,7 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
   bool applicant = nroles == 1 && !strcmp(roles[0], "applicant");
   eng_command *c = job_command(j);
   char cid[128];
-  snprintf(cid, sizeof cid, "admin/user_add/%s", account);
+  snprintf(cid, sizeof cid, "sys/user_add/%s", account);
   c->kind = ENG_CMD_ACCOUNT;
   c->command_id = job_strdup(j, cid);
   c->account_op = applicant ? "register" : "create";
@@ -237,6 +243,7 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
   if (applicant)
     c->actor.role = "system"; /* an applicant registered at the desk, as the server registers a verified one */
   with_one_time_password(j, account);
+  j->after = user_add_after;
   j->finish = user_add_finish;
   job_start(j);
 }
@@ -279,6 +286,15 @@ static void reassign_finish(job *j) {
   job_free(j);
 }
 
+/* In the pool, once the account is disabled in the log: its sessions, flushed. */
+static void disable_after(job *j) {
+  int n = 0;
+  store *st = eng_store(j->s->e);
+  if (j->results[0].status == 0 && acc_sessions_revoke_account(st, json_string_value(json_object_get(j->data, "account")), &n) == 0)
+    store_aux_sync(st);
+  json_object_set_new(j->data, "revoked", json_integer(n));
+}
+
 static void disable_finish(job *j) {
   admin_client *a = job_client(j);
   srv *s = j->s;
@@ -293,9 +309,9 @@ static void disable_finish(job *j) {
     return;
   }
   bool disabling = !strcmp(j->op, "user_disable");
-  int revoked = 0;
+  int revoked = (int)json_integer_value(json_object_get(j->data, "revoked"));
   if (disabling)
-    acc_sessions_revoke_account(eng_store(s->e), account, &revoked);
+    srv_revoke_account(s, account, "the account was disabled");
   if (!disabling || to == NULL || a == NULL) {
     if (a)
       send_line(a, json_pack("{s:O, s:b, s:s, s:i}", "id", id, "ok", 1, "account", account, "sessions_revoked", revoked));
@@ -316,7 +332,7 @@ static void disable_finish(job *j) {
   for (int i = 0; i < list.n; i++) {
     eng_command *c = job_command(k);
     char cid[200];
-    snprintf(cid, sizeof cid, "admin/reassign/%s/%s/%llu", account, list.list[i], (unsigned long long)r->first_seq);
+    snprintf(cid, sizeof cid, "sys/reassign/%s/%s/%llu", account, list.list[i], (unsigned long long)r->first_seq);
     c->kind = ENG_CMD_ASSIGN;
     c->command_id = job_strdup(k, cid);
     c->dossier = job_strdup(k, list.list[i]);
@@ -354,14 +370,25 @@ static void user_state(admin_client *a, json_t *req, json_t *id, const char *op)
     json_object_set_new(j->data, "reassign_to", json_string(to));
   eng_command *c = job_command(j);
   char cid[160];
-  snprintf(cid, sizeof cid, "admin/%s/%s/%lld", op, account, (long long)srv_now(a->s));
+  snprintf(cid, sizeof cid, "sys/%s/%s/%lld", op, account, (long long)srv_now(a->s));
   c->kind = ENG_CMD_ACCOUNT;
   c->command_id = job_strdup(j, cid);
   c->account_op = !strcmp(op, "user_disable") ? "disable" : "enable";
   c->account = job_strdup(j, account);
   c->actor = admin_actor;
+  if (!strcmp(op, "user_disable"))
+    j->after = disable_after;
   j->finish = disable_finish;
   job_start(j);
+}
+
+/* In the pool: the sessions end, then the new password is stored; its flush
+ * makes both durable. */
+static void password_after(job *j) {
+  const char *account = json_string_value(json_object_get(j->data, "account"));
+  store *st = eng_store(j->s->e);
+  if (j->status == 0 && (j->status = acc_sessions_revoke_account(st, account, NULL)) == 0)
+    j->status = acc_credentials_put(st, account, json_string_value(json_object_get(j->data, "hash")), true);
 }
 
 static void password_finish(job *j) {
@@ -369,9 +396,7 @@ static void password_finish(job *j) {
   const char *account = json_string_value(json_object_get(j->data, "account"));
   int rc = j->status;
   if (rc == 0)
-    rc = acc_credentials_put(eng_store(j->s->e), account, json_string_value(json_object_get(j->data, "hash")), true);
-  if (rc == 0)
-    acc_sessions_revoke_account(eng_store(j->s->e), account, NULL);
+    srv_revoke_account(j->s, account, "a new one-time password was set");
   if (a) {
     if (rc == 0)
       send_line(a, json_pack("{s:O, s:b, s:s, s:O}", "id", json_object_get(j->data, "id"), "ok", 1, "account", account,
@@ -393,6 +418,7 @@ static void user_password(admin_client *a, json_t *req, json_t *id) {
   if (j == NULL)
     return;
   with_one_time_password(j, account);
+  j->after = password_after;
   j->finish = password_finish;
   job_start(j);
 }

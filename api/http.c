@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 struct http_req {
   srv *s;
@@ -264,7 +265,6 @@ static void login_finish(job *j) {
   srv *s = j->s;
   const char *id = json_string_value(json_object_get(j->data, "id"));
   const char *akey = json_string_value(json_object_get(j->data, "akey"));
-  const char *ikey = json_string_value(json_object_get(j->data, "ikey"));
   store *st = eng_store(s->e);
   mc_instant now = srv_now(s);
   eng_account_view a;
@@ -272,8 +272,8 @@ static void login_finish(job *j) {
   if (rc == 0 && (eng_account_get(s->e, id, &a) != 0 || a.disabled))
     rc = MC_EACCES;
   if (rc) {
-    bool locked = acc_throttle_fail(st, akey, now, s->cfg.login_failures, s->cfg.lock_minutes);
-    acc_throttle_fail(st, ikey, now, s->cfg.login_failures * 4, s->cfg.lock_minutes);
+    /* The attempt was counted when it arrived (post_login). */
+    bool locked = acc_throttle_locked(st, akey, now, &(int64_t){0});
     srv_denied(s, NULL, "login", id, locked ? "wrong password: the account is locked" : "wrong account or password");
     if (h)
       respond_error(h, 401, "unauthenticated", NULL,
@@ -320,6 +320,11 @@ static void post_login(http_req *h, json_t *b) {
     respond(h, 429, json_pack("{s:o}", "error", err));
     return;
   }
+  /* Each attempt counts as it arrives, before the ~50 ms check: guesses sent
+   * all at once cannot pass the limit while their checks run.  A right
+   * password clears the account's count. */
+  acc_throttle_fail(st, akey, srv_now(h->s), h->s->cfg.login_failures, h->s->cfg.lock_minutes);
+  acc_throttle_fail(st, ikey, srv_now(h->s), h->s->cfg.login_failures * 4, h->s->cfg.lock_minutes);
   job *j = http_job(h, "login");
   if (j == NULL)
     return;
@@ -329,13 +334,41 @@ static void post_login(http_req *h, json_t *b) {
   job_start(j);
 }
 
+/* A revocation is acknowledged only once it is on disk (aux is not flushed
+ * by itself): the flush runs in the pool, never on the loop. */
+static void logout_work(job *j) {
+  store *st = eng_store(j->s->e);
+  acc_session_revoke(st, json_string_value(json_object_get(j->data, "token")));
+  j->status = store_aux_sync(st);
+}
+
+static void logout_finish(job *j) {
+  http_req *h = owner_of(j);
+  srv_revoke_token(j->s, json_string_value(json_object_get(j->data, "token")), "logged out");
+  if (h) {
+    if (j->status)
+      respond_error(h, 503, "unavailable", NULL, "the logout could not be stored (%s): try again", mc_strerror(j->status));
+    else
+      respond(h, 204, NULL);
+  }
+  metrics_count(&j->s->m, "logout", j->status ? OUT_ERROR : OUT_OK);
+  wipe(j->data, "token");
+  detach(j);
+  job_free(j);
+}
+
 static void post_logout(http_req *h) {
   char token[160];
   if (!bearer(h, token, sizeof token))
     return;
-  acc_session_revoke(eng_store(h->s->e), token);
-  metrics_count(&h->s->m, "logout", OUT_OK);
-  respond(h, 204, NULL);
+  job *j = http_job(h, "logout");
+  if (j == NULL)
+    return;
+  j->data = json_pack("{s:s}", "token", token);
+  sodium_memzero(token, sizeof token);
+  j->work = logout_work;
+  j->finish = logout_finish;
+  job_start(j);
 }
 
 /* ------------------------------------------------------------ registration */
@@ -494,16 +527,22 @@ static int check_code(http_req *h, const char *db, const char *id, const char *c
   return 0;
 }
 
+/* In the pool, once the account is in the log: its password (flushed). */
+static void verify_after(job *j) {
+  const char *id = json_string_value(json_object_get(j->data, "id"));
+  if (j->results[0].status != 0 || j->results[0].repeated)
+    return;
+  j->status = acc_credentials_put(eng_store(j->s->e), id, json_string_value(json_object_get(j->data, "hash")), false);
+  if (j->status == 0)
+    acc_record_del(eng_store(j->s->e), "registrations", id);
+}
+
 static void verify_finish(job *j) {
   http_req *h = owner_of(j);
   srv *s = j->s;
   const eng_result *r = &j->results[0];
   const char *id = json_string_value(json_object_get(j->data, "id"));
-  int rc = r->status;
-  if (rc == 0)
-    rc = acc_credentials_put(eng_store(s->e), id, json_string_value(json_object_get(j->data, "hash")), false);
-  if (rc == 0)
-    acc_record_del(eng_store(s->e), "registrations", id);
+  int rc = r->status ? r->status : r->repeated ? MC_ECONFLICT : j->status;
   if (h) {
     if (rc == 0) {
       respond(h, 201, json_pack("{s:s}", "account", id));
@@ -541,9 +580,10 @@ static void post_verify(http_req *h, json_t *b) {
   c->phone = job_strdup(j, json_string_value(json_object_get(rec, "phone")));
   c->actor = (eng_actor){job_strdup(j, id), "system", NULL, "motcuad"};
   char cid[96];
-  snprintf(cid, sizeof cid, "motcuad/register/%s", id);
+  snprintf(cid, sizeof cid, "sys/register/%s", id);
   c->command_id = job_strdup(j, cid);
   json_decref(rec);
+  j->after = verify_after;
   j->finish = verify_finish;
   job_start(j);
 }
@@ -593,16 +633,19 @@ static void confirm_work(job *j) {
   char hash[ACC_HASH_LEN];
   const char *id = json_string_value(json_object_get(j->data, "id"));
   store *st = eng_store(j->s->e);
+  /* The sessions go first: the credentials' flush makes both durable. */
   if ((j->status = acc_password_hash(json_string_value(json_object_get(j->data, "password")), hash)) == 0 &&
-      (j->status = acc_credentials_put(st, id, hash, false)) == 0) {
+      (j->status = acc_sessions_revoke_account(st, id, NULL)) == 0) {
     acc_record_del(st, "resets", id);
-    acc_sessions_revoke_account(st, id, NULL);
+    j->status = acc_credentials_put(st, id, hash, false);
   }
   wipe(j->data, "password");
 }
 
 static void confirm_finish(job *j) {
   http_req *h = owner_of(j);
+  if (j->status == 0)
+    srv_revoke_account(j->s, json_string_value(json_object_get(j->data, "id")), "the password was reset");
   if (h) {
     if (j->status)
       respond_error(h, 503, "unavailable", NULL, "the password could not be stored (%s)", mc_strerror(j->status));
@@ -658,6 +701,12 @@ static void handle_post(http_req *h) {
       route = i;
   if (route < 0) {
     respond_error(h, 404, "not_found", NULL, "no such resource %s (docs/PROTOCOL.md lists them)", h->path);
+    return;
+  }
+  char ctype[64] = "";
+  if (lws_hdr_copy(h->wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0 ||
+      strncasecmp(ctype, "application/json", 16) != 0) {
+    respond_error(h, 415, "bad_request", NULL, "the body is JSON: send Content-Type: application/json");
     return;
   }
   json_t *b = body_json(h);

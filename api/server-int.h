@@ -43,6 +43,11 @@ bool principal_reads_all(const principal *p);
 /* Resolves a bearer token: the session, then the account (not disabled). */
 int srv_authenticate(srv *s, const char *token, principal *out);
 
+/* Ends at once the sockets of a session (a token) or of every session of an
+ * account, telling them `revoked` (the aux records are the caller's). */
+void srv_revoke_token(srv *s, const char *token, const char *why);
+void srv_revoke_account(srv *s, const char *account, const char *why);
+
 /* ------------------------------------------------------------ jobs */
 
 /* Work that waits for the writer (a command) or the thread pool (a password
@@ -59,7 +64,8 @@ struct job {
   eng_command *cmds;           /* grown by job_command before job_start */
   eng_result *results;
   int ncmds, cap, ndone;
-  job_fn work;                 /* in the thread pool, or NULL */
+  job_fn work;                 /* in the thread pool, before the commands, or NULL */
+  job_fn after;                /* in the thread pool, after the commands (a flush, say), or NULL */
   job_fn finish;               /* on the loop */
   uv_work_t uv;
   void *owner;                 /* conn, http request or admin client; NULL once gone */
@@ -77,7 +83,9 @@ job *job_new(srv *s, int kind, void *owner, const char *op);
 void job_free(job *j);
 /* Adds a command to a job (the command's strings must live in j->arena). */
 eng_command *job_command(job *j);
-/* Starts it: the pool work first (if any), then the commands, then finish. */
+/* Starts it: `work` in the pool (if any), then the commands, then `after` in
+ * the pool (if any: what must not run on the loop, such as an fsync), then
+ * `finish` on the loop. */
 void job_start(job *j);
 char *job_strdup(job *j, const char *s);
 
@@ -174,6 +182,7 @@ struct srv {
 
   uv_timer_t due_timer;        /* the earliest engine timer */
   bool firing;
+  mc_instant fire_failed_at;   /* the last firing that failed (0: it did not) */
   uv_timer_t sweep_timer;      /* idle connections, hourly catalogue */
   uv_timer_t delivery_timer;
   bool delivering, deliver_again;
@@ -228,7 +237,5 @@ void admin_close(srv *s);
 const char *srv_error_code(int status, int *http_status, int *outcome);
 json_t *srv_error(const char *code, const char *message, const char *field);
 
-/* The account ops shared by the admin socket (and later the console). */
-void acct_user_add(srv *s, job *j, const json_t *req, const eng_actor *actor);
 
 #endif

@@ -375,18 +375,46 @@ static void arm_due(srv *s) {
   }
   mc_instant now = srv_now(s);
   uint64_t delay = due > now ? (uint64_t)(due - now) : 0;
-  /* A timer that keeps failing would be retried at once for ever: a second apart at least. */
-  if (delay < 1000 && s->due_timer.data && uv_is_active((uv_handle_t *)&s->due_timer))
+  /* After a failed firing, a timer still due waits a little: a timer that
+   * keeps failing must not spin the writer (it is logged each time). */
+  if (s->fire_failed_at && now - s->fire_failed_at < 5000 && delay < 5000)
+    delay = 5000;
+  if (delay > 86400000)
+    delay = 86400000; /* a day at most: the sweep re-arms anyway */
+  /* Re-armed whenever the earliest due instant is sooner than the armed one. */
+  if (uv_is_active((uv_handle_t *)&s->due_timer) && uv_timer_get_due_in(&s->due_timer) <= delay)
     return;
-  uv_timer_start(&s->due_timer, due_cb, delay > 86400000 ? 86400000 : delay, 0);
+  uv_timer_start(&s->due_timer, due_cb, delay, 0);
 }
 
 /* ============================================================ completions */
 
+static void after_work(uv_work_t *w) {
+  job *j = w->data;
+  j->after(j);
+}
+
+static void finish_job(srv *s, job *j);
+
+static void after_done(uv_work_t *w, int status) {
+  job *j = w->data;
+  (void)status;
+  j->after = NULL;
+  finish_job(j->s, j);
+}
+
 static void finish_job(srv *s, job *j) {
+  if (j->after) {
+    j->uv.data = j;
+    if (uv_queue_work(&s->loop, &j->uv, after_work, after_done) == 0)
+      return;
+    j->after(j);
+    j->after = NULL;
+  }
   s->jobs_in_flight--;
   if (strcmp(j->op, "timers") == 0 && j->kind == 0) {
     s->firing = false;
+    s->fire_failed_at = j->status ? srv_now(s) : 0;
     job_free(j);
     return;
   }
@@ -540,15 +568,24 @@ static void event_out_free(event_out *e) {
   mc_buf_free(&e->enc[1]);
 }
 
-static void revoke_account(srv *s, const char *account, const char *why) {
+static void revoke_conn(conn *c, const char *why) {
+  json_t *m = json_pack("{s:s, s:s}", "push", "revoked", "reason", why);
+  conn_send(c, m, false);
+  json_decref(m);
+  sodium_memzero(&c->who, sizeof c->who);
+  conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
+}
+
+void srv_revoke_account(srv *s, const char *account, const char *why) {
   for (conn *c = s->conns; c; c = c->next)
-    if (c->who.authed && !strcmp(c->who.acct.id, account)) {
-      json_t *m = json_pack("{s:s, s:s}", "push", "revoked", "reason", why);
-      conn_send(c, m, false);
-      json_decref(m);
-      memset(&c->who, 0, sizeof c->who);
-      conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
-    }
+    if (c->who.authed && !strcmp(c->who.acct.id, account))
+      revoke_conn(c, why);
+}
+
+void srv_revoke_token(srv *s, const char *token, const char *why) {
+  for (conn *c = s->conns; c; c = c->next)
+    if (c->who.authed && sodium_memcmp(c->who.token, token, sizeof c->who.token) == 0)
+      revoke_conn(c, why);
 }
 
 static int publish_one(void *opaque, const store_event *ev) {
@@ -562,7 +599,7 @@ static int publish_one(void *opaque, const store_event *ev) {
     char account[64];
     snprintf(account, sizeof account, "%.*s", (int)(ev->stream.len - 8), ev->stream.ptr + 8);
     acc_sessions_revoke_account(eng_store(s->e), account, NULL);
-    revoke_account(s, account, "the account was disabled");
+    srv_revoke_account(s, account, "the account was disabled");
     return 0;
   }
   eng_event_view v;
@@ -774,6 +811,7 @@ static void pop(conn *c, int n) {
 }
 
 static int ws_writeable(conn *c) {
+  bool wrote = c->qhead != NULL;
   for (int round = 0; round < 4 && c->qhead && !lws_send_pipe_choked(c->wsi); round++) {
     out_msg *first = c->qhead;
     int n = 0;
@@ -827,6 +865,10 @@ static int ws_writeable(conn *c) {
     return 0;
   }
   if (c->closing) {
+    if (wrote) { /* the close frame goes in a callback of its own, after the last message */
+      lws_callback_on_writable(c->wsi);
+      return 0;
+    }
     lws_close_reason(c->wsi, (enum lws_close_status)c->close_status, (unsigned char *)c->close_reason,
                      strlen(c->close_reason));
     return -1;
@@ -966,13 +1008,8 @@ static void sweep_cb(uv_timer_t *t) {
     /* A session that expired, or was revoked elsewhere (a logout, a password
      * reset), ends on every socket that uses it. */
     acc_session ses;
-    if (c->wsi && !c->closing && c->who.authed && acc_session_check(eng_store(s->e), c->who.token, wall, &ses) != 0) {
-      json_t *m = json_pack("{s:s, s:s}", "push", "revoked", "reason", "the session expired or was revoked: log in again");
-      conn_send(c, m, false);
-      json_decref(m);
-      memset(&c->who, 0, sizeof c->who);
-      conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "the session ended");
-    }
+    if (c->wsi && !c->closing && c->who.authed && acc_session_check(eng_store(s->e), c->who.token, wall, &ses) != 0)
+      revoke_conn(c, "the session expired or was revoked: log in again");
   }
   if (srv_now(s) - s->last_catalogue_at > 3600 * 1000)
     rebuild_catalogue(s);
@@ -1109,7 +1146,7 @@ static int first_start(srv *s) {
   eng_account_view a;
   if (eng_account_get(s->e, "admin", &a) == MC_ENOENT) {
     const char *roles[] = {"system_admin"};
-    eng_command c = {.kind = ENG_CMD_ACCOUNT, .command_id = "motcuad/first-admin", .account_op = "create",
+    eng_command c = {.kind = ENG_CMD_ACCOUNT, .command_id = "sys/first-admin", .account_op = "create",
                      .account = "admin", .name = "Quản trị hệ thống", .roles = roles, .nroles = 1,
                      .actor = {"motcuad", "system", NULL, "motcuad"}, .expected_version = STORE_ANY_VERSION};
     eng_result r;

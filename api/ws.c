@@ -145,6 +145,9 @@ static void op_hello(req *r) {
 }
 
 static void op_ping(req *r) {
+  static const char *const fields[] = {NULL};
+  if (!known_fields(r, fields))
+    return;
   metrics_count(&r->s->m, "ping", OUT_OK);
   reply(r, json_pack("{s:b, s:I}", "ok", 1, "seq", (json_int_t)r->s->pushed_seq));
 }
@@ -237,7 +240,7 @@ static job *command_job(req *r, eng_cmd_kind kind, bool on_dossier, eng_command 
   const principal *p = &r->c->who;
   char scoped[160], client[96];
   /* Idempotency keys are the account's own: another account's key never collides. */
-  snprintf(scoped, sizeof scoped, "%s/%s", p->acct.id, command_id);
+  snprintf(scoped, sizeof scoped, "u/%s/%s", p->acct.id, command_id); /* the server's own are "sys/..." */
   snprintf(client, sizeof client, "ws %s", r->c->addr);
   c->kind = kind;
   c->command_id = job_strdup(j, scoped);
@@ -347,8 +350,14 @@ static void op_act(req *r) {
 }
 
 static void op_simple(req *r, eng_cmd_kind kind) {
-  static const char *const fields[] = {"command_id", "role", "dossier", "expected_version", "reason", "new_due", "handler",
-                                       "co_handlers", "rating", "comment", NULL};
+  static const char *const withdraw_f[] = {"command_id", "role", "dossier", "expected_version", "reason", NULL};
+  static const char *const extend_f[] = {"command_id", "role", "dossier", "expected_version", "reason", "new_due", NULL};
+  static const char *const assign_f[] = {"command_id", "role", "dossier", "expected_version", "handler", "co_handlers", NULL};
+  static const char *const rate_f[] = {"command_id", "role", "dossier", "expected_version", "rating", "comment", NULL};
+  const char *const *fields = kind == ENG_CMD_EXTEND ? extend_f
+                              : kind == ENG_CMD_ASSIGN ? assign_f
+                              : kind == ENG_CMD_RATE   ? rate_f
+                                                       : withdraw_f; /* withdraw, stop */
   eng_command *c;
   const char *reason = NULL, *handler = NULL;
   int64_t v = 0;
@@ -571,13 +580,12 @@ static void change_finish(job *j) {
     req r = {.c = c, .s = j->s, .op = "change_password", .id = json_object_get(j->data, "id"),
              .binary = json_is_true(json_object_get(j->data, "binary"))};
     if (j->status == MC_EACCES) {
-      acc_throttle_fail(eng_store(j->s->e), json_string_value(json_object_get(j->data, "throttle")), srv_now(j->s),
-                        j->s->cfg.login_failures, j->s->cfg.lock_minutes);
       fail(&r, "forbidden", "old", "change_password: %s", j->why);
     } else if (j->status) {
       fail(&r, "unavailable", NULL, "change_password: %s", j->why);
     } else {
       c->who.must_change = false;
+      acc_throttle_clear(eng_store(j->s->e), json_string_value(json_object_get(j->data, "throttle")));
       metrics_count(&j->s->m, "change_password", OUT_OK);
       reply(&r, json_pack("{s:b}", "ok", 1));
     }
@@ -619,6 +627,9 @@ static void op_change_password(req *r) {
          (long long)(wait / 60000 + 1));
     return;
   }
+  /* Counted as it arrives, whatever becomes of the socket: guesses sent at
+   * once, or by a client that goes away, are all counted. */
+  acc_throttle_fail(eng_store(r->s->e), key, srv_now(r->s), r->s->cfg.login_failures, r->s->cfg.lock_minutes);
   job *j = job_new(r->s, JOB_WS, r->c, "change_password");
   if (j == NULL)
     return;
@@ -629,14 +640,52 @@ static void op_change_password(req *r) {
   job_start(j);
 }
 
+/* The revocation is flushed (in the pool) before the reply says it is done;
+ * then every socket of the session is closed, this one included. */
+static void logout_work(job *j) {
+  store *st = eng_store(j->s->e);
+  acc_session_revoke(st, json_string_value(json_object_get(j->data, "token")));
+  j->status = store_aux_sync(st);
+}
+
+static void logout_finish(job *j) {
+  conn *c = j->owner;
+  const char *token = json_string_value(json_object_get(j->data, "token"));
+  if (c && c->wsi) {
+    req r = {.c = c, .s = j->s, .op = "logout", .id = json_object_get(j->data, "id"),
+             .binary = json_is_true(json_object_get(j->data, "binary"))};
+    if (j->status) {
+      fail(&r, "unavailable", NULL, "logout: the revocation could not be stored (%s): try again", mc_strerror(j->status));
+    } else {
+      metrics_count(&j->s->m, "logout", OUT_OK);
+      reply(&r, json_pack("{s:b}", "ok", 1));
+    }
+  }
+  if (j->status == 0)
+    srv_revoke_token(j->s, token, "logged out");
+  json_t *t = json_object_get(j->data, "token");
+  sodium_memzero((void *)json_string_value(t), json_string_length(t));
+  job_free(j);
+}
+
 static void op_logout(req *r) {
+  static const char *const fields[] = {NULL};
   conn *c = r->c;
-  if (c->who.authed)
-    acc_session_revoke(eng_store(r->s->e), c->who.token);
-  memset(&c->who, 0, sizeof c->who);
-  metrics_count(&r->s->m, "logout", OUT_OK);
-  reply(r, json_pack("{s:b}", "ok", 1));
-  conn_close(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
+  if (!known_fields(r, fields))
+    return;
+  if (!c->who.authed) {
+    metrics_count(&r->s->m, "logout", OUT_OK);
+    reply(r, json_pack("{s:b}", "ok", 1));
+    conn_close(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
+    return;
+  }
+  job *j = job_new(r->s, JOB_WS, c, "logout");
+  if (j == NULL)
+    return;
+  j->data = json_pack("{s:O, s:b, s:s}", "id", r->id ? r->id : json_null(), "binary", r->binary, "token", c->who.token);
+  j->work = logout_work;
+  j->finish = logout_finish;
+  job_start(j);
 }
 
 /* ------------------------------------------------------------ dispatch */

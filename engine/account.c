@@ -221,8 +221,8 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
     if (!valid || c->roles[i] == NULL)
       return refuse(r, MC_EINVAL, "\"%s\" is not a role of an official (reception, specialist, leader, agency_admin, auditor, postal, system_admin)",
                     c->roles[i] ? c->roles[i] : "(none)");
-    if (!strcmp(c->roles[i], "system_admin") && !system)
-      return refuse(r, MC_EACCES, "only a system_admin gives the system_admin role");
+    if ((!strcmp(c->roles[i], "system_admin") || !strcmp(c->roles[i], "auditor")) && !system)
+      return refuse(r, MC_EACCES, "only a system_admin gives the province-wide role %s", c->roles[i]);
     for (int k = 0; k < i; k++)
       if (!strcmp(c->roles[k], c->roles[i]))
         return refuse(r, MC_EINVAL, "the role %s is given twice", c->roles[i]);

@@ -276,10 +276,10 @@ static void creations_are_refused(void **state) {
   refused(&c, t, MC_EACCES, "an agency_admin of H13.X02 creates accounts of H13.X02 only, not of H13.X01");
   static const char *const sysadmin[] = {"system_admin"};
   c = creation("ha.x02", "agency_admin", "H13.X02", "boss.x02", "H13.X02", sysadmin, 1);
-  refused(&c, t, MC_EACCES, "only a system_admin gives the system_admin role");
+  refused(&c, t, MC_EACCES, "only a system_admin gives the province-wide role system_admin");
   static const char *const mixed[] = {"leader", "system_admin"};
   c = creation("ha.x02", "agency_admin", "H13.X02", "boss.x02", "H13.X02", mixed, 2);
-  refused(&c, t, MC_EACCES, "only a system_admin gives the system_admin role");
+  refused(&c, t, MC_EACCES, "only a system_admin gives the province-wide role system_admin");
   /* Other roles create nothing. */
   c = creation("hung.pv", "leader", "H13.X02", "nam.x02", "H13.X02", reception, 1);
   refused(&c, t, MC_EACCES, "needs the system_admin or agency_admin role");
@@ -362,6 +362,9 @@ static void an_agency_admin_cannot_create_province_wide_accounts(void **state) {
    * message reads "... not of (null)" with glibc, and printf of a NULL
    * "%s" is undefined behaviour (a crash with other C libraries). */
   assert_null(strstr(r.message, "(null)"));
+  /* Nor an auditor of its own agency: an auditor reads the whole province. */
+  eng_command own = creation("ha.x02", "agency_admin", "H13.X02", "kiem2.x02", "H13.X02", auditor, 1);
+  refused(&own, at("2026-01-07T09:00"), MC_EACCES, "only a system_admin gives the province-wide role auditor");
 }
 
 /* ============================================================ disable and enable */
