@@ -18,9 +18,19 @@ typedef struct entry {
   json_t *page;          /* the procedure page */
 } entry;
 
+/* Who takes part in a procedure, over every version ever published: the
+ * dossiers of a retired procedure, or of an older version, are still read
+ * by the agencies that do their steps. */
+typedef struct taking_part {
+  char code[32];
+  json_t *agencies;
+} taking_part;
+
 struct catalogue {
   entry *entries;
   int n, cap;
+  taking_part *parts;
+  int nparts, partcap;
 };
 
 int catalogue_fold(const char *text, mc_buf *out) {
@@ -266,6 +276,49 @@ static int proc_one(void *opaque, const char *id, const uint8_t *bytes, size_t l
   return 0;
 }
 
+static int part_one(void *opaque, const char *id, const uint8_t *bytes, size_t len) {
+  catalogue *c = opaque;
+  mc_arena a = MC_ARENA_INIT;
+  dsl_machine *m;
+  (void)id;
+  if (dsl_machine_decode(bytes, len, &a, &m) != 0) {
+    mc_arena_free(&a);
+    return 0;
+  }
+  taking_part *t = NULL;
+  for (int i = 0; i < c->nparts && !t; i++)
+    if (!strcmp(c->parts[i].code, m->code))
+      t = &c->parts[i];
+  if (t == NULL) {
+    if (c->nparts == c->partcap) {
+      int cap = c->partcap ? c->partcap * 2 : 32;
+      taking_part *p = realloc(c->parts, (size_t)cap * sizeof *p);
+      if (p == NULL) {
+        mc_arena_free(&a);
+        return MC_ENOMEM;
+      }
+      c->parts = p;
+      c->partcap = cap;
+    }
+    t = &c->parts[c->nparts++];
+    snprintf(t->code, sizeof t->code, "%s", m->code);
+    t->agencies = json_array();
+  }
+  for (int i = 0; i < m->nnodes; i++) {
+    const char *ag = m->nodes[i].agency;
+    bool seen = false;
+    size_t k;
+    json_t *v;
+    if (ag == NULL)
+      continue;
+    json_array_foreach(t->agencies, k, v) seen |= !strcmp(json_string_value(v), ag);
+    if (!seen)
+      json_array_append_new(t->agencies, json_string(ag));
+  }
+  mc_arena_free(&a);
+  return 0;
+}
+
 int catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
   catalogue *c = calloc(1, sizeof *c);
   directory dir;
@@ -278,6 +331,8 @@ int catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
   build_ctx b = {c, &dir};
   if (rc == 0)
     rc = eng_definitions(e, ENG_DEF_PROCEDURE, now, proc_one, &b);
+  if (rc == 0)
+    rc = eng_definitions(e, ENG_DEF_PROCEDURE, ENG_EVERY_VERSION, part_one, c);
   msgpack_unpacked_destroy(&dir.u);
   free(dir.bytes);
   if (rc) {
@@ -297,6 +352,9 @@ void catalogue_free(catalogue *c) {
     json_decref(c->entries[i].page);
   }
   free(c->entries);
+  for (int i = 0; i < c->nparts; i++)
+    json_decref(c->parts[i].agencies);
+  free(c->parts);
   free(c);
 }
 
@@ -370,8 +428,8 @@ const char *catalogue_name(const catalogue *c, const char *code) {
 }
 
 const json_t *catalogue_step_agencies(const catalogue *c, const char *code) {
-  for (int i = 0; c && i < c->n; i++)
-    if (!strcmp(c->entries[i].code, code))
-      return json_object_get(c->entries[i].page, "step_agencies");
+  for (int i = 0; c && i < c->nparts; i++)
+    if (!strcmp(c->parts[i].code, code))
+      return c->parts[i].agencies;
   return NULL;
 }

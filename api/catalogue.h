@@ -30,8 +30,9 @@ json_t *catalogue_search(const catalogue *c, const catalogue_query *q);
 /* The page of one procedure; NULL when no such procedure is in effect. */
 json_t *catalogue_page(const catalogue *c, const char *code);
 
-/* The agencies other than the filing one that do a step of the procedure
- * (a JSON array of codes, borrowed until the catalogue is freed), or NULL. */
+/* The agencies other than the filing one that do a step of the procedure in
+ * any version ever published, retired ones included (a JSON array of codes,
+ * borrowed until the catalogue is freed), or NULL: who reads its dossiers. */
 const json_t *catalogue_step_agencies(const catalogue *c, const char *code);
 
 /* The procedure's name, or NULL. */

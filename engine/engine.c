@@ -1205,26 +1205,7 @@ typedef struct defs_ctx {
   void *opaque;
 } defs_ctx;
 
-static int def_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
-  defs_ctx *c = opaque;
-  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
-    return 1;
-  /* The newest version in effect at `at` (as eng__def_current); an all-zero
-   * hash marks a retirement. */
-  const uint8_t *p = val, *hash = NULL;
-  int64_t best = INT64_MIN;
-  for (size_t off = 0; off + 40 <= vlen; off += 40) {
-    int64_t from = 0;
-    for (int i = 0; i < 8; i++)
-      from = (int64_t)((uint64_t)from << 8 | p[off + i]);
-    if (from <= c->at && from >= best) {
-      best = from;
-      hash = p + off + 8;
-    }
-  }
-  static const uint8_t none[32] = {0};
-  if (hash == NULL || memcmp(hash, none, 32) == 0)
-    return 0;
+static int def_bytes(defs_ctx *c, const void *key, size_t klen, const uint8_t *hash) {
   uint8_t bkey[34] = {'b', '/'};
   memcpy(bkey + 2, hash, 32);
   const void *bytes;
@@ -1235,6 +1216,36 @@ static int def_one(void *opaque, const void *key, size_t klen, const void *val, 
   char id[128];
   snprintf(id, sizeof id, "%.*s", (int)(klen - c->prefix_len), (const char *)key + c->prefix_len);
   return c->fn(c->opaque, id, bytes, blen);
+}
+
+static int def_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  defs_ctx *c = opaque;
+  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
+    return 1;
+  static const uint8_t none[32] = {0};
+  const uint8_t *p = val, *hash = NULL;
+  int rc = 0;
+  if (c->at == ENG_EVERY_VERSION) {
+    for (size_t off = 0; rc == 0 && off + 40 <= vlen; off += 40)
+      if (memcmp(p + off + 8, none, 32) != 0)
+        rc = def_bytes(c, key, klen, p + off + 8);
+    return rc;
+  }
+  /* The newest version in effect at `at` (as eng__def_current); an all-zero
+   * hash marks a retirement. */
+  int64_t best = INT64_MIN;
+  for (size_t off = 0; off + 40 <= vlen; off += 40) {
+    int64_t from = 0;
+    for (int i = 0; i < 8; i++)
+      from = (int64_t)((uint64_t)from << 8 | p[off + i]);
+    if (from <= c->at && from >= best) {
+      best = from;
+      hash = p + off + 8;
+    }
+  }
+  if (hash == NULL || memcmp(hash, none, 32) == 0)
+    return 0;
+  return def_bytes(c, key, klen, hash);
 }
 
 int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn fn, void *opaque) {

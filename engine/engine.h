@@ -260,6 +260,8 @@ int eng_counts(eng_engine *e, eng_count_fn fn, void *opaque);
  * returns 0 to go on, 1 to stop, or a negative error that is returned. */
 typedef int (*eng_def_fn)(void *opaque, const char *id, const uint8_t *bytes, size_t len);
 int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn fn, void *opaque);
+/* `at` for every version ever published (retired ones too), oldest first per id. */
+#define ENG_EVERY_VERSION INT64_MIN
 
 /* The outbox: every message an event causes (a `notify` of the process,
  * the engine's own apology or alert) is recorded in the same write as the

@@ -395,6 +395,13 @@ static void only_definitions_in_effect(void **state) {
   assert_int_equal(catalogue_build(eng, at("2026-01-02T09:00"), &later), 0);
   assert_int_equal(catalogue_count(later), 6);
   assert_null(catalogue_page(later, "PAKN"));
+  /* Who takes part in a procedure is kept for every version, retired ones
+   * too: its open dossiers are still read by those agencies. */
+  assert_non_null(catalogue_step_agencies(later, "PAKN"));
+  const json_t *judicial = catalogue_step_agencies(later, "2.000488");
+  assert_non_null(judicial);
+  assert_true(json_array_size(judicial) >= 2);
+  assert_null(catalogue_step_agencies(later, "9.999999"));
   assert_int_equal(catalogue_build(eng, at("2025-12-15T09:00"), &now), 0);
   assert_int_equal(catalogue_count(now), 7);
   catalogue_free(later);
