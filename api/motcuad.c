@@ -23,7 +23,9 @@ static void usage(FILE *f) {
           "  --data DIR        the data directory (overrides `data` of the file)\n"
           "  --listen H:P      where to listen (overrides `listen`); port 0 takes a free port\n"
           "  --workflows DIR   what to publish into an empty data directory (default: %s)\n"
-          "  --ready-file FILE written with the port once the server listens\n",
+          "  --ready-file FILE written with the port once the server listens\n"
+          "  --rehearsal-clock FILE  (MOTCUA_REHEARSAL=1, a copy of the data only) the clock runs ahead\n"
+          "                    by the milliseconds FILE holds, re-read every 5 s, only ever forward\n",
           MOTCUA_WORKFLOWS_DIR);
 }
 
@@ -57,6 +59,15 @@ int main(int argc, char **argv) {
       opt.workflows_dir = v;
     else if (!strcmp(a, "--ready-file"))
       opt.ready_file = v;
+    else if (!strcmp(a, "--rehearsal-clock")) {
+      const char *r = getenv("MOTCUA_REHEARSAL");
+      if (r == NULL || strcmp(r, "1")) {
+        fprintf(stderr, "motcuad: --rehearsal-clock moves time forward in an append-only log: only on a copy of "
+                        "the data, with MOTCUA_REHEARSAL=1\n");
+        return 2;
+      }
+      opt.rehearsal_clock = v;
+    }
     else {
       fprintf(stderr, "motcuad: unknown option %s\n", a);
       usage(stderr);

@@ -203,6 +203,7 @@ struct srv {
 
   metrics m;
   mc_instant last_catalogue_at;
+  int64_t clock_ahead_ms;      /* a rehearsal's clock offset (srv_options.rehearsal_clock); atomic */
 };
 
 /* The clock of the server (tests may set MOTCUA_REHEARSAL_NOW? no: wall clock). */

@@ -31,8 +31,26 @@
 #include <unistd.h>
 
 mc_instant srv_now(srv *s) {
-  (void)s;
-  return mc_clock_now();
+  return mc_clock_now() + __atomic_load_n(&s->clock_ahead_ms, __ATOMIC_RELAXED);
+}
+
+/* The writer's clock: the server's (a rehearsal's offset included). */
+static mc_instant writer_clock(void *opaque) { return srv_now(opaque); }
+
+/* A rehearsal's clock file: the offset only moves forward (time never goes
+ * back in the log). */
+static void read_rehearsal_clock(srv *s) {
+  if (s->opt.rehearsal_clock == NULL)
+    return;
+  FILE *f = fopen(s->opt.rehearsal_clock, "r");
+  long long ms = 0;
+  if (f == NULL)
+    return;
+  if (fscanf(f, "%lld", &ms) == 1 && ms > __atomic_load_n(&s->clock_ahead_ms, __ATOMIC_RELAXED)) {
+    __atomic_store_n(&s->clock_ahead_ms, (int64_t)ms, __ATOMIC_RELAXED);
+    mc_log(MC_LOG_WARN, "server", "rehearsal: the clock runs %lld ms ahead", ms);
+  }
+  fclose(f);
 }
 
 static uint64_t mono_ms(void) {
@@ -1000,6 +1018,10 @@ static const struct lws_protocols protocols[] = {
 
 static void sweep_cb(uv_timer_t *t) {
   srv *s = t->data;
+  int64_t ahead = s->clock_ahead_ms;
+  read_rehearsal_clock(s);
+  if (s->clock_ahead_ms != ahead)
+    uv_timer_stop(&s->due_timer); /* re-armed below on the new clock */
   uint64_t now = mono_ms(), idle = (uint64_t)s->cfg.idle_seconds * 1000u;
   mc_instant wall = srv_now(s);
   for (conn *c = s->conns; c; c = c->next) {
@@ -1252,7 +1274,8 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
   if ((rc = first_start(s)) != 0)
     goto out_engine;
   rebuild_catalogue(s);
-  eng_writer_options wo = {.max_batch = s->cfg.max_batch};
+  read_rehearsal_clock(s);
+  eng_writer_options wo = {.max_batch = s->cfg.max_batch, .clock = writer_clock, .clock_opaque = s};
   if ((rc = eng_writer_start(s->e, &wo, &s->w)) != 0)
     goto out_engine;
   {

@@ -14,6 +14,11 @@ typedef struct srv_options {
   const char *workflows_dir;   /* published into a data directory that has no procedure yet; NULL: none */
   FILE *announce;              /* the address, and a first administrator's one-time password, go here */
   const char *ready_file;      /* written with the port once listening (tests, scripts); or NULL */
+  /* A rehearsal on a copy of the data (MOTCUA_REHEARSAL=1): the clock runs
+   * ahead by the milliseconds this file holds, re-read every few seconds
+   * and only ever moved forward (deadlines and timers can be rehearsed
+   * without waiting days).  NULL: the wall clock. */
+  const char *rehearsal_clock;
 } srv_options;
 
 /* Runs until SIGTERM or SIGINT.  Returns 0 after a clean stop, or an error

@@ -42,7 +42,7 @@ class Failures:
 
 
 class Server:
-    def __init__(self, motcuad, workdir, config_extra=""):
+    def __init__(self, motcuad, workdir, config_extra="", args=(), env=None):
         self.motcuad = motcuad
         self.dir = workdir
         self.data = os.path.join(workdir, "data")
@@ -50,6 +50,8 @@ class Server:
         self.ready = os.path.join(workdir, "ready")
         self.out = os.path.join(workdir, "motcuad.out")
         self.config_extra = config_extra
+        self.args = list(args)
+        self.env = env
         self.proc = None
         self.port = None
         self.admin_password = None
@@ -67,8 +69,9 @@ class Server:
         if os.path.exists(self.ready):
             os.unlink(self.ready)
         log = open(self.out, "a")
-        self.proc = subprocess.Popen([self.motcuad, "--config", self.config, "--ready-file", self.ready],
-                                     stdout=log, stderr=subprocess.STDOUT)
+        env = dict(os.environ, **self.env) if self.env else None
+        self.proc = subprocess.Popen([self.motcuad, "--config", self.config, "--ready-file", self.ready] + self.args,
+                                     stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + WAIT
         while time.time() < deadline:
             if self.proc.poll() is not None:

@@ -581,6 +581,45 @@ def crash():
         srv.stop()
 
 
+def timers():
+    """The server fires deadline timers when they fall due: a rehearsal clock jumps 5 days ahead and
+    the reception step's limit (8 working hours) passes; the applicant sees the overdue event live.
+    (Sessions are made to last 30 days: a jump past their expiry ends them, as it should.)"""
+    d = workdir("timers")
+    clock = os.path.join(d, "clock")
+    with open(clock, "w") as f:
+        f.write("0\n")
+    os.chmod(clock, 0o644)
+    refused = subprocess.run([MOTCUAD, "--rehearsal-clock", clock], capture_output=True, text=True, timeout=WAIT,
+                             env={k: v for k, v in os.environ.items() if k != "MOTCUA_REHEARSAL"})
+    F.eq(refused.returncode, 2, "a rehearsal clock without MOTCUA_REHEARSAL=1 is refused")
+    srv = Server(MOTCUAD, d, "session_hours = 720\n", args=["--rehearsal-clock", clock],
+                 env={"MOTCUA_REHEARSAL": "1"}).start()
+    try:
+        tok = applicant(srv, "001090000011")
+
+        async def run():
+            c = await Client.open(srv, tok)
+            await c.request("subscribe", scope="mine")
+            await c.pushes_until(lambda p: p["push"] == "caught_up")
+            r = await submit(c, "t-1")
+            p = await c.push()
+            F.eq(p["type"], "dossier.submitted", "submitted")
+            with open(clock, "w") as f:
+                f.write("%d\n" % (5 * 86400 * 1000))
+            got = await c.pushes_until(lambda p: p.get("type") == "dossier.overdue", timeout=25)
+            F.eq(got[-1]["dossier"], r["dossier"], "the reception step's limit passed: overdue, pushed live")
+            F.check(got[-1]["time"] > p["time"] + 86400 * 1000, "the timer's event carries its due instant")
+            await c.close()
+
+        asyncio.run(run())
+        st, m, _ = srv.http("GET", "/metrics")
+        fired = [l for l in m.splitlines() if l.startswith("motcua_timers_fired_total ")]
+        F.check(fired and int(fired[0].split()[1]) >= 1, "metrics count the timers fired: %r" % fired)
+    finally:
+        F.eq(srv.stop(), 0, "timers: motcuad stops cleanly")
+
+
 def tls():
     d = workdir("tls")
     cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
@@ -606,7 +645,7 @@ def tls():
 
 SCENARIOS = {"registration": registration, "lifecycle": lifecycle, "resume": resume, "access": access,
              "bad_input": bad_input, "throttle": throttle, "idempotency": idempotency_and_status, "disable": disable,
-             "crash": crash, "tls": tls}
+             "crash": crash, "timers": timers, "tls": tls}
 
 if __name__ == "__main__":
     chosen = sys.argv[3:] or list(SCENARIOS)
