@@ -672,10 +672,13 @@ typedef struct catch_ctx {
   sub *sb;
   uint64_t last;   /* the last seq read */
   int count;       /* events read */
+  uint64_t from, upto; /* a stream's events outside [from, upto] are skipped (0, 0: none) */
 } catch_ctx;
 
 static int catch_one(void *opaque, const store_event *ev) {
   catch_ctx *k = opaque;
+  if (k->upto && (ev->seq < k->from || ev->seq > k->upto))
+    return 0;
   eng_event_view v;
   if (eng_event_view_of(ev, &v) != 0)
     return 0;
@@ -708,12 +711,25 @@ void srv_catch_up(srv *s, conn *c) {
         break;
       }
       uint64_t end = head - sb->next + 1 > CATCH_CHUNK ? sb->next + CATCH_CHUNK - 1 : head;
-      catch_ctx k = {s, c, sb, sb->next - 1, 0};
+      catch_ctx k = {s, c, sb, sb->next - 1, 0, 0, 0};
       int rc;
       if (!strcmp(sb->scope, "mine")) {
         /* An applicant's own events, through their feed: no scan of the log. */
         rc = eng_applicant_events(s->e, c->who.acct.id, sb->next, head, CATCH_CHUNK, catch_one, &k);
         end = rc == 1 || k.count == CATCH_CHUNK ? k.last : head;
+        rc = rc == 1 ? 0 : rc;
+      } else if (!strcmp(sb->scope, "dossier")) {
+        /* One dossier's events, through its stream (a few dozen): in one go. */
+        char stream[96];
+        store_read *rd;
+        snprintf(stream, sizeof stream, "dossier/%s", sb->dossier);
+        k.from = sb->next;
+        k.upto = head;
+        if ((rc = store_read_begin(eng_store(s->e), &rd)) == 0) {
+          rc = store_read_stream(rd, stream, 1, catch_one, &k);
+          store_read_end(rd);
+        }
+        end = rc == 1 ? k.last : head; /* stopped for the queue: on from there next time */
         rc = rc == 1 ? 0 : rc;
       } else {
         rc = store_log_each(eng_store(s->e), sb->next, end, 1000, catch_one, &k);

@@ -195,6 +195,12 @@ def lifecycle():
             F.check(r["dossier"]["appointment_at"] > 0, "the appointment was set at acceptance")
             r = await app.request("rate", command_id="rate-1", dossier=code, rating=5, comment="Nhanh, chu đáo")
             F.check(r.get("ok"), "the applicant rates the service: %r" % r)
+            # One dossier's history from the start, through its stream, then live.
+            r = await lea.request("subscribe", scope="dossier", dossier=code, after=0)
+            got = await lea.pushes_until(lambda p: p["push"] == "caught_up" and p["subscription"] == r["subscription"])
+            mine = [p["type"] for p in got if p["push"] == "event" and p["subscription"] == r["subscription"]]
+            F.eq(mine, ["dossier.submitted", "dossier.accepted", "dossier.approved", "dossier.approved",
+                        "dossier.returned", "dossier.rated"], "a dossier's subscription replays its events in order")
             for c in (app, rec, spe, lea):
                 await c.close()
 
