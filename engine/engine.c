@@ -398,19 +398,30 @@ static int apply_counts(void *opaque, store_proj_txn *tx, const store_event *ev)
   size_t klen = (size_t)snprintf(key, sizeof key, "c/%.63s", s.code);
   const void *v;
   size_t vlen;
+  size_t slen = strlen(s.state) < 32 ? strlen(s.state) : 32;
+  int old_timers = 0;
+  bool same_state = false;
   if (store_proj_get(tx, key, klen, &v, &vlen) == 0 && vlen >= 1) {
     const uint8_t *p = v;
-    if (p[0] == timers && vlen - 1 == strlen(s.state) && !memcmp(p + 1, s.state, vlen - 1))
+    same_state = vlen - 1 == slen && !memcmp(p + 1, s.state, slen);
+    if (p[0] == timers && same_state)
       return 0;
-    size_t n = (size_t)snprintf(skey, sizeof skey, "s/%.*s", (int)(vlen - 1 < 40 ? vlen - 1 : 40), (const char *)p + 1);
-    if ((rc = count_add(tx, skey, n, -1)) || (rc = count_add(tx, "t", 1, -(int64_t)p[0])))
+    old_timers = p[0];
+    if (!same_state) {
+      size_t n = (size_t)snprintf(skey, sizeof skey, "s/%.*s", (int)(vlen - 1 < 40 ? vlen - 1 : 40), (const char *)p + 1);
+      if ((rc = count_add(tx, skey, n, -1)))
+        return rc;
+    }
+  }
+  /* Only what changed is written: most events leave the state or the timers as they were. */
+  if (!same_state) {
+    size_t n = (size_t)snprintf(skey, sizeof skey, "s/%.40s", s.state);
+    if ((rc = count_add(tx, skey, n, 1)))
       return rc;
   }
-  size_t n = (size_t)snprintf(skey, sizeof skey, "s/%.40s", s.state);
-  if ((rc = count_add(tx, skey, n, 1)) || (rc = count_add(tx, "t", 1, timers)))
+  if (timers != old_timers && (rc = count_add(tx, "t", 1, timers - old_timers)))
     return rc;
   uint8_t rec[1 + 32];
-  size_t slen = strlen(s.state) < 32 ? strlen(s.state) : 32;
   rec[0] = (uint8_t)timers;
   memcpy(rec + 1, s.state, slen);
   return store_proj_put(tx, key, klen, rec, 1 + slen);
