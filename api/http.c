@@ -336,11 +336,6 @@ static void post_login(http_req *h, json_t *b) {
 
 /* A revocation is acknowledged only once it is on disk (aux is not flushed
  * by itself): the flush runs in the pool, never on the loop. */
-static void logout_work(job *j) {
-  store *st = eng_store(j->s->e);
-  acc_session_revoke(st, json_string_value(json_object_get(j->data, "token")));
-  j->status = store_aux_sync(st);
-}
 
 static void logout_finish(job *j) {
   http_req *h = owner_of(j);
@@ -366,7 +361,7 @@ static void post_logout(http_req *h) {
     return;
   j->data = json_pack("{s:s}", "token", token);
   sodium_memzero(token, sizeof token);
-  j->work = logout_work;
+  j->work = job_revoke_session;
   j->finish = logout_finish;
   job_start(j);
 }

@@ -88,6 +88,9 @@ eng_command *job_command(job *j);
  * `finish` on the loop. */
 void job_start(job *j);
 char *job_strdup(job *j, const char *s);
+/* A job's `work` that revokes the session j->data.token and flushes it (a
+ * logout over HTTP or WebSocket is acknowledged only once on disk). */
+void job_revoke_session(job *j);
 
 /* ------------------------------------------------------------ connections */
 

@@ -194,6 +194,12 @@ eng_command *job_command(job *j) {
 
 char *job_strdup(job *j, const char *s) { return s ? mc_arena_strdup(&j->arena, s) : NULL; }
 
+void job_revoke_session(job *j) {
+  store *st = eng_store(j->s->e);
+  acc_session_revoke(st, json_string_value(json_object_get(j->data, "token")));
+  j->status = store_aux_sync(st);
+}
+
 static void job_completed(job *j) {
   srv *s = j->s;
   pthread_mutex_lock(&s->done_mu);

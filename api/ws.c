@@ -642,11 +642,6 @@ static void op_change_password(req *r) {
 
 /* The revocation is flushed (in the pool) before the reply says it is done;
  * then every socket of the session is closed, this one included. */
-static void logout_work(job *j) {
-  store *st = eng_store(j->s->e);
-  acc_session_revoke(st, json_string_value(json_object_get(j->data, "token")));
-  j->status = store_aux_sync(st);
-}
 
 static void logout_finish(job *j) {
   conn *c = j->owner;
@@ -683,7 +678,7 @@ static void op_logout(req *r) {
   if (j == NULL)
     return;
   j->data = json_pack("{s:O, s:b, s:s}", "id", r->id ? r->id : json_null(), "binary", r->binary, "token", c->who.token);
-  j->work = logout_work;
+  j->work = job_revoke_session;
   j->finish = logout_finish;
   job_start(j);
 }

@@ -2,6 +2,8 @@
  * bundled workflows published into a fresh data directory. */
 #include "tools/bench/bench_common.h"
 
+#include "base/canon.h"
+
 #include "base/error.h"
 #include "base/file.h"
 
@@ -32,3 +34,16 @@ void publish_bundle(eng_engine *e) {
   mc_buf_free(&why);
 }
 
+
+void birth_form(mc_buf *out) {
+  mc_canon w;
+  mc_canon_init(&w, out);
+  mc_canon_map(&w, 6);
+  mc_canon_kv_str(&w, "birth_date", "2026-02-01");
+  mc_canon_kv_str(&w, "birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
+  mc_canon_kv_str(&w, "child_name", "Nguyễn Minh An");
+  mc_canon_kv_str(&w, "gender", "Nam");
+  mc_canon_kv_str(&w, "mother_id", "027190001234");
+  mc_canon_kv_str(&w, "phone", "0912345678");
+  mc_canon_finish(&w);
+}

@@ -8,5 +8,6 @@
 double now_s(void);                 /* monotonic seconds */
 mc_instant at(const char *iso);     /* Vietnam local time */
 void publish_bundle(eng_engine *e); /* workflows/, as of 2025-01-01; exits on error */
+void birth_form(mc_buf *out);       /* a valid e-form of 1.001193 (birth registration) */
 
 #endif

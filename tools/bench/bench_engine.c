@@ -44,18 +44,6 @@ static void rss(long *total_kb, long *anon_kb) {
 
 static mc_buf form;
 
-static void make_form(void) {
-  mc_canon w;
-  mc_canon_init(&w, &form);
-  mc_canon_map(&w, 6);
-  mc_canon_kv_str(&w, "birth_date", "2026-02-01");
-  mc_canon_kv_str(&w, "birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
-  mc_canon_kv_str(&w, "child_name", "Nguyễn Minh An");
-  mc_canon_kv_str(&w, "gender", "Nam");
-  mc_canon_kv_str(&w, "mother_id", "027190001234");
-  mc_canon_kv_str(&w, "phone", "0912345678");
-  mc_canon_finish(&w);
-}
 
 static const char *const agencies[] = {"H13.X01", "H13.X02", "H13.X03"};
 
@@ -149,7 +137,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   publish_bundle(e);
-  make_form();
+  birth_form(&form);
   printf("motcua engine benchmark, in %s\n\n", dir);
   printf("lifecycles (submit, accept, approve, sign, return) through eng_execute, durable group commit\n");
   printf("%10s %12s %14s %14s %18s %8s\n", "in flight", "lifecycles", "lifecycles/s", "commands/s", "store API events/s", "ratio");

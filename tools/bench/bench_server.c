@@ -1559,16 +1559,7 @@ static int run_engine(void) {
   signal(SIGINT, on_sigint_engine);
   signal(SIGTERM, on_sigint_engine);
   publish_bundle(e);
-  mc_canon w;
-  mc_canon_init(&w, &eform);
-  mc_canon_map(&w, 6);
-  mc_canon_kv_str(&w, "birth_date", "2026-02-01");
-  mc_canon_kv_str(&w, "birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
-  mc_canon_kv_str(&w, "child_name", "Nguyễn Minh An");
-  mc_canon_kv_str(&w, "gender", "Nam");
-  mc_canon_kv_str(&w, "mother_id", "027190001234");
-  mc_canon_kv_str(&w, "phone", "0912345678");
-  mc_canon_finish(&w);
+  birth_form(&eform);
 
   neslots = opt.connections;
   eslots = calloc((size_t)neslots, sizeof *eslots);
