@@ -177,6 +177,17 @@ bool acc_throttle_locked(store *st, const char *key, mc_instant now, int64_t *re
   return false;
 }
 
+/* The record: failures counted since `since`; once they reach the maximum,
+ * locked until `locked_until` (failures kept, so that a count taken back by
+ * acc_throttle_forgive can lift the lock it set). */
+static void throttle_put(store *st, const char *key, int64_t failures, int64_t since, int64_t until) {
+  json_t *n = json_pack("{s:I, s:I, s:I}", "failures", (json_int_t)failures, "since", (json_int_t)since,
+                        "locked_until", (json_int_t)until);
+  if (n)
+    acc_record_put(st, "throttle", key, n);
+  json_decref(n);
+}
+
 bool acc_throttle_fail(store *st, const char *key, mc_instant now, int max, int lock_minutes) {
   json_t *r = acc_record_get(st, "throttle", key);
   int64_t window = (int64_t)lock_minutes * 60 * 1000;
@@ -186,18 +197,32 @@ bool acc_throttle_fail(store *st, const char *key, mc_instant now, int max, int 
   json_decref(r);
   if (until > now)
     return true; /* locked already (a guess that was in flight): the lock stands */
-  if (since == 0 || now - since > window) {
+  if (since == 0 || now - since >= window) {
     since = now;
     failures = 0;
   }
   failures++;
   bool locked = failures >= max;
-  json_t *n = json_pack("{s:I, s:I, s:I}", "failures", (json_int_t)(locked ? 0 : failures), "since",
-                        (json_int_t)(locked ? 0 : since), "locked_until", (json_int_t)(locked ? now + window : 0));
-  if (n)
-    acc_record_put(st, "throttle", key, n);
-  json_decref(n);
+  throttle_put(st, key, failures, locked ? now : since, locked ? now + window : 0);
   return locked;
+}
+
+void acc_throttle_forgive(store *st, const char *key, mc_instant now, int max) {
+  json_t *r = acc_record_get(st, "throttle", key);
+  if (r == NULL)
+    return;
+  int64_t since = json_integer_value(json_object_get(r, "since"));
+  int64_t failures = json_integer_value(json_object_get(r, "failures"));
+  int64_t until = json_integer_value(json_object_get(r, "locked_until"));
+  json_decref(r);
+  if (failures > 0)
+    failures--;
+  if (until > now && failures >= max)
+    return; /* locked by failures that stand */
+  if (failures == 0)
+    acc_record_del(st, "throttle", key);
+  else
+    throttle_put(st, key, failures, since, until > now && failures >= max ? until : 0);
 }
 
 void acc_throttle_clear(store *st, const char *key) { acc_record_del(st, "throttle", key); }

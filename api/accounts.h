@@ -62,6 +62,11 @@ bool acc_throttle_locked(store *st, const char *key, mc_instant now, int64_t *re
 /* A failure: locks the key for `lock_minutes` once `max` failures came
  * within that time.  Returns true when this failure locked it. */
 bool acc_throttle_fail(store *st, const char *key, mc_instant now, int max, int lock_minutes);
+/* An attempt counted by acc_throttle_fail when it arrived (so that guesses
+ * sent at once cannot outrun the limit) turned out right: it is taken back,
+ * and a lock that this very count set is lifted.  Only failures count: a
+ * commune office behind one address logs in all day. */
+void acc_throttle_forgive(store *st, const char *key, mc_instant now, int max);
 void acc_throttle_clear(store *st, const char *key);
 
 /* One-time codes: 6 random digits, and their hash as stored. */

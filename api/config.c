@@ -1,5 +1,6 @@
 /* config.c — see config.h. */
 #include "api/config.h"
+#include "api/proxy.h"
 
 #include "base/error.h"
 
@@ -63,6 +64,7 @@ static const key keys[] = {
     INT("lock_minutes", lock_minutes, 1, 24 * 60),
     INT("denials_per_minute", denials_per_minute, 0, 100000),
     INT("max_batch", max_batch, 1, 65536),
+    TEXT("trusted_proxies", trusted_proxies),
     TEXT("smtp_url", smtp_url),
     TEXT("smtp_user", smtp_user),
     SECRET("smtp_password_file", smtp_password),
@@ -209,6 +211,11 @@ int srv_config_load(srv_config *c, const char *path, mc_buf *why) {
   }
   free(raw);
   fclose(f);
+  char bad[160];
+  if (rc == 0 && !api_proxies_valid(c->trusted_proxies, bad, sizeof bad)) {
+    mc_buf_printf(why, "%s: trusted_proxies: %s", path, bad);
+    rc = MC_EPARSE;
+  }
   if (rc == 0 && (c->tls_cert[0] != '\0') != (c->tls_key[0] != '\0')) {
     mc_buf_printf(why, "%s:%d: tls_cert and tls_key go together: give both (TLS) or neither (plain, loopback)", path,
                   tls_line);

@@ -33,6 +33,8 @@ typedef struct srv_config {
   int lock_minutes;            /* 15 */
   int denials_per_minute;      /* denials logged per connection and minute: 10 */
   int max_batch;               /* commands per commit at most: 1024 */
+  char trusted_proxies[512];   /* reverse proxies whose X-Forwarded-For / Forwarded
+                                  name the client (api/proxy.h): none */
   /* Delivery of the outbox (api/delivery.h); empty: not sent. */
   char smtp_url[512], smtp_user[128], smtp_password[256], mail_from[256], smtp_ca[1024];
   bool smtp_starttls;

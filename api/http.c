@@ -260,6 +260,10 @@ static void wipe(json_t *data, const char *key) {
     sodium_memzero((void *)json_string_value(v), json_string_length(v));
 }
 
+/* Failed logins from one address before it is locked: several officials of
+ * a commune office share one address (NAT), so more than one account's. */
+static int address_failures(const srv *s) { return s->cfg.login_failures * 4; }
+
 static void login_finish(job *j) {
   http_req *h = owner_of(j);
   srv *s = j->s;
@@ -284,6 +288,7 @@ static void login_finish(job *j) {
     char token[ACC_TOKEN_LEN + 1];
     mc_instant expires;
     acc_throttle_clear(st, akey);
+    acc_throttle_forgive(st, json_string_value(json_object_get(j->data, "ikey")), now, address_failures(s));
     rc = acc_session_new(st, id, now, s->cfg.session_hours, token, &expires);
     if (rc && h) {
       respond_error(h, 503, "unavailable", NULL, "the session could not be stored (%s)", mc_strerror(rc));
@@ -324,7 +329,7 @@ static void post_login(http_req *h, json_t *b) {
    * all at once cannot pass the limit while their checks run.  A right
    * password clears the account's count. */
   acc_throttle_fail(st, akey, srv_now(h->s), h->s->cfg.login_failures, h->s->cfg.lock_minutes);
-  acc_throttle_fail(st, ikey, srv_now(h->s), h->s->cfg.login_failures * 4, h->s->cfg.lock_minutes);
+  acc_throttle_fail(st, ikey, srv_now(h->s), address_failures(h->s), h->s->cfg.lock_minutes);
   job *j = http_job(h, "login");
   if (j == NULL)
     return;
@@ -748,7 +753,7 @@ int http_callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, voi
     h->s = s;
     h->wsi = wsi;
     snprintf(h->path, sizeof h->path, "%s", (const char *)in);
-    lws_get_peer_simple(wsi, h->addr, sizeof h->addr);
+    srv_client_addr(s, wsi, h->addr, sizeof h->addr);
     h->post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
     if (!h->post && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
       respond_error(h, 405, "bad_request", NULL, "only GET and POST are served");

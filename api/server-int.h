@@ -211,6 +211,9 @@ struct srv {
 
 /* The clock of the server (tests may set MOTCUA_REHEARSAL_NOW? no: wall clock). */
 mc_instant srv_now(srv *s);
+/* The client's address: the peer, or behind a trusted proxy what its headers
+ * say (api/proxy.h). */
+void srv_client_addr(srv *s, struct lws *wsi, char *out, size_t size);
 
 /* After a completion: push new durable events to subscribers. */
 void srv_publish(srv *s);

@@ -14,6 +14,7 @@
 #include "api/server-int.h"
 
 #include "api/delivery.h"
+#include "api/proxy.h"
 #include "api/wire.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -817,6 +818,18 @@ void conn_release(conn *c) {
     conn_free(c);
 }
 
+void srv_client_addr(srv *s, struct lws *wsi, char *out, size_t size) {
+  char peer[API_ADDR_MAX] = "", forwarded[512] = "", xff[512] = "";
+  lws_get_peer_simple(wsi, peer, sizeof peer);
+  if (s->cfg.trusted_proxies[0] && api_proxy_trusted(s->cfg.trusted_proxies, peer)) {
+    if (lws_hdr_custom_copy(wsi, forwarded, sizeof forwarded, "forwarded:", 10) < 0)
+      forwarded[0] = '\0';
+    if (lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) < 0)
+      xff[0] = '\0';
+  }
+  api_client_addr(s->cfg.trusted_proxies, peer, forwarded, xff, out, size);
+}
+
 static int count_from(srv *s, const char *addr) {
   int n = 0;
   for (conn *c = s->conns; c; c = c->next)
@@ -933,8 +946,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
       return -1;
     if (s->stopping || s->nconns >= s->cfg.max_connections)
       return -1;
-    char addr[64] = "";
-    lws_get_peer_simple(wsi, addr, sizeof addr);
+    char addr[API_ADDR_MAX] = "";
+    srv_client_addr(s, wsi, addr, sizeof addr);
     if (count_from(s, addr) >= s->cfg.max_per_address) {
       srv_denied(s, NULL, "connect", NULL, "too many connections from this address");
       return -1;
@@ -950,7 +963,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     c->id = ++s->next_conn_id;
     c->qtail = &c->qhead;
     c->last_seen_ms = mono_ms();
-    lws_get_peer_simple(wsi, c->addr, sizeof c->addr);
+    srv_client_addr(s, wsi, c->addr, sizeof c->addr);
     c->next = s->conns;
     if (s->conns)
       s->conns->prev = c;

@@ -437,8 +437,40 @@ def throttle():
                                   range(20)))
         F.eq(sorted(codes).count(401), 3, "20 guesses at once: 3 checked (login_failures), %r" % sorted(codes))
         F.eq(codes.count(429), 17, "the rest refused at once")
+        # Only failures count against an address: a commune office behind one NAT logs in all day
+        # (the address's limit here is 4 x 3 = 12).
+        applicant(srv, "001090000026")
+        codes = [srv.http("POST", "/api/login", {"id": "001090000026", "password": PASSWORD})[0] for _ in range(30)]
+        F.eq(codes, [200] * 30, "30 right logins from one address: none locked out")
+        # Without a trusted proxy, X-Forwarded-For is the client's own word: ignored.
+        st, _, _ = srv.http("POST", "/api/login", {"id": "001090000026", "password": PASSWORD},
+                            headers={"X-Forwarded-For": "198.51.100.9"})
+        F.eq(st, 200, "X-Forwarded-For from an untrusted peer changes nothing")
     finally:
         F.eq(srv.stop(), 0, "throttle: motcuad stops cleanly")
+    # Behind a trusted reverse proxy, each client's address is its own.
+    srv = Server(MOTCUAD, workdir("proxy"), "login_failures = 3\nlock_minutes = 1\ntrusted_proxies = 127.0.0.1, ::1\n").start()
+    try:
+        ids = ["00109000003%d" % i for i in range(5)]
+        for i in ids:
+            applicant(srv, i)
+        office = {"X-Forwarded-For": "10.9.9.9, 198.51.100.1"}  # the first hop is the client's own word
+        for i in ids[:4]:
+            for k in range(3):
+                srv.http("POST", "/api/login", {"id": i, "password": "wrong %d" % k}, headers=office)
+        st, _, _ = srv.http("POST", "/api/login", {"id": ids[4], "password": PASSWORD}, headers=office)
+        F.eq(st, 429, "12 failures from one client address behind the proxy lock that address")
+        st, _, _ = srv.http("POST", "/api/login", {"id": ids[4], "password": PASSWORD},
+                            headers={"X-Forwarded-For": "198.51.100.2"})
+        F.eq(st, 200, "another client behind the same proxy is not locked")
+        st, _, _ = srv.http("POST", "/api/login", {"id": ids[4], "password": PASSWORD},
+                            headers={"Forwarded": "for=\"[2001:db8::7]:443\";proto=https"})
+        F.eq(st, 200, "the Forwarded header names a client too")
+        st, _, _ = srv.http("POST", "/api/login", {"id": ids[4], "password": PASSWORD},
+                            headers={"Forwarded": "for=198.51.100.1"})
+        F.eq(st, 429, "the Forwarded header's client is the locked one")
+    finally:
+        F.eq(srv.stop(), 0, "proxy: motcuad stops cleanly")
 
 
 def idempotency_and_status():

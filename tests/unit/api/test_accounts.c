@@ -319,6 +319,45 @@ static void failures_older_than_the_window_do_not_count(void **state) {
   assert_int_equal(wait, 15 * MINUTE);
 }
 
+/* Logins count on arrival and the right ones are taken back: a commune
+ * office behind one address logs in all day and is never locked for it. */
+static void right_logins_never_lock_an_address(void **state) {
+  (void)state;
+  const char *key = "i/203.0.113.7";
+  mc_instant t0 = at("2026-03-09T08:00");
+  int64_t wait;
+  for (int i = 0; i < 200; i++) {
+    acc_throttle_fail(st, key, t0 + i * 1000, 20, 15);
+    acc_throttle_forgive(st, key, t0 + i * 1000, 20);
+  }
+  assert_false(acc_throttle_locked(st, key, t0 + 200 * 1000, &wait));
+  /* 19 wrong ones among them still count: the 20th wrong one locks. */
+  for (int i = 0; i < 19; i++) {
+    assert_false(acc_throttle_fail(st, key, t0 + MINUTE, 20, 15));
+    acc_throttle_fail(st, key, t0 + MINUTE, 20, 15);
+    acc_throttle_forgive(st, key, t0 + MINUTE, 20);
+  }
+  assert_true(acc_throttle_fail(st, key, t0 + MINUTE, 20, 15));
+  assert_true(acc_throttle_locked(st, key, t0 + MINUTE, &wait));
+}
+
+/* The attempt that reached the limit was a right one: the lock it set goes. */
+static void a_lock_set_by_a_right_login_is_lifted(void **state) {
+  (void)state;
+  const char *key = "i/203.0.113.8";
+  mc_instant t0 = at("2026-03-09T08:00");
+  int64_t wait;
+  for (int i = 0; i < 19; i++)
+    assert_false(acc_throttle_fail(st, key, t0, 20, 15));
+  assert_true(acc_throttle_fail(st, key, t0, 20, 15)); /* counted on arrival */
+  acc_throttle_forgive(st, key, t0, 20);               /* it was right */
+  assert_false(acc_throttle_locked(st, key, t0, &wait));
+  assert_true(acc_throttle_fail(st, key, t0, 20, 15)); /* the next wrong one locks */
+  /* Forgiving an unknown key does nothing. */
+  acc_throttle_forgive(st, "i/198.51.100.1", t0, 20);
+  assert_false(acc_throttle_locked(st, "i/198.51.100.1", t0, &wait));
+}
+
 /* A failure while locked (two logins checked before either failed, as the
  * server's off-loop password checks allow) must not shorten the lock. */
 static void a_failure_while_locked_keeps_the_lock(void **state) {
@@ -438,6 +477,8 @@ int main(void) {
       cmocka_unit_test(throttling_locks_after_max_failures),
       cmocka_unit_test(failures_older_than_the_window_do_not_count),
       cmocka_unit_test(a_failure_while_locked_keeps_the_lock),
+      cmocka_unit_test(right_logins_never_lock_an_address),
+      cmocka_unit_test(a_lock_set_by_a_right_login_is_lifted),
       cmocka_unit_test(clearing_resets_the_count_and_the_lock),
       cmocka_unit_test(codes_are_six_digits),
       cmocka_unit_test(a_codes_hash_depends_on_account_and_code),
