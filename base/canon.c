@@ -90,8 +90,9 @@ void mc_canon_map(mc_canon *w, uint32_t npairs) {
 
 void mc_canon_array(mc_canon *w, uint32_t n) { open_container(w, n, false); }
 
-void mc_canon_key(mc_canon *w, const char *key) {
-  size_t len = strlen(key);
+void mc_canon_key(mc_canon *w, const char *key) { mc_canon_key_n(w, key, strlen(key)); }
+
+void mc_canon_key_n(mc_canon *w, const char *key, size_t len) {
   msgpack_packer pk = packer(w);
   if (w->err)
     return;
@@ -361,4 +362,33 @@ int mc_canon_verify(const uint8_t *bytes, size_t len, size_t *where) {
   if (rc != 0 && where)
     *where = v.bad;
   return rc;
+}
+
+void mc_canon_object(mc_canon *w, const msgpack_object *o) {
+  switch (o->type) {
+  case MSGPACK_OBJECT_NIL: mc_canon_nil(w); break;
+  case MSGPACK_OBJECT_BOOLEAN: mc_canon_bool(w, o->via.boolean); break;
+  case MSGPACK_OBJECT_POSITIVE_INTEGER: mc_canon_uint(w, o->via.u64); break;
+  case MSGPACK_OBJECT_NEGATIVE_INTEGER: mc_canon_int(w, o->via.i64); break;
+  case MSGPACK_OBJECT_STR: mc_canon_str(w, o->via.str.ptr, o->via.str.size); break;
+  case MSGPACK_OBJECT_BIN: mc_canon_bin(w, o->via.bin.ptr, o->via.bin.size); break;
+  case MSGPACK_OBJECT_ARRAY:
+    mc_canon_array(w, o->via.array.size);
+    for (uint32_t i = 0; i < o->via.array.size; i++)
+      mc_canon_object(w, &o->via.array.ptr[i]);
+    break;
+  case MSGPACK_OBJECT_MAP:
+    mc_canon_map(w, o->via.map.size);
+    for (uint32_t i = 0; i < o->via.map.size; i++) {
+      const msgpack_object *k = &o->via.map.ptr[i].key;
+      if (k->type != MSGPACK_OBJECT_STR) {
+        set_err(w, MC_EINVAL);
+        return;
+      }
+      mc_canon_key_n(w, k->via.str.ptr, k->via.str.size);
+      mc_canon_object(w, &o->via.map.ptr[i].val);
+    }
+    break;
+  default: set_err(w, MC_EINVAL); /* floats and ext types are never canonical */
+  }
 }

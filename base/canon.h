@@ -52,6 +52,7 @@ void mc_canon_array(mc_canon *w, uint32_t n);
 /* A map key: ASCII, strictly greater (bytewise) than the previous key of the
  * same map. */
 void mc_canon_key(mc_canon *w, const char *key);
+void mc_canon_key_n(mc_canon *w, const char *key, size_t len); /* not NUL-terminated */
 
 void mc_canon_int(mc_canon *w, int64_t v);
 void mc_canon_uint(mc_canon *w, uint64_t v);
@@ -74,6 +75,13 @@ void mc_canon_kv_bool(mc_canon *w, const char *key, bool v);
  * or a container left incomplete, MC_EPARSE for bad text, MC_ENOMEM), or 0
  * when exactly one complete value was written. */
 int mc_canon_finish(mc_canon *w);
+
+/* A decoded value written again (a part of canonical bytes carried over into
+ * another record): its maps' keys must already be in canonical order, as
+ * they are in anything mc_canon_verify() accepted.  Floats and ext types set
+ * the sticky error. */
+struct msgpack_object;
+void mc_canon_object(mc_canon *w, const struct msgpack_object *o);
 
 /* Checks that `len` bytes are exactly one value in canonical form.  Returns
  * 0, or MC_EPARSE with the offset of the first offending byte in *where (may

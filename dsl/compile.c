@@ -402,6 +402,11 @@ static int compare_agencies(const void *a, const void *b) {
   return strcmp((*(const dsl_agency *const *)a)->code, (*(const dsl_agency *const *)b)->code);
 }
 
+static int compare_offers(const void *a, const void *b) {
+  const dsl_offer *x = *(const dsl_offer *const *)a, *y = *(const dsl_offer *const *)b;
+  return dsl__offer_cmp(x->procedure, x->agency, x->every_level, y->procedure, y->agency, y->every_level);
+}
+
 static int add_artifact(dsl_compile *c, dsl_artifact_kind kind, const char *id, const char *title,
                         mc_buf *bytes) {
   dsl_artifact *grown = realloc(c->artifacts, (size_t)(c->nartifacts + 1) * sizeof *grown);
@@ -463,8 +468,11 @@ int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count)
       if ((rc = mc_canon_finish(&w)) == 0)
         rc = add_artifact(c, DSL_ARTIFACT_TEMPLATE, t->name, t->subject, &b);
     }
-    /* The directory: the compiled files' agencies and offers, as one. */
+    /* The directory: the compiled files' agencies and offers, as one;
+     * agencies by code and offers in one order (directory.c), so that the
+     * order of the files does not change its hash. */
     const dsl_agency *agencies[4096];
+    const dsl_offer **offers = NULL;
     uint32_t na = 0, no = 0;
     for (const dsl_agency *a = c->prog.agencies; a && rc == 0; a = a->next)
       if (!a->context) {
@@ -475,9 +483,17 @@ int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count)
       }
     for (const dsl_offer *o = c->prog.offers; o; o = o->next)
       no += !o->context;
+    if (rc == 0 && no > 0 && (offers = calloc(no, sizeof *offers)) == NULL)
+      rc = MC_ENOMEM;
+    no = 0;
+    for (const dsl_offer *o = c->prog.offers; o && rc == 0; o = o->next)
+      if (!o->context)
+        offers[no++] = o;
     if (rc == 0 && (na > 0 || no > 0)) {
       if (na > 0)
         qsort(agencies, na, sizeof agencies[0], compare_agencies);
+      if (no > 0)
+        qsort(offers, no, sizeof offers[0], compare_offers);
       mc_canon_init(&w, &b);
       mc_canon_map(&w, 4);
       mc_canon_key(&w, "agencies");
@@ -503,17 +519,16 @@ int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count)
       mc_canon_kv_str(&w, "kind", "directory");
       mc_canon_key(&w, "offers");
       mc_canon_array(&w, no);
-      for (const dsl_offer *o = c->prog.offers; o; o = o->next) {
-        if (o->context)
-          continue;
+      for (uint32_t i = 0; i < no; i++) {
         mc_canon_map(&w, 3);
-        opt_str(&w, "agency", o->agency);
-        opt_str(&w, "every", o->every_level);
-        mc_canon_kv_str(&w, "procedure", o->procedure);
+        opt_str(&w, "agency", offers[i]->agency);
+        opt_str(&w, "every", offers[i]->every_level);
+        mc_canon_kv_str(&w, "procedure", offers[i]->procedure);
       }
       if (rc == 0 && (rc = mc_canon_finish(&w)) == 0)
         rc = add_artifact(c, DSL_ARTIFACT_DIRECTORY, "directory", "Danh bạ cơ quan", &b);
     }
+    free(offers);
   }
   mc_buf_free(&b);
   if (rc != 0)

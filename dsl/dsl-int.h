@@ -71,6 +71,11 @@ const char *dsl__field_type_word(int type);
 /* Parses one file into ctx->prog (appending).  Returns 0, MC_EPARSE, ... */
 int dsl__parse(dsl_ctx *ctx);
 
+/* The directory's one order of offers: by procedure, then agency, then the
+ * level of "every" (NULL sorts as ""): directory.c. */
+int dsl__offer_cmp(const char *proc_a, const char *agency_a, const char *every_a, const char *proc_b,
+                   const char *agency_b, const char *every_b);
+
 /* Appends `item` (whose first member is `next`) to the list at `*head`. */
 void dsl__append(void *head, void *item);
 

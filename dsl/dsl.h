@@ -77,4 +77,36 @@ int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count)
 
 const char *dsl_artifact_kind_name(dsl_artifact_kind kind);
 
+/* ============================================================ the directory */
+
+/* A compiled agency directory read back (dsl/directory.c): its agencies by
+ * code and its offers, for merging and comparing. */
+typedef struct dsl_directory dsl_directory;
+
+/* Decodes a compiled directory; MC_EPARSE when `bytes` is not one.  The
+ * bytes are copied; free *out with dsl_directory_free(). */
+int dsl_directory_decode(const uint8_t *bytes, size_t len, dsl_directory **out);
+void dsl_directory_free(dsl_directory *d); /* NULL is a no-op */
+
+bool dsl_directory_has_agency(const dsl_directory *d, const char *code);
+uint32_t dsl_directory_agency_count(const dsl_directory *d);
+/* The i-th agency (by code order): its code and name, truncated to fit. */
+void dsl_directory_agency(const dsl_directory *d, uint32_t i, char *code, size_t code_size, char *name,
+                          size_t name_size);
+
+/* What publishing `named` (a directory compiled from some agency files) over
+ * `published` (the one in the log; NULL if none) makes: every agency of
+ * `named`, and the published agencies it does not declare; the offers of
+ * `named`, and the published offers except those of an agency `named`
+ * declares (its file now says what it offers).  Canonical bytes appended to
+ * `out`.  Publishing the whole bundle replaces the directory instead: that
+ * is how an agency or an offer to every commune is removed. */
+int dsl_directory_merge(const dsl_directory *published, const dsl_directory *named, mc_buf *out);
+
+/* Appends to `text` one line per change from `from` (NULL: none) to `to`:
+ * "  + agency CODE NAME", "  ~ agency CODE NAME (changed)", "  - agency ...",
+ * "  + offer PROCEDURE at AGENCY", "  - offer PROCEDURE at every LEVEL".
+ * Returns the number of changes. */
+int dsl_directory_diff(const dsl_directory *from, const dsl_directory *to, mc_buf *text);
+
 #endif

@@ -460,6 +460,40 @@ static int load_defs(decide *d, const eng_snap *s) {
 
 /* ============================================================ publish */
 
+/* A directory may drop an agency only when none of its dossiers is open:
+ * they would have nowhere to be decided. */
+static int check_directory_removals(decide *d) {
+  uint8_t current[32];
+  eng_def *def;
+  dsl_directory *was = NULL, *next = NULL;
+  int rc = eng__def_current(d->e, d->b, ENG_DEF_DIRECTORY, "directory", INT64_MAX, current);
+  if (rc == MC_ENOENT || rc == MC_ERANGE)
+    return 0; /* the first directory */
+  if (rc || (rc = eng__def_load(d->e, d->b, current, ENG_DEF_DIRECTORY, &def)) ||
+      (rc = dsl_directory_decode(def->bytes, def->len, &was)))
+    return refuse(d, rc, "the directory in effect cannot be read");
+  if ((rc = dsl_directory_decode(d->cmd->def_bytes, d->cmd->def_len, &next))) {
+    dsl_directory_free(was);
+    return refuse(d, MC_EPARSE, "this is not a compiled directory");
+  }
+  for (uint32_t i = 0; rc == 0 && i < dsl_directory_agency_count(was); i++) {
+    char code[64], name[256], prefix[66];
+    dsl_directory_agency(was, i, code, sizeof code, name, sizeof name);
+    if (dsl_directory_has_agency(next, code))
+      continue;
+    eng__open_count oc = {prefix, (size_t)snprintf(prefix, sizeof prefix, "%s-", code), 0, ""};
+    rc = store_cmd_proj_scan(d->b, ENG_PROJ_DOSSIER, prefix, oc.prefix_len, eng__count_open, &oc);
+    if (rc == 0 && oc.open > 0)
+      rc = refuse(d, MC_EINVAL,
+                  "the directory would remove the agency %s (%s), which has %d open dossier%s (%s%s): finish or "
+                  "withdraw them first, or keep the agency in the directory",
+                  code, name, oc.open, oc.open == 1 ? "" : "s", oc.first, oc.open > 1 ? ", ..." : "");
+  }
+  dsl_directory_free(was);
+  dsl_directory_free(next);
+  return rc;
+}
+
 /* A procedure is an agency's to publish or retire; the policies, the
  * calendar and the directory apply province-wide and are the system
  * administrator's. */
@@ -541,6 +575,8 @@ static int do_publish(decide *d) {
              eng_def_kind_name(c->def_kind), id);
     return 0;
   }
+  if (c->def_kind == ENG_DEF_DIRECTORY && (rc = check_directory_removals(d)))
+    return rc;
   if (c->def_kind == ENG_DEF_CALENDAR) {
     /* A calendar must parse before anything can count on it. */
     eng_calendar *cal = NULL;

@@ -93,6 +93,16 @@ int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_
                        const char *template_name, mc_canon *w);
 
 /* Writes a snapshot as a canonical map; decodes one. */
+/* Counting the open dossiers of one agency over the dossier projection from
+ * the key "CODE-" on (a store_kv_fn): their codes begin with the agency's. */
+typedef struct eng__open_count {
+  const char *prefix; /* "CODE-" */
+  size_t prefix_len;
+  int open;
+  char first[64]; /* the first open one's code */
+} eng__open_count;
+int eng__count_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
+
 void eng__snap_encode(const eng_snap *s, mc_canon *w);
 int eng__snap_decode(const msgpack_object *o, eng_snap *out);
 

@@ -1272,6 +1272,41 @@ int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn 
   return rc < 0 ? rc : 0;
 }
 
+/* ============================================================ open dossiers of an agency */
+
+int eng__count_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  eng__open_count *oc = opaque;
+  if (klen < oc->prefix_len || memcmp(key, oc->prefix, oc->prefix_len) != 0)
+    return 1;
+  msgpack_unpacked u;
+  size_t off = 0;
+  eng_snap s;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS &&
+      eng__snap_decode(eng__get(&u.data, "after"), &s) == 0 && s.ntokens > 0 && oc->open++ == 0)
+    snprintf(oc->first, sizeof oc->first, "%.*s", (int)(klen < 63 ? klen : 63), (const char *)key);
+  msgpack_unpacked_destroy(&u);
+  return 0;
+}
+
+int eng_agency_open_dossiers(eng_engine *e, const char *agency, int *count, char *first, size_t size) {
+  char prefix[80];
+  store_read *rd;
+  int n = snprintf(prefix, sizeof prefix, "%s-", agency), rc;
+  *count = 0;
+  if (n < 0 || (size_t)n >= sizeof prefix)
+    return MC_EINVAL;
+  if ((rc = store_read_begin(e->st, &rd)) != 0)
+    return rc;
+  eng__open_count oc = {prefix, (size_t)n, 0, ""};
+  rc = store_read_proj_scan(rd, ENG_PROJ_DOSSIER, prefix, (size_t)n, eng__count_open, &oc);
+  store_read_end(rd);
+  *count = oc.open;
+  if (first)
+    snprintf(first, size, "%s", oc.first);
+  return rc;
+}
+
 /* ============================================================ counts */
 
 typedef struct counts_ctx {

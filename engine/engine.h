@@ -253,6 +253,10 @@ int eng_applicant_events(eng_engine *e, const char *applicant, uint64_t from_seq
 typedef int (*eng_count_fn)(void *opaque, const char *what, const char *name, uint64_t n);
 int eng_counts(eng_engine *e, eng_count_fn fn, void *opaque);
 
+/* How many dossiers of `agency` are open (not finished), and the first one's
+ * code into `first` (may be NULL).  A read of the dossier projection. */
+int eng_agency_open_dossiers(eng_engine *e, const char *agency, int *count, char *first, size_t size);
+
 /* ============================================================ catalogue */
 
 /* Calls fn with each definition of `kind` in effect at `at` (retired ones

@@ -355,7 +355,7 @@ int store__proj_rebuild(store *st, const bool *which, uint64_t chunk) {
  * Nothing is durable or acknowledged before store_batch_commit() returns 0
  * either way. */
 
-static MDB_txn *cmd_write_txn(const store_batch *b) { return b->cmd_txn ? b->cmd_txn : b->txn; }
+MDB_txn *store__cmd_txn(const store_batch *b) { return b->cmd_txn ? b->cmd_txn : b->txn; }
 
 static void batch_drop_txns(store_batch *b) {
   if (b->cmd_txn)
@@ -507,7 +507,7 @@ int store_cmd_stream_version(store_batch *b, const char *stream, uint64_t *versi
     return MC_EINVAL;
   if ((rc = normalise_id(b, stream, &id, &len)))
     return rc;
-  return store__stream_version(b->st, cmd_write_txn(b), b->st->proj[PROJ_STREAM].dbi, id, len,
+  return store__stream_version(b->st, store__cmd_txn(b), b->st->proj[PROJ_STREAM].dbi, id, len,
                                version);
 }
 
@@ -518,7 +518,7 @@ int store_cmd_proj_get(store_batch *b, const char *projection, const void *key, 
     return MC_EINVAL;
   for (size_t i = 0; i < st->nproj; i++)
     if (strcmp(st->proj[i].def.name, projection) == 0) {
-      store_proj_txn tx = {st, cmd_write_txn(b), st->proj[i].dbi, NULL};
+      store_proj_txn tx = {st, store__cmd_txn(b), st->proj[i].dbi, NULL};
       return store_proj_get(&tx, key, klen, val, vlen);
     }
   return MC_ENOENT;
@@ -530,7 +530,7 @@ int store_cmd_proj_get(store_batch *b, const char *projection, const void *key, 
 static int append_one(store_batch *b, const store_event_in *in, uint64_t *seq_out,
                       uint64_t *actual) {
   store *st = b->st;
-  MDB_txn *txn = cmd_write_txn(b);
+  MDB_txn *txn = store__cmd_txn(b);
   const char *stream;
   size_t stream_len;
   uint64_t current, seq;

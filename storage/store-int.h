@@ -179,6 +179,10 @@ void store__set_errmsg(store *st, const char *fmt, ...) MC__PRINTF(2, 3);
 /* Begins a write transaction, adopting a map grown by another process. */
 int store__txn_begin_write(store *st, MDB_txn **out);
 
+/* The transaction the open command of a batch writes in (its nested one, or
+ * the batch's). */
+MDB_txn *store__cmd_txn(const store_batch *b);
+
 /* Grows the map (no transaction of this process may be open). */
 int store__map_grow(store *st);
 

@@ -218,6 +218,14 @@ int store_cmd_stream_version(store_batch *b, const char *stream, uint64_t *versi
 int store_cmd_proj_get(store_batch *b, const char *projection, const void *key, size_t klen,
                        const void **val, size_t *vlen);
 
+/* A projection's entries in key order from the first key >= `from`, as the
+ * open command sees them (store_read_proj_scan's contract otherwise).  For
+ * deciding a command that must look at many entries (publishing a directory
+ * looks for open dossiers of the agencies it removes). */
+typedef int (*store_kv_fn)(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
+int store_cmd_proj_scan(store_batch *b, const char *projection, const void *from, size_t flen,
+                        store_kv_fn fn, void *opaque);
+
 /* Appends one event in the open command, runs every projection hook on it,
  * and gives its sequence in *seq (may be NULL).  MC_ECONFLICT when the
  * stream's version is not in->expected_version (*actual_version, may be
@@ -280,7 +288,6 @@ int store_read_proj(store_read *rd, const char *projection, const void *key, siz
 /* A projection's entries in key order from the first key >= `from` (flen 0:
  * from the start).  fn returns 0 to go on, 1 to stop, or a negative error
  * that is returned.  Views are valid during the call (storage/scan.c). */
-typedef int (*store_kv_fn)(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
 int store_read_proj_scan(store_read *rd, const char *projection, const void *from, size_t flen,
                          store_kv_fn fn, void *opaque);
 

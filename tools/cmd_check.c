@@ -234,7 +234,7 @@ static int run(const char *cmd, int argc, char **argv, bool compile) {
       }
       printf("%s  %-9s %-12s %s\n", hex, dsl_artifact_kind_name(a->kind), a->id, path);
     } else {
-      printf("ok  %-9s %-12s %s  sha256:%.16s\n", dsl_artifact_kind_name(a->kind), a->id,
+      printf("ok  %-9s %-12s %s  sha256:%s\n", dsl_artifact_kind_name(a->kind), a->id,
              a->title ? a->title : "", hex);
     }
   }

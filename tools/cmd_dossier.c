@@ -3,10 +3,12 @@
  * through its admin socket.  Each opens the data directory as its writer
  * (refused while another process holds it).
  *
- *   motcua publish DATA_DIR [--from TIME] [FILE.mc...]
+ *   motcua publish DATA_DIR [--from TIME] [--dry-run] [FILE.mc...]
  *       compiles the files (all of workflows/ by default) and puts every
  *       procedure, policy and the directory in the log, with the calendars
- *       of workflows/calendars; --from: when they take effect (default now)
+ *       of workflows/calendars; --from: when they take effect (default now).
+ *       Agency files named are merged into the published directory; the
+ *       whole bundle replaces it.  --dry-run says what would change.
  *   motcua dossier DATA_DIR submit --procedure CODE --agency CODE
  *       [--channel online|desk|post] --as WHO:ROLE[:AGENCY] --form-json JSON
  *       [--owner CITIZEN_ID|TAX_CODE] [--document NAME=SHA256[@YYYY-MM-DD]]...
@@ -28,6 +30,7 @@
  */
 #include "tools/cli.h"
 
+#include <msgpack.h>
 #include <sodium.h>
 
 #include "base/error.h"
@@ -38,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define VN 420
 
@@ -136,40 +140,200 @@ static int execute(const char *cmd, eng_engine *e, const eng_command *c, int n, 
 
 /* ============================================================ publish */
 
-
 int cmd_publish(int argc, char **argv);
 
-/* With motcuad running, publishing goes through its admin socket (one
- * process writes: ARCHITECTURE.md); *served says it did. */
-static int publish_through_server(const char *dir, const cli_compiled *c, bool with_calendar, mc_instant from,
-                                  bool rehearsal, bool *served) {
-  json_t *items = json_array(), *reply = NULL;
-  mc_buf packed = MC_BUF_INIT;
-  bool running = false;
-  *served = false;
+/* One definition to publish: compiled, or the directory merged with the one
+ * in the log, or the calendar pack.  Bytes borrowed from the compile or from
+ * publish_set's own buffers. */
+typedef struct publish_item {
+  eng_def_kind kind;
+  const char *id;
+  const uint8_t *bytes;
+  size_t len;
+  uint8_t hash[MC_SHA256_BYTES];
+} publish_item;
+
+typedef struct publish_set {
+  publish_item *items;
+  int n;
+  mc_buf merged;   /* the directory merged with the published one */
+  mc_buf calendar; /* the calendar pack */
+  char calendar_id[64];
+} publish_set;
+
+/* The id a calendar pack carries ("vn"). */
+static void calendar_id(const mc_buf *pack, char *out, size_t size) {
+  msgpack_unpacked u;
+  size_t off = 0;
+  snprintf(out, size, "calendar");
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)pack->data, pack->len, &off) == MSGPACK_UNPACK_SUCCESS &&
+      u.data.type == MSGPACK_OBJECT_MAP)
+    for (uint32_t i = 0; i < u.data.via.map.size; i++) {
+      const msgpack_object *k = &u.data.via.map.ptr[i].key, *v = &u.data.via.map.ptr[i].val;
+      if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == 2 && !memcmp(k->via.str.ptr, "id", 2) &&
+          v->type == MSGPACK_OBJECT_STR)
+        snprintf(out, size, "%.*s", (int)v->via.str.size, v->via.str.ptr);
+    }
+  msgpack_unpacked_destroy(&u);
+}
+
+/* What is published now, read from the data directory (read-only: allowed
+ * beside the running server).  NULL engine when the directory has no log. */
+typedef struct published_def {
+  const char *want;
+  mc_buf bytes;
+  bool found;
+} published_def;
+
+static int keep_def(void *opaque, const char *id, const uint8_t *bytes, size_t len) {
+  published_def *p = opaque;
+  if (strcmp(id, p->want) != 0)
+    return 0;
+  mc_buf_free(&p->bytes);
+  mc_buf_append(&p->bytes, bytes, len);
+  p->found = true;
+  return 0;
+}
+
+static bool published(eng_engine *ro, eng_def_kind kind, const char *id, mc_buf *out) {
+  published_def p = {id, MC_BUF_INIT, false};
+  if (ro && eng_definitions(ro, kind, INT64_MAX, keep_def, &p) == 0 && p.found) {
+    *out = p.bytes;
+    return true;
+  }
+  mc_buf_free(&p.bytes);
+  return false;
+}
+
+static eng_engine *open_published(const char *dir) {
+  char path[4200];
+  eng_engine *ro = NULL;
+  eng_options o = {.read_only = true};
+  snprintf(path, sizeof path, "%s/data.mdb", dir);
+  if (access(path, R_OK) != 0 || eng_open(dir, &o, &ro, NULL) != 0)
+    return NULL;
+  return ro;
+}
+
+/* The items of a publication.  With files named, a compiled directory holds
+ * only their agencies and offers: it is merged into the published one, so
+ * that publishing one new agency's file does not drop the others. */
+static int publish_set_build(const char *cmd, const cli_compiled *c, bool whole_bundle, eng_engine *ro,
+                             publish_set *set) {
+  set->items = calloc((size_t)c->nartifacts + 1, sizeof *set->items);
+  if (set->items == NULL)
+    return CLI_FAILED;
   for (int i = 0; i < c->nartifacts; i++) {
     const dsl_artifact *a = &c->artifacts[i];
-    size_t cap = sodium_base64_ENCODED_LEN(a->bytes.len, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = malloc(cap);
-    sodium_bin2base64(b64, cap, a->bytes.data, a->bytes.len, sodium_base64_VARIANT_ORIGINAL);
-    json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "kind", eng_def_kind_name(eng_def_kind_of(a->kind)),
-                                           "bytes_b64", b64, "effective_from", (json_int_t)from));
-    free(b64);
+    publish_item *it = &set->items[set->n++];
+    *it = (publish_item){eng_def_kind_of(a->kind), a->id, a->bytes.data, a->bytes.len, {0}};
+    memcpy(it->hash, a->hash, sizeof it->hash);
+    mc_buf now = MC_BUF_INIT;
+    if (a->kind != DSL_ARTIFACT_DIRECTORY || whole_bundle || !published(ro, ENG_DEF_DIRECTORY, "directory", &now))
+      continue;
+    dsl_directory *was = NULL, *named = NULL;
+    int rc = dsl_directory_decode(now.data, now.len, &was);
+    if (rc == 0)
+      rc = dsl_directory_decode(a->bytes.data, a->bytes.len, &named);
+    if (rc == 0)
+      rc = dsl_directory_merge(was, named, &set->merged);
+    dsl_directory_free(was);
+    dsl_directory_free(named);
+    mc_buf_free(&now);
+    if (rc != 0) {
+      cli_error(cmd, "the published directory cannot be merged with the files named: %s", mc_strerror(rc));
+      return CLI_FAILED;
+    }
+    it->bytes = set->merged.data;
+    it->len = set->merged.len;
+    mc_sha256_digest(it->bytes, it->len, it->hash);
   }
-  if (with_calendar) {
+  if (whole_bundle) {
     char cal_dir[4096];
     mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
     snprintf(cal_dir, sizeof cal_dir, "%s/calendars", cli_workflows_dir());
-    if (eng_calendar_pack_dir(cal_dir, &sink, &packed) == 0) {
-      size_t cap = sodium_base64_ENCODED_LEN(packed.len, sodium_base64_VARIANT_ORIGINAL);
-      char *b64 = malloc(cap);
-      sodium_bin2base64(b64, cap, packed.data, packed.len, sodium_base64_VARIANT_ORIGINAL);
-      json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "kind", "calendar", "bytes_b64", b64,
-                                             "effective_from", (json_int_t)from));
-      free(b64);
-    }
+    if (eng_calendar_pack_dir(cal_dir, &sink, &set->calendar) != 0)
+      return CLI_FAILED;
+    publish_item *it = &set->items[set->n++];
+    calendar_id(&set->calendar, set->calendar_id, sizeof set->calendar_id);
+    *it = (publish_item){ENG_DEF_CALENDAR, set->calendar_id, set->calendar.data, set->calendar.len, {0}};
+    mc_sha256_digest(it->bytes, it->len, it->hash);
   }
-  mc_buf_free(&packed);
+  return CLI_OK;
+}
+
+static void publish_set_free(publish_set *set) {
+  free(set->items);
+  mc_buf_free(&set->merged);
+  mc_buf_free(&set->calendar);
+}
+
+/* --dry-run: what publishing would change, item by item, against the log;
+ * the directory line by line, with the agencies it cannot remove. */
+static int publish_dry_run(const publish_set *set, eng_engine *ro) {
+  int status = CLI_OK;
+  for (int i = 0; i < set->n; i++) {
+    const publish_item *it = &set->items[i];
+    char hex[MC_SHA256_HEX], old_hex[MC_SHA256_HEX] = "";
+    mc_buf now = MC_BUF_INIT;
+    bool had = published(ro, it->kind, it->id, &now);
+    uint8_t old[MC_SHA256_BYTES];
+    mc_hex(it->hash, MC_SHA256_BYTES, hex);
+    if (had) {
+      mc_sha256_digest(now.data, now.len, old);
+      mc_hex(old, sizeof old, old_hex);
+    }
+    const char *what = !had ? "new" : !strcmp(hex, old_hex) ? "unchanged" : "changed";
+    printf("%-9s %-10s %-12s sha256:%s", what, eng_def_kind_name(it->kind), it->id, hex);
+    if (had && strcmp(hex, old_hex))
+      printf(" (was sha256:%.16s)", old_hex);
+    printf("\n");
+    if (it->kind == ENG_DEF_DIRECTORY && strcmp(hex, old_hex)) {
+      dsl_directory *was = NULL, *next = NULL;
+      mc_buf diff = MC_BUF_INIT;
+      if ((!had || dsl_directory_decode(now.data, now.len, &was) == 0) &&
+          dsl_directory_decode(it->bytes, it->len, &next) == 0) {
+        dsl_directory_diff(was, next, &diff);
+        fputs(mc_buf_cstr(&diff), stdout);
+        for (uint32_t k = 0; k < dsl_directory_agency_count(was); k++) {
+          char code[64], name[256], first[64];
+          int open = 0;
+          dsl_directory_agency(was, k, code, sizeof code, name, sizeof name);
+          if (!dsl_directory_has_agency(next, code) &&
+              eng_agency_open_dossiers(ro, code, &open, first, sizeof first) == 0 && open > 0) {
+            cli_error("publish", "the agency %s (%s) has %d open dossier%s (%s%s): publishing would be refused", code,
+                      name, open, open == 1 ? "" : "s", first, open > 1 ? ", ..." : "");
+            status = CLI_FAILED;
+          }
+        }
+      }
+      mc_buf_free(&diff);
+      dsl_directory_free(was);
+      dsl_directory_free(next);
+    }
+    mc_buf_free(&now);
+  }
+  printf("dry run: nothing was published\n");
+  return status;
+}
+
+/* With motcuad running, publishing goes through its admin socket (one
+ * process writes: ARCHITECTURE.md); *served says it did. */
+static int publish_through_server(const char *dir, const publish_set *set, mc_instant from, bool rehearsal,
+                                  bool *served) {
+  json_t *items = json_array(), *reply = NULL;
+  bool running = false;
+  *served = false;
+  for (int i = 0; i < set->n; i++) {
+    const publish_item *it = &set->items[i];
+    size_t cap = sodium_base64_ENCODED_LEN(it->len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = malloc(cap);
+    sodium_bin2base64(b64, cap, it->bytes, it->len, sodium_base64_VARIANT_ORIGINAL);
+    json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "kind", eng_def_kind_name(it->kind), "bytes_b64", b64,
+                                           "effective_from", (json_int_t)from));
+    free(b64);
+  }
   json_t *req = json_pack("{s:s, s:o}", "op", "publish", "items", items);
   int status = cli_admin("publish", dir, req, &reply, &running);
   json_decref(req);
@@ -187,7 +351,7 @@ static int publish_through_server(const char *dir, const cli_compiled *c, bool w
   json_t *r;
   status = CLI_OK;
   json_array_foreach(json_object_get(reply, "results"), i, r) {
-    const char *what = i < (size_t)c->nartifacts ? c->artifacts[i].id : "calendar";
+    const char *what = i < (size_t)set->n ? set->items[i].id : "?";
     if (json_is_true(json_object_get(r, "ok")))
       printf("publish %-12s %s (through the server)\n", what,
              json_is_true(json_object_get(r, "repeated")) ? "unchanged" : "published");
@@ -209,15 +373,19 @@ int cmd_publish(int argc, char **argv) {
   const char *dir = NULL, *from_text = NULL, *now_text = NULL;
   char **files = calloc((size_t)argc + 1, sizeof *files);
   int nfiles = 0, status;
+  bool dry_run = false;
   mc_instant now = mc_clock_now(), from;
   cli_compiled c = {0};
-  eng_engine *e = NULL;
+  publish_set set = {0};
+  eng_engine *e = NULL, *ro = NULL;
 
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--from") && i + 1 < argc)
       from_text = argv[++i];
     else if (!strcmp(argv[i], "--now") && i + 1 < argc)
       now_text = argv[++i];
+    else if (!strcmp(argv[i], "--dry-run"))
+      dry_run = true;
     else if (argv[i][0] == '-') {
       cli_error("publish", "unknown option \"%s\"", argv[i]);
       free(files);
@@ -228,7 +396,7 @@ int cmd_publish(int argc, char **argv) {
       files[nfiles++] = argv[i];
   }
   if (dir == NULL) {
-    cli_error("publish", "usage: motcua publish DATA_DIR [--from TIME] [FILE.mc...]");
+    cli_error("publish", "usage: motcua publish DATA_DIR [--from TIME] [--dry-run] [FILE.mc...]");
     free(files);
     return CLI_USAGE;
   }
@@ -241,44 +409,39 @@ int cmd_publish(int argc, char **argv) {
     from = now;
   if ((status = cli_compile("publish", cli_workflows_dir(), files, nfiles, &c)) != CLI_OK)
     goto done;
+  ro = open_published(dir);
+  if ((status = publish_set_build("publish", &c, nfiles == 0, ro, &set)) != CLI_OK)
+    goto done;
+  if (dry_run) {
+    status = publish_dry_run(&set, ro);
+    goto done;
+  }
+  eng_close(ro);
+  ro = NULL;
   bool served = false;
-  if ((status = publish_through_server(dir, &c, nfiles == 0, from, now_text != NULL, &served)) != CLI_OK || served)
+  if ((status = publish_through_server(dir, &set, from, now_text != NULL, &served)) != CLI_OK || served)
     goto done;
   if ((status = open_engine("publish", dir, &e)) != CLI_OK)
     goto done;
-  /* The calendar: every .cal of workflows/calendars (they must parse). */
-  mc_buf packed = MC_BUF_INIT;
-  {
-    char cal_dir[4096];
-    mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-    snprintf(cal_dir, sizeof cal_dir, "%s/calendars", cli_workflows_dir());
-    if (eng_calendar_pack_dir(cal_dir, &sink, &packed) != 0) {
-      status = CLI_FAILED;
-      goto done;
-    }
-  }
-  eng_command *cmds = calloc((size_t)c.nartifacts + 1, sizeof *cmds);
-  int n = 0;
-  for (int i = 0; i < c.nartifacts; i++) {
-    const dsl_artifact *a = &c.artifacts[i];
-    cmds[n++] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
-                              .def_kind = eng_def_kind_of(a->kind),
-                              .def_bytes = a->bytes.data, .def_len = a->bytes.len, .effective_from = from};
+  eng_command *cmds = calloc((size_t)set.n + 1, sizeof *cmds);
+  for (int i = 0; i < set.n; i++) {
+    const publish_item *it = &set.items[i];
+    cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
+                            .def_kind = it->kind, .def_bytes = it->bytes, .def_len = it->len,
+                            .effective_from = from};
     char hex[MC_SHA256_HEX];
-    mc_hex(a->hash, sizeof a->hash, hex);
-    printf("publish %-9s %-12s sha256:%.16s\n", dsl_artifact_kind_name(a->kind), a->id, hex);
+    mc_hex(it->hash, sizeof it->hash, hex);
+    if (it->kind == ENG_DEF_CALENDAR)
+      printf("publish calendar  (workflows/calendars)\n");
+    else
+      printf("publish %-9s %-12s sha256:%.16s\n", eng_def_kind_name(it->kind), it->id, hex);
   }
-  if (nfiles == 0) {
-    cmds[n++] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
-                              .def_kind = ENG_DEF_CALENDAR, .def_bytes = packed.data, .def_len = packed.len,
-                              .effective_from = from};
-    printf("publish calendar  (workflows/calendars)\n");
-  }
-  status = execute("publish", e, cmds, n, now);
+  status = execute("publish", e, cmds, set.n, now);
   free(cmds);
-  mc_buf_free(&packed);
 done:
+  eng_close(ro);
   eng_close(e);
+  publish_set_free(&set);
   cli_compiled_free(&c);
   free(files);
   return status;
