@@ -14,6 +14,7 @@ MOTCUA_PACKAGES=(
   python3-aiosmtpd                            # tests: a real local SMTP server
   libuv1-dev libwebsockets-dev libwebsockets-evlib-uv libssl-dev  # motcuad: the loop, HTTP, WebSocket, TLS
   python3-websockets python3-msgpack wrk openssl  # tests: clients of motcuad; the HTTP benchmark
+  chromium                                    # browser tests: playwright-core drives Debian's Chromium (tests/e2e)
 )
 
 # motcuad drops root for this system account (api/config.h, `user`).
@@ -28,14 +29,30 @@ motcua_install_deps() {
   for p in "${MOTCUA_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
-  # Node.js runs the BPMN/Mermaid parser checks (tests/bpmn); any recent
-  # one will do, Debian's if the machine has none.
+  # Node.js runs the BPMN/Mermaid parser checks (tests/bpmn) and the browser
+  # tests (tests/e2e): Debian 12's own Node 18 if the machine has none.  The
+  # npm packages are pinned to releases that run on 18 (README, "The Node.js
+  # toolchain"); a newer Node serves too.
   command -v node >/dev/null || missing+=(nodejs)
   command -v npm >/dev/null || missing+=(npm)
-  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ ${#missing[@]} -eq 0 ]; then
+    motcua_check_node
+    return
+  fi
   echo "motcua: installing ${missing[*]}" >&2
   local sudo=()
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" &&
+    motcua_check_node
+}
+
+# The pinned npm packages need Node.js 18 or later (Debian 12 ships 18.20).
+motcua_check_node() {
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if [ "$major" -lt 18 ]; then
+    echo "motcua: Node.js $(node --version 2>/dev/null) is too old: the tests need 18 or later (Debian 12's nodejs)" >&2
+    return 1
+  fi
 }

@@ -12,8 +12,10 @@ motcua_service_user
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# bpmn.io's and Mermaid's own parsers check the drawings (tests/bpmn).
+# bpmn.io's and Mermaid's own parsers check the drawings (tests/bpmn);
+# playwright-core and axe-core drive Debian's Chromium (tests/e2e).
 npm ci --prefix tests/bpmn --no-audit --no-fund --loglevel=error
+npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 
 build_and_test() { # dir, meson options...
   local dir=$1
