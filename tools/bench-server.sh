@@ -20,6 +20,10 @@
 # (each account costs five Argon2id hashes to set up).  Builds into
 # build-bench/ (release) unless MOTCUA_BENCH_BUILD names another.  Prints
 # figures, never fails on them; every process it starts is stopped on exit.
+# MOTCUA_BENCH_MOTCUAD=PATH measures another motcuad (another commit's build)
+# with this load generator, for a side-by-side comparison in one sitting:
+# the generator logs in from 127.0.0.2 onwards, so a server that limits
+# logins per address (as main did before only failures counted) lets it in.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${MOTCUA_BENCH_BUILD:-$here/build-bench}
@@ -36,7 +40,7 @@ fi
 ninja -C "$build" tools/bench/bench-server tools/bench/bench-echo api/motcuad >/dev/null
 gen=$build/tools/bench/bench-server
 echo_server=$build/tools/bench/bench-echo
-motcuad=$build/api/motcuad
+motcuad=${MOTCUA_BENCH_MOTCUAD:-$build/api/motcuad}
 
 # 1,000 connections are 1,000 descriptors on each side; this sandbox allows 20,000.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
