@@ -29,6 +29,9 @@ Determinism, by design:
   e-mail and no mail server is configured (the messages wait), officials'
   alerts go by e-mail only (they wait).  One-time codes go by text message to
   a phone the gateway accepts; codes never touch the log.
+- The calendars must describe the session's day and the 15 days after it
+  (its supplement window): the session stops with a message saying so when
+  they do not, as the server would refuse those deadlines.
 - Logins stay under the per-address throttle whether it counts every attempt
   (as now) or failures only (as planned): the one lockout is an account's,
   from wrong passwords.
@@ -904,13 +907,17 @@ async def finish(s, tokens):
     s.rec.note(server="exited", rc=rc)
 
 
-HORIZON = 16  # days after the session's day that its deadlines reach (the supplement window is 15 days)
+HORIZON = 15  # days after the session's day that its deadlines reach: the supplement window (15 days)
 
 
 def target_instant():
-    """09:00 in Hanoi on the next working day: the session's clock (a rehearsal clock runs only ahead)."""
+    """09:00 in Hanoi on the next working day: the session's clock (a rehearsal clock runs only ahead).
+    MOTCUA_TRANSCRIPT_DAY=YYYY-MM-DD (a later working day) checks that another day records the same."""
     today = datetime.datetime.now(TZ).date()
     day = next_working_day(today)
+    if os.environ.get("MOTCUA_TRANSCRIPT_DAY"):
+        day = datetime.date.fromisoformat(os.environ["MOTCUA_TRANSCRIPT_DAY"])
+        expect(day > today and working(day), "MOTCUA_TRANSCRIPT_DAY is a working day after today")
     last = day + datetime.timedelta(days=HORIZON)
     if day.year not in YEARS or last.year not in YEARS:
         raise RuntimeError("the bundled calendars (%s) do not describe %s to %s, which the session's deadlines reach: "
