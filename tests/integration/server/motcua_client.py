@@ -3,6 +3,10 @@ motcuad on loopback, its admin socket, HTTP, and a WebSocket client that
 speaks JSON (text frames) or msgpack (binary frames) as docs/PROTOCOL.md
 says.  Every wait is bounded; nothing here retries for ever.
 
+A recorder (transcript.py) may be attached to a Server: it is then told of
+every HTTP exchange and admin request, and each Client keeps what it
+receives, in arrival order, for it to read (Client.take_received).
+
 Run with Debian's /usr/bin/python3 (python3-websockets, python3-msgpack).
 """
 import asyncio
@@ -56,6 +60,7 @@ class Server:
         self.port = None
         self.admin_password = None
         self.tls = "tls_cert" in config_extra
+        self.recorder = None  # told of every exchange when set (transcript.py)
 
     def write_config(self):
         with open(self.config, "w") as f:
@@ -106,17 +111,31 @@ class Server:
 
     def admin(self, op, **fields):
         fields.update(op=op, id="a1")
+        if self.recorder:
+            self.recorder.admin_sent(fields)
+        return self._admin_exchange(json.dumps(fields))
+
+    def admin_raw(self, line):
+        """Sends one line as it is (malformed ones too); returns the reply line, parsed."""
+        if self.recorder:
+            self.recorder.admin_sent_raw(line)
+        return self._admin_exchange(line)
+
+    def _admin_exchange(self, line):
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
             s.settimeout(WAIT)
             s.connect(os.path.join(self.data, "motcuad.sock"))
-            s.sendall((json.dumps(fields) + "\n").encode())
+            s.sendall((line + "\n").encode())
             buf = b""
             while not buf.endswith(b"\n"):
                 chunk = s.recv(65536)
                 if not chunk:
                     break
                 buf += chunk
-        return json.loads(buf)
+        reply = json.loads(buf)
+        if self.recorder:
+            self.recorder.admin_received(reply)
+        return reply
 
     def add_user(self, account, name, roles, agency=None, **kw):
         """Creates an account through the admin socket; returns its one-time password."""
@@ -148,6 +167,8 @@ class Server:
             req.add_header("Authorization", "Bearer " + token)
         for k, v in (headers or {}).items():
             req.add_header(k, v)
+        if self.recorder:
+            self.recorder.http_sent(method, path, body, raw, token, headers)
         try:
             with urllib.request.urlopen(req, timeout=WAIT, context=self.ssl_context()) as r:
                 text = r.read()
@@ -161,6 +182,8 @@ class Server:
             parsed = json.loads(text) if text else None
         except ValueError:
             parsed = text.decode("utf-8", "replace")
+        if self.recorder:
+            self.recorder.http_received(method, path, status, parsed, hdrs)
         return status, parsed, hdrs
 
     def login(self, account, password):
@@ -185,12 +208,23 @@ class Server:
         return self.login(account, new_password)["token"]
 
 
-class Client:
-    """One WebSocket connection.  Replies are matched by id; pushes queue up."""
+class Received(dict):
+    """A message as received; `binary` says whether it came in a binary (msgpack) frame."""
+    binary = False
 
-    def __init__(self, server, binary):
+
+class Client:
+    """One WebSocket connection.  Replies are matched by id; pushes queue up.
+    With a recorder on the server, every message received (replies and
+    pushes alike, but not sync's pings) is also kept in arrival order."""
+
+    def __init__(self, server, binary, label=None):
         self.server = server
         self.binary = binary
+        self.label = label
+        self.recording = server.recorder is not None
+        self.received = []
+        self.sync_ids = itertools.count(1)
         self.ws = None
         self.pending = {}
         self.pushes = asyncio.Queue()
@@ -200,9 +234,11 @@ class Client:
         self.close_code = None
 
     @classmethod
-    async def open(cls, server, token=None, binary=False, header_token=False):
-        c = cls(server, binary)
+    async def open(cls, server, token=None, binary=False, header_token=False, label=None):
+        c = cls(server, binary, label)
         headers = {"Authorization": "Bearer " + token} if (token and header_token) else None
+        if c.recording:
+            server.recorder.ws_opened(c, token if header_token else None)
         c.ws = await asyncio.wait_for(websockets.connect(server.url("/ws", ws=True), extra_headers=headers,
                                                          ssl=server.ssl_context(), max_size=2 ** 24,
                                                          ping_interval=None), WAIT)
@@ -216,8 +252,13 @@ class Client:
     async def _read(self):
         try:
             async for frame in self.ws:
-                msg = msgpack.unpackb(frame, raw=False) if isinstance(frame, bytes) else json.loads(frame)
+                binary = isinstance(frame, bytes)
+                msg = msgpack.unpackb(frame, raw=False) if binary else json.loads(frame)
                 for m in (msg if isinstance(msg, list) else [msg]):
+                    m = Received(m)
+                    m.binary = binary
+                    if self.recording and not str(m.get("id")).startswith("sync-"):
+                        self.received.append(m)
                     if "push" in m:
                         await self.pushes.put(m)
                     else:
@@ -243,6 +284,8 @@ class Client:
         fields.update(op=op, id=rid)
         fut = asyncio.get_event_loop().create_future()
         self.pending[rid] = fut
+        if self.recording:
+            self.server.recorder.ws_sent(self, fields, self.binary)
         await self.ws.send(msgpack.packb(fields) if self.binary else json.dumps(fields))
         return await asyncio.wait_for(fut, WAIT)
 
@@ -250,8 +293,39 @@ class Client:
         """Sends bytes or text as they are; waits for the reply with `rid` (None: the first reply)."""
         fut = asyncio.get_event_loop().create_future()
         self.pending[rid] = fut
+        if self.recording:
+            self.server.recorder.ws_sent_raw(self, data)
         await self.ws.send(data)
         return await asyncio.wait_for(fut, WAIT)
+
+    async def sync(self):
+        """Waits until everything the server queued for this connection before now has arrived:
+        a ping (id "sync-N", not kept in `received`) and its reply, or the connection's end.
+        Returns False if the connection is (or got) closed."""
+        if self.closed.is_set():
+            return False
+        rid = "sync-%d" % next(self.sync_ids)
+        fut = asyncio.get_event_loop().create_future()
+        self.pending[rid] = fut
+        try:
+            await self.ws.send(msgpack.packb({"op": "ping", "id": rid}) if self.binary
+                               else json.dumps({"op": "ping", "id": rid}))
+        except websockets.ConnectionClosed:
+            pass
+        closed = asyncio.ensure_future(self.closed.wait())
+        done, _ = await asyncio.wait([fut, closed], timeout=WAIT, return_when=asyncio.FIRST_COMPLETED)
+        closed.cancel()
+        if not done:
+            raise TimeoutError("%s: no reply to a ping in %d s" % (self.label, WAIT))
+        if fut in done and fut.exception() is None:
+            return True
+        self.pending.pop(rid, None)
+        return False
+
+    def take_received(self):
+        """What arrived since the last call, in arrival order."""
+        got, self.received = self.received, []
+        return got
 
     async def push(self, timeout=WAIT):
         return await asyncio.wait_for(self.pushes.get(), timeout)
