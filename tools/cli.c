@@ -108,3 +108,28 @@ int cli_admin(const char *cmd, const char *data_dir, json_t *request, json_t **r
   }
   return CLI_OK;
 }
+
+int cli_parse_time(const char *cmd, const char *opt, const char *text, mc_instant *out) {
+  if (mc_instant_parse(text, 420, out) != 0) {
+    cli_error(cmd, "%s \"%s\": write ISO 8601, such as 2026-02-10T09:00 (Vietnam time)", opt, text);
+    return CLI_USAGE;
+  }
+  return CLI_OK;
+}
+
+/* --now: the clock for a rehearsal.  Every event is stamped with the later
+ * of the clock and the log's last event, so a date in the future would
+ * carry into every event after it, in an append-only log: refused unless
+ * MOTCUA_REHEARSAL=1 says this data directory is a rehearsal copy. */
+int cli_parse_now(const char *cmd, const char *text, mc_instant *out) {
+  int status = cli_parse_time(cmd, "--now", text, out);
+  if (status != CLI_OK)
+    return status;
+  const char *rehearsal = getenv("MOTCUA_REHEARSAL");
+  if (*out > mc_clock_now() + 5 * 60 * 1000 && !(rehearsal && !strcmp(rehearsal, "1"))) {
+    cli_error(cmd, "--now %s is in the future: every later event would carry that time. On a rehearsal copy of "
+                   "the data, set MOTCUA_REHEARSAL=1", text);
+    return CLI_USAGE;
+  }
+  return CLI_OK;
+}

@@ -54,4 +54,11 @@ int cli_admin(const char *cmd, const char *data_dir, json_t *request, json_t **r
 /* Prints "motcua <cmd>: error: <message>" to stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* A time on the command line (ISO 8601, Vietnam's time when no offset):
+ * CLI_OK, or CLI_USAGE after saying what to write.  `opt` names the option. */
+int cli_parse_time(const char *cmd, const char *opt, const char *text, mc_instant *out);
+/* --now: as cli_parse_time, and a time in the future is refused unless
+ * MOTCUA_REHEARSAL=1 (every later event would carry it). */
+int cli_parse_now(const char *cmd, const char *text, mc_instant *out);
+
 #endif

@@ -85,10 +85,8 @@ int cmd_deliver(int argc, char **argv) {
     cli_error("deliver", "--timeout-ms \"%s\": a number of milliseconds", timeout_text);
     return CLI_USAGE;
   }
-  if (now_text && mc_instant_parse(now_text, 420, &now) != 0) {
-    cli_error("deliver", "--now \"%s\": write ISO 8601, such as 2026-02-10T09:00", now_text);
+  if (now_text && cli_parse_now("deliver", now_text, &now) != CLI_OK)
     return CLI_USAGE;
-  }
   if (password_file && (status = read_secret("--smtp-password-file", password_file, &password)) != CLI_OK)
     return status;
   if (token_file && (status = read_secret("--sms-token-file", token_file, &token)) != CLI_OK) {

@@ -57,31 +57,6 @@ static int open_engine(const char *cmd, const char *dir, eng_engine **out) {
   return CLI_OK;
 }
 
-static int parse_time(const char *cmd, const char *opt, const char *text, mc_instant *out) {
-  if (mc_instant_parse(text, VN, out) != 0) {
-    cli_error(cmd, "%s \"%s\": write ISO 8601, such as 2026-02-10T09:00 (Vietnam time)", opt, text);
-    return CLI_USAGE;
-  }
-  return CLI_OK;
-}
-
-/* --now: the clock for a rehearsal.  Every event is stamped with the later
- * of the clock and the log's last event, so a date in the future would
- * carry into every event after it, in an append-only log: refused unless
- * MOTCUA_REHEARSAL=1 says this data directory is a rehearsal copy. */
-static int parse_now(const char *cmd, const char *text, mc_instant *out) {
-  int status = parse_time(cmd, "--now", text, out);
-  if (status != CLI_OK)
-    return status;
-  const char *rehearsal = getenv("MOTCUA_REHEARSAL");
-  if (*out > mc_clock_now() + 5 * 60 * 1000 && !(rehearsal && !strcmp(rehearsal, "1"))) {
-    cli_error(cmd, "--now %s is in the future: every later event would carry that time. On a rehearsal copy of "
-                   "the data, set MOTCUA_REHEARSAL=1", text);
-    return CLI_USAGE;
-  }
-  return CLI_OK;
-}
-
 /* "who:role[:agency]" into an actor (the string is modified). */
 static int parse_actor(const char *cmd, char *text, eng_actor *a) {
   char *role = strchr(text, ':');
@@ -400,8 +375,8 @@ int cmd_publish(int argc, char **argv) {
     free(files);
     return CLI_USAGE;
   }
-  if ((now_text && (status = parse_now("publish", now_text, &now)) != CLI_OK) ||
-      (from_text && (status = parse_time("publish", "--from", from_text, &from)) != CLI_OK)) {
+  if ((now_text && (status = cli_parse_now("publish", now_text, &now)) != CLI_OK) ||
+      (from_text && (status = cli_parse_time("publish", "--from", from_text, &from)) != CLI_OK)) {
     free(files);
     return status;
   }
@@ -606,7 +581,7 @@ int cmd_dossier(int argc, char **argv) {
     }
     *slot = argv[++i];
   }
-  if (now_text && (status = parse_now("dossier", now_text, &now)) != CLI_OK)
+  if (now_text && (status = cli_parse_now("dossier", now_text, &now)) != CLI_OK)
     return status;
 
   if (!strcmp(verb, "show")) {
@@ -698,7 +673,7 @@ int cmd_dossier(int argc, char **argv) {
   } else if (!strcmp(verb, "extend") && npos == 1 && until) {
     c.kind = ENG_CMD_EXTEND;
     c.dossier = pos[0];
-    if ((status = parse_time("dossier", "--until", until, &c.new_due)) != CLI_OK)
+    if ((status = cli_parse_time("dossier", "--until", until, &c.new_due)) != CLI_OK)
       return status;
   } else if (!strcmp(verb, "assign") && npos == 1 && handler) {
     c.kind = ENG_CMD_ASSIGN;
@@ -764,7 +739,7 @@ int cmd_timers(int argc, char **argv) {
     cli_error("timers", "usage: motcua timers DATA_DIR [--fire] [--now TIME]");
     return CLI_USAGE;
   }
-  if (now_text && (status = parse_now("timers", now_text, &now)) != CLI_OK)
+  if (now_text && (status = cli_parse_now("timers", now_text, &now)) != CLI_OK)
     return status;
   if ((status = open_engine("timers", dir, &e)) != CLI_OK)
     return status;
@@ -856,7 +831,7 @@ int cmd_announce(int argc, char **argv) {
   }
   eng_command c = {.kind = ENG_CMD_ANNOUNCE, .reason = message, .agency = agency};
   if ((status = parse_actor("announce", as, &c.actor)) != CLI_OK ||
-      (now_text && (status = parse_now("announce", now_text, &now)) != CLI_OK))
+      (now_text && (status = cli_parse_now("announce", now_text, &now)) != CLI_OK))
     return status;
   if ((status = open_engine("announce", dir, &e)) != CLI_OK)
     return status;
@@ -894,8 +869,8 @@ int cmd_retire(int argc, char **argv) {
     cli_error("retire", "usage: motcua retire DATA_DIR procedure|policy ID --from TIME");
     return CLI_USAGE;
   }
-  if ((status = parse_time("retire", "--from", from_text, &from)) != CLI_OK ||
-      (now_text && (status = parse_now("retire", now_text, &now)) != CLI_OK))
+  if ((status = cli_parse_time("retire", "--from", from_text, &from)) != CLI_OK ||
+      (now_text && (status = cli_parse_now("retire", now_text, &now)) != CLI_OK))
     return status;
   eng_command c = {.kind = ENG_CMD_RETIRE, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
                    .def_kind = strcmp(kind, "procedure") ? ENG_DEF_POLICY : ENG_DEF_PROCEDURE, .def_id = id,

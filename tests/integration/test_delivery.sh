@@ -101,6 +101,12 @@ echo "$out" | grep -q "^sent 0, failed 2, to retry 0" || fail "after the attempt
 "$motcua" outbox "$d" | grep -qE "delivery_failed +to official +$busy$" || fail "busy: no alert"
 [ "$(grep -l "^To: chu.ho@example.vn" "$box"/mail-*.eml | wc -l)" -eq 2 ] || fail "sent twice: $(ls "$box")"
 
+# A clock in the future would date every later event: refused unless rehearsing.
+"$motcua" deliver "$d" --smtp "smtp://127.0.0.1:$smtp" --from motcua@bacninh.gov.vn --now 2099-01-01T09:00 \
+  >"$tmp/out" 2>&1
+[ $? -eq 2 ] || fail "deliver --now in the future: not refused ($(cat "$tmp/out"))"
+grep -q "is in the future" "$tmp/out" || fail "deliver --now in the future: $(cat "$tmp/out")"
+
 # Killed between sending and recording: sent once more on the next pass, with
 # the same Message-ID (a mail client drops it), and never a third time.
 slow=$(household slow@example.vn cd-5 2026-03-03T08:00)
