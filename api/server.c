@@ -15,6 +15,7 @@
 
 #include "api/delivery.h"
 #include "api/proxy.h"
+#include "engine/events.h"
 #include "api/wire.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -616,11 +617,12 @@ void srv_revoke_token(srv *s, const char *token, const char *why) {
 static int publish_one(void *opaque, const store_event *ev) {
   publish_ctx *p = opaque;
   srv *s = p->s;
-  if (ev->type.len > 11 && !memcmp(ev->type.ptr, "definition.", 11)) {
+  eng_event_type type = eng_event_parse(ev->type.ptr, ev->type.len);
+  if (eng_event_is_definition(type)) {
     p->catalogue_changed = true;
     return 0;
   }
-  if (ev->type.len == 16 && !memcmp(ev->type.ptr, "account.disabled", 16) && ev->stream.len > 8) {
+  if (type == ENG_EV_ACCOUNT_DISABLED && ev->stream.len > 8) {
     char account[64];
     snprintf(account, sizeof account, "%.*s", (int)(ev->stream.len - 8), ev->stream.ptr + 8);
     acc_sessions_revoke_account(eng_store(s->e), account, NULL);

@@ -112,7 +112,7 @@ static int load(store_batch *b, const char *id, eng_account_view *out, bool *exi
   return rc;
 }
 
-static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, const char *type,
+static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_event_type type,
                   const eng_account_view *a, eng_result *r) {
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
@@ -136,7 +136,7 @@ static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   }
   char stream[96];
   snprintf(stream, sizeof stream, "account/%s", a->id);
-  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = type, .time = now,
+  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = eng_event_name(type), .time = now,
                        .actor = {c->actor.who, c->actor.role, c->actor.client}, .data = data.data,
                        .data_len = data.len};
   rc = store_append(b, &in, &r->first_seq, NULL);
@@ -188,7 +188,7 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
       return refuse(r, MC_EINVAL, "an applicant's account needs an e-mail address or a phone number");
     snprintf(a.roles[0], sizeof a.roles[0], "applicant");
     a.nroles = 1;
-    return append(e, b, now, c, "account.registered", &a, r);
+    return append(e, b, now, c, ENG_EV_ACCOUNT_REGISTERED, &a, r);
   }
   /* An official or an auditor, by an administrator. */
   bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
@@ -229,7 +229,7 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
     snprintf(a.roles[i], sizeof a.roles[i], "%s", c->roles[i]);
   }
   a.nroles = c->nroles;
-  return append(e, b, now, c, "account.created", &a, r);
+  return append(e, b, now, c, ENG_EV_ACCOUNT_CREATED, &a, r);
 }
 
 static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r,
@@ -258,7 +258,7 @@ static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng
   if (a.disabled == disabled)
     return refuse(r, MC_ECONFLICT, "the account %s is %s already", a.id, disabled ? "disabled" : "enabled");
   a.disabled = disabled;
-  return append(e, b, now, c, disabled ? "account.disabled" : "account.enabled", &a, r);
+  return append(e, b, now, c, disabled ? ENG_EV_ACCOUNT_DISABLED : ENG_EV_ACCOUNT_ENABLED, &a, r);
 }
 
 int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r) {
@@ -304,7 +304,7 @@ int eng__account_decode(const void *data, size_t len, eng_account_view *out) {
 /* The projection: an account event carries the account as it stands. */
 int eng__account_apply(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  if (ev->type.len <= 8 || memcmp(ev->type.ptr, "account.", 8) != 0)
+  if (!eng_event_is_account(eng__event_type(ev)))
     return 0;
   if (ev->stream.len <= 8)
     return MC_EPARSE;

@@ -271,25 +271,8 @@ static int enter(decide *d, eng_snap *s, int node) {
 
 /* ============================================================ events */
 
-static const char *event_type(const char *action) {
-  static const char *const names[][2] = {
-      {"accept", "dossier.accepted"}, {"reject", "dossier.rejected"},
-      {"request_supplement", "dossier.supplement_requested"}, {"provide_supplement", "dossier.supplement_provided"},
-      {"forward", "dossier.forwarded"}, {"complete", "dossier.step_completed"},
-      {"approve", "dossier.approved"}, {"deny", "dossier.denied"},
-      {"request_payment", "dossier.payment_requested"}, {"record_payment", "dossier.payment_recorded"},
-      {"return_result", "dossier.returned"}, {"hand_to_post", "dossier.handed_to_post"},
-      {"deliver", "dossier.delivered"}, {"answer", "dossier.answered"}, {"timeout", "dossier.timed_out"},
-      {"submit", "dossier.submitted"}, {"withdraw", "dossier.withdrawn"}, {"extend", "dossier.extended"},
-      {"warn", "dossier.warned"}, {"overdue", "dossier.overdue"}, {"assign", "dossier.assigned"},
-      {"stop", "dossier.stopped"}, {"rate", "dossier.rated"}, {"refund", "dossier.refunded"},
-      {"deadline_near", "dossier.deadline_near"}, {"deadline_passed", "dossier.deadline_passed"},
-  };
-  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-    if (!strcmp(names[i][0], action))
-      return names[i][1];
-  return "dossier.acted";
-}
+/* The dossier event an action (or command) causes: engine/events.h. */
+static const char *event_type(const char *action) { return eng_event_name(eng_event_of_cause(action)); }
 
 /* A document of the dossier, as the event records it. */
 typedef struct doc_entry {
@@ -621,7 +604,7 @@ static int do_publish(decide *d) {
   }
   char stream[160];
   snprintf(stream, sizeof stream, "definition/%s/%s", eng_def_kind_name(c->def_kind), id);
-  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = "definition.published",
+  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = eng_event_name(ENG_EV_DEFINITION_PUBLISHED),
                        .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
                        .definition_hash = hash, .data = data.data, .data_len = data.len};
   rc = store_append(d->b, &in, NULL, NULL);
@@ -1340,7 +1323,7 @@ static int do_retire(decide *d) {
   }
   char stream[160];
   snprintf(stream, sizeof stream, "definition/%s/%.100s", eng_def_kind_name(c->def_kind), c->def_id);
-  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = "definition.retired",
+  store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = eng_event_name(ENG_EV_DEFINITION_RETIRED),
                        .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
                        .data = data.data, .data_len = data.len};
   rc = store_append(d->b, &in, NULL, NULL);
@@ -1481,7 +1464,7 @@ static int do_delivered(decide *d) {
   mc_canon_kv_str(&w, "reason", c->reason ? c->reason : "");
   mc_canon_kv_int(&w, "seq", (int64_t)c->message_seq);
   mc_canon_kv_str(&w, "template", template_name);
-  return append_other(d, "outbox", "notification.delivered", &w, &data);
+  return append_other(d, "outbox", eng_event_name(ENG_EV_NOTIFICATION_DELIVERED), &w, &data);
 }
 
 /* An incident announced to everyone affected (BN Art. 14): the applicants
@@ -1525,7 +1508,7 @@ static int do_announce(decide *d) {
     mc_buf_free(&data);
     return refuse(d, rc, "the announcement could not be written");
   }
-  return append_other(d, "announcements", "announcement.made", &w, &data);
+  return append_other(d, "announcements", eng_event_name(ENG_EV_ANNOUNCEMENT_MADE), &w, &data);
 }
 
 /* A message carrying a one-time code (an account's verification, a

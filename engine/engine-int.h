@@ -10,6 +10,7 @@
 #include "base/canon.h"
 #include "dsl/dsl.h"
 #include "dsl/machine.h"
+#include "engine/events.h"
 #include "engine/calendar.h"
 
 #include <msgpack.h>
@@ -158,5 +159,10 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
 int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out);
 /* The fee of a dossier in VND: the procedure's fee expression over its form. */
 int eng__fee(const dsl_m_expr *e, const msgpack_object *form, int64_t *vnd);
+
+/* An event's type as the table's enum (engine/events.h). */
+static inline eng_event_type eng__event_type(const store_event *ev) {
+  return eng_event_parse(ev->type.ptr, ev->type.len);
+}
 
 #endif

@@ -178,13 +178,9 @@ int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
 
 /* ============================================================ projections */
 
-static bool is_type(const store_event *ev, const char *type) {
-  return ev->type.len == strlen(type) && memcmp(ev->type.ptr, type, ev->type.len) == 0;
-}
+static bool is_type(const store_event *ev, eng_event_type type) { return eng__event_type(ev) == type; }
 
-static bool is_dossier_event(const store_event *ev) {
-  return ev->type.len > 8 && memcmp(ev->type.ptr, "dossier.", 8) == 0;
-}
+static bool is_dossier_event(const store_event *ev) { return eng_event_is_dossier(eng__event_type(ev)); }
 
 /* The snapshot a dossier event carries ("after").  The projections apply
  * one event after another, most of them needing its snapshot: the last one
@@ -470,7 +466,7 @@ static int split_code(const char *code, size_t len, size_t *prefix_len, uint32_t
 
 static int apply_codes(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  if (!is_type(ev, "dossier.submitted"))
+  if (!is_type(ev, ENG_EV_DOSSIER_SUBMITTED))
     return 0;
   size_t prefix;
   uint32_t number, current = 0;
@@ -491,7 +487,7 @@ static int apply_codes(void *opaque, store_proj_txn *tx, const store_event *ev) 
 
 static int apply_forms(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  if (ev->type.len != strlen("dossier.submitted") || memcmp(ev->type.ptr, "dossier.submitted", ev->type.len))
+  if (!is_type(ev, ENG_EV_DOSSIER_SUBMITTED))
     return 0;
   msgpack_unpacked u;
   size_t off = 0;
@@ -510,9 +506,8 @@ static int apply_forms(void *opaque, store_proj_txn *tx, const store_event *ev) 
  * in publishing order; "b/<hash>" -> the bytes. */
 static int apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  bool retired = ev->type.len == strlen("definition.retired") && !memcmp(ev->type.ptr, "definition.retired", ev->type.len);
-  if (!retired &&
-      (ev->type.len != strlen("definition.published") || memcmp(ev->type.ptr, "definition.published", ev->type.len)))
+  bool retired = is_type(ev, ENG_EV_DEFINITION_RETIRED);
+  if (!retired && !is_type(ev, ENG_EV_DEFINITION_PUBLISHED))
     return 0;
   msgpack_unpacked u;
   size_t off = 0;
@@ -674,7 +669,7 @@ static int put_document(store_proj_txn *tx, const msgpack_object *doc, const cha
 static int apply_documents(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
   /* Only these carry documents: the others are not even decoded. */
-  if ((!is_type(ev, "dossier.submitted") && !is_type(ev, "dossier.supplement_provided")) || ev->stream.len <= 8)
+  if ((!is_type(ev, ENG_EV_DOSSIER_SUBMITTED) && !is_type(ev, ENG_EV_DOSSIER_SUPPLEMENT_PROVIDED)) || ev->stream.len <= 8)
     return 0;
   msgpack_unpacked u;
   size_t off = 0;
@@ -707,7 +702,7 @@ static size_t outbox_key(uint8_t k[9], uint64_t seq, unsigned index) {
 
 static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  bool delivered = is_type(ev, "notification.delivered"), announced = is_type(ev, "announcement.made");
+  bool delivered = is_type(ev, ENG_EV_NOTIFICATION_DELIVERED), announced = is_type(ev, ENG_EV_ANNOUNCEMENT_MADE);
   if (!delivered && !announced && !is_dossier_event(ev))
     return 0;
   const char *dossier = announced ? "" : ev->stream.ptr + 8;
@@ -785,7 +780,7 @@ static int apply_contacts(void *opaque, store_proj_txn *tx, const store_event *e
     return 0;
   const char *code = ev->stream.ptr + 8;
   size_t code_len = ev->stream.len - 8;
-  bool submitted = is_type(ev, "dossier.submitted");
+  bool submitted = is_type(ev, ENG_EV_DOSSIER_SUBMITTED);
   const void *old;
   size_t old_len;
   if (!submitted && store_proj_get(tx, code, code_len, &old, &old_len) != 0)
