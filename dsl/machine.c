@@ -1,5 +1,6 @@
 /* machine.c — decoding compiled procedures (see machine.h and compile.c). */
 #include "dsl/machine.h"
+#include "dsl/states.h"
 
 #include "base/error.h"
 #include "dsl/dsl.h"
@@ -186,9 +187,8 @@ static void decode_node(decoder *d, const msgpack_object *o, dsl_m_node *n, int 
     } else {
       tr->target = -1;
       tr->final = text(d, target);
-      /* Only the four final states of DOMAIN.md. */
-      if (tr->final == NULL || (strcmp(tr->final, "returned") && strcmp(tr->final, "rejected") &&
-                                strcmp(tr->final, "withdrawn") && strcmp(tr->final, "stopped")))
+      /* Only the final states of the table (dsl/states.h). */
+      if (tr->final == NULL || !dsl_state_is_final(dsl_state_parse(tr->final)))
         bad(d);
     }
     /* An action leads to one place (the checks refuse it twice in a step). */

@@ -5,9 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const dsl_step_states[] = {"submitted", "accepted", "processing", "supplement_requested",
-                                       "awaiting_payment", "decided", NULL};
-const char *const dsl_final_states[] = {"returned", "rejected", "withdrawn", "stopped", NULL};
 const char *const dsl_standard_roles[] = {"applicant", "reception", "specialist", "leader",
                                           "agency_admin", "postal", "auditor", "system_admin", NULL};
 const char *const dsl_actions[] = {"accept", "reject", "request_supplement", "provide_supplement",

@@ -6,9 +6,10 @@
 
 #include <stdbool.h>
 
-/* States a step may belong to (national portal codes in brackets). */
+/* States a step may belong to, and final states a transition may lead to:
+ * drawn from the table of states (dsl/states.h, with the national portal's
+ * codes). */
 extern const char *const dsl_step_states[];   /* submitted accepted processing ... */
-/* Final states a transition may lead to. */
 extern const char *const dsl_final_states[];  /* returned rejected withdrawn stopped */
 /* Standard roles of DOMAIN.md "Actors". */
 extern const char *const dsl_standard_roles[];

@@ -12,6 +12,8 @@
  */
 #include "engine/engine-int.h"
 
+#include "dsl/states.h"
+
 #include "base/error.h"
 #include "base/hash.h"
 
@@ -65,6 +67,23 @@ static int refuse(decide *d, int code, const char *fmt, ...) {
   return code;
 }
 
+
+/* ============================================================ payments */
+
+/* A step that waits for money from the applicant: the procedure's fee, or a
+ * financial obligation (dsl/states.h). */
+static bool awaits_payment(const dsl_m_node *n) {
+  dsl_state st = dsl_state_parse(n->state);
+  return st == DSL_STATE_AWAITING_PAYMENT || st == DSL_STATE_AWAITING_OBLIGATION;
+}
+
+/* Whether the legal clock stops in this step for a financial obligation:
+ * the time the applicant spends paying a tax or charge due before the result
+ * does not count where the policy says so (DOMAIN.md rule 9); paying the
+ * procedure's own fee does not stop it. */
+static bool pauses_for_obligation(const decide *d, const dsl_m_node *n) {
+  return dsl_state_parse(n->state) == DSL_STATE_AWAITING_OBLIGATION && d->policy->payment_pauses;
+}
 
 static void fmt_local(const decide *d, mc_instant t, char out[MC_INSTANT_STRLEN]) {
   mc_instant_format(t, d->cal ? eng_calendar_offset_min(d->cal) : 420, out);
@@ -222,10 +241,11 @@ static int enter(decide *d, eng_snap *s, int node) {
       snprintf(s->state, sizeof s->state, "%s", n->state);
     /* The legal clock stops in a step that pauses or restarts it, and while
      * a financial obligation is paid when the policy says so (DOMAIN.md rule 9). */
-    /* Payment due: the applicant is told, whether or not the process says so. */
-    if (n->state && !strcmp(n->state, "awaiting_payment"))
+    /* Payment due (a fee, or a financial obligation): the applicant is told,
+     * whether or not the process says so. */
+    if (awaits_payment(n))
       note(d, "applicant", "payment_due");
-    bool paying = n->state && !strcmp(n->state, "awaiting_payment") && d->policy->payment_pauses;
+    bool paying = pauses_for_obligation(d, n);
     if ((n->clock != DSL_M_CLOCK_RUNS || paying) && s->accepted_at && s->paused_since == 0)
       s->paused_since = d->now;
     if (n->state && !strcmp(n->state, "decided") && s->decided_at == 0) {
@@ -951,7 +971,7 @@ static int leave(decide *d, eng_snap *s, int token) {
   const dsl_m_node *n = &d->m->nodes[s->tokens[token].node];
   int rc = 0;
   remove_token(s, token);
-  bool paying = n->state && !strcmp(n->state, "awaiting_payment") && d->policy->payment_pauses;
+  bool paying = pauses_for_obligation(d, n);
   if ((n->clock == DSL_M_CLOCK_RUNS && !paying) || s->paused_since == 0 || s->appointment_at == 0)
     return 0;
   /* Paying pauses; a supplement pauses or restarts as its step (or the policy) says. */
@@ -971,10 +991,7 @@ static int leave(decide *d, eng_snap *s, int token) {
   return rc ? refuse(d, rc, "the appointment cannot be recomputed: %s", mc_strerror(rc)) : 0;
 }
 
-static bool final_state(const char *state) {
-  return !strcmp(state, "returned") || !strcmp(state, "rejected") || !strcmp(state, "withdrawn") ||
-         !strcmp(state, "stopped");
-}
+static bool final_state(const char *state) { return dsl_state_is_final(dsl_state_parse(state)); }
 
 static int check_version(decide *d, const eng_snap *s, uint64_t version) {
   if (d->cmd->expected_version != STORE_ANY_VERSION && d->cmd->expected_version != version)

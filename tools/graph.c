@@ -17,6 +17,7 @@
  *   7. edges are routed orthogonally through their dummies; back edges run
  *      along a channel at the bottom of the lanes.
  */
+#include "dsl/states.h"
 #include "tools/graph.h"
 
 #include "base/error.h"
@@ -179,11 +180,8 @@ static const char *action_label(const char *action) {
 }
 
 static const char *final_label(const char *state) {
-  if (!strcmp(state, "returned")) return "Đã trả kết quả";
-  if (!strcmp(state, "rejected")) return "Từ chối tiếp nhận";
-  if (!strcmp(state, "withdrawn")) return "Rút hồ sơ";
-  if (!strcmp(state, "stopped")) return "Dừng xử lý";
-  return state;
+  const char *label = dsl_state_label(dsl_state_parse(state));
+  return label ? label : state;
 }
 
 static const char *duration_text(graph *g, const dsl_m_duration *d) {

@@ -337,9 +337,12 @@ static outbox_list pending_of(const char *dossier) {
 }
 
 /* A new version of the household business registration with a fee paid
- * online before processing: the legal clock pauses while the applicant pays
- * (nd118: payment_pauses_clock), and a denied dossier's refundable fee goes
- * back once.  Dossiers filed before keep the version they were filed with. */
+ * online before processing and, once approved, a financial obligation (a
+ * tax due before the result).  Paying the fee does not stop the legal clock;
+ * the obligation does (nd118: payment_pauses_clock, DOMAIN.md rule 9) —
+ * two states, `awaiting_payment` and `awaiting_obligation` (dsl/states.h).  A
+ * denied dossier's refundable fee goes back once.  Dossiers filed before
+ * keep the version they were filed with. */
 static const char *const household_v2 =
     "procedure \"2.000575\" \"Đăng ký thành lập hộ kinh doanh\" {\n"
     "  sector \"Kế hoạch và Đầu tư\" field \"Thành lập và hoạt động của hộ kinh doanh\"\n"
@@ -356,12 +359,25 @@ static const char *const household_v2 =
     "  step payment \"Nộp lệ phí\" by applicant within 5 working days state awaiting_payment {\n"
     "    on record_payment -> processing\n    on timeout -> stopped\n  }\n"
     "  step processing \"Thẩm định\" by specialist within 2 working days state processing {\n"
-    "    on approve -> result\n    on deny -> result\n  }\n"
+    "    on approve -> obligation\n    on deny -> result\n  }\n"
+    "  step obligation \"Nộp thuế\" by applicant within 10 working days state awaiting_obligation {\n"
+    "    on record_payment -> result\n    on timeout -> stopped\n  }\n"
     "  step result \"Trả kết quả\" by reception within 1 working day state decided {\n"
     "    on return_result -> returned\n  }\n"
     "}\n";
 
-static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
+static int count_template(const char *code, const char *template_name) {
+  outbox_list due = pending_of(code);
+  int n = 0;
+  for (int i = 0; i < due.n; i++)
+    if (!strcmp(due.m[i].template_name, template_name)) {
+      n++;
+      assert_non_null(strstr(due.body[i], "đồng"));
+    }
+  return n;
+}
+
+static void a_fee_keeps_the_clock_an_obligation_stops_it_and_a_denial_is_refunded(void **state) {
   (void)state;
   mc_buf bytes = MC_BUF_INIT;
   compile_procedure("household-v2.mc", household_v2, "nd118-2025", &bytes);
@@ -388,30 +404,29 @@ static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
   mc_canon_kv_int(&w, "capital", 80000000);
   mc_canon_kv_str(&w, "owner_id", "027190006666");
   assert_int_equal(mc_canon_finish(&w), 0);
+
+  /* The fee: the applicant is told what to pay (the fee over the form), once;
+   * the clock runs while they pay. */
   eng_command sub = submit("2.000575", "H13.X01", &f, "cd-p");
   eng_result r = run(&sub, at("2026-11-02T09:00"), 0);
   eng_command accept = act(r.dossier, "accept", "lan", "reception", "H13.X01");
   r = run(&accept, at("2026-11-02T10:00"), 0);
-  /* Mon 2 Nov + 3 working days = Thu 5 Nov 17:00, and the clock stops while paying. */
+  /* Mon 2 Nov + 3 working days = Thu 5 Nov 17:00. */
   assert_string_equal(iso(r.appointment_at), "2026-11-05T17:00:00+07:00");
   eng_dossier_view v;
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_string_equal(v.state, "awaiting_payment");
-  assert_true(v.paused_since != 0);
-  /* The applicant is told what to pay (the fee over the form), once. */
-  outbox_list due = pending_of(r.dossier);
-  int payment_due = 0;
-  for (int i = 0; i < due.n; i++)
-    if (!strcmp(due.m[i].template_name, "payment_due")) {
-      payment_due++;
-      assert_non_null(strstr(due.body[i], "cần nộp 100.000 đồng phí, lệ phí"));
-    }
-  assert_int_equal(payment_due, 1);
-  /* Paid on Wed 4 Nov 10:00: the 29.5 working hours left at Mon 10:00 count from
-   * then (Wed 5.5 h, Thu 8, Fri 8, Mon 8) = Mon 9 Nov 17:00. */
+  assert_int_equal(v.paused_since, 0);
+  assert_int_equal(count_template(r.dossier, "payment_due"), 1);
+  {
+    outbox_list due = pending_of(r.dossier);
+    for (int i = 0; i < due.n; i++)
+      if (!strcmp(due.m[i].template_name, "payment_due"))
+        assert_non_null(strstr(due.body[i], "cần nộp 100.000 đồng phí, lệ phí"));
+  }
   eng_command pay = act(r.dossier, "record_payment", "cd-p", "applicant", NULL);
   r = run(&pay, at("2026-11-04T10:00"), 0);
-  assert_string_equal(iso(r.appointment_at), "2026-11-09T17:00:00+07:00");
+  assert_string_equal(iso(r.appointment_at), "2026-11-05T17:00:00+07:00");
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_true(v.fee_paid);
   assert_int_equal(v.paused_since, 0);
@@ -425,6 +440,34 @@ static void payment_pauses_the_clock_and_a_denial_is_refunded(void **state) {
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_int_equal(v.refunded, 100000);
   refused(&refund, at("2026-11-05T10:05"), MC_EINVAL, "already refunded");
+
+  /* The obligation: accepted Mon 9 Nov 10:00, due Thu 12 Nov 17:00; approved
+   * on Wed 11 Nov 11:00, 12.5 working hours before the appointment (Wed
+   * 11:00-11:30 and 13:00-17:00, Thu 8 h); the clock stops until the tax is
+   * paid on Fri 13 Nov 09:00, and the 12.5 hours count from then: Fri 6.5 h,
+   * Mon 16 Nov 07:30-11:30 and 13:00-15:00. */
+  sub = submit("2.000575", "H13.X01", &f, "cd-q");
+  r = run(&sub, at("2026-11-09T09:00"), 0);
+  const char *code = r.dossier;
+  char second[64];
+  snprintf(second, sizeof second, "%s", code);
+  accept = act(second, "accept", "lan", "reception", "H13.X01");
+  r = run(&accept, at("2026-11-09T10:00"), 0);
+  assert_string_equal(iso(r.appointment_at), "2026-11-12T17:00:00+07:00");
+  pay = act(second, "record_payment", "cd-q", "applicant", NULL);
+  run(&pay, at("2026-11-10T08:00"), 0);
+  eng_command approve = act(second, "approve", "an", "specialist", "H13.X01");
+  r = run(&approve, at("2026-11-11T11:00"), 0);
+  assert_int_equal(eng_dossier_get(eng, second, &v), 0);
+  assert_string_equal(v.state, "awaiting_obligation");
+  assert_true(v.paused_since != 0);
+  assert_int_equal(count_template(second, "payment_due"), 2); /* the fee, then the tax */
+  pay = act(second, "record_payment", "cd-q", "applicant", NULL);
+  r = run(&pay, at("2026-11-13T09:00"), 0);
+  assert_string_equal(iso(r.appointment_at), "2026-11-16T15:00:00+07:00");
+  assert_int_equal(eng_dossier_get(eng, second, &v), 0);
+  assert_string_equal(v.state, "decided");
+  assert_int_equal(v.paused_since, 0);
   mc_buf_free(&f);
   mc_buf_free(&bytes);
 }
@@ -669,7 +712,7 @@ int main(void) {
       cmocka_unit_test(feedback_is_answered_within_its_limit),
       cmocka_unit_test(withdrawn_before_the_decision),
       cmocka_unit_test(assigned_stopped_rated_and_retired),
-      cmocka_unit_test(payment_pauses_the_clock_and_a_denial_is_refunded),
+      cmocka_unit_test(a_fee_keeps_the_clock_an_obligation_stops_it_and_a_denial_is_refunded),
       cmocka_unit_test(documents_are_reused_not_asked_again),
       cmocka_unit_test(messages_wait_in_the_outbox_until_delivered),
   };
