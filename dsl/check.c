@@ -175,8 +175,42 @@ static void check_policies(const dsl_program *prog, mc_diag_sink *sink) {
 
 /* ============================================================ directory */
 
+/* The province's identifier: every dossier code begins with its agency's
+ * code (docs/DOMAIN.md, "The dossier code"), and the national portal takes
+ * only codes that begin with the province's identifier, so every agency code
+ * of a directory begins with the same one — the part before the first dot
+ * (H13 in H13, H13.STP, H13.X01).  Which one is the province's: the one most
+ * agencies of the directory have. */
+static size_t first_segment(const char *code) {
+  const char *dot = strchr(code, '.');
+  return dot ? (size_t)(dot - code) : strlen(code);
+}
+
+static void check_province_prefix(const dsl_program *prog, mc_diag_sink *sink) {
+  const char *province = NULL;
+  size_t plen = 0;
+  int best = 0;
+  for (const dsl_agency *a = prog->agencies; a; a = a->next) {
+    size_t n = first_segment(a->code);
+    int count = 0;
+    for (const dsl_agency *b = prog->agencies; b; b = b->next)
+      count += first_segment(b->code) == n && strncmp(a->code, b->code, n) == 0;
+    if (count > best)
+      best = count, province = a->code, plen = n;
+  }
+  for (const dsl_agency *a = prog->agencies; a && province; a = a->next)
+    if (!a->context && (first_segment(a->code) != plen || strncmp(a->code, province, plen) != 0)) {
+      char hint[200];
+      snprintf(hint, sizeof hint, "write it as %.*s.%s: a dossier code begins with its agency's code, and the "
+               "national portal takes only those that begin with the province's", (int)plen, province, a->code);
+      ERR(sink, a->at, hint, "the agency code \"%s\" does not begin with the province's identifier \"%.*s\"",
+          a->code, (int)plen, province);
+    }
+}
+
 static void check_directory(const dsl_program *prog, mc_diag_sink *sink) {
   char hint[600];
+  check_province_prefix(prog, sink);
   for (const dsl_agency *a = prog->agencies; a; a = a->next) {
     if (a->context)
       continue;

@@ -860,7 +860,7 @@ static int do_submit(decide *d) {
     mc_buf_free(&form);
     return rc;
   }
-  /* The code: <agency>-<yymmdd>-<NNNN>, counted per agency per local day. */
+  /* The code: <agency>-<yymmdd>-<NNNN...>, counted per agency per local day. */
   int64_t day, msd;
   int y, mo, dd;
   mc_instant_split(d->now, eng_calendar_offset_min(d->cal), &day, &msd);
@@ -878,9 +878,12 @@ static int do_submit(decide *d) {
     const uint8_t *p = v;
     last = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
   }
-  if (last >= 9999) {
+  /* At least four digits, more once a day passes 9,999 (docs/DOMAIN.md, "The
+   * dossier code"): no client can exhaust a day. */
+  if (last >= ENG_CODE_MAX_PER_DAY) {
     mc_buf_free(&form);
-    return refuse(d, MC_ERANGE, "%s has received 9999 dossiers today: the code space of the day is full", c->agency);
+    return refuse(d, MC_ERANGE, "%s has received %u dossiers today: the code space of the day is full", c->agency,
+                  (unsigned)ENG_CODE_MAX_PER_DAY);
   }
   snprintf(s.code, sizeof s.code, "%s-%04u", prefix, last + 1);
   snprintf(s.procedure, sizeof s.procedure, "%s", c->procedure);

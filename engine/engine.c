@@ -452,7 +452,8 @@ static int split_code(const char *code, size_t len, size_t *prefix_len, uint32_t
       dash = code + i - 1;
       break;
     }
-  if (dash == NULL || (size_t)(code + len - dash - 1) != 4)
+  size_t digits = dash ? (size_t)(code + len - dash - 1) : 0;
+  if (digits < 4 || digits > 10)
     return MC_EPARSE;
   *number = 0;
   for (const char *p = dash + 1; p < code + len; p++) {

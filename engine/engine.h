@@ -126,6 +126,11 @@ typedef struct eng_command {
   mc_instant effective_from;  /* when it takes effect (RETIRE: from when it is closed) */
 } eng_command;
 
+/* Dossier codes: `<agency code>-<yymmdd>-<NNNN>` (docs/DOMAIN.md, "The
+ * dossier code"), numbered per agency per local day from 0001; the number
+ * takes a fifth digit and more after 9999, so that a day cannot run out. */
+#define ENG_CODE_MAX_PER_DAY 999999999u
+
 /* What a command did. */
 typedef struct eng_result {
   int status;                 /* 0, or an MC_E* code */

@@ -1189,9 +1189,10 @@ static void publication_refusals(void **state) {
 
 /* ============================================================ the codes of a day */
 
-/* <agency>-<yymmdd>-<NNNN>: the 10000th dossier of a day has no code.  The
- * 9999 go in one batch, one transaction. */
-static void the_codes_of_a_day_run_out(void **state) {
+/* <agency>-<yymmdd>-<NNNN>: the 10000th dossier of a day is not refused, it
+ * takes a fifth digit (docs/DOMAIN.md, "The dossier code").  The 9999 go in
+ * one batch, one transaction. */
+static void the_codes_of_a_day_do_not_run_out(void **state) {
   (void)state;
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, birth, NBIRTH);
@@ -1208,11 +1209,12 @@ static void the_codes_of_a_day_run_out(void **state) {
       fail_msg("dossier %d: %s", k + 1, res[k].message);
   assert_string_equal(res[N - 1].dossier, "H13.X03-261201-9999");
   eng_command c = submit("1.001193", "H13.X03", &f, "cd-j1");
-  refused(&c, at("2026-12-01T08:01"), MC_ERANGE,
-          "H13.X03 has received 9999 dossiers today: the code space of the day is full");
-  /* Another agency has codes left that day. */
+  eng_result r = run(&c, at("2026-12-01T08:01"), 0);
+  assert_string_equal(r.dossier, "H13.X03-261201-10000");
+  /* Another agency counts its own. */
   c.agency = "H13.X02";
-  run(&c, at("2026-12-01T08:02"), 0);
+  r = run(&c, at("2026-12-01T08:02"), 0);
+  assert_string_equal(r.dossier, "H13.X02-261201-0001");
   free(cmds);
   free(res);
   mc_buf_free(&f);
@@ -1331,8 +1333,8 @@ static const char *const trial_procedure =
 /* A directory with a commune whose calendar is not published, and one whose
  * code is too long to begin a dossier code. */
 static const char *const trial_directory =
-    "agency \"T01\" \"Xã thử nghiệm\" {\n  level commune\n  calendar \"vn\"\n}\n"
-    "agency \"T02\" \"Xã chưa có lịch\" {\n  level commune\n  calendar \"khac\"\n}\n"
+    "agency \"T.01\" \"Xã thử nghiệm\" {\n  level commune\n  calendar \"vn\"\n}\n"
+    "agency \"T.02\" \"Xã chưa có lịch\" {\n  level commune\n  calendar \"khac\"\n}\n"
     "agency \"T.MOT-CO-QUAN-CO-MA-DAI-QUA-MUC-CHO-PHEP\" \"Cơ quan mã dài\" {\n  level commune\n  calendar \"vn\"\n}\n"
     "offer \"1.001193\" at every commune\n"
     "offer \"1.000894\" at every commune\n"
@@ -1415,7 +1417,7 @@ static void what_a_submission_needs_published(void **state) {
   (void)state;
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, trial, NTRIAL);
-  eng_command c = submit("1.001193", "T01", &f, "cd-t1");
+  eng_command c = submit("1.001193", "T.01", &f, "cd-t1");
   /* The procedure, in effect from 1 February. */
   publish_trial(TRIAL_PROCEDURE | TRIAL_WIDE | TRIAL_ENDLESS, at("2026-02-01T00:00"), at("2026-01-05T08:00"), false);
   refused(&c, at("2026-01-05T09:00"), MC_ENOENT, "the procedure 1.001193 is not published or not yet in effect");
@@ -1426,20 +1428,20 @@ static void what_a_submission_needs_published(void **state) {
   refused(&c, at("2026-02-02T09:20"), MC_ENOENT, "no agency directory is published: publish workflows/agencies first");
   publish_trial(TRIAL_DIRECTORY, at("2025-01-01T00:00"), at("2026-02-02T09:30"), false);
   /* The agency's calendar. */
-  refused(&c, at("2026-02-02T09:40"), MC_ENOENT, "the calendar \"vn\" of T01 is not published");
+  refused(&c, at("2026-02-02T09:40"), MC_ENOENT, "the calendar \"vn\" of T.01 is not published");
   mc_buf cal = MC_BUF_INIT;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   assert_int_equal(eng_calendar_pack_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal), 0);
   eng_command p = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
                    .def_kind = ENG_DEF_CALENDAR, .def_bytes = cal.data, .def_len = cal.len};
   run(&p, at("2026-02-02T09:50"), 0);
-  c.agency = "T02";
-  refused(&c, at("2026-02-02T10:00"), MC_ENOENT, "the calendar \"khac\" of T02 is not published");
+  c.agency = "T.02";
+  refused(&c, at("2026-02-02T10:00"), MC_ENOENT, "the calendar \"khac\" of T.02 is not published");
   /* An agency code too long for a dossier code (31 characters at most). */
   c.agency = "T.MOT-CO-QUAN-CO-MA-DAI-QUA-MUC-CHO-PHEP";
   refused(&c, at("2026-02-02T10:00"), MC_EINVAL,
           "the agency code T.MOT-CO-QUAN-CO-MA-DAI-QUA-MUC-CHO-PHEP is too long for a dossier code");
-  c.agency = "T01";
+  c.agency = "T.01";
   run(&c, at("2026-02-02T10:10"), 0);
   mc_buf_free(&cal);
   mc_buf_free(&f);
@@ -1461,12 +1463,12 @@ static void trial_form_refusals(void **state) {
       {{"wide", 's', "yes", 0}, "the field \"wide\" (Xác minh nhiều nơi) must be yes or no"},
       {{"copies", 'i', NULL, 100000000001}, "the field \"copies\" (Số bản) must be between 0 and 100000000000"},
   };
-  refused_forms("1.001193", "T01", trial, NTRIAL, cases, sizeof cases / sizeof cases[0], t);
+  refused_forms("1.001193", "T.01", trial, NTRIAL, cases, sizeof cases / sizeof cases[0], t);
   /* More fields than the engine sorts. */
   static const fv none[] = {{"f000", '-', NULL, 0}};
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, none, 1);
-  eng_command c = submit("1.000894", "T01", &f, "cd-t2");
+  eng_command c = submit("1.000894", "T.01", &f, "cd-t2");
   refused(&c, t, MC_ETOOBIG, "the procedure 1.000894 declares more than 256 fields");
   mc_buf_free(&f);
 }
@@ -1481,20 +1483,20 @@ static void a_limit_too_long_to_count(void **state) {
   static const fv note[] = {{"note", 's', "Thử", 0}};
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, note, 1);
-  eng_command c = submit("2.000575", "T01", &f, "cd-t12");
+  eng_command c = submit("2.000575", "T.01", &f, "cd-t12");
   refused(&c, at("2026-02-03T10:00"), MC_ECALYEAR, "a deadline needs the calendar of ");
   mc_buf_free(&f);
 }
 
-/* Files a trial dossier at T01 with `copies` and `wide`, accepts it, and
+/* Files a trial dossier at T.01 with `copies` and `wide`, accepts it, and
  * records its payment when `pay`. */
 static void trial_dossier(char code[64], const char *who, int64_t copies, bool wide, bool pay, mc_instant t) {
   fv fields[NTRIAL];
   memcpy(fields, trial, sizeof trial);
   fields[0].i = copies;
   fields[3].i = wide;
-  file_online(code, "1.001193", "T01", fields, NTRIAL, who, t);
-  eng_command a = act(code, "accept", "rc-t", "reception", "T01");
+  file_online(code, "1.001193", "T.01", fields, NTRIAL, who, t);
+  eng_command a = act(code, "accept", "rc-t", "reception", "T.01");
   run(&a, t + MC_MS_PER_MINUTE, 0);
   if (pay) {
     eng_command p = act(code, "record_payment", who, "applicant", NULL);
@@ -1504,10 +1506,10 @@ static void trial_dossier(char code[64], const char *who, int64_t copies, bool w
 
 /* The specialist proposes `action`, the leader decides it. */
 static void trial_decided(const char *code, const char *action, mc_instant t) {
-  eng_command propose = act(code, action, "sp-t", "specialist", "T01");
+  eng_command propose = act(code, action, "sp-t", "specialist", "T.01");
   propose.reason = "Thửa đất nằm trong quy hoạch";
   run(&propose, t, 0);
-  eng_command sign = act(code, action, "ld-t", "leader", "T01");
+  eng_command sign = act(code, action, "ld-t", "leader", "T.01");
   sign.reason = propose.reason;
   run(&sign, t + MC_MS_PER_MINUTE, 0);
 }
@@ -1522,7 +1524,7 @@ static void more_than_eight_steps_at_once(void **state) {
   eng_dossier_view v;
   assert_int_equal(eng_dossier_get(eng, code, &v), 0);
   assert_int_equal(v.nsteps, 8);
-  eng_command c1 = act(code, "answer", "sp-t", "specialist", "T01");
+  eng_command c1 = act(code, "answer", "sp-t", "specialist", "T.01");
   c1.step = "c1";
   refused(&c1, at("2026-02-04T10:00"), MC_ETOOBIG, "more than 8 steps at once");
 }
@@ -1533,7 +1535,7 @@ static void trial_refund_refusals(void **state) {
   /* Paid, and the agency has not failed to deliver (yet, or at all). */
   char code[64];
   trial_dossier(code, "cd-t4", 2, false, true, t);
-  eng_command r = cmd(ENG_CMD_REFUND, code, "ld-t", "leader", "T01");
+  eng_command r = cmd(ENG_CMD_REFUND, code, "ld-t", "leader", "T.01");
   static const char *const undelivered = "a fee is refunded when the agency could not deliver (a decision to deny, or stopped before deciding); ";
   refused(&r, t + MC_MS_PER_HOUR, MC_EINVAL, undelivered);
   refused(&r, t + MC_MS_PER_HOUR, MC_EINVAL, " is processing");
@@ -1551,7 +1553,7 @@ static void trial_refund_refusals(void **state) {
   /* Not paid, stopped by the agency. */
   char unpaid[64];
   trial_dossier(unpaid, "cd-t6", 2, false, false, at("2026-02-06T09:00"));
-  eng_command stop = cmd(ENG_CMD_STOP, unpaid, "ld-t", "leader", "T01");
+  eng_command stop = cmd(ENG_CMD_STOP, unpaid, "ld-t", "leader", "T.01");
   stop.reason = "Thửa đất đang tranh chấp";
   run(&stop, at("2026-02-06T10:00"), 0);
   r.dossier = unpaid;
@@ -1582,10 +1584,10 @@ static void a_proposed_denial_is_not_refunded(void **state) {
   (void)state;
   char code[64];
   trial_dossier(code, "cd-t9", 2, false, true, at("2026-02-10T09:00"));
-  eng_command propose = act(code, "deny", "sp-t", "specialist", "T01");
+  eng_command propose = act(code, "deny", "sp-t", "specialist", "T.01");
   propose.reason = "Đề xuất từ chối: thiếu bản vẽ";
   run(&propose, at("2026-02-10T10:00"), 0);
-  eng_command r = cmd(ENG_CMD_REFUND, code, "ld-t", "leader", "T01");
+  eng_command r = cmd(ENG_CMD_REFUND, code, "ld-t", "leader", "T.01");
   refused(&r, at("2026-02-10T11:00"), MC_EINVAL, "could not deliver");
 }
 
@@ -1599,12 +1601,12 @@ static void a_dossier_stopped_before_signing_is_refunded(void **state) {
   (void)state;
   char code[64];
   trial_dossier(code, "cd-t10", 2, false, true, at("2026-02-11T09:00"));
-  eng_command propose = act(code, "approve", "sp-t", "specialist", "T01");
+  eng_command propose = act(code, "approve", "sp-t", "specialist", "T.01");
   run(&propose, at("2026-02-11T10:00"), 0);
-  eng_command stop = cmd(ENG_CMD_STOP, code, "ld-t", "leader", "T01");
+  eng_command stop = cmd(ENG_CMD_STOP, code, "ld-t", "leader", "T.01");
   stop.reason = "Quy hoạch thay đổi, không thể cấp";
   run(&stop, at("2026-02-11T11:00"), 0);
-  eng_command r = cmd(ENG_CMD_REFUND, code, "ld-t", "leader", "T01");
+  eng_command r = cmd(ENG_CMD_REFUND, code, "ld-t", "leader", "T.01");
   run(&r, at("2026-02-11T12:00"), 0);
 }
 
@@ -1620,7 +1622,7 @@ static void a_retired_policy_says_so(void **state) {
   run(&retire, at("2026-11-02T09:00"), 0);
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, trial, NTRIAL);
-  eng_command c = submit("1.001193", "T01", &f, "cd-t11");
+  eng_command c = submit("1.001193", "T.01", &f, "cd-t11");
   refused(&c, at("2026-12-01T09:00"), MC_EACCES, "the policy nd118-2025 of the procedure 1.001193 is retired");
   mc_buf_free(&f);
 }
@@ -1643,7 +1645,7 @@ int main(void) {
       cmocka_unit_test(retirement_refusals),
       cmocka_unit_test(an_unknown_definition_kind),
       cmocka_unit_test(publication_refusals),
-      cmocka_unit_test(the_codes_of_a_day_run_out),
+      cmocka_unit_test(the_codes_of_a_day_do_not_run_out),
       cmocka_unit_test(a_deadline_in_a_year_the_calendar_lacks),
   };
   const struct CMUnitTest bare[] = {
