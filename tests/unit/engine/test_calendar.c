@@ -1,5 +1,5 @@
 /* test_calendar.c — engine/calendar.c over the bundled Vietnamese calendar
- * (workflows/calendars/vn.cal, vn-2025.cal, vn-2026.cal): table tests of
+ * (workflows/calendars/vn.cal, vn-2025.cal, vn-2026.cal, vn-2027.cal): table tests of
  * deadlines in working days, working hours and calendar days across 2026 and
  * the 2025/2026 year boundary, plus working_time_between, next_opening,
  * is_working_time, day kinds and MC_ECALYEAR for years the data lacks.
@@ -257,9 +257,9 @@ static const due_case boundary_cases[] = {
      "Wed 31 Dec 15:00:01 is after the cut-off -> received next working day Mon 5 Jan 2026; N=0"},
     {"2025-12-31T16:00", "1 working day", CUT, "2026-01-06T17:00:00+07:00",
      "Wed 31 Dec 16:00 past cut-off -> received Mon 5 Jan; Tue 6 = 1"},
-    /* 31 Dec 2026 + 0: the last working day of the data, needs nothing of 2027. */
-    {"2026-12-31T09:00", "0 working days", CUT, "2026-12-31T17:00:00+07:00",
-     "Thu 31 Dec 2026 09:00: reception Thu 31; N=0 -> its close, no 2027 needed"},
+    /* 31 Dec 2027 + 0: the last working day of the data, needs nothing of 2028. */
+    {"2027-12-31T09:00", "0 working days", CUT, "2027-12-31T17:00:00+07:00",
+     "Fri 31 Dec 2027 09:00: reception Fri 31; N=0 -> its close, no 2028 needed"},
 };
 
 static void year_boundary(void **state) { RUN_DUE(state, boundary_cases); }
@@ -411,26 +411,26 @@ typedef struct year_case {
 } year_case;
 
 static const year_case year_cases[] = {
-    {OP_ADD, "2026-12-31T09:00", "1 working day", CUT, 2027,
-     "Thu 31 Dec 2026 + 1 needs Fri 1 Jan 2027, which the data lacks"},
-    {OP_ADD, "2026-12-31T15:30", "0 working days", CUT, 2027,
-     "Thu 31 Dec 2026 past cut-off: the next working day is in 2027"},
-    {OP_ADD, "2026-12-31T16:00", "2 working hours", NOCUT, 2027,
-     "Thu 31 Dec 2026 16:00-17:00 = 1h; the second hour is in 2027"},
-    {OP_ADD, "2026-12-21T09:00", "15 calendar days", CUT, 2027,
-     "Mon 21 Dec 2026 + 15 = Tue 5 Jan 2027"},
-    {OP_ADD, "2026-12-31T18:00", "0 working days", NOCUT, 2027,
-     "Thu 31 Dec 2026 18:00 -> the next opening is in 2027"},
+    {OP_ADD, "2027-12-31T09:00", "1 working day", CUT, 2028,
+     "Fri 31 Dec 2027 + 1 needs Sat 1 Jan 2028 on, which the data lacks"},
+    {OP_ADD, "2027-12-31T15:30", "0 working days", CUT, 2028,
+     "Fri 31 Dec 2027 past cut-off: the next working day is in 2028"},
+    {OP_ADD, "2027-12-31T16:00", "2 working hours", NOCUT, 2028,
+     "Fri 31 Dec 2027 16:00-17:00 = 1h; the second hour is in 2028"},
+    {OP_ADD, "2027-12-20T09:00", "15 calendar days", CUT, 2028,
+     "Mon 20 Dec 2027 + 15 = Tue 4 Jan 2028"},
+    {OP_ADD, "2027-12-31T18:00", "0 working days", NOCUT, 2028,
+     "Fri 31 Dec 2027 18:00 -> the next opening is in 2028"},
     {OP_ADD, "2024-12-31T09:00", "1 working day", CUT, 2024,
      "an instant in 2024: the data starts with 2025"},
     {OP_ADD, "2024-06-03T09:00", "2 working hours", NOCUT, 2024, "hours from a 2024 instant"},
-    {OP_BETWEEN, "2026-12-31T09:00", "2027-01-04T09:00", NOCUT, 2027,
-     "working time up to Mon 4 Jan 2027 needs 2027"},
+    {OP_BETWEEN, "2027-12-31T09:00", "2028-01-03T09:00", NOCUT, 2028,
+     "working time up to Mon 3 Jan 2028 needs 2028"},
     {OP_BETWEEN, "2024-12-30T09:00", "2025-01-02T09:00", NOCUT, 2024,
      "working time from Mon 30 Dec 2024 needs 2024"},
-    {OP_OPENING, "2026-12-31T17:00", NULL, NOCUT, 2027,
-     "the opening after Thu 31 Dec 2026 17:00 is in 2027"},
-    {OP_IS_WORKING, "2027-01-04T09:00", NULL, NOCUT, 2027, "Mon 4 Jan 2027"},
+    {OP_OPENING, "2027-12-31T17:00", NULL, NOCUT, 2028,
+     "the opening after Fri 31 Dec 2027 17:00 is in 2028"},
+    {OP_IS_WORKING, "2028-01-03T09:00", NULL, NOCUT, 2028, "Mon 3 Jan 2028"},
     {OP_IS_WORKING, "2024-06-03T09:00", NULL, NOCUT, 2024, "Mon 3 Jun 2024"},
 };
 
@@ -468,7 +468,8 @@ static void missing_years(void **state) {
   assert_false(eng_calendar_has_year(cal, 2024));
   assert_true(eng_calendar_has_year(cal, 2025));
   assert_true(eng_calendar_has_year(cal, 2026));
-  assert_false(eng_calendar_has_year(cal, 2027));
+  assert_true(eng_calendar_has_year(cal, 2027));
+  assert_false(eng_calendar_has_year(cal, 2028));
   if (bad) fail_msg("%d of %zu cases disagree", bad, n);
 }
 
@@ -668,7 +669,7 @@ static void day_kinds(void **state) {
   assert_int_equal(info.kind, ENG_DAY_SWAP);
   assert_int_equal(info.paired_day, mc_days_from_civil(2026, 8, 22));
 
-  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2027, 1, 1), &info), MC_ECALYEAR);
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2028, 1, 1), &info), MC_ECALYEAR);
 }
 
 int main(void) {
