@@ -26,6 +26,10 @@ expect_due 2026-03-03T15:00 "0 ngày làm việc" 2026-03-03T17:00:00+07:00 --cu
 expect_due 2026-03-03T15:01 "0 ngày làm việc" 2026-03-04T17:00:00+07:00 --cutoff 15:00
 expect_due 2026-03-03T09:30Z "8 giờ làm việc" 2026-03-04T16:30:00+07:00
 expect_due 2025-12-31T16:00 "15 days"        2026-01-15T17:00:00+07:00
+# 2027 (the statutory days): Tết Fri 5 - Thu 11 Feb; Sat 1 May made up on Mon 3 May.
+expect_due 2026-12-31T09:00 "1 working day"  2027-01-04T17:00:00+07:00
+expect_due 2027-02-04T09:00 "3 working days" 2027-02-16T17:00:00+07:00
+expect_due 2027-04-29T09:00 "1 working day"  2027-05-04T17:00:00+07:00
 # The default calendar is the bundled one.
 got=$("$motcua" deadline --from 2026-02-10T09:00 --add "4 working days" | head -n 1)
 [ "$got" = 2026-02-23T17:00:00+07:00 ] || fail "bundled calendar by default: got '$got'"
@@ -39,6 +43,14 @@ echo "$out" | head -n 1 | grep -qx 2026-01-06T17:00:00+07:00 || fail "explain: w
 for want in "reception  Wed 2025-12-31" "skipped    Thu 2026-01-01        holiday: Tết Dương lịch" \
             "swap day: Nghỉ hoán đổi" "made up on Sat 2026-01-10" \
             "weekend (no office hours on Sun)" "day 2      Tue 2026-01-06"; do
+  echo "$out" | grep -qF "$want" || fail "explain lacks '$want':
+$out"
+done
+# The substitute days of a holiday that falls on a weekend say so.
+out=$("$motcua" deadline "${cals[@]}" --from 2027-02-04T09:00 --add "1 working day" --explain)
+echo "$out" | head -n 1 | grep -qx 2027-02-12T17:00:00+07:00 || fail "explain: wrong first line: $out"
+for want in "skipped    Sat 2027-02-06        holiday: Tết Nguyên đán Đinh Mùi" \
+            "skipped    Thu 2027-02-11        holiday: Nghỉ bù Tết Nguyên đán Đinh Mùi" "day 1      Fri 2027-02-12"; do
   echo "$out" | grep -qF "$want" || fail "explain lacks '$want':
 $out"
 done
