@@ -4,7 +4,7 @@
 # Usage: test_cli_deadline.sh path/to/motcua  (run by meson test)
 . "$(dirname "$0")/lib.sh"
 cals=(--calendar "$MOTCUA_WORKFLOWS/calendars/vn.cal" "$MOTCUA_WORKFLOWS/calendars/vn-2025.cal"
-      "$MOTCUA_WORKFLOWS/calendars/vn-2026.cal")
+      "$MOTCUA_WORKFLOWS/calendars/vn-2026.cal" "$MOTCUA_WORKFLOWS/calendars/vn-2027.cal")
 
 # expect_first FROM ADD [extra args] -- EXPECTED
 expect_due() {
@@ -26,6 +26,10 @@ expect_due 2026-03-03T15:00 "0 ngày làm việc" 2026-03-03T17:00:00+07:00 --cu
 expect_due 2026-03-03T15:01 "0 ngày làm việc" 2026-03-04T17:00:00+07:00 --cutoff 15:00
 expect_due 2026-03-03T09:30Z "8 giờ làm việc" 2026-03-04T16:30:00+07:00
 expect_due 2025-12-31T16:00 "15 days"        2026-01-15T17:00:00+07:00
+# 2027 (the statutory days): Tết Fri 5 - Thu 11 Feb; Sat 1 May made up on Mon 3 May.
+expect_due 2026-12-31T09:00 "1 working day"  2027-01-04T17:00:00+07:00
+expect_due 2027-02-04T09:00 "3 working days" 2027-02-16T17:00:00+07:00
+expect_due 2027-04-29T09:00 "1 working day"  2027-05-04T17:00:00+07:00
 # The default calendar is the bundled one.
 got=$("$motcua" deadline --from 2026-02-10T09:00 --add "4 working days" | head -n 1)
 [ "$got" = 2026-02-23T17:00:00+07:00 ] || fail "bundled calendar by default: got '$got'"
@@ -39,6 +43,14 @@ echo "$out" | head -n 1 | grep -qx 2026-01-06T17:00:00+07:00 || fail "explain: w
 for want in "reception  Wed 2025-12-31" "skipped    Thu 2026-01-01        holiday: Tết Dương lịch" \
             "swap day: Nghỉ hoán đổi" "made up on Sat 2026-01-10" \
             "weekend (no office hours on Sun)" "day 2      Tue 2026-01-06"; do
+  echo "$out" | grep -qF "$want" || fail "explain lacks '$want':
+$out"
+done
+# The substitute days of a holiday that falls on a weekend say so.
+out=$("$motcua" deadline "${cals[@]}" --from 2027-02-04T09:00 --add "1 working day" --explain)
+echo "$out" | head -n 1 | grep -qx 2027-02-12T17:00:00+07:00 || fail "explain: wrong first line: $out"
+for want in "skipped    Sat 2027-02-06        holiday: Tết Nguyên đán Đinh Mùi" \
+            "skipped    Thu 2027-02-11        holiday: Nghỉ bù Tết Nguyên đán Đinh Mùi" "day 1      Fri 2027-02-12"; do
   echo "$out" | grep -qF "$want" || fail "explain lacks '$want':
 $out"
 done
@@ -77,21 +89,24 @@ expect_usage '--calendar needs at least one file' --calendar --add "1 day"
 expect_usage 'cannot read the calendar file' --calendar "$tmp/none.cal" --add "1 day"
 
 # Exit status 1: the calendar lacks the year, or its data is wrong.
-"$motcua" deadline "${cals[@]}" --from 2026-12-30T09:00 --add "5 working days" >"$tmp/out" 2>"$tmp/err"
-[ $? -eq 1 ] || fail "missing 2027: exit status is not 1"
-grep -qF 'has no data for 2027' "$tmp/err" || fail "missing 2027: $(cat "$tmp/err")"
-grep -qF 'vn-2026.cal:12' "$tmp/err" || fail "missing 2027 does not name the files: $(cat "$tmp/err")"
-[ ! -s "$tmp/out" ] || fail "missing 2027: printed a result: $(cat "$tmp/out")"
+"$motcua" deadline "${cals[@]}" --from 2027-12-30T09:00 --add "5 working days" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 1 ] || fail "missing 2028: exit status is not 1"
+grep -qF 'has no data for 2028' "$tmp/err" || fail "missing 2028: $(cat "$tmp/err")"
+for want in vn-2025.cal:12 vn-2026.cal:12 vn-2027.cal:24; do
+  grep -qF "$want" "$tmp/err" || fail "missing 2028 does not name the files ($want): $(cat "$tmp/err")"
+done
+[ ! -s "$tmp/out" ] || fail "missing 2028: printed a result: $(cat "$tmp/out")"
 
-printf 'calendar "vn"\nyear 2027 {\n  01/01 holiday "Tết Dương lịch"\n  01/01 holiday "lặp"\n}\n' >"$tmp/vn-2027.cal"
-"$motcua" deadline "${cals[@]}" "$tmp/vn-2027.cal" --add "1 day" >"$tmp/out" 2>"$tmp/err"
+printf 'calendar "vn"\nyear 2028 {\n  01/01 holiday "Tết Dương lịch"\n  01/01 holiday "lặp"\n}\n' >"$tmp/vn-2028.cal"
+"$motcua" deadline "${cals[@]}" "$tmp/vn-2028.cal" --add "1 day" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] || fail "bad calendar data: exit status is not 1"
-grep -qF "vn-2027.cal:4:3: error: 01/01/2027 is listed twice" "$tmp/err" || fail "bad calendar data: $(cat "$tmp/err")"
+grep -qF "vn-2028.cal:4:3: error: 01/01/2028 is listed twice" "$tmp/err" || fail "bad calendar data: $(cat "$tmp/err")"
 
-# With a valid 2027 file the same computation works.
-printf 'calendar "vn"\nyear 2027 {\n  01/01 holiday "Tết Dương lịch"\n}\n' >"$tmp/vn-2027.cal"
-got=$("$motcua" deadline "${cals[@]}" "$tmp/vn-2027.cal" --from 2026-12-30T09:00 --add "5 working days" | head -n 1)
-[ "$got" = 2027-01-07T17:00:00+07:00 ] || fail "with 2027 added: got '$got'"
+# With a valid 2028 file the same computation works: Thu 30 Dec 2027; Fri 31 = 1;
+# Sat 1 Jan 2028 (holiday), Sun 2 off; Mon 3 = 2 .. Thu 6 = 5.
+printf 'calendar "vn"\nyear 2028 {\n  01/01 holiday "Tết Dương lịch"\n}\n' >"$tmp/vn-2028.cal"
+got=$("$motcua" deadline "${cals[@]}" "$tmp/vn-2028.cal" --from 2027-12-30T09:00 --add "5 working days" | head -n 1)
+[ "$got" = 2028-01-06T17:00:00+07:00 ] || fail "with 2028 added: got '$got'"
 
 "$motcua" help | grep -q deadline || fail "motcua help does not list deadline"
 "$motcua" nonsense >/dev/null 2>&1; [ $? -eq 2 ] || fail "unknown command: exit status is not 2"

@@ -1,7 +1,8 @@
 /* test_calendar.c — engine/calendar.c over the bundled Vietnamese calendar
- * (workflows/calendars/vn.cal, vn-2025.cal, vn-2026.cal): table tests of
- * deadlines in working days, working hours and calendar days across 2026 and
- * the 2025/2026 year boundary, plus working_time_between, next_opening,
+ * (workflows/calendars/vn.cal, vn-2025.cal, vn-2026.cal, vn-2027.cal): table tests of
+ * deadlines in working days, working hours and calendar days across 2026,
+ * 2027 and the 2025/2026 and 2026/2027 year boundaries, plus
+ * working_time_between, next_opening,
  * is_working_time, day kinds and MC_ECALYEAR for years the data lacks.
  *
  * Every expectation was worked out by hand from DOMAIN.md "Working time",
@@ -24,6 +25,12 @@
  * Tết Mon 16 - Fri 20 Feb (off Sat 14 - Sun 22); Sun 26 Apr Hùng Kings with
  * Mon 27 Apr substitute; Thu 30 Apr, Fri 1 May; Mon 31 Aug (swap, made up Sat
  * 22 Aug), Tue 1 and Wed 2 Sep.
+ *
+ * 2027 days off (the statutory days, pending the Government's notice): Fri
+ * 1 Jan; Tết Fri 5 - Tue 9 Feb (mùng 1 = Sat 6) with Wed 10 and Thu 11 as
+ * substitutes for Sat 6 and Sun 7 (off Fri 5 - Sun 14 but for Fri 12); Fri
+ * 16 Apr Hùng Kings; Fri 30 Apr, Sat 1 May with Mon 3 May as its substitute;
+ * Thu 2 and Fri 3 Sep.  No swap or make-up days.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -257,12 +264,100 @@ static const due_case boundary_cases[] = {
      "Wed 31 Dec 15:00:01 is after the cut-off -> received next working day Mon 5 Jan 2026; N=0"},
     {"2025-12-31T16:00", "1 working day", CUT, "2026-01-06T17:00:00+07:00",
      "Wed 31 Dec 16:00 past cut-off -> received Mon 5 Jan; Tue 6 = 1"},
-    /* 31 Dec 2026 + 0: the last working day of the data, needs nothing of 2027. */
-    {"2026-12-31T09:00", "0 working days", CUT, "2026-12-31T17:00:00+07:00",
-     "Thu 31 Dec 2026 09:00: reception Thu 31; N=0 -> its close, no 2027 needed"},
+    /* 31 Dec 2027 + 0: the last working day of the data, needs nothing of 2028. */
+    {"2027-12-31T09:00", "0 working days", CUT, "2027-12-31T17:00:00+07:00",
+     "Fri 31 Dec 2027 09:00: reception Fri 31; N=0 -> its close, no 2028 needed"},
 };
 
 static void year_boundary(void **state) { RUN_DUE(state, boundary_cases); }
+
+/* ============================ 2027: the statutory days (vn-2027.cal) */
+
+static const due_case tet_2027_cases[] = {
+    /* Thu 4 Feb is the last working day before Tết; Fri 5 - Thu 11 off; Fri 12 = 1. */
+    {"2027-02-04T09:00", "1 working day", CUT, "2027-02-12T17:00:00+07:00",
+     "Thu 4 reception; Fri 5 - Tue 9 Tết, Wed 10, Thu 11 substitutes off; Fri 12 = 1"},
+    {"2027-02-04T09:00", "3 working days", CUT, "2027-02-16T17:00:00+07:00",
+     "Thu 4 reception; Fri 5 - Thu 11 off; Fri 12 = 1; Sat 13, Sun 14 off; Mon 15 = 2, Tue 16 = 3"},
+    /* Past the cut-off on the eve of Tết: received on the first working day after it. */
+    {"2027-02-04T15:30", "0 working days", CUT, "2027-02-12T17:00:00+07:00",
+     "Thu 4 15:30 >= 15:00 -> received Fri 12 (first working day after Tết); N=0 -> its close"},
+    /* On a substitute day: the next opening is Fri 12. */
+    {"2027-02-10T09:00", "1 working day", CUT, "2027-02-15T17:00:00+07:00",
+     "Wed 10 (substitute for Sat 6) -> reception Fri 12; Sat 13, Sun 14 off; Mon 15 = 1"},
+    /* Mùng 1 Tết on a Saturday. */
+    {"2027-02-06T10:00", "0 working days", CUT, "2027-02-12T17:00:00+07:00",
+     "Sat 6 (mùng 1 Tết) -> next opening Fri 12 07:30 is reception; N=0"},
+    /* A 15-working-day procedure received just before Tết. */
+    {"2027-02-01T09:00", "15 working days", CUT, "2027-03-01T17:00:00+07:00",
+     "Mon 1 reception; Tue 2 - Thu 4 = 3; Fri 5 - Thu 11 off; Fri 12 = 4; 15-19 = 9; 22-26 = 14; Mon 1 Mar = 15"},
+    {"2027-01-22T09:00", "15 calendar days", CUT, "2027-02-12T17:00:00+07:00",
+     "Fri 22 Jan + 15 = Sat 6 Feb (Tết) -> Sun 7, Tết 8-9, substitutes 10-11 -> Fri 12"},
+    {"2027-02-04T15:00", "4 working hours", NOCUT, "2027-02-12T09:30:00+07:00",
+     "Thu 4 15:00-17:00 (2h); Fri 5 - Thu 11 off; Fri 12 07:30-09:30 (2h)"},
+};
+
+static void tet_2027(void **state) { RUN_DUE(state, tet_2027_cases); }
+
+static const due_case april_may_2027_cases[] = {
+    {"2027-04-15T09:00", "1 working day", CUT, "2027-04-19T17:00:00+07:00",
+     "Thu 15 Apr; Fri 16 (Hùng Kings), Sat 17, Sun 18 off; Mon 19 = 1"},
+    /* Sat 1 May is made up on Mon 3 May. */
+    {"2027-04-29T09:00", "1 working day", CUT, "2027-05-04T17:00:00+07:00",
+     "Thu 29 Apr; Fri 30 Apr, Sat 1 May holidays, Sun 2 off, Mon 3 substitute for 1 May; Tue 4 = 1"},
+    {"2027-04-28T09:00", "3 working days", CUT, "2027-05-05T17:00:00+07:00",
+     "Wed 28 Apr; Thu 29 = 1; Fri 30 Apr - Mon 3 May off; Tue 4 = 2, Wed 5 = 3"},
+    {"2027-04-29T15:30", "0 working days", CUT, "2027-05-04T17:00:00+07:00",
+     "Thu 29 Apr 15:30 >= cut-off -> received Tue 4 May (30 Apr - 3 May off); N=0"},
+    {"2027-05-03T10:00", "0 working days", CUT, "2027-05-04T17:00:00+07:00",
+     "Mon 3 May (substitute holiday) -> next opening Tue 4 is reception; N=0"},
+    {"2027-04-20T09:00", "10 calendar days", CUT, "2027-05-04T17:00:00+07:00",
+     "Tue 20 Apr + 10 = Fri 30 Apr (holiday) -> Sat 1 May (holiday), Sun 2, Mon 3 (substitute) -> Tue 4"},
+    {"2027-04-29T16:00", "2 working hours", NOCUT, "2027-05-04T08:30:00+07:00",
+     "Thu 29 Apr 16:00-17:00 (1h); Fri 30 Apr - Mon 3 May off; Tue 4 May 07:30-08:30 (1h)"},
+};
+
+static void hung_kings_and_may_day_2027(void **state) { RUN_DUE(state, april_may_2027_cases); }
+
+static const due_case september_2027_cases[] = {
+    {"2027-09-01T09:00", "1 working day", CUT, "2027-09-06T17:00:00+07:00",
+     "Wed 1 Sep; Thu 2, Fri 3 (National Day), Sat 4, Sun 5 off; Mon 6 = 1"},
+    {"2027-08-31T09:00", "2 working days", CUT, "2027-09-06T17:00:00+07:00",
+     "Tue 31 Aug; Wed 1 Sep = 1; Thu 2 - Sun 5 off; Mon 6 = 2"},
+    {"2027-09-01T15:01", "1 working day", CUT, "2027-09-07T17:00:00+07:00",
+     "Wed 1 Sep 15:01 (after the cut-off) -> received Mon 6; Tue 7 = 1"},
+    {"2027-09-02T10:00", "0 working days", CUT, "2027-09-06T17:00:00+07:00",
+     "Thu 2 Sep (holiday) -> next opening Mon 6 is reception; N=0"},
+    {"2027-08-19T09:00", "15 calendar days", CUT, "2027-09-06T17:00:00+07:00",
+     "Thu 19 Aug + 15 = Fri 3 Sep (holiday) -> Sat 4, Sun 5 -> Mon 6"},
+};
+
+static void national_day_2027(void **state) { RUN_DUE(state, september_2027_cases); }
+
+/* What vn-2027.cal was added for: limits received in December 2026 that
+ * run into 2027 (until then refused as a year the data lacked). */
+static const due_case boundary_2027_cases[] = {
+    {"2026-12-31T09:00", "1 working day", CUT, "2027-01-04T17:00:00+07:00",
+     "Thu 31 Dec 2026; Fri 1 Jan 2027 holiday, Sat 2, Sun 3 off; Mon 4 Jan = 1"},
+    {"2026-12-31T15:30", "0 working days", CUT, "2027-01-04T17:00:00+07:00",
+     "Thu 31 Dec 2026 past cut-off -> received Mon 4 Jan 2027; N=0"},
+    {"2026-12-31T18:00", "0 working days", NOCUT, "2027-01-04T17:00:00+07:00",
+     "Thu 31 Dec 2026 18:00 -> next opening Mon 4 Jan 2027 is reception; N=0"},
+    {"2026-12-31T16:00", "2 working hours", NOCUT, "2027-01-04T08:30:00+07:00",
+     "Thu 31 Dec 2026 16:00-17:00 (1h); 1-3 Jan off; Mon 4 Jan 07:30-08:30 (1h)"},
+    {"2026-12-21T09:00", "15 calendar days", CUT, "2027-01-05T17:00:00+07:00",
+     "Mon 21 Dec 2026 + 15 = Tue 5 Jan 2027, a working day"},
+    {"2026-12-30T09:00", "5 working days", CUT, "2027-01-07T17:00:00+07:00",
+     "Wed 30 Dec 2026; Thu 31 = 1; Fri 1 Jan hol, Sat 2, Sun 3 off; Mon 4 = 2 .. Thu 7 = 5"},
+    /* A 15-working-day procedure received on Fri 11 Dec 2026. */
+    {"2026-12-11T09:00", "15 working days", CUT, "2027-01-04T17:00:00+07:00",
+     "Fri 11 Dec; 14-18 = 5, 21-25 = 10, Mon 28 - Thu 31 = 14; Fri 1 Jan hol, weekend; Mon 4 Jan = 15"},
+    /* A 15-day supplement window opened on Thu 17 Dec 2026. */
+    {"2026-12-17T09:00", "15 calendar days", CUT, "2027-01-04T17:00:00+07:00",
+     "Thu 17 Dec 2026 + 15 = Fri 1 Jan 2027 (holiday) -> Sat 2, Sun 3 -> Mon 4 Jan"},
+};
+
+static void year_boundary_2027(void **state) { RUN_DUE(state, boundary_2027_cases); }
 
 /* ==================================================== the 15:00 cut-off */
 
@@ -411,26 +506,26 @@ typedef struct year_case {
 } year_case;
 
 static const year_case year_cases[] = {
-    {OP_ADD, "2026-12-31T09:00", "1 working day", CUT, 2027,
-     "Thu 31 Dec 2026 + 1 needs Fri 1 Jan 2027, which the data lacks"},
-    {OP_ADD, "2026-12-31T15:30", "0 working days", CUT, 2027,
-     "Thu 31 Dec 2026 past cut-off: the next working day is in 2027"},
-    {OP_ADD, "2026-12-31T16:00", "2 working hours", NOCUT, 2027,
-     "Thu 31 Dec 2026 16:00-17:00 = 1h; the second hour is in 2027"},
-    {OP_ADD, "2026-12-21T09:00", "15 calendar days", CUT, 2027,
-     "Mon 21 Dec 2026 + 15 = Tue 5 Jan 2027"},
-    {OP_ADD, "2026-12-31T18:00", "0 working days", NOCUT, 2027,
-     "Thu 31 Dec 2026 18:00 -> the next opening is in 2027"},
+    {OP_ADD, "2027-12-31T09:00", "1 working day", CUT, 2028,
+     "Fri 31 Dec 2027 + 1 needs Sat 1 Jan 2028 on, which the data lacks"},
+    {OP_ADD, "2027-12-31T15:30", "0 working days", CUT, 2028,
+     "Fri 31 Dec 2027 past cut-off: the next working day is in 2028"},
+    {OP_ADD, "2027-12-31T16:00", "2 working hours", NOCUT, 2028,
+     "Fri 31 Dec 2027 16:00-17:00 = 1h; the second hour is in 2028"},
+    {OP_ADD, "2027-12-20T09:00", "15 calendar days", CUT, 2028,
+     "Mon 20 Dec 2027 + 15 = Tue 4 Jan 2028"},
+    {OP_ADD, "2027-12-31T18:00", "0 working days", NOCUT, 2028,
+     "Fri 31 Dec 2027 18:00 -> the next opening is in 2028"},
     {OP_ADD, "2024-12-31T09:00", "1 working day", CUT, 2024,
      "an instant in 2024: the data starts with 2025"},
     {OP_ADD, "2024-06-03T09:00", "2 working hours", NOCUT, 2024, "hours from a 2024 instant"},
-    {OP_BETWEEN, "2026-12-31T09:00", "2027-01-04T09:00", NOCUT, 2027,
-     "working time up to Mon 4 Jan 2027 needs 2027"},
+    {OP_BETWEEN, "2027-12-31T09:00", "2028-01-03T09:00", NOCUT, 2028,
+     "working time up to Mon 3 Jan 2028 needs 2028"},
     {OP_BETWEEN, "2024-12-30T09:00", "2025-01-02T09:00", NOCUT, 2024,
      "working time from Mon 30 Dec 2024 needs 2024"},
-    {OP_OPENING, "2026-12-31T17:00", NULL, NOCUT, 2027,
-     "the opening after Thu 31 Dec 2026 17:00 is in 2027"},
-    {OP_IS_WORKING, "2027-01-04T09:00", NULL, NOCUT, 2027, "Mon 4 Jan 2027"},
+    {OP_OPENING, "2027-12-31T17:00", NULL, NOCUT, 2028,
+     "the opening after Fri 31 Dec 2027 17:00 is in 2028"},
+    {OP_IS_WORKING, "2028-01-03T09:00", NULL, NOCUT, 2028, "Mon 3 Jan 2028"},
     {OP_IS_WORKING, "2024-06-03T09:00", NULL, NOCUT, 2024, "Mon 3 Jun 2024"},
 };
 
@@ -468,7 +563,8 @@ static void missing_years(void **state) {
   assert_false(eng_calendar_has_year(cal, 2024));
   assert_true(eng_calendar_has_year(cal, 2025));
   assert_true(eng_calendar_has_year(cal, 2026));
-  assert_false(eng_calendar_has_year(cal, 2027));
+  assert_true(eng_calendar_has_year(cal, 2027));
+  assert_false(eng_calendar_has_year(cal, 2028));
   if (bad) fail_msg("%d of %zu cases disagree", bad, n);
 }
 
@@ -506,6 +602,12 @@ static const between_case between_cases[] = {
      "January 2026: 5-9, Sat 10, 12-16, 19-23, 26-30 = 21 days (1 hol, 2 swap)"},
     {"2026-08-22T00:00", "2026-09-04T00:00", 7 * 480,
      "Sat 22 Aug make-up (1), Mon 24 - Fri 28 (5), 31 Aug swap, 1-2 Sep off, Thu 3 Sep (1)"},
+    {"2026-12-31T07:30", "2027-01-05T00:00", 960,
+     "Thu 31 Dec 2026 (480) + Mon 4 Jan 2027 (480); Fri 1 Jan hol, weekend"},
+    {"2027-02-01T00:00", "2027-03-01T00:00", 15 * 480,
+     "February 2027: 1-4, Fri 12, 15-19, 22-26 = 15 working days (Tết 5-9, substitutes 10-11)"},
+    {"2027-04-26T00:00", "2027-05-10T00:00", 8 * 480,
+     "Mon 26 - Thu 29 Apr (4); 30 Apr, 1 May, weekend, Mon 3 May off; Tue 4 - Fri 7 May (4)"},
 };
 
 static void working_time_between(void **state) {
@@ -551,6 +653,10 @@ static const opening_case opening_cases[] = {
     {"2026-08-28T12:00", "2026-08-28T13:00:00+07:00", "Fri 28 Aug lunch -> 13:00"},
     {"2026-08-28T17:00", "2026-09-03T07:30:00+07:00", "Fri 28 Aug -> Thu 3 Sep (31 Aug-2 Sep)"},
     {"2026-04-25T10:00", "2026-04-28T07:30:00+07:00", "Sat 25 Apr -> Tue 28 (26, 27 off)"},
+    {"2026-12-31T17:00", "2027-01-04T07:30:00+07:00", "31 Dec 2026 -> Mon 4 Jan 2027 (1 Jan, weekend)"},
+    {"2027-02-04T17:00", "2027-02-12T07:30:00+07:00", "Thu 4 Feb 2027 -> Fri 12 (Tết 5-11)"},
+    {"2027-04-30T08:00", "2027-05-04T07:30:00+07:00", "Fri 30 Apr 2027 -> Tue 4 May (1 May, 3 May off)"},
+    {"2027-09-01T17:00", "2027-09-06T07:30:00+07:00", "Wed 1 Sep 2027 -> Mon 6 (2, 3 Sep off)"},
 };
 
 static void next_opening(void **state) {
@@ -607,6 +713,16 @@ static const working_case working_cases[] = {
     {"2026-08-31T09:00", false, "Mon 31 Aug swap day"},
     {"2026-09-02T09:00", false, "2 Sep"},
     {"2026-09-03T09:00", true, "Thu 3 Sep, back to work"},
+    {"2027-01-01T09:00", false, "Fri 1 Jan 2027"},
+    {"2027-01-04T09:00", true, "Mon 4 Jan 2027"},
+    {"2027-02-05T09:00", false, "Fri 5 Feb 2027, the last day of the lunar year (Tết)"},
+    {"2027-02-06T09:00", false, "Sat 6 Feb 2027, mùng 1 Tết on a weekend"},
+    {"2027-02-11T09:00", false, "Thu 11 Feb 2027, substitute for Sun 7"},
+    {"2027-02-12T07:30", true, "Fri 12 Feb 2027, the first working instant after Tết"},
+    {"2027-04-16T09:00", false, "Fri 16 Apr 2027, Hùng Kings"},
+    {"2027-05-03T09:00", false, "Mon 3 May 2027, substitute for Sat 1 May"},
+    {"2027-09-03T09:00", false, "Fri 3 Sep 2027, the day next to National Day"},
+    {"2027-09-06T07:30", true, "Mon 6 Sep 2027, back to work"},
 };
 
 static void is_working_time(void **state) {
@@ -668,7 +784,7 @@ static void day_kinds(void **state) {
   assert_int_equal(info.kind, ENG_DAY_SWAP);
   assert_int_equal(info.paired_day, mc_days_from_civil(2026, 8, 22));
 
-  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2027, 1, 1), &info), MC_ECALYEAR);
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2028, 1, 1), &info), MC_ECALYEAR);
 }
 
 int main(void) {
@@ -679,6 +795,10 @@ int main(void) {
       cmocka_unit_test(hung_kings_and_may_day),
       cmocka_unit_test(national_day),
       cmocka_unit_test(year_boundary),
+      cmocka_unit_test(tet_2027),
+      cmocka_unit_test(hung_kings_and_may_day_2027),
+      cmocka_unit_test(national_day_2027),
+      cmocka_unit_test(year_boundary_2027),
       cmocka_unit_test(cutoff_15h),
       cmocka_unit_test(reception_outside_office_hours),
       cmocka_unit_test(working_hours),

@@ -6,7 +6,7 @@
  * the result must equal calendar-errors/NAME.err.
  *
  * Then direct tests: the bundled calendar parses cleanly, the tables say what
- * each 2026 day is, invalid UTF-8 and empty input are refused.
+ * each 2026 and 2027 day is, invalid UTF-8 and empty input are refused.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,7 +71,8 @@ static void bundled_calendar_is_clean(void **state) {
   assert_int_equal(eng_calendar_offset_min(cal), 420);
   assert_true(eng_calendar_has_year(cal, 2025));
   assert_true(eng_calendar_has_year(cal, 2026));
-  assert_false(eng_calendar_has_year(cal, 2027));
+  assert_true(eng_calendar_has_year(cal, 2027));
+  assert_false(eng_calendar_has_year(cal, 2028));
   assert_false(eng_calendar_has_year(cal, 2024));
   eng_calendar_free(cal);
   mc_buf_free(&diags);
@@ -109,7 +110,7 @@ static void what_each_day_is(void **state) {
   assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2026, 3, 3), &info), 0);
   assert_int_equal(info.kind, ENG_DAY_WORKING);
 
-  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2027, 1, 4), &info), MC_ECALYEAR);
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2028, 1, 3), &info), MC_ECALYEAR);
 
   /* Counting 2026: 365 days - 104 weekend days - 11 weekday holidays and swap
    * days (1/1, 2/1, 16-20/2, 27/4, 30/4, 1/5, 31/8, 1/9, 2/9 = 13) + 2 make-up
@@ -120,6 +121,32 @@ static void what_each_day_is(void **state) {
     working += info.working;
   }
   assert_int_equal(working, 365 - 104 - 13 + 2);
+
+  /* 2027 (vn-2027.cal, the statutory days): mùng 1 Tết on a Saturday is a
+   * holiday, and the days that make up for the weekend say so. */
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2027, 2, 6), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_HOLIDAY);
+  assert_string_equal(info.note, "Tết Nguyên đán Đinh Mùi");
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2027, 2, 10), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_HOLIDAY);
+  assert_false(info.working);
+  assert_string_equal(info.note, "Nghỉ bù Tết Nguyên đán Đinh Mùi (06/02, 07/02 là thứ Bảy, Chủ nhật)");
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2027, 5, 3), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_HOLIDAY);
+  assert_string_equal(info.note, "Nghỉ bù Ngày Quốc tế Lao động (01/05 là thứ Bảy)");
+  assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2027, 2, 12), &info), 0);
+  assert_int_equal(info.kind, ENG_DAY_WORKING);
+
+  /* Counting 2027: 365 days - 104 weekend days - 11 weekday holidays (1/1,
+   * 5/2, 8-11/2, 16/4, 30/4, 3/5, 2/9, 3/9; 6/2, 7/2 and 1/5 fall on a
+   * weekend) = 250 working days; no swap or make-up days. */
+  working = 0;
+  for (int64_t d = mc_days_from_civil(2027, 1, 1); d < mc_days_from_civil(2028, 1, 1); d++) {
+    assert_int_equal(eng_calendar_day(cal, d, &info), 0);
+    assert_true(info.kind != ENG_DAY_SWAP && info.kind != ENG_DAY_MAKEUP);
+    working += info.working;
+  }
+  assert_int_equal(working, 365 - 104 - 11);
   eng_calendar_free(cal);
   mc_buf_free(&diags);
 }
@@ -128,10 +155,13 @@ static void missing_year_names_the_files(void **state) {
   (void)state;
   mc_buf diags = MC_BUF_INIT, msg = MC_BUF_INIT;
   eng_calendar *cal = load_bundled(&diags);
-  assert_int_equal(eng_calendar_describe_missing_year(cal, 2027, &msg), 0);
-  assert_non_null(strstr(mc_buf_cstr(&msg), "has no data for 2027"));
+  assert_int_equal(eng_calendar_describe_missing_year(cal, 2028, &msg), 0);
+  assert_non_null(strstr(mc_buf_cstr(&msg), "has no data for 2028"));
+  assert_non_null(strstr(mc_buf_cstr(&msg), "vn-2025.cal:12)"));
   assert_non_null(strstr(mc_buf_cstr(&msg), "vn-2026.cal:12)"));
-  assert_non_null(strstr(mc_buf_cstr(&msg), "year 2027 { ... }"));
+  assert_non_null(strstr(mc_buf_cstr(&msg), "vn-2027.cal, "));
+  assert_non_null(strstr(mc_buf_cstr(&msg), "vn-2027.cal:24)"));
+  assert_non_null(strstr(mc_buf_cstr(&msg), "year 2028 { ... }"));
   eng_calendar_free(cal);
   mc_buf_free(&diags);
   mc_buf_free(&msg);

@@ -1,5 +1,5 @@
 /* test_calendar_props.c — properties of working-time arithmetic that must
- * hold for every instant, checked over random instants of 2025-2026.
+ * hold for every instant, checked over random instants of 2025-2027.
  *
  *   - adding N working hours, then measuring the working time between the
  *     start and the due instant, gives N;
@@ -42,9 +42,9 @@ static int setup(void **state) {
   (void)state;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   int rc = eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal);
-  /* Instants whose deadlines (up to ~60 working days) stay inside 2026. */
+  /* Instants whose deadlines (up to ~60 working days) stay inside 2027. */
   mc_instant_parse("2025-01-01T00:00", 420, &range_start);
-  mc_instant_parse("2026-09-01T00:00", 420, &range_end);
+  mc_instant_parse("2027-09-01T00:00", 420, &range_end);
   rng_state = 0x853c49e6748fea9bu;
   return rc;
 }

@@ -833,7 +833,7 @@ static void extension_refusals(void **state) {
   x.new_due = at("2026-02-17T10:00");
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_EINVAL,
           "the new date 2026-02-17 is a holiday (Tết Nguyên đán Bính Ngọ): choose a working day");
-  x.new_due = at("2027-02-05T17:00");
+  x.new_due = at("2028-02-04T17:00");
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_ECALYEAR, "the calendar \"vn\" does not describe the new date's year");
   static const char *const after = "the new date must be after the current appointment";
   x.new_due = at("2026-01-20T17:00");
@@ -1222,39 +1222,39 @@ static void the_codes_of_a_day_do_not_run_out(void **state) {
 
 /* ============================================================ the calendar's years */
 
-/* The bundled calendar describes 2025 and 2026: a deadline that falls in
- * 2027 cannot be counted, and the command is refused rather than given a
+/* The bundled calendar describes 2025 to 2027: a deadline that falls in
+ * 2028 cannot be counted, and the command is refused rather than given a
  * wrong date. */
 static void a_deadline_in_a_year_the_calendar_lacks(void **state) {
   (void)state;
   /* A supplement provided on 28 Dec restarts 15 days from then (NĐ118 Art.
-   * 19.5): the new appointment falls in 2027. */
+   * 19.5): the new appointment falls in 2028. */
   char permit[64];
-  file_online(permit, "1.009995", "H13.X01", house, NHOUSE, "cd-k1", at("2026-12-01T09:00"));
+  file_online(permit, "1.009995", "H13.X01", house, NHOUSE, "cd-k1", at("2027-12-01T09:00"));
   eng_command accept = act(permit, "accept", "rc-1", "reception", "H13.X01");
-  run(&accept, at("2026-12-01T10:00"), 0);
+  run(&accept, at("2027-12-01T10:00"), 0);
   eng_command ask = act(permit, "request_supplement", "sp-1", "specialist", "H13.X01");
   ask.reason = "Bổ sung bản vẽ mặt bằng móng";
-  run(&ask, at("2026-12-14T09:00"), 0);
+  run(&ask, at("2027-12-14T09:00"), 0);
   eng_command provide = act(permit, "provide_supplement", "cd-k1", "applicant", NULL);
-  refused(&provide, at("2026-12-28T09:00"), MC_ECALYEAR,
+  refused(&provide, at("2027-12-28T09:00"), MC_ECALYEAR,
           "the appointment cannot be recomputed: the calendar has no data for the year this computation needs");
 
-  /* An extension on 31 Dec needs a working day's notice, counted into 2027. */
+  /* An extension on 31 Dec needs a working day's notice, counted into 2028. */
   char code[64];
-  accepted(code, "cd-k2", at("2026-12-30T09:00"));
+  accepted(code, "cd-k2", at("2027-12-30T09:00"));
   eng_command e = cmd(ENG_CMD_EXTEND, code, "ld-1", "leader", "H13.X01");
   e.reason = "Xin lỗi ông/bà";
-  e.new_due = at("2026-12-31T17:00");
-  refused(&e, at("2026-12-31T09:00"), MC_ECALYEAR,
-          "a deadline needs the calendar of 2027: the calendar \"vn\" has no data for 2027");
+  e.new_due = at("2027-12-31T17:00");
+  refused(&e, at("2027-12-31T09:00"), MC_ECALYEAR,
+          "a deadline needs the calendar of 2028: the calendar \"vn\" has no data for 2028");
 
-  /* Filed at 16:00 on 31 Dec: reception's 8 working hours end in 2027. */
+  /* Filed at 16:00 on 31 Dec: reception's 8 working hours end in 2028. */
   eng_command s;
   mc_buf b = MC_BUF_INIT;
   pack_fields(&b, birth, NBIRTH);
   s = submit("1.001193", "H13.X01", &b, "cd-k3");
-  refused(&s, at("2026-12-31T16:00"), MC_ECALYEAR, "a deadline needs the calendar of 2027");
+  refused(&s, at("2027-12-31T16:00"), MC_ECALYEAR, "a deadline needs the calendar of 2028");
   mc_buf_free(&b);
 }
 
