@@ -673,7 +673,7 @@ static int check_directory(decide *d, const char *agency, const char *procedure,
                  !memcmp(every->via.str.ptr, level->via.str.ptr, level->via.str.size));
     }
     if (!offered)
-      rc = refuse(d, MC_EACCES, "the agency %s does not offer the procedure %s", agency, procedure);
+      rc = refuse(d, MC_EINVAL, "the agency %s does not offer the procedure %s", agency, procedure);
   }
   msgpack_unpacked_destroy(&u);
   return rc;
@@ -835,7 +835,7 @@ static int do_submit(decide *d) {
     return refuse(d, MC_EACCES, "a %s dossier is entered by a reception official of %s", c->channel, c->agency);
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_PROCEDURE, c->procedure, d->now, proc_hash)))
     return rc == MC_ERANGE
-               ? refuse(d, MC_EACCES, "the procedure %s is retired and takes no new dossiers", c->procedure)
+               ? refuse(d, MC_EINVAL, "the procedure %s is retired and takes no new dossiers", c->procedure)
                : refuse(d, rc, "the procedure %s is not published or not yet in effect", c->procedure);
   if ((rc = eng__def_load(d->e, d->b, proc_hash, ENG_DEF_PROCEDURE, &def)))
     return refuse(d, rc, "the procedure %s cannot be read", c->procedure);
@@ -843,7 +843,7 @@ static int do_submit(decide *d) {
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_POLICY, d->m->policy, d->now, policy_hash)) ||
       (rc = eng__def_load(d->e, d->b, policy_hash, ENG_DEF_POLICY, &def)))
     return rc == MC_ERANGE
-               ? refuse(d, MC_EACCES, "the policy %s of the procedure %s is retired: the procedure takes no new "
+               ? refuse(d, MC_EINVAL, "the policy %s of the procedure %s is retired: the procedure takes no new "
                         "dossiers until it names a policy in effect", d->m->policy, c->procedure)
                : refuse(d, rc, "the policy %s of the procedure is not published", d->m->policy);
   d->policy = &def->policy;
@@ -1128,7 +1128,7 @@ static int do_act(decide *d) {
     return refuse(d, MC_EINVAL, "the dossier %s is at several steps (%s): say which", s.code, at);
   }
   if (!strcmp(c->action, "timeout"))
-    return refuse(d, MC_EACCES, "a timeout is taken by the engine when the step's limit passes");
+    return refuse(d, MC_EINVAL, "a timeout is taken by the engine when the step's limit passes");
   if ((rc = role_allowed(d, &s, &d->m->nodes[s.tokens[ti].node])))
     return rc;
   msgpack_unpacked_init(&u);

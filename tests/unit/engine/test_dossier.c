@@ -87,7 +87,7 @@ static void the_form_is_checked(void **state) {
   eng_command c = submit("1.001193", "H13.X01", &bad, "cd-003");
   refused(&c, at("2026-02-11T09:00"), MC_EINVAL, "\"phone\" (Số điện thoại liên hệ) must be a phone number");
   eng_command wrong_agency = submit("2.000488", "H13.X01", &bad, "cd-003");
-  refused(&wrong_agency, at("2026-02-11T09:00"), MC_EACCES, "does not offer the procedure 2.000488");
+  refused(&wrong_agency, at("2026-02-11T09:00"), MC_EINVAL, "does not offer the procedure 2.000488");
   eng_command unknown = submit("9.999999", "H13.X01", &bad, "cd-003");
   refused(&unknown, at("2026-02-11T09:00"), MC_ENOENT, "the procedure 9.999999 is not published");
   mc_buf_free(&bad);

@@ -304,7 +304,7 @@ static void assigned_stopped_rated_and_retired(void **state) {
   eng_command before = submit("1.001193", "H13.X01", &f, "cd-c");
   run(&before, at("2026-10-30T08:00"), 0);
   eng_command after = submit("1.001193", "H13.X01", &f, "cd-d");
-  refused(&after, at("2026-11-02T08:00"), MC_EACCES, "is retired and takes no new dossiers");
+  refused(&after, at("2026-11-02T08:00"), MC_EINVAL, "is retired and takes no new dossiers");
   mc_buf_free(&f);
 }
 

@@ -283,9 +283,9 @@ static void submission_refusals(void **state) {
   c = submit("1.001193", "H13.X99", &f, "cd-s1");
   refused(&c, t, MC_ENOENT, "the agency H13.X99 is not in the directory");
   c = submit("2.000488", "H13.X01", &f, "cd-s1");
-  refused(&c, t, MC_EACCES, "the agency H13.X01 does not offer the procedure 2.000488");
+  refused(&c, t, MC_EINVAL, "the agency H13.X01 does not offer the procedure 2.000488");
   c = submit("1.001193", "H13.STP", &f, "cd-s1"); /* offered at every commune; H13.STP is provincial */
-  refused(&c, t, MC_EACCES, "the agency H13.STP does not offer the procedure 1.001193");
+  refused(&c, t, MC_EINVAL, "the agency H13.STP does not offer the procedure 1.001193");
 
   /* The command itself: its idempotency key, its kind, its texts. */
   c = submit("1.001193", "H13.X01", &f, "cd-s1");
@@ -593,7 +593,7 @@ static void act_refusals(void **state) {
   refused(&c, t, MC_EINVAL,
           "the step \"reception\" (Tiếp nhận hồ sơ) allows accept, request_supplement, reject; not \"approve\"");
   c = act(code, "timeout", "rc-1", "reception", "H13.X01");
-  refused(&c, t, MC_EACCES, "a timeout is taken by the engine when the step's limit passes");
+  refused(&c, t, MC_EINVAL, "a timeout is taken by the engine when the step's limit passes");
   c = act(code, "accept", "rc-1", "reception", "H13.X01");
   c.step = "processing";
   refused(&c, t, MC_EINVAL, " is not at the step \"processing\"");
@@ -1103,7 +1103,7 @@ static void retirement_refusals(void **state) {
   pack_fields(&f, feedback, NFEEDBACK);
   eng_command c = submit("PAKN", "H13.TTHCC", &f, "cd-r1");
   run(&c, t + MC_MS_PER_HOUR, 0); /* before the date */
-  refused(&c, at("2026-01-23T08:00"), MC_EACCES, "the procedure PAKN is retired and takes no new dossiers");
+  refused(&c, at("2026-01-23T08:00"), MC_EINVAL, "the procedure PAKN is retired and takes no new dossiers");
   /* Once. */
   r.effective_from = at("2026-02-01T00:00");
   refused(&r, at("2026-01-23T08:00"), MC_EINVAL, "the procedure PAKN is already retired; publish it again to bring it back");
@@ -1613,7 +1613,7 @@ static void a_dossier_stopped_before_signing_is_refunded(void **state) {
 /* Was a bug: when a procedure's policy is retired, a new dossier is
  * refused with MC_ERANGE and "the policy nd118-2025 of the procedure is not
  * published" (do_submit passes eng__def_current's MC_ERANGE on under the
- * message for a missing policy).  A retired procedure gives MC_EACCES and
+ * message for a missing policy).  A retired procedure gives MC_EINVAL (a rule, not a denial) and
  * "is retired and takes no new dossiers"; a retired policy should too. */
 static void a_retired_policy_says_so(void **state) {
   (void)state;
@@ -1623,7 +1623,7 @@ static void a_retired_policy_says_so(void **state) {
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, trial, NTRIAL);
   eng_command c = submit("1.001193", "T.01", &f, "cd-t11");
-  refused(&c, at("2026-12-01T09:00"), MC_EACCES, "the policy nd118-2025 of the procedure 1.001193 is retired");
+  refused(&c, at("2026-12-01T09:00"), MC_EINVAL, "the policy nd118-2025 of the procedure 1.001193 is retired");
   mc_buf_free(&f);
 }
 
