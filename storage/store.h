@@ -291,6 +291,15 @@ int store_read_proj(store_read *rd, const char *projection, const void *key, siz
 int store_read_proj_scan(store_read *rd, const char *projection, const void *from, size_t flen,
                          store_kv_fn fn, void *opaque);
 
+/* What the legal record takes on disk: fn is called for each db of the
+ * environment — "(main)", "meta", "log", then each projection by name
+ * (storage's indexes "stream", "type", "time", "command" among them) — with
+ * the pages it uses (branch, leaf and overflow) and its entries; fn returns
+ * 0 to go on.  *page_size gets the page size.  The aux environment is not
+ * part of it.  A benchmark's figure (docs/STORAGE.md). */
+typedef int (*store_db_fn)(void *opaque, const char *name, uint64_t pages, uint64_t entries);
+int store_read_footprint(store_read *rd, store_db_fn fn, void *opaque, uint64_t *page_size);
+
 /* The whole log from `from_seq` to `upto` (0: the head when called), read in
  * chunks of `chunk` events, each in its own short read transaction, so a long
  * export does not hold old pages.  Consistent because the log is append-only.

@@ -95,7 +95,7 @@ run() {
   timeout 180 "$gen" "$@" 2>&1 | tee "$box/$name.out" || true
   local line
   line=$(grep '^RESULT ' "$box/$name.out" | tail -1 || true)
-  for key in cps p50_ms p99_ms p999_ms errors submit accept dossier commands accept_p99_ms valid; do
+  for key in cps p50_ms p99_ms p999_ms errors submit accept dossier commands accept_p99_ms valid bytes_per_event; do
     local value
     value=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$key=//p")
     printf -v "${name}_$key" '%s' "$value"
@@ -212,6 +212,10 @@ printf '%-40s %10s %9s\n' "motcuad / echo" "$(ratio "${motcuad100_cps:-}" "${ech
   "$(ratio "${motcuad1000_cps:-}" "${echo1000_cps:-}")"
 printf '%-40s %10s %9s\n' "motcuad / engine" "$(ratio "${motcuad100_cps:-}" "${engine100_cps:-}")" \
   "$(ratio "${motcuad1000_cps:-}" "${engine1000_cps:-}")"
+echo
+printf '%-40s %10s %9s\n' "on disk, B per event (aim <= 1024)" "${engine100_bytes_per_event:--}" \
+  "${engine1000_bytes_per_event:--}"
+echo "  (LMDB pages in use x page size / events after the engine runs: log, indexes, projections; aux excluded)"
 echo
 if grep -q 'valid=0' "$box"/*.out 2>/dev/null; then
   echo "(!) not valid: an agency's 9,999 dossier codes of the day ran out during the run (a shorter WINDOW helps)"

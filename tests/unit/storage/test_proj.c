@@ -229,12 +229,60 @@ static void bad_registrations_are_refused(void **state) {
   free(dir);
 }
 
+/* What the log takes on disk (storage/footprint.c): every db of the
+ * environment with its pages and entries, the projections included. */
+typedef struct sizes {
+  uint64_t pages, log_entries, counts_entries, stream_pages;
+  int dbs;
+} sizes;
+
+static int add_db(void *opaque, const char *name, uint64_t pages, uint64_t entries) {
+  sizes *z = opaque;
+  z->pages += pages;
+  z->dbs++;
+  if (!strcmp(name, "log"))
+    z->log_entries = entries;
+  if (!strcmp(name, "counts"))
+    z->counts_entries = entries;
+  if (!strcmp(name, "stream"))
+    z->stream_pages = pages;
+  return 0;
+}
+
+static void the_footprint_counts_every_db(void **state) {
+  (void)state;
+  char *dir = tmpdir_make("proj");
+  counter c = {1, 0};
+  store *st = open_with(dir, &c);
+  for (int i = 0; i < 50; i++) {
+    char stream[16];
+    snprintf(stream, sizeof stream, "d/%d", i);
+    assert_int_equal(append_one_event(st, stream, 0, i % 2 ? "submitted" : "accepted", i + 1, 1, NULL, NULL), 0);
+  }
+  store_read *rd;
+  sizes z = {0};
+  uint64_t page_size;
+  assert_int_equal(store_read_begin(st, &rd), 0);
+  assert_int_equal(store_read_footprint(rd, add_db, &z, &page_size), 0);
+  store_read_end(rd);
+  assert_int_equal(page_size, 4096);
+  assert_int_equal(z.log_entries, 50);
+  assert_int_equal(z.counts_entries, 2);      /* the engine's kind of projection */
+  assert_int_equal(z.dbs, 3 + 4 + 1);         /* main, meta, log; storage's four; counts */
+  assert_true(z.stream_pages >= 1);
+  assert_true(z.pages >= 3); /* the log, its stream index, the counts at least */
+  store_close(st);
+  tree_remove(dir);
+  free(dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(hooks_follow_the_log_in_its_transaction),
       cmocka_unit_test(late_rejections_leave_the_neighbours),
       cmocka_unit_test(a_new_version_is_rebuilt_at_open),
       cmocka_unit_test(bad_registrations_are_refused),
+      cmocka_unit_test(the_footprint_counts_every_db),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
