@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
-motcua_install_deps
+motcua_install_deps "${MOTCUA_TEST_PACKAGES[@]}"
 motcua_service_user
 
 jobs=$(nproc 2>/dev/null || echo 2)
