@@ -1563,15 +1563,69 @@ static int do_send_code(decide *d) {
   return rc ? refuse(d, rc, "the one-time code could not be queued (%s)", mc_strerror(rc)) : 0;
 }
 
+/* The event a dossier command's first event must be, or ENG_EV_UNKNOWN for
+ * a command whose retries are not compared (the server's own). */
+static eng_event_type first_event_of(const eng_command *c) {
+  switch (c->kind) {
+  case ENG_CMD_SUBMIT: return ENG_EV_DOSSIER_SUBMITTED;
+  case ENG_CMD_ACT: return eng_event_of_cause(c->action);
+  case ENG_CMD_WITHDRAW: return ENG_EV_DOSSIER_WITHDRAWN;
+  case ENG_CMD_EXTEND: return ENG_EV_DOSSIER_EXTENDED;
+  case ENG_CMD_ASSIGN: return ENG_EV_DOSSIER_ASSIGNED;
+  case ENG_CMD_STOP: return ENG_EV_DOSSIER_STOPPED;
+  case ENG_CMD_RATE: return ENG_EV_DOSSIER_RATED;
+  case ENG_CMD_REFUND: return ENG_EV_DOSSIER_REFUNDED;
+  default: return ENG_EV_UNKNOWN;
+  }
+}
+
+/* Whether the command a client retried is the one its id first named: the
+ * same kind of event on the same dossier (a submission: the same procedure
+ * at the same agency).  A client that reuses an id for another command must
+ * not be told that this one was done. */
+static bool same_command(const eng_command *c, const store_event *first, const eng_snap *after) {
+  eng_event_type want = first_event_of(c);
+  if (want == ENG_EV_UNKNOWN)
+    return true;
+  if (eng__event_type(first) != want)
+    return false;
+  if (c->kind == ENG_CMD_SUBMIT)
+    return after && c->procedure && c->agency && !strcmp(after->procedure, c->procedure) &&
+           !strcmp(after->agency, c->agency);
+  size_t n = c->dossier ? strlen(c->dossier) : 0;
+  return first->stream.len == n + 8 && memcmp(first->stream.ptr + 8, c->dossier, n) == 0;
+}
+
 /* A retried command gets its original result: the dossier its events went
  * to (a retried submission learns its code), its version and appointment
- * after them, read back from the last of them. */
-static void repeated_result(eng_engine *e, eng_result *r) {
+ * after them, read back from the last of them — unless the id was first
+ * used for another command, which is refused as a conflict. */
+static void repeated_result(eng_engine *e, const eng_command *c, eng_result *r) {
   store_read *rd;
   store_event ev;
   if (store_read_begin(e->st, &rd) != 0)
     return;
-  if (store_read_event(rd, r->first_seq + r->count - 1, &ev) == 0 && ev.stream.len > 8 &&
+  if (store_read_event(rd, r->first_seq, &ev) == 0) {
+    msgpack_unpacked u;
+    size_t off = 0;
+    eng_snap s;
+    msgpack_unpacked_init(&u);
+    bool decoded = msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS &&
+                   eng__snap_decode(eng__get(&u.data, "after"), &s) == 0;
+    if (!same_command(c, &ev, decoded ? &s : NULL)) {
+      r->repeated = false;
+      r->status = MC_ECONFLICT;
+      snprintf(r->message, sizeof r->message,
+               "the command id \"%.64s\" was used for another command (event %llu, %.*s of %.*s): give each "
+               "command its own id",
+               c->command_id ? c->command_id : "", (unsigned long long)ev.seq, (int)ev.type.len, ev.type.ptr,
+               (int)ev.stream.len, ev.stream.ptr);
+      r->first_seq = 0;
+      r->count = 0;
+    }
+    msgpack_unpacked_destroy(&u);
+  }
+  if (r->status == 0 && store_read_event(rd, r->first_seq + r->count - 1, &ev) == 0 && ev.stream.len > 8 &&
       memcmp(ev.stream.ptr, "dossier/", 8) == 0 && ev.stream.len - 8 < sizeof r->dossier) {
     msgpack_unpacked u;
     size_t off = 0;
@@ -1656,7 +1710,7 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     return rc;
   for (int i = 0; i < n; i++)
     if (results[i].repeated && results[i].count)
-      repeated_result(e, &results[i]);
+      repeated_result(e, &cmds[i], &results[i]);
   return 0;
 }
 

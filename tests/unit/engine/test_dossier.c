@@ -119,6 +119,20 @@ static void idempotent_retry_and_stale_version(void **state) {
   eng_command stale = act(first.dossier, "accept", "rc-2", "reception", "H13.X02");
   stale.expected_version = 7;
   refused(&stale, at("2026-02-12T09:10"), MC_ECONFLICT, "is at version 2, not 7");
+  /* An id used again for another command is not a retry: the client is not
+   * told that this one was done. */
+  uint64_t now_head = head();
+  eng_command other = act(first.dossier, "request_supplement", "rc-2", "reception", "H13.X02");
+  other.command_id = "official-7";
+  other.reason = "Thiếu giấy chứng sinh";
+  refused(&other, at("2026-02-12T09:11"), MC_ECONFLICT, "the command id \"official-7\" was used for another command");
+  eng_command elsewhere = submit("1.001193", "H13.X01", &form, "cd-010");
+  elsewhere.command_id = "client-42";
+  refused(&elsewhere, at("2026-02-12T09:12"), MC_ECONFLICT, "dossier.submitted of dossier/H13.X02-260212-");
+  eng_command wrong_dossier = act("H13.X01-260101-9999", "accept", "rc-2", "reception", "H13.X02");
+  wrong_dossier.command_id = "official-7";
+  refused(&wrong_dossier, at("2026-02-12T09:13"), MC_ECONFLICT, "was used for another command");
+  assert_int_equal(head(), now_head);
   mc_buf_free(&form);
 }
 
