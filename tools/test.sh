@@ -7,6 +7,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tools/deps.sh
+
+# Each phase prints what it took; README.md ("The test budget") says what
+# each may take.  The budgets are kept by the suites' fixed budgets and
+# meson's timeouts, never checked here: the machines are shared.
+phase_start=$SECONDS
+took() { echo "== $1 took $((SECONDS - phase_start)) s"; phase_start=$SECONDS; }
+
 motcua_install_deps "${MOTCUA_TEST_PACKAGES[@]}"
 motcua_service_user
 
@@ -17,12 +24,6 @@ jobs=$(nproc 2>/dev/null || echo 2)
 npm ci --prefix tests/bpmn --no-audit --no-fund --loglevel=error
 npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
 took "installing what was missing"
-
-# Each phase prints what it took; README.md ("The test budget") says what
-# each may take.  The budgets are kept by the suites' fixed budgets and
-# meson's timeouts, never checked here: the machines are shared.
-phase_start=$SECONDS
-took() { echo "== $1 took $((SECONDS - phase_start)) s"; phase_start=$SECONDS; }
 
 build_and_test() { # dir, "meson test options", meson options...
   local dir=$1 test_opts=$2
