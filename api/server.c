@@ -625,7 +625,9 @@ static int publish_one(void *opaque, const store_event *ev) {
   if (type == ENG_EV_ACCOUNT_DISABLED && ev->stream.len > 8) {
     char account[64];
     snprintf(account, sizeof account, "%.*s", (int)(ev->stream.len - 8), ev->stream.ptr + 8);
-    acc_sessions_revoke_account(eng_store(s->e), account, NULL);
+    /* Its open sockets close now.  Its stored sessions are deleted (and
+     * counted, and flushed) by the disabling job in the pool, off this
+     * thread; until then srv_authenticate refuses any of them. */
     srv_revoke_account(s, account, "the account was disabled");
     return 0;
   }
