@@ -1642,6 +1642,16 @@ static void repeated_result(eng_engine *e, const eng_command *c, eng_result *r) 
   store_read_end(rd);
 }
 
+static int do_account(decide *d) { return eng__account_decide(d->e, d->b, d->now, d->cmd, d->res); }
+
+/* The dispatch: each command's handler, do_<name>, from the table
+ * (engine/commands.h). */
+static int (*const handlers[ENG_CMD_COUNT])(decide *) = {
+#define ENG__COMMAND_HANDLER(e, name, where, who) [ENG_CMD_##e] = do_##name,
+    ENG_COMMANDS(ENG__COMMAND_HANDLER)
+#undef ENG__COMMAND_HANDLER
+};
+
 int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, eng_result *results) {
   store_batch *b;
   uint64_t head_seq;
@@ -1675,23 +1685,10 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
                   ENG_MAX_REASON_BYTES);
     else if (c->ndocuments && c->kind != ENG_CMD_SUBMIT && c->kind != ENG_CMD_ACT)
       rc = refuse(&d, MC_EINVAL, "documents come with a submission or a supplement");
-    else switch (c->kind) {
-    case ENG_CMD_PUBLISH: rc = do_publish(&d); break;
-    case ENG_CMD_SUBMIT: rc = do_submit(&d); break;
-    case ENG_CMD_ACT: rc = do_act(&d); break;
-    case ENG_CMD_WITHDRAW: rc = do_withdraw(&d); break;
-    case ENG_CMD_EXTEND: rc = do_extend(&d); break;
-    case ENG_CMD_ASSIGN: rc = do_assign(&d); break;
-    case ENG_CMD_STOP: rc = do_stop(&d); break;
-    case ENG_CMD_RATE: rc = do_rate(&d); break;
-    case ENG_CMD_RETIRE: rc = do_retire(&d); break;
-    case ENG_CMD_REFUND: rc = do_refund(&d); break;
-    case ENG_CMD_DELIVERED: rc = do_delivered(&d); break;
-    case ENG_CMD_ANNOUNCE: rc = do_announce(&d); break;
-    case ENG_CMD_SEND_CODE: rc = do_send_code(&d); break;
-    case ENG_CMD_ACCOUNT: rc = eng__account_decide(e, b, now, c, r); break;
-    default: rc = refuse(&d, MC_EINVAL, "unknown command");
-    }
+    else if ((unsigned)c->kind < ENG_CMD_COUNT)
+      rc = handlers[c->kind](&d);
+    else
+      rc = refuse(&d, MC_EINVAL, "unknown command");
     if (rc) {
       store_cmd_abort(b);
       r->status = rc;

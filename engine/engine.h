@@ -30,6 +30,7 @@
 #include "base/diag.h"
 #include "base/instant.h"
 #include "storage/store.h"
+#include "engine/commands.h"
 
 typedef struct eng_engine eng_engine;
 
@@ -41,22 +42,7 @@ typedef struct eng_actor {
   const char *client;  /* client program or host, for the record */
 } eng_actor;
 
-typedef enum {
-  ENG_CMD_PUBLISH,  /* a compiled procedure, policy, directory, or a calendar */
-  ENG_CMD_SUBMIT,   /* a new dossier, on any channel */
-  ENG_CMD_ACT,      /* an action of the dossier's current step: accept, approve, ... */
-  ENG_CMD_WITHDRAW, /* at the applicant's request, before the decision */
-  ENG_CMD_EXTEND,   /* once, with an apology and a new date, before the due date */
-  ENG_CMD_ASSIGN,   /* a leader names the main handler and co-handlers (again: reassigns) */
-  ENG_CMD_STOP,     /* the agency stops processing, with its reason */
-  ENG_CMD_RATE,     /* the applicant rates the service once the result is returned */
-  ENG_CMD_RETIRE,   /* a procedure (or policy) takes no new dossiers from a date */
-  ENG_CMD_REFUND,   /* the fee goes back: the agency could not deliver (BN Art. 10.2.c) */
-  ENG_CMD_DELIVERED, /* the outcome of a message of the outbox: sent, or failed for good */
-  ENG_CMD_ANNOUNCE, /* an incident announced to everyone with an open dossier (BN Art. 14) */
-  ENG_CMD_SEND_CODE, /* a one-time code to an address: the aux outbox, never the legal record */
-  ENG_CMD_ACCOUNT,  /* an account is registered, created, disabled or enabled (engine/account.c) */
-} eng_cmd_kind;
+/* The commands (engine/commands.h): ENG_CMD_PUBLISH, ENG_CMD_SUBMIT, ... */
 
 typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CALENDAR, ENG_DEF_TEMPLATE } eng_def_kind;
 
