@@ -690,13 +690,23 @@ typedef struct op_entry {
   void (*fn)(req *r);
 } op_entry;
 
+/* The operations: the connection's own, then every command the engine's
+ * table (engine/commands.h) says clients send over the WebSocket, each
+ * handled by op_<name>, then reading. */
+#define WS_COMMAND_OP_WS(name) {#name, op_##name},
+#define WS_COMMAND_OP_OTHER(name)
+#define WS_COMMAND_OP(e, name, where, who) WS_COMMAND_OP_##where(name)
 static const op_entry ops[] = {
-    {"ping", op_ping},         {"hello", op_hello},     {"submit", op_submit},
-    {"act", op_act},           {"withdraw", op_withdraw}, {"extend", op_extend},
-    {"assign", op_assign},     {"stop", op_stop},       {"rate", op_rate},
-    {"get", op_get},           {"subscribe", op_subscribe}, {"unsubscribe", op_unsubscribe},
-    {"change_password", op_change_password}, {"logout", op_logout},
+    {"ping", op_ping},
+    {"hello", op_hello},
+    ENG_COMMANDS(WS_COMMAND_OP)
+    {"get", op_get},
+    {"subscribe", op_subscribe},
+    {"unsubscribe", op_unsubscribe},
+    {"change_password", op_change_password},
+    {"logout", op_logout},
 };
+#undef WS_COMMAND_OP
 
 void ws_message(conn *c, const void *data, size_t len, bool binary) {
   srv *s = c->s;
