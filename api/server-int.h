@@ -243,6 +243,9 @@ void admin_close(srv *s);
 /* Error replies: the protocol's error code for an engine status. */
 const char *srv_error_code(int status, int *http_status, int *outcome);
 json_t *srv_error(const char *code, const char *message, const char *field);
+/* Adds `fields` to an error: each field of the command in error, with its
+ * rule, bounds and what to do in Vietnamese (eng_result.fields). */
+void srv_error_fields(json_t *error, const eng_result *r);
 
 
 #endif

@@ -132,6 +132,25 @@ json_t *srv_error(const char *code, const char *message, const char *field) {
   return e;
 }
 
+void srv_error_fields(json_t *error, const eng_result *r) {
+  if (r->nfields == 0)
+    return;
+  json_t *list = json_array();
+  int kept = r->nfields < ENG_MAX_FIELD_ERRORS ? r->nfields : ENG_MAX_FIELD_ERRORS;
+  for (int i = 0; i < kept; i++) {
+    const eng_field_error *f = &r->fields[i];
+    json_t *one = json_pack("{s:s, s:s, s:s}", "field", f->field, "rule", f->rule, "message", f->message);
+    if (!strcmp(f->rule, "length") || !strcmp(f->rule, "range")) {
+      json_object_set_new(one, "min", json_integer(f->min));
+      json_object_set_new(one, "max", json_integer(f->max));
+    }
+    json_array_append_new(list, one);
+  }
+  json_object_set_new(error, "fields", list);
+  if (r->nfields > kept)
+    json_object_set_new(error, "more_fields", json_integer(r->nfields - kept));
+}
+
 void srv_denied(srv *s, conn *c, const char *op, const char *account, const char *why) {
   metrics_denial(&s->m, op);
   int64_t minute = (int64_t)(mono_ms() / 60000);

@@ -171,7 +171,9 @@ static void command_finish(job *j) {
     if (outcome == OUT_FORBIDDEN)
       srv_denied(j->s, c, j->op, c->who.acct.id, msg);
     metrics_count(&j->s->m, j->op, outcome);
-    reply(&r, json_pack("{s:b, s:o}", "ok", 0, "error", srv_error(code, msg, NULL)));
+    json_t *err = srv_error(code, msg, NULL);
+    srv_error_fields(err, res);
+    reply(&r, json_pack("{s:b, s:o}", "ok", 0, "error", err));
   } else {
     metrics_count(&j->s->m, j->op, OUT_OK);
     uint64_t seq = res->count ? res->first_seq + res->count - 1 : 0;

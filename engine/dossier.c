@@ -856,7 +856,7 @@ static int do_submit(decide *d) {
   memcpy(d->cal_hash, cal_hash, 32);
 
   mc_buf form = MC_BUF_INIT;
-  if ((rc = eng__form_validate(d->m, c->form, c->form_len, &form, d->res->message, sizeof d->res->message))) {
+  if ((rc = eng__form_validate(d->m, c->form, c->form_len, &form, d->res))) {
     mc_buf_free(&form);
     return rc;
   }

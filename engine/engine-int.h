@@ -154,8 +154,11 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
                      uint8_t hash_out[32]);
 
 /* Form validation and conditions (form.c). */
+/* Checks every field and re-encodes the form into `canonical`.  On refusal,
+ * res->message says the first fault in English and res->fields lists every
+ * field in error (engine.h); returns MC_EINVAL, MC_ETOOBIG or MC_ENOMEM. */
 int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical,
-                       char *why, size_t why_size);
+                       eng_result *res);
 int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out);
 /* The fee of a dossier in VND: the procedure's fee expression over its form. */
 int eng__fee(const dsl_m_expr *e, const msgpack_object *form, int64_t *vnd);

@@ -117,10 +117,28 @@ typedef struct eng_command {
  * takes a fifth digit and more after 9999, so that a day cannot run out. */
 #define ENG_CODE_MAX_PER_DAY 999999999u
 
+/* One field of a command in error, for the page that shows it beside the
+ * field (docs/PROTOCOL.md, "Errors"): the field's path ("form.child_name"),
+ * the rule it breaks — required, unknown, type, values (not one of the
+ * listed values), length, range, pattern —
+ * with its bounds, and what to do, in Vietnamese for the person filing. */
+typedef struct eng_field_error {
+  char field[72];
+  char rule[12];
+  int64_t min, max; /* length (characters) and range; 0 otherwise */
+  char message[256];
+} eng_field_error;
+
+/* The most field errors a result keeps (an e-form gets all of them at once
+ * up to this; nfields counts them all). */
+#define ENG_MAX_FIELD_ERRORS 8
+
 /* What a command did. */
 typedef struct eng_result {
   int status;                 /* 0, or an MC_E* code */
-  char message[512];          /* on refusal: which rule, which step */
+  char message[512];          /* on refusal: which rule, which step (the first field's, for a form) */
+  int nfields;                /* on refusal of an e-form: how many fields are wrong */
+  eng_field_error fields[ENG_MAX_FIELD_ERRORS]; /* the first of them */
   char dossier[64];           /* SUBMIT: the code allocated */
   uint64_t version;           /* the dossier's version after the command */
   uint64_t first_seq;         /* events appended: first_seq .. first_seq+count-1 */

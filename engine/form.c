@@ -69,14 +69,150 @@ static const char *type_name(dsl_m_field_type t) {
   return names[t];
 }
 
-int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical, char *why,
-                       size_t why_size) {
+/* What to write, for the person filing (Vietnamese). */
+static const char *type_name_vi(dsl_m_field_type t) {
+  static const char *const names[] = {"chữ", "một số nguyên", "một ngày, viết năm-tháng-ngày như 2026-02-01",
+                                      "một trong các giá trị", "một số điện thoại, như 0912345678",
+                                      "một địa chỉ thư điện tử, như ten@example.vn",
+                                      "số định danh cá nhân gồm 12 chữ số", "một mã số thuế (10 chữ số, hoặc 10-3)",
+                                      "một tệp đã tải lên", "có hoặc không"};
+  return names[t];
+}
+
+/* The form's faults: the first one's English text goes to res->message;
+ * each is listed in res->fields (up to ENG_MAX_FIELD_ERRORS). */
+typedef struct faults {
+  eng_result *res;
+  int n;
+} faults;
+
+static void fault(faults *f, const dsl_m_field *fd, const char *name, const char *rule, int64_t min, int64_t max,
+                  const char *en, const char *vi) {
+  if (f->n == 0)
+    snprintf(f->res->message, sizeof f->res->message, "%s", en);
+  if (f->n < ENG_MAX_FIELD_ERRORS) {
+    eng_field_error *e = &f->res->fields[f->n];
+    snprintf(e->field, sizeof e->field, "form.%.64s", fd ? fd->name : name);
+    snprintf(e->rule, sizeof e->rule, "%s", rule);
+    e->min = min;
+    e->max = max;
+    snprintf(e->message, sizeof e->message, "%s", vi);
+  }
+  f->res->nfields = ++f->n;
+}
+
+/* The checks of one field's value once it is not empty; 0, or the fault
+ * recorded. */
+static int check_value(faults *f, const dsl_m_field *fd, const msgpack_object *v, mc_buf *nfc) {
+  const char *label = fd->label ? fd->label : fd->name;
+  char en[400], vi[256];
+  bool ok;
+  int rc;
+  switch (fd->type) {
+  case DSL_M_NUMBER:
+    ok = (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= INT64_MAX) ||
+         v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
+    if (ok && fd->has_bounds) {
+      int64_t x = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)v->via.u64 : v->via.i64;
+      if (x < fd->min || x > fd->max) {
+        snprintf(en, sizeof en, "the field \"%s\" (%s) must be between %lld and %lld", fd->name, label,
+                 (long long)fd->min, (long long)fd->max);
+        snprintf(vi, sizeof vi, "«%s» phải từ %lld đến %lld.", label, (long long)fd->min, (long long)fd->max);
+        fault(f, fd, NULL, "range", fd->min, fd->max, en, vi);
+        return MC_EINVAL;
+      }
+    }
+    break;
+  case DSL_M_YES_NO:
+    ok = v->type == MSGPACK_OBJECT_BOOLEAN;
+    break;
+  default: {
+    ok = v->type == MSGPACK_OBJECT_STR && mc_text_utf8_valid_prefix(v->via.str.ptr, v->via.str.size) == v->via.str.size;
+    if (!ok)
+      break;
+    /* Checked as it will be stored: in NFC (input methods send decomposed
+     * Vietnamese, docs/ENGINE.md). */
+    mc_buf_reset(nfc);
+    if (mc_text_is_nfc(v->via.str.ptr, v->via.str.size))
+      rc = mc_buf_append(nfc, v->via.str.ptr, v->via.str.size); /* the usual case, without utf8proc */
+    else
+      rc = mc_text_nfc(v->via.str.ptr, v->via.str.size, nfc);
+    if (rc != 0 || mc_buf_cstr(nfc) == NULL)
+      return rc ? rc : MC_ENOMEM;
+    const char *s = (const char *)nfc->data;
+    size_t sl = nfc->len;
+    switch (fd->type) {
+    case DSL_M_DATE: ok = valid_date(s, sl); break;
+    case DSL_M_PHONE: ok = valid_phone(s, sl); break;
+    case DSL_M_EMAIL: ok = valid_email(s, sl); break;
+    case DSL_M_CITIZEN_ID: ok = sl == 12 && all_digits(s, sl); break;
+    case DSL_M_TAX_CODE: ok = valid_tax_code(s, sl); break;
+    case DSL_M_FILE: {
+      ok = sl == 64;
+      for (size_t i = 0; ok && i < sl; i++)
+        ok = isxdigit((unsigned char)s[i]) && !isupper((unsigned char)s[i]);
+      break;
+    }
+    case DSL_M_ENUM: {
+      ok = false;
+      for (int k = 0; k < fd->nvalues && !ok; k++)
+        ok = strlen(fd->values[k]) == sl && memcmp(fd->values[k], s, sl) == 0;
+      break;
+    }
+    default: break;
+    }
+    if (ok && fd->has_bounds && (fd->type == DSL_M_TEXT || fd->type == DSL_M_PHONE || fd->type == DSL_M_EMAIL)) {
+      int chars = utf8_len(s, sl);
+      if (chars < fd->min || chars > fd->max) {
+        snprintf(en, sizeof en, "the field \"%s\" (%s) must have %lld to %lld characters", fd->name, label,
+                 (long long)fd->min, (long long)fd->max);
+        snprintf(vi, sizeof vi, "«%s» phải có từ %lld đến %lld ký tự.", label, (long long)fd->min,
+                 (long long)fd->max);
+        fault(f, fd, NULL, "length", fd->min, fd->max, en, vi);
+        return MC_EINVAL;
+      }
+    }
+    if (ok && fd->pattern) {
+      regex_t re;
+      if (regcomp(&re, fd->pattern, REG_EXTENDED | REG_NOSUB) == 0) {
+        ok = regexec(&re, mc_buf_cstr(nfc), 0, NULL, 0) == 0;
+        regfree(&re);
+        if (!ok) {
+          snprintf(en, sizeof en, "the field \"%s\" (%s) is not in the expected form", fd->name, label);
+          snprintf(vi, sizeof vi, "«%s» chưa đúng định dạng.", label);
+          fault(f, fd, NULL, "pattern", 0, 0, en, vi);
+          return MC_EINVAL;
+        }
+      }
+    }
+  }
+  }
+  if (!ok) {
+    snprintf(en, sizeof en, "the field \"%s\" (%s) must be %s", fd->name, label, type_name(fd->type));
+    if (fd->type == DSL_M_ENUM) {
+      size_t at = (size_t)snprintf(vi, sizeof vi, "«%s» phải là một trong các giá trị:", label);
+      for (int k = 0; k < fd->nvalues && at < sizeof vi; k++)
+        at += (size_t)snprintf(vi + at, sizeof vi - at, "%s %s", k ? "," : "", fd->values[k]);
+      if (at < sizeof vi)
+        snprintf(vi + at, sizeof vi - at, ".");
+    } else {
+      snprintf(vi, sizeof vi, "«%s» phải là %s.", label, type_name_vi(fd->type));
+    }
+    fault(f, fd, NULL, fd->type == DSL_M_ENUM ? "values" : "type", 0, 0, en, vi);
+    return MC_EINVAL;
+  }
+  return 0;
+}
+
+int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical, eng_result *res) {
   msgpack_unpacked u;
   mc_buf nfc = MC_BUF_INIT;
   size_t off = 0;
   int rc = 0;
+  faults f = {res, 0};
+  char en[400], vi[256];
   if (len > ENG_MAX_FORM_BYTES) {
-    snprintf(why, why_size, "the form is larger than %d KiB: documents go as scans, not in the form",
+    snprintf(res->message, sizeof res->message, "the form is larger than %d KiB: documents go as scans, not in the form",
              ENG_MAX_FORM_BYTES / 1024);
     return MC_ETOOBIG;
   }
@@ -84,143 +220,69 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
   if (form == NULL || len == 0 ||
       msgpack_unpack_next(&u, (const char *)form, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
       u.data.type != MSGPACK_OBJECT_MAP) {
-    snprintf(why, why_size, "the form must be one map of field name to value");
+    snprintf(res->message, sizeof res->message, "the form must be one map of field name to value");
     msgpack_unpacked_destroy(&u);
     return MC_EINVAL;
   }
   const msgpack_object *map = &u.data;
+  if (m->nfields > 256) {
+    snprintf(res->message, sizeof res->message, "the procedure %s declares more than 256 fields", m->code);
+    rc = MC_ETOOBIG;
+    goto done;
+  }
   /* Unknown fields first: a typo in a client must not pass silently. */
   for (uint32_t i = 0; i < map->via.map.size; i++) {
     const msgpack_object *k = &map->via.map.ptr[i].key;
     bool known = false;
-    for (int f = 0; f < m->nfields && !known; f++)
-      known = eng__str_is(k, m->fields[f].name);
+    for (int fi = 0; fi < m->nfields && !known; fi++)
+      known = eng__str_is(k, m->fields[fi].name);
     if (!known) {
-      snprintf(why, why_size, "the form has a field \"%.*s\" that the procedure %s does not declare",
-               k->type == MSGPACK_OBJECT_STR ? (int)k->via.str.size : 1,
-               k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?", m->code);
-      rc = MC_EINVAL;
-      goto done;
+      int klen = k->type == MSGPACK_OBJECT_STR ? (int)(k->via.str.size > 64 ? 64 : k->via.str.size) : 1;
+      const char *kp = k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?";
+      char name[72];
+      snprintf(name, sizeof name, "%.*s", klen, kp);
+      snprintf(en, sizeof en, "the form has a field \"%s\" that the procedure %s does not declare", name, m->code);
+      snprintf(vi, sizeof vi, "Biểu mẫu có trường «%s» mà thủ tục %s không có: bỏ trường này.", name, m->code);
+      fault(&f, NULL, name, "unknown", 0, 0, en, vi);
     }
   }
-  /* Fields in ascending name order, as a canonical map requires. */
+  /* Every field, each fault recorded: an e-form gets all its errors at once. */
   int order[256], n = 0;
-  if (m->nfields > 256) {
-    snprintf(why, why_size, "the procedure %s declares more than 256 fields", m->code);
-    rc = MC_ETOOBIG;
+  for (int fi = 0; fi < m->nfields; fi++) {
+    const dsl_m_field *fd = &m->fields[fi];
+    const msgpack_object *v = eng__get(map, fd->name);
+    bool empty = v == NULL || v->type == MSGPACK_OBJECT_NIL || (v->type == MSGPACK_OBJECT_STR && v->via.str.size == 0);
+    if (empty) {
+      if (fd->required) {
+        const char *label = fd->label ? fd->label : fd->name;
+        snprintf(en, sizeof en, "the field \"%s\" (%s) is required", fd->name, label);
+        snprintf(vi, sizeof vi, "Hãy nhập «%s»: trường này bắt buộc.", label);
+        fault(&f, fd, NULL, "required", 0, 0, en, vi);
+      }
+      continue;
+    }
+    rc = check_value(&f, fd, v, &nfc);
+    if (rc == MC_EINVAL) {
+      rc = 0;
+      continue;
+    }
+    if (rc != 0) {
+      snprintf(res->message, sizeof res->message, "the field \"%s\" cannot be read as text", fd->name);
+      goto done;
+    }
+    order[n++] = fi;
+  }
+  if (f.n > 0) {
+    rc = MC_EINVAL;
     goto done;
   }
-  for (int f = 0; f < m->nfields && n < 256; f++) {
-    const msgpack_object *v = eng__get(map, m->fields[f].name);
-    if (v && v->type != MSGPACK_OBJECT_NIL)
-      order[n++] = f;
-  }
+  /* Fields in ascending name order, as a canonical map requires. */
   for (int a = 1; a < n; a++)
     for (int b = a; b > 0 && strcmp(m->fields[order[b]].name, m->fields[order[b - 1]].name) < 0; b--) {
       int t = order[b];
       order[b] = order[b - 1];
       order[b - 1] = t;
     }
-  for (int f = 0; f < m->nfields; f++) {
-    const dsl_m_field *fd = &m->fields[f];
-    const msgpack_object *v = eng__get(map, fd->name);
-    bool empty = v == NULL || v->type == MSGPACK_OBJECT_NIL || (v->type == MSGPACK_OBJECT_STR && v->via.str.size == 0);
-    if (empty) {
-      if (fd->required) {
-        snprintf(why, why_size, "the field \"%s\" (%s) is required", fd->name, fd->label ? fd->label : fd->name);
-        rc = MC_EINVAL;
-        goto done;
-      }
-      continue;
-    }
-    bool ok;
-    switch (fd->type) {
-    case DSL_M_NUMBER:
-      ok = (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 <= INT64_MAX) ||
-           v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER;
-      if (ok && fd->has_bounds) {
-        int64_t x = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)v->via.u64 : v->via.i64;
-        if (x < fd->min || x > fd->max) {
-          snprintf(why, why_size, "the field \"%s\" (%s) must be between %lld and %lld", fd->name,
-                   fd->label ? fd->label : fd->name, (long long)fd->min, (long long)fd->max);
-          rc = MC_EINVAL;
-          goto done;
-        }
-      }
-      break;
-    case DSL_M_YES_NO:
-      ok = v->type == MSGPACK_OBJECT_BOOLEAN;
-      break;
-    default: {
-      ok = v->type == MSGPACK_OBJECT_STR &&
-           mc_text_utf8_valid_prefix(v->via.str.ptr, v->via.str.size) == v->via.str.size;
-      if (!ok)
-        break;
-      /* Checked as it will be stored: in NFC (input methods send
-       * decomposed Vietnamese, ARCHITECTURE.md). */
-      mc_buf_reset(&nfc);
-      if (mc_text_is_nfc(v->via.str.ptr, v->via.str.size))
-        rc = mc_buf_append(&nfc, v->via.str.ptr, v->via.str.size); /* the usual case, without utf8proc */
-      else
-        rc = mc_text_nfc(v->via.str.ptr, v->via.str.size, &nfc);
-      if (rc != 0 || mc_buf_cstr(&nfc) == NULL) {
-        snprintf(why, why_size, "the field \"%s\" cannot be read as text", fd->name);
-        rc = rc ? rc : MC_ENOMEM;
-        goto done;
-      }
-      const char *s = (const char *)nfc.data;
-      size_t sl = nfc.len;
-      switch (fd->type) {
-      case DSL_M_DATE: ok = valid_date(s, sl); break;
-      case DSL_M_PHONE: ok = valid_phone(s, sl); break;
-      case DSL_M_EMAIL: ok = valid_email(s, sl); break;
-      case DSL_M_CITIZEN_ID: ok = sl == 12 && all_digits(s, sl); break;
-      case DSL_M_TAX_CODE: ok = valid_tax_code(s, sl); break;
-      case DSL_M_FILE: {
-        ok = sl == 64;
-        for (size_t i = 0; ok && i < sl; i++)
-          ok = isxdigit((unsigned char)s[i]) && !isupper((unsigned char)s[i]);
-        break;
-      }
-      case DSL_M_ENUM: {
-        ok = false;
-        for (int k = 0; k < fd->nvalues && !ok; k++)
-          ok = strlen(fd->values[k]) == sl && memcmp(fd->values[k], s, sl) == 0;
-        break;
-      }
-      default: break;
-      }
-      if (ok && fd->has_bounds && (fd->type == DSL_M_TEXT || fd->type == DSL_M_PHONE || fd->type == DSL_M_EMAIL)) {
-        int chars = utf8_len(s, sl);
-        if (chars < fd->min || chars > fd->max) {
-          snprintf(why, why_size, "the field \"%s\" (%s) must have %lld to %lld characters", fd->name,
-                   fd->label ? fd->label : fd->name, (long long)fd->min, (long long)fd->max);
-          rc = MC_EINVAL;
-          goto done;
-        }
-      }
-      if (ok && fd->pattern) {
-        regex_t re;
-        if (regcomp(&re, fd->pattern, REG_EXTENDED | REG_NOSUB) == 0) {
-          ok = regexec(&re, mc_buf_cstr(&nfc), 0, NULL, 0) == 0;
-          regfree(&re);
-          if (!ok) {
-            snprintf(why, why_size, "the field \"%s\" (%s) is not in the expected form", fd->name,
-                     fd->label ? fd->label : fd->name);
-            rc = MC_EINVAL;
-            goto done;
-          }
-        }
-      }
-    }
-    }
-    if (!ok) {
-      snprintf(why, why_size, "the field \"%s\" (%s) must be %s", fd->name, fd->label ? fd->label : fd->name,
-               type_name(fd->type));
-      rc = MC_EINVAL;
-      goto done;
-    }
-  }
   /* Re-encode canonically: NFC text, shortest integers, sorted keys. */
   mc_canon w;
   mc_canon_init(&w, canonical);
@@ -240,7 +302,7 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
   }
   rc = mc_canon_finish(&w);
   if (rc)
-    snprintf(why, why_size, "the form could not be encoded: %s", mc_strerror(rc));
+    snprintf(res->message, sizeof res->message, "the form could not be encoded: %s", mc_strerror(rc));
 done:
   mc_buf_free(&nfc);
   msgpack_unpacked_destroy(&u);

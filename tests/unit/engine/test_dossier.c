@@ -91,6 +91,47 @@ static void the_form_is_checked(void **state) {
   eng_command unknown = submit("9.999999", "H13.X01", &bad, "cd-003");
   refused(&unknown, at("2026-02-11T09:00"), MC_ENOENT, "the procedure 9.999999 is not published");
   mc_buf_free(&bad);
+
+  /* Every fault of an e-form at once, each with its field, rule, bounds and
+   * what to do in Vietnamese: a page shows each beside its field. */
+  mc_buf form = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &form);
+  mc_canon_map(&w, 6);
+  mc_canon_kv_str(&w, "birth_date", "2026-02-30");
+  mc_canon_kv_str(&w, "birth_place", "Bắc Ninh");
+  mc_canon_kv_str(&w, "child_name", "");
+  mc_canon_kv_int(&w, "copies", 11);
+  mc_canon_kv_str(&w, "gender", "Khác");
+  mc_canon_kv_str(&w, "nickname", "Bin");
+  assert_int_equal(mc_canon_finish(&w), 0);
+  eng_command all = submit("1.001193", "H13.X01", &form, "cd-003");
+  eng_result r;
+  assert_int_equal(eng_execute(eng, &all, 1, at("2026-02-11T09:05"), &r), 0);
+  assert_int_equal(r.status, MC_EINVAL);
+  /* unknown, then the fields in the procedure's order */
+  static const struct {
+    const char *field, *rule, *message;
+  } want[] = {
+      {"form.nickname", "unknown", "Biểu mẫu có trường «nickname» mà thủ tục 1.001193 không có"},
+      {"form.child_name", "required", "Hãy nhập «Họ, chữ đệm và tên của trẻ»"},
+      {"form.birth_date", "type", "phải là một ngày, viết năm-tháng-ngày"},
+      {"form.gender", "values", "«Giới tính» phải là một trong các giá trị: Nam, Nữ."},
+      {"form.mother_id", "required", "Hãy nhập «Số định danh cá nhân của mẹ»"},
+      {"form.phone", "required", "Hãy nhập «Số điện thoại liên hệ»"},
+      {"form.copies", "range", "«Số bản sao giấy khai sinh» phải từ 0 đến 10."},
+  };
+  assert_int_equal(r.nfields, sizeof want / sizeof want[0]);
+  for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+    assert_string_equal(r.fields[i].field, want[i].field);
+    assert_string_equal(r.fields[i].rule, want[i].rule);
+    if (strstr(r.fields[i].message, want[i].message) == NULL)
+      fail_msg("%s: \"%s\" does not say \"%s\"", want[i].field, r.fields[i].message, want[i].message);
+  }
+  assert_int_equal(r.fields[6].min, 0);
+  assert_int_equal(r.fields[6].max, 10);
+  assert_non_null(strstr(r.message, "the form has a field \"nickname\""));
+  mc_buf_free(&form);
 }
 
 static void idempotent_retry_and_stale_version(void **state) {
