@@ -68,6 +68,28 @@ static int refuse(decide *d, int code, const char *fmt, ...) {
 }
 
 
+/* A refusal of one field of the command: the English sentence as refuse()
+ * makes it, and the field's path, the rule and what to do in Vietnamese in
+ * the result's fields (engine.h), for a page to show beside the field. */
+static int refuse_field(decide *d, int code, const char *field, const char *rule, const char *vi, const char *fmt,
+                        ...) __attribute__((format(printf, 6, 7)));
+static int refuse_field(decide *d, int code, const char *field, const char *rule, const char *vi, const char *fmt,
+                        ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(d->res->message, sizeof d->res->message, fmt, ap);
+  va_end(ap);
+  eng_field_error *f = &d->res->fields[0];
+  memset(f, 0, sizeof *f);
+  snprintf(f->field, sizeof f->field, "%s", field);
+  snprintf(f->rule, sizeof f->rule, "%s", rule);
+  snprintf(f->message, sizeof f->message, "%s", vi);
+  eng__utf8_cut(f->field);
+  eng__utf8_cut(f->message); /* cut to fit: never in the middle of a character */
+  d->res->nfields = 1;
+  return code;
+}
+
 /* ============================================================ payments */
 
 /* A step that waits for money from the applicant: the procedure's fee, or a
@@ -720,33 +742,55 @@ static int brought_documents(decide *d, const char *date, doc_entry *out, int *n
     return refuse(d, MC_ETOOBIG, "at most %d documents at once", ENG_MAX_DOCUMENTS);
   for (int i = 0; i < c->ndocuments; i++) {
     const eng_document *doc = &c->documents[i];
-    if (doc->name == NULL || asked_document(d->m, doc->name) == NULL) {
-      char asked[256] = "";
+    char path[48], vi[1024];
+    const dsl_m_document *asked = doc->name ? asked_document(d->m, doc->name) : NULL;
+    const char *title = asked && asked->title ? asked->title : doc->name;
+    snprintf(path, sizeof path, "documents[%d].name", i);
+    if (asked == NULL) {
+      char asked_names[256] = "", titles[256] = "";
       for (int k = 0; k < d->m->ndocuments; k++)
-        if (asked_document(d->m, d->m->documents[k].name))
-          snprintf(asked + strlen(asked), sizeof asked - strlen(asked), "%s%s", asked[0] ? ", " : "",
-                   d->m->documents[k].name);
-      return refuse(d, MC_EINVAL, "the procedure %s asks for no document \"%s\"; it asks for %s", d->m->code,
-                    doc->name ? doc->name : "", asked[0] ? asked : "none to scan (its form is filled online)");
+        if (asked_document(d->m, d->m->documents[k].name)) {
+          snprintf(asked_names + strlen(asked_names), sizeof asked_names - strlen(asked_names), "%s%s",
+                   asked_names[0] ? ", " : "", d->m->documents[k].name);
+          snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s", titles[0] ? "; " : "",
+                   d->m->documents[k].title ? d->m->documents[k].title : d->m->documents[k].name);
+        }
+      snprintf(vi, sizeof vi, "Thủ tục này không yêu cầu giấy tờ «%s»%s%s.", doc->name ? doc->name : "",
+               titles[0] ? "; giấy tờ cần nộp: " : "", titles);
+      return refuse_field(d, MC_EINVAL, path, "values", vi, "the procedure %s asks for no document \"%s\"; it asks for %s",
+                          d->m->code, doc->name ? doc->name : "",
+                          asked_names[0] ? asked_names : "none to scan (its form is filled online)");
     }
     for (int k = 0; k < i; k++)
-      if (!strcmp(c->documents[k].name, doc->name))
-        return refuse(d, MC_EINVAL, "the document \"%s\" is given twice", doc->name);
+      if (!strcmp(c->documents[k].name, doc->name)) {
+        snprintf(vi, sizeof vi, "«%s» đã có ở trên: mỗi giấy tờ nộp một lần.", title);
+        return refuse_field(d, MC_EINVAL, path, "unique", vi, "the document \"%s\" is given twice", doc->name);
+      }
     doc_entry *e = &out[(*n)++];
     memset(e, 0, sizeof *e);
     e->name = doc->name;
     e->has_hash = true;
     e->supplied_at = d->now;
-    if (doc->sha256 == NULL || strlen(doc->sha256) != 64 || mc_unhex(doc->sha256, e->hash, 32))
-      return refuse(d, MC_EINVAL, "the scan of \"%s\" is referenced by its SHA-256: 64 hexadecimal digits",
-                    doc->name);
+    if (doc->sha256 == NULL || strlen(doc->sha256) != 64 || mc_unhex(doc->sha256, e->hash, 32)) {
+      snprintf(path, sizeof path, "documents[%d].sha256", i);
+      snprintf(vi, sizeof vi, "Bản quét «%s» chưa tải lên được: hãy tải lại tệp.", title);
+      return refuse_field(d, MC_EINVAL, path, "pattern", vi,
+                          "the scan of \"%s\" is referenced by its SHA-256: 64 hexadecimal digits", doc->name);
+    }
     if (doc->valid_until) {
-      if (!valid_date(doc->valid_until))
-        return refuse(d, MC_EINVAL, "the validity of \"%s\" is a date YYYY-MM-DD, not \"%s\"", doc->name,
-                      doc->valid_until);
-      if (strcmp(doc->valid_until, date) < 0)
-        return refuse(d, MC_EINVAL, "the document \"%s\" expired on %s: ask the applicant for a valid one",
-                      doc->name, doc->valid_until);
+      snprintf(path, sizeof path, "documents[%d].valid_until", i);
+      if (!valid_date(doc->valid_until)) {
+        snprintf(vi, sizeof vi, "Ngày hết hạn của «%s» phải là một ngày, viết năm-tháng-ngày như 2030-12-31.",
+                 title);
+        return refuse_field(d, MC_EINVAL, path, "type", vi, "the validity of \"%s\" is a date YYYY-MM-DD, not \"%s\"",
+                            doc->name, doc->valid_until);
+      }
+      if (strcmp(doc->valid_until, date) < 0) {
+        snprintf(vi, sizeof vi, "«%s» đã hết hạn ngày %.10s: hãy nộp bản còn hạn.", title, doc->valid_until);
+        return refuse_field(d, MC_EINVAL, path, "expired", vi,
+                            "the document \"%s\" expired on %s: ask the applicant for a valid one", doc->name,
+                            doc->valid_until);
+      }
       snprintf(e->valid_until, sizeof e->valid_until, "%s", doc->valid_until);
     }
   }

@@ -159,6 +159,9 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
  * field in error (engine.h); returns MC_EINVAL, MC_ETOOBIG or MC_ENOMEM. */
 int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical,
                        eng_result *res);
+/* Ends `s` before its first byte that is not valid UTF-8 (a text cut to fit
+ * a buffer, a client's bytes): what a JSON reply can carry. */
+void eng__utf8_cut(char *s);
 int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out);
 /* The fee of a dossier in VND: the procedure's fee expression over its form. */
 int eng__fee(const dsl_m_expr *e, const msgpack_object *form, int64_t *vnd);

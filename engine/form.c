@@ -62,6 +62,8 @@ static bool valid_tax_code(const char *s, size_t n) {
   return (n == 10 && all_digits(s, 10)) || (n == 14 && all_digits(s, 10) && s[10] == '-' && all_digits(s + 11, 3));
 }
 
+void eng__utf8_cut(char *s) { s[mc_text_utf8_valid_prefix(s, strlen(s))] = '\0'; }
+
 static const char *type_name(dsl_m_field_type t) {
   static const char *const names[] = {"a text", "a whole number", "a date (YYYY-MM-DD)", "one of the listed values",
                                       "a phone number", "an email address", "a 12-digit citizen id",
@@ -97,6 +99,8 @@ static void fault(faults *f, const dsl_m_field *fd, const char *name, const char
     e->min = min;
     e->max = max;
     snprintf(e->message, sizeof e->message, "%s", vi);
+    eng__utf8_cut(e->field); /* a client's field name may be any bytes */
+    eng__utf8_cut(e->message);
   }
   f->res->nfields = ++f->n;
 }

@@ -532,6 +532,20 @@ static void documents_are_reused_not_asked_again(void **state) {
   eng_document expired = {"cccd", scan_cccd, "2026-11-15"};
   c.documents = &expired;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "expired on 2026-11-15");
+  /* Each names its field, its rule and what to do, in Vietnamese. */
+  eng_result why;
+  assert_int_equal(eng_execute(eng, &c, 1, at("2026-11-16T09:00"), &why), 0);
+  assert_int_equal(why.nfields, 1);
+  assert_string_equal(why.fields[0].field, "documents[0].valid_until");
+  assert_string_equal(why.fields[0].rule, "expired");
+  assert_non_null(strstr(why.fields[0].message, "đã hết hạn ngày 2026-11-15: hãy nộp bản còn hạn"));
+  c.documents = bad;
+  c.ndocuments = 2;
+  assert_int_equal(eng_execute(eng, &c, 1, at("2026-11-16T09:00"), &why), 0);
+  assert_string_equal(why.fields[0].field, "documents[1].name");
+  assert_string_equal(why.fields[0].rule, "unique");
+  c.documents = &expired;
+  c.ndocuments = 1;
 
   /* The judicial record with the card, valid until 2035. */
   c.documents = bad;
