@@ -294,7 +294,7 @@ static int publish_dry_run(const publish_set *set, eng_engine *ro) {
 }
 
 /* With motcuad running, publishing goes through its admin socket (one
- * process writes: ARCHITECTURE.md); *served says it did. */
+ * process writes: docs/OPERATIONS.md); *served says it did. */
 static int publish_through_server(const char *dir, const publish_set *set, mc_instant from, bool rehearsal,
                                   bool *served) {
   json_t *items = json_array(), *reply = NULL;

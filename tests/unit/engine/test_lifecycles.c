@@ -339,7 +339,7 @@ static outbox_list pending_of(const char *dossier) {
 /* A new version of the household business registration with a fee paid
  * online before processing and, once approved, a financial obligation (a
  * tax due before the result).  Paying the fee does not stop the legal clock;
- * the obligation does (nd118: payment_pauses_clock, DOMAIN.md rule 9) —
+ * the obligation does (nd118: payment_pauses_clock, docs/DOMAIN.md) —
  * two states, `awaiting_payment` and `awaiting_obligation` (dsl/states.h).  A
  * denied dossier's refundable fee goes back once.  Dossiers filed before
  * keep the version they were filed with. */
