@@ -101,8 +101,8 @@ static bool awaits_payment(const dsl_m_node *n) {
 
 /* Whether the legal clock stops in this step for a financial obligation:
  * the time the applicant spends paying a tax or charge due before the result
- * does not count where the policy says so (docs/DOMAIN.md, "Dossier states and the national portal"); paying the
- * procedure's own fee does not stop it. */
+ * does not count where the policy says so (docs/DOMAIN.md, "Dossier states
+ * and the national portal"); paying the procedure's own fee does not stop it. */
 static bool pauses_for_obligation(const decide *d, const dsl_m_node *n) {
   return dsl_state_parse(n->state) == DSL_STATE_AWAITING_OBLIGATION && d->policy->payment_pauses;
 }
