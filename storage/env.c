@@ -208,7 +208,7 @@ static int take_writer_lock(store *st, mc_buf *why) {
 
 static int add_projections(store *st, const store_options *opt, mc_buf *why) {
   for (size_t i = 0; i < STORE_NBUILTIN; i++)
-    st->proj[st->nproj++].def = store__builtin[i];
+    st->proj[st->nproj++] = (store__proj){.def = store__builtin[i], .dep = -1};
   for (size_t i = 0; opt && i < opt->nprojections; i++) {
     const store_projection *p = &opt->projections[i];
     if (!store__name_ok(p->name) || p->apply == NULL || st->nproj == STORE_MAX_PROJ) {
@@ -225,7 +225,17 @@ static int add_projections(store *st, const store_options *opt, mc_buf *why) {
                              "own: stream, type, time, command)", p->name);
         return MC_EINVAL;
       }
-    st->proj[st->nproj++].def = *p;
+    int dep = -1;
+    for (size_t j = STORE_NBUILTIN; p->depends_on && j < st->nproj; j++)
+      if (strcmp(st->proj[j].def.name, p->depends_on) == 0)
+        dep = (int)j;
+    if (p->depends_on && dep < 0) {
+      if (why)
+        mc_buf_printf(why, "projection \"%s\" depends on \"%s\", which is not registered before it", p->name,
+                      p->depends_on);
+      return MC_EINVAL;
+    }
+    st->proj[st->nproj++] = (store__proj){.def = *p, .dep = dep};
   }
   return 0;
 }
@@ -322,6 +332,17 @@ static int find_stale(store *st, MDB_txn *txn, bool *stale) {
                   st->dir, p->def.name, (unsigned)(v.mv_size == 4 ? store__get_be32(v.mv_data) : 0),
                   (unsigned)p->def.version);
     stale[i] = true;
+  }
+  /* A projection and the one it depends on are rebuilt together (store.h). */
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (size_t i = 0; i < st->nproj; i++) {
+      int d = st->proj[i].dep;
+      if (d >= 0 && stale[i] != stale[d]) {
+        stale[i] = stale[d] = true;
+        grew = true;
+      }
+    }
   }
   return 0;
 }

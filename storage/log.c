@@ -56,6 +56,13 @@ int store_proj_get(store_proj_txn *tx, const void *key, size_t klen, const void 
   return 0;
 }
 
+int store_proj_get_dep(store_proj_txn *tx, const void *key, size_t klen, const void **val, size_t *vlen) {
+  if (!tx->has_dep)
+    return MC_EINVAL;
+  store_proj_txn dep = {tx->st, tx->txn, tx->dep_dbi, NULL, false, 0};
+  return store_proj_get(&dep, key, klen, val, vlen);
+}
+
 int store_proj_del(store_proj_txn *tx, const void *key, size_t klen) {
   MDB_val k = {klen, (void *)key};
   if (klen == 0 || klen > 511)
@@ -168,10 +175,10 @@ static int apply_command(void *opaque, store_proj_txn *tx, const store_event *ev
 }
 
 const store_projection store__builtin[STORE_NBUILTIN] = {
-    {"stream", 1, apply_stream, NULL},
-    {"type", 1, apply_type, NULL},
-    {"time", 1, apply_time, NULL},
-    {"command", 1, apply_command, NULL},
+    {"stream", 1, apply_stream, NULL, NULL},
+    {"type", 1, apply_type, NULL, NULL},
+    {"time", 1, apply_time, NULL, NULL},
+    {"command", 1, apply_command, NULL, NULL},
 };
 
 enum { PROJ_STREAM = 0, PROJ_TYPE = 1, PROJ_TIME = 2, PROJ_COMMAND = 3 };
@@ -179,7 +186,7 @@ enum { PROJ_STREAM = 0, PROJ_TYPE = 1, PROJ_TIME = 2, PROJ_COMMAND = 3 };
 int store__apply_all(store *st, MDB_txn *txn, const store__proj *proj, const MDB_dbi *dbis,
                      size_t nproj, const store_event *ev) {
   for (size_t i = 0; i < nproj; i++) {
-    store_proj_txn tx = {st, txn, dbis ? dbis[i] : proj[i].dbi, NULL};
+    store_proj_txn tx = store__proj_txn(st, txn, proj, dbis, i, NULL);
     int rc = proj[i].def.apply(proj[i].def.opaque, &tx, ev);
     if (rc)
       return rc;
@@ -236,6 +243,7 @@ int store__head_read(store *st, MDB_txn *txn, store__head *out) {
  * the chunk.  No allocation per event: records are decoded in place. */
 int store__proj_rebuild(store *st, const bool *which, uint64_t chunk) {
   store__proj sel[STORE_MAX_PROJ];
+  size_t at[STORE_MAX_PROJ]; /* sel[j] is st->proj[at[j]] */
   store__append_hint hint[STORE_MAX_PROJ];
   size_t n = 0;
   uint64_t next = 1;
@@ -244,7 +252,7 @@ int store__proj_rebuild(store *st, const bool *which, uint64_t chunk) {
 
   for (size_t i = 0; i < st->nproj; i++)
     if (which[i])
-      sel[n++] = st->proj[i];
+      at[n] = i, sel[n++] = st->proj[i];
   if (n == 0)
     return 0;
   if (chunk == 0)
@@ -285,7 +293,7 @@ int store__proj_rebuild(store *st, const bool *which, uint64_t chunk) {
           break;
         }
         for (size_t j = 0; j < n && rc == 0; j++) {
-          store_proj_txn tx = {st, txn, sel[j].dbi, &hint[j]};
+          store_proj_txn tx = store__proj_txn(st, txn, st->proj, NULL, at[j], &hint[j]);
           rc = sel[j].def.apply(sel[j].def.opaque, &tx, &ev);
         }
         if (rc)
@@ -518,7 +526,7 @@ int store_cmd_proj_get(store_batch *b, const char *projection, const void *key, 
     return MC_EINVAL;
   for (size_t i = 0; i < st->nproj; i++)
     if (strcmp(st->proj[i].def.name, projection) == 0) {
-      store_proj_txn tx = {st, store__cmd_txn(b), st->proj[i].dbi, NULL};
+      store_proj_txn tx = store__proj_txn(st, store__cmd_txn(b), st->proj, NULL, i, NULL);
       return store_proj_get(&tx, key, klen, val, vlen);
     }
   return MC_ENOENT;
@@ -808,14 +816,24 @@ int store_read_head(store_read *rd, uint64_t *seq, uint8_t hash[MC_SHA256_BYTES]
   return 0;
 }
 
-int store_read_event(store_read *rd, uint64_t seq, store_event *out) {
+static int event_in(MDB_txn *txn, MDB_dbi log, uint64_t seq, store_event *out) {
   uint8_t key[8];
   MDB_val k = {8, key}, v;
   store__be64(key, seq);
-  int rc = mdb_get(rd->txn, rd->st->log, &k, &v);
+  int rc = mdb_get(txn, log, &k, &v);
   if (rc)
     return store__lmdb_error(NULL, rc, "reading an event");
   return store__record_decode(v.mv_data, v.mv_size, seq, out);
+}
+
+int store_read_event(store_read *rd, uint64_t seq, store_event *out) {
+  return event_in(rd->txn, rd->st->log, seq, out);
+}
+
+int store_cmd_event(store_batch *b, uint64_t seq, store_event *out) {
+  if (b->broken || b->txn == NULL)
+    return MC_EINVAL;
+  return event_in(store__cmd_txn(b), b->st->log, seq, out);
 }
 
 int store_read_log(store_read *rd, uint64_t from_seq, uint64_t max, store_event_fn fn,
@@ -921,7 +939,7 @@ int store_read_proj(store_read *rd, const char *projection, const void *key, siz
   const store__proj *p = proj_named(rd->st, projection);
   if (p == NULL)
     return MC_ENOENT;
-  store_proj_txn tx = {NULL, rd->txn, p->dbi, NULL};
+  store_proj_txn tx = {NULL, rd->txn, p->dbi, NULL, false, 0};
   return store_proj_get(&tx, key, klen, val, vlen);
 }
 

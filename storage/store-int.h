@@ -78,6 +78,7 @@ typedef struct store__proj {
   store_projection def;
   MDB_dbi dbi;
   bool present; /* its db exists (always true for a writer) */
+  int dep;      /* the index of def.depends_on in the same array, or -1 */
 } store__proj;
 
 struct store {
@@ -111,7 +112,19 @@ struct store_proj_txn {
   MDB_txn *txn;
   MDB_dbi dbi;
   store__append_hint *hint; /* rebuilding: try MDB_APPEND; NULL otherwise */
+  bool has_dep;             /* the projection depends on another: */
+  MDB_dbi dep_dbi;          /* its db */
 };
+
+/* The transaction view for projection i of `proj` (dbis: the dbs to use
+ * instead of proj[].dbi, or NULL). */
+static inline store_proj_txn store__proj_txn(store *st, MDB_txn *txn, const store__proj *proj,
+                                             const MDB_dbi *dbis, size_t i, store__append_hint *hint) {
+  store_proj_txn tx = {st, txn, dbis ? dbis[i] : proj[i].dbi, hint, proj[i].dep >= 0, 0};
+  if (tx.has_dep)
+    tx.dep_dbi = dbis ? dbis[proj[i].dep] : proj[proj[i].dep].dbi;
+  return tx;
+}
 
 struct store_read {
   store *st;

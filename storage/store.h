@@ -140,6 +140,12 @@ typedef struct store_projection {
   uint32_t version;     /* bump when apply changes: rebuilt at next open */
   store_apply_fn apply;
   void *opaque;
+  /* The projection, registered before this one, whose db apply reads with
+   * store_proj_get_dep (as it stands after the event: its hook has run), or
+   * NULL.  The two are rebuilt together: when either is stale, or changes
+   * version, both start again from the first event, so the one that reads
+   * always sees the other's state at the event it applies. */
+  const char *depends_on;
 } store_projection;
 
 /* A projection's db: keys up to 511 bytes, values any size.  Views from _get
@@ -147,6 +153,9 @@ typedef struct store_projection {
 int store_proj_put(store_proj_txn *tx, const void *key, size_t klen, const void *val, size_t vlen);
 int store_proj_get(store_proj_txn *tx, const void *key, size_t klen, const void **val, size_t *vlen);
 int store_proj_del(store_proj_txn *tx, const void *key, size_t klen); /* absent: 0 */
+/* A read of the projection this one depends on (depends_on), in the same
+ * transaction, after its hook ran for the event.  MC_EINVAL when it has none. */
+int store_proj_get_dep(store_proj_txn *tx, const void *key, size_t klen, const void **val, size_t *vlen);
 
 /* ============================================================ open, close */
 
@@ -217,6 +226,10 @@ int store_cmd_stream_version(store_batch *b, const char *stream, uint64_t *versi
  * valid until the next write of this batch. */
 int store_cmd_proj_get(store_batch *b, const char *projection, const void *key, size_t klen,
                        const void **val, size_t *vlen);
+
+/* One event, as the open command sees the log (its own appends included).
+ * The view is valid until the next write of this batch. */
+int store_cmd_event(store_batch *b, uint64_t seq, store_event *out);
 
 /* A projection's entries in key order from the first key >= `from`, as the
  * open command sees them (store_read_proj_scan's contract otherwise).  For

@@ -228,7 +228,12 @@ static int scratch_open(vctx *v, scratch *s) {
       mdb_txn_abort(txn);
       return store__lmdb_error(v->st, rc, "creating a scratch projection");
     }
-    s->proj[s->n++] = v->st->proj[i];
+    s->proj[s->n] = v->st->proj[i];
+    s->proj[s->n].dep = -1;
+    for (size_t j = 0; v->st->proj[i].def.depends_on && j < s->n; j++)
+      if (strcmp(s->proj[j].def.name, v->st->proj[i].def.depends_on) == 0)
+        s->proj[s->n].dep = (int)j;
+    s->n++;
   }
   return store__lmdb_error(v->st, mdb_txn_commit(txn), "creating the scratch projections");
 }
@@ -256,7 +261,7 @@ typedef struct rebuild_ctx {
 static int rebuild_one(void *opaque, const store_event *ev) {
   rebuild_ctx *c = opaque;
   for (size_t i = 0; i < c->s->n; i++) {
-    store_proj_txn tx = {c->v->st, c->txn, c->s->dbi[i], NULL};
+    store_proj_txn tx = store__proj_txn(c->v->st, c->txn, c->s->proj, c->s->dbi, i, NULL);
     int rc = c->s->proj[i].def.apply(c->s->proj[i].def.opaque, &tx, ev);
     if (rc) {
       problem(c->v, ev->seq, "projection %s cannot follow event %llu: %s", c->s->proj[i].def.name,

@@ -28,7 +28,7 @@ static int last_seq_apply(void *opaque, store_proj_txn *tx, const store_event *e
   return store_proj_put(tx, ev->stream.ptr, ev->stream.len, val, 8);
 }
 
-static const store_projection last_seq = {"last_seq", 1, last_seq_apply, NULL};
+static const store_projection last_seq = {"last_seq", 1, last_seq_apply, NULL, NULL};
 
 static store_options writer_options(void) {
   store_options opt = {false, 256 * 1024, &last_seq, 1};

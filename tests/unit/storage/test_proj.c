@@ -53,7 +53,7 @@ static uint64_t count_of(store *st, const char *key) {
 }
 
 static store *open_with(const char *dir, counter *c) {
-  store_projection p = {"counts", c->version, count_apply, c};
+  store_projection p = {"counts", c->version, count_apply, c, NULL};
   store_options opt = {false, 0, &p, 1};
   store *st;
   assert_int_equal(store_open(dir, &opt, &st, NULL), 0);
@@ -197,7 +197,7 @@ static void a_new_version_is_rebuilt_at_open(void **state) {
   store_close(st);
 
   /* Verify with the old code sees the version difference and says so. */
-  store_projection p = {"counts", 1, count_apply, &v1};
+  store_projection p = {"counts", 1, count_apply, &v1, NULL};
   store_options ro = {true, 0, &p, 1};
   store_verify_report rep;
   assert_int_equal(store_open(dir, &ro, &st, NULL), 0);
@@ -214,9 +214,9 @@ static void bad_registrations_are_refused(void **state) {
   (void)state;
   char *dir = tmpdir_make("proj");
   counter c = {1, 0};
-  store_projection twice[] = {{"counts", 1, count_apply, &c}, {"counts", 1, count_apply, &c}};
-  store_projection own[] = {{"stream", 1, count_apply, &c}};
-  store_projection bad[] = {{"Counts!", 1, count_apply, &c}};
+  store_projection twice[] = {{"counts", 1, count_apply, &c, NULL}, {"counts", 1, count_apply, &c, NULL}};
+  store_projection own[] = {{"stream", 1, count_apply, &c, NULL}};
+  store_projection bad[] = {{"Counts!", 1, count_apply, &c, NULL}};
   store_options o1 = {false, 0, twice, 2}, o2 = {false, 0, own, 1}, o3 = {false, 0, bad, 1};
   store *st;
   mc_buf why = MC_BUF_INIT;
