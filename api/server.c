@@ -651,7 +651,7 @@ static int publish_one(void *opaque, const store_event *ev) {
     return 0;
   }
   eng_event_view v;
-  if (eng_event_view_of(ev, &v) != 0)
+  if (eng_event_view_of(s->e, ev, &v) != 0)
     return 0;
   event_out e;
   event_out_init(s, &e, &v);
@@ -710,7 +710,7 @@ static int catch_one(void *opaque, const store_event *ev) {
   if (k->upto && (ev->seq < k->from || ev->seq > k->upto))
     return 0;
   eng_event_view v;
-  if (eng_event_view_of(ev, &v) != 0)
+  if (eng_event_view_of(k->s->e, ev, &v) != 0)
     return 0;
   event_out e;
   event_out_init(k->s, &e, &v);

@@ -339,78 +339,140 @@ typedef struct what {
   const char *email, *phone;  /* submission: the applicant's addresses the form gives */
 } what;
 
+/* The dossier's snapshot before the event being appended (version - 1), as
+ * the open command sees it; false for a new dossier. */
+static int snap_before(decide *d, const char *code, uint64_t version, eng_snap *prev, bool *has) {
+  const void *v;
+  size_t vlen;
+  *has = false;
+  if (version <= 1)
+    return 0;
+  int rc = store_cmd_proj_get(d->b, ENG_PROJ_DOSSIER, code, strlen(code), &v, &vlen);
+  if (rc == 0)
+    rc = eng__snap_of_bytes(v, vlen, prev);
+  *has = rc == 0;
+  return rc;
+}
+
+/* A dossier event, record format 2 (docs/ENGINE.md, "What an event
+ * carries"): what happened, the snapshot's fields it changed, and only the
+ * values that are not already elsewhere — the form when filed, the scans
+ * brought, the addresses given, each message as its template's hash and the
+ * facts to render it. */
 static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, const what *w,
                                 const uint8_t *form, size_t form_len) {
-  mc_buf data = MC_BUF_INIT;
+  mc_buf data = MC_BUF_INIT, notes = MC_BUF_INIT;
   /* Each event records which calendar version it used (ARCHITECTURE.md "Time"). */
-  eng_snap with_calendar = *snap;
+  eng_snap with_calendar = *snap, prev;
   memcpy(with_calendar.calendar_version, d->cal_hash, 32);
-  const eng_snap *s = &with_calendar;
-  mc_canon c;
-  int rc = 0;
+  eng_snap *s = &with_calendar;
+  s->nsteps = s->ntokens;
+  for (int i = 0; i < s->ntokens; i++)
+    snprintf(s->steps[i], sizeof s->steps[i], "%s", d->m->nodes[s->tokens[i].node].name);
+  bool has_prev;
+  int rc = snap_before(d, s->code, version, &prev, &has_prev);
+  if (rc)
+    return refuse(d, MC_ECORRUPT, "the dossier %s cannot be read (%s)", s->code, mc_strerror(rc));
+  mc_canon c, n;
+  /* The messages first: they say which directory they read. */
+  uint8_t dir_hash[32];
+  bool has_dir = false;
+  if (d->nnotes) {
+    eng_facts facts = {.s = s, .m = d->m, .form = d->form, .reason = w->reason, .step = w->step,
+                       .due_at = w->due_at, .old_due = w->old_due,
+                       .offset_min = d->cal ? eng_calendar_offset_min(d->cal) : 420};
+    mc_canon_init(&n, &notes);
+    mc_canon_array(&n, (uint32_t)d->nnotes);
+    for (int i = 0; i < d->nnotes && rc == 0; i++)
+      rc = eng__message_ref(d->e, d->b, d->now, &facts, d->notes[i].to, d->notes[i].template_name, &n, dir_hash,
+                            &has_dir);
+    if (rc == 0)
+      rc = mc_canon_finish(&n);
+    if (rc) {
+      mc_buf_free(&notes);
+      return refuse(d, rc, "the messages of the event could not be written (%s)", mc_strerror(rc));
+    }
+  }
   mc_canon_init(&c, &data);
-  bool contact = (w->email && w->email[0]) || (w->phone && w->phone[0]);
-  mc_canon_map(&c, (form ? 5 : 4) + (w->ndocs ? 1 : 0) + (d->nnotes ? 1 : 0) + (contact ? 1 : 0));
-  mc_canon_key(&c, "after");
-  eng__snap_encode(s, &c);
-  if (contact) {
+  bool has_email = w->email && w->email[0], has_phone = w->phone && w->phone[0];
+  mc_canon_map(&c, 2 + (has_email || has_phone) + (w->ndocs ? 1 : 0) + (d->nnotes ? 2 : 0) + (form ? 1 : 0));
+  if (has_email || has_phone) {
     mc_canon_key(&c, "contact");
-    mc_canon_map(&c, 2);
-    mc_canon_kv_str(&c, "email", w->email ? w->email : "");
-    mc_canon_kv_str(&c, "phone", w->phone ? w->phone : "");
+    mc_canon_map(&c, (uint32_t)has_email + has_phone);
+    if (has_email)
+      mc_canon_kv_str(&c, "email", w->email);
+    if (has_phone)
+      mc_canon_kv_str(&c, "phone", w->phone);
   }
   if (w->ndocs) {
     mc_canon_key(&c, "documents");
     mc_canon_array(&c, (uint32_t)w->ndocs);
     for (int i = 0; i < w->ndocs; i++) {
       const doc_entry *e = &w->docs[i];
-      mc_canon_map(&c, 5);
-      mc_canon_key(&c, "hash");
-      if (e->has_hash)
+      bool reused = e->reused_from[0] != 0;
+      mc_canon_map(&c, 1 + e->has_hash + 2 * reused + (e->valid_until[0] != 0));
+      if (e->has_hash) {
+        mc_canon_key(&c, "hash");
         mc_canon_bin(&c, e->hash, 32);
-      else
-        mc_canon_nil(&c);
+      }
       mc_canon_kv_str(&c, "name", e->name);
-      mc_canon_kv_str(&c, "reused_from", e->reused_from);
-      mc_canon_kv_int(&c, "supplied_at", e->supplied_at);
-      mc_canon_kv_str(&c, "valid_until", e->valid_until);
+      if (reused) {
+        mc_canon_kv_str(&c, "reused_from", e->reused_from);
+        mc_canon_kv_int(&c, "supplied_at", e->supplied_at);
+      }
+      if (e->valid_until[0])
+        mc_canon_kv_str(&c, "valid_until", e->valid_until);
     }
+  }
+  if (d->nnotes) {
+    mc_canon_key(&c, "facts");
+    mc_canon_map(&c, 1 + has_dir);
+    if (has_dir) {
+      mc_canon_key(&c, "directory");
+      mc_canon_bin(&c, dir_hash, 32);
+    }
+    mc_canon_kv_int(&c, "utc_offset", d->cal ? eng_calendar_offset_min(d->cal) : 420);
   }
   if (form) {
     mc_canon_key(&c, "form");
     mc_canon_bin(&c, form, form_len);
   }
   if (d->nnotes) {
-    /* What each person is told, written out now and recorded with the event. */
-    eng_facts facts = {.s = s, .m = d->m, .form = d->form, .reason = w->reason, .step = w->step,
-                       .due_at = w->due_at, .old_due = w->old_due,
-                       .offset_min = d->cal ? eng_calendar_offset_min(d->cal) : 420};
+    msgpack_unpacked u;
+    size_t off = 0;
+    msgpack_unpacked_init(&u);
     mc_canon_key(&c, "notify");
-    mc_canon_array(&c, (uint32_t)d->nnotes);
-    for (int i = 0; i < d->nnotes && rc == 0; i++)
-      rc = eng__message_write(d->e, d->b, d->now, &facts, d->notes[i].to, d->notes[i].template_name, &c);
-    if (rc) {
-      mc_buf_free(&data);
-      return refuse(d, rc, "the messages of the event could not be written (%s)", mc_strerror(rc));
-    }
+    if (msgpack_unpack_next(&u, (const char *)notes.data, notes.len, &off) == MSGPACK_UNPACK_SUCCESS)
+      mc_canon_object(&c, &u.data);
+    else
+      rc = MC_EPARSE;
+    msgpack_unpacked_destroy(&u);
   }
-  mc_canon_key(&c, "steps");
-  mc_canon_array(&c, (uint32_t)s->ntokens);
-  for (int i = 0; i < s->ntokens; i++)
-    mc_canon_cstr(&c, d->m->nodes[s->tokens[i].node].name);
-  mc_canon_kv_int(&c, "version", (int64_t)version);
+  mc_buf_free(&notes);
+  mc_canon_key(&c, "set");
+  eng__snap_delta(has_prev ? &prev : NULL, s, &c);
   mc_canon_key(&c, "what");
-  mc_canon_map(&c, 9);
+  int nwhat = 1 + w->breach + (w->due_at != 0) + (w->handler && w->handler[0]) + (w->new_due != 0) +
+              (w->old_due != 0) + (w->rating != 0) + (w->reason && w->reason[0]) + (w->step && w->step[0]);
+  mc_canon_map(&c, (uint32_t)nwhat);
   mc_canon_kv_str(&c, "action", w->action);
-  mc_canon_kv_bool(&c, "breach", w->breach);
-  mc_canon_kv_int(&c, "due_at", w->due_at);
-  mc_canon_kv_str(&c, "handler", w->handler ? w->handler : "");
-  mc_canon_kv_int(&c, "new_due", w->new_due);
-  mc_canon_kv_int(&c, "old_due", w->old_due);
-  mc_canon_kv_int(&c, "rating", w->rating);
-  mc_canon_kv_str(&c, "reason", w->reason ? w->reason : "");
-  mc_canon_kv_str(&c, "step", w->step ? w->step : "");
-  if ((rc = mc_canon_finish(&c)) != 0) {
+  if (w->breach)
+    mc_canon_kv_bool(&c, "breach", true);
+  if (w->due_at)
+    mc_canon_kv_int(&c, "due_at", w->due_at);
+  if (w->handler && w->handler[0])
+    mc_canon_kv_str(&c, "handler", w->handler);
+  if (w->new_due)
+    mc_canon_kv_int(&c, "new_due", w->new_due);
+  if (w->old_due)
+    mc_canon_kv_int(&c, "old_due", w->old_due);
+  if (w->rating)
+    mc_canon_kv_int(&c, "rating", w->rating);
+  if (w->reason && w->reason[0])
+    mc_canon_kv_str(&c, "reason", w->reason);
+  if (w->step && w->step[0])
+    mc_canon_kv_str(&c, "step", w->step);
+  if (rc || (rc = mc_canon_finish(&c)) != 0) {
     mc_buf_free(&data);
     return refuse(d, rc, "the event could not be encoded (%s)", mc_strerror(rc));
   }
@@ -456,9 +518,8 @@ static int load_snap(decide *d, const char *code, eng_snap *s, uint64_t *version
   msgpack_unpacked u;
   size_t off = 0;
   msgpack_unpacked_init(&u);
-  rc = msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(eng__get(&u.data, "after"), s) : MC_EPARSE;
-  const msgpack_object *ver = eng__get(&u.data, "version");
-  *version = ver && ver->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? ver->via.u64 : 0;
+  rc = msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(&u.data, s) : MC_EPARSE;
+  *version = s->version;
   msgpack_unpacked_destroy(&u);
   return rc ? refuse(d, MC_ECORRUPT, "the dossier %s cannot be read", code) : 0;
 }
@@ -1483,13 +1544,24 @@ static int do_delivered(decide *d) {
                   (unsigned long long)c->message_seq, c->message_index);
   if (rc)
     return refuse(d, rc, "the outbox cannot be read");
+  /* The message, in the event that caused it: which dossier, which template. */
+  store_event ev;
   msgpack_unpacked u;
   char dossier[64] = "", template_name[48] = "";
   msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, v, vlen, &off) != MSGPACK_UNPACK_SUCCESS ||
-      eng__str_copy(eng__get(&u.data, "dossier"), dossier, sizeof dossier) ||
-      eng__str_copy(eng__get(&u.data, "template"), template_name, sizeof template_name))
-    rc = MC_ECORRUPT;
+  if ((rc = store_cmd_event(d->b, c->message_seq, &ev)) == 0) {
+    const msgpack_object *notify = NULL;
+    if (msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS)
+      notify = eng__get(&u.data, "notify");
+    if (notify == NULL || notify->type != MSGPACK_OBJECT_ARRAY || (uint32_t)c->message_index >= notify->via.array.size ||
+        eng__str_copy(eng__get(&notify->via.array.ptr[c->message_index], "template"), template_name,
+                      sizeof template_name))
+      rc = MC_ECORRUPT;
+    else if (eng_event_is_dossier(eng__event_type(&ev)))
+      snprintf(dossier, sizeof dossier, "%.*s", (int)(ev.stream.len - 8), ev.stream.ptr + 8);
+    else if (eng__str_copy(eng__get(&u.data, "dossier"), dossier, sizeof dossier))
+      rc = MC_ECORRUPT;
+  }
   msgpack_unpacked_destroy(&u);
   if (rc)
     return refuse(d, rc, "the outbox cannot be read");
@@ -1650,12 +1722,9 @@ static void repeated_result(eng_engine *e, const eng_command *c, eng_result *r) 
   if (store_read_begin(e->st, &rd) != 0)
     return;
   if (store_read_event(rd, r->first_seq, &ev) == 0) {
-    msgpack_unpacked u;
-    size_t off = 0;
     eng_snap s;
-    msgpack_unpacked_init(&u);
-    bool decoded = msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS &&
-                   eng__snap_decode(eng__get(&u.data, "after"), &s) == 0;
+    bool decoded = ev.stream.len > 8 && memcmp(ev.stream.ptr, "dossier/", 8) == 0 &&
+                   eng__snap_at(rd, ev.stream.ptr + 8, ev.stream.len - 8, ev.version, &s) == 0;
     if (!same_command(c, &ev, decoded ? &s : NULL)) {
       r->repeated = false;
       r->status = MC_ECONFLICT;
@@ -1667,21 +1736,15 @@ static void repeated_result(eng_engine *e, const eng_command *c, eng_result *r) 
       r->first_seq = 0;
       r->count = 0;
     }
-    msgpack_unpacked_destroy(&u);
   }
   if (r->status == 0 && store_read_event(rd, r->first_seq + r->count - 1, &ev) == 0 && ev.stream.len > 8 &&
       memcmp(ev.stream.ptr, "dossier/", 8) == 0 && ev.stream.len - 8 < sizeof r->dossier) {
-    msgpack_unpacked u;
-    size_t off = 0;
     eng_snap s;
     memcpy(r->dossier, ev.stream.ptr + 8, ev.stream.len - 8);
     r->dossier[ev.stream.len - 8] = '\0';
     r->version = ev.version;
-    msgpack_unpacked_init(&u);
-    if (msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS &&
-        eng__snap_decode(eng__get(&u.data, "after"), &s) == 0)
+    if (eng__snap_at(rd, ev.stream.ptr + 8, ev.stream.len - 8, ev.version, &s) == 0)
       r->appointment_at = s.appointment_at;
-    msgpack_unpacked_destroy(&u);
   }
   store_read_end(rd);
 }

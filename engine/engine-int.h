@@ -51,7 +51,7 @@ typedef struct eng_join {
   int32_t arrived;  /* branches arrived so far */
 } eng_join;
 
-/* The snapshot a dossier event carries ("after"). */
+/* A dossier as it stands after an event (engine/snapshot.c). */
 typedef struct eng_snap {
   char code[64], procedure[32], agency[32], calendar[32], channel[16], applicant[64], state[32];
   char owner[64];                 /* whose documents are kept for reuse ("": nobody's) */
@@ -73,6 +73,9 @@ typedef struct eng_snap {
    * the opening of the last day an extension may be given, and the
    * appointment itself. */
   int64_t deadline_warn, deadline_due;
+  char steps[ENG_MAX_TOKENS][48]; /* the names of the tokens' steps, in order */
+  int nsteps;
+  uint64_t version;               /* the dossier's version (the stream's) */
 } eng_snap;
 
 /* What a message may say of a dossier (docs/DSL.md, "Message templates"). */
@@ -92,6 +95,21 @@ typedef struct eng_facts {
  * map with `error` set, not a failure. */
 int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
                        const char *template_name, mc_canon *w);
+/* The same message as a dossier event of format 2 records it: {email,
+ * error, hash, phone, template, to}, each only when it has a value — the
+ * template's hash (none when it is not published: then `error`) and the
+ * addresses it goes to; the texts are rendered from them when read
+ * (eng__message_render).  The directory the agency's name comes from goes
+ * into dir_hash (*has_dir set). */
+int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
+                     const char *template_name, mc_canon *w, uint8_t dir_hash[32], bool *has_dir);
+/* Renders a message `note` of the dossier event `ev` (data `root`) recorded
+ * by eng__message_ref: subject, body and sms into texts[0..2], exactly as
+ * they were when the event was decided — the template by its hash, the
+ * dossier as it stood after the event, its form, the event's facts.  An
+ * unpublished template gives its recorded error, no texts. */
+int eng__message_render(store_read *rd, const store_event *ev, const msgpack_object *root,
+                        const msgpack_object *note, mc_buf texts[3], char *error, size_t esize);
 
 /* Writes a snapshot as a canonical map; decodes one. */
 /* Counting the open dossiers of one agency over the dossier projection from
@@ -104,8 +122,23 @@ typedef struct eng__open_count {
 } eng__open_count;
 int eng__count_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
 
+/* The snapshot (snapshot.c).  The projection's value: every field not at
+ * its default, the version among them. */
 void eng__snap_encode(const eng_snap *s, mc_canon *w);
+/* An event's `set`: the fields of `next` that differ from `prev` (NULL: a
+ * new dossier), the version left out. */
+void eng__snap_delta(const eng_snap *prev, const eng_snap *next, mc_canon *w);
+/* Assigns the fields a map holds; decode starts from the defaults. */
+int eng__snap_patch(const msgpack_object *map, eng_snap *s);
 int eng__snap_decode(const msgpack_object *o, eng_snap *out);
+int eng__snap_of_bytes(const void *bytes, size_t len, eng_snap *out);
+/* The snapshot after a dossier event whose data is `root`: format 1 carries
+ * it whole (`after`, with `steps` beside it), format 2 the fields it changed
+ * (`set`) over `prev` (NULL for the first event). */
+int eng__snap_apply(const msgpack_object *root, const eng_snap *prev, uint64_t version, eng_snap *s);
+/* The snapshot of a dossier at `version`, in a read: the projection's when
+ * it is at that version, else the dossier's events replayed up to it. */
+int eng__snap_at(store_read *rd, const char *code, size_t code_len, uint64_t version, eng_snap *out);
 
 /* A decoded definition, cached by hash for the engine's lifetime. */
 typedef struct eng_policy {

@@ -1,10 +1,11 @@
-/* engine.c — opening the engine, its projections, the dossier snapshot.
+/* engine.c — opening the engine, its projections, reading them.
  *
  * Projections (engine-int.h) are written by hooks the store calls inside the
- * write transaction of each event.  Every hook reads only its event: a
- * dossier event carries the dossier's snapshot after it ("after"), so the
- * dossier projection stores the event's data, the timer index is derived
- * from the snapshot's tokens, and the code counter from the code.
+ * write transaction of each event.  The snapshot projection computes each
+ * dossier's snapshot from the previous one and the event (snapshot.c); the
+ * projections that need the snapshot after an event (timers, counts,
+ * handlers, documents, contacts, feeds) depend on it (store.h, depends_on) and read
+ * it there; the others read only their event.
  */
 #include "engine/engine-int.h"
 
@@ -56,143 +57,25 @@ static int64_t get_int(const msgpack_object *o) {
   return 0;
 }
 
-static bool get_bool(const msgpack_object *o) { return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean; }
-
-static void get_bin32(const msgpack_object *o, uint8_t out[32]) {
-  memset(out, 0, 32);
-  if (o && o->type == MSGPACK_OBJECT_BIN && o->via.bin.size == 32)
-    memcpy(out, o->via.bin.ptr, 32);
-}
-
-/* ============================================================ the snapshot */
-
-void eng__snap_encode(const eng_snap *s, mc_canon *w) {
-  mc_canon_map(w, 31);
-  mc_canon_kv_int(w, "accepted_at", s->accepted_at);
-  mc_canon_kv_str(w, "agency", s->agency);
-  mc_canon_kv_str(w, "applicant", s->applicant);
-  mc_canon_kv_int(w, "appointment_at", s->appointment_at);
-  mc_canon_kv_str(w, "calendar", s->calendar);
-  mc_canon_key(w, "calendar_version");
-  mc_canon_bin(w, s->calendar_version, 32);
-  mc_canon_kv_str(w, "channel", s->channel);
-  mc_canon_kv_str(w, "classification", s->classification);
-  mc_canon_key(w, "co_handlers");
-  mc_canon_array(w, (uint32_t)s->nco_handlers);
-  for (int i = 0; i < s->nco_handlers; i++)
-    mc_canon_cstr(w, s->co_handlers[i]);
-  mc_canon_kv_str(w, "code", s->code);
-  mc_canon_kv_int(w, "deadline_due", s->deadline_due);
-  mc_canon_kv_int(w, "deadline_warn", s->deadline_warn);
-  mc_canon_kv_int(w, "decided_at", s->decided_at);
-  mc_canon_key(w, "definition");
-  mc_canon_bin(w, s->definition, 32);
-  mc_canon_kv_bool(w, "extended", s->extended);
-  mc_canon_kv_bool(w, "fee_paid", s->fee_paid);
-  mc_canon_kv_int(w, "finished_at", s->finished_at);
-  mc_canon_kv_str(w, "handler", s->handler);
-  mc_canon_key(w, "joins");
-  mc_canon_array(w, (uint32_t)s->njoins);
-  for (int i = 0; i < s->njoins; i++) {
-    mc_canon_map(w, 2);
-    mc_canon_kv_int(w, "arrived", s->joins[i].arrived);
-    mc_canon_kv_int(w, "node", s->joins[i].node);
-  }
-  mc_canon_kv_str(w, "outcome", s->outcome);
-  mc_canon_kv_str(w, "owner", s->owner);
-  mc_canon_kv_int(w, "paused_since", s->paused_since);
-  mc_canon_key(w, "policy");
-  mc_canon_bin(w, s->policy, 32);
-  mc_canon_kv_str(w, "procedure", s->procedure);
-  mc_canon_kv_int(w, "rated", s->rating);
-  mc_canon_kv_int(w, "refunded", s->refunded);
-  mc_canon_kv_str(w, "state", s->state);
-  mc_canon_kv_int(w, "submitted_at", s->submitted_at);
-  mc_canon_kv_bool(w, "supplement_late", s->supplement_late);
-  mc_canon_kv_bool(w, "supplement_used", s->supplement_used);
-  mc_canon_key(w, "tokens");
-  mc_canon_array(w, (uint32_t)s->ntokens);
-  for (int i = 0; i < s->ntokens; i++) {
-    mc_canon_map(w, 4);
-    mc_canon_kv_int(w, "due", s->tokens[i].due);
-    mc_canon_kv_int(w, "entered", s->tokens[i].entered);
-    mc_canon_kv_int(w, "node", s->tokens[i].node);
-    mc_canon_kv_int(w, "warn", s->tokens[i].warn);
-  }
-}
-
-int eng__snap_decode(const msgpack_object *o, eng_snap *s) {
-  memset(s, 0, sizeof *s);
-  if (o == NULL || o->type != MSGPACK_OBJECT_MAP)
-    return MC_EPARSE;
-  int rc = eng__str_copy(eng__get(o, "code"), s->code, sizeof s->code);
-  rc |= eng__str_copy(eng__get(o, "procedure"), s->procedure, sizeof s->procedure);
-  rc |= eng__str_copy(eng__get(o, "agency"), s->agency, sizeof s->agency);
-  rc |= eng__str_copy(eng__get(o, "calendar"), s->calendar, sizeof s->calendar);
-  rc |= eng__str_copy(eng__get(o, "channel"), s->channel, sizeof s->channel);
-  rc |= eng__str_copy(eng__get(o, "applicant"), s->applicant, sizeof s->applicant);
-  rc |= eng__str_copy(eng__get(o, "state"), s->state, sizeof s->state);
-  rc |= eng__str_copy(eng__get(o, "owner"), s->owner, sizeof s->owner);
-  rc |= eng__str_copy(eng__get(o, "outcome"), s->outcome, sizeof s->outcome);
-  rc |= eng__str_copy(eng__get(o, "classification"), s->classification, sizeof s->classification);
-  rc |= eng__str_copy(eng__get(o, "handler"), s->handler, sizeof s->handler);
-  const msgpack_object *co = eng__get(o, "co_handlers");
-  for (uint32_t i = 0; co && co->type == MSGPACK_OBJECT_ARRAY && i < co->via.array.size && i < 4; i++)
-    rc |= eng__str_copy(&co->via.array.ptr[i], s->co_handlers[s->nco_handlers++], sizeof s->co_handlers[0]);
-  s->rating = (int)get_int(eng__get(o, "rated"));
-  s->deadline_due = get_int(eng__get(o, "deadline_due"));
-  s->deadline_warn = get_int(eng__get(o, "deadline_warn"));
-  s->fee_paid = get_bool(eng__get(o, "fee_paid"));
-  s->refunded = get_int(eng__get(o, "refunded"));
-  if (rc)
-    return MC_EPARSE;
-  get_bin32(eng__get(o, "definition"), s->definition);
-  get_bin32(eng__get(o, "policy"), s->policy);
-  get_bin32(eng__get(o, "calendar_version"), s->calendar_version);
-  s->submitted_at = get_int(eng__get(o, "submitted_at"));
-  s->accepted_at = get_int(eng__get(o, "accepted_at"));
-  s->appointment_at = get_int(eng__get(o, "appointment_at"));
-  s->decided_at = get_int(eng__get(o, "decided_at"));
-  s->finished_at = get_int(eng__get(o, "finished_at"));
-  s->paused_since = get_int(eng__get(o, "paused_since"));
-  s->supplement_used = get_bool(eng__get(o, "supplement_used"));
-  s->supplement_late = get_bool(eng__get(o, "supplement_late"));
-  s->extended = get_bool(eng__get(o, "extended"));
-  const msgpack_object *tokens = eng__get(o, "tokens"), *joins = eng__get(o, "joins");
-  if (tokens == NULL || tokens->type != MSGPACK_OBJECT_ARRAY || tokens->via.array.size > ENG_MAX_TOKENS ||
-      joins == NULL || joins->type != MSGPACK_OBJECT_ARRAY || joins->via.array.size > ENG_MAX_TOKENS)
-    return MC_EPARSE;
-  for (uint32_t i = 0; i < tokens->via.array.size; i++) {
-    const msgpack_object *t = &tokens->via.array.ptr[i];
-    s->tokens[i] = (eng_token){(int32_t)get_int(eng__get(t, "node")), get_int(eng__get(t, "entered")),
-                               get_int(eng__get(t, "due")), get_int(eng__get(t, "warn"))};
-  }
-  s->ntokens = (int)tokens->via.array.size;
-  for (uint32_t i = 0; i < joins->via.array.size; i++) {
-    const msgpack_object *j = &joins->via.array.ptr[i];
-    s->joins[i] = (eng_join){(int32_t)get_int(eng__get(j, "node")), (int32_t)get_int(eng__get(j, "arrived"))};
-  }
-  s->njoins = (int)joins->via.array.size;
-  return 0;
-}
-
 /* ============================================================ projections */
 
 static bool is_type(const store_event *ev, eng_event_type type) { return eng__event_type(ev) == type; }
 
 static bool is_dossier_event(const store_event *ev) { return eng_event_is_dossier(eng__event_type(ev)); }
 
-/* The snapshot a dossier event carries ("after").  The projections apply
- * one event after another, most of them needing its snapshot: the last one
- * decoded is kept (per thread), recognised by its sequence and its exact
- * bytes, so each event is decoded once, not once per projection. */
+/* The decoded data of the event being applied, and the dossier's snapshot
+ * after it.  Projections apply one event after another, most of them
+ * reading both: the last ones decoded are kept (per thread, recognised by
+ * their exact bytes), so each is decoded once, not once per projection. */
 typedef struct snap_cache {
   uint64_t seq;
   uint8_t *data;               /* a copy of the event's data: what the objects point into */
   size_t len, cap;
   msgpack_unpacked u;
-  bool decoded, has_snap;
-  int snap_rc;
+  bool decoded;
+  uint8_t *snap_bytes;         /* a snapshot projection's value, decoded into `snap` */
+  size_t snap_len, snap_cap;
+  bool has_snap;
   eng_snap snap;
 } snap_cache;
 
@@ -204,6 +87,7 @@ static void cache_free(void *p) {
   if (c) {
     msgpack_unpacked_destroy(&c->u);
     free(c->data);
+    free(c->snap_bytes);
   }
   free(c);
 }
@@ -223,26 +107,32 @@ static snap_cache *thread_cache(void) {
   return c;
 }
 
-/* The decoded data of the event being applied.  Projections apply one event
- * after another, most of them reading it: the last one decoded is kept (per
- * thread, recognised by its sequence and exact bytes), so each event is
- * decoded once, not once per projection.  Valid until the thread decodes
- * another event.  NULL when the data is not msgpack (or out of memory). */
+/* Copies `len` bytes into a buffer grown as needed. */
+static bool keep_copy(uint8_t **buf, size_t *cap, const void *bytes, size_t len) {
+  if (*cap < len) {
+    uint8_t *grown = realloc(*buf, len);
+    if (grown == NULL)
+      return false;
+    *buf = grown;
+    *cap = len;
+  }
+  if (len)
+    memcpy(*buf, bytes, len);
+  return true;
+}
+
+/* The decoded data of the event being applied.  Valid until the thread
+ * decodes another event.  NULL when the data is not msgpack (or out of
+ * memory). */
 static snap_cache *event_cache(const store_event *ev) {
   snap_cache *c = thread_cache();
   if (c == NULL)
     return NULL;
   if (c->decoded && c->seq == ev->seq && c->len == ev->data_len && memcmp(c->data, ev->data, ev->data_len) == 0)
     return c;
-  c->decoded = c->has_snap = false;
-  if (c->cap < ev->data_len) {
-    uint8_t *grown = realloc(c->data, ev->data_len);
-    if (grown == NULL)
-      return NULL;
-    c->data = grown;
-    c->cap = ev->data_len;
-  }
-  memcpy(c->data, ev->data, ev->data_len);
+  c->decoded = false;
+  if (!keep_copy(&c->data, &c->cap, ev->data, ev->data_len))
+    return NULL;
   c->len = ev->data_len;
   c->seq = ev->seq;
   size_t off = 0;
@@ -257,20 +147,35 @@ static const msgpack_object *event_root(const store_event *ev) {
   return c ? &c->u.data : NULL;
 }
 
-/* The snapshot a dossier event carries ("after"). */
-static int snap_of_event(const store_event *ev, eng_snap *s) {
-  snap_cache *c = event_cache(ev);
-  if (c == NULL)
-    return MC_EPARSE;
-  if (!c->has_snap) {
-    c->snap_rc = eng__snap_decode(eng__get(&c->u.data, "after"), &c->snap);
+/* A snapshot projection's value decoded, through the cache. */
+static int snap_of_value(const void *bytes, size_t len, eng_snap *s) {
+  snap_cache *c = thread_cache();
+  if (c && c->has_snap && c->snap_len == len && memcmp(c->snap_bytes, bytes, len) == 0) {
+    *s = c->snap;
+    return 0;
+  }
+  int rc = eng__snap_of_bytes(bytes, len, s);
+  if (c && rc == 0 && keep_copy(&c->snap_bytes, &c->snap_cap, bytes, len)) {
+    c->snap_len = len;
+    c->snap = *s;
     c->has_snap = true;
   }
-  if (c->snap_rc == 0)
-    *s = c->snap;
-  return c->snap_rc;
+  return rc;
 }
 
+/* The dossier's snapshot after the event, for the projections that depend
+ * on the snapshot projection (whose hook has applied the event already). */
+static int snap_of_event(store_proj_txn *tx, const store_event *ev, eng_snap *s) {
+  const void *v;
+  size_t vlen;
+  if (ev->stream.len <= 8)
+    return MC_EPARSE;
+  int rc = store_proj_get_dep(tx, ev->stream.ptr + 8, ev->stream.len - 8, &v, &vlen);
+  return rc ? rc : snap_of_value(v, vlen, s);
+}
+
+/* The snapshot projection: the previous snapshot and the event give the
+ * next one (engine/snapshot.c). */
 static int apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
   if (!is_dossier_event(ev))
@@ -278,7 +183,33 @@ static int apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev
   /* stream "dossier/<code>" */
   if (ev->stream.len <= 8)
     return MC_EPARSE;
-  return store_proj_put(tx, ev->stream.ptr + 8, ev->stream.len - 8, ev->data, ev->data_len);
+  const char *code = ev->stream.ptr + 8;
+  size_t code_len = ev->stream.len - 8;
+  const msgpack_object *root = event_root(ev);
+  if (root == NULL)
+    return MC_EPARSE;
+  eng_snap prev, next;
+  const void *v;
+  size_t vlen;
+  bool has_prev = false;
+  int rc = 0;
+  if (ev->version > 1) {
+    if ((rc = store_proj_get(tx, code, code_len, &v, &vlen)) != 0)
+      return rc == MC_ENOENT ? MC_ECORRUPT : rc;
+    if ((rc = snap_of_value(v, vlen, &prev)) != 0)
+      return rc;
+    has_prev = true;
+  }
+  if ((rc = eng__snap_apply(root, has_prev ? &prev : NULL, ev->version, &next)) != 0)
+    return rc;
+  mc_buf val = MC_BUF_INIT;
+  mc_canon w;
+  mc_canon_init(&w, &val);
+  eng__snap_encode(&next, &w);
+  if ((rc = mc_canon_finish(&w)) == 0)
+    rc = store_proj_put(tx, code, code_len, val.data, val.len);
+  mc_buf_free(&val);
+  return rc;
 }
 
 /* Timer keys: "t/" u64 BE due, code, 0, u32 BE node, kind ('d' due, 'w' warn). */
@@ -315,7 +246,7 @@ static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev)
   dkey[0] = 'd', dkey[1] = '/';
   memcpy(dkey + 2, ev->stream.ptr + 8, code_len);
   eng_snap s;
-  int rc = snap_of_event(ev, &s);
+  int rc = snap_of_event(tx, ev, &s);
   if (rc)
     return rc;
   /* The timers of the new snapshot: its steps' warnings and limits, and
@@ -381,7 +312,7 @@ static int apply_counts(void *opaque, store_proj_txn *tx, const store_event *ev)
   if (!is_dossier_event(ev))
     return 0;
   eng_snap s;
-  int rc = snap_of_event(ev, &s);
+  int rc = snap_of_event(tx, ev, &s);
   if (rc)
     return rc;
   /* As apply_timers arms them. */
@@ -432,7 +363,7 @@ static int apply_feeds(void *opaque, store_proj_txn *tx, const store_event *ev) 
   if (!is_dossier_event(ev))
     return 0;
   eng_snap s;
-  int rc = snap_of_event(ev, &s);
+  int rc = snap_of_event(tx, ev, &s);
   if (rc || s.applicant[0] == '\0')
     return rc;
   uint8_t key[64 + 1 + 8];
@@ -572,7 +503,7 @@ static int apply_handlers(void *opaque, store_proj_txn *tx, const store_event *e
   if (!is_dossier_event(ev))
     return 0;
   eng_snap s;
-  int rc = snap_of_event(ev, &s);
+  int rc = snap_of_event(tx, ev, &s);
   if (rc)
     return rc;
   mc_buf ckey = MC_BUF_INIT, hkey = MC_BUF_INIT;
@@ -619,13 +550,23 @@ static int pair_key(mc_buf *k, char kind, const char *a, size_t alen, const char
   return rc ? MC_ENOMEM : 0;
 }
 
-static int put_document(store_proj_txn *tx, const msgpack_object *doc, const char *code, size_t code_len,
-                        const char *owner) {
+/* An entry of format 2 leaves out what is empty: no hash (missing), not
+ * reused (then supplied with the event), no end of validity. */
+static int put_document(store_proj_txn *tx, const msgpack_object *doc, const store_event *ev, const char *owner) {
+  static const msgpack_object nil = {.type = MSGPACK_OBJECT_NIL},
+                              empty = {.type = MSGPACK_OBJECT_STR, .via.str = {0, ""}};
+  const char *code = ev->stream.ptr + 8;
+  size_t code_len = ev->stream.len - 8;
   const msgpack_object *name = eng__get(doc, "name"), *hash = eng__get(doc, "hash"),
                        *reused = eng__get(doc, "reused_from"), *at = eng__get(doc, "supplied_at"),
                        *until = eng__get(doc, "valid_until");
-  if (name == NULL || name->type != MSGPACK_OBJECT_STR || hash == NULL || reused == NULL ||
-      reused->type != MSGPACK_OBJECT_STR || at == NULL || until == NULL || until->type != MSGPACK_OBJECT_STR)
+  msgpack_object now = {.type = MSGPACK_OBJECT_POSITIVE_INTEGER, .via.u64 = (uint64_t)ev->time};
+  hash = hash ? hash : &nil;
+  reused = reused ? reused : &empty;
+  at = at ? at : &now;
+  until = until ? until : &empty;
+  if (name == NULL || name->type != MSGPACK_OBJECT_STR || reused->type != MSGPACK_OBJECT_STR ||
+      until->type != MSGPACK_OBJECT_STR)
     return MC_EPARSE;
   mc_buf key = MC_BUF_INIT, val = MC_BUF_INIT;
   mc_canon w;
@@ -681,10 +622,10 @@ static int apply_documents(void *opaque, store_proj_txn *tx, const store_event *
     eng_snap s;
     if (docs == NULL)
       rc = 0;
-    else if (docs->type == MSGPACK_OBJECT_ARRAY && eng__snap_decode(eng__get(&u.data, "after"), &s) == 0) {
+    else if (docs->type == MSGPACK_OBJECT_ARRAY && snap_of_event(tx, ev, &s) == 0) {
       rc = 0;
       for (uint32_t i = 0; rc == 0 && i < docs->via.array.size; i++)
-        rc = put_document(tx, &docs->via.array.ptr[i], ev->stream.ptr + 8, ev->stream.len - 8, s.owner);
+        rc = put_document(tx, &docs->via.array.ptr[i], ev, s.owner);
     }
   }
   msgpack_unpacked_destroy(&u);
@@ -706,69 +647,27 @@ static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev)
   bool delivered = is_type(ev, ENG_EV_NOTIFICATION_DELIVERED), announced = is_type(ev, ENG_EV_ANNOUNCEMENT_MADE);
   if (!delivered && !announced && !is_dossier_event(ev))
     return 0;
-  const char *dossier = announced ? "" : ev->stream.ptr + 8;
-  size_t dossier_len = !announced && ev->stream.len > 8 ? ev->stream.len - 8 : 0;
   uint8_t key[9];
   const msgpack_object *root = event_root(ev);
   if (root == NULL)
     return MC_EPARSE;
   int rc = 0;
   if (delivered) {
-    const msgpack_object *seq = eng__get(root, "seq"), *index = eng__get(root, "index"),
-                         *about = eng__get(root, "dossier");
+    const msgpack_object *seq = eng__get(root, "seq"), *index = eng__get(root, "index");
     rc = seq && index ? store_proj_del(tx, key, outbox_key(key, (uint64_t)get_int(seq), (unsigned)get_int(index)))
                       : MC_EPARSE;
-    dossier = about && about->type == MSGPACK_OBJECT_STR ? about->via.str.ptr : "";
-    dossier_len = about && about->type == MSGPACK_OBJECT_STR ? about->via.str.size : 0;
   }
-  {
-    const msgpack_object *notify = eng__get(root, "notify");
-    if (rc == 0 && notify && notify->type != MSGPACK_OBJECT_ARRAY)
+  const msgpack_object *notify = eng__get(root, "notify");
+  if (rc == 0 && notify && notify->type != MSGPACK_OBJECT_ARRAY)
+    rc = MC_EPARSE;
+  /* Which messages wait: their texts, or what renders them, are in the
+   * event (eng_outbox_pending reads them there). */
+  for (uint32_t i = 0; rc == 0 && notify && i < notify->via.array.size; i++) {
+    const msgpack_object *m = &notify->via.array.ptr[i];
+    if (m->type != MSGPACK_OBJECT_MAP || eng__get(m, "template") == NULL || i > 255)
       rc = MC_EPARSE;
-    for (uint32_t i = 0; rc == 0 && notify && i < notify->via.array.size; i++) {
-      const msgpack_object *m = &notify->via.array.ptr[i];
-      if (m->type != MSGPACK_OBJECT_MAP || eng__get(m, "template") == NULL) {
-        rc = MC_EPARSE;
-        break;
-      }
-      /* The message as the event wrote it (all texts, keys in order), with
-       * the dossier it is about. */
-      mc_buf val = MC_BUF_INIT;
-      mc_canon w;
-      bool placed = false;
-      mc_canon_init(&w, &val);
-      mc_canon_map(&w, m->via.map.size + 1);
-      for (uint32_t k = 0; k <= m->via.map.size && rc == 0; k++) {
-        const msgpack_object *name = k < m->via.map.size ? &m->via.map.ptr[k].key : NULL;
-        if (name && (name->type != MSGPACK_OBJECT_STR || name->via.str.size >= 32 ||
-                     m->via.map.ptr[k].val.type != MSGPACK_OBJECT_STR)) {
-          rc = MC_EPARSE;
-          break;
-        }
-        /* "dossier" goes where canonical order puts it: before the first key after it. */
-        int after = 1;
-        if (name) {
-          after = memcmp(name->via.str.ptr, "dossier", name->via.str.size < 7 ? name->via.str.size : 7);
-          if (after == 0)
-            after = (int)name->via.str.size - 7;
-        }
-        if (!placed && after > 0) {
-          mc_canon_key(&w, "dossier");
-          mc_canon_str(&w, dossier, dossier_len);
-          placed = true;
-        }
-        if (name == NULL)
-          break;
-        char text[32];
-        memcpy(text, name->via.str.ptr, name->via.str.size);
-        text[name->via.str.size] = '\0';
-        mc_canon_key(&w, text);
-        mc_canon_str(&w, m->via.map.ptr[k].val.via.str.ptr, m->via.map.ptr[k].val.via.str.size);
-      }
-      if (rc == 0 && (rc = mc_canon_finish(&w)) == 0)
-        rc = store_proj_put(tx, key, outbox_key(key, ev->seq, i), val.data, val.len);
-      mc_buf_free(&val);
-    }
+    else
+      rc = store_proj_put(tx, key, outbox_key(key, ev->seq, i), "", 0);
   }
   return rc;
 }
@@ -789,7 +688,7 @@ static int apply_contacts(void *opaque, store_proj_txn *tx, const store_event *e
   eng_snap s;
   int rc = MC_EPARSE;
   const msgpack_object *root = event_root(ev);
-  if (root && snap_of_event(ev, &s) == 0) {
+  if (root && snap_of_event(tx, ev, &s) == 0) {
     const msgpack_object *contact = eng__get(root, "contact");
     if (s.ntokens == 0) {
       rc = submitted ? 0 : store_proj_del(tx, code, code_len);
@@ -816,19 +715,23 @@ static int apply_contacts(void *opaque, store_proj_txn *tx, const store_event *e
   return rc;
 }
 
+/* Version 2 of the snapshot projection keeps the snapshot alone (not the
+ * event's data); of the outbox, only which messages wait (their texts are in
+ * the log).  The others moved to version 2 with it: they read the snapshot
+ * from it. */
 static const store_projection projections[] = {
-    {ENG_PROJ_DOSSIER, 1, apply_dossier, NULL},
-    {ENG_PROJ_TIMERS, 1, apply_timers, NULL},
-    {ENG_PROJ_CODES, 1, apply_codes, NULL},
-    {ENG_PROJ_FORMS, 1, apply_forms, NULL},
-    {ENG_PROJ_DEFS, 2, apply_defs, NULL},
-    {ENG_PROJ_HANDLERS, 1, apply_handlers, NULL},
-    {ENG_PROJ_DOCUMENTS, 1, apply_documents, NULL},
-    {ENG_PROJ_OUTBOX, 1, apply_outbox, NULL},
-    {ENG_PROJ_CONTACTS, 1, apply_contacts, NULL},
-    {ENG_PROJ_ACCOUNTS, 1, eng__account_apply, NULL},
-    {ENG_PROJ_COUNTS, 1, apply_counts, NULL},
-    {ENG_PROJ_FEEDS, 1, apply_feeds, NULL},
+    {ENG_PROJ_DOSSIER, 2, apply_dossier, NULL, NULL},
+    {ENG_PROJ_TIMERS, 2, apply_timers, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_CODES, 1, apply_codes, NULL, NULL},
+    {ENG_PROJ_FORMS, 1, apply_forms, NULL, NULL},
+    {ENG_PROJ_DEFS, 2, apply_defs, NULL, NULL},
+    {ENG_PROJ_HANDLERS, 2, apply_handlers, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_DOCUMENTS, 2, apply_documents, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_OUTBOX, 2, apply_outbox, NULL, NULL},
+    {ENG_PROJ_CONTACTS, 2, apply_contacts, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_ACCOUNTS, 1, eng__account_apply, NULL, NULL},
+    {ENG_PROJ_COUNTS, 2, apply_counts, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_FEEDS, 2, apply_feeds, NULL, ENG_PROJ_DOSSIER},
 };
 
 void eng_projections(const store_projection **list, size_t *count) {
@@ -872,46 +775,36 @@ void eng_close(eng_engine *e) {
 
 store *eng_store(eng_engine *e) { return e->st; }
 
-/* A dossier event's data (or the projection's copy of the last one) as a
- * view; `applicant` (may be NULL) gets the applicant's account. */
-static int view_of_data(const void *data, size_t len, eng_dossier_view *out, char *applicant, size_t asize,
-                        msgpack_unpacked *u) {
-  size_t off = 0;
-  eng_snap s;
+/* A snapshot as a view; `applicant` (may be NULL) gets the applicant's account. */
+static void view_of_snap(const eng_snap *s, eng_dossier_view *out, char *applicant, size_t asize) {
   memset(out, 0, sizeof *out);
-  int rc = msgpack_unpack_next(u, data, len, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(eng__get(&u->data, "after"), &s)
-                                                                            : MC_EPARSE;
-  if (rc)
-    return rc;
-  snprintf(out->code, sizeof out->code, "%s", s.code);
-  snprintf(out->procedure, sizeof out->procedure, "%s", s.procedure);
-  snprintf(out->agency, sizeof out->agency, "%s", s.agency);
-  snprintf(out->state, sizeof out->state, "%s", s.state);
-  snprintf(out->outcome, sizeof out->outcome, "%s", s.outcome);
-  snprintf(out->classification, sizeof out->classification, "%s", s.classification);
-  out->version = (uint64_t)get_int(eng__get(&u->data, "version"));
-  out->submitted_at = s.submitted_at;
-  out->accepted_at = s.accepted_at;
-  out->appointment_at = s.appointment_at;
-  out->decided_at = s.decided_at;
-  out->finished_at = s.finished_at;
-  out->paused_since = s.paused_since;
-  out->supplement_used = s.supplement_used;
-  out->supplement_late = s.supplement_late;
-  out->extended = s.extended;
-  snprintf(out->handler, sizeof out->handler, "%s", s.handler);
-  out->nco_handlers = s.nco_handlers;
-  for (int i = 0; i < s.nco_handlers; i++)
-    snprintf(out->co_handlers[i], sizeof out->co_handlers[i], "%s", s.co_handlers[i]);
-  out->rating = s.rating;
-  out->fee_paid = s.fee_paid;
-  out->refunded = s.refunded;
-  const msgpack_object *steps = eng__get(&u->data, "steps");
-  for (uint32_t i = 0; steps && steps->type == MSGPACK_OBJECT_ARRAY && i < steps->via.array.size && i < 8; i++)
-    eng__str_copy(&steps->via.array.ptr[i], out->steps[out->nsteps++], sizeof out->steps[0]);
+  snprintf(out->code, sizeof out->code, "%s", s->code);
+  snprintf(out->procedure, sizeof out->procedure, "%s", s->procedure);
+  snprintf(out->agency, sizeof out->agency, "%s", s->agency);
+  snprintf(out->state, sizeof out->state, "%s", s->state);
+  snprintf(out->outcome, sizeof out->outcome, "%s", s->outcome);
+  snprintf(out->classification, sizeof out->classification, "%s", s->classification);
+  out->version = s->version;
+  out->submitted_at = s->submitted_at;
+  out->accepted_at = s->accepted_at;
+  out->appointment_at = s->appointment_at;
+  out->decided_at = s->decided_at;
+  out->finished_at = s->finished_at;
+  out->paused_since = s->paused_since;
+  out->supplement_used = s->supplement_used;
+  out->supplement_late = s->supplement_late;
+  out->extended = s->extended;
+  snprintf(out->handler, sizeof out->handler, "%s", s->handler);
+  out->nco_handlers = s->nco_handlers;
+  for (int i = 0; i < s->nco_handlers; i++)
+    snprintf(out->co_handlers[i], sizeof out->co_handlers[i], "%s", s->co_handlers[i]);
+  out->rating = s->rating;
+  out->fee_paid = s->fee_paid;
+  out->refunded = s->refunded;
+  for (int i = 0; i < s->nsteps && i < 8; i++)
+    snprintf(out->steps[out->nsteps++], sizeof out->steps[0], "%s", s->steps[i]);
   if (applicant)
-    snprintf(applicant, asize, "%s", s.applicant);
-  return 0;
+    snprintf(applicant, asize, "%s", s->applicant);
 }
 
 static int dossier_read(eng_engine *e, const char *code, eng_dossier_view *out, char *applicant, size_t asize) {
@@ -920,18 +813,15 @@ static int dossier_read(eng_engine *e, const char *code, eng_dossier_view *out, 
   size_t vlen;
   int rc;
   eng_dossier_view scratch;
+  eng_snap s;
   if (out == NULL)
     out = &scratch;
   memset(out, 0, sizeof *out);
   if ((rc = store_read_begin(e->st, &rd)) != 0)
     return rc;
   rc = store_read_proj(rd, ENG_PROJ_DOSSIER, code, strlen(code), &v, &vlen);
-  if (rc == 0) {
-    msgpack_unpacked u;
-    msgpack_unpacked_init(&u);
-    rc = view_of_data(v, vlen, out, applicant, asize, &u);
-    msgpack_unpacked_destroy(&u);
-  }
+  if (rc == 0 && (rc = eng__snap_of_bytes(v, vlen, &s)) == 0)
+    view_of_snap(&s, out, applicant, asize);
   store_read_end(rd);
   return rc;
 }
@@ -944,14 +834,25 @@ int eng_dossier_applicant(eng_engine *e, const char *code, char *out, size_t siz
   return dossier_read(e, code, NULL, out, size);
 }
 
-int eng_event_view_of(const store_event *ev, eng_event_view *out) {
+int eng_event_view_of(eng_engine *e, const store_event *ev, eng_event_view *out) {
   memset(out, 0, sizeof *out);
-  if (!is_dossier_event(ev))
+  if (!is_dossier_event(ev) || ev->stream.len <= 8)
     return MC_ENOENT;
   msgpack_unpacked u;
+  size_t off = 0;
+  eng_snap s;
+  store_read *rd = NULL;
   msgpack_unpacked_init(&u);
-  int rc = view_of_data(ev->data, ev->data_len, &out->dossier, out->applicant, sizeof out->applicant, &u);
+  int rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS ? 0
+                                                                                                        : MC_EPARSE;
+  /* Format 1 carries the snapshot; format 2 reads it where it stands. */
+  if (rc == 0 && eng__get(&u.data, "after"))
+    rc = eng__snap_apply(&u.data, NULL, ev->version, &s);
+  else if (rc == 0 && (rc = store_read_begin(e->st, &rd)) == 0)
+    rc = eng__snap_at(rd, ev->stream.ptr + 8, ev->stream.len - 8, ev->version, &s);
+  store_read_end(rd);
   if (rc == 0) {
+    view_of_snap(&s, &out->dossier, out->applicant, sizeof out->applicant);
     const msgpack_object *what = eng__get(&u.data, "what");
     eng__str_copy(eng__get(what, "action"), out->action, sizeof out->action);
     eng__str_copy(eng__get(what, "step"), out->step, sizeof out->step);
@@ -1101,10 +1002,64 @@ typedef struct outbox_ctx {
   eng_message_fn fn;
   void *opaque;
   int left;                   /* -1: no limit */
+  store_read *rd;
 } outbox_ctx;
+
+/* One waiting message, read from the event that caused it: the texts it
+ * recorded (format 1, announcements, alerts), or rendered from its
+ * template's hash and the event's facts (a dossier event of format 2). */
+static int message_of_event(store_read *rd, uint64_t seq, int index, eng_message *m, mc_buf texts[6]) {
+  store_event ev;
+  int rc = store_read_event(rd, seq, &ev);
+  if (rc)
+    return rc;
+  bool dossier = eng_event_is_dossier(eng__event_type(&ev));
+  if (dossier && ev.stream.len - 8 < sizeof m->dossier) {
+    memcpy(m->dossier, ev.stream.ptr + 8, ev.stream.len - 8);
+    m->dossier[ev.stream.len - 8] = '\0';
+  }
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  rc = msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS ? 0 : MC_ECORRUPT;
+  const msgpack_object *notify = rc == 0 ? eng__get(&u.data, "notify") : NULL;
+  const msgpack_object *note = notify && notify->type == MSGPACK_OBJECT_ARRAY && (uint32_t)index < notify->via.array.size
+                                   ? &notify->via.array.ptr[index] : NULL;
+  if (note == NULL)
+    rc = MC_ECORRUPT;
+  if (rc == 0 && !dossier)
+    rc = eng__str_copy(eng__get(&u.data, "dossier"), m->dossier, sizeof m->dossier);
+  if (rc == 0)
+    rc = eng__str_copy(eng__get(note, "template"), m->template_name, sizeof m->template_name) |
+         eng__str_copy(eng__get(note, "to"), m->to, sizeof m->to);
+  /* subject, body, sms, email, phone, error */
+  static const char *const keys[] = {"subject", "body", "sms", "email", "phone", "error"};
+  if (rc == 0 && eng__get(note, "body") == NULL) {
+    char error[256];
+    rc = eng__message_render(rd, &ev, &u.data, note, texts, error, sizeof error);
+    mc_buf_append_str(&texts[5], error);
+    for (int i = 3; i < 5 && rc == 0; i++) {
+      const msgpack_object *t = eng__get(note, keys[i]);
+      if (t && t->type == MSGPACK_OBJECT_STR)
+        mc_buf_append(&texts[i], t->via.str.ptr, t->via.str.size);
+    }
+  } else {
+    for (int i = 0; i < 6 && rc == 0; i++) {
+      const msgpack_object *t = eng__get(note, keys[i]);
+      if (t && t->type == MSGPACK_OBJECT_STR)
+        mc_buf_append(&texts[i], t->via.str.ptr, t->via.str.size);
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  const char **slots[] = {&m->subject, &m->body, &m->sms, &m->email, &m->phone, &m->error};
+  for (int i = 0; i < 6; i++)
+    *slots[i] = mc_buf_cstr(&texts[i]) ? mc_buf_cstr(&texts[i]) : "";
+  return rc;
+}
 
 static int outbox_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
   outbox_ctx *c = opaque;
+  (void)val, (void)vlen;
   if (klen != 9 || c->left == 0)
     return 1;
   const uint8_t *k = key;
@@ -1113,33 +1068,18 @@ static int outbox_one(void *opaque, const void *key, size_t klen, const void *va
   for (int i = 0; i < 8; i++)
     m.seq = m.seq << 8 | k[i];
   m.index = k[8];
-  msgpack_unpacked u;
-  size_t off = 0;
-  int rc = MC_ECORRUPT;
-  static const char *const keys[] = {"subject", "body", "sms", "email", "phone", "error"};
   mc_buf texts[6];
-  const char **slots[] = {&m.subject, &m.body, &m.sms, &m.email, &m.phone, &m.error};
-  msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS)
-    rc = eng__str_copy(eng__get(&u.data, "dossier"), m.dossier, sizeof m.dossier) |
-         eng__str_copy(eng__get(&u.data, "template"), m.template_name, sizeof m.template_name) |
-         eng__str_copy(eng__get(&u.data, "to"), m.to, sizeof m.to);
-  for (int i = 0; i < 6; i++) {
+  for (int i = 0; i < 6; i++)
     texts[i] = (mc_buf)MC_BUF_INIT;
-    const msgpack_object *t = rc == 0 ? eng__get(&u.data, keys[i]) : NULL;
-    if (t && t->type == MSGPACK_OBJECT_STR)
-      mc_buf_append(&texts[i], t->via.str.ptr, t->via.str.size);
-    *slots[i] = mc_buf_cstr(&texts[i]) ? mc_buf_cstr(&texts[i]) : "";
-  }
-  msgpack_unpacked_destroy(&u);
+  int rc = message_of_event(c->rd, m.seq, m.index, &m, texts);
   if (rc == 0) {
     if (c->left > 0)
       c->left--;
     rc = c->fn(c->opaque, &m);
   } else {
     /* One entry that cannot be read must not hold up every other message. */
-    mc_log(MC_LOG_ERROR, "engine", "outbox message %llu/%d cannot be read: skipped", (unsigned long long)m.seq,
-           m.index);
+    mc_log(MC_LOG_ERROR, "engine", "outbox message %llu/%d cannot be read (%s): skipped", (unsigned long long)m.seq,
+           m.index, mc_strerror(rc));
     rc = 0;
   }
   for (int i = 0; i < 6; i++)
@@ -1149,10 +1089,11 @@ static int outbox_one(void *opaque, const void *key, size_t klen, const void *va
 
 int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn fn, void *opaque) {
   uint8_t from[9];
-  outbox_ctx c = {fn, opaque, max > 0 ? max : -1};
+  outbox_ctx c = {fn, opaque, max > 0 ? max : -1, NULL};
   store_read *rd;
   int rc = store_read_begin(e->st, &rd);
   if (rc == 0) {
+    c.rd = rd;
     rc = store_read_proj_scan(rd, ENG_PROJ_OUTBOX, from, outbox_key(from, from_seq, 0), outbox_one, &c);
     store_read_end(rd);
   }
@@ -1274,14 +1215,9 @@ int eng__count_open(void *opaque, const void *key, size_t klen, const void *val,
   eng__open_count *oc = opaque;
   if (klen < oc->prefix_len || memcmp(key, oc->prefix, oc->prefix_len) != 0)
     return 1;
-  msgpack_unpacked u;
-  size_t off = 0;
   eng_snap s;
-  msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS &&
-      eng__snap_decode(eng__get(&u.data, "after"), &s) == 0 && s.ntokens > 0 && oc->open++ == 0)
+  if (eng__snap_of_bytes(val, vlen, &s) == 0 && s.ntokens > 0 && oc->open++ == 0)
     snprintf(oc->first, sizeof oc->first, "%.*s", (int)(klen < 63 ? klen : 63), (const char *)key);
-  msgpack_unpacked_destroy(&u);
   return 0;
 }
 

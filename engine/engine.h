@@ -219,9 +219,10 @@ typedef struct eng_event_view {
   mc_instant time;
 } eng_event_view;
 
-/* Decodes a dossier event (a "dossier/..." stream); MC_ENOENT for any other
- * event, MC_EPARSE when damaged. */
-int eng_event_view_of(const store_event *ev, eng_event_view *out);
+/* Decodes a dossier event (a "dossier/..." stream), with the dossier as it
+ * stood after it (read from the store when the event does not carry it:
+ * record format 2); MC_ENOENT for any other event, MC_EPARSE when damaged. */
+int eng_event_view_of(eng_engine *e, const store_event *ev, eng_event_view *out);
 
 /* The applicant account of a dossier ("" when it was filed at the desk or by post). */
 int eng_dossier_applicant(eng_engine *e, const char *code, char *out, size_t size);

@@ -59,22 +59,19 @@ static const msgpack_object *form_of_type(const eng_facts *f, dsl_m_field_type t
   return NULL;
 }
 
-/* The agency's name, and the e-mail its officials' alerts go to: its own in
- * the directory, or the nearest parent's (a commune without one is
- * alerted through its province).  Accounts will give each official's. */
-static void agency_contact(eng_engine *e, store_batch *b, mc_instant now, const char *code, char *name,
-                           size_t name_size, char *email, size_t email_size) {
-  uint8_t hash[32];
-  eng_def *dir;
+/* The agency's name, and the e-mail its officials' alerts go to, in the
+ * directory `dir_bytes`: its own, or the nearest parent's (a commune without
+ * one is alerted through its province).  Accounts will give each official's. */
+static void agency_in_directory(const uint8_t *dir_bytes, size_t dir_len, const char *code, char *name,
+                                size_t name_size, char *email, size_t email_size) {
   snprintf(name, name_size, "%s", code);
   email[0] = '\0';
-  if (eng__def_current(e, b, ENG_DEF_DIRECTORY, "directory", now, hash) ||
-      eng__def_load(e, b, hash, ENG_DEF_DIRECTORY, &dir))
+  if (dir_bytes == NULL)
     return;
   msgpack_unpacked u;
   size_t off = 0;
   msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, (const char *)dir->bytes, dir->len, &off) == MSGPACK_UNPACK_SUCCESS) {
+  if (msgpack_unpack_next(&u, (const char *)dir_bytes, dir_len, &off) == MSGPACK_UNPACK_SUCCESS) {
     const msgpack_object *agencies = eng__get(&u.data, "agencies");
     char at[64];
     snprintf(at, sizeof at, "%s", code);
@@ -95,6 +92,15 @@ static void agency_contact(eng_engine *e, store_batch *b, mc_instant now, const 
     }
   }
   msgpack_unpacked_destroy(&u);
+}
+
+/* The directory in effect at `now` (its hash into `hash`, or false). */
+static eng_def *directory_now(eng_engine *e, store_batch *b, mc_instant now, uint8_t hash[32]) {
+  eng_def *dir;
+  if (eng__def_current(e, b, ENG_DEF_DIRECTORY, "directory", now, hash) ||
+      eng__def_load(e, b, hash, ENG_DEF_DIRECTORY, &dir))
+    return NULL;
+  return dir;
 }
 
 /* The value of one {fact} (docs/DSL.md, "Message templates"). */
@@ -163,61 +169,193 @@ static void put_text(mc_canon *w, const char *key, const mc_buf *text) {
   mc_canon_str(w, text->len ? (const char *)text->data : "", text->len);
 }
 
-int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
-                       const char *template_name, mc_canon *w) {
-  char agency[256], agency_email[256], error[160] = "";
-  mc_buf subject = MC_BUF_INIT, body = MC_BUF_INIT, sms = MC_BUF_INIT;
-  uint8_t hash[32];
-  eng_def *def = NULL;
+/* Fills subject, body and sms from a compiled template; `error` says why
+ * when its text is damaged. */
+static int render(const eng_facts *f, const char *agency, const uint8_t *tmpl, size_t len, const char *template_name,
+                  mc_buf out[3], char *error, size_t esize) {
+  msgpack_unpacked u;
+  size_t off = 0;
   int rc = 0;
-  agency_contact(e, b, now, f->s->agency, agency, sizeof agency, agency_email, sizeof agency_email);
-  if (eng__def_current(e, b, ENG_DEF_TEMPLATE, template_name, now, hash) ||
-      eng__def_load(e, b, hash, ENG_DEF_TEMPLATE, &def)) {
-    snprintf(error, sizeof error, "the message template \"%.60s\" is not published", template_name);
-  } else {
-    msgpack_unpacked u;
-    size_t off = 0;
-    msgpack_unpacked_init(&u);
-    if (msgpack_unpack_next(&u, (const char *)def->bytes, def->len, &off) == MSGPACK_UNPACK_SUCCESS) {
-      const char *keys[] = {"subject", "body", "sms"};
-      mc_buf *outs[] = {&subject, &body, &sms};
-      for (int i = 0; i < 3 && rc == 0; i++) {
-        const msgpack_object *t = eng__get(&u.data, keys[i]);
-        if (t && t->type == MSGPACK_OBJECT_STR)
-          rc = fill(f, agency, t->via.str.ptr, t->via.str.size, outs[i]);
-      }
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)tmpl, len, &off) == MSGPACK_UNPACK_SUCCESS) {
+    const char *keys[] = {"subject", "body", "sms"};
+    for (int i = 0; i < 3 && rc == 0; i++) {
+      const msgpack_object *t = eng__get(&u.data, keys[i]);
+      if (t && t->type == MSGPACK_OBJECT_STR)
+        rc = fill(f, agency, t->via.str.ptr, t->via.str.size, &out[i]);
     }
-    msgpack_unpacked_destroy(&u);
-    if (rc == MC_EPARSE) {
-      snprintf(error, sizeof error, "the message template \"%.60s\" has an unclosed {", template_name);
-      rc = 0;
-    }
+  }
+  msgpack_unpacked_destroy(&u);
+  if (rc == MC_EPARSE) {
+    snprintf(error, esize, "the message template \"%.60s\" has an unclosed {", template_name);
+    rc = 0;
+  }
+  return rc;
+}
+
+/* What a message needs when it is decided: the template in effect, the
+ * agency's name and address, the addresses it goes to. */
+typedef struct resolved {
+  eng_def *tmpl;               /* NULL: not published (error says so) */
+  uint8_t tmpl_hash[32];
+  uint8_t dir_hash[32];
+  bool has_dir;
+  char agency[256], agency_email[256], error[160];
+  const char *email, *phone;   /* given outright, or the agency's */
+  const msgpack_object *form_email, *form_phone;
+} resolved;
+
+static void resolve(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
+                    const char *template_name, resolved *r) {
+  memset(r, 0, sizeof *r);
+  eng_def *dir = directory_now(e, b, now, r->dir_hash);
+  r->has_dir = dir != NULL;
+  agency_in_directory(dir ? dir->bytes : NULL, dir ? dir->len : 0, f->s->agency, r->agency, sizeof r->agency,
+                      r->agency_email, sizeof r->agency_email);
+  if (eng__def_current(e, b, ENG_DEF_TEMPLATE, template_name, now, r->tmpl_hash) ||
+      eng__def_load(e, b, r->tmpl_hash, ENG_DEF_TEMPLATE, &r->tmpl)) {
+    r->tmpl = NULL;
+    snprintf(r->error, sizeof r->error, "the message template \"%.60s\" is not published", template_name);
   }
   /* The applicant's addresses as the form gives them (accounts add theirs). */
   bool applicant = !strcmp(to, "applicant");
-  const msgpack_object *email = applicant && !f->email ? form_of_type(f, DSL_M_EMAIL) : NULL;
-  const msgpack_object *phone = applicant && !f->phone ? form_of_type(f, DSL_M_PHONE) : NULL;
+  r->form_email = applicant && !f->email ? form_of_type(f, DSL_M_EMAIL) : NULL;
+  r->form_phone = applicant && !f->phone ? form_of_type(f, DSL_M_PHONE) : NULL;
+  r->email = f->email ? f->email : !applicant && strncmp(to, "affected", 8) ? r->agency_email : NULL;
+  r->phone = f->phone;
+}
+
+static void put_address(mc_canon *w, const char *key, const char *given, const msgpack_object *form) {
+  mc_canon_key(w, key);
+  if (given)
+    mc_canon_cstr(w, given);
+  else
+    mc_canon_str(w, form ? form->via.str.ptr : "", form ? form->via.str.size : 0);
+}
+
+int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
+                       const char *template_name, mc_canon *w) {
+  resolved r;
+  mc_buf texts[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT};
+  int rc = 0;
+  resolve(e, b, now, f, to, template_name, &r);
+  if (r.tmpl)
+    rc = render(f, r.agency, r.tmpl->bytes, r.tmpl->len, template_name, texts, r.error, sizeof r.error);
   mc_canon_map(w, 8);
-  put_text(w, "body", &body);
-  mc_canon_key(w, "email");
-  if (f->email)
-    mc_canon_cstr(w, f->email);
-  else if (!applicant && strncmp(to, "affected", 8))
-    mc_canon_cstr(w, agency_email); /* officials: their agency's address */
-  else
-    mc_canon_str(w, email ? email->via.str.ptr : "", email ? email->via.str.size : 0);
-  mc_canon_kv_str(w, "error", error);
-  mc_canon_key(w, "phone");
-  if (f->phone)
-    mc_canon_cstr(w, f->phone);
-  else
-    mc_canon_str(w, phone ? phone->via.str.ptr : "", phone ? phone->via.str.size : 0);
-  put_text(w, "sms", &sms);
-  put_text(w, "subject", &subject);
+  put_text(w, "body", &texts[1]);
+  put_address(w, "email", r.email, r.form_email);
+  mc_canon_kv_str(w, "error", r.error);
+  put_address(w, "phone", r.phone, r.form_phone);
+  put_text(w, "sms", &texts[2]);
+  put_text(w, "subject", &texts[0]);
   mc_canon_kv_str(w, "template", template_name);
   mc_canon_kv_str(w, "to", to);
-  mc_buf_free(&subject);
-  mc_buf_free(&body);
-  mc_buf_free(&sms);
+  for (int i = 0; i < 3; i++)
+    mc_buf_free(&texts[i]);
+  return rc;
+}
+
+int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
+                     const char *template_name, mc_canon *w, uint8_t dir_hash[32], bool *has_dir) {
+  resolved r;
+  resolve(e, b, now, f, to, template_name, &r);
+  if (r.has_dir) {
+    memcpy(dir_hash, r.dir_hash, 32);
+    *has_dir = true;
+  }
+  const char *email = r.email ? r.email : "";
+  size_t email_len = r.email ? strlen(r.email) : r.form_email ? r.form_email->via.str.size : 0;
+  size_t phone_len = r.phone ? strlen(r.phone) : r.form_phone ? r.form_phone->via.str.size : 0;
+  (void)email;
+  mc_canon_map(w, 2 + (email_len > 0) + (r.error[0] != 0) + (r.tmpl != NULL) + (phone_len > 0));
+  if (email_len)
+    put_address(w, "email", r.email, r.form_email);
+  if (r.error[0])
+    mc_canon_kv_str(w, "error", r.error);
+  if (r.tmpl) {
+    mc_canon_key(w, "hash");
+    mc_canon_bin(w, r.tmpl_hash, 32);
+  }
+  if (phone_len)
+    put_address(w, "phone", r.phone, r.form_phone);
+  mc_canon_kv_str(w, "template", template_name);
+  mc_canon_kv_str(w, "to", to);
+  return 0;
+}
+
+/* ============================================================ read back */
+
+/* A definition's bytes by hash, in a read. */
+static int def_bytes(store_read *rd, const uint8_t hash[32], const void **v, size_t *vlen) {
+  uint8_t key[34] = {'b', '/'};
+  memcpy(key + 2, hash, 32);
+  return store_read_proj(rd, ENG_PROJ_DEFS, key, sizeof key, v, vlen);
+}
+
+int eng__message_render(store_read *rd, const store_event *ev, const msgpack_object *root,
+                        const msgpack_object *note, mc_buf texts[3], char *error, size_t esize) {
+  eng_snap s;
+  const msgpack_object *hash = eng__get(note, "hash"), *what = eng__get(root, "what");
+  const msgpack_object *facts = eng__get(root, "facts");
+  char template_name[48];
+  int rc;
+  error[0] = '\0';
+  if (eng__str_copy(eng__get(note, "template"), template_name, sizeof template_name))
+    return MC_EPARSE;
+  if (hash == NULL) {
+    /* Not published when it was decided: the error was recorded. */
+    return eng__str_copy(eng__get(note, "error"), error, esize) ? MC_EPARSE : 0;
+  }
+  if (hash->type != MSGPACK_OBJECT_BIN || hash->via.bin.size != 32 || ev->stream.len <= 8)
+    return MC_EPARSE;
+  if ((rc = eng__snap_at(rd, ev->stream.ptr + 8, ev->stream.len - 8, ev->version, &s)))
+    return rc;
+  const void *tmpl, *mbytes, *fbytes, *dbytes = NULL;
+  size_t tlen, mlen, flen, dlen = 0;
+  if ((rc = def_bytes(rd, (const uint8_t *)hash->via.bin.ptr, &tmpl, &tlen)) || (rc = def_bytes(rd, s.definition, &mbytes, &mlen)))
+    return rc == MC_ENOENT ? MC_ECORRUPT : rc;
+  const msgpack_object *dir = eng__get(facts, "directory");
+  if (dir && dir->type == MSGPACK_OBJECT_BIN && dir->via.bin.size == 32 &&
+      (rc = def_bytes(rd, (const uint8_t *)dir->via.bin.ptr, &dbytes, &dlen)))
+    return rc == MC_ENOENT ? MC_ECORRUPT : rc;
+  /* Copies: the views end with the next read of this transaction. */
+  mc_arena arena = MC_ARENA_INIT;
+  uint8_t *tcopy = mc_arena_alloc(&arena, tlen + 1), *mcopy = mc_arena_alloc(&arena, mlen + 1),
+          *dcopy = mc_arena_alloc(&arena, dlen + 1);
+  if (tcopy == NULL || mcopy == NULL || dcopy == NULL) {
+    mc_arena_free(&arena);
+    return MC_ENOMEM;
+  }
+  memcpy(tcopy, tmpl, tlen);
+  memcpy(mcopy, mbytes, mlen);
+  if (dlen)
+    memcpy(dcopy, dbytes, dlen);
+  dsl_machine *m = NULL;
+  msgpack_unpacked fu;
+  msgpack_unpacked_init(&fu);
+  rc = dsl_machine_decode(mcopy, mlen, &arena, &m);
+  const msgpack_object *form = NULL;
+  if (rc == 0 && store_read_proj(rd, ENG_PROJ_FORMS, ev->stream.ptr + 8, ev->stream.len - 8, &fbytes, &flen) == 0) {
+    size_t off = 0;
+    if (msgpack_unpack_next(&fu, fbytes, flen, &off) == MSGPACK_UNPACK_SUCCESS)
+      form = &fu.data;
+  }
+  char reason[ENG_MAX_REASON_BYTES + 1], step[64], agency[256], agency_email[256];
+  const msgpack_object *offset = eng__get(facts, "utc_offset");
+  eng_facts f = {.s = &s, .m = m, .form = form,
+                 .offset_min = offset && offset->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int)offset->via.u64 : 420};
+  if (rc == 0) {
+    eng__str_copy(eng__get(what, "reason"), reason, sizeof reason);
+    eng__str_copy(eng__get(what, "step"), step, sizeof step);
+    const msgpack_object *due = eng__get(what, "due_at"), *old_due = eng__get(what, "old_due");
+    f.reason = reason;
+    f.step = step;
+    f.due_at = due && due->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (mc_instant)due->via.u64 : 0;
+    f.old_due = old_due && old_due->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (mc_instant)old_due->via.u64 : 0;
+    agency_in_directory(dlen ? dcopy : NULL, dlen, s.agency, agency, sizeof agency, agency_email, sizeof agency_email);
+    rc = render(&f, agency, tcopy, tlen, template_name, texts, error, esize);
+  }
+  msgpack_unpacked_destroy(&fu);
+  mc_arena_free(&arena);
   return rc;
 }

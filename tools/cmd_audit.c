@@ -200,7 +200,7 @@ typedef struct replay_ctx {
   bool has_as_of;
   uint64_t shown;
   bool dossier;       /* a dossier's stream: say what each event did to it */
-  json_t *last;       /* the last dossier event's data (owned) */
+  json_t *last;       /* the dossier as it stands after the last event shown (owned) */
 } replay_ctx;
 
 static const char *when_text(json_int_t ms, char out[MC_INSTANT_STRLEN]) {
@@ -210,16 +210,34 @@ static const char *when_text(json_int_t ms, char out[MC_INSTANT_STRLEN]) {
   return out;
 }
 
+/* The dossier after an event, from the one before (NULL for the first):
+ * an event of record format 1 carries it whole (`after`, its steps beside
+ * it), one of format 2 the fields it changed (`set`). */
+static json_t *dossier_after(const json_t *before, const json_t *data) {
+  const json_t *after = json_object_get(data, "after");
+  json_t *now;
+  if (after) {
+    now = json_deep_copy(after);
+    if (now && json_object_get(data, "steps"))
+      json_object_set(now, "steps", json_object_get(data, "steps"));
+  } else {
+    now = before ? json_deep_copy(before) : json_object();
+    if (now)
+      json_object_update(now, json_object_get(data, "set"));
+  }
+  return now;
+}
+
 /* One dossier event in words: what happened, and where the dossier stands. */
-static void replay_dossier_event(const json_t *data) {
-  const json_t *what = json_object_get(data, "what"), *after = json_object_get(data, "after");
+static void replay_dossier_event(const json_t *data, const json_t *after) {
+  const json_t *what = json_object_get(data, "what");
   const char *action = json_string_value(json_object_get(what, "action"));
   const char *step = json_string_value(json_object_get(what, "step"));
   const char *reason = json_string_value(json_object_get(what, "reason"));
   char a[MC_INSTANT_STRLEN], b[MC_INSTANT_STRLEN];
   printf("      %s%s%s%s -> %s", action ? action : "?", step && *step ? " at step \"" : "", step && *step ? step : "",
          step && *step ? "\"" : "", json_string_value(json_object_get(after, "state")));
-  const json_t *steps = json_object_get(data, "steps");
+  const json_t *steps = json_object_get(after, "steps");
   for (size_t i = 0; i < json_array_size(steps); i++)
     printf("%s%s", i ? ", " : " (now at ", json_string_value(json_array_get(steps, i)));
   printf("%s\n", json_array_size(steps) ? ")" : "");
@@ -245,8 +263,7 @@ static void replay_dossier_event(const json_t *data) {
            json_integer_value(json_object_get(after, "paused_since")) > 0 ? " (legal clock paused)" : "");
 }
 
-static void replay_dossier_summary(const json_t *data) {
-  const json_t *after = json_object_get(data, "after");
+static void replay_dossier_summary(const json_t *after) {
   char a[MC_INSTANT_STRLEN];
   printf("as it stands: %s, procedure %s at %s (calendar \"%s\")\n", json_string_value(json_object_get(after, "state")),
          json_string_value(json_object_get(after, "procedure")), json_string_value(json_object_get(after, "agency")),
@@ -282,9 +299,11 @@ static int replay_one(void *opaque, const store_event *ev) {
            ev->correlation.ptr ? ev->correlation.ptr : "-");
   json_t *data = cli_msgpack_to_json(ev->data, ev->data_len);
   if (c->dossier && data) {
-    replay_dossier_event(data);
+    json_t *after = dossier_after(c->last, data);
+    replay_dossier_event(data, after);
     json_decref(c->last);
-    c->last = data;
+    json_decref(data);
+    c->last = after;
     c->shown++;
     return 0;
   }

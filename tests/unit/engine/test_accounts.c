@@ -548,7 +548,7 @@ static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   eng_event_view v;
   assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
   assert_int_equal(store_read_event(rd, sub.first_seq, &ev), 0);
-  assert_int_equal(eng_event_view_of(&ev, &v), 0);
+  assert_int_equal(eng_event_view_of(eng, &ev, &v), 0);
   assert_string_equal(v.applicant, "001090001234");
   assert_string_equal(v.type, "dossier.submitted");
   assert_string_equal(v.action, "submit");
@@ -563,7 +563,7 @@ static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   assert_int_equal(v.dossier.nsteps, 1);
   assert_string_equal(v.dossier.steps[0], "reception");
   assert_int_equal(store_read_event(rd, acc.first_seq, &ev), 0);
-  assert_int_equal(eng_event_view_of(&ev, &v), 0);
+  assert_int_equal(eng_event_view_of(eng, &ev, &v), 0);
   assert_string_equal(v.applicant, "001090001234");
   assert_string_equal(v.type, "dossier.accepted");
   assert_string_equal(v.action, "accept");
@@ -580,11 +580,11 @@ static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
   assert_int_equal(store_read_event(rd, r.first_seq, &ev), 0);
   memset(&v, 0x5a, sizeof v);
-  assert_int_equal(eng_event_view_of(&ev, &v), MC_ENOENT);
+  assert_int_equal(eng_event_view_of(eng, &ev, &v), MC_ENOENT);
   assert_string_equal(v.type, ""); /* cleared */
   assert_int_equal(store_read_event(rd, 1, &ev), 0);
   assert_true(streq(ev.type, "definition.published"));
-  assert_int_equal(eng_event_view_of(&ev, &v), MC_ENOENT);
+  assert_int_equal(eng_event_view_of(eng, &ev, &v), MC_ENOENT);
   store_read_end(rd);
   /* A dossier entered at the desk has no applicant account. */
   eng_command desk = submit("1.001193", "H13.X01", &form, "lan.nt");
@@ -595,7 +595,7 @@ static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   eng_result d = run(&desk, at("2026-02-10T10:30"), 0);
   assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
   assert_int_equal(store_read_event(rd, d.first_seq, &ev), 0);
-  assert_int_equal(eng_event_view_of(&ev, &v), 0);
+  assert_int_equal(eng_event_view_of(eng, &ev, &v), 0);
   assert_string_equal(v.applicant, "");
   assert_string_equal(v.type, "dossier.submitted");
   assert_string_equal(v.dossier.code, d.dossier);

@@ -154,7 +154,16 @@ static int seen_one(void *opaque, const store_event *ev) {
     s->due_at = int_of(field(what, "due_at"));
     s->old_due = int_of(field(what, "old_due"));
     s->new_due = int_of(field(what, "new_due"));
-    const msgpack_object *tokens = field(field(&u.data, "after"), "tokens");
+    /* The steps after the event: an event of format 2 carries them in `set`
+     * when it changed them (else they are as before), format 1 in `after`. */
+    const msgpack_object *set = field(&u.data, "set");
+    const msgpack_object *tokens = field(set ? set : field(&u.data, "after"), "tokens");
+    if (set && tokens == NULL && h->n > 1) {
+      const seen *before = &h->ev[h->n - 2];
+      s->ntokens = before->ntokens;
+      memcpy(s->due, before->due, sizeof s->due);
+      memcpy(s->warn, before->warn, sizeof s->warn);
+    }
     for (uint32_t i = 0; tokens && tokens->type == MSGPACK_OBJECT_ARRAY && i < tokens->via.array.size && i < 4; i++) {
       s->due[i] = int_of(field(&tokens->via.array.ptr[i], "due"));
       s->warn[i] = int_of(field(&tokens->via.array.ptr[i], "warn"));

@@ -357,13 +357,13 @@ static int differences(const char *what, const char *expected_text, const char *
   lines want, got;
   split_lines(expected_text, only, &want);
   split_lines(got_text, only, &got);
-  int n = 0;
+  int n = 0, show = getenv("MOTCUA_GOLDEN_SHOW") ? atoi(getenv("MOTCUA_GOLDEN_SHOW")) : 10;
   size_t i = 0, k = 0;
   while (i < want.n || k < got.n) {
     int c = i == want.n ? 1 : k == got.n ? -1 : line_order(&want.at[i], &got.at[k]);
     const line *e = i < want.n ? &want.at[i] : NULL, *g = k < got.n ? &got.at[k] : NULL;
     bool same = c == 0 && e->value_len == g->value_len && !memcmp(e->value, g->value, e->value_len);
-    if (!same && n++ < 10) {
+    if (!same && n++ < show) {
       fprintf(stderr, "%s: ", what);
       print_about(c <= 0 ? e : g);
       if (c != 0) {
@@ -392,7 +392,7 @@ static int differences(const char *what, const char *expected_text, const char *
     if (c >= 0)
       k++;
   }
-  if (n > 10)
+  if (n > show)
     fprintf(stderr, "%s: ... %d differences in all\n", what, n);
   free(want.at);
   free(got.at);
