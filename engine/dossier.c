@@ -1119,13 +1119,32 @@ static int open_dossier(decide *d, eng_snap *s, uint64_t *version) {
   return load_defs(d, s);
 }
 
+/* The dossier's e-form, from the event that filed it (ENG_PROJ_FORMS says
+ * which), copied: the batch's later writes may move what it reads. */
 static int load_form(decide *d, const char *code, msgpack_unpacked *u) {
   const void *v;
   size_t vlen, off = 0;
-  if (store_cmd_proj_get(d->b, ENG_PROJ_FORMS, code, strlen(code), &v, &vlen) != 0 ||
-      msgpack_unpack_next(u, v, vlen, &off) != MSGPACK_UNPACK_SUCCESS)
+  store_event ev;
+  msgpack_unpacked data;
+  const msgpack_object *form = NULL;
+  d->form = NULL;
+  int rc = store_cmd_proj_get(d->b, ENG_PROJ_FORMS, code, strlen(code), &v, &vlen);
+  if (rc == 0)
+    rc = vlen == 8 ? store_cmd_event(d->b, eng__be64(v), &ev) : MC_ECORRUPT;
+  msgpack_unpacked_init(&data);
+  if (rc == 0 && msgpack_unpack_next(&data, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS)
+    form = eng__get(&data.data, "form");
+  mc_buf_reset(&d->e->form_copy);
+  if (form && form->type == MSGPACK_OBJECT_BIN &&
+      mc_buf_append(&d->e->form_copy, form->via.bin.ptr, form->via.bin.size) == 0) {
+    off = 0;
+    if (msgpack_unpack_next(u, (const char *)d->e->form_copy.data, d->e->form_copy.len, &off) ==
+        MSGPACK_UNPACK_SUCCESS)
+      d->form = &u->data;
+  }
+  msgpack_unpacked_destroy(&data);
+  if (d->form == NULL)
     return refuse(d, MC_ECORRUPT, "the form of %s cannot be read", code);
-  d->form = &u->data;
   return 0;
 }
 
@@ -1833,20 +1852,13 @@ typedef struct scan_ctx {
   int n, cap;
 } scan_ctx;
 
-static int64_t be64(const uint8_t *p) {
-  uint64_t x = 0;
-  for (int i = 0; i < 8; i++)
-    x = x << 8 | p[i];
-  return (int64_t)x;
-}
-
 static int collect(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
   scan_ctx *sc = opaque;
   const uint8_t *k = key;
   (void)val, (void)vlen;
   if (klen < 2 + 8 + 1 + 4 + 1 || k[0] != 't' || k[1] != '/')
     return 1;
-  int64_t due = be64(k + 2);
+  int64_t due = (int64_t)eng__be64(k + 2);
   if (due > sc->until || sc->n == ENG_FIRE_CHUNK)
     return 1;
   if (sc->n == sc->cap) {
@@ -1885,7 +1897,7 @@ static int first_key(void *opaque, const void *key, size_t klen, const void *val
   const uint8_t *k = key;
   (void)val, (void)vlen;
   if (klen >= 10 && k[0] == 't' && k[1] == '/')
-    *(int64_t *)opaque = be64(k + 2);
+    *(int64_t *)opaque = (int64_t)eng__be64(k + 2);
   return 1; /* the first key is the earliest */
 }
 

@@ -23,13 +23,13 @@
 #define ENG_DEADLINE_NODE (-1)         /* the node of a dossier's appointment timers */
 #define ENG_MAX_NOTES 8                /* messages one event causes */
 
-#define ENG_PROJ_DOSSIER "eng_dossier" /* code -> data of the dossier's last event */
+#define ENG_PROJ_DOSSIER "eng_dossier" /* code -> the dossier's snapshot (snapshot.c) */
 #define ENG_PROJ_TIMERS "eng_timers"   /* "t/" due code 0 node kind -> ""; "d/" code -> keys */
 #define ENG_PROJ_CODES "eng_codes"     /* agency-yymmdd -> u32 BE last number */
-#define ENG_PROJ_FORMS "eng_forms"     /* code -> the e-form as filed */
+#define ENG_PROJ_FORMS "eng_forms"     /* code -> u64 BE seq of the event that filed its e-form */
 #define ENG_PROJ_DEFS "eng_defs"       /* kind/id -> [(from, hash)]; "b/" hash -> bytes */
 #define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document; "o/" owner 0 name -> last supplied */
-#define ENG_PROJ_OUTBOX "eng_outbox"     /* u64 BE seq, u8 index -> {dossier, template, to}: not yet delivered */
+#define ENG_PROJ_OUTBOX "eng_outbox"     /* u64 BE seq, u8 index -> "": a message not yet delivered */
 #define ENG_PROJ_CONTACTS "eng_contacts" /* code -> {agency, email, phone} of open dossiers */
 #define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
 #define ENG_PROJ_FEEDS "eng_feeds"       /* applicant 0 u64 BE seq -> "": each applicant's events */
@@ -126,16 +126,17 @@ int eng__count_open(void *opaque, const void *key, size_t klen, const void *val,
  * its default, the version among them. */
 void eng__snap_encode(const eng_snap *s, mc_canon *w);
 /* An event's `set`: the fields of `next` that differ from `prev` (NULL: a
- * new dossier), the version left out. */
+ * new dossier), without the code, version and definition (the record's
+ * stream, version and definition hash say them). */
 void eng__snap_delta(const eng_snap *prev, const eng_snap *next, mc_canon *w);
 /* Assigns the fields a map holds; decode starts from the defaults. */
 int eng__snap_patch(const msgpack_object *map, eng_snap *s);
 int eng__snap_decode(const msgpack_object *o, eng_snap *out);
 int eng__snap_of_bytes(const void *bytes, size_t len, eng_snap *out);
-/* The snapshot after a dossier event whose data is `root`: format 1 carries
- * it whole (`after`, with `steps` beside it), format 2 the fields it changed
- * (`set`) over `prev` (NULL for the first event). */
-int eng__snap_apply(const msgpack_object *root, const eng_snap *prev, uint64_t version, eng_snap *s);
+/* The snapshot after the dossier event `ev` whose data is `root`: format 1
+ * carries it whole (`after`, with `steps` beside it), format 2 the fields it
+ * changed (`set`) over `prev` (NULL for the first event). */
+int eng__snap_apply(const store_event *ev, const msgpack_object *root, const eng_snap *prev, eng_snap *s);
 /* The snapshot of a dossier at `version`, in a read: the projection's when
  * it is at that version, else the dossier's events replayed up to it. */
 int eng__snap_at(store_read *rd, const char *code, size_t code_len, uint64_t version, eng_snap *out);
@@ -169,7 +170,17 @@ typedef struct eng_def {
 struct eng_engine {
   store *st;
   eng_def *defs;                 /* cache of decoded definitions */
+  mc_buf form_copy;              /* the writer's copy of the e-form it decides on */
 };
+
+/* A big-endian u64. */
+static inline uint64_t eng__be64(const void *p) {
+  const uint8_t *b = p;
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | b[i];
+  return v;
+}
 
 /* msgpack helpers over decoded objects. */
 const msgpack_object *eng__get(const msgpack_object *map, const char *key);

@@ -200,7 +200,7 @@ static int apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev
       return rc;
     has_prev = true;
   }
-  if ((rc = eng__snap_apply(root, has_prev ? &prev : NULL, ev->version, &next)) != 0)
+  if ((rc = eng__snap_apply(ev, root, has_prev ? &prev : NULL, &next)) != 0)
     return rc;
   mc_buf val = MC_BUF_INIT;
   mc_canon w;
@@ -421,17 +421,14 @@ static int apply_forms(void *opaque, store_proj_txn *tx, const store_event *ev) 
   (void)opaque;
   if (!is_type(ev, ENG_EV_DOSSIER_SUBMITTED))
     return 0;
-  msgpack_unpacked u;
-  size_t off = 0;
-  int rc = MC_EPARSE;
-  msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
-    const msgpack_object *form = eng__get(&u.data, "form");
-    if (form && form->type == MSGPACK_OBJECT_BIN)
-      rc = store_proj_put(tx, ev->stream.ptr + 8, ev->stream.len - 8, form->via.bin.ptr, form->via.bin.size);
-  }
-  msgpack_unpacked_destroy(&u);
-  return rc;
+  /* Which event holds the form: the form itself is read there. */
+  const msgpack_object *root = event_root(ev), *form = root ? eng__get(root, "form") : NULL;
+  if (form == NULL || form->type != MSGPACK_OBJECT_BIN)
+    return MC_EPARSE;
+  uint8_t seq[8];
+  for (int i = 0; i < 8; i++)
+    seq[i] = (uint8_t)(ev->seq >> (56 - 8 * i));
+  return store_proj_put(tx, ev->stream.ptr + 8, ev->stream.len - 8, seq, 8);
 }
 
 /* Definitions: "<kind>/<id>" -> entries of 8 bytes BE effective_from + 32 bytes hash,
@@ -717,13 +714,13 @@ static int apply_contacts(void *opaque, store_proj_txn *tx, const store_event *e
 
 /* Version 2 of the snapshot projection keeps the snapshot alone (not the
  * event's data); of the outbox, only which messages wait (their texts are in
- * the log).  The others moved to version 2 with it: they read the snapshot
+ * the log); of the forms, which event filed each (the form is there).  The others moved to version 2 with it: they read the snapshot
  * from it. */
 static const store_projection projections[] = {
     {ENG_PROJ_DOSSIER, 2, apply_dossier, NULL, NULL},
     {ENG_PROJ_TIMERS, 2, apply_timers, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_CODES, 1, apply_codes, NULL, NULL},
-    {ENG_PROJ_FORMS, 1, apply_forms, NULL, NULL},
+    {ENG_PROJ_FORMS, 2, apply_forms, NULL, NULL},
     {ENG_PROJ_DEFS, 2, apply_defs, NULL, NULL},
     {ENG_PROJ_HANDLERS, 2, apply_handlers, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_DOCUMENTS, 2, apply_documents, NULL, ENG_PROJ_DOSSIER},
@@ -770,6 +767,7 @@ void eng_close(eng_engine *e) {
     free(d);
   }
   store_close(e->st);
+  mc_buf_free(&e->form_copy);
   free(e);
 }
 
@@ -847,7 +845,7 @@ int eng_event_view_of(eng_engine *e, const store_event *ev, eng_event_view *out)
                                                                                                         : MC_EPARSE;
   /* Format 1 carries the snapshot; format 2 reads it where it stands. */
   if (rc == 0 && eng__get(&u.data, "after"))
-    rc = eng__snap_apply(&u.data, NULL, ev->version, &s);
+    rc = eng__snap_apply(ev, &u.data, NULL, &s);
   else if (rc == 0 && (rc = store_read_begin(e->st, &rd)) == 0)
     rc = eng__snap_at(rd, ev->stream.ptr + 8, ev->stream.len - 8, ev->version, &s);
   store_read_end(rd);

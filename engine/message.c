@@ -331,13 +331,21 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
   if (dlen)
     memcpy(dcopy, dbytes, dlen);
   dsl_machine *m = NULL;
-  msgpack_unpacked fu;
+  msgpack_unpacked fu, filed;
   msgpack_unpacked_init(&fu);
+  msgpack_unpacked_init(&filed);
   rc = dsl_machine_decode(mcopy, mlen, &arena, &m);
+  /* The form, in the event that filed it (the log's pages stay put during a read). */
   const msgpack_object *form = NULL;
-  if (rc == 0 && store_read_proj(rd, ENG_PROJ_FORMS, ev->stream.ptr + 8, ev->stream.len - 8, &fbytes, &flen) == 0) {
-    size_t off = 0;
-    if (msgpack_unpack_next(&fu, fbytes, flen, &off) == MSGPACK_UNPACK_SUCCESS)
+  store_event fev;
+  size_t off = 0;
+  if (rc == 0 && store_read_proj(rd, ENG_PROJ_FORMS, ev->stream.ptr + 8, ev->stream.len - 8, &fbytes, &flen) == 0 &&
+      flen == 8 && store_read_event(rd, eng__be64(fbytes), &fev) == 0 &&
+      msgpack_unpack_next(&filed, (const char *)fev.data, fev.data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
+    const msgpack_object *bin = eng__get(&filed.data, "form");
+    off = 0;
+    if (bin && bin->type == MSGPACK_OBJECT_BIN &&
+        msgpack_unpack_next(&fu, bin->via.bin.ptr, bin->via.bin.size, &off) == MSGPACK_UNPACK_SUCCESS)
       form = &fu.data;
   }
   char reason[ENG_MAX_REASON_BYTES + 1], step[64], agency[256], agency_email[256];
@@ -356,6 +364,7 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
     rc = render(&f, agency, tcopy, tlen, template_name, texts, error, esize);
   }
   msgpack_unpacked_destroy(&fu);
+  msgpack_unpacked_destroy(&filed);
   mc_arena_free(&arena);
   return rc;
 }

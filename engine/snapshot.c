@@ -5,7 +5,8 @@
  *     current snapshot: every field not at its default, and its version;
  *   - an event of record format 2 (docs/ENGINE.md, "What an event carries")
  *     carries `set`: the fields the event changed, and applying it is
- *     patching the previous snapshot with them;
+ *     patching the previous snapshot with them (the code, version and
+ *     definition are the record's: its stream, version and definition hash);
  *   - an event of format 1 carried the whole snapshot (`after`), with the
  *     step names beside it (`steps`): applying it is decoding it.
  *
@@ -26,9 +27,11 @@ typedef struct snap_field {
   const char *key;
   field_type type;
   size_t off, size;
+  bool header; /* never in `set`: the event's record says it (its stream, version, definition) */
 } snap_field;
 
-#define FIELD(key, type, member) {key, type, offsetof(eng_snap, member), sizeof(((eng_snap *)0)->member)}
+#define FIELD(key, type, member) {key, type, offsetof(eng_snap, member), sizeof(((eng_snap *)0)->member), false}
+#define HEADER(key, type, member) {key, type, offsetof(eng_snap, member), sizeof(((eng_snap *)0)->member), true}
 
 /* In the ascending byte order of their keys, as canonical maps want them.
  * "rated" is the rating (its name in the first records). */
@@ -42,11 +45,11 @@ static const snap_field fields[] = {
     FIELD("channel", F_STR, channel),
     FIELD("classification", F_STR, classification),
     FIELD("co_handlers", F_CO, co_handlers),
-    FIELD("code", F_STR, code),
+    HEADER("code", F_STR, code),
     FIELD("deadline_due", F_I64, deadline_due),
     FIELD("deadline_warn", F_I64, deadline_warn),
     FIELD("decided_at", F_I64, decided_at),
-    FIELD("definition", F_HASH, definition),
+    HEADER("definition", F_HASH, definition),
     FIELD("extended", F_BOOL, extended),
     FIELD("fee_paid", F_BOOL, fee_paid),
     FIELD("finished_at", F_I64, finished_at),
@@ -65,7 +68,7 @@ static const snap_field fields[] = {
     FIELD("supplement_late", F_BOOL, supplement_late),
     FIELD("supplement_used", F_BOOL, supplement_used),
     FIELD("tokens", F_TOKENS, tokens),
-    FIELD("version", F_U64, version),
+    HEADER("version", F_U64, version),
 };
 
 #define NFIELDS (sizeof fields / sizeof fields[0])
@@ -248,15 +251,15 @@ static const snap_field *field_named(const char *key, size_t len) {
 }
 
 /* Writes the fields of `s` that differ from `base` (NULL: from the
- * defaults); `version` only when with_version. */
-static void write_fields(const eng_snap *s, const eng_snap *base, bool with_version, mc_canon *w) {
+ * defaults); those the event's record gives only when with_header. */
+static void write_fields(const eng_snap *s, const eng_snap *base, bool with_header, mc_canon *w) {
   uint32_t n = 0;
   for (size_t i = 0; i < NFIELDS; i++)
-    if ((with_version || fields[i].type != F_U64) && (base ? !same(s, base, &fields[i]) : !is_default(s, &fields[i])))
+    if ((with_header || !fields[i].header) && (base ? !same(s, base, &fields[i]) : !is_default(s, &fields[i])))
       n++;
   mc_canon_map(w, n);
   for (size_t i = 0; i < NFIELDS; i++)
-    if ((with_version || fields[i].type != F_U64) && (base ? !same(s, base, &fields[i]) : !is_default(s, &fields[i]))) {
+    if ((with_header || !fields[i].header) && (base ? !same(s, base, &fields[i]) : !is_default(s, &fields[i]))) {
       mc_canon_key(w, fields[i].key);
       write_value(s, &fields[i], w);
     }
@@ -301,9 +304,11 @@ int eng__snap_of_bytes(const void *bytes, size_t len, eng_snap *s) {
   return rc;
 }
 
-int eng__snap_apply(const msgpack_object *root, const eng_snap *prev, uint64_t version, eng_snap *s) {
+int eng__snap_apply(const store_event *ev, const msgpack_object *root, const eng_snap *prev, eng_snap *s) {
   const msgpack_object *after = eng__get(root, "after");
   int rc;
+  if (ev->stream.len <= 8 || ev->stream.len - 8 >= sizeof s->code)
+    return MC_EPARSE;
   if (after) {
     /* Format 1: the whole snapshot, the step names beside it. */
     rc = eng__snap_decode(after, s);
@@ -316,8 +321,14 @@ int eng__snap_apply(const msgpack_object *root, const eng_snap *prev, uint64_t v
     else
       memset(s, 0, sizeof *s);
     rc = eng__snap_patch(eng__get(root, "set"), s);
+    /* What the record's header says: the stream is the dossier's, the
+     * definition the one it runs under. */
+    memcpy(s->code, ev->stream.ptr + 8, ev->stream.len - 8);
+    s->code[ev->stream.len - 8] = '\0';
+    if (ev->definition_hash)
+      memcpy(s->definition, ev->definition_hash, 32);
   }
-  s->version = version;
+  s->version = ev->version;
   return rc;
 }
 
@@ -339,7 +350,7 @@ static int replay_one(void *opaque, const store_event *ev) {
   msgpack_unpacked_init(&u);
   eng_snap next;
   r->rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS
-              ? eng__snap_apply(&u.data, r->have ? &r->s : NULL, ev->version, &next)
+              ? eng__snap_apply(ev, &u.data, r->have ? &r->s : NULL, &next)
               : MC_EPARSE;
   msgpack_unpacked_destroy(&u);
   if (r->rc)
