@@ -1098,6 +1098,51 @@ int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn
   return rc;
 }
 
+int eng_audit_event(eng_engine *e, uint64_t seq, mc_buf *snapshot, eng_message_fn fn, void *opaque) {
+  store_read *rd;
+  store_event ev;
+  int rc = store_read_begin(e->st, &rd);
+  if (rc)
+    return rc;
+  mc_buf_reset(snapshot);
+  int nnotes = 0;
+  if ((rc = store_read_event(rd, seq, &ev)) == 0) {
+    msgpack_unpacked u;
+    size_t off = 0;
+    msgpack_unpacked_init(&u);
+    if (msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
+      const msgpack_object *notify = eng__get(&u.data, "notify");
+      nnotes = notify && notify->type == MSGPACK_OBJECT_ARRAY ? (int)notify->via.array.size : 0;
+    }
+    msgpack_unpacked_destroy(&u);
+    if (is_dossier_event(&ev)) {
+      eng_snap s;
+      mc_canon w;
+      if ((rc = eng__snap_at(rd, ev.stream.ptr + 8, ev.stream.len - 8, ev.version, &s)) == 0) {
+        mc_canon_init(&w, snapshot);
+        eng__snap_encode(&s, &w);
+        rc = mc_canon_finish(&w);
+      }
+    }
+  }
+  for (int i = 0; rc == 0 && fn && i < nnotes; i++) {
+    eng_message m;
+    mc_buf texts[6];
+    memset(&m, 0, sizeof m);
+    m.seq = seq;
+    m.index = i;
+    for (int k = 0; k < 6; k++)
+      texts[k] = (mc_buf)MC_BUF_INIT;
+    rc = message_of_event(rd, seq, i, &m, texts);
+    if (rc == 0)
+      rc = fn(opaque, &m);
+    for (int k = 0; k < 6; k++)
+      mc_buf_free(&texts[k]);
+  }
+  store_read_end(rd);
+  return rc < 0 ? rc : 0;
+}
+
 /* ============================================================ contacts */
 
 typedef struct contacts_ctx {

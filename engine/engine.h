@@ -305,6 +305,15 @@ int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn
  * subject, template, to}).  The delivery worker drains it. */
 #define ENG_AUX_CODES "outbox_codes"
 
+/* An event as it was decided, for auditors: for a dossier event, the
+ * dossier's snapshot after it into `snapshot` (canonical msgpack, as the
+ * snapshot projection keeps it; left empty for other events), and each
+ * message it caused to fn — with its texts as recorded, or rendered again
+ * from the template's hash and the event's facts (record format 2), which
+ * gives exactly what was sent.  fn may be NULL; it returns 0 to go on.
+ * MC_ENOENT when there is no such event. */
+int eng_audit_event(eng_engine *e, uint64_t seq, mc_buf *snapshot, eng_message_fn fn, void *opaque);
+
 /* The addresses of the applicants of open dossiers (of `agency`, or all
  * when NULL), as their forms give them: fn(opaque, code, email, phone),
  * "" when absent; 0 to go on, 1 to stop, or a negative error returned. */

@@ -4,6 +4,7 @@
  *                       [--expect-head SEQ:HASH] [--scratch DIR]
  *   motcua audit export DATA_DIR [--since SEQ] --format jsonl
  *   motcua audit replay DATA_DIR --stream ID [--as-of TIME]
+ *   motcua audit states DATA_DIR [--since SEQ]
  *   motcua audit checkpoint DATA_DIR --key SECRET_FILE --out DIR
  *   motcua audit keygen SECRET_FILE PUBLIC_FILE
  *   motcua backup DATA_DIR DEST
@@ -18,6 +19,7 @@
 #include "tools/cmd_store_json.h"
 
 #include "base/error.h"
+#include "engine/engine.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -30,6 +32,7 @@ static const char USAGE[] =
     "                           [--expect-head SEQ:HASH] [--scratch DIR]\n"
     "       motcua audit export DATA_DIR [--since SEQ] --format jsonl\n"
     "       motcua audit replay DATA_DIR (--stream ID | --dossier CODE) [--as-of TIME]\n"
+    "       motcua audit states DATA_DIR [--since SEQ]\n"
     "       motcua audit checkpoint DATA_DIR --key SECRET_FILE --out DIR\n"
     "       motcua audit keygen SECRET_FILE PUBLIC_FILE\n"
     "\n"
@@ -39,6 +42,8 @@ static const char USAGE[] =
     "           names the first bad sequence\n"
     "export     every event as one JSON object a line (docs/STORAGE.md \"Export\")\n"
     "replay     one stream's history, oldest first; --as-of stops at a moment\n"
+    "states     each dossier event with the dossier as it stood after it, and every\n"
+    "           message an event caused with the texts that were sent (JSON a line)\n"
     "checkpoint signs the current head with the secret key (mode 600, outside the data\n"
     "           directory) and writes checkpoint-<seq>.txt into DIR\n"
     "keygen     makes a signing key pair for checkpoints\n";
@@ -408,6 +413,93 @@ static int audit_keygen(int argc, char **argv) {
   return rc ? CLI_FAILED : CLI_OK;
 }
 
+/* ============================================================ states */
+
+/* Each event that concerns a dossier or caused messages, one JSON object a
+ * line: {seq, stream, version, type, dossier, messages}: the dossier as it
+ * stood after the event (null for others) and every message the event
+ * caused, with the texts that were sent — rendered again from the template
+ * and the facts the event recorded, or as recorded. */
+static int states_message(void *opaque, const eng_message *m) {
+  json_t *list = opaque, *o = json_object();
+  json_object_set_new(o, "index", json_integer(m->index));
+  json_object_set_new(o, "template", json_string(m->template_name));
+  json_object_set_new(o, "to", json_string(m->to));
+  json_object_set_new(o, "email", json_string(m->email));
+  json_object_set_new(o, "phone", json_string(m->phone));
+  json_object_set_new(o, "subject", json_string(m->subject));
+  json_object_set_new(o, "body", json_string(m->body));
+  json_object_set_new(o, "sms", json_string(m->sms));
+  json_object_set_new(o, "error", json_string(m->error));
+  json_array_append_new(list, o);
+  return 0;
+}
+
+typedef struct states_ctx {
+  eng_engine *e;
+  int failed;
+} states_ctx;
+
+static int states_line(void *opaque, const store_event *ev) {
+  states_ctx *c = opaque;
+  mc_buf snap = MC_BUF_INIT;
+  json_t *messages = json_array();
+  int rc = eng_audit_event(c->e, ev->seq, &snap, states_message, messages);
+  if (rc == 0 && (snap.len || json_array_size(messages))) {
+    json_t *o = json_object();
+    json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
+    json_object_set_new(o, "stream", json_stringn(ev->stream.ptr, ev->stream.len));
+    json_object_set_new(o, "version", json_integer((json_int_t)ev->version));
+    json_object_set_new(o, "type", json_stringn(ev->type.ptr, ev->type.len));
+    json_object_set_new(o, "dossier", snap.len ? cli_msgpack_to_json(snap.data, snap.len) : json_null());
+    json_object_set(o, "messages", messages);
+    if (json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) != 0 || fputc('\n', stdout) == EOF)
+      rc = MC_EIO;
+    json_decref(o);
+  } else if (rc) {
+    cli_error("audit", "event %" PRIu64 " cannot be read back: %s", ev->seq, mc_strerror(rc));
+    c->failed = 1;
+    rc = 0;
+  }
+  json_decref(messages);
+  mc_buf_free(&snap);
+  return rc;
+}
+
+static int audit_states(int argc, char **argv) {
+  const char *dir = NULL, *since = NULL;
+  uint64_t from = 1;
+  int r;
+  for (int i = 2; i < argc; i++) {
+    if ((r = cli_opt("audit", argc, argv, &i, "--since", &since)) < 0)
+      return CLI_USAGE;
+    if (r == 0 && argv[i][0] != '-' && dir == NULL)
+      dir = argv[i];
+    else if (r == 0)
+      return usage_error("unknown option \"%s\"", argv[i]);
+  }
+  if (dir == NULL)
+    return usage_error("give the data directory");
+  if (since && parse_seq(since, &from))
+    return usage_error("--since \"%s\": give a sequence number", since);
+  eng_options ro = {.read_only = true};
+  mc_buf why = MC_BUF_INIT;
+  states_ctx c = {NULL, 0};
+  if (eng_open(dir, &ro, &c.e, &why) != 0) {
+    cli_error("audit", "cannot open %s: %s", dir, mc_buf_cstr(&why) ? mc_buf_cstr(&why) : "");
+    mc_buf_free(&why);
+    return CLI_FAILED;
+  }
+  mc_buf_free(&why);
+  int rc = store_log_each(eng_store(c.e), from ? from : 1, 0, 1000, states_line, &c);
+  if (rc == 0 && fflush(stdout) != 0)
+    rc = MC_EIO;
+  if (rc)
+    cli_error("audit", "states stopped: %s", mc_strerror(rc));
+  eng_close(c.e);
+  return rc || c.failed ? CLI_FAILED : CLI_OK;
+}
+
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 
@@ -416,8 +508,8 @@ int cmd_audit(int argc, char **argv) {
     const char *name;
     int (*run)(int, char **);
   } subs[] = {{"verify", audit_verify},         {"export", audit_export},
-              {"replay", audit_replay},         {"checkpoint", audit_checkpoint},
-              {"keygen", audit_keygen}};
+              {"replay", audit_replay},         {"states", audit_states},
+              {"checkpoint", audit_checkpoint}, {"keygen", audit_keygen}};
   if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     fputs(USAGE, stdout);
     return CLI_OK;
@@ -425,7 +517,7 @@ int cmd_audit(int argc, char **argv) {
   for (size_t i = 0; argc >= 2 && i < sizeof subs / sizeof subs[0]; i++)
     if (strcmp(argv[1], subs[i].name) == 0)
       return subs[i].run(argc, argv);
-  return usage_error("say what to do: verify, export, replay, checkpoint or keygen");
+  return usage_error("say what to do: verify, export, replay, states, checkpoint or keygen");
 }
 
 int cmd_backup(int argc, char **argv) {
