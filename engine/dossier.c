@@ -395,7 +395,12 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
   }
   mc_canon_init(&c, &data);
   bool has_email = w->email && w->email[0], has_phone = w->phone && w->phone[0];
-  mc_canon_map(&c, 2 + (has_email || has_phone) + (w->ndocs ? 1 : 0) + (d->nnotes ? 2 : 0) + (form ? 1 : 0));
+  /* The documents supplied or reused (the missing ones are the procedure's
+   * others: eng_dossier_documents lists them). */
+  uint32_t ndocs = 0;
+  for (int i = 0; i < w->ndocs; i++)
+    ndocs += w->docs[i].has_hash;
+  mc_canon_map(&c, 2 + (has_email || has_phone) + (ndocs ? 1 : 0) + (d->nnotes ? 2 : 0) + (form ? 1 : 0));
   if (has_email || has_phone) {
     mc_canon_key(&c, "contact");
     mc_canon_map(&c, (uint32_t)has_email + has_phone);
@@ -404,17 +409,17 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
     if (has_phone)
       mc_canon_kv_str(&c, "phone", w->phone);
   }
-  if (w->ndocs) {
+  if (ndocs) {
     mc_canon_key(&c, "documents");
-    mc_canon_array(&c, (uint32_t)w->ndocs);
+    mc_canon_array(&c, ndocs);
     for (int i = 0; i < w->ndocs; i++) {
       const doc_entry *e = &w->docs[i];
       bool reused = e->reused_from[0] != 0;
-      mc_canon_map(&c, 1 + e->has_hash + 2 * reused + (e->valid_until[0] != 0));
-      if (e->has_hash) {
-        mc_canon_key(&c, "hash");
-        mc_canon_bin(&c, e->hash, 32);
-      }
+      if (!e->has_hash)
+        continue;
+      mc_canon_map(&c, 2 + 2 * reused + (e->valid_until[0] != 0));
+      mc_canon_key(&c, "hash");
+      mc_canon_bin(&c, e->hash, 32);
       mc_canon_kv_str(&c, "name", e->name);
       if (reused) {
         mc_canon_kv_str(&c, "reused_from", e->reused_from);

@@ -97,19 +97,20 @@ int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_
                        const char *template_name, mc_canon *w);
 /* The same message as a dossier event of format 2 records it: {email,
  * error, hash, phone, template, to}, each only when it has a value — the
- * template's hash (none when it is not published: then `error`) and the
- * addresses it goes to; the texts are rendered from them when read
- * (eng__message_render).  The directory the agency's name comes from goes
+ * template's hash (none when it is not published: then `error`), and the
+ * addresses only when given outright (the form's and the directory's are
+ * found again); the texts are rendered when read (eng__message_render).  The directory the agency's name comes from goes
  * into dir_hash (*has_dir set). */
 int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
                      const char *template_name, mc_canon *w, uint8_t dir_hash[32], bool *has_dir);
 /* Renders a message `note` of the dossier event `ev` (data `root`) recorded
- * by eng__message_ref: subject, body and sms into texts[0..2], exactly as
+ * by eng__message_ref: subject, body, sms, e-mail and phone into
+ * texts[0..4], exactly as
  * they were when the event was decided — the template by its hash, the
  * dossier as it stood after the event, its form, the event's facts.  An
  * unpublished template gives its recorded error, no texts. */
 int eng__message_render(store_read *rd, const store_event *ev, const msgpack_object *root,
-                        const msgpack_object *note, mc_buf texts[3], char *error, size_t esize);
+                        const msgpack_object *note, mc_buf texts[5], char *error, size_t esize);
 
 /* Writes a snapshot as a canonical map; decodes one. */
 /* Counting the open dossiers of one agency over the dossier projection from

@@ -955,18 +955,23 @@ int eng_dossiers_handled_by(eng_engine *e, const char *handler, eng_code_fn fn, 
 
 /* ============================================================ documents */
 
+#define ENG_MAX_DOCUMENT_VIEWS 64
+
 typedef struct documents_ctx {
-  eng_document_fn fn;
-  void *opaque;
+  const uint8_t *prefix;
+  size_t prefix_len;
+  eng_document_view views[ENG_MAX_DOCUMENT_VIEWS];
+  int n;
 } documents_ctx;
 
-static int document_one(void *opaque, const char *rest, size_t rest_len, const void *val, size_t vlen) {
+static int document_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
   documents_ctx *c = opaque;
   msgpack_unpacked u;
   size_t off = 0;
-  eng_document_view d;
   int rc = MC_ECORRUPT;
-  (void)rest, (void)rest_len;
+  if (klen < c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0 || c->n == ENG_MAX_DOCUMENT_VIEWS)
+    return 1;
+  eng_document_view *dv = &c->views[c->n], d;
   memset(&d, 0, sizeof d);
   msgpack_unpacked_init(&u);
   if (msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS) {
@@ -980,18 +985,66 @@ static int document_one(void *opaque, const char *rest, size_t rest_len, const v
     }
   }
   msgpack_unpacked_destroy(&u);
-  return rc ? MC_ECORRUPT : c->fn(c->opaque, &d);
+  if (rc)
+    return MC_ECORRUPT;
+  *dv = d;
+  c->n++;
+  return 0;
 }
 
+static int by_name(const void *a, const void *b) {
+  return strcmp(((const eng_document_view *)a)->name, ((const eng_document_view *)b)->name);
+}
+
+/* What the projection holds (supplied, reused; a format-1 event recorded the
+ * missing ones too), and every other document the procedure asks for, as
+ * missing: in the order of their names. */
 int eng_dossier_documents(eng_engine *e, const char *code, eng_document_fn fn, void *opaque) {
   mc_buf prefix = MC_BUF_INIT;
-  int rc;
-  if ((rc = pair_key(&prefix, 'd', code, strlen(code), "", 0)) == 0) {
-    documents_ctx c = {fn, opaque};
-    rc = scan_prefix(e, ENG_PROJ_DOCUMENTS, &prefix, document_one, &c);
+  documents_ctx *c = calloc(1, sizeof *c);
+  store_read *rd = NULL;
+  const void *v;
+  size_t vlen;
+  eng_snap s;
+  mc_arena arena = MC_ARENA_INIT;
+  dsl_machine *m = NULL;
+  int rc = c ? pair_key(&prefix, 'd', code, strlen(code), "", 0) : MC_ENOMEM;
+  if (rc == 0)
+    rc = store_read_begin(e->st, &rd);
+  if (rc == 0) {
+    c->prefix = prefix.data;
+    c->prefix_len = prefix.len;
+    rc = store_read_proj_scan(rd, ENG_PROJ_DOCUMENTS, prefix.data, prefix.len, document_one, c);
   }
+  if (rc >= 0 && (rc = store_read_proj(rd, ENG_PROJ_DOSSIER, code, strlen(code), &v, &vlen)) == 0 &&
+      (rc = eng__snap_of_bytes(v, vlen, &s)) == 0) {
+    uint8_t key[34] = {'b', '/'};
+    memcpy(key + 2, s.definition, 32);
+    if ((rc = store_read_proj(rd, ENG_PROJ_DEFS, key, sizeof key, &v, &vlen)) == 0) {
+      uint8_t *copy = mc_arena_alloc(&arena, vlen);
+      rc = copy ? (memcpy(copy, v, vlen), dsl_machine_decode(copy, vlen, &arena, &m)) : MC_ENOMEM;
+    }
+  }
+  for (int i = 0; rc == 0 && m && i < m->ndocuments; i++) {
+    const dsl_m_document *asked = &m->documents[i];
+    bool have = asked->eform || asked->result;
+    for (int k = 0; k < c->n && !have; k++)
+      have = !strcmp(c->views[k].name, asked->name);
+    if (!have && c->n < ENG_MAX_DOCUMENT_VIEWS) {
+      memset(&c->views[c->n], 0, sizeof c->views[0]);
+      snprintf(c->views[c->n++].name, sizeof c->views[0].name, "%s", asked->name);
+    }
+  }
+  store_read_end(rd);
+  if (rc == 0) {
+    qsort(c->views, (size_t)c->n, sizeof c->views[0], by_name);
+    for (int i = 0; rc == 0 && i < c->n; i++)
+      rc = fn(opaque, &c->views[i]);
+  }
+  mc_arena_free(&arena);
   mc_buf_free(&prefix);
-  return rc;
+  free(c);
+  return rc < 0 ? rc : 0;
 }
 
 /* ============================================================ the outbox */
@@ -1036,11 +1089,6 @@ static int message_of_event(store_read *rd, uint64_t seq, int index, eng_message
     char error[256];
     rc = eng__message_render(rd, &ev, &u.data, note, texts, error, sizeof error);
     mc_buf_append_str(&texts[5], error);
-    for (int i = 3; i < 5 && rc == 0; i++) {
-      const msgpack_object *t = eng__get(note, keys[i]);
-      if (t && t->type == MSGPACK_OBJECT_STR)
-        mc_buf_append(&texts[i], t->via.str.ptr, t->via.str.size);
-    }
   } else {
     for (int i = 0; i < 6 && rc == 0; i++) {
       const msgpack_object *t = eng__get(note, keys[i]);

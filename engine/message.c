@@ -263,21 +263,20 @@ int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_fa
     memcpy(dir_hash, r.dir_hash, 32);
     *has_dir = true;
   }
-  const char *email = r.email ? r.email : "";
-  size_t email_len = r.email ? strlen(r.email) : r.form_email ? r.form_email->via.str.size : 0;
-  size_t phone_len = r.phone ? strlen(r.phone) : r.form_phone ? r.form_phone->via.str.size : 0;
-  (void)email;
-  mc_canon_map(w, 2 + (email_len > 0) + (r.error[0] != 0) + (r.tmpl != NULL) + (phone_len > 0));
-  if (email_len)
-    put_address(w, "email", r.email, r.form_email);
+  /* Addresses given outright are recorded; the others are the form's or
+   * the directory's, read again when the message is rendered. */
+  bool email = f->email && f->email[0], phone = f->phone && f->phone[0];
+  mc_canon_map(w, 2 + email + (r.error[0] != 0) + (r.tmpl != NULL) + phone);
+  if (email)
+    mc_canon_kv_str(w, "email", f->email);
   if (r.error[0])
     mc_canon_kv_str(w, "error", r.error);
   if (r.tmpl) {
     mc_canon_key(w, "hash");
     mc_canon_bin(w, r.tmpl_hash, 32);
   }
-  if (phone_len)
-    put_address(w, "phone", r.phone, r.form_phone);
+  if (phone)
+    mc_canon_kv_str(w, "phone", f->phone);
   mc_canon_kv_str(w, "template", template_name);
   mc_canon_kv_str(w, "to", to);
   return 0;
@@ -293,14 +292,15 @@ static int def_bytes(store_read *rd, const uint8_t hash[32], const void **v, siz
 }
 
 int eng__message_render(store_read *rd, const store_event *ev, const msgpack_object *root,
-                        const msgpack_object *note, mc_buf texts[3], char *error, size_t esize) {
+                        const msgpack_object *note, mc_buf texts[5], char *error, size_t esize) {
   eng_snap s;
   const msgpack_object *hash = eng__get(note, "hash"), *what = eng__get(root, "what");
   const msgpack_object *facts = eng__get(root, "facts");
-  char template_name[48];
+  char template_name[48], to[32];
   int rc;
   error[0] = '\0';
-  if (eng__str_copy(eng__get(note, "template"), template_name, sizeof template_name))
+  if (eng__str_copy(eng__get(note, "template"), template_name, sizeof template_name) ||
+      eng__str_copy(eng__get(note, "to"), to, sizeof to))
     return MC_EPARSE;
   if (hash == NULL) {
     /* Not published when it was decided: the error was recorded. */
@@ -362,6 +362,19 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
     f.old_due = old_due && old_due->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (mc_instant)old_due->via.u64 : 0;
     agency_in_directory(dlen ? dcopy : NULL, dlen, s.agency, agency, sizeof agency, agency_email, sizeof agency_email);
     rc = render(&f, agency, tcopy, tlen, template_name, texts, error, esize);
+    /* The addresses, as resolve() found them when the event was decided. */
+    const msgpack_object *email = eng__get(note, "email"), *phone = eng__get(note, "phone");
+    bool applicant = !strcmp(to, "applicant");
+    if (email == NULL)
+      email = applicant ? form_of_type(&f, DSL_M_EMAIL) : NULL;
+    if (phone == NULL)
+      phone = applicant ? form_of_type(&f, DSL_M_PHONE) : NULL;
+    if (email && email->type == MSGPACK_OBJECT_STR)
+      mc_buf_append(&texts[3], email->via.str.ptr, email->via.str.size);
+    else if (!applicant && strncmp(to, "affected", 8))
+      mc_buf_append_str(&texts[3], agency_email);
+    if (phone && phone->type == MSGPACK_OBJECT_STR)
+      mc_buf_append(&texts[4], phone->via.str.ptr, phone->via.str.size);
   }
   msgpack_unpacked_destroy(&fu);
   msgpack_unpacked_destroy(&filed);
