@@ -226,19 +226,19 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
   eng_command *c = job_command(j);
   char cid[128];
   snprintf(cid, sizeof cid, "sys/user_add/%s", account);
+  eng_account_args *arg = &c->account;
   c->kind = ENG_CMD_ACCOUNT;
   c->command_id = job_strdup(j, cid);
-  c->account_op = applicant ? "register" : "create";
-  c->account = job_strdup(j, account);
-  c->account_kind = job_strdup(j, json_string_value(json_object_get(req, "kind")));
-  if (applicant && c->account_kind == NULL)
-    c->account_kind = "person";
-  c->name = job_strdup(j, name);
-  c->agency = job_strdup(j, json_string_value(json_object_get(req, "agency")));
-  c->email = job_strdup(j, json_string_value(json_object_get(req, "email")));
-  c->phone = job_strdup(j, json_string_value(json_object_get(req, "phone")));
-  c->roles = applicant ? NULL : roles;
-  c->nroles = applicant ? 0 : nroles;
+  arg->op = applicant ? "register" : "create";
+  arg->id = job_strdup(j, account);
+  arg->kind = job_strdup(j, json_string_value(json_object_get(req, "kind")));
+  if (applicant && arg->kind == NULL)
+    arg->kind = "person";
+  arg->name = job_strdup(j, name);
+  arg->agency = job_strdup(j, json_string_value(json_object_get(req, "agency")));
+  arg->email = job_strdup(j, json_string_value(json_object_get(req, "email")));
+  arg->phone = job_strdup(j, json_string_value(json_object_get(req, "phone")));
+  arg->roles = applicant ? (eng_texts){NULL, 0} : (eng_texts){roles, nroles};
   c->actor = admin_actor;
   if (applicant)
     c->actor.role = "system"; /* an applicant registered at the desk, as the server registers a verified one */
@@ -336,17 +336,17 @@ static void disable_finish(job *j) {
     c->kind = ENG_CMD_ASSIGN;
     c->command_id = job_strdup(k, cid);
     c->dossier = job_strdup(k, list.list[i]);
-    c->handler = job_strdup(k, to);
-    c->reason = "the official left";
+    c->assign.handler = job_strdup(k, to);
     c->actor = admin_actor;
     /* The co-handlers stay (but the new main handler is not their own co-handler). */
     eng_dossier_view v;
     if (eng_dossier_get(s->e, list.list[i], &v) == 0 && v.nco_handlers) {
-      const char **co = mc_arena_calloc(&k->arena, 4, sizeof *co);
+      const char **co = mc_arena_calloc(&k->arena, (size_t)v.nco_handlers, sizeof *co);
+      int nco = 0;
       for (int m = 0; m < v.nco_handlers; m++)
         if (strcmp(v.co_handlers[m], to))
-          co[c->nco_handlers++] = job_strdup(k, v.co_handlers[m]);
-      c->co_handlers = co;
+          co[nco++] = job_strdup(k, v.co_handlers[m]);
+      c->assign.co_handlers = (eng_texts){co, nco};
     }
   }
   free(list.list);
@@ -373,8 +373,8 @@ static void user_state(admin_client *a, json_t *req, json_t *id, const char *op)
   snprintf(cid, sizeof cid, "sys/%s/%s/%lld", op, account, (long long)srv_now(a->s));
   c->kind = ENG_CMD_ACCOUNT;
   c->command_id = job_strdup(j, cid);
-  c->account_op = !strcmp(op, "user_disable") ? "disable" : "enable";
-  c->account = job_strdup(j, account);
+  c->account.op = !strcmp(op, "user_disable") ? "disable" : "enable";
+  c->account.id = job_strdup(j, account);
   c->actor = admin_actor;
   if (!strcmp(op, "user_disable"))
     j->after = disable_after;
@@ -477,15 +477,16 @@ static void publish(admin_client *a, json_t *req, json_t *id) {
     }
     eng_command *c = job_command(j);
     c->actor = admin_actor;
-    c->def_kind = (eng_def_kind)k;
-    c->effective_from = json_integer_value(from);
     c->command_id = job_strdup(j, cid);
     if (retire) {
       c->kind = ENG_CMD_RETIRE;
-      c->def_id = job_strdup(j, retire);
+      c->retire = (eng_retire_args){.def_kind = (eng_def_kind)k, .id = job_strdup(j, retire),
+                                    .effective_from = json_integer_value(from)};
       continue;
     }
     c->kind = ENG_CMD_PUBLISH;
+    c->publish.def_kind = (eng_def_kind)k;
+    c->publish.effective_from = json_integer_value(from);
     size_t cap = strlen(b64), n = 0;
     uint8_t *bytes = mc_arena_alloc(&j->arena, cap ? cap : 1);
     if (sodium_base642bin(bytes, cap, b64, strlen(b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
@@ -494,8 +495,7 @@ static void publish(admin_client *a, json_t *req, json_t *id) {
       job_free(j);
       return;
     }
-    c->def_bytes = bytes;
-    c->def_len = n;
+    c->publish.bytes = (eng_bytes){bytes, n};
   }
   j->finish = publish_finish;
   job_start(j);

@@ -402,8 +402,7 @@ int cmd_publish(int argc, char **argv) {
   for (int i = 0; i < set.n; i++) {
     const publish_item *it = &set.items[i];
     cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
-                            .def_kind = it->kind, .def_bytes = it->bytes, .def_len = it->len,
-                            .effective_from = from};
+                            .publish = {.def_kind = it->kind, .bytes = {it->bytes, it->len}, .effective_from = from}};
     char hex[MC_SHA256_HEX];
     mc_hex(it->hash, sizeof it->hash, hex);
     if (it->kind == ENG_DEF_CALENDAR)
@@ -476,8 +475,8 @@ static int reassign_all(const char *dir, char *as, const char *from, const char 
         if (strcmp(views[i].co_handlers[k], to))
           co[i][nco++] = views[i].co_handlers[k];
       cmds[i] = (eng_command){.kind = ENG_CMD_ASSIGN, .actor = actor, .dossier = list.code[i],
-                              .expected_version = STORE_ANY_VERSION, .handler = to, .co_handlers = co[i],
-                              .nco_handlers = nco, .reason = "reassigned"};
+                              .expected_version = STORE_ANY_VERSION,
+                              .assign = {.handler = to, .co_handlers = {co[i], nco}}};
     }
     status = execute("dossier", e, cmds, list.n, now);
     if (status == CLI_OK)
@@ -636,8 +635,7 @@ int cmd_dossier(int argc, char **argv) {
   if (!strcmp(verb, "reassign-all"))
     return reassign_all(dir, as, from_handler, handler, now);
 
-  eng_command c = {.expected_version = STORE_ANY_VERSION, .reason = reason, .step = step, .documents = docs,
-                   .ndocuments = ndocs};
+  eng_command c = {.expected_version = STORE_ANY_VERSION};
   if (as == NULL) {
     cli_error("dossier", "say who acts: --as WHO:ROLE[:AGENCY]");
     return CLI_USAGE;
@@ -657,48 +655,47 @@ int cmd_dossier(int argc, char **argv) {
       return CLI_USAGE;
     }
     c.kind = ENG_CMD_SUBMIT;
-    c.procedure = procedure;
-    c.agency = agency;
-    c.channel = channel;
-    c.form = form.data;
-    c.form_len = form.len;
-    c.owner = owner;
+    c.submit = (eng_submit_args){.procedure = procedure, .agency = agency, .channel = channel, .owner = owner,
+                                 .documents = {docs, ndocs}, .form = {form.data, form.len}};
   } else if (!strcmp(verb, "act") && npos == 2) {
     c.kind = ENG_CMD_ACT;
     c.dossier = pos[0];
-    c.action = pos[1];
+    c.act = (eng_act_args){.action = pos[1], .step = step, .reason = reason, .documents = {docs, ndocs}};
   } else if (!strcmp(verb, "withdraw") && npos == 1) {
     c.kind = ENG_CMD_WITHDRAW;
     c.dossier = pos[0];
+    c.withdraw.reason = reason;
   } else if (!strcmp(verb, "extend") && npos == 1 && until) {
     c.kind = ENG_CMD_EXTEND;
     c.dossier = pos[0];
-    if ((status = cli_parse_time("dossier", "--until", until, &c.new_due)) != CLI_OK)
+    c.extend.reason = reason;
+    if ((status = cli_parse_time("dossier", "--until", until, &c.extend.new_due)) != CLI_OK)
       return status;
   } else if (!strcmp(verb, "assign") && npos == 1 && handler) {
     c.kind = ENG_CMD_ASSIGN;
     c.dossier = pos[0];
-    c.handler = handler;
+    c.assign.handler = handler;
     if (co) {
       char *list = strdup(co), *save = NULL;
       static const char *names[4];
       int n = 0;
       for (char *t = strtok_r(list, ",", &save); t && n < 4; t = strtok_r(NULL, ",", &save))
         names[n++] = t;
-      c.co_handlers = names;
-      c.nco_handlers = n;
+      c.assign.co_handlers = (eng_texts){names, n};
       /* `list` lives until the process ends: the command borrows it. */
     }
   } else if (!strcmp(verb, "stop") && npos == 1) {
     c.kind = ENG_CMD_STOP;
     c.dossier = pos[0];
+    c.stop.reason = reason;
   } else if (!strcmp(verb, "refund") && npos == 1) {
     c.kind = ENG_CMD_REFUND;
     c.dossier = pos[0];
+    c.refund.reason = reason;
   } else if (!strcmp(verb, "rate") && npos == 1 && rating) {
     c.kind = ENG_CMD_RATE;
     c.dossier = pos[0];
-    c.rating = atoi(rating);
+    c.rate = (eng_rate_args){.rating = atoi(rating), .comment = reason};
   } else {
     cli_error("dossier", "usage: motcua dossier DATA_DIR submit | act CODE ACTION | withdraw CODE | extend CODE "
                          "--until TIME | assign CODE --handler WHO | stop CODE --reason TEXT | rate CODE --rating N | refund CODE | "
@@ -829,7 +826,7 @@ int cmd_announce(int argc, char **argv) {
     cli_error("announce", "usage: motcua announce DATA_DIR --message TEXT [--agency CODE] --as WHO:ROLE[:AGENCY]");
     return CLI_USAGE;
   }
-  eng_command c = {.kind = ENG_CMD_ANNOUNCE, .reason = message, .agency = agency};
+  eng_command c = {.kind = ENG_CMD_ANNOUNCE, .announce = {.agency = agency, .message = message}};
   if ((status = parse_actor("announce", as, &c.actor)) != CLI_OK ||
       (now_text && (status = cli_parse_now("announce", now_text, &now)) != CLI_OK))
     return status;
@@ -873,8 +870,8 @@ int cmd_retire(int argc, char **argv) {
       (now_text && (status = cli_parse_now("retire", now_text, &now)) != CLI_OK))
     return status;
   eng_command c = {.kind = ENG_CMD_RETIRE, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
-                   .def_kind = strcmp(kind, "procedure") ? ENG_DEF_POLICY : ENG_DEF_PROCEDURE, .def_id = id,
-                   .effective_from = from};
+                   .retire = {.def_kind = strcmp(kind, "procedure") ? ENG_DEF_POLICY : ENG_DEF_PROCEDURE, .id = id,
+                              .effective_from = from}};
   if ((status = open_engine("retire", dir, &e)) != CLI_OK)
     return status;
   status = execute("retire", e, &c, 1, now);
