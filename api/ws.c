@@ -12,6 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The bounds of what is not a command's argument (those are the engine's
+ * table's: engine/commands.h): the fields they are kept in. */
+#define WS_MAX_ID_BYTES 64 /* a request's id, a command_id */
+#define DOSSIER_MAX_BYTES ((size_t)ENG_BYTES_OF(eng_dossier_view, code))
+#define ROLE_MAX_BYTES ((size_t)ENG_BYTES_OF(eng_account_view, roles[0]))
+#define SUB_MAX_BYTES(member) ((size_t)ENG_BYTES_OF(sub, member))
+
 /* One request being handled. */
 typedef struct req {
   conn *c;
@@ -189,7 +196,7 @@ static void command_finish(job *j) {
 static bool acting_role(req *r, const char **role) {
   const principal *p = &r->c->who;
   const char *asked;
-  if (!get_str(r, "role", false, 23, &asked))
+  if (!get_str(r, "role", false, ROLE_MAX_BYTES, &asked))
     return false;
   if (asked) {
     if (!principal_has_role(p, asked)) {
@@ -227,10 +234,10 @@ static job *command_job(req *r, eng_cmd_kind kind, eng_command **out) {
   const char *command_id, *role, *dossier = NULL;
   int64_t version = 0;
   bool has_version = false;
-  if (!need_session(r) || !acting_role(r, &role) || !get_str(r, "command_id", true, 64, &command_id))
+  if (!need_session(r) || !acting_role(r, &role) || !get_str(r, "command_id", true, WS_MAX_ID_BYTES, &command_id))
     return NULL;
   if (eng_command_on_dossier(kind) &&
-      (!get_str(r, "dossier", true, 63, &dossier) ||
+      (!get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &dossier) ||
        !get_int(r, "expected_version", false, 0, INT64_MAX, &version, &has_version)))
     return NULL;
   job *j = job_new(r->s, JOB_WS, r->c, r->op);
@@ -455,7 +462,7 @@ static void op_get(req *r) {
   static const char *const fields[] = {"dossier", NULL};
   const char *code;
   eng_event_view v;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "dossier", true, 63, &code) || !readable(r, code, &v))
+  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &code) || !readable(r, code, &v))
     return;
   metrics_count(&r->s->m, "get", OUT_OK);
   reply(r, json_pack("{s:b, s:o}", "ok", 1, "dossier", dossier_json(&v.dossier)));
@@ -468,9 +475,9 @@ static void op_subscribe(req *r) {
   bool has_after;
   conn *c = r->c;
   const principal *p = &c->who;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "scope", true, 11, &scope) ||
-      !get_int(r, "after", false, 0, INT64_MAX, &after, &has_after) || !get_str(r, "step", false, 47, &step) ||
-      !get_str(r, "dossier", false, 63, &dossier) || !get_str(r, "agency", false, 31, &agency))
+  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "scope", true, SUB_MAX_BYTES(scope), &scope) ||
+      !get_int(r, "after", false, 0, INT64_MAX, &after, &has_after) || !get_str(r, "step", false, SUB_MAX_BYTES(step), &step) ||
+      !get_str(r, "dossier", false, SUB_MAX_BYTES(dossier), &dossier) || !get_str(r, "agency", false, SUB_MAX_BYTES(agency), &agency))
     return;
   if (c->nsubs >= CONN_MAX_SUBS) {
     fail(r, "refused", NULL, "subscribe: at most %d subscriptions per connection", CONN_MAX_SUBS);
@@ -532,7 +539,7 @@ static void op_subscribe(req *r) {
 static void op_unsubscribe(req *r) {
   static const char *const fields[] = {"subscription", NULL};
   const char *id;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "subscription", true, 15, &id))
+  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "subscription", true, SUB_MAX_BYTES(id), &id))
     return;
   conn *c = r->c;
   for (int i = 0; i < c->nsubs; i++)
@@ -713,8 +720,9 @@ void ws_message(conn *c, const void *data, size_t len, bool binary) {
   r.msg = msg;
   json_t *id = json_object_get(msg, "id");
   if (id == NULL || !(json_is_string(id) || json_is_integer(id)) ||
-      (json_is_string(id) && (json_string_length(id) == 0 || json_string_length(id) > 64))) {
-    fail(&r, "bad_request", "id", "every request has an \"id\" (a text of 1 to 64 bytes) to match its reply");
+      (json_is_string(id) && (json_string_length(id) == 0 || json_string_length(id) > WS_MAX_ID_BYTES))) {
+    fail(&r, "bad_request", "id", "every request has an \"id\" (a text of 1 to %d bytes) to match its reply",
+         WS_MAX_ID_BYTES);
     json_decref(msg);
     return;
   }
