@@ -17,14 +17,21 @@
  * (tests/unit/engine/test_commands.c) checks docs/ENGINE.md and
  * docs/PROTOCOL.md against them.
  *
- * A new command is a line in ENG_COMMANDS, its ENG_ARGS_<ENUM> list here,
- * and its handler do_<name> in the engine (engine/dossier.c, or a file of
- * its own like engine/account.c), with its row in docs/ENGINE.md (and, for
- * a WebSocket op, its paragraph in docs/PROTOCOL.md: the test says what is
- * missing).  A WebSocket op needs nothing in api/ws.c unless it has rules of
- * its own beyond its arguments' (like submit's channel and e-form); a
- * command line verb for a dossier command needs nothing in
- * tools/cmd_dossier.c unless its options are spelt otherwise.
+ * A new command touches:
+ *   engine/commands.h  its line in ENG_COMMANDS and its ENG_ARGS_<ENUM>;
+ *   its handler        do_<name> in engine/dossier.c, or in a file of its
+ *                      own (engine/account.c) called from there; and if it
+ *                      records a new kind of event, that event's line in
+ *                      engine/events.h;
+ *   docs/ENGINE.md     its row of "Commands"; for a WebSocket op, its
+ *                      paragraph in docs/PROTOCOL.md naming its fields (the
+ *                      test engine/commands says what is missing).
+ * Nothing else, unless it has rules beyond its arguments' over the
+ * WebSocket (api/ws.c, op_rules: submit's channel and e-form) or its
+ * command line options are spelt otherwise than --<wire name>
+ * (tools/cmd_dossier.c, `spelt`).  The front ends that build a command
+ * themselves (the server's own, the delivery worker, the admin socket)
+ * fill its argument struct.
  */
 #ifndef ENG_COMMANDS_H
 #define ENG_COMMANDS_H
@@ -80,6 +87,7 @@
  * brought; FORM an e-form (a msgpack map; a JSON object in a request);
  * BYTES (base64 in a request). */
 
+/* The bytes a text field holds (less its NUL); the items an array holds. */
 #define ENG_BYTES_OF(type, member) ((int64_t)sizeof(((type *)0)->member) - 1)
 #define ENG_COUNT_OF(type, member) ((int64_t)(sizeof(((type *)0)->member) / sizeof(((type *)0)->member[0])))
 
