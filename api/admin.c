@@ -188,9 +188,15 @@ static void user_add_finish(job *j) {
   job_free(j);
 }
 
+/* A text of the request, by the name the command table gives an argument. */
+static const char *arg_str(json_t *req, const eng_arg *arg) {
+  return json_string_value(json_object_get(req, arg->wire));
+}
+
 static const char **roles_of(job *j, json_t *roles, int *n) {
   *n = 0;
-  if (!json_is_array(roles) || json_array_size(roles) == 0 || json_array_size(roles) > ENG_MAX_ROLES)
+  size_t most = (size_t)ENG_ARG(account, roles)->hi;
+  if (!json_is_array(roles) || json_array_size(roles) == 0 || json_array_size(roles) > most)
     return NULL;
   const char **list = mc_arena_calloc(&j->arena, json_array_size(roles), sizeof *list);
   size_t i;
@@ -205,8 +211,8 @@ static const char **roles_of(job *j, json_t *roles, int *n) {
 }
 
 static void user_add(admin_client *a, json_t *req, json_t *id) {
-  const char *account = json_string_value(json_object_get(req, "account"));
-  const char *name = json_string_value(json_object_get(req, "name"));
+  const char *account = arg_str(req, ENG_ARG(account, id));
+  const char *name = arg_str(req, ENG_ARG(account, name));
   if (account == NULL || name == NULL) {
     send_error(a, id, "bad_request", "user_add: \"account\" and \"name\" are required");
     return;
@@ -215,9 +221,10 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
   if (j == NULL)
     return;
   int nroles;
-  const char **roles = roles_of(j, json_object_get(req, "roles"), &nroles);
+  const char **roles = roles_of(j, json_object_get(req, ENG_ARG(account, roles)->wire), &nroles);
   if (roles == NULL) {
-    send_error(a, id, "bad_request", "user_add: \"roles\" is a list of 1 to %d roles", ENG_MAX_ROLES);
+    send_error(a, id, "bad_request", "user_add: \"roles\" is a list of 1 to %lld roles",
+               (long long)ENG_ARG(account, roles)->hi);
     job_client(j);
     job_free(j);
     return;
@@ -226,19 +233,19 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
   eng_command *c = job_command(j);
   char cid[128];
   snprintf(cid, sizeof cid, "sys/user_add/%s", account);
+  eng_account_args *arg = &c->account;
   c->kind = ENG_CMD_ACCOUNT;
   c->command_id = job_strdup(j, cid);
-  c->account_op = applicant ? "register" : "create";
-  c->account = job_strdup(j, account);
-  c->account_kind = job_strdup(j, json_string_value(json_object_get(req, "kind")));
-  if (applicant && c->account_kind == NULL)
-    c->account_kind = "person";
-  c->name = job_strdup(j, name);
-  c->agency = job_strdup(j, json_string_value(json_object_get(req, "agency")));
-  c->email = job_strdup(j, json_string_value(json_object_get(req, "email")));
-  c->phone = job_strdup(j, json_string_value(json_object_get(req, "phone")));
-  c->roles = applicant ? NULL : roles;
-  c->nroles = applicant ? 0 : nroles;
+  arg->op = applicant ? "register" : "create";
+  arg->id = job_strdup(j, account);
+  arg->kind = job_strdup(j, arg_str(req, ENG_ARG(account, kind)));
+  if (applicant && arg->kind == NULL)
+    arg->kind = "person";
+  arg->name = job_strdup(j, name);
+  arg->agency = job_strdup(j, arg_str(req, ENG_ARG(account, agency)));
+  arg->email = job_strdup(j, arg_str(req, ENG_ARG(account, email)));
+  arg->phone = job_strdup(j, arg_str(req, ENG_ARG(account, phone)));
+  arg->roles = applicant ? (eng_texts){NULL, 0} : (eng_texts){roles, nroles};
   c->actor = admin_actor;
   if (applicant)
     c->actor.role = "system"; /* an applicant registered at the desk, as the server registers a verified one */
@@ -336,17 +343,17 @@ static void disable_finish(job *j) {
     c->kind = ENG_CMD_ASSIGN;
     c->command_id = job_strdup(k, cid);
     c->dossier = job_strdup(k, list.list[i]);
-    c->handler = job_strdup(k, to);
-    c->reason = "the official left";
+    c->assign.handler = job_strdup(k, to);
     c->actor = admin_actor;
     /* The co-handlers stay (but the new main handler is not their own co-handler). */
     eng_dossier_view v;
     if (eng_dossier_get(s->e, list.list[i], &v) == 0 && v.nco_handlers) {
-      const char **co = mc_arena_calloc(&k->arena, 4, sizeof *co);
+      const char **co = mc_arena_calloc(&k->arena, (size_t)v.nco_handlers, sizeof *co);
+      int nco = 0;
       for (int m = 0; m < v.nco_handlers; m++)
         if (strcmp(v.co_handlers[m], to))
-          co[c->nco_handlers++] = job_strdup(k, v.co_handlers[m]);
-      c->co_handlers = co;
+          co[nco++] = job_strdup(k, v.co_handlers[m]);
+      c->assign.co_handlers = (eng_texts){co, nco};
     }
   }
   free(list.list);
@@ -356,7 +363,7 @@ static void disable_finish(job *j) {
 }
 
 static void user_state(admin_client *a, json_t *req, json_t *id, const char *op) {
-  const char *account = json_string_value(json_object_get(req, "account"));
+  const char *account = arg_str(req, ENG_ARG(account, id));
   const char *to = json_string_value(json_object_get(req, "reassign_to"));
   if (account == NULL) {
     send_error(a, id, "bad_request", "%s: \"account\" is required", op);
@@ -373,8 +380,8 @@ static void user_state(admin_client *a, json_t *req, json_t *id, const char *op)
   snprintf(cid, sizeof cid, "sys/%s/%s/%lld", op, account, (long long)srv_now(a->s));
   c->kind = ENG_CMD_ACCOUNT;
   c->command_id = job_strdup(j, cid);
-  c->account_op = !strcmp(op, "user_disable") ? "disable" : "enable";
-  c->account = job_strdup(j, account);
+  c->account.op = !strcmp(op, "user_disable") ? "disable" : "enable";
+  c->account.id = job_strdup(j, account);
   c->actor = admin_actor;
   if (!strcmp(op, "user_disable"))
     j->after = disable_after;
@@ -408,7 +415,7 @@ static void password_finish(job *j) {
 }
 
 static void user_password(admin_client *a, json_t *req, json_t *id) {
-  const char *account = json_string_value(json_object_get(req, "account"));
+  const char *account = arg_str(req, ENG_ARG(account, id));
   eng_account_view v;
   if (account == NULL || eng_account_get(a->s->e, account, &v) != 0) {
     send_error(a, id, "not_found", "user_password: there is no account %s", account ? account : "(none given)");
@@ -457,11 +464,11 @@ static void publish(admin_client *a, json_t *req, json_t *id) {
   size_t i;
   json_t *it;
   json_array_foreach(items, i, it) {
-    const char *kind = json_string_value(json_object_get(it, "kind"));
-    const char *b64 = json_string_value(json_object_get(it, "bytes_b64"));
-    const char *retire = json_string_value(json_object_get(it, "retire"));
+    const char *kind = arg_str(it, ENG_ARG(publish, def_kind));
+    const char *b64 = arg_str(it, ENG_ARG(publish, bytes));
+    const char *retire = arg_str(it, ENG_ARG(retire, id));
     const char *cid = json_string_value(json_object_get(it, "command_id"));
-    json_t *from = json_object_get(it, "effective_from");
+    json_t *from = json_object_get(it, ENG_ARG(publish, effective_from)->wire);
     int k = -1;
     for (int d = 0; d <= ENG_DEF_TEMPLATE && kind; d++)
       if (!strcmp(kind, eng_def_kind_name((eng_def_kind)d)))
@@ -477,15 +484,16 @@ static void publish(admin_client *a, json_t *req, json_t *id) {
     }
     eng_command *c = job_command(j);
     c->actor = admin_actor;
-    c->def_kind = (eng_def_kind)k;
-    c->effective_from = json_integer_value(from);
     c->command_id = job_strdup(j, cid);
     if (retire) {
       c->kind = ENG_CMD_RETIRE;
-      c->def_id = job_strdup(j, retire);
+      c->retire = (eng_retire_args){.def_kind = (eng_def_kind)k, .id = job_strdup(j, retire),
+                                    .effective_from = json_integer_value(from)};
       continue;
     }
     c->kind = ENG_CMD_PUBLISH;
+    c->publish.def_kind = (eng_def_kind)k;
+    c->publish.effective_from = json_integer_value(from);
     size_t cap = strlen(b64), n = 0;
     uint8_t *bytes = mc_arena_alloc(&j->arena, cap ? cap : 1);
     if (sodium_base642bin(bytes, cap, b64, strlen(b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
@@ -494,8 +502,7 @@ static void publish(admin_client *a, json_t *req, json_t *id) {
       job_free(j);
       return;
     }
-    c->def_bytes = bytes;
-    c->def_len = n;
+    c->publish.bytes = (eng_bytes){bytes, n};
   }
   j->finish = publish_finish;
   job_start(j);

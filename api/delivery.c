@@ -337,9 +337,9 @@ static void add_outcome(outcomes *o, const pending *p, bool sent, const char *wh
   snprintf(o->whys[i], sizeof o->whys[i], "%s", why);
   o->cmds[i] = (eng_command){.kind = ENG_CMD_DELIVERED, .command_id = o->ids[i],
                              .actor = {"delivery", "system", NULL, "motcua-delivery"},
-                             .message_seq = p->m.seq, .message_index = p->m.index,
-                             .outcome = sent ? "sent" : "failed", .reason = o->whys[i],
-                             .expected_version = STORE_ANY_VERSION};
+                             .expected_version = STORE_ANY_VERSION,
+                             .delivered = {.seq = p->m.seq, .index = p->m.index,
+                                           .outcome = sent ? "sent" : "failed", .reason = o->whys[i]}};
 }
 
 static int record_all(eng_engine *e, const delivery_config *cfg, outcomes *o, mc_instant now) {
@@ -352,7 +352,7 @@ static int record_all(eng_engine *e, const delivery_config *cfg, outcomes *o, mc
   for (int i = 0; rc == 0 && i < o->n; i++)
     if (r[i].status != 0 && r[i].status != MC_ENOENT)
       mc_log(MC_LOG_WARN, "delivery", "the outcome of %llu/%d was not recorded: %s",
-             (unsigned long long)o->cmds[i].message_seq, o->cmds[i].message_index, r[i].message);
+             (unsigned long long)o->cmds[i].delivered.seq, o->cmds[i].delivered.index, r[i].message);
   free(r);
   return rc;
 }
@@ -572,7 +572,7 @@ int delivery_run(eng_engine *e, const delivery_config *cfg, mc_instant now, deli
   }
   if (rc == 0 && (rc = record_all(e, cfg, &done, now)) == 0)
     for (int i = 0; i < done.n; i++) {
-      eng_message m = {.seq = done.cmds[i].message_seq, .index = done.cmds[i].message_index};
+      eng_message m = {.seq = done.cmds[i].delivered.seq, .index = done.cmds[i].delivered.index};
       attempts_forget(eng_store(e), &m);
     }
   free(done.cmds), free(done.ids), free(done.whys);

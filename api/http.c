@@ -395,10 +395,10 @@ static void send_code(job *j, char code[7]) {
   if (c) {
     c->kind = ENG_CMD_SEND_CODE;
     c->actor = (eng_actor){"motcuad", "system", NULL, "motcuad"};
-    c->action = "verification_code";
-    c->reason = job_strdup(j, code);
-    c->email = job_strdup(j, json_string_value(json_object_get(j->data, "email")));
-    c->phone = job_strdup(j, json_string_value(json_object_get(j->data, "phone")));
+    c->send_code.template_name = "verification_code";
+    c->send_code.code = job_strdup(j, code);
+    c->send_code.email = job_strdup(j, json_string_value(json_object_get(j->data, "email")));
+    c->send_code.phone = job_strdup(j, json_string_value(json_object_get(j->data, "phone")));
   } else {
     j->status = MC_ENOMEM;
   }
@@ -572,12 +572,12 @@ static void post_verify(http_req *h, json_t *b) {
   j->data = json_pack("{s:s, s:O}", "id", id, "hash", json_object_get(rec, "hash"));
   eng_command *c = job_command(j);
   c->kind = ENG_CMD_ACCOUNT;
-  c->account_op = "register";
-  c->account = job_strdup(j, id);
-  c->account_kind = job_strdup(j, json_string_value(json_object_get(rec, "kind")));
-  c->name = job_strdup(j, json_string_value(json_object_get(rec, "name")));
-  c->email = job_strdup(j, json_string_value(json_object_get(rec, "email")));
-  c->phone = job_strdup(j, json_string_value(json_object_get(rec, "phone")));
+  c->account.op = "register";
+  c->account.id = job_strdup(j, id);
+  c->account.kind = job_strdup(j, json_string_value(json_object_get(rec, "kind")));
+  c->account.name = job_strdup(j, json_string_value(json_object_get(rec, "name")));
+  c->account.email = job_strdup(j, json_string_value(json_object_get(rec, "email")));
+  c->account.phone = job_strdup(j, json_string_value(json_object_get(rec, "phone")));
   c->actor = (eng_actor){job_strdup(j, id), "system", NULL, "motcuad"};
   char cid[96];
   snprintf(cid, sizeof cid, "sys/register/%s", id);

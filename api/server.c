@@ -1226,9 +1226,9 @@ static int first_start(srv *s) {
   eng_account_view a;
   if (eng_account_get(s->e, "admin", &a) == MC_ENOENT) {
     const char *roles[] = {"system_admin"};
-    eng_command c = {.kind = ENG_CMD_ACCOUNT, .command_id = "sys/first-admin", .account_op = "create",
-                     .account = "admin", .name = "Quản trị hệ thống", .roles = roles, .nroles = 1,
-                     .actor = {"motcuad", "system", NULL, "motcuad"}, .expected_version = STORE_ANY_VERSION};
+    eng_command c = {.kind = ENG_CMD_ACCOUNT, .command_id = "sys/first-admin",
+                     .actor = {"motcuad", "system", NULL, "motcuad"}, .expected_version = STORE_ANY_VERSION,
+                     .account = {.op = "create", .id = "admin", .name = "Quản trị hệ thống", .roles = {roles, 1}}};
     eng_result r;
     rc = eng_execute(s->e, &c, 1, srv_now(s), &r);
     if (rc == 0 && r.status)

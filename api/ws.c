@@ -12,6 +12,13 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The bounds of what is not a command's argument (those are the engine's
+ * table's: engine/commands.h): the fields they are kept in. */
+#define WS_MAX_ID_BYTES 64 /* a request's id, a command_id */
+#define DOSSIER_MAX_BYTES ((size_t)ENG_BYTES_OF(eng_dossier_view, code))
+#define ROLE_MAX_BYTES ((size_t)ENG_BYTES_OF(eng_account_view, roles[0]))
+#define SUB_MAX_BYTES(member) ((size_t)ENG_BYTES_OF(sub, member))
+
 /* One request being handled. */
 typedef struct req {
   conn *c;
@@ -189,7 +196,7 @@ static void command_finish(job *j) {
 static bool acting_role(req *r, const char **role) {
   const principal *p = &r->c->who;
   const char *asked;
-  if (!get_str(r, "role", false, 23, &asked))
+  if (!get_str(r, "role", false, ROLE_MAX_BYTES, &asked))
     return false;
   if (asked) {
     if (!principal_has_role(p, asked)) {
@@ -223,14 +230,15 @@ static bool acting_role(req *r, const char **role) {
 }
 
 /* A job for a command, with what every command carries. */
-static job *command_job(req *r, eng_cmd_kind kind, bool on_dossier, eng_command **out) {
+static job *command_job(req *r, eng_cmd_kind kind, eng_command **out) {
   const char *command_id, *role, *dossier = NULL;
   int64_t version = 0;
   bool has_version = false;
-  if (!need_session(r) || !acting_role(r, &role) || !get_str(r, "command_id", true, 64, &command_id))
+  if (!need_session(r) || !acting_role(r, &role) || !get_str(r, "command_id", true, WS_MAX_ID_BYTES, &command_id))
     return NULL;
-  if (on_dossier && (!get_str(r, "dossier", true, 63, &dossier) ||
-                     !get_int(r, "expected_version", false, 0, INT64_MAX, &version, &has_version)))
+  if (eng_command_on_dossier(kind) &&
+      (!get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &dossier) ||
+       !get_int(r, "expected_version", false, 0, INT64_MAX, &version, &has_version)))
     return NULL;
   job *j = job_new(r->s, JOB_WS, r->c, r->op);
   eng_command *c = j ? job_command(j) : NULL;
@@ -258,12 +266,54 @@ static job *command_job(req *r, eng_cmd_kind kind, bool on_dossier, eng_command 
   return j;
 }
 
-static bool documents_of(req *r, job *j, eng_command *c) {
-  json_t *docs = json_object_get(r->msg, "documents");
+/* The fields a command's op takes: what every command carries, and its
+ * arguments (engine/commands.h). */
+static bool command_fields(req *r, eng_cmd_kind kind) {
+  const char *allowed[32] = {"command_id", "role"};
+  int k = 2, n;
+  if (eng_command_on_dossier(kind)) {
+    allowed[k++] = "dossier";
+    allowed[k++] = "expected_version";
+  }
+  const eng_arg *args = eng_command_args(kind, &n);
+  for (int i = 0; i < n && k < 31; i++)
+    if (args[i].wire)
+      allowed[k++] = args[i].wire;
+  return known_fields(r, allowed);
+}
+
+/* A list of official ids (co-handlers). */
+static bool get_officials(req *r, job *j, const eng_arg *a, eng_texts *out) {
+  json_t *list = json_object_get(r->msg, a->wire);
+  if (list == NULL || json_is_null(list))
+    return true;
+  if (!json_is_array(list) || json_array_size(list) > (size_t)a->hi) {
+    fail(r, "bad_request", a->wire, "%s: \"%s\" is a list of at most %lld official ids", r->op, a->wire,
+         (long long)a->hi);
+    return false;
+  }
+  const char **ids = mc_arena_calloc(&j->arena, json_array_size(list) + 1, sizeof *ids);
+  size_t i;
+  json_t *e;
+  json_array_foreach(list, i, e) {
+    if (!json_is_string(e)) {
+      fail(r, "bad_request", a->wire, "%s: %s[%zu] is an official's id", r->op, a->wire, i);
+      return false;
+    }
+    ids[i] = job_strdup(j, json_string_value(e));
+  }
+  *out = (eng_texts){ids, (int)json_array_size(list)};
+  return true;
+}
+
+/* The scans brought: [{name, sha256, valid_until}]. */
+static bool get_documents(req *r, job *j, const eng_arg *a, eng_documents *out) {
+  json_t *docs = json_object_get(r->msg, a->wire);
   if (docs == NULL || json_is_null(docs))
     return true;
-  if (!json_is_array(docs) || json_array_size(docs) > 32) {
-    fail(r, "bad_request", "documents", "%s: \"documents\" is a list of at most 32 {name, sha256, valid_until}", r->op);
+  if (!json_is_array(docs) || json_array_size(docs) > (size_t)a->hi) {
+    fail(r, "bad_request", a->wire, "%s: \"%s\" is a list of at most %lld {name, sha256, valid_until}", r->op,
+         a->wire, (long long)a->hi);
     return false;
   }
   eng_document *list = mc_arena_calloc(&j->arena, json_array_size(docs) + 1, sizeof *list);
@@ -274,153 +324,99 @@ static bool documents_of(req *r, job *j, eng_command *c) {
     const char *sha = json_string_value(json_object_get(d, "sha256"));
     json_t *until = json_object_get(d, "valid_until");
     if (!json_is_object(d) || name == NULL || sha == NULL || (until && !json_is_null(until) && !json_is_string(until))) {
-      fail(r, "bad_request", "documents", "%s: documents[%zu] is {\"name\": text, \"sha256\": 64 hex digits, \"valid_until\": \"YYYY-MM-DD\" or null}",
-           r->op, i);
+      fail(r, "bad_request", a->wire,
+           "%s: %s[%zu] is {\"name\": text, \"sha256\": 64 hex digits, \"valid_until\": \"YYYY-MM-DD\" or null}",
+           r->op, a->wire, i);
       return false;
     }
     list[i].name = job_strdup(j, name);
     list[i].sha256 = job_strdup(j, sha);
     list[i].valid_until = json_is_string(until) ? job_strdup(j, json_string_value(until)) : NULL;
   }
-  c->documents = list;
-  c->ndocuments = (int)json_array_size(docs);
+  *out = (eng_documents){list, (int)json_array_size(docs)};
   return true;
 }
 
-static void op_submit(req *r) {
-  static const char *const fields[] = {"command_id", "role", "procedure", "agency", "channel", "form", "documents", "owner", NULL};
-  const char *procedure, *agency, *channel, *owner;
-  eng_command *c;
-  if (!known_fields(r, fields))
-    return;
-  job *j = command_job(r, ENG_CMD_SUBMIT, false, &c);
-  if (j == NULL)
-    return;
-  if (!get_str(r, "procedure", true, 31, &procedure) || !get_str(r, "agency", true, 31, &agency) ||
-      !get_str(r, "channel", false, 15, &channel) || !get_str(r, "owner", false, 63, &owner) || !documents_of(r, j, c)) {
-    job_free(j);
-    return;
+/* A command's arguments, in the table's order, each within its bounds
+ * (engine/commands.h).  A FORM is its op's to read. */
+static bool get_args(req *r, job *j, eng_command *c) {
+  int n;
+  const eng_arg *args = eng_command_args(c->kind, &n);
+  for (int i = 0; i < n; i++) {
+    const eng_arg *a = &args[i];
+    const char *text;
+    int64_t v = 0;
+    bool ok = true;
+    switch (a->type) {
+    case ENG_ARG_WORD:
+    case ENG_ARG_TEXT:
+      if ((ok = get_str(r, a->wire, a->required, (size_t)a->hi, &text)))
+        *ENG_ARG_AT(c, a, const char *) = job_strdup(j, text);
+      break;
+    case ENG_ARG_INT:
+      if ((ok = get_int(r, a->wire, a->required, a->lo, a->hi, &v, NULL)))
+        *ENG_ARG_AT(c, a, int) = (int)v;
+      break;
+    case ENG_ARG_INSTANT:
+      if ((ok = get_int(r, a->wire, a->required, a->lo, a->hi, &v, NULL)))
+        *ENG_ARG_AT(c, a, mc_instant) = v;
+      break;
+    case ENG_ARG_OFFICIALS: ok = get_officials(r, j, a, ENG_ARG_AT(c, a, eng_texts)); break;
+    case ENG_ARG_DOCUMENTS: ok = get_documents(r, j, a, ENG_ARG_AT(c, a, eng_documents)); break;
+    default: break; /* a FORM; the other types come from the server and the command line only */
+    }
+    if (!ok)
+      return false;
   }
+  return true;
+}
+
+/* submit's own rules, after its arguments: an applicant files online
+ * (reception at the desk by default), then the e-form. */
+static bool submit_rules(req *r, job *j, eng_command *c) {
+  eng_submit_args *a = &c->submit;
   bool applicant = !strcmp(c->actor.role, "applicant");
-  if (channel == NULL)
-    channel = applicant ? "online" : "desk";
-  if (applicant && strcmp(channel, "online")) {
-    job_free(j);
+  if (a->channel == NULL)
+    a->channel = applicant ? "online" : "desk";
+  if (applicant && strcmp(a->channel, "online")) {
     fail(r, "forbidden", "channel", "submit: an applicant files online; the desk and the post are reception's");
-    return;
+    return false;
   }
   json_t *form = json_object_get(r->msg, "form");
   mc_buf fb = MC_BUF_INIT;
   char why[300];
   if (form == NULL || wire_form(form, &fb, why, sizeof why) != 0) {
     mc_buf_free(&fb);
-    job_free(j);
     fail(r, "bad_request", "form", "submit: %s", form ? why : "\"form\" is missing: the procedure's e-form (GET /api/procedures/CODE)");
-    return;
+    return false;
   }
   uint8_t *form_bytes = mc_arena_alloc(&j->arena, fb.len ? fb.len : 1);
   memcpy(form_bytes, fb.data, fb.len);
-  c->form = form_bytes;
-  c->form_len = fb.len;
+  a->form = (eng_bytes){form_bytes, fb.len};
   mc_buf_free(&fb);
-  c->procedure = job_strdup(j, procedure);
-  c->agency = job_strdup(j, agency);
-  c->channel = job_strdup(j, channel);
-  c->owner = job_strdup(j, owner);
-  job_start(j);
+  return true;
 }
 
-static void op_act(req *r) {
-  static const char *const fields[] = {"command_id", "role", "dossier", "expected_version", "action", "step", "reason",
-                                       "documents", NULL};
-  const char *action, *step, *reason;
+/* The rules of an op beyond its arguments'. */
+static bool (*const op_rules[ENG_CMD_COUNT])(req *r, job *j, eng_command *c) = {
+    [ENG_CMD_SUBMIT] = submit_rules,
+};
+
+/* A command a client sends (engine/commands.h: WS): its fields, what every
+ * command carries, its arguments, its op's own rules; then the writer. */
+static void op_command(req *r, eng_cmd_kind kind) {
   eng_command *c;
-  if (!known_fields(r, fields))
+  if (!command_fields(r, kind))
     return;
-  job *j = command_job(r, ENG_CMD_ACT, true, &c);
+  job *j = command_job(r, kind, &c);
   if (j == NULL)
     return;
-  if (!get_str(r, "action", true, 31, &action) || !get_str(r, "step", false, 47, &step) ||
-      !get_str(r, "reason", false, 8192, &reason) || !documents_of(r, j, c)) {
+  if (!get_args(r, j, c) || (op_rules[kind] && !op_rules[kind](r, j, c))) {
     job_free(j);
     return;
   }
-  c->action = job_strdup(j, action);
-  c->step = job_strdup(j, step);
-  c->reason = job_strdup(j, reason);
   job_start(j);
 }
-
-static void op_simple(req *r, eng_cmd_kind kind) {
-  static const char *const withdraw_f[] = {"command_id", "role", "dossier", "expected_version", "reason", NULL};
-  static const char *const extend_f[] = {"command_id", "role", "dossier", "expected_version", "reason", "new_due", NULL};
-  static const char *const assign_f[] = {"command_id", "role", "dossier", "expected_version", "handler", "co_handlers", NULL};
-  static const char *const rate_f[] = {"command_id", "role", "dossier", "expected_version", "rating", "comment", NULL};
-  const char *const *fields = kind == ENG_CMD_EXTEND ? extend_f
-                              : kind == ENG_CMD_ASSIGN ? assign_f
-                              : kind == ENG_CMD_RATE   ? rate_f
-                                                       : withdraw_f; /* withdraw, stop */
-  eng_command *c;
-  const char *reason = NULL, *handler = NULL;
-  int64_t v = 0;
-  if (!known_fields(r, fields))
-    return;
-  job *j = command_job(r, kind, true, &c);
-  if (j == NULL)
-    return;
-  bool ok = true;
-  switch (kind) {
-  case ENG_CMD_WITHDRAW: ok = get_str(r, "reason", false, 8192, &reason); break;
-  case ENG_CMD_STOP: ok = get_str(r, "reason", true, 8192, &reason); break;
-  case ENG_CMD_EXTEND:
-    ok = get_int(r, "new_due", true, 0, INT64_MAX, &v, NULL) && get_str(r, "reason", true, 8192, &reason);
-    c->new_due = v;
-    break;
-  case ENG_CMD_RATE:
-    ok = get_int(r, "rating", true, 1, 5, &v, NULL) && get_str(r, "comment", false, 8192, &reason);
-    c->rating = (int)v;
-    break;
-  case ENG_CMD_ASSIGN: {
-    ok = get_str(r, "handler", true, 63, &handler);
-    json_t *co = json_object_get(r->msg, "co_handlers");
-    if (ok && co && !json_is_null(co)) {
-      if (!json_is_array(co) || json_array_size(co) > 4) {
-        fail(r, "bad_request", "co_handlers", "assign: \"co_handlers\" is a list of at most 4 official ids");
-        ok = false;
-        break;
-      }
-      const char **list = mc_arena_calloc(&j->arena, 5, sizeof *list);
-      size_t i;
-      json_t *e;
-      json_array_foreach(co, i, e) {
-        if (!json_is_string(e)) {
-          fail(r, "bad_request", "co_handlers", "assign: co_handlers[%zu] is an official's id", i);
-          ok = false;
-          break;
-        }
-        list[i] = job_strdup(j, json_string_value(e));
-      }
-      c->co_handlers = list;
-      c->nco_handlers = (int)json_array_size(co);
-    }
-    c->handler = job_strdup(j, handler);
-    break;
-  }
-  default: break;
-  }
-  if (!ok) {
-    job_free(j);
-    return;
-  }
-  c->reason = job_strdup(j, reason);
-  job_start(j);
-}
-
-static void op_withdraw(req *r) { op_simple(r, ENG_CMD_WITHDRAW); }
-static void op_extend(req *r) { op_simple(r, ENG_CMD_EXTEND); }
-static void op_assign(req *r) { op_simple(r, ENG_CMD_ASSIGN); }
-static void op_stop(req *r) { op_simple(r, ENG_CMD_STOP); }
-static void op_rate(req *r) { op_simple(r, ENG_CMD_RATE); }
 
 /* ------------------------------------------------------------ reads */
 
@@ -466,7 +462,7 @@ static void op_get(req *r) {
   static const char *const fields[] = {"dossier", NULL};
   const char *code;
   eng_event_view v;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "dossier", true, 63, &code) || !readable(r, code, &v))
+  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &code) || !readable(r, code, &v))
     return;
   metrics_count(&r->s->m, "get", OUT_OK);
   reply(r, json_pack("{s:b, s:o}", "ok", 1, "dossier", dossier_json(&v.dossier)));
@@ -479,9 +475,9 @@ static void op_subscribe(req *r) {
   bool has_after;
   conn *c = r->c;
   const principal *p = &c->who;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "scope", true, 11, &scope) ||
-      !get_int(r, "after", false, 0, INT64_MAX, &after, &has_after) || !get_str(r, "step", false, 47, &step) ||
-      !get_str(r, "dossier", false, 63, &dossier) || !get_str(r, "agency", false, 31, &agency))
+  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "scope", true, SUB_MAX_BYTES(scope), &scope) ||
+      !get_int(r, "after", false, 0, INT64_MAX, &after, &has_after) || !get_str(r, "step", false, SUB_MAX_BYTES(step), &step) ||
+      !get_str(r, "dossier", false, SUB_MAX_BYTES(dossier), &dossier) || !get_str(r, "agency", false, SUB_MAX_BYTES(agency), &agency))
     return;
   if (c->nsubs >= CONN_MAX_SUBS) {
     fail(r, "refused", NULL, "subscribe: at most %d subscriptions per connection", CONN_MAX_SUBS);
@@ -543,7 +539,7 @@ static void op_subscribe(req *r) {
 static void op_unsubscribe(req *r) {
   static const char *const fields[] = {"subscription", NULL};
   const char *id;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "subscription", true, 15, &id))
+  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "subscription", true, SUB_MAX_BYTES(id), &id))
     return;
   conn *c = r->c;
   for (int i = 0; i < c->nsubs; i++)
@@ -689,24 +685,25 @@ static void op_logout(req *r) {
 
 typedef struct op_entry {
   const char *name;
-  void (*fn)(req *r);
+  void (*fn)(req *r);  /* NULL: the command `kind` (op_command) */
+  eng_cmd_kind kind;
 } op_entry;
 
 /* The operations: the connection's own, then every command the engine's
- * table (engine/commands.h) says clients send over the WebSocket, each
- * handled by op_<name>, then reading. */
-#define WS_COMMAND_OP_WS(name) {#name, op_##name},
-#define WS_COMMAND_OP_OTHER(name)
-#define WS_COMMAND_OP(e, name, where, who) WS_COMMAND_OP_##where(name)
+ * table (engine/commands.h) says clients send over the WebSocket, then
+ * reading. */
+#define WS_COMMAND_OP_WS(e, name) {#name, NULL, ENG_CMD_##e},
+#define WS_COMMAND_OP_OTHER(e, name)
+#define WS_COMMAND_OP(e, name, where, on, who) WS_COMMAND_OP_##where(e, name)
 static const op_entry ops[] = {
-    {"ping", op_ping},
-    {"hello", op_hello},
+    {"ping", op_ping, ENG_CMD_COUNT},
+    {"hello", op_hello, ENG_CMD_COUNT},
     ENG_COMMANDS(WS_COMMAND_OP)
-    {"get", op_get},
-    {"subscribe", op_subscribe},
-    {"unsubscribe", op_unsubscribe},
-    {"change_password", op_change_password},
-    {"logout", op_logout},
+    {"get", op_get, ENG_CMD_COUNT},
+    {"subscribe", op_subscribe, ENG_CMD_COUNT},
+    {"unsubscribe", op_unsubscribe, ENG_CMD_COUNT},
+    {"change_password", op_change_password, ENG_CMD_COUNT},
+    {"logout", op_logout, ENG_CMD_COUNT},
 };
 #undef WS_COMMAND_OP
 
@@ -723,8 +720,9 @@ void ws_message(conn *c, const void *data, size_t len, bool binary) {
   r.msg = msg;
   json_t *id = json_object_get(msg, "id");
   if (id == NULL || !(json_is_string(id) || json_is_integer(id)) ||
-      (json_is_string(id) && (json_string_length(id) == 0 || json_string_length(id) > 64))) {
-    fail(&r, "bad_request", "id", "every request has an \"id\" (a text of 1 to 64 bytes) to match its reply");
+      (json_is_string(id) && (json_string_length(id) == 0 || json_string_length(id) > WS_MAX_ID_BYTES))) {
+    fail(&r, "bad_request", "id", "every request has an \"id\" (a text of 1 to %d bytes) to match its reply",
+         WS_MAX_ID_BYTES);
     json_decref(msg);
     return;
   }
@@ -740,8 +738,10 @@ void ws_message(conn *c, const void *data, size_t len, bool binary) {
       r.op = ops[i].name;
       if (s->stopping && strcmp(op, "ping"))
         fail(&r, "unavailable", NULL, "%s: the server is stopping; reconnect in a moment and retry with the same command_id", op);
-      else
+      else if (ops[i].fn)
         ops[i].fn(&r);
+      else
+        op_command(&r, ops[i].kind);
       json_decref(msg);
       return;
     }

@@ -158,33 +158,34 @@ static int put(eng_result *r, char *dst, size_t size, const char *src, const cha
 
 static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r,
                   bool registering) {
+  const eng_account_args *arg = &c->account;
   eng_account_view a;
   bool exists;
   char why[200];
   int rc;
   memset(&a, 0, sizeof a);
-  const char *kind = registering ? c->account_kind : "official";
+  const char *kind = registering ? arg->kind : "official";
   if (registering && kind && !strcmp(kind, "official"))
     return refuse(r, MC_EINVAL, "applicants register as a person or an organisation; officials are created by an administrator");
   if (registering && !has_role(&c->actor, "system"))
     return refuse(r, MC_EACCES, "an applicant's account is registered by the server once its code is verified");
-  if (!eng_account_id_valid(kind, c->account, why, sizeof why))
+  if (!eng_account_id_valid(kind, arg->id, why, sizeof why))
     return refuse(r, MC_EINVAL, "%s", why);
-  if (c->name == NULL || c->name[0] == '\0')
+  if (arg->name == NULL || arg->name[0] == '\0')
     return refuse(r, MC_EINVAL, "an account needs the name of its holder");
-  if ((rc = load(b, c->account, &a, &exists)))
-    return refuse(r, rc, "the account %s cannot be read", c->account);
+  if ((rc = load(b, arg->id, &a, &exists)))
+    return refuse(r, rc, "the account %s cannot be read", arg->id);
   if (exists)
-    return refuse(r, MC_ECONFLICT, "the account %s exists already", c->account);
-  if ((rc = put(r, a.id, sizeof a.id, c->account, "account id")) || (rc = put(r, a.kind, sizeof a.kind, kind, "kind")) ||
-      (rc = put(r, a.name, sizeof a.name, c->name, "name")) || (rc = put(r, a.email, sizeof a.email, c->email, "e-mail")) ||
-      (rc = put(r, a.phone, sizeof a.phone, c->phone, "phone number")))
+    return refuse(r, MC_ECONFLICT, "the account %s exists already", arg->id);
+  if ((rc = put(r, a.id, sizeof a.id, arg->id, "account id")) || (rc = put(r, a.kind, sizeof a.kind, kind, "kind")) ||
+      (rc = put(r, a.name, sizeof a.name, arg->name, "name")) || (rc = put(r, a.email, sizeof a.email, arg->email, "e-mail")) ||
+      (rc = put(r, a.phone, sizeof a.phone, arg->phone, "phone number")))
     return rc;
   a.since = now;
   if (registering) {
     if (!has_role(&c->actor, "system"))
       return refuse(r, MC_EACCES, "an applicant's account is registered by the server once its code is verified");
-    if ((!c->email || !c->email[0]) && (!c->phone || !c->phone[0]))
+    if ((!arg->email || !arg->email[0]) && (!arg->phone || !arg->phone[0]))
       return refuse(r, MC_EINVAL, "an applicant's account needs an e-mail address or a phone number");
     snprintf(a.roles[0], sizeof a.roles[0], "applicant");
     a.nroles = 1;
@@ -195,54 +196,56 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   if (!system && !has_role(&c->actor, "agency_admin"))
     return refuse(r, MC_EACCES, "creating an official's account needs the system_admin or agency_admin role");
   /* The province-wide roles need no agency; every other role is an agency's. */
-  bool province_wide = c->nroles > 0;
-  for (int i = 0; i < c->nroles; i++)
-    province_wide &= c->roles[i] && (!strcmp(c->roles[i], "system_admin") || !strcmp(c->roles[i], "auditor"));
-  if ((c->agency == NULL || c->agency[0] == '\0') && !province_wide)
+  bool province_wide = arg->roles.n > 0;
+  for (int i = 0; i < arg->roles.n; i++)
+    province_wide &= arg->roles.list[i] &&
+                     (!strcmp(arg->roles.list[i], "system_admin") || !strcmp(arg->roles.list[i], "auditor"));
+  if ((arg->agency == NULL || arg->agency[0] == '\0') && !province_wide)
     return refuse(r, MC_EINVAL, "an official belongs to an agency: give its code (workflows/agencies)");
-  if (!system && (c->actor.agency == NULL || c->agency == NULL || strcmp(c->actor.agency, c->agency)))
+  if (!system && (c->actor.agency == NULL || arg->agency == NULL || strcmp(c->actor.agency, arg->agency)))
     return refuse(r, MC_EACCES, "an agency_admin of %s creates accounts of %s only, not of %s",
                   c->actor.agency ? c->actor.agency : "no agency", c->actor.agency ? c->actor.agency : "it",
-                  c->agency ? c->agency : "no agency (a province-wide role)");
+                  arg->agency ? arg->agency : "no agency (a province-wide role)");
   bool known = true;
-  if (c->agency && c->agency[0] && (rc = agency_known(e, b, now, c->agency, &known)))
+  if (arg->agency && arg->agency[0] && (rc = agency_known(e, b, now, arg->agency, &known)))
     return refuse(r, rc, "no agency directory is published: publish workflows/agencies first");
   if (!known)
-    return refuse(r, MC_ENOENT, "the agency %s is not in the directory", c->agency);
-  if ((rc = put(r, a.agency, sizeof a.agency, c->agency, "agency code")))
+    return refuse(r, MC_ENOENT, "the agency %s is not in the directory", arg->agency);
+  if ((rc = put(r, a.agency, sizeof a.agency, arg->agency, "agency code")))
     return rc;
-  if (c->nroles < 1 || c->nroles > ENG_MAX_ROLES)
+  if (arg->roles.n < 1 || arg->roles.n > ENG_MAX_ROLES)
     return refuse(r, MC_EINVAL, "an official has 1 to %d roles (reception, specialist, leader, agency_admin, auditor, postal)",
                   ENG_MAX_ROLES);
-  for (int i = 0; i < c->nroles; i++) {
+  for (int i = 0; i < arg->roles.n; i++) {
     bool valid = false;
     for (int k = 0; official_roles[k] && !valid; k++)
-      valid = c->roles[i] && !strcmp(c->roles[i], official_roles[k]);
-    if (!valid || c->roles[i] == NULL)
+      valid = arg->roles.list[i] && !strcmp(arg->roles.list[i], official_roles[k]);
+    if (!valid || arg->roles.list[i] == NULL)
       return refuse(r, MC_EINVAL, "\"%s\" is not a role of an official (reception, specialist, leader, agency_admin, auditor, postal, system_admin)",
-                    c->roles[i] ? c->roles[i] : "(none)");
-    if ((!strcmp(c->roles[i], "system_admin") || !strcmp(c->roles[i], "auditor")) && !system)
-      return refuse(r, MC_EACCES, "only a system_admin gives the province-wide role %s", c->roles[i]);
+                    arg->roles.list[i] ? arg->roles.list[i] : "(none)");
+    if ((!strcmp(arg->roles.list[i], "system_admin") || !strcmp(arg->roles.list[i], "auditor")) && !system)
+      return refuse(r, MC_EACCES, "only a system_admin gives the province-wide role %s", arg->roles.list[i]);
     for (int k = 0; k < i; k++)
-      if (!strcmp(c->roles[k], c->roles[i]))
-        return refuse(r, MC_EINVAL, "the role %s is given twice", c->roles[i]);
-    snprintf(a.roles[i], sizeof a.roles[i], "%s", c->roles[i]);
+      if (!strcmp(arg->roles.list[k], arg->roles.list[i]))
+        return refuse(r, MC_EINVAL, "the role %s is given twice", arg->roles.list[i]);
+    snprintf(a.roles[i], sizeof a.roles[i], "%s", arg->roles.list[i]);
   }
-  a.nroles = c->nroles;
+  a.nroles = arg->roles.n;
   return append(e, b, now, c, ENG_EV_ACCOUNT_CREATED, &a, r);
 }
 
 static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r,
                         bool disabled) {
+  const eng_account_args *arg = &c->account;
   eng_account_view a;
   bool exists;
   int rc;
-  if (c->account == NULL || c->account[0] == '\0')
+  if (arg->id == NULL || arg->id[0] == '\0')
     return refuse(r, MC_EINVAL, "name the account");
-  if ((rc = load(b, c->account, &a, &exists)))
-    return refuse(r, rc, "the account %s cannot be read", c->account);
+  if ((rc = load(b, arg->id, &a, &exists)))
+    return refuse(r, rc, "the account %s cannot be read", arg->id);
   if (!exists)
-    return refuse(r, MC_ENOENT, "there is no account %s", c->account);
+    return refuse(r, MC_ENOENT, "there is no account %s", arg->id);
   bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
   bool own_admin = has_role(&c->actor, "agency_admin") && a.agency[0] && c->actor.agency &&
                    !strcmp(c->actor.agency, a.agency);
@@ -262,7 +265,7 @@ static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng
 }
 
 int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r) {
-  const char *op = c->account_op ? c->account_op : "";
+  const char *op = c->account.op ? c->account.op : "";
   if (!strcmp(op, "register"))
     return create(e, b, now, c, r, true);
   if (!strcmp(op, "create"))

@@ -326,8 +326,6 @@ typedef struct doc_entry {
   char valid_until[11];       /* "YYYY-MM-DD" or "" */
 } doc_entry;
 
-#define ENG_MAX_DOCUMENTS 32
-
 /* What happened, beside the snapshot. */
 typedef struct what {
   const char *action, *step, *reason, *handler;
@@ -563,7 +561,7 @@ static int check_directory_removals(decide *d) {
   if (rc || (rc = eng__def_load(d->e, d->b, current, ENG_DEF_DIRECTORY, &def)) ||
       (rc = dsl_directory_decode(def->bytes, def->len, &was)))
     return refuse(d, rc, "the directory in effect cannot be read");
-  if ((rc = dsl_directory_decode(d->cmd->def_bytes, d->cmd->def_len, &next))) {
+  if ((rc = dsl_directory_decode(d->cmd->publish.bytes.data, d->cmd->publish.bytes.len, &next))) {
     dsl_directory_free(was);
     return refuse(d, MC_EPARSE, "this is not a compiled directory");
   }
@@ -588,43 +586,44 @@ static int check_directory_removals(decide *d) {
 /* A procedure is an agency's to publish or retire; the policies, the
  * calendar and the directory apply province-wide and are the system
  * administrator's. */
-static int admin_may(decide *d, const char *what_for) {
+static int admin_may(decide *d, eng_def_kind kind, const char *what_for) {
   const char *role = d->cmd->actor.role;
-  if ((unsigned)d->cmd->def_kind > ENG_DEF_TEMPLATE)
+  if ((unsigned)kind > ENG_DEF_TEMPLATE)
     return refuse(d, MC_EINVAL, "%s: unknown kind of definition %d (procedure, policy, directory, calendar or template)",
-                  what_for, (int)d->cmd->def_kind);
+                  what_for, (int)kind);
   if (role && !strcmp(role, "system_admin"))
     return 0;
   if (role && !strcmp(role, "agency_admin")) {
-    if (d->cmd->def_kind == ENG_DEF_PROCEDURE)
+    if (kind == ENG_DEF_PROCEDURE)
       return 0;
     return refuse(d, MC_EACCES, "%s: the %s applies province-wide and needs the system_admin role", what_for,
-                  eng_def_kind_name(d->cmd->def_kind));
+                  eng_def_kind_name(kind));
   }
   return refuse(d, MC_EACCES, "%s needs the system_admin or agency_admin role", what_for);
 }
 
 static int do_publish(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_publish_args *arg = &c->publish;
   char id[64] = "", title[256] = "";
   uint8_t hash[32];
   int rc;
-  if ((rc = admin_may(d, "publishing")))
+  if ((rc = admin_may(d, arg->def_kind, "publishing")))
     return rc;
-  if (c->def_bytes == NULL || c->def_len == 0)
+  if (arg->bytes.data == NULL || arg->bytes.len == 0)
     return refuse(d, MC_EINVAL, "nothing to publish");
-  if (mc_canon_verify(c->def_bytes, c->def_len, NULL) != 0)
-    return refuse(d, MC_EPARSE, "the %s is not canonical msgpack: compile it with motcua compile", eng_def_kind_name(c->def_kind));
+  if (mc_canon_verify(arg->bytes.data, arg->bytes.len, NULL) != 0)
+    return refuse(d, MC_EPARSE, "the %s is not canonical msgpack: compile it with motcua compile", eng_def_kind_name(arg->def_kind));
   msgpack_unpacked u;
   size_t off = 0;
   msgpack_unpacked_init(&u);
-  msgpack_unpack_next(&u, (const char *)c->def_bytes, c->def_len, &off);
+  msgpack_unpack_next(&u, (const char *)arg->bytes.data, arg->bytes.len, &off);
   const msgpack_object *root = &u.data;
-  switch (c->def_kind) {
+  switch (arg->def_kind) {
   case ENG_DEF_PROCEDURE: {
     mc_arena a = MC_ARENA_INIT;
     dsl_machine *m;
-    rc = dsl_machine_decode(c->def_bytes, c->def_len, &a, &m);
+    rc = dsl_machine_decode(arg->bytes.data, arg->bytes.len, &a, &m);
     if (rc == 0) {
       snprintf(id, sizeof id, "%s", m->code);
       snprintf(title, sizeof title, "%s", m->name);
@@ -634,8 +633,8 @@ static int do_publish(decide *d) {
   }
   case ENG_DEF_POLICY:
   case ENG_DEF_DIRECTORY:
-    rc = eng__str_is(eng__get(root, "kind"), eng_def_kind_name(c->def_kind)) ? 0 : MC_EPARSE;
-    if (rc == 0 && c->def_kind == ENG_DEF_POLICY)
+    rc = eng__str_is(eng__get(root, "kind"), eng_def_kind_name(arg->def_kind)) ? 0 : MC_EPARSE;
+    if (rc == 0 && arg->def_kind == ENG_DEF_POLICY)
       rc = eng__str_copy(eng__get(root, "id"), id, sizeof id) | eng__str_copy(eng__get(root, "title"), title, sizeof title);
     else if (rc == 0)
       snprintf(id, sizeof id, "directory");
@@ -654,21 +653,21 @@ static int do_publish(decide *d) {
   }
   msgpack_unpacked_destroy(&u);
   if (rc != 0 || id[0] == '\0')
-    return refuse(d, MC_EPARSE, "this is not a compiled %s", eng_def_kind_name(c->def_kind));
-  mc_sha256_digest(c->def_bytes, c->def_len, hash);
+    return refuse(d, MC_EPARSE, "this is not a compiled %s", eng_def_kind_name(arg->def_kind));
+  mc_sha256_digest(arg->bytes.data, arg->bytes.len, hash);
   /* Publishing what is already the newest version, in effect from that
    * date, changes nothing; the same bytes with an earlier date correct it. */
   uint8_t newest[32], then[32];
-  if (eng__def_current(d->e, d->b, c->def_kind, id, INT64_MAX, newest) == 0 && !memcmp(newest, hash, 32) &&
-      eng__def_current(d->e, d->b, c->def_kind, id, c->effective_from, then) == 0 && !memcmp(then, hash, 32)) {
+  if (eng__def_current(d->e, d->b, arg->def_kind, id, INT64_MAX, newest) == 0 && !memcmp(newest, hash, 32) &&
+      eng__def_current(d->e, d->b, arg->def_kind, id, arg->effective_from, then) == 0 && !memcmp(then, hash, 32)) {
     d->res->repeated = true;
     snprintf(d->res->message, sizeof d->res->message, "the %s %s is already published as this version",
-             eng_def_kind_name(c->def_kind), id);
+             eng_def_kind_name(arg->def_kind), id);
     return 0;
   }
-  if (c->def_kind == ENG_DEF_DIRECTORY && (rc = check_directory_removals(d)))
+  if (arg->def_kind == ENG_DEF_DIRECTORY && (rc = check_directory_removals(d)))
     return rc;
-  if (c->def_kind == ENG_DEF_CALENDAR) {
+  if (arg->def_kind == ENG_DEF_CALENDAR) {
     /* A calendar must parse before anything can count on it. */
     eng_calendar *cal = NULL;
     mc_arena a = MC_ARENA_INIT;
@@ -677,7 +676,7 @@ static int do_publish(decide *d) {
     msgpack_unpacked cu;
     size_t coff = 0;
     msgpack_unpacked_init(&cu);
-    msgpack_unpack_next(&cu, (const char *)c->def_bytes, c->def_len, &coff);
+    msgpack_unpack_next(&cu, (const char *)arg->bytes.data, arg->bytes.len, &coff);
     const msgpack_object *files = eng__get(&cu.data, "files");
     for (uint32_t i = 0; files && files->type == MSGPACK_OBJECT_ARRAY && i < files->via.array.size && i < 64; i++) {
       const msgpack_object *name = eng__get(&files->via.array.ptr[i], "name");
@@ -699,19 +698,19 @@ static int do_publish(decide *d) {
   mc_canon_init(&w, &data);
   mc_canon_map(&w, 6);
   mc_canon_key(&w, "bytes");
-  mc_canon_bin(&w, c->def_bytes, c->def_len);
-  mc_canon_kv_int(&w, "effective_from", c->effective_from);
+  mc_canon_bin(&w, arg->bytes.data, arg->bytes.len);
+  mc_canon_kv_int(&w, "effective_from", arg->effective_from);
   mc_canon_key(&w, "hash");
   mc_canon_bin(&w, hash, 32);
   mc_canon_kv_str(&w, "id", id);
-  mc_canon_kv_str(&w, "kind", eng_def_kind_name(c->def_kind));
+  mc_canon_kv_str(&w, "kind", eng_def_kind_name(arg->def_kind));
   mc_canon_kv_str(&w, "title", title);
   if ((rc = mc_canon_finish(&w)) != 0) {
     mc_buf_free(&data);
     return refuse(d, rc, "the definition could not be encoded");
   }
   char stream[160];
-  snprintf(stream, sizeof stream, "definition/%s/%s", eng_def_kind_name(c->def_kind), id);
+  snprintf(stream, sizeof stream, "definition/%s/%s", eng_def_kind_name(arg->def_kind), id);
   store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = eng_event_name(ENG_EV_DEFINITION_PUBLISHED),
                        .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
                        .definition_hash = hash, .data = data.data, .data_len = data.len};
@@ -799,15 +798,24 @@ static const dsl_m_document *asked_document(const dsl_machine *m, const char *na
   return NULL;
 }
 
+/* The scans a command brings: a submission's, a supplement's. */
+static eng_documents brought_by(const eng_command *c) {
+  if (c && c->kind == ENG_CMD_SUBMIT)
+    return c->submit.documents;
+  if (c && c->kind == ENG_CMD_ACT)
+    return c->act.documents;
+  return (eng_documents){NULL, 0};
+}
+
 /* Checks the scans a command brings against the procedure's documents and
  * fills `out` with them.  A refusal says which document and why. */
 static int brought_documents(decide *d, const char *date, doc_entry *out, int *n) {
-  const eng_command *c = d->cmd;
+  eng_documents brought = brought_by(d->cmd);
   *n = 0;
-  if (c->ndocuments < 0 || c->ndocuments > ENG_MAX_DOCUMENTS)
+  if (brought.n < 0 || brought.n > ENG_MAX_DOCUMENTS)
     return refuse(d, MC_ETOOBIG, "at most %d documents at once", ENG_MAX_DOCUMENTS);
-  for (int i = 0; i < c->ndocuments; i++) {
-    const eng_document *doc = &c->documents[i];
+  for (int i = 0; i < brought.n; i++) {
+    const eng_document *doc = &brought.list[i];
     char path[48], vi[1024];
     const dsl_m_document *asked = doc->name ? asked_document(d->m, doc->name) : NULL;
     const char *title = asked && asked->title ? asked->title : doc->name;
@@ -828,7 +836,7 @@ static int brought_documents(decide *d, const char *date, doc_entry *out, int *n
                           asked_names[0] ? asked_names : "none to scan (its form is filled online)");
     }
     for (int k = 0; k < i; k++)
-      if (!strcmp(c->documents[k].name, doc->name)) {
+      if (!strcmp(brought.list[k].name, doc->name)) {
         snprintf(vi, sizeof vi, "«%s» đã có ở trên: mỗi giấy tờ nộp một lần.", title);
         return refuse_field(d, MC_EINVAL, path, "unique", vi, "the document \"%s\" is given twice", doc->name);
       }
@@ -923,50 +931,51 @@ static int submission_documents(decide *d, const char *owner, doc_entry *out, in
 
 static int do_submit(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_submit_args *arg = &c->submit;
   eng_snap s;
   uint8_t proc_hash[32], policy_hash[32], cal_hash[32];
   eng_def *def;
   int rc;
 
   memset(&s, 0, sizeof s);
-  if (c->procedure == NULL || c->agency == NULL || c->channel == NULL)
+  if (arg->procedure == NULL || arg->agency == NULL || arg->channel == NULL)
     return refuse(d, MC_EINVAL, "a submission names the procedure, the agency and the channel");
-  if (strcmp(c->channel, "online") && strcmp(c->channel, "desk") && strcmp(c->channel, "post"))
-    return refuse(d, MC_EINVAL, "unknown channel \"%s\": online, desk or post", c->channel);
+  if (strcmp(arg->channel, "online") && strcmp(arg->channel, "desk") && strcmp(arg->channel, "post"))
+    return refuse(d, MC_EINVAL, "unknown channel \"%s\": online, desk or post", arg->channel);
   /* Online: the applicant; at the desk or by post: an official enters it for them. */
-  bool online = !strcmp(c->channel, "online");
+  bool online = !strcmp(arg->channel, "online");
   if (online && (c->actor.role == NULL || strcmp(c->actor.role, "applicant") || c->actor.who == NULL ||
                  c->actor.who[0] == '\0'))
     return refuse(d, MC_EACCES, "an online dossier is submitted by the applicant, from their account");
   if (online && strlen(c->actor.who) >= sizeof s.applicant)
     return refuse(d, MC_EINVAL, "the account id is longer than %zu bytes", sizeof s.applicant - 1);
   if (!online && (c->actor.role == NULL || strcmp(c->actor.role, "reception") || c->actor.agency == NULL ||
-                  strcmp(c->actor.agency, c->agency)))
-    return refuse(d, MC_EACCES, "a %s dossier is entered by a reception official of %s", c->channel, c->agency);
-  if ((rc = eng__def_current(d->e, d->b, ENG_DEF_PROCEDURE, c->procedure, d->now, proc_hash)))
+                  strcmp(c->actor.agency, arg->agency)))
+    return refuse(d, MC_EACCES, "a %s dossier is entered by a reception official of %s", arg->channel, arg->agency);
+  if ((rc = eng__def_current(d->e, d->b, ENG_DEF_PROCEDURE, arg->procedure, d->now, proc_hash)))
     return rc == MC_ERANGE
-               ? refuse(d, MC_EINVAL, "the procedure %s is retired and takes no new dossiers", c->procedure)
-               : refuse(d, rc, "the procedure %s is not published or not yet in effect", c->procedure);
+               ? refuse(d, MC_EINVAL, "the procedure %s is retired and takes no new dossiers", arg->procedure)
+               : refuse(d, rc, "the procedure %s is not published or not yet in effect", arg->procedure);
   if ((rc = eng__def_load(d->e, d->b, proc_hash, ENG_DEF_PROCEDURE, &def)))
-    return refuse(d, rc, "the procedure %s cannot be read", c->procedure);
+    return refuse(d, rc, "the procedure %s cannot be read", arg->procedure);
   d->m = def->machine;
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_POLICY, d->m->policy, d->now, policy_hash)) ||
       (rc = eng__def_load(d->e, d->b, policy_hash, ENG_DEF_POLICY, &def)))
     return rc == MC_ERANGE
                ? refuse(d, MC_EINVAL, "the policy %s of the procedure %s is retired: the procedure takes no new "
-                        "dossiers until it names a policy in effect", d->m->policy, c->procedure)
+                        "dossiers until it names a policy in effect", d->m->policy, arg->procedure)
                : refuse(d, rc, "the policy %s of the procedure is not published", d->m->policy);
   d->policy = &def->policy;
-  if ((rc = check_directory(d, c->agency, c->procedure, s.calendar, sizeof s.calendar)))
+  if ((rc = check_directory(d, arg->agency, arg->procedure, s.calendar, sizeof s.calendar)))
     return rc;
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_CALENDAR, s.calendar, d->now, cal_hash)) ||
       (rc = eng__def_load(d->e, d->b, cal_hash, ENG_DEF_CALENDAR, &def)))
-    return refuse(d, rc, "the calendar \"%s\" of %s is not published", s.calendar, c->agency);
+    return refuse(d, rc, "the calendar \"%s\" of %s is not published", s.calendar, arg->agency);
   d->cal = def->calendar;
   memcpy(d->cal_hash, cal_hash, 32);
 
   mc_buf form = MC_BUF_INIT;
-  if ((rc = eng__form_validate(d->m, c->form, c->form_len, &form, d->res))) {
+  if ((rc = eng__form_validate(d->m, arg->form.data, arg->form.len, &form, d->res))) {
     mc_buf_free(&form);
     return rc;
   }
@@ -976,11 +985,11 @@ static int do_submit(decide *d) {
   mc_instant_split(d->now, eng_calendar_offset_min(d->cal), &day, &msd);
   mc_civil_from_days(day, &y, &mo, &dd);
   char prefix[48];
-  if (strlen(c->agency) > 31) {
+  if (strlen(arg->agency) > 31) {
     mc_buf_free(&form);
-    return refuse(d, MC_EINVAL, "the agency code %s is too long for a dossier code", c->agency);
+    return refuse(d, MC_EINVAL, "the agency code %s is too long for a dossier code", arg->agency);
   }
-  int plen = snprintf(prefix, sizeof prefix, "%.31s-%02d%02d%02d", c->agency, y % 100, mo, dd);
+  int plen = snprintf(prefix, sizeof prefix, "%.31s-%02d%02d%02d", arg->agency, y % 100, mo, dd);
   uint32_t last = 0;
   const void *v;
   size_t vlen;
@@ -992,15 +1001,15 @@ static int do_submit(decide *d) {
    * dossier code"): no client can exhaust a day. */
   if (last >= ENG_CODE_MAX_PER_DAY) {
     mc_buf_free(&form);
-    return refuse(d, MC_ERANGE, "%s has received %u dossiers today: the code space of the day is full", c->agency,
+    return refuse(d, MC_ERANGE, "%s has received %u dossiers today: the code space of the day is full", arg->agency,
                   (unsigned)ENG_CODE_MAX_PER_DAY);
   }
   snprintf(s.code, sizeof s.code, "%s-%04u", prefix, last + 1);
-  snprintf(s.procedure, sizeof s.procedure, "%s", c->procedure);
-  snprintf(s.agency, sizeof s.agency, "%s", c->agency);
-  snprintf(s.channel, sizeof s.channel, "%s", c->channel);
+  snprintf(s.procedure, sizeof s.procedure, "%s", arg->procedure);
+  snprintf(s.agency, sizeof s.agency, "%s", arg->agency);
+  snprintf(s.channel, sizeof s.channel, "%s", arg->channel);
   snprintf(s.applicant, sizeof s.applicant, "%s", online && c->actor.who ? c->actor.who : "");
-  const char *owner = online ? c->actor.who : c->owner;
+  const char *owner = online ? c->actor.who : arg->owner;
   if (owner && strlen(owner) >= sizeof s.owner) {
     mc_buf_free(&form);
     return refuse(d, MC_EINVAL, "the applicant's id \"%.20s...\" is too long", owner);
@@ -1157,7 +1166,7 @@ static int load_form(decide *d, const char *code, msgpack_unpacked *u) {
 static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *action, mc_instant due_at) {
   const dsl_m_node *n = &d->m->nodes[s->tokens[ti].node];
   const dsl_m_transition *t = NULL;
-  const char *reason = d->cmd ? d->cmd->reason : NULL;
+  const char *reason = d->cmd && d->cmd->kind == ENG_CMD_ACT ? d->cmd->act.reason : NULL;
   if (due_at)
     reason = NULL; /* a timer acts, not a person */
   what w = {.action = action, .step = n->name, .reason = reason, .due_at = due_at};
@@ -1190,7 +1199,7 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
     }
   }
   doc_entry docs[ENG_MAX_DOCUMENTS];
-  if (d->cmd && d->cmd->ndocuments) {
+  if (brought_by(d->cmd).n) {
     char date[11];
     if (strcmp(action, "provide_supplement"))
       return refuse(d, MC_EINVAL, "documents come with a submission or a supplement, not with \"%s\"", action);
@@ -1233,21 +1242,22 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
 
 static int do_act(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_act_args *arg = &c->act;
   eng_snap s;
   uint64_t version;
   msgpack_unpacked u;
   int rc;
-  if (c->dossier == NULL || c->action == NULL)
+  if (c->dossier == NULL || arg->action == NULL)
     return refuse(d, MC_EINVAL, "an action names the dossier and the action");
   if ((rc = open_dossier(d, &s, &version)))
     return rc;
   int ti = -1;
-  if (c->step) {
+  if (arg->step) {
     for (int i = 0; i < s.ntokens; i++)
-      if (!strcmp(d->m->nodes[s.tokens[i].node].name, c->step))
+      if (!strcmp(d->m->nodes[s.tokens[i].node].name, arg->step))
         ti = i;
     if (ti < 0)
-      return refuse(d, MC_EINVAL, "the dossier %s is not at the step \"%s\"", s.code, c->step);
+      return refuse(d, MC_EINVAL, "the dossier %s is not at the step \"%s\"", s.code, arg->step);
   } else if (s.ntokens == 1) {
     ti = 0;
   } else {
@@ -1256,13 +1266,13 @@ static int do_act(decide *d) {
       snprintf(at + strlen(at), sizeof at - strlen(at), "%s%s", i ? ", " : "", d->m->nodes[s.tokens[i].node].name);
     return refuse(d, MC_EINVAL, "the dossier %s is at several steps (%s): say which", s.code, at);
   }
-  if (!strcmp(c->action, "timeout"))
+  if (!strcmp(arg->action, "timeout"))
     return refuse(d, MC_EINVAL, "a timeout is taken by the engine when the step's limit passes");
   if ((rc = role_allowed(d, &s, &d->m->nodes[s.tokens[ti].node])))
     return rc;
   msgpack_unpacked_init(&u);
   if ((rc = load_form(d, s.code, &u)) == 0)
-    rc = take(d, &s, version, ti, c->action, 0);
+    rc = take(d, &s, version, ti, arg->action, 0);
   msgpack_unpacked_destroy(&u);
   return rc;
 }
@@ -1293,12 +1303,13 @@ static int do_withdraw(decide *d) {
   if (!is_applicant_of(&c->actor, &s) && !is_reception_of(&c->actor, &s))
     return refuse(d, MC_EACCES, "a dossier is withdrawn by its applicant, or by reception at the applicant's request");
   finish(d, &s, "withdrawn");
-  what w = {.action = "withdraw", .reason = c->reason};
+  what w = {.action = "withdraw", .reason = c->withdraw.reason};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
 static int do_extend(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_extend_args *arg = &c->extend;
   eng_snap s;
   uint64_t version;
   int rc;
@@ -1314,17 +1325,17 @@ static int do_extend(decide *d) {
     return refuse(d, MC_EINVAL, "the dossier %s has no appointment to extend", s.code);
   if (s.extended)
     return refuse(d, MC_EINVAL, "the appointment of %s was already reset once; it may be reset only once (NĐ118 Art. 19.6)", s.code);
-  if (c->reason == NULL || c->reason[0] == '\0')
+  if (arg->reason == NULL || arg->reason[0] == '\0')
     return refuse(d, MC_EINVAL, "an extension gives its reason and apologises (Phiếu xin lỗi và hẹn lại ngày trả kết quả)");
   /* The new appointment is a working day, due at its close of office
    * hours like every other deadline (DOMAIN.md "Working time"). */
   int64_t day, msd;
   eng_day_info info;
-  mc_instant_split(c->new_due, eng_calendar_offset_min(d->cal), &day, &msd);
+  mc_instant_split(arg->new_due, eng_calendar_offset_min(d->cal), &day, &msd);
   if ((rc = eng_calendar_day(d->cal, day, &info)))
     return refuse(d, rc, "the calendar \"%s\" does not describe the new date's year", s.calendar);
   if (!info.working) {
-    fmt_local(d, c->new_due, due);
+    fmt_local(d, arg->new_due, due);
     return refuse(d, MC_EINVAL, "the new date %.10s is a %s%s%s%s: choose a working day", due,
                   eng_day_kind_name(info.kind), info.note ? " (" : "", info.note ? info.note : "",
                   info.note ? ")" : "");
@@ -1347,7 +1358,7 @@ static int do_extend(decide *d) {
                     due);
     }
   }
-  what w = {.action = "extend", .reason = c->reason, .old_due = s.appointment_at, .new_due = new_due};
+  what w = {.action = "extend", .reason = arg->reason, .old_due = s.appointment_at, .new_due = new_due};
   s.appointment_at = new_due;
   s.extended = true;
   arm_deadline(d, &s);
@@ -1366,18 +1377,19 @@ static int leader_of(decide *d, const eng_snap *s, const char *what_for) {
 
 static int do_assign(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_assign_args *arg = &c->assign;
   eng_snap s;
   uint64_t version;
   int rc;
-  if (c->dossier == NULL || c->handler == NULL || c->handler[0] == '\0')
+  if (c->dossier == NULL || arg->handler == NULL || arg->handler[0] == '\0')
     return refuse(d, MC_EINVAL, "an assignment names the dossier and its main handler");
-  if (c->nco_handlers < 0 || c->nco_handlers > 4)
+  if (arg->co_handlers.n < 0 || arg->co_handlers.n > 4)
     return refuse(d, MC_EINVAL, "at most 4 co-handlers");
-  if (c->nco_handlers > 0 && c->co_handlers == NULL)
-    return refuse(d, MC_EINVAL, "%d co-handlers announced, none given", c->nco_handlers);
+  if (arg->co_handlers.n > 0 && arg->co_handlers.list == NULL)
+    return refuse(d, MC_EINVAL, "%d co-handlers announced, none given", arg->co_handlers.n);
   /* An id cut short would lock its official out: refuse it whole. */
-  for (int i = -1; i < c->nco_handlers; i++) {
-    const char *id = i < 0 ? c->handler : c->co_handlers[i];
+  for (int i = -1; i < arg->co_handlers.n; i++) {
+    const char *id = i < 0 ? arg->handler : arg->co_handlers.list[i];
     if (id && strlen(id) > 63)
       return refuse(d, MC_EINVAL, "the official's id \"%.20s...\" is longer than 63 bytes", id);
   }
@@ -1390,12 +1402,12 @@ static int do_assign(decide *d) {
                            (!strcmp(a->role, "agency_admin") && a->agency && !strcmp(a->agency, s.agency)));
   if (!admin && (rc = leader_of(d, &s, "assigning a dossier")))
     return rc;
-  what w = {.action = "assign", .handler = c->handler, .reason = s.handler[0] ? s.handler : NULL};
-  snprintf(s.handler, sizeof s.handler, "%.63s", c->handler);
+  what w = {.action = "assign", .handler = arg->handler, .reason = s.handler[0] ? s.handler : NULL};
+  snprintf(s.handler, sizeof s.handler, "%.63s", arg->handler);
   s.nco_handlers = 0;
-  for (int i = 0; i < c->nco_handlers; i++)
-    if (c->co_handlers[i] && strcmp(c->co_handlers[i], c->handler))
-      snprintf(s.co_handlers[s.nco_handlers++], sizeof s.co_handlers[0], "%.63s", c->co_handlers[i]);
+  for (int i = 0; i < arg->co_handlers.n; i++)
+    if (arg->co_handlers.list[i] && strcmp(arg->co_handlers.list[i], arg->handler))
+      snprintf(s.co_handlers[s.nco_handlers++], sizeof s.co_handlers[0], "%.63s", arg->co_handlers.list[i]);
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
@@ -1408,14 +1420,14 @@ static int do_stop(decide *d) {
     return refuse(d, MC_EINVAL, "say which dossier to stop");
   if ((rc = open_dossier(d, &s, &version)) || (rc = leader_of(d, &s, "stopping a dossier")))
     return rc;
-  if (c->reason == NULL || c->reason[0] == '\0')
+  if (c->stop.reason == NULL || c->stop.reason[0] == '\0')
     return refuse(d, MC_EINVAL, "stopping a dossier gives its reason, which the applicant is told");
   if (s.accepted_at == 0)
     return refuse(d, MC_EINVAL, "the dossier %s is not accepted yet: reception rejects it, with its reasons", s.code);
   if (s.decided_at)
     return refuse(d, MC_EINVAL, "the dossier %s is decided: its result stands and is returned, not stopped", s.code);
   finish(d, &s, "stopped");
-  what w = {.action = "stop", .reason = c->reason};
+  what w = {.action = "stop", .reason = c->stop.reason};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
@@ -1439,39 +1451,40 @@ static int do_rate(decide *d) {
     return refuse(d, MC_EINVAL, "a dossier is rated once its result is returned (it is %s)", s.state);
   if (s.rating)
     return refuse(d, MC_EINVAL, "the dossier %s is already rated", s.code);
-  if (c->rating < 1 || c->rating > 5)
+  if (c->rate.rating < 1 || c->rate.rating > 5)
     return refuse(d, MC_ERANGE, "a rating is 1 (poor) to 5 (very good)");
-  s.rating = c->rating;
-  what w = {.action = "rate", .rating = c->rating, .reason = c->reason};
+  s.rating = c->rate.rating;
+  what w = {.action = "rate", .rating = c->rate.rating, .reason = c->rate.comment};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
 static int do_retire(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_retire_args *arg = &c->retire;
   uint8_t hash[32];
   int rc;
-  if ((rc = admin_may(d, "retiring")))
+  if ((rc = admin_may(d, arg->def_kind, "retiring")))
     return rc;
-  if (c->def_kind != ENG_DEF_PROCEDURE && c->def_kind != ENG_DEF_POLICY)
+  if (arg->def_kind != ENG_DEF_PROCEDURE && arg->def_kind != ENG_DEF_POLICY)
     return refuse(d, MC_EINVAL, "procedures and policies are retired; calendars and the directory are replaced");
-  if (c->def_id == NULL || (rc = eng__def_current(d->e, d->b, c->def_kind, c->def_id, INT64_MAX, hash)) == MC_ENOENT)
-    return refuse(d, MC_ENOENT, "the %s %s is not published", eng_def_kind_name(c->def_kind), c->def_id ? c->def_id : "");
+  if (arg->id == NULL || (rc = eng__def_current(d->e, d->b, arg->def_kind, arg->id, INT64_MAX, hash)) == MC_ENOENT)
+    return refuse(d, MC_ENOENT, "the %s %s is not published", eng_def_kind_name(arg->def_kind), arg->id ? arg->id : "");
   if (rc == MC_ERANGE)
     return refuse(d, MC_EINVAL, "the %s %s is already retired; publish it again to bring it back",
-                  eng_def_kind_name(c->def_kind), c->def_id);
+                  eng_def_kind_name(arg->def_kind), arg->id);
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &data);
   mc_canon_map(&w, 3);
-  mc_canon_kv_int(&w, "effective_from", c->effective_from);
-  mc_canon_kv_str(&w, "id", c->def_id);
-  mc_canon_kv_str(&w, "kind", eng_def_kind_name(c->def_kind));
+  mc_canon_kv_int(&w, "effective_from", arg->effective_from);
+  mc_canon_kv_str(&w, "id", arg->id);
+  mc_canon_kv_str(&w, "kind", eng_def_kind_name(arg->def_kind));
   if ((rc = mc_canon_finish(&w)) != 0) {
     mc_buf_free(&data);
     return refuse(d, rc, "the retirement could not be encoded");
   }
   char stream[160];
-  snprintf(stream, sizeof stream, "definition/%s/%.100s", eng_def_kind_name(c->def_kind), c->def_id);
+  snprintf(stream, sizeof stream, "definition/%s/%.100s", eng_def_kind_name(arg->def_kind), arg->id);
   store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = eng_event_name(ENG_EV_DEFINITION_RETIRED),
                        .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
                        .data = data.data, .data_len = data.len};
@@ -1519,7 +1532,7 @@ static int do_refund(decide *d) {
   if (fee <= 0)
     return refuse(d, MC_EINVAL, "the fee of %s is nothing to refund", s.code);
   s.refunded = fee;
-  what w = {.action = "refund", .reason = c->reason, .new_due = 0};
+  what w = {.action = "refund", .reason = c->refund.reason, .new_due = 0};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }
 
@@ -1548,24 +1561,25 @@ static int append_other(decide *d, const char *stream, const char *type, mc_cano
  * except an alert about an alert. */
 static int do_delivered(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_delivered_args *arg = &c->delivered;
   uint8_t key[9];
   const void *v;
   size_t vlen, off = 0;
   if (c->actor.role == NULL || strcmp(c->actor.role, "system"))
     return refuse(d, MC_EACCES, "the outcome of a message is recorded by the delivery worker (role system)");
-  if (c->outcome == NULL || (strcmp(c->outcome, "sent") && strcmp(c->outcome, "failed")))
+  if (arg->outcome == NULL || (strcmp(arg->outcome, "sent") && strcmp(arg->outcome, "failed")))
     return refuse(d, MC_EINVAL, "the outcome of a message is \"sent\" or \"failed\"");
-  if (!strcmp(c->outcome, "failed") && (c->reason == NULL || c->reason[0] == '\0'))
+  if (!strcmp(arg->outcome, "failed") && (arg->reason == NULL || arg->reason[0] == '\0'))
     return refuse(d, MC_EINVAL, "a failed message says why (the server's answer)");
-  if (c->message_index < 0 || c->message_index >= ENG_MAX_NOTES)
-    return refuse(d, MC_EINVAL, "no message %d of an event (at most %d)", c->message_index, ENG_MAX_NOTES);
+  if (arg->index < 0 || arg->index >= ENG_MAX_NOTES)
+    return refuse(d, MC_EINVAL, "no message %d of an event (at most %d)", arg->index, ENG_MAX_NOTES);
   for (int i = 0; i < 8; i++)
-    key[i] = (uint8_t)(c->message_seq >> (56 - 8 * i));
-  key[8] = (uint8_t)c->message_index;
+    key[i] = (uint8_t)(arg->seq >> (56 - 8 * i));
+  key[8] = (uint8_t)arg->index;
   int rc = store_cmd_proj_get(d->b, ENG_PROJ_OUTBOX, key, sizeof key, &v, &vlen);
   if (rc == MC_ENOENT)
     return refuse(d, MC_ENOENT, "no message %llu/%d is waiting: its outcome is already recorded, or it never was",
-                  (unsigned long long)c->message_seq, c->message_index);
+                  (unsigned long long)arg->seq, arg->index);
   if (rc)
     return refuse(d, rc, "the outbox cannot be read");
   /* The message, in the event that caused it: which dossier, which template. */
@@ -1573,12 +1587,12 @@ static int do_delivered(decide *d) {
   msgpack_unpacked u;
   char dossier[64] = "", template_name[48] = "";
   msgpack_unpacked_init(&u);
-  if ((rc = store_cmd_event(d->b, c->message_seq, &ev)) == 0) {
+  if ((rc = store_cmd_event(d->b, arg->seq, &ev)) == 0) {
     const msgpack_object *notify = NULL;
     if (msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS)
       notify = eng__get(&u.data, "notify");
-    if (notify == NULL || notify->type != MSGPACK_OBJECT_ARRAY || (uint32_t)c->message_index >= notify->via.array.size ||
-        eng__str_copy(eng__get(&notify->via.array.ptr[c->message_index], "template"), template_name,
+    if (notify == NULL || notify->type != MSGPACK_OBJECT_ARRAY || (uint32_t)arg->index >= notify->via.array.size ||
+        eng__str_copy(eng__get(&notify->via.array.ptr[arg->index], "template"), template_name,
                       sizeof template_name))
       rc = MC_ECORRUPT;
     else if (eng_event_is_dossier(eng__event_type(&ev)))
@@ -1589,7 +1603,7 @@ static int do_delivered(decide *d) {
   msgpack_unpacked_destroy(&u);
   if (rc)
     return refuse(d, rc, "the outbox cannot be read");
-  bool alert = !strcmp(c->outcome, "failed") && strcmp(template_name, "delivery_failed");
+  bool alert = !strcmp(arg->outcome, "failed") && strcmp(template_name, "delivery_failed");
   /* The alert names the dossier: its facts, when it can be read. */
   eng_snap snap;
   uint64_t version;
@@ -1602,14 +1616,14 @@ static int do_delivered(decide *d) {
   quiet.res = &scratch;
   if (alert && dossier[0] && load_snap(&quiet, dossier, &snap, &version) == 0 && load_defs(&quiet, &snap) == 0)
     load_form(&quiet, dossier, &form);
-  eng_facts facts = {.s = &snap, .m = quiet.m, .form = quiet.form, .reason = c->reason,
+  eng_facts facts = {.s = &snap, .m = quiet.m, .form = quiet.form, .reason = arg->reason,
                      .offset_min = quiet.cal ? eng_calendar_offset_min(quiet.cal) : 420};
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &data);
   mc_canon_map(&w, alert ? 7 : 6);
   mc_canon_kv_str(&w, "dossier", dossier);
-  mc_canon_kv_int(&w, "index", c->message_index);
+  mc_canon_kv_int(&w, "index", arg->index);
   if (alert) {
     mc_canon_key(&w, "notify");
     mc_canon_array(&w, 1);
@@ -1620,9 +1634,9 @@ static int do_delivered(decide *d) {
     mc_buf_free(&data);
     return refuse(d, rc, "the alert could not be written");
   }
-  mc_canon_kv_str(&w, "outcome", c->outcome);
-  mc_canon_kv_str(&w, "reason", c->reason ? c->reason : "");
-  mc_canon_kv_int(&w, "seq", (int64_t)c->message_seq);
+  mc_canon_kv_str(&w, "outcome", arg->outcome);
+  mc_canon_kv_str(&w, "reason", arg->reason ? arg->reason : "");
+  mc_canon_kv_int(&w, "seq", (int64_t)arg->seq);
   mc_canon_kv_str(&w, "template", template_name);
   return append_other(d, "outbox", eng_event_name(ENG_EV_NOTIFICATION_DELIVERED), &w, &data);
 }
@@ -1633,34 +1647,35 @@ static int do_delivered(decide *d) {
  * each address. */
 static int do_announce(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_announce_args *arg = &c->announce;
   const char *role = c->actor.role ? c->actor.role : "";
   bool province = !strcmp(role, "system_admin");
-  bool own = !strcmp(role, "agency_admin") && c->agency && c->actor.agency && !strcmp(c->agency, c->actor.agency);
+  bool own = !strcmp(role, "agency_admin") && arg->agency && c->actor.agency && !strcmp(arg->agency, c->actor.agency);
   if (!province && !own)
     return refuse(d, MC_EACCES, "an incident is announced by the system administrator, or by an agency's "
                   "administrator to its own applicants");
-  if (c->reason == NULL || c->reason[0] == '\0')
+  if (arg->message == NULL || arg->message[0] == '\0')
     return refuse(d, MC_EINVAL, "an announcement says what happened and what to do");
-  if (c->agency) {
+  if (arg->agency) {
     char calendar[32];
     decide quiet = *d;
     eng_result scratch;
     quiet.res = &scratch;
-    if (strlen(c->agency) > 20 || check_directory(&quiet, c->agency, "", calendar, sizeof calendar) == MC_ENOENT)
-      return refuse(d, MC_ENOENT, "the agency %.40s is not in the directory", c->agency);
+    if (strlen(arg->agency) > 20 || check_directory(&quiet, arg->agency, "", calendar, sizeof calendar) == MC_ENOENT)
+      return refuse(d, MC_ENOENT, "the agency %.40s is not in the directory", arg->agency);
   }
   eng_snap none;
   memset(&none, 0, sizeof none);
-  snprintf(none.agency, sizeof none.agency, "%s", c->agency ? c->agency : "");
+  snprintf(none.agency, sizeof none.agency, "%s", arg->agency ? arg->agency : "");
   char to[48];
-  snprintf(to, sizeof to, "affected%s%s", c->agency ? ":" : "", c->agency ? c->agency : "");
-  eng_facts facts = {.s = &none, .message = c->reason, .offset_min = 420};
+  snprintf(to, sizeof to, "affected%s%s", arg->agency ? ":" : "", arg->agency ? arg->agency : "");
+  eng_facts facts = {.s = &none, .message = arg->message, .offset_min = 420};
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &data);
   mc_canon_map(&w, 3);
-  mc_canon_kv_str(&w, "agency", c->agency ? c->agency : "");
-  mc_canon_kv_str(&w, "message", c->reason);
+  mc_canon_kv_str(&w, "agency", arg->agency ? arg->agency : "");
+  mc_canon_kv_str(&w, "message", arg->message);
   mc_canon_key(&w, "notify");
   mc_canon_array(&w, 1);
   int rc = eng__message_write(d->e, d->b, d->now, &facts, to, "incident", &w);
@@ -1677,20 +1692,21 @@ static int do_announce(decide *d) {
  * nothing. */
 static int do_send_code(decide *d) {
   const eng_command *c = d->cmd;
+  const eng_send_code_args *arg = &c->send_code;
   if (c->actor.role == NULL || strcmp(c->actor.role, "system"))
     return refuse(d, MC_EACCES, "one-time codes are sent by the server (role system)");
-  if (c->action == NULL || c->reason == NULL || c->reason[0] == '\0')
+  if (arg->template_name == NULL || arg->code == NULL || arg->code[0] == '\0')
     return refuse(d, MC_EINVAL, "a one-time code names its template and the code");
-  if ((c->email == NULL || c->email[0] == '\0') && (c->phone == NULL || c->phone[0] == '\0'))
+  if ((arg->email == NULL || arg->email[0] == '\0') && (arg->phone == NULL || arg->phone[0] == '\0'))
     return refuse(d, MC_EINVAL, "a one-time code goes to an e-mail address or a phone");
   eng_snap none;
   memset(&none, 0, sizeof none);
-  eng_facts facts = {.s = &none, .code = c->reason, .email = c->email ? c->email : "",
-                     .phone = c->phone ? c->phone : "", .offset_min = 420};
+  eng_facts facts = {.s = &none, .code = arg->code, .email = arg->email ? arg->email : "",
+                     .phone = arg->phone ? arg->phone : "", .offset_min = 420};
   mc_buf msg = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &msg);
-  int rc = eng__message_write(d->e, d->b, d->now, &facts, "applicant", c->action, &w);
+  int rc = eng__message_write(d->e, d->b, d->now, &facts, "applicant", arg->template_name, &w);
   if (rc == 0)
     rc = mc_canon_finish(&w);
   uint8_t key[16];
@@ -1708,7 +1724,7 @@ static int do_send_code(decide *d) {
 static eng_event_type first_event_of(const eng_command *c) {
   switch (c->kind) {
   case ENG_CMD_SUBMIT: return ENG_EV_DOSSIER_SUBMITTED;
-  case ENG_CMD_ACT: return eng_event_of_cause(c->action);
+  case ENG_CMD_ACT: return eng_event_of_cause(c->act.action);
   case ENG_CMD_WITHDRAW: return ENG_EV_DOSSIER_WITHDRAWN;
   case ENG_CMD_EXTEND: return ENG_EV_DOSSIER_EXTENDED;
   case ENG_CMD_ASSIGN: return ENG_EV_DOSSIER_ASSIGNED;
@@ -1730,8 +1746,8 @@ static bool same_command(const eng_command *c, const store_event *first, const e
   if (eng__event_type(first) != want)
     return false;
   if (c->kind == ENG_CMD_SUBMIT)
-    return after && c->procedure && c->agency && !strcmp(after->procedure, c->procedure) &&
-           !strcmp(after->agency, c->agency);
+    return after && c->submit.procedure && c->submit.agency && !strcmp(after->procedure, c->submit.procedure) &&
+           !strcmp(after->agency, c->submit.agency);
   size_t n = c->dossier ? strlen(c->dossier) : 0;
   return first->stream.len == n + 8 && memcmp(first->stream.ptr + 8, c->dossier, n) == 0;
 }
@@ -1775,10 +1791,23 @@ static void repeated_result(eng_engine *e, const eng_command *c, eng_result *r) 
 
 static int do_account(decide *d) { return eng__account_decide(d->e, d->b, d->now, d->cmd, d->res); }
 
+/* A text of the command longer than its table's bound (ENG_MAX_REASON_BYTES),
+ * or NULL. */
+static const eng_arg *text_too_long(const eng_command *c) {
+  int n;
+  const eng_arg *args = eng_command_args(c->kind, &n);
+  for (int i = 0; i < n; i++) {
+    const char *text = args[i].type == ENG_ARG_TEXT ? *ENG_ARG_AT(c, &args[i], const char *const) : NULL;
+    if (text && strlen(text) > (size_t)args[i].hi)
+      return &args[i];
+  }
+  return NULL;
+}
+
 /* The dispatch: each command's handler, do_<name>, from the table
  * (engine/commands.h). */
 static int (*const handlers[ENG_CMD_COUNT])(decide *) = {
-#define ENG__COMMAND_HANDLER(e, name, where, who) [ENG_CMD_##e] = do_##name,
+#define ENG__COMMAND_HANDLER(e, name, where, on, who) [ENG_CMD_##e] = do_##name,
     ENG_COMMANDS(ENG__COMMAND_HANDLER)
 #undef ENG__COMMAND_HANDLER
 };
@@ -1811,11 +1840,10 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
       r->count = prior.count;
       continue;
     }
-    if (c->reason && strlen(c->reason) > ENG_MAX_REASON_BYTES)
-      rc = refuse(&d, MC_ETOOBIG, "the text is longer than %d bytes: attach a document instead",
-                  ENG_MAX_REASON_BYTES);
-    else if (c->ndocuments && c->kind != ENG_CMD_SUBMIT && c->kind != ENG_CMD_ACT)
-      rc = refuse(&d, MC_EINVAL, "documents come with a submission or a supplement");
+    const eng_arg *long_text = text_too_long(c);
+    if (long_text)
+      rc = refuse(&d, MC_ETOOBIG, "the text is longer than %lld bytes: attach a document instead",
+                  (long long)long_text->hi);
     else if ((unsigned)c->kind < ENG_CMD_COUNT)
       rc = handlers[c->kind](&d);
     else

@@ -22,6 +22,7 @@
 #define ENG_FIRE_CHUNK 1000            /* timers fired per write transaction */
 #define ENG_DEADLINE_NODE (-1)         /* the node of a dossier's appointment timers */
 #define ENG_MAX_NOTES 8                /* messages one event causes */
+#define ENG_MAX_DOCUMENTS 32           /* scans one command brings */
 
 #define ENG_PROJ_DOSSIER "eng_dossier" /* code -> the dossier's snapshot (snapshot.c) */
 #define ENG_PROJ_TIMERS "eng_timers"   /* "t/" due code 0 node kind -> ""; "d/" code -> keys */

@@ -60,56 +60,48 @@ typedef struct eng_document {
   const char *valid_until;  /* "YYYY-MM-DD" printed on the document, or NULL: no end */
 } eng_document;
 
-/* A command.  Everything is borrowed for the duration of eng_execute(). */
+/* Lists and bytes a command carries (borrowed). */
+typedef struct eng_texts {
+  const char *const *list;
+  int n;
+} eng_texts;
+
+typedef struct eng_documents {
+  const eng_document *list;
+  int n;
+} eng_documents;
+
+typedef struct eng_bytes {
+  const uint8_t *data;
+  size_t len;
+} eng_bytes;
+
+/* Each command's arguments (engine/commands.h, ENG_ARGS_<ENUM>):
+ * eng_submit_args {procedure, agency, channel, owner, documents, form},
+ * eng_act_args {action, step, reason, documents}, ... */
+#define ENG__ARG_MEMBER(type, member, wire, need, lo, hi) ENG__CTYPE_##type member;
+#define ENG__ARGS_STRUCT(e, name, where, on, who) \
+  typedef struct eng_##name##_args {              \
+    ENG_ARGS_##e(ENG__ARG_MEMBER)                 \
+  } eng_##name##_args;
+ENG_COMMANDS(ENG__ARGS_STRUCT)
+#undef ENG__ARGS_STRUCT
+
+/* A command: what every command carries, and its own arguments in the
+ * member of its name (c->submit.procedure, c->act.action, ...).
+ * Everything is borrowed for the duration of eng_execute(). */
 typedef struct eng_command {
   eng_cmd_kind kind;
   const char *command_id;     /* the client's idempotency key, or NULL */
   eng_actor actor;
-  /* ACT, WITHDRAW, EXTEND */
+  /* A command on a dossier (ENG_COMMANDS: DOSSIER) */
   const char *dossier;        /* the dossier code */
   uint64_t expected_version;  /* the dossier version the client saw, or STORE_ANY_VERSION */
-  const char *action;         /* ACT: an action of the current step (docs/DSL.md) */
-  const char *step;           /* ACT: which step, when several run in parallel (NULL: the only one) */
-  const char *reason;         /* request_supplement: the list; deny: the reasons; EXTEND: the apology */
-  mc_instant new_due;         /* EXTEND: the one new date */
-  const char *handler;        /* ASSIGN: the main handler (an official's id) */
-  const char *const *co_handlers; /* ASSIGN: co-handlers, at most 4 */
-  int nco_handlers;
-  int rating;                 /* RATE: 1 (poor) .. 5 (very good); the comment in `reason` */
-  /* SUBMIT */
-  const char *procedure;      /* national code */
-  const char *agency;         /* the agency the dossier is filed with; ANNOUNCE: whose applicants (NULL: all) */
-  const char *channel;        /* "online", "desk", "post" */
-  const uint8_t *form;        /* the e-form: one msgpack map of field name -> value */
-  size_t form_len;
-  const char *owner;          /* desk/post: the applicant's citizen id or tax code, whose
-                                 documents are kept for reuse (online: actor.who); or NULL */
-  /* DELIVERED: which message (the event that caused it, its index), "sent" or
-   * "failed" (then `reason` says why) */
-  uint64_t message_seq;
-  int message_index;
-  const char *outcome;
-  /* SEND_CODE: the template (`action`), the code (`reason`), where to */
-  const char *email, *phone;
-  /* SUBMIT, and ACT provide_supplement: the scans brought */
-  const eng_document *documents;
-  int ndocuments;
-  /* ACCOUNT: `account_op` is "register" (an applicant whose code was
-   * verified; actor: the server, role "system"), "create" (an official or
-   * auditor, by a system_admin, or an agency_admin of the same agency),
-   * "disable" or "enable" (the same admins).  The account's id in `account`;
-   * `account_kind` "person", "organisation" or "official"; `name`; the
-   * official's `agency` and `roles`; `email`, `phone`.  Passwords are never
-   * in the log (api/accounts.c keeps their hashes outside it). */
-  const char *account_op, *account, *account_kind, *name;
-  const char *const *roles;
-  int nroles;
-  /* PUBLISH, RETIRE */
-  eng_def_kind def_kind;
-  const char *def_id;         /* RETIRE: the procedure code or policy id */
-  const uint8_t *def_bytes;   /* compiled definition, or a calendar (eng_calendar_pack) */
-  size_t def_len;
-  mc_instant effective_from;  /* when it takes effect (RETIRE: from when it is closed) */
+  union {
+#define ENG__ARGS_MEMBER(e, name, where, on, who) eng_##name##_args name;
+    ENG_COMMANDS(ENG__ARGS_MEMBER)
+#undef ENG__ARGS_MEMBER
+  };
 } eng_command;
 
 /* Dossier codes: `<agency code>-<yymmdd>-<NNNN>` (docs/DOMAIN.md, "The
@@ -313,6 +305,10 @@ int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn
  * gives exactly what was sent.  fn may be NULL; it returns 0 to go on.
  * MC_ENOENT when there is no such event. */
 int eng_audit_event(eng_engine *e, uint64_t seq, mc_buf *snapshot, eng_message_fn fn, void *opaque);
+
+/* The longest one-time code ENG_CMD_SEND_CODE takes (the server's are 6
+ * digits). */
+#define ENG_MAX_CODE_BYTES 16
 
 /* The addresses of the applicants of open dossiers (of `agency`, or all
  * when NULL), as their forms give them: fn(opaque, code, email, phone),

@@ -1,6 +1,4 @@
-/* events.c — the event and command tables' names and lookups (events.h,
- * commands.h). */
-#include "engine/commands.h"
+/* events.c — the event table's names and lookups (events.h). */
 #include "engine/events.h"
 
 #include <string.h>
@@ -31,23 +29,3 @@ eng_event_type eng_event_of_cause(const char *cause) {
       return (eng_event_type)i;
   return ENG_EV_UNKNOWN;
 }
-
-/* ============================================================ commands */
-
-#define OVER_WS_WS true
-#define OVER_WS_OTHER false
-
-static const struct {
-  const char *name, *who;
-  bool ws;
-} commands[] = {
-#define ENG__COMMAND_ROW(e, name, where, who) {#name, who, OVER_WS_##where},
-    ENG_COMMANDS(ENG__COMMAND_ROW)
-#undef ENG__COMMAND_ROW
-};
-
-const char *eng_command_name(eng_cmd_kind k) { return (unsigned)k < ENG_CMD_COUNT ? commands[k].name : NULL; }
-
-const char *eng_command_who(eng_cmd_kind k) { return (unsigned)k < ENG_CMD_COUNT ? commands[k].who : NULL; }
-
-bool eng_command_over_ws(eng_cmd_kind k) { return (unsigned)k < ENG_CMD_COUNT && commands[k].ws; }

@@ -65,11 +65,12 @@ int eng_publish_workflows(eng_engine *e, const char *dir, mc_instant from, mc_in
   if (rc == 0) {
     for (int i = 0; i < count; i++)
       cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"motcua", "system_admin", NULL, "motcua"},
-                              .def_kind = eng_def_kind_of(arts[i].kind), .def_bytes = arts[i].bytes.data,
-                              .def_len = arts[i].bytes.len, .effective_from = from};
+                              .publish = {.def_kind = eng_def_kind_of(arts[i].kind),
+                                          .bytes = {arts[i].bytes.data, arts[i].bytes.len},
+                                          .effective_from = from}};
     cmds[count] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"motcua", "system_admin", NULL, "motcua"},
-                                .def_kind = ENG_DEF_CALENDAR, .def_bytes = packed.data, .def_len = packed.len,
-                                .effective_from = from};
+                                .publish = {.def_kind = ENG_DEF_CALENDAR, .bytes = {packed.data, packed.len},
+                                            .effective_from = from}};
     rc = eng_execute(e, cmds, count + 1, now, res);
     for (int i = 0; rc == 0 && i <= count; i++)
       if (res[i].status != 0) {

@@ -27,6 +27,11 @@
  *
  * --now TIME on any of them sets the clock (for rehearsals and tests); a time
  * in the future is refused unless MOTCUA_REHEARSAL=1.
+ *
+ * The verbs of `dossier` are submit and the commands on a dossier of the
+ * engine's table (engine/commands.h), their options --NAME for their
+ * arguments' names (a few spelt otherwise: `spelt` below), the bounds on
+ * lists the table's.
  */
 #include "tools/cli.h"
 
@@ -38,6 +43,7 @@
 #include "engine/engine.h"
 #include "tools/cmd_store_json.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,8 +311,9 @@ static int publish_through_server(const char *dir, const publish_set *set, mc_in
     size_t cap = sodium_base64_ENCODED_LEN(it->len, sodium_base64_VARIANT_ORIGINAL);
     char *b64 = malloc(cap);
     sodium_bin2base64(b64, cap, it->bytes, it->len, sodium_base64_VARIANT_ORIGINAL);
-    json_array_append_new(items, json_pack("{s:s, s:s, s:I}", "kind", eng_def_kind_name(it->kind), "bytes_b64", b64,
-                                           "effective_from", (json_int_t)from));
+    json_array_append_new(items, json_pack("{s:s, s:s, s:I}", ENG_ARG(publish, def_kind)->wire,
+                                           eng_def_kind_name(it->kind), ENG_ARG(publish, bytes)->wire, b64,
+                                           ENG_ARG(publish, effective_from)->wire, (json_int_t)from));
     free(b64);
   }
   json_t *req = json_pack("{s:s, s:o}", "op", "publish", "items", items);
@@ -402,8 +409,7 @@ int cmd_publish(int argc, char **argv) {
   for (int i = 0; i < set.n; i++) {
     const publish_item *it = &set.items[i];
     cmds[i] = (eng_command){.kind = ENG_CMD_PUBLISH, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
-                            .def_kind = it->kind, .def_bytes = it->bytes, .def_len = it->len,
-                            .effective_from = from};
+                            .publish = {.def_kind = it->kind, .bytes = {it->bytes, it->len}, .effective_from = from}};
     char hex[MC_SHA256_HEX];
     mc_hex(it->hash, sizeof it->hash, hex);
     if (it->kind == ENG_DEF_CALENDAR)
@@ -476,8 +482,8 @@ static int reassign_all(const char *dir, char *as, const char *from, const char 
         if (strcmp(views[i].co_handlers[k], to))
           co[i][nco++] = views[i].co_handlers[k];
       cmds[i] = (eng_command){.kind = ENG_CMD_ASSIGN, .actor = actor, .dossier = list.code[i],
-                              .expected_version = STORE_ANY_VERSION, .handler = to, .co_handlers = co[i],
-                              .nco_handlers = nco, .reason = "reassigned"};
+                              .expected_version = STORE_ANY_VERSION,
+                              .assign = {.handler = to, .co_handlers = {co[i], nco}}};
     }
     status = execute("dossier", e, cmds, list.n, now);
     if (status == CLI_OK)
@@ -511,204 +517,349 @@ static int print_document(void *opaque, const eng_document_view *d) {
   return 0;
 }
 
+/* `dossier show CODE`: the dossier as it stands, read-only. */
+static int show_dossier(const char *dir, const char *code) {
+  eng_dossier_view v;
+  eng_engine *e;
+  mc_buf why = MC_BUF_INIT;
+  char a[MC_INSTANT_STRLEN];
+  if (code == NULL) {
+    cli_error("dossier", "usage: motcua dossier DATA_DIR show CODE");
+    return CLI_USAGE;
+  }
+  eng_options ro = {.read_only = true};
+  if (eng_open(dir, &ro, &e, &why) != 0) {
+    cli_error("dossier", "cannot open %s: %s", dir, mc_buf_cstr(&why));
+    mc_buf_free(&why);
+    return CLI_FAILED;
+  }
+  mc_buf_free(&why);
+  int rc = eng_dossier_get(e, code, &v);
+  if (rc) {
+    cli_error("dossier", rc == MC_ENOENT ? "there is no dossier %s" : "cannot read %s", code);
+    eng_close(e);
+    return CLI_FAILED;
+  }
+  printf("%s  %s  version %llu\n  procedure %s at %s\n", v.code, v.state, (unsigned long long)v.version,
+         v.procedure, v.agency);
+  for (int i = 0; i < v.nsteps; i++)
+    printf("  at step %s\n", v.steps[i]);
+  if (v.appointment_at) {
+    mc_instant_format(v.appointment_at, VN, a);
+    printf("  appointment %s%s%s\n", a, v.extended ? " (extended)" : "", v.paused_since ? " (legal clock paused)" : "");
+  }
+  if (v.supplement_used)
+    printf("  supplement requested%s\n", v.supplement_late ? " late: a breach of the policy's limit" : "");
+  if (v.outcome[0])
+    printf("  decided: %s, %s\n", v.outcome, v.classification[0] ? v.classification : "unclassified");
+  if (v.handler[0]) {
+    printf("  handled by %s", v.handler);
+    for (int i = 0; i < v.nco_handlers; i++)
+      printf("%s%s", i ? ", " : " with ", v.co_handlers[i]);
+    printf("\n");
+  }
+  if (v.fee_paid)
+    printf("  fee paid%s\n", v.refunded ? "" : "");
+  if (v.refunded)
+    printf("  refunded %lld VND\n", (long long)v.refunded);
+  if (v.rating)
+    printf("  rated %d/5\n", v.rating);
+  if ((rc = eng_dossier_documents(e, code, print_document, NULL)) != 0)
+    cli_error("dossier", "cannot read the documents of %s: %s", code, mc_strerror(rc));
+  eng_close(e);
+  return CLI_OK;
+}
+
+/* The verbs of `motcua dossier` that are commands are submit and every
+ * command on a dossier (engine/commands.h); a verb's options are its
+ * arguments', --<wire name>, but for these, spelt as they always were (NULL:
+ * the positional after the dossier's code). */
+static const struct {
+  const char *wire, *option;
+} spelt[] = {
+    {"action", NULL},          {"form", "--form-json"}, {"documents", "--document"},
+    {"new_due", "--until"},    {"co_handlers", "--co"}, {"comment", "--reason"},
+};
+
+/* An argument's option ("--procedure"), or NULL when it is a positional. */
+static const char *option_of(const eng_arg *a, char *buf, size_t size) {
+  for (size_t i = 0; i < sizeof spelt / sizeof spelt[0]; i++)
+    if (a->wire && !strcmp(spelt[i].wire, a->wire))
+      return spelt[i].option;
+  snprintf(buf, size, "--%s", a->wire ? a->wire : "");
+  return buf;
+}
+
+static bool is_dossier_verb(eng_cmd_kind kind) { return kind == ENG_CMD_SUBMIT || eng_command_on_dossier(kind); }
+
+/* "usage: motcua dossier DATA_DIR submit --procedure PROCEDURE ... | act CODE ACTION | ...": each verb with
+ * its positionals and required options. */
+static void dossier_usage(void) {
+  mc_buf u = MC_BUF_INIT;
+  for (int k = 0; k < ENG_CMD_COUNT; k++) {
+    int n;
+    const eng_arg *args = eng_command_args((eng_cmd_kind)k, &n);
+    if (!is_dossier_verb((eng_cmd_kind)k))
+      continue;
+    mc_buf_printf(&u, "%s%s%s", u.len ? " | " : "", eng_command_name((eng_cmd_kind)k),
+                  eng_command_on_dossier((eng_cmd_kind)k) ? " CODE" : "");
+    for (int i = 0; i < n; i++) {
+      char buf[40], upper[40];
+      const char *opt = option_of(&args[i], buf, sizeof buf);
+      if (opt && !args[i].required)
+        continue;
+      size_t m = 0;
+      for (; args[i].wire[m] && m + 1 < sizeof upper; m++)
+        upper[m] = (char)toupper((unsigned char)args[i].wire[m]);
+      upper[m] = '\0';
+      const char *value = args[i].type == ENG_ARG_INSTANT ? "TIME"
+                          : args[i].type == ENG_ARG_TEXT  ? "TEXT"
+                          : args[i].type == ENG_ARG_INT   ? "N"
+                          : args[i].type == ENG_ARG_FORM  ? "JSON"
+                                                          : upper;
+      mc_buf_printf(&u, opt ? " %s %s" : "%s %s", opt ? opt : "", value);
+    }
+  }
+  cli_error("dossier", "usage: motcua dossier DATA_DIR %s | reassign-all --from WHO --handler WHO | show CODE",
+            mc_buf_cstr(&u));
+  mc_buf_free(&u);
+}
+
+/* --document NAME=SHA256[@YYYY-MM-DD] (the string is modified); the engine
+ * checks each part. */
+static int parse_document(char *spec, eng_document *out) {
+  char *eq = strchr(spec, '=');
+  if (eq == NULL) {
+    cli_error("dossier", "--document %s: write NAME=SHA256[@YYYY-MM-DD]", spec);
+    return CLI_USAGE;
+  }
+  *eq = '\0';
+  char *atsign = strchr(eq + 1, '@');
+  if (atsign)
+    *atsign = '\0';
+  *out = (eng_document){spec, eq + 1, atsign ? atsign + 1 : NULL};
+  return CLI_OK;
+}
+
+/* What the options of a dossier verb gave, before it is a command. */
+typedef struct verb_input {
+  const eng_arg *args;
+  int nargs;
+  const char *given[16];     /* each argument's text, by its place in the table */
+  eng_document *docs;        /* --document, at most its argument's bound */
+  int ndocs;
+  const char **names;        /* a list's items (--co), kept until the command is done */
+  char *list;
+  mc_buf form;
+} verb_input;
+
+static void verb_input_free(verb_input *in) {
+  free(in->docs);
+  free(in->names);
+  free(in->list);
+  mc_buf_free(&in->form);
+}
+
+/* The command a verb's options make: each argument as its type reads. */
+static int verb_command(verb_input *in, eng_command *c) {
+  mc_buf why = MC_BUF_INIT;
+  for (int k = 0; k < in->nargs; k++) {
+    const eng_arg *a = &in->args[k];
+    const char *text = in->given[k];
+    char buf[40];
+    const char *opt = option_of(a, buf, sizeof buf);
+    int status = CLI_OK;
+    if (a->type == ENG_ARG_DOCUMENTS) {
+      *ENG_ARG_AT(c, a, eng_documents) = (eng_documents){in->docs, in->ndocs};
+      continue;
+    }
+    if (text == NULL)
+      continue;
+    switch (a->type) {
+    case ENG_ARG_WORD:
+    case ENG_ARG_TEXT: *ENG_ARG_AT(c, a, const char *) = text; break;
+    case ENG_ARG_INT: *ENG_ARG_AT(c, a, int) = atoi(text); break;
+    case ENG_ARG_INSTANT: status = cli_parse_time("dossier", opt, text, ENG_ARG_AT(c, a, mc_instant)); break;
+    case ENG_ARG_OFFICIALS: {
+      int n = 0;
+      char *save = NULL;
+      in->list = strdup(text);
+      in->names = calloc((size_t)a->hi + 1, sizeof *in->names);
+      if (in->list == NULL || in->names == NULL)
+        return CLI_FAILED;
+      for (char *t = strtok_r(in->list, ",", &save); t && n < a->hi; t = strtok_r(NULL, ",", &save))
+        in->names[n++] = t;
+      *ENG_ARG_AT(c, a, eng_texts) = (eng_texts){in->names, n};
+      break;
+    }
+    case ENG_ARG_FORM:
+      if (cli_json_to_canon(text, &in->form, &why) != 0) {
+        cli_error("dossier", "%s: %s", opt, mc_buf_cstr(&why));
+        status = CLI_USAGE;
+      }
+      *ENG_ARG_AT(c, a, eng_bytes) = (eng_bytes){in->form.data, in->form.len};
+      break;
+    default: cli_error("dossier", "%s cannot be given on the command line", opt); status = CLI_USAGE;
+    }
+    if (status != CLI_OK) {
+      mc_buf_free(&why);
+      return status;
+    }
+  }
+  mc_buf_free(&why);
+  if (c->kind == ENG_CMD_SUBMIT && c->submit.channel == NULL)
+    c->submit.channel = "online";
+  return CLI_OK;
+}
+
+/* Every required option of the verb is given: "submit needs --procedure, --agency and --form-json". */
+static bool verb_complete(const char *verb, const verb_input *in) {
+  mc_buf need = MC_BUF_INIT;
+  int n = 0, last = 0;
+  bool complete = true;
+  for (int k = 0; k < in->nargs; k++) {
+    char buf[40];
+    const char *opt = option_of(&in->args[k], buf, sizeof buf);
+    if (opt == NULL || !in->args[k].required)
+      continue;
+    complete &= in->given[k] != NULL || (in->args[k].type == ENG_ARG_DOCUMENTS && in->ndocs > 0);
+    last = (int)need.len;
+    mc_buf_printf(&need, "%s%s", n++ ? ", " : "", opt);
+  }
+  if (!complete) {
+    /* "a, b, c" -> "a, b and c" */
+    char *text = (char *)mc_buf_cstr(&need);
+    if (n > 1)
+      cli_error("dossier", "%s needs %.*s and %s", verb, last, text, text + last + 2);
+    else
+      cli_error("dossier", "%s needs %s", verb, text);
+  }
+  mc_buf_free(&need);
+  return complete;
+}
+
 int cmd_dossier(int argc, char **argv);
 
 int cmd_dossier(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : NULL, *verb = argc > 2 ? argv[2] : NULL;
-  const char *procedure = NULL, *agency = NULL, *channel = "online", *form_json = NULL, *now_text = NULL;
-  const char *step = NULL, *reason = NULL, *expect = NULL, *until = NULL, *handler = NULL, *co = NULL,
-             *rating = NULL, *from_handler = NULL, *owner = NULL;
-  eng_document docs[32];
-  int ndocs = 0;
+  const char *now_text = NULL, *expect = NULL, *from_handler = NULL;
   char *as = NULL;
   const char *pos[4] = {0};
   int npos = 0, status = CLI_OK;
   mc_instant now = mc_clock_now();
   eng_engine *e = NULL;
-  mc_buf form = MC_BUF_INIT, why = MC_BUF_INIT;
+  verb_input in = {.form = MC_BUF_INIT};
 
   if (dir == NULL || verb == NULL) {
     cli_error("dossier", "usage: motcua dossier DATA_DIR submit|act|withdraw|extend|show ... (motcua dossier --help)");
     return CLI_USAGE;
   }
+  /* reassign-all is assignments; show reads. */
+  bool reassign = !strcmp(verb, "reassign-all");
+  eng_cmd_kind kind = reassign ? ENG_CMD_ASSIGN : eng_command_parse(verb);
+  if (!strcmp(verb, "show"))
+    kind = ENG_CMD_COUNT;
+  else if (!is_dossier_verb(kind)) {
+    dossier_usage();
+    return CLI_USAGE;
+  }
+  in.args = eng_command_args(kind, &in.nargs);
+  if (in.nargs > (int)(sizeof in.given / sizeof in.given[0]))
+    return CLI_FAILED;
   for (int i = 3; i < argc; i++) {
     const char **slot = NULL;
-    if (!strcmp(argv[i], "--procedure")) slot = &procedure;
-    else if (!strcmp(argv[i], "--agency")) slot = &agency;
-    else if (!strcmp(argv[i], "--channel")) slot = &channel;
-    else if (!strcmp(argv[i], "--form-json")) slot = &form_json;
-    else if (!strcmp(argv[i], "--now")) slot = &now_text;
-    else if (!strcmp(argv[i], "--step")) slot = &step;
-    else if (!strcmp(argv[i], "--reason")) slot = &reason;
+    const eng_arg *arg = NULL;
+    for (int k = 0; k < in.nargs && !arg; k++) {
+      char buf[40];
+      const char *opt = option_of(&in.args[k], buf, sizeof buf);
+      if (opt && !strcmp(opt, argv[i]))
+        arg = &in.args[k], slot = &in.given[k];
+    }
+    if (!strcmp(argv[i], "--now")) slot = &now_text;
     else if (!strcmp(argv[i], "--expect")) slot = &expect;
-    else if (!strcmp(argv[i], "--until")) slot = &until;
-    else if (!strcmp(argv[i], "--handler")) slot = &handler;
-    else if (!strcmp(argv[i], "--co")) slot = &co;
-    else if (!strcmp(argv[i], "--rating")) slot = &rating;
-    else if (!strcmp(argv[i], "--from")) slot = &from_handler;
-    else if (!strcmp(argv[i], "--owner")) slot = &owner;
-    else if (!strcmp(argv[i], "--document")) {
-      /* NAME=SHA256[@YYYY-MM-DD]; the engine checks each part. */
-      if (i + 1 >= argc || ndocs == 32) {
-        cli_error("dossier", i + 1 >= argc ? "--document needs NAME=SHA256[@YYYY-MM-DD]" : "at most 32 --document");
-        return CLI_USAGE;
-      }
-      char *spec = argv[++i], *eq = strchr(spec, '=');
-      if (eq == NULL) {
-        cli_error("dossier", "--document %s: write NAME=SHA256[@YYYY-MM-DD]", spec);
-        return CLI_USAGE;
-      }
-      *eq = '\0';
-      char *atsign = strchr(eq + 1, '@');
-      if (atsign)
-        *atsign = '\0';
-      docs[ndocs++] = (eng_document){spec, eq + 1, atsign ? atsign + 1 : NULL};
-      continue;
-    } else if (!strcmp(argv[i], "--as")) {
+    else if (reassign && !strcmp(argv[i], "--from")) slot = &from_handler;
+    else if (!strcmp(argv[i], "--as")) {
       if (i + 1 >= argc) break;
       as = argv[++i];
       continue;
-    } else if (argv[i][0] == '-') {
-      cli_error("dossier", "unknown option \"%s\"", argv[i]);
-      return CLI_USAGE;
-    } else {
+    } else if (argv[i][0] != '-') {
       if (npos < 4) pos[npos++] = argv[i];
       continue;
+    } else if (slot == NULL) {
+      cli_error("dossier", "unknown option \"%s\"", argv[i]);
+      status = CLI_USAGE;
+      goto done;
     }
     if (i + 1 >= argc) {
       cli_error("dossier", "%s needs a value", argv[i]);
-      return CLI_USAGE;
+      status = CLI_USAGE;
+      goto done;
+    }
+    if (arg && arg->type == ENG_ARG_DOCUMENTS) {
+      if (in.docs == NULL && (in.docs = calloc((size_t)arg->hi + 1, sizeof *in.docs)) == NULL) {
+        status = CLI_FAILED;
+        goto done;
+      }
+      if (in.ndocs == arg->hi) {
+        cli_error("dossier", "at most %lld %s", (long long)arg->hi, argv[i]);
+        status = CLI_USAGE;
+        goto done;
+      }
+      if ((status = parse_document(argv[++i], &in.docs[in.ndocs])) != CLI_OK)
+        goto done;
+      in.ndocs++;
+      continue;
     }
     *slot = argv[++i];
   }
   if (now_text && (status = cli_parse_now("dossier", now_text, &now)) != CLI_OK)
-    return status;
-
-  if (!strcmp(verb, "show")) {
-    eng_dossier_view v;
-    char a[MC_INSTANT_STRLEN];
-    if (npos < 1) {
-      cli_error("dossier", "usage: motcua dossier DATA_DIR show CODE");
-      return CLI_USAGE;
-    }
-    eng_options ro = {.read_only = true};
-    if (eng_open(dir, &ro, &e, &why) != 0) {
-      cli_error("dossier", "cannot open %s: %s", dir, mc_buf_cstr(&why));
-      mc_buf_free(&why);
-      return CLI_FAILED;
-    }
-    int rc = eng_dossier_get(e, pos[0], &v);
-    if (rc) {
-      cli_error("dossier", rc == MC_ENOENT ? "there is no dossier %s" : "cannot read %s", pos[0]);
-      eng_close(e);
-      return CLI_FAILED;
-    }
-    printf("%s  %s  version %llu\n  procedure %s at %s\n", v.code, v.state, (unsigned long long)v.version,
-           v.procedure, v.agency);
-    for (int i = 0; i < v.nsteps; i++)
-      printf("  at step %s\n", v.steps[i]);
-    if (v.appointment_at) {
-      mc_instant_format(v.appointment_at, VN, a);
-      printf("  appointment %s%s%s\n", a, v.extended ? " (extended)" : "", v.paused_since ? " (legal clock paused)" : "");
-    }
-    if (v.supplement_used)
-      printf("  supplement requested%s\n", v.supplement_late ? " late: a breach of the policy's limit" : "");
-    if (v.outcome[0])
-      printf("  decided: %s, %s\n", v.outcome, v.classification[0] ? v.classification : "unclassified");
-    if (v.handler[0]) {
-      printf("  handled by %s", v.handler);
-      for (int i = 0; i < v.nco_handlers; i++)
-        printf("%s%s", i ? ", " : " with ", v.co_handlers[i]);
-      printf("\n");
-    }
-    if (v.fee_paid)
-      printf("  fee paid%s\n", v.refunded ? "" : "");
-    if (v.refunded)
-      printf("  refunded %lld VND\n", (long long)v.refunded);
-    if (v.rating)
-      printf("  rated %d/5\n", v.rating);
-    if ((rc = eng_dossier_documents(e, pos[0], print_document, NULL)) != 0)
-      cli_error("dossier", "cannot read the documents of %s: %s", pos[0], mc_strerror(rc));
-    eng_close(e);
-    return CLI_OK;
+    goto done;
+  if (kind == ENG_CMD_COUNT) {
+    status = show_dossier(dir, npos ? pos[0] : NULL);
+    goto done;
+  }
+  if (reassign) {
+    status = reassign_all(dir, as, from_handler, in.given[ENG_ARG(assign, handler) - in.args], now);
+    goto done;
   }
 
-  if (!strcmp(verb, "reassign-all"))
-    return reassign_all(dir, as, from_handler, handler, now);
-
-  eng_command c = {.expected_version = STORE_ANY_VERSION, .reason = reason, .step = step, .documents = docs,
-                   .ndocuments = ndocs};
+  eng_command c = {.kind = kind, .expected_version = STORE_ANY_VERSION};
   if (as == NULL) {
     cli_error("dossier", "say who acts: --as WHO:ROLE[:AGENCY]");
-    return CLI_USAGE;
+    status = CLI_USAGE;
+    goto done;
   }
   if ((status = parse_actor("dossier", as, &c.actor)) != CLI_OK)
-    return status;
+    goto done;
   if (expect)
     c.expected_version = strtoull(expect, NULL, 10);
-  if (!strcmp(verb, "submit")) {
-    if (procedure == NULL || agency == NULL || form_json == NULL) {
-      cli_error("dossier", "submit needs --procedure, --agency and --form-json");
-      return CLI_USAGE;
-    }
-    if (cli_json_to_canon(form_json, &form, &why) != 0) {
-      cli_error("dossier", "--form-json: %s", mc_buf_cstr(&why));
-      mc_buf_free(&why);
-      return CLI_USAGE;
-    }
-    c.kind = ENG_CMD_SUBMIT;
-    c.procedure = procedure;
-    c.agency = agency;
-    c.channel = channel;
-    c.form = form.data;
-    c.form_len = form.len;
-    c.owner = owner;
-  } else if (!strcmp(verb, "act") && npos == 2) {
-    c.kind = ENG_CMD_ACT;
-    c.dossier = pos[0];
-    c.action = pos[1];
-  } else if (!strcmp(verb, "withdraw") && npos == 1) {
-    c.kind = ENG_CMD_WITHDRAW;
-    c.dossier = pos[0];
-  } else if (!strcmp(verb, "extend") && npos == 1 && until) {
-    c.kind = ENG_CMD_EXTEND;
-    c.dossier = pos[0];
-    if ((status = cli_parse_time("dossier", "--until", until, &c.new_due)) != CLI_OK)
-      return status;
-  } else if (!strcmp(verb, "assign") && npos == 1 && handler) {
-    c.kind = ENG_CMD_ASSIGN;
-    c.dossier = pos[0];
-    c.handler = handler;
-    if (co) {
-      char *list = strdup(co), *save = NULL;
-      static const char *names[4];
-      int n = 0;
-      for (char *t = strtok_r(list, ",", &save); t && n < 4; t = strtok_r(NULL, ",", &save))
-        names[n++] = t;
-      c.co_handlers = names;
-      c.nco_handlers = n;
-      /* `list` lives until the process ends: the command borrows it. */
-    }
-  } else if (!strcmp(verb, "stop") && npos == 1) {
-    c.kind = ENG_CMD_STOP;
-    c.dossier = pos[0];
-  } else if (!strcmp(verb, "refund") && npos == 1) {
-    c.kind = ENG_CMD_REFUND;
-    c.dossier = pos[0];
-  } else if (!strcmp(verb, "rate") && npos == 1 && rating) {
-    c.kind = ENG_CMD_RATE;
-    c.dossier = pos[0];
-    c.rating = atoi(rating);
-  } else {
-    cli_error("dossier", "usage: motcua dossier DATA_DIR submit | act CODE ACTION | withdraw CODE | extend CODE "
-                         "--until TIME | assign CODE --handler WHO | stop CODE --reason TEXT | rate CODE --rating N | refund CODE | "
-                         "show CODE");
-    return CLI_USAGE;
+  /* The dossier's code, then the positional arguments (act's ACTION). */
+  int want = 0;
+  if (eng_command_on_dossier(kind))
+    c.dossier = pos[want++];
+  for (int k = 0; k < in.nargs; k++) {
+    char buf[40];
+    if (option_of(&in.args[k], buf, sizeof buf) == NULL && want < npos)
+      in.given[k] = pos[want++];
+    else if (option_of(&in.args[k], buf, sizeof buf) == NULL)
+      want++;
   }
+  if (npos != want) {
+    dossier_usage();
+    status = CLI_USAGE;
+    goto done;
+  }
+  if (!verb_complete(verb, &in)) {
+    status = CLI_USAGE;
+    goto done;
+  }
+  if ((status = verb_command(&in, &c)) != CLI_OK)
+    goto done;
   if ((status = open_engine("dossier", dir, &e)) == CLI_OK)
     status = execute("dossier", e, &c, 1, now);
   eng_close(e);
-  mc_buf_free(&form);
+done:
+  verb_input_free(&in);
   return status;
 }
 
@@ -829,7 +980,7 @@ int cmd_announce(int argc, char **argv) {
     cli_error("announce", "usage: motcua announce DATA_DIR --message TEXT [--agency CODE] --as WHO:ROLE[:AGENCY]");
     return CLI_USAGE;
   }
-  eng_command c = {.kind = ENG_CMD_ANNOUNCE, .reason = message, .agency = agency};
+  eng_command c = {.kind = ENG_CMD_ANNOUNCE, .announce = {.agency = agency, .message = message}};
   if ((status = parse_actor("announce", as, &c.actor)) != CLI_OK ||
       (now_text && (status = cli_parse_now("announce", now_text, &now)) != CLI_OK))
     return status;
@@ -873,8 +1024,8 @@ int cmd_retire(int argc, char **argv) {
       (now_text && (status = cli_parse_now("retire", now_text, &now)) != CLI_OK))
     return status;
   eng_command c = {.kind = ENG_CMD_RETIRE, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
-                   .def_kind = strcmp(kind, "procedure") ? ENG_DEF_POLICY : ENG_DEF_PROCEDURE, .def_id = id,
-                   .effective_from = from};
+                   .retire = {.def_kind = strcmp(kind, "procedure") ? ENG_DEF_POLICY : ENG_DEF_PROCEDURE, .id = id,
+                              .effective_from = from}};
   if ((status = open_engine("retire", dir, &e)) != CLI_OK)
     return status;
   status = execute("retire", e, &c, 1, now);

@@ -18,8 +18,8 @@ int main(int argc, char **argv) {
   if (mc_instant_parse(argv[5], 420, &now) != 0 || eng_open(argv[1], NULL, &e, &why) != 0)
     return 1;
   eng_command c = {.kind = ENG_CMD_SEND_CODE, .actor = {"motcuad", "system", NULL, "test"},
-                   .action = "verification_code", .reason = argv[4], .email = argv[3],
-                   .expected_version = STORE_ANY_VERSION};
+                   .expected_version = STORE_ANY_VERSION,
+                   .send_code = {.template_name = "verification_code", .code = argv[4], .email = argv[3]}};
   eng_result r;
   if (eng_execute(e, &c, 1, now, &r) != 0 || r.status != 0) {
     fprintf(stderr, "send-code: %s\n", r.message);

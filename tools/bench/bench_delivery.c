@@ -101,14 +101,15 @@ int main(int argc, char **argv) {
     mc_instant today = day + (mc_instant)(done / 27000) * MC_MS_PER_DAY;
     for (int i = 0; i < m; i++)
       cmds[i] = (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {"cd", "applicant", NULL, "bench"},
-                              .procedure = "2.000575", .agency = agencies[(done + i) % 3], .channel = "online",
-                              .form = form.data, .form_len = form.len, .expected_version = STORE_ANY_VERSION};
+                              .expected_version = STORE_ANY_VERSION,
+                              .submit = {.procedure = "2.000575", .agency = agencies[(done + i) % 3],
+                                         .channel = "online", .form = {form.data, form.len}}};
     if (eng_execute(e, cmds, m, today, res) != 0)
       return 1;
     for (int i = 0; i < m; i++) {
       snprintf(codes[i], sizeof codes[i], "%s", res[i].dossier);
       cmds[i] = (eng_command){.kind = ENG_CMD_ACT, .actor = {"o", "reception", agencies[(done + i) % 3], "bench"},
-                              .dossier = codes[i], .action = "accept", .expected_version = STORE_ANY_VERSION};
+                              .dossier = codes[i], .expected_version = STORE_ANY_VERSION, .act = {.action = "accept"}};
     }
     if (eng_execute(e, cmds, m, today + 60000, res) != 0)
       return 1;

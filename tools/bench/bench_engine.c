@@ -63,8 +63,9 @@ static double lifecycles(eng_engine *e, int n, int k, mc_instant day, uint64_t *
     mc_instant today = day + (mc_instant)(done / 27000) * MC_MS_PER_DAY;
     for (int i = 0; i < m; i++)
       cmds[i] = (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {"cd", "applicant", NULL, "bench"},
-                              .procedure = "1.001193", .agency = agencies[(done + i) % 3], .channel = "online",
-                              .form = form.data, .form_len = form.len, .expected_version = STORE_ANY_VERSION};
+                              .expected_version = STORE_ANY_VERSION,
+                              .submit = {.procedure = "1.001193", .agency = agencies[(done + i) % 3],
+                                         .channel = "online", .form = {form.data, form.len}}};
     if (eng_execute(e, cmds, m, today, res) != 0)
       return -1;
     for (int i = 0; i < m; i++) {
@@ -78,8 +79,8 @@ static double lifecycles(eng_engine *e, int n, int k, mc_instant day, uint64_t *
       for (int i = 0; i < m; i++) {
         const char *agency = codes[i][6] == '1' ? "H13.X01" : codes[i][6] == '2' ? "H13.X02" : "H13.X03";
         cmds[i] = (eng_command){.kind = ENG_CMD_ACT, .actor = {"o", steps[s].role, agency, "bench"},
-                                .dossier = codes[i], .action = steps[s].action,
-                                .expected_version = STORE_ANY_VERSION};
+                                .dossier = codes[i], .expected_version = STORE_ANY_VERSION,
+                                .act = {.action = steps[s].action}};
       }
       if (eng_execute(e, cmds, m, today + (mc_instant)(s + 1) * 60000, res) != 0)
         return -1;
@@ -172,8 +173,9 @@ int main(int argc, char **argv) {
     snprintf(day, sizeof day, "2026-%02ld-%02ldT08:00", 4 + (done / 9000) / 28 % 8, 1 + (done / 9000) % 28);
     for (int i = 0; i < m; i++)
       cmds[i] = (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {"cd", "applicant", NULL, "bench"},
-                              .procedure = "1.001193", .agency = agencies[i % 3], .channel = "online",
-                              .form = form.data, .form_len = form.len, .expected_version = STORE_ANY_VERSION};
+                              .expected_version = STORE_ANY_VERSION,
+                              .submit = {.procedure = "1.001193", .agency = agencies[i % 3], .channel = "online",
+                                         .form = {form.data, form.len}}};
     if (eng_execute(e, cmds, m, at(day), res)) {
       fprintf(stderr, "bench-engine: submitting failed\n");
       return 1;

@@ -1537,9 +1537,9 @@ static void eslot_issue(eslot *s) {
   snprintf(s->command_id, sizeof s->command_id, "%s-%d-%llu", run_nonce, s->index, (unsigned long long)s->seq);
   if (!s->plan.official) {
     s->cmd = (eng_command){.kind = ENG_CMD_SUBMIT, .command_id = s->command_id,
-                           .actor = {s->who, "applicant", NULL, "bench"}, .procedure = "1.001193",
-                           .agency = agency, .channel = "online", .form = eform.data, .form_len = eform.len,
-                           .expected_version = STORE_ANY_VERSION};
+                           .actor = {s->who, "applicant", NULL, "bench"}, .expected_version = STORE_ANY_VERSION,
+                           .submit = {.procedure = "1.001193", .agency = agency, .channel = "online",
+                                      .form = {eform.data, eform.len}}};
     e_submits++;
   } else {
     pending p;
@@ -1548,7 +1548,7 @@ static void eslot_issue(eslot *s) {
     snprintf(s->code, sizeof s->code, "%s", p.code);
     s->cmd = (eng_command){.kind = ENG_CMD_ACT, .command_id = s->command_id,
                            .actor = {s->who, "reception", agency, "bench"}, .dossier = s->code,
-                           .action = "accept", .expected_version = p.version};
+                           .expected_version = p.version, .act = {.action = "accept"}};
   }
   s->busy = true;
   e_inflight++;

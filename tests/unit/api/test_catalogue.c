@@ -385,8 +385,9 @@ static void only_definitions_in_effect(void **state) {
   catalogue_free(before);
   /* Feedback retired from 2026: left out after that date, there before. */
   eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"root", "system_admin", NULL, "test"},
-                        .def_kind = ENG_DEF_PROCEDURE, .def_id = "PAKN", .effective_from = at("2026-01-01T00:00"),
-                        .expected_version = STORE_ANY_VERSION};
+                        .expected_version = STORE_ANY_VERSION,
+                        .retire = {.def_kind = ENG_DEF_PROCEDURE, .id = "PAKN",
+                                   .effective_from = at("2026-01-01T00:00")}};
   eng_result res;
   assert_int_equal(eng_execute(eng, &retire, 1, at("2025-12-02T09:00"), &res), 0);
   if (res.status != 0)

@@ -116,15 +116,16 @@ void birth_form(mc_buf *out, const char *phone) {
 }
 
 eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who) {
-  return (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {who, "applicant", NULL, "test"}, .procedure = procedure,
-                       .agency = agency, .channel = "online", .form = form->data, .form_len = form->len,
-                       .expected_version = STORE_ANY_VERSION};
+  return (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {who, "applicant", NULL, "test"},
+                       .expected_version = STORE_ANY_VERSION,
+                       .submit = {.procedure = procedure, .agency = agency, .channel = "online",
+                                  .form = {form->data, form->len}}};
 }
 
 eng_command act(const char *dossier, const char *action, const char *who, const char *role,
                        const char *agency) {
   return (eng_command){.kind = ENG_CMD_ACT, .actor = {who, role, agency, "test"}, .dossier = dossier,
-                       .action = action, .expected_version = STORE_ANY_VERSION};
+                       .expected_version = STORE_ANY_VERSION, .act = {.action = action}};
 }
 
 

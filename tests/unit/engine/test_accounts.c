@@ -28,22 +28,24 @@
 
 static eng_command registration(const char *kind, const char *id, const char *email, const char *phone) {
   return (eng_command){.kind = ENG_CMD_ACCOUNT, .actor = {"motcuad", "system", NULL, "test"},
-                       .account_op = "register", .account = id, .account_kind = kind, .name = "Nguyễn Văn An",
-                       .email = email, .phone = phone, .expected_version = STORE_ANY_VERSION};
+                       .expected_version = STORE_ANY_VERSION,
+                       .account = {.op = "register", .id = id, .kind = kind, .name = "Nguyễn Văn An", .email = email,
+                                   .phone = phone}};
 }
 
 /* An official's account created by `who` acting as `role` of `actor_agency`. */
 static eng_command creation(const char *who, const char *role, const char *actor_agency, const char *id,
                             const char *agency, const char *const *roles, int nroles) {
-  return (eng_command){.kind = ENG_CMD_ACCOUNT, .actor = {who, role, actor_agency, "test"}, .account_op = "create",
-                       .account = id, .name = "Nguyễn Thị Lan", .agency = agency, .roles = roles, .nroles = nroles,
-                       .email = "lan@x01.bacninh.gov.vn", .expected_version = STORE_ANY_VERSION};
+  return (eng_command){.kind = ENG_CMD_ACCOUNT, .actor = {who, role, actor_agency, "test"},
+                       .expected_version = STORE_ANY_VERSION,
+                       .account = {.op = "create", .id = id, .name = "Nguyễn Thị Lan", .agency = agency,
+                                   .email = "lan@x01.bacninh.gov.vn", .roles = {roles, nroles}}};
 }
 
 static eng_command toggle(const char *op, const char *who, const char *role, const char *actor_agency,
                           const char *id) {
-  return (eng_command){.kind = ENG_CMD_ACCOUNT, .actor = {who, role, actor_agency, "test"}, .account_op = op,
-                       .account = id, .expected_version = STORE_ANY_VERSION};
+  return (eng_command){.kind = ENG_CMD_ACCOUNT, .actor = {who, role, actor_agency, "test"},
+                       .expected_version = STORE_ANY_VERSION, .account = {.op = op, .id = id}};
 }
 
 static eng_account_view account(const char *id) {
@@ -202,9 +204,9 @@ static void registrations_are_refused(void **state) {
   c = registration("official", "lan.nt", "an@example.vn", NULL);
   refused(&c, t, MC_EINVAL, "officials are created by an administrator");
   c = registration("person", "001090002222", "an@example.vn", NULL);
-  c.name = "";
+  c.account.name = "";
   refused(&c, t, MC_EINVAL, "needs the name of its holder");
-  c.name = NULL;
+  c.account.name = NULL;
   refused(&c, t, MC_EINVAL, "needs the name of its holder");
   /* Only the server registers: not an applicant, not an administrator. */
   static const char *const roles[] = {"applicant", "system_admin", "agency_admin", "reception", ""};
@@ -223,9 +225,9 @@ static void registrations_are_refused(void **state) {
   run(&c, t, 0);
   refused(&c, at("2026-01-05T10:05"), MC_ECONFLICT, "the account 001090003333 exists already");
   /* An unknown operation. */
-  c.account_op = "delete";
+  c.account.op = "delete";
   refused(&c, t, MC_EINVAL, "register, create, disable or enable, not \"delete\"");
-  c.account_op = NULL;
+  c.account.op = NULL;
   refused(&c, t, MC_EINVAL, "register, create, disable or enable");
 }
 
@@ -310,7 +312,7 @@ static void creations_are_refused(void **state) {
   c = creation("root", "system_admin", NULL, "001090001234", "H13.X01", reception, 1);
   refused(&c, t, MC_EINVAL, "starting with a letter");
   c = creation("root", "system_admin", NULL, "nam.x01", "H13.X01", reception, 1);
-  c.name = "";
+  c.account.name = "";
   refused(&c, t, MC_EINVAL, "needs the name");
   c = creation("root", "system_admin", NULL, "lan.nt", "H13.X03", reception, 1);
   refused(&c, t, MC_ECONFLICT, "the account lan.nt exists already");
@@ -588,10 +590,10 @@ static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   store_read_end(rd);
   /* A dossier entered at the desk has no applicant account. */
   eng_command desk = submit("1.001193", "H13.X01", &form, "lan.nt");
-  desk.channel = "desk";
+  desk.submit.channel = "desk";
   desk.actor.role = "reception";
   desk.actor.agency = "H13.X01";
-  desk.owner = "027190001234";
+  desk.submit.owner = "027190001234";
   eng_result d = run(&desk, at("2026-02-10T10:30"), 0);
   assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
   assert_int_equal(store_read_event(rd, d.first_seq, &ev), 0);

@@ -264,14 +264,14 @@ static void extension_once_in_time_then_classified_against_the_new_date(void **s
   assert_string_equal(iso(run(&accept, at("2026-02-11T09:10"), 0).appointment_at), "2026-02-23T17:00:00+07:00");
 
   eng_command extend = {.kind = ENG_CMD_EXTEND, .actor = {"ld-1", "leader", "H13.X01", "test"}, .dossier = a.dossier,
-                        .expected_version = STORE_ANY_VERSION, .new_due = at("2026-02-27T17:00")};
+                        .expected_version = STORE_ANY_VERSION, .extend = {.new_due = at("2026-02-27T17:00")}};
   refused(&extend, at("2026-02-13T10:00"), MC_EINVAL, "gives its reason and apologises");
-  extend.reason = "Xin lỗi ông/bà: địa điểm kinh doanh cần được kiểm tra thực tế sau Tết";
+  extend.extend.reason = "Xin lỗi ông/bà: địa điểm kinh doanh cần được kiểm tra thực tế sau Tết";
   eng_command elsewhere = extend;
   elsewhere.actor.agency = "H13.X02";
   refused(&elsewhere, at("2026-02-13T10:00"), MC_EACCES, "signed by a leader of H13.X01");
   eng_command same_date = extend;
-  same_date.new_due = at("2026-02-23T17:00");
+  same_date.extend.new_due = at("2026-02-23T17:00");
   refused(&same_date, at("2026-02-13T10:00"), MC_EINVAL, "must be after the current appointment");
   /* Fri 13 Feb 10:00 is the working day before the due day (Tết between):
    * one working day from then ends at Mon 23 Feb 17:00, not after the due
@@ -285,17 +285,17 @@ static void extension_once_in_time_then_classified_against_the_new_date(void **s
   const seen *e = the_one(&h, "dossier.extended");
   assert_string_equal(iso(e->old_due), "2026-02-23T17:00:00+07:00");
   assert_string_equal(iso(e->new_due), "2026-02-27T17:00:00+07:00");
-  assert_string_equal(e->reason, extend.reason);
+  assert_string_equal(e->reason, extend.extend.reason);
   assert_string_equal(e->role, "leader");
   /* The second: refused, however early. */
-  extend.new_due = at("2026-03-06T17:00");
+  extend.extend.new_due = at("2026-03-06T17:00");
   refused(&extend, at("2026-02-13T11:00"), MC_EINVAL, "may be reset only once");
   /* B on its due day, Mon 23 Feb 09:00: one working day from then ends Tue
    * 24 Feb 17:00, after the due instant: too late. */
   eng_command late = extend;
   late.dossier = b.dossier;
   late.actor = (eng_actor){"ld-2", "leader", "H13.X02", "test"};
-  late.new_due = at("2026-02-27T17:00");
+  late.extend.new_due = at("2026-02-27T17:00");
   refused(&late, at("2026-02-23T09:00"), MC_EINVAL, "too late to extend");
   refused(&late, at("2026-02-23T09:00"), MC_EINVAL, "before the due date 2026-02-23T17:00:00+07:00");
   assert_false(view_of(b.dossier).extended);
@@ -349,7 +349,7 @@ static void rejected_at_reception_with_reasons_and_no_timer_left(void **state) {
   assert_string_equal(iso(last_of(&h)->due[0]), "2026-03-03T08:00:00+07:00");
 
   eng_command reject = act(rej.dossier, "reject", "rc-1", "reception", "H13.X01");
-  reject.reason = "Giấy chứng sinh tải lên không đọc được và không mang tên người mẹ khai trong tờ khai";
+  reject.act.reason = "Giấy chứng sinh tải lên không đọc được và không mang tên người mẹ khai trong tờ khai";
   run(&reject, at("2026-03-02T09:00"), 0);
   eng_dossier_view v = view_of(rej.dossier);
   assert_string_equal(v.state, "rejected");
@@ -361,7 +361,7 @@ static void rejected_at_reception_with_reasons_and_no_timer_left(void **state) {
   assert_string_equal(v.classification, "");
   h = history_of(rej.dossier);
   const seen *e = the_one(&h, "dossier.rejected");
-  assert_string_equal(e->reason, reject.reason);
+  assert_string_equal(e->reason, reject.act.reason);
   assert_string_equal(e->step, "reception");
   assert_string_equal(e->role, "reception");
   assert_int_equal(e->ntokens, 0);
@@ -452,7 +452,7 @@ static void judicial_record_by_post_through_its_branches_to_the_post(void **stat
   mc_buf f = MC_BUF_INIT;
   record_form(&f);
   eng_command c = submit("2.000488", "H13.STP", &f, "cd-j1");
-  c.channel = "post";
+  c.submit.channel = "post";
   refused(&c, at("2026-03-23T10:00"), MC_EACCES, "a post dossier is entered by a reception official of H13.STP");
   c.actor = (eng_actor){"rc-s", "reception", "H13.STP", "test"};
   eng_result r = run(&c, at("2026-03-23T10:00"), 0);
@@ -472,7 +472,7 @@ static void judicial_record_by_post_through_its_branches_to_the_post(void **stat
   assert_string_equal(iso(last_of(&h)->due[0]), "2026-03-30T17:00:00+07:00");
   assert_string_equal(iso(last_of(&h)->due[1]), "2026-03-30T17:00:00+07:00");
   eng_command police = act(code, "answer", "ca-1", "specialist", "H13.CA");
-  police.step = "police_check";
+  police.act.step = "police_check";
   run(&police, at("2026-03-25T10:00"), 0);
   v = view_of(code);
   assert_int_equal(v.nsteps, 1);
@@ -554,8 +554,8 @@ static void supplement_with_a_paused_clock_moves_the_appointment_by_the_time_wai
   mc_buf bytes = MC_BUF_INIT;
   compile_procedure("household-bn2018.mc", household_bn2018, "bn-2018", &bytes);
   eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
-                     .def_kind = ENG_DEF_PROCEDURE, .def_bytes = bytes.data, .def_len = bytes.len,
-                     .effective_from = at("2026-04-21T00:00")};
+                     .publish = {.def_kind = ENG_DEF_PROCEDURE, .effective_from = at("2026-04-21T00:00"),
+                                 .bytes = {bytes.data, bytes.len}}};
   run(&pub, at("2026-04-20T08:00"), 0);
 
   mc_buf f = MC_BUF_INIT;
@@ -569,7 +569,7 @@ static void supplement_with_a_paused_clock_moves_the_appointment_by_the_time_wai
    * Sun 26 off, Mon 27 Hùng Kings (substitute), Tue 28 (3) -> Tue 28 Apr 17:00. */
   assert_string_equal(iso(r.appointment_at), "2026-04-28T17:00:00+07:00");
   eng_command ask = act(code, "request_supplement", "sp-1", "specialist", "H13.X01");
-  ask.reason = "Bổ sung biên bản họp thành viên hộ gia đình có đủ chữ ký";
+  ask.act.reason = "Bổ sung biên bản họp thành viên hộ gia đình có đủ chữ ký";
   run(&ask, at("2026-04-23T10:00"), 0);
   eng_dossier_view v = view_of(code);
   assert_string_equal(v.state, "supplement_requested");
@@ -641,7 +641,7 @@ static void timers_due_during_downtime_fire_once_at_restart(void **state) {
   eng_result r = run(&c, at("2026-08-13T09:00"), 0);
   snprintf(down_window, sizeof down_window, "%s", r.dossier);
   eng_command ask = act(down_window, "request_supplement", "rc-2", "reception", "H13.X02");
-  ask.reason = "Thiếu Giấy chứng sinh bản chính";
+  ask.act.reason = "Thiếu Giấy chứng sinh bản chính";
   run(&ask, at("2026-08-13T10:00"), 0);
   /* A licence accepted Wed 26 Aug 09:00: 5 working days Thu 27, Fri 28, (Sat
    * 29, Sun 30, Mon 31 swap day, Tue 1 and Wed 2 Sep National Day) Thu 3, Fri
@@ -799,7 +799,7 @@ static void timers_made_moot_by_a_command_never_fire(void **state) {
   c = submit("1.001193", "H13.X03", &f, "cd-m4");
   snprintf(waiting, sizeof waiting, "%s", run(&c, at("2026-10-06T09:05"), 0).dossier);
   eng_command ask = act(provided, "request_supplement", "rc-3", "reception", "H13.X03");
-  ask.reason = "Thiếu bản sao Căn cước của người mẹ";
+  ask.act.reason = "Thiếu bản sao Căn cước của người mẹ";
   run(&ask, at("2026-10-06T10:00"), 0);
   ask.dossier = waiting;
   run(&ask, at("2026-10-06T10:00"), 0);

@@ -165,7 +165,7 @@ static void idempotent_retry_and_stale_version(void **state) {
   uint64_t now_head = head();
   eng_command other = act(first.dossier, "request_supplement", "rc-2", "reception", "H13.X02");
   other.command_id = "official-7";
-  other.reason = "Thiếu giấy chứng sinh";
+  other.act.reason = "Thiếu giấy chứng sinh";
   refused(&other, at("2026-02-12T09:11"), MC_ECONFLICT, "the command id \"official-7\" was used for another command");
   eng_command elsewhere = submit("1.001193", "H13.X01", &form, "cd-010");
   elsewhere.command_id = "client-42";
@@ -198,7 +198,7 @@ static void supplement_restarts_the_clock_and_is_asked_once(void **state) {
   assert_string_equal(iso(r.appointment_at), "2026-03-17T17:00:00+07:00");
   eng_command ask = act(r.dossier, "request_supplement", "sp-3", "specialist", "H13.X03");
   refused(&ask, at("2026-03-04T09:00"), MC_EINVAL, "lists everything the applicant must supply");
-  ask.reason = "Bổ sung bản vẽ mặt bằng tầng 2 và giấy tờ đất bản sao có chứng thực";
+  ask.act.reason = "Bổ sung bản vẽ mặt bằng tầng 2 và giấy tờ đất bản sao có chứng thực";
   run(&ask, at("2026-03-04T09:00"), 0);
   eng_dossier_view v;
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
@@ -212,18 +212,19 @@ static void supplement_restarts_the_clock_and_is_asked_once(void **state) {
   /* Restarted from zero at Fri 6 Mar: + 15 days = Sat 21 Mar, a day off -> Mon 23 Mar 17:00 */
   assert_string_equal(iso(r.appointment_at), "2026-03-23T17:00:00+07:00");
   run(&accept, at("2026-03-06T11:00"), 0);
-  ask.reason = "Thêm một lần nữa";
+  ask.act.reason = "Thêm một lần nữa";
   refused(&ask, at("2026-03-09T09:00"), MC_EINVAL, "only once");
   /* Extension: once, by a leader, at least a working day before the date. */
-  eng_command extend = {.kind = ENG_CMD_EXTEND, .actor = {"ld-3", "leader", "H13.X03", "test"},
-                        .dossier = r.dossier, .expected_version = STORE_ANY_VERSION,
-                        .reason = "Xin lỗi ông/bà: cần xin ý kiến Sở Xây dựng", .new_due = at("2026-03-30T17:00")};
+  eng_command extend = {.kind = ENG_CMD_EXTEND, .actor = {"ld-3", "leader", "H13.X03", "test"}, .dossier = r.dossier,
+                        .expected_version = STORE_ANY_VERSION,
+                        .extend = {.reason = "Xin lỗi ông/bà: cần xin ý kiến Sở Xây dựng",
+                                   .new_due = at("2026-03-30T17:00")}};
   eng_command by_specialist = extend;
   by_specialist.actor.role = "specialist";
   refused(&by_specialist, at("2026-03-19T09:00"), MC_EACCES, "signed by a leader");
   r = run(&extend, at("2026-03-19T09:00"), 0);
   assert_string_equal(iso(r.appointment_at), "2026-03-30T17:00:00+07:00");
-  extend.new_due = at("2026-04-06T17:00");
+  extend.extend.new_due = at("2026-04-06T17:00");
   refused(&extend, at("2026-03-20T09:00"), MC_EINVAL, "may be reset only once");
   mc_buf_free(&form);
 }
@@ -236,7 +237,7 @@ static void supplement_window_expires_through_a_timer(void **state) {
   eng_command c = submit("1.001193", "H13.X02", &form, "cd-030");
   eng_result r = run(&c, at("2026-04-01T09:00"), 0);
   eng_command ask = act(r.dossier, "request_supplement", "rc-2", "reception", "H13.X02");
-  ask.reason = "Thiếu Giấy chứng sinh bản chính";
+  ask.act.reason = "Thiếu Giấy chứng sinh bản chính";
   run(&ask, at("2026-04-01T10:00"), 0);
   mc_instant due;
   bool any;
@@ -327,9 +328,9 @@ static void parallel_branches_join(void **state) {
   assert_int_equal(v.nsteps, 2);
   eng_command answer = act(r.dossier, "answer", "ca-1", "specialist", "H13.CA");
   refused(&answer, at("2026-06-03T10:00"), MC_EINVAL, "is at several steps (police_check, court_check): say which");
-  answer.step = "court_check";
+  answer.act.step = "court_check";
   refused(&answer, at("2026-06-03T10:00"), MC_EACCES, "is done at H13.TAND");
-  answer.step = "police_check";
+  answer.act.step = "police_check";
   run(&answer, at("2026-06-03T10:00"), 0);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_int_equal(v.nsteps, 1);
@@ -387,9 +388,9 @@ static void projections_equal_a_rebuild_after_random_commands(void **state) {
               actors[a].agency);
       if (a == 8)
         c.actor.who = "cd-r";
-      c.reason = "Lý do kiểm thử";
+      c.act.reason = "Lý do kiểm thử";
       if ((x >> 40) % 3 == 0)
-        c.step = (x >> 42) % 2 ? "police_check" : "court_check";
+        c.act.step = (x >> 42) % 2 ? "police_check" : "court_check";
     }
     eng_result r;
     assert_int_equal(eng_execute(eng, &c, 1, now, &r), 0);
@@ -494,11 +495,11 @@ static void nobody_acts_for_an_applicant_they_are_not(void **state) {
   refused(&too_long, at("2026-11-23T08:00"), MC_EINVAL, "longer than 63 bytes");
 
   eng_command walk_in = submit("1.001193", "H13.X01", &form, "lan");
-  walk_in.channel = "desk";
+  walk_in.submit.channel = "desk";
   walk_in.actor = (eng_actor){"lan", "reception", "H13.X01", "test"};
   eng_result r = run(&walk_in, at("2026-11-23T08:00"), 0);
   eng_command ask = act(r.dossier, "request_supplement", "lan", "reception", "H13.X01");
-  ask.reason = "Bổ sung giấy chứng sinh bản chính";
+  ask.act.reason = "Bổ sung giấy chứng sinh bản chính";
   run(&ask, at("2026-11-23T09:00"), 0);
   eng_command stranger = act(r.dossier, "provide_supplement", "mallory", "applicant", NULL);
   refused(&stranger, at("2026-11-23T09:30"), MC_EACCES, "reception of H13.X01 acts for the applicant");
@@ -520,10 +521,10 @@ static void nobody_acts_for_an_applicant_they_are_not(void **state) {
 
   /* A stranger cannot rate it, nor can a long id lock out its handler. */
   eng_command rate = {.kind = ENG_CMD_RATE, .actor = {"mallory", "applicant", NULL, "test"}, .dossier = r2.dossier,
-                      .rating = 1, .expected_version = STORE_ANY_VERSION};
+                      .expected_version = STORE_ANY_VERSION, .rate = {.rating = 1}};
   refused(&rate, at("2026-11-23T10:10"), MC_EACCES, "rated by the applicant of");
   eng_command assign = {.kind = ENG_CMD_ASSIGN, .actor = {"binh", "leader", "H13.X01", "test"}, .dossier = r.dossier,
-                        .handler = long_id, .expected_version = STORE_ANY_VERSION};
+                        .expected_version = STORE_ANY_VERSION, .assign = {.handler = long_id}};
   refused(&assign, at("2026-11-23T10:10"), MC_EINVAL, "longer than 63 bytes");
 
   /* An extension promises a working day, due at its close. */
@@ -544,16 +545,16 @@ static void nobody_acts_for_an_applicant_they_are_not(void **state) {
   assert_string_equal(iso(r3.appointment_at), "2026-12-03T17:00:00+07:00");
   mc_buf_free(&record);
   eng_command extend = {.kind = ENG_CMD_EXTEND, .actor = {"giam-doc", "leader", "H13.STP", "test"},
-                        .dossier = r3.dossier, .reason = "Xin lỗi: cần xác minh thêm",
-                        .new_due = at("2026-12-06T03:00"), .expected_version = STORE_ANY_VERSION};
+                        .dossier = r3.dossier, .expected_version = STORE_ANY_VERSION,
+                        .extend = {.reason = "Xin lỗi: cần xác minh thêm", .new_due = at("2026-12-06T03:00")}};
   refused(&extend, at("2026-11-23T11:00"), MC_EINVAL, "the new date 2026-12-06 is a weekend: choose a working day");
-  extend.new_due = at("2026-12-08T03:00");
+  extend.extend.new_due = at("2026-12-08T03:00");
   eng_result ext = run(&extend, at("2026-11-23T11:00"), 0);
   assert_string_equal(iso(ext.appointment_at), "2026-12-08T17:00:00+07:00");
 
   /* Stopping is for accepted, undecided dossiers. */
   eng_command stop = {.kind = ENG_CMD_STOP, .actor = {"binh", "leader", "H13.X01", "test"}, .dossier = r2.dossier,
-                      .reason = "Trùng hồ sơ", .expected_version = STORE_ANY_VERSION};
+                      .expected_version = STORE_ANY_VERSION, .stop = {.reason = "Trùng hồ sơ"}};
   refused(&stop, at("2026-11-23T10:20"), MC_EINVAL, "not accepted yet");
   mc_buf_free(&form);
 }
@@ -596,7 +597,7 @@ static void decomposed_input_is_checked_as_stored(void **state) {
   eng_command huge = submit("1.002835", "H13.CA", &big, "cd-88");
   refused(&huge, at("2026-11-23T11:00"), MC_ETOOBIG, "larger than 64 KiB");
   eng_command deny = act(r.dossier, "reject", "pv", "reception", "H13.CA");
-  deny.reason = text;
+  deny.act.reason = text;
   refused(&deny, at("2026-11-23T11:10"), MC_ETOOBIG, "longer than 8192 bytes");
   free(text);
   mc_buf_free(&big);
@@ -609,16 +610,17 @@ static void province_wide_definitions_need_the_system_admin(void **state) {
   (void)state;
   static const uint8_t nil = 0xc0;
   eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"ha", "agency_admin", "H13.X01", "test"},
-                     .def_kind = ENG_DEF_POLICY, .def_bytes = &nil, .def_len = 1};
+                     .publish = {.def_kind = ENG_DEF_POLICY, .bytes = {&nil, 1}}};
   refused(&pub, at("2026-11-23T12:00"), MC_EACCES, "the policy applies province-wide");
-  pub.def_kind = ENG_DEF_DIRECTORY;
+  pub.publish.def_kind = ENG_DEF_DIRECTORY;
   refused(&pub, at("2026-11-23T12:00"), MC_EACCES, "province-wide");
-  pub.def_kind = ENG_DEF_CALENDAR;
+  pub.publish.def_kind = ENG_DEF_CALENDAR;
   refused(&pub, at("2026-11-23T12:00"), MC_EACCES, "province-wide");
   pub.actor.role = "specialist";
   refused(&pub, at("2026-11-23T12:00"), MC_EACCES, "needs the system_admin or agency_admin role");
   eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"ha", "agency_admin", "H13.X01", "test"},
-                        .def_kind = ENG_DEF_POLICY, .def_id = "nd118-2025", .effective_from = at("2027-01-01T00:00")};
+                        .retire = {.def_kind = ENG_DEF_POLICY, .id = "nd118-2025",
+                                   .effective_from = at("2027-01-01T00:00")}};
   refused(&retire, at("2026-11-23T12:00"), MC_EACCES, "province-wide");
 }
 

@@ -44,7 +44,7 @@ static void marriage_form(mc_buf *out, bool needs_check) {
 
 static eng_command desk(const char *procedure, const char *agency, const mc_buf *form, const char *official) {
   eng_command c = submit(procedure, agency, form, official);
-  c.channel = "desk";
+  c.submit.channel = "desk";
   c.actor = (eng_actor){official, "reception", agency, "test"};
   return c;
 }
@@ -101,7 +101,7 @@ static void driving_licence_from_abroad_denied_and_posted(void **state) {
   mc_buf f = MC_BUF_INIT;
   form_of(&f, kv, 4);
   eng_command c = desk("1.002835", "H13.CA", &f, "pv");
-  c.channel = "post";
+  c.submit.channel = "post";
   eng_result r = run(&c, at("2026-06-08T09:00"), 0);
   eng_command accept = act(r.dossier, "accept", "pv", "reception", "H13.CA");
   r = run(&accept, at("2026-06-08T10:00"), 0);
@@ -112,7 +112,7 @@ static void driving_licence_from_abroad_denied_and_posted(void **state) {
   assert_string_equal(v.steps[0], "foreign_check");
   eng_command deny = act(r.dossier, "deny", "csgt", "specialist", "H13.CA");
   refused(&deny, at("2026-06-09T10:00"), MC_EINVAL, "a denial gives its reasons");
-  deny.reason = "Giấy phép lái xe nước ngoài không được công nhận";
+  deny.act.reason = "Giấy phép lái xe nước ngoài không được công nhận";
   run(&deny, at("2026-06-09T10:00"), 0);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_string_equal(v.state, "decided");
@@ -226,8 +226,8 @@ static void withdrawn_before_the_decision(void **state) {
   birth_form(&f, "0912777888");
   eng_command c = submit("1.001193", "H13.X03", &f, "cd-w1");
   eng_result r = run(&c, at("2026-09-07T08:00"), 0);
-  eng_command other = {.kind = ENG_CMD_WITHDRAW, .actor = {"cd-w2", "applicant", NULL, "test"},
-                       .dossier = r.dossier, .expected_version = STORE_ANY_VERSION};
+  eng_command other = {.kind = ENG_CMD_WITHDRAW, .actor = {"cd-w2", "applicant", NULL, "test"}, .dossier = r.dossier,
+                       .expected_version = STORE_ANY_VERSION};
   refused(&other, at("2026-09-07T09:00"), MC_EACCES, "withdrawn by its applicant");
   other.actor.who = "cd-w1";
   run(&other, at("2026-09-07T09:00"), 0);
@@ -254,7 +254,7 @@ static void assigned_stopped_rated_and_retired(void **state) {
   /* A leader assigns the main handler and a co-handler. */
   const char *co[] = {"an"};
   eng_command assign = {.kind = ENG_CMD_ASSIGN, .actor = {"an", "specialist", "H13.X01", "test"}, .dossier = r.dossier,
-                        .expected_version = STORE_ANY_VERSION, .handler = "hoa", .co_handlers = co, .nco_handlers = 1};
+                        .expected_version = STORE_ANY_VERSION, .assign = {.handler = "hoa", .co_handlers = {co, 1}}};
   refused(&assign, at("2026-10-05T08:40"), MC_EACCES, "assigning a dossier is for a leader of H13.X01");
   assign.actor = (eng_actor){"binh", "leader", "H13.X01", "test"};
   run(&assign, at("2026-10-05T08:40"), 0);
@@ -272,10 +272,10 @@ static void assigned_stopped_rated_and_retired(void **state) {
   run(&give, at("2026-10-05T11:00"), 0);
   /* The applicant rates it, once. */
   eng_command rate = {.kind = ENG_CMD_RATE, .actor = {"cd-a", "applicant", NULL, "test"}, .dossier = r.dossier,
-                      .expected_version = STORE_ANY_VERSION, .rating = 6};
+                      .expected_version = STORE_ANY_VERSION, .rate = {.rating = 6}};
   refused(&rate, at("2026-10-05T12:00"), MC_ERANGE, "1 (poor) to 5 (very good)");
-  rate.rating = 5;
-  rate.reason = "Nhanh, đúng hẹn";
+  rate.rate.rating = 5;
+  rate.rate.comment = "Nhanh, đúng hẹn";
   run(&rate, at("2026-10-05T12:00"), 0);
   refused(&rate, at("2026-10-05T12:05"), MC_EINVAL, "already rated");
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
@@ -287,7 +287,7 @@ static void assigned_stopped_rated_and_retired(void **state) {
   eng_command stop = {.kind = ENG_CMD_STOP, .actor = {"binh", "leader", "H13.X01", "test"}, .dossier = r2.dossier,
                       .expected_version = STORE_ANY_VERSION};
   refused(&stop, at("2026-10-05T13:30"), MC_EINVAL, "gives its reason");
-  stop.reason = "Hồ sơ trùng với hồ sơ H13.X01-261005-0001";
+  stop.stop.reason = "Hồ sơ trùng với hồ sơ H13.X01-261005-0001";
   /* Not before acceptance (reception rejects it then). */
   refused(&stop, at("2026-10-05T13:30"), MC_EINVAL, "not accepted yet: reception rejects it");
   eng_command accept2 = act(r2.dossier, "accept", "lan", "reception", "H13.X01");
@@ -298,7 +298,8 @@ static void assigned_stopped_rated_and_retired(void **state) {
 
   /* Birth registration retired from 1 November: no new dossiers after. */
   eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"admin", "system_admin", NULL, "test"},
-                        .def_kind = ENG_DEF_PROCEDURE, .def_id = "1.001193", .effective_from = at("2026-11-01T00:00")};
+                        .retire = {.def_kind = ENG_DEF_PROCEDURE, .id = "1.001193",
+                                   .effective_from = at("2026-11-01T00:00")}};
   run(&retire, at("2026-10-06T08:00"), 0);
   refused(&retire, at("2026-10-06T08:05"), MC_EINVAL, "already retired; publish it again");
   eng_command before = submit("1.001193", "H13.X01", &f, "cd-c");
@@ -382,15 +383,15 @@ static void a_fee_keeps_the_clock_an_obligation_stops_it_and_a_denial_is_refunde
   mc_buf bytes = MC_BUF_INIT;
   compile_procedure("household-v2.mc", household_v2, "nd118-2025", &bytes);
   eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
-                     .def_kind = ENG_DEF_PROCEDURE, .def_bytes = bytes.data, .def_len = bytes.len,
-                     .effective_from = at("2026-11-10T00:00")};
+                     .publish = {.def_kind = ENG_DEF_PROCEDURE, .effective_from = at("2026-11-10T00:00"),
+                                 .bytes = {bytes.data, bytes.len}}};
   run(&pub, at("2026-10-20T08:00"), 0);
   /* The same bytes again from a later date: already in effect, unchanged. */
-  pub.effective_from = at("2026-11-20T00:00");
+  pub.publish.effective_from = at("2026-11-20T00:00");
   eng_result same = run(&pub, at("2026-10-20T08:05"), 0);
   assert_true(same.repeated);
   /* A wrong date is corrected by publishing the same bytes with the right one. */
-  pub.effective_from = at("2026-11-01T00:00");
+  pub.publish.effective_from = at("2026-11-01T00:00");
   eng_result corrected = run(&pub, at("2026-10-20T08:10"), 0);
   assert_false(corrected.repeated);
   assert_int_equal(corrected.count, 1);
@@ -430,11 +431,11 @@ static void a_fee_keeps_the_clock_an_obligation_stops_it_and_a_denial_is_refunde
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
   assert_true(v.fee_paid);
   assert_int_equal(v.paused_since, 0);
-  eng_command refund = {.kind = ENG_CMD_REFUND, .actor = {"binh", "leader", "H13.X01", "test"},
-                        .dossier = r.dossier, .expected_version = STORE_ANY_VERSION};
+  eng_command refund = {.kind = ENG_CMD_REFUND, .actor = {"binh", "leader", "H13.X01", "test"}, .dossier = r.dossier,
+                        .expected_version = STORE_ANY_VERSION};
   refused(&refund, at("2026-11-04T11:00"), MC_EINVAL, "could not deliver");
   eng_command deny = act(r.dossier, "deny", "an", "specialist", "H13.X01");
-  deny.reason = "Địa điểm kinh doanh nằm trong khu vực cấm";
+  deny.act.reason = "Địa điểm kinh doanh nằm trong khu vực cấm";
   run(&deny, at("2026-11-05T09:00"), 0);
   run(&refund, at("2026-11-05T10:00"), 0);
   assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
@@ -516,21 +517,21 @@ static void documents_are_reused_not_asked_again(void **state) {
   /* Bad references: each refused, nothing appended. */
   eng_document bad[2] = {{"cccd", scan_cccd, "2035-01-01"}, {"cccd", scan_cccd, NULL}};
   eng_command c = submit("2.000488", "H13.STP", &jf, "tai");
-  c.documents = bad;
-  c.ndocuments = 2;
+  c.submit.documents.list = bad;
+  c.submit.documents.n = 2;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "\"cccd\" is given twice");
   eng_document unknown = {"ho_chieu", scan_cccd, NULL};
-  c.documents = &unknown;
-  c.ndocuments = 1;
+  c.submit.documents.list = &unknown;
+  c.submit.documents.n = 1;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "asks for no document \"ho_chieu\"; it asks for cccd");
   eng_document short_hash = {"cccd", "abc", NULL};
-  c.documents = &short_hash;
+  c.submit.documents.list = &short_hash;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "64 hexadecimal digits");
   eng_document bad_date = {"cccd", scan_cccd, "2035-02-30"};
-  c.documents = &bad_date;
+  c.submit.documents.list = &bad_date;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "a date YYYY-MM-DD, not \"2035-02-30\"");
   eng_document expired = {"cccd", scan_cccd, "2026-11-15"};
-  c.documents = &expired;
+  c.submit.documents.list = &expired;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "expired on 2026-11-15");
   /* Each names its field, its rule and what to do, in Vietnamese. */
   eng_result why;
@@ -539,17 +540,17 @@ static void documents_are_reused_not_asked_again(void **state) {
   assert_string_equal(why.fields[0].field, "documents[0].valid_until");
   assert_string_equal(why.fields[0].rule, "expired");
   assert_non_null(strstr(why.fields[0].message, "đã hết hạn ngày 2026-11-15: hãy nộp bản còn hạn"));
-  c.documents = bad;
-  c.ndocuments = 2;
+  c.submit.documents.list = bad;
+  c.submit.documents.n = 2;
   assert_int_equal(eng_execute(eng, &c, 1, at("2026-11-16T09:00"), &why), 0);
   assert_string_equal(why.fields[0].field, "documents[1].name");
   assert_string_equal(why.fields[0].rule, "unique");
-  c.documents = &expired;
-  c.ndocuments = 1;
+  c.submit.documents.list = &expired;
+  c.submit.documents.n = 1;
 
   /* The judicial record with the card, valid until 2035. */
-  c.documents = bad;
-  c.ndocuments = 1;
+  c.submit.documents.list = bad;
+  c.submit.documents.n = 1;
   eng_result first = run(&c, at("2026-11-16T09:00"), 0);
   const eng_document_view *d = doc_of(&l, first.dossier, "cccd");
   assert_string_equal(d->sha256, scan_cccd);
@@ -557,16 +558,16 @@ static void documents_are_reused_not_asked_again(void **state) {
   assert_string_equal(d->reused_from, "");
   /* Documents go with a submission or a supplement only. */
   eng_command accept = act(first.dossier, "accept", "rc-s", "reception", "H13.STP");
-  accept.documents = bad;
-  accept.ndocuments = 1;
+  accept.act.documents.list = bad;
+  accept.act.documents.n = 1;
   refused(&accept, at("2026-11-16T10:00"), MC_EINVAL, "not with \"accept\"");
 
   /* The licence exchange brings the licence only: the card is reused, the
    * health certificate is missing (reception will ask for it). */
   eng_document licence = {"gplx", scan_gplx, NULL};
   eng_command second = submit("1.002835", "H13.CA", &df, "tai");
-  second.documents = &licence;
-  second.ndocuments = 1;
+  second.submit.documents.list = &licence;
+  second.submit.documents.n = 1;
   eng_result r2 = run(&second, at("2026-11-17T09:00"), 0);
   d = doc_of(&l, r2.dossier, "cccd");
   assert_string_equal(d->sha256, scan_cccd);
@@ -578,29 +579,29 @@ static void documents_are_reused_not_asked_again(void **state) {
 
   /* The supplement brings the health certificate. */
   eng_command ask = act(r2.dossier, "request_supplement", "pv", "reception", "H13.CA");
-  ask.reason = "Bổ sung giấy khám sức khỏe";
+  ask.act.reason = "Bổ sung giấy khám sức khỏe";
   run(&ask, at("2026-11-17T10:00"), 0);
   eng_document health = {"kham_sk", scan_gplx, "2027-08-01"};
   eng_command give = act(r2.dossier, "provide_supplement", "tai", "applicant", NULL);
-  give.documents = &health;
-  give.ndocuments = 1;
+  give.act.documents.list = &health;
+  give.act.documents.n = 1;
   eng_document wrong_doc = {"ban_ve", scan_gplx, NULL};
-  give.documents = &wrong_doc;
+  give.act.documents.list = &wrong_doc;
   refused(&give, at("2026-11-18T09:00"), MC_EINVAL, "asks for no document \"ban_ve\"");
-  give.documents = &health;
+  give.act.documents.list = &health;
   run(&give, at("2026-11-18T09:00"), 0);
   assert_string_equal(doc_of(&l, r2.dossier, "kham_sk")->valid_until, "2027-08-01");
 
   /* At the desk the official names the applicant by citizen id: nothing of
    * "tai"'s online store, but what was filed under the id before. */
   eng_command walk_in = desk("2.000488", "H13.STP", &jf, "rc-s");
-  walk_in.owner = "027190007777";
+  walk_in.submit.owner = "027190007777";
   eng_document short_lived = {"cccd", scan_gplx, "2026-11-30"};
-  walk_in.documents = &short_lived;
-  walk_in.ndocuments = 1;
+  walk_in.submit.documents.list = &short_lived;
+  walk_in.submit.documents.n = 1;
   eng_result r3 = run(&walk_in, at("2026-11-19T09:00"), 0);
   eng_command again = desk("1.002835", "H13.CA", &df, "pv");
-  again.owner = "027190007777";
+  again.submit.owner = "027190007777";
   eng_result r4 = run(&again, at("2026-11-30T09:00"), 0);
   d = doc_of(&l, r4.dossier, "cccd");
   assert_string_equal(d->reused_from, r3.dossier);
@@ -609,7 +610,7 @@ static void documents_are_reused_not_asked_again(void **state) {
   eng_result r5 = run(&again, at("2026-12-01T09:00"), 0);
   assert_string_equal(doc_of(&l, r5.dossier, "cccd")->sha256, "");
   /* Without an owner, nothing is reused. */
-  again.owner = NULL;
+  again.submit.owner = NULL;
   eng_result r6 = run(&again, at("2026-12-01T10:00"), 0);
   assert_string_equal(doc_of(&l, r6.dossier, "cccd")->sha256, "");
   mc_buf_free(&jf);
@@ -622,7 +623,7 @@ static void documents_are_reused_not_asked_again(void **state) {
  * alert again. */
 static eng_command outcome(const eng_message *m, const char *what, const char *why) {
   return (eng_command){.kind = ENG_CMD_DELIVERED, .actor = {"notifier", "system", NULL, "test"},
-                       .message_seq = m->seq, .message_index = m->index, .outcome = what, .reason = why};
+                       .delivered = {.seq = m->seq, .index = m->index, .outcome = what, .reason = why}};
 }
 
 static void messages_wait_in_the_outbox_until_delivered(void **state) {
@@ -702,12 +703,12 @@ static void messages_wait_in_the_outbox_until_delivered(void **state) {
   /* An incident: by the system administrator, or an agency's administrator
    * to its own applicants; it says what happened. */
   eng_command incident = {.kind = ENG_CMD_ANNOUNCE, .actor = {"ha", "agency_admin", "H13.X01", "test"},
-                          .agency = "H13.STP", .reason = "Tạm dừng hệ thống để bảo trì."};
+                          .announce = {.agency = "H13.STP", .message = "Tạm dừng hệ thống để bảo trì."}};
   refused(&incident, at("2026-12-01T09:00"), MC_EACCES, "to its own applicants");
   incident.actor = (eng_actor){"admin", "system_admin", NULL, "test"};
-  incident.reason = "";
+  incident.announce.message = "";
   refused(&incident, at("2026-12-01T09:00"), MC_EINVAL, "says what happened");
-  incident.reason = "Tạm dừng hệ thống để bảo trì.";
+  incident.announce.message = "Tạm dừng hệ thống để bảo trì.";
   eng_result ra2 = run(&incident, at("2026-12-01T09:00"), 0);
   outbox_list all = {.n = 0, .dossier = ""};
   assert_int_equal(eng_outbox_pending(eng, ra2.first_seq, 0, collect_message, &all), 0);

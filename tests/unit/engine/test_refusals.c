@@ -203,7 +203,7 @@ static void file_at_desk(char code[64], const char *procedure, const char *agenc
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, fields, n);
   eng_command c = submit(procedure, agency, &f, "rc-desk");
-  c.channel = "desk";
+  c.submit.channel = "desk";
   c.actor = (eng_actor){"rc-desk", "reception", agency, "test"};
   snprintf(code, 64, "%s", run(&c, t, 0).dossier);
   mc_buf_free(&f);
@@ -244,9 +244,9 @@ static void submission_refusals(void **state) {
   c = submit("1.001193", NULL, &f, "cd-s1");
   refused(&c, t, MC_EINVAL, names);
   c = submit("1.001193", "H13.X01", &f, "cd-s1");
-  c.channel = NULL;
+  c.submit.channel = NULL;
   refused(&c, t, MC_EINVAL, names);
-  c.channel = "email";
+  c.submit.channel = "email";
   refused(&c, t, MC_EINVAL, "unknown channel \"email\": online, desk or post");
 
   /* Who submits on which channel. */
@@ -266,15 +266,15 @@ static void submission_refusals(void **state) {
   c = submit("1.001193", "H13.X01", &f, account);
   refused(&c, t, MC_EINVAL, "the account id is longer than 63 bytes");
   c = submit("1.001193", "H13.X01", &f, "cd-s1");
-  c.channel = "desk";
+  c.submit.channel = "desk";
   refused(&c, t, MC_EACCES, "a desk dossier is entered by a reception official of H13.X01");
   c.actor = (eng_actor){"rc-2", "reception", "H13.X02", "test"};
-  c.channel = "post";
+  c.submit.channel = "post";
   refused(&c, t, MC_EACCES, "a post dossier is entered by a reception official of H13.X01");
   c.actor.agency = NULL;
   refused(&c, t, MC_EACCES, "a post dossier is entered by a reception official of H13.X01");
   c.actor = (eng_actor){"rc-1", "reception", "H13.X01", "test"};
-  c.owner = account; /* whose documents are kept: a citizen id or tax code */
+  c.submit.owner = account; /* whose documents are kept: a citizen id or tax code */
   refused(&c, t, MC_EINVAL, "the applicant's id \"aaaaaaaaaaaaaaaaaaaa...\" is too long");
 
   /* The procedure, the directory. */
@@ -345,16 +345,16 @@ static void form_refusals(void **state) {
   /* Not one map, or too big to be one. */
   static const char *const one_map = "the form must be one map of field name to value";
   c = submit("1.001193", "H13.X01", &f, "cd-f1");
-  c.form = NULL;
-  c.form_len = 0;
+  c.submit.form.data = NULL;
+  c.submit.form.len = 0;
   refused(&c, t, MC_EINVAL, one_map);
   static const uint8_t array[] = {0x91, 0x01};
-  c.form = array;
-  c.form_len = sizeof array;
+  c.submit.form.data = array;
+  c.submit.form.len = sizeof array;
   refused(&c, t, MC_EINVAL, one_map);
   static const uint8_t truncated[] = {0x81, 0xa5, 'p', 'h', 'o'};
-  c.form = truncated;
-  c.form_len = sizeof truncated;
+  c.submit.form.data = truncated;
+  c.submit.form.len = sizeof truncated;
   refused(&c, t, MC_EINVAL, one_map);
   pack_fields(&f, birth, NBIRTH);
   assert_int_equal(mc_buf_append_byte(&f, 0xc0), 0); /* a second value after the map */
@@ -374,8 +374,8 @@ static void form_refusals(void **state) {
   c = submit("1.001193", "H13.X01", &f, "cd-f1");
   refused(&c, t, MC_EINVAL, "the form has a field \"nickname\" that the procedure 1.001193 does not declare");
   static const uint8_t int_key[] = {0x81, 0x01, 0x01};
-  c.form = int_key;
-  c.form_len = sizeof int_key;
+  c.submit.form.data = int_key;
+  c.submit.form.len = sizeof int_key;
   refused(&c, t, MC_EINVAL, "the form has a field \"?\" that the procedure 1.001193 does not declare");
 
   /* Required: absent, nil, or empty text. */
@@ -448,12 +448,12 @@ static void form_refusals(void **state) {
   /* Marriage, entered at the desk: yes or no. */
   form_with(&f, marriage, NMARRIAGE, (fv){"needs_check", 's', "có", 0});
   c = submit("1.000894", "H13.X01", &f, "rc-1");
-  c.channel = "desk";
+  c.submit.channel = "desk";
   c.actor = (eng_actor){"rc-1", "reception", "H13.X01", "test"};
   refused(&c, t, MC_EINVAL, "the field \"needs_check\" (Cần xác minh thông tin) must be yes or no");
   form_with(&f, marriage, NMARRIAGE, (fv){"needs_check", 'i', NULL, 1});
-  c.form = f.data;
-  c.form_len = f.len;
+  c.submit.form.data = f.data;
+  c.submit.form.len = f.len;
   refused(&c, t, MC_EINVAL, "must be yes or no");
 
   /* Driving licence: a pattern, a length of 5..20, an enum. */
@@ -485,14 +485,14 @@ static void document_refusals(void **state) {
   eng_document docs[33];
   for (int k = 0; k < 33; k++)
     docs[k] = (eng_document){"giay_chung_sinh", sha_a, NULL};
-  c.documents = docs;
-  c.ndocuments = 33;
+  c.submit.documents.list = docs;
+  c.submit.documents.n = 33;
   refused(&c, t, MC_ETOOBIG, "at most 32 documents at once");
-  c.ndocuments = -1;
+  c.submit.documents.n = -1;
   refused(&c, t, MC_ETOOBIG, "at most 32 documents at once");
-  c.ndocuments = 2;
+  c.submit.documents.n = 2;
   refused(&c, t, MC_EINVAL, "the document \"giay_chung_sinh\" is given twice");
-  c.ndocuments = 1;
+  c.submit.documents.n = 1;
   docs[0].name = "ban_sao_cccd";
   refused(&c, t, MC_EINVAL, "the procedure 1.001193 asks for no document \"ban_sao_cccd\"; it asks for giay_chung_sinh");
   docs[0].name = "to_khai"; /* the e-form itself is not scanned */
@@ -520,29 +520,26 @@ static void document_refusals(void **state) {
   pack_fields(&fb, feedback, NFEEDBACK);
   eng_command pakn = submit("PAKN", "H13.TTHCC", &fb, "cd-doc");
   docs[0].valid_until = NULL;
-  pakn.documents = docs;
-  pakn.ndocuments = 1;
+  pakn.submit.documents.list = docs;
+  pakn.submit.documents.n = 1;
   refused(&pakn, t, MC_EINVAL,
           "the procedure PAKN asks for no document \"giay_chung_sinh\"; it asks for none to scan (its form is filled online)");
 
-  /* Documents come with a submission or a supplement only. */
+  /* Documents come with a submission or a supplement only (no other
+   * command's arguments have any: engine/commands.h). */
   char code[64];
   filed(code, "cd-doc", t + MC_MS_PER_HOUR);
   eng_command a = act(code, "accept", "rc-1", "reception", "H13.X01");
-  a.documents = docs;
-  a.ndocuments = 1;
+  a.act.documents.list = docs;
+  a.act.documents.n = 1;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "documents come with a submission or a supplement, not with \"accept\"");
-  eng_command w = cmd(ENG_CMD_WITHDRAW, code, "cd-doc", "applicant", NULL);
-  w.documents = docs;
-  w.ndocuments = 1;
-  refused(&w, t + MC_MS_PER_HOUR, MC_EINVAL, "documents come with a submission or a supplement");
   /* ... and a supplement's are checked as a submission's. */
   eng_command ask = act(code, "request_supplement", "rc-1", "reception", "H13.X01");
-  ask.reason = "Thiếu Giấy chứng sinh bản chính";
+  ask.act.reason = "Thiếu Giấy chứng sinh bản chính";
   run(&ask, t + 2 * MC_MS_PER_HOUR, 0);
   eng_command provide = act(code, "provide_supplement", "cd-doc", "applicant", NULL);
-  provide.documents = docs;
-  provide.ndocuments = 1;
+  provide.act.documents.list = docs;
+  provide.act.documents.n = 1;
   docs[0].valid_until = "2025-12-31";
   refused(&provide, t + 3 * MC_MS_PER_HOUR, MC_EINVAL, "the document \"giay_chung_sinh\" expired on 2025-12-31");
   docs[0].name = "giay_to_dat";
@@ -595,7 +592,7 @@ static void act_refusals(void **state) {
   c = act(code, "timeout", "rc-1", "reception", "H13.X01");
   refused(&c, t, MC_EINVAL, "a timeout is taken by the engine when the step's limit passes");
   c = act(code, "accept", "rc-1", "reception", "H13.X01");
-  c.step = "processing";
+  c.act.step = "processing";
   refused(&c, t, MC_EINVAL, " is not at the step \"processing\"");
 
   /* Parallel branches: say which; each branch is its agency's. */
@@ -611,22 +608,22 @@ static void act_refusals(void **state) {
   run(&c, t + 2 * MC_MS_PER_HOUR, 0);
   c = act(jr, "answer", "ca-1", "specialist", "H13.CA");
   refused(&c, t + 3 * MC_MS_PER_HOUR, MC_EINVAL, " is at several steps (police_check, court_check): say which");
-  c.step = "court_check";
+  c.act.step = "court_check";
   refused(&c, t + 3 * MC_MS_PER_HOUR, MC_EACCES, "the step \"court_check\" is done at H13.TAND, and ca-1 is not of it");
-  c.step = "drafting";
+  c.act.step = "drafting";
   refused(&c, t + 3 * MC_MS_PER_HOUR, MC_EINVAL, " is not at the step \"drafting\"");
 
   /* An assigned dossier is its handlers'. */
   char as[64];
   accepted(as, "cd-a3", at("2026-01-09T08:00"));
   eng_command assign = cmd(ENG_CMD_ASSIGN, as, "ld-1", "leader", "H13.X01");
-  assign.handler = "hoa";
+  assign.assign.handler = "hoa";
   run(&assign, at("2026-01-09T08:10"), 0);
   c = act(as, "approve", "minh", "specialist", "H13.X01");
   refused(&c, at("2026-01-09T08:20"), MC_EACCES, " is assigned to hoa; a leader can reassign it");
   const char *co[] = {"an"};
-  assign.co_handlers = co;
-  assign.nco_handlers = 1;
+  assign.assign.co_handlers.list = co;
+  assign.assign.co_handlers.n = 1;
   run(&assign, at("2026-01-09T08:30"), 0);
   refused(&c, at("2026-01-09T08:40"), MC_EACCES, " is assigned to hoa and co-handlers; a leader can reassign it");
   c.actor.who = NULL;
@@ -641,7 +638,7 @@ static void act_refusals(void **state) {
   char rej[64];
   filed(rej, "cd-a5", at("2026-01-09T10:10"));
   c = act(rej, "reject", "rc-1", "reception", "H13.X01");
-  c.reason = "Không phải hồ sơ khai sinh";
+  c.act.reason = "Không phải hồ sơ khai sinh";
   run(&c, at("2026-01-09T10:20"), 0);
   c = act(rej, "accept", "rc-1", "reception", "H13.X01");
   refused(&c, at("2026-01-09T10:30"), MC_EINVAL, " is rejected: nothing more can be done");
@@ -658,15 +655,15 @@ static void supplement_rejection_and_denial_refusals(void **state) {
   /* A rejection at reception carries its reasons. */
   eng_command reject = act(code, "reject", "rc-1", "reception", "H13.X01");
   refused(&reject, t + MC_MS_PER_HOUR, MC_EINVAL, "a rejection gives its reasons (Phiếu từ chối tiếp nhận hồ sơ)");
-  reject.reason = "";
+  reject.act.reason = "";
   refused(&reject, t + MC_MS_PER_HOUR, MC_EINVAL, "a rejection gives its reasons");
 
   /* A supplement request lists what is missing. */
   eng_command ask = act(code, "request_supplement", "rc-1", "reception", "H13.X01");
   refused(&ask, t + MC_MS_PER_HOUR, MC_EINVAL, "a supplement request lists everything the applicant must supply, with guidance");
-  ask.reason = "";
+  ask.act.reason = "";
   refused(&ask, t + MC_MS_PER_HOUR, MC_EINVAL, "a supplement request lists everything the applicant must supply");
-  ask.reason = "Thiếu Giấy chứng sinh bản chính";
+  ask.act.reason = "Thiếu Giấy chứng sinh bản chính";
   run(&ask, t + MC_MS_PER_HOUR, 0);
 
   /* The applicant's step: only this dossier's applicant. */
@@ -690,20 +687,20 @@ static void supplement_rejection_and_denial_refusals(void **state) {
   run(&accept, t + 4 * MC_MS_PER_HOUR, 0);
   eng_command deny = act(code, "deny", "sp-1", "specialist", "H13.X01");
   refused(&deny, t + 5 * MC_MS_PER_HOUR, MC_EINVAL, "a denial gives its reasons (Phiếu từ chối giải quyết hồ sơ)");
-  deny.reason = "";
+  deny.act.reason = "";
   refused(&deny, t + 5 * MC_MS_PER_HOUR, MC_EINVAL, "a denial gives its reasons");
-  deny.reason = "Giấy chứng sinh không hợp lệ";
+  deny.act.reason = "Giấy chứng sinh không hợp lệ";
   run(&deny, t + 5 * MC_MS_PER_HOUR, 0);
   eng_command sign = act(code, "deny", "ld-1", "leader", "H13.X01");
   refused(&sign, t + 6 * MC_MS_PER_HOUR, MC_EINVAL, "a denial gives its reasons");
   /* A reason that is not UTF-8 cannot be recorded; one of 8 KiB is too long. */
-  sign.reason = "L\xfd do";
+  sign.act.reason = "L\xfd do";
   refused(&sign, t + 6 * MC_MS_PER_HOUR, MC_EPARSE, "the event could not be encoded (malformed input)");
   char *essay = malloc(8194);
   assert_non_null(essay);
   memset(essay, 'x', 8193);
   essay[8193] = '\0';
-  sign.reason = essay;
+  sign.act.reason = essay;
   refused(&sign, t + 6 * MC_MS_PER_HOUR, MC_ETOOBIG, "the text is longer than 8192 bytes: attach a document instead");
   free(essay);
 
@@ -714,19 +711,19 @@ static void supplement_rejection_and_denial_refusals(void **state) {
   accept = act(permit, "accept", "rc-3", "reception", "H13.X03");
   run(&accept, t + 7 * MC_MS_PER_HOUR, 0);
   ask = act(permit, "request_supplement", "sp-3", "specialist", "H13.X03");
-  ask.reason = "Bổ sung bản vẽ mặt cắt";
+  ask.act.reason = "Bổ sung bản vẽ mặt cắt";
   run(&ask, at("2026-01-13T08:00"), 0);
   provide = act(permit, "provide_supplement", "cd-b2", "applicant", NULL);
   run(&provide, at("2026-01-13T08:10"), 0);
   reject = act(permit, "reject", "rc-3", "reception", "H13.X03");
-  reject.reason = "Bản vẽ vẫn thiếu";
+  reject.act.reason = "Bản vẽ vẫn thiếu";
   refused(&reject, at("2026-01-13T08:20"), MC_EINVAL, " was accepted: it is no longer rejected at reception but denied, with reasons");
 
   /* A dossier entered at the desk: reception acts for the applicant. */
   char desk[64];
   file_at_desk(desk, "1.001193", "H13.X01", birth, NBIRTH, at("2026-01-13T08:30"));
   ask = act(desk, "request_supplement", "rc-1", "reception", "H13.X01");
-  ask.reason = "Thiếu Giấy chứng sinh";
+  ask.act.reason = "Thiếu Giấy chứng sinh";
   run(&ask, at("2026-01-13T08:40"), 0);
   provide = act(desk, "provide_supplement", "cd-b3", "applicant", NULL);
   refused(&provide, at("2026-01-13T08:50"), MC_EACCES,
@@ -788,8 +785,8 @@ static void extension_refusals(void **state) {
   char code[64];
   filed(code, "cd-d1", t);
   eng_command e = cmd(ENG_CMD_EXTEND, NULL, "ld-1", "leader", "H13.X01");
-  e.reason = "Xin lỗi ông/bà: cần xác minh thêm";
-  e.new_due = at("2026-01-16T17:00");
+  e.extend.reason = "Xin lỗi ông/bà: cần xác minh thêm";
+  e.extend.new_due = at("2026-01-16T17:00");
   refused(&e, t, MC_EINVAL, "say which dossier to extend");
   e.dossier = "H13.X01-260114-9999";
   refused(&e, t, MC_ENOENT, "there is no dossier H13.X01-260114-9999");
@@ -821,28 +818,28 @@ static void extension_refusals(void **state) {
   accept = act(permit, "accept", "rc-3", "reception", "H13.X03");
   assert_string_equal(iso(run(&accept, t + 2 * MC_MS_PER_HOUR, 0).appointment_at), "2026-01-29T17:00:00+07:00");
   eng_command x = cmd(ENG_CMD_EXTEND, permit, "ld-3", "leader", "H13.X03");
-  x.new_due = at("2026-02-05T17:00");
+  x.extend.new_due = at("2026-02-05T17:00");
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_EINVAL,
           "an extension gives its reason and apologises (Phiếu xin lỗi và hẹn lại ngày trả kết quả)");
-  x.reason = "";
+  x.extend.reason = "";
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_EINVAL, "an extension gives its reason and apologises");
-  x.reason = "Xin lỗi ông/bà: cần ý kiến của Sở Xây dựng";
+  x.extend.reason = "Xin lỗi ông/bà: cần ý kiến của Sở Xây dựng";
   /* One new date: a working day, after the current one. */
-  x.new_due = at("2026-01-31T10:00");
+  x.extend.new_due = at("2026-01-31T10:00");
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_EINVAL, "the new date 2026-01-31 is a weekend: choose a working day");
-  x.new_due = at("2026-02-17T10:00");
+  x.extend.new_due = at("2026-02-17T10:00");
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_EINVAL,
           "the new date 2026-02-17 is a holiday (Tết Nguyên đán Bính Ngọ): choose a working day");
-  x.new_due = at("2028-02-04T17:00");
+  x.extend.new_due = at("2028-02-04T17:00");
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_ECALYEAR, "the calendar \"vn\" does not describe the new date's year");
   static const char *const after = "the new date must be after the current appointment";
-  x.new_due = at("2026-01-20T17:00");
+  x.extend.new_due = at("2026-01-20T17:00");
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_EINVAL, after);
-  x.new_due = at("2026-01-29T09:00"); /* the appointment's own day: due at its close, no later */
+  x.extend.new_due = at("2026-01-29T09:00"); /* the appointment's own day: due at its close, no later */
   refused(&x, t + 3 * MC_MS_PER_HOUR, MC_EINVAL, after);
-  x.new_due = at("2026-02-05T17:00");
+  x.extend.new_due = at("2026-02-05T17:00");
   run(&x, t + 3 * MC_MS_PER_HOUR, 0);
-  x.new_due = at("2026-02-12T17:00");
+  x.extend.new_due = at("2026-02-12T17:00");
   refused(&x, t + 4 * MC_MS_PER_HOUR, MC_EINVAL,
           " was already reset once; it may be reset only once (NĐ118 Art. 19.6)");
 
@@ -865,34 +862,34 @@ static void assignment_refusals(void **state) {
   accepted(code, "cd-e1", t);
   static const char *const names = "an assignment names the dossier and its main handler";
   eng_command a = cmd(ENG_CMD_ASSIGN, NULL, "ld-1", "leader", "H13.X01");
-  a.handler = "hoa";
+  a.assign.handler = "hoa";
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, names);
   a.dossier = code;
-  a.handler = NULL;
+  a.assign.handler = NULL;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, names);
-  a.handler = "";
+  a.assign.handler = "";
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, names);
-  a.handler = "hoa";
+  a.assign.handler = "hoa";
   const char *five[] = {"an", "binh", "chi", "dung", "giang"};
-  a.co_handlers = five;
-  a.nco_handlers = 5;
+  a.assign.co_handlers.list = five;
+  a.assign.co_handlers.n = 5;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "at most 4 co-handlers");
-  a.nco_handlers = -1;
+  a.assign.co_handlers.n = -1;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "at most 4 co-handlers");
   /* An id cut short would lock its official out. */
   char long_id[80];
   memset(long_id, 'h', 64);
   long_id[64] = '\0';
-  a.nco_handlers = 4;
-  a.handler = long_id;
+  a.assign.co_handlers.n = 4;
+  a.assign.handler = long_id;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "the official's id \"hhhhhhhhhhhhhhhhhhhh...\" is longer than 63 bytes");
-  a.handler = "hoa";
+  a.assign.handler = "hoa";
   const char *co[] = {"an", long_id};
-  a.co_handlers = co;
-  a.nco_handlers = 2;
+  a.assign.co_handlers.list = co;
+  a.assign.co_handlers.n = 2;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "is longer than 63 bytes");
-  a.co_handlers = five;
-  a.nco_handlers = 4;
+  a.assign.co_handlers.list = five;
+  a.assign.co_handlers.n = 4;
   a.dossier = "H13.X01-260116-9999";
   refused(&a, t + MC_MS_PER_HOUR, MC_ENOENT, "there is no dossier H13.X01-260116-9999");
   a.dossier = code;
@@ -923,8 +920,8 @@ static void co_handlers_without_their_list(void **state) {
   char code[64];
   accepted(code, "cd-e2", at("2026-01-16T11:00"));
   eng_command a = cmd(ENG_CMD_ASSIGN, code, "ld-1", "leader", "H13.X01");
-  a.handler = "hoa";
-  a.nco_handlers = 2;
+  a.assign.handler = "hoa";
+  a.assign.co_handlers.n = 2;
   refused(&a, at("2026-01-16T11:10"), MC_EINVAL, "co-handlers");
 }
 
@@ -936,7 +933,7 @@ static void stop_refusals(void **state) {
   char code[64];
   accepted(code, "cd-g1", t);
   eng_command s = cmd(ENG_CMD_STOP, NULL, "ld-1", "leader", "H13.X01");
-  s.reason = "Hồ sơ giả mạo giấy tờ";
+  s.stop.reason = "Hồ sơ giả mạo giấy tờ";
   refused(&s, t + MC_MS_PER_HOUR, MC_EINVAL, "say which dossier to stop");
   s.dossier = "H13.X01-260119-9999";
   refused(&s, t + MC_MS_PER_HOUR, MC_ENOENT, "there is no dossier H13.X01-260119-9999");
@@ -950,16 +947,16 @@ static void stop_refusals(void **state) {
   s.actor = (eng_actor){"ld-3", "leader", "H13.X03", "test"};
   refused(&s, t + MC_MS_PER_HOUR, MC_EACCES, leader);
   s.actor = (eng_actor){"ld-1", "leader", "H13.X01", "test"};
-  s.reason = NULL;
+  s.stop.reason = NULL;
   refused(&s, t + MC_MS_PER_HOUR, MC_EINVAL, "stopping a dossier gives its reason, which the applicant is told");
-  s.reason = "";
+  s.stop.reason = "";
   refused(&s, t + MC_MS_PER_HOUR, MC_EINVAL, "stopping a dossier gives its reason");
-  s.reason = "Hồ sơ giả mạo giấy tờ";
+  s.stop.reason = "Hồ sơ giả mạo giấy tờ";
   run(&s, t + MC_MS_PER_HOUR, 0);
   refused(&s, t + 2 * MC_MS_PER_HOUR, MC_EINVAL, " is stopped: nothing more can be done");
   eng_command e = cmd(ENG_CMD_EXTEND, code, "ld-1", "leader", "H13.X01");
-  e.reason = "Xin lỗi";
-  e.new_due = at("2026-01-30T17:00");
+  e.extend.reason = "Xin lỗi";
+  e.extend.new_due = at("2026-01-30T17:00");
   refused(&e, t + 2 * MC_MS_PER_HOUR, MC_EINVAL, " is stopped: nothing more can be done");
 
   /* Only between acceptance and decision. */
@@ -980,7 +977,7 @@ static void rating_refusals(void **state) {
   char code[64];
   decided(code, "cd-h1", t);
   eng_command r = cmd(ENG_CMD_RATE, NULL, "cd-h1", "applicant", NULL);
-  r.rating = 4;
+  r.rate.rating = 4;
   refused(&r, t + MC_MS_PER_HOUR, MC_EINVAL, "say which dossier to rate");
   r.dossier = "H13.X01-260120-9999";
   refused(&r, t + MC_MS_PER_HOUR, MC_ENOENT, "there is no dossier H13.X01-260120-9999");
@@ -996,11 +993,11 @@ static void rating_refusals(void **state) {
   r.actor = (eng_actor){NULL, "applicant", NULL, "test"};
   refused(&r, t + 3 * MC_MS_PER_HOUR, MC_EACCES, by_whom);
   r.actor = (eng_actor){"cd-h1", "applicant", NULL, "test"};
-  r.rating = 0;
+  r.rate.rating = 0;
   refused(&r, t + 3 * MC_MS_PER_HOUR, MC_ERANGE, "a rating is 1 (poor) to 5 (very good)");
-  r.rating = 6;
+  r.rate.rating = 6;
   refused(&r, t + 3 * MC_MS_PER_HOUR, MC_ERANGE, "a rating is 1 (poor) to 5 (very good)");
-  r.rating = 4;
+  r.rate.rating = 4;
   run(&r, t + 3 * MC_MS_PER_HOUR, 0);
   refused(&r, t + 4 * MC_MS_PER_HOUR, MC_EINVAL, " is already rated");
 
@@ -1017,7 +1014,7 @@ static void rating_refusals(void **state) {
   char desk[64];
   file_at_desk(desk, "1.001193", "H13.X01", birth, NBIRTH, t + 7 * MC_MS_PER_HOUR);
   r = cmd(ENG_CMD_RATE, desk, "cd-h3", "applicant", NULL);
-  r.rating = 1;
+  r.rate.rating = 1;
   refused(&r, t + 7 * MC_MS_PER_HOUR, MC_EACCES, " (entered at the desk: reception records the applicant's rating)");
   r.actor = (eng_actor){"rc-2", "reception", "H13.X02", "test"};
   refused(&r, t + 7 * MC_MS_PER_HOUR, MC_EACCES, " (entered at the desk: reception records the applicant's rating)");
@@ -1049,7 +1046,7 @@ static void refund_refusals(void **state) {
   eng_command a = act(hb, "accept", "rc-2", "reception", "H13.X02");
   run(&a, t + 2 * MC_MS_PER_HOUR, 0);
   eng_command stop = cmd(ENG_CMD_STOP, hb, "ld-2", "leader", "H13.X02");
-  stop.reason = "Trùng tên hộ kinh doanh đã đăng ký";
+  stop.stop.reason = "Trùng tên hộ kinh doanh đã đăng ký";
   run(&stop, t + 3 * MC_MS_PER_HOUR, 0);
   r = cmd(ENG_CMD_REFUND, hb, "ld-2", "leader", "H13.X02");
   refused(&r, t + 4 * MC_MS_PER_HOUR, MC_EINVAL, " was recorded");
@@ -1061,43 +1058,43 @@ static void refund_refusals(void **state) {
 static void retirement_refusals(void **state) {
   (void)state;
   mc_instant t = at("2026-01-22T08:00");
-  eng_command r = {.kind = ENG_CMD_RETIRE, .actor = {"ld-1", "leader", "H13.X01", "test"}, .def_kind = ENG_DEF_PROCEDURE,
-                   .def_id = "1.000894", .effective_from = at("2027-01-01T00:00")};
+  eng_command r = {.kind = ENG_CMD_RETIRE, .actor = {"ld-1", "leader", "H13.X01", "test"},
+                   .retire = {.def_kind = ENG_DEF_PROCEDURE, .id = "1.000894", .effective_from = at("2027-01-01T00:00")}};
   static const char *const admins = "retiring needs the system_admin or agency_admin role";
   refused(&r, t, MC_EACCES, admins);
   r.actor.role = NULL;
   refused(&r, t, MC_EACCES, admins);
   /* What applies province-wide is the system administrator's. */
   r.actor = (eng_actor){"qt-1", "agency_admin", "H13.X01", "test"};
-  r.def_kind = ENG_DEF_POLICY;
-  r.def_id = "nd118-2025";
+  r.retire.def_kind = ENG_DEF_POLICY;
+  r.retire.id = "nd118-2025";
   refused(&r, t, MC_EACCES, "retiring: the policy applies province-wide and needs the system_admin role");
-  r.def_kind = ENG_DEF_CALENDAR;
-  r.def_id = "vn";
+  r.retire.def_kind = ENG_DEF_CALENDAR;
+  r.retire.id = "vn";
   refused(&r, t, MC_EACCES, "retiring: the calendar applies province-wide and needs the system_admin role");
   r.actor = (eng_actor){"admin", "system_admin", NULL, "test"};
   static const char *const replaced = "procedures and policies are retired; calendars and the directory are replaced";
   refused(&r, t, MC_EINVAL, replaced);
-  r.def_kind = ENG_DEF_DIRECTORY;
-  r.def_id = "directory";
+  r.retire.def_kind = ENG_DEF_DIRECTORY;
+  r.retire.id = "directory";
   refused(&r, t, MC_EINVAL, replaced);
-  r.def_kind = ENG_DEF_PROCEDURE;
-  r.def_id = "9.999999";
+  r.retire.def_kind = ENG_DEF_PROCEDURE;
+  r.retire.id = "9.999999";
   refused(&r, t, MC_ENOENT, "the procedure 9.999999 is not published");
-  r.def_id = NULL;
+  r.retire.id = NULL;
   refused(&r, t, MC_ENOENT, "the procedure  is not published");
-  r.def_kind = ENG_DEF_POLICY;
-  r.def_id = "bn-2099";
+  r.retire.def_kind = ENG_DEF_POLICY;
+  r.retire.id = "bn-2099";
   refused(&r, t, MC_ENOENT, "the policy bn-2099 is not published");
-  r.def_id = "1.000894"; /* a procedure's code is not a policy's id */
+  r.retire.id = "1.000894"; /* a procedure's code is not a policy's id */
   refused(&r, t, MC_ENOENT, "the policy 1.000894 is not published");
-  r.def_kind = ENG_DEF_PROCEDURE;
+  r.retire.def_kind = ENG_DEF_PROCEDURE;
   r.actor.client = "m\xe1y";
   refused(&r, t, MC_EPARSE, "a text field of the event is not valid UTF-8");
 
   /* A retired procedure takes no new dossiers from its date. */
   r = (eng_command){.kind = ENG_CMD_RETIRE, .actor = {"qt-1", "agency_admin", "H13.TTHCC", "test"},
-                    .def_kind = ENG_DEF_PROCEDURE, .def_id = "PAKN", .effective_from = at("2026-01-23T00:00")};
+                    .retire = {.def_kind = ENG_DEF_PROCEDURE, .id = "PAKN", .effective_from = at("2026-01-23T00:00")}};
   run(&r, t, 0);
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, feedback, NFEEDBACK);
@@ -1105,7 +1102,7 @@ static void retirement_refusals(void **state) {
   run(&c, t + MC_MS_PER_HOUR, 0); /* before the date */
   refused(&c, at("2026-01-23T08:00"), MC_EINVAL, "the procedure PAKN is retired and takes no new dossiers");
   /* Once. */
-  r.effective_from = at("2026-02-01T00:00");
+  r.retire.effective_from = at("2026-02-01T00:00");
   refused(&r, at("2026-01-23T08:00"), MC_EINVAL, "the procedure PAKN is already retired; publish it again to bring it back");
   mc_buf_free(&f);
 }
@@ -1118,7 +1115,7 @@ static void an_unknown_definition_kind(void **state) {
   (void)state;
   static const uint8_t map[] = {0x80};
   eng_command p = {.kind = ENG_CMD_PUBLISH, .actor = {"qt-1", "agency_admin", "H13.X01", "test"},
-                   .def_kind = (eng_def_kind)9, .def_bytes = map, .def_len = sizeof map};
+                   .publish = {.def_kind = (eng_def_kind)9, .bytes = {map, sizeof map}}};
   refused(&p, at("2026-01-23T08:30"), MC_EINVAL, "kind");
 }
 
@@ -1133,55 +1130,55 @@ static void publication_refusals(void **state) {
   mc_canon_kv_str(&w, "kind", "policy");
   assert_int_equal(mc_canon_finish(&w), 0);
   eng_command p = {.kind = ENG_CMD_PUBLISH, .actor = {"sp-1", "specialist", "H13.X01", "test"},
-                   .def_kind = ENG_DEF_POLICY, .def_bytes = map.data, .def_len = map.len,
-                   .effective_from = at("2026-02-01T00:00")};
+                   .publish = {.def_kind = ENG_DEF_POLICY, .effective_from = at("2026-02-01T00:00"),
+                               .bytes = {map.data, map.len}}};
   static const char *const admins = "publishing needs the system_admin or agency_admin role";
   refused(&p, t, MC_EACCES, admins);
   p.actor.role = NULL;
   refused(&p, t, MC_EACCES, admins);
   p.actor = (eng_actor){"qt-1", "agency_admin", "H13.X01", "test"};
   refused(&p, t, MC_EACCES, "publishing: the policy applies province-wide and needs the system_admin role");
-  p.def_kind = ENG_DEF_DIRECTORY;
+  p.publish.def_kind = ENG_DEF_DIRECTORY;
   refused(&p, t, MC_EACCES, "publishing: the directory applies province-wide and needs the system_admin role");
-  p.def_kind = ENG_DEF_CALENDAR;
+  p.publish.def_kind = ENG_DEF_CALENDAR;
   refused(&p, t, MC_EACCES, "publishing: the calendar applies province-wide and needs the system_admin role");
   p.actor = (eng_actor){"admin", "system_admin", NULL, "test"};
-  p.def_kind = ENG_DEF_POLICY;
-  p.def_bytes = NULL;
+  p.publish.def_kind = ENG_DEF_POLICY;
+  p.publish.bytes.data = NULL;
   refused(&p, t, MC_EINVAL, "nothing to publish");
-  p.def_bytes = map.data;
-  p.def_len = 0;
+  p.publish.bytes.data = map.data;
+  p.publish.bytes.len = 0;
   refused(&p, t, MC_EINVAL, "nothing to publish");
   static const uint8_t loose[] = {0x81, 0xd9, 0x04, 'k', 'i', 'n', 'd', 0xa6, 'p', 'o', 'l', 'i', 'c', 'y'};
-  p.def_bytes = loose; /* a str8 where a fixstr fits: not canonical */
-  p.def_len = sizeof loose;
+  p.publish.bytes.data = loose; /* a str8 where a fixstr fits: not canonical */
+  p.publish.bytes.len = sizeof loose;
   refused(&p, t, MC_EPARSE, "the policy is not canonical msgpack: compile it with motcua compile");
   p.actor = (eng_actor){"qt-1", "agency_admin", "H13.X01", "test"}; /* a procedure is an agency's */
-  p.def_kind = ENG_DEF_PROCEDURE;
+  p.publish.def_kind = ENG_DEF_PROCEDURE;
   refused(&p, t, MC_EPARSE, "the procedure is not canonical msgpack");
   /* Canonical, but not what it says it is. */
-  p.def_bytes = map.data;
-  p.def_len = map.len;
+  p.publish.bytes.data = map.data;
+  p.publish.bytes.len = map.len;
   refused(&p, t, MC_EPARSE, "this is not a compiled procedure");
   p.actor = (eng_actor){"admin", "system_admin", NULL, "test"};
-  p.def_kind = ENG_DEF_POLICY; /* without its id */
+  p.publish.def_kind = ENG_DEF_POLICY; /* without its id */
   refused(&p, t, MC_EPARSE, "this is not a compiled policy");
-  p.def_kind = ENG_DEF_DIRECTORY;
+  p.publish.def_kind = ENG_DEF_DIRECTORY;
   refused(&p, t, MC_EPARSE, "this is not a compiled directory");
-  p.def_kind = ENG_DEF_CALENDAR; /* without its id */
+  p.publish.def_kind = ENG_DEF_CALENDAR; /* without its id */
   refused(&p, t, MC_EPARSE, "this is not a compiled calendar");
   /* A calendar must parse before anything counts on it. */
   static const char *const names[] = {"vn-hong.cal"};
   static const char *const texts[] = {"calendar \"vn-hong\"\ntimezone \"Asia/Ho_Chi_Minh\"\noffice-hours {\n"};
   mc_buf cal = MC_BUF_INIT;
   assert_int_equal(eng_calendar_pack("vn-hong", names, texts, 1, &cal), 0);
-  p.def_bytes = cal.data;
-  p.def_len = cal.len;
+  p.publish.bytes.data = cal.data;
+  p.publish.bytes.len = cal.len;
   refused(&p, t, MC_EPARSE, "the calendar \"vn-hong\" does not parse: check it with motcua deadline");
   mc_buf_reset(&cal);
   assert_int_equal(eng_calendar_pack("vn-hong", names, texts, 0, &cal), 0); /* no files */
-  p.def_bytes = cal.data;
-  p.def_len = cal.len;
+  p.publish.bytes.data = cal.data;
+  p.publish.bytes.len = cal.len;
   refused(&p, t, MC_EPARSE, "the calendar \"vn-hong\" does not parse");
   mc_buf_free(&cal);
   mc_buf_free(&map);
@@ -1212,7 +1209,7 @@ static void the_codes_of_a_day_do_not_run_out(void **state) {
   eng_result r = run(&c, at("2026-12-01T08:01"), 0);
   assert_string_equal(r.dossier, "H13.X03-261201-10000");
   /* Another agency counts its own. */
-  c.agency = "H13.X02";
+  c.submit.agency = "H13.X02";
   r = run(&c, at("2026-12-01T08:02"), 0);
   assert_string_equal(r.dossier, "H13.X02-261201-0001");
   free(cmds);
@@ -1234,7 +1231,7 @@ static void a_deadline_in_a_year_the_calendar_lacks(void **state) {
   eng_command accept = act(permit, "accept", "rc-1", "reception", "H13.X01");
   run(&accept, at("2027-12-01T10:00"), 0);
   eng_command ask = act(permit, "request_supplement", "sp-1", "specialist", "H13.X01");
-  ask.reason = "Bổ sung bản vẽ mặt bằng móng";
+  ask.act.reason = "Bổ sung bản vẽ mặt bằng móng";
   run(&ask, at("2027-12-14T09:00"), 0);
   eng_command provide = act(permit, "provide_supplement", "cd-k1", "applicant", NULL);
   refused(&provide, at("2027-12-28T09:00"), MC_ECALYEAR,
@@ -1244,8 +1241,8 @@ static void a_deadline_in_a_year_the_calendar_lacks(void **state) {
   char code[64];
   accepted(code, "cd-k2", at("2027-12-30T09:00"));
   eng_command e = cmd(ENG_CMD_EXTEND, code, "ld-1", "leader", "H13.X01");
-  e.reason = "Xin lỗi ông/bà";
-  e.new_due = at("2027-12-31T17:00");
+  e.extend.reason = "Xin lỗi ông/bà";
+  e.extend.new_due = at("2027-12-31T17:00");
   refused(&e, at("2027-12-31T09:00"), MC_ECALYEAR,
           "a deadline needs the calendar of 2028: the calendar \"vn\" has no data for 2028");
 
@@ -1391,8 +1388,8 @@ static void publish_trial(int emit, mc_instant from, mc_instant now, bool bad_cl
   assert_int_equal(dsl_compile_emit(c, &arts, &n), 0);
   for (int k = 0; k < n; k++) {
     eng_command p = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
-                     .def_kind = eng_def_kind_of(arts[k].kind), .def_bytes = arts[k].bytes.data,
-                     .def_len = arts[k].bytes.len, .effective_from = from};
+                     .publish = {.def_kind = eng_def_kind_of(arts[k].kind), .effective_from = from,
+                                 .bytes = {arts[k].bytes.data, arts[k].bytes.len}}};
     if (bad_client) {
       p.actor.client = "m\xe1y";
       refused(&p, now, MC_EPARSE, "a text field of the event is not valid UTF-8");
@@ -1433,15 +1430,15 @@ static void what_a_submission_needs_published(void **state) {
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   assert_int_equal(eng_calendar_pack_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal), 0);
   eng_command p = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
-                   .def_kind = ENG_DEF_CALENDAR, .def_bytes = cal.data, .def_len = cal.len};
+                   .publish = {.def_kind = ENG_DEF_CALENDAR, .bytes = {cal.data, cal.len}}};
   run(&p, at("2026-02-02T09:50"), 0);
-  c.agency = "T.02";
+  c.submit.agency = "T.02";
   refused(&c, at("2026-02-02T10:00"), MC_ENOENT, "the calendar \"khac\" of T.02 is not published");
   /* An agency code too long for a dossier code (31 characters at most). */
-  c.agency = "T.MOT-CO-QUAN-CO-MA-DAI-QUA-MUC-CHO-PHEP";
+  c.submit.agency = "T.MOT-CO-QUAN-CO-MA-DAI-QUA-MUC-CHO-PHEP";
   refused(&c, at("2026-02-02T10:00"), MC_EINVAL,
           "the agency code T.MOT-CO-QUAN-CO-MA-DAI-QUA-MUC-CHO-PHEP is too long for a dossier code");
-  c.agency = "T.01";
+  c.submit.agency = "T.01";
   run(&c, at("2026-02-02T10:10"), 0);
   mc_buf_free(&cal);
   mc_buf_free(&f);
@@ -1507,10 +1504,10 @@ static void trial_dossier(char code[64], const char *who, int64_t copies, bool w
 /* The specialist proposes `action`, the leader decides it. */
 static void trial_decided(const char *code, const char *action, mc_instant t) {
   eng_command propose = act(code, action, "sp-t", "specialist", "T.01");
-  propose.reason = "Thửa đất nằm trong quy hoạch";
+  propose.act.reason = "Thửa đất nằm trong quy hoạch";
   run(&propose, t, 0);
   eng_command sign = act(code, action, "ld-t", "leader", "T.01");
-  sign.reason = propose.reason;
+  sign.act.reason = propose.act.reason;
   run(&sign, t + MC_MS_PER_MINUTE, 0);
 }
 
@@ -1525,7 +1522,7 @@ static void more_than_eight_steps_at_once(void **state) {
   assert_int_equal(eng_dossier_get(eng, code, &v), 0);
   assert_int_equal(v.nsteps, 8);
   eng_command c1 = act(code, "answer", "sp-t", "specialist", "T.01");
-  c1.step = "c1";
+  c1.act.step = "c1";
   refused(&c1, at("2026-02-04T10:00"), MC_ETOOBIG, "more than 8 steps at once");
 }
 
@@ -1554,7 +1551,7 @@ static void trial_refund_refusals(void **state) {
   char unpaid[64];
   trial_dossier(unpaid, "cd-t6", 2, false, false, at("2026-02-06T09:00"));
   eng_command stop = cmd(ENG_CMD_STOP, unpaid, "ld-t", "leader", "T.01");
-  stop.reason = "Thửa đất đang tranh chấp";
+  stop.stop.reason = "Thửa đất đang tranh chấp";
   run(&stop, at("2026-02-06T10:00"), 0);
   r.dossier = unpaid;
   refused(&r, at("2026-02-06T11:00"), MC_EINVAL, "no payment of ");
@@ -1585,7 +1582,7 @@ static void a_proposed_denial_is_not_refunded(void **state) {
   char code[64];
   trial_dossier(code, "cd-t9", 2, false, true, at("2026-02-10T09:00"));
   eng_command propose = act(code, "deny", "sp-t", "specialist", "T.01");
-  propose.reason = "Đề xuất từ chối: thiếu bản vẽ";
+  propose.act.reason = "Đề xuất từ chối: thiếu bản vẽ";
   run(&propose, at("2026-02-10T10:00"), 0);
   eng_command r = cmd(ENG_CMD_REFUND, code, "ld-t", "leader", "T.01");
   refused(&r, at("2026-02-10T11:00"), MC_EINVAL, "could not deliver");
@@ -1604,7 +1601,7 @@ static void a_dossier_stopped_before_signing_is_refunded(void **state) {
   eng_command propose = act(code, "approve", "sp-t", "specialist", "T.01");
   run(&propose, at("2026-02-11T10:00"), 0);
   eng_command stop = cmd(ENG_CMD_STOP, code, "ld-t", "leader", "T.01");
-  stop.reason = "Quy hoạch thay đổi, không thể cấp";
+  stop.stop.reason = "Quy hoạch thay đổi, không thể cấp";
   run(&stop, at("2026-02-11T11:00"), 0);
   eng_command r = cmd(ENG_CMD_REFUND, code, "ld-t", "leader", "T.01");
   run(&r, at("2026-02-11T12:00"), 0);
@@ -1618,7 +1615,8 @@ static void a_dossier_stopped_before_signing_is_refunded(void **state) {
 static void a_retired_policy_says_so(void **state) {
   (void)state;
   eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"admin", "system_admin", NULL, "test"},
-                        .def_kind = ENG_DEF_POLICY, .def_id = "nd118-2025", .effective_from = at("2026-12-01T00:00")};
+                        .retire = {.def_kind = ENG_DEF_POLICY, .id = "nd118-2025",
+                                   .effective_from = at("2026-12-01T00:00")}};
   run(&retire, at("2026-11-02T09:00"), 0);
   mc_buf f = MC_BUF_INIT;
   pack_fields(&f, trial, NTRIAL);
