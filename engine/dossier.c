@@ -1591,9 +1591,18 @@ static int do_delivered(decide *d) {
     const msgpack_object *notify = NULL;
     if (msgpack_unpack_next(&u, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS)
       notify = eng__get(&u.data, "notify");
-    if (notify == NULL || notify->type != MSGPACK_OBJECT_ARRAY || (uint32_t)arg->index >= notify->via.array.size ||
-        eng__str_copy(eng__get(&notify->via.array.ptr[arg->index], "template"), template_name,
-                      sizeof template_name))
+    const msgpack_object *note = notify && notify->type == MSGPACK_OBJECT_ARRAY &&
+                                         (uint32_t)arg->index < notify->via.array.size
+                                     ? &notify->via.array.ptr[arg->index] : NULL;
+    const msgpack_object *hash = eng__get(note, "hash");
+    eng_def *tmpl;
+    /* A published template is named by its hash (format 2), else by name. */
+    if (note == NULL || eng__str_copy(eng__get(note, "template"), template_name, sizeof template_name))
+      rc = MC_ECORRUPT;
+    else if (template_name[0] == '\0' &&
+             (hash == NULL || hash->type != MSGPACK_OBJECT_BIN || hash->via.bin.size != 32 ||
+              eng__def_load(d->e, d->b, (const uint8_t *)hash->via.bin.ptr, ENG_DEF_TEMPLATE, &tmpl) ||
+              eng__template_name(tmpl->bytes, tmpl->len, template_name, sizeof template_name)))
       rc = MC_ECORRUPT;
     else if (eng_event_is_dossier(eng__event_type(&ev)))
       snprintf(dossier, sizeof dossier, "%.*s", (int)(ev.stream.len - 8), ev.stream.ptr + 8);

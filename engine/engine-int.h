@@ -109,9 +109,13 @@ int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_fa
  * texts[0..4], exactly as
  * they were when the event was decided — the template by its hash, the
  * dossier as it stood after the event, its form, the event's facts.  An
- * unpublished template gives its recorded error, no texts. */
+ * unpublished template gives its recorded error, no texts.  The template's
+ * name into template_name (a published one's is read in its bytes). */
 int eng__message_render(store_read *rd, const store_event *ev, const msgpack_object *root,
-                        const msgpack_object *note, mc_buf texts[5], char *error, size_t esize);
+                        const msgpack_object *note, mc_buf texts[5], char *template_name, size_t tsize,
+                        char *error, size_t esize);
+/* The name a compiled template's bytes give. */
+int eng__template_name(const void *bytes, size_t len, char *out, size_t size);
 
 /* Writes a snapshot as a canonical map; decodes one. */
 /* Counting the open dossiers of one agency over the dossier projection from

@@ -661,7 +661,8 @@ static int apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev)
    * event (eng_outbox_pending reads them there). */
   for (uint32_t i = 0; rc == 0 && notify && i < notify->via.array.size; i++) {
     const msgpack_object *m = &notify->via.array.ptr[i];
-    if (m->type != MSGPACK_OBJECT_MAP || eng__get(m, "template") == NULL || i > 255)
+    if (m->type != MSGPACK_OBJECT_MAP || (eng__get(m, "template") == NULL && eng__get(m, "hash") == NULL) ||
+        eng__get(m, "to") == NULL || i > 255)
       rc = MC_EPARSE;
     else
       rc = store_proj_put(tx, key, outbox_key(key, ev->seq, i), "", 0);
@@ -1081,15 +1082,16 @@ static int message_of_event(store_read *rd, uint64_t seq, int index, eng_message
   if (rc == 0 && !dossier)
     rc = eng__str_copy(eng__get(&u.data, "dossier"), m->dossier, sizeof m->dossier);
   if (rc == 0)
-    rc = eng__str_copy(eng__get(note, "template"), m->template_name, sizeof m->template_name) |
-         eng__str_copy(eng__get(note, "to"), m->to, sizeof m->to);
+    rc = eng__str_copy(eng__get(note, "to"), m->to, sizeof m->to);
   /* subject, body, sms, email, phone, error */
   static const char *const keys[] = {"subject", "body", "sms", "email", "phone", "error"};
   if (rc == 0 && eng__get(note, "body") == NULL) {
     char error[256];
-    rc = eng__message_render(rd, &ev, &u.data, note, texts, error, sizeof error);
+    rc = eng__message_render(rd, &ev, &u.data, note, texts, m->template_name, sizeof m->template_name, error,
+                             sizeof error);
     mc_buf_append_str(&texts[5], error);
-  } else {
+  } else if (rc == 0) {
+    rc = eng__str_copy(eng__get(note, "template"), m->template_name, sizeof m->template_name);
     for (int i = 0; i < 6 && rc == 0; i++) {
       const msgpack_object *t = eng__get(note, keys[i]);
       if (t && t->type == MSGPACK_OBJECT_STR)

@@ -264,9 +264,10 @@ int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_fa
     *has_dir = true;
   }
   /* Addresses given outright are recorded; the others are the form's or
-   * the directory's, read again when the message is rendered. */
+   * the directory's, read again when the message is rendered.  A published
+   * template is named by its hash (its bytes say its name). */
   bool email = f->email && f->email[0], phone = f->phone && f->phone[0];
-  mc_canon_map(w, 2 + email + (r.error[0] != 0) + (r.tmpl != NULL) + phone);
+  mc_canon_map(w, 2 + email + (r.error[0] != 0) + phone); /* (hash or template) and to */
   if (email)
     mc_canon_kv_str(w, "email", f->email);
   if (r.error[0])
@@ -277,12 +278,24 @@ int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_fa
   }
   if (phone)
     mc_canon_kv_str(w, "phone", f->phone);
-  mc_canon_kv_str(w, "template", template_name);
+  if (!r.tmpl)
+    mc_canon_kv_str(w, "template", template_name);
   mc_canon_kv_str(w, "to", to);
   return 0;
 }
 
 /* ============================================================ read back */
+
+int eng__template_name(const void *bytes, size_t len, char *out, size_t size) {
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  int rc = msgpack_unpack_next(&u, bytes, len, &off) == MSGPACK_UNPACK_SUCCESS
+               ? eng__str_copy(eng__get(&u.data, "name"), out, size)
+               : MC_EPARSE;
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
 
 /* A definition's bytes by hash, in a read. */
 static int def_bytes(store_read *rd, const uint8_t hash[32], const void **v, size_t *vlen) {
@@ -292,15 +305,15 @@ static int def_bytes(store_read *rd, const uint8_t hash[32], const void **v, siz
 }
 
 int eng__message_render(store_read *rd, const store_event *ev, const msgpack_object *root,
-                        const msgpack_object *note, mc_buf texts[5], char *error, size_t esize) {
+                        const msgpack_object *note, mc_buf texts[5], char *template_name, size_t tsize,
+                        char *error, size_t esize) {
   eng_snap s;
   const msgpack_object *hash = eng__get(note, "hash"), *what = eng__get(root, "what");
   const msgpack_object *facts = eng__get(root, "facts");
-  char template_name[48], to[32];
+  char to[32];
   int rc;
   error[0] = '\0';
-  if (eng__str_copy(eng__get(note, "template"), template_name, sizeof template_name) ||
-      eng__str_copy(eng__get(note, "to"), to, sizeof to))
+  if (eng__str_copy(eng__get(note, "template"), template_name, tsize) || eng__str_copy(eng__get(note, "to"), to, sizeof to))
     return MC_EPARSE;
   if (hash == NULL) {
     /* Not published when it was decided: the error was recorded. */
@@ -327,6 +340,10 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
     return MC_ENOMEM;
   }
   memcpy(tcopy, tmpl, tlen);
+  if (template_name[0] == '\0' && (rc = eng__template_name(tcopy, tlen, template_name, tsize)) != 0) {
+    mc_arena_free(&arena);
+    return MC_ECORRUPT;
+  }
   memcpy(mcopy, mbytes, mlen);
   if (dlen)
     memcpy(dcopy, dbytes, dlen);
