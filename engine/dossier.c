@@ -518,12 +518,8 @@ static int load_snap(decide *d, const char *code, eng_snap *s, uint64_t *version
     return refuse(d, MC_ENOENT, "there is no dossier %s", code);
   if (rc)
     return rc;
-  msgpack_unpacked u;
-  size_t off = 0;
-  msgpack_unpacked_init(&u);
-  rc = msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(&u.data, s) : MC_EPARSE;
+  rc = eng__snap_of_bytes(v, vlen, s);
   *version = s->version;
-  msgpack_unpacked_destroy(&u);
   return rc ? refuse(d, MC_ECORRUPT, "the dossier %s cannot be read", code) : 0;
 }
 

@@ -129,8 +129,10 @@ typedef struct eng__open_count {
 int eng__count_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
 
 /* The snapshot (snapshot.c).  The projection's value: every field not at
- * its default, the version among them. */
+ * its default, the version among them, by position; the same as a map of
+ * their names (what auditors read). */
 void eng__snap_encode(const eng_snap *s, mc_canon *w);
+void eng__snap_map(const eng_snap *s, mc_canon *w);
 /* An event's `set`: the fields of `next` that differ from `prev` (NULL: a
  * new dossier), without the code, version and definition (the record's
  * stream, version and definition hash say them). */
@@ -138,6 +140,7 @@ void eng__snap_delta(const eng_snap *prev, const eng_snap *next, mc_canon *w);
 /* Assigns the fields a map holds; decode starts from the defaults. */
 int eng__snap_patch(const msgpack_object *map, eng_snap *s);
 int eng__snap_decode(const msgpack_object *o, eng_snap *out);
+/* The projection's value (or a map) decoded. */
 int eng__snap_of_bytes(const void *bytes, size_t len, eng_snap *out);
 /* The snapshot after the dossier event `ev` whose data is `root`: format 1
  * carries it whole (`after`, with `steps` beside it), format 2 the fields it

@@ -714,11 +714,11 @@ static int apply_contacts(void *opaque, store_proj_txn *tx, const store_event *e
 }
 
 /* Version 2 of the snapshot projection keeps the snapshot alone (not the
- * event's data); of the outbox, only which messages wait (their texts are in
+ * event's data), version 3 by position; of the outbox, only which messages wait (their texts are in
  * the log); of the forms, which event filed each (the form is there).  The others moved to version 2 with it: they read the snapshot
  * from it. */
 static const store_projection projections[] = {
-    {ENG_PROJ_DOSSIER, 2, apply_dossier, NULL, NULL},
+    {ENG_PROJ_DOSSIER, 3, apply_dossier, NULL, NULL},
     {ENG_PROJ_TIMERS, 2, apply_timers, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_CODES, 1, apply_codes, NULL, NULL},
     {ENG_PROJ_FORMS, 2, apply_forms, NULL, NULL},
@@ -1170,7 +1170,7 @@ int eng_audit_event(eng_engine *e, uint64_t seq, mc_buf *snapshot, eng_message_f
       mc_canon w;
       if ((rc = eng__snap_at(rd, ev.stream.ptr + 8, ev.stream.len - 8, ev.version, &s)) == 0) {
         mc_canon_init(&w, snapshot);
-        eng__snap_encode(&s, &w);
+        eng__snap_map(&s, &w);
         rc = mc_canon_finish(&w);
       }
     }

@@ -2,7 +2,9 @@
  * encodings built from it, and the snapshot at any event.
  *
  *   - the snapshot projection (ENG_PROJ_DOSSIER) keeps each dossier's
- *     current snapshot: every field not at its default, and its version;
+ *     current snapshot: every field not at its default (the version among
+ *     them), by position (eng__snap_encode); auditors read the same as a map
+ *     (eng__snap_map);
  *   - an event of record format 2 (docs/ENGINE.md, "What an event carries")
  *     carries `set`: the fields the event changed, and applying it is
  *     patching the previous snapshot with them (the code, version and
@@ -265,7 +267,47 @@ static void write_fields(const eng_snap *s, const eng_snap *base, bool with_head
     }
 }
 
-void eng__snap_encode(const eng_snap *s, mc_canon *w) { write_fields(s, NULL, true, w); }
+void eng__snap_map(const eng_snap *s, mc_canon *w) { write_fields(s, NULL, true, w); }
+
+/* The projection's form: [mask, values...], the mask's bit i set for each
+ * field i of the table (in its order) not at its default, whose value
+ * follows in the same order — the names are the table's, not repeated in
+ * every dossier's entry. */
+void eng__snap_encode(const eng_snap *s, mc_canon *w) {
+  uint64_t mask = 0;
+  uint32_t n = 0;
+  for (size_t i = 0; i < NFIELDS; i++)
+    if (!is_default(s, &fields[i]))
+      mask |= UINT64_C(1) << i, n++;
+  mc_canon_array(w, 1 + n);
+  mc_canon_uint(w, mask);
+  for (size_t i = 0; i < NFIELDS; i++)
+    if (mask >> i & 1)
+      write_value(s, &fields[i], w);
+}
+
+_Static_assert(sizeof fields / sizeof fields[0] <= 64, "the projection's mask has 64 bits");
+
+static int unpack(const msgpack_object *o, eng_snap *s) {
+  memset(s, 0, sizeof *s);
+  if (o->type == MSGPACK_OBJECT_MAP)
+    return eng__snap_patch(o, s);
+  if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size == 0 ||
+      o->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+    return MC_EPARSE;
+  uint64_t mask = o->via.array.ptr[0].via.u64;
+  uint32_t at = 1;
+  for (size_t i = 0; i < NFIELDS; i++) {
+    if (!(mask >> i & 1))
+      continue;
+    if (at >= o->via.array.size)
+      return MC_EPARSE;
+    int rc = read_value(&o->via.array.ptr[at++], &fields[i], s);
+    if (rc)
+      return rc;
+  }
+  return at == o->via.array.size && mask >> NFIELDS == 0 ? 0 : MC_EPARSE;
+}
 
 void eng__snap_delta(const eng_snap *prev, const eng_snap *next, mc_canon *w) {
   static const eng_snap empty;
@@ -298,8 +340,7 @@ int eng__snap_of_bytes(const void *bytes, size_t len, eng_snap *s) {
   msgpack_unpacked u;
   size_t off = 0;
   msgpack_unpacked_init(&u);
-  int rc = msgpack_unpack_next(&u, bytes, len, &off) == MSGPACK_UNPACK_SUCCESS ? eng__snap_decode(&u.data, s)
-                                                                                : MC_EPARSE;
+  int rc = msgpack_unpack_next(&u, bytes, len, &off) == MSGPACK_UNPACK_SUCCESS ? unpack(&u.data, s) : MC_EPARSE;
   msgpack_unpacked_destroy(&u);
   return rc;
 }
