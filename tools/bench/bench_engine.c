@@ -8,6 +8,8 @@
  *      in the same batches;
  *   2. the time to rebuild every projection from the log and compare it
  *      (store_verify), per million events;
+ *   2b. what the log takes on disk per event after those lifecycles, all
+ *      included (log, indexes, projections: bench_footprint);
  *   3. resident memory with N open dossiers and their timers: the state
  *      lives in LMDB, so the process's own (anonymous) memory stays small;
  *      the mapped file pages the kernel may drop are shown apart.
@@ -160,6 +162,7 @@ int main(int argc, char **argv) {
            (double)events / ct, ((double)events / dt) / ((double)events / ct));
   }
   store_close(ceiling);
+  bench_footprint(e, "on disk after the lifecycles (definitions included):\n ");
 
   /* Open dossiers with their timers: submitted, accepted (a step with a limit and a warning). */
   long total_kb, anon_kb, base_total, base_anon;

@@ -1445,50 +1445,6 @@ static int run_network(void) {
   return 0;
 }
 
-/* What the log of the run takes on disk (storage/footprint.c): LMDB pages in
- * use in the legal record's environment, everything included (the log,
- * storage's indexes, the engine's projections; not aux), per event. */
-typedef struct footprint {
-  uint64_t log, indexes, projections, other;
-} footprint;
-
-static int footprint_db(void *opaque, const char *name, uint64_t pages, uint64_t entries) {
-  footprint *f = opaque;
-  if (getenv("MOTCUA_BENCH_FOOTPRINT_DBS"))
-    printf("    db %-16s %8llu pages %8llu entries\n", name, (unsigned long long)pages, (unsigned long long)entries);
-  if (!strcmp(name, "log"))
-    f->log += pages;
-  else if (!strcmp(name, "stream") || !strcmp(name, "type") || !strcmp(name, "time") || !strcmp(name, "command"))
-    f->indexes += pages;
-  else if (!strncmp(name, "eng_", 4))
-    f->projections += pages;
-  else
-    f->other += pages;
-  return 0;
-}
-
-static void footprint_report(eng_engine *e) {
-  store_read *rd;
-  footprint f = {0};
-  uint64_t page_size = 0, events = 0;
-  uint8_t head[MC_SHA256_BYTES];
-  if (store_read_begin(eng_store(e), &rd) != 0)
-    return;
-  int rc = store_read_footprint(rd, footprint_db, &f, &page_size);
-  if (rc == 0)
-    rc = store_read_head(rd, &events, head);
-  store_read_end(rd);
-  if (rc != 0 || events == 0)
-    return;
-  uint64_t pages = f.log + f.indexes + f.projections + f.other;
-  fig.bytes_per_event = (double)(pages * page_size) / (double)events;
-  printf("  on disk            %llu events in %llu pages of %llu B (log %llu, indexes %llu, projections %llu, "
-         "other %llu): %.0f B per event (aim: at most 1,024)\n",
-         (unsigned long long)events, (unsigned long long)pages, (unsigned long long)page_size,
-         (unsigned long long)f.log, (unsigned long long)f.indexes, (unsigned long long)f.projections,
-         (unsigned long long)f.other, fig.bytes_per_event);
-}
-
 /* ------------------------------------------------------------------------ */
 /* --engine: the same mix through the writer thread, in this process          */
 
@@ -1689,7 +1645,7 @@ static int run_engine(void) {
   eng_writer_stats st;
   eng_writer_stats_get(writer, &st);
   eng_writer_stop(writer);
-  footprint_report(e);
+  fig.bytes_per_event = bench_footprint(e, "  on disk           ");
   eng_close(e);
   printf("  writer: %llu batches, %.1f commands per batch on average, largest %llu\n",
          (unsigned long long)st.batches, st.batches ? (double)st.commands / (double)st.batches : 0.0,
