@@ -11,7 +11,7 @@
 #include "dsl/dsl.h"
 #include "dsl/machine.h"
 #include "engine/events.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 
 #include <msgpack.h>
 

@@ -3,7 +3,7 @@
 #ifndef MOTCUA_CLI_H
 #define MOTCUA_CLI_H
 
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 
 /* Exit statuses of every motcua command. */
 enum {

@@ -21,7 +21,7 @@ meson compile -C build-fuzz fuzz-dsl fuzz-calendar
 
 mkdir -p build-fuzz/corpus-dsl build-fuzz/corpus-calendar
 cp -n workflows/*/*.mc tests/unit/dsl/errors/*.mc build-fuzz/corpus-dsl/ 2>/dev/null || true
-cp -n workflows/calendars/*.cal tests/unit/engine/calendar-errors/*.cal build-fuzz/corpus-calendar/ 2>/dev/null || true
+cp -n workflows/calendars/*.cal tests/unit/calendar/calendar-errors/*.cal build-fuzz/corpus-calendar/ 2>/dev/null || true
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 cd build-fuzz

@@ -9,7 +9,7 @@
  *
  *   build/tools/bench/bench-calendar [seconds-per-case]
  */
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 
 
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* fuzz_calendar.c — libFuzzer target: any bytes as a calendar file, then a
  * few computations on what parsed. */
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -23,7 +23,7 @@
 #include "base/error.h"
 #include "base/file.h"
 #include "dsl/dsl.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 #include "engine/engine.h"
 
 #include <msgpack.h>

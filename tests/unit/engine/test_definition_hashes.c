@@ -22,7 +22,7 @@
 #include "base/file.h"
 #include "base/hash.h"
 #include "dsl/dsl.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 #include "engine/engine.h"
 
 #include <dirent.h>

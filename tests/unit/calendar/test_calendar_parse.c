@@ -1,4 +1,4 @@
-/* test_calendar_parse.c — engine/calendar_parse.c: what an agency clerk sees
+/* test_calendar_parse.c — calendar/parse.c: what an agency clerk sees
  * when a calendar file is wrong.
  *
  * Golden tests (tests/unit/golden.h): each calendar-errors/NAME.cal is
@@ -16,7 +16,7 @@
 
 #include "base/error.h"
 #include "base/file.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 #include "golden.h"
 
 #include <dirent.h>
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define GOLDEN_DIR MOTCUA_SOURCE_DIR "/tests/unit/engine/calendar-errors"
+#define GOLDEN_DIR MOTCUA_SOURCE_DIR "/tests/unit/calendar/calendar-errors"
 
 static void render(void *opaque, const mc_diag *d) { mc_diag_format(opaque, d); }
 

@@ -1,11 +1,11 @@
-/* calendar-int.h — the calendar's tables, shared by calendar_parse.c (which
+/* calendar-int.h — the calendar's tables, shared by parse.c (which
  * builds them) and calendar.c (which computes with them).  Not for use
- * outside engine/calendar*.c. */
+ * outside calendar/. */
 #ifndef ENG_CALENDAR_INT_H
 #define ENG_CALENDAR_INT_H
 
 #include "base/arena.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 
 #define CAL_MAX_SESSIONS 6      /* sessions per weekday */
 #define CAL_MIN_YEAR 1970

@@ -1,4 +1,4 @@
-/* test_calendar.c — engine/calendar.c over the bundled Vietnamese calendar
+/* test_calendar.c — calendar/calendar.c over the bundled Vietnamese calendar
  * (workflows/calendars/vn.cal, vn-2025.cal, vn-2026.cal, vn-2027.cal): table tests of
  * deadlines in working days, working hours and calendar days across 2026,
  * 2027 and the 2025/2026 and 2026/2027 year boundaries, plus
@@ -6,7 +6,7 @@
  * is_working_time, day kinds and MC_ECALYEAR for years the data lacks.
  *
  * Every expectation was worked out by hand from DOMAIN.md "Working time",
- * the rules in engine/calendar.h and the calendar files, NOT by running the
+ * the rules in calendar/calendar.h and the calendar files, NOT by running the
  * code; the reasoning is in the comment above each case.  The rules:
  *   - sessions Mon-Fri 07:30-11:30 and 13:00-17:00 (+07:00); a make-up
  *     Saturday has the weekday sessions; holidays and swap days have none;
@@ -47,7 +47,7 @@
 #include "base/error.h"
 #include "base/file.h"
 #include "base/instant.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 
 #define TZ 420        /* Asia/Ho_Chi_Minh, minutes east of UTC */
 #define CUT 900       /* the 15:00 cut-off of NĐ118 Art. 18 */

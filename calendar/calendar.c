@@ -7,7 +7,7 @@
  * tools/bench/bench_calendar.c).  No clock, no I/O, no TZ: instants are
  * split into local days with the calendar's fixed offset.
  */
-#include "engine/calendar-int.h"
+#include "calendar/calendar-int.h"
 
 #include "base/error.h"
 

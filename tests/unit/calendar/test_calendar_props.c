@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "base/error.h"
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -18,7 +18,7 @@
  * Parsing is pure (a buffer in, a calendar or diagnostics out) and keeps
  * going after an error so that the clerk sees every mistake in one run.
  */
-#include "engine/calendar-int.h"
+#include "calendar/calendar-int.h"
 
 #include "base/error.h"
 

@@ -5,7 +5,7 @@
  * tests, later the server at start-up — so that they all read calendars the
  * same way: files in the order given, or a directory's *.cal sorted by name.
  */
-#include "engine/calendar.h"
+#include "calendar/calendar.h"
 
 #include "base/error.h"
 #include "base/file.h"
