@@ -67,6 +67,37 @@ static void note(decide *d, const char *to, const char *template_name) {
  * the field. */
 #define refuse_field(d, code, field, rule, ...) ENG_REFUSE_FIELD((d)->res, (code), (field), (rule), __VA_ARGS__)
 
+/* A kind of day in Vietnamese, for the text of a refusal. */
+static const char *day_kind_vi(eng_day_kind kind) {
+  switch (kind) {
+  case ENG_DAY_WEEKEND: return "ngày nghỉ cuối tuần";
+  case ENG_DAY_HOLIDAY: return "ngày nghỉ lễ, Tết";
+  case ENG_DAY_SWAP: return "ngày nghỉ hoán đổi";
+  case ENG_DAY_MAKEUP: return "ngày làm bù không có giờ tiếp dân";
+  default: return "ngày không làm việc";
+  }
+}
+
+/* A role in Vietnamese, for the text of a refusal. */
+static const char *role_vi(const char *role) {
+  static const char *const names[][2] = {
+      {"applicant", "người nộp hồ sơ"}, {"reception", "cán bộ tiếp nhận"},    {"specialist", "chuyên viên xử lý"},
+      {"leader", "lãnh đạo"},           {"postal", "nhân viên bưu chính"},   {"agency_admin", "quản trị cơ quan"},
+      {"system_admin", "quản trị hệ thống"}, {"auditor", "thanh tra"},     {"no role", "người không có vai trò"},
+  };
+  for (size_t i = 0; role && i < sizeof names / sizeof names[0]; i++)
+    if (!strcmp(names[i][0], role))
+      return names[i][1];
+  return role ? role : "";
+}
+
+/* A dossier's state as a citizen reads it ("Đã trả kết quả"), for the
+ * Vietnamese text of a refusal. */
+static const char *state_vi(const char *state) {
+  const char *label = dsl_state_label(dsl_state_parse(state));
+  return label ? label : state;
+}
+
 /* ============================================================ payments */
 
 /* A step that waits for money from the applicant: the procedure's fee, or a
@@ -1036,8 +1067,8 @@ static int role_allowed(decide *d, const eng_snap *s, const dsl_m_node *n) {
                   DESK_STEP_BY_RECEPTION,
                   s->code, s->channel, s->agency, n->name);
   if (!for_applicant && (a->role == NULL || strcmp(a->role, role)))
-    return refuse(d, MC_EACCES, STEP_ROLE, n->name, n->title ? n->title : "",
-                  role, a->role ? a->role : "no role");
+    return refuse(d, MC_EACCES, STEP_ROLE, n->name, n->title ? n->title : "", role, a->role ? a->role : "no role",
+                  role_vi(role), role_vi(a->role ? a->role : "no role"));
   if (!strcmp(role, "applicant") && !for_applicant) {
     if (a->who == NULL || strcmp(a->who, s->applicant))
       return refuse(d, MC_EACCES, STEP_APPLICANT_ONLY, s->code, n->name);
@@ -1092,7 +1123,7 @@ static int check_version(decide *d, const eng_snap *s, uint64_t version) {
     return refuse(d, MC_ECONFLICT, VERSION_STALE,
                   s->code, (unsigned long long)version, (unsigned long long)d->cmd->expected_version);
   if (final_state(s->state))
-    return refuse(d, MC_EINVAL, DOSSIER_FINISHED, s->code, s->state);
+    return refuse(d, MC_EINVAL, DOSSIER_FINISHED, s->code, s->state, state_vi(s->state));
   return 0;
 }
 
@@ -1307,9 +1338,8 @@ static int do_extend(decide *d) {
     return refuse(d, rc, EXTEND_YEAR_MISSING, s.calendar);
   if (!info.working) {
     fmt_local(d, arg->new_due, due);
-    return refuse(d, MC_EINVAL, EXTEND_NOT_WORKING_DAY, due,
-                  eng_day_kind_name(info.kind), info.note ? " (" : "", info.note ? info.note : "",
-                  info.note ? ")" : "");
+    return refuse(d, MC_EINVAL, EXTEND_NOT_WORKING_DAY, due, eng_day_kind_name(info.kind), day_kind_vi(info.kind),
+                  info.note ? " (" : "", info.note ? info.note : "", info.note ? ")" : "");
   }
   mc_instant new_due = mc_instant_join(day, info.close_ms, eng_calendar_offset_min(d->cal));
   if (new_due <= s.appointment_at)
@@ -1418,7 +1448,7 @@ static int do_rate(decide *d) {
   if (!applicant && !for_applicant)
     return s.applicant[0] ? refuse(d, MC_EACCES, RATE_BY_APPLICANT, s.code) : refuse(d, MC_EACCES, RATE_AT_DESK, s.code);
   if (strcmp(s.state, "returned"))
-    return refuse(d, MC_EINVAL, RATE_NOT_RETURNED, s.state);
+    return refuse(d, MC_EINVAL, RATE_NOT_RETURNED, s.state, state_vi(s.state));
   if (s.rating)
     return refuse(d, MC_EINVAL, ALREADY_RATED, s.code);
   if (c->rate.rating < 1 || c->rate.rating > 5)
@@ -1490,7 +1520,7 @@ static int do_refund(decide *d) {
   bool denied = s.decided_at && !strcmp(s.outcome, "denied");
   bool stopped = !strcmp(s.state, "stopped") && s.decided_at == 0;
   if (!denied && !stopped)
-    return refuse(d, MC_EINVAL, REFUND_NOT_DUE, s.code, s.state,
+    return refuse(d, MC_EINVAL, REFUND_NOT_DUE, s.code, s.state, state_vi(s.state),
                   s.decided_at ? " with its result" : ", not decided yet");
   msgpack_unpacked_init(&u);
   if ((rc = load_form(d, s.code, &u)) == 0 && (rc = eng__fee(d->m->fee, d->form, &fee)) != 0)
