@@ -81,9 +81,11 @@ static const char *day_kind_vi(eng_day_kind kind) {
 /* A role in Vietnamese, for the text of a refusal. */
 static const char *role_vi(const char *role) {
   static const char *const names[][2] = {
-      {"applicant", "người nộp hồ sơ"}, {"reception", "cán bộ tiếp nhận"},    {"specialist", "chuyên viên xử lý"},
-      {"leader", "lãnh đạo"},           {"postal", "nhân viên bưu chính"},   {"agency_admin", "quản trị cơ quan"},
-      {"system_admin", "quản trị hệ thống"}, {"auditor", "thanh tra"},     {"no role", "người không có vai trò"},
+      {"applicant", "người nộp hồ sơ"},      {"reception", "cán bộ tiếp nhận"},
+      {"specialist", "chuyên viên xử lý"},   {"leader", "lãnh đạo"},
+      {"postal", "nhân viên bưu chính"},     {"agency_admin", "quản trị cơ quan"},
+      {"system_admin", "quản trị hệ thống"}, {"auditor", "thanh tra"},
+      {"no role", "người không có vai trò"},
   };
   for (size_t i = 0; role && i < sizeof names / sizeof names[0]; i++)
     if (!strcmp(names[i][0], role))
