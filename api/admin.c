@@ -128,8 +128,10 @@ static job *admin_job(admin_client *a, const char *op, json_t *id) {
 }
 
 static json_t *result_error(const eng_result *r) {
-  const char *code = srv_error_code(r->status, NULL, NULL);
-  return srv_error(code, r->message[0] ? r->message : mc_strerror(r->status), NULL);
+  const char *code = srv_error_code(eng_result_kind(r), NULL, NULL);
+  json_t *error = srv_error(code, r->message[0] ? r->message : mc_strerror(r->status), NULL);
+  srv_error_refusal(error, r);
+  return error;
 }
 
 /* ------------------------------------------------------------ users */

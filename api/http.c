@@ -548,8 +548,14 @@ static void verify_finish(job *j) {
       respond(h, 201, json_pack("{s:s}", "account", id));
     } else {
       int status;
-      const char *code = srv_error_code(rc, &status, NULL);
-      respond_error(h, status, code, NULL, "the account could not be created: %s", r->message[0] ? r->message : mc_strerror(rc));
+      eng_refusal_kind kind = r->status ? eng_result_kind(r) : eng_refusal_kind_of_status(rc);
+      const char *code = srv_error_code(kind, &status, NULL);
+      char msg[600];
+      snprintf(msg, sizeof msg, "the account could not be created: %s", r->status && r->message[0] ? r->message : mc_strerror(rc));
+      json_t *error = srv_error(code, msg, NULL);
+      if (r->status)
+        srv_error_refusal(error, r);
+      respond(h, status, json_pack("{s:o}", "error", error));
     }
   }
   metrics_count(&s->m, "verify", rc ? OUT_REFUSED : OUT_OK);

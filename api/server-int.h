@@ -240,12 +240,16 @@ void http_job_done(job *j, int status, json_t *body);
 int admin_open(srv *s);
 void admin_close(srv *s);
 
-/* Error replies: the protocol's error code for an engine status. */
-const char *srv_error_code(int status, int *http_status, int *outcome);
+/* Error replies: the protocol's error code for a kind of refusal
+ * (engine/refusals.h; eng_result_kind() for a result), with its HTTP status
+ * and the outcome it is counted as (only FORBIDDEN counts as a denial). */
+const char *srv_error_code(eng_refusal_kind kind, int *http_status, int *outcome);
 json_t *srv_error(const char *code, const char *message, const char *field);
-/* Adds `fields` to an error: each field of the command in error, with its
- * rule, bounds and what to do in Vietnamese (eng_result.fields). */
-void srv_error_fields(json_t *error, const eng_result *r);
+/* Adds what the engine says of a refusal to an error: its `key`, its
+ * `message_vi`, and `fields`, each field of the command in error with its
+ * rule, parameters, key and what to do in Vietnamese and in English
+ * (eng_result.fields).  Nothing for a result without a key. */
+void srv_error_refusal(json_t *error, const eng_result *r);
 
 
 #endif

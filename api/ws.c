@@ -172,14 +172,14 @@ static void command_finish(job *j) {
   const eng_result *res = &j->results[0];
   if (res->status) {
     int outcome;
-    const char *code = srv_error_code(res->status, NULL, &outcome);
+    const char *code = srv_error_code(eng_result_kind(res), NULL, &outcome);
     char msg[600];
     snprintf(msg, sizeof msg, "%s: %s", j->op, res->message[0] ? res->message : mc_strerror(res->status));
     if (outcome == OUT_FORBIDDEN)
       srv_denied(j->s, c, j->op, c->who.acct.id, msg);
     metrics_count(&j->s->m, j->op, outcome);
     json_t *err = srv_error(code, msg, NULL);
-    srv_error_fields(err, res);
+    srv_error_refusal(err, res);
     reply(&r, json_pack("{s:b, s:o}", "ok", 0, "error", err));
   } else {
     metrics_count(&j->s->m, j->op, OUT_OK);

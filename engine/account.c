@@ -64,15 +64,8 @@ bool eng_account_id_valid(const char *kind, const char *id, char *why, size_t si
   return false;
 }
 
-static int refuse(eng_result *r, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int refuse(eng_result *r, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(r->message, sizeof r->message, fmt, ap);
-  va_end(ap);
-  r->status = code;
-  return code;
-}
+/* A refusal from the table (engine/refusals.h). */
+#define refuse(r, code, ...) ENG_REFUSE((r), (code), __VA_ARGS__)
 
 static bool has_role(const eng_actor *a, const char *role) { return a->role && !strcmp(a->role, role); }
 
@@ -132,7 +125,7 @@ static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   int rc = mc_canon_finish(&w);
   if (rc) {
     mc_buf_free(&data);
-    return refuse(r, rc, "the account event could not be encoded");
+    return refuse(r, rc, ACCOUNT_UNENCODABLE);
   }
   char stream[96];
   snprintf(stream, sizeof stream, "account/%s", a->id);
@@ -142,16 +135,16 @@ static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   rc = store_append(b, &in, &r->first_seq, NULL);
   mc_buf_free(&data);
   if (rc)
-    return refuse(r, rc, "%s", store_errmsg(eng_store(e)));
+    return eng__refuse_store(r, rc, store_errmsg(eng_store(e)));
   return 0;
 }
 
 /* Copies text into a fixed field, refusing what does not fit. */
-static int put(eng_result *r, char *dst, size_t size, const char *src, const char *what) {
+static int put(eng_result *r, char *dst, size_t size, const char *src, const char *what, const char *what_vi) {
   if (src == NULL)
     src = "";
   if (strlen(src) >= size)
-    return refuse(r, MC_ETOOBIG, "the %s is longer than %zu bytes", what, size - 1);
+    return refuse(r, MC_ETOOBIG, ACCOUNT_TEXT_TOO_LONG, what, what_vi, size - 1);
   memcpy(dst, src, strlen(src) + 1);
   return 0;
 }
@@ -166,27 +159,29 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   memset(&a, 0, sizeof a);
   const char *kind = registering ? arg->kind : "official";
   if (registering && kind && !strcmp(kind, "official"))
-    return refuse(r, MC_EINVAL, "applicants register as a person or an organisation; officials are created by an administrator");
+    return refuse(r, MC_EINVAL, REGISTER_NOT_OFFICIAL);
   if (registering && !has_role(&c->actor, "system"))
-    return refuse(r, MC_EACCES, "an applicant's account is registered by the server once its code is verified");
+    return refuse(r, MC_EACCES, REGISTER_BY_SERVER);
   if (!eng_account_id_valid(kind, arg->id, why, sizeof why))
-    return refuse(r, MC_EINVAL, "%s", why);
+    return refuse(r, MC_EINVAL, ACCOUNT_ID_INVALID, why, arg->id ? arg->id : "");
   if (arg->name == NULL || arg->name[0] == '\0')
-    return refuse(r, MC_EINVAL, "an account needs the name of its holder");
+    return refuse(r, MC_EINVAL, ACCOUNT_NAME_MISSING);
   if ((rc = load(b, arg->id, &a, &exists)))
-    return refuse(r, rc, "the account %s cannot be read", arg->id);
+    return refuse(r, rc, ACCOUNT_UNREADABLE, arg->id);
   if (exists)
-    return refuse(r, MC_ECONFLICT, "the account %s exists already", arg->id);
-  if ((rc = put(r, a.id, sizeof a.id, arg->id, "account id")) || (rc = put(r, a.kind, sizeof a.kind, kind, "kind")) ||
-      (rc = put(r, a.name, sizeof a.name, arg->name, "name")) || (rc = put(r, a.email, sizeof a.email, arg->email, "e-mail")) ||
-      (rc = put(r, a.phone, sizeof a.phone, arg->phone, "phone number")))
+    return refuse(r, MC_ECONFLICT, ACCOUNT_EXISTS, arg->id);
+  if ((rc = put(r, a.id, sizeof a.id, arg->id, "account id", "Mã tài khoản")) ||
+      (rc = put(r, a.kind, sizeof a.kind, kind, "kind", "Loại tài khoản")) ||
+      (rc = put(r, a.name, sizeof a.name, arg->name, "name", "Họ tên")) ||
+      (rc = put(r, a.email, sizeof a.email, arg->email, "e-mail", "Địa chỉ thư điện tử")) ||
+      (rc = put(r, a.phone, sizeof a.phone, arg->phone, "phone number", "Số điện thoại")))
     return rc;
   a.since = now;
   if (registering) {
     if (!has_role(&c->actor, "system"))
-      return refuse(r, MC_EACCES, "an applicant's account is registered by the server once its code is verified");
+      return refuse(r, MC_EACCES, REGISTER_BY_SERVER);
     if ((!arg->email || !arg->email[0]) && (!arg->phone || !arg->phone[0]))
-      return refuse(r, MC_EINVAL, "an applicant's account needs an e-mail address or a phone number");
+      return refuse(r, MC_EINVAL, ACCOUNT_CONTACT_MISSING);
     snprintf(a.roles[0], sizeof a.roles[0], "applicant");
     a.nroles = 1;
     return append(e, b, now, c, ENG_EV_ACCOUNT_REGISTERED, &a, r);
@@ -194,40 +189,40 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   /* An official or an auditor, by an administrator. */
   bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
   if (!system && !has_role(&c->actor, "agency_admin"))
-    return refuse(r, MC_EACCES, "creating an official's account needs the system_admin or agency_admin role");
+    return refuse(r, MC_EACCES, ACCOUNT_CREATE_FORBIDDEN);
   /* The province-wide roles need no agency; every other role is an agency's. */
   bool province_wide = arg->roles.n > 0;
   for (int i = 0; i < arg->roles.n; i++)
     province_wide &= arg->roles.list[i] &&
                      (!strcmp(arg->roles.list[i], "system_admin") || !strcmp(arg->roles.list[i], "auditor"));
   if ((arg->agency == NULL || arg->agency[0] == '\0') && !province_wide)
-    return refuse(r, MC_EINVAL, "an official belongs to an agency: give its code (workflows/agencies)");
+    return refuse(r, MC_EINVAL, OFFICIAL_AGENCY_MISSING);
   if (!system && (c->actor.agency == NULL || arg->agency == NULL || strcmp(c->actor.agency, arg->agency)))
-    return refuse(r, MC_EACCES, "an agency_admin of %s creates accounts of %s only, not of %s",
+    return refuse(r, MC_EACCES, ACCOUNT_OTHER_AGENCY,
                   c->actor.agency ? c->actor.agency : "no agency", c->actor.agency ? c->actor.agency : "it",
                   arg->agency ? arg->agency : "no agency (a province-wide role)");
   bool known = true;
   if (arg->agency && arg->agency[0] && (rc = agency_known(e, b, now, arg->agency, &known)))
-    return refuse(r, rc, "no agency directory is published: publish workflows/agencies first");
+    return refuse(r, rc, DIRECTORY_NOT_PUBLISHED);
   if (!known)
-    return refuse(r, MC_ENOENT, "the agency %s is not in the directory", arg->agency);
-  if ((rc = put(r, a.agency, sizeof a.agency, arg->agency, "agency code")))
+    return refuse(r, MC_ENOENT, AGENCY_UNKNOWN, arg->agency);
+  if ((rc = put(r, a.agency, sizeof a.agency, arg->agency, "agency code", "Mã cơ quan")))
     return rc;
   if (arg->roles.n < 1 || arg->roles.n > ENG_MAX_ROLES)
-    return refuse(r, MC_EINVAL, "an official has 1 to %d roles (reception, specialist, leader, agency_admin, auditor, postal)",
+    return refuse(r, MC_EINVAL, OFFICIAL_ROLES_COUNT,
                   ENG_MAX_ROLES);
   for (int i = 0; i < arg->roles.n; i++) {
     bool valid = false;
     for (int k = 0; official_roles[k] && !valid; k++)
       valid = arg->roles.list[i] && !strcmp(arg->roles.list[i], official_roles[k]);
     if (!valid || arg->roles.list[i] == NULL)
-      return refuse(r, MC_EINVAL, "\"%s\" is not a role of an official (reception, specialist, leader, agency_admin, auditor, postal, system_admin)",
+      return refuse(r, MC_EINVAL, ROLE_UNKNOWN,
                     arg->roles.list[i] ? arg->roles.list[i] : "(none)");
     if ((!strcmp(arg->roles.list[i], "system_admin") || !strcmp(arg->roles.list[i], "auditor")) && !system)
-      return refuse(r, MC_EACCES, "only a system_admin gives the province-wide role %s", arg->roles.list[i]);
+      return refuse(r, MC_EACCES, ROLE_PROVINCE_WIDE, arg->roles.list[i]);
     for (int k = 0; k < i; k++)
       if (!strcmp(arg->roles.list[k], arg->roles.list[i]))
-        return refuse(r, MC_EINVAL, "the role %s is given twice", arg->roles.list[i]);
+        return refuse(r, MC_EINVAL, ROLE_TWICE, arg->roles.list[i]);
     snprintf(a.roles[i], sizeof a.roles[i], "%s", arg->roles.list[i]);
   }
   a.nroles = arg->roles.n;
@@ -241,25 +236,26 @@ static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng
   bool exists;
   int rc;
   if (arg->id == NULL || arg->id[0] == '\0')
-    return refuse(r, MC_EINVAL, "name the account");
+    return refuse(r, MC_EINVAL, ACCOUNT_UNNAMED);
   if ((rc = load(b, arg->id, &a, &exists)))
-    return refuse(r, rc, "the account %s cannot be read", arg->id);
+    return refuse(r, rc, ACCOUNT_UNREADABLE, arg->id);
   if (!exists)
-    return refuse(r, MC_ENOENT, "there is no account %s", arg->id);
+    return refuse(r, MC_ENOENT, ACCOUNT_UNKNOWN, arg->id);
   bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
   bool own_admin = has_role(&c->actor, "agency_admin") && a.agency[0] && c->actor.agency &&
                    !strcmp(c->actor.agency, a.agency);
   if (!system && !own_admin)
-    return refuse(r, MC_EACCES, "an account of %s is disabled or enabled by a system_admin or that agency's agency_admin",
-                  a.agency[0] ? a.agency : "an applicant");
+    return a.agency[0] ? refuse(r, MC_EACCES, ACCOUNT_TOGGLE_FORBIDDEN, a.agency)
+                       : refuse(r, MC_EACCES, APPLICANT_TOGGLE_FORBIDDEN);
   for (int i = 0; i < a.nroles && !system; i++)
     if (!strcmp(a.roles[i], "system_admin") || !strcmp(a.roles[i], "auditor"))
-      return refuse(r, MC_EACCES, "the account %s holds the province-wide role %s: only a system_admin disables or enables it",
+      return refuse(r, MC_EACCES, ACCOUNT_PROVINCE_WIDE,
                     a.id, a.roles[i]);
   if (c->actor.who && !strcmp(c->actor.who, a.id) && disabled)
-    return refuse(r, MC_EINVAL, "an administrator does not disable their own account: ask another");
+    return refuse(r, MC_EINVAL, ACCOUNT_OWN);
   if (a.disabled == disabled)
-    return refuse(r, MC_ECONFLICT, "the account %s is %s already", a.id, disabled ? "disabled" : "enabled");
+    return disabled ? refuse(r, MC_ECONFLICT, ACCOUNT_ALREADY_DISABLED, a.id)
+                    : refuse(r, MC_ECONFLICT, ACCOUNT_ALREADY_ENABLED, a.id);
   a.disabled = disabled;
   return append(e, b, now, c, disabled ? ENG_EV_ACCOUNT_DISABLED : ENG_EV_ACCOUNT_ENABLED, &a, r);
 }
@@ -274,7 +270,7 @@ int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng
     return set_disabled(e, b, now, c, r, true);
   if (!strcmp(op, "enable"))
     return set_disabled(e, b, now, c, r, false);
-  return refuse(r, MC_EINVAL, "an account command is register, create, disable or enable, not \"%s\"", op);
+  return refuse(r, MC_EINVAL, ACCOUNT_OP_UNKNOWN, op);
 }
 
 int eng__account_decode(const void *data, size_t len, eng_account_view *out) {

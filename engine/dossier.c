@@ -58,36 +58,46 @@ static void note(decide *d, const char *to, const char *template_name) {
     mc_log(MC_LOG_WARN, "engine", "more than %d messages for one event: %s dropped", ENG_MAX_NOTES, template_name);
 }
 
-static int refuse(decide *d, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int refuse(decide *d, int code, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(d->res->message, sizeof d->res->message, fmt, ap);
-  va_end(ap);
-  return code;
+/* A refusal from the table (engine/refusals.h): refuse(d, MC_E..., NAME,
+ * args...), its arguments checked against both its texts. */
+#define refuse(d, code, ...) ENG_REFUSE((d)->res, (code), __VA_ARGS__)
+
+/* A refusal of one field of the command: its path, the rule it breaks, and
+ * both texts in the result's fields (engine.h), for a page to show beside
+ * the field. */
+#define refuse_field(d, code, field, rule, ...) ENG_REFUSE_FIELD((d)->res, (code), (field), (rule), __VA_ARGS__)
+
+/* A kind of day in Vietnamese, for the text of a refusal. */
+static const char *day_kind_vi(eng_day_kind kind) {
+  switch (kind) {
+  case ENG_DAY_WEEKEND: return "ngày nghỉ cuối tuần";
+  case ENG_DAY_HOLIDAY: return "ngày nghỉ lễ, Tết";
+  case ENG_DAY_SWAP: return "ngày nghỉ hoán đổi";
+  case ENG_DAY_MAKEUP: return "ngày làm bù không có giờ tiếp dân";
+  default: return "ngày không làm việc";
+  }
 }
 
+/* A role in Vietnamese, for the text of a refusal. */
+static const char *role_vi(const char *role) {
+  static const char *const names[][2] = {
+      {"applicant", "người nộp hồ sơ"},      {"reception", "cán bộ tiếp nhận"},
+      {"specialist", "chuyên viên xử lý"},   {"leader", "lãnh đạo"},
+      {"postal", "nhân viên bưu chính"},     {"agency_admin", "quản trị cơ quan"},
+      {"system_admin", "quản trị hệ thống"}, {"auditor", "thanh tra"},
+      {"no role", "người không có vai trò"},
+  };
+  for (size_t i = 0; role && i < sizeof names / sizeof names[0]; i++)
+    if (!strcmp(names[i][0], role))
+      return names[i][1];
+  return role ? role : "";
+}
 
-/* A refusal of one field of the command: the English sentence as refuse()
- * makes it, and the field's path, the rule and what to do in Vietnamese in
- * the result's fields (engine.h), for a page to show beside the field. */
-static int refuse_field(decide *d, int code, const char *field, const char *rule, const char *vi, const char *fmt,
-                        ...) __attribute__((format(printf, 6, 7)));
-static int refuse_field(decide *d, int code, const char *field, const char *rule, const char *vi, const char *fmt,
-                        ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(d->res->message, sizeof d->res->message, fmt, ap);
-  va_end(ap);
-  eng_field_error *f = &d->res->fields[0];
-  memset(f, 0, sizeof *f);
-  snprintf(f->field, sizeof f->field, "%s", field);
-  snprintf(f->rule, sizeof f->rule, "%s", rule);
-  snprintf(f->message, sizeof f->message, "%s", vi);
-  eng__utf8_cut(f->field);
-  eng__utf8_cut(f->message); /* cut to fit: never in the middle of a character */
-  d->res->nfields = 1;
-  return code;
+/* A dossier's state as a citizen reads it ("Đã trả kết quả"), for the
+ * Vietnamese text of a refusal. */
+static const char *state_vi(const char *state) {
+  const char *label = dsl_state_label(dsl_state_parse(state));
+  return label ? label : state;
 }
 
 /* ============================================================ payments */
@@ -142,10 +152,10 @@ static int deadline(decide *d, mc_instant from, eng_duration dur, int cutoff, mc
   if (rc == MC_ECALYEAR) {
     mc_buf msg = MC_BUF_INIT;
     eng_calendar_describe_missing_year(d->cal, calc.missing_year, &msg);
-    refuse(d, rc, "a deadline needs the calendar of %d: %s", calc.missing_year, mc_buf_cstr(&msg) ? mc_buf_cstr(&msg) : "");
+    refuse(d, rc, CALENDAR_YEAR_MISSING, calc.missing_year, mc_buf_cstr(&msg) ? mc_buf_cstr(&msg) : "");
     mc_buf_free(&msg);
   } else if (rc) {
-    refuse(d, rc, "cannot compute a deadline: %s", mc_strerror(rc));
+    refuse(d, rc, DEADLINE_UNCOMPUTABLE, mc_strerror(rc));
   }
   return rc;
 }
@@ -232,11 +242,11 @@ static int enter(decide *d, eng_snap *s, int node) {
   const dsl_m_node *n = &d->m->nodes[node];
   int rc;
   if (++d->depth > 64)
-    return refuse(d, MC_EINVAL, "the process loops through choices without reaching a step (at \"%s\")", n->name);
+    return refuse(d, MC_EINVAL, CHOICE_LOOP, n->name);
   switch (n->kind) {
   case DSL_M_STEP: {
     if (s->ntokens == ENG_MAX_TOKENS)
-      return refuse(d, MC_ETOOBIG, "more than %d steps at once", ENG_MAX_TOKENS);
+      return refuse(d, MC_ETOOBIG, TOO_MANY_STEPS, ENG_MAX_TOKENS);
     eng_token t = {node, d->now, 0, 0};
     bool ok;
     eng_duration limit = to_duration(&n->limit, d->policy, &ok);
@@ -280,11 +290,11 @@ static int enter(decide *d, eng_snap *s, int node) {
     for (int i = 0; i < n->nout; i++) {
       bool holds = n->out[i].otherwise;
       if (!holds && (rc = eng__cond_eval(n->out[i].when, d->form, s, &holds)))
-        return refuse(d, rc, "the condition of choice \"%s\" cannot be evaluated", n->name);
+        return refuse(d, rc, CHOICE_UNEVALUABLE, n->name);
       if (holds)
         return follow(d, s, &n->out[i]);
     }
-    return refuse(d, MC_EINVAL, "no condition of the choice \"%s\" holds for this dossier", n->name);
+    return refuse(d, MC_EINVAL, CHOICE_NONE_HOLDS, n->name);
   case DSL_M_FORK:
     if (n->join >= 0 && s->njoins < ENG_MAX_TOKENS)
       s->joins[s->njoins++] = (eng_join){n->join, 0};
@@ -305,7 +315,7 @@ static int enter(decide *d, eng_snap *s, int node) {
         s->njoins--;
         return n->nout > 0 ? follow(d, s, &n->out[0]) : 0;
       }
-    return refuse(d, MC_EINVAL, "the join \"%s\" was reached without its fork", n->name);
+    return refuse(d, MC_EINVAL, JOIN_WITHOUT_FORK, n->name);
   }
   }
   return MC_EINVAL;
@@ -370,7 +380,7 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
   bool has_prev;
   int rc = snap_before(d, s->code, version, &prev, &has_prev);
   if (rc)
-    return refuse(d, MC_ECORRUPT, "the dossier %s cannot be read (%s)", s->code, mc_strerror(rc));
+    return refuse(d, MC_ECORRUPT, DOSSIER_DAMAGED, s->code, mc_strerror(rc));
   mc_canon c, n;
   /* The messages first: they say which directory they read. */
   uint8_t dir_hash[32];
@@ -388,7 +398,7 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
       rc = mc_canon_finish(&n);
     if (rc) {
       mc_buf_free(&notes);
-      return refuse(d, rc, "the messages of the event could not be written (%s)", mc_strerror(rc));
+      return refuse(d, rc, NOTES_UNWRITABLE, mc_strerror(rc));
     }
   }
   mc_canon_init(&c, &data);
@@ -477,7 +487,7 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
     mc_canon_kv_str(&c, "step", w->step);
   if (rc || (rc = mc_canon_finish(&c)) != 0) {
     mc_buf_free(&data);
-    return refuse(d, rc, "the event could not be encoded (%s)", mc_strerror(rc));
+    return refuse(d, rc, EVENT_UNENCODABLE, mc_strerror(rc));
   }
   char stream[128];
   snprintf(stream, sizeof stream, "dossier/%.63s", s->code);
@@ -496,10 +506,10 @@ static int append_dossier_event(decide *d, const eng_snap *snap, uint64_t versio
   rc = store_append(d->b, &in, NULL, &actual);
   mc_buf_free(&data);
   if (rc == MC_ECONFLICT)
-    return refuse(d, rc, "the dossier %s has moved on (version %llu, expected %llu): reload it and decide again",
+    return refuse(d, rc, DOSSIER_MOVED_ON,
                   s->code, (unsigned long long)actual, (unsigned long long)(version - 1));
   if (rc)
-    return refuse(d, rc, "%s", store_errmsg(d->e->st));
+    return eng__refuse_store(d->res, rc, store_errmsg(d->e->st));
   d->res->version = version;
   d->res->appointment_at = s->appointment_at;
   snprintf(d->res->dossier, sizeof d->res->dossier, "%.63s", s->code);
@@ -512,15 +522,15 @@ static int load_snap(decide *d, const char *code, eng_snap *s, uint64_t *version
   size_t vlen;
   size_t code_len = code ? strlen(code) : 0;
   if (code_len == 0 || code_len >= sizeof s->code)
-    return refuse(d, MC_ENOENT, "there is no dossier \"%.70s\": a code reads like H13.X01-260210-0001", code ? code : "");
+    return refuse(d, MC_ENOENT, DOSSIER_CODE_MALFORMED, code ? code : "");
   int rc = store_cmd_proj_get(d->b, ENG_PROJ_DOSSIER, code, code_len, &v, &vlen);
   if (rc == MC_ENOENT)
-    return refuse(d, MC_ENOENT, "there is no dossier %s", code);
+    return refuse(d, MC_ENOENT, DOSSIER_UNKNOWN, code);
   if (rc)
     return rc;
   rc = eng__snap_of_bytes(v, vlen, s);
   *version = s->version;
-  return rc ? refuse(d, MC_ECORRUPT, "the dossier %s cannot be read", code) : 0;
+  return rc ? refuse(d, MC_ECORRUPT, DOSSIER_UNREADABLE, code) : 0;
 }
 
 /* The definitions a dossier runs under. */
@@ -529,15 +539,15 @@ static int load_defs(decide *d, const eng_snap *s) {
   uint8_t hash[32];
   int rc = eng__def_load(d->e, d->b, s->definition, ENG_DEF_PROCEDURE, &def);
   if (rc)
-    return refuse(d, rc, "the procedure version of %s is not in the log", s->code);
+    return refuse(d, rc, PROCEDURE_VERSION_MISSING, s->code);
   d->m = def->machine;
   if ((rc = eng__def_load(d->e, d->b, s->policy, ENG_DEF_POLICY, &def)))
-    return refuse(d, rc, "the policy version of %s is not in the log", s->code);
+    return refuse(d, rc, POLICY_VERSION_MISSING, s->code);
   d->policy = &def->policy;
   /* Calendars: the newest published one applies. */
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_CALENDAR, s->calendar, d->now, hash)) ||
       (rc = eng__def_load(d->e, d->b, hash, ENG_DEF_CALENDAR, &def)))
-    return refuse(d, rc, "the calendar \"%s\" is not published", s->calendar);
+    return refuse(d, rc, DOSSIER_CALENDAR_MISSING, s->calendar);
   d->cal = def->calendar;
   memcpy(d->cal_hash, hash, 32);
   return 0;
@@ -556,10 +566,10 @@ static int check_directory_removals(decide *d) {
     return 0; /* the first directory */
   if (rc || (rc = eng__def_load(d->e, d->b, current, ENG_DEF_DIRECTORY, &def)) ||
       (rc = dsl_directory_decode(def->bytes, def->len, &was)))
-    return refuse(d, rc, "the directory in effect cannot be read");
+    return refuse(d, rc, DIRECTORY_IN_EFFECT_UNREADABLE);
   if ((rc = dsl_directory_decode(d->cmd->publish.bytes.data, d->cmd->publish.bytes.len, &next))) {
     dsl_directory_free(was);
-    return refuse(d, MC_EPARSE, "this is not a compiled directory");
+    return refuse(d, MC_EPARSE, DIRECTORY_NOT_COMPILED);
   }
   for (uint32_t i = 0; rc == 0 && i < dsl_directory_agency_count(was); i++) {
     char code[64], name[256], prefix[66];
@@ -570,8 +580,7 @@ static int check_directory_removals(decide *d) {
     rc = store_cmd_proj_scan(d->b, ENG_PROJ_DOSSIER, prefix, oc.prefix_len, eng__count_open, &oc);
     if (rc == 0 && oc.open > 0)
       rc = refuse(d, MC_EINVAL,
-                  "the directory would remove the agency %s (%s), which has %d open dossier%s (%s%s): finish or "
-                  "withdraw them first, or keep the agency in the directory",
+                  DIRECTORY_DROPS_AGENCY,
                   code, name, oc.open, oc.open == 1 ? "" : "s", oc.first, oc.open > 1 ? ", ..." : "");
   }
   dsl_directory_free(was);
@@ -585,17 +594,17 @@ static int check_directory_removals(decide *d) {
 static int admin_may(decide *d, eng_def_kind kind, const char *what_for) {
   const char *role = d->cmd->actor.role;
   if ((unsigned)kind > ENG_DEF_TEMPLATE)
-    return refuse(d, MC_EINVAL, "%s: unknown kind of definition %d (procedure, policy, directory, calendar or template)",
+    return refuse(d, MC_EINVAL, DEFINITION_KIND_UNKNOWN,
                   what_for, (int)kind);
   if (role && !strcmp(role, "system_admin"))
     return 0;
   if (role && !strcmp(role, "agency_admin")) {
     if (kind == ENG_DEF_PROCEDURE)
       return 0;
-    return refuse(d, MC_EACCES, "%s: the %s applies province-wide and needs the system_admin role", what_for,
+    return refuse(d, MC_EACCES, DEFINITION_PROVINCE_WIDE, what_for,
                   eng_def_kind_name(kind));
   }
-  return refuse(d, MC_EACCES, "%s needs the system_admin or agency_admin role", what_for);
+  return refuse(d, MC_EACCES, DEFINITION_FORBIDDEN, what_for);
 }
 
 static int do_publish(decide *d) {
@@ -607,9 +616,9 @@ static int do_publish(decide *d) {
   if ((rc = admin_may(d, arg->def_kind, "publishing")))
     return rc;
   if (arg->bytes.data == NULL || arg->bytes.len == 0)
-    return refuse(d, MC_EINVAL, "nothing to publish");
+    return refuse(d, MC_EINVAL, PUBLISH_EMPTY);
   if (mc_canon_verify(arg->bytes.data, arg->bytes.len, NULL) != 0)
-    return refuse(d, MC_EPARSE, "the %s is not canonical msgpack: compile it with motcua compile", eng_def_kind_name(arg->def_kind));
+    return refuse(d, MC_EPARSE, DEFINITION_NOT_CANONICAL, eng_def_kind_name(arg->def_kind));
   msgpack_unpacked u;
   size_t off = 0;
   msgpack_unpacked_init(&u);
@@ -649,7 +658,7 @@ static int do_publish(decide *d) {
   }
   msgpack_unpacked_destroy(&u);
   if (rc != 0 || id[0] == '\0')
-    return refuse(d, MC_EPARSE, "this is not a compiled %s", eng_def_kind_name(arg->def_kind));
+    return refuse(d, MC_EPARSE, DEFINITION_NOT_COMPILED, eng_def_kind_name(arg->def_kind));
   mc_sha256_digest(arg->bytes.data, arg->bytes.len, hash);
   /* Publishing what is already the newest version, in effect from that
    * date, changes nothing; the same bytes with an earlier date correct it. */
@@ -687,7 +696,7 @@ static int do_publish(decide *d) {
     msgpack_unpacked_destroy(&cu);
     mc_arena_free(&a);
     if (rc)
-      return refuse(d, MC_EPARSE, "the calendar \"%s\" does not parse: check it with motcua deadline", id);
+      return refuse(d, MC_EPARSE, CALENDAR_UNPARSABLE, id);
   }
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
@@ -703,7 +712,7 @@ static int do_publish(decide *d) {
   mc_canon_kv_str(&w, "title", title);
   if ((rc = mc_canon_finish(&w)) != 0) {
     mc_buf_free(&data);
-    return refuse(d, rc, "the definition could not be encoded");
+    return refuse(d, rc, DEFINITION_UNENCODABLE);
   }
   char stream[160];
   snprintf(stream, sizeof stream, "definition/%s/%s", eng_def_kind_name(arg->def_kind), id);
@@ -713,7 +722,7 @@ static int do_publish(decide *d) {
   rc = store_append(d->b, &in, NULL, NULL);
   mc_buf_free(&data);
   if (rc)
-    return refuse(d, rc, "%s", store_errmsg(d->e->st));
+    return eng__refuse_store(d->res, rc, store_errmsg(d->e->st));
   return 0;
 }
 
@@ -725,9 +734,9 @@ static int check_directory(decide *d, const char *agency, const char *procedure,
   eng_def *dir;
   int rc = eng__def_current(d->e, d->b, ENG_DEF_DIRECTORY, "directory", d->now, hash);
   if (rc)
-    return refuse(d, rc, "no agency directory is published: publish workflows/agencies first");
+    return refuse(d, rc, DIRECTORY_NOT_PUBLISHED);
   if ((rc = eng__def_load(d->e, d->b, hash, ENG_DEF_DIRECTORY, &dir)))
-    return refuse(d, rc, "the agency directory cannot be read");
+    return refuse(d, rc, DIRECTORY_UNREADABLE);
   msgpack_unpacked u;
   size_t off = 0;
   msgpack_unpacked_init(&u);
@@ -739,7 +748,7 @@ static int check_directory(decide *d, const char *agency, const char *procedure,
       found = &agencies->via.array.ptr[i];
   rc = 0;
   if (found == NULL) {
-    rc = refuse(d, MC_ENOENT, "the agency %s is not in the directory", agency);
+    rc = refuse(d, MC_ENOENT, AGENCY_UNKNOWN, agency);
   } else {
     const msgpack_object *settings = eng__get(found, "settings");
     const msgpack_object *level = eng__get(settings, "level");
@@ -756,7 +765,7 @@ static int check_directory(decide *d, const char *agency, const char *procedure,
                  !memcmp(every->via.str.ptr, level->via.str.ptr, level->via.str.size));
     }
     if (!offered)
-      rc = refuse(d, MC_EINVAL, "the agency %s does not offer the procedure %s", agency, procedure);
+      rc = refuse(d, MC_EINVAL, AGENCY_NOT_OFFERING, agency, procedure);
   }
   msgpack_unpacked_destroy(&u);
   return rc;
@@ -809,10 +818,11 @@ static int brought_documents(decide *d, const char *date, doc_entry *out, int *n
   eng_documents brought = brought_by(d->cmd);
   *n = 0;
   if (brought.n < 0 || brought.n > ENG_MAX_DOCUMENTS)
-    return refuse(d, MC_ETOOBIG, "at most %d documents at once", ENG_MAX_DOCUMENTS);
+    return refuse(d, MC_ETOOBIG, TOO_MANY_DOCUMENTS, ENG_MAX_DOCUMENTS);
   for (int i = 0; i < brought.n; i++) {
     const eng_document *doc = &brought.list[i];
-    char path[48], vi[1024];
+    char path[48];
+    int rc;
     const dsl_m_document *asked = doc->name ? asked_document(d->m, doc->name) : NULL;
     const char *title = asked && asked->title ? asked->title : doc->name;
     snprintf(path, sizeof path, "documents[%d].name", i);
@@ -825,16 +835,18 @@ static int brought_documents(decide *d, const char *date, doc_entry *out, int *n
           snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s", titles[0] ? "; " : "",
                    d->m->documents[k].title ? d->m->documents[k].title : d->m->documents[k].name);
         }
-      snprintf(vi, sizeof vi, "Thủ tục này không yêu cầu giấy tờ «%s»%s%s.", doc->name ? doc->name : "",
-               titles[0] ? "; giấy tờ cần nộp: " : "", titles);
-      return refuse_field(d, MC_EINVAL, path, "values", vi, "the procedure %s asks for no document \"%s\"; it asks for %s",
-                          d->m->code, doc->name ? doc->name : "",
-                          asked_names[0] ? asked_names : "none to scan (its form is filled online)");
+      rc = refuse_field(d, MC_EINVAL, path, "values", DOCUMENT_NOT_ASKED, d->m->code, doc->name ? doc->name : "",
+                        asked_names[0] ? asked_names : "none to scan (its form is filled online)",
+                        titles[0] ? titles : "không có bản quét nào (tờ khai điền trực tuyến)");
+      eng_field_error *f = &d->res->fields[d->res->nfields - 1];
+      for (int k = 0; k < d->m->ndocuments && f->nvalues < ENG_MAX_FIELD_VALUES; k++)
+        if (asked_document(d->m, d->m->documents[k].name))
+          snprintf(f->values[f->nvalues++], sizeof f->values[0], "%s", d->m->documents[k].name);
+      return rc;
     }
     for (int k = 0; k < i; k++)
       if (!strcmp(brought.list[k].name, doc->name)) {
-        snprintf(vi, sizeof vi, "«%s» đã có ở trên: mỗi giấy tờ nộp một lần.", title);
-        return refuse_field(d, MC_EINVAL, path, "unique", vi, "the document \"%s\" is given twice", doc->name);
+        return refuse_field(d, MC_EINVAL, path, "unique", DOCUMENT_TWICE, doc->name, title);
       }
     doc_entry *e = &out[(*n)++];
     memset(e, 0, sizeof *e);
@@ -843,23 +855,17 @@ static int brought_documents(decide *d, const char *date, doc_entry *out, int *n
     e->supplied_at = d->now;
     if (doc->sha256 == NULL || strlen(doc->sha256) != 64 || mc_unhex(doc->sha256, e->hash, 32)) {
       snprintf(path, sizeof path, "documents[%d].sha256", i);
-      snprintf(vi, sizeof vi, "Bản quét «%s» chưa tải lên được: hãy tải lại tệp.", title);
-      return refuse_field(d, MC_EINVAL, path, "pattern", vi,
-                          "the scan of \"%s\" is referenced by its SHA-256: 64 hexadecimal digits", doc->name);
+      rc = refuse_field(d, MC_EINVAL, path, "pattern", DOCUMENT_SCAN, doc->name, title);
+      snprintf(d->res->fields[d->res->nfields - 1].pattern, sizeof d->res->fields[0].pattern, "^[0-9a-f]{64}$");
+      return rc;
     }
     if (doc->valid_until) {
       snprintf(path, sizeof path, "documents[%d].valid_until", i);
       if (!valid_date(doc->valid_until)) {
-        snprintf(vi, sizeof vi, "Ngày hết hạn của «%s» phải là một ngày, viết năm-tháng-ngày như 2030-12-31.",
-                 title);
-        return refuse_field(d, MC_EINVAL, path, "type", vi, "the validity of \"%s\" is a date YYYY-MM-DD, not \"%s\"",
-                            doc->name, doc->valid_until);
+        return refuse_field(d, MC_EINVAL, path, "type", DOCUMENT_VALIDITY, doc->name, title, doc->valid_until);
       }
       if (strcmp(doc->valid_until, date) < 0) {
-        snprintf(vi, sizeof vi, "«%s» đã hết hạn ngày %.10s: hãy nộp bản còn hạn.", title, doc->valid_until);
-        return refuse_field(d, MC_EINVAL, path, "expired", vi,
-                            "the document \"%s\" expired on %s: ask the applicant for a valid one", doc->name,
-                            doc->valid_until);
+        return refuse_field(d, MC_EINVAL, path, "expired", DOCUMENT_EXPIRED, doc->name, title, doc->valid_until);
       }
       snprintf(e->valid_until, sizeof e->valid_until, "%s", doc->valid_until);
     }
@@ -901,7 +907,7 @@ static int submission_documents(decide *d, const char *owner, doc_entry *out, in
     if (rc == MC_ENOENT)
       continue;
     if (rc)
-      return refuse(d, rc, "the documents of %s cannot be read", owner);
+      return refuse(d, rc, DOCUMENTS_UNREADABLE, owner);
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     if (msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS) {
@@ -935,38 +941,37 @@ static int do_submit(decide *d) {
 
   memset(&s, 0, sizeof s);
   if (arg->procedure == NULL || arg->agency == NULL || arg->channel == NULL)
-    return refuse(d, MC_EINVAL, "a submission names the procedure, the agency and the channel");
+    return refuse(d, MC_EINVAL, SUBMISSION_INCOMPLETE);
   if (strcmp(arg->channel, "online") && strcmp(arg->channel, "desk") && strcmp(arg->channel, "post"))
-    return refuse(d, MC_EINVAL, "unknown channel \"%s\": online, desk or post", arg->channel);
+    return refuse(d, MC_EINVAL, CHANNEL_UNKNOWN, arg->channel);
   /* Online: the applicant; at the desk or by post: an official enters it for them. */
   bool online = !strcmp(arg->channel, "online");
   if (online && (c->actor.role == NULL || strcmp(c->actor.role, "applicant") || c->actor.who == NULL ||
                  c->actor.who[0] == '\0'))
-    return refuse(d, MC_EACCES, "an online dossier is submitted by the applicant, from their account");
+    return refuse(d, MC_EACCES, ONLINE_BY_APPLICANT);
   if (online && strlen(c->actor.who) >= sizeof s.applicant)
-    return refuse(d, MC_EINVAL, "the account id is longer than %zu bytes", sizeof s.applicant - 1);
+    return refuse(d, MC_EINVAL, ACCOUNT_ID_TOO_LONG, sizeof s.applicant - 1);
   if (!online && (c->actor.role == NULL || strcmp(c->actor.role, "reception") || c->actor.agency == NULL ||
                   strcmp(c->actor.agency, arg->agency)))
-    return refuse(d, MC_EACCES, "a %s dossier is entered by a reception official of %s", arg->channel, arg->agency);
+    return refuse(d, MC_EACCES, DESK_BY_RECEPTION, arg->channel, arg->agency);
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_PROCEDURE, arg->procedure, d->now, proc_hash)))
     return rc == MC_ERANGE
-               ? refuse(d, MC_EINVAL, "the procedure %s is retired and takes no new dossiers", arg->procedure)
-               : refuse(d, rc, "the procedure %s is not published or not yet in effect", arg->procedure);
+               ? refuse(d, MC_EINVAL, PROCEDURE_RETIRED, arg->procedure)
+               : refuse(d, rc, PROCEDURE_NOT_PUBLISHED, arg->procedure);
   if ((rc = eng__def_load(d->e, d->b, proc_hash, ENG_DEF_PROCEDURE, &def)))
-    return refuse(d, rc, "the procedure %s cannot be read", arg->procedure);
+    return refuse(d, rc, PROCEDURE_UNREADABLE, arg->procedure);
   d->m = def->machine;
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_POLICY, d->m->policy, d->now, policy_hash)) ||
       (rc = eng__def_load(d->e, d->b, policy_hash, ENG_DEF_POLICY, &def)))
     return rc == MC_ERANGE
-               ? refuse(d, MC_EINVAL, "the policy %s of the procedure %s is retired: the procedure takes no new "
-                        "dossiers until it names a policy in effect", d->m->policy, arg->procedure)
-               : refuse(d, rc, "the policy %s of the procedure is not published", d->m->policy);
+               ? refuse(d, MC_EINVAL, POLICY_RETIRED, d->m->policy, arg->procedure)
+               : refuse(d, rc, POLICY_NOT_PUBLISHED, d->m->policy);
   d->policy = &def->policy;
   if ((rc = check_directory(d, arg->agency, arg->procedure, s.calendar, sizeof s.calendar)))
     return rc;
   if ((rc = eng__def_current(d->e, d->b, ENG_DEF_CALENDAR, s.calendar, d->now, cal_hash)) ||
       (rc = eng__def_load(d->e, d->b, cal_hash, ENG_DEF_CALENDAR, &def)))
-    return refuse(d, rc, "the calendar \"%s\" of %s is not published", s.calendar, arg->agency);
+    return refuse(d, rc, AGENCY_CALENDAR_NOT_PUBLISHED, s.calendar, arg->agency);
   d->cal = def->calendar;
   memcpy(d->cal_hash, cal_hash, 32);
 
@@ -983,7 +988,7 @@ static int do_submit(decide *d) {
   char prefix[48];
   if (strlen(arg->agency) > 31) {
     mc_buf_free(&form);
-    return refuse(d, MC_EINVAL, "the agency code %s is too long for a dossier code", arg->agency);
+    return refuse(d, MC_EINVAL, AGENCY_CODE_TOO_LONG, arg->agency);
   }
   int plen = snprintf(prefix, sizeof prefix, "%.31s-%02d%02d%02d", arg->agency, y % 100, mo, dd);
   uint32_t last = 0;
@@ -997,7 +1002,7 @@ static int do_submit(decide *d) {
    * dossier code"): no client can exhaust a day. */
   if (last >= ENG_CODE_MAX_PER_DAY) {
     mc_buf_free(&form);
-    return refuse(d, MC_ERANGE, "%s has received %u dossiers today: the code space of the day is full", arg->agency,
+    return refuse(d, MC_ERANGE, DAY_FULL, arg->agency,
                   (unsigned)ENG_CODE_MAX_PER_DAY);
   }
   snprintf(s.code, sizeof s.code, "%s-%04u", prefix, last + 1);
@@ -1008,7 +1013,7 @@ static int do_submit(decide *d) {
   const char *owner = online ? c->actor.who : arg->owner;
   if (owner && strlen(owner) >= sizeof s.owner) {
     mc_buf_free(&form);
-    return refuse(d, MC_EINVAL, "the applicant's id \"%.20s...\" is too long", owner);
+    return refuse(d, MC_EINVAL, OWNER_ID_TOO_LONG, owner);
   }
   snprintf(s.owner, sizeof s.owner, "%s", owner ? owner : "");
   doc_entry docs[ENG_MAX_DOCUMENTS];
@@ -1057,19 +1062,19 @@ static int role_allowed(decide *d, const eng_snap *s, const dsl_m_node *n) {
   bool for_applicant = !strcmp(role, "applicant") && s->applicant[0] == '\0';
   if (for_applicant && (a->role == NULL || strcmp(a->role, "reception")))
     return refuse(d, MC_EACCES,
-                  "the dossier %s was entered at the %s: reception of %s acts for the applicant in the step \"%s\"",
+                  DESK_STEP_BY_RECEPTION,
                   s->code, s->channel, s->agency, n->name);
   if (!for_applicant && (a->role == NULL || strcmp(a->role, role)))
-    return refuse(d, MC_EACCES, "the step \"%s\" (%s) is done by %s, not by %s", n->name, n->title ? n->title : "",
-                  role, a->role ? a->role : "no role");
+    return refuse(d, MC_EACCES, STEP_ROLE, n->name, n->title ? n->title : "", role, a->role ? a->role : "no role",
+                  role_vi(role), role_vi(a->role ? a->role : "no role"));
   if (!strcmp(role, "applicant") && !for_applicant) {
     if (a->who == NULL || strcmp(a->who, s->applicant))
-      return refuse(d, MC_EACCES, "only the applicant of %s can act in the step \"%s\"", s->code, n->name);
+      return refuse(d, MC_EACCES, STEP_APPLICANT_ONLY, s->code, n->name);
     return 0;
   }
   const char *agency = n->agency && !for_applicant ? n->agency : s->agency;
   if (a->agency == NULL || strcmp(a->agency, agency))
-    return refuse(d, MC_EACCES, "the step \"%s\" is done at %s, and %s is not of it", n->name, agency,
+    return refuse(d, MC_EACCES, STEP_OTHER_AGENCY, n->name, agency,
                   a->who ? a->who : "this official");
   /* A dossier assigned to a main handler is processed by them and their
    * co-handlers (a branch at another agency is that agency's). */
@@ -1078,7 +1083,7 @@ static int role_allowed(decide *d, const eng_snap *s, const dsl_m_node *n) {
     for (int i = 0; i < s->nco_handlers && !mine; i++)
       mine = a->who && !strcmp(a->who, s->co_handlers[i]);
     if (!mine)
-      return refuse(d, MC_EACCES, "the dossier %s is assigned to %s%s; a leader can reassign it", s->code, s->handler,
+      return refuse(d, MC_EACCES, DOSSIER_ASSIGNED, s->code, s->handler,
                     s->nco_handlers ? " and co-handlers" : "");
   }
   return 0;
@@ -1106,17 +1111,17 @@ static int leave(decide *d, eng_snap *s, int token) {
   s->paused_since = 0;
   if (rc == 0)
     arm_deadline(d, s);
-  return rc ? refuse(d, rc, "the appointment cannot be recomputed: %s", mc_strerror(rc)) : 0;
+  return rc ? refuse(d, rc, APPOINTMENT_UNCOMPUTABLE, mc_strerror(rc)) : 0;
 }
 
 static bool final_state(const char *state) { return dsl_state_is_final(dsl_state_parse(state)); }
 
 static int check_version(decide *d, const eng_snap *s, uint64_t version) {
   if (d->cmd->expected_version != STORE_ANY_VERSION && d->cmd->expected_version != version)
-    return refuse(d, MC_ECONFLICT, "the dossier %s is at version %llu, not %llu: reload it and decide again",
+    return refuse(d, MC_ECONFLICT, VERSION_STALE,
                   s->code, (unsigned long long)version, (unsigned long long)d->cmd->expected_version);
   if (final_state(s->state))
-    return refuse(d, MC_EINVAL, "the dossier %s is %s: nothing more can be done", s->code, s->state);
+    return refuse(d, MC_EINVAL, DOSSIER_FINISHED, s->code, s->state, state_vi(s->state));
   return 0;
 }
 
@@ -1154,7 +1159,7 @@ static int load_form(decide *d, const char *code, msgpack_unpacked *u) {
   }
   msgpack_unpacked_destroy(&data);
   if (d->form == NULL)
-    return refuse(d, MC_ECORRUPT, "the form of %s cannot be read", code);
+    return refuse(d, MC_ECORRUPT, FORM_OF_DOSSIER_UNREADABLE, code);
   return 0;
 }
 
@@ -1176,14 +1181,14 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
       if (n->out[i].action && strcmp(n->out[i].action, "timeout"))
         snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s", allowed[0] ? ", " : "",
                  n->out[i].action);
-    return refuse(d, MC_EINVAL, "the step \"%s\" (%s) allows %s; not \"%s\"", n->name, n->title ? n->title : "",
+    return refuse(d, MC_EINVAL, ACTION_NOT_ALLOWED, n->name, n->title ? n->title : "",
                   allowed[0] ? allowed : "no action", action);
   }
   if (!strcmp(action, "request_supplement")) {
     if (s->supplement_used)
-      return refuse(d, MC_EINVAL, "a supplement may be requested only once, listing everything (NĐ118 Art. 16.3)");
+      return refuse(d, MC_EINVAL, SUPPLEMENT_ONCE);
     if (reason == NULL || reason[0] == '\0')
-      return refuse(d, MC_EINVAL, "a supplement request lists everything the applicant must supply, with guidance");
+      return refuse(d, MC_EINVAL, SUPPLEMENT_LIST);
     s->supplement_used = true;
     /* Later than the policy's limit is allowed, and recorded as a breach. */
     if (d->policy->has_request_limit) {
@@ -1198,7 +1203,7 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
   if (brought_by(d->cmd).n) {
     char date[11];
     if (strcmp(action, "provide_supplement"))
-      return refuse(d, MC_EINVAL, "documents come with a submission or a supplement, not with \"%s\"", action);
+      return refuse(d, MC_EINVAL, DOCUMENTS_NOT_HERE, action);
     today(d, date);
     if ((rc = brought_documents(d, date, docs, &w.ndocs)))
       return rc;
@@ -1208,13 +1213,12 @@ static int take(decide *d, eng_snap *s, uint64_t version, int ti, const char *ac
     /* Refused at reception means not received (portal status 3): once
      * accepted, a dossier is decided, with reasons if denied. */
     if (s->accepted_at)
-      return refuse(d, MC_EINVAL, "the dossier %s was accepted: it is no longer rejected at reception but denied, "
-                    "with reasons", s->code);
+      return refuse(d, MC_EINVAL, REJECT_AFTER_ACCEPT, s->code);
     if (reason == NULL || reason[0] == '\0')
-      return refuse(d, MC_EINVAL, "a rejection gives its reasons (Phiếu từ chối tiếp nhận hồ sơ)");
+      return refuse(d, MC_EINVAL, REJECT_REASONS);
   }
   if (!strcmp(action, "deny") && (reason == NULL || reason[0] == '\0'))
-    return refuse(d, MC_EINVAL, "a denial gives its reasons (Phiếu từ chối giải quyết hồ sơ)");
+    return refuse(d, MC_EINVAL, DENY_REASONS);
   if (!strcmp(action, "record_payment"))
     s->fee_paid = true;
 
@@ -1244,7 +1248,7 @@ static int do_act(decide *d) {
   msgpack_unpacked u;
   int rc;
   if (c->dossier == NULL || arg->action == NULL)
-    return refuse(d, MC_EINVAL, "an action names the dossier and the action");
+    return refuse(d, MC_EINVAL, ACT_INCOMPLETE);
   if ((rc = open_dossier(d, &s, &version)))
     return rc;
   int ti = -1;
@@ -1253,17 +1257,17 @@ static int do_act(decide *d) {
       if (!strcmp(d->m->nodes[s.tokens[i].node].name, arg->step))
         ti = i;
     if (ti < 0)
-      return refuse(d, MC_EINVAL, "the dossier %s is not at the step \"%s\"", s.code, arg->step);
+      return refuse(d, MC_EINVAL, NOT_AT_STEP, s.code, arg->step);
   } else if (s.ntokens == 1) {
     ti = 0;
   } else {
     char at[256] = "";
     for (int i = 0; i < s.ntokens; i++)
       snprintf(at + strlen(at), sizeof at - strlen(at), "%s%s", i ? ", " : "", d->m->nodes[s.tokens[i].node].name);
-    return refuse(d, MC_EINVAL, "the dossier %s is at several steps (%s): say which", s.code, at);
+    return refuse(d, MC_EINVAL, SEVERAL_STEPS, s.code, at);
   }
   if (!strcmp(arg->action, "timeout"))
-    return refuse(d, MC_EINVAL, "a timeout is taken by the engine when the step's limit passes");
+    return refuse(d, MC_EINVAL, TIMEOUT_BY_ENGINE);
   if ((rc = role_allowed(d, &s, &d->m->nodes[s.tokens[ti].node])))
     return rc;
   msgpack_unpacked_init(&u);
@@ -1291,13 +1295,13 @@ static int do_withdraw(decide *d) {
   uint64_t version;
   int rc;
   if (c->dossier == NULL)
-    return refuse(d, MC_EINVAL, "say which dossier to withdraw");
+    return refuse(d, MC_EINVAL, WITHDRAW_WHICH);
   if ((rc = open_dossier(d, &s, &version)))
     return rc;
   if (s.decided_at)
-    return refuse(d, MC_EINVAL, "the dossier %s is decided: it can no longer be withdrawn (NĐ118 Art. 21)", s.code);
+    return refuse(d, MC_EINVAL, WITHDRAW_DECIDED, s.code);
   if (!is_applicant_of(&c->actor, &s) && !is_reception_of(&c->actor, &s))
-    return refuse(d, MC_EACCES, "a dossier is withdrawn by its applicant, or by reception at the applicant's request");
+    return refuse(d, MC_EACCES, WITHDRAW_FORBIDDEN);
   finish(d, &s, "withdrawn");
   what w = {.action = "withdraw", .reason = c->withdraw.reason};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
@@ -1311,34 +1315,33 @@ static int do_extend(decide *d) {
   int rc;
   char due[MC_INSTANT_STRLEN], latest_text[MC_INSTANT_STRLEN];
   if (c->dossier == NULL)
-    return refuse(d, MC_EINVAL, "say which dossier to extend");
+    return refuse(d, MC_EINVAL, EXTEND_WHICH);
   if ((rc = open_dossier(d, &s, &version)))
     return rc;
   if (c->actor.role == NULL || strcmp(c->actor.role, "leader") || c->actor.agency == NULL ||
       strcmp(c->actor.agency, s.agency))
-    return refuse(d, MC_EACCES, "an extension is signed by a leader of %s (NĐ118 Art. 19.6)", s.agency);
+    return refuse(d, MC_EACCES, EXTEND_BY_LEADER, s.agency);
   if (s.appointment_at == 0 || s.decided_at)
-    return refuse(d, MC_EINVAL, "the dossier %s has no appointment to extend", s.code);
+    return refuse(d, MC_EINVAL, EXTEND_NO_APPOINTMENT, s.code);
   if (s.extended)
-    return refuse(d, MC_EINVAL, "the appointment of %s was already reset once; it may be reset only once (NĐ118 Art. 19.6)", s.code);
+    return refuse(d, MC_EINVAL, ALREADY_EXTENDED, s.code);
   if (arg->reason == NULL || arg->reason[0] == '\0')
-    return refuse(d, MC_EINVAL, "an extension gives its reason and apologises (Phiếu xin lỗi và hẹn lại ngày trả kết quả)");
+    return refuse(d, MC_EINVAL, EXTEND_REASON);
   /* The new appointment is a working day, due at its close of office
    * hours like every other deadline (DOMAIN.md "Working time"). */
   int64_t day, msd;
   eng_day_info info;
   mc_instant_split(arg->new_due, eng_calendar_offset_min(d->cal), &day, &msd);
   if ((rc = eng_calendar_day(d->cal, day, &info)))
-    return refuse(d, rc, "the calendar \"%s\" does not describe the new date's year", s.calendar);
+    return refuse(d, rc, EXTEND_YEAR_MISSING, s.calendar);
   if (!info.working) {
     fmt_local(d, arg->new_due, due);
-    return refuse(d, MC_EINVAL, "the new date %.10s is a %s%s%s%s: choose a working day", due,
-                  eng_day_kind_name(info.kind), info.note ? " (" : "", info.note ? info.note : "",
-                  info.note ? ")" : "");
+    return refuse(d, MC_EINVAL, EXTEND_NOT_WORKING_DAY, due, eng_day_kind_name(info.kind), day_kind_vi(info.kind),
+                  info.note ? " (" : "", info.note ? info.note : "", info.note ? ")" : "");
   }
   mc_instant new_due = mc_instant_join(day, info.close_ms, eng_calendar_offset_min(d->cal));
   if (new_due <= s.appointment_at)
-    return refuse(d, MC_EINVAL, "the new date must be after the current appointment");
+    return refuse(d, MC_EINVAL, EXTEND_NOT_LATER);
   /* At least the policy's notice (one working day) before the due date. */
   if (d->policy->has_notice) {
     mc_instant latest;
@@ -1348,9 +1351,9 @@ static int do_extend(decide *d) {
     if (latest > s.appointment_at) {
       fmt_local(d, s.appointment_at, due);
       fmt_local(d, latest, latest_text);
-      return refuse(d, MC_EINVAL, "too late to extend: the notice must come at least %lld %s before the due date %s",
-                    (long long)d->policy->notice.amount,
+      return refuse(d, MC_EINVAL, EXTEND_TOO_LATE, (long long)d->policy->notice.amount,
                     notice.unit == ENG_UNIT_WORKING_HOURS ? "working hour(s)" : notice.unit == ENG_UNIT_WORKING_DAYS ? "working day(s)" : "day(s)",
+                    notice.unit == ENG_UNIT_WORKING_HOURS ? "giờ làm việc" : notice.unit == ENG_UNIT_WORKING_DAYS ? "ngày làm việc" : "ngày",
                     due);
     }
   }
@@ -1367,7 +1370,7 @@ static int do_extend(decide *d) {
 static int leader_of(decide *d, const eng_snap *s, const char *what_for) {
   const eng_actor *a = &d->cmd->actor;
   if (a->role == NULL || strcmp(a->role, "leader") || a->agency == NULL || strcmp(a->agency, s->agency))
-    return refuse(d, MC_EACCES, "%s is for a leader of %s", what_for, s->agency);
+    return refuse(d, MC_EACCES, LEADER_ONLY, what_for, s->agency);
   return 0;
 }
 
@@ -1378,16 +1381,16 @@ static int do_assign(decide *d) {
   uint64_t version;
   int rc;
   if (c->dossier == NULL || arg->handler == NULL || arg->handler[0] == '\0')
-    return refuse(d, MC_EINVAL, "an assignment names the dossier and its main handler");
+    return refuse(d, MC_EINVAL, ASSIGN_INCOMPLETE);
   if (arg->co_handlers.n < 0 || arg->co_handlers.n > 4)
-    return refuse(d, MC_EINVAL, "at most 4 co-handlers");
+    return refuse(d, MC_EINVAL, CO_HANDLERS_MAX);
   if (arg->co_handlers.n > 0 && arg->co_handlers.list == NULL)
-    return refuse(d, MC_EINVAL, "%d co-handlers announced, none given", arg->co_handlers.n);
+    return refuse(d, MC_EINVAL, CO_HANDLERS_MISSING, arg->co_handlers.n);
   /* An id cut short would lock its official out: refuse it whole. */
   for (int i = -1; i < arg->co_handlers.n; i++) {
     const char *id = i < 0 ? arg->handler : arg->co_handlers.list[i];
     if (id && strlen(id) > 63)
-      return refuse(d, MC_EINVAL, "the official's id \"%.20s...\" is longer than 63 bytes", id);
+      return refuse(d, MC_EINVAL, OFFICIAL_ID_TOO_LONG, id);
   }
   if ((rc = open_dossier(d, &s, &version)))
     return rc;
@@ -1413,15 +1416,15 @@ static int do_stop(decide *d) {
   uint64_t version;
   int rc;
   if (c->dossier == NULL)
-    return refuse(d, MC_EINVAL, "say which dossier to stop");
+    return refuse(d, MC_EINVAL, STOP_WHICH);
   if ((rc = open_dossier(d, &s, &version)) || (rc = leader_of(d, &s, "stopping a dossier")))
     return rc;
   if (c->stop.reason == NULL || c->stop.reason[0] == '\0')
-    return refuse(d, MC_EINVAL, "stopping a dossier gives its reason, which the applicant is told");
+    return refuse(d, MC_EINVAL, STOP_REASON);
   if (s.accepted_at == 0)
-    return refuse(d, MC_EINVAL, "the dossier %s is not accepted yet: reception rejects it, with its reasons", s.code);
+    return refuse(d, MC_EINVAL, STOP_NOT_ACCEPTED, s.code);
   if (s.decided_at)
-    return refuse(d, MC_EINVAL, "the dossier %s is decided: its result stands and is returned, not stopped", s.code);
+    return refuse(d, MC_EINVAL, STOP_DECIDED, s.code);
   finish(d, &s, "stopped");
   what w = {.action = "stop", .reason = c->stop.reason};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
@@ -1433,7 +1436,7 @@ static int do_rate(decide *d) {
   uint64_t version;
   int rc;
   if (c->dossier == NULL)
-    return refuse(d, MC_EINVAL, "say which dossier to rate");
+    return refuse(d, MC_EINVAL, RATE_WHICH);
   if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = load_defs(d, &s)))
     return rc;
   /* Online, by the applicant's account; for a desk or postal dossier,
@@ -1441,14 +1444,13 @@ static int do_rate(decide *d) {
   bool applicant = is_applicant_of(&c->actor, &s);
   bool for_applicant = !s.applicant[0] && is_reception_of(&c->actor, &s);
   if (!applicant && !for_applicant)
-    return refuse(d, MC_EACCES, "the service is rated by the applicant of %s%s", s.code,
-                  s.applicant[0] ? "" : " (entered at the desk: reception records the applicant's rating)");
+    return s.applicant[0] ? refuse(d, MC_EACCES, RATE_BY_APPLICANT, s.code) : refuse(d, MC_EACCES, RATE_AT_DESK, s.code);
   if (strcmp(s.state, "returned"))
-    return refuse(d, MC_EINVAL, "a dossier is rated once its result is returned (it is %s)", s.state);
+    return refuse(d, MC_EINVAL, RATE_NOT_RETURNED, s.state, state_vi(s.state));
   if (s.rating)
-    return refuse(d, MC_EINVAL, "the dossier %s is already rated", s.code);
+    return refuse(d, MC_EINVAL, ALREADY_RATED, s.code);
   if (c->rate.rating < 1 || c->rate.rating > 5)
-    return refuse(d, MC_ERANGE, "a rating is 1 (poor) to 5 (very good)");
+    return refuse(d, MC_ERANGE, RATING_RANGE);
   s.rating = c->rate.rating;
   what w = {.action = "rate", .rating = c->rate.rating, .reason = c->rate.comment};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
@@ -1462,11 +1464,11 @@ static int do_retire(decide *d) {
   if ((rc = admin_may(d, arg->def_kind, "retiring")))
     return rc;
   if (arg->def_kind != ENG_DEF_PROCEDURE && arg->def_kind != ENG_DEF_POLICY)
-    return refuse(d, MC_EINVAL, "procedures and policies are retired; calendars and the directory are replaced");
+    return refuse(d, MC_EINVAL, RETIRE_KIND);
   if (arg->id == NULL || (rc = eng__def_current(d->e, d->b, arg->def_kind, arg->id, INT64_MAX, hash)) == MC_ENOENT)
-    return refuse(d, MC_ENOENT, "the %s %s is not published", eng_def_kind_name(arg->def_kind), arg->id ? arg->id : "");
+    return refuse(d, MC_ENOENT, DEFINITION_NOT_PUBLISHED, eng_def_kind_name(arg->def_kind), arg->id ? arg->id : "");
   if (rc == MC_ERANGE)
-    return refuse(d, MC_EINVAL, "the %s %s is already retired; publish it again to bring it back",
+    return refuse(d, MC_EINVAL, ALREADY_RETIRED,
                   eng_def_kind_name(arg->def_kind), arg->id);
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
@@ -1477,7 +1479,7 @@ static int do_retire(decide *d) {
   mc_canon_kv_str(&w, "kind", eng_def_kind_name(arg->def_kind));
   if ((rc = mc_canon_finish(&w)) != 0) {
     mc_buf_free(&data);
-    return refuse(d, rc, "the retirement could not be encoded");
+    return refuse(d, rc, RETIREMENT_UNENCODABLE);
   }
   char stream[160];
   snprintf(stream, sizeof stream, "definition/%s/%.100s", eng_def_kind_name(arg->def_kind), arg->id);
@@ -1486,7 +1488,7 @@ static int do_retire(decide *d) {
                        .data = data.data, .data_len = data.len};
   rc = store_append(d->b, &in, NULL, NULL);
   mc_buf_free(&data);
-  return rc ? refuse(d, rc, "%s", store_errmsg(d->e->st)) : 0;
+  return rc ? eng__refuse_store(d->res, rc, store_errmsg(d->e->st)) : 0;
 }
 
 /* The fee back to the applicant when the agency could not deliver: the
@@ -1501,32 +1503,31 @@ static int do_refund(decide *d) {
   int64_t fee;
   int rc;
   if (c->dossier == NULL)
-    return refuse(d, MC_EINVAL, "say which dossier to refund");
+    return refuse(d, MC_EINVAL, REFUND_WHICH);
   if ((rc = load_snap(d, c->dossier, &s, &version)) || (rc = load_defs(d, &s)) ||
       (rc = leader_of(d, &s, "refunding a fee")))
     return rc;
   if (!d->m->refundable)
-    return refuse(d, MC_EINVAL, "the fee of %s is not refundable", s.procedure);
+    return refuse(d, MC_EINVAL, FEE_NOT_REFUNDABLE, s.procedure);
   if (!s.fee_paid)
-    return refuse(d, MC_EINVAL, "no payment of %s was recorded", s.code);
+    return refuse(d, MC_EINVAL, NO_PAYMENT, s.code);
   if (s.refunded)
-    return refuse(d, MC_EINVAL, "the fee of %s was already refunded", s.code);
+    return refuse(d, MC_EINVAL, ALREADY_REFUNDED, s.code);
   /* Denied by the decision (a specialist's proposal is not one), or
    * stopped before any decision. */
   bool denied = s.decided_at && !strcmp(s.outcome, "denied");
   bool stopped = !strcmp(s.state, "stopped") && s.decided_at == 0;
   if (!denied && !stopped)
-    return refuse(d, MC_EINVAL, "a fee is refunded when the agency could not deliver (a decision to deny, or "
-                  "stopped before deciding); %s is %s%s", s.code, s.state,
+    return refuse(d, MC_EINVAL, REFUND_NOT_DUE, s.code, s.state, state_vi(s.state),
                   s.decided_at ? " with its result" : ", not decided yet");
   msgpack_unpacked_init(&u);
   if ((rc = load_form(d, s.code, &u)) == 0 && (rc = eng__fee(d->m->fee, d->form, &fee)) != 0)
-    refuse(d, rc, "the fee of %s cannot be computed", s.code);
+    refuse(d, rc, FEE_UNCOMPUTABLE, s.code);
   msgpack_unpacked_destroy(&u);
   if (rc)
     return rc;
   if (fee <= 0)
-    return refuse(d, MC_EINVAL, "the fee of %s is nothing to refund", s.code);
+    return refuse(d, MC_EINVAL, FEE_ZERO, s.code);
   s.refunded = fee;
   what w = {.action = "refund", .reason = c->refund.reason, .new_due = 0};
   return append_dossier_event(d, &s, version + 1, &w, NULL, 0);
@@ -1542,14 +1543,14 @@ static int append_other(decide *d, const char *stream, const char *type, mc_cano
   int rc = mc_canon_finish(w);
   if (rc) {
     mc_buf_free(data);
-    return refuse(d, rc, "the event %s could not be encoded", type);
+    return refuse(d, rc, EVENT_TYPE_UNENCODABLE, type);
   }
   const eng_actor *a = &d->cmd->actor;
   store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = type, .time = d->now,
                        .actor = {a->who, a->role, a->client}, .data = data->data, .data_len = data->len};
   rc = store_append(d->b, &in, NULL, NULL);
   mc_buf_free(data);
-  return rc ? refuse(d, rc, "%s", store_errmsg(d->e->st)) : 0;
+  return rc ? eng__refuse_store(d->res, rc, store_errmsg(d->e->st)) : 0;
 }
 
 /* The outcome of a message: it leaves the outbox; a message that failed
@@ -1562,22 +1563,22 @@ static int do_delivered(decide *d) {
   const void *v;
   size_t vlen, off = 0;
   if (c->actor.role == NULL || strcmp(c->actor.role, "system"))
-    return refuse(d, MC_EACCES, "the outcome of a message is recorded by the delivery worker (role system)");
+    return refuse(d, MC_EACCES, DELIVERY_BY_WORKER);
   if (arg->outcome == NULL || (strcmp(arg->outcome, "sent") && strcmp(arg->outcome, "failed")))
-    return refuse(d, MC_EINVAL, "the outcome of a message is \"sent\" or \"failed\"");
+    return refuse(d, MC_EINVAL, DELIVERY_OUTCOME);
   if (!strcmp(arg->outcome, "failed") && (arg->reason == NULL || arg->reason[0] == '\0'))
-    return refuse(d, MC_EINVAL, "a failed message says why (the server's answer)");
+    return refuse(d, MC_EINVAL, DELIVERY_WHY);
   if (arg->index < 0 || arg->index >= ENG_MAX_NOTES)
-    return refuse(d, MC_EINVAL, "no message %d of an event (at most %d)", arg->index, ENG_MAX_NOTES);
+    return refuse(d, MC_EINVAL, DELIVERY_INDEX, arg->index, ENG_MAX_NOTES);
   for (int i = 0; i < 8; i++)
     key[i] = (uint8_t)(arg->seq >> (56 - 8 * i));
   key[8] = (uint8_t)arg->index;
   int rc = store_cmd_proj_get(d->b, ENG_PROJ_OUTBOX, key, sizeof key, &v, &vlen);
   if (rc == MC_ENOENT)
-    return refuse(d, MC_ENOENT, "no message %llu/%d is waiting: its outcome is already recorded, or it never was",
+    return refuse(d, MC_ENOENT, DELIVERY_NOT_WAITING,
                   (unsigned long long)arg->seq, arg->index);
   if (rc)
-    return refuse(d, rc, "the outbox cannot be read");
+    return refuse(d, rc, OUTBOX_UNREADABLE);
   /* The message, in the event that caused it: which dossier, which template. */
   store_event ev;
   msgpack_unpacked u;
@@ -1607,7 +1608,7 @@ static int do_delivered(decide *d) {
   }
   msgpack_unpacked_destroy(&u);
   if (rc)
-    return refuse(d, rc, "the outbox cannot be read");
+    return refuse(d, rc, OUTBOX_UNREADABLE);
   bool alert = !strcmp(arg->outcome, "failed") && strcmp(template_name, "delivery_failed");
   /* The alert names the dossier: its facts, when it can be read. */
   eng_snap snap;
@@ -1637,7 +1638,7 @@ static int do_delivered(decide *d) {
   msgpack_unpacked_destroy(&form);
   if (rc) {
     mc_buf_free(&data);
-    return refuse(d, rc, "the alert could not be written");
+    return refuse(d, rc, ALERT_UNWRITABLE);
   }
   mc_canon_kv_str(&w, "outcome", arg->outcome);
   mc_canon_kv_str(&w, "reason", arg->reason ? arg->reason : "");
@@ -1657,17 +1658,16 @@ static int do_announce(decide *d) {
   bool province = !strcmp(role, "system_admin");
   bool own = !strcmp(role, "agency_admin") && arg->agency && c->actor.agency && !strcmp(arg->agency, c->actor.agency);
   if (!province && !own)
-    return refuse(d, MC_EACCES, "an incident is announced by the system administrator, or by an agency's "
-                  "administrator to its own applicants");
+    return refuse(d, MC_EACCES, ANNOUNCE_FORBIDDEN);
   if (arg->message == NULL || arg->message[0] == '\0')
-    return refuse(d, MC_EINVAL, "an announcement says what happened and what to do");
+    return refuse(d, MC_EINVAL, ANNOUNCE_TEXT);
   if (arg->agency) {
     char calendar[32];
     decide quiet = *d;
     eng_result scratch;
     quiet.res = &scratch;
     if (strlen(arg->agency) > 20 || check_directory(&quiet, arg->agency, "", calendar, sizeof calendar) == MC_ENOENT)
-      return refuse(d, MC_ENOENT, "the agency %.40s is not in the directory", arg->agency);
+      return refuse(d, MC_ENOENT, ANNOUNCE_AGENCY_UNKNOWN, arg->agency);
   }
   eng_snap none;
   memset(&none, 0, sizeof none);
@@ -1686,7 +1686,7 @@ static int do_announce(decide *d) {
   int rc = eng__message_write(d->e, d->b, d->now, &facts, to, "incident", &w);
   if (rc) {
     mc_buf_free(&data);
-    return refuse(d, rc, "the announcement could not be written");
+    return refuse(d, rc, ANNOUNCEMENT_UNWRITABLE);
   }
   return append_other(d, "announcements", eng_event_name(ENG_EV_ANNOUNCEMENT_MADE), &w, &data);
 }
@@ -1699,11 +1699,11 @@ static int do_send_code(decide *d) {
   const eng_command *c = d->cmd;
   const eng_send_code_args *arg = &c->send_code;
   if (c->actor.role == NULL || strcmp(c->actor.role, "system"))
-    return refuse(d, MC_EACCES, "one-time codes are sent by the server (role system)");
+    return refuse(d, MC_EACCES, CODE_BY_SERVER);
   if (arg->template_name == NULL || arg->code == NULL || arg->code[0] == '\0')
-    return refuse(d, MC_EINVAL, "a one-time code names its template and the code");
+    return refuse(d, MC_EINVAL, CODE_INCOMPLETE);
   if ((arg->email == NULL || arg->email[0] == '\0') && (arg->phone == NULL || arg->phone[0] == '\0'))
-    return refuse(d, MC_EINVAL, "a one-time code goes to an e-mail address or a phone");
+    return refuse(d, MC_EINVAL, CODE_ADDRESS);
   eng_snap none;
   memset(&none, 0, sizeof none);
   eng_facts facts = {.s = &none, .code = arg->code, .email = arg->email ? arg->email : "",
@@ -1721,7 +1721,7 @@ static int do_send_code(decide *d) {
   if (rc == 0)
     rc = store_aux_put(eng_store(d->e), ENG_AUX_CODES, key, sizeof key, msg.data, msg.len);
   mc_buf_free(&msg);
-  return rc ? refuse(d, rc, "the one-time code could not be queued (%s)", mc_strerror(rc)) : 0;
+  return rc ? refuse(d, rc, CODE_UNQUEUED, mc_strerror(rc)) : 0;
 }
 
 /* The event a dossier command's first event must be, or ENG_EV_UNKNOWN for
@@ -1772,12 +1772,9 @@ static void repeated_result(eng_engine *e, const eng_command *c, eng_result *r) 
                    eng__snap_at(rd, ev.stream.ptr + 8, ev.stream.len - 8, ev.version, &s) == 0;
     if (!same_command(c, &ev, decoded ? &s : NULL)) {
       r->repeated = false;
-      r->status = MC_ECONFLICT;
-      snprintf(r->message, sizeof r->message,
-               "the command id \"%.64s\" was used for another command (event %llu, %.*s of %.*s): give each "
-               "command its own id",
-               c->command_id ? c->command_id : "", (unsigned long long)ev.seq, (int)ev.type.len, ev.type.ptr,
-               (int)ev.stream.len, ev.stream.ptr);
+      r->status = ENG_REFUSE(r, MC_ECONFLICT, COMMAND_ID_REUSED, c->command_id ? c->command_id : "",
+                             (unsigned long long)ev.seq, (int)ev.type.len, ev.type.ptr, (int)ev.stream.len,
+                             ev.stream.ptr);
       r->first_seq = 0;
       r->count = 0;
     }
@@ -1835,8 +1832,7 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     memset(r, 0, sizeof *r);
     decide d = {.e = e, .b = b, .now = now, .cmd = c, .res = r};
     if ((rc = store_cmd_begin(b, c->command_id, &prior)) != 0) {
-      r->status = rc;
-      snprintf(r->message, sizeof r->message, "%s", store_errmsg(e->st));
+      r->status = eng__refuse_store(r, rc, store_errmsg(e->st));
       continue;
     }
     if (prior.repeated) {
@@ -1847,12 +1843,12 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
     }
     const eng_arg *long_text = text_too_long(c);
     if (long_text)
-      rc = refuse(&d, MC_ETOOBIG, "the text is longer than %lld bytes: attach a document instead",
+      rc = refuse(&d, MC_ETOOBIG, TEXT_TOO_LONG,
                   (long long)long_text->hi);
     else if ((unsigned)c->kind < ENG_CMD_COUNT)
       rc = handlers[c->kind](&d);
     else
-      rc = refuse(&d, MC_EINVAL, "unknown command");
+      rc = refuse(&d, MC_EINVAL, COMMAND_UNKNOWN);
     if (rc) {
       store_cmd_abort(b);
       r->status = rc;

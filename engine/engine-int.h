@@ -206,6 +206,11 @@ int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def
 int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
                      uint8_t hash_out[32]);
 
+/* A refusal or failure of the store passed on (store_errmsg): its text
+ * under the key of its status's kind (STORE_REFUSED, STORE_CONFLICT,
+ * STORE_FAILED: engine/refusals.h).  Returns `status`. */
+int eng__refuse_store(eng_result *r, int status, const char *why);
+
 /* Form validation and conditions (form.c). */
 /* Checks every field and re-encodes the form into `canonical`.  On refusal,
  * res->message says the first fault in English and res->fields lists every

@@ -31,6 +31,7 @@
 #include "base/instant.h"
 #include "storage/store.h"
 #include "engine/commands.h"
+#include "engine/refusals.h"
 
 typedef struct eng_engine eng_engine;
 
@@ -110,15 +111,23 @@ typedef struct eng_command {
 #define ENG_CODE_MAX_PER_DAY 999999999u
 
 /* One field of a command in error, for the page that shows it beside the
- * field (docs/PROTOCOL.md, "Errors"): the field's path ("form.child_name"),
- * the rule it breaks — required, unknown, type, values (not one of the
- * listed values), length, range, pattern —
- * with its bounds, and what to do, in Vietnamese for the person filing. */
+ * field (docs/PROTOCOL.md, "Errors"): the field's path ("form.child_name",
+ * "documents[1].valid_until"), the rule it breaks — required, unknown,
+ * type, values (not one of the listed values), length, range, pattern,
+ * unique, expired — with its parameters, the refusal's key
+ * (engine/refusals.h) and what to do, in Vietnamese for the person filing
+ * and in English. */
+#define ENG_MAX_FIELD_VALUES 16
 typedef struct eng_field_error {
   char field[72];
   char rule[12];
-  int64_t min, max; /* length (characters) and range; 0 otherwise */
-  char message[256];
+  const char *key;             /* the refusal's wire name ("field_required"): static */
+  int64_t min, max;            /* length (characters) and range; 0 otherwise */
+  char message[256];           /* Vietnamese */
+  char message_en[320];
+  char pattern[128];           /* pattern: the POSIX extended regular expression; "" otherwise */
+  int nvalues;                 /* values: the values allowed (the first ENG_MAX_FIELD_VALUES) */
+  char values[ENG_MAX_FIELD_VALUES][64];
 } eng_field_error;
 
 /* The most field errors a result keeps (an e-form gets all of them at once
@@ -128,7 +137,15 @@ typedef struct eng_field_error {
 /* What a command did. */
 typedef struct eng_result {
   int status;                 /* 0, or an MC_E* code */
-  char message[512];          /* on refusal: which rule, which step (the first field's, for a form) */
+  /* On refusal (engine/refusals.h): which refusal, its kind and its wire
+   * name (static), and what it says in English and in Vietnamese (the
+   * first field's, for a form).  A failure that no decision made (the
+   * writer's batch) has a status and may have no key: ENG_R_NONE. */
+  eng_refusal refusal;
+  eng_refusal_kind kind;
+  const char *key;
+  char message[512];          /* English: which rule, which step */
+  char message_vi[512];
   int nfields;                /* on refusal of an e-form: how many fields are wrong */
   eng_field_error fields[ENG_MAX_FIELD_ERRORS]; /* the first of them */
   char dossier[64];           /* SUBMIT: the code allocated */
@@ -138,6 +155,10 @@ typedef struct eng_result {
   bool repeated;              /* a retry of a command already done: nothing appended */
   mc_instant appointment_at;  /* the dossier's appointment after the command (0: none yet) */
 } eng_result;
+
+/* A result's kind: its refusal's, or for a failure without one, its
+ * status's (eng_refusal_kind_of_status); ENG_REFUSE_NONE when it succeeded. */
+eng_refusal_kind eng_result_kind(const eng_result *r);
 
 typedef struct eng_options {
   bool read_only;

@@ -81,35 +81,33 @@ static const char *type_name_vi(dsl_m_field_type t) {
   return names[t];
 }
 
-/* The form's faults: the first one's English text goes to res->message;
- * each is listed in res->fields (up to ENG_MAX_FIELD_ERRORS). */
+/* The form's faults: each is listed in res->fields (up to
+ * ENG_MAX_FIELD_ERRORS) with both its texts; the first one's are the
+ * result's (engine/refusals.h, ENG_REFUSE_FIELD). */
 typedef struct faults {
   eng_result *res;
   int n;
 } faults;
 
-static void fault(faults *f, const dsl_m_field *fd, const char *name, const char *rule, int64_t min, int64_t max,
-                  const char *en, const char *vi) {
-  if (f->n == 0)
-    snprintf(f->res->message, sizeof f->res->message, "%s", en);
-  if (f->n < ENG_MAX_FIELD_ERRORS) {
-    eng_field_error *e = &f->res->fields[f->n];
-    snprintf(e->field, sizeof e->field, "form.%.64s", fd ? fd->name : name);
-    snprintf(e->rule, sizeof e->rule, "%s", rule);
-    e->min = min;
-    e->max = max;
-    snprintf(e->message, sizeof e->message, "%s", vi);
-    eng__utf8_cut(e->field); /* a client's field name may be any bytes */
-    eng__utf8_cut(e->message);
-  }
-  f->res->nfields = ++f->n;
+/* The path of a field: "form.<name>". */
+static const char *path_of(char out[72], const dsl_m_field *fd, const char *name) {
+  snprintf(out, 72, "form.%.64s", fd ? fd->name : name);
+  return out;
 }
+
+/* A fault of the field `fd` (or of an undeclared `name`) breaking `rule`:
+ * the refusal NAME with its arguments; returns the field's error, to add
+ * the rule's parameters to (NULL past ENG_MAX_FIELD_ERRORS). */
+#define fault(f, fd, name, rule, ...)                                                                      \
+  (ENG_REFUSE_FIELD((f)->res, MC_EINVAL, path_of(path, (fd), (name)), (rule), __VA_ARGS__), (f)->n++,     \
+   (f)->n <= ENG_MAX_FIELD_ERRORS ? &(f)->res->fields[(f)->n - 1] : NULL)
 
 /* The checks of one field's value once it is not empty; 0, or the fault
  * recorded. */
 static int check_value(faults *f, const dsl_m_field *fd, const msgpack_object *v, mc_buf *nfc) {
   const char *label = fd->label ? fd->label : fd->name;
-  char en[400], vi[256];
+  char path[72];
+  eng_field_error *e;
   bool ok;
   int rc;
   switch (fd->type) {
@@ -119,10 +117,8 @@ static int check_value(faults *f, const dsl_m_field *fd, const msgpack_object *v
     if (ok && fd->has_bounds) {
       int64_t x = v->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)v->via.u64 : v->via.i64;
       if (x < fd->min || x > fd->max) {
-        snprintf(en, sizeof en, "the field \"%s\" (%s) must be between %lld and %lld", fd->name, label,
-                 (long long)fd->min, (long long)fd->max);
-        snprintf(vi, sizeof vi, "«%s» phải từ %lld đến %lld.", label, (long long)fd->min, (long long)fd->max);
-        fault(f, fd, NULL, "range", fd->min, fd->max, en, vi);
+        if ((e = fault(f, fd, NULL, "range", FIELD_RANGE, fd->name, label, (long long)fd->min, (long long)fd->max)))
+          e->min = fd->min, e->max = fd->max;
         return MC_EINVAL;
       }
     }
@@ -168,11 +164,9 @@ static int check_value(faults *f, const dsl_m_field *fd, const msgpack_object *v
     if (ok && fd->has_bounds && (fd->type == DSL_M_TEXT || fd->type == DSL_M_PHONE || fd->type == DSL_M_EMAIL)) {
       int chars = utf8_len(s, sl);
       if (chars < fd->min || chars > fd->max) {
-        snprintf(en, sizeof en, "the field \"%s\" (%s) must have %lld to %lld characters", fd->name, label,
-                 (long long)fd->min, (long long)fd->max);
-        snprintf(vi, sizeof vi, "«%s» phải có từ %lld đến %lld ký tự.", label, (long long)fd->min,
-                 (long long)fd->max);
-        fault(f, fd, NULL, "length", fd->min, fd->max, en, vi);
+        if ((e = fault(f, fd, NULL, "length", FIELD_LENGTH, fd->name, label, (long long)fd->min,
+                       (long long)fd->max)))
+          e->min = fd->min, e->max = fd->max;
         return MC_EINVAL;
       }
     }
@@ -182,9 +176,8 @@ static int check_value(faults *f, const dsl_m_field *fd, const msgpack_object *v
         ok = regexec(&re, mc_buf_cstr(nfc), 0, NULL, 0) == 0;
         regfree(&re);
         if (!ok) {
-          snprintf(en, sizeof en, "the field \"%s\" (%s) is not in the expected form", fd->name, label);
-          snprintf(vi, sizeof vi, "«%s» chưa đúng định dạng.", label);
-          fault(f, fd, NULL, "pattern", 0, 0, en, vi);
+          if ((e = fault(f, fd, NULL, "pattern", FIELD_PATTERN, fd->name, label)))
+            snprintf(e->pattern, sizeof e->pattern, "%s", fd->pattern);
           return MC_EINVAL;
         }
       }
@@ -192,17 +185,18 @@ static int check_value(faults *f, const dsl_m_field *fd, const msgpack_object *v
   }
   }
   if (!ok) {
-    snprintf(en, sizeof en, "the field \"%s\" (%s) must be %s", fd->name, label, type_name(fd->type));
     if (fd->type == DSL_M_ENUM) {
-      size_t at = (size_t)snprintf(vi, sizeof vi, "«%s» phải là một trong các giá trị:", label);
-      for (int k = 0; k < fd->nvalues && at < sizeof vi; k++)
-        at += (size_t)snprintf(vi + at, sizeof vi - at, "%s %s", k ? "," : "", fd->values[k]);
-      if (at < sizeof vi)
-        snprintf(vi + at, sizeof vi - at, ".");
+      char values[256];
+      size_t at = 0;
+      values[0] = '\0';
+      for (int k = 0; k < fd->nvalues && at < sizeof values; k++)
+        at += (size_t)snprintf(values + at, sizeof values - at, "%s%s", k ? ", " : "", fd->values[k]);
+      if ((e = fault(f, fd, NULL, "values", FIELD_VALUES, fd->name, label, values)))
+        for (int k = 0; k < fd->nvalues && e->nvalues < ENG_MAX_FIELD_VALUES; k++)
+          snprintf(e->values[e->nvalues++], sizeof e->values[0], "%s", fd->values[k]);
     } else {
-      snprintf(vi, sizeof vi, "«%s» phải là %s.", label, type_name_vi(fd->type));
+      (void)fault(f, fd, NULL, "type", FIELD_TYPE, fd->name, label, type_name(fd->type), type_name_vi(fd->type));
     }
-    fault(f, fd, NULL, fd->type == DSL_M_ENUM ? "values" : "type", 0, 0, en, vi);
     return MC_EINVAL;
   }
   return 0;
@@ -214,24 +208,19 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
   size_t off = 0;
   int rc = 0;
   faults f = {res, 0};
-  char en[400], vi[256];
-  if (len > ENG_MAX_FORM_BYTES) {
-    snprintf(res->message, sizeof res->message, "the form is larger than %d KiB: documents go as scans, not in the form",
-             ENG_MAX_FORM_BYTES / 1024);
-    return MC_ETOOBIG;
-  }
+  char path[72];
+  if (len > ENG_MAX_FORM_BYTES)
+    return ENG_REFUSE(res, MC_ETOOBIG, FORM_TOO_LARGE, ENG_MAX_FORM_BYTES / 1024);
   msgpack_unpacked_init(&u);
   if (form == NULL || len == 0 ||
       msgpack_unpack_next(&u, (const char *)form, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
       u.data.type != MSGPACK_OBJECT_MAP) {
-    snprintf(res->message, sizeof res->message, "the form must be one map of field name to value");
     msgpack_unpacked_destroy(&u);
-    return MC_EINVAL;
+    return ENG_REFUSE(res, MC_EINVAL, FORM_NOT_A_MAP);
   }
   const msgpack_object *map = &u.data;
   if (m->nfields > 256) {
-    snprintf(res->message, sizeof res->message, "the procedure %s declares more than 256 fields", m->code);
-    rc = MC_ETOOBIG;
+    rc = ENG_REFUSE(res, MC_ETOOBIG, FORM_TOO_MANY_FIELDS, m->code);
     goto done;
   }
   /* Unknown fields first: a typo in a client must not pass silently. */
@@ -245,9 +234,7 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
       const char *kp = k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?";
       char name[72];
       snprintf(name, sizeof name, "%.*s", klen, kp);
-      snprintf(en, sizeof en, "the form has a field \"%s\" that the procedure %s does not declare", name, m->code);
-      snprintf(vi, sizeof vi, "Biểu mẫu có trường «%s» mà thủ tục %s không có: bỏ trường này.", name, m->code);
-      fault(&f, NULL, name, "unknown", 0, 0, en, vi);
+      (void)fault(&f, NULL, name, "unknown", FIELD_UNKNOWN, name, m->code);
     }
   }
   /* Every field, each fault recorded: an e-form gets all its errors at once. */
@@ -258,10 +245,7 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
     bool empty = v == NULL || v->type == MSGPACK_OBJECT_NIL || (v->type == MSGPACK_OBJECT_STR && v->via.str.size == 0);
     if (empty) {
       if (fd->required) {
-        const char *label = fd->label ? fd->label : fd->name;
-        snprintf(en, sizeof en, "the field \"%s\" (%s) is required", fd->name, label);
-        snprintf(vi, sizeof vi, "Hãy nhập «%s»: trường này bắt buộc.", label);
-        fault(&f, fd, NULL, "required", 0, 0, en, vi);
+        (void)fault(&f, fd, NULL, "required", FIELD_REQUIRED, fd->name, fd->label ? fd->label : fd->name);
       }
       continue;
     }
@@ -271,7 +255,7 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
       continue;
     }
     if (rc != 0) {
-      snprintf(res->message, sizeof res->message, "the field \"%s\" cannot be read as text", fd->name);
+      ENG_REFUSE(res, rc, FORM_FIELD_UNREADABLE, fd->name);
       goto done;
     }
     order[n++] = fi;
@@ -306,7 +290,7 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
   }
   rc = mc_canon_finish(&w);
   if (rc)
-    snprintf(res->message, sizeof res->message, "the form could not be encoded: %s", mc_strerror(rc));
+    ENG_REFUSE(res, rc, FORM_UNENCODABLE, mc_strerror(rc));
 done:
   mc_buf_free(&nfc);
   msgpack_unpacked_destroy(&u);

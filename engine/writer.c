@@ -105,7 +105,7 @@ static void run_batch(eng_writer *w, item *list) {
     next = it->next;
     if (it->cmd) {
       eng_result failed = {0};
-      failed.status = rc ? rc : MC_ENOMEM;
+      failed.status = ENG_REFUSE(&failed, rc ? rc : MC_ENOMEM, BATCH_FAILED, mc_strerror(rc ? rc : MC_ENOMEM));
       const eng_result *r = rc == 0 && results ? &results[i] : &failed;
       i++;
       if (it->done)

@@ -303,6 +303,17 @@ def access():
                     r = await clients[who].request("act", command_id="x-" + who, dossier=code, expected_version=1,
                                                    action=action)
                 F.eq(r.get("error", {}).get("code"), want, "%s %s on another's dossier or step" % (who, action))
+            # what a page shows: the refusal's key and its Vietnamese text (docs/PROTOCOL.md, "Errors")
+            r = await a.request("act", command_id="y-own", dossier=code, expected_version=1, action="accept")
+            e = r.get("error", {})
+            F.eq((e.get("code"), e.get("key")), ("forbidden", "step_role"), "the applicant's accept is a step_role denial")
+            F.check("Bước «reception»" in e.get("message_vi", ""), "its Vietnamese names the step: %r" % e)
+            r = await clients["le.tan"].request("act", command_id="y-stale", dossier=code, expected_version=9,
+                                                action="accept")
+            e = r.get("error", {})
+            F.eq((e.get("code"), e.get("key")), ("conflict", "version_stale"), "a stale version is a conflict: %r" % e)
+            F.check(code in e.get("message_vi", "") and "vui lòng tải lại" in e.get("message_vi", ""),
+                    "its Vietnamese names the dossier and what to do: %r" % e)
             r = await clients["kiem.toan"].request("submit", command_id="k-1", procedure="1.001193", agency="H13.X01",
                                                    form=BIRTH_FORM)
             F.eq(r.get("error", {}).get("code"), "forbidden", "an auditor changes nothing")
@@ -348,7 +359,10 @@ def access():
         asyncio.run(run())
         st, r, _ = srv.http("GET", "/metrics")
         F.check("motcua_access_denied_total{op=\"act\"}" in r, "denials are counted in the metrics")
-        F.check("denied act to" in open(srv.out).read(), "denials are logged")
+        log = open(srv.out).read()
+        F.check("denied act to" in log, "denials are logged")
+        F.check(not any("denied" in line and "is at version 1, not 9" in line for line in log.splitlines()),
+                "a conflict is not logged as a denial")
     finally:
         F.eq(srv.stop(), 0, "access: motcuad stops cleanly")
 

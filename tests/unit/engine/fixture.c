@@ -60,12 +60,31 @@ eng_result run(const eng_command *c, mc_instant now, int want) {
   return r;
 }
 
-/* A refusal: the status, a phrase of the message, and nothing appended. */
+/* The codes a client sees (api/server.c, srv_error_code): invalid and
+ * rule are both "refused". */
+static int client_code(eng_refusal_kind k) { return k == ENG_REFUSE_RULE ? ENG_REFUSE_INVALID : k; }
+
+void refused_as(const eng_result *r) {
+  if (r->key == NULL || eng_refusal_parse(r->key) != r->refusal || r->refusal == ENG_R_NONE)
+    fail_msg("the refusal \"%s\" has no key from the table (engine/refusals.h)", r->message);
+  if (r->message_vi[0] == '\0')
+    fail_msg("the refusal %s has no Vietnamese text", r->key);
+  assert_int_equal(r->kind, eng_refusal_kind_of(r->refusal));
+  assert_int_equal(eng_result_kind(r), r->kind);
+  /* The table's kind gives the client the code the status always gave. */
+  if (client_code(r->kind) != client_code(eng_refusal_kind_of_status(r->status)))
+    fail_msg("the refusal %s is %s, but its status %s reads as %s", r->key, eng_refusal_kind_name(r->kind),
+             mc_err_name(r->status), eng_refusal_kind_name(eng_refusal_kind_of_status(r->status)));
+}
+
+/* A refusal: the status, a phrase of the message, a key of the table
+ * whose kind agrees with the status, and nothing appended. */
 void refused(const eng_command *c, mc_instant now, int want, const char *phrase) {
   uint64_t before = head();
   eng_result r = run(c, now, want);
   if (strstr(r.message, phrase) == NULL)
     fail_msg("message \"%s\" lacks \"%s\"", r.message, phrase);
+  refused_as(&r);
   assert_int_equal(head(), before);
 }
 

@@ -16,6 +16,9 @@ mc_instant at(const char *iso);      /* Vietnam local time */
 const char *iso(mc_instant t);       /* +07:00; four rotating buffers */
 uint64_t head(void);                 /* the log's last sequence */
 eng_result run(const eng_command *c, mc_instant now, int want);
+/* That a refusal has a key of the table, both texts, and a kind that gives
+ * the client the code its status always gave. */
+void refused_as(const eng_result *r);
 void refused(const eng_command *c, mc_instant now, int want, const char *phrase);
 void birth_form(mc_buf *out, const char *phone);
 eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who);

@@ -131,6 +131,18 @@ static void the_form_is_checked(void **state) {
   assert_int_equal(r.fields[6].min, 0);
   assert_int_equal(r.fields[6].max, 10);
   assert_non_null(strstr(r.message, "the form has a field \"nickname\""));
+  /* Each field with its key and its English text; the result has the first's. */
+  assert_string_equal(r.key, "field_unknown");
+  assert_int_equal(r.kind, ENG_REFUSE_INVALID);
+  assert_string_equal(r.message_vi, r.fields[0].message);
+  assert_string_equal(r.message, r.fields[0].message_en);
+  assert_string_equal(r.fields[1].key, "field_required");
+  assert_string_equal(r.fields[1].message_en, "the field \"child_name\" (Họ, chữ đệm và tên của trẻ) is required");
+  assert_string_equal(r.fields[3].key, "field_values");
+  assert_int_equal(r.fields[3].nvalues, 2);
+  assert_string_equal(r.fields[3].values[0], "Nam");
+  assert_string_equal(r.fields[3].values[1], "Nữ");
+  assert_string_equal(r.fields[6].key, "field_range");
   mc_buf_free(&form);
 }
 

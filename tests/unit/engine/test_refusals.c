@@ -20,6 +20,13 @@
  * steps at once, a limit too long to count, a fee paid before processing,
  * refunded, or overflowing).
  *
+ * Every refusal also comes from the table of engine/refusals.h: the test
+ * the_table_of_refusals checks its texts and names, every refusal checked
+ * here has a key whose kind gives a client the code its status always gave
+ * (fixture.c, refused_as), and a few (a stale version, not the applicant's
+ * step, an appointment already reset, a retired procedure) are checked for
+ * their key, kind and Vietnamese text.
+ *
  * Tests marked "Was a bug" pin what this catalogue found wrong in the
  * engine, now fixed.
  *
@@ -227,6 +234,109 @@ static void decided(char code[64], const char *who, mc_instant t) {
   run(&ap, t + 2 * MC_MS_PER_MINUTE, 0);
   eng_command sign = act(code, "approve", "ld-1", "leader", "H13.X01");
   run(&sign, t + 3 * MC_MS_PER_MINUTE, 0);
+}
+
+/* A refusal as a page reads it: its key and kind from the table
+ * (engine/refusals.h), and a phrase of its Vietnamese text (the dossier's
+ * code, the procedure's); nothing appended. */
+static void refused_key(const eng_command *c, mc_instant now, int status, eng_refusal key, eng_refusal_kind kind,
+                        const char *vi_phrase) {
+  uint64_t before = head();
+  eng_result r = run(c, now, status);
+  refused_as(&r);
+  if (r.refusal != key)
+    fail_msg("refused as %s, not %s: %s", r.key, eng_refusal_name(key), r.message);
+  assert_int_equal(r.kind, kind);
+  assert_string_equal(r.key, eng_refusal_name(key));
+  if (strstr(r.message_vi, vi_phrase) == NULL)
+    fail_msg("the Vietnamese \"%s\" lacks \"%s\"", r.message_vi, vi_phrase);
+  assert_int_equal(head(), before);
+}
+
+/* ============================================================ the table */
+
+/* The conversions of a printf format, in order: each as its length
+ * modifier and letter ("lld", "s", ".*s" counts its '*'), flags, width
+ * and precision aside. */
+static void conversions(const char *f, char *out, size_t size) {
+  size_t at = 0;
+  out[0] = '\0';
+  for (const char *p = f; *p; p++) {
+    if (*p != '%')
+      continue;
+    if (*++p == '%')
+      continue;
+    char one[16];
+    size_t n = 0;
+    while (*p && strchr("-+ #0'", *p))
+      p++;
+    if (*p == '*')
+      one[n++] = '*', p++;
+    while (*p >= '0' && *p <= '9')
+      p++;
+    if (*p == '.') {
+      p++;
+      if (*p == '*')
+        one[n++] = '*', p++;
+      while (*p >= '0' && *p <= '9')
+        p++;
+    }
+    while (*p && strchr("hlLqjzt", *p) && n < sizeof one - 2)
+      one[n++] = *p++;
+    one[n++] = *p ? *p : '?';
+    one[n] = '\0';
+    at += (size_t)snprintf(out + at, at < size ? size - at : 0, "%s,", one);
+    if (*p == '\0')
+      break;
+  }
+}
+
+static const struct {
+  const char *enum_name, *wire;
+  eng_refusal key;
+} rows[] = {
+#define ROW(e, kind, wire) {#e, wire, ENG_R_##e},
+    ENG_REFUSALS(ROW)
+#undef ROW
+};
+
+/* Every refusal has both texts, taking the same arguments in the same
+ * order, a kind, and a wire name of its own: its enum name in lower case. */
+static void the_table_of_refusals(void **state) {
+  (void)state;
+  size_t n = sizeof rows / sizeof rows[0];
+  assert_int_equal(n, ENG_R_COUNT - 1);
+  for (size_t i = 0; i < n; i++) {
+    eng_refusal k = rows[i].key;
+    const char *en = eng_refusal_en(k), *vi = eng_refusal_vi(k);
+    char ce[256], cv[256], lower[64];
+    if (en == NULL || vi == NULL || en[0] == '\0' || vi[0] == '\0')
+      fail_msg("%s: a text is missing", rows[i].enum_name);
+    conversions(en, ce, sizeof ce);
+    conversions(vi, cv, sizeof cv);
+    if (strcmp(ce, cv))
+      fail_msg("%s: the English takes %s, the Vietnamese %s", rows[i].enum_name, ce, cv);
+    assert_non_null(eng_refusal_kind_name(eng_refusal_kind_of(k)));
+    size_t len = strlen(rows[i].enum_name);
+    assert_true(len < sizeof lower);
+    for (size_t c = 0; c <= len; c++)
+      lower[c] = (char)(rows[i].enum_name[c] >= 'A' && rows[i].enum_name[c] <= 'Z' ? rows[i].enum_name[c] + 32
+                                                                                    : rows[i].enum_name[c]);
+    assert_string_equal(rows[i].wire, lower);
+    assert_string_equal(eng_refusal_name(k), rows[i].wire);
+    assert_int_equal(eng_refusal_parse(rows[i].wire), k); /* the first of its name: unique */
+    for (size_t j = 0; j < i; j++)
+      if (!strcmp(rows[j].wire, rows[i].wire))
+        fail_msg("%s is named twice", rows[i].wire);
+  }
+  assert_null(eng_refusal_name(ENG_R_NONE));
+  assert_null(eng_refusal_name(ENG_R_COUNT));
+  assert_int_equal(eng_refusal_parse("no_such_refusal"), ENG_R_NONE);
+  /* The checker itself. */
+  char c[64];
+  conversions("%.70s and %llu, %.*s: 100%% %-3d %zu", c, sizeof c);
+  assert_string_equal(c, "s,llu,*s,d,zu,");
+  printf("# %zu refusals in the table\n", n);
 }
 
 /* ============================================================ submission and intake */
@@ -572,6 +682,7 @@ static void act_refusals(void **state) {
   c = act(code, "accept", "rc-1", "reception", "H13.X01");
   c.expected_version = 3;
   refused(&c, t, MC_ECONFLICT, "is at version 1, not 3: reload it and decide again");
+  refused_key(&c, t, MC_ECONFLICT, ENG_R_VERSION_STALE, ENG_REFUSE_CONFLICT, code);
 
   /* Who: the step's role, at its agency. */
   c = act(code, "accept", "sp-1", "specialist", "H13.X01");
@@ -669,6 +780,7 @@ static void supplement_rejection_and_denial_refusals(void **state) {
   /* The applicant's step: only this dossier's applicant. */
   eng_command provide = act(code, "provide_supplement", "cd-b9", "applicant", NULL);
   refused(&provide, t + 2 * MC_MS_PER_HOUR, MC_EACCES, " can act in the step \"supplement\"");
+  refused_key(&provide, t + 2 * MC_MS_PER_HOUR, MC_EACCES, ENG_R_STEP_APPLICANT_ONLY, ENG_REFUSE_FORBIDDEN, code);
   refused(&provide, t + 2 * MC_MS_PER_HOUR, MC_EACCES, "only the applicant of ");
   provide.actor.who = NULL;
   refused(&provide, t + 2 * MC_MS_PER_HOUR, MC_EACCES, "only the applicant of ");
@@ -842,6 +954,7 @@ static void extension_refusals(void **state) {
   x.extend.new_due = at("2026-02-12T17:00");
   refused(&x, t + 4 * MC_MS_PER_HOUR, MC_EINVAL,
           " was already reset once; it may be reset only once (NĐ118 Art. 19.6)");
+  refused_key(&x, t + 4 * MC_MS_PER_HOUR, MC_EINVAL, ENG_R_ALREADY_EXTENDED, ENG_REFUSE_RULE, permit);
 
   /* Decided: nothing to extend.  Ended: nothing at all. */
   char dec[64];
@@ -1101,6 +1214,8 @@ static void retirement_refusals(void **state) {
   eng_command c = submit("PAKN", "H13.TTHCC", &f, "cd-r1");
   run(&c, t + MC_MS_PER_HOUR, 0); /* before the date */
   refused(&c, at("2026-01-23T08:00"), MC_EINVAL, "the procedure PAKN is retired and takes no new dossiers");
+  refused_key(&c, at("2026-01-23T08:00"), MC_EINVAL, ENG_R_PROCEDURE_RETIRED, ENG_REFUSE_RULE,
+              "Thủ tục PAKN đã ngừng áp dụng");
   /* Once. */
   r.retire.effective_from = at("2026-02-01T00:00");
   refused(&r, at("2026-01-23T08:00"), MC_EINVAL, "the procedure PAKN is already retired; publish it again to bring it back");
@@ -1628,6 +1743,7 @@ static void a_retired_policy_says_so(void **state) {
 int main(void) {
   /* In calendar order: the log's time never goes back. */
   const struct CMUnitTest bundled[] = {
+      cmocka_unit_test(the_table_of_refusals),
       cmocka_unit_test(submission_refusals),
       cmocka_unit_test(form_refusals),
       cmocka_unit_test(document_refusals),
