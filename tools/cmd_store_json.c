@@ -154,12 +154,9 @@ static json_t *object_to_json(const msgpack_object *o) {
     for (uint32_t i = 0; m && i < o->via.map.size; i++) {
       const msgpack_object_kv *kv = &o->via.map.ptr[i];
       json_t *v = kv->key.type == MSGPACK_OBJECT_STR ? object_to_json(&kv->val) : NULL;
-      char *key = v ? strndup(kv->key.via.str.ptr, kv->key.via.str.size) : NULL;
-      int rc = key ? json_object_set_new(m, key, v) : -1;
-      free(key);
-      if (rc != 0) {
-        if (!key)
-          json_decref(v);
+      /* The key is not NUL-terminated: set it by its length (json_object_setn_new
+       * takes the value's reference even when it fails). */
+      if (v == NULL || json_object_setn_new(m, kv->key.via.str.ptr, kv->key.via.str.size, v) != 0) {
         json_decref(m);
         return NULL;
       }
