@@ -2,7 +2,31 @@
  *
  * Only the .c files of storage/ and storage's own tests include this header.  It is also
  * the one place that names LMDB's types; LMDB's error codes are translated
- * into MC_E* by store__lmdb_error() and never leave storage/.
+ * into MC_E* by store__lmdb_error() (error.c) and never leave storage/.
+ *
+ * ======================================================== the layers
+ *
+ * A file of storage/ calls only files of a layer below its own, never one of
+ * its own layer or above: no two files call into each other
+ * (tools/check-structure.py checks it from the object files' symbols, in the
+ * test command).  The declarations below come in the same order.
+ *
+ *   0  error.c       LMDB's codes translated into MC_E*; the last error message
+ *   1  format.c      the event record; big-endian integers; names of dbs
+ *   2  env.c         the open environment: map growth, write and read transactions
+ *      aux.c         the aux environment and its dbs
+ *      proj.c        projection dbs as hooks see them; storage's own projections
+ *      footprint.c   what each db takes on disk
+ *   3  rebuild.c     rebuilding projections from the log
+ *      batch.c       appending: batches, commands, the journal and its replay
+ *      backup.c      hot backup
+ *   4  open.c        opening a data directory (lock, format, dbs, stale
+ *                    projections) and closing it
+ *      read.c        reading the log and storage's own indexes back
+ *      scan.c        reading a projection's db in key order
+ *      raw.c         unchecked writes, for the tamper tests only
+ *   5  verify.c      the auditor's check of a data directory
+ *      checkpoint.c  signed checkpoints of the head
  *
  * ======================================================== the on-disk format
  *
@@ -149,7 +173,7 @@ typedef struct store__journal_cmd {
   size_t first, count;    /* entries of this command */
 } store__journal_cmd;
 
-/* How a command is kept apart from its neighbours (log.c "the batch").  A
+/* How a command is kept apart from its neighbours (batch.c "the batch").  A
  * command writes straight into the batch's transaction; when a command that
  * already wrote is rejected, the batch's transaction is dropped and the
  * journal of the commands committed before it is replayed into a fresh one,
@@ -180,7 +204,7 @@ struct store_batch {
   mc_buf scratch;
 };
 
-/* ------------------------------------------------------------ env.c */
+/* ------------------------------------------------------------ 0 error.c */
 
 /* Translates an LMDB (or errno) code into MC_E*, and notes `what` failed in
  * st->errmsg when st is not NULL. */
@@ -189,17 +213,7 @@ int store__lmdb_error(store *st, int rc, const char *what);
 /* Sets st->errmsg (printf-style). */
 void store__set_errmsg(store *st, const char *fmt, ...) MC__PRINTF(2, 3);
 
-/* Begins a write transaction, adopting a map grown by another process. */
-int store__txn_begin_write(store *st, MDB_txn **out);
-
-/* The transaction the open command of a batch writes in (its nested one, or
- * the batch's). */
-MDB_txn *store__cmd_txn(const store_batch *b);
-
-/* Grows the map (no transaction of this process may be open). */
-int store__map_grow(store *st);
-
-/* ------------------------------------------------------------ format.c */
+/* ------------------------------------------------------------ 1 format.c */
 
 void store__be64(uint8_t out[8], uint64_t v);
 uint64_t store__get_be64(const uint8_t *p);
@@ -220,10 +234,33 @@ int store__record_decode(const uint8_t *rec, size_t len, uint64_t seq, store_eve
 /* Checks a name of a projection or aux db: [a-z0-9_-]{1,32}. */
 bool store__name_ok(const char *name);
 
-/* ------------------------------------------------------------ log.c */
+/* ------------------------------------------------------------ 2 env.c */
 
-/* Reads the head of the log in `txn` (decoding the last record). */
-int store__head_read(store *st, MDB_txn *txn, store__head *out);
+/* Begins a write transaction, adopting a map grown by another process. */
+int store__txn_begin_write(store *st, MDB_txn **out);
+
+/* Grows the map (no transaction of this process may be open). */
+int store__map_grow(store *st);
+
+/* ------------------------------------------------------------ 2 aux.c */
+
+/* Opens the aux environment on first use (MC_ENOENT: a read-only store
+ * without one).  The caller holds st->aux_mutex. */
+int store__aux_env(store *st, MDB_env **out);
+
+/* ------------------------------------------------------------ 2 proj.c */
+
+/* Storage's own projections (by stream, type, time, command), in this order
+ * at the start of st->proj. */
+extern const store_projection store__builtin[STORE_NBUILTIN];
+enum { STORE_PROJ_STREAM = 0, STORE_PROJ_TYPE = 1, STORE_PROJ_TIME = 2, STORE_PROJ_COMMAND = 3 };
+
+/* "p/time" keys hold the time XOR this bit: signed order as byte order. */
+#define STORE_TIME_SIGN_BIT (UINT64_C(1) << 63)
+
+/* `text`, 0x00, then a big-endian u64: the keys of the stream and type
+ * indexes.  `out` holds len + 9 bytes; returns that length. */
+size_t store__prefixed_key(uint8_t *out, const char *text, size_t len, uint64_t n);
 
 /* Looks up the current version of a stream in the stream index. */
 int store__stream_version(store *st, MDB_txn *txn, MDB_dbi stream_dbi, const char *stream,
@@ -235,8 +272,7 @@ int store__stream_version(store *st, MDB_txn *txn, MDB_dbi stream_dbi, const cha
 int store__apply_all(store *st, MDB_txn *txn, const store__proj *proj, const MDB_dbi *dbis,
                      size_t nproj, const store_event *ev);
 
-/* Storage's own projections (by stream, type, time, command). */
-extern const store_projection store__builtin[STORE_NBUILTIN];
+/* ------------------------------------------------------------ 3 rebuild.c */
 
 /* Rebuilds the projections st->proj[i] with which[i] set from the log, in
  * one pass, `chunk` events (0: STORE_REBUILD_CHUNK) per durable write
@@ -244,7 +280,16 @@ extern const store_projection store__builtin[STORE_NBUILTIN];
  * this process may be open (the map may grow). */
 int store__proj_rebuild(store *st, const bool *which, uint64_t chunk);
 
-/* ------------------------------------------------------------ raw access
+/* ------------------------------------------------------------ 3 batch.c */
+
+/* Reads the head of the log in `txn` (decoding the last record). */
+int store__head_read(store *st, MDB_txn *txn, store__head *out);
+
+/* The transaction the open command of a batch writes in (its nested one, or
+ * the batch's). */
+MDB_txn *store__cmd_txn(const store_batch *b);
+
+/* ------------------------------------------------------------ 4 raw.c
  * For tests that damage a copy on purpose (tests/unit/storage/test_tamper.c)
  * and nothing else: these write without any check, in their own durable
  * transaction. */

@@ -13,7 +13,7 @@
  * LMDB write transaction for the commands queued together, in which a
  * rejected command writes nothing and leaves its neighbours alone (a command
  * rejected after it wrote makes the batch replay its committed commands into
- * a fresh transaction and use nested transactions from then on: log.c).
+ * a fresh transaction and use nested transactions from then on: batch.c).
  * Nothing in a batch is committed before store_batch_commit() returns 0;
  * results must not be acknowledged earlier.
  * One thread drives a batch; only one batch is open at a time per store.

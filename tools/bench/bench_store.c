@@ -455,7 +455,7 @@ int main(int argc, char **argv) {
          "  three index entries                    %6.2f / %6.2f / %6.2f us\n"
          "  a nested transaction per command       %6.2f / %6.2f / %6.2f us\n"
          "  (the store opens a nested transaction only after a command that wrote was\n"
-         "  rejected in the batch: storage/log.c \"the batch\")\n",
+         "  rejected in the batch: storage/batch.c \"the batch\")\n",
          index_us[0], index_us[1], index_us[2], nested_us[0], nested_us[1], nested_us[2]);
   printf("  the ceiling of any store that writes those three index entries, raw+3 indexes /\n"
          "  raw LMDB: %.2f / %.2f / %.2f; the store reaches %.2f / %.2f / %.2f of raw+3 indexes\n",

@@ -1,4 +1,4 @@
-/* test_env.c — storage/env.c: the map grows by itself from a tiny start (in
+/* test_env.c — storage/env.c, open.c, aux.c: the map grows by itself from a tiny start (in
  * the middle of a batch too); a second writer is refused while readers are
  * let in; aux dbs live outside the chain; bad directories give clear errors
  * and are left as they were; a full disk damages nothing committed. */

@@ -1,4 +1,4 @@
-/* test_log.c — storage/log.c: the chain, optimistic concurrency, idempotency,
+/* test_log.c — storage/batch.c, read.c: the chain, optimistic concurrency, idempotency,
  * a rejected command inside a batch, and reads by stream, type and time. */
 #include <stdarg.h>
 #include <stddef.h>

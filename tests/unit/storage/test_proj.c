@@ -1,4 +1,4 @@
-/* test_proj.c — projection hooks (storage/log.c, storage/env.c): written in
+/* test_proj.c — projection hooks (storage/proj.c, rebuild.c, batch.c): written in
  * the same transaction as the events, dropped with an aborted command, able
  * to reject a command, rebuilt from the log when their version changes, and
  * equal to a rebuild in the verifier's eyes. */
@@ -107,7 +107,7 @@ static void hooks_follow_the_log_in_its_transaction(void **state) {
 /* Commands write straight into the batch's transaction; one rejected after it
  * wrote makes the batch replay its committed commands into a fresh
  * transaction, then isolate later commands with nested transactions
- * (storage/log.c "the batch").  Either way: the rejected command leaves
+ * (storage/batch.c "the batch").  Either way: the rejected command leaves
  * nothing, its neighbours keep their sequences and hashes. */
 static void late_rejections_leave_the_neighbours(void **state) {
   (void)state;
