@@ -59,6 +59,13 @@ int store_proj_del(store_proj_txn *tx, const void *key, size_t klen) {
   return rc == MDB_NOTFOUND ? 0 : store__lmdb_error(tx->st, rc, "deleting from a projection");
 }
 
+const store__proj *store__proj_named(const store *st, const char *name) {
+  for (size_t i = 0; i < st->nproj; i++)
+    if (strcmp(st->proj[i].def.name, name) == 0)
+      return st->proj[i].present ? &st->proj[i] : NULL;
+  return NULL;
+}
+
 /* ============================================================ storage's own */
 
 /* `text`, 0x00, then a big-endian u64: the keys of the stream and type indexes. */

@@ -90,13 +90,6 @@ int store_read_log(store_read *rd, uint64_t from_seq, uint64_t max, store_event_
   return rc > 0 || rc < -30000 ? store__lmdb_error(NULL, rc, "reading the log") : rc;
 }
 
-static const store__proj *proj_named(const store *st, const char *name) {
-  for (size_t i = 0; i < st->nproj; i++)
-    if (strcmp(st->proj[i].def.name, name) == 0)
-      return st->proj[i].present ? &st->proj[i] : NULL;
-  return NULL;
-}
-
 /* Walks an index from `start` while keys begin with `prefix` (or, when
  * `end` is set, are below `end`); the sequence of each entry is the u64 at
  * `seq_at` of the value (stream index) or at the end of the key. */
@@ -163,7 +156,7 @@ int store_read_time(store_read *rd, int64_t from, int64_t to, store_event_fn fn,
 
 int store_read_proj(store_read *rd, const char *projection, const void *key, size_t klen,
                     const void **val, size_t *vlen) {
-  const store__proj *p = proj_named(rd->st, projection);
+  const store__proj *p = store__proj_named(rd->st, projection);
   if (p == NULL)
     return MC_ENOENT;
   store_proj_txn tx = {NULL, rd->txn, p->dbi, NULL, false, 0};

@@ -7,15 +7,6 @@
  */
 #include "store-int.h"
 
-#include <string.h>
-
-static const store__proj *projection_named(const store *st, const char *name) {
-  for (size_t i = 0; i < st->nproj; i++)
-    if (strcmp(st->proj[i].def.name, name) == 0)
-      return st->proj[i].present ? &st->proj[i] : NULL;
-  return NULL;
-}
-
 /* Calls fn on the entries of one db in key order from the first key >= from. */
 static int scan_dbi(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t flen, store_kv_fn fn, void *opaque) {
   MDB_cursor *cur;
@@ -39,13 +30,13 @@ static int scan_dbi(MDB_txn *txn, MDB_dbi dbi, const void *from, size_t flen, st
 
 int store_read_proj_scan(store_read *rd, const char *projection, const void *from, size_t flen,
                          store_kv_fn fn, void *opaque) {
-  const store__proj *p = projection_named(rd->st, projection);
+  const store__proj *p = store__proj_named(rd->st, projection);
   return p ? scan_dbi(rd->txn, p->dbi, from, flen, fn, opaque) : MC_ENOENT;
 }
 
 int store_cmd_proj_scan(store_batch *b, const char *projection, const void *from, size_t flen,
                         store_kv_fn fn, void *opaque) {
-  const store__proj *p = projection_named(b->st, projection);
+  const store__proj *p = store__proj_named(b->st, projection);
   if (b->broken || b->txn == NULL)
     return MC_EINVAL;
   return p ? scan_dbi(store__cmd_txn(b), p->dbi, from, flen, fn, opaque) : MC_ENOENT;

@@ -250,6 +250,9 @@ int store__aux_env(store *st, MDB_env **out);
 
 /* ------------------------------------------------------------ 2 proj.c */
 
+/* The registered projection named `name` when its db exists, else NULL. */
+const store__proj *store__proj_named(const store *st, const char *name);
+
 /* Storage's own projections (by stream, type, time, command), in this order
  * at the start of st->proj. */
 extern const store_projection store__builtin[STORE_NBUILTIN];
