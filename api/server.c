@@ -506,6 +506,7 @@ static void wake_cb(uv_async_t *a) {
 typedef struct publish_ctx {
   srv *s;
   bool catalogue_changed;
+  store_read *rd;   /* where the dossiers after the events are read (NULL: a read each) */
 } publish_ctx;
 
 /* Does `agencies` (a procedure's step agencies: the police of a judicial
@@ -661,7 +662,7 @@ static int publish_one(void *opaque, const store_event *ev) {
     return 0;
   }
   eng_event_view v;
-  if (eng_event_view_of(s->e, ev, &v) != 0)
+  if (eng_event_view_in(s->e, p->rd, ev, &v) != 0)
     return 0;
   event_out e;
   event_out_init(s, &e, &v);
@@ -694,8 +695,12 @@ void srv_publish(srv *s) {
   eng_writer_stats_get(s->w, &st);
   if (st.durable_seq <= s->pushed_seq)
     return;
-  publish_ctx p = {s, false};
+  /* One read for the dossiers after the events pushed now (all durable, so in it). */
+  publish_ctx p = {s, false, NULL};
+  if (store_read_begin(eng_store(s->e), &p.rd) != 0)
+    p.rd = NULL;
   int rc = store_log_each(eng_store(s->e), s->pushed_seq + 1, st.durable_seq, 1000, publish_one, &p);
+  store_read_end(p.rd);
   if (rc) {
     mc_log(MC_LOG_ERROR, "push", "reading the log after %llu failed: %s", (unsigned long long)s->pushed_seq,
            mc_strerror(rc));

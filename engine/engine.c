@@ -834,22 +834,27 @@ int eng_dossier_applicant(eng_engine *e, const char *code, char *out, size_t siz
 }
 
 int eng_event_view_of(eng_engine *e, const store_event *ev, eng_event_view *out) {
+  return eng_event_view_in(e, NULL, ev, out);
+}
+
+int eng_event_view_in(eng_engine *e, store_read *in, const store_event *ev, eng_event_view *out) {
   memset(out, 0, sizeof *out);
   if (!is_dossier_event(ev) || ev->stream.len <= 8)
     return MC_ENOENT;
   msgpack_unpacked u;
   size_t off = 0;
   eng_snap s;
-  store_read *rd = NULL;
+  store_read *rd = in;
   msgpack_unpacked_init(&u);
   int rc = msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS ? 0
                                                                                                         : MC_EPARSE;
   /* Format 1 carries the snapshot; format 2 reads it where it stands. */
   if (rc == 0 && eng__get(&u.data, "after"))
     rc = eng__snap_apply(ev, &u.data, NULL, &s);
-  else if (rc == 0 && (rc = store_read_begin(e->st, &rd)) == 0)
+  else if (rc == 0 && (rd || (rc = store_read_begin(e->st, &rd)) == 0))
     rc = eng__snap_at(rd, ev->stream.ptr + 8, ev->stream.len - 8, ev->version, &s);
-  store_read_end(rd);
+  if (rd != in)
+    store_read_end(rd);
   if (rc == 0) {
     view_of_snap(&s, &out->dossier, out->applicant, sizeof out->applicant);
     const msgpack_object *what = eng__get(&u.data, "what");

@@ -236,6 +236,9 @@ typedef struct eng_event_view {
  * stood after it (read from the store when the event does not carry it:
  * record format 2); MC_ENOENT for any other event, MC_EPARSE when damaged. */
 int eng_event_view_of(eng_engine *e, const store_event *ev, eng_event_view *out);
+/* The same in a read the caller holds (one for many events: a push of a
+ * batch), whose snapshot must include the event. */
+int eng_event_view_in(eng_engine *e, store_read *rd, const store_event *ev, eng_event_view *out);
 
 /* The applicant account of a dossier ("" when it was filed at the desk or by post). */
 int eng_dossier_applicant(eng_engine *e, const char *code, char *out, size_t size);
