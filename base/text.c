@@ -96,3 +96,5 @@ bool mc_text_is_nfc(const char *text, size_t len) {
   mc_buf_free(&b);
   return same;
 }
+
+void mc_text_utf8_cut(char *s) { s[mc_text_utf8_valid_prefix(s, strlen(s))] = '\0'; }

@@ -25,4 +25,8 @@ bool mc_text_is_nfc(const char *text, size_t len);
 /* Offset of the first byte that is not valid UTF-8, or `len`. */
 size_t mc_text_utf8_valid_prefix(const char *text, size_t len);
 
+/* Ends `s` before its first byte that is not valid UTF-8 (a text cut to fit
+ * a buffer, a client's bytes): what a JSON reply can carry. */
+void mc_text_utf8_cut(char *s);
+
 #endif

@@ -135,7 +135,7 @@ static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
   rc = store_append(b, &in, &r->first_seq, NULL);
   mc_buf_free(&data);
   if (rc)
-    return eng__refuse_store(r, rc, store_errmsg(eng_store(e)));
+    return eng__refuse_store(r, rc, store_errmsg(e->st));
   return 0;
 }
 
@@ -318,7 +318,7 @@ int eng_account_get(eng_engine *e, const char *id, eng_account_view *out) {
   memset(out, 0, sizeof *out);
   if (id == NULL || id[0] == '\0')
     return MC_ENOENT;
-  if ((rc = store_read_begin(eng_store(e), &rd)) != 0)
+  if ((rc = store_read_begin(e->st, &rd)) != 0)
     return rc;
   rc = store_read_proj(rd, ENG_PROJ_ACCOUNTS, id, strlen(id), &v, &vlen);
   if (rc == 0 && (rc = eng__account_decode(v, vlen, out)) == 0)

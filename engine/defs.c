@@ -2,6 +2,7 @@
  * decoded procedure, policy, directory or calendar behind a hash (cached for
  * the engine's lifetime: definitions never change once published). */
 #include "engine/engine-int.h"
+#include "engine/proj.h"
 
 #include "base/error.h"
 
@@ -161,4 +162,135 @@ int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def
   e->defs = d;
   *out = d;
   return 0;
+}
+
+/* ============================================================ the projection */
+
+/* Definitions: "<kind>/<id>" -> entries of 8 bytes BE effective_from + 32 bytes hash,
+ * in publishing order; "b/<hash>" -> the bytes. */
+int eng__apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
+  (void)opaque;
+  bool retired = eng__is_type(ev, ENG_EV_DEFINITION_RETIRED);
+  if (!retired && !eng__is_type(ev, ENG_EV_DEFINITION_PUBLISHED))
+    return 0;
+  msgpack_unpacked u;
+  size_t off = 0;
+  int rc = MC_EPARSE;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
+    const msgpack_object *kind = eng__get(&u.data, "kind"), *id = eng__get(&u.data, "id");
+    const msgpack_object *hash = eng__get(&u.data, "hash"), *bytes = eng__get(&u.data, "bytes");
+    int64_t from = eng__int(eng__get(&u.data, "effective_from"));
+    static const uint8_t none[32] = {0};
+    if (retired && kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR) {
+      /* A retirement is an entry with an all-zero hash: nothing in effect from then on. */
+      mc_buf key = MC_BUF_INIT, list = MC_BUF_INIT;
+      mc_buf_append(&key, kind->via.str.ptr, kind->via.str.size);
+      mc_buf_append_byte(&key, '/');
+      mc_buf_append(&key, id->via.str.ptr, id->via.str.size);
+      const void *old;
+      size_t old_len;
+      if (store_proj_get(tx, key.data, key.len, &old, &old_len) == 0)
+        mc_buf_append(&list, old, old_len);
+      uint8_t entry[40];
+      for (int i = 0; i < 8; i++)
+        entry[i] = (uint8_t)((uint64_t)from >> (56 - 8 * i));
+      memcpy(entry + 8, none, 32);
+      mc_buf_append(&list, entry, sizeof entry);
+      rc = store_proj_put(tx, key.data, key.len, list.data, list.len);
+      mc_buf_free(&key);
+      mc_buf_free(&list);
+    } else if (kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR && hash &&
+        hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32 && bytes && bytes->type == MSGPACK_OBJECT_BIN) {
+      mc_buf key = MC_BUF_INIT, list = MC_BUF_INIT;
+      mc_buf_append(&key, kind->via.str.ptr, kind->via.str.size);
+      mc_buf_append_byte(&key, '/');
+      mc_buf_append(&key, id->via.str.ptr, id->via.str.size);
+      const void *old;
+      size_t old_len;
+      if (store_proj_get(tx, key.data, key.len, &old, &old_len) == 0)
+        mc_buf_append(&list, old, old_len);
+      uint8_t entry[40];
+      for (int i = 0; i < 8; i++)
+        entry[i] = (uint8_t)((uint64_t)from >> (56 - 8 * i));
+      memcpy(entry + 8, hash->via.bin.ptr, 32);
+      mc_buf_append(&list, entry, sizeof entry);
+      rc = store_proj_put(tx, key.data, key.len, list.data, list.len);
+      uint8_t bkey[34] = {'b', '/'};
+      memcpy(bkey + 2, hash->via.bin.ptr, 32);
+      if (rc == 0)
+        rc = store_proj_put(tx, bkey, sizeof bkey, bytes->via.bin.ptr, bytes->via.bin.size);
+      mc_buf_free(&key);
+      mc_buf_free(&list);
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  return rc;
+}
+
+/* ============================================================ the catalogue */
+
+typedef struct defs_ctx {
+  store_read *rd;
+  const char *prefix;
+  size_t prefix_len;
+  mc_instant at;
+  eng_def_fn fn;
+  void *opaque;
+} defs_ctx;
+
+static int def_bytes(defs_ctx *c, const void *key, size_t klen, const uint8_t *hash) {
+  uint8_t bkey[34] = {'b', '/'};
+  memcpy(bkey + 2, hash, 32);
+  const void *bytes;
+  size_t blen;
+  int rc = store_read_proj(c->rd, ENG_PROJ_DEFS, bkey, sizeof bkey, &bytes, &blen);
+  if (rc)
+    return rc == MC_ENOENT ? MC_ECORRUPT : rc;
+  char id[128];
+  snprintf(id, sizeof id, "%.*s", (int)(klen - c->prefix_len), (const char *)key + c->prefix_len);
+  return c->fn(c->opaque, id, bytes, blen);
+}
+
+static int def_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  defs_ctx *c = opaque;
+  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
+    return 1;
+  static const uint8_t none[32] = {0};
+  const uint8_t *p = val, *hash = NULL;
+  int rc = 0;
+  if (c->at == ENG_EVERY_VERSION) {
+    for (size_t off = 0; rc == 0 && off + 40 <= vlen; off += 40)
+      if (memcmp(p + off + 8, none, 32) != 0)
+        rc = def_bytes(c, key, klen, p + off + 8);
+    return rc;
+  }
+  /* The newest version in effect at `at` (as eng__def_current); an all-zero
+   * hash marks a retirement. */
+  int64_t best = INT64_MIN;
+  for (size_t off = 0; off + 40 <= vlen; off += 40) {
+    int64_t from = 0;
+    for (int i = 0; i < 8; i++)
+      from = (int64_t)((uint64_t)from << 8 | p[off + i]);
+    if (from <= c->at && from >= best) {
+      best = from;
+      hash = p + off + 8;
+    }
+  }
+  if (hash == NULL || memcmp(hash, none, 32) == 0)
+    return 0;
+  return def_bytes(c, key, klen, hash);
+}
+
+int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn fn, void *opaque) {
+  char prefix[32];
+  int n = snprintf(prefix, sizeof prefix, "%s/", eng_def_kind_name(kind));
+  store_read *rd;
+  int rc;
+  if ((rc = store_read_begin(e->st, &rd)) != 0)
+    return rc;
+  defs_ctx c = {rd, prefix, (size_t)n, at, fn, opaque};
+  rc = store_read_proj_scan(rd, ENG_PROJ_DEFS, prefix, (size_t)n, def_one, &c);
+  store_read_end(rd);
+  return rc < 0 ? rc : 0;
 }

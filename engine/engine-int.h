@@ -191,10 +191,11 @@ static inline uint64_t eng__be64(const void *p) {
   return v;
 }
 
-/* msgpack helpers over decoded objects. */
+/* msgpack helpers over decoded objects (msgpack.c). */
 const msgpack_object *eng__get(const msgpack_object *map, const char *key);
 bool eng__str_is(const msgpack_object *o, const char *s);
 int eng__str_copy(const msgpack_object *o, char *out, size_t size); /* "" for nil */
+int64_t eng__int(const msgpack_object *o); /* 0 when not an integer */
 
 /* Accounts (account.c): the command, the projection, the record's decoder. */
 int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r);
@@ -217,9 +218,6 @@ int eng__refuse_store(eng_result *r, int status, const char *why);
  * field in error (engine.h); returns MC_EINVAL, MC_ETOOBIG or MC_ENOMEM. */
 int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical,
                        eng_result *res);
-/* Ends `s` before its first byte that is not valid UTF-8 (a text cut to fit
- * a buffer, a client's bytes): what a JSON reply can carry. */
-void eng__utf8_cut(char *s);
 int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out);
 /* The fee of a dossier in VND: the procedure's fee expression over its form. */
 int eng__fee(const dsl_m_expr *e, const msgpack_object *form, int64_t *vnd);

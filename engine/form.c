@@ -62,8 +62,6 @@ static bool valid_tax_code(const char *s, size_t n) {
   return (n == 10 && all_digits(s, 10)) || (n == 14 && all_digits(s, 10) && s[10] == '-' && all_digits(s + 11, 3));
 }
 
-void eng__utf8_cut(char *s) { s[mc_text_utf8_valid_prefix(s, strlen(s))] = '\0'; }
-
 static const char *type_name(dsl_m_field_type t) {
   static const char *const names[] = {"a text", "a whole number", "a date (YYYY-MM-DD)", "one of the listed values",
                                       "a phone number", "an email address", "a 12-digit citizen id",

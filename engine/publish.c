@@ -89,3 +89,37 @@ int eng_publish_workflows(eng_engine *e, const char *dir, mc_instant from, mc_in
   free(names);
   return rc;
 }
+
+int eng_calendar_pack(const char *id, const char *const *names, const char *const *texts, int n,
+                      mc_buf *out) {
+  mc_canon w;
+  mc_canon_init(&w, out);
+  mc_canon_map(&w, 2);
+  mc_canon_key(&w, "files");
+  mc_canon_array(&w, (uint32_t)n);
+  for (int i = 0; i < n; i++) {
+    mc_canon_map(&w, 2);
+    mc_canon_kv_str(&w, "name", names[i]);
+    mc_canon_kv_str(&w, "text", texts[i]);
+  }
+  mc_canon_kv_str(&w, "id", id);
+  return mc_canon_finish(&w);
+}
+
+int eng_calendar_pack_dir(const char *dir, mc_diag_sink *sink, mc_buf *out) {
+  char *id, **names, **texts;
+  int n, rc = eng_calendar_read_dir(dir, sink, &id, &names, &texts, &n);
+  if (rc)
+    return rc;
+  rc = eng_calendar_pack(id, (const char *const *)names, (const char *const *)texts, n, out);
+  eng_calendar_names_free(names, texts, n);
+  free(id);
+  return rc;
+}
+
+eng_def_kind eng_def_kind_of(int artifact_kind) {
+  return artifact_kind == DSL_ARTIFACT_PROCEDURE ? ENG_DEF_PROCEDURE
+         : artifact_kind == DSL_ARTIFACT_POLICY  ? ENG_DEF_POLICY
+         : artifact_kind == DSL_ARTIFACT_TEMPLATE ? ENG_DEF_TEMPLATE
+                                                     : ENG_DEF_DIRECTORY;
+}

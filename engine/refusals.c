@@ -3,6 +3,7 @@
 #include "engine/engine-int.h"
 
 #include "base/error.h"
+#include "base/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -68,8 +69,8 @@ static void texts(eng_refusal key, char *en, size_t en_size, char *vi, size_t vi
   vsnprintf(en, en_size, table[key].en, ap);
   vsnprintf(vi, vi_size, table[key].vi, again);
   va_end(again);
-  eng__utf8_cut(en); /* cut to fit, or a client's bytes: never in the middle of a character */
-  eng__utf8_cut(vi);
+  mc_text_utf8_cut(en); /* cut to fit, or a client's bytes: never in the middle of a character */
+  mc_text_utf8_cut(vi);
 }
 
 int eng_refuse(eng_result *r, int status, eng_refusal key, ...) {
@@ -98,7 +99,7 @@ int eng_refuse_field(eng_result *r, int status, const char *field, const char *r
     memset(f, 0, sizeof *f);
     snprintf(f->field, sizeof f->field, "%s", field);
     snprintf(f->rule, sizeof f->rule, "%s", rule);
-    eng__utf8_cut(f->field); /* a client's field name may be any bytes */
+    mc_text_utf8_cut(f->field); /* a client's field name may be any bytes */
     f->key = table[key].name;
     va_start(ap, key);
     texts(key, f->message_en, sizeof f->message_en, f->message, sizeof f->message, ap);
