@@ -1,7 +1,9 @@
 /* timers.c — the timers: finding the ones due (the timers projection,
  * ENG_PROJ_TIMERS) and firing them in batches, each re-checked against the
- * dossier as it stands (eng_next_due, eng_fire_due). */
+ * dossier as it stands (eng_next_due, eng_fire_due).  The timer's key is
+ * engine/timers.h's, which the projection (engine.c) writes with. */
 #include "engine/decide.h"
+#include "engine/timers.h"
 
 #include "base/error.h"
 #include "base/log.h"
@@ -24,12 +26,11 @@ typedef struct scan_ctx {
 
 static int collect(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
   scan_ctx *sc = opaque;
-  const uint8_t *k = key;
+  eng_timer_key tk;
   (void)val, (void)vlen;
-  if (klen < 2 + 8 + 1 + 4 + 1 || k[0] != 't' || k[1] != '/')
+  if (!eng__timer_key_parse(key, klen, &tk))
     return 1;
-  int64_t due = (int64_t)eng__be64(k + 2);
-  if (due > sc->until || sc->n == ENG_FIRE_CHUNK)
+  if (tk.due > sc->until || sc->n == ENG_FIRE_CHUNK)
     return 1;
   if (sc->n == sc->cap) {
     int cap = sc->cap ? sc->cap * 2 : 64;
@@ -40,15 +41,13 @@ static int collect(void *opaque, const void *key, size_t klen, const void *val, 
     sc->cap = cap;
   }
   due_timer *t = &sc->timers[sc->n++];
-  size_t code_len = klen - 2 - 8 - 1 - 4 - 1;
-  if (code_len >= sizeof t->code)
+  if (tk.code_len >= sizeof t->code)
     return MC_EPARSE;
-  t->due = due;
-  memcpy(t->code, k + 10, code_len);
-  t->code[code_len] = '\0';
-  const uint8_t *p = k + 10 + code_len + 1;
-  t->node = (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
-  t->kind = (char)p[4];
+  t->due = tk.due;
+  memcpy(t->code, tk.code, tk.code_len);
+  t->code[tk.code_len] = '\0';
+  t->node = tk.node;
+  t->kind = tk.kind;
   return 0;
 }
 
@@ -64,10 +63,10 @@ static int scan_due(eng_engine *e, int64_t until, scan_ctx *sc) {
 }
 
 static int first_key(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
-  const uint8_t *k = key;
+  int64_t due;
   (void)val, (void)vlen;
-  if (klen >= 10 && k[0] == 't' && k[1] == '/')
-    *(int64_t *)opaque = (int64_t)eng__be64(k + 2);
+  if (eng__timer_key_due(key, klen, &due))
+    *(int64_t *)opaque = due;
   return 1; /* the first key is the earliest */
 }
 
