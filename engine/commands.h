@@ -9,7 +9,7 @@
  * From these tables come: the enum eng_cmd_kind and the names; each
  * command's argument struct (eng_submit_args, ...) and eng_command, a
  * common header and a union of them (engine/engine.h); the engine's
- * dispatch to do_<name> and its check of over-long texts (engine/dossier.c);
+ * dispatch to dec_do_<name> and its check of over-long texts (engine/execute.c);
  * the description of every argument at run time (eng_command_args,
  * ENG_ARG: engine/commands.c); the WebSocket ops with their allowed fields,
  * limits and decoding (api/ws.c); the names and limits the admin socket
@@ -19,7 +19,8 @@
  *
  * A new command touches:
  *   engine/commands.h  its line in ENG_COMMANDS and its ENG_ARGS_<ENUM>;
- *   its handler        do_<name> in engine/dossier.c, or in a file of its
+ *   its handler        dec_do_<name> in the engine/cmd_*.c of its family,
+ *                      declared in engine/decide.h, or in a file of its
  *                      own (engine/account.c) called from there; and if it
  *                      records a new kind of event, that event's line in
  *                      engine/events.h;
@@ -42,7 +43,7 @@
 
 /* X(ENUM, name, WS or OTHER, DOSSIER or NONE, "who may issue it"): `name`
  * is the command's name as a word — its op ("submit"), its handler's
- * (do_submit), its argument struct's (eng_submit_args) and its member of
+ * (dec_do_submit), its argument struct's (eng_submit_args) and its member of
  * eng_command (c->submit).  DOSSIER: it acts on the dossier the header
  * names (`dossier`, `expected_version`). */
 #define ENG_COMMANDS(X)                                                                              \

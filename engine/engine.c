@@ -12,6 +12,7 @@
  */
 #include "engine/engine-int.h"
 #include "engine/proj.h"
+#include "engine/timers.h"
 
 #include "base/error.h"
 
@@ -19,21 +20,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Timer keys: "t/" u64 BE due, code, 0, u32 BE node, kind ('d' due, 'w' warn). */
-static size_t timer_key(uint8_t *k, int64_t due, const char *code, int32_t node, char kind) {
-  size_t n = strlen(code), at = 0;
-  k[at++] = 't', k[at++] = '/';
-  for (int i = 7; i >= 0; i--)
-    k[at++] = (uint8_t)((uint64_t)due >> (8 * i));
-  memcpy(k + at, code, n);
-  at += n;
-  k[at++] = 0;
-  for (int i = 3; i >= 0; i--)
-    k[at++] = (uint8_t)((uint32_t)node >> (8 * i));
-  k[at++] = (uint8_t)kind;
-  return at;
-}
 
 /* Whether the packed key list (1 byte length, key)... holds `key`. */
 static bool list_has(const uint8_t *list, size_t len, const uint8_t *key, size_t klen) {
@@ -64,11 +50,11 @@ static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev)
   for (int i = 0; i < s.ntokens; i++) {
     const eng_token *t = &s.tokens[i];
     if (t->warn) {
-      size_t n = timer_key(key, t->warn, s.code, t->node, 'w');
+      size_t n = eng__timer_key(key, t->warn, s.code, t->node, 'w');
       mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
     }
     if (t->due) {
-      size_t n = timer_key(key, t->due, s.code, t->node, 'd');
+      size_t n = eng__timer_key(key, t->due, s.code, t->node, 'd');
       mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
     }
   }
@@ -76,7 +62,7 @@ static int apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev)
   const struct { int64_t due; char kind; } own[] = {{s.deadline_warn, 'n'}, {s.deadline_due, 'a'}};
   for (int i = 0; i < 2 && counting; i++)
     if (own[i].due) {
-      size_t n = timer_key(key, own[i].due, s.code, ENG_DEADLINE_NODE, own[i].kind);
+      size_t n = eng__timer_key(key, own[i].due, s.code, ENG_DEADLINE_NODE, own[i].kind);
       mc_buf_append_byte(&list, (uint8_t)n), mc_buf_append(&list, key, n);
     }
   /* Only what changed is written: most events leave most timers alone. */

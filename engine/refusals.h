@@ -32,7 +32,7 @@
  *
  * A new refusal: its two texts below, in the group of its command, and its
  * line in ENG_REFUSALS; then `refuse(d, MC_E..., NAME, args...)` (engine/
- * dossier.c) or ENG_REFUSE(result, MC_E..., NAME, args...).  Never rename a
+ * decide.h) or ENG_REFUSE(result, MC_E..., NAME, args...).  Never rename a
  * key: clients and pages read its wire name.
  */
 #ifndef ENG_REFUSALS_H

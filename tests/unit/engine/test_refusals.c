@@ -32,7 +32,7 @@
  *
  * Not exercised, because no command can reach them:
  * - "the definition could not be encoded", "the retirement could not be
- *   encoded", "the form could not be encoded" (dossier.c, form.c):
+ *   encoded", "the form could not be encoded" (cmd_publish.c, form.c):
  *   mc_canon_finish fails only on memory or on text that is not UTF-8, and
  *   the texts they write come from canonical definitions, the validated
  *   form, or an id looked up first.  (The dossier event's "could not be
@@ -1025,7 +1025,7 @@ static void assignment_refusals(void **state) {
 }
 
 /* Was a bug: co_handlers NULL with nco_handlers > 0 is read through a NULL
- * pointer (do_assign, engine/dossier.c, the loop over c->co_handlers[i]
+ * pointer (do_assign, engine/cmd_dossier.c, the loop over c->co_handlers[i]
  * that checks the ids' length, before anything else); it should be
  * refused like a count out of range. */
 static void co_handlers_without_their_list(void **state) {
@@ -1223,7 +1223,7 @@ static void retirement_refusals(void **state) {
 }
 
 /* Was a bug: def_kind is used to index the words "procedure", "policy",
- * "directory", "calendar" (def_kind_word in engine/dossier.c) before it is
+ * "directory", "calendar" (def_kind_word, then in engine/dossier.c) before it is
  * checked: a kind out of range reads past the array in admin_may (an
  * agency_admin), and in do_publish's refusals.  It should be refused. */
 static void an_unknown_definition_kind(void **state) {

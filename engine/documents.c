@@ -1,0 +1,109 @@
+/* documents.c — the scans a command brings (a submission's, a
+ * supplement's), checked against the documents the procedure asks for. */
+#include "engine/decide.h"
+
+#include "base/error.h"
+#include "base/hash.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The local date of `now` on the dossier's calendar, "YYYY-MM-DD". */
+void dec_today(const decide *d, char out[11]) {
+  int64_t day, msd;
+  int y, mo, dd;
+  mc_instant_split(d->now, eng_calendar_offset_min(d->cal), &day, &msd);
+  mc_civil_from_days(day, &y, &mo, &dd);
+  char buf[48];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, dd);
+  memcpy(out, buf, 10);
+  out[10] = '\0';
+}
+
+static bool valid_date(const char *s) {
+  int y, mo, dd, n = 0;
+  if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &dd, &n) != 3 || n != 10 || s[4] != '-' ||
+      s[7] != '-')
+    return false;
+  int y2, mo2, dd2;
+  mc_civil_from_days(mc_days_from_civil(y, mo, dd), &y2, &mo2, &dd2);
+  return y2 == y && mo2 == mo && dd2 == dd;
+}
+
+/* The documents the applicant supplies (e-forms and results aside). */
+static const dsl_m_document *asked_document(const dsl_machine *m, const char *name) {
+  for (int i = 0; i < m->ndocuments; i++)
+    if (!m->documents[i].eform && !m->documents[i].result && !strcmp(m->documents[i].name, name))
+      return &m->documents[i];
+  return NULL;
+}
+
+/* The scans a command brings: a submission's, a supplement's. */
+eng_documents dec_brought_by(const eng_command *c) {
+  if (c && c->kind == ENG_CMD_SUBMIT)
+    return c->submit.documents;
+  if (c && c->kind == ENG_CMD_ACT)
+    return c->act.documents;
+  return (eng_documents){NULL, 0};
+}
+
+/* Checks the scans a command brings against the procedure's documents and
+ * fills `out` with them.  A refusal says which document and why. */
+int dec_brought_documents(decide *d, const char *date, doc_entry *out, int *n) {
+  eng_documents brought = dec_brought_by(d->cmd);
+  *n = 0;
+  if (brought.n < 0 || brought.n > ENG_MAX_DOCUMENTS)
+    return refuse(d, MC_ETOOBIG, TOO_MANY_DOCUMENTS, ENG_MAX_DOCUMENTS);
+  for (int i = 0; i < brought.n; i++) {
+    const eng_document *doc = &brought.list[i];
+    char path[48];
+    int rc;
+    const dsl_m_document *asked = doc->name ? asked_document(d->m, doc->name) : NULL;
+    const char *title = asked && asked->title ? asked->title : doc->name;
+    snprintf(path, sizeof path, "documents[%d].name", i);
+    if (asked == NULL) {
+      char asked_names[256] = "", titles[256] = "";
+      for (int k = 0; k < d->m->ndocuments; k++)
+        if (asked_document(d->m, d->m->documents[k].name)) {
+          snprintf(asked_names + strlen(asked_names), sizeof asked_names - strlen(asked_names), "%s%s",
+                   asked_names[0] ? ", " : "", d->m->documents[k].name);
+          snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s", titles[0] ? "; " : "",
+                   d->m->documents[k].title ? d->m->documents[k].title : d->m->documents[k].name);
+        }
+      rc = refuse_field(d, MC_EINVAL, path, "values", DOCUMENT_NOT_ASKED, d->m->code, doc->name ? doc->name : "",
+                        asked_names[0] ? asked_names : "none to scan (its form is filled online)",
+                        titles[0] ? titles : "không có bản quét nào (tờ khai điền trực tuyến)");
+      eng_field_error *f = &d->res->fields[d->res->nfields - 1];
+      for (int k = 0; k < d->m->ndocuments && f->nvalues < ENG_MAX_FIELD_VALUES; k++)
+        if (asked_document(d->m, d->m->documents[k].name))
+          snprintf(f->values[f->nvalues++], sizeof f->values[0], "%s", d->m->documents[k].name);
+      return rc;
+    }
+    for (int k = 0; k < i; k++)
+      if (!strcmp(brought.list[k].name, doc->name)) {
+        return refuse_field(d, MC_EINVAL, path, "unique", DOCUMENT_TWICE, doc->name, title);
+      }
+    doc_entry *e = &out[(*n)++];
+    memset(e, 0, sizeof *e);
+    e->name = doc->name;
+    e->has_hash = true;
+    e->supplied_at = d->now;
+    if (doc->sha256 == NULL || strlen(doc->sha256) != 64 || mc_unhex(doc->sha256, e->hash, 32)) {
+      snprintf(path, sizeof path, "documents[%d].sha256", i);
+      rc = refuse_field(d, MC_EINVAL, path, "pattern", DOCUMENT_SCAN, doc->name, title);
+      snprintf(d->res->fields[d->res->nfields - 1].pattern, sizeof d->res->fields[0].pattern, "^[0-9a-f]{64}$");
+      return rc;
+    }
+    if (doc->valid_until) {
+      snprintf(path, sizeof path, "documents[%d].valid_until", i);
+      if (!valid_date(doc->valid_until)) {
+        return refuse_field(d, MC_EINVAL, path, "type", DOCUMENT_VALIDITY, doc->name, title, doc->valid_until);
+      }
+      if (strcmp(doc->valid_until, date) < 0) {
+        return refuse_field(d, MC_EINVAL, path, "expired", DOCUMENT_EXPIRED, doc->name, title, doc->valid_until);
+      }
+      snprintf(e->valid_until, sizeof e->valid_until, "%s", doc->valid_until);
+    }
+  }
+  return 0;
+}
