@@ -2,6 +2,7 @@
  * AUTH when configured), text messages as a JSON POST through libcurl. */
 #include "api/delivery.h"
 
+#include "base/bytes.h"
 #include "base/buf.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -75,8 +76,7 @@ static void free_list(pending_list *l) {
 #define ATTEMPTS_DB "delivery"
 
 static void attempt_key(const eng_message *m, uint8_t k[9]) {
-  for (int i = 0; i < 8; i++)
-    k[i] = (uint8_t)(m->seq >> (56 - 8 * i));
+  mc_be64_put(k, m->seq);
   k[8] = (uint8_t)m->index;
 }
 
@@ -87,12 +87,8 @@ static void attempts_of(store *st, const eng_message *m, uint32_t *attempts, int
   *attempts = 0, *next_at = 0;
   attempt_key(m, k);
   if (store_aux_get(st, ATTEMPTS_DB, k, sizeof k, &v) == 0 && v.len == 12) {
-    for (int i = 0; i < 4; i++)
-      *attempts = *attempts << 8 | v.data[i];
-    uint64_t t = 0;
-    for (int i = 4; i < 12; i++)
-      t = t << 8 | v.data[i];
-    *next_at = (int64_t)t;
+    *attempts = (int)mc_be32_get(v.data);
+    *next_at = (int64_t)mc_be64_get(v.data + 4);
   }
   mc_buf_free(&v);
 }
@@ -102,8 +98,7 @@ static void attempts_put(store *st, const eng_message *m, uint32_t attempts, int
   attempt_key(m, k);
   for (int i = 0; i < 4; i++)
     v[i] = (uint8_t)(attempts >> (24 - 8 * i));
-  for (int i = 0; i < 8; i++)
-    v[4 + i] = (uint8_t)((uint64_t)next_at >> (56 - 8 * i));
+  mc_be64_put(v + 4, (uint64_t)next_at);
   if (store_aux_put(st, ATTEMPTS_DB, k, sizeof k, v, sizeof v) != 0)
     mc_log(MC_LOG_WARN, "delivery", "cannot keep the attempts of message %llu/%d",
            (unsigned long long)m->seq, m->index);
@@ -486,9 +481,7 @@ static void deliver_codes(eng_engine *e, const delivery_config *cfg, mc_instant 
       break;
     mc_buf_reset(&after);
     mc_buf_append(&after, key.data, key.len);
-    uint64_t t = 0;
-    for (int i = 0; i < 8; i++)
-      t = t << 8 | key.data[i];
+    uint64_t t = mc_be64_get(key.data);
     msgpack_unpacked u;
     size_t off = 0;
     pending p;

@@ -12,6 +12,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "api/server-int.h"
+#include "base/instant.h"
 
 #include "api/delivery.h"
 #include "api/proxy.h"
@@ -55,17 +56,7 @@ static void read_rehearsal_clock(srv *s) {
   fclose(f);
 }
 
-static uint64_t mono_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ============================================================ principals */
 
@@ -163,7 +154,7 @@ void srv_error_refusal(json_t *error, const eng_result *r) {
 
 void srv_denied(srv *s, conn *c, const char *op, const char *account, const char *why) {
   metrics_denial(&s->m, op);
-  int64_t minute = (int64_t)(mono_ms() / 60000);
+  int64_t minute = (int64_t)(mc_mono_ms() / 60000);
   if (c) {
     if (c->denial_minute != minute) {
       c->denial_minute = minute;
@@ -186,7 +177,7 @@ job *job_new(srv *s, int kind, void *owner, const char *op) {
   j->kind = kind;
   j->owner = owner;
   snprintf(j->op, sizeof j->op, "%s", op);
-  j->started_ns = mono_ns();
+  j->started_ns = mc_mono_ns();
   if (kind == JOB_WS && owner)
     ((conn *)owner)->jobs++;
   return j;
@@ -1000,7 +991,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     c->wsi = wsi;
     c->id = ++s->next_conn_id;
     c->qtail = &c->qhead;
-    c->last_seen_ms = mono_ms();
+    c->last_seen_ms = mc_mono_ms();
     srv_client_addr(s, wsi, c->addr, sizeof c->addr);
     c->next = s->conns;
     if (s->conns)
@@ -1019,7 +1010,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     conn *c = p->c;
     if (c == NULL)
       return -1;
-    c->last_seen_ms = mono_ms();
+    c->last_seen_ms = mc_mono_ms();
     if (lws_is_first_fragment(wsi)) {
       c->rx.len = 0;
       c->rx_too_big = false;
@@ -1095,7 +1086,7 @@ static void sweep_cb(uv_timer_t *t) {
   read_rehearsal_clock(s);
   if (s->clock_ahead_ms != ahead)
     uv_timer_stop(&s->due_timer); /* re-armed below on the new clock */
-  uint64_t now = mono_ms(), idle = (uint64_t)s->cfg.idle_seconds * 1000u;
+  uint64_t now = mc_mono_ms(), idle = (uint64_t)s->cfg.idle_seconds * 1000u;
   mc_instant wall = srv_now(s);
   for (conn *c = s->conns; c; c = c->next) {
     if (c->wsi && !c->closing && now - c->last_seen_ms > idle && c->jobs == 0)

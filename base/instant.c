@@ -172,3 +172,11 @@ const char *mc_weekday_name_en(int weekday) {
   static const char *const names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   return weekday >= 0 && weekday < 7 ? names[weekday] : "?";
 }
+
+uint64_t mc_mono_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t mc_mono_ms(void) { return mc_mono_ns() / 1000000u; }

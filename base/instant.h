@@ -50,6 +50,15 @@ void mc_instant_format(mc_instant t, int offset_min, char out[MC_INSTANT_STRLEN]
  * and the tools read it; nothing that applies events may. */
 mc_instant mc_clock_now(void);
 
+/* The monotonic clock (CLOCK_MONOTONIC), for durations and timeouts: it
+ * never jumps with the wall clock. */
+uint64_t mc_mono_ns(void);
+uint64_t mc_mono_ms(void);
+
+/* Vietnam's offset from UTC in minutes (Asia/Ho_Chi_Minh, UTC+7, no daylight
+ * saving): what people read, when no calendar says otherwise. */
+#define MC_VN_OFFSET_MIN 420
+
 /* Short Vietnamese and English weekday names ("T2".."CN", "Mon".."Sun"). */
 const char *mc_weekday_name_vi(int weekday);
 const char *mc_weekday_name_en(int weekday);

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -98,3 +99,36 @@ bool mc_text_is_nfc(const char *text, size_t len) {
 }
 
 void mc_text_utf8_cut(char *s) { s[mc_text_utf8_valid_prefix(s, strlen(s))] = '\0'; }
+
+int mc_text_edit_distance(const char *a, size_t na, const char *b) {
+  size_t nb = strlen(b);
+  int row[64];
+  if (na >= 63 || nb >= 63)
+    return 99;
+  for (size_t j = 0; j <= nb; j++)
+    row[j] = (int)j;
+  for (size_t i = 1; i <= na; i++) {
+    int diag = row[0];
+    row[0] = (int)i;
+    for (size_t j = 1; j <= nb; j++) {
+      int up = row[j], best = diag + (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+      if (up + 1 < best)
+        best = up + 1;
+      if (row[j - 1] + 1 < best)
+        best = row[j - 1] + 1;
+      row[j] = best;
+      diag = up;
+    }
+  }
+  return row[nb];
+}
+
+const char *mc_text_closest(const char *const *list, const char *word, size_t len, int limit) {
+  const char *best = NULL;
+  for (int i = 0; list[i]; i++) {
+    int d = mc_text_edit_distance(word, len, list[i]);
+    if (d < limit)
+      limit = d, best = list[i];
+  }
+  return best;
+}

@@ -29,4 +29,13 @@ size_t mc_text_utf8_valid_prefix(const char *text, size_t len);
  * a buffer, a client's bytes): what a JSON reply can carry. */
 void mc_text_utf8_cut(char *s);
 
+/* The edit distance (Levenshtein, letters compared without case) between
+ * `len` bytes of `a` and the word `b`; 99 when either is 63 bytes or more. */
+int mc_text_edit_distance(const char *a, size_t len, const char *b);
+
+/* The word of a NULL-ended list closest to `len` bytes of `word` when it
+ * looks like a typo of it (fewer than `limit` edits), else NULL: what a
+ * "did you mean" hint names. */
+const char *mc_text_closest(const char *const *list, const char *word, size_t len, int limit);
+
 #endif

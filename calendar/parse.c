@@ -21,6 +21,7 @@
 #include "calendar/calendar-int.h"
 
 #include "base/error.h"
+#include "base/text.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -226,43 +227,9 @@ static bool tok_is(const parser *p, const token *t, const char *word) {
          strncasecmp(p->src->text + t->offset, word, t->len) == 0;
 }
 
-/* Edit distance between a word as written and a keyword, capped: used to
- * suggest "office-hours" for "office_hours" and "holiday" for "holidy". */
-static int edit_distance(const char *a, size_t na, const char *b) {
-  size_t nb = strlen(b);
-  int row[40];
-  if (na >= 39 || nb >= 39)
-    return 99;
-  for (size_t j = 0; j <= nb; j++)
-    row[j] = (int)j;
-  for (size_t i = 1; i <= na; i++) {
-    int diag = row[0];
-    row[0] = (int)i;
-    for (size_t j = 1; j <= nb; j++) {
-      int up = row[j];
-      int cost = tolower((unsigned char)a[i - 1]) == tolower((unsigned char)b[j - 1]) ? 0 : 1;
-      int best = diag + cost;
-      if (row[j] + 1 < best)
-        best = row[j] + 1;
-      if (row[j - 1] + 1 < best)
-        best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[nb];
-}
-
 /* The keyword closest to a token, if it is a likely typo; else NULL. */
 static const char *did_you_mean(const parser *p, const token *t, const char *const *keywords) {
-  const char *best = NULL;
-  int best_d = 3;
-  for (int i = 0; keywords[i]; i++) {
-    int d = edit_distance(p->src->text + t->offset, t->len, keywords[i]);
-    if (d < best_d)
-      best_d = d, best = keywords[i];
-  }
-  return best;
+  return mc_text_closest(keywords, p->src->text + t->offset, t->len, 3);
 }
 
 /* Reports at a token. */

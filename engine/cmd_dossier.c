@@ -19,7 +19,7 @@ static const char *day_kind_vi(eng_day_kind kind) {
 }
 
 static void fmt_local(const decide *d, mc_instant t, char out[MC_INSTANT_STRLEN]) {
-  mc_instant_format(t, d->cal ? eng_calendar_offset_min(d->cal) : 420, out);
+  mc_instant_format(t, d->cal ? eng_calendar_offset_min(d->cal) : MC_VN_OFFSET_MIN, out);
 }
 
 int dec_do_extend(decide *d) {

@@ -27,8 +27,7 @@ int dec_do_delivered(decide *d) {
     return refuse(d, MC_EINVAL, DELIVERY_WHY);
   if (arg->index < 0 || arg->index >= ENG_MAX_NOTES)
     return refuse(d, MC_EINVAL, DELIVERY_INDEX, arg->index, ENG_MAX_NOTES);
-  for (int i = 0; i < 8; i++)
-    key[i] = (uint8_t)(arg->seq >> (56 - 8 * i));
+  mc_be64_put(key, arg->seq);
   key[8] = (uint8_t)arg->index;
   int rc = store_cmd_proj_get(d->b, ENG_PROJ_OUTBOX, key, sizeof key, &v, &vlen);
   if (rc == MC_ENOENT)
@@ -80,7 +79,7 @@ int dec_do_delivered(decide *d) {
   if (alert && dossier[0] && dec_load_snap(&quiet, dossier, &snap, &version) == 0 && dec_load_defs(&quiet, &snap) == 0)
     dec_load_form(&quiet, dossier, &form);
   eng_facts facts = {.s = &snap, .m = quiet.m, .form = quiet.form, .reason = arg->reason,
-                     .offset_min = quiet.cal ? eng_calendar_offset_min(quiet.cal) : 420};
+                     .offset_min = quiet.cal ? eng_calendar_offset_min(quiet.cal) : MC_VN_OFFSET_MIN};
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &data);
@@ -131,7 +130,7 @@ int dec_do_announce(decide *d) {
   snprintf(none.agency, sizeof none.agency, "%s", arg->agency ? arg->agency : "");
   char to[48];
   snprintf(to, sizeof to, "affected%s%s", arg->agency ? ":" : "", arg->agency ? arg->agency : "");
-  eng_facts facts = {.s = &none, .message = arg->message, .offset_min = 420};
+  eng_facts facts = {.s = &none, .message = arg->message, .offset_min = MC_VN_OFFSET_MIN};
   mc_buf data = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &data);
@@ -164,7 +163,7 @@ int dec_do_send_code(decide *d) {
   eng_snap none;
   memset(&none, 0, sizeof none);
   eng_facts facts = {.s = &none, .code = arg->code, .email = arg->email ? arg->email : "",
-                     .phone = arg->phone ? arg->phone : "", .offset_min = 420};
+                     .phone = arg->phone ? arg->phone : "", .offset_min = MC_VN_OFFSET_MIN};
   mc_buf msg = MC_BUF_INIT;
   mc_canon w;
   mc_canon_init(&w, &msg);
@@ -172,8 +171,7 @@ int dec_do_send_code(decide *d) {
   if (rc == 0)
     rc = mc_canon_finish(&w);
   uint8_t key[16];
-  for (int i = 0; i < 8; i++)
-    key[i] = (uint8_t)((uint64_t)d->now >> (56 - 8 * i));
+  mc_be64_put(key, (uint64_t)d->now);
   randombytes_buf(key + 8, 8);
   if (rc == 0)
     rc = store_aux_put(eng_store(d->e), ENG_AUX_CODES, key, sizeof key, msg.data, msg.len);

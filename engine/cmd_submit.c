@@ -131,7 +131,7 @@ int dec_do_submit(decide *d) {
   size_t vlen;
   if (store_cmd_proj_get(d->b, ENG_PROJ_CODES, prefix, (size_t)plen, &v, &vlen) == 0 && vlen == 4) {
     const uint8_t *p = v;
-    last = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+    last = mc_be32_get(p);
   }
   /* At least four digits, more once a day passes 9,999 (docs/DOMAIN.md, "The
    * dossier code"): no client can exhaust a day. */

@@ -7,6 +7,7 @@
 #include "engine/engine.h"
 
 #include "base/arena.h"
+#include "base/bytes.h"
 #include "base/canon.h"
 #include "dsl/dsl.h"
 #include "dsl/machine.h"
@@ -182,14 +183,6 @@ struct eng_engine {
   mc_buf form_copy;              /* the writer's copy of the e-form it decides on */
 };
 
-/* A big-endian u64. */
-static inline uint64_t eng__be64(const void *p) {
-  const uint8_t *b = p;
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
-    v = v << 8 | b[i];
-  return v;
-}
 
 /* msgpack helpers over decoded objects (msgpack.c). */
 const msgpack_object *eng__get(const msgpack_object *map, const char *key);

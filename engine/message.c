@@ -357,7 +357,7 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
   store_event fev;
   size_t off = 0;
   if (rc == 0 && store_read_proj(rd, ENG_PROJ_FORMS, ev->stream.ptr + 8, ev->stream.len - 8, &fbytes, &flen) == 0 &&
-      flen == 8 && store_read_event(rd, eng__be64(fbytes), &fev) == 0 &&
+      flen == 8 && store_read_event(rd, mc_be64_get(fbytes), &fev) == 0 &&
       msgpack_unpack_next(&filed, (const char *)fev.data, fev.data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
     const msgpack_object *bin = eng__get(&filed.data, "form");
     off = 0;

@@ -42,8 +42,7 @@ int eng__apply_codes(void *opaque, store_proj_txn *tx, const store_event *ev) {
   const void *v;
   size_t vlen;
   if (store_proj_get(tx, code, prefix, &v, &vlen) == 0 && vlen == 4)
-    current = (uint32_t)((const uint8_t *)v)[0] << 24 | (uint32_t)((const uint8_t *)v)[1] << 16 |
-              (uint32_t)((const uint8_t *)v)[2] << 8 | ((const uint8_t *)v)[3];
+    current = mc_be32_get(v);
   if (number > current) {
     uint8_t be[4] = {(uint8_t)(number >> 24), (uint8_t)(number >> 16), (uint8_t)(number >> 8), (uint8_t)number};
     return store_proj_put(tx, code, prefix, be, 4);
@@ -60,7 +59,6 @@ int eng__apply_forms(void *opaque, store_proj_txn *tx, const store_event *ev) {
   if (form == NULL || form->type != MSGPACK_OBJECT_BIN)
     return MC_EPARSE;
   uint8_t seq[8];
-  for (int i = 0; i < 8; i++)
-    seq[i] = (uint8_t)(ev->seq >> (56 - 8 * i));
+  mc_be64_put(seq, ev->seq);
   return store_proj_put(tx, ev->stream.ptr + 8, ev->stream.len - 8, seq, 8);
 }

@@ -17,12 +17,10 @@ static int count_add(store_proj_txn *tx, const void *key, size_t klen, int64_t d
   size_t vlen;
   uint64_t n = 0;
   if (store_proj_get(tx, key, klen, &v, &vlen) == 0 && vlen == 8)
-    for (int i = 0; i < 8; i++)
-      n = n << 8 | ((const uint8_t *)v)[i];
+    n = mc_be64_get(v);
   n = (uint64_t)((int64_t)n + delta);
   uint8_t b[8];
-  for (int i = 0; i < 8; i++)
-    b[i] = (uint8_t)(n >> (56 - 8 * i));
+  mc_be64_put(b, n);
   return store_proj_put(tx, key, klen, b, 8);
 }
 
@@ -84,8 +82,7 @@ static int count_one(void *opaque, const void *key, size_t klen, const void *val
   if (vlen != 8 || klen == 0)
     return 0;
   uint64_t n = 0;
-  for (int i = 0; i < 8; i++)
-    n = n << 8 | ((const uint8_t *)val)[i];
+  n = mc_be64_get(val);
   char name[64];
   if (klen == 1 && k[0] == 't')
     return c->fn(c->opaque, "timers", "", n);

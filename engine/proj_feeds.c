@@ -24,8 +24,7 @@ int eng__apply_feeds(void *opaque, store_proj_txn *tx, const store_event *ev) {
   size_t n = strlen(s.applicant);
   memcpy(key, s.applicant, n);
   key[n] = 0;
-  for (int i = 0; i < 8; i++)
-    key[n + 1 + i] = (uint8_t)(ev->seq >> (56 - 8 * i));
+  mc_be64_put(key + n + 1, ev->seq);
   return store_proj_put(tx, key, n + 9, "", 0);
 }
 
@@ -46,8 +45,7 @@ static int feed_one(void *opaque, const void *key, size_t klen, const void *val,
   if (klen != c->plen + 8 || memcmp(key, c->prefix, c->plen) != 0)
     return 1;
   uint64_t seq = 0;
-  for (int i = 0; i < 8; i++)
-    seq = seq << 8 | ((const uint8_t *)key)[c->plen + i];
+  seq = mc_be64_get((const uint8_t *)key + c->plen);
   if (seq > c->upto || c->left-- <= 0)
     return 1;
   store_event ev;
@@ -66,8 +64,7 @@ int eng_applicant_events(eng_engine *e, const char *applicant, uint64_t from_seq
   uint8_t from[64 + 9];
   memcpy(from, applicant, n);
   from[n] = 0;
-  for (int i = 0; i < 8; i++)
-    from[n + 1 + i] = (uint8_t)(from_seq >> (56 - 8 * i));
+  mc_be64_put(from + n + 1, from_seq);
   store_read *rd;
   int rc;
   if ((rc = store_read_begin(e->st, &rd)) != 0)

@@ -14,8 +14,7 @@
  * the write that appends the event until a `notification.delivered` event
  * records its outcome (sent, or failed for good). */
 static size_t outbox_key(uint8_t k[9], uint64_t seq, unsigned index) {
-  for (int i = 0; i < 8; i++)
-    k[i] = (uint8_t)(seq >> (56 - 8 * i));
+  mc_be64_put(k, seq);
   k[8] = (uint8_t)index;
   return 9;
 }
@@ -114,8 +113,7 @@ static int outbox_one(void *opaque, const void *key, size_t klen, const void *va
   const uint8_t *k = key;
   eng_message m;
   memset(&m, 0, sizeof m);
-  for (int i = 0; i < 8; i++)
-    m.seq = m.seq << 8 | k[i];
+  m.seq = mc_be64_get(k);
   m.index = k[8];
   mc_buf texts[6];
   for (int i = 0; i < 6; i++)

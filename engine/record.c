@@ -243,7 +243,7 @@ int dec_load_form(decide *d, const char *code, msgpack_unpacked *u) {
   d->form = NULL;
   int rc = store_cmd_proj_get(d->b, ENG_PROJ_FORMS, code, strlen(code), &v, &vlen);
   if (rc == 0)
-    rc = vlen == 8 ? store_cmd_event(d->b, eng__be64(v), &ev) : MC_ECORRUPT;
+    rc = vlen == 8 ? store_cmd_event(d->b, mc_be64_get(v), &ev) : MC_ECORRUPT;
   msgpack_unpacked_init(&data);
   if (rc == 0 && msgpack_unpack_next(&data, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS)
     form = eng__get(&data.data, "form");

@@ -51,7 +51,7 @@ static inline bool eng__timer_key_due(const void *key, size_t klen, int64_t *due
   const uint8_t *k = key;
   if (klen < 2 + 8 || k[0] != 't' || k[1] != '/')
     return false;
-  *due = (int64_t)eng__be64(k + 2);
+  *due = (int64_t)mc_be64_get(k + 2);
   return true;
 }
 
@@ -63,7 +63,7 @@ static inline bool eng__timer_key_parse(const void *key, size_t klen, eng_timer_
   out->code_len = klen - 2 - 8 - 1 - 4 - 1;
   out->code = (const char *)k + 10;
   const uint8_t *p = k + 10 + out->code_len + 1;
-  out->node = (int32_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+  out->node = (int32_t)mc_be32_get(p);
   out->kind = (char)p[4];
   return true;
 }

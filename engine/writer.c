@@ -1,6 +1,7 @@
 /* writer.c — see writer.h: a mutex-protected queue and one thread doing
  * group commit over eng_execute(). */
 #include "engine/writer.h"
+#include "base/instant.h"
 
 #include "base/error.h"
 #include "base/log.h"
@@ -28,11 +29,6 @@ struct eng_writer {
   eng_writer_stats stats;
 };
 
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static mc_instant now_of(eng_writer *w) {
   return w->opt.clock ? w->opt.clock(w->opt.clock_opaque) : mc_clock_now();
@@ -79,9 +75,9 @@ static void run_batch(eng_writer *w, item *list) {
     for (item *it = list; it; it = it->next)
       if (it->cmd)
         cmds[i++] = *it->cmd;
-    uint64_t t0 = mono_ns();
+    uint64_t t0 = mc_mono_ns();
     rc = eng_execute(w->e, cmds, n, now_of(w), results);
-    uint64_t dt = mono_ns() - t0;
+    uint64_t dt = mc_mono_ns() - t0;
     pthread_mutex_lock(&w->mu);
     w->stats.batches++;
     w->stats.commands += (uint64_t)n;

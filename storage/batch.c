@@ -40,7 +40,7 @@ int store__head_read(store *st, MDB_txn *txn, store__head *out) {
     store__set_errmsg(st, "the log holds a key of %zu bytes", k.mv_size);
     return MC_ECORRUPT;
   }
-  out->seq = store__get_be64(k.mv_data);
+  out->seq = mc_be64_get(k.mv_data);
   rc = store__record_decode(v.mv_data, v.mv_size, out->seq, &ev);
   if (rc) {
     store__set_errmsg(st, rc == MC_EFORMAT
@@ -193,8 +193,8 @@ int store_cmd_begin(store_batch *b, const char *command_id, store_cmd_result *pr
     rc = mdb_get(b->txn, st->proj[STORE_PROJ_COMMAND].dbi, &k, &v);
     if (rc == 0 && v.mv_size == 12) {
       prior->repeated = true;
-      prior->first_seq = store__get_be64(v.mv_data);
-      prior->count = store__get_be32((uint8_t *)v.mv_data + 8);
+      prior->first_seq = mc_be64_get(v.mv_data);
+      prior->count = mc_be32_get((uint8_t *)v.mv_data + 8);
       return 0;
     }
     if (rc && rc != MDB_NOTFOUND)
@@ -292,7 +292,7 @@ static int append_one(store_batch *b, const store_event_in *in, uint64_t *seq_ou
     return rc;
   if ((rc = store__record_decode(b->record.data, b->record.len, seq, &ev)))
     return MC_EINTERNAL;
-  store__be64(key, seq);
+  mc_be64_put(key, seq);
   v = (MDB_val){b->record.len, b->record.data};
   b->cmd_wrote = true; /* from here on, dropping the command needs a replay */
   if ((rc = mdb_put(txn, st->log, &k, &v, MDB_APPEND)))

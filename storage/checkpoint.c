@@ -41,9 +41,9 @@
 static void signed_message(uint64_t seq, const uint8_t head[MC_SHA256_BYTES], int64_t time,
                            uint8_t out[MSG_LEN]) {
   memcpy(out, MAGIC, sizeof MAGIC - 1);
-  store__be64(out + sizeof MAGIC - 1, seq);
+  mc_be64_put(out + sizeof MAGIC - 1, seq);
   memcpy(out + sizeof MAGIC - 1 + 8, head, MC_SHA256_BYTES);
-  store__be64(out + sizeof MAGIC - 1 + 8 + MC_SHA256_BYTES, (uint64_t)time);
+  mc_be64_put(out + sizeof MAGIC - 1 + 8 + MC_SHA256_BYTES, (uint64_t)time);
 }
 
 /* Writes `len` bytes to a new file (O_EXCL) with `mode`, flushed. */

@@ -13,29 +13,6 @@
 
 #include <string.h>
 
-/* ============================================================ integers */
-
-void store__be64(uint8_t out[8], uint64_t v) {
-  for (int i = 7; i >= 0; i--, v >>= 8)
-    out[i] = (uint8_t)v;
-}
-
-uint64_t store__get_be64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
-    v = v << 8 | p[i];
-  return v;
-}
-
-void store__be32(uint8_t out[4], uint32_t v) {
-  for (int i = 3; i >= 0; i--, v >>= 8)
-    out[i] = (uint8_t)v;
-}
-
-uint32_t store__get_be32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 bool store__name_ok(const char *name) {
   size_t n = name ? strlen(name) : 0;
   if (n == 0 || n > 32)

@@ -131,11 +131,11 @@ static int open_dbs(store *st, MDB_txn *txn, mc_buf *why) {
     return store__lmdb_error(st, rc, "opening the meta db");
   rc = mdb_get(txn, st->meta, &k, &v);
   if (rc == MDB_NOTFOUND && !st->read_only) {
-    store__be32(buf, STORE_FORMAT_VERSION);
+    mc_be32_put(buf, STORE_FORMAT_VERSION);
     v = (MDB_val){4, buf};
     rc = mdb_put(txn, st->meta, &k, &v, 0);
-  } else if (rc == 0 && (v.mv_size != 4 || store__get_be32(v.mv_data) != STORE_FORMAT_VERSION)) {
-    uint32_t found = v.mv_size == 4 ? store__get_be32(v.mv_data) : 0;
+  } else if (rc == 0 && (v.mv_size != 4 || mc_be32_get(v.mv_data) != STORE_FORMAT_VERSION)) {
+    uint32_t found = v.mv_size == 4 ? mc_be32_get(v.mv_data) : 0;
     if (why)
       mc_buf_printf(why, "%s is in storage format %u; this motcua reads format %u%s", st->dir,
                     (unsigned)found, STORE_FORMAT_VERSION,
@@ -175,13 +175,13 @@ static int find_stale(store *st, MDB_txn *txn, bool *stale) {
     k = (MDB_val){strlen(key), key};
     int rc = mdb_get(txn, st->meta, &k, &v);
     stale[i] = false;
-    if (rc == 0 && v.mv_size == 4 && store__get_be32(v.mv_data) == p->def.version)
+    if (rc == 0 && v.mv_size == 4 && mc_be32_get(v.mv_data) == p->def.version)
       continue;
     if (rc && rc != MDB_NOTFOUND)
       return store__lmdb_error(st, rc, "reading a projection's version");
     if (rc == 0)
       MC_LOG_INFO("store", "%s: projection %s is at version %u, the program has %u: rebuilding",
-                  st->dir, p->def.name, (unsigned)(v.mv_size == 4 ? store__get_be32(v.mv_data) : 0),
+                  st->dir, p->def.name, (unsigned)(v.mv_size == 4 ? mc_be32_get(v.mv_data) : 0),
                   (unsigned)p->def.version);
     stale[i] = true;
   }

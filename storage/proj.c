@@ -72,7 +72,7 @@ const store__proj *store__proj_named(const store *st, const char *name) {
 size_t store__prefixed_key(uint8_t *out, const char *text, size_t len, uint64_t n) {
   memcpy(out, text, len);
   out[len] = 0;
-  store__be64(out + len + 1, n);
+  mc_be64_put(out + len + 1, n);
   return len + 9;
 }
 
@@ -98,7 +98,7 @@ int store__stream_version(store *st, MDB_txn *txn, MDB_dbi dbi, const char *stre
                : rc == MDB_NOTFOUND ? mdb_cursor_get(cur, &k, &v, MDB_LAST) : rc;
   if (rc == 0 && k.mv_size == len + 9 && memcmp(k.mv_data, stream, len) == 0 &&
       ((uint8_t *)k.mv_data)[len] == 0)
-    *version = store__get_be64((uint8_t *)k.mv_data + len + 1);
+    *version = mc_be64_get((uint8_t *)k.mv_data + len + 1);
   mdb_cursor_close(cur);
   return rc == 0 || rc == MDB_NOTFOUND ? 0 : store__lmdb_error(st, rc, "reading the stream index");
 }
@@ -119,7 +119,7 @@ static int apply_stream(void *opaque, store_proj_txn *tx, const store_event *ev)
                       (unsigned long long)current, (unsigned long long)ev->version);
     return MC_ECORRUPT;
   }
-  store__be64(val, ev->seq);
+  mc_be64_put(val, ev->seq);
   return store_proj_put(tx, key,
                         store__prefixed_key(key, ev->stream.ptr, ev->stream.len, ev->version), val,
                         8);
@@ -137,8 +137,8 @@ static int apply_type(void *opaque, store_proj_txn *tx, const store_event *ev) {
 static int apply_time(void *opaque, store_proj_txn *tx, const store_event *ev) {
   uint8_t key[16];
   (void)opaque;
-  store__be64(key, (uint64_t)ev->time ^ STORE_TIME_SIGN_BIT); /* signed order as byte order */
-  store__be64(key + 8, ev->seq);
+  mc_be64_put(key, (uint64_t)ev->time ^ STORE_TIME_SIGN_BIT); /* signed order as byte order */
+  mc_be64_put(key + 8, ev->seq);
   return store_proj_put(tx, key, 16, "", 0);
 }
 
@@ -152,19 +152,19 @@ static int apply_command(void *opaque, store_proj_txn *tx, const store_event *ev
     return 0;
   int rc = store_proj_get(tx, ev->command.ptr, ev->command.len, &old, &len);
   if (rc == 0) {
-    uint64_t first = len == 12 ? store__get_be64(old) : 0;
-    uint32_t count = len == 12 ? store__get_be32((const uint8_t *)old + 8) : 0;
+    uint64_t first = len == 12 ? mc_be64_get(old) : 0;
+    uint32_t count = len == 12 ? mc_be32_get((const uint8_t *)old + 8) : 0;
     if (first + count != ev->seq) {
       store__set_errmsg(tx->st, "event %llu: command %.*s appended events that are not "
                                 "consecutive", (unsigned long long)ev->seq,
                         (int)ev->command.len, ev->command.ptr);
       return MC_ECORRUPT;
     }
-    store__be64(val, first);
-    store__be32(val + 8, count + 1);
+    mc_be64_put(val, first);
+    mc_be32_put(val + 8, count + 1);
   } else if (rc == MC_ENOENT) {
-    store__be64(val, ev->seq);
-    store__be32(val + 8, 1);
+    mc_be64_put(val, ev->seq);
+    mc_be32_put(val + 8, 1);
   } else {
     return rc;
   }

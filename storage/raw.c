@@ -13,7 +13,7 @@ static int raw_write(store *st, uint64_t seq, const void *rec, size_t len) {
   int rc = store__txn_begin_write(st, &txn);
   if (rc)
     return rc;
-  store__be64(key, seq);
+  mc_be64_put(key, seq);
   rc = rec ? mdb_put(txn, st->log, &k, &v, 0) : mdb_del(txn, st->log, &k, NULL);
   if (rc) {
     mdb_txn_abort(txn);

@@ -37,7 +37,7 @@ int store_read_head(store_read *rd, uint64_t *seq, uint8_t hash[MC_SHA256_BYTES]
     return store__lmdb_error(NULL, rc, "reading the head");
   if (k.mv_size != 8)
     return MC_ECORRUPT;
-  *seq = store__get_be64(k.mv_data);
+  *seq = mc_be64_get(k.mv_data);
   mc_sha256_digest(v.mv_data, v.mv_size, hash);
   return 0;
 }
@@ -45,7 +45,7 @@ int store_read_head(store_read *rd, uint64_t *seq, uint8_t hash[MC_SHA256_BYTES]
 static int event_in(MDB_txn *txn, MDB_dbi log, uint64_t seq, store_event *out) {
   uint8_t key[8];
   MDB_val k = {8, key}, v;
-  store__be64(key, seq);
+  mc_be64_put(key, seq);
   int rc = mdb_get(txn, log, &k, &v);
   if (rc)
     return store__lmdb_error(NULL, rc, "reading an event");
@@ -72,11 +72,11 @@ int store_read_log(store_read *rd, uint64_t from_seq, uint64_t max, store_event_
   int rc = read_cursor(rd, &cur);
   if (rc)
     return rc;
-  store__be64(key, from_seq);
+  mc_be64_put(key, from_seq);
   k = (MDB_val){8, key};
   for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && (max == 0 || n < max);
        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), n++) {
-    uint64_t seq = k.mv_size == 8 ? store__get_be64(k.mv_data) : 0;
+    uint64_t seq = k.mv_size == 8 ? mc_be64_get(k.mv_data) : 0;
     if ((rc = store__record_decode(v.mv_data, v.mv_size, seq, &ev)))
       break;
     last = seq + 1;
@@ -111,8 +111,8 @@ static int read_index(store_read *rd, int which, const uint8_t *start, size_t st
     if (end && memcmp(k.mv_data, end, 8) >= 0)
       break;
     uint64_t seq = which == STORE_PROJ_STREAM
-                       ? (v.mv_size == 8 ? store__get_be64(v.mv_data) : 0)
-                       : store__get_be64((uint8_t *)k.mv_data + k.mv_size - 8);
+                       ? (v.mv_size == 8 ? mc_be64_get(v.mv_data) : 0)
+                       : mc_be64_get((uint8_t *)k.mv_data + k.mv_size - 8);
     if ((rc = store_read_event(rd, seq, &ev)) || (rc = fn(opaque, &ev)))
       break;
   }
@@ -149,8 +149,8 @@ int store_read_type(store_read *rd, const char *type, store_event_fn fn, void *o
 
 int store_read_time(store_read *rd, int64_t from, int64_t to, store_event_fn fn, void *opaque) {
   uint8_t start[16] = {0}, end[8];
-  store__be64(start, (uint64_t)from ^ STORE_TIME_SIGN_BIT);
-  store__be64(end, (uint64_t)to ^ STORE_TIME_SIGN_BIT);
+  mc_be64_put(start, (uint64_t)from ^ STORE_TIME_SIGN_BIT);
+  mc_be64_put(end, (uint64_t)to ^ STORE_TIME_SIGN_BIT);
   return read_index(rd, STORE_PROJ_TIME, start, 16, 0, end, fn, opaque);
 }
 

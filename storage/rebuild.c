@@ -54,12 +54,12 @@ int store__proj_rebuild(store *st, const bool *which, uint64_t chunk) {
       hint[j].misses = 0;
     if (rc == 0 && (rc = mdb_cursor_open(txn, st->log, &cur)))
       rc = store__lmdb_error(st, rc, "opening the log");
-    store__be64(key, next);
+    mc_be64_put(key, next);
     k = (MDB_val){8, key};
     if (rc == 0) {
       for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && seen < chunk;
            rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), seen++) {
-        uint64_t seq = k.mv_size == 8 ? store__get_be64(k.mv_data) : 0;
+        uint64_t seq = k.mv_size == 8 ? mc_be64_get(k.mv_data) : 0;
         if ((rc = store__record_decode(v.mv_data, v.mv_size, seq, &ev))) {
           store__set_errmsg(st, "rebuilding projections: event %llu cannot be read",
                             (unsigned long long)seq);
@@ -85,7 +85,7 @@ int store__proj_rebuild(store *st, const bool *which, uint64_t chunk) {
       uint8_t ver[4];
       snprintf(name, sizeof name, "proj/%s", sel[j].def.name);
       MDB_val mk = {strlen(name), name}, mv = {4, ver};
-      store__be32(ver, sel[j].def.version);
+      mc_be32_put(ver, sel[j].def.version);
       rc = store__lmdb_error(st, mdb_put(txn, st->meta, &mk, &mv, 0),
                              "writing a projection's version");
     }

@@ -12,7 +12,7 @@
  * test command).  The declarations below come in the same order.
  *
  *   0  error.c       LMDB's codes translated into MC_E*; the last error message
- *   1  format.c      the event record; big-endian integers; names of dbs
+ *   1  format.c      the event record; names of dbs (big-endian integers: base/bytes.h)
  *   2  env.c         the open environment: map growth, write and read transactions
  *      aux.c         the aux environment and its dbs
  *      proj.c        projection dbs as hooks see them; storage's own projections
@@ -87,6 +87,7 @@
 #include "store.h"
 
 #include "base/arena.h"
+#include "base/bytes.h"
 #include "base/error.h"
 
 #include <lmdb.h>
@@ -214,11 +215,6 @@ int store__lmdb_error(store *st, int rc, const char *what);
 void store__set_errmsg(store *st, const char *fmt, ...) MC__PRINTF(2, 3);
 
 /* ------------------------------------------------------------ 1 format.c */
-
-void store__be64(uint8_t out[8], uint64_t v);
-uint64_t store__get_be64(const uint8_t *p);
-void store__be32(uint8_t out[4], uint32_t v);
-uint32_t store__get_be32(const uint8_t *p);
 
 /* Encodes the record of event `seq` (version `version`, after `prev`) into
  * `out` (reset first).  `stream` is already NFC.  Returns 0, MC_EINVAL /

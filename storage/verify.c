@@ -129,7 +129,7 @@ static int check_chain(vctx *v) {
       store_read_end(rd);
       return store__lmdb_error(v->st, rc, "opening the log");
     }
-    store__be64(key, next);
+    mc_be64_put(key, next);
     k = (MDB_val){8, key};
     for (rc = mdb_cursor_get(cur, &k, &v2, MDB_SET_RANGE); rc == 0 && n < CHUNK;
          rc = mdb_cursor_get(cur, &k, &v2, MDB_NEXT), n++) {
@@ -138,7 +138,7 @@ static int check_chain(vctx *v) {
                 (unsigned long long)v->expected - 1);
         continue;
       }
-      uint64_t seq = store__get_be64(k.mv_data);
+      uint64_t seq = mc_be64_get(k.mv_data);
       check_record(v, seq, v2.mv_data, v2.mv_size);
       next = seq + 1;
     }
@@ -292,9 +292,9 @@ static int rebuild_range(vctx *v, scratch *s, store_read *rd, uint64_t from, uin
 /* The sequence a key/value of storage's own indexes refers to (0: unknown). */
 static uint64_t seq_of(const char *proj, MDB_val k, MDB_val val) {
   if (strcmp(proj, "stream") == 0 || strcmp(proj, "command") == 0)
-    return val.mv_size >= 8 ? store__get_be64(val.mv_data) : 0;
+    return val.mv_size >= 8 ? mc_be64_get(val.mv_data) : 0;
   if (strcmp(proj, "type") == 0 || strcmp(proj, "time") == 0)
-    return k.mv_size >= 8 ? store__get_be64((uint8_t *)k.mv_data + k.mv_size - 8) : 0;
+    return k.mv_size >= 8 ? mc_be64_get((uint8_t *)k.mv_data + k.mv_size - 8) : 0;
   return 0;
 }
 
@@ -419,7 +419,7 @@ static int note_stored_projections(vctx *v) {
          rc = mdb_cursor_get(cur, &k, &val, MDB_NEXT)) {
       const char *name = (const char *)k.mv_data + 5;
       size_t len = k.mv_size - 5;
-      uint32_t stored = val.mv_size == 4 ? store__get_be32(val.mv_data) : 0;
+      uint32_t stored = val.mv_size == 4 ? mc_be32_get(val.mv_data) : 0;
       const store__proj *known = NULL;
       for (size_t i = 0; i < v->st->nproj; i++)
         if (strlen(v->st->proj[i].def.name) == len && memcmp(v->st->proj[i].def.name, name, len) == 0)

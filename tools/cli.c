@@ -110,7 +110,7 @@ int cli_admin(const char *cmd, const char *data_dir, json_t *request, json_t **r
 }
 
 int cli_parse_time(const char *cmd, const char *opt, const char *text, mc_instant *out) {
-  if (mc_instant_parse(text, 420, out) != 0) {
+  if (mc_instant_parse(text, MC_VN_OFFSET_MIN, out) != 0) {
     cli_error(cmd, "%s \"%s\": write ISO 8601, such as 2026-02-10T09:00 (Vietnam time)", opt, text);
     return CLI_USAGE;
   }

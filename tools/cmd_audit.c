@@ -48,7 +48,7 @@ static const char USAGE[] =
     "           directory) and writes checkpoint-<seq>.txt into DIR\n"
     "keygen     makes a signing key pair for checkpoints\n";
 
-#define VN_OFFSET_MIN 420 /* Asia/Ho_Chi_Minh, for what people read */
+#define VN_OFFSET_MIN MC_VN_OFFSET_MIN /* what people read */
 
 static int usage_error(const char *fmt, ...) MC__PRINTF(1, 2);
 

@@ -49,7 +49,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define VN 420
+#define VN MC_VN_OFFSET_MIN
 
 static int open_engine(const char *cmd, const char *dir, eng_engine **out) {
   mc_buf why = MC_BUF_INIT;

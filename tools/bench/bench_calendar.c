@@ -10,6 +10,7 @@
  *   build/tools/bench/bench-calendar [seconds-per-case]
  */
 #include "calendar/calendar.h"
+#include "base/instant.h"
 
 
 #include <stdio.h>
@@ -17,11 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static double now_s(void) { return (double)mc_mono_ns() / 1e9; }
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 static uint64_t rng(void) {
@@ -60,8 +57,8 @@ int main(int argc, char **argv) {
       {"15 calendar days", {ENG_UNIT_CALENDAR_DAYS, 15}, ENG_NO_CUTOFF},
   };
 
-  mc_instant_parse("2025-01-01T00:00", 420, &t0);
-  mc_instant_parse("2026-07-01T00:00", 420, &t1);
+  mc_instant_parse("2025-01-01T00:00", MC_VN_OFFSET_MIN, &t0);
+  mc_instant_parse("2026-07-01T00:00", MC_VN_OFFSET_MIN, &t1);
   for (int i = 0; i < NFROM; i++)
     from[i] = t0 + (mc_instant)(rng() % (uint64_t)(t1 - t0));
 

@@ -12,15 +12,11 @@
 #include <string.h>
 #include <time.h>
 
-double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+double now_s(void) { return (double)mc_mono_ns() / 1e9; }
 
 mc_instant at(const char *iso) {
   mc_instant t;
-  mc_instant_parse(iso, 420, &t);
+  mc_instant_parse(iso, MC_VN_OFFSET_MIN, &t);
   return t;
 }
 

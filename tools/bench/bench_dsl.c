@@ -10,6 +10,7 @@
  *   build/tools/bench/bench-dsl [N]
  */
 #include "base/file.h"
+#include "base/instant.h"
 #include "dsl/dsl.h"
 
 #include <stdio.h>
@@ -17,11 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static double now_s(void) { return (double)mc_mono_ns() / 1e9; }
 
 static void generate(mc_buf *out, int i) {
   int fields = 5 + i % 16, steps = 4 + i % 9;

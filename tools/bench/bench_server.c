@@ -177,11 +177,6 @@ static uint32_t fnv1a(const char *s) {
 
 static double mono_s(void) { return now_s(); }
 
-static uint64_t mono_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ------------------------------------------------------------------------ */
 /* Figures                                                                    */
@@ -926,7 +921,7 @@ static bool scan_pushes(conn *c, const char *buf, size_t len) {
 }
 
 static void on_reply(conn *c, json_t *r) {
-  uint64_t now = mono_ns();
+  uint64_t now = mc_mono_ns();
   const char *id = json_string_value(json_object_get(r, "id"));
   if (id == NULL || strtoull(id, NULL, 10) != c->req_id || c->req == REQ_NONE) {
     error_record("unmatched", "a reply whose id is not the request in flight");
@@ -1135,7 +1130,7 @@ static int client_callback(struct lws *wsi, enum lws_callback_reasons reason, vo
       return -1;
     if (c->want_write) {
       c->want_write = false;
-      c->sent_ns = mono_ns();
+      c->sent_ns = mc_mono_ns();
       if (lws_write(wsi, c->out + LWS_PRE, c->out_len, LWS_WRITE_TEXT) < (int)c->out_len)
         return -1;
     }
@@ -1322,7 +1317,7 @@ static void on_phase_timer(uv_timer_t *t) {
     fig.measure_end = mono_s();
     fig.cpu_end = cpu_s();
     fig.phase = PHASE_DRAIN;
-    uint64_t now = mono_ns();
+    uint64_t now = mc_mono_ns();
     for (int i = 0; i < nload; i++) {
       conn *c = &load_conns[i];
       if (c->req != REQ_SUBMIT && c->req != REQ_ACCEPT)
@@ -1508,7 +1503,7 @@ static void eslot_issue(eslot *s) {
   }
   s->busy = true;
   e_inflight++;
-  s->t0 = mono_ns();
+  s->t0 = mc_mono_ns();
   int rc = eng_writer_submit(writer, &s->cmd, engine_done, s);
   if (rc) {
     s->busy = false;
@@ -1520,7 +1515,7 @@ static void eslot_issue(eslot *s) {
 /* On the writer thread, once the command's batch is durable. */
 static void engine_done(void *opaque, const eng_command *cmd, const eng_result *r) {
   eslot *s = opaque;
-  uint64_t now = mono_ns();
+  uint64_t now = mc_mono_ns();
   (void)cmd;
   pthread_mutex_lock(&emu);
   s->busy = false;
@@ -1621,7 +1616,7 @@ static int run_engine(void) {
   fig.phase = PHASE_DRAIN;
   fig.measure_end = mono_s();
   fig.cpu_end = cpu_s();
-  uint64_t now = mono_ns();
+  uint64_t now = mc_mono_ns();
   for (int i = 0; i < neslots; i++) {
     if (!eslots[i].busy)
       continue;

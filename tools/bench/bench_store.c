@@ -26,6 +26,7 @@
  * with the machine and its neighbours.
  */
 #include "storage/store-int.h"
+#include "base/instant.h"
 
 #include "base/canon.h"
 
@@ -38,11 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
+static double now_s(void) { return (double)mc_mono_ns() / 1e9; }
 
 static void remove_env(const char *dir) {
   char path[4200];
@@ -219,7 +216,7 @@ static double raw_appends(const char *dir, const inputs *in, uint64_t events, ui
       cmd = txn;
       if ((mode & RAW_NESTED) && mdb_txn_begin(env, txn, 0, &cmd))
         return -1;
-      store__be64(key, i + 1);
+      mc_be64_put(key, i + 1);
       if (mdb_put(cmd, log, &k, &v, MDB_APPEND))
         return -1;
       if (mode & RAW_INDEXES) {
@@ -227,12 +224,12 @@ static double raw_appends(const char *dir, const inputs *in, uint64_t events, ui
         size_t len = strlen(s);
         memcpy(sk, s, len);
         sk[len] = 0;
-        store__be64(sk + len + 1, ++version[i % NSTREAMS]);
+        mc_be64_put(sk + len + 1, ++version[i % NSTREAMS]);
         memcpy(yk, "note", 5);
-        store__be64(yk + 5, i + 1);
-        store__be64(tk, (uint64_t)(1770000000000 + i) ^ (UINT64_C(1) << 63));
-        store__be64(tk + 8, i + 1);
-        store__be64(val, i + 1);
+        mc_be64_put(yk + 5, i + 1);
+        mc_be64_put(tk, (uint64_t)(1770000000000 + i) ^ (UINT64_C(1) << 63));
+        mc_be64_put(tk + 8, i + 1);
+        mc_be64_put(val, i + 1);
         MDB_val k0 = {len + 9, sk}, v0 = {8, val}, k1 = {13, yk}, k2 = {16, tk}, e = {0, ""};
         if (mdb_put(cmd, idx[0], &k0, &v0, 0) || mdb_put(cmd, idx[1], &k1, &e, 0) ||
             mdb_put(cmd, idx[2], &k2, &e, 0))
