@@ -87,7 +87,7 @@ static void attempts_of(store *st, const eng_message *m, uint32_t *attempts, int
   *attempts = 0, *next_at = 0;
   attempt_key(m, k);
   if (store_aux_get(st, ATTEMPTS_DB, k, sizeof k, &v) == 0 && v.len == 12) {
-    *attempts = (int)mc_be32_get(v.data);
+    *attempts = mc_be32_get(v.data);
     *next_at = (int64_t)mc_be64_get(v.data + 4);
   }
   mc_buf_free(&v);
