@@ -21,6 +21,7 @@
 #include "base/error.h"
 #include "base/log.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -458,6 +459,7 @@ static void finish_job(srv *s, job *j) {
     j->after = NULL;
   }
   s->jobs_in_flight--;
+  assert(s->jobs_in_flight >= 0);
   if (strcmp(j->op, "timers") == 0 && j->kind == 0) {
     s->firing = false;
     s->fire_failed_at = j->status ? srv_now(s) : 0;

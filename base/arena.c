@@ -1,6 +1,8 @@
 /* arena.c — see arena.h. */
 #include "arena.h"
 
+#include "error.h"
+
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,7 +32,7 @@ void *mc_arena_alloc(mc_arena *a, size_t size) {
       want = rounded;
     c = malloc(sizeof *c + want);
     if (c == NULL)
-      return NULL;
+      mc_oom(sizeof *c + want); /* base/error.h: one policy */
     c->size = want;
     c->used = 0;
     c->next = a->head;

@@ -21,7 +21,8 @@ typedef struct mc_arena {
 
 #define MC_ARENA_INIT {NULL, 0, 0}
 
-/* Returns `size` bytes, or NULL when out of memory.  Owned by the arena. */
+/* Returns `size` bytes (out of memory: mc_oom, base/error.h), or NULL for a
+ * size over half the address space.  Owned by the arena. */
 void *mc_arena_alloc(mc_arena *a, size_t size);
 
 /* Same, zero-filled. */

@@ -27,7 +27,7 @@ int mc_buf_reserve(mc_buf *b, size_t extra) {
     cap *= 2;
   data = realloc(b->data, cap);
   if (data == NULL)
-    return MC_ENOMEM;
+    mc_oom(cap); /* base/error.h: one policy */
   b->data = data;
   b->cap = cap;
   return 0;

@@ -27,7 +27,10 @@ void mc_buf_free(mc_buf *b);
 /* Empties the buffer, keeping its storage. */
 static inline void mc_buf_reset(mc_buf *b) { b->len = 0; }
 
-/* Makes room for `extra` more bytes.  Returns 0 or MC_ENOMEM/MC_ETOOBIG. */
+/* Makes room for `extra` more bytes.  Returns 0, or MC_ETOOBIG for a size
+ * near half the address space; out of memory stops the process (mc_oom,
+ * base/error.h), so appending a bounded text cannot fail and its result
+ * need not be checked. */
 int mc_buf_reserve(mc_buf *b, size_t extra);
 
 int mc_buf_append(mc_buf *b, const void *bytes, size_t n);
@@ -37,7 +40,7 @@ int mc_buf_printf(mc_buf *b, const char *fmt, ...) MC__PRINTF(2, 3);
 int mc_buf_vprintf(mc_buf *b, const char *fmt, va_list ap) MC__PRINTF(2, 0);
 
 /* A NUL-terminated view of the contents (the NUL is not counted in len).
- * Valid until the next change to the buffer.  Returns NULL on MC_ENOMEM. */
+ * Valid until the next change to the buffer. */
 const char *mc_buf_cstr(mc_buf *b);
 
 /* Hands the storage over to the caller (free with free()), leaving the

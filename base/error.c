@@ -1,6 +1,9 @@
 /* error.c — messages and names of the codes listed in error.h. */
 #include "error.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 #include <errno.h>
 
 #define MC__ERR_CASE_MSG(name, msg) case MC_E##name: return msg;
@@ -33,4 +36,10 @@ int mc_err_from_errno(int errnum) {
   case EFBIG: return MC_ETOOBIG;
   default: return MC_EIO;
   }
+}
+
+void mc_oom(size_t bytes) {
+  /* No allocation here: the message is written straight to stderr. */
+  fprintf(stderr, "motcua: out of memory (asked for %zu bytes): stopping\n", bytes);
+  abort();
 }

@@ -12,6 +12,8 @@
 #ifndef MC_ERROR_H
 #define MC_ERROR_H
 
+#include <stddef.h>
+
 #define MC_ERRNO_MAP(X)                                                        \
   X(NOMEM,     "out of memory")                                                \
   X(INVAL,     "invalid argument")                                             \
@@ -49,5 +51,21 @@ const char *mc_err_name(int err);
 
 /* Translates an errno value (positive) into a project code. */
 int mc_err_from_errno(int errnum);
+
+/* Out of memory: one policy for all of motcua — stop.  An allocation of
+ * base/ that fails (a buffer growing, an arena's chunk) calls mc_oom(),
+ * which writes what was asked to stderr and aborts.  Nothing is lost that a
+ * client was told was kept: a command is acknowledged only once its batch's
+ * durable commit returned, and an aborted process leaves the last commit in
+ * place; the supervisor restarts it (docs/OPERATIONS.md).  So the buffers
+ * and arenas never report a lack of memory: mc_buf_append and mc_buf_printf
+ * fail only with MC_ETOOBIG (a length near half the address space), which
+ * callers appending bounded texts need not check.  MC_ENOMEM remains for
+ * what libraries report themselves (LMDB, libuv, libcurl).
+ *
+ * Internal invariants (one open batch per store, a dossier's tokens within
+ * ENG_MAX_TOKENS, the server's job counts) are assert()ed: on in the test
+ * and sanitizer builds (debugoptimized), off in release (b_ndebug). */
+void mc_oom(size_t bytes) __attribute__((noreturn));
 
 #endif

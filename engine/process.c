@@ -13,6 +13,7 @@
 
 #include "base/error.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -194,6 +195,7 @@ int dec_enter(decide *d, eng_snap *s, int node) {
           t.warn = 0;
       }
     }
+    assert(s->ntokens < ENG_MAX_TOKENS); /* checked above: a fork's branches are counted */
     s->tokens[s->ntokens++] = t;
     if (n->state)
       snprintf(s->state, sizeof s->state, "%s", n->state);

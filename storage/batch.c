@@ -15,6 +15,7 @@
 
 #include "base/text.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,7 @@ int store_batch_begin(store *st, store_batch **out) {
     free(b);
     return rc;
   }
+  assert(st->batch == NULL); /* one batch at a time per store (checked above) */
   st->batch = b;
   *out = b;
   return 0;

@@ -8,8 +8,11 @@
 #include "base/buf.h"
 #include "base/error.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static void append_and_printf(void **state) {
   (void)state;
@@ -58,12 +61,31 @@ static void refuses_absurd_sizes(void **state) {
   mc_buf_free(&b);
 }
 
+/* Out of memory stops the process (base/error.h): a buffer asked for more
+ * than the machine has does not come back with an error.  In a child, so the
+ * test goes on; under a sanitizer the allocator stops it first, as it
+ * should. */
+static void out_of_memory_stops_the_process(void **state) {
+  (void)state;
+  pid_t pid = fork();
+  assert_true(pid >= 0);
+  if (pid == 0) {
+    mc_buf b = MC_BUF_INIT;
+    int rc = mc_buf_reserve(&b, SIZE_MAX / 4); /* 4 EiB: no realloc gives that */
+    _exit(rc == 0 ? 0 : 3);                    /* neither is allowed */
+  }
+  int status = 0;
+  assert_int_equal(waitpid(pid, &status, 0), pid);
+  assert_false(WIFEXITED(status) && (WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 3));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(append_and_printf),
       cmocka_unit_test(grows_over_many_appends),
       cmocka_unit_test(steal_hands_over_storage),
       cmocka_unit_test(refuses_absurd_sizes),
+      cmocka_unit_test(out_of_memory_stops_the_process),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
