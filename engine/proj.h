@@ -3,8 +3,8 @@
  * Each projection lives in one file with its update and its readers:
  * proj_dossier.c (the snapshot), proj_counts.c, proj_feeds.c, proj_codes.c
  * (codes and forms), proj_handlers.c, proj_documents.c, proj_outbox.c,
- * proj_contacts.c, defs.c (definitions), account.c (accounts); the timers in
- * engine.c, which lists them all.  proj.c holds what they share and calls
+ * proj_contacts.c, proj_timers.c, defs.c (definitions), account.c (accounts);
+ * engine.c lists them all.  proj.c holds what they share and calls
  * none of them.
  */
 #ifndef ENG_PROJ_H
@@ -40,6 +40,7 @@ int eng__pair_key(mc_buf *k, char kind, const char *a, size_t alen, const char *
 
 /* The projections' updates (store_apply_fn). */
 int eng__apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev);
+int eng__apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__apply_counts(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__apply_feeds(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__apply_codes(void *opaque, store_proj_txn *tx, const store_event *ev);
