@@ -1,4 +1,5 @@
-/* calendar_parse.c — reads the calendar files agencies edit, and checks them.
+/* parse.c — reads the calendar files agencies edit (statements from lex.c),
+ * and hands what it read to build.c.
  *
  * The format (docs/CALENDAR.md has the full reference) is line-oriented, one
  * statement a line, '#' starts a comment:
@@ -18,7 +19,7 @@
  * Parsing is pure (a buffer in, a calendar or diagnostics out) and keeps
  * going after an error so that the clerk sees every mistake in one run.
  */
-#include "calendar/calendar-int.h"
+#include "calendar/read.h"
 
 #include "base/error.h"
 #include "base/text.h"
@@ -28,230 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ============================================================ tokens */
-
-typedef enum { TOK_EOF, TOK_NEWLINE, TOK_WORD, TOK_STRING, TOK_LBRACE, TOK_RBRACE, TOK_BAD } tok_kind;
-
-typedef struct token {
-  tok_kind kind;
-  size_t offset; /* into the source */
-  size_t len;    /* of the token as written (with quotes for strings) */
-} token;
-
-typedef struct lexer {
-  const mc_source *src;
-  size_t pos;
-  mc_diag_sink *sink;
-} lexer;
-
-static bool is_word_char(unsigned char c) {
-  return c > ' ' && c != '"' && c != '{' && c != '}' && c != '#';
-}
-
-/* Checks that text[0..n) is valid UTF-8; returns the offset of the first bad
- * byte, or n. */
-static size_t utf8_valid_prefix(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    unsigned char c = s[i];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      len = 2, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      len = 3, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      len = 4, cp = c & 0x07;
-    } else {
-      return i;
-    }
-    if (i + len > n)
-      return i;
-    for (size_t k = 1; k < len; k++) {
-      if ((s[i + k] & 0xC0) != 0x80)
-        return i;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return i;
-    i += len;
-  }
-  return n;
-}
-
-static token lex_next(lexer *lx) {
-  const char *t = lx->src->text;
-  size_t n = lx->src->len;
-  token tok = {TOK_EOF, n, 0};
-
-  for (;;) {
-    while (lx->pos < n && (t[lx->pos] == ' ' || t[lx->pos] == '\t' || t[lx->pos] == '\r'))
-      lx->pos++;
-    if (lx->pos < n && t[lx->pos] == '#') {
-      while (lx->pos < n && t[lx->pos] != '\n')
-        lx->pos++;
-    }
-    break;
-  }
-  if (lx->pos >= n)
-    return tok;
-  tok.offset = lx->pos;
-  switch (t[lx->pos]) {
-  case '\n':
-    tok.kind = TOK_NEWLINE, tok.len = 1, lx->pos++;
-    return tok;
-  case '{':
-    tok.kind = TOK_LBRACE, tok.len = 1, lx->pos++;
-    return tok;
-  case '}':
-    tok.kind = TOK_RBRACE, tok.len = 1, lx->pos++;
-    return tok;
-  case '"': {
-    size_t i = lx->pos + 1;
-    while (i < n && t[i] != '"' && t[i] != '\n')
-      i += (t[i] == '\\' && i + 1 < n && t[i + 1] != '\n') ? 2 : 1;
-    if (i >= n || t[i] != '"') {
-      mc_diag_at(lx->sink, MC_DIAG_ERROR, lx->src, lx->pos, i - lx->pos,
-                 "close the text with a \" on the same line",
-                 "this text has no closing quote");
-      tok.kind = TOK_BAD, tok.len = i - lx->pos;
-      lx->pos = i;
-      return tok;
-    }
-    tok.kind = TOK_STRING, tok.len = i + 1 - lx->pos;
-    lx->pos = i + 1;
-    size_t bad = utf8_valid_prefix((const unsigned char *)t + tok.offset, tok.len);
-    if (bad != tok.len) {
-      mc_diag_at(lx->sink, MC_DIAG_ERROR, lx->src, tok.offset + bad, 1,
-                 "save the file with the UTF-8 encoding (most editors offer it under \"Save as\")",
-                 "this text is not valid UTF-8");
-      tok.kind = TOK_BAD;
-    }
-    return tok;
-  }
-  default: {
-    size_t i = lx->pos;
-    while (i < n && is_word_char((unsigned char)t[i]))
-      i++;
-    if (i == lx->pos) { /* a control character */
-      mc_diag_at(lx->sink, MC_DIAG_ERROR, lx->src, lx->pos, 1, NULL,
-                 "unexpected control character (byte 0x%02x)", (unsigned char)t[lx->pos]);
-      tok.kind = TOK_BAD, tok.len = 1;
-      lx->pos++;
-      return tok;
-    }
-    tok.kind = TOK_WORD, tok.len = i - lx->pos;
-    lx->pos = i;
-    return tok;
-  }
-  }
-}
-
-/* ============================================================ statements */
-
-/* A statement: the tokens of one line, up to a newline or a closing brace
- * (which is left for the caller). */
-#define STMT_MAX_TOKENS 32
-
-typedef struct stmt {
-  token tok[STMT_MAX_TOKENS];
-  int n;
-  bool too_long;
-  bool bad;  /* holds a token the lexer already reported */
-  token end; /* the token that ended the statement */
-} stmt;
-
-typedef struct parser {
-  lexer lx;
-  token peeked;
-  bool has_peeked;
-  const mc_source *src;
-  mc_diag_sink *sink;
-} parser;
-
-static token peek(parser *p) {
-  if (!p->has_peeked) {
-    p->peeked = lex_next(&p->lx);
-    p->has_peeked = true;
-  }
-  return p->peeked;
-}
-
-static token next(parser *p) {
-  token t = peek(p);
-  p->has_peeked = false;
-  return t;
-}
-
-/* Reads a statement; skips blank lines first.  Returns false at EOF or at a
- * closing brace (not consumed) with no statement. */
-static bool read_stmt(parser *p, stmt *s) {
-  s->n = 0;
-  s->too_long = false;
-  s->bad = false;
-  for (;;) {
-    token t = peek(p);
-    if (t.kind == TOK_NEWLINE && s->n == 0) {
-      next(p);
-      continue;
-    }
-    if (t.kind == TOK_EOF || t.kind == TOK_NEWLINE || t.kind == TOK_RBRACE ||
-        (t.kind == TOK_LBRACE && s->n > 0)) {
-      if (t.kind == TOK_NEWLINE)
-        next(p);
-      if (t.kind == TOK_LBRACE) {
-        /* The brace belongs to the statement: `year 2026 {` */
-        next(p);
-        if (s->n < STMT_MAX_TOKENS)
-          s->tok[s->n++] = t;
-      }
-      s->end = t;
-      return s->n > 0;
-    }
-    next(p);
-    s->bad |= t.kind == TOK_BAD;
-    if (s->n < STMT_MAX_TOKENS)
-      s->tok[s->n++] = t;
-    else
-      s->too_long = true;
-  }
-}
-
-static bool tok_is(const parser *p, const token *t, const char *word) {
-  return t->kind == TOK_WORD && t->len == strlen(word) &&
-         strncasecmp(p->src->text + t->offset, word, t->len) == 0;
-}
-
-/* The keyword closest to a token, if it is a likely typo; else NULL. */
-static const char *did_you_mean(const parser *p, const token *t, const char *const *keywords) {
-  return mc_text_closest(keywords, p->src->text + t->offset, t->len, 3);
-}
-
-/* Reports at a token. */
-#define ERR_AT(p, t, hint, ...)                                                        \
-  mc_diag_at((p)->sink, MC_DIAG_ERROR, (p)->src, (t)->offset, (t)->len ? (t)->len : 1, \
-             hint, __VA_ARGS__)
-
-/* Copies a string token's text without quotes, resolving \" and \\. */
-static char *string_value(mc_arena *a, const parser *p, const token *t) {
-  const char *s = p->src->text + t->offset + 1;
-  size_t n = t->len - 2;
-  char *out = mc_arena_alloc(a, n + 1), *o = out;
-  if (out == NULL)
-    return NULL;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == '\\' && i + 1 < n)
-      i++;
-    *o++ = s[i];
-  }
-  *o = '\0';
-  return out;
-}
 
 /* ============================================================ values */
 
@@ -287,8 +64,6 @@ static const char *const weekday_words[7][3] = {
     {"sun", "cn", "sunday"},
 };
 
-static const char *const weekday_names[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
-                                             "Friday", "Saturday", "Sunday"};
 
 static int weekday_of(const char *s, size_t n) {
   for (int d = 0; d < 7; d++)
@@ -326,61 +101,6 @@ static int parse_date(const char *s, size_t n, int year, int64_t *day) {
   return 0;
 }
 
-/* ============================================================ what was read */
-
-typedef struct loc {
-  const mc_source *src;
-  size_t offset, len;
-} loc;
-
-typedef struct day_entry {
-  int64_t day;
-  eng_day_kind kind;
-  int64_t for_day;  /* make-up: the swap day it pays back; else -1 */
-  const char *note;
-  loc where;
-  loc for_where;
-} day_entry;
-
-typedef struct year_block {
-  int year;
-  loc where;
-  int first_entry, nentries; /* into entries */
-} year_block;
-
-typedef struct reading {
-  mc_arena *arena;
-  mc_diag_sink *sink;
-  const char *id, *title, *zone;
-  loc id_where, zone_where, hours_where;
-  bool has_hours;
-  int offset_min;
-  cal_hours weekday[7];
-  loc weekday_where[7];
-  bool weekday_set[7];
-  day_entry *entries;
-  int nentries, cap_entries;
-  year_block *years;
-  int nyears, cap_years;
-  int hours_errors;       /* office-hours lines refused */
-  int block_errors;       /* block lines refused by the lexer */
-  int unknown_statements; /* top-level lines not understood */
-  bool zone_seen;         /* a timezone line, even a wrong one */
-  bool oom;
-} reading;
-
-#define REPORT(r, l, hint, ...)                                                        \
-  mc_diag_at((r)->sink, MC_DIAG_ERROR, (l)->src, (l)->offset, (l)->len ? (l)->len : 1, hint, \
-             __VA_ARGS__)
-
-static loc loc_of(const parser *p, const token *t) { return (loc){p->src, t->offset, t->len}; }
-
-static int line_of(const loc *l) {
-  int line = 1;
-  for (size_t i = 0; i < l->offset && i < l->src->len; i++)
-    line += l->src->text[i] == '\n';
-  return line;
-}
 
 static bool grow(reading *r, void **items, int *cap, int n, size_t size) {
   if (n < *cap)
@@ -428,6 +148,7 @@ static int zone_offset(const char *name, int *offset_min) {
   return MC_EPARSE;
 }
 
+
 /* ============================================================ statements */
 
 static void parse_calendar_stmt(reading *r, parser *p, const stmt *s, const char **file_id) {
@@ -437,7 +158,7 @@ static void parse_calendar_stmt(reading *r, parser *p, const stmt *s, const char
            "a calendar line takes an identifier in quotes and an optional title");
     return;
   }
-  const char *id = string_value(r->arena, p, &s->tok[1]);
+  const char *id = cal__string_value(r->arena, p, &s->tok[1]);
   if (id == NULL) {
     r->oom = true;
     return;
@@ -467,7 +188,7 @@ static void parse_calendar_stmt(reading *r, parser *p, const stmt *s, const char
       ERR_AT(p, &s->tok[2], "give the title in one file only (the one with the office hours)",
              "the calendar's title is given twice");
     } else {
-      r->title = string_value(r->arena, p, &s->tok[2]);
+      r->title = cal__string_value(r->arena, p, &s->tok[2]);
     }
   }
 }
@@ -486,7 +207,7 @@ static void parse_timezone_stmt(reading *r, parser *p, const stmt *s) {
     return;
   }
   const char *zone = s->tok[1].kind == TOK_STRING
-                         ? string_value(r->arena, p, &s->tok[1])
+                         ? cal__string_value(r->arena, p, &s->tok[1])
                          : mc_arena_strndup(r->arena, p->src->text + s->tok[1].offset, s->tok[1].len);
   if (zone == NULL) {
     r->oom = true;
@@ -553,7 +274,7 @@ static void parse_hours_line(reading *r, parser *p, const stmt *s) {
     return;
   }
   int errors_before = p->sink->errors;
-  if (s->n == 2 && tok_is(p, &s->tok[1], "closed")) {
+  if (s->n == 2 && cal__tok_is(p, &s->tok[1], "closed")) {
     /* explicitly closed: no sessions */
   } else {
     for (int i = 1; i < s->n; i++) {
@@ -618,7 +339,7 @@ static void parse_hours_line(reading *r, parser *p, const stmt *s) {
 static void skip_block(parser *p) {
   int depth = 1;
   while (depth > 0) {
-    token t = next(p);
+    token t = cal__next(p);
     if (t.kind == TOK_EOF)
       return;
     depth += t.kind == TOK_LBRACE ? 1 : t.kind == TOK_RBRACE ? -1 : 0;
@@ -638,7 +359,7 @@ static void parse_block(reading *r, parser *p, const token *open,
                         void (*line_fn)(reading *, parser *, const stmt *, void *), void *arg) {
   stmt s;
   for (;;) {
-    bool got = read_stmt(p, &s);
+    bool got = cal__read_stmt(p, &s);
     if (got) {
       if (s.bad) {
         r->block_errors++; /* already reported by the lexer */
@@ -654,7 +375,7 @@ static void parse_block(reading *r, parser *p, const token *open,
       continue;
     }
     if (s.end.kind == TOK_RBRACE) {
-      next(p);
+      cal__next(p);
       return;
     }
     /* EOF */
@@ -740,15 +461,15 @@ static void day_line(reading *r, parser *p, const stmt *s, void *arg) {
     return;
   }
   const token *kw = &s->tok[i++];
-  if (tok_is(p, kw, "holiday"))
+  if (cal__tok_is(p, kw, "holiday"))
     e.kind = ENG_DAY_HOLIDAY;
-  else if (tok_is(p, kw, "swap"))
+  else if (cal__tok_is(p, kw, "swap"))
     e.kind = ENG_DAY_SWAP;
-  else if (tok_is(p, kw, "makeup") || tok_is(p, kw, "make-up"))
+  else if (cal__tok_is(p, kw, "makeup") || cal__tok_is(p, kw, "make-up"))
     e.kind = ENG_DAY_MAKEUP;
   else {
     static const char *const kinds[] = {"holiday", "swap", "makeup", NULL};
-    const char *guess = did_you_mean(p, kw, kinds);
+    const char *guess = cal__did_you_mean(p, kw, kinds);
     char hint[256];
     if (guess)
       snprintf(hint, sizeof hint, "did you mean \"%s\"?", guess);
@@ -764,7 +485,7 @@ static void day_line(reading *r, parser *p, const stmt *s, void *arg) {
       ERR_AT(p, dt, "give each make-up day its own line", "a make-up day cannot be a range");
       return;
     }
-    if (i + 1 >= s->n || !tok_is(p, &s->tok[i], "for") || s->tok[i + 1].kind != TOK_WORD) {
+    if (i + 1 >= s->n || !cal__tok_is(p, &s->tok[i], "for") || s->tok[i + 1].kind != TOK_WORD) {
       ERR_AT(p, kw, "write: 10/01 makeup for 02/01 \"Làm bù cho ngày 02/01\"",
              "a make-up day must say which swap day it pays back (\"for DD/MM\")");
       return;
@@ -787,7 +508,7 @@ static void day_line(reading *r, parser *p, const stmt *s, void *arg) {
     ERR_AT(p, &s->tok[i + 1], "one line per day: date, kind, description", "unexpected text after the description");
     return;
   }
-  e.note = string_value(r->arena, p, &s->tok[i]);
+  e.note = cal__string_value(r->arena, p, &s->tok[i]);
   if (e.note == NULL) {
     r->oom = true;
     return;
@@ -833,10 +554,10 @@ static void parse_file(reading *r, const mc_source *src) {
   stmt s;
 
   for (;;) {
-    if (!read_stmt(&p, &s)) {
+    if (!cal__read_stmt(&p, &s)) {
       if (s.end.kind == TOK_RBRACE) {
         ERR_AT(&p, &s.end, "remove it, or open the block it closes", "this \"}\" closes no block");
-        next(&p);
+        cal__next(&p);
         continue;
       }
       break;
@@ -846,11 +567,11 @@ static void parse_file(reading *r, const mc_source *src) {
       r->unknown_statements++; /* already reported by the lexer */
     else if (s.too_long)
       ERR_AT(&p, kw, "split it into several lines", "this line is too long");
-    else if (tok_is(&p, kw, "calendar"))
+    else if (cal__tok_is(&p, kw, "calendar"))
       parse_calendar_stmt(r, &p, &s, &file_id);
-    else if (tok_is(&p, kw, "timezone"))
+    else if (cal__tok_is(&p, kw, "timezone"))
       parse_timezone_stmt(r, &p, &s);
-    else if (tok_is(&p, kw, "office-hours")) {
+    else if (cal__tok_is(&p, kw, "office-hours")) {
       if (s.n != 2 || !expect_block_open(&p, &s, "write: office-hours {")) {
         if (s.n != 2)
           ERR_AT(&p, kw, "write: office-hours {  then one line per weekday, then }",
@@ -868,11 +589,11 @@ static void parse_file(reading *r, const mc_source *src) {
       r->has_hours = true;
       r->hours_where = loc_of(&p, kw);
       parse_block(r, &p, &s.tok[1], hours_line, NULL);
-    } else if (tok_is(&p, kw, "year"))
+    } else if (cal__tok_is(&p, kw, "year"))
       parse_year_stmt(r, &p, &s);
     else {
       static const char *const statements[] = {"calendar", "timezone", "office-hours", "year", NULL};
-      const char *guess = did_you_mean(&p, kw, statements);
+      const char *guess = cal__did_you_mean(&p, kw, statements);
       char hint[128];
       if (guess)
         snprintf(hint, sizeof hint, "did you mean \"%s\"?", guess);
@@ -891,213 +612,6 @@ static void parse_file(reading *r, const mc_source *src) {
   }
 }
 
-/* ============================================================ checks and tables */
-
-static int compare_entries(const void *a, const void *b) {
-  const day_entry *x = a, *y = b;
-  if (x->day != y->day)
-    return x->day < y->day ? -1 : 1;
-  /* stable on position so "listed twice" points at the later line */
-  if (x->where.src != y->where.src)
-    return x->where.src < y->where.src ? -1 : 1;
-  return x->where.offset < y->where.offset ? -1 : x->where.offset > y->where.offset;
-}
-
-static void date_text(int64_t day, char out[16]) {
-  int y, m, d;
-  mc_civil_from_days(day, &y, &m, &d);
-  snprintf(out, 16, "%02d/%02d/%04d", d, m, y);
-}
-
-static const day_entry *find_entry(const reading *r, int64_t day) {
-  size_t lo = 0, hi = (size_t)r->nentries;
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (r->entries[mid].day < day)
-      lo = mid + 1;
-    else
-      hi = mid;
-  }
-  return lo < (size_t)r->nentries && r->entries[lo].day == day ? &r->entries[lo] : NULL;
-}
-
-static uint16_t add_note(eng_calendar *cal, const char *note) {
-  for (int i = 1; i < cal->nnotes; i++)
-    if (strcmp(cal->notes[i], note) == 0)
-      return (uint16_t)i;
-  return (uint16_t)cal->nnotes++; /* storage reserved by the caller */
-}
-
-static int build(reading *r, const mc_source *sources, int nsources, eng_calendar *cal) {
-  char a[16], b[16], hint[512];
-  const mc_source *first_src = nsources > 0 ? &sources[0] : NULL;
-
-  if (r->zone == NULL && !r->zone_seen)
-    mc_diag_at(r->sink, MC_DIAG_ERROR, first_src, 0, 0,
-               "add a line: timezone \"Asia/Ho_Chi_Minh\"", "the calendar has no time zone");
-  if (!r->has_hours) {
-    if (r->unknown_statements == 0)
-      mc_diag_at(r->sink, MC_DIAG_ERROR, first_src, 0, 0,
-                 "add an office-hours { } block, such as: mon-fri 07:30-11:30 13:00-17:00",
-                 "the calendar has no office hours");
-  } else if (r->hours_errors == 0 && r->block_errors == 0) {
-    bool any = false;
-    for (int d = 0; d < 7; d++)
-      any |= r->weekday[d].nsessions > 0;
-    if (!any) {
-      loc l = r->hours_where;
-      REPORT(r, &l, "give at least one weekday its sessions, such as: mon-fri 07:30-11:30 13:00-17:00",
-             "the office hours have no sessions on any day");
-    }
-  }
-
-  /* Years: each once. */
-  for (int i = 0; i < r->nyears; i++)
-    for (int j = 0; j < i; j++)
-      if (r->years[i].year == r->years[j].year) {
-        snprintf(hint, sizeof hint, "%d is already described at %s:%d; merge the two blocks",
-                 r->years[j].year, r->years[j].where.src->name, line_of(&r->years[j].where));
-        REPORT(r, &r->years[i].where, hint, "the year %d is described twice", r->years[i].year);
-        break;
-      }
-
-  if (r->nentries > 0) /* qsort(NULL, 0, ...) is undefined */
-    qsort(r->entries, (size_t)r->nentries, sizeof r->entries[0], compare_entries);
-  for (int i = 1; i < r->nentries; i++) {
-    if (r->entries[i].day == r->entries[i - 1].day) {
-      date_text(r->entries[i].day, a);
-      snprintf(hint, sizeof hint, "it is first listed at %s:%d; keep one of the two lines",
-               r->entries[i - 1].where.src->name, line_of(&r->entries[i - 1].where));
-      REPORT(r, &r->entries[i].where, hint, "%s is listed twice", a);
-    }
-  }
-
-  /* Day kinds against the weekly office hours, and the swap/make-up pairs. */
-  for (int i = 0; i < r->nentries; i++) {
-    const day_entry *e = &r->entries[i];
-    int wd = mc_weekday(e->day);
-    bool has_hours = r->weekday[wd].nsessions > 0;
-    date_text(e->day, a);
-    if (e->kind == ENG_DAY_SWAP && !has_hours && r->has_hours) {
-      snprintf(hint, sizeof hint,
-               "a swap day is a working day given off; %s is a %s, which has no office hours anyway",
-               a, weekday_names[wd]);
-      REPORT(r, &e->where, hint, "%s cannot be a swap day", a);
-    }
-    if (e->kind == ENG_DAY_MAKEUP) {
-      if (has_hours) {
-        snprintf(hint, sizeof hint, "%s is a %s, already a working day; a make-up day is a day without office hours",
-                 a, weekday_names[wd]);
-        REPORT(r, &e->where, hint, "%s cannot be a make-up day", a);
-      }
-      const day_entry *sw = find_entry(r, e->for_day);
-      date_text(e->for_day, b);
-      int fy, fm, fd;
-      mc_civil_from_days(e->for_day, &fy, &fm, &fd);
-      bool year_read = false;
-      for (int k = 0; k < r->nyears; k++)
-        year_read |= r->years[k].year == fy;
-      if (year_read && (sw == NULL || sw->kind != ENG_DAY_SWAP)) {
-        snprintf(hint, sizeof hint, "add the line: %02d/%02d swap \"...\" in the year %d, or correct the date",
-                 fd, fm, fy);
-        REPORT(r, &e->for_where, hint, "%s is not listed as a swap day", b);
-      }
-    }
-    if (e->kind == ENG_DAY_SWAP) {
-      int makeups = 0;
-      const day_entry *second = NULL;
-      for (int k = 0; k < r->nentries; k++)
-        if (r->entries[k].kind == ENG_DAY_MAKEUP && r->entries[k].for_day == e->day) {
-          if (++makeups == 2)
-            second = &r->entries[k];
-        }
-      if (makeups == 0) {
-        snprintf(hint, sizeof hint,
-                 "add the day worked in exchange: DD/MM makeup for %.5s \"Làm bù cho ngày %.5s\"; "
-                 "if %s is a day off in place of a holiday that fell on a weekend, write it as a holiday",
-                 a, a, a);
-        REPORT(r, &e->where, hint, "the swap day %s is never made up", a);
-      } else if (second) {
-        REPORT(r, &second->where, "a swap day is paid back once; remove one of the make-up days",
-               "%s already has a make-up day", a);
-      }
-    }
-  }
-  if (r->sink->errors > 0 || r->oom)
-    return r->oom ? MC_ENOMEM : MC_EPARSE;
-
-  /* ----- tables */
-  cal->id = r->id;
-  cal->title = r->title ? r->title : r->id;
-  cal->zone = r->zone;
-  cal->offset_min = r->offset_min;
-  memcpy(cal->weekday, r->weekday, sizeof cal->weekday);
-  cal->nfiles = nsources;
-  cal->files = mc_arena_calloc(&cal->arena, (size_t)nsources, sizeof *cal->files);
-  if (cal->files == NULL)
-    return MC_ENOMEM;
-  for (int i = 0; i < nsources; i++)
-    if ((cal->files[i] = mc_arena_strdup(&cal->arena, sources[i].name)) == NULL)
-      return MC_ENOMEM;
-  if (r->nyears == 0)
-    return 0; /* no year described: every computation says which year to add */
-
-  cal->first_year = INT_MAX, cal->last_year = INT_MIN;
-  for (int i = 0; i < r->nyears; i++) {
-    if (r->years[i].year < cal->first_year)
-      cal->first_year = r->years[i].year;
-    if (r->years[i].year > cal->last_year)
-      cal->last_year = r->years[i].year;
-  }
-  int nyears = cal->last_year - cal->first_year + 1;
-  cal->years = mc_arena_calloc(&cal->arena, (size_t)nyears, sizeof *cal->years);
-  cal->first_day = mc_days_from_civil(cal->first_year, 1, 1);
-  cal->ndays = mc_days_from_civil(cal->last_year + 1, 1, 1) - cal->first_day;
-  cal->days = mc_arena_calloc(&cal->arena, (size_t)cal->ndays, sizeof *cal->days);
-  cal->notes = mc_arena_calloc(&cal->arena, (size_t)r->nentries + 1, sizeof *cal->notes);
-  if (cal->years == NULL || cal->days == NULL || cal->notes == NULL)
-    return MC_ENOMEM;
-  cal->nnotes = 1;
-
-  for (int64_t i = 0; i < cal->ndays; i++) {
-    cal->days[i].kind = CAL_DAY_UNKNOWN;
-    cal->days[i].hours_of = -1;
-    cal->days[i].paired = INT32_MIN;
-  }
-  for (int i = 0; i < r->nyears; i++) {
-    const year_block *yb = &r->years[i];
-    cal_year_src *ys = &cal->years[yb->year - cal->first_year];
-    ys->file = mc_arena_strdup(&cal->arena, yb->where.src->name);
-    ys->line = line_of(&yb->where);
-    int64_t d0 = mc_days_from_civil(yb->year, 1, 1), d1 = mc_days_from_civil(yb->year + 1, 1, 1);
-    for (int64_t d = d0; d < d1; d++) {
-      cal_day *cd = &cal->days[d - cal->first_day];
-      int wd = mc_weekday(d);
-      bool open = cal->weekday[wd].nsessions > 0;
-      cd->kind = open ? ENG_DAY_WORKING : ENG_DAY_WEEKEND;
-      cd->hours_of = (int8_t)(open ? wd : -1);
-    }
-  }
-  for (int i = 0; i < r->nentries; i++) {
-    const day_entry *e = &r->entries[i];
-    cal_day *cd = &cal->days[e->day - cal->first_day];
-    cd->kind = (uint8_t)e->kind;
-    cd->note = add_note(cal, e->note);
-    if (cal->notes[cd->note] == NULL)
-      cal->notes[cd->note] = e->note;
-    if (e->kind == ENG_DAY_MAKEUP) {
-      /* A make-up day works the hours of the weekday it pays back. */
-      cd->hours_of = (int8_t)mc_weekday(e->for_day);
-      cd->paired = (int32_t)e->for_day;
-      int64_t sw = e->for_day - cal->first_day;
-      if (sw >= 0 && sw < cal->ndays)
-        cal->days[sw].paired = (int32_t)e->day;
-    } else {
-      cd->hours_of = -1;
-    }
-  }
-  return 0;
-}
 
 int eng_calendar_parse(const mc_source *sources, int nsources, mc_diag_sink *sink,
                        eng_calendar **out) {
@@ -1125,7 +639,7 @@ int eng_calendar_parse(const mc_source *sources, int nsources, mc_diag_sink *sin
   }
   for (int i = 0; i < nsources; i++)
     parse_file(&r, &sources[i]);
-  rc = build(&r, sources, nsources, cal);
+  rc = cal__build(&r, sources, nsources, cal);
 
   sink->errors = errors_before + counting.errors;
   sink->warnings += counting.warnings;
@@ -1139,9 +653,3 @@ int eng_calendar_parse(const mc_source *sources, int nsources, mc_diag_sink *sin
   return 0;
 }
 
-void eng_calendar_free(eng_calendar *cal) {
-  if (cal == NULL)
-    return;
-  mc_arena_free(&cal->arena);
-  free(cal);
-}
