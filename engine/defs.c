@@ -1,6 +1,7 @@
 /* defs.c — published definitions: which version is in effect, and the
- * decoded procedure, policy, directory or calendar behind a hash (cached for
- * the engine's lifetime: definitions never change once published). */
+ * decoded procedure, policy, directory, template or calendar behind a hash
+ * (decoded by dsl/ once and cached for the engine's lifetime: definitions
+ * never change once published). */
 #include "engine/engine-int.h"
 #include "engine/proj.h"
 
