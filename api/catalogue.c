@@ -3,10 +3,10 @@
 
 #include "base/arena.h"
 #include "base/error.h"
+#include "dsl/defs.h"
 #include "dsl/machine.h"
 
 #include <ctype.h>
-#include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -165,69 +165,31 @@ static json_t *summary_of(const json_t *page) {
   return s;
 }
 
-/* The directory: agencies (code, level) and offers (procedure at an agency
- * or at every agency of a level). */
+/* The directory in effect (dsl_directory_decode): agencies (code, level) and
+ * offers (procedure at an agency or at every agency of a level); NULL when
+ * none is published or its bytes are not one. */
 typedef struct directory {
-  msgpack_unpacked u;
-  uint8_t *bytes;
-  const msgpack_object *agencies, *offers;
+  dsl_directory *dir;
 } directory;
 
 static int dir_one(void *opaque, const char *id, const uint8_t *bytes, size_t len) {
   directory *d = opaque;
   (void)id;
-  d->bytes = malloc(len);
-  if (d->bytes == NULL)
-    return MC_ENOMEM;
-  memcpy(d->bytes, bytes, len);
-  size_t off = 0;
-  if (msgpack_unpack_next(&d->u, (const char *)d->bytes, len, &off) != MSGPACK_UNPACK_SUCCESS)
-    return MC_ECORRUPT;
-  const msgpack_object *root = &d->u.data;
-  for (uint32_t i = 0; root->type == MSGPACK_OBJECT_MAP && i < root->via.map.size; i++) {
-    const msgpack_object *k = &root->via.map.ptr[i].key, *v = &root->via.map.ptr[i].val;
-    if (k->type != MSGPACK_OBJECT_STR || v->type != MSGPACK_OBJECT_ARRAY)
-      continue;
-    if (k->via.str.size == 8 && !memcmp(k->via.str.ptr, "agencies", 8))
-      d->agencies = v;
-    else if (k->via.str.size == 6 && !memcmp(k->via.str.ptr, "offers", 6))
-      d->offers = v;
-  }
-  return 1;
-}
-
-static const msgpack_object *get(const msgpack_object *map, const char *key) {
-  size_t n = strlen(key);
-  for (uint32_t i = 0; map && map->type == MSGPACK_OBJECT_MAP && i < map->via.map.size; i++) {
-    const msgpack_object *k = &map->via.map.ptr[i].key;
-    if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == n && !memcmp(k->via.str.ptr, key, n))
-      return &map->via.map.ptr[i].val;
-  }
-  return NULL;
-}
-
-static bool str_eq(const msgpack_object *o, const msgpack_object *p) {
-  return o && p && o->type == MSGPACK_OBJECT_STR && p->type == MSGPACK_OBJECT_STR && o->via.str.size == p->via.str.size &&
-         !memcmp(o->via.str.ptr, p->via.str.ptr, o->via.str.size);
-}
-
-static bool str_is(const msgpack_object *o, const char *s) {
-  return o && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) && !memcmp(o->via.str.ptr, s, o->via.str.size);
+  int rc = dsl_directory_decode(bytes, len, &d->dir);
+  return rc == MC_ENOMEM ? rc : 1;
 }
 
 static json_t *offered_at(const directory *d, const char *code) {
   json_t *list = json_array();
-  for (uint32_t i = 0; d->offers && i < d->offers->via.array.size; i++) {
-    const msgpack_object *o = &d->offers->via.array.ptr[i];
-    if (!str_is(get(o, "procedure"), code))
+  uint32_t na, no;
+  const dsl_d_agency *agencies = dsl_directory_agencies(d->dir, &na);
+  const dsl_d_offer *offers = dsl_directory_offers(d->dir, &no);
+  for (uint32_t i = 0; i < no; i++) {
+    if (strcmp(offers[i].procedure, code))
       continue;
-    const msgpack_object *agency = get(o, "agency"), *every = get(o, "every");
-    for (uint32_t k = 0; d->agencies && k < d->agencies->via.array.size; k++) {
-      const msgpack_object *a = &d->agencies->via.array.ptr[k];
-      const msgpack_object *acode = get(a, "code"), *level = get(get(a, "settings"), "level");
-      if (str_eq(acode, agency) || str_eq(level, every))
-        json_array_append_new(list, json_stringn(acode->via.str.ptr, acode->via.str.size));
-    }
+    for (uint32_t k = 0; k < na; k++)
+      if (dsl_directory_offer_is_at(&offers[i], &agencies[k]))
+        json_array_append_new(list, json_string(agencies[k].code));
   }
   return list;
 }
@@ -321,9 +283,7 @@ static int part_one(void *opaque, const char *id, const uint8_t *bytes, size_t l
 
 int catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
   catalogue *c = calloc(1, sizeof *c);
-  directory dir;
-  memset(&dir, 0, sizeof dir);
-  msgpack_unpacked_init(&dir.u);
+  directory dir = {NULL};
   *out = NULL;
   if (c == NULL)
     return MC_ENOMEM;
@@ -333,8 +293,7 @@ int catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
     rc = eng_definitions(e, ENG_DEF_PROCEDURE, now, proc_one, &b);
   if (rc == 0)
     rc = eng_definitions(e, ENG_DEF_PROCEDURE, ENG_EVERY_VERSION, part_one, c);
-  msgpack_unpacked_destroy(&dir.u);
-  free(dir.bytes);
+  dsl_directory_free(dir.dir);
   if (rc) {
     catalogue_free(c);
     return rc;

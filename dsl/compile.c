@@ -32,6 +32,10 @@
  * directory: {agencies: [{code, departments: [{code, name}], name,
  *   settings: {key: value}}], format, kind: "directory", offers: [{agency:
  *   str|nil, every: str|nil, procedure}]} — agencies sorted by code.
+ *
+ * Read back by one decoder per kind: procedures by machine.c, policies and
+ * templates by defs.c, the directory by directory.c (docs/DSL.md, "The
+ * compiled definition").
  */
 #include "dsl/dsl-int.h"
 

@@ -11,7 +11,9 @@
  * hash does not depend on the order of the files it came from.
  */
 #include "dsl/dsl-int.h"
+#include "dsl/defs.h"
 
+#include "base/arena.h"
 #include "base/canon.h"
 #include "base/error.h"
 
@@ -26,9 +28,12 @@ struct dsl_directory {
   const msgpack_object **agencies; /* sorted by code */
   const msgpack_object **offers;   /* in canonical order */
   uint32_t nagencies, noffers;
+  mc_arena arena;        /* the decoded form's texts */
+  dsl_d_agency *list;    /* in the bytes' order */
+  dsl_d_offer *olist;
 };
 
-static const msgpack_object *field(const msgpack_object *map, const char *key) {
+const msgpack_object *dsl__field(const msgpack_object *map, const char *key) {
   size_t n = strlen(key);
   if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
     return NULL;
@@ -47,7 +52,7 @@ typedef struct view {
 } view;
 
 static view text(const msgpack_object *map, const char *key) {
-  const msgpack_object *o = field(map, key);
+  const msgpack_object *o = dsl__field(map, key);
   if (o && o->type == MSGPACK_OBJECT_STR)
     return (view){o->via.str.ptr, o->via.str.size};
   return (view){NULL, 0};
@@ -88,6 +93,37 @@ static int agency_qsort(const void *a, const void *b) {
   return view_cmp(text(*(const msgpack_object *const *)a, "code"), text(*(const msgpack_object *const *)b, "code"));
 }
 
+/* A text as a NUL-terminated copy in the directory's arena; NULL when absent
+ * or not text. */
+static const char *copy(dsl_directory *d, view v, bool *oom) {
+  if (v.ptr == NULL)
+    return NULL;
+  char *s = mc_arena_strndup(&d->arena, v.ptr, v.len);
+  *oom |= s == NULL;
+  return s;
+}
+
+/* The decoded form (defs.h), in the bytes' order: before the views are sorted. */
+static int decode_lists(dsl_directory *d) {
+  bool oom = false;
+  d->list = mc_arena_alloc(&d->arena, (d->nagencies + 1) * sizeof *d->list);
+  d->olist = mc_arena_alloc(&d->arena, (d->noffers + 1) * sizeof *d->olist);
+  if (d->list == NULL || d->olist == NULL)
+    return MC_ENOMEM;
+  for (uint32_t i = 0; i < d->nagencies; i++) {
+    const msgpack_object *a = d->agencies[i], *settings = dsl__field(a, "settings");
+    d->list[i] = (dsl_d_agency){copy(d, text(a, "code"), &oom), copy(d, text(a, "name"), &oom),
+                                copy(d, text(settings, "level"), &oom), copy(d, text(settings, "parent"), &oom),
+                                copy(d, text(settings, "calendar"), &oom), copy(d, text(settings, "email"), &oom)};
+  }
+  for (uint32_t i = 0; i < d->noffers; i++) {
+    const msgpack_object *o = d->offers[i];
+    d->olist[i] = (dsl_d_offer){copy(d, text(o, "procedure"), &oom), copy(d, text(o, "agency"), &oom),
+                                copy(d, text(o, "every"), &oom)};
+  }
+  return oom ? MC_ENOMEM : 0;
+}
+
 int dsl_directory_decode(const uint8_t *bytes, size_t len, dsl_directory **out) {
   dsl_directory *d = calloc(1, sizeof *d);
   size_t off = 0;
@@ -102,8 +138,8 @@ int dsl_directory_decode(const uint8_t *bytes, size_t len, dsl_directory **out) 
   }
   memcpy(d->bytes, bytes, len);
   if (msgpack_unpack_next(&d->u, (const char *)d->bytes, len, &off) != MSGPACK_UNPACK_SUCCESS ||
-      !view_is(text(root, "kind"), "directory") || (agencies = field(root, "agencies")) == NULL ||
-      agencies->type != MSGPACK_OBJECT_ARRAY || (offers = field(root, "offers")) == NULL ||
+      !view_is(text(root, "kind"), "directory") || (agencies = dsl__field(root, "agencies")) == NULL ||
+      agencies->type != MSGPACK_OBJECT_ARRAY || (offers = dsl__field(root, "offers")) == NULL ||
       offers->type != MSGPACK_OBJECT_ARRAY) {
     dsl_directory_free(d);
     return MC_EPARSE;
@@ -130,6 +166,10 @@ int dsl_directory_decode(const uint8_t *bytes, size_t len, dsl_directory **out) 
       return MC_EPARSE;
     }
   }
+    if (decode_lists(d) != 0) {
+    dsl_directory_free(d);
+    return MC_ENOMEM;
+  }
   /* Directories compiled before offers were ordered keep their bytes; the
    * views are ordered for merging and comparing. */
   qsort(d->agencies, d->nagencies, sizeof *d->agencies, agency_qsort);
@@ -145,6 +185,7 @@ void dsl_directory_free(dsl_directory *d) {
   free(d->bytes);
   free(d->agencies);
   free(d->offers);
+  mc_arena_free(&d->arena);
   free(d);
 }
 
@@ -281,4 +322,29 @@ int dsl_directory_diff(const dsl_directory *from, const dsl_directory *to, mc_bu
       changes++;
     }
   return changes;
+}
+
+/* ============================================================ decoded (defs.h) */
+
+const dsl_d_agency *dsl_directory_agencies(const dsl_directory *d, uint32_t *count) {
+  *count = d ? d->nagencies : 0;
+  return d ? d->list : NULL;
+}
+
+const dsl_d_offer *dsl_directory_offers(const dsl_directory *d, uint32_t *count) {
+  *count = d ? d->noffers : 0;
+  return d ? d->olist : NULL;
+}
+
+const dsl_d_agency *dsl_directory_find(const dsl_directory *d, const char *code) {
+  for (uint32_t i = 0; d && i < d->nagencies; i++)
+    if (!strcmp(d->list[i].code, code))
+      return &d->list[i];
+  return NULL;
+}
+
+static bool same(const char *a, const char *b) { return a && b && !strcmp(a, b); }
+
+bool dsl_directory_offer_is_at(const dsl_d_offer *o, const dsl_d_agency *a) {
+  return same(o->agency, a->code) || same(o->every, a->level);
 }

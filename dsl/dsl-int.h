@@ -71,6 +71,11 @@ const char *dsl__field_type_word(int type);
 /* Parses one file into ctx->prog (appending).  Returns 0, MC_EPARSE, ... */
 int dsl__parse(dsl_ctx *ctx);
 
+/* A map's value by key, or NULL (also when `map` is not a map);
+ * directory.c, for the decoders of defs.c. */
+struct msgpack_object;
+const struct msgpack_object *dsl__field(const struct msgpack_object *map, const char *key);
+
 /* The directory's one order of offers: by procedure, then agency, then the
  * level of "every" (NULL sorts as ""): directory.c. */
 int dsl__offer_cmp(const char *proc_a, const char *agency_a, const char *every_a, const char *proc_b,

@@ -80,7 +80,8 @@ const char *dsl_artifact_kind_name(dsl_artifact_kind kind);
 /* ============================================================ the directory */
 
 /* A compiled agency directory read back (dsl/directory.c): its agencies by
- * code and its offers, for merging and comparing. */
+ * code and its offers, for merging and comparing; dsl/defs.h reads its
+ * agencies' settings and its offers. */
 typedef struct dsl_directory dsl_directory;
 
 /* Decodes a compiled directory; MC_EPARSE when `bytes` is not one.  The

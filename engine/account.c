@@ -79,15 +79,7 @@ static int agency_known(eng_engine *e, store_batch *b, mc_instant now, const cha
     rc = eng__def_load(e, b, hash, ENG_DEF_DIRECTORY, &dir);
   if (rc)
     return rc;
-  msgpack_unpacked u;
-  size_t off = 0;
-  msgpack_unpacked_init(&u);
-  msgpack_unpack_next(&u, (const char *)dir->bytes, dir->len, &off);
-  const msgpack_object *agencies = eng__get(&u.data, "agencies");
-  for (uint32_t i = 0; agencies && agencies->type == MSGPACK_OBJECT_ARRAY && i < agencies->via.array.size; i++)
-    if (eng__str_is(eng__get(&agencies->via.array.ptr[i], "code"), agency))
-      *known = true;
-  msgpack_unpacked_destroy(&u);
+  *known = dsl_directory_find(dir->directory, agency) != NULL;
   return 0;
 }
 

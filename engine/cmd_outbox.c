@@ -55,7 +55,7 @@ int dec_do_delivered(decide *d) {
     else if (template_name[0] == '\0' &&
              (hash == NULL || hash->type != MSGPACK_OBJECT_BIN || hash->via.bin.size != 32 ||
               eng__def_load(d->e, d->b, (const uint8_t *)hash->via.bin.ptr, ENG_DEF_TEMPLATE, &tmpl) ||
-              eng__template_name(tmpl->bytes, tmpl->len, template_name, sizeof template_name)))
+              eng__template_name(tmpl->tmpl, template_name, sizeof template_name)))
       rc = MC_ECORRUPT;
     else if (eng_event_is_dossier(eng__event_type(&ev)))
       snprintf(dossier, sizeof dossier, "%.*s", (int)(ev.stream.len - 8), ev.stream.ptr + 8);

@@ -15,15 +15,16 @@
 static int check_directory_removals(decide *d) {
   uint8_t current[32];
   eng_def *def;
-  dsl_directory *was = NULL, *next = NULL;
+  const dsl_directory *was;
+  dsl_directory *next = NULL;
   int rc = eng__def_current(d->e, d->b, ENG_DEF_DIRECTORY, "directory", INT64_MAX, current);
   if (rc == MC_ENOENT || rc == MC_ERANGE)
     return 0; /* the first directory */
   if (rc || (rc = eng__def_load(d->e, d->b, current, ENG_DEF_DIRECTORY, &def)) ||
-      (rc = dsl_directory_decode(def->bytes, def->len, &was)))
+      (rc = def->directory ? 0 : MC_EPARSE))
     return refuse(d, rc, DIRECTORY_IN_EFFECT_UNREADABLE);
+  was = def->directory; /* the engine's, decoded once */
   if ((rc = dsl_directory_decode(d->cmd->publish.bytes.data, d->cmd->publish.bytes.len, &next))) {
-    dsl_directory_free(was);
     return refuse(d, MC_EPARSE, DIRECTORY_NOT_COMPILED);
   }
   for (uint32_t i = 0; rc == 0 && i < dsl_directory_agency_count(was); i++) {
@@ -38,7 +39,6 @@ static int check_directory_removals(decide *d) {
                   DIRECTORY_DROPS_AGENCY,
                   code, name, oc.open, oc.open == 1 ? "" : "s", oc.first, oc.open > 1 ? ", ..." : "");
   }
-  dsl_directory_free(was);
   dsl_directory_free(next);
   return rc;
 }

@@ -1,6 +1,7 @@
 /* defs.c — published definitions: which version is in effect, and the
- * decoded procedure, policy, directory or calendar behind a hash (cached for
- * the engine's lifetime: definitions never change once published). */
+ * decoded procedure, policy, directory, template or calendar behind a hash
+ * (decoded by dsl/ once and cached for the engine's lifetime: definitions
+ * never change once published). */
 #include "engine/engine-int.h"
 #include "engine/proj.h"
 
@@ -48,46 +49,37 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
   return found ? 0 : MC_ENOENT;
 }
 
-static int decode_policy(eng_def *d, const msgpack_object *root) {
+/* The policy as the engine reads it (dsl_policy_decode), with its settings
+ * by name: at most 24 durations are kept for policy.<key> limits. */
+static int decode_policy(eng_def *d) {
   eng_policy *p = &d->policy;
-  const msgpack_object *settings = eng__get(root, "settings");
-  if (settings == NULL || settings->type != MSGPACK_OBJECT_MAP)
-    return MC_EPARSE;
-  p->cutoff_min = ENG_NO_CUTOFF;
-  for (uint32_t i = 0; i < settings->via.map.size && p->nlimits < 24; i++) {
-    const msgpack_object *k = &settings->via.map.ptr[i].key, *v = &settings->via.map.ptr[i].val;
-    char key[64];
-    if (eng__str_copy(k, key, sizeof key))
+  dsl_d_policy *q;
+  int rc = dsl_policy_decode(d->bytes, d->len, &d->arena, &q);
+  if (rc)
+    return rc;
+  p->cutoff_min = q->has_cutoff ? q->cutoff_min : ENG_NO_CUTOFF;
+  p->has_cutoff = q->has_cutoff;
+  p->restart = q->supplement_restarts;
+  p->payment_pauses = q->payment_pauses_clock;
+  for (int i = 0; i < q->nlimits && p->nlimits < 24; i++) {
+    const dsl_d_limit *l = &q->limits[i];
+    int u = l->unit == DSL_M_WORKING_DAYS ? ENG_UNIT_WORKING_DAYS
+            : l->unit == DSL_M_WORKING_HOURS ? ENG_UNIT_WORKING_HOURS
+                                              : ENG_UNIT_CALENDAR_DAYS;
+    if (strlen(l->key) >= 64)
       return MC_EPARSE;
-    if (v->type == MSGPACK_OBJECT_MAP) {
-      const msgpack_object *amount = eng__get(v, "amount"), *unit = eng__get(v, "unit");
-      int u = eng__str_is(unit, "working_days") ? ENG_UNIT_WORKING_DAYS
-              : eng__str_is(unit, "working_hours") ? ENG_UNIT_WORKING_HOURS
-                                                   : ENG_UNIT_CALENDAR_DAYS;
-      int64_t a = amount && amount->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)amount->via.u64 : 0;
-      char *kcopy = mc_arena_strdup(&d->arena, key);
-      if (kcopy == NULL)
-        return MC_ENOMEM;
-      p->limits[p->nlimits].key = kcopy;
-      p->limits[p->nlimits].amount = a;
-      p->limits[p->nlimits].unit = u;
-      p->nlimits++;
-      if (!strcmp(key, "supplement_window"))
-        p->has_window = true, p->window.amount = a, p->window.unit = u;
-      else if (!strcmp(key, "supplement_request_limit"))
-        p->has_request_limit = true, p->request_limit.amount = a, p->request_limit.unit = u;
-      else if (!strcmp(key, "extension_notice"))
-        p->has_notice = true, p->notice.amount = a, p->notice.unit = u;
-      else if (!strcmp(key, "feedback_answer_limit"))
-        p->feedback.amount = a, p->feedback.unit = u;
-    } else if (!strcmp(key, "cutoff") && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
-      p->has_cutoff = true;
-      p->cutoff_min = (int)v->via.u64;
-    } else if (!strcmp(key, "supplement_clock")) {
-      p->restart = eng__str_is(v, "restart");
-    } else if (!strcmp(key, "payment_pauses_clock")) {
-      p->payment_pauses = v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
-    }
+    p->limits[p->nlimits].key = l->key;
+    p->limits[p->nlimits].amount = l->amount;
+    p->limits[p->nlimits].unit = u;
+    p->nlimits++;
+    if (!strcmp(l->key, "supplement_window"))
+      p->has_window = true, p->window.amount = l->amount, p->window.unit = u;
+    else if (!strcmp(l->key, "supplement_request_limit"))
+      p->has_request_limit = true, p->request_limit.amount = l->amount, p->request_limit.unit = u;
+    else if (!strcmp(l->key, "extension_notice"))
+      p->has_notice = true, p->notice.amount = l->amount, p->notice.unit = u;
+    else if (!strcmp(l->key, "feedback_answer_limit"))
+      p->feedback.amount = l->amount, p->feedback.unit = u;
   }
   return 0;
 }
@@ -141,19 +133,28 @@ int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def
   d->len = vlen;
   if (kind == ENG_DEF_PROCEDURE) {
     rc = dsl_machine_decode(copy, vlen, &d->arena, &d->machine);
+  } else if (kind == ENG_DEF_POLICY) {
+    rc = decode_policy(d);
+  } else if (kind == ENG_DEF_DIRECTORY || kind == ENG_DEF_TEMPLATE) {
+    /* Decoded once per published version; bytes that are not one (only
+     * hand-made) read as no agency, or as a template with no text. */
+    if (kind == ENG_DEF_DIRECTORY)
+      rc = dsl_directory_decode(copy, vlen, &d->directory);
+    else
+      rc = dsl_template_decode(copy, vlen, &d->arena, &d->tmpl);
+    rc = rc == MC_ENOMEM ? rc : 0;
   } else {
     msgpack_unpacked u;
     size_t off = 0;
     msgpack_unpacked_init(&u);
     rc = msgpack_unpack_next(&u, (const char *)copy, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? 0 : MC_EPARSE;
-    if (rc == 0 && kind == ENG_DEF_POLICY)
-      rc = decode_policy(d, &u.data);
-    else if (rc == 0 && kind == ENG_DEF_CALENDAR)
+    if (rc == 0 && kind == ENG_DEF_CALENDAR)
       rc = decode_calendar(d, &u.data);
     msgpack_unpacked_destroy(&u);
   }
   if (rc != 0) {
     eng_calendar_free(d->calendar);
+    dsl_directory_free(d->directory);
     mc_arena_free(&d->arena);
     free(d);
     return rc;

@@ -9,6 +9,7 @@
 #include "base/arena.h"
 #include "base/bytes.h"
 #include "base/canon.h"
+#include "dsl/defs.h"
 #include "dsl/dsl.h"
 #include "dsl/machine.h"
 #include "engine/events.h"
@@ -115,8 +116,8 @@ int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_fa
 int eng__message_render(store_read *rd, const store_event *ev, const msgpack_object *root,
                         const msgpack_object *note, mc_buf texts[5], char *template_name, size_t tsize,
                         char *error, size_t esize);
-/* The name a compiled template's bytes give. */
-int eng__template_name(const void *bytes, size_t len, char *out, size_t size);
+/* The name a decoded template gives (MC_EPARSE for NULL, or too long). */
+int eng__template_name(const dsl_d_template *t, char *out, size_t size);
 
 /* Writes a snapshot as a canonical map; decodes one. */
 /* Counting the open dossiers of one agency over the dossier projection from
@@ -172,6 +173,8 @@ typedef struct eng_def {
   dsl_machine *machine;          /* procedure */
   eng_policy policy;             /* policy */
   eng_calendar *calendar;        /* calendar */
+  dsl_directory *directory;      /* directory, decoded once (NULL: its bytes are not one) */
+  dsl_d_template *tmpl;          /* template (NULL: its bytes are not one) */
   const uint8_t *bytes;          /* a copy (directory, calendar) */
   size_t len;
   char id[64];

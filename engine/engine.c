@@ -71,6 +71,7 @@ void eng_close(eng_engine *e) {
   for (eng_def *d = e->defs, *next; d; d = next) {
     next = d->next;
     eng_calendar_free(d->calendar);
+    dsl_directory_free(d->directory);
     mc_arena_free(&d->arena);
     free(d);
   }

@@ -60,38 +60,24 @@ static const msgpack_object *form_of_type(const eng_facts *f, dsl_m_field_type t
 }
 
 /* The agency's name, and the e-mail its officials' alerts go to, in the
- * directory `dir_bytes`: its own, or the nearest parent's (a commune without
+ * directory `dir`: its own, or the nearest parent's (a commune without
  * one is alerted through its province).  Accounts will give each official's. */
-static void agency_in_directory(const uint8_t *dir_bytes, size_t dir_len, const char *code, char *name,
-                                size_t name_size, char *email, size_t email_size) {
+static void agency_in_directory(const dsl_directory *dir, const char *code, char *name, size_t name_size,
+                                char *email, size_t email_size) {
+  char at[64];
   snprintf(name, name_size, "%s", code);
+  snprintf(at, sizeof at, "%s", code);
   email[0] = '\0';
-  if (dir_bytes == NULL)
-    return;
-  msgpack_unpacked u;
-  size_t off = 0;
-  msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, (const char *)dir_bytes, dir_len, &off) == MSGPACK_UNPACK_SUCCESS) {
-    const msgpack_object *agencies = eng__get(&u.data, "agencies");
-    char at[64];
-    snprintf(at, sizeof at, "%s", code);
-    for (int depth = 0; depth < 8 && at[0] && !email[0]; depth++) {
-      const msgpack_object *found = NULL;
-      for (uint32_t i = 0; agencies && agencies->type == MSGPACK_OBJECT_ARRAY && i < agencies->via.array.size; i++)
-        if (eng__str_is(eng__get(&agencies->via.array.ptr[i], "code"), at))
-          found = &agencies->via.array.ptr[i];
-      if (found == NULL)
-        break;
-      const msgpack_object *settings = eng__get(found, "settings");
-      if (depth == 0 && eng__str_copy(eng__get(found, "name"), name, name_size))
-        snprintf(name, name_size, "%s", code);
-      if (eng__str_copy(eng__get(settings, "email"), email, email_size))
-        email[0] = '\0';
-      if (eng__str_copy(eng__get(settings, "parent"), at, sizeof at))
-        at[0] = '\0';
-    }
+  for (int depth = 0; depth < 8 && at[0] && !email[0]; depth++) {
+    const dsl_d_agency *found = dsl_directory_find(dir, at);
+    if (found == NULL)
+      break;
+    /* A text that does not fit reads as none (the name: the code). */
+    if (depth == 0 && (found->name == NULL || strlen(found->name) < name_size))
+      snprintf(name, name_size, "%s", found->name ? found->name : "");
+    snprintf(email, email_size, "%s", found->email && strlen(found->email) < email_size ? found->email : "");
+    snprintf(at, sizeof at, "%s", found->parent && strlen(found->parent) < sizeof at ? found->parent : "");
   }
-  msgpack_unpacked_destroy(&u);
 }
 
 /* The directory in effect at `now` (its hash into `hash`, or false). */
@@ -169,23 +155,15 @@ static void put_text(mc_canon *w, const char *key, const mc_buf *text) {
   mc_canon_str(w, text->len ? (const char *)text->data : "", text->len);
 }
 
-/* Fills subject, body and sms from a compiled template; `error` says why
- * when its text is damaged. */
-static int render(const eng_facts *f, const char *agency, const uint8_t *tmpl, size_t len, const char *template_name,
+/* Fills subject, body and sms from a template (NULL: its bytes are not
+ * one: no texts); `error` says why when its text is damaged. */
+static int render(const eng_facts *f, const char *agency, const dsl_d_template *tmpl, const char *template_name,
                   mc_buf out[3], char *error, size_t esize) {
-  msgpack_unpacked u;
-  size_t off = 0;
+  const char *texts[3] = {tmpl ? tmpl->subject : NULL, tmpl ? tmpl->body : NULL, tmpl ? tmpl->sms : NULL};
   int rc = 0;
-  msgpack_unpacked_init(&u);
-  if (msgpack_unpack_next(&u, (const char *)tmpl, len, &off) == MSGPACK_UNPACK_SUCCESS) {
-    const char *keys[] = {"subject", "body", "sms"};
-    for (int i = 0; i < 3 && rc == 0; i++) {
-      const msgpack_object *t = eng__get(&u.data, keys[i]);
-      if (t && t->type == MSGPACK_OBJECT_STR)
-        rc = fill(f, agency, t->via.str.ptr, t->via.str.size, &out[i]);
-    }
-  }
-  msgpack_unpacked_destroy(&u);
+  for (int i = 0; i < 3 && rc == 0; i++)
+    if (texts[i])
+      rc = fill(f, agency, texts[i], strlen(texts[i]), &out[i]);
   if (rc == MC_EPARSE) {
     snprintf(error, esize, "the message template \"%.60s\" has an unclosed {", template_name);
     rc = 0;
@@ -210,8 +188,8 @@ static void resolve(eng_engine *e, store_batch *b, mc_instant now, const eng_fac
   memset(r, 0, sizeof *r);
   eng_def *dir = directory_now(e, b, now, r->dir_hash);
   r->has_dir = dir != NULL;
-  agency_in_directory(dir ? dir->bytes : NULL, dir ? dir->len : 0, f->s->agency, r->agency, sizeof r->agency,
-                      r->agency_email, sizeof r->agency_email);
+  agency_in_directory(dir ? dir->directory : NULL, f->s->agency, r->agency, sizeof r->agency, r->agency_email,
+                      sizeof r->agency_email);
   if (eng__def_current(e, b, ENG_DEF_TEMPLATE, template_name, now, r->tmpl_hash) ||
       eng__def_load(e, b, r->tmpl_hash, ENG_DEF_TEMPLATE, &r->tmpl)) {
     r->tmpl = NULL;
@@ -240,7 +218,7 @@ int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_
   int rc = 0;
   resolve(e, b, now, f, to, template_name, &r);
   if (r.tmpl)
-    rc = render(f, r.agency, r.tmpl->bytes, r.tmpl->len, template_name, texts, r.error, sizeof r.error);
+    rc = render(f, r.agency, r.tmpl->tmpl, template_name, texts, r.error, sizeof r.error);
   mc_canon_map(w, 8);
   put_text(w, "body", &texts[1]);
   put_address(w, "email", r.email, r.form_email);
@@ -286,15 +264,12 @@ int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_fa
 
 /* ============================================================ read back */
 
-int eng__template_name(const void *bytes, size_t len, char *out, size_t size) {
-  msgpack_unpacked u;
-  size_t off = 0;
-  msgpack_unpacked_init(&u);
-  int rc = msgpack_unpack_next(&u, bytes, len, &off) == MSGPACK_UNPACK_SUCCESS
-               ? eng__str_copy(eng__get(&u.data, "name"), out, size)
-               : MC_EPARSE;
-  msgpack_unpacked_destroy(&u);
-  return rc;
+int eng__template_name(const dsl_d_template *t, char *out, size_t size) {
+  out[0] = '\0';
+  if (t == NULL || (t->name && strlen(t->name) >= size))
+    return MC_EPARSE;
+  snprintf(out, size, "%s", t->name ? t->name : "");
+  return 0;
 }
 
 /* A definition's bytes by hash, in a read. */
@@ -340,13 +315,22 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
     return MC_ENOMEM;
   }
   memcpy(tcopy, tmpl, tlen);
-  if (template_name[0] == '\0' && (rc = eng__template_name(tcopy, tlen, template_name, tsize)) != 0) {
-    mc_arena_free(&arena);
-    return MC_ECORRUPT;
-  }
   memcpy(mcopy, mbytes, mlen);
   if (dlen)
     memcpy(dcopy, dbytes, dlen);
+  /* Decoded here, not from the engine's cache: renders run on other threads. */
+  dsl_d_template *t = NULL;
+  dsl_directory *directory = NULL;
+  if (dsl_template_decode(tcopy, tlen, &arena, &t) == MC_ENOMEM ||
+      (dlen && dsl_directory_decode(dcopy, dlen, &directory) == MC_ENOMEM)) {
+    mc_arena_free(&arena);
+    return MC_ENOMEM;
+  }
+  if (template_name[0] == '\0' && (rc = eng__template_name(t, template_name, tsize)) != 0) {
+    dsl_directory_free(directory);
+    mc_arena_free(&arena);
+    return MC_ECORRUPT;
+  }
   dsl_machine *m = NULL;
   msgpack_unpacked fu, filed;
   msgpack_unpacked_init(&fu);
@@ -377,8 +361,8 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
     f.step = step;
     f.due_at = due && due->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (mc_instant)due->via.u64 : 0;
     f.old_due = old_due && old_due->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (mc_instant)old_due->via.u64 : 0;
-    agency_in_directory(dlen ? dcopy : NULL, dlen, s.agency, agency, sizeof agency, agency_email, sizeof agency_email);
-    rc = render(&f, agency, tcopy, tlen, template_name, texts, error, esize);
+    agency_in_directory(directory, s.agency, agency, sizeof agency, agency_email, sizeof agency_email);
+    rc = render(&f, agency, t, template_name, texts, error, esize);
     /* The addresses, as resolve() found them when the event was decided. */
     const msgpack_object *email = eng__get(note, "email"), *phone = eng__get(note, "phone");
     bool applicant = !strcmp(to, "applicant");
@@ -395,6 +379,7 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
   }
   msgpack_unpacked_destroy(&fu);
   msgpack_unpacked_destroy(&filed);
+  dsl_directory_free(directory);
   mc_arena_free(&arena);
   return rc;
 }

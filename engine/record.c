@@ -270,38 +270,16 @@ int dec_check_directory(decide *d, const char *agency, const char *procedure, ch
     return refuse(d, rc, DIRECTORY_NOT_PUBLISHED);
   if ((rc = eng__def_load(d->e, d->b, hash, ENG_DEF_DIRECTORY, &dir)))
     return refuse(d, rc, DIRECTORY_UNREADABLE);
-  msgpack_unpacked u;
-  size_t off = 0;
-  msgpack_unpacked_init(&u);
-  msgpack_unpack_next(&u, (const char *)dir->bytes, dir->len, &off);
-  const msgpack_object *agencies = eng__get(&u.data, "agencies"), *offers = eng__get(&u.data, "offers");
-  const msgpack_object *found = NULL;
-  for (uint32_t i = 0; agencies && i < agencies->via.array.size && !found; i++)
-    if (eng__str_is(eng__get(&agencies->via.array.ptr[i], "code"), agency))
-      found = &agencies->via.array.ptr[i];
-  rc = 0;
-  if (found == NULL) {
-    rc = refuse(d, MC_ENOENT, AGENCY_UNKNOWN, agency);
-  } else {
-    const msgpack_object *settings = eng__get(found, "settings");
-    const msgpack_object *level = eng__get(settings, "level");
-    eng__str_copy(eng__get(settings, "calendar"), calendar, size);
-    bool offered = false;
-    for (uint32_t i = 0; offers && i < offers->via.array.size && !offered; i++) {
-      const msgpack_object *o = &offers->via.array.ptr[i];
-      if (!eng__str_is(eng__get(o, "procedure"), procedure))
-        continue;
-      const msgpack_object *a = eng__get(o, "agency"), *every = eng__get(o, "every");
-      offered = eng__str_is(a, agency) ||
-                (every && every->type == MSGPACK_OBJECT_STR && level && level->type == MSGPACK_OBJECT_STR &&
-                 every->via.str.size == level->via.str.size &&
-                 !memcmp(every->via.str.ptr, level->via.str.ptr, level->via.str.size));
-    }
-    if (!offered)
-      rc = refuse(d, MC_EINVAL, AGENCY_NOT_OFFERING, agency, procedure);
-  }
-  msgpack_unpacked_destroy(&u);
-  return rc;
+  const dsl_d_agency *found = dsl_directory_find(dir->directory, agency);
+  if (found == NULL)
+    return refuse(d, MC_ENOENT, AGENCY_UNKNOWN, agency);
+  snprintf(calendar, size, "%s", found->calendar && strlen(found->calendar) < size ? found->calendar : "");
+  uint32_t n;
+  const dsl_d_offer *offers = dsl_directory_offers(dir->directory, &n);
+  bool offered = false;
+  for (uint32_t i = 0; i < n && !offered; i++)
+    offered = !strcmp(offers[i].procedure, procedure) && dsl_directory_offer_is_at(&offers[i], found);
+  return offered ? 0 : refuse(d, MC_EINVAL, AGENCY_NOT_OFFERING, agency, procedure);
 }
 
 /* Appends an event of a stream other than a dossier's, whose data `w`
