@@ -54,31 +54,54 @@ typedef struct eng_join {
   int32_t arrived;  /* branches arrived so far */
 } eng_join;
 
+/* The snapshot's fields, one line each, in the byte order of their keys:
+ * X(kind, member, "key", SET or HEADER, declaration).  The struct below and
+ * the snapshot's encodings (snapshot.c: the projection's, an event's `set`,
+ * the auditor's map) all come from this list, so a field added here is
+ * encoded, decoded and compared everywhere.  HEADER fields are never in an
+ * event's `set`: its record says them (stream, definition hash, version).
+ * The kinds: I64, INT, U64, STR, BOOL, HASH (32 bytes), and the lists CO
+ * (co-handlers), JOINS, TOKENS, STEPS, each with its count. */
+#define ENG_SNAP_FIELDS(X)                                                                                  \
+  X(I64, accepted_at, "accepted_at", SET, int64_t accepted_at)                                             \
+  X(STR, agency, "agency", SET, char agency[32])                                                           \
+  X(STR, applicant, "applicant", SET, char applicant[64])                                                  \
+  X(I64, appointment_at, "appointment_at", SET, int64_t appointment_at)                                    \
+  X(STR, calendar, "calendar", SET, char calendar[32])                                                     \
+  X(HASH, calendar_version, "calendar_version", SET, uint8_t calendar_version[32]) /* the last deadline's */ \
+  X(STR, channel, "channel", SET, char channel[16])                                                        \
+  X(STR, classification, "classification", SET, char classification[16])                                  \
+  X(CO, co_handlers, "co_handlers", SET, char co_handlers[4][64]; int nco_handlers)                         \
+  X(STR, code, "code", HEADER, char code[64])                                                              \
+  X(I64, deadline_due, "deadline_due", SET, int64_t deadline_due) /* the appointment's own timer */         \
+  X(I64, deadline_warn, "deadline_warn", SET, int64_t deadline_warn) /* the last day to extend */           \
+  X(I64, decided_at, "decided_at", SET, int64_t decided_at)                                                \
+  X(HASH, definition, "definition", HEADER, uint8_t definition[32])                                        \
+  X(BOOL, extended, "extended", SET, bool extended)                                                        \
+  X(BOOL, fee_paid, "fee_paid", SET, bool fee_paid)                                                        \
+  X(I64, finished_at, "finished_at", SET, int64_t finished_at)                                             \
+  X(STR, handler, "handler", SET, char handler[64])                                                        \
+  X(JOINS, joins, "joins", SET, eng_join joins[ENG_MAX_TOKENS]; int njoins)                                \
+  X(STR, outcome, "outcome", SET, char outcome[16])                                                        \
+  X(STR, owner, "owner", SET, char owner[64]) /* whose documents are kept ("": nobody's) */                \
+  X(I64, paused_since, "paused_since", SET, int64_t paused_since)                                          \
+  X(HASH, policy, "policy", SET, uint8_t policy[32])                                                       \
+  X(STR, procedure, "procedure", SET, char procedure[32])                                                  \
+  X(INT, rating, "rated", SET, int rating) /* 0: not rated */                                              \
+  X(I64, refunded, "refunded", SET, int64_t refunded) /* VND, 0: none */                                   \
+  X(STR, state, "state", SET, char state[32])                                                              \
+  X(STEPS, steps, "steps", SET, char steps[ENG_MAX_TOKENS][48]; int nsteps) /* the tokens' step names */   \
+  X(I64, submitted_at, "submitted_at", SET, int64_t submitted_at)                                          \
+  X(BOOL, supplement_late, "supplement_late", SET, bool supplement_late)                                   \
+  X(BOOL, supplement_used, "supplement_used", SET, bool supplement_used)                                   \
+  X(TOKENS, tokens, "tokens", SET, eng_token tokens[ENG_MAX_TOKENS]; int ntokens)                          \
+  X(U64, version, "version", HEADER, uint64_t version)
+
 /* A dossier as it stands after an event (engine/snapshot.c). */
 typedef struct eng_snap {
-  char code[64], procedure[32], agency[32], calendar[32], channel[16], applicant[64], state[32];
-  char owner[64];                 /* whose documents are kept for reuse ("": nobody's) */
-  uint8_t definition[32], policy[32];
-  uint8_t calendar_version[32]; /* the calendar the last deadline was counted on */
-  eng_token tokens[ENG_MAX_TOKENS];
-  int ntokens;
-  eng_join joins[ENG_MAX_TOKENS];
-  int njoins;
-  int64_t submitted_at, accepted_at, appointment_at, decided_at, finished_at, paused_since;
-  bool supplement_used, supplement_late, extended;
-  char outcome[16], classification[16];
-  char handler[64], co_handlers[4][64];
-  int nco_handlers;
-  int rating;                   /* 0: not rated */
-  bool fee_paid;                /* a payment was recorded */
-  int64_t refunded;             /* VND refunded, 0: none */
-  /* The dossier's own timers on its appointment (0: none armed):
-   * the opening of the last day an extension may be given, and the
-   * appointment itself. */
-  int64_t deadline_warn, deadline_due;
-  char steps[ENG_MAX_TOKENS][48]; /* the names of the tokens' steps, in order */
-  int nsteps;
-  uint64_t version;               /* the dossier's version (the stream's) */
+#define ENG__SNAP_MEMBER(kind, member, key, where, decl) decl;
+  ENG_SNAP_FIELDS(ENG__SNAP_MEMBER)
+#undef ENG__SNAP_MEMBER
 } eng_snap;
 
 /* What a message may say of a dossier (docs/DSL.md, "Message templates"). */

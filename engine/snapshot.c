@@ -20,6 +20,7 @@
 
 #include "base/error.h"
 
+#include <assert.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -32,45 +33,17 @@ typedef struct snap_field {
   bool header; /* never in `set`: the event's record says it (its stream, version, definition) */
 } snap_field;
 
-#define FIELD(key, type, member) {key, type, offsetof(eng_snap, member), sizeof(((eng_snap *)0)->member), false}
-#define HEADER(key, type, member) {key, type, offsetof(eng_snap, member), sizeof(((eng_snap *)0)->member), true}
+#define ENG__SET false
+#define ENG__HEADER true
 
-/* In the ascending byte order of their keys, as canonical maps want them.
- * "rated" is the rating (its name in the first records). */
+/* From the one list (engine-int.h, ENG_SNAP_FIELDS), in the ascending byte
+ * order of their keys, as canonical maps want them.  "rated" is the rating
+ * (its name in the first records). */
 static const snap_field fields[] = {
-    FIELD("accepted_at", F_I64, accepted_at),
-    FIELD("agency", F_STR, agency),
-    FIELD("applicant", F_STR, applicant),
-    FIELD("appointment_at", F_I64, appointment_at),
-    FIELD("calendar", F_STR, calendar),
-    FIELD("calendar_version", F_HASH, calendar_version),
-    FIELD("channel", F_STR, channel),
-    FIELD("classification", F_STR, classification),
-    FIELD("co_handlers", F_CO, co_handlers),
-    HEADER("code", F_STR, code),
-    FIELD("deadline_due", F_I64, deadline_due),
-    FIELD("deadline_warn", F_I64, deadline_warn),
-    FIELD("decided_at", F_I64, decided_at),
-    HEADER("definition", F_HASH, definition),
-    FIELD("extended", F_BOOL, extended),
-    FIELD("fee_paid", F_BOOL, fee_paid),
-    FIELD("finished_at", F_I64, finished_at),
-    FIELD("handler", F_STR, handler),
-    FIELD("joins", F_JOINS, joins),
-    FIELD("outcome", F_STR, outcome),
-    FIELD("owner", F_STR, owner),
-    FIELD("paused_since", F_I64, paused_since),
-    FIELD("policy", F_HASH, policy),
-    FIELD("procedure", F_STR, procedure),
-    FIELD("rated", F_INT, rating),
-    FIELD("refunded", F_I64, refunded),
-    FIELD("state", F_STR, state),
-    FIELD("steps", F_STEPS, steps),
-    FIELD("submitted_at", F_I64, submitted_at),
-    FIELD("supplement_late", F_BOOL, supplement_late),
-    FIELD("supplement_used", F_BOOL, supplement_used),
-    FIELD("tokens", F_TOKENS, tokens),
-    HEADER("version", F_U64, version),
+#define ENG__SNAP_FIELD(kind, member, key, where, decl) \
+  {key, F_##kind, offsetof(eng_snap, member), sizeof(((eng_snap *)0)->member), ENG__##where},
+    ENG_SNAP_FIELDS(ENG__SNAP_FIELD)
+#undef ENG__SNAP_FIELD
 };
 
 #define NFIELDS (sizeof fields / sizeof fields[0])
@@ -314,7 +287,16 @@ void eng__snap_delta(const eng_snap *prev, const eng_snap *next, mc_canon *w) {
   write_fields(next, prev ? prev : &empty, false, w);
 }
 
+/* The list is in key order (field_named searches it by halves). */
+static bool in_key_order(void) {
+  for (size_t i = 1; i < NFIELDS; i++)
+    if (strcmp(fields[i - 1].key, fields[i].key) >= 0)
+      return false;
+  return true;
+}
+
 int eng__snap_patch(const msgpack_object *map, eng_snap *s) {
+  assert(in_key_order());
   if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
     return MC_EPARSE;
   for (uint32_t i = 0; i < map->via.map.size; i++) {
