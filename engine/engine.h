@@ -3,11 +3,12 @@
  *
  * The engine turns commands into events on the store (storage/store.h) under
  * the procedure version a dossier was filed with (dsl/machine.h), and keeps
- * three projections in the same write transactions: each dossier's current
- * snapshot, the durable timer index, and the per-agency per-day counter of
- * dossier codes; plus the index of published definitions.  Every dossier
- * event carries the dossier's snapshot after it, so applying an event is a
- * copy — it never reads the clock, a definition, or anything but the event.
+ * its projections in the same write transactions (engine/proj.h lists them:
+ * each dossier's snapshot, the durable timer index, the counter of dossier
+ * codes, definitions, documents, the outbox, ...).  A dossier event carries
+ * what it changed (docs/ENGINE.md, "What an event carries"); applying it
+ * patches the previous snapshot — it never reads the clock, a definition,
+ * or anything but the snapshot before and the event.
  *
  * Time: the caller (the writer) passes `now`; the engine uses the later of it
  * and the previous event's time.  Timers fire with the instant they were due

@@ -289,7 +289,8 @@ int store__head_read(store *st, MDB_txn *txn, store__head *out);
 MDB_txn *store__cmd_txn(const store_batch *b);
 
 /* ------------------------------------------------------------ 4 raw.c
- * For tests that damage a copy on purpose (tests/unit/storage/test_tamper.c)
+ * For tests that damage a copy on purpose (tests/unit/storage/test_env.c,
+ * test_verify.c)
  * and nothing else: these write without any check, in their own durable
  * transaction. */
 int store__raw_put(store *st, uint64_t seq, const void *rec, size_t len);

@@ -1,8 +1,7 @@
 /* bench_echo.c — a bare libwebsockets echo server on libuv: the ceiling of
  * "framing alone" for the server benchmark (tools/bench-server.sh).
  *
- * It is built the way motcuad is meant to run libwebsockets
- * (/work/shared/PERFORMANCE-NOTES.md, "libwebsockets on libuv"): lws on our
+ * It is built the way motcuad runs libwebsockets (api/server.c): lws on our
  * own uv loop (a foreign loop, the Debian evlib-uv plugin), plain ws:// on
  * one loopback port, and every text or binary message sent back unchanged as
  * one frame of the same kind.  Messages that arrive in several fragments are

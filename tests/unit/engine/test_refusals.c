@@ -1223,7 +1223,7 @@ static void retirement_refusals(void **state) {
 }
 
 /* Was a bug: def_kind is used to index the words "procedure", "policy",
- * "directory", "calendar" (def_kind_word, then in engine/dossier.c) before it is
+ * "directory", "calendar" (def_kind_word, then in engine/cmd_publish.c) before it is
  * checked: a kind out of range reads past the array in admin_may (an
  * agency_admin), and in do_publish's refusals.  It should be refused. */
 static void an_unknown_definition_kind(void **state) {
