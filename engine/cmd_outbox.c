@@ -149,7 +149,7 @@ int dec_do_announce(decide *d) {
 
 /* A message carrying a one-time code (an account's verification, a
  * password reset): written out like any other, but kept in the aux outbox,
- * outside the legal record (ARCHITECTURE.md "Secrets"), and appending
+ * outside the legal record (ARCHITECTURE.md "What is not in the legal record"), and appending
  * nothing. */
 int dec_do_send_code(decide *d) {
   const eng_command *c = d->cmd;
