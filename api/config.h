@@ -35,7 +35,7 @@ typedef struct srv_config {
   int max_batch;               /* commands per commit at most: 1024 */
   char trusted_proxies[512];   /* reverse proxies whose X-Forwarded-For / Forwarded
                                   name the client (api/proxy.h): none */
-  /* Delivery of the outbox (api/delivery.h); empty: not sent. */
+  /* Delivery of the outbox (office/delivery.h); empty: not sent. */
   char smtp_url[512], smtp_user[128], smtp_password[256], mail_from[256], smtp_ca[1024];
   bool smtp_starttls;
   char sms_url[512], sms_token[256];

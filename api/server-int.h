@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <uv.h>
 
-#include "api/accounts.h"
+#include "office/accounts.h"
 #include "api/catalogue.h"
 #include "api/config.h"
 #include "api/server.h"

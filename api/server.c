@@ -14,7 +14,7 @@
 #include "api/server-int.h"
 #include "base/instant.h"
 
-#include "api/delivery.h"
+#include "office/delivery.h"
 #include "api/proxy.h"
 #include "engine/events.h"
 #include "api/wire.h"

@@ -1,6 +1,6 @@
 /* server.h — motcuad: one process on a libuv loop with libwebsockets (HTTP
  * and WebSocket on one port, docs/PROTOCOL.md), the engine's writer thread
- * (engine/writer.h), the delivery worker (api/delivery.h) and the admin
+ * (engine/writer.h), the delivery worker (office/delivery.h) and the admin
  * socket for the command line.  ARCHITECTURE.md "Processes and threads". */
 #ifndef MOTCUA_API_SERVER_H
 #define MOTCUA_API_SERVER_H

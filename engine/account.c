@@ -5,7 +5,7 @@
  * one-time code is verified ("account.registered"), an official's when an
  * administrator creates it ("account.created"), and leaving or returning is
  * "account.disabled" / "account.enabled".  Passwords, sessions, codes and
- * unverified registrations are not here: api/accounts.c keeps them in aux
+ * unverified registrations are not here: office/accounts.c keeps them in aux
  * databases outside the chain (ARCHITECTURE.md, "What is not in the legal
  * record").
  *

@@ -172,7 +172,7 @@
  * system_admin, or an agency_admin of the same agency), "disable" or
  * "enable" (the same admins).  `kind` "person", "organisation" or
  * "official"; the official's `agency` and `roles`.  Passwords are never in
- * the log (api/accounts.c keeps their hashes outside it). */
+ * the log (office/accounts.c keeps their hashes outside it). */
 #define ENG_ARGS_ACCOUNT(A)                                                      \
   A(WORD, op, NULL, REQUIRED, 1, (int64_t)sizeof "register" - 1)                 \
   A(WORD, id, "account", REQUIRED, 1, ENG_BYTES_OF(eng_account_view, id))        \

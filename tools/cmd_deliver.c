@@ -1,5 +1,5 @@
 /* cmd_deliver.c — `motcua deliver`: one pass of the delivery worker over the
- * outbox (api/delivery.h), until motcuad runs it by itself.
+ * outbox (office/delivery.h), until motcuad runs it by itself.
  *
  *   motcua deliver DATA_DIR [--smtp URL --from ADDRESS] [--smtp-user USER
  *       --smtp-password-file FILE] [--starttls] [--smtp-ca FILE] [--sms-url URL]
@@ -10,7 +10,7 @@
  */
 #include "tools/cli.h"
 
-#include "api/delivery.h"
+#include "office/delivery.h"
 #include "base/error.h"
 #include "base/file.h"
 

@@ -2,7 +2,7 @@
  * one-time code (ENG_CMD_SEND_CODE), then run the delivery worker once.
  * A helper of test_delivery.sh, until accounts exist.
  *   send-code DATA_DIR SMTP_PORT EMAIL CODE NOW */
-#include "api/delivery.h"
+#include "office/delivery.h"
 #include "base/error.h"
 
 #include <stdio.h>

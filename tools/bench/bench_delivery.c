@@ -9,7 +9,7 @@
  *   build/tools/bench/bench-delivery SMTP_PORT [N]
  * Not part of the test command.  Prints figures, never fails on them.
  */
-#include "api/delivery.h"
+#include "office/delivery.h"
 #include "base/canon.h"
 #include "tools/bench/bench_common.h"
 

@@ -1,4 +1,4 @@
-/* test_accounts.c — what proves who you are (api/accounts.c): Argon2id
+/* test_accounts.c — what proves who you are (office/accounts.c): Argon2id
  * password hashes and the rules of a password, one-time passwords of the
  * alphabet without look-alikes, sessions (a random token, only its hash
  * stored; expired, revoked or unknown tokens are MC_ENOENT; revoking every
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "api/accounts.h"
+#include "office/accounts.h"
 #include "base/buf.h"
 #include "base/error.h"
 #include "engine/engine.h"
@@ -370,7 +370,7 @@ static void a_failure_while_locked_keeps_the_lock(void **state) {
   assert_true(acc_throttle_fail(st, key, t0, 5, 15));
   assert_true(acc_throttle_locked(st, key, t0 + MINUTE, &wait));
   acc_throttle_fail(st, key, t0 + MINUTE, 5, 15);
-  /* Was a bug, now fixed: api/accounts.c acc_throttle_fail writes {failures 0, since 0,
+  /* Was a bug, now fixed: office/accounts.c acc_throttle_fail writes {failures 0, since 0,
    * locked_until now+window} when it locks; the next failure sees since == 0,
    * starts a new window with failures = 1 and writes locked_until = 0: the
    * lock is gone.  Logins run their Argon2id checks off the loop after

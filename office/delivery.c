@@ -1,6 +1,6 @@
 /* delivery.c — see delivery.h.  E-mail through libcurl's SMTP (STARTTLS and
  * AUTH when configured), text messages as a JSON POST through libcurl. */
-#include "api/delivery.h"
+#include "office/delivery.h"
 
 #include "base/bytes.h"
 #include "base/buf.h"

@@ -1,5 +1,5 @@
 /* accounts.c — see accounts.h. */
-#include "api/accounts.h"
+#include "office/accounts.h"
 
 #include "base/error.h"
 #include "base/hash.h"
