@@ -119,7 +119,7 @@ static admin_client *job_client(job *j) {
 }
 
 static job *admin_job(admin_client *a, const char *op, json_t *id) {
-  job *j = job_new(a->s, JOB_ADMIN, a, op);
+  job *j = srv_job_new(a->s, JOB_ADMIN, a, op);
   if (j == NULL)
     return NULL;
   a->jobs++;
@@ -173,7 +173,7 @@ static void user_add_finish(job *j) {
     if (a)
       send_line(a, json_pack("{s:O, s:b, s:o}", "id", id, "ok", 0, "error",
                              srv_error("conflict", "the account exists already: `motcua user password` gives a new one-time password", NULL)));
-    job_free(j);
+    srv_job_free(j);
     return;
   }
   if (a) {
@@ -187,7 +187,7 @@ static void user_add_finish(job *j) {
   json_t *otp = json_object_get(j->data, "otp");
   if (otp)
     sodium_memzero((void *)json_string_value(otp), json_string_length(otp));
-  job_free(j);
+  srv_job_free(j);
 }
 
 /* A text of the request, by the name the command table gives an argument. */
@@ -206,7 +206,7 @@ static const char **roles_of(job *j, json_t *roles, int *n) {
   json_array_foreach(roles, i, v) {
     if (!json_is_string(v))
       return NULL;
-    list[i] = job_strdup(j, json_string_value(v));
+    list[i] = srv_job_strdup(j, json_string_value(v));
   }
   *n = (int)json_array_size(roles);
   return list;
@@ -228,25 +228,25 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
     send_error(a, id, "bad_request", "user_add: \"roles\" is a list of 1 to %lld roles",
                (long long)ENG_ARG(account, roles)->hi);
     job_client(j);
-    job_free(j);
+    srv_job_free(j);
     return;
   }
   bool applicant = nroles == 1 && !strcmp(roles[0], "applicant");
-  eng_command *c = job_command(j);
+  eng_command *c = srv_job_command(j);
   char cid[128];
   snprintf(cid, sizeof cid, "sys/user_add/%s", account);
   eng_account_args *arg = &c->account;
   c->kind = ENG_CMD_ACCOUNT;
-  c->command_id = job_strdup(j, cid);
+  c->command_id = srv_job_strdup(j, cid);
   arg->op = applicant ? "register" : "create";
-  arg->id = job_strdup(j, account);
-  arg->kind = job_strdup(j, arg_str(req, ENG_ARG(account, kind)));
+  arg->id = srv_job_strdup(j, account);
+  arg->kind = srv_job_strdup(j, arg_str(req, ENG_ARG(account, kind)));
   if (applicant && arg->kind == NULL)
     arg->kind = "person";
-  arg->name = job_strdup(j, name);
-  arg->agency = job_strdup(j, arg_str(req, ENG_ARG(account, agency)));
-  arg->email = job_strdup(j, arg_str(req, ENG_ARG(account, email)));
-  arg->phone = job_strdup(j, arg_str(req, ENG_ARG(account, phone)));
+  arg->name = srv_job_strdup(j, name);
+  arg->agency = srv_job_strdup(j, arg_str(req, ENG_ARG(account, agency)));
+  arg->email = srv_job_strdup(j, arg_str(req, ENG_ARG(account, email)));
+  arg->phone = srv_job_strdup(j, arg_str(req, ENG_ARG(account, phone)));
   arg->roles = applicant ? (eng_texts){NULL, 0} : (eng_texts){roles, nroles};
   c->actor = admin_actor;
   if (applicant)
@@ -254,7 +254,7 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
   with_one_time_password(j, account);
   j->after = user_add_after;
   j->finish = user_add_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 typedef struct codes {
@@ -292,7 +292,7 @@ static void reassign_finish(job *j) {
                            json_object_get(j->data, "revoked"), "not_reassigned", failed));
   else
     json_decref(failed);
-  job_free(j);
+  srv_job_free(j);
 }
 
 /* In the pool, once the account is disabled in the log: its sessions, flushed. */
@@ -314,7 +314,7 @@ static void disable_finish(job *j) {
   if (r->status) {
     if (a)
       send_line(a, json_pack("{s:O, s:b, s:o}", "id", id, "ok", 0, "error", result_error(r)));
-    job_free(j);
+    srv_job_free(j);
     return;
   }
   bool disabling = !strcmp(j->op, "user_disable");
@@ -324,7 +324,7 @@ static void disable_finish(job *j) {
   if (!disabling || to == NULL || a == NULL) {
     if (a)
       send_line(a, json_pack("{s:O, s:b, s:s, s:i}", "id", id, "ok", 1, "account", account, "sessions_revoked", revoked));
-    job_free(j);
+    srv_job_free(j);
     return;
   }
   /* The official's open work goes to `to`, in one job. */
@@ -333,19 +333,19 @@ static void disable_finish(job *j) {
   job *k = admin_job(a, "user_reassign", id);
   if (k == NULL) {
     free(list.list);
-    job_free(j);
+    srv_job_free(j);
     return;
   }
   json_object_set_new(k->data, "account", json_string(account));
   json_object_set_new(k->data, "revoked", json_integer(revoked));
   for (int i = 0; i < list.n; i++) {
-    eng_command *c = job_command(k);
+    eng_command *c = srv_job_command(k);
     char cid[200];
     snprintf(cid, sizeof cid, "sys/reassign/%s/%s/%llu", account, list.list[i], (unsigned long long)r->first_seq);
     c->kind = ENG_CMD_ASSIGN;
-    c->command_id = job_strdup(k, cid);
-    c->dossier = job_strdup(k, list.list[i]);
-    c->assign.handler = job_strdup(k, to);
+    c->command_id = srv_job_strdup(k, cid);
+    c->dossier = srv_job_strdup(k, list.list[i]);
+    c->assign.handler = srv_job_strdup(k, to);
     c->actor = admin_actor;
     /* The co-handlers stay (but the new main handler is not their own co-handler). */
     eng_dossier_view v;
@@ -354,14 +354,14 @@ static void disable_finish(job *j) {
       int nco = 0;
       for (int m = 0; m < v.nco_handlers; m++)
         if (strcmp(v.co_handlers[m], to))
-          co[nco++] = job_strdup(k, v.co_handlers[m]);
+          co[nco++] = srv_job_strdup(k, v.co_handlers[m]);
       c->assign.co_handlers = (eng_texts){co, nco};
     }
   }
   free(list.list);
   k->finish = reassign_finish;
-  job_free(j);
-  job_start(k);
+  srv_job_free(j);
+  srv_job_start(k);
 }
 
 static void user_state(admin_client *a, json_t *req, json_t *id, const char *op) {
@@ -377,18 +377,18 @@ static void user_state(admin_client *a, json_t *req, json_t *id, const char *op)
   json_object_set_new(j->data, "account", json_string(account));
   if (to)
     json_object_set_new(j->data, "reassign_to", json_string(to));
-  eng_command *c = job_command(j);
+  eng_command *c = srv_job_command(j);
   char cid[160];
   snprintf(cid, sizeof cid, "sys/%s/%s/%lld", op, account, (long long)srv_now(a->s));
   c->kind = ENG_CMD_ACCOUNT;
-  c->command_id = job_strdup(j, cid);
+  c->command_id = srv_job_strdup(j, cid);
   c->account.op = !strcmp(op, "user_disable") ? "disable" : "enable";
-  c->account.id = job_strdup(j, account);
+  c->account.id = srv_job_strdup(j, account);
   c->actor = admin_actor;
   if (!strcmp(op, "user_disable"))
     j->after = disable_after;
   j->finish = disable_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* In the pool: the sessions end, then the new password is stored; its flush
@@ -413,7 +413,7 @@ static void password_finish(job *j) {
     else
       send_error(a, json_object_get(j->data, "id"), "unavailable", "user_password: %s", mc_strerror(rc));
   }
-  job_free(j);
+  srv_job_free(j);
 }
 
 static void user_password(admin_client *a, json_t *req, json_t *id) {
@@ -429,7 +429,7 @@ static void user_password(admin_client *a, json_t *req, json_t *id) {
   with_one_time_password(j, account);
   j->after = password_after;
   j->finish = password_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* ------------------------------------------------------------ publish */
@@ -449,7 +449,7 @@ static void publish_finish(job *j) {
     send_line(a, json_pack("{s:O, s:b, s:o}", "id", json_object_get(j->data, "id"), "ok", ok, "results", results));
   else
     json_decref(results);
-  job_free(j);
+  srv_job_free(j);
 }
 
 /* {"op": "publish", "items": [{"kind", "bytes_b64", "effective_from"} or
@@ -481,15 +481,15 @@ static void publish(admin_client *a, json_t *req, json_t *id) {
                  "effective_from: ms}",
                  i);
       job_client(j);
-      job_free(j);
+      srv_job_free(j);
       return;
     }
-    eng_command *c = job_command(j);
+    eng_command *c = srv_job_command(j);
     c->actor = admin_actor;
-    c->command_id = job_strdup(j, cid);
+    c->command_id = srv_job_strdup(j, cid);
     if (retire) {
       c->kind = ENG_CMD_RETIRE;
-      c->retire = (eng_retire_args){.def_kind = (eng_def_kind)k, .id = job_strdup(j, retire),
+      c->retire = (eng_retire_args){.def_kind = (eng_def_kind)k, .id = srv_job_strdup(j, retire),
                                     .effective_from = json_integer_value(from)};
       continue;
     }
@@ -501,13 +501,13 @@ static void publish(admin_client *a, json_t *req, json_t *id) {
     if (sodium_base642bin(bytes, cap, b64, strlen(b64), NULL, &n, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
       send_error(a, id, "bad_request", "publish: items[%zu].bytes_b64 is not base64", i);
       job_client(j);
-      job_free(j);
+      srv_job_free(j);
       return;
     }
     c->publish.bytes = (eng_bytes){bytes, n};
   }
   j->finish = publish_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* ------------------------------------------------------------ dispatch */

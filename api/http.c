@@ -227,7 +227,7 @@ static void detach(job *j) {
 }
 
 static job *http_job(http_req *h, const char *op) {
-  job *j = job_new(h->s, JOB_HTTP, h, op);
+  job *j = srv_job_new(h->s, JOB_HTTP, h, op);
   if (j == NULL) {
     respond_error(h, 503, "unavailable", NULL, "out of memory");
     return NULL;
@@ -305,7 +305,7 @@ static void login_finish(job *j) {
   metrics_count(&s->m, "login", rc ? OUT_FORBIDDEN : OUT_OK);
   wipe(j->data, "password");
   detach(j);
-  job_free(j);
+  srv_job_free(j);
 }
 
 static void post_login(http_req *h, json_t *b) {
@@ -336,7 +336,7 @@ static void post_login(http_req *h, json_t *b) {
   j->data = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "password", pw, "akey", akey, "ikey", ikey);
   j->work = login_work;
   j->finish = login_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* A revocation is acknowledged only once it is on disk (aux is not flushed
@@ -354,7 +354,7 @@ static void logout_finish(job *j) {
   metrics_count(&j->s->m, "logout", j->status ? OUT_ERROR : OUT_OK);
   wipe(j->data, "token");
   detach(j);
-  job_free(j);
+  srv_job_free(j);
 }
 
 static void post_logout(http_req *h) {
@@ -366,9 +366,9 @@ static void post_logout(http_req *h) {
     return;
   j->data = json_pack("{s:s}", "token", token);
   sodium_memzero(token, sizeof token);
-  j->work = job_revoke_session;
+  j->work = srv_job_revoke_session;
   j->finish = logout_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* ------------------------------------------------------------ registration */
@@ -385,20 +385,20 @@ static void code_sent_finish(job *j) {
   }
   metrics_count(&j->s->m, j->op, rc ? OUT_ERROR : OUT_OK);
   detach(j);
-  job_free(j);
+  srv_job_free(j);
 }
 
 /* The code's message, to the address in j->data (SEND_CODE: the aux
  * outbox, never the log); the code is wiped here. */
 static void send_code(job *j, char code[7]) {
-  eng_command *c = job_command(j);
+  eng_command *c = srv_job_command(j);
   if (c) {
     c->kind = ENG_CMD_SEND_CODE;
     c->actor = (eng_actor){"motcuad", "system", NULL, "motcuad"};
     c->send_code.template_name = "verification_code";
-    c->send_code.code = job_strdup(j, code);
-    c->send_code.email = job_strdup(j, json_string_value(json_object_get(j->data, "email")));
-    c->send_code.phone = job_strdup(j, json_string_value(json_object_get(j->data, "phone")));
+    c->send_code.code = srv_job_strdup(j, code);
+    c->send_code.email = srv_job_strdup(j, json_string_value(json_object_get(j->data, "email")));
+    c->send_code.phone = srv_job_strdup(j, json_string_value(json_object_get(j->data, "phone")));
   } else {
     j->status = MC_ENOMEM;
   }
@@ -492,7 +492,7 @@ static void post_register(http_req *h, json_t *b) {
                       "phone", phone ? phone : "", "password", pw);
   j->work = register_work;
   j->finish = code_sent_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* A code against its record: 0, or an answer already given. */
@@ -561,7 +561,7 @@ static void verify_finish(job *j) {
   metrics_count(&s->m, "verify", rc ? OUT_REFUSED : OUT_OK);
   wipe(j->data, "hash");
   detach(j);
-  job_free(j);
+  srv_job_free(j);
 }
 
 static void post_verify(http_req *h, json_t *b) {
@@ -576,22 +576,22 @@ static void post_verify(http_req *h, json_t *b) {
     return;
   }
   j->data = json_pack("{s:s, s:O}", "id", id, "hash", json_object_get(rec, "hash"));
-  eng_command *c = job_command(j);
+  eng_command *c = srv_job_command(j);
   c->kind = ENG_CMD_ACCOUNT;
   c->account.op = "register";
-  c->account.id = job_strdup(j, id);
-  c->account.kind = job_strdup(j, json_string_value(json_object_get(rec, "kind")));
-  c->account.name = job_strdup(j, json_string_value(json_object_get(rec, "name")));
-  c->account.email = job_strdup(j, json_string_value(json_object_get(rec, "email")));
-  c->account.phone = job_strdup(j, json_string_value(json_object_get(rec, "phone")));
-  c->actor = (eng_actor){job_strdup(j, id), "system", NULL, "motcuad"};
+  c->account.id = srv_job_strdup(j, id);
+  c->account.kind = srv_job_strdup(j, json_string_value(json_object_get(rec, "kind")));
+  c->account.name = srv_job_strdup(j, json_string_value(json_object_get(rec, "name")));
+  c->account.email = srv_job_strdup(j, json_string_value(json_object_get(rec, "email")));
+  c->account.phone = srv_job_strdup(j, json_string_value(json_object_get(rec, "phone")));
+  c->actor = (eng_actor){srv_job_strdup(j, id), "system", NULL, "motcuad"};
   char cid[96];
   snprintf(cid, sizeof cid, "sys/register/%s", id);
-  c->command_id = job_strdup(j, cid);
+  c->command_id = srv_job_strdup(j, cid);
   json_decref(rec);
   j->after = verify_after;
   j->finish = verify_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* ------------------------------------------------------------ password reset */
@@ -632,7 +632,7 @@ static void post_reset(http_req *h, json_t *b) {
   j->data = json_pack("{s:s, s:s, s:s}", "id", id, "email", a.email, "phone", a.phone);
   j->work = reset_work;
   j->finish = code_sent_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 static void confirm_work(job *j) {
@@ -660,7 +660,7 @@ static void confirm_finish(job *j) {
   }
   metrics_count(&j->s->m, "password_reset_confirm", j->status ? OUT_ERROR : OUT_OK);
   detach(j);
-  job_free(j);
+  srv_job_free(j);
 }
 
 static void post_reset_confirm(http_req *h, json_t *b) {
@@ -683,7 +683,7 @@ static void post_reset_confirm(http_req *h, json_t *b) {
   j->data = json_pack("{s:s, s:s}", "id", id, "password", pw);
   j->work = confirm_work;
   j->finish = confirm_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 static void handle_post(http_req *h) {

@@ -35,10 +35,10 @@ typedef struct principal {
   eng_account_view acct;
 } principal;
 
-bool principal_has_role(const principal *p, const char *role);
-bool principal_is_applicant(const principal *p);
+bool srv_principal_has_role(const principal *p, const char *role);
+bool srv_principal_is_applicant(const principal *p);
 /* Reads everything (auditor, system_admin). */
-bool principal_reads_all(const principal *p);
+bool srv_principal_reads_all(const principal *p);
 
 /* Resolves a bearer token: the session, then the account (not disabled). */
 int srv_authenticate(srv *s, const char *token, principal *out);
@@ -61,7 +61,7 @@ struct job {
   srv *s;
   job *next;                   /* the completion list */
   mc_arena arena;              /* the strings the commands borrow */
-  eng_command *cmds;           /* grown by job_command before job_start */
+  eng_command *cmds;           /* grown by srv_job_command before srv_job_start */
   eng_result *results;
   int ncmds, cap, ndone;
   job_fn work;                 /* in the thread pool, before the commands, or NULL */
@@ -79,18 +79,18 @@ struct job {
 
 enum { JOB_WS = 1, JOB_HTTP, JOB_ADMIN };
 
-job *job_new(srv *s, int kind, void *owner, const char *op);
-void job_free(job *j);
+job *srv_job_new(srv *s, int kind, void *owner, const char *op);
+void srv_job_free(job *j);
 /* Adds a command to a job (the command's strings must live in j->arena). */
-eng_command *job_command(job *j);
+eng_command *srv_job_command(job *j);
 /* Starts it: `work` in the pool (if any), then the commands, then `after` in
  * the pool (if any: what must not run on the loop, such as an fsync), then
  * `finish` on the loop. */
-void job_start(job *j);
-char *job_strdup(job *j, const char *s);
+void srv_job_start(job *j);
+char *srv_job_strdup(job *j, const char *s);
 /* A job's `work` that revokes the session j->data.token and flushes it (a
  * logout over HTTP or WebSocket is acknowledged only once on disk). */
-void job_revoke_session(job *j);
+void srv_job_revoke_session(job *j);
 
 /* ------------------------------------------------------------ connections */
 
@@ -134,13 +134,13 @@ struct conn {
   int denials;
 };
 
-void conn_send(conn *c, const json_t *msg, bool binary);
+void srv_conn_send(conn *c, const json_t *msg, bool binary);
 /* Queues a message already encoded, in up to three parts (NULL, 0: none). */
-void conn_send_parts(conn *c, const void *a, size_t alen, const void *b, size_t blen, const void *t, size_t tlen,
+void srv_conn_send_parts(conn *c, const void *a, size_t alen, const void *b, size_t blen, const void *t, size_t tlen,
                      bool binary);
-void conn_close(conn *c, int status, const char *reason);
+void srv_conn_close(conn *c, int status, const char *reason);
 /* Drops the job's hold on the connection; frees a closed connection. */
-void conn_release(conn *c);
+void srv_conn_release(conn *c);
 
 /* ------------------------------------------------------------ metrics */
 

@@ -61,17 +61,17 @@ static void read_rehearsal_clock(srv *s) {
 
 /* ============================================================ principals */
 
-bool principal_has_role(const principal *p, const char *role) {
+bool srv_principal_has_role(const principal *p, const char *role) {
   for (int i = 0; p->authed && i < p->acct.nroles; i++)
     if (!strcmp(p->acct.roles[i], role))
       return true;
   return false;
 }
 
-bool principal_is_applicant(const principal *p) { return principal_has_role(p, "applicant"); }
+bool srv_principal_is_applicant(const principal *p) { return srv_principal_has_role(p, "applicant"); }
 
-bool principal_reads_all(const principal *p) {
-  return principal_has_role(p, "auditor") || principal_has_role(p, "system_admin");
+bool srv_principal_reads_all(const principal *p) {
+  return srv_principal_has_role(p, "auditor") || srv_principal_has_role(p, "system_admin");
 }
 
 int srv_authenticate(srv *s, const char *token, principal *out) {
@@ -170,7 +170,7 @@ void srv_denied(srv *s, conn *c, const char *op, const char *account, const char
 
 /* ============================================================ jobs */
 
-job *job_new(srv *s, int kind, void *owner, const char *op) {
+job *srv_job_new(srv *s, int kind, void *owner, const char *op) {
   job *j = calloc(1, sizeof *j);
   if (j == NULL)
     return NULL;
@@ -184,11 +184,11 @@ job *job_new(srv *s, int kind, void *owner, const char *op) {
   return j;
 }
 
-void job_free(job *j) {
+void srv_job_free(job *j) {
   if (j == NULL)
     return;
   if (j->kind == JOB_WS && j->owner)
-    conn_release(j->owner);
+    srv_conn_release(j->owner);
   json_decref(j->data);
   mc_arena_free(&j->arena);
   free(j->cmds);
@@ -196,7 +196,7 @@ void job_free(job *j) {
   free(j);
 }
 
-eng_command *job_command(job *j) {
+eng_command *srv_job_command(job *j) {
   if (j->ncmds == j->cap) {
     int cap = j->cap ? j->cap * 2 : 2;
     eng_command *c = realloc(j->cmds, (size_t)cap * sizeof *c);
@@ -215,9 +215,9 @@ eng_command *job_command(job *j) {
   return c;
 }
 
-char *job_strdup(job *j, const char *s) { return s ? mc_arena_strdup(&j->arena, s) : NULL; }
+char *srv_job_strdup(job *j, const char *s) { return s ? mc_arena_strdup(&j->arena, s) : NULL; }
 
-void job_revoke_session(job *j) {
+void srv_job_revoke_session(job *j) {
   store *st = eng_store(j->s->e);
   acc_session_revoke(st, json_string_value(json_object_get(j->data, "token")));
   j->status = store_aux_sync(st);
@@ -267,7 +267,7 @@ static void pool_after(uv_work_t *w, int status) {
   submit_cmds(j);
 }
 
-void job_start(job *j) {
+void srv_job_start(job *j) {
   j->s->jobs_in_flight++;
   if (j->work) {
     j->uv.data = j;
@@ -391,7 +391,7 @@ static void fire_done(void *opaque, const eng_command *cmd, const eng_result *r)
   (void)cmd;
   if (r->status)
     mc_log(MC_LOG_ERROR, "timers", "firing the due timers failed: %s", mc_strerror(r->status));
-  job *j = job_new(s, 0, NULL, "timers");
+  job *j = srv_job_new(s, 0, NULL, "timers");
   if (j == NULL)
     return;
   j->status = r->status;
@@ -463,13 +463,13 @@ static void finish_job(srv *s, job *j) {
   if (strcmp(j->op, "timers") == 0 && j->kind == 0) {
     s->firing = false;
     s->fire_failed_at = j->status ? srv_now(s) : 0;
-    job_free(j);
+    srv_job_free(j);
     return;
   }
   if (j->finish)
     j->finish(j);
   else
-    job_free(j);
+    srv_job_free(j);
 }
 
 static void wake_cb(uv_async_t *a) {
@@ -514,9 +514,9 @@ static bool among(const json_t *agencies, const char *agency) {
 static bool may_read(const principal *p, const eng_event_view *v, const json_t *step_agencies) {
   if (!p->authed || p->must_change)
     return false;
-  if (principal_reads_all(p))
+  if (srv_principal_reads_all(p))
     return true;
-  if (principal_is_applicant(p))
+  if (srv_principal_is_applicant(p))
     return v->applicant[0] && !strcmp(v->applicant, p->acct.id);
   if (!p->acct.agency[0])
     return false;
@@ -561,7 +561,7 @@ static bool sub_matches(const conn *c, const sub *sb, const event_out *e) {
     }
     return true;
   }
-  return !strcmp(sb->scope, "all") && principal_reads_all(&c->who);
+  return !strcmp(sb->scope, "all") && srv_principal_reads_all(&c->who);
 }
 
 /* The push's body, 13 keys; "subscription" comes 14th, spliced by push_to. */
@@ -592,7 +592,7 @@ static void push_to(conn *c, const sub *sb, event_out *e) {
   if (!sb->binary) {
     /* {...} -> {...,"subscription":"s1"} */
     tlen = (size_t)snprintf((char *)tail, sizeof tail, ",\"subscription\":\"%s\"}", sb->id);
-    conn_send_parts(c, b->data, b->len - 1, NULL, 0, tail, tlen, false);
+    srv_conn_send_parts(c, b->data, b->len - 1, NULL, 0, tail, tlen, false);
   } else {
     /* fixmap of 13 -> 14, then "subscription": id */
     uint8_t head = (uint8_t)(b->data[0] + 1);
@@ -601,7 +601,7 @@ static void push_to(conn *c, const sub *sb, event_out *e) {
     tail[13] = (uint8_t)(0xa0 | idlen);
     memcpy(tail + 14, sb->id, idlen);
     tlen = 14 + idlen;
-    conn_send_parts(c, &head, 1, b->data + 1, b->len - 1, tail, tlen, true);
+    srv_conn_send_parts(c, &head, 1, b->data + 1, b->len - 1, tail, tlen, true);
   }
   c->s->m.pushes_total++;
 }
@@ -619,10 +619,10 @@ static void event_out_free(event_out *e) {
 
 static void revoke_conn(conn *c, const char *why) {
   json_t *m = json_pack("{s:s, s:s}", "push", "revoked", "reason", why);
-  conn_send(c, m, false);
+  srv_conn_send(c, m, false);
   json_decref(m);
   sodium_memzero(&c->who, sizeof c->who);
-  conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
+  srv_conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
 }
 
 void srv_revoke_account(srv *s, const char *account, const char *why) {
@@ -743,7 +743,7 @@ void srv_catch_up(srv *s, conn *c) {
       uint64_t head = s->pushed_seq;
       if (sb->next > head) {
         json_t *done = json_pack("{s:s, s:s, s:I}", "push", "caught_up", "subscription", sb->id, "seq", (json_int_t)head);
-        conn_send(c, done, sb->binary);
+        srv_conn_send(c, done, sb->binary);
         json_decref(done);
         sb->live = true;
         break;
@@ -775,7 +775,7 @@ void srv_catch_up(srv *s, conn *c) {
       if (rc < 0) {
         json_t *e = json_pack("{s:s, s:s, s:o}", "push", "error", "subscription", sb->id, "error",
                               srv_error("unavailable", "the log could not be read: subscribe again with the last seq", NULL));
-        conn_send(c, e, sb->binary);
+        srv_conn_send(c, e, sb->binary);
         json_decref(e);
         c->subs[i--] = c->subs[--c->nsubs];
         break;
@@ -789,12 +789,12 @@ void srv_catch_up(srv *s, conn *c) {
 
 /* ============================================================ connections */
 
-void conn_send_parts(conn *c, const void *a, size_t alen, const void *b, size_t blen, const void *t, size_t tlen,
+void srv_conn_send_parts(conn *c, const void *a, size_t alen, const void *b, size_t blen, const void *t, size_t tlen,
                      bool binary) {
   if (c->wsi == NULL || c->closing)
     return;
   if (c->qlen >= c->s->cfg.max_queued) {
-    conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "the client reads too slowly: reconnect and resume from the last seq");
+    srv_conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, "the client reads too slowly: reconnect and resume from the last seq");
     return;
   }
   size_t len = alen + blen + tlen;
@@ -817,14 +817,14 @@ void conn_send_parts(conn *c, const void *a, size_t alen, const void *b, size_t 
     lws_callback_on_writable(c->wsi);
 }
 
-void conn_send(conn *c, const json_t *msg, bool binary) {
+void srv_conn_send(conn *c, const json_t *msg, bool binary) {
   mc_buf b = MC_BUF_INIT;
   if (wire_encode(msg, binary, &b) == 0)
-    conn_send_parts(c, b.data, b.len, NULL, 0, NULL, 0, binary);
+    srv_conn_send_parts(c, b.data, b.len, NULL, 0, NULL, 0, binary);
   mc_buf_free(&b);
 }
 
-void conn_close(conn *c, int status, const char *reason) {
+void srv_conn_close(conn *c, int status, const char *reason) {
   if (c->wsi == NULL || c->closing)
     return;
   mc_log(MC_LOG_DEBUG, "ws", "connection %llu from %s closed: %s", (unsigned long long)c->id, c->addr, reason);
@@ -844,7 +844,7 @@ static void conn_free(conn *c) {
   free(c);
 }
 
-void conn_release(conn *c) {
+void srv_conn_release(conn *c) {
   if (--c->jobs == 0 && c->wsi == NULL)
     conn_free(c);
 }
@@ -1034,7 +1034,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
         snprintf(msg, sizeof msg, "the message is longer than %d bytes (max_frame): nothing was done",
                  s->cfg.max_frame);
         json_t *e = json_pack("{s:n, s:b, s:o}", "id", "ok", 0, "error", srv_error("too_large", msg, NULL));
-        conn_send(c, e, c->rx_binary);
+        srv_conn_send(c, e, c->rx_binary);
         json_decref(e);
         metrics_count(&s->m, "frame", OUT_BAD);
       } else {
@@ -1092,7 +1092,7 @@ static void sweep_cb(uv_timer_t *t) {
   mc_instant wall = srv_now(s);
   for (conn *c = s->conns; c; c = c->next) {
     if (c->wsi && !c->closing && now - c->last_seen_ms > idle && c->jobs == 0)
-      conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle for too long: reconnect when needed");
+      srv_conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle for too long: reconnect when needed");
     /* A session that expired, or was revoked elsewhere (a logout, a password
      * reset), ends on every socket that uses it. */
     acc_session ses;
@@ -1135,8 +1135,8 @@ static void stop_tick(uv_timer_t *t) {
     mc_log(MC_LOG_INFO, "server", "stopping: %d jobs were in flight", s->jobs_in_flight);
     json_t *m = json_pack("{s:s, s:s, s:i}", "push", "closing", "reason", "the server is stopping", "retry_after_ms", 2000);
     for (conn *c = s->conns; c; c = c->next) {
-      conn_send(c, m, false);
-      conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "the server is stopping");
+      srv_conn_send(c, m, false);
+      srv_conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "the server is stopping");
     }
     json_decref(m);
     return; /* one more tick for the goodbyes to be written */
@@ -1398,7 +1398,7 @@ out_writer:
   /* Completions the writer made while stopping. */
   for (job *j = s->done_head, *n; j; j = n) {
     n = j->next;
-    job_free(j);
+    srv_job_free(j);
   }
 out_engine:
   catalogue_free(s->cat);

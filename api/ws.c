@@ -33,7 +33,7 @@ static void reply(req *r, json_t *body) {
   json_t *o = json_pack("{s:O}", "id", r->id ? r->id : json_null()); /* the id first, for people reading */
   json_object_update(o, body);
   json_decref(body);
-  conn_send(r->c, o, r->binary);
+  srv_conn_send(r->c, o, r->binary);
   json_decref(o);
 }
 
@@ -164,7 +164,7 @@ static void op_ping(req *r) {
 static void command_finish(job *j) {
   conn *c = j->owner;
   if (c == NULL || c->wsi == NULL) {
-    job_free(j);
+    srv_job_free(j);
     return;
   }
   req r = {.c = c, .s = j->s, .op = j->op, .id = json_object_get(j->data, "id"),
@@ -188,7 +188,7 @@ static void command_finish(job *j) {
                         (json_int_t)res->version, "seq", (json_int_t)seq, "appointment_at",
                         (json_int_t)res->appointment_at, "repeated", res->repeated));
   }
-  job_free(j);
+  srv_job_free(j);
 }
 
 /* The role the official acts in: the one named (which the account must
@@ -199,7 +199,7 @@ static bool acting_role(req *r, const char **role) {
   if (!get_str(r, "role", false, ROLE_MAX_BYTES, &asked))
     return false;
   if (asked) {
-    if (!principal_has_role(p, asked)) {
+    if (!srv_principal_has_role(p, asked)) {
       fail(r, "forbidden", "role", "%s: the account %s does not have the role %s", r->op, p->acct.id, asked);
       return false;
     }
@@ -240,10 +240,10 @@ static job *command_job(req *r, eng_cmd_kind kind, eng_command **out) {
       (!get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &dossier) ||
        !get_int(r, "expected_version", false, 0, INT64_MAX, &version, &has_version)))
     return NULL;
-  job *j = job_new(r->s, JOB_WS, r->c, r->op);
-  eng_command *c = j ? job_command(j) : NULL;
+  job *j = srv_job_new(r->s, JOB_WS, r->c, r->op);
+  eng_command *c = j ? srv_job_command(j) : NULL;
   if (c == NULL) {
-    job_free(j);
+    srv_job_free(j);
     fail(r, "unavailable", NULL, "%s: out of memory", r->op);
     return NULL;
   }
@@ -253,12 +253,12 @@ static job *command_job(req *r, eng_cmd_kind kind, eng_command **out) {
   snprintf(scoped, sizeof scoped, "u/%s/%s", p->acct.id, command_id); /* the server's own are "sys/..." */
   snprintf(client, sizeof client, "ws %s", r->c->addr);
   c->kind = kind;
-  c->command_id = job_strdup(j, scoped);
-  c->actor.who = job_strdup(j, p->acct.id);
-  c->actor.role = job_strdup(j, role);
-  c->actor.agency = p->acct.agency[0] ? job_strdup(j, p->acct.agency) : NULL;
-  c->actor.client = job_strdup(j, client);
-  c->dossier = job_strdup(j, dossier);
+  c->command_id = srv_job_strdup(j, scoped);
+  c->actor.who = srv_job_strdup(j, p->acct.id);
+  c->actor.role = srv_job_strdup(j, role);
+  c->actor.agency = p->acct.agency[0] ? srv_job_strdup(j, p->acct.agency) : NULL;
+  c->actor.client = srv_job_strdup(j, client);
+  c->dossier = srv_job_strdup(j, dossier);
   c->expected_version = has_version ? (uint64_t)version : STORE_ANY_VERSION;
   j->data = json_pack("{s:O, s:b}", "id", r->id ? r->id : json_null(), "binary", r->binary);
   j->finish = command_finish;
@@ -300,7 +300,7 @@ static bool get_officials(req *r, job *j, const eng_arg *a, eng_texts *out) {
       fail(r, "bad_request", a->wire, "%s: %s[%zu] is an official's id", r->op, a->wire, i);
       return false;
     }
-    ids[i] = job_strdup(j, json_string_value(e));
+    ids[i] = srv_job_strdup(j, json_string_value(e));
   }
   *out = (eng_texts){ids, (int)json_array_size(list)};
   return true;
@@ -329,9 +329,9 @@ static bool get_documents(req *r, job *j, const eng_arg *a, eng_documents *out) 
            r->op, a->wire, i);
       return false;
     }
-    list[i].name = job_strdup(j, name);
-    list[i].sha256 = job_strdup(j, sha);
-    list[i].valid_until = json_is_string(until) ? job_strdup(j, json_string_value(until)) : NULL;
+    list[i].name = srv_job_strdup(j, name);
+    list[i].sha256 = srv_job_strdup(j, sha);
+    list[i].valid_until = json_is_string(until) ? srv_job_strdup(j, json_string_value(until)) : NULL;
   }
   *out = (eng_documents){list, (int)json_array_size(docs)};
   return true;
@@ -351,7 +351,7 @@ static bool get_args(req *r, job *j, eng_command *c) {
     case ENG_ARG_WORD:
     case ENG_ARG_TEXT:
       if ((ok = get_str(r, a->wire, a->required, (size_t)a->hi, &text)))
-        *ENG_ARG_AT(c, a, const char *) = job_strdup(j, text);
+        *ENG_ARG_AT(c, a, const char *) = srv_job_strdup(j, text);
       break;
     case ENG_ARG_INT:
       if ((ok = get_int(r, a->wire, a->required, a->lo, a->hi, &v, NULL)))
@@ -412,10 +412,10 @@ static void op_command(req *r, eng_cmd_kind kind) {
   if (j == NULL)
     return;
   if (!get_args(r, j, c) || (op_rules[kind] && !op_rules[kind](r, j, c))) {
-    job_free(j);
+    srv_job_free(j);
     return;
   }
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* ------------------------------------------------------------ reads */
@@ -487,16 +487,16 @@ static void op_subscribe(req *r) {
   memset(&sb, 0, sizeof sb);
   snprintf(sb.scope, sizeof sb.scope, "%s", scope);
   if (!strcmp(scope, "mine")) {
-    if (!principal_is_applicant(p)) {
+    if (!srv_principal_is_applicant(p)) {
       fail(r, "forbidden", "scope", "subscribe: \"mine\" is an applicant's own dossiers; an official subscribes to \"agency\"");
       return;
     }
   } else if (!strcmp(scope, "agency")) {
-    if (!p->acct.agency[0] || principal_is_applicant(p)) {
+    if (!p->acct.agency[0] || srv_principal_is_applicant(p)) {
       fail(r, "forbidden", "scope", "subscribe: \"agency\" is an official's agency inbox");
       return;
     }
-    if (agency && strcmp(agency, p->acct.agency) && !principal_reads_all(p)) {
+    if (agency && strcmp(agency, p->acct.agency) && !srv_principal_reads_all(p)) {
       fail(r, "forbidden", "agency", "subscribe: %s is an official of %s, not of %s", p->acct.id, p->acct.agency, agency);
       return;
     }
@@ -512,7 +512,7 @@ static void op_subscribe(req *r) {
       return;
     snprintf(sb.dossier, sizeof sb.dossier, "%s", dossier);
   } else if (!strcmp(scope, "all")) {
-    if (!principal_reads_all(p)) {
+    if (!srv_principal_reads_all(p)) {
       fail(r, "forbidden", "scope", "subscribe: \"all\" is for auditors");
       return;
     }
@@ -594,7 +594,7 @@ static void change_finish(job *j) {
     sodium_memzero((void *)json_string_value(o), json_string_length(o));
   if (n)
     sodium_memzero((void *)json_string_value(n), json_string_length(n));
-  job_free(j);
+  srv_job_free(j);
 }
 
 static void op_change_password(req *r) {
@@ -628,14 +628,14 @@ static void op_change_password(req *r) {
   /* Counted as it arrives, whatever becomes of the socket: guesses sent at
    * once, or by a client that goes away, are all counted. */
   acc_throttle_fail(eng_store(r->s->e), key, srv_now(r->s), r->s->cfg.login_failures, r->s->cfg.lock_minutes);
-  job *j = job_new(r->s, JOB_WS, r->c, "change_password");
+  job *j = srv_job_new(r->s, JOB_WS, r->c, "change_password");
   if (j == NULL)
     return;
   j->data = json_pack("{s:O, s:b, s:s, s:s, s:s, s:s}", "id", r->id ? r->id : json_null(), "binary", r->binary,
                       "account", r->c->who.acct.id, "old", old, "new", new_pw, "throttle", key);
   j->work = change_work;
   j->finish = change_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* The revocation is flushed (in the pool) before the reply says it is done;
@@ -658,7 +658,7 @@ static void logout_finish(job *j) {
     srv_revoke_token(j->s, token, "logged out");
   json_t *t = json_object_get(j->data, "token");
   sodium_memzero((void *)json_string_value(t), json_string_length(t));
-  job_free(j);
+  srv_job_free(j);
 }
 
 static void op_logout(req *r) {
@@ -669,16 +669,16 @@ static void op_logout(req *r) {
   if (!c->who.authed) {
     metrics_count(&r->s->m, "logout", OUT_OK);
     reply(r, json_pack("{s:b}", "ok", 1));
-    conn_close(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
+    srv_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
     return;
   }
-  job *j = job_new(r->s, JOB_WS, c, "logout");
+  job *j = srv_job_new(r->s, JOB_WS, c, "logout");
   if (j == NULL)
     return;
   j->data = json_pack("{s:O, s:b, s:s}", "id", r->id ? r->id : json_null(), "binary", r->binary, "token", c->who.token);
-  j->work = job_revoke_session;
+  j->work = srv_job_revoke_session;
   j->finish = logout_finish;
-  job_start(j);
+  srv_job_start(j);
 }
 
 /* ------------------------------------------------------------ dispatch */

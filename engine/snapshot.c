@@ -287,6 +287,7 @@ void eng__snap_delta(const eng_snap *prev, const eng_snap *next, mc_canon *w) {
   write_fields(next, prev ? prev : &empty, false, w);
 }
 
+#ifndef NDEBUG
 /* The list is in key order (field_named searches it by halves). */
 static bool in_key_order(void) {
   for (size_t i = 1; i < NFIELDS; i++)
@@ -294,6 +295,7 @@ static bool in_key_order(void) {
       return false;
   return true;
 }
+#endif
 
 int eng__snap_patch(const msgpack_object *map, eng_snap *s) {
   assert(in_key_order());

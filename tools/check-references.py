@@ -16,7 +16,7 @@ import re
 import sys
 
 SOURCES = ('.c', '.h', '.l', '.y', '.py', '.sh', '.mjs', '.build')
-FOLDERS = ('base', 'calendar', 'dsl', 'storage', 'engine', 'api', 'tools', 'tests')
+FOLDERS = ('base', 'calendar', 'dsl', 'storage', 'engine', 'office', 'api', 'tools', 'tests')
 DOC = re.compile(r'((?:[\w.-]+/)*[A-Z][\w-]*\.md)(?:[,:]?\s*\(?\s*"([^"\n]{2,60})")?')
 PATH = re.compile(r'\b((?:base|calendar|dsl|storage|engine|api|tools|tests|docs|workflows)/[\w./-]+\.(?:c|h|py|sh|mjs|md|txt|l|y))\b')
 
