@@ -31,9 +31,7 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
   bool found = false;
   int64_t best = INT64_MIN;
   for (size_t off = 0; off + 40 <= vlen; off += 40) {
-    int64_t from = 0;
-    for (int i = 0; i < 8; i++)
-      from = (int64_t)((uint64_t)from << 8 | p[off + i]);
+    int64_t from = (int64_t)mc_be64_get(p + off);
     /* Calendars: the newest published applies (holidays are announced late).
      * Others: the newest one in effect at `at`; a later publication with the
      * same date replaces an earlier one. */
@@ -183,8 +181,12 @@ int eng__apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
     const msgpack_object *hash = eng__get(&u.data, "hash"), *bytes = eng__get(&u.data, "bytes");
     int64_t from = eng__int(eng__get(&u.data, "effective_from"));
     static const uint8_t none[32] = {0};
-    if (retired && kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR) {
-      /* A retirement is an entry with an all-zero hash: nothing in effect from then on. */
+    bool named = kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR;
+    bool published = !retired && hash && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32 && bytes &&
+                     bytes->type == MSGPACK_OBJECT_BIN;
+    if (named && (retired || published)) {
+      /* One more entry in the id's list; a retirement is an all-zero hash:
+       * nothing in effect from then on. */
       mc_buf key = MC_BUF_INIT, list = MC_BUF_INIT;
       mc_buf_append(&key, kind->via.str.ptr, kind->via.str.size);
       mc_buf_append_byte(&key, '/');
@@ -194,33 +196,15 @@ int eng__apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
       if (store_proj_get(tx, key.data, key.len, &old, &old_len) == 0)
         mc_buf_append(&list, old, old_len);
       uint8_t entry[40];
-      for (int i = 0; i < 8; i++)
-        entry[i] = (uint8_t)((uint64_t)from >> (56 - 8 * i));
-      memcpy(entry + 8, none, 32);
+      mc_be64_put(entry, (uint64_t)from);
+      memcpy(entry + 8, retired ? none : (const uint8_t *)hash->via.bin.ptr, 32);
       mc_buf_append(&list, entry, sizeof entry);
       rc = store_proj_put(tx, key.data, key.len, list.data, list.len);
-      mc_buf_free(&key);
-      mc_buf_free(&list);
-    } else if (kind && kind->type == MSGPACK_OBJECT_STR && id && id->type == MSGPACK_OBJECT_STR && hash &&
-        hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32 && bytes && bytes->type == MSGPACK_OBJECT_BIN) {
-      mc_buf key = MC_BUF_INIT, list = MC_BUF_INIT;
-      mc_buf_append(&key, kind->via.str.ptr, kind->via.str.size);
-      mc_buf_append_byte(&key, '/');
-      mc_buf_append(&key, id->via.str.ptr, id->via.str.size);
-      const void *old;
-      size_t old_len;
-      if (store_proj_get(tx, key.data, key.len, &old, &old_len) == 0)
-        mc_buf_append(&list, old, old_len);
-      uint8_t entry[40];
-      for (int i = 0; i < 8; i++)
-        entry[i] = (uint8_t)((uint64_t)from >> (56 - 8 * i));
-      memcpy(entry + 8, hash->via.bin.ptr, 32);
-      mc_buf_append(&list, entry, sizeof entry);
-      rc = store_proj_put(tx, key.data, key.len, list.data, list.len);
-      uint8_t bkey[34] = {'b', '/'};
-      memcpy(bkey + 2, hash->via.bin.ptr, 32);
-      if (rc == 0)
+      if (rc == 0 && published) {
+        uint8_t bkey[34] = {'b', '/'};
+        memcpy(bkey + 2, hash->via.bin.ptr, 32);
         rc = store_proj_put(tx, bkey, sizeof bkey, bytes->via.bin.ptr, bytes->via.bin.size);
+      }
       mc_buf_free(&key);
       mc_buf_free(&list);
     }
@@ -270,9 +254,7 @@ static int def_one(void *opaque, const void *key, size_t klen, const void *val, 
    * hash marks a retirement. */
   int64_t best = INT64_MIN;
   for (size_t off = 0; off + 40 <= vlen; off += 40) {
-    int64_t from = 0;
-    for (int i = 0; i < 8; i++)
-      from = (int64_t)((uint64_t)from << 8 | p[off + i]);
+    int64_t from = (int64_t)mc_be64_get(p + off);
     if (from <= c->at && from >= best) {
       best = from;
       hash = p + off + 8;

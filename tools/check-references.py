@@ -6,7 +6,7 @@ Comments in the code point readers to docs ("docs/ENGINE.md, \"Refusals\"",
 This reads every source file of the repository and fails on a name that does
 not exist: a document that is not in the repository, a section (a quoted
 title after the document's name) that is not one of its headings, a file path
-that is not there.  A bare NAME.md is looked for in docs/, then at the top,
+that is not there.  A document named without its folder is looked for in docs/, then at the top,
 then beside the file that names it.
 
     tools/check-references.py SOURCE_DIR        exit 0: all found; 1: lists what is not
