@@ -4,7 +4,8 @@
  * process writes).  One JSON request per line, one JSON reply per line.
  * Its peer could read the data directory anyway: it acts as system_admin,
  * recorded as the actor "admin-socket". */
-#include "api/server-int.h"
+#include "api/pushes.h"
+#include "api/runtime.h"
 
 #include "base/error.h"
 #include "base/log.h"
@@ -119,7 +120,7 @@ static admin_client *job_client(job *j) {
 }
 
 static job *admin_job(admin_client *a, const char *op, json_t *id) {
-  job *j = srv_job_new(a->s, JOB_ADMIN, a, op);
+  job *j = srv_job_new(a->s, &srv_front_admin, a, op);
   if (j == NULL)
     return NULL;
   a->jobs++;
@@ -595,7 +596,7 @@ static void on_connect(uv_stream_t *server, int status) {
   uv_read_start((uv_stream_t *)&a->pipe, alloc_cb, read_cb);
 }
 
-int admin_open(srv *s) {
+static int admin_open(srv *s) {
   const char *path = s->cfg.admin_socket;
   unlink(path); /* a socket left by a killed server: the writer lock proves nobody else runs */
   uv_pipe_init(&s->loop, &s->admin, 0);
@@ -615,7 +616,7 @@ int admin_open(srv *s) {
   return 0;
 }
 
-void admin_close(srv *s) {
+static void admin_close(srv *s) {
   if (!s->admin_open)
     return;
   s->admin_open = false;
@@ -624,3 +625,10 @@ void admin_close(srv *s) {
   uv_close((uv_handle_t *)&s->admin, NULL);
   unlink(s->cfg.admin_socket);
 }
+
+/* Its jobs hold the client themselves (admin_job, job_client). */
+const srv_front srv_front_admin = {
+    .name = "admin",
+    .open = admin_open,
+    .close = admin_close,
+};

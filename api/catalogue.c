@@ -1,6 +1,9 @@
 /* catalogue.c — see catalogue.h. */
 #include "api/catalogue.h"
 
+#include "api/runtime.h"
+#include "base/log.h"
+
 #include "base/arena.h"
 #include "base/error.h"
 #include "dsl/defs.h"
@@ -33,7 +36,7 @@ struct catalogue {
   int nparts, partcap;
 };
 
-int catalogue_fold(const char *text, mc_buf *out) {
+int srv_catalogue_fold(const char *text, mc_buf *out) {
   utf8proc_uint8_t *mapped = NULL;
   utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, 0, &mapped,
                                     UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
@@ -229,7 +232,7 @@ static int proc_one(void *opaque, const char *id, const uint8_t *bytes, size_t l
   mc_buf text = MC_BUF_INIT, folded = MC_BUF_INIT;
   mc_buf_printf(&text, "%s %s %s %s", m->name ? m->name : "", m->sector ? m->sector : "", m->field ? m->field : "",
                 m->code);
-  catalogue_fold(mc_buf_cstr(&text), &folded);
+  srv_catalogue_fold(mc_buf_cstr(&text), &folded);
   mc_buf_append_byte(&folded, 0);
   e->folded = (char *)folded.data;
   mc_buf_free(&text);
@@ -281,7 +284,7 @@ static int part_one(void *opaque, const char *id, const uint8_t *bytes, size_t l
   return 0;
 }
 
-int catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
+int srv_catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
   catalogue *c = calloc(1, sizeof *c);
   directory dir = {NULL};
   *out = NULL;
@@ -295,14 +298,14 @@ int catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
     rc = eng_definitions(e, ENG_DEF_PROCEDURE, ENG_EVERY_VERSION, part_one, c);
   dsl_directory_free(dir.dir);
   if (rc) {
-    catalogue_free(c);
+    srv_catalogue_free(c);
     return rc;
   }
   *out = c;
   return 0;
 }
 
-void catalogue_free(catalogue *c) {
+void srv_catalogue_free(catalogue *c) {
   if (c == NULL)
     return;
   for (int i = 0; i < c->n; i++) {
@@ -317,7 +320,7 @@ void catalogue_free(catalogue *c) {
   free(c);
 }
 
-int catalogue_count(const catalogue *c) { return c ? c->n : 0; }
+int srv_catalogue_count(const catalogue *c) { return c ? c->n : 0; }
 
 /* Does every word of `q` (folded) start a word of `text` (folded)? */
 static bool words_match(const char *text, const char *q) {
@@ -346,11 +349,11 @@ static bool filter_ok(const json_t *page, const char *key, const char *want) {
   return have && !strcmp(have, want);
 }
 
-json_t *catalogue_search(const catalogue *c, const catalogue_query *q) {
+json_t *srv_catalogue_search(const catalogue *c, const catalogue_query *q) {
   json_t *list = json_array();
   mc_buf fq = MC_BUF_INIT;
   if (q->q)
-    catalogue_fold(q->q, &fq);
+    srv_catalogue_fold(q->q, &fq);
   const char *folded_q = fq.len ? (const char *)fq.data : "";
   for (int i = 0; c && i < c->n; i++) {
     const entry *e = &c->entries[i];
@@ -372,23 +375,36 @@ json_t *catalogue_search(const catalogue *c, const catalogue_query *q) {
   return json_pack("{s:o, s:I}", "procedures", list, "count", (json_int_t)json_array_size(list));
 }
 
-json_t *catalogue_page(const catalogue *c, const char *code) {
+json_t *srv_catalogue_page(const catalogue *c, const char *code) {
   for (int i = 0; c && i < c->n; i++)
     if (!strcmp(c->entries[i].code, code))
       return json_incref(c->entries[i].page);
   return NULL;
 }
 
-const char *catalogue_name(const catalogue *c, const char *code) {
+const char *srv_catalogue_name(const catalogue *c, const char *code) {
   for (int i = 0; c && i < c->n; i++)
     if (!strcmp(c->entries[i].code, code))
       return json_string_value(json_object_get(c->entries[i].page, "name"));
   return NULL;
 }
 
-const json_t *catalogue_step_agencies(const catalogue *c, const char *code) {
+const json_t *srv_catalogue_step_agencies(const catalogue *c, const char *code) {
   for (int i = 0; c && i < c->nparts; i++)
     if (!strcmp(c->parts[i].code, code))
       return c->parts[i].agencies;
   return NULL;
+}
+
+void srv_catalogue_refresh(srv *s) {
+  catalogue *c;
+  int rc = srv_catalogue_build(s->e, srv_now(s), &c);
+  if (rc) {
+    mc_log(MC_LOG_ERROR, "catalogue", "cannot be rebuilt: %s (the old one is kept)", mc_strerror(rc));
+    return;
+  }
+  srv_catalogue_free(s->cat);
+  s->cat = c;
+  s->catalogue_rebuilds++;
+  s->last_catalogue_at = srv_now(s);
 }

@@ -16,8 +16,8 @@
 
 typedef struct catalogue catalogue;
 
-int catalogue_build(eng_engine *e, mc_instant now, catalogue **out);
-void catalogue_free(catalogue *c);
+int srv_catalogue_build(eng_engine *e, mc_instant now, catalogue **out);
+void srv_catalogue_free(catalogue *c);
 
 typedef struct catalogue_query {
   const char *q;       /* words, all of which must match (prefixes of words) */
@@ -25,23 +25,28 @@ typedef struct catalogue_query {
 } catalogue_query;
 
 /* {"procedures": [...], "count": N}. */
-json_t *catalogue_search(const catalogue *c, const catalogue_query *q);
+json_t *srv_catalogue_search(const catalogue *c, const catalogue_query *q);
 
 /* The page of one procedure; NULL when no such procedure is in effect. */
-json_t *catalogue_page(const catalogue *c, const char *code);
+json_t *srv_catalogue_page(const catalogue *c, const char *code);
 
 /* The agencies other than the filing one that do a step of the procedure in
  * any version ever published, retired ones included (a JSON array of codes,
  * borrowed until the catalogue is freed), or NULL: who reads its dossiers. */
-const json_t *catalogue_step_agencies(const catalogue *c, const char *code);
+const json_t *srv_catalogue_step_agencies(const catalogue *c, const char *code);
 
 /* The procedure's name, or NULL. */
-const char *catalogue_name(const catalogue *c, const char *code);
+const char *srv_catalogue_name(const catalogue *c, const char *code);
 
 /* Text folded for search: lower case, no diacritics (đ -> d), words
  * separated by one space.  Appended to `out`, NUL-terminated. */
-int catalogue_fold(const char *text, mc_buf *out);
+int srv_catalogue_fold(const char *text, mc_buf *out);
 
-int catalogue_count(const catalogue *c);
+int srv_catalogue_count(const catalogue *c);
+
+/* The server's catalogue rebuilt from the definitions in effect now (the
+ * old one kept, and the failure logged, when it cannot be). */
+typedef struct srv srv;
+void srv_catalogue_refresh(srv *s);
 
 #endif

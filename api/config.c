@@ -212,7 +212,7 @@ int srv_config_load(srv_config *c, const char *path, mc_buf *why) {
   free(raw);
   fclose(f);
   char bad[160];
-  if (rc == 0 && !api_proxies_valid(c->trusted_proxies, bad, sizeof bad)) {
+  if (rc == 0 && !srv_proxy_list_valid(c->trusted_proxies, bad, sizeof bad)) {
     mc_buf_printf(why, "%s: trusted_proxies: %s", path, bad);
     rc = MC_EPARSE;
   }

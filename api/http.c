@@ -1,9 +1,12 @@
-/* http.c — the HTTP side of motcuad (docs/PROTOCOL.md "HTTP"): the public
- * catalogue and status lookup, health and metrics, and the account flows
- * (register and verify by a one-time code, login with throttling, logout,
- * password reset).  Password hashing runs in the thread pool; what writes
- * goes through the writer; a response leaves once its job is done. */
-#include "api/server-int.h"
+/* http.c — the HTTP front end of motcuad (docs/PROTOCOL.md "HTTP"): the
+ * route table (every resource, who may call it, the body it takes and the
+ * security headers it answers with), the public routes (the catalogue, the
+ * status lookup, health and metrics) and lws's HTTP callbacks.  The account
+ * flows are api/http_accounts.c's; a request and its response are
+ * api/http_req.c's. */
+#include "api/http_accounts.h"
+#include "api/http_req.h"
+#include "api/runtime.h"
 
 #include "api/wire.h"
 #include "base/error.h"
@@ -14,717 +17,157 @@
 #include <string.h>
 #include <strings.h>
 
-struct http_req {
-  srv *s;
-  struct lws *wsi;
-  bool post;
-  char path[256];
-  char addr[64];
-  mc_buf body;
-  bool too_big;
-  bool responded;             /* a response is ready */
-  int status;
-  mc_buf out;
-  int64_t retry_after_s;
-  const char *content_type;
-  job *pending;               /* a job answering this request */
-};
-
-/* ------------------------------------------------------------ responses */
-
-static void respond(http_req *h, int status, json_t *body) {
-  h->status = status;
-  h->out.len = 0;
-  h->content_type = "application/json";
-  if (body) {
-    wire_encode(body, false, &h->out);
-    json_decref(body);
-  }
-  h->responded = true;
-  int cls = status / 100;
-  h->s->m.http_by_class[cls >= 1 && cls <= 5 ? cls : 0]++;
-  if (h->wsi)
-    lws_callback_on_writable(h->wsi);
-}
-
-static void respond_error(http_req *h, int status, const char *code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void respond_error(http_req *h, int status, const char *code, const char *field, const char *fmt, ...) {
-  char msg[600];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  respond(h, status, json_pack("{s:o}", "error", srv_error(code, msg, field)));
-}
-
-static int write_response(http_req *h) {
-  struct lws *wsi = h->wsi;
-  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
-  if (lws_add_http_common_headers(wsi, (unsigned)h->status, h->content_type, (lws_filepos_t)h->out.len, &p, end))
-    return -1;
-  if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:", (const unsigned char *)"no-store", 8, &p,
-                                  end))
-    return -1;
-  if (h->retry_after_s > 0) {
-    char v[24];
-    int n = snprintf(v, sizeof v, "%lld", (long long)h->retry_after_s);
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:", (unsigned char *)v, n, &p, end))
-      return -1;
-  }
-  if (lws_finalize_write_http_header(wsi, start, &p, end))
-    return -1;
-  if (h->out.len) {
-    unsigned char *buf = malloc(LWS_PRE + h->out.len);
-    if (buf == NULL)
-      return -1;
-    memcpy(buf + LWS_PRE, h->out.data, h->out.len);
-    int n = lws_write(wsi, buf + LWS_PRE, h->out.len, LWS_WRITE_HTTP_FINAL);
-    free(buf);
-    if (n < (int)h->out.len)
-      return -1;
-  }
-  return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
-
-/* ------------------------------------------------------------ helpers */
-
-static const char *arg(struct lws *wsi, const char *name, char *buf, int len) {
-  const char *v = lws_get_urlarg_by_name(wsi, name, buf, len);
-  return v && *v ? v : NULL;
-}
-
 static json_t *body_json(http_req *h) {
   char why[300];
   if (h->body.len == 0) {
-    respond_error(h, 400, "bad_request", NULL, "the request needs a JSON body (Content-Type: application/json)");
+    srv_http_error(h, 400, "bad_request", NULL, "the request needs a JSON body (Content-Type: application/json)");
     return NULL;
   }
-  json_t *v = wire_decode(h->body.data, h->body.len, false, why, sizeof why);
+  json_t *v = srv_wire_decode(h->body.data, h->body.len, false, why, sizeof why);
   if (v == NULL)
-    respond_error(h, 400, "bad_request", NULL, "%s", why);
+    srv_http_error(h, 400, "bad_request", NULL, "%s", why);
   return v;
-}
-
-static bool body_str(http_req *h, json_t *b, const char *key, bool required, size_t max, const char **out) {
-  json_t *v = json_object_get(b, key);
-  *out = NULL;
-  if (v == NULL || json_is_null(v)) {
-    if (required)
-      respond_error(h, 400, "bad_request", key, "\"%s\" is missing", key);
-    return !required;
-  }
-  if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max) {
-    respond_error(h, 400, "bad_request", key, "\"%s\" is a text of 1 to %zu bytes", key, max);
-    return false;
-  }
-  *out = json_string_value(v);
-  return true;
 }
 
 static bool bearer(http_req *h, char *token, size_t size) {
   char auth[160] = "";
   if (lws_hdr_copy(h->wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) <= 7 || strncmp(auth, "Bearer ", 7)) {
-    respond_error(h, 401, "unauthenticated", NULL, "send the session's token: Authorization: Bearer TOKEN");
+    srv_http_error(h, 401, "unauthenticated", NULL, "send the session's token: Authorization: Bearer TOKEN");
     return false;
   }
   snprintf(token, size, "%s", auth + 7);
   return true;
 }
 
-static bool email_ok(const char *e) {
-  const char *at = e ? strchr(e, '@') : NULL;
-  if (at == NULL || at == e || strchr(at + 1, '.') == NULL || strlen(e) > 127)
-    return false;
-  for (const char *p = e; *p; p++)
-    if ((unsigned char)*p <= ' ' || *p == '<' || *p == '>' || *p == ',' || *p == ';')
-      return false;
-  return true;
-}
-
-static bool phone_ok(const char *p) {
-  size_t n = p ? strlen(p) : 0, digits = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (isdigit((unsigned char)p[i]))
-      digits++;
-    else if (!(i == 0 && p[i] == '+'))
-      return false;
-  }
-  return digits >= 9 && digits <= 15;
-}
-
 /* ------------------------------------------------------------ public */
 
-static void get_status(http_req *h, const char *code) {
+static void get_status(http_req *h, const char *code, json_t *body, const char *token) { /* code: the rest of the path */
+  (void)body, (void)token;
   eng_dossier_view d;
   int rc = eng_dossier_get(h->s->e, code, &d);
   if (rc == MC_ENOENT) {
-    respond_error(h, 404, "not_found", NULL, "there is no dossier %s: check the code on the receipt (e.g. H13.X01-261125-0001)", code);
+    srv_http_error(h, 404, "not_found", NULL, "there is no dossier %s: check the code on the receipt (e.g. H13.X01-261125-0001)", code);
     return;
   }
   if (rc) {
-    respond_error(h, 503, "unavailable", NULL, "the dossier cannot be read now (%s)", mc_strerror(rc));
+    srv_http_error(h, 503, "unavailable", NULL, "the dossier cannot be read now (%s)", mc_strerror(rc));
     return;
   }
-  const char *name = catalogue_name(h->s->cat, d.procedure);
-  respond(h, 200, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "code", d.code, "procedure", d.procedure,
+  const char *name = srv_catalogue_name(h->s->cat, d.procedure);
+  srv_http_respond(h, 200, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "code", d.code, "procedure", d.procedure,
                             "procedure_name", name ? name : "", "state", d.state, "appointment_at",
                             (json_int_t)d.appointment_at, "finished", d.finished_at != 0, "agency", d.agency));
 }
 
-static void get_catalogue(http_req *h) {
+static void get_catalogue(http_req *h, const char *rest, json_t *body, const char *token) {
+  (void)rest, (void)body, (void)token;
   char q[512], sector[128], field[128], level[64], online[32], agency[64];
   catalogue_query cq = {
-      .q = arg(h->wsi, "q=", q, sizeof q),
-      .sector = arg(h->wsi, "sector=", sector, sizeof sector),
-      .field = arg(h->wsi, "field=", field, sizeof field),
-      .level = arg(h->wsi, "level=", level, sizeof level),
-      .online = arg(h->wsi, "online=", online, sizeof online),
-      .agency = arg(h->wsi, "agency=", agency, sizeof agency),
+      .q = srv_http_arg(h->wsi, "q=", q, sizeof q),
+      .sector = srv_http_arg(h->wsi, "sector=", sector, sizeof sector),
+      .field = srv_http_arg(h->wsi, "field=", field, sizeof field),
+      .level = srv_http_arg(h->wsi, "level=", level, sizeof level),
+      .online = srv_http_arg(h->wsi, "online=", online, sizeof online),
+      .agency = srv_http_arg(h->wsi, "agency=", agency, sizeof agency),
   };
-  respond(h, 200, catalogue_search(h->s->cat, &cq));
+  srv_http_respond(h, 200, srv_catalogue_search(h->s->cat, &cq));
 }
 
-static void handle_get(http_req *h) {
+static void get_healthz(http_req *h, const char *rest, json_t *body, const char *token) {
   srv *s = h->s;
-  if (!strcmp(h->path, "/healthz")) {
-    eng_writer_stats st;
-    eng_writer_stats_get(s->w, &st);
-    bool ok = !s->stopping && st.failed_batches == 0;
-    respond(h, ok ? 200 : 503, json_pack("{s:s, s:I}", "status", ok ? "ok" : s->stopping ? "stopping" : "failing", "seq",
-                                         (json_int_t)s->pushed_seq));
-  } else if (!strcmp(h->path, "/metrics")) {
-    h->status = 200;
-    h->out.len = 0;
-    metrics_render(s, &h->out);
-    h->content_type = "text/plain; version=0.0.4";
-    h->responded = true;
-    s->m.http_by_class[2]++;
-    lws_callback_on_writable(h->wsi);
-  } else if (!strcmp(h->path, "/api/catalogue")) {
-    get_catalogue(h);
-  } else if (!strncmp(h->path, "/api/procedures/", 16) && h->path[16]) {
-    json_t *page = catalogue_page(s->cat, h->path + 16);
-    if (page)
-      respond(h, 200, page);
-    else
-      respond_error(h, 404, "not_found", NULL, "no procedure %s can be filed now (GET /api/catalogue lists them)", h->path + 16);
-  } else if (!strncmp(h->path, "/api/status/", 12) && h->path[12]) {
-    get_status(h, h->path + 12);
-  } else {
-    respond_error(h, 404, "not_found", NULL, "no such resource %s (docs/PROTOCOL.md lists them)", h->path);
-  }
+  (void)rest, (void)body, (void)token;
+  eng_writer_stats st;
+  eng_writer_stats_get(s->w, &st);
+  bool ok = !s->stopping && st.failed_batches == 0;
+  srv_http_respond(h, ok ? 200 : 503, json_pack("{s:s, s:I}", "status", ok ? "ok" : s->stopping ? "stopping" : "failing", "seq",
+                                       (json_int_t)s->pushed_seq));
 }
 
-/* ------------------------------------------------------------ jobs answering HTTP */
-
-static http_req *owner_of(job *j) { return j->owner; }
-
-static void detach(job *j) {
-  http_req *h = owner_of(j);
-  if (h)
-    h->pending = NULL;
+static void get_metrics(http_req *h, const char *rest, json_t *body, const char *token) {
+  (void)rest, (void)body, (void)token;
+  h->status = 200;
+  h->out.len = 0;
+  srv_metrics_render(h->s, &h->out);
+  h->content_type = "text/plain; version=0.0.4";
+  h->responded = true;
+  h->s->m.http_by_class[2]++;
+  lws_callback_on_writable(h->wsi);
 }
 
-static job *http_job(http_req *h, const char *op) {
-  job *j = srv_job_new(h->s, JOB_HTTP, h, op);
-  if (j == NULL) {
-    respond_error(h, 503, "unavailable", NULL, "out of memory");
-    return NULL;
-  }
-  h->pending = j;
-  return j;
+static void get_procedure(http_req *h, const char *rest, json_t *body, const char *token) {
+  (void)body, (void)token;
+  json_t *page = srv_catalogue_page(h->s->cat, rest);
+  if (page)
+    srv_http_respond(h, 200, page);
+  else
+    srv_http_error(h, 404, "not_found", NULL, "no procedure %s can be filed now (GET /api/catalogue lists them)", rest);
 }
 
-/* A dummy hash to verify against when the account has none: a wrong id
- * takes as long as a wrong password. */
-static char dummy_hash[ACC_HASH_LEN];
-static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
-static void make_dummy(void) { acc_password_hash("not a password of anyone", dummy_hash); }
+/* ------------------------------------------------------------ routes */
 
-static void login_work(job *j) {
-  const char *id = json_string_value(json_object_get(j->data, "id"));
-  const char *pw = json_string_value(json_object_get(j->data, "password"));
-  char hash[ACC_HASH_LEN];
-  bool must_change = false;
-  pthread_once(&dummy_once, make_dummy);
-  bool have = acc_credentials_get(eng_store(j->s->e), id, hash, &must_change) == 0;
-  bool ok = acc_password_verify(have ? hash : dummy_hash, pw) && have;
-  j->status = ok ? 0 : MC_EACCES;
-  json_object_set_new(j->data, "must_change", json_boolean(must_change));
-}
+/* Every HTTP resource of docs/PROTOCOL.md "HTTP": who may call it, what body
+ * it takes and which security headers it answers with. */
+static const http_route routes[] = {
+    {"GET", "/healthz", WHO_ANYONE, BODY_NONE, HEADERS_API, get_healthz},
+    {"GET", "/metrics", WHO_ANYONE, BODY_NONE, HEADERS_API, get_metrics},
+    {"GET", "/api/catalogue", WHO_ANYONE, BODY_NONE, HEADERS_API, get_catalogue},
+    {"GET", "/api/procedures/", WHO_ANYONE, BODY_NONE, HEADERS_API, get_procedure},
+    {"GET", "/api/status/", WHO_ANYONE, BODY_NONE, HEADERS_API, get_status},
+    {"POST", "/api/login", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_login},
+    {"POST", "/api/logout", WHO_SESSION, BODY_NONE, HEADERS_API, srv_http_post_logout},
+    {"POST", "/api/register", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_register},
+    {"POST", "/api/verify", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_verify},
+    {"POST", "/api/password/reset", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_reset},
+    {"POST", "/api/password/reset/confirm", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_reset_confirm},
+};
 
-static void wipe(json_t *data, const char *key) {
-  json_t *v = json_object_get(data, key);
-  if (v && json_is_string(v))
-    sodium_memzero((void *)json_string_value(v), json_string_length(v));
-}
-
-/* Failed logins from one address before it is locked: several officials of
- * a commune office share one address (NAT), so more than one account's. */
-static int address_failures(const srv *s) { return s->cfg.login_failures * 4; }
-
-static void login_finish(job *j) {
-  http_req *h = owner_of(j);
-  srv *s = j->s;
-  const char *id = json_string_value(json_object_get(j->data, "id"));
-  const char *akey = json_string_value(json_object_get(j->data, "akey"));
-  store *st = eng_store(s->e);
-  mc_instant now = srv_now(s);
-  eng_account_view a;
-  int rc = j->status;
-  if (rc == 0 && (eng_account_get(s->e, id, &a) != 0 || a.disabled))
-    rc = MC_EACCES;
-  if (rc) {
-    /* The attempt was counted when it arrived (post_login). */
-    bool locked = acc_throttle_locked(st, akey, now, &(int64_t){0});
-    srv_denied(s, NULL, "login", id, locked ? "wrong password: the account is locked" : "wrong account or password");
-    if (h)
-      respond_error(h, 401, "unauthenticated", NULL,
-                    locked ? "the account or the password is not right; after %d failures the account is locked for %d minutes"
-                           : "the account or the password is not right (after %d failures the account is locked for %d minutes)",
-                    s->cfg.login_failures, s->cfg.lock_minutes);
-  } else {
-    char token[ACC_TOKEN_LEN + 1];
-    mc_instant expires;
-    acc_throttle_clear(st, akey);
-    acc_throttle_forgive(st, json_string_value(json_object_get(j->data, "ikey")), now, address_failures(s));
-    rc = acc_session_new(st, id, now, s->cfg.session_hours, token, &expires);
-    if (rc && h) {
-      respond_error(h, 503, "unavailable", NULL, "the session could not be stored (%s)", mc_strerror(rc));
-    } else if (h) {
-      json_t *roles = json_array();
-      for (int i = 0; i < a.nroles; i++)
-        json_array_append_new(roles, json_string(a.roles[i]));
-      respond(h, 200, json_pack("{s:s, s:I, s:b, s:s, s:o, s:o}", "token", token, "expires_at", (json_int_t)expires,
-                                "must_change_password", json_is_true(json_object_get(j->data, "must_change")), "account",
-                                id, "roles", roles, "agency", a.agency[0] ? json_string(a.agency) : json_null()));
+/* The route of a request, and the name after a prefix route's path. */
+static const http_route *route_of(const char *method, const char *path, const char **name) {
+  for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+    const http_route *r = &routes[i];
+    size_t n = strlen(r->path);
+    if (strcmp(r->method, method))
+      continue;
+    if (r->path[n - 1] == '/' ? !strncmp(path, r->path, n) && path[n] : !strcmp(path, r->path)) {
+      *name = path + (r->path[n - 1] == '/' ? n : strlen(path));
+      return r;
     }
-    sodium_memzero(token, sizeof token);
   }
-  metrics_count(&s->m, "login", rc ? OUT_FORBIDDEN : OUT_OK);
-  wipe(j->data, "password");
-  detach(j);
-  srv_job_free(j);
+  return NULL;
 }
 
-static void post_login(http_req *h, json_t *b) {
-  const char *id, *pw;
-  if (!body_str(h, b, "id", true, 63, &id) || !body_str(h, b, "password", true, ACC_MAX_PASSWORD, &pw))
-    return;
-  char akey[80], ikey[80];
-  int64_t wait;
-  snprintf(akey, sizeof akey, "a/%s", id);
-  snprintf(ikey, sizeof ikey, "i/%s", h->addr);
-  store *st = eng_store(h->s->e);
-  if (acc_throttle_locked(st, akey, srv_now(h->s), &wait) || acc_throttle_locked(st, ikey, srv_now(h->s), &wait)) {
-    h->retry_after_s = wait / 1000 + 1;
-    srv_denied(h->s, NULL, "login", id, "locked after repeated failures");
-    json_t *err = srv_error("throttled", "too many failed logins: try again later, or reset the password", NULL);
-    json_object_set_new(err, "retry_after_ms", json_integer(wait));
-    respond(h, 429, json_pack("{s:o}", "error", err));
+static void handle(http_req *h) {
+  const char *name = "";
+  char token[160] = "";
+  json_t *b = NULL;
+  if (h->post && h->too_big) {
+    srv_http_error(h, 413, "too_large", NULL, "the body is longer than %d bytes (max_body)", h->s->cfg.max_body);
     return;
   }
-  /* Each attempt counts as it arrives, before the ~50 ms check: guesses sent
-   * all at once cannot pass the limit while their checks run.  A right
-   * password clears the account's count. */
-  acc_throttle_fail(st, akey, srv_now(h->s), h->s->cfg.login_failures, h->s->cfg.lock_minutes);
-  acc_throttle_fail(st, ikey, srv_now(h->s), address_failures(h->s), h->s->cfg.lock_minutes);
-  job *j = http_job(h, "login");
-  if (j == NULL)
+  if (h->post && h->s->stopping) {
+    srv_http_error(h, 503, "unavailable", NULL, "the server is stopping: try again in a moment");
     return;
-  j->data = json_pack("{s:s, s:s, s:s, s:s}", "id", id, "password", pw, "akey", akey, "ikey", ikey);
-  j->work = login_work;
-  j->finish = login_finish;
-  srv_job_start(j);
-}
-
-/* A revocation is acknowledged only once it is on disk (aux is not flushed
- * by itself): the flush runs in the pool, never on the loop. */
-
-static void logout_finish(job *j) {
-  http_req *h = owner_of(j);
-  srv_revoke_token(j->s, json_string_value(json_object_get(j->data, "token")), "logged out");
-  if (h) {
-    if (j->status)
-      respond_error(h, 503, "unavailable", NULL, "the logout could not be stored (%s): try again", mc_strerror(j->status));
-    else
-      respond(h, 204, NULL);
   }
-  metrics_count(&j->s->m, "logout", j->status ? OUT_ERROR : OUT_OK);
-  wipe(j->data, "token");
-  detach(j);
-  srv_job_free(j);
-}
-
-static void post_logout(http_req *h) {
-  char token[160];
-  if (!bearer(h, token, sizeof token))
+  const http_route *r = route_of(h->post ? "POST" : "GET", h->path, &name);
+  if (r == NULL) {
+    srv_http_error(h, 404, "not_found", NULL, "no such resource %s (docs/PROTOCOL.md lists them)", h->path);
     return;
-  job *j = http_job(h, "logout");
-  if (j == NULL)
-    return;
-  j->data = json_pack("{s:s}", "token", token);
-  sodium_memzero(token, sizeof token);
-  j->work = srv_job_revoke_session;
-  j->finish = logout_finish;
-  srv_job_start(j);
-}
-
-/* ------------------------------------------------------------ registration */
-
-static void code_sent_finish(job *j) {
-  http_req *h = owner_of(j);
-  int rc = j->status ? j->status : j->ncmds ? j->results[0].status : MC_EINTERNAL;
-  const char *why = !j->status && j->ncmds && j->results[0].message[0] ? j->results[0].message : mc_strerror(rc);
-  if (h) {
-    if (rc)
-      respond_error(h, 503, "unavailable", NULL, "the code could not be sent now (%s): try again in a moment", why);
-    else
-      respond(h, 202, json_pack("{s:s, s:I}", "status", "code_sent", "expires_in_ms", (json_int_t)ACC_CODE_MINUTES * 60000));
   }
-  metrics_count(&j->s->m, j->op, rc ? OUT_ERROR : OUT_OK);
-  detach(j);
-  srv_job_free(j);
-}
-
-/* The code's message, to the address in j->data (SEND_CODE: the aux
- * outbox, never the log); the code is wiped here. */
-static void send_code(job *j, char code[7]) {
-  eng_command *c = srv_job_command(j);
-  if (c) {
-    c->kind = ENG_CMD_SEND_CODE;
-    c->actor = (eng_actor){"motcuad", "system", NULL, "motcuad"};
-    c->send_code.template_name = "verification_code";
-    c->send_code.code = srv_job_strdup(j, code);
-    c->send_code.email = srv_job_strdup(j, json_string_value(json_object_get(j->data, "email")));
-    c->send_code.phone = srv_job_strdup(j, json_string_value(json_object_get(j->data, "phone")));
-  } else {
-    j->status = MC_ENOMEM;
-  }
-  sodium_memzero(code, 7);
-}
-
-/* In the pool: the password's hash, the code, the record; then the code's
- * message goes through the writer (SEND_CODE: aux outbox, not the log). */
-static void register_work(job *j) {
-  json_t *d = j->data;
-  char hash[ACC_HASH_LEN], code[7], code_hash[65];
-  const char *id = json_string_value(json_object_get(d, "id"));
-  if ((j->status = acc_password_hash(json_string_value(json_object_get(d, "password")), hash)) != 0)
+  h->route = r;
+  if (r->who == WHO_SESSION && !bearer(h, token, sizeof token))
     return;
-  wipe(d, "password");
-  acc_code_new(code);
-  acc_code_hash(id, code, code_hash);
-  json_t *rec = json_pack("{s:O, s:O, s:O, s:O, s:s, s:s, s:I, s:i}", "kind", json_object_get(d, "kind"), "name",
-                          json_object_get(d, "name"), "email", json_object_get(d, "email"), "phone",
-                          json_object_get(d, "phone"), "hash", hash, "code", code_hash, "expires",
-                          (json_int_t)(srv_now(j->s) + ACC_CODE_MINUTES * 60000), "attempts", 0);
-  j->status = rec ? acc_record_put(eng_store(j->s->e), "registrations", id, rec) : MC_ENOMEM;
-  json_decref(rec);
-  if (j->status)
-    return;
-  send_code(j, code);
-}
-
-static void post_register(http_req *h, json_t *b) {
-  static const char *const allowed[] = {"kind", "id", "name", "email", "phone", "password", NULL};
-  const char *kind, *id, *name, *email, *phone, *pw, *k;
-  json_t *v;
-  char why[300];
-  json_object_foreach(b, k, v) {
-    bool ok = false;
-    for (int i = 0; allowed[i] && !ok; i++)
-      ok = !strcmp(allowed[i], k);
-    if (!ok) {
-      respond_error(h, 400, "bad_request", k, "unknown field \"%s\": kind, id, name, email, phone, password", k);
+  if (r->body == BODY_JSON) {
+    char ctype[64] = "";
+    if (lws_hdr_copy(h->wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0 ||
+        strncasecmp(ctype, "application/json", 16) != 0) {
+      srv_http_error(h, 415, "bad_request", NULL, "the body is JSON: send Content-Type: application/json");
       return;
     }
+    if ((b = body_json(h)) == NULL)
+      return;
   }
-  if (!body_str(h, b, "kind", true, 15, &kind) || !body_str(h, b, "id", true, 20, &id) ||
-      !body_str(h, b, "name", true, 127, &name) || !body_str(h, b, "email", false, 127, &email) ||
-      !body_str(h, b, "phone", false, 20, &phone) || !body_str(h, b, "password", true, 4096, &pw))
-    return;
-  if (strcmp(kind, "person") && strcmp(kind, "organisation")) {
-    respond_error(h, 400, "bad_request", "kind", "\"kind\" is \"person\" (a citizen id) or \"organisation\" (a tax code)");
-    return;
-  }
-  if (!eng_account_id_valid(kind, id, why, sizeof why)) {
-    respond_error(h, 400, "bad_request", "id", "%s", why);
-    return;
-  }
-  if (!email && !phone) {
-    respond_error(h, 400, "bad_request", "email", "give an e-mail address or a phone number: the code is sent there");
-    return;
-  }
-  if (email && !email_ok(email)) {
-    respond_error(h, 400, "bad_request", "email", "\"%s\" is not an e-mail address (name@domain.vn)", email);
-    return;
-  }
-  if (phone && !phone_ok(phone)) {
-    respond_error(h, 400, "bad_request", "phone", "\"%s\" is not a phone number (digits, e.g. 0912345678)", phone);
-    return;
-  }
-  if (!acc_password_ok(pw, why, sizeof why)) {
-    respond_error(h, 422, "refused", "password", "%s", why);
-    return;
-  }
-  eng_account_view a;
-  if (eng_account_get(h->s->e, id, &a) == 0) {
-    respond_error(h, 409, "conflict", "id", "the account %s exists already: log in, or reset its password", id);
-    return;
-  }
-  char rkey[80];
-  int64_t wait;
-  snprintf(rkey, sizeof rkey, "r/%s", h->addr);
-  store *st = eng_store(h->s->e);
-  if (acc_throttle_locked(st, rkey, srv_now(h->s), &wait)) {
-    h->retry_after_s = wait / 1000 + 1;
-    respond_error(h, 429, "throttled", NULL, "too many registrations from this address: try again in %lld minutes",
-                  (long long)(wait / 60000 + 1));
-    return;
-  }
-  acc_throttle_fail(st, rkey, srv_now(h->s), 20, h->s->cfg.lock_minutes);
-  job *j = http_job(h, "register");
-  if (j == NULL)
-    return;
-  j->data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kind", kind, "id", id, "name", name, "email", email ? email : "",
-                      "phone", phone ? phone : "", "password", pw);
-  j->work = register_work;
-  j->finish = code_sent_finish;
-  srv_job_start(j);
-}
-
-/* A code against its record: 0, or an answer already given. */
-static int check_code(http_req *h, const char *db, const char *id, const char *code, json_t **rec_out) {
-  store *st = eng_store(h->s->e);
-  json_t *rec = acc_record_get(st, db, id);
-  *rec_out = NULL;
-  if (rec == NULL || json_integer_value(json_object_get(rec, "expires")) < srv_now(h->s)) {
-    json_decref(rec);
-    respond_error(h, 404, "not_found", "code", "no code is waiting for %s, or it expired after %d minutes: ask for a new one",
-                  id, ACC_CODE_MINUTES);
-    return MC_ENOENT;
-  }
-  json_int_t attempts = json_integer_value(json_object_get(rec, "attempts"));
-  if (attempts >= ACC_CODE_ATTEMPTS) {
-    json_decref(rec);
-    respond_error(h, 429, "throttled", "code", "%d wrong codes: ask for a new one", ACC_CODE_ATTEMPTS);
-    return MC_EACCES;
-  }
-  char want[65];
-  acc_code_hash(id, code, want);
-  const char *have = json_string_value(json_object_get(rec, "code"));
-  if (have == NULL || strlen(have) != 64 || sodium_memcmp(have, want, 64) != 0) {
-    json_object_set_new(rec, "attempts", json_integer(attempts + 1));
-    acc_record_put(st, db, id, rec);
-    json_decref(rec);
-    srv_denied(h->s, NULL, db, id, "a wrong one-time code");
-    respond_error(h, 422, "refused", "code", "the code is not right (%d attempts left)", (int)(ACC_CODE_ATTEMPTS - attempts - 1));
-    return MC_EACCES;
-  }
-  *rec_out = rec;
-  return 0;
-}
-
-/* In the pool, once the account is in the log: its password (flushed). */
-static void verify_after(job *j) {
-  const char *id = json_string_value(json_object_get(j->data, "id"));
-  if (j->results[0].status != 0 || j->results[0].repeated)
-    return;
-  j->status = acc_credentials_put(eng_store(j->s->e), id, json_string_value(json_object_get(j->data, "hash")), false);
-  if (j->status == 0)
-    acc_record_del(eng_store(j->s->e), "registrations", id);
-}
-
-static void verify_finish(job *j) {
-  http_req *h = owner_of(j);
-  srv *s = j->s;
-  const eng_result *r = &j->results[0];
-  const char *id = json_string_value(json_object_get(j->data, "id"));
-  int rc = r->status ? r->status : r->repeated ? MC_ECONFLICT : j->status;
-  if (h) {
-    if (rc == 0) {
-      respond(h, 201, json_pack("{s:s}", "account", id));
-    } else {
-      int status;
-      eng_refusal_kind kind = r->status ? eng_result_kind(r) : eng_refusal_kind_of_status(rc);
-      const char *code = srv_error_code(kind, &status, NULL);
-      char msg[600];
-      snprintf(msg, sizeof msg, "the account could not be created: %s", r->status && r->message[0] ? r->message : mc_strerror(rc));
-      json_t *error = srv_error(code, msg, NULL);
-      if (r->status)
-        srv_error_refusal(error, r);
-      respond(h, status, json_pack("{s:o}", "error", error));
-    }
-  }
-  metrics_count(&s->m, "verify", rc ? OUT_REFUSED : OUT_OK);
-  wipe(j->data, "hash");
-  detach(j);
-  srv_job_free(j);
-}
-
-static void post_verify(http_req *h, json_t *b) {
-  const char *id, *code;
-  json_t *rec;
-  if (!body_str(h, b, "id", true, 20, &id) || !body_str(h, b, "code", true, 6, &code) ||
-      check_code(h, "registrations", id, code, &rec) != 0)
-    return;
-  job *j = http_job(h, "verify");
-  if (j == NULL) {
-    json_decref(rec);
-    return;
-  }
-  j->data = json_pack("{s:s, s:O}", "id", id, "hash", json_object_get(rec, "hash"));
-  eng_command *c = srv_job_command(j);
-  c->kind = ENG_CMD_ACCOUNT;
-  c->account.op = "register";
-  c->account.id = srv_job_strdup(j, id);
-  c->account.kind = srv_job_strdup(j, json_string_value(json_object_get(rec, "kind")));
-  c->account.name = srv_job_strdup(j, json_string_value(json_object_get(rec, "name")));
-  c->account.email = srv_job_strdup(j, json_string_value(json_object_get(rec, "email")));
-  c->account.phone = srv_job_strdup(j, json_string_value(json_object_get(rec, "phone")));
-  c->actor = (eng_actor){srv_job_strdup(j, id), "system", NULL, "motcuad"};
-  char cid[96];
-  snprintf(cid, sizeof cid, "sys/register/%s", id);
-  c->command_id = srv_job_strdup(j, cid);
-  json_decref(rec);
-  j->after = verify_after;
-  j->finish = verify_finish;
-  srv_job_start(j);
-}
-
-/* ------------------------------------------------------------ password reset */
-
-static void reset_work(job *j) {
-  const char *id = json_string_value(json_object_get(j->data, "id"));
-  char code[7], code_hash[65];
-  acc_code_new(code);
-  acc_code_hash(id, code, code_hash);
-  json_t *rec = json_pack("{s:s, s:I, s:i}", "code", code_hash, "expires",
-                          (json_int_t)(srv_now(j->s) + ACC_CODE_MINUTES * 60000), "attempts", 0);
-  j->status = rec ? acc_record_put(eng_store(j->s->e), "resets", id, rec) : MC_ENOMEM;
-  json_decref(rec);
-  if (j->status)
-    return;
-  send_code(j, code);
-}
-
-static void post_reset(http_req *h, json_t *b) {
-  const char *id;
-  if (!body_str(h, b, "id", true, 63, &id))
-    return;
-  eng_account_view a;
-  char key[80];
-  int64_t wait;
-  snprintf(key, sizeof key, "reset/%s", id);
-  store *st = eng_store(h->s->e);
-  /* The same answer whether or not the account exists. */
-  if (eng_account_get(h->s->e, id, &a) != 0 || a.disabled || (!a.email[0] && !a.phone[0]) ||
-      acc_throttle_locked(st, key, srv_now(h->s), &wait)) {
-    respond(h, 202, json_pack("{s:s, s:I}", "status", "code_sent", "expires_in_ms", (json_int_t)ACC_CODE_MINUTES * 60000));
-    return;
-  }
-  acc_throttle_fail(st, key, srv_now(h->s), 5, h->s->cfg.lock_minutes);
-  job *j = http_job(h, "password_reset");
-  if (j == NULL)
-    return;
-  j->data = json_pack("{s:s, s:s, s:s}", "id", id, "email", a.email, "phone", a.phone);
-  j->work = reset_work;
-  j->finish = code_sent_finish;
-  srv_job_start(j);
-}
-
-static void confirm_work(job *j) {
-  char hash[ACC_HASH_LEN];
-  const char *id = json_string_value(json_object_get(j->data, "id"));
-  store *st = eng_store(j->s->e);
-  /* The sessions go first: the credentials' flush makes both durable. */
-  if ((j->status = acc_password_hash(json_string_value(json_object_get(j->data, "password")), hash)) == 0 &&
-      (j->status = acc_sessions_revoke_account(st, id, NULL)) == 0) {
-    acc_record_del(st, "resets", id);
-    j->status = acc_credentials_put(st, id, hash, false);
-  }
-  wipe(j->data, "password");
-}
-
-static void confirm_finish(job *j) {
-  http_req *h = owner_of(j);
-  if (j->status == 0)
-    srv_revoke_account(j->s, json_string_value(json_object_get(j->data, "id")), "the password was reset");
-  if (h) {
-    if (j->status)
-      respond_error(h, 503, "unavailable", NULL, "the password could not be stored (%s)", mc_strerror(j->status));
-    else
-      respond(h, 200, json_pack("{s:s}", "status", "password_set"));
-  }
-  metrics_count(&j->s->m, "password_reset_confirm", j->status ? OUT_ERROR : OUT_OK);
-  detach(j);
-  srv_job_free(j);
-}
-
-static void post_reset_confirm(http_req *h, json_t *b) {
-  const char *id, *code, *pw;
-  json_t *rec;
-  char why[200];
-  if (!body_str(h, b, "id", true, 63, &id) || !body_str(h, b, "code", true, 6, &code) ||
-      !body_str(h, b, "password", true, 4096, &pw))
-    return;
-  if (!acc_password_ok(pw, why, sizeof why)) {
-    respond_error(h, 422, "refused", "password", "%s", why);
-    return;
-  }
-  if (check_code(h, "resets", id, code, &rec) != 0)
-    return;
-  json_decref(rec);
-  job *j = http_job(h, "password_reset_confirm");
-  if (j == NULL)
-    return;
-  j->data = json_pack("{s:s, s:s}", "id", id, "password", pw);
-  j->work = confirm_work;
-  j->finish = confirm_finish;
-  srv_job_start(j);
-}
-
-static void handle_post(http_req *h) {
-  if (h->too_big) {
-    respond_error(h, 413, "too_large", NULL, "the body is longer than %d bytes (max_body)", h->s->cfg.max_body);
-    return;
-  }
-  if (h->s->stopping) {
-    respond_error(h, 503, "unavailable", NULL, "the server is stopping: try again in a moment");
-    return;
-  }
-  if (!strcmp(h->path, "/api/logout")) {
-    post_logout(h);
-    return;
-  }
-  static const char *const routes[] = {"/api/login", "/api/register", "/api/verify", "/api/password/reset",
-                                       "/api/password/reset/confirm", NULL};
-  int route = -1;
-  for (int i = 0; routes[i]; i++)
-    if (!strcmp(h->path, routes[i]))
-      route = i;
-  if (route < 0) {
-    respond_error(h, 404, "not_found", NULL, "no such resource %s (docs/PROTOCOL.md lists them)", h->path);
-    return;
-  }
-  char ctype[64] = "";
-  if (lws_hdr_copy(h->wsi, ctype, sizeof ctype, WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0 ||
-      strncasecmp(ctype, "application/json", 16) != 0) {
-    respond_error(h, 415, "bad_request", NULL, "the body is JSON: send Content-Type: application/json");
-    return;
-  }
-  json_t *b = body_json(h);
-  if (b == NULL)
-    return;
-  switch (route) {
-  case 0: post_login(h, b); break;
-  case 1: post_register(h, b); break;
-  case 2: post_verify(h, b); break;
-  case 3: post_reset(h, b); break;
-  case 4: post_reset_confirm(h, b); break;
-  }
+  r->handle(h, name, b, token);
+  sodium_memzero(token, sizeof token);
   /* The body held passwords: wiped before it is freed. */
   if (h->body.data)
     sodium_memzero(h->body.data, h->body.len);
@@ -736,22 +179,13 @@ static void handle_post(http_req *h) {
 
 /* ------------------------------------------------------------ the lws side */
 
-static void http_free(http_req *h) {
-  if (h->pending)
-    h->pending->owner = NULL;
-  if (h->body.data)
-    sodium_memzero(h->body.data, h->body.len);
-  mc_buf_free(&h->body);
-  mc_buf_free(&h->out);
-  free(h);
-}
 
-int http_callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, void **pss, void *in, size_t len) {
+static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, void **pss, void *in, size_t len) {
   http_req *h = *pss;
   switch (reason) {
   case LWS_CALLBACK_HTTP: {
     if (h)
-      http_free(h);
+      srv_http_free(h);
     h = calloc(1, sizeof *h);
     if (h == NULL)
       return -1;
@@ -762,21 +196,21 @@ int http_callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, voi
     srv_client_addr(s, wsi, h->addr, sizeof h->addr);
     h->post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
     if (!h->post && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
-      respond_error(h, 405, "bad_request", NULL, "only GET and POST are served");
+      srv_http_error(h, 405, "bad_request", NULL, "only GET and POST are served");
       return 0;
     }
     if (!h->post) {
-      handle_get(h);
+      handle(h);
       return 0;
     }
     char clen[24] = "";
     if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 || atol(clen) == 0) {
-      handle_post(h); /* no body: lws sends no body callbacks */
+      handle(h); /* no body: lws sends no body callbacks */
       return 0;
     }
     if (atol(clen) > s->cfg.max_body) {
       h->too_big = true;
-      handle_post(h);
+      handle(h);
     }
     return 0;
   }
@@ -790,21 +224,21 @@ int http_callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, voi
     return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
     if (h && !h->responded && !h->pending)
-      handle_post(h);
+      handle(h);
     return 0;
   case LWS_CALLBACK_HTTP_WRITEABLE:
     if (h == NULL || !h->responded)
       return 0;
     {
       *pss = NULL; /* lws may close (and call back) while it writes */
-      int rc = write_response(h);
-      http_free(h);
+      int rc = srv_http_write(h);
+      srv_http_free(h);
       return rc;
     }
   case LWS_CALLBACK_CLOSED_HTTP:
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     if (h) {
-      http_free(h);
+      srv_http_free(h);
       *pss = NULL;
     }
     return 0;
@@ -812,3 +246,8 @@ int http_callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, voi
     return lws_callback_http_dummy(wsi, reason, NULL, in, len);
   }
 }
+
+const srv_front srv_front_http = {
+    .name = "http",
+    .http = callback,
+};

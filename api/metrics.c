@@ -1,5 +1,7 @@
 /* metrics.c — /metrics in the Prometheus text format (version 0.0.4). */
-#include "api/server-int.h"
+#include "api/metrics.h"
+
+#include "api/runtime.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -16,12 +18,12 @@ static metric_op *find(metric_op *list, int *n, const char *op) {
   return m;
 }
 
-void metrics_count(metrics *m, const char *op, int outcome) {
+void srv_metrics_count(metrics *m, const char *op, int outcome) {
   if (outcome >= 0 && outcome < OUT_N)
     find(m->ops, &m->nops, op)->by_outcome[outcome]++;
 }
 
-void metrics_denial(metrics *m, const char *op) { find(m->denials, &m->ndenials, op)->by_outcome[0]++; }
+void srv_metrics_denial(metrics *m, const char *op) { find(m->denials, &m->ndenials, op)->by_outcome[0]++; }
 
 static const char *const outcome_names[OUT_N] = {"ok", "refused", "forbidden", "conflict", "bad_request", "error"};
 
@@ -58,7 +60,7 @@ static int count_cb(void *opaque, const char *what, const char *name, uint64_t n
   return 0;
 }
 
-void metrics_render(srv *s, mc_buf *out) {
+void srv_metrics_render(srv *s, mc_buf *out) {
   metrics *m = &s->m;
   eng_writer_stats st;
   eng_writer_stats_get(s->w, &st);

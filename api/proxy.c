@@ -65,7 +65,7 @@ static bool check_item(void *opaque, const char *item, size_t len) {
   return true;
 }
 
-bool api_proxies_valid(const char *list, char *why, size_t size) {
+bool srv_proxy_list_valid(const char *list, char *why, size_t size) {
   checking c = {why, size, 0};
   return each_item(list, check_item, &c);
 }
@@ -91,7 +91,7 @@ static bool trusted_bytes(const char *list, const char *addr, size_t len) {
   return m.found;
 }
 
-bool api_proxy_trusted(const char *list, const char *addr) {
+bool srv_proxy_trusted(const char *list, const char *addr) {
   return addr && trusted_bytes(list, addr, strlen(addr));
 }
 
@@ -140,10 +140,10 @@ static bool forwarded_for(const char *el, size_t len, const char **v, size_t *vl
   return false;
 }
 
-void api_client_addr(const char *list, const char *peer, const char *forwarded, const char *xff, char *out,
+void srv_proxy_client_addr(const char *list, const char *peer, const char *forwarded, const char *xff, char *out,
                      size_t size) {
   snprintf(out, size, "%s", peer ? peer : "-");
-  if (!api_proxy_trusted(list, peer))
+  if (!srv_proxy_trusted(list, peer))
     return;
   const char *header = forwarded && *forwarded ? forwarded : xff;
   bool is_forwarded = header == forwarded;

@@ -18,18 +18,18 @@
 /* Checks a `trusted_proxies` value: addresses (IPv4 or IPv6, no ports or
  * ranges) separated by commas or spaces, at most 16.  Returns true when
  * every one parses; otherwise false with `why` (a sentence) naming it. */
-bool api_proxies_valid(const char *list, char *why, size_t size);
+bool srv_proxy_list_valid(const char *list, char *why, size_t size);
 
 /* Whether `addr` is one of the addresses in `list` (compared as addresses,
  * so "::ffff:127.0.0.1" equals "127.0.0.1"). */
-bool api_proxy_trusted(const char *list, const char *addr);
+bool srv_proxy_trusted(const char *list, const char *addr);
 
 /* The client's address: `peer` itself unless it is a trusted proxy; then the
  * last address of the `Forwarded` header's `for=` (RFC 7239), else of
  * `X-Forwarded-For`, walking from the right past addresses that are
  * themselves trusted proxies.  A header that names no valid address gives
  * the peer.  Either header may be NULL.  Writes at most `size` bytes. */
-void api_client_addr(const char *list, const char *peer, const char *forwarded, const char *xff, char *out,
+void srv_proxy_client_addr(const char *list, const char *peer, const char *forwarded, const char *xff, char *out,
                      size_t size);
 
 #endif

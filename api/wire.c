@@ -107,7 +107,7 @@ static bool depth_ok(const json_t *v, int depth) {
   return true;
 }
 
-json_t *wire_decode(const void *data, size_t len, bool binary, char *why, size_t size) {
+json_t *srv_wire_decode(const void *data, size_t len, bool binary, char *why, size_t size) {
   json_t *v = NULL;
   snprintf(why, size, "the message cannot be read");
   if (!binary) {
@@ -188,7 +188,7 @@ static int dump_cb(const char *buffer, size_t size, void *data) {
   return mc_buf_append((mc_buf *)data, buffer, size) ? -1 : 0;
 }
 
-int wire_encode(const json_t *msg, bool binary, mc_buf *out) {
+int srv_wire_encode(const json_t *msg, bool binary, mc_buf *out) {
   if (!binary)
     return json_dump_callback(msg, dump_cb, out, JSON_COMPACT | JSON_PRESERVE_ORDER) ? MC_ENOMEM : 0;
   msgpack_packer pk;
@@ -196,7 +196,7 @@ int wire_encode(const json_t *msg, bool binary, mc_buf *out) {
   return to_msgpack(&pk, msg) ? MC_ENOMEM : 0;
 }
 
-int wire_form(const json_t *form, mc_buf *out, char *why, size_t size) {
+int srv_wire_form(const json_t *form, mc_buf *out, char *why, size_t size) {
   if (!json_is_object(form)) {
     snprintf(why, size, "\"form\" is an object of the procedure's fields");
     return MC_EINVAL;

@@ -16,13 +16,13 @@
 /* Decodes one message; NULL on error with `why` saying what and where
  * (line and column for JSON, byte offset for msgpack).  The top level must
  * be an object (a map with text keys). */
-json_t *wire_decode(const void *data, size_t len, bool binary, char *why, size_t size);
+json_t *srv_wire_decode(const void *data, size_t len, bool binary, char *why, size_t size);
 
 /* Appends the encoding of `msg` (compact JSON, or msgpack) to `out`. */
-int wire_encode(const json_t *msg, bool binary, mc_buf *out);
+int srv_wire_encode(const json_t *msg, bool binary, mc_buf *out);
 
 /* An e-form as the engine takes it: a msgpack map of field -> text, whole
  * number or yes/no.  MC_EINVAL with `why` for anything else. */
-int wire_form(const json_t *form, mc_buf *out, char *why, size_t size);
+int srv_wire_form(const json_t *form, mc_buf *out, char *why, size_t size);
 
 #endif

@@ -3,7 +3,8 @@
  * catch-up.  Every rule of who may do what is checked here or by the engine
  * with the actor this file builds from the session, never from the client's
  * word. */
-#include "api/server-int.h"
+#include "api/pushes.h"
+#include "api/runtime.h"
 
 #include "api/wire.h"
 #include "base/error.h"
@@ -48,7 +49,7 @@ static void fail(req *r, const char *code, const char *field, const char *fmt, .
                     ? OUT_FORBIDDEN
                     : !strcmp(code, "bad_request") || !strcmp(code, "too_large") ? OUT_BAD
                                                                                     : OUT_REFUSED;
-  metrics_count(&r->s->m, r->op ? r->op : "unknown", outcome);
+  srv_metrics_count(&r->s->m, r->op ? r->op : "unknown", outcome);
   if (outcome == OUT_FORBIDDEN)
     srv_denied(r->s, r->c, r->op ? r->op : "unknown", r->c->who.acct.id, msg);
   reply(r, json_pack("{s:b, s:o}", "ok", 0, "error", srv_error(code, msg, field)));
@@ -146,8 +147,8 @@ static void op_hello(req *r) {
     fail(r, "unauthenticated", "token", "hello: the token is unknown, expired or revoked: log in again");
     return;
   }
-  r->c->who = p;
-  metrics_count(&r->s->m, "hello", OUT_OK);
+  srv_conn_set_principal(r->c, &p);
+  srv_metrics_count(&r->s->m, "hello", OUT_OK);
   reply(r, account_json(&p));
 }
 
@@ -155,7 +156,7 @@ static void op_ping(req *r) {
   static const char *const fields[] = {NULL};
   if (!known_fields(r, fields))
     return;
-  metrics_count(&r->s->m, "ping", OUT_OK);
+  srv_metrics_count(&r->s->m, "ping", OUT_OK);
   reply(r, json_pack("{s:b, s:I}", "ok", 1, "seq", (json_int_t)r->s->pushed_seq));
 }
 
@@ -163,7 +164,7 @@ static void op_ping(req *r) {
 
 static void command_finish(job *j) {
   conn *c = j->owner;
-  if (c == NULL || c->wsi == NULL) {
+  if (c == NULL || c->gone) {
     srv_job_free(j);
     return;
   }
@@ -177,12 +178,12 @@ static void command_finish(job *j) {
     snprintf(msg, sizeof msg, "%s: %s", j->op, res->message[0] ? res->message : mc_strerror(res->status));
     if (outcome == OUT_FORBIDDEN)
       srv_denied(j->s, c, j->op, c->who.acct.id, msg);
-    metrics_count(&j->s->m, j->op, outcome);
+    srv_metrics_count(&j->s->m, j->op, outcome);
     json_t *err = srv_error(code, msg, NULL);
     srv_error_refusal(err, res);
     reply(&r, json_pack("{s:b, s:o}", "ok", 0, "error", err));
   } else {
-    metrics_count(&j->s->m, j->op, OUT_OK);
+    srv_metrics_count(&j->s->m, j->op, OUT_OK);
     uint64_t seq = res->count ? res->first_seq + res->count - 1 : 0;
     reply(&r, json_pack("{s:b, s:s, s:I, s:I, s:I, s:b}", "ok", 1, "dossier", res->dossier, "version",
                         (json_int_t)res->version, "seq", (json_int_t)seq, "appointment_at",
@@ -240,7 +241,7 @@ static job *command_job(req *r, eng_cmd_kind kind, eng_command **out) {
       (!get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &dossier) ||
        !get_int(r, "expected_version", false, 0, INT64_MAX, &version, &has_version)))
     return NULL;
-  job *j = srv_job_new(r->s, JOB_WS, r->c, r->op);
+  job *j = srv_job_new(r->s, &srv_front_ws, r->c, r->op);
   eng_command *c = j ? srv_job_command(j) : NULL;
   if (c == NULL) {
     srv_job_free(j);
@@ -385,7 +386,7 @@ static bool submit_rules(req *r, job *j, eng_command *c) {
   json_t *form = json_object_get(r->msg, "form");
   mc_buf fb = MC_BUF_INIT;
   char why[300];
-  if (form == NULL || wire_form(form, &fb, why, sizeof why) != 0) {
+  if (form == NULL || srv_wire_form(form, &fb, why, sizeof why) != 0) {
     mc_buf_free(&fb);
     fail(r, "bad_request", "form", "submit: %s", form ? why : "\"form\" is missing: the procedure's e-form (GET /api/procedures/CODE)");
     return false;
@@ -464,7 +465,7 @@ static void op_get(req *r) {
   eng_event_view v;
   if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &code) || !readable(r, code, &v))
     return;
-  metrics_count(&r->s->m, "get", OUT_OK);
+  srv_metrics_count(&r->s->m, "get", OUT_OK);
   reply(r, json_pack("{s:b, s:o}", "ok", 1, "dossier", dossier_json(&v.dossier)));
 }
 
@@ -491,6 +492,7 @@ static void op_subscribe(req *r) {
       fail(r, "forbidden", "scope", "subscribe: \"mine\" is an applicant's own dossiers; an official subscribes to \"agency\"");
       return;
     }
+    snprintf(sb.account, sizeof sb.account, "%s", p->acct.id);
   } else if (!strcmp(scope, "agency")) {
     if (!p->acct.agency[0] || srv_principal_is_applicant(p)) {
       fail(r, "forbidden", "scope", "subscribe: \"agency\" is an official's agency inbox");
@@ -525,15 +527,16 @@ static void op_subscribe(req *r) {
   uint64_t head = r->s->pushed_seq;
   if (!has_after || (uint64_t)after > head)
     after = (int64_t)head;
-  metrics_count(&r->s->m, "subscribe", OUT_OK);
+  srv_metrics_count(&r->s->m, "subscribe", OUT_OK);
   reply(r, json_pack("{s:b, s:s, s:I}", "ok", 1, "subscription", sb.id, "head", (json_int_t)head));
   /* Everything after `after`, paced by what the client reads, then live
    * (server.c, srv_catch_up): the loop thread does both, so nothing comes
    * between and nothing twice. */
   sb.next = (uint64_t)after + 1;
   sb.live = false;
-  c->subs[c->nsubs++] = sb;
-  srv_catch_up(r->s, c);
+  if (srv_conn_sub_add(c, &sb) == NULL)
+    mc_oom(sizeof sb);
+  srv_catch_up(c);
 }
 
 static void op_unsubscribe(req *r) {
@@ -543,9 +546,9 @@ static void op_unsubscribe(req *r) {
     return;
   conn *c = r->c;
   for (int i = 0; i < c->nsubs; i++)
-    if (!strcmp(c->subs[i].id, id)) {
-      c->subs[i] = c->subs[--c->nsubs];
-      metrics_count(&r->s->m, "unsubscribe", OUT_OK);
+    if (!strcmp(c->subs[i]->id, id)) {
+      srv_conn_sub_remove(c, i);
+      srv_metrics_count(&r->s->m, "unsubscribe", OUT_OK);
       reply(r, json_pack("{s:b}", "ok", 1));
       return;
     }
@@ -574,7 +577,7 @@ static void change_work(job *j) {
 
 static void change_finish(job *j) {
   conn *c = j->owner;
-  if (c && c->wsi) {
+  if (c && !c->gone) {
     req r = {.c = c, .s = j->s, .op = "change_password", .id = json_object_get(j->data, "id"),
              .binary = json_is_true(json_object_get(j->data, "binary"))};
     if (j->status == MC_EACCES) {
@@ -584,7 +587,7 @@ static void change_finish(job *j) {
     } else {
       c->who.must_change = false;
       acc_throttle_clear(eng_store(j->s->e), json_string_value(json_object_get(j->data, "throttle")));
-      metrics_count(&j->s->m, "change_password", OUT_OK);
+      srv_metrics_count(&j->s->m, "change_password", OUT_OK);
       reply(&r, json_pack("{s:b}", "ok", 1));
     }
   }
@@ -628,7 +631,7 @@ static void op_change_password(req *r) {
   /* Counted as it arrives, whatever becomes of the socket: guesses sent at
    * once, or by a client that goes away, are all counted. */
   acc_throttle_fail(eng_store(r->s->e), key, srv_now(r->s), r->s->cfg.login_failures, r->s->cfg.lock_minutes);
-  job *j = srv_job_new(r->s, JOB_WS, r->c, "change_password");
+  job *j = srv_job_new(r->s, &srv_front_ws, r->c, "change_password");
   if (j == NULL)
     return;
   j->data = json_pack("{s:O, s:b, s:s, s:s, s:s, s:s}", "id", r->id ? r->id : json_null(), "binary", r->binary,
@@ -644,13 +647,13 @@ static void op_change_password(req *r) {
 static void logout_finish(job *j) {
   conn *c = j->owner;
   const char *token = json_string_value(json_object_get(j->data, "token"));
-  if (c && c->wsi) {
+  if (c && !c->gone) {
     req r = {.c = c, .s = j->s, .op = "logout", .id = json_object_get(j->data, "id"),
              .binary = json_is_true(json_object_get(j->data, "binary"))};
     if (j->status) {
       fail(&r, "unavailable", NULL, "logout: the revocation could not be stored (%s): try again", mc_strerror(j->status));
     } else {
-      metrics_count(&j->s->m, "logout", OUT_OK);
+      srv_metrics_count(&j->s->m, "logout", OUT_OK);
       reply(&r, json_pack("{s:b}", "ok", 1));
     }
   }
@@ -667,12 +670,12 @@ static void op_logout(req *r) {
   if (!known_fields(r, fields))
     return;
   if (!c->who.authed) {
-    metrics_count(&r->s->m, "logout", OUT_OK);
+    srv_metrics_count(&r->s->m, "logout", OUT_OK);
     reply(r, json_pack("{s:b}", "ok", 1));
     srv_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
     return;
   }
-  job *j = srv_job_new(r->s, JOB_WS, c, "logout");
+  job *j = srv_job_new(r->s, &srv_front_ws, c, "logout");
   if (j == NULL)
     return;
   j->data = json_pack("{s:O, s:b, s:s}", "id", r->id ? r->id : json_null(), "binary", r->binary, "token", c->who.token);
@@ -707,11 +710,11 @@ static const op_entry ops[] = {
 };
 #undef WS_COMMAND_OP
 
-void ws_message(conn *c, const void *data, size_t len, bool binary) {
+static void message(conn *c, const void *data, size_t len, bool binary) {
   srv *s = c->s;
   char why[300];
   req r = {.c = c, .s = s, .binary = binary, .op = "message"};
-  json_t *msg = wire_decode(data, len, binary, why, sizeof why);
+  json_t *msg = srv_wire_decode(data, len, binary, why, sizeof why);
   if (msg == NULL) {
     s->m.bad_frames_total++;
     fail(&r, "bad_request", NULL, "%s", why);
@@ -749,3 +752,10 @@ void ws_message(conn *c, const void *data, size_t len, bool binary) {
   fail(&r, "bad_request", "op", "unknown operation \"%.40s\" (docs/PROTOCOL.md lists them)", op);
   json_decref(msg);
 }
+
+const srv_front srv_front_ws = {
+    .name = "ws",
+    .message = message,
+    .hold = srv_conn_hold,
+    .release = srv_conn_release,
+};

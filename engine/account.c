@@ -126,6 +126,8 @@ static int append(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
                        .data_len = data.len};
   rc = store_append(b, &in, &r->first_seq, NULL);
   mc_buf_free(&data);
+  if (rc == 0)
+    eng__tap_other(e, r->first_seq, &in);
   if (rc)
     return eng__refuse_store(r, rc, store_errmsg(e->st));
   return 0;

@@ -174,8 +174,11 @@ int dec_do_publish(decide *d) {
   store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = eng_event_name(ENG_EV_DEFINITION_PUBLISHED),
                        .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
                        .definition_hash = hash, .data = data.data, .data_len = data.len};
-  rc = store_append(d->b, &in, NULL, NULL);
+  uint64_t seq = 0;
+  rc = store_append(d->b, &in, &seq, NULL);
   mc_buf_free(&data);
+  if (rc == 0)
+    eng__tap_other(d->e, seq, &in);
   if (rc)
     return eng__refuse_store(d->res, rc, store_errmsg(d->e->st));
   return 0;
@@ -211,7 +214,10 @@ int dec_do_retire(decide *d) {
   store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = eng_event_name(ENG_EV_DEFINITION_RETIRED),
                        .time = d->now, .actor = {c->actor.who, c->actor.role, c->actor.client},
                        .data = data.data, .data_len = data.len};
-  rc = store_append(d->b, &in, NULL, NULL);
+  uint64_t seq = 0;
+  rc = store_append(d->b, &in, &seq, NULL);
   mc_buf_free(&data);
+  if (rc == 0)
+    eng__tap_other(d->e, seq, &in);
   return rc ? eng__refuse_store(d->res, rc, store_errmsg(d->e->st)) : 0;
 }

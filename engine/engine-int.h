@@ -207,7 +207,26 @@ struct eng_engine {
   store *st;
   eng_def *defs;                 /* cache of decoded definitions */
   mc_buf form_copy;              /* the writer's copy of the e-form it decides on */
+  struct {                       /* the tap (engine.h, eng_set_tap; tap.c) */
+    eng_tap_fn fn;
+    void *opaque;
+    eng_event_view *events;      /* the open batch's events so far */
+    int n, cap;
+  } tap;
 };
+
+/* The tap (tap.c): the events of the open batch, as they are appended; a
+ * command's are dropped when it is aborted (rewound to the mark taken when
+ * it began), the batch's when it fails; flushed to the host after a commit. */
+void eng__tap_dossier(eng_engine *e, uint64_t seq, const store_event_in *in, const eng_snap *after,
+                      const char *action, const char *step);
+void eng__tap_other(eng_engine *e, uint64_t seq, const store_event_in *in);
+static inline int eng__tap_mark(const eng_engine *e) { return e->tap.n; }
+static inline void eng__tap_rewind(eng_engine *e, int mark) { e->tap.n = mark; }
+void eng__tap_flush(eng_engine *e);
+/* A snapshot as a view (proj_dossier.c); `applicant` (may be NULL) gets the
+ * applicant's account. */
+void eng__view_of_snap(const eng_snap *s, eng_dossier_view *out, char *applicant, size_t asize);
 
 
 /* msgpack helpers over decoded objects (msgpack.c). */

@@ -77,6 +77,7 @@ void eng_close(eng_engine *e) {
   }
   store_close(e->st);
   mc_buf_free(&e->form_copy);
+  free(e->tap.events);
   free(e);
 }
 

@@ -231,6 +231,8 @@ typedef struct eng_event_view {
   char step[48];              /* the step acted in ("" for none) */
   uint64_t seq;
   mc_instant time;
+  char subject[96];           /* an event of another stream: the stream after its kind ("admin" of
+                                 "account/admin", "procedure/P1" of "definition/procedure/P1") */
 } eng_event_view;
 
 /* Decodes a dossier event (a "dossier/..." stream), with the dossier as it
@@ -240,6 +242,15 @@ int eng_event_view_of(eng_engine *e, const store_event *ev, eng_event_view *out)
 /* The same in a read the caller holds (one for many events: a push of a
  * batch), whose snapshot must include the event. */
 int eng_event_view_in(eng_engine *e, store_read *rd, const store_event *ev, eng_event_view *out);
+
+/* The tap: what a host (the server's pushes) learns of each committed batch
+ * without reading it back.  After each commit of the writing thread, once
+ * it is durable, `fn` gets every event the batch appended, in order: a
+ * dossier event as eng_event_view_of would read it, any other with its
+ * type, seq, time and `subject`.  Called on the committing thread; the
+ * array lives until it returns.  NULL: no tap (nothing is collected). */
+typedef void (*eng_tap_fn)(void *opaque, const eng_event_view *events, int n);
+void eng_set_tap(eng_engine *e, eng_tap_fn fn, void *opaque);
 
 /* The applicant account of a dossier ("" when it was filed at the desk or by post). */
 int eng_dossier_applicant(eng_engine *e, const char *code, char *out, size_t size);

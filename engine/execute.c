@@ -109,12 +109,14 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
   store_batch_head(b, &head_seq, head_hash, &head_time);
   if (now < head_time)
     now = head_time; /* time never goes back in the log */
+  eng__tap_rewind(e, 0);
   for (int i = 0; i < n; i++) {
     const eng_command *c = &cmds[i];
     eng_result *r = &results[i];
     store_cmd_result prior;
     memset(r, 0, sizeof *r);
     decide d = {.e = e, .b = b, .now = now, .cmd = c, .res = r};
+    int mark = eng__tap_mark(e);
     if ((rc = store_cmd_begin(b, c->command_id, &prior)) != 0) {
       r->status = eng__refuse_store(r, rc, store_errmsg(e->st));
       continue;
@@ -135,20 +137,25 @@ int eng_execute(eng_engine *e, const eng_command *cmds, int n, mc_instant now, e
       rc = refuse(&d, MC_EINVAL, COMMAND_UNKNOWN);
     if (rc) {
       store_cmd_abort(b);
+      eng__tap_rewind(e, mark);
       r->status = rc;
       r->version = 0;
       continue;
     }
     store_cmd_result done;
     if ((rc = store_cmd_commit(b, &done)) != 0) {
+      eng__tap_rewind(e, mark);
       r->status = rc;
       continue;
     }
     r->first_seq = done.first_seq;
     r->count = done.count;
   }
-  if ((rc = store_batch_commit(b)) != 0)
+  if ((rc = store_batch_commit(b)) != 0) {
+    eng__tap_rewind(e, 0);
     return rc;
+  }
+  eng__tap_flush(e);
   for (int i = 0; i < n; i++)
     if (results[i].repeated && results[i].count)
       repeated_result(e, &cmds[i], &results[i]);

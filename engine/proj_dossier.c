@@ -49,8 +49,7 @@ int eng__apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev) 
   return rc;
 }
 
-/* A snapshot as a view; `applicant` (may be NULL) gets the applicant's account. */
-static void view_of_snap(const eng_snap *s, eng_dossier_view *out, char *applicant, size_t asize) {
+void eng__view_of_snap(const eng_snap *s, eng_dossier_view *out, char *applicant, size_t asize) {
   memset(out, 0, sizeof *out);
   snprintf(out->code, sizeof out->code, "%s", s->code);
   snprintf(out->procedure, sizeof out->procedure, "%s", s->procedure);
@@ -95,7 +94,7 @@ static int dossier_read(eng_engine *e, const char *code, eng_dossier_view *out, 
     return rc;
   rc = store_read_proj(rd, ENG_PROJ_DOSSIER, code, strlen(code), &v, &vlen);
   if (rc == 0 && (rc = eng__snap_of_bytes(v, vlen, &s)) == 0)
-    view_of_snap(&s, out, applicant, asize);
+    eng__view_of_snap(&s, out, applicant, asize);
   store_read_end(rd);
   return rc;
 }
@@ -131,7 +130,7 @@ int eng_event_view_in(eng_engine *e, store_read *in, const store_event *ev, eng_
   if (rd != in)
     store_read_end(rd);
   if (rc == 0) {
-    view_of_snap(&s, &out->dossier, out->applicant, sizeof out->applicant);
+    eng__view_of_snap(&s, &out->dossier, out->applicant, sizeof out->applicant);
     const msgpack_object *what = eng__get(&u.data, "what");
     eng__str_copy(eng__get(what, "action"), out->action, sizeof out->action);
     eng__str_copy(eng__get(what, "step"), out->step, sizeof out->step);

@@ -181,9 +181,11 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
       .data = data.data,
       .data_len = data.len,
   };
-  uint64_t actual = 0;
-  rc = store_append(d->b, &in, NULL, &actual);
+  uint64_t actual = 0, seq = 0;
+  rc = store_append(d->b, &in, &seq, &actual);
   mc_buf_free(&data);
+  if (rc == 0)
+    eng__tap_dossier(d->e, seq, &in, s, w->action, w->step);
   if (rc == MC_ECONFLICT)
     return refuse(d, rc, DOSSIER_MOVED_ON,
                   s->code, (unsigned long long)actual, (unsigned long long)(version - 1));
@@ -293,7 +295,10 @@ int dec_append_other(decide *d, const char *stream, const char *type, mc_canon *
   const eng_actor *a = &d->cmd->actor;
   store_event_in in = {.stream = stream, .expected_version = STORE_ANY_VERSION, .type = type, .time = d->now,
                        .actor = {a->who, a->role, a->client}, .data = data->data, .data_len = data->len};
-  rc = store_append(d->b, &in, NULL, NULL);
+  uint64_t seq = 0;
+  rc = store_append(d->b, &in, &seq, NULL);
   mc_buf_free(data);
+  if (rc == 0)
+    eng__tap_other(d->e, seq, &in);
   return rc ? eng__refuse_store(d->res, rc, store_errmsg(d->e->st)) : 0;
 }

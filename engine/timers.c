@@ -172,17 +172,20 @@ static int fire_chunk(eng_engine *e, mc_instant now, int *fired_out, bool *full)
   store_batch_head(b, &head_seq, head_hash, &head_time);
   if (now < head_time)
     now = head_time;
+  eng__tap_rewind(e, 0);
   for (int i = 0; i < sc.n; i++) {
     eng_result r;
     memset(&r, 0, sizeof r);
     decide d = {.e = e, .b = b, .now = now, .cmd = NULL, .res = &r};
     store_cmd_result prior;
     bool fired_one;
+    int mark = eng__tap_mark(e);
     if ((rc = store_cmd_begin(b, NULL, &prior)) != 0)
       break;
     rc = fire(&d, &sc.timers[i], &fired_one);
     if (rc || !fired_one) {
       store_cmd_abort(b);
+      eng__tap_rewind(e, mark);
       if (rc)
         mc_log(MC_LOG_WARN, "engine", "timer of %s not fired: %s", sc.timers[i].code, r.message);
       rc = 0;
@@ -196,9 +199,14 @@ static int fire_chunk(eng_engine *e, mc_instant now, int *fired_out, bool *full)
   free(sc.timers);
   if (rc) {
     store_batch_abort(b);
+    eng__tap_rewind(e, 0);
     return rc;
   }
   rc = store_batch_commit(b);
+  if (rc)
+    eng__tap_rewind(e, 0);
+  else
+    eng__tap_flush(e);
   *fired_out = rc ? 0 : fired;
   return rc;
 }

@@ -50,12 +50,12 @@ static int setup(void **state) {
     return -1;
   }
   mc_buf_free(&why);
-  return catalogue_build(eng, at("2025-12-01T09:00"), &cat) == 0 ? 0 : -1;
+  return srv_catalogue_build(eng, at("2025-12-01T09:00"), &cat) == 0 ? 0 : -1;
 }
 
 static int teardown(void **state) {
   (void)state;
-  catalogue_free(cat);
+  srv_catalogue_free(cat);
   eng_close(eng);
   char cmd[400];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -66,7 +66,7 @@ static int teardown(void **state) {
 
 static void folds_to(const char *text, const char *want) {
   mc_buf out = MC_BUF_INIT;
-  assert_int_equal(catalogue_fold(text, &out), 0);
+  assert_int_equal(srv_catalogue_fold(text, &out), 0);
   if (strcmp(mc_buf_cstr(&out), want) != 0)
     fail_msg("fold(\"%s\") = \"%s\", expected \"%s\"", text, mc_buf_cstr(&out), want);
   assert_int_equal(out.len, strlen(want)); /* the NUL is not counted */
@@ -100,14 +100,14 @@ static void fold_collapses_punctuation_to_single_spaces(void **state) {
 /* Typographic punctuation (dashes, curly quotes) separates words too. */
 static void fold_treats_typographic_punctuation_as_space(void **state) {
   (void)state;
-  /* Was a bug, now fixed: api/catalogue.c catalogue_fold turns only ASCII non-alphanumerics
+  /* Was a bug, now fixed: api/catalogue.c srv_catalogue_fold turns only ASCII non-alphanumerics
    * into spaces (`ch < 0x80 && !isalnum(ch)`); any other byte is kept, so an
    * en dash or curly quotes stay inside the words: "“khai sinh”" folds to
    * "“khai sinh”" and a query typed with smart quotes or a dash (as phones
    * and word processors produce) finds nothing. */
   folds_to("Khai sinh \xE2\x80\x93 kết hôn", "khai sinh ket hon");          /* en dash */
   folds_to("\xE2\x80\x9C" "khai sinh" "\xE2\x80\x9D", "khai sinh");          /* curly quotes */
-  json_t *r = catalogue_search(cat, &(catalogue_query){.q = "\xE2\x80\x9C" "khai sinh" "\xE2\x80\x9D"});
+  json_t *r = srv_catalogue_search(cat, &(catalogue_query){.q = "\xE2\x80\x9C" "khai sinh" "\xE2\x80\x9D"});
   assert_int_equal(json_integer_value(json_object_get(r, "count")), 1);
   json_decref(r);
 }
@@ -116,14 +116,14 @@ static void fold_appends(void **state) {
   (void)state;
   mc_buf out = MC_BUF_INIT;
   mc_buf_append_str(&out, "x:");
-  assert_int_equal(catalogue_fold("Khai Sinh", &out), 0);
+  assert_int_equal(srv_catalogue_fold("Khai Sinh", &out), 0);
   assert_string_equal(mc_buf_cstr(&out), "x:khai sinh");
   /* Nothing to add: the text before stays as it was. */
-  assert_int_equal(catalogue_fold(" ? ", &out), 0);
+  assert_int_equal(srv_catalogue_fold(" ? ", &out), 0);
   assert_string_equal(mc_buf_cstr(&out), "x:khai sinh");
   mc_buf_free(&out);
   mc_buf bad = MC_BUF_INIT;
-  assert_true(catalogue_fold("\xff\xfe", &bad) < 0); /* not UTF-8 */
+  assert_true(srv_catalogue_fold("\xff\xfe", &bad) < 0); /* not UTF-8 */
   mc_buf_free(&bad);
 }
 
@@ -158,7 +158,7 @@ static char *codes(json_t *result) {
 }
 
 static void finds(const catalogue_query *q, const char *want) {
-  json_t *r = catalogue_search(cat, q);
+  json_t *r = srv_catalogue_search(cat, q);
   assert_non_null(r);
   const char *got = codes(r);
   if (strcmp(got, want) != 0)
@@ -173,7 +173,7 @@ static void finds(const catalogue_query *q, const char *want) {
 
 static void seven_procedures_are_in_effect(void **state) {
   (void)state;
-  assert_int_equal(catalogue_count(cat), 7);
+  assert_int_equal(srv_catalogue_count(cat), 7);
   finds(&(catalogue_query){0}, ALL);
   finds(&(catalogue_query){.q = ""}, ALL);
   finds(&(catalogue_query){.q = "  ,. "}, ALL);
@@ -244,7 +244,7 @@ static void filters_are_exact(void **state) {
 /* The search result of birth registration, as docs/PROTOCOL.md shows it. */
 static void a_result_is_the_summary_of_the_protocol(void **state) {
   (void)state;
-  json_t *r = catalogue_search(cat, &(catalogue_query){.q = "khai sinh"});
+  json_t *r = srv_catalogue_search(cat, &(catalogue_query){.q = "khai sinh"});
   json_error_t err;
   json_t *want = json_loads("{\"procedures\": [{\"code\": \"1.001193\", \"name\": \"Đăng ký khai sinh\", \"sector\": "
                             "\"Tư pháp\", \"field\": \"Hộ tịch\", \"level\": \"commune\", \"online\": \"full\", "
@@ -284,7 +284,7 @@ static void equal_to(json_t *got, const char *want_text) {
 
 static void the_page_of_birth_registration(void **state) {
   (void)state;
-  json_t *p = catalogue_page(cat, "1.001193");
+  json_t *p = srv_catalogue_page(cat, "1.001193");
   assert_non_null(p);
   assert_string_equal(json_string_value(json_object_get(p, "code")), "1.001193");
   assert_string_equal(json_string_value(json_object_get(p, "name")), "Đăng ký khai sinh");
@@ -319,7 +319,7 @@ static void the_page_of_birth_registration(void **state) {
 static void pages_of_other_procedures(void **state) {
   (void)state;
   /* The judicial record: checks by the police and the court, result by post. */
-  json_t *p = catalogue_page(cat, "2.000488");
+  json_t *p = srv_catalogue_page(cat, "2.000488");
   assert_non_null(p);
   equal_to(json_object_get(p, "agencies"), "[\"H13.STP\"]");
   json_t *steps = json_object_get(p, "step_agencies");
@@ -336,20 +336,20 @@ static void pages_of_other_procedures(void **state) {
   assert_string_equal(json_string_value(json_object_get(p, "time")), "10 days");
   json_decref(p);
   /* Feedback: every step at the filing agency. */
-  p = catalogue_page(cat, "PAKN");
+  p = srv_catalogue_page(cat, "PAKN");
   assert_non_null(p);
   equal_to(json_object_get(p, "step_agencies"), "[]");
   assert_string_equal(json_string_value(json_object_get(p, "time")), "3 working days");
   json_decref(p);
-  p = catalogue_page(cat, "1.009995");
+  p = srv_catalogue_page(cat, "1.009995");
   assert_string_equal(json_string_value(json_object_get(p, "time")), "15 days");
   assert_string_equal(json_string_value(json_object_get(p, "online")), "partial");
   json_decref(p);
-  assert_null(catalogue_page(cat, "9.999999"));
-  assert_null(catalogue_page(cat, ""));
-  assert_string_equal(catalogue_name(cat, "1.001193"), "Đăng ký khai sinh");
-  assert_string_equal(catalogue_name(cat, "1.002835"), "Cấp đổi giấy phép lái xe");
-  assert_null(catalogue_name(cat, "9.999999"));
+  assert_null(srv_catalogue_page(cat, "9.999999"));
+  assert_null(srv_catalogue_page(cat, ""));
+  assert_string_equal(srv_catalogue_name(cat, "1.001193"), "Đăng ký khai sinh");
+  assert_string_equal(srv_catalogue_name(cat, "1.002835"), "Cấp đổi giấy phép lái xe");
+  assert_null(srv_catalogue_name(cat, "9.999999"));
 }
 
 /* workflows/agencies/bac-ninh.mc: four at every commune, three at one agency. */
@@ -364,7 +364,7 @@ static void agencies_follow_the_directory_offers(void **state) {
       {"PAKN", "[\"H13.TTHCC\"]"},
   };
   for (size_t i = 0; i < sizeof offers / sizeof offers[0]; i++) {
-    json_t *p = catalogue_page(cat, offers[i].code);
+    json_t *p = srv_catalogue_page(cat, offers[i].code);
     if (p == NULL)
       fail_msg("no page for %s", offers[i].code);
     equal_to(json_object_get(p, "agencies"), offers[i].agencies);
@@ -376,13 +376,13 @@ static void agencies_follow_the_directory_offers(void **state) {
 static void only_definitions_in_effect(void **state) {
   (void)state;
   catalogue *before;
-  assert_int_equal(catalogue_build(eng, at("2024-12-31T23:59"), &before), 0);
-  assert_int_equal(catalogue_count(before), 0);
-  json_t *r = catalogue_search(before, &(catalogue_query){0});
+  assert_int_equal(srv_catalogue_build(eng, at("2024-12-31T23:59"), &before), 0);
+  assert_int_equal(srv_catalogue_count(before), 0);
+  json_t *r = srv_catalogue_search(before, &(catalogue_query){0});
   assert_int_equal(json_integer_value(json_object_get(r, "count")), 0);
   json_decref(r);
-  assert_null(catalogue_page(before, "1.001193"));
-  catalogue_free(before);
+  assert_null(srv_catalogue_page(before, "1.001193"));
+  srv_catalogue_free(before);
   /* Feedback retired from 2026: left out after that date, there before. */
   eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"root", "system_admin", NULL, "test"},
                         .expected_version = STORE_ANY_VERSION,
@@ -393,21 +393,21 @@ static void only_definitions_in_effect(void **state) {
   if (res.status != 0)
     fail_msg("retiring PAKN: %s", res.message);
   catalogue *later, *now;
-  assert_int_equal(catalogue_build(eng, at("2026-01-02T09:00"), &later), 0);
-  assert_int_equal(catalogue_count(later), 6);
-  assert_null(catalogue_page(later, "PAKN"));
+  assert_int_equal(srv_catalogue_build(eng, at("2026-01-02T09:00"), &later), 0);
+  assert_int_equal(srv_catalogue_count(later), 6);
+  assert_null(srv_catalogue_page(later, "PAKN"));
   /* Who takes part in a procedure is kept for every version, retired ones
    * too: its open dossiers are still read by those agencies. */
-  assert_non_null(catalogue_step_agencies(later, "PAKN"));
-  const json_t *judicial = catalogue_step_agencies(later, "2.000488");
+  assert_non_null(srv_catalogue_step_agencies(later, "PAKN"));
+  const json_t *judicial = srv_catalogue_step_agencies(later, "2.000488");
   assert_non_null(judicial);
   assert_true(json_array_size(judicial) >= 2);
-  assert_null(catalogue_step_agencies(later, "9.999999"));
-  assert_int_equal(catalogue_build(eng, at("2025-12-15T09:00"), &now), 0);
-  assert_int_equal(catalogue_count(now), 7);
-  catalogue_free(later);
-  catalogue_free(now);
-  catalogue_free(NULL);
+  assert_null(srv_catalogue_step_agencies(later, "9.999999"));
+  assert_int_equal(srv_catalogue_build(eng, at("2025-12-15T09:00"), &now), 0);
+  assert_int_equal(srv_catalogue_count(now), 7);
+  srv_catalogue_free(later);
+  srv_catalogue_free(now);
+  srv_catalogue_free(NULL);
 }
 
 int main(void) {

@@ -13,7 +13,7 @@
 
 static const char *addr(const char *list, const char *peer, const char *forwarded, const char *xff) {
   static char out[API_ADDR_MAX];
-  api_client_addr(list, peer, forwarded, xff, out, sizeof out);
+  srv_proxy_client_addr(list, peer, forwarded, xff, out, sizeof out);
   return out;
 }
 
@@ -61,14 +61,14 @@ static void the_forwarded_header_wins_and_is_parsed(void **state) {
 static void the_configured_list_is_checked(void **state) {
   (void)state;
   char why[160];
-  assert_true(api_proxies_valid("", why, sizeof why));
-  assert_true(api_proxies_valid("127.0.0.1, ::1 10.0.0.2", why, sizeof why));
-  assert_false(api_proxies_valid("127.0.0.1, 10.0.0.0/8", why, sizeof why));
+  assert_true(srv_proxy_list_valid("", why, sizeof why));
+  assert_true(srv_proxy_list_valid("127.0.0.1, ::1 10.0.0.2", why, sizeof why));
+  assert_false(srv_proxy_list_valid("127.0.0.1, 10.0.0.0/8", why, sizeof why));
   assert_non_null(strstr(why, "\"10.0.0.0/8\" is not an IPv4 or IPv6 address"));
-  assert_false(api_proxies_valid("proxy.example:80", why, sizeof why));
-  assert_true(api_proxy_trusted("127.0.0.1, ::1", "::1"));
-  assert_false(api_proxy_trusted("127.0.0.1", "127.0.0.2"));
-  assert_false(api_proxy_trusted("", "127.0.0.1"));
+  assert_false(srv_proxy_list_valid("proxy.example:80", why, sizeof why));
+  assert_true(srv_proxy_trusted("127.0.0.1, ::1", "::1"));
+  assert_false(srv_proxy_trusted("127.0.0.1", "127.0.0.2"));
+  assert_false(srv_proxy_trusted("", "127.0.0.1"));
 }
 
 int main(void) {

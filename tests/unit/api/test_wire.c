@@ -4,7 +4,7 @@
  * limits, bools, nil, UTF-8 text, nested arrays and maps); every refusal says
  * what and where (JSON line and column, msgpack byte offset); both encodings
  * refuse the same things (duplicate keys, nesting deeper than WIRE_MAX_DEPTH,
- * integers above INT64_MAX); wire_encode's exact bytes and round trips; the
+ * integers above INT64_MAX); srv_wire_encode's exact bytes and round trips; the
  * e-form's field types.  jansson allocates through cmocka here, so a leak on
  * an error path fails the test. */
 #include <stdarg.h>
@@ -60,11 +60,11 @@ static void put_str(bytes *m, const char *s) {
 }
 
 static json_t *decode_json(const char *text, char *why, size_t size) {
-  return wire_decode(text, strlen(text), false, why, size);
+  return srv_wire_decode(text, strlen(text), false, why, size);
 }
 
 static json_t *decode_msgpack(const bytes *m, char *why, size_t size) {
-  return wire_decode(m->b, m->n, true, why, size);
+  return srv_wire_decode(m->b, m->n, true, why, size);
 }
 
 /* A refusal: NULL, and `why` (cleared first) holds `phrase`. */
@@ -330,7 +330,7 @@ static void nesting_is_limited_in_both_encodings(void **state) {
   /* 31 levels: within msgpack-c's own stack (32), refused by the limit. */
   nested(&m, json, 30);
   refused_msgpack(&m, "nested deeper than 16 levels");
-  /* Was a bug, now fixed: api/wire.c wire_decode checks WIRE_MAX_DEPTH only on the msgpack
+  /* Was a bug, now fixed: api/wire.c srv_wire_decode checks WIRE_MAX_DEPTH only on the msgpack
    * path (from_msgpack); the JSON path calls json_loadb, whose own limit is
    * 2048 levels, so the same message deeper than 16 levels is refused in a
    * binary frame and accepted in a text frame (wire.h: "Both decode to one
@@ -430,12 +430,12 @@ static void encode_json_is_compact_in_insertion_order(void **state) {
   (void)state;
   json_t *o = sample();
   mc_buf out = MC_BUF_INIT;
-  assert_int_equal(wire_encode(o, false, &out), 0);
+  assert_int_equal(srv_wire_encode(o, false, &out), 0);
   assert_string_equal(mc_buf_cstr(&out),
                       "{\"id\":\"7\",\"ok\":true,\"n\":-5,\"seq\":300,\"none\":null,\"name\":\"Nguyễn\",\"list\":[1,false]}");
   /* Appended, not replacing. */
   size_t first = out.len;
-  assert_int_equal(wire_encode(o, false, &out), 0);
+  assert_int_equal(srv_wire_encode(o, false, &out), 0);
   assert_int_equal(out.len, 2 * first);
   mc_buf_free(&out);
   json_decref(o);
@@ -445,7 +445,7 @@ static void encode_msgpack_uses_the_smallest_formats(void **state) {
   (void)state;
   json_t *o = sample();
   mc_buf out = MC_BUF_INIT;
-  assert_int_equal(wire_encode(o, true, &out), 0);
+  assert_int_equal(srv_wire_encode(o, true, &out), 0);
   bytes want = {.n = 0};
   put(&want, 1, 0x87);
   put_str(&want, "id"), put_str(&want, "7");
@@ -473,14 +473,14 @@ static void encodings_round_trip(void **state) {
     fail_msg("%s", why);
   for (int binary = 0; binary < 2; binary++) {
     mc_buf out = MC_BUF_INIT;
-    assert_int_equal(wire_encode(v, binary, &out), 0);
-    json_t *back = wire_decode(out.data, out.len, binary, why, sizeof why);
+    assert_int_equal(srv_wire_encode(v, binary, &out), 0);
+    json_t *back = srv_wire_decode(out.data, out.len, binary, why, sizeof why);
     if (back == NULL)
       fail_msg("%s: %s", binary ? "msgpack" : "JSON", why);
     assert_same(v, back);
     /* Encoding the decoded value again gives the same bytes. */
     mc_buf again = MC_BUF_INIT;
-    assert_int_equal(wire_encode(back, binary, &again), 0);
+    assert_int_equal(srv_wire_encode(back, binary, &again), 0);
     assert_int_equal(again.len, out.len);
     assert_memory_equal(again.data, out.data, out.len);
     if (!binary)
@@ -502,10 +502,10 @@ static void form_takes_text_numbers_yes_no_and_null(void **state) {
                              why, sizeof why);
   assert_non_null(form);
   mc_buf out = MC_BUF_INIT;
-  assert_int_equal(wire_form(form, &out, why, sizeof why), 0);
+  assert_int_equal(srv_wire_form(form, &out, why, sizeof why), 0);
   assert_true(out.len > 0);
   assert_int_equal(out.data[0], 0x85); /* a map of the 5 fields */
-  json_t *back = wire_decode(out.data, out.len, true, why, sizeof why);
+  json_t *back = srv_wire_decode(out.data, out.len, true, why, sizeof why);
   if (back == NULL)
     fail_msg("the form's msgpack does not decode: %s", why);
   assert_same(form, back);
@@ -514,7 +514,7 @@ static void form_takes_text_numbers_yes_no_and_null(void **state) {
   json_decref(form);
   /* An empty form is an empty map. */
   json_t *empty = json_object();
-  assert_int_equal(wire_form(empty, &out, why, sizeof why), 0);
+  assert_int_equal(srv_wire_form(empty, &out, why, sizeof why), 0);
   assert_int_equal(out.len, 1);
   assert_int_equal(out.data[0], 0x80);
   mc_buf_free(&out);
@@ -528,7 +528,7 @@ static void form_refuses(const char *json, const char *phrase) {
     fail_msg("%s: %s", json, why);
   mc_buf out = MC_BUF_INIT;
   why[0] = '\0';
-  assert_int_equal(wire_form(form, &out, why, sizeof why), MC_EINVAL);
+  assert_int_equal(srv_wire_form(form, &out, why, sizeof why), MC_EINVAL);
   if (strstr(why, phrase) == NULL)
     fail_msg("the refusal of %s says \"%s\", which lacks \"%s\"", json, why, phrase);
   assert_int_equal(out.len, 0); /* nothing written */
@@ -547,10 +547,10 @@ static void form_refuses_arrays_objects_and_reals_naming_the_field(void **state)
   char why[300] = "";
   json_t *arr = json_array();
   mc_buf out = MC_BUF_INIT;
-  assert_int_equal(wire_form(arr, &out, why, sizeof why), MC_EINVAL);
+  assert_int_equal(srv_wire_form(arr, &out, why, sizeof why), MC_EINVAL);
   assert_string_equal(why, "\"form\" is an object of the procedure's fields");
   json_t *text = json_string("x");
-  assert_int_equal(wire_form(text, &out, why, sizeof why), MC_EINVAL);
+  assert_int_equal(srv_wire_form(text, &out, why, sizeof why), MC_EINVAL);
   assert_int_equal(out.len, 0);
   json_decref(arr);
   json_decref(text);

@@ -1,0 +1,62 @@
+/* errors.c — see errors.h. */
+#include "api/errors.h"
+
+#include "api/metrics.h"
+
+#include <string.h>
+
+const char *srv_error_code(eng_refusal_kind kind, int *http_status, int *outcome) {
+  int hs = 422, oc = OUT_REFUSED;
+  const char *code = "refused";
+  switch (kind) {
+  case ENG_REFUSE_FORBIDDEN: code = "forbidden", hs = 403, oc = OUT_FORBIDDEN; break;
+  case ENG_REFUSE_CONFLICT: code = "conflict", hs = 409, oc = OUT_CONFLICT; break;
+  case ENG_REFUSE_NOT_FOUND: code = "not_found", hs = 404; break;
+  case ENG_REFUSE_UNAVAILABLE: code = "unavailable", hs = 503, oc = OUT_ERROR; break;
+  case ENG_REFUSE_INVALID: case ENG_REFUSE_RULE: case ENG_REFUSE_NONE: case ENG_REFUSE_KIND_COUNT: break;
+  }
+  if (http_status)
+    *http_status = hs;
+  if (outcome)
+    *outcome = oc;
+  return code;
+}
+
+json_t *srv_error(const char *code, const char *message, const char *field) {
+  json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message ? message : "");
+  if (field)
+    json_object_set_new(e, "field", json_string(field));
+  return e;
+}
+
+void srv_error_refusal(json_t *error, const eng_result *r) {
+  if (r->key == NULL)
+    return;
+  json_object_set_new(error, "key", json_string(r->key));
+  json_object_set_new(error, "message_vi", json_string(r->message_vi));
+  if (r->nfields == 0)
+    return;
+  json_t *list = json_array();
+  int kept = r->nfields < ENG_MAX_FIELD_ERRORS ? r->nfields : ENG_MAX_FIELD_ERRORS;
+  for (int i = 0; i < kept; i++) {
+    const eng_field_error *f = &r->fields[i];
+    json_t *one = json_pack("{s:s, s:s, s:s, s:s, s:s}", "field", f->field, "rule", f->rule, "key", f->key ? f->key : "",
+                            "message", f->message, "message_en", f->message_en);
+    if (!strcmp(f->rule, "length") || !strcmp(f->rule, "range")) {
+      json_object_set_new(one, "min", json_integer(f->min));
+      json_object_set_new(one, "max", json_integer(f->max));
+    }
+    if (f->pattern[0])
+      json_object_set_new(one, "pattern", json_string(f->pattern));
+    if (f->nvalues) {
+      json_t *values = json_array();
+      for (int k = 0; k < f->nvalues && k < ENG_MAX_FIELD_VALUES; k++)
+        json_array_append_new(values, json_string(f->values[k]));
+      json_object_set_new(one, "values", values);
+    }
+    json_array_append_new(list, one);
+  }
+  json_object_set_new(error, "fields", list);
+  if (r->nfields > kept)
+    json_object_set_new(error, "more_fields", json_integer(r->nfields - kept));
+}

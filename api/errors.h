@@ -1,0 +1,21 @@
+/* errors.h — the protocol's errors (docs/PROTOCOL.md "Errors"): one shape
+ * for the WebSocket, HTTP and the admin socket. */
+#ifndef MOTCUA_API_ERRORS_H
+#define MOTCUA_API_ERRORS_H
+
+#include <jansson.h>
+
+#include "engine/engine.h"
+
+/* The protocol's error code for a kind of refusal (engine/refusals.h;
+ * eng_result_kind() for a result), with its HTTP status and the outcome it
+ * is counted as (api/metrics.h; only FORBIDDEN counts as a denial). */
+const char *srv_error_code(eng_refusal_kind kind, int *http_status, int *outcome);
+json_t *srv_error(const char *code, const char *message, const char *field);
+/* Adds what the engine says of a refusal to an error: its `key`, its
+ * `message_vi`, and `fields`, each field of the command in error with its
+ * rule, parameters, key and what to do in Vietnamese and in English
+ * (eng_result.fields).  Nothing for a result without a key. */
+void srv_error_refusal(json_t *error, const eng_result *r);
+
+#endif

@@ -1,0 +1,156 @@
+/* http_req.c — see http_req.h. */
+#include "api/http_req.h"
+
+#include "api/runtime.h"
+#include "api/wire.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ responses */
+
+void srv_http_respond(http_req *h, int status, json_t *body) {
+  h->status = status;
+  h->out.len = 0;
+  h->content_type = "application/json";
+  if (body) {
+    srv_wire_encode(body, false, &h->out);
+    json_decref(body);
+  }
+  h->responded = true;
+  int cls = status / 100;
+  h->s->m.http_by_class[cls >= 1 && cls <= 5 ? cls : 0]++;
+  if (h->wsi)
+    lws_callback_on_writable(h->wsi);
+}
+
+void srv_http_error(http_req *h, int status, const char *code, const char *field, const char *fmt, ...) {
+  char msg[600];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  srv_http_respond(h, status, json_pack("{s:o}", "error", srv_error(code, msg, field)));
+}
+
+/* ------------------------------------------------------------ security headers */
+
+/* The headers a response carries for the browser's safety, by what the
+ * route serves.  The default is the strictest (the API: JSON that no page
+ * may frame, run or embed); a route that needs another set (the pages, the
+ * file viewer in a frame, the return from a payment gateway) names it in the
+ * route table.  Each set is one line of this table. */
+static const struct {
+  const char *cache, *csp, *frame, *referrer;
+} header_sets[HEADERS_COUNT] = {
+    [HEADERS_API] = {"no-store",
+                     "default-src 'none'; img-src 'self' data: ; script-src 'self'; font-src 'self'; style-src "
+                     "'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none';form-action 'self';",
+                     "deny", "no-referrer"},
+};
+
+static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p, unsigned char *end) {
+  return lws_add_http_header_by_name(wsi, (const unsigned char *)name, (const unsigned char *)value, (int)strlen(value),
+                                     p, end);
+}
+
+static int add_security_headers(http_req *h, unsigned char **p, unsigned char *end) {
+  http_headers k = h->route ? h->route->headers : HEADERS_API;
+  struct lws *wsi = h->wsi;
+  if (add_header(wsi, "cache-control:", header_sets[k].cache, p, end) ||
+      add_header(wsi, "content-security-policy:", header_sets[k].csp, p, end) ||
+      add_header(wsi, "referrer-policy:", header_sets[k].referrer, p, end) ||
+      add_header(wsi, "x-content-type-options:", "nosniff", p, end) ||
+      add_header(wsi, "x-frame-options:", header_sets[k].frame, p, end) ||
+      add_header(wsi, "x-xss-protection:", "1; mode=block", p, end))
+    return -1;
+  if (h->s->cfg.tls_cert[0] &&
+      add_header(wsi, "strict-transport-security:", "max-age=15768000 ; includeSubDomains", p, end))
+    return -1;
+  return 0;
+}
+
+int srv_http_write(http_req *h) {
+  struct lws *wsi = h->wsi;
+  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
+  if (lws_add_http_common_headers(wsi, (unsigned)h->status, h->content_type, (lws_filepos_t)h->out.len, &p, end))
+    return -1;
+  if (add_security_headers(h, &p, end))
+    return -1;
+  if (h->retry_after_s > 0) {
+    char v[24];
+    int n = snprintf(v, sizeof v, "%lld", (long long)h->retry_after_s);
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"retry-after:", (unsigned char *)v, n, &p, end))
+      return -1;
+  }
+  if (lws_finalize_write_http_header(wsi, start, &p, end))
+    return -1;
+  if (h->out.len) {
+    unsigned char *buf = malloc(LWS_PRE + h->out.len);
+    if (buf == NULL)
+      return -1;
+    memcpy(buf + LWS_PRE, h->out.data, h->out.len);
+    int n = lws_write(wsi, buf + LWS_PRE, h->out.len, LWS_WRITE_HTTP_FINAL);
+    free(buf);
+    if (n < (int)h->out.len)
+      return -1;
+  }
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+const char *srv_http_arg(struct lws *wsi, const char *name, char *buf, int len) {
+  const char *v = lws_get_urlarg_by_name(wsi, name, buf, len);
+  return v && *v ? v : NULL;
+}
+
+bool srv_http_body_str(http_req *h, json_t *b, const char *key, bool required, size_t max, const char **out) {
+  json_t *v = json_object_get(b, key);
+  *out = NULL;
+  if (v == NULL || json_is_null(v)) {
+    if (required)
+      srv_http_error(h, 400, "bad_request", key, "\"%s\" is missing", key);
+    return !required;
+  }
+  if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > max) {
+    srv_http_error(h, 400, "bad_request", key, "\"%s\" is a text of 1 to %zu bytes", key, max);
+    return false;
+  }
+  *out = json_string_value(v);
+  return true;
+}
+
+/* ------------------------------------------------------------ jobs answering HTTP */
+
+http_req *srv_http_owner(job *j) { return j->owner; }
+
+void srv_http_detach(job *j) {
+  http_req *h = srv_http_owner(j);
+  if (h)
+    h->pending = NULL;
+}
+
+job *srv_http_job(http_req *h, const char *op) {
+  job *j = srv_job_new(h->s, NULL, h, op) /* the request lets go itself: srv_http_free */;
+  if (j == NULL) {
+    srv_http_error(h, 503, "unavailable", NULL, "out of memory");
+    return NULL;
+  }
+  h->pending = j;
+  return j;
+}
+
+/* A dummy hash to verify against when the account has none: a wrong id
+ * takes as long as a wrong password. */
+void srv_http_free(http_req *h) {
+  if (h->pending)
+    h->pending->owner = NULL;
+  if (h->body.data)
+    sodium_memzero(h->body.data, h->body.len);
+  mc_buf_free(&h->body);
+  mc_buf_free(&h->out);
+  free(h);
+}
