@@ -38,17 +38,19 @@ void srv_http_error(http_req *h, int status, const char *code, const char *field
 /* ------------------------------------------------------------ security headers */
 
 /* The headers a response carries for the browser's safety, by what the
- * route serves.  The default is the strictest (the API: JSON that no page
- * may frame, run or embed); a route that needs another set (the pages, the
- * file viewer in a frame, the return from a payment gateway) names it in the
- * route table.  Each set is one line of this table. */
+ * route serves: motcuad's own, not libwebsockets' fixed set.  The default is
+ * the strictest — the API answers JSON that no page may frame, run, embed
+ * or submit to, cached nowhere.  A route that needs another set names it in
+ * its row of the route table (api/http.c), and the set is a line here: the
+ * pages (scripts and styles of our own origin, the WebSocket), the file
+ * viewer (framed by our own pages only), the return from a payment gateway
+ * (a form posted from the gateway's origin) each come with the route that
+ * needs them (docs/PROTOCOL.md "HTTP"). */
 static const struct {
-  const char *cache, *csp, *frame, *referrer;
+  const char *cache, *csp, *frame_options, *resource_policy;
 } header_sets[HEADERS_COUNT] = {
-    [HEADERS_API] = {"no-store",
-                     "default-src 'none'; img-src 'self' data: ; script-src 'self'; font-src 'self'; style-src "
-                     "'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none';form-action 'self';",
-                     "deny", "no-referrer"},
+    [HEADERS_API] = {"no-store", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+                     "DENY", "same-origin"},
 };
 
 static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p, unsigned char *end) {
@@ -59,15 +61,16 @@ static int add_header(struct lws *wsi, const char *name, const char *value, unsi
 static int add_security_headers(http_req *h, unsigned char **p, unsigned char *end) {
   http_headers k = h->route ? h->route->headers : HEADERS_API;
   struct lws *wsi = h->wsi;
+  /* Every set: no guessing of types, no address sent on. */
   if (add_header(wsi, "cache-control:", header_sets[k].cache, p, end) ||
       add_header(wsi, "content-security-policy:", header_sets[k].csp, p, end) ||
-      add_header(wsi, "referrer-policy:", header_sets[k].referrer, p, end) ||
+      add_header(wsi, "cross-origin-resource-policy:", header_sets[k].resource_policy, p, end) ||
+      add_header(wsi, "referrer-policy:", "no-referrer", p, end) ||
       add_header(wsi, "x-content-type-options:", "nosniff", p, end) ||
-      add_header(wsi, "x-frame-options:", header_sets[k].frame, p, end) ||
-      add_header(wsi, "x-xss-protection:", "1; mode=block", p, end))
+      add_header(wsi, "x-frame-options:", header_sets[k].frame_options, p, end))
     return -1;
-  if (h->s->cfg.tls_cert[0] &&
-      add_header(wsi, "strict-transport-security:", "max-age=15768000 ; includeSubDomains", p, end))
+  /* Over TLS, browsers keep to it for a year. */
+  if (h->s->cfg.tls_cert[0] && add_header(wsi, "strict-transport-security:", "max-age=31536000", p, end))
     return -1;
   return 0;
 }
