@@ -88,6 +88,10 @@ void srv_metrics_render(srv *s, mc_buf *out) {
   mc_buf_printf(out, "# HELP motcua_pushes_total Events pushed to subscribers.\n# TYPE motcua_pushes_total counter\n"
                      "motcua_pushes_total %llu\n",
                 (unsigned long long)m->pushes_total);
+  mc_buf_printf(out,
+                "# HELP motcua_pushes_read_back_total Events read back from the log to be pushed (not handed over by the writer; stays near 0).\n"
+                "# TYPE motcua_pushes_read_back_total counter\nmotcua_pushes_read_back_total %llu\n",
+                (unsigned long long)s->pushes_read_back);
   mc_buf_printf(out, "# HELP motcua_bad_frames_total Messages refused as malformed or too large.\n"
                      "# TYPE motcua_bad_frames_total counter\nmotcua_bad_frames_total %llu\n",
                 (unsigned long long)m->bad_frames_total);

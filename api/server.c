@@ -1,14 +1,14 @@
-/* server.c — motcuad's loop: libwebsockets on libuv, connections and their
- * send queues, the bridge to the writer thread, live pushes, timers,
- * delivery, signals and a clean stop.
+/* server.c — motcuad's loop: libwebsockets on libuv and its callback (a
+ * WebSocket's life to api/conns.c, its messages and HTTP to the front ends
+ * through their rows, api/front.h), the completions (pushes first, then the
+ * replies, then delivery and the next timer), the sweep of idle connections
+ * and expired sessions, signals and a clean stop, and the start.
  *
- * Threads (ARCHITECTURE.md): this loop thread runs lws and short read
- * transactions; the engine's writer thread runs every write and calls back
- * on its own thread, which only queues the finished job and wakes the loop
- * (uv_async_send); the thread pool hashes passwords and runs the delivery
- * worker.  A reply or a push leaves only after the write that holds it is
- * durable: replies wait for their job, and pushes go out up to the writer's
- * durable head (eng_writer_stats.durable_seq), never beyond.
+ * Threads (docs/ARCHITECTURE.md "Processes and threads"): this loop thread
+ * runs lws and short read transactions; the engine's writer thread runs
+ * every write and only queues what it finished (api/jobs.h); the thread
+ * pool hashes passwords and runs the delivery worker.  A reply or a push
+ * leaves only after the write that holds it is durable.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include "api/server.h"

@@ -1,7 +1,7 @@
 /* server.h — motcuad: one process on a libuv loop with libwebsockets (HTTP
  * and WebSocket on one port, docs/PROTOCOL.md), the engine's writer thread
  * (engine/writer.h), the delivery worker (office/delivery.h) and the admin
- * socket for the command line.  ARCHITECTURE.md "Processes and threads". */
+ * socket for the command line.  docs/ARCHITECTURE.md "Processes and threads". */
 #ifndef MOTCUA_API_SERVER_H
 #define MOTCUA_API_SERVER_H
 

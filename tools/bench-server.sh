@@ -6,7 +6,10 @@
 #   - bench-echo, a bare libwebsockets echo server on libuv: framing alone;
 #   - the engine in-process (bench-server --engine): the writer thread with the
 #     same number of commands in flight, durable group commit, no network;
-# then wrk against GET /api/status/<a dossier the run filed> for 10 s.
+# then wrk against GET /api/status/<a dossier the run filed> for 10 s; and
+# motcuad at 1,000 connections once more with every applicant subscribed to
+# its own dossiers (--applicants-subscribe 1): pushes matched through the
+# subscription index instead of every connection's subscriptions.
 #
 #   tools/bench-server.sh [WINDOW]    measured seconds per run (default 3, at most 10)
 #
@@ -184,6 +187,14 @@ if [ -n "$wrk_code" ] && [ "$wrk_code" != - ]; then
 fi
 stop_motcuad
 
+# --- every applicant subscribed too: what the subscription index saves ------------------
+# Each applicant's page follows its own dossiers (scope "mine"): 1,000
+# subscriptions, of which an event concerns two or three.
+start_motcuad "$box/data-1000s"
+run motcuad1000s --port "$port" --admin "$box/data-1000s/motcuad.sock" --connections 1000 --applicants-subscribe 1 \
+  "${common[@]}" "${w1000[@]}" "${accounts[@]}"
+stop_motcuad
+
 # --- the table ----------------------------------------------------------------------
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b + 0 == 0) print "-"; else printf "%.2f", a / b }'; }
 row() { # label name
@@ -202,6 +213,7 @@ printf '%-40s %10s %9s %9s %9s %12s %7s %14s\n' "" "commands/s" "p50 ms" "p99 ms
   "submit/accept"
 row "motcuad, 100 connections" motcuad100
 row "motcuad, 1000 connections" motcuad1000
+row "motcuad, 1000, applicants subscribed" motcuad1000s
 row "echo (framing alone), 100 connections" echo100
 row "echo (framing alone), 1000 connections" echo1000
 row "engine in-process, 100 in flight" engine100

@@ -67,7 +67,12 @@
  *                [--officials-per-100 10] [--agencies H13.X01[,H13.X02...]]
  *                [--admin DATA/motcuad.sock | --data DATA]
  *                [--applicant-accounts 100] [--official-accounts 10]
- *                [--protocol NAME] [--connect-parallel 64]
+ *                [--protocol NAME] [--connect-parallel 64] [--applicants-subscribe 0|1]
+ *
+ * --applicants-subscribe 1: each applicant connection also subscribes to its
+ * own dossiers (scope "mine", as a citizen's page does) before filing, so
+ * that every event is matched against every connection's subscriptions —
+ * what the subscription index (api/subs.h) saves.
  */
 #include "base/canon.h"
 #include "base/error.h"
@@ -122,6 +127,7 @@ static struct {
   char admin[512];
   const char *protocol; /* a WebSocket subprotocol to ask for, or NULL */
   int connect_parallel; /* connections being opened at once */
+  int applicants_subscribe; /* applicants subscribe to their own dossiers ("mine") before filing */
 } opt = {
     .mode = MODE_SERVER,
     .host = "127.0.0.1",
@@ -948,7 +954,7 @@ static void on_reply(conn *c, json_t *r) {
                  (unsigned long long)c->req_id, c->acct->otp, c->acct->password);
       return;
     }
-    if (c->plan.official) {
+    if (c->plan.official || (opt.applicants_subscribe && opt.mode == MODE_SERVER)) {
       c->req_id++;
       conn_queue(c, REQ_PING, "{\"op\":\"ping\",\"id\":\"%llu\"}", (unsigned long long)c->req_id);
       return;
@@ -974,9 +980,13 @@ static void on_reply(conn *c, json_t *r) {
     /* Subscribe from the head: only the dossiers filed from now on. */
     json_int_t head = json_integer_value(json_object_get(r, "seq"));
     c->req_id++;
-    conn_queue(c, REQ_SUBSCRIBE,
-               "{\"op\":\"subscribe\",\"id\":\"%llu\",\"scope\":\"agency\",\"step\":\"reception\",\"after\":%lld}",
-               (unsigned long long)c->req_id, (long long)head);
+    if (c->plan.official)
+      conn_queue(c, REQ_SUBSCRIBE,
+                 "{\"op\":\"subscribe\",\"id\":\"%llu\",\"scope\":\"agency\",\"step\":\"reception\",\"after\":%lld}",
+                 (unsigned long long)c->req_id, (long long)head);
+    else /* an applicant's page follows its own dossiers */
+      conn_queue(c, REQ_SUBSCRIBE, "{\"op\":\"subscribe\",\"id\":\"%llu\",\"scope\":\"mine\",\"after\":%lld}",
+                 (unsigned long long)c->req_id, (long long)head);
     return;
   }
   case REQ_SUBSCRIBE:
@@ -1662,7 +1672,7 @@ static void usage(void) {
           "usage: bench-server [--echo | --engine] [--host 127.0.0.1] [--port 8080] [--connections N]\n"
           "                    [--seconds S] [--warmup S] [--officials-per-100 K] [--agencies A[,B...]]\n"
           "                    [--admin SOCKET | --data DIR] [--applicant-accounts N] [--official-accounts N]\n"
-          "                    [--protocol NAME] [--connect-parallel N]\n"
+          "                    [--protocol NAME] [--connect-parallel N] [--applicants-subscribe 0|1]\n"
           "  motcuad (default) needs the admin socket: --admin PATH or --data DIR (DIR/motcuad.sock)\n");
   exit(2);
 }
@@ -1690,6 +1700,8 @@ int main(int argc, char **argv) {
       opt.warmup = atof(v);
     else if (!strcmp(a, "--officials-per-100"))
       opt.officials_per_100 = atoi(v);
+    else if (!strcmp(a, "--applicants-subscribe"))
+      opt.applicants_subscribe = atoi(v);
     else if (!strcmp(a, "--agencies"))
       snprintf(agencies_buf, sizeof agencies_buf, "%s", v);
     else if (!strcmp(a, "--admin"))

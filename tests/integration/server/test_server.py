@@ -209,6 +209,8 @@ def lifecycle():
         F.check('motcua_commands_total{op="act",outcome="ok"} 4' in r, "metrics count the actions")
         F.check('motcua_dossiers{state="returned"} 1' in r, "metrics count dossiers by state")
         F.check("motcua_commit_seconds_bucket" in r, "metrics have the commit latency histogram")
+        F.check("motcua_pushes_read_back_total 0\n" in r and "motcua_pushes_total " in r,
+                "every push came from the writer's hand-over of its batches, none read back from the log")
     finally:
         F.eq(srv.stop(), 0, "lifecycle: motcuad stops cleanly")
 
@@ -668,6 +670,7 @@ def timers():
         st, m, _ = srv.http("GET", "/metrics")
         fired = [l for l in m.splitlines() if l.startswith("motcua_timers_fired_total ")]
         F.check(fired and int(fired[0].split()[1]) >= 1, "metrics count the timers fired: %r" % fired)
+        F.check("motcua_pushes_read_back_total 0\n" in m, "the timers' events were pushed as the writer handed them over")
     finally:
         F.eq(srv.stop(), 0, "timers: motcuad stops cleanly")
 
