@@ -14,6 +14,7 @@ MOTCUA_PACKAGES=(
   python3-aiosmtpd                            # tests: a real local SMTP server
   libuv1-dev libwebsockets-dev libwebsockets-evlib-uv libssl-dev  # motcuad: the loop, HTTP, WebSocket, TLS
   python3-websockets python3-msgpack wrk openssl  # tests: clients of motcuad; the HTTP benchmark
+  valgrind                                    # tests: hostile inputs ASan cannot see (server/valgrind)
 )
 
 # Only the tests need these (tools/test.sh passes them to motcua_install_deps).

@@ -46,8 +46,9 @@ class Failures:
 
 
 class Server:
-    def __init__(self, motcuad, workdir, config_extra="", args=(), env=None):
+    def __init__(self, motcuad, workdir, config_extra="", args=(), env=None, wrapper=()):
         self.motcuad = motcuad
+        self.wrapper = list(wrapper)  # a command motcuad runs under (valgrind ...), or none
         self.dir = workdir
         self.data = os.path.join(workdir, "data")
         self.config = os.path.join(workdir, "motcuad.conf")
@@ -75,7 +76,7 @@ class Server:
             os.unlink(self.ready)
         log = open(self.out, "a")
         env = dict(os.environ, **self.env) if self.env else None
-        self.proc = subprocess.Popen([self.motcuad, "--config", self.config, "--ready-file", self.ready] + self.args,
+        self.proc = subprocess.Popen(self.wrapper + [self.motcuad, "--config", self.config, "--ready-file", self.ready] + self.args,
                                      stdout=log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + WAIT
         while time.time() < deadline:
@@ -234,9 +235,12 @@ class Client:
         self.close_code = None
 
     @classmethod
-    async def open(cls, server, token=None, binary=False, header_token=False, label=None):
+    async def open(cls, server, token=None, binary=False, header_token=False, label=None, headers=None):
         c = cls(server, binary, label)
-        headers = {"Authorization": "Bearer " + token} if (token and header_token) else None
+        headers = dict(headers or {})
+        if token and header_token:
+            headers["Authorization"] = "Bearer " + token
+        headers = headers or None
         if c.recording:
             server.recorder.ws_opened(c, token if header_token else None)
         c.ws = await asyncio.wait_for(websockets.connect(server.url("/ws", ws=True), extra_headers=headers,
@@ -354,3 +358,27 @@ BIRTH_FORM = {
     "mother_id": "001190004321",
     "phone": "0912345678",
 }
+
+PASSWORD = "một mật khẩu đủ dài"
+
+
+def officials(srv):
+    """The officials of a birth registration at H13.X01 (and one of X02, an auditor), ready to act."""
+    toks = {}
+    for acct, roles, agency in [("le.tan", ["reception"], "H13.X01"), ("chuyen.vien", ["specialist"], "H13.X01"),
+                                ("chu.tich", ["leader"], "H13.X01"), ("le.tan.x02", ["reception"], "H13.X02"),
+                                ("kiem.toan", ["auditor"], None), ("buu.ta", ["postal"], "H13.BD")]:
+        otp = srv.add_user(acct, "Cán bộ " + acct, roles, agency, email=acct + "@bacninh.gov.vn")
+        toks[acct] = srv.login_changing(acct, otp, PASSWORD)
+    return toks
+
+
+def applicant(srv, citizen_id, name="Nguyễn Văn An"):
+    """An applicant registered at the desk through the admin socket (the registration scenario does it online)."""
+    otp = srv.add_user(citizen_id, name, ["applicant"], None, phone="0912345678")
+    return srv.login_changing(citizen_id, otp, PASSWORD)
+
+
+async def submit(c, cid, form=None, agency="H13.X01", **extra):
+    return await c.request("submit", command_id=cid, procedure="1.001193", agency=agency, form=form or BIRTH_FORM,
+                           **extra)

@@ -25,13 +25,12 @@ import time
 import msgpack
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import BIRTH_FORM, WAIT, Client, Failures, Server  # noqa: E402
+from motcua_client import BIRTH_FORM, PASSWORD, WAIT, Client, Failures, Server, applicant, officials, submit  # noqa: E402,E501
 
 MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
 F = Failures()
 ROOT = tempfile.mkdtemp(prefix="motcuad-test-")
 os.chmod(ROOT, 0o755)  # the server runs as the unprivileged user "motcua" when the tests run as root
-PASSWORD = "một mật khẩu đủ dài"
 
 
 def free_port():
@@ -45,28 +44,6 @@ def workdir(name):
     os.makedirs(d)
     os.chmod(d, 0o755)
     return d
-
-
-def officials(srv):
-    """The officials of a birth registration at H13.X01 (and one of X02, an auditor), ready to act."""
-    toks = {}
-    for acct, roles, agency in [("le.tan", ["reception"], "H13.X01"), ("chuyen.vien", ["specialist"], "H13.X01"),
-                                ("chu.tich", ["leader"], "H13.X01"), ("le.tan.x02", ["reception"], "H13.X02"),
-                                ("kiem.toan", ["auditor"], None), ("buu.ta", ["postal"], "H13.BD")]:
-        otp = srv.add_user(acct, "Cán bộ " + acct, roles, agency, email=acct + "@bacninh.gov.vn")
-        toks[acct] = srv.login_changing(acct, otp, PASSWORD)
-    return toks
-
-
-def applicant(srv, citizen_id, name="Nguyễn Văn An"):
-    """An applicant registered at the desk through the admin socket (the registration scenario does it online)."""
-    otp = srv.add_user(citizen_id, name, ["applicant"], None, phone="0912345678")
-    return srv.login_changing(citizen_id, otp, PASSWORD)
-
-
-async def submit(c, cid, form=None):
-    return await c.request("submit", command_id=cid, procedure="1.001193", agency="H13.X01",
-                           form=form or BIRTH_FORM)
 
 
 # ============================================================ scenarios

@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""test_hostile.py — motcuad under abuse and faults: what an attacker, a
+broken client or a bad day on the machine does, and what motcuad must do.
+
+  test_hostile.py MOTCUAD MAIL_SINK [--valgrind] [SCENARIO...]
+
+Scenarios (all by default): assign, logout_short_bearer, submission_flood,
+status_throttle.  Each starts its own server on a fresh data directory.
+With --valgrind, motcuad runs under valgrind (memcheck; the run fails on any
+error it reports), for the scenarios named or, by default, the ones marked
+for it (VALGRIND): the hostile inputs whose faults ASan cannot see (inside
+libsodium, which is not instrumented).  Prints what failed and exits 1 if
+anything did.
+"""
+import asyncio
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from motcua_client import PASSWORD, Client, Failures, Server, applicant, officials, submit  # noqa: E402
+
+args = sys.argv[1:]
+VALGRIND = "--valgrind" in args
+args = [a for a in args if a != "--valgrind"]
+MOTCUAD, MAIL_SINK = args[0], args[1]
+F = Failures()
+ROOT = tempfile.mkdtemp(prefix="motcuad-hostile-")
+os.chmod(ROOT, 0o755)  # the server runs as the unprivileged user "motcua" when the tests run as root
+WRAPPER = ["valgrind", "--quiet", "--error-exitcode=99", "--errors-for-leak-kinds=none",
+           "--trace-children=no"] if VALGRIND else []
+
+
+def workdir(name):
+    d = os.path.join(ROOT, name)
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    return d
+
+
+def server(name, config=""):
+    return Server(MOTCUAD, workdir(name), config_extra=config, wrapper=WRAPPER).start()
+
+
+def stopped_cleanly(srv, what):
+    rc = srv.stop()
+    if rc == 99:
+        F.check(False, "%s: valgrind reported errors (its report is in %s)" % (what, srv.out))
+    else:
+        F.eq(rc, 0, "%s: motcuad stops cleanly" % what)
+
+
+# ============================================================ access and abuse
+
+
+def assign():
+    """A leader assigns only an enabled official of an agency doing the dossier's step, in its role."""
+    srv = server("assign")
+    try:
+        toks = officials(srv)
+        x02_otp = srv.add_user("chuyen.vien.x02", "Chuyên viên X02", ["specialist"], "H13.X02")
+        srv.add_user("chuyen.vien.cu", "Chuyên viên đã nghỉ", ["specialist"], "H13.X01")
+        F.check(srv.admin("user_disable", account="chuyen.vien.cu").get("ok"), "an official leaves")
+        srv.add_user("van.thu", "Văn thư", ["reception"], "H13.X01")
+        a_tok = applicant(srv, "001090000021")
+        x02 = srv.login_changing("chuyen.vien.x02", x02_otp, PASSWORD)
+
+        async def run():
+            a = await Client.open(srv, a_tok)
+            code = (await submit(a, "as-1"))["dossier"]
+            rec = await Client.open(srv, toks["le.tan"])
+            r = await rec.request("act", command_id="as-acc", dossier=code, expected_version=1, action="accept")
+            F.check(r.get("ok"), "accepted: %r" % r)
+            lea = await Client.open(srv, toks["chu.tich"])
+            for n, (handler, co, key) in enumerate([
+                    ("chuyen.vien.x02", None, "handler_not_of_step"),
+                    ("khong.ton.tai", None, "handler_unknown"),
+                    ("chuyen.vien.cu", None, "handler_disabled"),
+                    ("001090000021", None, "handler_not_official"),
+                    ("van.thu", None, "handler_not_of_step"),
+                    ("chuyen.vien", ["chuyen.vien.x02"], "handler_not_of_step"),
+                    ("chuyen.vien", ["khong.ton.tai"], "handler_unknown")]):
+                fields = {"handler": handler}
+                if co:
+                    fields["co_handlers"] = co
+                r = await lea.request("assign", command_id="as-bad-%d" % n, dossier=code, expected_version=2, **fields)
+                e = r.get("error", {})
+                F.eq(e.get("key"), key, "assigning %s (co-handlers %r) is refused: %r" % (handler, co, r))
+                F.check(e.get("message_vi"), "the refusal says why in Vietnamese: %r" % e)
+            # the agency's own specialists were never locked out
+            spe = await Client.open(srv, toks["chuyen.vien"])
+            r = await lea.request("assign", command_id="as-ok", dossier=code, expected_version=2, handler="chuyen.vien")
+            F.check(r.get("ok"), "a specialist of the agency doing the step is assigned: %r" % r)
+            r = await spe.request("act", command_id="as-app", dossier=code, expected_version=3, action="approve")
+            F.check(r.get("ok"), "the assigned specialist acts: %r" % r)
+            # the other commune's specialist cannot read it
+            o = await Client.open(srv, x02)
+            r = await o.request("get", dossier=code)
+            F.eq(r.get("error", {}).get("code"), "forbidden", "another commune's specialist reads nothing")
+            for c in (a, rec, lea, spe, o):
+                await c.close()
+
+        asyncio.run(run())
+    finally:
+        stopped_cleanly(srv, "assign")
+
+
+def logout_short_bearer():
+    """POST /api/logout with a short bearer while a WebSocket is logged in: refused or ignored, nothing read
+    past the token (valgrind sees it; ASan cannot, libsodium is not instrumented)."""
+    srv = server("logout_short_bearer")
+    try:
+        a_tok = applicant(srv, "001090000031")
+
+        async def run():
+            a = await Client.open(srv, a_tok)
+            for bearer in ("x", "", "xy", "x" * 300):
+                st, _, _ = srv.http("POST", "/api/logout", headers={"Authorization": "Bearer " + bearer})
+                F.check(st in (204, 401), "a logout with the bearer %r is answered (%d)" % (bearer[:10], st))
+            r = await a.request("ping")
+            F.check(r.get("ok"), "the logged-in socket is untouched: %r" % r)
+            await a.close()
+
+        asyncio.run(run())
+    finally:
+        stopped_cleanly(srv, "logout_short_bearer")
+
+
+def submission_flood():
+    """An applicant account files at most max_submissions_per_hour; reception at the desk is not limited; a
+    per-address limit holds only for an address a trusted proxy named, never for a NAT's one address."""
+    srv = server("submission_flood", "max_submissions_per_hour = 5\nmax_submissions_per_hour_per_address = 6\n"
+                                     "trusted_proxies = 127.0.0.1\n")
+    try:
+        toks = officials(srv)
+        a_tok = applicant(srv, "001090000041")
+        b_tok = applicant(srv, "001090000042")
+        c_tok = applicant(srv, "001090000043")
+        d_tok = applicant(srv, "001090000044")
+
+        async def run():
+            socks = [await Client.open(srv, a_tok) for _ in range(3)]
+            results = await asyncio.gather(*[submit(socks[i % 3], "fl-%d" % i) for i in range(8)])
+            ok = [r for r in results if r.get("ok")]
+            refused = [r for r in results if not r.get("ok")]
+            F.eq(len(ok), 5, "one account files 5 in the hour over 3 sockets")
+            F.eq(sorted({r["error"]["code"] for r in refused}), ["throttled"], "the rest are throttled: %r" % refused[:1])
+            if refused:
+                e = refused[0]["error"]
+                F.check(e.get("retry_after_ms", 0) > 0, "the refusal says when to try again: %r" % e)
+                F.check("giờ" in e.get("message_vi", "") or "phút" in e.get("message_vi", ""),
+                        "and says it in Vietnamese: %r" % e)
+            r = await submit(socks[0], "fl-0")
+            F.check(r.get("ok") and r.get("repeated"), "a retry of a filed command is not counted: %r" % r)
+            rec = await Client.open(srv, toks["le.tan"])
+            desk = await asyncio.gather(*[submit(rec, "dk-%d" % i, channel="desk", owner="00109000%04d" % i)
+                                          for i in range(8)])
+            F.eq(sum(1 for r in desk if r.get("ok")), 8, "reception files at the desk without a limit: %r" %
+                 [r for r in desk if not r.get("ok")][:1])
+            # behind the trusted proxy: one citizen's address (named by the proxy) files for two accounts
+            fwd = {"X-Forwarded-For": "203.0.113.7"}
+            b = await Client.open(srv, b_tok, headers=fwd)
+            c = await Client.open(srv, c_tok, headers=fwd)
+            rs = [await submit(b, "px-b-%d" % i) for i in range(4)] + [await submit(c, "px-c-%d" % i) for i in range(3)]
+            F.eq([bool(r.get("ok")) for r in rs], [True] * 6 + [False], "6 from the address a proxy named, then no")
+            F.eq(rs[-1].get("error", {}).get("code"), "throttled", "the 7th from that address is throttled")
+            # the commune office behind one NAT: the same direct address, many accounts, no per-address limit
+            d = await Client.open(srv, d_tok)
+            rs = [await submit(d, "nat-d-%d" % i) for i in range(4)]
+            F.check(all(r.get("ok") for r in rs), "a direct address (a NAT) is not limited per address: %r" %
+                    [r for r in rs if not r.get("ok")][:1])
+            for x in socks + [rec, b, c, d]:
+                await x.close()
+
+        asyncio.run(run())
+        st, m, _ = srv.http("GET", "/metrics")
+        F.check('motcua_commands_total{op="submit",outcome="throttled"}' in m, "throttled submissions are counted")
+    finally:
+        stopped_cleanly(srv, "submission_flood")
+
+
+def status_throttle():
+    """The public status lookup is throttled per address: a day's sequential codes cannot be walked."""
+    srv = server("status_throttle", "max_status_lookups_per_minute = 5\ntrusted_proxies = 127.0.0.1\n")
+    try:
+        codes = [srv.http("GET", "/api/status/H13.X01-261207-%04d" % i)[0] for i in range(1, 9)]
+        F.eq(codes[:5], [404] * 5, "five lookups from one address are answered")
+        F.eq(codes[5:], [429] * 3, "then 429 until the minute is over")
+        st, body, hdrs = srv.http("GET", "/api/status/H13.X01-261207-0001")
+        F.eq(st, 429, "still throttled")
+        F.check(int(hdrs.get("Retry-After", "0")) > 0, "429 says when: %r" % hdrs)
+        F.eq(body.get("error", {}).get("code"), "throttled", "the error's code: %r" % body)
+        st, _, _ = srv.http("GET", "/api/status/H13.X01-261207-0001", headers={"X-Forwarded-For": "198.51.100.9"})
+        F.eq(st, 404, "another address (named by the trusted proxy) is not throttled by the first")
+        st, _, _ = srv.http("GET", "/api/catalogue")
+        F.eq(st, 200, "the catalogue is not the status lookup")
+    finally:
+        stopped_cleanly(srv, "status_throttle")
+
+
+SCENARIOS = {"assign": assign, "logout_short_bearer": logout_short_bearer, "submission_flood": submission_flood,
+             "status_throttle": status_throttle}
+# Under valgrind: the inputs whose faults ASan cannot see (a fixed budget: each a few seconds natively).
+FOR_VALGRIND = ["logout_short_bearer"]
+
+if __name__ == "__main__":
+    chosen = args[2:] or (FOR_VALGRIND if VALGRIND else list(SCENARIOS))
+    try:
+        for name in chosen:
+            t = time.time()
+            before = F.n
+            try:
+                SCENARIOS[name]()
+            except Exception as e:  # a scenario that blows up is a failure, and the others still run
+                import traceback
+                traceback.print_exc()
+                F.check(False, "%s raised %r" % (name, e))
+            print("%-20s %s (%.1f s)" % (name, "ok" if F.n == before else "FAILED", time.time() - t), flush=True)
+    finally:
+        for out in glob.glob(os.path.join(ROOT, "*", "motcuad.out")):
+            if F.n:
+                print("---- %s (last lines)" % out)
+                print("".join(open(out).readlines()[-25:]))
+        shutil.rmtree(ROOT, ignore_errors=True)
+    print("%d checks, %d failed" % (F.checks, F.n))
+    sys.exit(1 if F.n else 0)
