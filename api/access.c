@@ -3,8 +3,10 @@
 
 #include "api/runtime.h"
 #include "base/error.h"
+#include "base/hash.h"
 #include "base/log.h"
 
+#include <sodium.h>
 #include <string.h>
 
 bool srv_principal_has_role(const principal *p, const char *role) {
@@ -38,7 +40,16 @@ int srv_authenticate(srv *s, const char *token, principal *out) {
   out->must_change = must_change;
   out->authed = true;
   snprintf(out->token, sizeof out->token, "%s", token);
+  mc_sha256_digest(token, strlen(token), out->token_hash);
   return 0;
+}
+
+bool srv_principal_holds(const principal *p, const char *token) {
+  uint8_t hash[MC_SHA256_BYTES];
+  if (!p->authed || token == NULL)
+    return false;
+  mc_sha256_digest(token, strlen(token), hash);
+  return sodium_memcmp(hash, p->token_hash, sizeof hash) == 0;
 }
 
 /* Does `agencies` (a procedure's step agencies: the police of a judicial

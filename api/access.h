@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "engine/engine.h"
 #include "office/accounts.h"
@@ -20,6 +21,7 @@ typedef struct principal {
   bool authed;
   bool must_change;            /* a one-time password: only change_password */
   char token[ACC_TOKEN_LEN + 1];
+  uint8_t token_hash[32];      /* SHA-256 of the token: what a revocation compares (fixed length) */
   eng_account_view acct;
 } principal;
 
@@ -30,6 +32,9 @@ bool srv_principal_reads_all(const principal *p);
 
 /* Resolves a bearer token: the session, then the account (not disabled). */
 int srv_authenticate(srv *s, const char *token, principal *out);
+/* Whether `p` holds the session of `token` (any length: hashes of fixed
+ * length are compared, in constant time). */
+bool srv_principal_holds(const principal *p, const char *token);
 
 /* May `p` read this dossier?  Its applicant, every official of its agency,
  * of an agency doing one of its procedure's steps (`step_agencies`, from

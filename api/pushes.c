@@ -123,7 +123,7 @@ void srv_revoke_account(srv *s, const char *account, const char *why) {
 
 void srv_revoke_token(srv *s, const char *token, const char *why) {
   for (conn *c = s->conns; c; c = c->next)
-    if (c->who.authed && sodium_memcmp(c->who.token, token, sizeof c->who.token) == 0)
+    if (srv_principal_holds(&c->who, token))
       srv_revoke_conn(c, why);
 }
 
