@@ -83,7 +83,7 @@ static int agency_known(eng_engine *e, store_batch *b, mc_instant now, const cha
   return 0;
 }
 
-static int load(store_batch *b, const char *id, eng_account_view *out, bool *exists) {
+int eng__account_load(store_batch *b, const char *id, eng_account_view *out, bool *exists) {
   const void *v;
   size_t vlen;
   int rc = store_cmd_proj_get(b, ENG_PROJ_ACCOUNTS, id, strlen(id), &v, &vlen);
@@ -160,7 +160,7 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
     return refuse(r, MC_EINVAL, ACCOUNT_ID_INVALID, why, arg->id ? arg->id : "");
   if (arg->name == NULL || arg->name[0] == '\0')
     return refuse(r, MC_EINVAL, ACCOUNT_NAME_MISSING);
-  if ((rc = load(b, arg->id, &a, &exists)))
+  if ((rc = eng__account_load(b, arg->id, &a, &exists)))
     return refuse(r, rc, ACCOUNT_UNREADABLE, arg->id);
   if (exists)
     return refuse(r, MC_ECONFLICT, ACCOUNT_EXISTS, arg->id);
@@ -231,7 +231,7 @@ static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng
   int rc;
   if (arg->id == NULL || arg->id[0] == '\0')
     return refuse(r, MC_EINVAL, ACCOUNT_UNNAMED);
-  if ((rc = load(b, arg->id, &a, &exists)))
+  if ((rc = eng__account_load(b, arg->id, &a, &exists)))
     return refuse(r, rc, ACCOUNT_UNREADABLE, arg->id);
   if (!exists)
     return refuse(r, MC_ENOENT, ACCOUNT_UNKNOWN, arg->id);

@@ -87,6 +87,42 @@ static int leader_of(decide *d, const eng_snap *s, const char *what_for) {
   return 0;
 }
 
+static bool holds_role(const eng_account_view *a, const char *role) {
+  for (int i = 0; role && i < a->nroles; i++)
+    if (!strcmp(a->roles[i], role))
+      return true;
+  return false;
+}
+
+/* Whom a dossier may be assigned to: an enabled official of an agency
+ * doing one of its current steps, holding that step's role — or, at the
+ * dossier's own agency, a specialist (the main handler processes the
+ * specialist's steps: dec_role_allowed).  An official of another agency
+ * would read a dossier that is not theirs; an unknown id would lock the
+ * agency's own specialists out. */
+static int check_handler(decide *d, const eng_snap *s, const char *id) {
+  eng_account_view a;
+  bool exists = false;
+  int rc = eng__account_load(d->b, id, &a, &exists);
+  if (rc)
+    return eng__refuse_store(d->res, rc, store_errmsg(d->e->st));
+  if (!exists)
+    return refuse(d, MC_ENOENT, HANDLER_UNKNOWN, id);
+  if (a.disabled)
+    return refuse(d, MC_EINVAL, HANDLER_DISABLED, id);
+  if (!a.agency[0] || holds_role(&a, "applicant"))
+    return refuse(d, MC_EINVAL, HANDLER_NOT_OFFICIAL, id);
+  if (!strcmp(a.agency, s->agency) && holds_role(&a, "specialist"))
+    return 0;
+  for (int i = 0; i < s->ntokens; i++) {
+    const dsl_m_node *n = &d->m->nodes[s->tokens[i].node];
+    const char *agency = n->agency ? n->agency : s->agency;
+    if (!strcmp(a.agency, agency) && holds_role(&a, n->role))
+      return 0;
+  }
+  return refuse(d, MC_EINVAL, HANDLER_NOT_OF_STEP, id, a.agency, s->code);
+}
+
 int dec_do_assign(decide *d) {
   const eng_command *c = d->cmd;
   const eng_assign_args *arg = &c->assign;
@@ -114,6 +150,11 @@ int dec_do_assign(decide *d) {
                            (!strcmp(a->role, "agency_admin") && a->agency && !strcmp(a->agency, s.agency)));
   if (!admin && (rc = leader_of(d, &s, "assigning a dossier")))
     return rc;
+  for (int i = -1; i < arg->co_handlers.n; i++) {
+    const char *id = i < 0 ? arg->handler : arg->co_handlers.list[i];
+    if (id && (rc = check_handler(d, &s, id)))
+      return rc;
+  }
   what w = {.action = "assign", .handler = arg->handler, .reason = s.handler[0] ? s.handler : NULL};
   snprintf(s.handler, sizeof s.handler, "%.63s", arg->handler);
   s.nco_handlers = 0;

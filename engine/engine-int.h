@@ -239,6 +239,8 @@ int64_t eng__int(const msgpack_object *o); /* 0 when not an integer */
 int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r);
 int eng__account_apply(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__account_decode(const void *data, size_t len, eng_account_view *out);
+/* An account as the batch has it (*exists false: none of that id). */
+int eng__account_load(store_batch *b, const char *id, eng_account_view *out, bool *exists);
 
 /* Definitions (defs.c). */
 int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out);

@@ -3,7 +3,7 @@
  * ENG_REFUSALS lists each refusal once: its key (ENG_R_<NAME>; on the wire
  * its name in lower case, "procedure_retired") and its kind, which says
  * what the refusal is to a client (the server maps kinds, never statuses,
- * to its codes: api/server.c, srv_error_code):
+ * to its codes: api/errors.c, srv_error_code):
  *   INVALID      the command is malformed: a field missing, too long, of
  *                the wrong form (a client's or a person's mistake);
  *   RULE         the command is well formed, but a rule of the procedure or
@@ -297,6 +297,16 @@
 #define ENG_VI_CO_HANDLERS_MISSING "Đã nêu %d người phối hợp nhưng không có danh sách."
 #define ENG_EN_OFFICIAL_ID_TOO_LONG "the official's id \"%.20s...\" is longer than 63 bytes"
 #define ENG_VI_OFFICIAL_ID_TOO_LONG "Mã cán bộ «%.20s...» dài quá 63 byte."
+#define ENG_EN_HANDLER_UNKNOWN "there is no official \"%s\": assign one of the officials of the agency doing the step"
+#define ENG_VI_HANDLER_UNKNOWN "Không có cán bộ «%s»: hãy phân công một cán bộ của cơ quan thực hiện bước này."
+#define ENG_EN_HANDLER_DISABLED "the account of %s is disabled: assign another official"
+#define ENG_VI_HANDLER_DISABLED "Tài khoản của cán bộ %s đã bị khóa: hãy phân công cán bộ khác."
+#define ENG_EN_HANDLER_NOT_OFFICIAL "%s is not an official of an agency: assign one of the officials of the agency doing the step"
+#define ENG_VI_HANDLER_NOT_OFFICIAL "%s không phải là cán bộ của cơ quan nào: hãy phân công cán bộ của cơ quan thực hiện bước này."
+#define ENG_EN_HANDLER_NOT_OF_STEP \
+  "%s (%s) does not do the current step of the dossier %s: assign an official of the agency doing it, in its role"
+#define ENG_VI_HANDLER_NOT_OF_STEP \
+  "Cán bộ %s (%s) không thực hiện bước hiện tại của hồ sơ %s: hãy phân công cán bộ của cơ quan thực hiện bước này, đúng vai trò."
 #define ENG_EN_STOP_WHICH "say which dossier to stop"
 #define ENG_VI_STOP_WHICH "Vui lòng nêu hồ sơ cần dừng xử lý."
 #define ENG_EN_STOP_REASON "stopping a dossier gives its reason, which the applicant is told"
@@ -550,6 +560,10 @@
   X(CO_HANDLERS_MAX, INVALID, "co_handlers_max") \
   X(CO_HANDLERS_MISSING, INVALID, "co_handlers_missing") \
   X(OFFICIAL_ID_TOO_LONG, INVALID, "official_id_too_long") \
+  X(HANDLER_UNKNOWN, NOT_FOUND, "handler_unknown") \
+  X(HANDLER_DISABLED, RULE, "handler_disabled") \
+  X(HANDLER_NOT_OFFICIAL, INVALID, "handler_not_official") \
+  X(HANDLER_NOT_OF_STEP, RULE, "handler_not_of_step") \
   X(STOP_WHICH, INVALID, "stop_which") \
   X(STOP_REASON, INVALID, "stop_reason") \
   X(STOP_NOT_ACCEPTED, RULE, "stop_not_accepted") \

@@ -71,14 +71,24 @@ out=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as c
   --now 2026-03-21T09:00 --form-json "$form" 2>&1) || fail "submit 3: $out"
 code3=$(echo "$out" | cut -d' ' -f1)
 "$motcua" dossier "$d" act $code3 accept --as lan:reception:H13.X01 --now 2026-03-21T09:30 >/dev/null || fail "accept 3"
-"$motcua" dossier "$d" assign $code3 --handler hoa --co an --as binh:leader:H13.X01 --now 2026-03-21T10:00 >/dev/null ||
+# An assignment names enabled officials of the agency doing the step: made
+# here, with no server running (motcua user add opens the data directory).
+for who in hoa an.tv minh; do
+  out=$("$motcua" user add "$d" $who --name "Cán bộ $who" --roles specialist --agency H13.X01 \
+    --now 2026-03-21T09:40 2>&1) || fail "user add $who: $out"
+  echo "$out" | grep -q "^$who: one-time password [a-z0-9]\{16\}" || fail "user add $who said: $out"
+done
+out=$("$motcua" dossier "$d" assign $code3 --handler nobody.here --as binh:leader:H13.X01 --now 2026-03-21T09:50 2>&1) &&
+  fail "assigned to an account that does not exist: $out"
+echo "$out" | grep -q 'there is no official "nobody.here"' || fail "assign to nobody: $out"
+"$motcua" dossier "$d" assign $code3 --handler hoa --co an.tv --as binh:leader:H13.X01 --now 2026-03-21T10:00 >/dev/null ||
   fail "assign"
-"$motcua" dossier "$d" show $code3 | grep -q "handled by hoa with an" || fail "assign not shown"
+"$motcua" dossier "$d" show $code3 | grep -q "handled by hoa with an.tv" || fail "assign not shown"
 # Hoa leaves: her open dossiers go to Minh in one command; co-handlers stay.
 out=$("$motcua" dossier "$d" reassign-all --from hoa --handler minh --as binh:leader:H13.X01 --now 2026-03-21T10:30 2>&1) ||
   fail "reassign-all: $out"
 echo "$out" | grep -q "reassigned 1 open dossier from hoa to minh" || fail "reassign-all: $out"
-"$motcua" dossier "$d" show $code3 | grep -q "handled by minh with an" || fail "reassigned: $("$motcua" dossier "$d" show $code3)"
+"$motcua" dossier "$d" show $code3 | grep -q "handled by minh with an.tv" || fail "reassigned: $("$motcua" dossier "$d" show $code3)"
 out=$("$motcua" dossier "$d" reassign-all --from hoa --handler minh --as binh:leader:H13.X01 --now 2026-03-21T10:40 2>&1)
 echo "$out" | grep -q "hoa has no open dossier" || fail "reassign-all again: $out"
 "$motcua" dossier "$d" stop $code3 --reason "Trùng hồ sơ" --as binh:leader:H13.X01 --now 2026-03-21T11:00 >/dev/null ||

@@ -99,6 +99,14 @@ deliver() { m deliver "$d" --smtp "smtp://127.0.0.1:$smtp" --from motcua@bacninh
 # then a second version of 2.000575 under bn-2018, in effect from 1 July.
 m publish "$d" --now 2026-06-01T07:00 --from 2026-06-01T00:00 >/dev/null
 m publish "$d" "$here/household-business-v2.mc" --now 2026-06-01T07:05 --from 2026-07-01T00:00 >/dev/null
+# The officials dossiers are assigned to (an assignment names an enabled
+# official of the agency doing the step), before the server runs.
+m user add "$d" an.x03 --name "Nguyễn Văn An" --roles specialist --agency H13.X03 --email an.x03@bacninh.gov.vn \
+  --now 2026-06-01T07:10 >/dev/null
+m user add "$d" chi.x03 --name "Trần Thị Chi" --roles specialist --agency H13.X03 --now 2026-06-01T07:10 >/dev/null
+m user add "$d" dung.x03 --name "Lê Văn Dũng" --roles specialist --agency H13.X03 --now 2026-06-01T07:10 >/dev/null
+m user add "$d" ca.an --name "Phạm Văn An" --roles specialist --agency H13.CA --now 2026-06-01T07:10 >/dev/null
+m user add "$d" ca.binh --name "Vũ Thị Bình" --roles specialist --agency H13.CA --now 2026-06-01T07:10 >/dev/null
 
 # ---------------------------------------------------------------- Monday 1 June
 # D1 birth, online: accepted, warned and overdue at processing, approved twice, returned, rated.
@@ -247,9 +255,9 @@ wait "$sink" 2>/dev/null || true
 sink=
 
 # ---------------------------------------------------------------- accounts, through motcuad
-# The server creates its first administrator; then officials are created,
-# an applicant is registered at the desk, D6's handler leaves (disabled: its
-# open dossier reassigned) and comes back.
+# The server creates its first administrator; then an applicant is
+# registered at the desk, D6's handler leaves (disabled: its open dossier
+# reassigned) and comes back.
 conf=$work/motcuad.conf
 {
   printf 'listen = 127.0.0.1:0\ndata = %s\n' "$d"
@@ -259,8 +267,6 @@ conf=$work/motcuad.conf
 server=$!
 for _ in $(seq 300); do [ -s "$work/ready" ] && break; sleep 0.1; done
 [ -s "$work/ready" ] || { echo "motcuad did not start:" >&2; cat "$work/motcuad.out" >&2; exit 1; }
-m user add "$d" an.x03 --name "Nguyễn Văn An" --roles specialist --agency H13.X03 --email an.x03@bacninh.gov.vn >/dev/null
-m user add "$d" dung.x03 --name "Lê Văn Dũng" --roles specialist --agency H13.X03 >/dev/null
 m user add "$d" 027190000099 --name "Hoàng Thị Thu" --roles applicant --phone 0912345699 >/dev/null
 m user disable "$d" dung.x03 --reassign-to an.x03 >/dev/null
 m user enable "$d" dung.x03 >/dev/null

@@ -60,6 +60,17 @@ eng_result run(const eng_command *c, mc_instant now, int want) {
   return r;
 }
 
+void official(const char *id, const char *role, const char *agency, mc_instant now) {
+  const char *roles[] = {role};
+  eng_command c = {.kind = ENG_CMD_ACCOUNT, .actor = {"admin", "system_admin", NULL, "test"},
+                   .expected_version = STORE_ANY_VERSION,
+                   .account = {.op = "create", .id = id, .name = id, .agency = agency, .roles = {roles, 1}}};
+  eng_result r;
+  assert_int_equal(eng_execute(eng, &c, 1, now, &r), 0);
+  if (r.status && r.refusal != ENG_R_ACCOUNT_EXISTS)
+    fail_msg("the official %s: %s", id, r.message);
+}
+
 /* The codes a client sees (api/server.c, srv_error_code): invalid and
  * rule are both "refused". */
 static int client_code(eng_refusal_kind k) { return k == ENG_REFUSE_RULE ? ENG_REFUSE_INVALID : k; }

@@ -16,6 +16,8 @@ mc_instant at(const char *iso);      /* Vietnam local time */
 const char *iso(mc_instant t);       /* +07:00; four rotating buffers */
 uint64_t head(void);                 /* the log's last sequence */
 eng_result run(const eng_command *c, mc_instant now, int want);
+/* An official's account (one role; an existing one is left as it is). */
+void official(const char *id, const char *role, const char *agency, mc_instant now);
 /* That a refusal has a key of the table, both texts, and a kind that gives
  * the client the code its status always gave. */
 void refused_as(const eng_result *r);

@@ -252,7 +252,9 @@ static void assigned_stopped_rated_and_retired(void **state) {
   eng_command accept = act(r.dossier, "accept", "lan", "reception", "H13.X01");
   run(&accept, at("2026-10-05T08:30"), 0);
   /* A leader assigns the main handler and a co-handler. */
-  const char *co[] = {"an"};
+  official("hoa", "specialist", "H13.X01", at("2026-10-05T08:35"));
+  official("an.tv", "specialist", "H13.X01", at("2026-10-05T08:35"));
+  const char *co[] = {"an.tv"};
   eng_command assign = {.kind = ENG_CMD_ASSIGN, .actor = {"an", "specialist", "H13.X01", "test"}, .dossier = r.dossier,
                         .expected_version = STORE_ANY_VERSION, .assign = {.handler = "hoa", .co_handlers = {co, 1}}};
   refused(&assign, at("2026-10-05T08:40"), MC_EACCES, "assigning a dossier is for a leader of H13.X01");
@@ -264,7 +266,7 @@ static void assigned_stopped_rated_and_retired(void **state) {
   assert_int_equal(v.nco_handlers, 1);
   eng_command approve = act(r.dossier, "approve", "minh", "specialist", "H13.X01");
   refused(&approve, at("2026-10-05T09:00"), MC_EACCES, "is assigned to hoa and co-handlers; a leader can reassign it");
-  approve.actor.who = "an"; /* the co-handler may act */
+  approve.actor.who = "an.tv"; /* the co-handler may act */
   run(&approve, at("2026-10-05T09:00"), 0);
   eng_command sign = act(r.dossier, "approve", "binh", "leader", "H13.X01");
   run(&sign, at("2026-10-05T10:00"), 0);

@@ -727,12 +727,14 @@ static void act_refusals(void **state) {
   /* An assigned dossier is its handlers'. */
   char as[64];
   accepted(as, "cd-a3", at("2026-01-09T08:00"));
+  official("hoa", "specialist", "H13.X01", at("2026-01-09T08:05"));
+  official("an.tv", "specialist", "H13.X01", at("2026-01-09T08:05"));
   eng_command assign = cmd(ENG_CMD_ASSIGN, as, "ld-1", "leader", "H13.X01");
   assign.assign.handler = "hoa";
   run(&assign, at("2026-01-09T08:10"), 0);
   c = act(as, "approve", "minh", "specialist", "H13.X01");
   refused(&c, at("2026-01-09T08:20"), MC_EACCES, " is assigned to hoa; a leader can reassign it");
-  const char *co[] = {"an"};
+  const char *co[] = {"an.tv"};
   assign.assign.co_handlers.list = co;
   assign.assign.co_handlers.n = 1;
   run(&assign, at("2026-01-09T08:30"), 0);
@@ -983,7 +985,7 @@ static void assignment_refusals(void **state) {
   a.assign.handler = "";
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, names);
   a.assign.handler = "hoa";
-  const char *five[] = {"an", "binh", "chi", "dung", "giang"};
+  const char *five[] = {"an.tv", "binh", "chi", "dung", "giang"};
   a.assign.co_handlers.list = five;
   a.assign.co_handlers.n = 5;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "at most 4 co-handlers");
@@ -997,7 +999,7 @@ static void assignment_refusals(void **state) {
   a.assign.handler = long_id;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "the official's id \"hhhhhhhhhhhhhhhhhhhh...\" is longer than 63 bytes");
   a.assign.handler = "hoa";
-  const char *co[] = {"an", long_id};
+  const char *co[] = {"an.tv", long_id};
   a.assign.co_handlers.list = co;
   a.assign.co_handlers.n = 2;
   refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "is longer than 63 bytes");
@@ -1017,6 +1019,34 @@ static void assignment_refusals(void **state) {
   a.actor = (eng_actor){"ld-1", NULL, "H13.X01", "test"};
   refused(&a, t + MC_MS_PER_HOUR, MC_EACCES, leader);
   a.actor = (eng_actor){"ld-1", "leader", "H13.X01", "test"};
+  /* Only an enabled official of an agency doing the step, in its role. */
+  const char *none[] = {NULL};
+  a.assign.co_handlers.list = none;
+  a.assign.co_handlers.n = 0;
+  a.assign.handler = "khong-co";
+  refused(&a, t + MC_MS_PER_HOUR, MC_ENOENT, "there is no official \"khong-co\"");
+  official("tu-x02", "specialist", "H13.X02", t);
+  a.assign.handler = "tu-x02";
+  refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "tu-x02 (H13.X02) does not do the current step of the dossier");
+  official("le-tan", "reception", "H13.X01", t);
+  a.assign.handler = "le-tan";
+  refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "le-tan (H13.X01) does not do the current step");
+  official("kiem-toan", "auditor", NULL, t);
+  a.assign.handler = "kiem-toan";
+  refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "kiem-toan is not an official of an agency");
+  official("nghi", "specialist", "H13.X01", t);
+  eng_command off = {.kind = ENG_CMD_ACCOUNT, .actor = {"admin", "system_admin", NULL, "test"},
+                     .expected_version = STORE_ANY_VERSION, .account = {.op = "disable", .id = "nghi"}};
+  run(&off, t, 0);
+  a.assign.handler = "nghi";
+  refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "the account of nghi is disabled");
+  a.assign.handler = "hoa";
+  a.assign.co_handlers.list = five;
+  a.assign.co_handlers.n = 4;
+  refused(&a, t + MC_MS_PER_HOUR, MC_ENOENT, "there is no official \"binh\"");
+  for (int i = 0; i < 4; i++)
+    official(five[i], "specialist", "H13.X01", t);
+  official("hoa", "specialist", "H13.X01", t);
   run(&a, t + MC_MS_PER_HOUR, 0);
   /* An ended dossier is not assigned. */
   eng_command w = cmd(ENG_CMD_WITHDRAW, code, "cd-e1", "applicant", NULL);
