@@ -120,7 +120,7 @@ static admin_client *job_client(job *j) {
 }
 
 static job *admin_job(admin_client *a, const char *op, json_t *id) {
-  job *j = srv_job_new(a->s, &srv_front_admin, a, op);
+  job *j = srv_job_new(a->s, NULL, a, op);
   if (j == NULL)
     return NULL;
   a->jobs++;

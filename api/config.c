@@ -28,6 +28,9 @@ void srv_config_defaults(srv_config *c) {
   c->login_failures = 5;
   c->lock_minutes = 15;
   c->denials_per_minute = 10;
+  c->max_submissions_per_hour = 30;
+  c->max_submissions_per_hour_per_address = 200;
+  c->max_status_lookups_per_minute = 60;
   c->max_batch = 1024;
   c->smtp_starttls = true;
   c->delivery_seconds = 30;
@@ -63,6 +66,9 @@ static const key keys[] = {
     INT("login_failures", login_failures, 1, 100),
     INT("lock_minutes", lock_minutes, 1, 24 * 60),
     INT("denials_per_minute", denials_per_minute, 0, 100000),
+    INT("max_submissions_per_hour", max_submissions_per_hour, 1, 100000),
+    INT("max_submissions_per_hour_per_address", max_submissions_per_hour_per_address, 1, 1000000),
+    INT("max_status_lookups_per_minute", max_status_lookups_per_minute, 1, 100000),
     INT("max_batch", max_batch, 1, 65536),
     TEXT("trusted_proxies", trusted_proxies),
     TEXT("smtp_url", smtp_url),

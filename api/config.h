@@ -32,6 +32,9 @@ typedef struct srv_config {
   int login_failures;          /* failed logins before a lock: 5 */
   int lock_minutes;            /* 15 */
   int denials_per_minute;      /* denials logged per connection and minute: 10 */
+  int max_submissions_per_hour; /* online filings of one applicant account in an hour: 30 */
+  int max_submissions_per_hour_per_address; /* from one address a trusted proxy named: 200 */
+  int max_status_lookups_per_minute; /* public status lookups from one address: 60 */
   int max_batch;               /* commands per commit at most: 1024 */
   char trusted_proxies[512];   /* reverse proxies whose X-Forwarded-For / Forwarded
                                   name the client (api/proxy.h): none */

@@ -122,6 +122,8 @@ void srv_conn_release(void *owner) {
     conn_free(c);
 }
 
+const srv_owner srv_conn_owner = {srv_conn_hold, srv_conn_release};
+
 sub *srv_conn_sub_add(conn *c, const sub *sb) {
   if (c->nsubs >= CONN_MAX_SUBS)
     return NULL;
@@ -274,7 +276,7 @@ int srv_conn_count_from(srv *s, const char *addr) {
   return n;
 }
 
-void srv_client_addr(srv *s, struct lws *wsi, char *out, size_t size) {
+bool srv_client_addr(srv *s, struct lws *wsi, char *out, size_t size) {
   char peer[API_ADDR_MAX] = "", forwarded[512] = "", xff[512] = "";
   lws_get_peer_simple(wsi, peer, sizeof peer);
   if (s->cfg.trusted_proxies[0] && srv_proxy_trusted(s->cfg.trusted_proxies, peer)) {
@@ -283,5 +285,5 @@ void srv_client_addr(srv *s, struct lws *wsi, char *out, size_t size) {
     if (lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) < 0)
       xff[0] = '\0';
   }
-  srv_proxy_client_addr(s->cfg.trusted_proxies, peer, forwarded, xff, out, size);
+  return srv_proxy_client_addr(s->cfg.trusted_proxies, peer, forwarded, xff, out, size);
 }

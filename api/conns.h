@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "api/access.h"
+#include "api/jobs.h"
 #include "api/subs.h"
 #include "base/buf.h"
 
@@ -36,6 +37,7 @@ struct conn {
   conn *next, *prev;
   uint64_t id;
   char addr[64];
+  bool addr_forwarded;         /* addr is what a trusted proxy's header named (per-address limits hold) */
   principal who;
   mc_buf rx;
   bool rx_binary, rx_too_big;
@@ -69,6 +71,7 @@ void srv_conn_close(conn *c, int status, const char *reason);
 /* A job holds the connection, and lets it go (a job's owner: api/jobs.h). */
 void srv_conn_hold(void *owner);
 void srv_conn_release(void *owner);
+extern const srv_owner srv_conn_owner; /* the two, for srv_job_new */
 
 /* Who the connection acts for (hello): its "mine" subscriptions are filed
  * under the new account. */
@@ -94,7 +97,7 @@ int srv_conn_writeable(conn *c, void (*room)(conn *c));
 /* Connections open from an address. */
 int srv_conn_count_from(srv *s, const char *addr);
 /* The client's address: the peer, or behind a trusted proxy what its headers
- * say (api/proxy.h). */
-void srv_client_addr(srv *s, struct lws *wsi, char *out, size_t size);
+ * say (api/proxy.h); true in that second case. */
+bool srv_client_addr(srv *s, struct lws *wsi, char *out, size_t size);
 
 #endif

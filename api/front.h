@@ -2,7 +2,9 @@
  * the WebSocket operations (api/ws.c), the HTTP routes (api/http.c) and the
  * admin socket (api/admin.c).  A front end calls the runtime (jobs,
  * connections, pushes, access); the runtime calls a front end only through
- * its row here, never by name.  server.c holds the list of rows. */
+ * its row here, never by name.  server.c holds the list of rows.  (How a
+ * job holds what it answers — a connection — is the owner's: api/jobs.h,
+ * srv_owner.) */
 #ifndef MOTCUA_API_FRONT_H
 #define MOTCUA_API_FRONT_H
 
@@ -24,10 +26,6 @@ typedef struct srv_front {
   /* lws's HTTP callbacks (a request, its body, the socket writable);
    * `pss` is the front end's per-request state. */
   int (*http)(srv *s, struct lws *wsi, enum lws_callback_reasons reason, void **pss, void *in, size_t len);
-  /* A job holds its owner while in flight, and lets go of it (NULL: the
-   * owner clears the job's `owner` itself when it goes). */
-  void (*hold)(void *owner);
-  void (*release)(void *owner);
 } srv_front;
 
 extern const srv_front srv_front_ws, srv_front_http, srv_front_admin;

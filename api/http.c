@@ -43,6 +43,18 @@ static bool bearer(http_req *h, char *token, size_t size) {
 
 static void get_status(http_req *h, const char *code, json_t *body, const char *token) { /* code: the rest of the path */
   (void)body, (void)token;
+  /* Per address: with codes in sequence, a day's dossiers must not be walked. */
+  char key[96];
+  int64_t wait = 0;
+  snprintf(key, sizeof key, "q/%s", h->addr);
+  if (!srv_throttle_take(&h->s->throttle, key, h->s->cfg.max_status_lookups_per_minute, 60000, srv_now(h->s), &wait)) {
+    h->retry_after_s = wait / 1000 + 1;
+    json_t *e = srv_error("throttled", "too many status lookups from this address: try again in a minute", NULL);
+    json_object_set_new(e, "message_vi", json_string("Tra cứu quá nhiều lần từ địa chỉ này: vui lòng thử lại sau một phút."));
+    json_object_set_new(e, "retry_after_ms", json_integer(wait));
+    srv_http_respond(h, 429, json_pack("{s:o}", "error", e));
+    return;
+  }
   eng_dossier_view d;
   int rc = eng_dossier_get(h->s->e, code, &d);
   if (rc == MC_ENOENT) {

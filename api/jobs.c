@@ -9,25 +9,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-job *srv_job_new(srv *s, const srv_front *front, void *owner, const char *op) {
+job *srv_job_new(srv *s, const srv_owner *holds, void *owner, const char *op) {
   job *j = calloc(1, sizeof *j);
   if (j == NULL)
     return NULL;
   j->s = s;
-  j->front = front;
+  j->holds = holds;
   j->owner = owner;
   snprintf(j->op, sizeof j->op, "%s", op);
   j->started_ns = mc_mono_ns();
-  if (front && front->hold && owner)
-    front->hold(owner);
+  if (holds && owner)
+    holds->hold(owner);
   return j;
 }
 
 void srv_job_free(job *j) {
   if (j == NULL)
     return;
-  if (j->front && j->front->release && j->owner)
-    j->front->release(j->owner);
+  if (j->holds && j->owner)
+    j->holds->release(j->owner);
   json_decref(j->data);
   mc_arena_free(&j->arena);
   free(j->cmds);

@@ -6,8 +6,9 @@
  * The writer calls back on its own thread, which only queues the finished
  * job and wakes the loop (uv_async_send).  The owner (a connection, an HTTP
  * request, an admin client) may go away meanwhile: it clears the job's
- * `owner`, and the job still completes.  The owner's front end (api/front.h)
- * says how a job holds and lets go of it. */
+ * `owner`, and the job still completes.  An owner that must outlive the
+ * job's holding it (a connection) gives its srv_owner: how a job holds it
+ * and lets go of it. */
 #ifndef MOTCUA_API_JOBS_H
 #define MOTCUA_API_JOBS_H
 
@@ -20,7 +21,11 @@
 
 typedef struct srv srv;
 typedef struct job job;
-typedef struct srv_front srv_front;
+/* How a job holds its owner while in flight, and lets go of it. */
+typedef struct srv_owner {
+  void (*hold)(void *owner);
+  void (*release)(void *owner);
+} srv_owner;
 
 typedef void (*job_fn)(job *j);
 
@@ -35,7 +40,7 @@ struct job {
   job_fn after;                /* in the thread pool, after the commands (a flush, say), or NULL */
   job_fn finish;               /* on the loop; NULL: the job is freed */
   uv_work_t uv;
-  const srv_front *front;      /* how it holds its owner (NULL: it does not: the server's own job, or an
+  const srv_owner *holds;      /* how it holds its owner (NULL: it does not: the server's own job, or an
                                   owner that clears `owner` itself when it goes) */
   void *owner;                 /* conn, http request or admin client; NULL once gone */
   json_t *data;                /* what the flow carries (request, reply) */
@@ -45,7 +50,7 @@ struct job {
   char why[512];
 };
 
-job *srv_job_new(srv *s, const srv_front *front, void *owner, const char *op);
+job *srv_job_new(srv *s, const srv_owner *holds, void *owner, const char *op);
 void srv_job_free(job *j);
 /* Adds a command to a job (the command's strings must live in j->arena). */
 eng_command *srv_job_command(job *j);

@@ -25,7 +25,8 @@ void srv_metrics_count(metrics *m, const char *op, int outcome) {
 
 void srv_metrics_denial(metrics *m, const char *op) { find(m->denials, &m->ndenials, op)->by_outcome[0]++; }
 
-static const char *const outcome_names[OUT_N] = {"ok", "refused", "forbidden", "conflict", "bad_request", "error"};
+static const char *const outcome_names[OUT_N] = {"ok", "refused", "forbidden", "conflict", "bad_request", "error",
+                                                  "throttled"};
 
 static void histogram(mc_buf *out, const char *name, const char *help, const double *bounds, const uint64_t *buckets,
                       double sum, uint64_t count) {

@@ -12,7 +12,7 @@
 typedef struct srv srv;
 
 /* How an operation ended. */
-enum { OUT_OK, OUT_REFUSED, OUT_FORBIDDEN, OUT_CONFLICT, OUT_BAD, OUT_ERROR, OUT_N };
+enum { OUT_OK, OUT_REFUSED, OUT_FORBIDDEN, OUT_CONFLICT, OUT_BAD, OUT_ERROR, OUT_THROTTLED, OUT_N };
 
 typedef struct metric_op {
   char op[24];

@@ -140,15 +140,16 @@ static bool forwarded_for(const char *el, size_t len, const char **v, size_t *vl
   return false;
 }
 
-void srv_proxy_client_addr(const char *list, const char *peer, const char *forwarded, const char *xff, char *out,
-                     size_t size) {
+bool srv_proxy_client_addr(const char *list, const char *peer, const char *forwarded, const char *xff, char *out,
+                           size_t size) {
   snprintf(out, size, "%s", peer ? peer : "-");
+  bool named = false;
   if (!srv_proxy_trusted(list, peer))
-    return;
+    return false;
   const char *header = forwarded && *forwarded ? forwarded : xff;
   bool is_forwarded = header == forwarded;
   if (header == NULL)
-    return;
+    return false;
   /* From the right: the last hop is the one our proxy saw; earlier ones were
    * written by the client and are believed only while they are proxies. */
   size_t end = strlen(header);
@@ -159,12 +160,14 @@ void srv_proxy_client_addr(const char *list, const char *peer, const char *forwa
     const char *node = header + start, *addr;
     size_t nlen = end - start, alen;
     if (is_forwarded && !forwarded_for(header + start, end - start, &node, &nlen))
-      return; /* an element without for=: nothing more is known */
+      return named; /* an element without for=: nothing more is known */
     if (!node_address(node, nlen, &addr, &alen))
-      return; /* "unknown", an obfuscated node, garbage: keep what we have */
+      return named; /* "unknown", an obfuscated node, garbage: keep what we have */
     snprintf(out, size, "%.*s", (int)alen, addr);
+    named = true;
     if (!trusted_bytes(list, addr, alen))
-      return;
+      return true;
     end = start ? start - 1 : 0;
   }
+  return named;
 }

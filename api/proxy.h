@@ -28,8 +28,9 @@ bool srv_proxy_trusted(const char *list, const char *addr);
  * last address of the `Forwarded` header's `for=` (RFC 7239), else of
  * `X-Forwarded-For`, walking from the right past addresses that are
  * themselves trusted proxies.  A header that names no valid address gives
- * the peer.  Either header may be NULL.  Writes at most `size` bytes. */
-void srv_proxy_client_addr(const char *list, const char *peer, const char *forwarded, const char *xff, char *out,
-                     size_t size);
+ * the peer.  Either header may be NULL.  Writes at most `size` bytes.
+ * Returns whether the address is one a proxy's header named (not the peer). */
+bool srv_proxy_client_addr(const char *list, const char *peer, const char *forwarded, const char *xff, char *out,
+                           size_t size);
 
 #endif

@@ -31,6 +31,7 @@
 #include "api/errors.h"
 #include "api/front.h"
 #include "api/jobs.h"
+#include "api/throttle.h"
 #include "api/metrics.h"
 #include "api/server.h"
 #include "api/subs.h"
@@ -92,6 +93,7 @@ struct srv {
   bool stopped;
 
   metrics m;
+  srv_throttle throttle;           /* submissions and status lookups per account and address (throttle.c) */
   int64_t clock_ahead_ms;      /* a rehearsal's clock offset (srv_options.rehearsal_clock); atomic */
 };
 

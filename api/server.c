@@ -145,10 +145,11 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   }
   case LWS_CALLBACK_ESTABLISHED: {
     char addr[API_ADDR_MAX] = "";
-    srv_client_addr(s, wsi, addr, sizeof addr);
+    bool forwarded = srv_client_addr(s, wsi, addr, sizeof addr);
     conn *c = srv_conn_open(s, wsi, addr);
     if (c == NULL)
       return -1;
+    c->addr_forwarded = forwarded;
     p->c = c;
     /* A bearer token on the upgrade authenticates the connection. */
     char auth[128] = "";
@@ -213,6 +214,7 @@ static void sweep_cb(uv_timer_t *t) {
     uv_timer_stop(&s->due_timer); /* re-armed below on the new clock */
   uint64_t now = mc_mono_ms(), idle = (uint64_t)s->cfg.idle_seconds * 1000u;
   mc_instant wall = srv_now(s);
+  srv_throttle_sweep(&s->throttle, wall);
   for (conn *c = s->conns; c; c = c->next) {
     if (srv_conn_alive(c) && now - c->last_seen_ms > idle && c->jobs == 0)
       srv_conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "idle for too long: reconnect when needed");
@@ -521,6 +523,7 @@ out_engine:
   srv_jobs_drop(s);
   srv_catalogue_free(s->cat);
   srv_subs_free(&s->subs);
+  srv_throttle_free(&s->throttle);
   eng_close(s->e);
 out_ctx:
   if (s->ctx)

@@ -5,6 +5,8 @@
  * word. */
 #include "api/pushes.h"
 #include "api/runtime.h"
+#include "api/ws_req.h"
+#include "api/ws_session.h"
 
 #include "api/wire.h"
 #include "base/error.h"
@@ -12,157 +14,20 @@
 
 #include <stdio.h>
 #include <string.h>
-
-/* The bounds of what is not a command's argument (those are the engine's
- * table's: engine/commands.h): the fields they are kept in. */
-#define WS_MAX_ID_BYTES 64 /* a request's id, a command_id */
-#define DOSSIER_MAX_BYTES ((size_t)ENG_BYTES_OF(eng_dossier_view, code))
-#define ROLE_MAX_BYTES ((size_t)ENG_BYTES_OF(eng_account_view, roles[0]))
-#define SUB_MAX_BYTES(member) ((size_t)ENG_BYTES_OF(sub, member))
-
-/* One request being handled. */
-typedef struct req {
-  conn *c;
-  srv *s;
-  json_t *msg;
-  const char *op;
-  json_t *id;          /* echoed (a copy) */
-  bool binary;
-} req;
-
-static void reply(req *r, json_t *body) {
-  json_t *o = json_pack("{s:O}", "id", r->id ? r->id : json_null()); /* the id first, for people reading */
-  json_object_update(o, body);
-  json_decref(body);
-  srv_conn_send(r->c, o, r->binary);
-  json_decref(o);
-}
-
-static void fail(req *r, const char *code, const char *field, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void fail(req *r, const char *code, const char *field, const char *fmt, ...) {
-  char msg[600];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  int outcome = !strcmp(code, "forbidden") || !strcmp(code, "unauthenticated") || !strcmp(code, "password_change_required")
-                    ? OUT_FORBIDDEN
-                    : !strcmp(code, "bad_request") || !strcmp(code, "too_large") ? OUT_BAD
-                                                                                    : OUT_REFUSED;
-  srv_metrics_count(&r->s->m, r->op ? r->op : "unknown", outcome);
-  if (outcome == OUT_FORBIDDEN)
-    srv_denied(r->s, r->c, r->op ? r->op : "unknown", r->c->who.acct.id, msg);
-  reply(r, json_pack("{s:b, s:o}", "ok", 0, "error", srv_error(code, msg, field)));
-}
-
-/* ------------------------------------------------------------ fields */
-
-static bool get_str(req *r, const char *key, bool required, size_t max, const char **out) {
-  json_t *v = json_object_get(r->msg, key);
-  *out = NULL;
-  if (v == NULL || json_is_null(v)) {
-    if (required)
-      fail(r, "bad_request", key, "%s: \"%s\" is missing", r->op, key);
-    return !required;
-  }
-  if (!json_is_string(v)) {
-    fail(r, "bad_request", key, "%s: \"%s\" is a text", r->op, key);
-    return false;
-  }
-  size_t n = json_string_length(v);
-  if ((required && n == 0) || n > max) {
-    fail(r, "bad_request", key, "%s: \"%s\" has 1 to %zu bytes", r->op, key, max);
-    return false;
-  }
-  *out = json_string_value(v);
-  return true;
-}
-
-static bool get_int(req *r, const char *key, bool required, int64_t lo, int64_t hi, int64_t *out, bool *given) {
-  json_t *v = json_object_get(r->msg, key);
-  if (given)
-    *given = false;
-  if (v == NULL || json_is_null(v)) {
-    if (required)
-      fail(r, "bad_request", key, "%s: \"%s\" is missing", r->op, key);
-    return !required;
-  }
-  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
-    fail(r, "bad_request", key, "%s: \"%s\" is a whole number from %lld to %lld", r->op, key, (long long)lo,
-         (long long)hi);
-    return false;
-  }
-  *out = json_integer_value(v);
-  if (given)
-    *given = true;
-  return true;
-}
-
-/* Refuses fields the operation does not know: a typo must not pass silently. */
-static bool known_fields(req *r, const char *const *allowed) {
-  const char *k;
-  json_t *v;
-  json_object_foreach(r->msg, k, v) {
-    bool ok = !strcmp(k, "op") || !strcmp(k, "id");
-    for (int i = 0; allowed[i] && !ok; i++)
-      ok = !strcmp(k, allowed[i]);
-    if (!ok) {
-      fail(r, "bad_request", k, "%s: unknown field \"%s\" (docs/PROTOCOL.md lists the fields of each operation)", r->op, k);
-      return false;
-    }
-  }
-  return true;
-}
-
-/* ------------------------------------------------------------ authentication */
-
-static bool need_session(req *r) {
-  if (!r->c->who.authed) {
-    fail(r, "unauthenticated", NULL, "%s: log in first (POST /api/login), then send hello with the token", r->op);
-    return false;
-  }
-  if (r->c->who.must_change) {
-    fail(r, "password_change_required", NULL, "%s: the one-time password must be changed first (change_password)", r->op);
-    return false;
-  }
-  return true;
-}
-
-static json_t *account_json(const principal *p) {
-  json_t *roles = json_array();
-  for (int i = 0; i < p->acct.nroles; i++)
-    json_array_append_new(roles, json_string(p->acct.roles[i]));
-  return json_pack("{s:b, s:s, s:s, s:s, s:o, s:o, s:b}", "ok", 1, "account", p->acct.id, "kind", p->acct.kind, "name",
-                   p->acct.name, "roles", roles, "agency", p->acct.agency[0] ? json_string(p->acct.agency) : json_null(),
-                   "must_change_password", p->must_change);
-}
-
-static void op_hello(req *r) {
-  const char *token;
-  static const char *const fields[] = {"token", NULL};
-  if (!known_fields(r, fields) || !get_str(r, "token", true, 128, &token))
-    return;
-  principal p;
-  if (srv_authenticate(r->s, token, &p) != 0) {
-    fail(r, "unauthenticated", "token", "hello: the token is unknown, expired or revoked: log in again");
-    return;
-  }
-  srv_conn_set_principal(r->c, &p);
-  srv_metrics_count(&r->s->m, "hello", OUT_OK);
-  reply(r, account_json(&p));
-}
-
-static void op_ping(req *r) {
-  static const char *const fields[] = {NULL};
-  if (!known_fields(r, fields))
-    return;
-  srv_metrics_count(&r->s->m, "ping", OUT_OK);
-  reply(r, json_pack("{s:b, s:I}", "ok", 1, "seq", (json_int_t)r->s->pushed_seq));
-}
-
 /* ------------------------------------------------------------ commands */
 
+/* What a submission took of its limits comes back when it made no new
+ * dossier (refused, or a retry). */
+static void give_back_limits(job *j) {
+  json_t *keys = json_object_get(j->data, "limits"), *k;
+  mc_instant at = json_integer_value(json_object_get(j->data, "limits_at"));
+  size_t i;
+  json_array_foreach(keys, i, k) srv_throttle_give_back(&j->s->throttle, json_string_value(k), at);
+}
+
 static void command_finish(job *j) {
+  if (j->results[0].status || j->results[0].repeated)
+    give_back_limits(j);
   conn *c = j->owner;
   if (c == NULL || c->gone) {
     srv_job_free(j);
@@ -181,11 +46,11 @@ static void command_finish(job *j) {
     srv_metrics_count(&j->s->m, j->op, outcome);
     json_t *err = srv_error(code, msg, NULL);
     srv_error_refusal(err, res);
-    reply(&r, json_pack("{s:b, s:o}", "ok", 0, "error", err));
+    srv_ws_reply(&r, json_pack("{s:b, s:o}", "ok", 0, "error", err));
   } else {
     srv_metrics_count(&j->s->m, j->op, OUT_OK);
     uint64_t seq = res->count ? res->first_seq + res->count - 1 : 0;
-    reply(&r, json_pack("{s:b, s:s, s:I, s:I, s:I, s:b}", "ok", 1, "dossier", res->dossier, "version",
+    srv_ws_reply(&r, json_pack("{s:b, s:s, s:I, s:I, s:I, s:b}", "ok", 1, "dossier", res->dossier, "version",
                         (json_int_t)res->version, "seq", (json_int_t)seq, "appointment_at",
                         (json_int_t)res->appointment_at, "repeated", res->repeated));
   }
@@ -197,15 +62,15 @@ static void command_finish(job *j) {
 static bool acting_role(req *r, const char **role) {
   const principal *p = &r->c->who;
   const char *asked;
-  if (!get_str(r, "role", false, ROLE_MAX_BYTES, &asked))
+  if (!srv_ws_get_str(r, "role", false, ROLE_MAX_BYTES, &asked))
     return false;
   if (asked) {
     if (!srv_principal_has_role(p, asked)) {
-      fail(r, "forbidden", "role", "%s: the account %s does not have the role %s", r->op, p->acct.id, asked);
+      srv_ws_fail(r, "forbidden", "role", "%s: the account %s does not have the role %s", r->op, p->acct.id, asked);
       return false;
     }
     if (!strcmp(asked, "auditor")) {
-      fail(r, "forbidden", "role", "%s: an auditor reads and changes nothing", r->op);
+      srv_ws_fail(r, "forbidden", "role", "%s: an auditor reads and changes nothing", r->op);
       return false;
     }
     *role = asked;
@@ -219,11 +84,11 @@ static bool acting_role(req *r, const char **role) {
       n++;
     }
   if (n == 0) {
-    fail(r, "forbidden", NULL, "%s: an auditor reads and changes nothing", r->op);
+    srv_ws_fail(r, "forbidden", NULL, "%s: an auditor reads and changes nothing", r->op);
     return false;
   }
   if (n > 1) {
-    fail(r, "bad_request", "role", "%s: the account has several roles: say which one it acts in (\"role\")", r->op);
+    srv_ws_fail(r, "bad_request", "role", "%s: the account has several roles: say which one it acts in (\"role\")", r->op);
     return false;
   }
   *role = only;
@@ -235,17 +100,17 @@ static job *command_job(req *r, eng_cmd_kind kind, eng_command **out) {
   const char *command_id, *role, *dossier = NULL;
   int64_t version = 0;
   bool has_version = false;
-  if (!need_session(r) || !acting_role(r, &role) || !get_str(r, "command_id", true, WS_MAX_ID_BYTES, &command_id))
+  if (!srv_ws_need_session(r) || !acting_role(r, &role) || !srv_ws_get_str(r, "command_id", true, WS_MAX_ID_BYTES, &command_id))
     return NULL;
   if (eng_command_on_dossier(kind) &&
-      (!get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &dossier) ||
-       !get_int(r, "expected_version", false, 0, INT64_MAX, &version, &has_version)))
+      (!srv_ws_get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &dossier) ||
+       !srv_ws_get_int(r, "expected_version", false, 0, INT64_MAX, &version, &has_version)))
     return NULL;
-  job *j = srv_job_new(r->s, &srv_front_ws, r->c, r->op);
+  job *j = srv_job_new(r->s, &srv_conn_owner, r->c, r->op);
   eng_command *c = j ? srv_job_command(j) : NULL;
   if (c == NULL) {
     srv_job_free(j);
-    fail(r, "unavailable", NULL, "%s: out of memory", r->op);
+    srv_ws_fail(r, "unavailable", NULL, "%s: out of memory", r->op);
     return NULL;
   }
   const principal *p = &r->c->who;
@@ -280,7 +145,7 @@ static bool command_fields(req *r, eng_cmd_kind kind) {
   for (int i = 0; i < n && k < 31; i++)
     if (args[i].wire)
       allowed[k++] = args[i].wire;
-  return known_fields(r, allowed);
+  return srv_ws_known_fields(r, allowed);
 }
 
 /* A list of official ids (co-handlers). */
@@ -289,7 +154,7 @@ static bool get_officials(req *r, job *j, const eng_arg *a, eng_texts *out) {
   if (list == NULL || json_is_null(list))
     return true;
   if (!json_is_array(list) || json_array_size(list) > (size_t)a->hi) {
-    fail(r, "bad_request", a->wire, "%s: \"%s\" is a list of at most %lld official ids", r->op, a->wire,
+    srv_ws_fail(r, "bad_request", a->wire, "%s: \"%s\" is a list of at most %lld official ids", r->op, a->wire,
          (long long)a->hi);
     return false;
   }
@@ -298,7 +163,7 @@ static bool get_officials(req *r, job *j, const eng_arg *a, eng_texts *out) {
   json_t *e;
   json_array_foreach(list, i, e) {
     if (!json_is_string(e)) {
-      fail(r, "bad_request", a->wire, "%s: %s[%zu] is an official's id", r->op, a->wire, i);
+      srv_ws_fail(r, "bad_request", a->wire, "%s: %s[%zu] is an official's id", r->op, a->wire, i);
       return false;
     }
     ids[i] = srv_job_strdup(j, json_string_value(e));
@@ -313,7 +178,7 @@ static bool get_documents(req *r, job *j, const eng_arg *a, eng_documents *out) 
   if (docs == NULL || json_is_null(docs))
     return true;
   if (!json_is_array(docs) || json_array_size(docs) > (size_t)a->hi) {
-    fail(r, "bad_request", a->wire, "%s: \"%s\" is a list of at most %lld {name, sha256, valid_until}", r->op,
+    srv_ws_fail(r, "bad_request", a->wire, "%s: \"%s\" is a list of at most %lld {name, sha256, valid_until}", r->op,
          a->wire, (long long)a->hi);
     return false;
   }
@@ -325,7 +190,7 @@ static bool get_documents(req *r, job *j, const eng_arg *a, eng_documents *out) 
     const char *sha = json_string_value(json_object_get(d, "sha256"));
     json_t *until = json_object_get(d, "valid_until");
     if (!json_is_object(d) || name == NULL || sha == NULL || (until && !json_is_null(until) && !json_is_string(until))) {
-      fail(r, "bad_request", a->wire,
+      srv_ws_fail(r, "bad_request", a->wire,
            "%s: %s[%zu] is {\"name\": text, \"sha256\": 64 hex digits, \"valid_until\": \"YYYY-MM-DD\" or null}",
            r->op, a->wire, i);
       return false;
@@ -351,15 +216,15 @@ static bool get_args(req *r, job *j, eng_command *c) {
     switch (a->type) {
     case ENG_ARG_WORD:
     case ENG_ARG_TEXT:
-      if ((ok = get_str(r, a->wire, a->required, (size_t)a->hi, &text)))
+      if ((ok = srv_ws_get_str(r, a->wire, a->required, (size_t)a->hi, &text)))
         *ENG_ARG_AT(c, a, const char *) = srv_job_strdup(j, text);
       break;
     case ENG_ARG_INT:
-      if ((ok = get_int(r, a->wire, a->required, a->lo, a->hi, &v, NULL)))
+      if ((ok = srv_ws_get_int(r, a->wire, a->required, a->lo, a->hi, &v, NULL)))
         *ENG_ARG_AT(c, a, int) = (int)v;
       break;
     case ENG_ARG_INSTANT:
-      if ((ok = get_int(r, a->wire, a->required, a->lo, a->hi, &v, NULL)))
+      if ((ok = srv_ws_get_int(r, a->wire, a->required, a->lo, a->hi, &v, NULL)))
         *ENG_ARG_AT(c, a, mc_instant) = v;
       break;
     case ENG_ARG_OFFICIALS: ok = get_officials(r, j, a, ENG_ARG_AT(c, a, eng_texts)); break;
@@ -372,15 +237,61 @@ static bool get_args(req *r, job *j, eng_command *c) {
   return true;
 }
 
+/* An applicant account files at most max_submissions_per_hour online, and
+ * an address a trusted proxy named at most ..._per_address (never the one
+ * address of a NAT: a commune office files for many).  Reception at the
+ * desk is not limited; a retry of a filed command is not counted.  What is
+ * taken is given back when the submission makes no new dossier. */
+static bool submission_allowed(req *r, job *j, const eng_command *c) {
+  srv *s = r->s;
+  if (eng_command_seen(s->e, c->command_id))
+    return true;
+  mc_instant now = srv_now(s);
+  int64_t wait = 0;
+  char akey[96], ikey[96];
+  snprintf(akey, sizeof akey, "s/a/%s", c->actor.who);
+  snprintf(ikey, sizeof ikey, "s/i/%s", r->c->addr);
+  const char *why = NULL;
+  int max = s->cfg.max_submissions_per_hour;
+  if (!srv_throttle_take(&s->throttle, akey, max, 3600 * 1000, now, &wait)) {
+    why = "account";
+  } else if (r->c->addr_forwarded &&
+             !srv_throttle_take(&s->throttle, ikey, s->cfg.max_submissions_per_hour_per_address, 3600 * 1000, now, &wait)) {
+    srv_throttle_give_back(&s->throttle, akey, now);
+    why = "address", max = s->cfg.max_submissions_per_hour_per_address;
+  }
+  if (why) {
+    long long minutes = wait / 60000 + 1;
+    char msg[300], vi[300];
+    snprintf(msg, sizeof msg, "submit: this %s filed %d dossiers in the last hour, the most allowed: try again in %lld minutes",
+             why, max, minutes);
+    snprintf(vi, sizeof vi, "%s đã nộp %d hồ sơ trong một giờ, là mức tối đa: vui lòng nộp lại sau %lld phút.",
+             !strcmp(why, "account") ? "Tài khoản này" : "Địa chỉ này", max, minutes);
+    json_t *e = srv_error("throttled", msg, NULL);
+    json_object_set_new(e, "key", json_string("submissions_throttled"));
+    json_object_set_new(e, "message_vi", json_string(vi));
+    json_object_set_new(e, "retry_after_ms", json_integer(wait));
+    srv_metrics_count(&s->m, r->op, OUT_THROTTLED);
+    srv_ws_reply(r, json_pack("{s:b, s:o}", "ok", 0, "error", e));
+    return false;
+  }
+  json_t *taken = json_pack("[s]", akey);
+  if (r->c->addr_forwarded)
+    json_array_append_new(taken, json_string(ikey));
+  json_object_set_new(j->data, "limits", taken);
+  json_object_set_new(j->data, "limits_at", json_integer(now));
+  return true;
+}
+
 /* submit's own rules, after its arguments: an applicant files online
- * (reception at the desk by default), then the e-form. */
+ * (reception at the desk by default), then the e-form, then the limits. */
 static bool submit_rules(req *r, job *j, eng_command *c) {
   eng_submit_args *a = &c->submit;
   bool applicant = !strcmp(c->actor.role, "applicant");
   if (a->channel == NULL)
     a->channel = applicant ? "online" : "desk";
   if (applicant && strcmp(a->channel, "online")) {
-    fail(r, "forbidden", "channel", "submit: an applicant files online; the desk and the post are reception's");
+    srv_ws_fail(r, "forbidden", "channel", "submit: an applicant files online; the desk and the post are reception's");
     return false;
   }
   json_t *form = json_object_get(r->msg, "form");
@@ -388,14 +299,14 @@ static bool submit_rules(req *r, job *j, eng_command *c) {
   char why[300];
   if (form == NULL || srv_wire_form(form, &fb, why, sizeof why) != 0) {
     mc_buf_free(&fb);
-    fail(r, "bad_request", "form", "submit: %s", form ? why : "\"form\" is missing: the procedure's e-form (GET /api/procedures/CODE)");
+    srv_ws_fail(r, "bad_request", "form", "submit: %s", form ? why : "\"form\" is missing: the procedure's e-form (GET /api/procedures/CODE)");
     return false;
   }
   uint8_t *form_bytes = mc_arena_alloc(&j->arena, fb.len ? fb.len : 1);
   memcpy(form_bytes, fb.data, fb.len);
   a->form = (eng_bytes){form_bytes, fb.len};
   mc_buf_free(&fb);
-  return true;
+  return !applicant || submission_allowed(r, j, c);
 }
 
 /* The rules of an op beyond its arguments'. */
@@ -445,15 +356,15 @@ static bool readable(req *r, const char *code, eng_event_view *v) {
   if (rc == 0)
     rc = eng_dossier_applicant(r->s->e, code, v->applicant, sizeof v->applicant);
   if (rc == MC_ENOENT) {
-    fail(r, "not_found", "dossier", "%s: there is no dossier %s", r->op, code);
+    srv_ws_fail(r, "not_found", "dossier", "%s: there is no dossier %s", r->op, code);
     return false;
   }
   if (rc) {
-    fail(r, "unavailable", NULL, "%s: the dossier cannot be read (%s)", r->op, mc_strerror(rc));
+    srv_ws_fail(r, "unavailable", NULL, "%s: the dossier cannot be read (%s)", r->op, mc_strerror(rc));
     return false;
   }
   if (!srv_may_read(r->s, &r->c->who, v)) {
-    fail(r, "forbidden", "dossier", "%s: the account %s may not read the dossier %s", r->op, r->c->who.acct.id, code);
+    srv_ws_fail(r, "forbidden", "dossier", "%s: the account %s may not read the dossier %s", r->op, r->c->who.acct.id, code);
     return false;
   }
   return true;
@@ -463,10 +374,10 @@ static void op_get(req *r) {
   static const char *const fields[] = {"dossier", NULL};
   const char *code;
   eng_event_view v;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &code) || !readable(r, code, &v))
+  if (!srv_ws_known_fields(r, fields) || !srv_ws_need_session(r) || !srv_ws_get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &code) || !readable(r, code, &v))
     return;
   srv_metrics_count(&r->s->m, "get", OUT_OK);
-  reply(r, json_pack("{s:b, s:o}", "ok", 1, "dossier", dossier_json(&v.dossier)));
+  srv_ws_reply(r, json_pack("{s:b, s:o}", "ok", 1, "dossier", dossier_json(&v.dossier)));
 }
 
 static void op_subscribe(req *r) {
@@ -476,12 +387,12 @@ static void op_subscribe(req *r) {
   bool has_after;
   conn *c = r->c;
   const principal *p = &c->who;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "scope", true, SUB_MAX_BYTES(scope), &scope) ||
-      !get_int(r, "after", false, 0, INT64_MAX, &after, &has_after) || !get_str(r, "step", false, SUB_MAX_BYTES(step), &step) ||
-      !get_str(r, "dossier", false, SUB_MAX_BYTES(dossier), &dossier) || !get_str(r, "agency", false, SUB_MAX_BYTES(agency), &agency))
+  if (!srv_ws_known_fields(r, fields) || !srv_ws_need_session(r) || !srv_ws_get_str(r, "scope", true, SUB_MAX_BYTES(scope), &scope) ||
+      !srv_ws_get_int(r, "after", false, 0, INT64_MAX, &after, &has_after) || !srv_ws_get_str(r, "step", false, SUB_MAX_BYTES(step), &step) ||
+      !srv_ws_get_str(r, "dossier", false, SUB_MAX_BYTES(dossier), &dossier) || !srv_ws_get_str(r, "agency", false, SUB_MAX_BYTES(agency), &agency))
     return;
   if (c->nsubs >= CONN_MAX_SUBS) {
-    fail(r, "refused", NULL, "subscribe: at most %d subscriptions per connection", CONN_MAX_SUBS);
+    srv_ws_fail(r, "refused", NULL, "subscribe: at most %d subscriptions per connection", CONN_MAX_SUBS);
     return;
   }
   sub sb;
@@ -489,17 +400,17 @@ static void op_subscribe(req *r) {
   snprintf(sb.scope, sizeof sb.scope, "%s", scope);
   if (!strcmp(scope, "mine")) {
     if (!srv_principal_is_applicant(p)) {
-      fail(r, "forbidden", "scope", "subscribe: \"mine\" is an applicant's own dossiers; an official subscribes to \"agency\"");
+      srv_ws_fail(r, "forbidden", "scope", "subscribe: \"mine\" is an applicant's own dossiers; an official subscribes to \"agency\"");
       return;
     }
     snprintf(sb.account, sizeof sb.account, "%s", p->acct.id);
   } else if (!strcmp(scope, "agency")) {
     if (!p->acct.agency[0] || srv_principal_is_applicant(p)) {
-      fail(r, "forbidden", "scope", "subscribe: \"agency\" is an official's agency inbox");
+      srv_ws_fail(r, "forbidden", "scope", "subscribe: \"agency\" is an official's agency inbox");
       return;
     }
     if (agency && strcmp(agency, p->acct.agency) && !srv_principal_reads_all(p)) {
-      fail(r, "forbidden", "agency", "subscribe: %s is an official of %s, not of %s", p->acct.id, p->acct.agency, agency);
+      srv_ws_fail(r, "forbidden", "agency", "subscribe: %s is an official of %s, not of %s", p->acct.id, p->acct.agency, agency);
       return;
     }
     snprintf(sb.agency, sizeof sb.agency, "%s", agency ? agency : p->acct.agency);
@@ -507,7 +418,7 @@ static void op_subscribe(req *r) {
   } else if (!strcmp(scope, "dossier")) {
     eng_event_view v;
     if (dossier == NULL) {
-      fail(r, "bad_request", "dossier", "subscribe: scope \"dossier\" names the dossier");
+      srv_ws_fail(r, "bad_request", "dossier", "subscribe: scope \"dossier\" names the dossier");
       return;
     }
     if (!readable(r, dossier, &v))
@@ -515,11 +426,11 @@ static void op_subscribe(req *r) {
     snprintf(sb.dossier, sizeof sb.dossier, "%s", dossier);
   } else if (!strcmp(scope, "all")) {
     if (!srv_principal_reads_all(p)) {
-      fail(r, "forbidden", "scope", "subscribe: \"all\" is for auditors");
+      srv_ws_fail(r, "forbidden", "scope", "subscribe: \"all\" is for auditors");
       return;
     }
   } else {
-    fail(r, "bad_request", "scope", "subscribe: the scope is mine, agency, dossier or all, not \"%s\"", scope);
+    srv_ws_fail(r, "bad_request", "scope", "subscribe: the scope is mine, agency, dossier or all, not \"%s\"", scope);
     return;
   }
   snprintf(sb.id, sizeof sb.id, "s%d", ++c->next_sub);
@@ -528,7 +439,7 @@ static void op_subscribe(req *r) {
   if (!has_after || (uint64_t)after > head)
     after = (int64_t)head;
   srv_metrics_count(&r->s->m, "subscribe", OUT_OK);
-  reply(r, json_pack("{s:b, s:s, s:I}", "ok", 1, "subscription", sb.id, "head", (json_int_t)head));
+  srv_ws_reply(r, json_pack("{s:b, s:s, s:I}", "ok", 1, "subscription", sb.id, "head", (json_int_t)head));
   /* Everything after `after`, paced by what the client reads, then live
    * (server.c, srv_catch_up): the loop thread does both, so nothing comes
    * between and nothing twice. */
@@ -542,146 +453,17 @@ static void op_subscribe(req *r) {
 static void op_unsubscribe(req *r) {
   static const char *const fields[] = {"subscription", NULL};
   const char *id;
-  if (!known_fields(r, fields) || !need_session(r) || !get_str(r, "subscription", true, SUB_MAX_BYTES(id), &id))
+  if (!srv_ws_known_fields(r, fields) || !srv_ws_need_session(r) || !srv_ws_get_str(r, "subscription", true, SUB_MAX_BYTES(id), &id))
     return;
   conn *c = r->c;
   for (int i = 0; i < c->nsubs; i++)
     if (!strcmp(c->subs[i]->id, id)) {
       srv_conn_sub_remove(c, i);
       srv_metrics_count(&r->s->m, "unsubscribe", OUT_OK);
-      reply(r, json_pack("{s:b}", "ok", 1));
+      srv_ws_reply(r, json_pack("{s:b}", "ok", 1));
       return;
     }
-  fail(r, "not_found", "subscription", "unsubscribe: no subscription %s on this connection", id);
-}
-
-/* ------------------------------------------------------------ password, logout */
-
-static void change_work(job *j) {
-  const char *account = json_string_value(json_object_get(j->data, "account"));
-  const char *old = json_string_value(json_object_get(j->data, "old"));
-  const char *new_pw = json_string_value(json_object_get(j->data, "new"));
-  store *st = eng_store(j->s->e);
-  char hash[ACC_HASH_LEN];
-  bool must_change;
-  if (acc_credentials_get(st, account, hash, &must_change) != 0 || !acc_password_verify(hash, old)) {
-    j->status = MC_EACCES;
-    snprintf(j->why, sizeof j->why, "the old password is not right");
-    return;
-  }
-  if ((j->status = acc_password_hash(new_pw, hash)) == 0)
-    j->status = acc_credentials_put(st, account, hash, false);
-  if (j->status)
-    snprintf(j->why, sizeof j->why, "the new password could not be stored (%s)", mc_strerror(j->status));
-}
-
-static void change_finish(job *j) {
-  conn *c = j->owner;
-  if (c && !c->gone) {
-    req r = {.c = c, .s = j->s, .op = "change_password", .id = json_object_get(j->data, "id"),
-             .binary = json_is_true(json_object_get(j->data, "binary"))};
-    if (j->status == MC_EACCES) {
-      fail(&r, "forbidden", "old", "change_password: %s", j->why);
-    } else if (j->status) {
-      fail(&r, "unavailable", NULL, "change_password: %s", j->why);
-    } else {
-      c->who.must_change = false;
-      acc_throttle_clear(eng_store(j->s->e), json_string_value(json_object_get(j->data, "throttle")));
-      srv_metrics_count(&j->s->m, "change_password", OUT_OK);
-      reply(&r, json_pack("{s:b}", "ok", 1));
-    }
-  }
-  /* The passwords are not kept a moment longer than needed. */
-  json_t *o = json_object_get(j->data, "old"), *n = json_object_get(j->data, "new");
-  if (o)
-    sodium_memzero((void *)json_string_value(o), json_string_length(o));
-  if (n)
-    sodium_memzero((void *)json_string_value(n), json_string_length(n));
-  srv_job_free(j);
-}
-
-static void op_change_password(req *r) {
-  static const char *const fields[] = {"old", "new", NULL};
-  const char *old, *new_pw;
-  char why[200];
-  if (!known_fields(r, fields))
-    return;
-  if (!r->c->who.authed) {
-    fail(r, "unauthenticated", NULL, "change_password: send hello with your token first");
-    return;
-  }
-  if (!get_str(r, "old", true, ACC_MAX_PASSWORD, &old) || !get_str(r, "new", true, 4096, &new_pw))
-    return;
-  if (!acc_password_ok(new_pw, why, sizeof why)) {
-    fail(r, "refused", "new", "change_password: %s", why);
-    return;
-  }
-  if (!strcmp(old, new_pw)) {
-    fail(r, "refused", "new", "change_password: the new password is the old one");
-    return;
-  }
-  char key[80];
-  snprintf(key, sizeof key, "a/%s", r->c->who.acct.id);
-  int64_t wait;
-  if (acc_throttle_locked(eng_store(r->s->e), key, srv_now(r->s), &wait)) {
-    fail(r, "throttled", NULL, "change_password: too many wrong passwords; try again in %lld minutes",
-         (long long)(wait / 60000 + 1));
-    return;
-  }
-  /* Counted as it arrives, whatever becomes of the socket: guesses sent at
-   * once, or by a client that goes away, are all counted. */
-  acc_throttle_fail(eng_store(r->s->e), key, srv_now(r->s), r->s->cfg.login_failures, r->s->cfg.lock_minutes);
-  job *j = srv_job_new(r->s, &srv_front_ws, r->c, "change_password");
-  if (j == NULL)
-    return;
-  j->data = json_pack("{s:O, s:b, s:s, s:s, s:s, s:s}", "id", r->id ? r->id : json_null(), "binary", r->binary,
-                      "account", r->c->who.acct.id, "old", old, "new", new_pw, "throttle", key);
-  j->work = change_work;
-  j->finish = change_finish;
-  srv_job_start(j);
-}
-
-/* The revocation is flushed (in the pool) before the reply says it is done;
- * then every socket of the session is closed, this one included. */
-
-static void logout_finish(job *j) {
-  conn *c = j->owner;
-  const char *token = json_string_value(json_object_get(j->data, "token"));
-  if (c && !c->gone) {
-    req r = {.c = c, .s = j->s, .op = "logout", .id = json_object_get(j->data, "id"),
-             .binary = json_is_true(json_object_get(j->data, "binary"))};
-    if (j->status) {
-      fail(&r, "unavailable", NULL, "logout: the revocation could not be stored (%s): try again", mc_strerror(j->status));
-    } else {
-      srv_metrics_count(&j->s->m, "logout", OUT_OK);
-      reply(&r, json_pack("{s:b}", "ok", 1));
-    }
-  }
-  if (j->status == 0)
-    srv_revoke_token(j->s, token, "logged out");
-  json_t *t = json_object_get(j->data, "token");
-  sodium_memzero((void *)json_string_value(t), json_string_length(t));
-  srv_job_free(j);
-}
-
-static void op_logout(req *r) {
-  static const char *const fields[] = {NULL};
-  conn *c = r->c;
-  if (!known_fields(r, fields))
-    return;
-  if (!c->who.authed) {
-    srv_metrics_count(&r->s->m, "logout", OUT_OK);
-    reply(r, json_pack("{s:b}", "ok", 1));
-    srv_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
-    return;
-  }
-  job *j = srv_job_new(r->s, &srv_front_ws, c, "logout");
-  if (j == NULL)
-    return;
-  j->data = json_pack("{s:O, s:b, s:s}", "id", r->id ? r->id : json_null(), "binary", r->binary, "token", c->who.token);
-  j->work = srv_job_revoke_session;
-  j->finish = logout_finish;
-  srv_job_start(j);
+  srv_ws_fail(r, "not_found", "subscription", "unsubscribe: no subscription %s on this connection", id);
 }
 
 /* ------------------------------------------------------------ dispatch */
@@ -699,14 +481,14 @@ typedef struct op_entry {
 #define WS_COMMAND_OP_OTHER(e, name)
 #define WS_COMMAND_OP(e, name, where, on, who) WS_COMMAND_OP_##where(e, name)
 static const op_entry ops[] = {
-    {"ping", op_ping, ENG_CMD_COUNT},
-    {"hello", op_hello, ENG_CMD_COUNT},
+    {"ping", srv_ws_op_ping, ENG_CMD_COUNT},
+    {"hello", srv_ws_op_hello, ENG_CMD_COUNT},
     ENG_COMMANDS(WS_COMMAND_OP)
     {"get", op_get, ENG_CMD_COUNT},
     {"subscribe", op_subscribe, ENG_CMD_COUNT},
     {"unsubscribe", op_unsubscribe, ENG_CMD_COUNT},
-    {"change_password", op_change_password, ENG_CMD_COUNT},
-    {"logout", op_logout, ENG_CMD_COUNT},
+    {"change_password", srv_ws_op_change_password, ENG_CMD_COUNT},
+    {"logout", srv_ws_op_logout, ENG_CMD_COUNT},
 };
 #undef WS_COMMAND_OP
 
@@ -717,14 +499,14 @@ static void message(conn *c, const void *data, size_t len, bool binary) {
   json_t *msg = srv_wire_decode(data, len, binary, why, sizeof why);
   if (msg == NULL) {
     s->m.bad_frames_total++;
-    fail(&r, "bad_request", NULL, "%s", why);
+    srv_ws_fail(&r, "bad_request", NULL, "%s", why);
     return;
   }
   r.msg = msg;
   json_t *id = json_object_get(msg, "id");
   if (id == NULL || !(json_is_string(id) || json_is_integer(id)) ||
       (json_is_string(id) && (json_string_length(id) == 0 || json_string_length(id) > WS_MAX_ID_BYTES))) {
-    fail(&r, "bad_request", "id", "every request has an \"id\" (a text of 1 to %d bytes) to match its reply",
+    srv_ws_fail(&r, "bad_request", "id", "every request has an \"id\" (a text of 1 to %d bytes) to match its reply",
          WS_MAX_ID_BYTES);
     json_decref(msg);
     return;
@@ -732,7 +514,7 @@ static void message(conn *c, const void *data, size_t len, bool binary) {
   r.id = id;
   const char *op = json_string_value(json_object_get(msg, "op"));
   if (op == NULL) {
-    fail(&r, "bad_request", "op", "the request has no \"op\" (an operation: submit, act, subscribe, ...)");
+    srv_ws_fail(&r, "bad_request", "op", "the request has no \"op\" (an operation: submit, act, subscribe, ...)");
     json_decref(msg);
     return;
   }
@@ -740,7 +522,7 @@ static void message(conn *c, const void *data, size_t len, bool binary) {
     if (!strcmp(ops[i].name, op)) {
       r.op = ops[i].name;
       if (s->stopping && strcmp(op, "ping"))
-        fail(&r, "unavailable", NULL, "%s: the server is stopping; reconnect in a moment and retry with the same command_id", op);
+        srv_ws_fail(&r, "unavailable", NULL, "%s: the server is stopping; reconnect in a moment and retry with the same command_id", op);
       else if (ops[i].fn)
         ops[i].fn(&r);
       else
@@ -749,13 +531,11 @@ static void message(conn *c, const void *data, size_t len, bool binary) {
       return;
     }
   r.op = "unknown";
-  fail(&r, "bad_request", "op", "unknown operation \"%.40s\" (docs/PROTOCOL.md lists them)", op);
+  srv_ws_fail(&r, "bad_request", "op", "unknown operation \"%.40s\" (docs/PROTOCOL.md lists them)", op);
   json_decref(msg);
 }
 
 const srv_front srv_front_ws = {
     .name = "ws",
     .message = message,
-    .hold = srv_conn_hold,
-    .release = srv_conn_release,
 };

@@ -82,3 +82,15 @@ void eng_close(eng_engine *e) {
 }
 
 store *eng_store(eng_engine *e) { return e->st; }
+
+bool eng_command_seen(eng_engine *e, const char *command_id) {
+  store_read *rd;
+  const void *v;
+  size_t n;
+  bool seen = false;
+  if (command_id && store_read_begin(e->st, &rd) == 0) {
+    seen = store_read_proj(rd, "command", command_id, strlen(command_id), &v, &n) == 0;
+    store_read_end(rd);
+  }
+  return seen;
+}

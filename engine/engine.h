@@ -252,6 +252,10 @@ int eng_event_view_in(eng_engine *e, store_read *rd, const store_event *ev, eng_
 typedef void (*eng_tap_fn)(void *opaque, const eng_event_view *events, int n);
 void eng_set_tap(eng_engine *e, eng_tap_fn fn, void *opaque);
 
+/* Whether a command of that id was executed (its retry gets the first
+ * answer, engine.h "Idempotency"). */
+bool eng_command_seen(eng_engine *e, const char *command_id);
+
 /* The applicant account of a dossier ("" when it was filed at the desk or by post). */
 int eng_dossier_applicant(eng_engine *e, const char *code, char *out, size_t size);
 

@@ -557,7 +557,8 @@ def crash():
     """SIGKILL under load: every acknowledged command is there after a restart; then SIGTERM tells clients."""
     d = workdir("crash")
     # A small queue: the catch-up of thousands of events after the restart is paced by the client.
-    srv = Server(MOTCUAD, d, "max_queued = 64\n").start()
+    # One account is the load here (not a citizen): no limit on its filings.
+    srv = Server(MOTCUAD, d, "max_queued = 64\nmax_submissions_per_hour = 100000\n").start()
     tok = applicant(srv, "001090000009")
     acked = []
 
