@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/api/fixture.h"
+
 #include "api/catalogue.h"
 #include "base/buf.h"
 #include "base/diag.h"
@@ -27,39 +29,17 @@ static char dir[256];
 static eng_engine *eng;
 static catalogue *cat;
 
-static mc_instant at(const char *iso) {
-  mc_instant t;
-  if (mc_instant_parse(iso, 420, &t) != 0)
-    fail_msg("bad instant %s", iso);
-  return t;
-}
+static mc_instant at(const char *iso) { return api_fx_at(iso); }
 
 static int setup(void **state) {
   (void)state;
-  snprintf(dir, sizeof dir, "/tmp/motcua-test-catalogue-XXXXXX");
-  if (mkdtemp(dir) == NULL)
-    return -1;
-  mc_buf why = MC_BUF_INIT;
-  if (eng_open(dir, NULL, &eng, &why) != 0) {
-    fprintf(stderr, "%s\n", mc_buf_cstr(&why));
-    return -1;
-  }
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-  if (eng_publish_workflows(eng, MOTCUA_WORKFLOWS_DIR, at("2025-01-01T00:00"), at("2025-12-01T08:00"), &sink, &why)) {
-    fprintf(stderr, "publishing the bundle: %s\n", mc_buf_cstr(&why));
-    return -1;
-  }
-  mc_buf_free(&why);
-  return srv_catalogue_build(eng, at("2025-12-01T09:00"), &cat) == 0 ? 0 : -1;
+  return api_fx_open("catalogue", dir, &eng) == 0 && srv_catalogue_build(eng, at("2025-12-01T09:00"), &cat) == 0 ? 0 : -1;
 }
 
 static int teardown(void **state) {
   (void)state;
   srv_catalogue_free(cat);
-  eng_close(eng);
-  char cmd[400];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-  return system(cmd) == 0 ? 0 : -1;
+  return api_fx_close(dir, eng);
 }
 
 /* ============================================================ folding */
