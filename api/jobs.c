@@ -71,7 +71,9 @@ static void cmd_done(void *opaque, const eng_command *cmd, const eng_result *r) 
   job *j = opaque;
   int i = (int)(cmd - j->cmds);
   j->results[i] = *r;
-  if (++j->ndone == j->ncmds)
+  /* Atomic: a command the writer refused to queue is done here, on the
+   * loop, while the writer may finish the job's earlier ones. */
+  if (__atomic_add_fetch(&j->ndone, 1, __ATOMIC_ACQ_REL) == j->ncmds)
     srv_job_completed(j);
 }
 

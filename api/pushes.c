@@ -33,6 +33,8 @@ typedef struct event_out {
 static bool sub_matches(const sub *sb, const event_out *e) {
   const conn *c = sb->c;
   const eng_event_view *v = e->v;
+  if (!c->who.authed || c->who.must_change)
+    return false; /* a one-time password reads nothing until it is changed */
   if (!strcmp(sb->scope, "mine"))
     return v->applicant[0] && !strcmp(v->applicant, c->who.acct.id);
   if (!strcmp(sb->scope, "dossier"))
@@ -109,7 +111,10 @@ static void event_out_free(event_out *e) {
 
 void srv_revoke_conn(conn *c, const char *why) {
   json_t *m = json_pack("{s:s, s:s}", "push", "revoked", "reason", why);
-  srv_conn_send(c, m, false);
+  /* A full queue would close it as too slow, hiding why: then only the
+   * close frame's reason tells. */
+  if (c->qlen < c->s->cfg.max_queued)
+    srv_conn_send(c, m, false);
   json_decref(m);
   sodium_memzero(&c->who, sizeof c->who);
   srv_conn_close(c, LWS_CLOSE_STATUS_POLICY_VIOLATION, why);
@@ -280,6 +285,7 @@ typedef struct catch_ctx {
   uint64_t last;   /* the last seq read */
   int count;       /* events read */
   uint64_t from, upto; /* a stream's events outside [from, upto] are skipped (0, 0: none) */
+  bool paused;     /* stopped for the client's queue (whatever the reader returned) */
 } catch_ctx;
 
 static int catch_one(void *opaque, const store_event *ev) {
@@ -297,7 +303,8 @@ static int catch_one(void *opaque, const store_event *ev) {
   k->last = ev->seq;
   k->count++;
   /* The client's queue is the pace: stop here, go on when it has read. */
-  return k->c->qlen >= k->s->cfg.max_queued / 2 ? 1 : 0;
+  k->paused = k->c->qlen >= k->s->cfg.max_queued / 2;
+  return k->paused ? 1 : 0;
 }
 
 #define CATCH_CHUNK 2000 /* log events read per step */
@@ -319,12 +326,12 @@ void srv_catch_up(conn *c) {
         break;
       }
       uint64_t end = head - sb->next + 1 > CATCH_CHUNK ? sb->next + CATCH_CHUNK - 1 : head;
-      catch_ctx k = {s, c, sb, sb->next - 1, 0, 0, 0};
+      catch_ctx k = {s, c, sb, sb->next - 1, 0, 0, 0, false};
       int rc;
       if (!strcmp(sb->scope, "mine")) {
         /* An applicant's own events, through their feed: no scan of the log. */
         rc = eng_applicant_events(s->e, c->who.acct.id, sb->next, head, CATCH_CHUNK, catch_one, &k);
-        end = rc == 1 || k.count == CATCH_CHUNK ? k.last : head;
+        end = k.paused || k.count == CATCH_CHUNK ? k.last : head;
         rc = rc == 1 ? 0 : rc;
       } else if (!strcmp(sb->scope, "dossier")) {
         /* One dossier's events, through its stream (a few dozen): in one go. */
@@ -337,7 +344,9 @@ void srv_catch_up(conn *c) {
           rc = store_read_stream(rd, stream, 1, catch_one, &k);
           store_read_end(rd);
         }
-        end = rc == 1 ? k.last : head; /* stopped for the queue: on from there next time */
+        /* Stopped for the queue: on from there next time (the stream's
+         * reader says 0 however it stopped: the context knows). */
+        end = k.paused ? k.last : head;
         rc = rc == 1 ? 0 : rc;
       } else {
         rc = store_log_each(eng_store(s->e), sb->next, end, 1000, catch_one, &k);
@@ -348,11 +357,12 @@ void srv_catch_up(conn *c) {
         srv_conn_send(c, e, sb->binary);
         json_decref(e);
         srv_conn_sub_remove(c, i--);
+        sb = NULL; /* freed */
         break;
       }
-      sb->next = rc == 1 ? k.last + 1 : end + 1;
+      sb->next = k.paused ? k.last + 1 : end + 1;
     }
-    if (!sb->live && srv_conn_alive(c) && c->wsi)
+    if (sb && !sb->live && srv_conn_alive(c) && c->wsi)
       lws_callback_on_writable(c->wsi); /* more to read: come back */
   }
 }
