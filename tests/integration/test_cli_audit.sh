@@ -55,7 +55,37 @@ chmod 644 "$tmp/keys/cp.key"
 
 # Backup while a writer holds the directory, then the copy verifies.
 "$motcua" backup "$d" "$tmp/copy" >/dev/null || fail backup
-"$motcua" audit verify "$tmp/copy" --checkpoint "$cp_file" >/dev/null || fail "the backup verifies"
+"$motcua" audit verify "$tmp/copy" --checkpoint "$cp_file" --public-key "$tmp/keys/cp.pub" >/dev/null ||
+  fail "the backup verifies"
+
+# A checkpoint is checked against the key the operator keeps, never the one
+# written inside it: whoever rewrote the log could sign a checkpoint of
+# their own.  Two checkpoints localise a rewrite between them.
+chmod 600 "$tmp/keys/cp.key"
+r=$tmp/rewrite
+"$motcua" store append "$r" --stream bulk --type note --count 10 >/dev/null || fail "rewrite: first events"
+cp1=$("$motcua" audit checkpoint "$r" --key "$tmp/keys/cp.key" --out "$tmp/cps-r") || fail "checkpoint 1"
+cp -a "$r" "$tmp/forged"
+"$motcua" store append "$r" --stream bulk --type note --count 10 >/dev/null || fail "rewrite: more events"
+cp2=$("$motcua" audit checkpoint "$r" --key "$tmp/keys/cp.key" --out "$tmp/cps-r") || fail "checkpoint 2"
+# The forger writes other events 11 to 20 (a chain that holds), and signs its own checkpoint.
+"$motcua" store append "$tmp/forged" --stream bulk --type forged --count 10 >/dev/null || fail "forging"
+"$motcua" audit verify "$tmp/forged" >/dev/null || fail "a forged log verifies alone (its chain holds)"
+"$motcua" audit keygen "$tmp/keys/evil.key" "$tmp/keys/evil.pub" >/dev/null || fail "keygen 2"
+evil=$("$motcua" audit checkpoint "$tmp/forged" --key "$tmp/keys/evil.key" --out "$tmp/cps-evil") || fail "forged checkpoint"
+"$motcua" audit verify "$tmp/forged" --checkpoint "$evil" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] && grep -q -- "--public-key" "$tmp/err" ||
+  fail "a checkpoint without the operator's public key must be refused: $(cat "$tmp/out" "$tmp/err")"
+"$motcua" audit verify "$tmp/forged" --checkpoint "$evil" --public-key "$tmp/keys/cp.pub" >"$tmp/out"
+[ $? -eq 1 ] && grep -q "signed with another key" "$tmp/out" || fail "the forger's checkpoint: $(cat "$tmp/out")"
+MOTCUA_CHECKPOINT_PUBLIC_KEY=$tmp/keys/cp.pub "$motcua" audit verify "$tmp/forged" --checkpoint "$evil" >"$tmp/out"
+[ $? -eq 1 ] && grep -q "signed with another key" "$tmp/out" || fail "the configured key: $(cat "$tmp/out")"
+"$motcua" audit verify "$r" --checkpoint "$cp1" --checkpoint "$cp2" --public-key "$tmp/keys/cp.pub" >/dev/null ||
+  fail "the true log verifies against both checkpoints"
+"$motcua" audit verify "$tmp/forged" --checkpoint "$cp1" --checkpoint "$cp2" --public-key "$tmp/keys/cp.pub" >"$tmp/out"
+[ $? -eq 1 ] || fail "the forged log against the true checkpoints: $(cat "$tmp/out")"
+grep -q "^ok    checkpoint .*event 10 has hash" "$tmp/out" || fail "the first checkpoint still holds: $(cat "$tmp/out")"
+grep -q "events 11 to 20 were rewritten" "$tmp/out" || fail "the rewrite localised: $(cat "$tmp/out")"
 "$motcua" backup "$d" "$tmp/copy" 2>/dev/null && fail "backup over an existing copy"
 
 # Not a data directory.
