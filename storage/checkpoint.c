@@ -228,6 +228,11 @@ int store_checkpoint_read(const char *path, const char *pinned_public_path, stor
   int rc;
 
   memset(out, 0, sizeof *out);
+  if (pinned_public_path == NULL) {
+    if (why)
+      mc_buf_printf(why, "%s: a checkpoint is checked against the public key its owner keeps: name it", path);
+    return MC_EINVAL;
+  }
   if ((rc = mc_crypto_init()))
     return rc;
   if ((rc = mc_file_read(path, 4096, &text))) {
@@ -264,7 +269,7 @@ int store_checkpoint_read(const char *path, const char *pinned_public_path, stor
     rc = MC_ECORRUPT;
     goto done;
   }
-  if (pinned_public_path) {
+  {
     uint8_t want[crypto_sign_PUBLICKEYBYTES];
     if ((rc = mc_file_read(pinned_public_path, 4096, &pinned)) || mc_buf_cstr(&pinned) == NULL ||
         pinned.len < 64 || (pinned.data[64] = '\0', mc_unhex((const char *)pinned.data, want,

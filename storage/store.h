@@ -383,9 +383,11 @@ int store_checkpoint_keygen(const char *secret_path, const char *public_path, mc
 int store_checkpoint_write(store *st, const char *secret_path, const char *out_dir,
                            mc_buf *path_out, mc_buf *why);
 
-/* Reads a checkpoint file and checks its signature, against the public key
- * in the file, and against `pinned_public_path` when not NULL.  MC_EPARSE
- * for a malformed file, MC_ECORRUPT for a bad signature or another key. */
+/* Reads a checkpoint file and checks its signature against the public key
+ * in `pinned_public_path` (required: MC_EINVAL without it — the key written
+ * in the file is its signer's word; only the key its owner keeps proves
+ * anything).  MC_EPARSE for a malformed file, MC_ECORRUPT for a bad
+ * signature or another key. */
 int store_checkpoint_read(const char *path, const char *pinned_public_path, store_anchor *out,
                           mc_buf *why);
 

@@ -39,7 +39,8 @@ static const char USAGE[] =
     "verify     checks the sequence, the hash chain, each record's canonical form, the\n"
     "           checkpoints (signed heads kept outside the data directory) or a head you\n"
     "           noted (--expect-head), and rebuilds every projection to compare it;\n"
-    "           names the first bad sequence\n"
+    "           names the first bad sequence; checkpoints are checked against the public\n"
+    "           key you keep (--public-key, or MOTCUA_CHECKPOINT_PUBLIC_KEY), never their own\n"
     "export     every event as one JSON object a line (docs/STORAGE.md \"Export\")\n"
     "replay     one stream's history, oldest first; --as-of stops at a moment\n"
     "states     each dossier event with the dossier as it stood after it, and every\n"
@@ -100,6 +101,16 @@ static int audit_verify(int argc, char **argv) {
   }
   if (dir == NULL) {
     status = usage_error("give the data directory to verify");
+    goto done;
+  }
+  /* A checkpoint proves something only against the key the operator keeps:
+   * the one written inside it is the signer's word, and whoever rewrote the
+   * log could sign their own. */
+  if (public_key == NULL)
+    public_key = getenv("MOTCUA_CHECKPOINT_PUBLIC_KEY");
+  if (ncheckpoints && (public_key == NULL || public_key[0] == '\0')) {
+    status = usage_error("a checkpoint is checked against the public key you keep (never the one written in it): "
+                         "add --public-key FILE, or set MOTCUA_CHECKPOINT_PUBLIC_KEY");
     goto done;
   }
   status = CLI_FAILED;

@@ -264,8 +264,12 @@ static void checkpoints_and_their_keys(void **state) {
   assert_int_equal(write(fd, text.data, text.len), (ssize_t)text.len);
   close(fd);
   mc_buf_reset(&why);
-  assert_int_equal(store_checkpoint_read(path, NULL, &a, &why), MC_ECORRUPT);
+  assert_int_equal(store_checkpoint_read(path, f->public_key, &a, &why), MC_ECORRUPT);
   assert_non_null(strstr(mc_buf_cstr(&why), "signature"));
+  /* Without the owner's public key, nothing is believed. */
+  mc_buf_reset(&why);
+  assert_int_equal(store_checkpoint_read(path, NULL, &a, &why), MC_EINVAL);
+  assert_non_null(strstr(mc_buf_cstr(&why), "public key"));
 
   /* Signed with another key: refused when the public key is pinned. */
   snprintf(other_secret, sizeof other_secret, "%s/other.key", f->keys);
