@@ -5,7 +5,8 @@ broken client or a bad day on the machine does, and what motcuad must do.
   test_hostile.py MOTCUAD MAIL_SINK [--valgrind] [SCENARIO...]
 
 Scenarios (all by default): assign, logout_short_bearer, submission_flood,
-status_throttle.  Each starts its own server on a fresh data directory.
+status_throttle, second_server, port_in_use, admin_socket_unbindable,
+data_dir_mode, disk_full (needs a tmpfs mount: skipped without).  Each starts its own server on a fresh data directory.
 With --valgrind, motcuad runs under valgrind (memcheck; the run fails on any
 error it reports), for the scenarios named or, by default, the ones marked
 for it (VALGRIND): the hostile inputs whose faults ASan cannot see (inside
@@ -16,6 +17,8 @@ import asyncio
 import glob
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -201,8 +204,141 @@ def status_throttle():
         stopped_cleanly(srv, "status_throttle")
 
 
+# ============================================================ start-up, shutdown and health
+
+
+def start_fails(srv, what, want_in_output):
+    """Starts a server that must not start: it exits non-zero (not a crash) with a clear message, and
+    writes no ready file."""
+    srv.write_config()
+    out = open(srv.out, "a")
+    p = subprocess.Popen(srv.wrapper + [srv.motcuad, "--config", srv.config, "--ready-file", srv.ready] + srv.args,
+                         stdout=out, stderr=subprocess.STDOUT)
+    try:
+        rc = p.wait(20)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+        F.check(False, "%s: motcuad kept running instead of exiting" % what)
+        return
+    text = open(srv.out).read()
+    F.check(rc not in (0, -11, 139) and rc > 0, "%s: exits with a documented non-zero status, got %d" % (what, rc))
+    F.check(not (os.path.exists(srv.ready) and open(srv.ready).read().strip()),
+            "%s: no ready file (nothing listens)" % what)
+    F.check(want_in_output in text, "%s: says %r: %s" % (what, want_in_output, text[-400:]))
+    F.check("listening on" not in text, "%s: does not say it listens" % what)
+
+
+def second_server():
+    """A second motcuad on a data directory in use exits cleanly, saying so."""
+    first = server("second_server")
+    try:
+        other = Server(MOTCUAD, workdir("second_server_b"), wrapper=WRAPPER)
+        other.data = first.data
+        start_fails(other, "a second server on the same data", "open for writing by another process")
+        st, body, _ = first.http("GET", "/healthz")
+        F.eq(st, 200, "the first server serves on: %r" % body)
+    finally:
+        stopped_cleanly(first, "second_server")
+
+
+def port_in_use():
+    """A port another program holds: motcuad says so and exits, holding nothing."""
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen(1)
+    port = holder.getsockname()[1]
+    try:
+        srv = Server(MOTCUAD, workdir("port_in_use"), wrapper=WRAPPER)
+        srv.config_extra = "listen = 127.0.0.1:%d\n" % port
+        start_fails(srv, "a port in use", "cannot listen on 127.0.0.1:%d" % port)
+        again = server("port_in_use_after")
+        again.stop()
+    finally:
+        holder.close()
+
+
+def admin_socket_unbindable():
+    """An admin socket that cannot be bound: a clear message, a clean exit."""
+    srv = Server(MOTCUAD, workdir("admin_socket_unbindable"), wrapper=WRAPPER)
+    srv.config_extra = "admin_socket = /nonexistent/motcuad.sock\n"
+    start_fails(srv, "an admin socket in a missing folder", "/nonexistent/motcuad.sock")
+
+
+def data_dir_mode():
+    """An existing data directory is made private (700): it holds the sessions and the log."""
+    d = workdir("data_dir_mode")
+    data = os.path.join(d, "data")
+    os.makedirs(data)
+    os.chmod(data, 0o755)
+    srv = Server(MOTCUAD, d, wrapper=WRAPPER).start()
+    try:
+        F.eq(oct(os.stat(data).st_mode & 0o777), oct(0o700), "the data directory's mode")
+    finally:
+        stopped_cleanly(srv, "data_dir_mode")
+
+
+def disk_full():
+    """A full disk is reported as such (no space left), to the client and in the log; /healthz says
+    failing while commits fail and ok once they succeed again."""
+    d = workdir("disk_full")
+    mnt = os.path.join(d, "mnt")
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m,mode=755", "tmpfs", mnt],
+                      capture_output=True).returncode != 0:
+        print("disk_full: skipped (cannot mount a tmpfs here)")
+        return
+    try:
+        srv = Server(MOTCUAD, d, wrapper=WRAPPER)
+        srv.data = os.path.join(mnt, "data")
+        srv.start()
+        try:
+            tok = applicant(srv, "001090000051")
+            filler = os.path.join(mnt, "filler")
+            with open(filler, "wb") as f:
+                try:
+                    while True:
+                        f.write(b"\0" * (1 << 20))
+                        f.flush()
+                        os.fsync(f.fileno())
+                except OSError:
+                    pass
+
+            async def run():
+                c = await Client.open(srv, tok)
+                errors = []
+                for i in range(40):
+                    r = await submit(c, "full-%d" % i)
+                    if not r.get("ok"):
+                        errors.append(r["error"])
+                        break
+                F.check(errors, "a full disk refuses a submission")
+                if errors:
+                    F.check("no space" in errors[0].get("message", ""), "the client is told: no space: %r" % errors[0])
+                    F.eq(errors[0].get("code"), "unavailable", "the code of a full disk")
+                st, body, _ = srv.http("GET", "/healthz")
+                F.eq((st, body.get("status") if isinstance(body, dict) else body), (503, "failing"),
+                     "/healthz while commits fail")
+                os.unlink(filler)
+                r = await submit(c, "after-space")
+                F.check(r.get("ok"), "with space again, commits succeed: %r" % r)
+                st, body, _ = srv.http("GET", "/healthz")
+                F.eq(st, 200, "/healthz is ok again once a commit succeeds: %r" % body)
+                await c.close()
+
+            asyncio.run(run())
+            log = open(srv.out).read()
+            F.check("no space left" in log.lower(), "the log says no space left")
+        finally:
+            stopped_cleanly(srv, "disk_full")
+    finally:
+        subprocess.run(["umount", "-l", mnt])
+
+
 SCENARIOS = {"assign": assign, "logout_short_bearer": logout_short_bearer, "submission_flood": submission_flood,
-             "status_throttle": status_throttle}
+             "status_throttle": status_throttle, "second_server": second_server, "port_in_use": port_in_use,
+             "admin_socket_unbindable": admin_socket_unbindable, "data_dir_mode": data_dir_mode,
+             "disk_full": disk_full}
 # Under valgrind: the inputs whose faults ASan cannot see (a fixed budget: each a few seconds natively).
 FOR_VALGRIND = ["logout_short_bearer"]
 

@@ -557,6 +557,39 @@ static void form_refuses_arrays_objects_and_reals_naming_the_field(void **state)
   mc_buf_free(&out);
 }
 
+/* A 5-byte frame declaring 2^32-1 items made msgpack-c allocate 128 GB
+ * (the release build lived by luck; ASan aborted): a declared size is
+ * bounded by the bytes left in the frame before anything is allocated. */
+static void declared_sizes_beyond_the_frame_are_refused_before_allocating(void **state) {
+  (void)state;
+  bytes m = {.n = 0};
+  put(&m, 5, 0xdd, 0xff, 0xff, 0xff, 0xff); /* array 32 of 4294967295 */
+  refused_msgpack(&m, "declares 4294967295 items");
+  m.n = 0;
+  put(&m, 3, 0x81, 0xa1, 'k');
+  put(&m, 5, 0xdf, 0xff, 0xff, 0xff, 0xff); /* a map 32 inside */
+  refused_msgpack(&m, "declares 4294967295 entries");
+  m.n = 0;
+  put(&m, 3, 0xdc, 0x01, 0x00); /* array 16 of 256, with 3 bytes left */
+  put(&m, 3, 0xc0, 0xc0, 0xc0);
+  refused_msgpack(&m, "declares 256 items");
+  /* A text or bytes longer than the frame are read in place: cut short. */
+  m.n = 0;
+  put(&m, 3, 0x81, 0xa1, 's');
+  put(&m, 5, 0xdb, 0x7f, 0xff, 0xff, 0xff); /* a text of 2 GiB */
+  refused_msgpack(&m, "cut short");
+  /* What fits is still read. */
+  m.n = 0;
+  put(&m, 3, 0x81, 0xa1, 'a');
+  put(&m, 5, 0xdd, 0x00, 0x00, 0x00, 0x02);
+  put(&m, 2, 0x01, 0x02);
+  char why[300] = "";
+  json_t *v = decode_msgpack(&m, why, sizeof why);
+  assert_non_null(v);
+  assert_int_equal(json_array_size(json_object_get(v, "a")), 2);
+  json_decref(v);
+}
+
 int main(void) {
   json_set_alloc_funcs(counted_malloc, counted_free);
   const struct CMUnitTest tests[] = {
@@ -579,6 +612,7 @@ int main(void) {
       cmocka_unit_test(encodings_round_trip),
       cmocka_unit_test(form_takes_text_numbers_yes_no_and_null),
       cmocka_unit_test(form_refuses_arrays_objects_and_reals_naming_the_field),
+      cmocka_unit_test(declared_sizes_beyond_the_frame_are_refused_before_allocating),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
