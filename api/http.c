@@ -90,9 +90,13 @@ static void get_healthz(http_req *h, const char *rest, json_t *body, const char 
   (void)rest, (void)body, (void)token;
   eng_writer_stats st;
   eng_writer_stats_get(s->w, &st);
-  bool ok = !s->stopping && st.failed_batches == 0;
-  srv_http_respond(h, ok ? 200 : 503, json_pack("{s:s, s:I}", "status", ok ? "ok" : s->stopping ? "stopping" : "failing", "seq",
-                                       (json_int_t)s->pushed_seq));
+  /* The state now: failing while the last commit failed, ok again once one succeeds. */
+  bool ok = !s->stopping && st.failing == 0;
+  json_t *health = json_pack("{s:s, s:I}", "status", ok ? "ok" : s->stopping ? "stopping" : "failing", "seq",
+                             (json_int_t)s->pushed_seq);
+  if (st.failing && !s->stopping)
+    json_object_set_new(health, "error", json_string(mc_strerror(st.failing)));
+  srv_http_respond(h, ok ? 200 : 503, health);
 }
 
 static void get_metrics(http_req *h, const char *rest, json_t *body, const char *token) {

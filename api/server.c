@@ -234,8 +234,9 @@ static void close_handle(uv_handle_t *h) {
     uv_close(h, NULL);
 }
 
-static void finish_stop(srv *s) {
-  uv_timer_stop(&s->stop_timer);
+/* Every handle of ours on the loop, and the front ends' (each closed once,
+ * whatever was opened). */
+static void close_handles(srv *s) {
   for (size_t i = 0; i < NFRONTS; i++)
     if (fronts[i]->close)
       fronts[i]->close(s);
@@ -245,6 +246,11 @@ static void finish_stop(srv *s) {
   close_handle((uv_handle_t *)&s->sigint);
   close_handle((uv_handle_t *)&s->stop_timer);
   srv_jobs_close(s);
+}
+
+static void finish_stop(srv *s) {
+  uv_timer_stop(&s->stop_timer);
+  close_handles(s);
   lws_context_destroy(s->ctx);
 }
 
@@ -395,6 +401,15 @@ static void open_ready(srv *s) {
     mc_log(MC_LOG_WARN, "server", "cannot write %s: %s", s->opt.ready_file, strerror(errno));
 }
 
+/* A start that failed leaves no ready file: nothing listens. */
+static void drop_ready(srv *s) {
+  if (ready_f == NULL)
+    return;
+  fclose(ready_f);
+  ready_f = NULL;
+  unlink(s->opt.ready_file);
+}
+
 static void write_ready(int port) {
   if (ready_f == NULL)
     return;
@@ -419,6 +434,15 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
     mc_log(MC_LOG_ERROR, "server", "cannot create the data directory %s: %s", s->cfg.data_dir, strerror(errno));
     free(s);
     return mc_err_from_errno(errno);
+  }
+  /* It holds the sessions and the log: nobody else reads it. */
+  struct stat ds;
+  if (stat(s->cfg.data_dir, &ds) == 0 && (ds.st_mode & 077)) {
+    if (chmod(s->cfg.data_dir, 0700) == 0)
+      mc_log(MC_LOG_WARN, "server", "the data directory %s was mode %o: made 700", s->cfg.data_dir, ds.st_mode & 0777);
+    else
+      mc_log(MC_LOG_WARN, "server", "the data directory %s is mode %o and cannot be made 700: %s", s->cfg.data_dir,
+             ds.st_mode & 0777, strerror(errno));
   }
   uv_loop_init(&s->loop);
 
@@ -449,6 +473,22 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
            s->cfg.port);
     rc = MC_EIO;
     goto out_loop;
+  }
+  {
+    /* lws logs a failed bind and goes on without a listener: not us. */
+    struct lws_vhost *vh = lws_get_vhost_by_name(s->ctx, "default");
+    int port = vh ? lws_get_vhost_listen_port(vh) : -1;
+    if (port <= 0 || (s->cfg.port && port != s->cfg.port)) {
+      mc_log(MC_LOG_ERROR, "server",
+             "cannot listen on %s:%d: the port is in use by another program, or not this machine's address "
+             "(set `listen` in the configuration)", s->cfg.listen_host, s->cfg.port);
+      rc = MC_EIO;
+      /* lws destroys such a context itself, once its loop runs: only that. */
+      drop_ready(s);
+      uv_run(&s->loop, UV_RUN_DEFAULT);
+      s->ctx = NULL;
+      goto out_loop;
+    }
   }
   open_ready(s);
   if ((rc = drop_privileges(s)) != 0)
@@ -526,10 +566,16 @@ out_engine:
   srv_throttle_free(&s->throttle);
   eng_close(s->e);
 out_ctx:
-  if (s->ctx)
+  drop_ready(s);
+  if (s->ctx) {
+    /* A start that failed: our handles close, lws closes its own on the
+     * loop, then finalises (as after a stop). */
+    close_handles(s);
     lws_context_destroy(s->ctx);
-  if (s->ctx)
+    uv_run(&s->loop, UV_RUN_DEFAULT);
     lws_context_destroy(s->ctx);
+    s->ctx = NULL;
+  }
 out_loop:
   srv_jobs_close(s);
   uv_run(&s->loop, UV_RUN_NOWAIT);

@@ -107,6 +107,106 @@ static bool depth_ok(const json_t *v, int depth) {
   return true;
 }
 
+/* ------------------------------------------------------------ declared sizes */
+
+/* msgpack-c allocates for a container as soon as it reads its count: a
+ * 5-byte frame declaring 2^32-1 items asked for 128 GB.  So every count a
+ * frame declares (items, entries) is checked against what the frame still
+ * holds — each takes a byte at least — before msgpack-c reads it.  Anything else odd (a value cut short, a byte no format uses) stops
+ * the walk: msgpack-c then says what is wrong, as before. */
+typedef struct walk {
+  const uint8_t *start, *p, *end;
+  char *why;
+  size_t size;
+  bool too_big;
+} walk;
+
+static uint64_t be_n(const uint8_t *p, int n) {
+  uint64_t x = 0;
+  for (int i = 0; i < n; i++)
+    x = x << 8 | p[i];
+  return x;
+}
+
+/* Whether `n` declared things of at least `per` bytes each fit in the rest. */
+static bool fits(walk *w, const uint8_t *at, uint64_t n, size_t per, const char *what) {
+  if (n <= (uint64_t)(w->end - w->p) / per)
+    return true;
+  snprintf(w->why, w->size, "the message declares %llu %s at byte %zu, but the frame holds only %zu more bytes",
+           (unsigned long long)n, what, (size_t)(at - w->start), (size_t)(w->end - w->p));
+  w->too_big = true;
+  return false;
+}
+
+/* Reads an n-byte size after the type byte; false when cut short. */
+static bool size_of(walk *w, int n, uint64_t *out) {
+  if (w->end - w->p < 1 + n)
+    return false;
+  *out = be_n(w->p + 1, n);
+  w->p += 1 + n;
+  return true;
+}
+
+static bool walk_value(walk *w, int depth);
+
+static bool walk_items(walk *w, const uint8_t *at, uint64_t n, bool map, int depth) {
+  if (!fits(w, at, n, 1, map ? "entries" : "items")) /* at least a byte each: msgpack-c's allocation stays
+                                                        within the frame's length times a constant */
+    return false;
+  for (uint64_t i = 0; i < (map ? 2 * n : n); i++)
+    if (!walk_value(w, depth + 1))
+      return false;
+  return true;
+}
+
+/* Texts and bytes are read where they lie (msgpack-c allocates nothing for
+ * them): one cut short is msgpack-c's to name. */
+static bool skip_bytes(walk *w, uint64_t n) {
+  if (n > (uint64_t)(w->end - w->p))
+    return false;
+  w->p += n;
+  return true;
+}
+
+/* False: stop (a size too big, or something msgpack-c will name). */
+static bool walk_value(walk *w, int depth) {
+  const uint8_t *at = w->p;
+  uint64_t n;
+  if (w->p >= w->end || depth > 2 * WIRE_MAX_DEPTH)
+    return false;
+  uint8_t t = *w->p;
+  if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3) {
+    w->p++;
+    return true;
+  }
+  if (t <= 0x8f || (t >= 0x90 && t <= 0x9f)) {
+    w->p++;
+    return walk_items(w, at, t & 0x0f, t <= 0x8f, depth);
+  }
+  if (t <= 0xbf) {
+    w->p++;
+    return skip_bytes(w, t & 0x1f);
+  }
+  switch (t) {
+  case 0xc4: case 0xc5: case 0xc6: /* bin */
+    return size_of(w, 1 << (t - 0xc4), &n) && skip_bytes(w, n);
+  case 0xd9: case 0xda: case 0xdb: /* str */
+    return size_of(w, 1 << (t - 0xd9), &n) && skip_bytes(w, n);
+  case 0xc7: case 0xc8: case 0xc9: /* ext: a type byte, then the data */
+    return size_of(w, 1 << (t - 0xc7), &n) && skip_bytes(w, n + 1);
+  case 0xdc: case 0xdd: /* array 16, 32 */
+    return size_of(w, t == 0xdc ? 2 : 4, &n) && walk_items(w, at, n, false, depth);
+  case 0xde: case 0xdf: /* map 16, 32 */
+    return size_of(w, t == 0xde ? 2 : 4, &n) && walk_items(w, at, n, true, depth);
+  case 0xca: return skip_bytes(w, 5);
+  case 0xcb: return skip_bytes(w, 9);
+  case 0xcc: case 0xcd: case 0xce: case 0xcf: return skip_bytes(w, 1 + (1u << (t - 0xcc)));
+  case 0xd0: case 0xd1: case 0xd2: case 0xd3: return skip_bytes(w, 1 + (1u << (t - 0xd0)));
+  case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8: return skip_bytes(w, 2 + (1u << (t - 0xd4)));
+  default: return false; /* 0xc1: no format */
+  }
+}
+
 json_t *srv_wire_decode(const void *data, size_t len, bool binary, char *why, size_t size) {
   json_t *v = NULL;
   snprintf(why, size, "the message cannot be read");
@@ -123,6 +223,10 @@ json_t *srv_wire_decode(const void *data, size_t len, bool binary, char *why, si
       return NULL;
     }
   } else {
+    walk w = {data, data, (const uint8_t *)data + len, why, size, false};
+    walk_value(&w, 0);
+    if (w.too_big)
+      return NULL;
     msgpack_unpacked u;
     size_t off = 0;
     msgpack_unpacked_init(&u);

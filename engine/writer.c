@@ -89,6 +89,7 @@ static void run_batch(eng_writer *w, item *list) {
     w->stats.size_buckets[bucket(eng_writer_size_bounds, n)]++;
     w->stats.seconds_buckets[bucket(eng_writer_seconds_bounds, (double)dt / 1e9)]++;
     w->stats.failed_batches += rc != 0;
+    w->stats.failing = rc;
     pthread_mutex_unlock(&w->mu);
     if (rc)
       mc_log(MC_LOG_ERROR, "writer", "a batch of %d commands failed to commit: %s", n, mc_strerror(rc));
@@ -111,6 +112,11 @@ static void run_batch(eng_writer *w, item *list) {
       eng_result r = {0};
       r.status = eng_fire_due(w->e, now_of(w), &fired);
       r.count = (uint32_t)fired;
+      if (r.status == MC_EIO || r.status == MC_ENOSPC) {
+        pthread_mutex_lock(&w->mu);
+        w->stats.failing = r.status;
+        pthread_mutex_unlock(&w->mu);
+      }
       if (r.status == 0)
         note_durable(w);
       pthread_mutex_lock(&w->mu);

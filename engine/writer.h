@@ -51,6 +51,7 @@ typedef struct eng_writer_stats {
   uint64_t size_buckets[ENG_WRITER_BUCKETS], seconds_buckets[ENG_WRITER_BUCKETS];
   uint64_t durable_seq;       /* the log's head after the last commit: events up to it are on disk */
   uint64_t failed_batches;    /* batches that could not commit */
+  int failing;                /* the last commit failed (its status, MC_E*); 0 once one succeeds */
 } eng_writer_stats;
 void eng_writer_stats_get(eng_writer *w, eng_writer_stats *out);
 
