@@ -69,6 +69,15 @@ static void want_write(conn *c) {
     lws_callback_on_writable(c->wsi);
 }
 
+/* A closing client is not read from again (conns.h). */
+static void stop_reading(conn *c) {
+  if (c->rx_paused)
+    return;
+  c->rx_paused = true;
+  if (c->wsi)
+    lws_rx_flow_control(c->wsi, 0);
+}
+
 void srv_conn_send_parts(conn *c, const void *a, size_t alen, const void *b, size_t blen, const void *t, size_t tlen,
                          bool binary) {
   if (!srv_conn_alive(c))
@@ -109,6 +118,7 @@ void srv_conn_close(conn *c, int status, const char *reason) {
     return;
   mc_log(MC_LOG_DEBUG, "ws", "connection %llu from %s closed: %s", (unsigned long long)c->id, c->addr, reason);
   c->closing = true;
+  stop_reading(c);
   c->close_status = status;
   snprintf(c->close_reason, sizeof c->close_reason, "%s", reason);
   want_write(c);

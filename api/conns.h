@@ -3,8 +3,11 @@
  * it lives on while jobs hold it (a reply still on its way).  Messages wait
  * in the connection's queue until lws says the socket can take more; those
  * of one encoding go out together, as one frame holding an array
- * (docs/PROTOCOL.md "Batched frames").  A connection without a socket (wsi NULL:
- * the unit tests) queues the same, and nothing is written. */
+ * (docs/PROTOCOL.md "Batched frames").  A client that reads too slowly
+ * fills its queue (max_queued) and is closed; from then on nothing it sends
+ * is read or worked on, even while its close waits for a socket that never
+ * drains.  A connection without a socket (wsi NULL: the unit tests) queues
+ * the same, and nothing is written. */
 #ifndef MOTCUA_API_CONNS_H
 #define MOTCUA_API_CONNS_H
 
@@ -47,6 +50,7 @@ struct conn {
   int nsubs, next_sub;
   int jobs;                    /* jobs in flight that point here */
   bool closing;
+  bool rx_paused;              /* closing: not read from again */
   int close_status;
   char close_reason[96];
   uint64_t last_seen_ms;

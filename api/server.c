@@ -163,6 +163,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     conn *c = p->c;
     if (c == NULL)
       return -1;
+    if (c->closing)
+      return 0; /* what a closing client still sends is not worked on */
     c->last_seen_ms = mc_mono_ms();
     if (lws_is_first_fragment(wsi)) {
       c->rx.len = 0;

@@ -244,8 +244,6 @@ static bool get_args(req *r, job *j, eng_command *c) {
  * taken is given back when the submission makes no new dossier. */
 static bool submission_allowed(req *r, job *j, const eng_command *c) {
   srv *s = r->s;
-  if (eng_command_seen(s->e, c->command_id))
-    return true;
   mc_instant now = srv_now(s);
   int64_t wait = 0;
   char akey[96], ikey[96];
@@ -260,6 +258,10 @@ static bool submission_allowed(req *r, job *j, const eng_command *c) {
     srv_throttle_give_back(&s->throttle, akey, now);
     why = "address", max = s->cfg.max_submissions_per_hour_per_address;
   }
+  /* A retry of a filed command gets its first answer whatever the count
+   * (looked up only here: a read of the log per submission costs). */
+  if (why && eng_command_seen(s->e, c->command_id))
+    return true;
   if (why) {
     long long minutes = wait / 60000 + 1;
     char msg[300], vi[300];

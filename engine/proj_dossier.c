@@ -3,6 +3,7 @@
  * (snapshot.c), and its readers: a dossier as a view, a dossier event as a
  * subscriber sees it, an agency's open dossiers. */
 #include "engine/engine-int.h"
+#include "base/text.h"
 #include "engine/proj.h"
 
 #include "base/error.h"
@@ -51,12 +52,12 @@ int eng__apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev) 
 
 void eng__view_of_snap(const eng_snap *s, eng_dossier_view *out, char *applicant, size_t asize) {
   memset(out, 0, sizeof *out);
-  snprintf(out->code, sizeof out->code, "%s", s->code);
-  snprintf(out->procedure, sizeof out->procedure, "%s", s->procedure);
-  snprintf(out->agency, sizeof out->agency, "%s", s->agency);
-  snprintf(out->state, sizeof out->state, "%s", s->state);
-  snprintf(out->outcome, sizeof out->outcome, "%s", s->outcome);
-  snprintf(out->classification, sizeof out->classification, "%s", s->classification);
+  mc_text_copy(out->code, sizeof out->code, s->code);
+  mc_text_copy(out->procedure, sizeof out->procedure, s->procedure);
+  mc_text_copy(out->agency, sizeof out->agency, s->agency);
+  mc_text_copy(out->state, sizeof out->state, s->state);
+  mc_text_copy(out->outcome, sizeof out->outcome, s->outcome);
+  mc_text_copy(out->classification, sizeof out->classification, s->classification);
   out->version = s->version;
   out->submitted_at = s->submitted_at;
   out->accepted_at = s->accepted_at;
@@ -67,17 +68,17 @@ void eng__view_of_snap(const eng_snap *s, eng_dossier_view *out, char *applicant
   out->supplement_used = s->supplement_used;
   out->supplement_late = s->supplement_late;
   out->extended = s->extended;
-  snprintf(out->handler, sizeof out->handler, "%s", s->handler);
+  mc_text_copy(out->handler, sizeof out->handler, s->handler);
   out->nco_handlers = s->nco_handlers;
   for (int i = 0; i < s->nco_handlers; i++)
-    snprintf(out->co_handlers[i], sizeof out->co_handlers[i], "%s", s->co_handlers[i]);
+    mc_text_copy(out->co_handlers[i], sizeof out->co_handlers[i], s->co_handlers[i]);
   out->rating = s->rating;
   out->fee_paid = s->fee_paid;
   out->refunded = s->refunded;
   for (int i = 0; i < s->nsteps && i < 8; i++)
-    snprintf(out->steps[out->nsteps++], sizeof out->steps[0], "%s", s->steps[i]);
+    mc_text_copy(out->steps[out->nsteps++], sizeof out->steps[0], s->steps[i]);
   if (applicant)
-    snprintf(applicant, asize, "%s", s->applicant);
+    mc_text_copy(applicant, asize, s->applicant);
 }
 
 static int dossier_read(eng_engine *e, const char *code, eng_dossier_view *out, char *applicant, size_t asize) {

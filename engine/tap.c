@@ -3,6 +3,7 @@
 #include "engine/engine-int.h"
 
 #include "base/error.h"
+#include "base/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,9 +24,7 @@ static eng_event_view *next_view(eng_engine *e) {
     e->tap.events = v;
     e->tap.cap = cap;
   }
-  eng_event_view *v = &e->tap.events[e->tap.n++];
-  memset(v, 0, sizeof *v);
-  return v;
+  return &e->tap.events[e->tap.n++];
 }
 
 void eng__tap_dossier(eng_engine *e, uint64_t seq, const store_event_in *in, const eng_snap *after,
@@ -33,13 +32,14 @@ void eng__tap_dossier(eng_engine *e, uint64_t seq, const store_event_in *in, con
   if (e->tap.fn == NULL)
     return;
   eng_event_view *v = next_view(e);
-  eng__view_of_snap(after, &v->dossier, v->applicant, sizeof v->applicant);
+  eng__view_of_snap(after, &v->dossier, v->applicant, sizeof v->applicant); /* clears the dossier */
   /* The snapshot's version is set by the projection as it applies the
    * event; the event is the one after the version it expected. */
   v->dossier.version = (uint64_t)in->expected_version + 1;
-  snprintf(v->type, sizeof v->type, "%s", in->type);
-  snprintf(v->action, sizeof v->action, "%s", action ? action : "");
-  snprintf(v->step, sizeof v->step, "%s", step ? step : "");
+  mc_text_copy(v->type, sizeof v->type, in->type);
+  mc_text_copy(v->action, sizeof v->action, action);
+  mc_text_copy(v->step, sizeof v->step, step);
+  v->subject[0] = '\0';
   v->seq = seq;
   v->time = in->time;
 }
@@ -48,6 +48,7 @@ void eng__tap_other(eng_engine *e, uint64_t seq, const store_event_in *in) {
   if (e->tap.fn == NULL)
     return;
   eng_event_view *v = next_view(e);
+  memset(v, 0, sizeof *v);
   const char *slash = strchr(in->stream, '/');
   snprintf(v->type, sizeof v->type, "%s", in->type);
   snprintf(v->subject, sizeof v->subject, "%s", slash ? slash + 1 : in->stream);

@@ -6,7 +6,7 @@ broken client or a bad day on the machine does, and what motcuad must do.
 
 Scenarios (all by default): assign, logout_short_bearer, submission_flood,
 status_throttle, second_server, port_in_use, admin_socket_unbindable,
-data_dir_mode, disk_full (needs a tmpfs mount: skipped without).  Each starts its own server on a fresh data directory.
+data_dir_mode, disk_full (needs a tmpfs mount: skipped without), never_reads.  Each starts its own server on a fresh data directory.
 With --valgrind, motcuad runs under valgrind (memcheck; the run fails on any
 error it reports), for the scenarios named or, by default, the ones marked
 for it (VALGRIND): the hostile inputs whose faults ASan cannot see (inside
@@ -204,6 +204,69 @@ def status_throttle():
         stopped_cleanly(srv, "status_throttle")
 
 
+# ============================================================ connections
+
+
+def raw_ws(port, rcvbuf=None):
+    """A WebSocket opened by hand over a plain socket (the handshake, then nothing read)."""
+    s = socket.socket()
+    if rcvbuf:  # a small window: the server's writes choke soon
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(5)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(1)
+        if not chunk:
+            raise ConnectionError("closed during the handshake")
+        head += chunk
+    if b" 101 " not in head.split(b"\r\n")[0]:
+        raise ConnectionError("no upgrade: %r" % head[:80])
+    return s
+
+
+def masked_text(payload):
+    """A client's text frame (masked, as RFC 6455 requires)."""
+    mask = os.urandom(4)
+    body = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    n = len(payload)
+    head = bytes([0x81, 0x80 | n]) if n < 126 else bytes([0x81, 0x80 | 126, n >> 8, n & 0xff])
+    return head + mask + body
+
+
+def never_reads():
+    """A client that sends and never reads: once its queue is full it is closed, and from then on
+    nothing it sends is worked on, even while the close waits for a socket that never drains (big
+    replies fill the socket's buffers: an unknown field's name is echoed in the error)."""
+    srv = server("never_reads", "max_queued = 64\n")
+    try:
+        s = raw_ws(srv.port, rcvbuf=4096)
+        s.setblocking(False)
+        frame = masked_text(b'{"op":"ping","id":"p","' + b'f' * 30000 + b'":1}')
+        sent, deadline = 0, time.time() + 4
+        while time.time() < deadline and sent < 200000:
+            try:
+                s.send(frame)
+                sent += 1
+            except BlockingIOError:
+                time.sleep(0.01)
+            except OSError:
+                break
+        time.sleep(0.5)
+        st, m, _ = srv.http("GET", "/metrics")
+        pings = [l for l in m.splitlines() if l.startswith('motcua_commands_total{op="ping",outcome="bad_request"}')]
+        done = int(pings[0].split()[1]) if pings else 0
+        F.check(done <= 1000, "the server stopped reading: %d requests worked on of %d sent" % (done, sent))
+        print("never_reads: %d requests worked on of %d sent" % (done, sent))
+        s.close()
+        st, _, _ = srv.http("GET", "/healthz")
+        F.eq(st, 200, "the server serves on")
+    finally:
+        stopped_cleanly(srv, "never_reads")
+
+
 # ============================================================ start-up, shutdown and health
 
 
@@ -338,7 +401,7 @@ def disk_full():
 SCENARIOS = {"assign": assign, "logout_short_bearer": logout_short_bearer, "submission_flood": submission_flood,
              "status_throttle": status_throttle, "second_server": second_server, "port_in_use": port_in_use,
              "admin_socket_unbindable": admin_socket_unbindable, "data_dir_mode": data_dir_mode,
-             "disk_full": disk_full}
+             "disk_full": disk_full, "never_reads": never_reads}
 # Under valgrind: the inputs whose faults ASan cannot see (a fixed budget: each a few seconds natively).
 FOR_VALGRIND = ["logout_short_bearer"]
 
