@@ -16,6 +16,7 @@ anything did.
 import asyncio
 import glob
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -183,6 +184,24 @@ def submission_flood():
         F.check('motcua_commands_total{op="submit",outcome="throttled"}' in m, "throttled submissions are counted")
     finally:
         stopped_cleanly(srv, "submission_flood")
+
+
+def http_denials_name_the_address():
+    """An HTTP denial (a wrong password, a wrong code) is logged with the client's address, as the
+    WebSocket's are: the operator on call looks for it."""
+    srv = server("http_denials", "trusted_proxies = 127.0.0.1\n")
+    try:
+        srv.http("POST", "/api/login", {"id": "khong.ai", "password": "sai mật khẩu rồi"})
+        srv.http("POST", "/api/login", {"id": "khong.ai", "password": "sai mật khẩu rồi"},
+                 headers={"X-Forwarded-For": "203.0.113.9"})
+        time.sleep(0.3)
+        log = open(srv.out).read()
+        F.check(re.search(r"denied login to khong\.ai from (::ffff:)?127\.0\.0\.1:", log),
+                "a direct client's address is logged")
+        F.check("denied login to khong.ai from 203.0.113.9" in log, "the address a trusted proxy named is logged")
+        F.check("from -:" not in log, "no denial without an address: %s" % log[-300:])
+    finally:
+        stopped_cleanly(srv, "http_denials")
 
 
 def status_throttle():
@@ -401,7 +420,8 @@ def disk_full():
 SCENARIOS = {"assign": assign, "logout_short_bearer": logout_short_bearer, "submission_flood": submission_flood,
              "status_throttle": status_throttle, "second_server": second_server, "port_in_use": port_in_use,
              "admin_socket_unbindable": admin_socket_unbindable, "data_dir_mode": data_dir_mode,
-             "disk_full": disk_full, "never_reads": never_reads}
+             "disk_full": disk_full, "never_reads": never_reads,
+             "http_denials_name_the_address": http_denials_name_the_address}
 # Under valgrind: the inputs whose faults ASan cannot see (a fixed budget: each a few seconds natively).
 FOR_VALGRIND = ["logout_short_bearer"]
 
