@@ -82,7 +82,7 @@ bool srv_may_read(srv *s, const principal *p, const eng_event_view *v) {
   return srv_may_read_among(p, v, srv_catalogue_step_agencies(s->cat, v->dossier.procedure));
 }
 
-void srv_denied(srv *s, conn *c, const char *op, const char *account, const char *why) {
+void srv_denied(srv *s, conn *c, const char *addr, const char *op, const char *account, const char *why) {
   srv_metrics_denial(&s->m, op);
   int64_t minute = (int64_t)(mc_mono_ms() / 60000);
   if (c) {
@@ -94,7 +94,7 @@ void srv_denied(srv *s, conn *c, const char *op, const char *account, const char
       return;
   }
   mc_log(MC_LOG_WARN, "access", "denied %s to %s from %s: %s", op, account && account[0] ? account : "(anonymous)",
-         c ? c->addr : "-", why);
+         c ? c->addr : addr && addr[0] ? addr : "-", why);
 }
 
 void srv_job_revoke_session(job *j) {

@@ -44,8 +44,9 @@ bool srv_may_read_among(const principal *p, const eng_event_view *v, const json_
 bool srv_may_read(srv *s, const principal *p, const eng_event_view *v);
 
 /* A refusal of the access rules: counted, logged at most denials_per_minute
- * times a minute per connection (NULL: no connection). */
-void srv_denied(srv *s, conn *c, const char *op, const char *account, const char *why);
+ * times a minute per connection, with the client's address (the
+ * connection's; `addr` for a request without one, e.g. over HTTP). */
+void srv_denied(srv *s, conn *c, const char *addr, const char *op, const char *account, const char *why);
 
 /* A job's `work` that revokes the session j->data.token and flushes it (a
  * logout over HTTP or WebSocket is acknowledged only once on disk). */

@@ -77,7 +77,9 @@ static void login_finish(job *j) {
   if (rc) {
     /* The attempt was counted when it arrived (post_login). */
     bool locked = acc_throttle_locked(st, akey, now, &(int64_t){0});
-    srv_denied(s, NULL, "login", id, locked ? "wrong password: the account is locked" : "wrong account or password");
+    const char *ikey = json_string_value(json_object_get(j->data, "ikey")); /* "i/ADDRESS" */
+    srv_denied(s, NULL, ikey ? ikey + 2 : NULL, "login", id,
+               locked ? "wrong password: the account is locked" : "wrong account or password");
     if (h)
       srv_http_error(h, 401, "unauthenticated", NULL,
                     locked ? "the account or the password is not right; after %d failures the account is locked for %d minutes"
@@ -119,7 +121,7 @@ void srv_http_post_login(http_req *h, const char *rest, json_t *b, const char *t
   store *st = eng_store(h->s->e);
   if (acc_throttle_locked(st, akey, srv_now(h->s), &wait) || acc_throttle_locked(st, ikey, srv_now(h->s), &wait)) {
     h->retry_after_s = wait / 1000 + 1;
-    srv_denied(h->s, NULL, "login", id, "locked after repeated failures");
+    srv_denied(h->s, NULL, h->addr, "login", id, "locked after repeated failures");
     json_t *err = srv_error("throttled", "too many failed logins: try again later, or reset the password", NULL);
     json_object_set_new(err, "retry_after_ms", json_integer(wait));
     srv_http_respond(h, 429, json_pack("{s:o}", "error", err));
@@ -317,7 +319,7 @@ static int check_code(http_req *h, const char *db, const char *id, const char *c
     json_object_set_new(rec, "attempts", json_integer(attempts + 1));
     acc_record_put(st, db, id, rec);
     json_decref(rec);
-    srv_denied(h->s, NULL, db, id, "a wrong one-time code");
+    srv_denied(h->s, NULL, h->addr, db, id, "a wrong one-time code");
     srv_http_error(h, 422, "refused", "code", "the code is not right (%d attempts left)", (int)(ACC_CODE_ATTEMPTS - attempts - 1));
     return MC_EACCES;
   }

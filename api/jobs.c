@@ -144,7 +144,10 @@ void srv_job_finish(job *j) {
 }
 
 /* The engine's tap, on the writer thread: the batch's events are copied for
- * the loop (api/pushes.h), which is woken. */
+ * the loop (api/pushes.h).  It is not woken for them: the completions of
+ * the batch's commands, queued right after, wake it once for both (a
+ * batch of the delivery worker's outcomes is pushed at the next wake, as
+ * it always was). */
 static void tap(void *opaque, const eng_event_view *events, int n) {
   srv *s = opaque;
   tapped *t = malloc(sizeof *t + (size_t)n * sizeof t->events[0]);
@@ -157,7 +160,6 @@ static void tap(void *opaque, const eng_event_view *events, int n) {
   *s->tap_tail = t;
   s->tap_tail = &t->next;
   pthread_mutex_unlock(&s->done_mu);
-  uv_async_send(&s->wake);
 }
 
 static void wake_cb(uv_async_t *a) {

@@ -138,7 +138,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     char addr[API_ADDR_MAX] = "";
     srv_client_addr(s, wsi, addr, sizeof addr);
     if (srv_conn_count_from(s, addr) >= s->cfg.max_per_address) {
-      srv_denied(s, NULL, "connect", NULL, "too many connections from this address");
+      srv_denied(s, NULL, addr, "connect", NULL, "too many connections from this address");
       return -1;
     }
     return 0;

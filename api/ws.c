@@ -42,7 +42,7 @@ static void command_finish(job *j) {
     char msg[600];
     snprintf(msg, sizeof msg, "%s: %s", j->op, res->message[0] ? res->message : mc_strerror(res->status));
     if (outcome == OUT_FORBIDDEN)
-      srv_denied(j->s, c, j->op, c->who.acct.id, msg);
+      srv_denied(j->s, c, NULL, j->op, c->who.acct.id, msg);
     srv_metrics_count(&j->s->m, j->op, outcome);
     json_t *err = srv_error(code, msg, NULL);
     srv_error_refusal(err, res);

@@ -31,7 +31,7 @@ void srv_ws_fail(req *r, const char *code, const char *field, const char *fmt, .
                                                                             : OUT_REFUSED;
   srv_metrics_count(&r->s->m, r->op ? r->op : "unknown", outcome);
   if (outcome == OUT_FORBIDDEN)
-    srv_denied(r->s, r->c, r->op ? r->op : "unknown", r->c->who.acct.id, msg);
+    srv_denied(r->s, r->c, NULL, r->op ? r->op : "unknown", r->c->who.acct.id, msg);
   srv_ws_reply(r, json_pack("{s:b, s:o}", "ok", 0, "error", srv_error(code, msg, field)));
 }
 
