@@ -155,12 +155,23 @@ static void otp_work(job *j) {
     json_object_set_new(j->data, "hash", json_string(hash));
 }
 
-/* In the pool, once the account is in the log: its one-time password (flushed). */
-static void user_add_after(job *j) {
-  const eng_result *r = &j->results[0];
-  if (j->status == 0 && r->status == 0 && !r->repeated)
-    j->status = acc_credentials_put(eng_store(j->s->e), json_string_value(json_object_get(j->data, "account")),
-                                    json_string_value(json_object_get(j->data, "hash")), true);
+/* In the pool, before the account is committed: its one-time password,
+ * stored and flushed first, so that a kill in between never leaves an
+ * account without one (a password without its account is harmless, and
+ * replaced by the next attempt).  An account that exists keeps its own. */
+static void user_add_work(job *j) {
+  const char *account = json_string_value(json_object_get(j->data, "account"));
+  eng_account_view a;
+  if (eng_account_get(j->s->e, account, &a) == 0) {
+    j->status = MC_ECONFLICT;
+    return;
+  }
+  otp_work(j);
+  store *st = eng_store(j->s->e);
+  if (j->status == 0 && (j->status = acc_credentials_put(st, account, json_string_value(json_object_get(j->data, "hash")),
+                                                         true)) == 0)
+    j->status = store_aux_sync(st);
+  mc_crash_point("user_add");
 }
 
 static void user_add_finish(job *j) {
@@ -169,7 +180,7 @@ static void user_add_finish(job *j) {
   const char *account = json_string_value(json_object_get(j->data, "account"));
   const eng_result *r = &j->results[0];
   int rc = r->status ? r->status : j->status;
-  if (rc == 0 && r->repeated) {
+  if ((rc == 0 && r->repeated) || j->status == MC_ECONFLICT) {
     /* The same request again: the account exists; its password stays. */
     if (a)
       send_line(a, json_pack("{s:O, s:b, s:o}", "id", id, "ok", 0, "error",
@@ -253,7 +264,7 @@ static void user_add(admin_client *a, json_t *req, json_t *id) {
   if (applicant)
     c->actor.role = "system"; /* an applicant registered at the desk, as the server registers a verified one */
   with_one_time_password(j, account);
-  j->after = user_add_after;
+  j->work = user_add_work;
   j->finish = user_add_finish;
   srv_job_start(j);
 }

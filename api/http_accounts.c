@@ -327,14 +327,24 @@ static int check_code(http_req *h, const char *db, const char *id, const char *c
   return 0;
 }
 
-/* In the pool, once the account is in the log: its password (flushed). */
-static void verify_after(job *j) {
+/* In the pool, before the account is committed: its password, stored and
+ * flushed first (a kill in between leaves a password without an account,
+ * harmless; the code still verifies and the next attempt finishes). */
+static void verify_work(job *j) {
   const char *id = json_string_value(json_object_get(j->data, "id"));
-  if (j->results[0].status != 0 || j->results[0].repeated)
-    return;
-  j->status = acc_credentials_put(eng_store(j->s->e), id, json_string_value(json_object_get(j->data, "hash")), false);
-  if (j->status == 0)
-    acc_record_del(eng_store(j->s->e), "registrations", id);
+  eng_account_view a;
+  if (eng_account_get(j->s->e, id, &a) == 0)
+    return; /* made already: its password was stored before it */
+  store *st = eng_store(j->s->e);
+  if ((j->status = acc_credentials_put(st, id, json_string_value(json_object_get(j->data, "hash")), false)) == 0)
+    j->status = store_aux_sync(st);
+  mc_crash_point("verify");
+}
+
+/* Once the account is in the log: its registration is done with. */
+static void verify_after(job *j) {
+  if (j->status == 0 && j->results[0].status == 0)
+    acc_record_del(eng_store(j->s->e), "registrations", json_string_value(json_object_get(j->data, "id")));
 }
 
 static void verify_finish(job *j) {
@@ -390,6 +400,7 @@ void srv_http_post_verify(http_req *h, const char *rest, json_t *b, const char *
   snprintf(cid, sizeof cid, "sys/register/%s", id);
   c->command_id = srv_job_strdup(j, cid);
   json_decref(rec);
+  j->work = verify_work;
   j->after = verify_after;
   j->finish = verify_finish;
   srv_job_start(j);

@@ -92,6 +92,20 @@ static void submit_cmds(job *j) {
   }
 }
 
+/* A job whose `work` failed (j->status) runs none of its commands: each is
+ * answered with that failure. */
+static void submit_unless_failed(job *j) {
+  if (j->status == 0 || j->ncmds == 0) {
+    submit_cmds(j);
+    return;
+  }
+  for (int i = 0; i < j->ncmds; i++) {
+    eng_result r = {0};
+    ENG_REFUSE(&r, j->status, BATCH_FAILED, mc_strerror(j->status));
+    cmd_done(j, &j->cmds[i], &r);
+  }
+}
+
 static void pool_work(uv_work_t *w) {
   job *j = w->data;
   j->work(j);
@@ -100,7 +114,7 @@ static void pool_work(uv_work_t *w) {
 static void pool_after(uv_work_t *w, int status) {
   job *j = w->data;
   (void)status;
-  submit_cmds(j);
+  submit_unless_failed(j);
 }
 
 void srv_job_start(job *j) {
@@ -110,6 +124,8 @@ void srv_job_start(job *j) {
     if (uv_queue_work(&j->s->loop, &j->uv, pool_work, pool_after) == 0)
       return;
     j->work(j);
+    submit_unless_failed(j);
+    return;
   }
   submit_cmds(j);
 }

@@ -2,7 +2,9 @@
  * password hash, an fsync), and its completion on the loop.
  *
  * A job's `cmds` go to the writer in order; `work` runs in the pool before
- * them and `after` after them; `finish` runs on the loop once all is done.
+ * them (when it fails — j->status set — the commands are not run, each
+ * answered with that failure) and `after` after them; `finish` runs on the
+ * loop once all is done.
  * The writer calls back on its own thread, which only queues the finished
  * job and wakes the loop (uv_async_send).  The owner (a connection, an HTTP
  * request, an admin client) may go away meanwhile: it clears the job's

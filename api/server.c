@@ -365,8 +365,29 @@ static int first_start(srv *s) {
     if (rc)
       return rc;
   }
+  /* The first administrator: its one-time password is stored and shown
+   * before the account is committed, so that a kill in between leaves no
+   * account nobody can log in to (the next start makes it again, with a new
+   * password, shown again). */
   eng_account_view a;
   if (eng_account_get(s->e, "admin", &a) == MC_ENOENT) {
+    char otp[17], hash[ACC_HASH_LEN];
+    store *st = eng_store(s->e);
+    acc_one_time_password(otp);
+    if ((rc = acc_password_hash(otp, hash)) || (rc = acc_credentials_put(st, "admin", hash, true)) ||
+        (rc = store_aux_sync(st))) {
+      mc_log(MC_LOG_ERROR, "server", "the first administrator's password could not be stored: %s", mc_strerror(rc));
+      return rc;
+    }
+    if (s->opt.announce) {
+      fprintf(s->opt.announce,
+              "motcuad: the first administrator is \"admin\" with the one-time password %s\n"
+              "motcuad: it must be changed at the first login; this is the only time it is shown\n",
+              otp);
+      fflush(s->opt.announce);
+    }
+    sodium_memzero(otp, sizeof otp);
+    mc_crash_point("first_start");
     const char *roles[] = {"system_admin"};
     eng_command c = {.kind = ENG_CMD_ACCOUNT, .command_id = "sys/first-admin",
                      .actor = {"motcuad", "system", NULL, "motcuad"}, .expected_version = STORE_ANY_VERSION,
@@ -376,20 +397,10 @@ static int first_start(srv *s) {
     if (rc == 0 && r.status)
       rc = r.status;
     if (rc) {
-      mc_log(MC_LOG_ERROR, "server", "the first administrator could not be created: %s",
-             r.message[0] ? r.message : mc_strerror(rc));
+      mc_log(MC_LOG_ERROR, "server", "the first administrator could not be created: %s (start again: a new one-time "
+                                     "password is shown)", r.message[0] ? r.message : mc_strerror(rc));
       return rc;
     }
-    char otp[17], hash[ACC_HASH_LEN];
-    acc_one_time_password(otp);
-    if ((rc = acc_password_hash(otp, hash)) || (rc = acc_credentials_put(eng_store(s->e), "admin", hash, true)))
-      return rc;
-    if (s->opt.announce)
-      fprintf(s->opt.announce,
-              "motcuad: the first administrator is \"admin\" with the one-time password %s\n"
-              "motcuad: it must be changed at the first login; this is the only time it is shown\n",
-              otp);
-    sodium_memzero(otp, sizeof otp);
   }
   return 0;
 }

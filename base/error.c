@@ -1,10 +1,12 @@
-/* error.c — messages and names of the codes listed in error.h. */
+/* error.c — messages and names of the codes listed in error.h; the crash
+ * point of the test builds. */
 #include "error.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-#include <errno.h>
+#include <string.h>
 
 #define MC__ERR_CASE_MSG(name, msg) case MC_E##name: return msg;
 #define MC__ERR_CASE_NAME(name, msg) case MC_E##name: return "MC_E" #name;
@@ -43,3 +45,13 @@ void mc_oom(size_t bytes) {
   fprintf(stderr, "motcua: out of memory (asked for %zu bytes): stopping\n", bytes);
   abort();
 }
+
+#ifndef NDEBUG
+void mc_crash_point(const char *point) {
+  const char *want = getenv("MOTCUA_CRASH_POINT");
+  if (want && !strcmp(want, point)) {
+    fprintf(stderr, "crash point %s: killed\n", point);
+    raise(SIGKILL);
+  }
+}
+#endif

@@ -68,4 +68,14 @@ int mc_err_from_errno(int errnum);
  * and sanitizer builds (debugoptimized), off in release (b_ndebug). */
 void mc_oom(size_t bytes) __attribute__((noreturn));
 
+/* A crash point, for the tests of what a kill between two writes leaves
+ * (test and sanitizer builds only): when the environment variable
+ * MOTCUA_CRASH_POINT names `point`, the process kills itself there, as a
+ * SIGKILL or a power cut would.  Nothing at all in release builds. */
+#ifdef NDEBUG
+static inline void mc_crash_point(const char *point) { (void)point; }
+#else
+void mc_crash_point(const char *point);
+#endif
+
 #endif
