@@ -339,6 +339,122 @@ def never_reads():
         stopped_cleanly(srv, "never_reads")
 
 
+# ============================================================ protocol hygiene
+
+
+def raw_http(port, data, wait=5.0):
+    """Sends raw bytes; returns (status or None, everything read until the server closed or `wait` passed,
+    whether it closed)."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=wait)
+    try:
+        s.sendall(data)
+    except OSError:
+        pass
+    got, closed, deadline = b"", False, time.time() + wait
+    while time.time() < deadline:
+        try:
+            s.settimeout(max(0.05, deadline - time.time()))
+            chunk = s.recv(65536)
+        except socket.timeout:
+            break
+        except OSError:
+            closed = True
+            break
+        if not chunk:
+            closed = True
+            break
+        got += chunk
+    s.close()
+    m = re.match(rb"HTTP/1\.[01] (\d{3})", got)
+    return (int(m.group(1)) if m else None), got, closed
+
+
+def http_smuggling_and_odd_requests():
+    """Requests a proxy and motcuad could read differently are refused with 400 and the connection
+    closed: two Content-Length headers, Content-Length with Transfer-Encoding, a chunked body, a
+    negative length, no Host.  HEAD answers without a body."""
+    srv = server("http_hygiene")
+    port = srv.port
+    body = b'{"id":"a","password":"b"}'
+    try:
+        cases = [
+            ("two Content-Length", b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             b"Content-Length: 25\r\nContent-Length: 5\r\n\r\n" + body),
+            ("Content-Length with Transfer-Encoding", b"POST /api/login HTTP/1.1\r\nHost: x\r\n"
+             b"Content-Type: application/json\r\nContent-Length: 25\r\nTransfer-Encoding: chunked\r\n\r\n"
+             b"19\r\n" + body + b"\r\n0\r\n\r\n"),
+            ("a chunked body", b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             b"Transfer-Encoding: chunked\r\n\r\n19\r\n" + body + b"\r\n0\r\n\r\n"),
+            ("a negative length", b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+             b"Content-Length: -1\r\n\r\n" + body),
+            ("no Host", b"GET /healthz HTTP/1.1\r\n\r\n"),
+        ]
+        for what, data in cases:
+            st, got, closed = raw_http(port, data)
+            F.eq(st, 400, "%s: 400 (%r)" % (what, got[:120]))
+            F.check(closed, "%s: the connection is closed after the answer" % what)
+        st, got, closed = raw_http(port, b"HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n", wait=2)
+        head, _, rest = got.partition(b"\r\n\r\n")
+        F.check(st is not None and not rest, "HEAD answers with no body: %r" % got[:200])
+        st, _, _ = srv.http("GET", "/healthz")
+        F.eq(st, 200, "the server serves on")
+    finally:
+        stopped_cleanly(srv, "http_hygiene")
+
+
+def http_oversized():
+    """What libwebsockets 4.1.6 does before any callback, where motcuad cannot answer (documented in
+    docs/OPERATIONS.md, "Limits"; the reverse proxy stops them first): an oversized header, URL or
+    header count, and a NUL in the path, close the connection without an answer; CONNECT is held
+    until lws's timeout.  None of them stops the server serving others."""
+    srv = server("http_oversized")
+    port = srv.port
+    try:
+        cases = [
+            ("a 1 MB header", b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * (1 << 20) + b"\r\n\r\n"),
+            ("10,000 headers", b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-A: b\r\n" * 10000 + b"\r\n"),
+            ("a 1 MB URL", b"GET /api/status/" + b"a" * (1 << 20) + b" HTTP/1.1\r\nHost: x\r\n\r\n"),
+            ("a NUL in the path", b"GET /api/status/H13%00.X01 HTTP/1.1\r\nHost: x\r\n\r\n"),
+        ]
+        for what, data in cases:
+            t = time.time()
+            st, got, closed = raw_http(port, data, wait=5)
+            F.check(closed or (st is not None and st >= 400), "%s: refused or closed, not held: %r" % (what, got[:120]))
+            print("http_oversized: %s -> %s, %s after %.1f s" % (what, st, "closed" if closed else "open",
+                                                                  time.time() - t))
+        # CONNECT reaches no callback: lws holds the socket until its own timeout (timeout_secs, 20 s).
+        # Others are served meanwhile; the reverse proxy refuses CONNECT (docs/OPERATIONS.md).
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(20)]
+        for h in held:
+            h.sendall(b"CONNECT 127.0.0.1:22 HTTP/1.1\r\nHost: 127.0.0.1:22\r\n\r\n")
+        st, _, _ = srv.http("GET", "/healthz")
+        F.eq(st, 200, "the server serves on, 20 CONNECTs held meanwhile")
+        for h in held:
+            h.close()
+    finally:
+        stopped_cleanly(srv, "http_oversized")
+
+
+def ws_unmasked_frames():
+    """RFC 6455 5.1 requires a server to close a connection whose client frames are not masked;
+    libwebsockets 4.1.6 exposes no mask bit and answers them.  This documents it (docs/OPERATIONS.md,
+    "Limits"): when lws starts refusing them, this fails and the docs change."""
+    srv = server("ws_unmasked")
+    try:
+        s = raw_ws(srv.port)
+        p = b'{"op":"ping","id":"u"}'
+        s.sendall(bytes([0x81, len(p)]) + p)
+        s.settimeout(3)
+        try:
+            got = s.recv(4096)
+        except OSError:
+            got = b""
+        s.close()
+        F.check(b'"id":"u"' in got, "lws 4.1.6 answers an unmasked client frame (documented): %r" % got)
+    finally:
+        stopped_cleanly(srv, "ws_unmasked")
+
+
 # ============================================================ start-up, shutdown and health
 
 
@@ -475,7 +591,9 @@ SCENARIOS = {"assign": assign, "logout_short_bearer": logout_short_bearer, "subm
              "admin_socket_unbindable": admin_socket_unbindable, "data_dir_mode": data_dir_mode,
              "disk_full": disk_full, "never_reads": never_reads,
              "http_denials_name_the_address": http_denials_name_the_address,
-             "killed_between_writes": killed_between_writes}
+             "killed_between_writes": killed_between_writes,
+             "http_smuggling_and_odd_requests": http_smuggling_and_odd_requests, "http_oversized": http_oversized,
+             "ws_unmasked_frames": ws_unmasked_frames}
 # Under valgrind: the inputs whose faults ASan cannot see (a fixed budget: each a few seconds natively).
 FOR_VALGRIND = ["logout_short_bearer"]
 
