@@ -196,10 +196,34 @@ static void handle(http_req *h) {
 /* ------------------------------------------------------------ the lws side */
 
 
+/* What a proxy in front and motcuad could read differently — a request
+ * smuggled inside another — is refused whole, and its connection closed:
+ * no Host; a body framed by Transfer-Encoding (chunked bodies are not
+ * taken); two Content-Length headers, or one that is not a number. */
+static const char *request_fault(struct lws *wsi) {
+  char v[24];
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HOST) <= 0)
+    return "the request has no Host header";
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+    return "Transfer-Encoding is not accepted: send the body with one Content-Length";
+  int n = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+  if (n <= 0)
+    return NULL;
+  if (lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 1) > 0)
+    return "the request has two Content-Length headers";
+  if (n >= (int)sizeof v || lws_hdr_copy(wsi, v, sizeof v, WSI_TOKEN_HTTP_CONTENT_LENGTH) < 0)
+    return "Content-Length is too long";
+  for (const char *c = v; *c; c++)
+    if (*c < '0' || *c > '9')
+      return "Content-Length is a number of bytes";
+  return NULL;
+}
+
 static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, void **pss, void *in, size_t len) {
   http_req *h = *pss;
   switch (reason) {
   case LWS_CALLBACK_HTTP: {
+    const char *fault;
     if (h)
       srv_http_free(h);
     h = calloc(1, sizeof *h);
@@ -211,7 +235,13 @@ static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, v
     snprintf(h->path, sizeof h->path, "%s", (const char *)in);
     srv_client_addr(s, wsi, h->addr, sizeof h->addr);
     h->post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+    if ((fault = request_fault(wsi)) != NULL) {
+      h->close = true;
+      srv_http_error(h, 400, "bad_request", NULL, "%s", fault);
+      return 0;
+    }
     if (!h->post && lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) <= 0) {
+      h->head = lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI) > 0;
       srv_http_error(h, 405, "bad_request", NULL, "only GET and POST are served");
       return 0;
     }

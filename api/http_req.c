@@ -78,9 +78,15 @@ static int add_security_headers(http_req *h, unsigned char **p, unsigned char *e
 int srv_http_write(http_req *h) {
   struct lws *wsi = h->wsi;
   unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
+  if (h->head)
+    h->out.len = 0; /* HEAD: the headers alone */
   if (lws_add_http_common_headers(wsi, (unsigned)h->status, h->content_type, (lws_filepos_t)h->out.len, &p, end))
     return -1;
   if (add_security_headers(h, &p, end))
+    return -1;
+  if (h->close && add_header(wsi, "connection:", "close", &p, end))
+    return -1;
+  if (h->status == 405 && add_header(wsi, "allow:", "GET, POST", &p, end))
     return -1;
   if (h->retry_after_s > 0) {
     char v[24];
@@ -100,6 +106,8 @@ int srv_http_write(http_req *h) {
     if (n < (int)h->out.len)
       return -1;
   }
+  if (h->close)
+    return -1; /* what follows on this connection is not read */
   return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 

@@ -35,6 +35,8 @@ typedef struct http_req {
   int64_t retry_after_s;
   const char *content_type;
   job *pending;               /* a job answering this request */
+  bool close;                 /* the connection closes after the response (a malformed request) */
+  bool head;                  /* HEAD: the response has no body */
 } http_req;
 
 
