@@ -299,6 +299,107 @@ def raw_ws(port, rcvbuf=None):
     return s
 
 
+def idle_sockets_from(addr, port, n):
+    """n TCP connections from a local address (127.0.0.x) that say nothing."""
+    socks = []
+    for _ in range(n):
+        s = socket.socket()
+        s.bind((addr, 0))
+        s.settimeout(2)
+        try:
+            s.connect(("127.0.0.1", port))
+            socks.append(s)
+        except OSError:
+            s.close()
+    return socks
+
+
+def closed_by_server(s, wait):
+    """Whether the server closes the socket within `wait` seconds (it sent nothing)."""
+    s.settimeout(wait)
+    try:
+        return s.recv(1) == b""
+    except socket.timeout:
+        return False
+    except OSError:
+        return True
+
+
+def silent_sockets():
+    """Every accepted socket counts against its address and the total from accept, and one that
+    sends no headers is closed after a short deadline: idle sockets from one host cannot stop other
+    clients."""
+    srv = server("silent_sockets", "max_connections = 60\nmax_per_address = 20\nheader_seconds = 3\n")
+    try:
+        socks = idle_sockets_from("127.0.0.2", srv.port, 40)
+        time.sleep(0.5)
+        open_ = [s for s in socks if not closed_by_server(s, 0.05)]
+        F.check(len(open_) <= 20, "at most max_per_address silent sockets stay open from one address: %d" % len(open_))
+        st, _, _ = srv.http("GET", "/healthz")
+        F.eq(st, 200, "another address is served while they are open")
+        t = time.time()
+        F.check(all(closed_by_server(s, 6) for s in open_), "silent sockets are closed after the header deadline")
+        F.check(time.time() - t < 6, "within the deadline and a little: %.1f s" % (time.time() - t))
+        for s in socks:
+            s.close()
+        # a header sent a byte at a time (slowloris) meets the same deadline
+        s = socket.create_connection(("127.0.0.1", srv.port))
+        t, closed = time.time(), False
+        for ch in b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 20:
+            try:
+                s.send(bytes([ch]))
+            except OSError:
+                closed = True
+                break
+            if closed_by_server(s, 0.5):
+                closed = True
+                break
+        F.check(closed and time.time() - t < 6, "a header trickled in is cut at the deadline (%.1f s)" % (time.time() - t))
+        s.close()
+        # the closed sockets were uncounted: the address may open as many again
+        again = idle_sockets_from("127.0.0.2", srv.port, 20)
+        time.sleep(0.3)
+        F.eq(sum(1 for x in again if not closed_by_server(x, 0.05)), 20, "the count came down as they closed")
+        for x in again:
+            x.close()
+        st, _, _ = srv.http("GET", "/healthz")
+        F.eq(st, 200, "the server serves on")
+    finally:
+        stopped_cleanly(srv, "silent_sockets")
+
+
+def hello_deadline():
+    """A WebSocket that never says hello is closed after hello_seconds, and such sockets have a small
+    share of the connections."""
+    srv = server("hello_deadline", "hello_seconds = 3\nmax_connections = 40\n")
+    try:
+        tok = applicant(srv, "001090000061")
+
+        async def run():
+            idle = await Client.open(srv)
+            authed = await Client.open(srv, tok)
+            t = time.time()
+            await asyncio.wait_for(idle.closed.wait(), 8)
+            F.check(idle.closed.is_set() and time.time() - t < 6, "the socket without hello is closed (%.1f s)"
+                    % (time.time() - t))
+            r = await authed.request("ping")
+            F.check(r.get("ok"), "the one that said hello stays")
+            # a small share: at most a tenth of max_connections wait for their hello
+            waiting = []
+            for _ in range(10):
+                try:
+                    waiting.append(await Client.open(srv))
+                except Exception:
+                    break
+            F.check(len(waiting) <= 4, "at most max_connections / 10 sockets wait for hello: %d" % len(waiting))
+            for c in waiting + [authed]:
+                await c.close()
+
+        asyncio.run(run())
+    finally:
+        stopped_cleanly(srv, "hello_deadline")
+
+
 def masked_text(payload):
     """A client's text frame (masked, as RFC 6455 requires)."""
     mask = os.urandom(4)
@@ -593,7 +694,8 @@ SCENARIOS = {"assign": assign, "logout_short_bearer": logout_short_bearer, "subm
              "http_denials_name_the_address": http_denials_name_the_address,
              "killed_between_writes": killed_between_writes,
              "http_smuggling_and_odd_requests": http_smuggling_and_odd_requests, "http_oversized": http_oversized,
-             "ws_unmasked_frames": ws_unmasked_frames}
+             "ws_unmasked_frames": ws_unmasked_frames, "silent_sockets": silent_sockets,
+             "hello_deadline": hello_deadline}
 # Under valgrind: the inputs whose faults ASan cannot see (a fixed budget: each a few seconds natively).
 FOR_VALGRIND = ["logout_short_bearer"]
 
