@@ -23,6 +23,8 @@ void srv_config_defaults(srv_config *c) {
   c->max_connections = 10000;
   c->max_per_address = 2000;
   c->idle_seconds = 300;
+  c->header_seconds = 10;
+  c->hello_seconds = 30;
   c->max_queued = 4096;
   c->session_hours = 12;
   c->login_failures = 5;
@@ -61,6 +63,8 @@ static const key keys[] = {
     INT("max_connections", max_connections, 1, 19000),
     INT("max_per_address", max_per_address, 1, 19000),
     INT("idle_seconds", idle_seconds, 5, 86400),
+    INT("header_seconds", header_seconds, 1, 600),
+    INT("hello_seconds", hello_seconds, 1, 3600),
     INT("max_queued", max_queued, 16, 1 << 20),
     INT("session_hours", session_hours, 1, 24 * 30),
     INT("login_failures", login_failures, 1, 100),

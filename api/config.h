@@ -27,6 +27,8 @@ typedef struct srv_config {
   int max_connections;         /* in all: 10000 */
   int max_per_address;         /* from one address: 2000 */
   int idle_seconds;            /* a connection with no traffic is closed after: 300 */
+  int header_seconds;          /* a request's headers (and a body) arrive within: 10 */
+  int hello_seconds;           /* a WebSocket says hello with its token within: 30 */
   int max_queued;              /* replies and pushes waiting for a slow client: 4096 */
   int session_hours;           /* 12 */
   int login_failures;          /* failed logins before a lock: 5 */

@@ -53,6 +53,10 @@ void srv_conn_gone(conn *c) {
     c->next->prev = c->prev;
   c->next = c->prev = NULL;
   s->nconns--;
+  if (c->waiting_hello) {
+    c->waiting_hello = false;
+    s->nwaiting_hello--;
+  }
   /* No more pushes: out of the index now, even while jobs hold it. */
   for (int i = 0; i < c->nsubs; i++)
     srv_subs_remove(&s->subs, c->subs[i]);
@@ -159,6 +163,12 @@ void srv_conn_sub_remove(conn *c, int i) {
 
 void srv_conn_set_principal(conn *c, const principal *p) {
   c->who = *p;
+  if (c->waiting_hello && p->authed) {
+    c->waiting_hello = false;
+    c->s->nwaiting_hello--;
+    if (c->wsi)
+      lws_set_timeout(c->wsi, NO_PENDING_TIMEOUT, 0);
+  }
   /* An applicant's "mine" is filed under the account: a hello as another
    * account files it anew. */
   for (int i = 0; i < c->nsubs; i++) {

@@ -40,7 +40,8 @@ struct conn {
   conn *next, *prev;
   uint64_t id;
   char addr[64];
-  bool addr_forwarded;         /* addr is what a trusted proxy's header named (per-address limits hold) */
+  bool addr_forwarded;
+  bool waiting_hello;          /* not authenticated yet: closed after hello_seconds (s->nwaiting_hello) */         /* addr is what a trusted proxy's header named (per-address limits hold) */
   principal who;
   mc_buf rx;
   bool rx_binary, rx_too_big;

@@ -246,10 +246,13 @@ static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, v
       return 0;
     }
     if (!h->post) {
+      lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* the headers are in (api/sockets.h) */
       handle(h);
       return 0;
     }
     char clen[24] = "";
+    /* The headers are in: now the body, within the same deadline (api/sockets.h). */
+    lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, s->cfg.header_seconds);
     if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 || atol(clen) == 0) {
       handle(h); /* no body: lws sends no body callbacks */
       return 0;
@@ -269,6 +272,7 @@ static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, v
       mc_buf_append(&h->body, in, len);
     return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* the body is in */
     if (h && !h->responded && !h->pending)
       handle(h);
     return 0;

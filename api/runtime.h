@@ -74,9 +74,14 @@ struct srv {
   bool delivering, deliver_again;
   uv_work_t delivery_work;
 
+  /* sockets.c: every accepted socket, counted from accept */
+  struct srv_sockets *sockets;
+  int nsockets;
+
   /* conns.c, pushes.c */
   conn *conns;
   int nconns;
+  int nwaiting_hello;          /* WebSockets not yet authenticated */
   uint64_t next_conn_id;
   sub_index subs;
   uint64_t pushed_seq;         /* events up to here have gone to the subscribers */

@@ -17,6 +17,7 @@
 #include "api/pushes.h"
 #include "api/runtime.h"
 #include "api/schedule.h"
+#include "api/sockets.h"
 #include "base/error.h"
 #include "base/log.h"
 
@@ -128,6 +129,23 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
   srv *s = ctx ? lws_context_user(ctx) : NULL;
   pss *p = user;
   switch (reason) {
+  case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: {
+    /* Every socket counts from accept (api/sockets.h). */
+    const struct lws_filter_network_conn_args *a = user;
+    char addr[API_ADDR_MAX];
+    srv_sockets_addr(&a->cli_addr, addr, sizeof addr);
+    if (srv_sockets_admit(s, addr))
+      return 0;
+    srv_denied(s, NULL, addr, "accept", NULL, "too many sockets from this address, or in all");
+    return -1;
+  }
+  case LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED:
+    srv_sockets_opened(s, wsi);
+    return 0;
+  case LWS_CALLBACK_WSI_DESTROY:
+    if (s)
+      srv_sockets_closed(s, wsi);
+    return 0;
   case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
     char uri[64] = "";
     lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI);
@@ -139,6 +157,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     srv_client_addr(s, wsi, addr, sizeof addr);
     if (srv_conn_count_from(s, addr) >= s->cfg.max_per_address) {
       srv_denied(s, NULL, addr, "connect", NULL, "too many connections from this address");
+      return -1;
+    }
+    /* Those still to say hello have a small share of the connections. */
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_AUTHORIZATION) <= 0 &&
+        s->nwaiting_hello >= (s->cfg.max_connections / 10 > 0 ? s->cfg.max_connections / 10 : 1)) {
+      srv_denied(s, NULL, addr, "connect", NULL, "too many connections waiting for their hello");
       return -1;
     }
     return 0;
@@ -155,8 +179,15 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
     char auth[128] = "";
     principal who;
     if (lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) > 7 && !strncmp(auth, "Bearer ", 7) &&
-        srv_authenticate(s, auth + 7, &who) == 0)
+        srv_authenticate(s, auth + 7, &who) == 0) {
       srv_conn_set_principal(c, &who);
+      lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
+    } else {
+      /* hello within hello_seconds, or closed (srv_conn_set_principal lifts it). */
+      c->waiting_hello = true;
+      s->nwaiting_hello++;
+      lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, s->cfg.hello_seconds);
+    }
     return 0;
   }
   case LWS_CALLBACK_RECEIVE: {
@@ -471,6 +502,7 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
   info.pcontext = &s->ctx;
   info.user = s;
   info.timeout_secs = 20;
+  info.timeout_secs_ah_idle = (unsigned)s->cfg.header_seconds; /* a request's headers, and between them */
   info.max_http_header_data = 4096;
   info.pt_serv_buf_size = 32768;
   info.fd_limit_per_thread = (unsigned)s->cfg.max_connections + 64;
@@ -496,8 +528,12 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
              "cannot listen on %s:%d: the port is in use by another program, or not this machine's address "
              "(set `listen` in the configuration)", s->cfg.listen_host, s->cfg.port);
       rc = MC_EIO;
-      /* lws destroys such a context itself, once its loop runs: only that. */
+      /* lws has begun destroying such a context itself: its loop runs it
+       * on, then the destroy is finished (the order lws 4.1 asks of a
+       * foreign loop). */
       drop_ready(s);
+      uv_run(&s->loop, UV_RUN_DEFAULT);
+      lws_context_destroy(s->ctx);
       uv_run(&s->loop, UV_RUN_DEFAULT);
       s->ctx = NULL;
       goto out_loop;
@@ -576,6 +612,7 @@ out_engine:
   srv_jobs_drop(s);
   srv_catalogue_free(s->cat);
   srv_subs_free(&s->subs);
+  srv_sockets_free(s);
   srv_throttle_free(&s->throttle);
   eng_close(s->e);
 out_ctx:
