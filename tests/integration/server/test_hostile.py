@@ -617,6 +617,29 @@ def admin_socket_unbindable():
     start_fails(srv, "an admin socket in a missing folder", "/nonexistent/motcuad.sock")
 
 
+def read_only_data():
+    """A data directory on a read-only file system: a clear message and a clean exit (tmpfs, skipped
+    where none can be mounted)."""
+    d = workdir("read_only_data")
+    mnt = os.path.join(d, "mnt")
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m,mode=755", "tmpfs", mnt],
+                      capture_output=True).returncode != 0:
+        print("read_only_data: skipped (cannot mount a tmpfs here)")
+        return
+    try:
+        srv = Server(MOTCUAD, d, wrapper=WRAPPER)
+        srv.data = os.path.join(mnt, "data")
+        srv.start()
+        srv.stop()
+        subprocess.run(["mount", "-o", "remount,ro", mnt], check=True)
+        again = Server(MOTCUAD, workdir("read_only_data_again"), wrapper=WRAPPER)
+        again.data = srv.data
+        start_fails(again, "a read-only data directory", "Read-only file system")
+    finally:
+        subprocess.run(["umount", "-l", mnt])
+
+
 def data_dir_mode():
     """An existing data directory is made private (700): it holds the sessions and the log."""
     d = workdir("data_dir_mode")
@@ -695,7 +718,7 @@ SCENARIOS = {"assign": assign, "logout_short_bearer": logout_short_bearer, "subm
              "killed_between_writes": killed_between_writes,
              "http_smuggling_and_odd_requests": http_smuggling_and_odd_requests, "http_oversized": http_oversized,
              "ws_unmasked_frames": ws_unmasked_frames, "silent_sockets": silent_sockets,
-             "hello_deadline": hello_deadline}
+             "hello_deadline": hello_deadline, "read_only_data": read_only_data}
 # Under valgrind: the inputs whose faults ASan cannot see (a fixed budget: each a few seconds natively).
 FOR_VALGRIND = ["logout_short_bearer"]
 
