@@ -107,9 +107,18 @@ static void password_rules(void **state) {
   assert_non_null(strstr(why, "at least 10"));
   assert_false(acc_password_ok("123456789", why, sizeof why)); /* 9 */
   assert_true(acc_password_ok("1234567890", why, sizeof why)); /* 10 */
-  /* Bytes of UTF-8: 8 letters, 13 bytes. */
+  /* Characters, not bytes of UTF-8: 8 characters in 12 bytes is short; 4 x "ẩ" (12 bytes) too,
+   * written composed or decomposed; ten Vietnamese letters are enough. */
   assert_true(strlen("mật khẩu") >= 10);
-  assert_true(acc_password_ok("mật khẩu", why, sizeof why));
+  why[0] = '\0';
+  assert_false(acc_password_ok("mật khẩu", why, sizeof why));
+  assert_non_null(strstr(why, "at least 10"));
+  assert_false(acc_password_ok("ẩẩẩẩ", why, sizeof why));
+  assert_false(acc_password_ok("a\xcc\x82\xcc\x89" "a\xcc\x82\xcc\x89" "a\xcc\x82\xcc\x89" "a\xcc\x82\xcc\x89" "a\xcc\x82\xcc\x89",
+                               why, sizeof why)); /* 5 x a + two combining marks: 5 characters in 25 bytes */
+  assert_true(acc_password_ok("mật khẩu đủ", why, sizeof why)); /* 11 characters */
+  /* Spaces alone are no password. */
+  assert_false(acc_password_ok("            ", why, sizeof why));
   char p[300];
   memset(p, 'a', 256);
   p[256] = '\0';
