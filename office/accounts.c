@@ -3,7 +3,9 @@
 
 #include "base/error.h"
 #include "base/hash.h"
+#include "base/text.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,14 +20,37 @@ bool acc_password_verify(const char *hash, const char *password) {
   return hash[0] && crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
 }
 
+/* Characters as a person counts them: code points of the NFC form ("ẩ" is
+ * one, composed or not); what is not text counts its bytes. */
+static size_t characters(const char *text) {
+  mc_buf nfc = MC_BUF_INIT;
+  size_t n = 0;
+  const char *t = text;
+  size_t len = strlen(text);
+  if (mc_text_nfc(text, len, &nfc) == 0)
+    t = (const char *)nfc.data, len = nfc.len;
+  for (size_t i = 0; i < len; i++)
+    n += ((unsigned char)t[i] & 0xC0) != 0x80;
+  mc_buf_free(&nfc);
+  return n;
+}
+
+static bool only_spaces(const char *text) {
+  for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+    if (!isspace(*p))
+      return false;
+  return true;
+}
+
 bool acc_password_ok(const char *password, char *why, size_t size) {
-  size_t n = password ? strlen(password) : 0;
-  if (n < ACC_MIN_PASSWORD) {
+  size_t bytes = password ? strlen(password) : 0;
+  size_t n = password ? characters(password) : 0;
+  if (n < ACC_MIN_PASSWORD || only_spaces(password ? password : "")) {
     snprintf(why, size, "a password has at least %d characters: a few words you remember are better than a short word",
              ACC_MIN_PASSWORD);
     return false;
   }
-  if (n > ACC_MAX_PASSWORD) {
+  if (bytes > ACC_MAX_PASSWORD) {
     snprintf(why, size, "a password has at most %d bytes", ACC_MAX_PASSWORD);
     return false;
   }

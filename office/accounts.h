@@ -26,7 +26,7 @@
 
 #define ACC_TOKEN_LEN 43               /* base64url of 32 bytes */
 #define ACC_HASH_LEN crypto_pwhash_STRBYTES
-#define ACC_MIN_PASSWORD 10            /* characters (bytes of UTF-8) */
+#define ACC_MIN_PASSWORD 10            /* characters (code points of the NFC form), not all spaces */
 #define ACC_MAX_PASSWORD 256
 #define ACC_CODE_MINUTES 15            /* a one-time code's life */
 #define ACC_CODE_ATTEMPTS 5
