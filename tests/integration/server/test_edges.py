@@ -1,0 +1,87 @@
+#!/usr/bin/python3
+"""test_edges.py — the edges a client written from docs/PROTOCOL.md alone hit (issue 17), each as
+it must now be answered.
+
+  test_edges.py MOTCUAD MAIL_SINK [SCENARIO...]
+
+Scenarios (all by default): methods, anonymous_logout.  Prints what failed and exits 1 if anything
+did.
+"""
+import asyncio
+import glob
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from motcua_client import Client, Failures, Server  # noqa: E402
+
+MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
+F = Failures()
+ROOT = tempfile.mkdtemp(prefix="motcuad-edges-")
+os.chmod(ROOT, 0o755)
+
+
+def workdir(name):
+    d = os.path.join(ROOT, name)
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    return d
+
+
+def methods():
+    """A known path with another method is 405 with Allow, not 404."""
+    srv = Server(MOTCUAD, workdir("methods")).start()
+    try:
+        st, body, hdrs = srv.http("GET", "/api/login")
+        h = {k.lower(): v for k, v in hdrs.items()}
+        F.eq((st, h.get("allow")), (405, "POST"), "GET on a POST-only path: %r" % body)
+        st, body, hdrs = srv.http("POST", "/api/catalogue", {"q": "x"})
+        h = {k.lower(): v for k, v in hdrs.items()}
+        F.eq((st, h.get("allow")), (405, "GET"), "POST on a GET-only path: %r" % body)
+        st, _, _ = srv.http("GET", "/api/nothing-here")
+        F.eq(st, 404, "an unknown path stays 404")
+    finally:
+        F.eq(srv.stop(), 0, "methods: motcuad stops cleanly")
+
+
+def anonymous_logout():
+    """logout without a session is refused (unauthenticated), as over HTTP."""
+    srv = Server(MOTCUAD, workdir("anonymous_logout")).start()
+    try:
+        async def run():
+            c = await Client.open(srv)
+            r = await c.request("logout")
+            F.eq(r.get("error", {}).get("code"), "unauthenticated", "an anonymous logout: %r" % r)
+            await c.close()
+
+        asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "anonymous_logout: motcuad stops cleanly")
+
+
+SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout}
+
+if __name__ == "__main__":
+    chosen = sys.argv[3:] or list(SCENARIOS)
+    try:
+        for name in chosen:
+            t = time.time()
+            before = F.n
+            try:
+                SCENARIOS[name]()
+            except Exception as e:  # a scenario that blows up is a failure, and the others still run
+                import traceback
+                traceback.print_exc()
+                F.check(False, "%s raised %r" % (name, e))
+            print("%-20s %s (%.1f s)" % (name, "ok" if F.n == before else "FAILED", time.time() - t), flush=True)
+    finally:
+        for out in glob.glob(os.path.join(ROOT, "*", "motcuad.out")):
+            if F.n:
+                print("---- %s (last lines)" % out)
+                print("".join(open(out).readlines()[-15:]))
+        shutil.rmtree(ROOT, ignore_errors=True)
+    print("%d checks, %d failed" % (F.checks, F.n))
+    sys.exit(1 if F.n else 0)
