@@ -165,6 +165,11 @@ static void handle(http_req *h) {
     return;
   }
   const http_route *r = route_of(h->post ? "POST" : "GET", h->path, &name);
+  if (r == NULL && route_of(h->post ? "GET" : "POST", h->path, &name)) {
+    h->allow = h->post ? "GET" : "POST";
+    srv_http_error(h, 405, "bad_request", NULL, "%s takes %s only", h->path, h->allow);
+    return;
+  }
   if (r == NULL) {
     srv_http_error(h, 404, "not_found", NULL, "no such resource %s (docs/PROTOCOL.md lists them)", h->path);
     return;

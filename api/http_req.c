@@ -86,7 +86,7 @@ int srv_http_write(http_req *h) {
     return -1;
   if (h->close && add_header(wsi, "connection:", "close", &p, end))
     return -1;
-  if (h->status == 405 && add_header(wsi, "allow:", "GET, POST", &p, end))
+  if (h->status == 405 && add_header(wsi, "allow:", h->allow ? h->allow : "GET, POST", &p, end))
     return -1;
   if (h->retry_after_s > 0) {
     char v[24];

@@ -37,6 +37,7 @@ typedef struct http_req {
   job *pending;               /* a job answering this request */
   bool close;                 /* the connection closes after the response (a malformed request) */
   bool head;                  /* HEAD: the response has no body */
+  const char *allow;          /* a 405's Allow header ("GET, POST" when NULL) */
 } http_req;
 
 

@@ -158,9 +158,7 @@ void srv_ws_op_logout(req *r) {
   if (!srv_ws_known_fields(r, fields))
     return;
   if (!c->who.authed) {
-    srv_metrics_count(&r->s->m, "logout", OUT_OK);
-    srv_ws_reply(r, json_pack("{s:b}", "ok", 1));
-    srv_conn_close(c, LWS_CLOSE_STATUS_NORMAL, "logged out");
+    srv_ws_fail(r, "unauthenticated", NULL, "logout: there is no session on this connection (send hello first)");
     return;
   }
   job *j = srv_job_new(r->s, &srv_conn_owner, c, "logout");

@@ -597,7 +597,8 @@ async def anonymous(s, binary):
         await s.raw(c, "{not json")
         await s.raw(c, '{"op": "ping", "id": "d", "id": "e"}')
     await s.raw(c, pack({"op": "ping", "id": "big", "pad": "x" * 20000}))
-    await s.req(c, "logout", closing=(c,))
+    await s.req(c, "logout")  # no session: refused (unauthenticated); the client closes
+    await s.close(c)
     bad = await s.open("bad-header/" + enc, "y" * 43, binary=binary, header=True)
     await s.req(bad, "get", dossier="H13.X01-260101-0001")
     await s.close(bad)
