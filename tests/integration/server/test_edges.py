@@ -4,7 +4,7 @@ it must now be answered.
 
   test_edges.py MOTCUAD MAIL_SINK [SCENARIO...]
 
-Scenarios (all by default): methods, anonymous_logout.  Prints what failed and exits 1 if anything
+Scenarios (all by default): methods, anonymous_logout, unknown_fields_http.  Prints what failed and exits 1 if anything
 did.
 """
 import asyncio
@@ -62,7 +62,27 @@ def anonymous_logout():
         F.eq(srv.stop(), 0, "anonymous_logout: motcuad stops cleanly")
 
 
-SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout}
+def unknown_fields_http():
+    """A field an HTTP resource does not know is refused, naming it, as the WebSocket refuses one:
+    a typo must not pass silently."""
+    srv = Server(MOTCUAD, workdir("unknown_fields_http")).start()
+    try:
+        for path, body, typo in [
+                ("/api/login", {"id": "lan.nt", "password": "một mật khẩu dài", "pasword": "x"}, "pasword"),
+                ("/api/verify", {"id": "001090000001", "code": "123456", "cdoe": "1"}, "cdoe"),
+                ("/api/password/reset", {"id": "lan.nt", "emial": "a@b.vn"}, "emial"),
+                ("/api/password/reset/confirm", {"id": "lan.nt", "code": "123456", "password": "một mật khẩu dài",
+                                                 "pwd": "x"}, "pwd"),
+                ("/api/register", {"kind": "person", "id": "001090000001", "name": "An", "password": "một mật khẩu dài",
+                                   "emial": "a@b.vn"}, "emial")]:
+            st, r, _ = srv.http("POST", path, body)
+            e = (r or {}).get("error", {}) if isinstance(r, dict) else {}
+            F.eq((st, e.get("code"), e.get("field")), (400, "bad_request", typo), "%s with %s: %r" % (path, typo, r))
+    finally:
+        F.eq(srv.stop(), 0, "unknown_fields_http: motcuad stops cleanly")
+
+
+SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout, "unknown_fields_http": unknown_fields_http}
 
 if __name__ == "__main__":
     chosen = sys.argv[3:] or list(SCENARIOS)
