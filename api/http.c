@@ -122,19 +122,22 @@ static void get_procedure(http_req *h, const char *rest, json_t *body, const cha
 /* ------------------------------------------------------------ routes */
 
 /* Every HTTP resource of docs/PROTOCOL.md "HTTP": who may call it, what body
- * it takes and which security headers it answers with. */
+ * it takes (and a JSON body's fields: any other is refused, naming it — a
+ * typo must not pass silently) and which security headers it answers with. */
 static const http_route routes[] = {
-    {"GET", "/healthz", WHO_ANYONE, BODY_NONE, HEADERS_API, get_healthz},
-    {"GET", "/metrics", WHO_ANYONE, BODY_NONE, HEADERS_API, get_metrics},
-    {"GET", "/api/catalogue", WHO_ANYONE, BODY_NONE, HEADERS_API, get_catalogue},
-    {"GET", "/api/procedures/", WHO_ANYONE, BODY_NONE, HEADERS_API, get_procedure},
-    {"GET", "/api/status/", WHO_ANYONE, BODY_NONE, HEADERS_API, get_status},
-    {"POST", "/api/login", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_login},
-    {"POST", "/api/logout", WHO_SESSION, BODY_NONE, HEADERS_API, srv_http_post_logout},
-    {"POST", "/api/register", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_register},
-    {"POST", "/api/verify", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_verify},
-    {"POST", "/api/password/reset", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_reset},
-    {"POST", "/api/password/reset/confirm", WHO_ANYONE, BODY_JSON, HEADERS_API, srv_http_post_reset_confirm},
+    {"GET", "/healthz", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_healthz},
+    {"GET", "/metrics", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_metrics},
+    {"GET", "/api/catalogue", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_catalogue},
+    {"GET", "/api/procedures/", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_procedure},
+    {"GET", "/api/status/", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_status},
+    {"POST", "/api/login", WHO_ANYONE, BODY_JSON, "id,password", HEADERS_API, srv_http_post_login},
+    {"POST", "/api/logout", WHO_SESSION, BODY_NONE, NULL, HEADERS_API, srv_http_post_logout},
+    {"POST", "/api/register", WHO_ANYONE, BODY_JSON, "kind,id,name,email,phone,password", HEADERS_API,
+     srv_http_post_register},
+    {"POST", "/api/verify", WHO_ANYONE, BODY_JSON, "id,code", HEADERS_API, srv_http_post_verify},
+    {"POST", "/api/password/reset", WHO_ANYONE, BODY_JSON, "id", HEADERS_API, srv_http_post_reset},
+    {"POST", "/api/password/reset/confirm", WHO_ANYONE, BODY_JSON, "id,code,password", HEADERS_API,
+     srv_http_post_reset_confirm},
 };
 
 /* The route of a request, and the name after a prefix route's path. */
@@ -186,8 +189,29 @@ static void handle(http_req *h) {
     }
     if ((b = body_json(h)) == NULL)
       return;
+    const char *k;
+    json_t *v;
+    json_object_foreach(b, k, v) {
+      size_t n = strlen(k);
+      const char *f = r->fields;
+      bool known = false;
+      while (f && *f && !known) {
+        const char *comma = strchr(f, ',');
+        size_t len = comma ? (size_t)(comma - f) : strlen(f);
+        known = len == n && !strncmp(f, k, n);
+        f = comma ? comma + 1 : f + len;
+      }
+      if (!known) {
+        char list[200] = "";
+        for (const char *c = r->fields; *c && strlen(list) + 3 < sizeof list; c++)
+          strncat(list, *c == ',' ? ", " : (char[2]){*c, 0}, sizeof list - strlen(list) - 1);
+        srv_http_error(h, 400, "bad_request", k, "unknown field \"%s\": %s", k, list);
+        break;
+      }
+    }
   }
-  r->handle(h, name, b, token);
+  if (!h->responded)
+    r->handle(h, name, b, token);
   sodium_memzero(token, sizeof token);
   /* The body held passwords: wiped before it is freed. */
   if (h->body.data)

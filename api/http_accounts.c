@@ -228,19 +228,8 @@ static void register_work(job *j) {
 
 void srv_http_post_register(http_req *h, const char *rest, json_t *b, const char *token) {
   (void)rest, (void)token;
-  static const char *const allowed[] = {"kind", "id", "name", "email", "phone", "password", NULL};
-  const char *kind, *id, *name, *email, *phone, *pw, *k;
-  json_t *v;
+  const char *kind, *id, *name, *email, *phone, *pw;
   char why[300];
-  json_object_foreach(b, k, v) {
-    bool ok = false;
-    for (int i = 0; allowed[i] && !ok; i++)
-      ok = !strcmp(allowed[i], k);
-    if (!ok) {
-      srv_http_error(h, 400, "bad_request", k, "unknown field \"%s\": kind, id, name, email, phone, password", k);
-      return;
-    }
-  }
   if (!srv_http_body_str(h, b, "kind", true, 15, &kind) || !srv_http_body_str(h, b, "id", true, 20, &id) ||
       !srv_http_body_str(h, b, "name", true, 127, &name) || !srv_http_body_str(h, b, "email", false, 127, &email) ||
       !srv_http_body_str(h, b, "phone", false, 20, &phone) || !srv_http_body_str(h, b, "password", true, 4096, &pw))

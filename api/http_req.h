@@ -49,6 +49,7 @@ struct http_route {
   const char *path;           /* exact; or, ending in '/', a prefix followed by a name */
   enum { WHO_ANYONE, WHO_SESSION } who; /* WHO_SESSION: Authorization: Bearer TOKEN */
   enum { BODY_NONE, BODY_JSON } body;
+  const char *fields;         /* BODY_JSON: the fields it takes, comma-separated (any other is refused) */
   http_headers headers;
   void (*handle)(http_req *h, const char *rest, json_t *body, const char *token);
 };
