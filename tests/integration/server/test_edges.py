@@ -4,7 +4,7 @@ it must now be answered.
 
   test_edges.py MOTCUAD MAIL_SINK [SCENARIO...]
 
-Scenarios (all by default): methods, anonymous_logout, unknown_fields_http.  Prints what failed and exits 1 if anything
+Scenarios (all by default): methods, anonymous_logout, unknown_fields_http, unknown_fields_admin.  Prints what failed and exits 1 if anything
 did.
 """
 import asyncio
@@ -82,7 +82,26 @@ def unknown_fields_http():
         F.eq(srv.stop(), 0, "unknown_fields_http: motcuad stops cleanly")
 
 
-SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout, "unknown_fields_http": unknown_fields_http}
+def unknown_fields_admin():
+    """The admin socket refuses a field its operation does not take (user_add with "emial" made an
+    official with no e-mail)."""
+    srv = Server(MOTCUAD, workdir("unknown_fields_admin")).start()
+    try:
+        r = srv.admin("user_add", account="lan.nt", name="Nguyễn Thị Lan", roles=["reception"], agency="H13.X01",
+                      emial="lan@bacninh.gov.vn")
+        F.eq((r.get("ok"), r.get("error", {}).get("code")), (False, "bad_request"), "user_add with emial: %r" % r)
+        F.check("emial" in r.get("error", {}).get("message", ""), "the refusal names the field: %r" % r)
+        r = srv.admin("user_add", account="lan.nt", name="Nguyễn Thị Lan", roles=["reception"], agency="H13.X01",
+                      email="lan@bacninh.gov.vn")
+        F.check(r.get("ok"), "nothing was made by the refused one; the right one succeeds: %r" % r)
+        r = srv.admin("user_disable", account="lan.nt", reasign_to="x")
+        F.eq(r.get("error", {}).get("code"), "bad_request", "user_disable with reasign_to: %r" % r)
+    finally:
+        F.eq(srv.stop(), 0, "unknown_fields_admin: motcuad stops cleanly")
+
+
+SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout, "unknown_fields_http": unknown_fields_http,
+             "unknown_fields_admin": unknown_fields_admin}
 
 if __name__ == "__main__":
     chosen = sys.argv[3:] or list(SCENARIOS)
