@@ -6,6 +6,7 @@
  * recorded as the actor "admin-socket". */
 #include "api/pushes.h"
 #include "api/runtime.h"
+#include "api/wire.h"
 
 #include "base/error.h"
 #include "base/log.h"
@@ -524,6 +525,57 @@ static void publish(admin_client *a, json_t *req, json_t *id) {
 
 /* ------------------------------------------------------------ dispatch */
 
+static void op_user_add(admin_client *a, json_t *req, json_t *id, const char *op) {
+  (void)op;
+  user_add(a, req, id);
+}
+
+static void op_user_password(admin_client *a, json_t *req, json_t *id, const char *op) {
+  (void)op;
+  user_password(a, req, id);
+}
+
+static void op_publish(admin_client *a, json_t *req, json_t *id, const char *op) {
+  (void)op;
+  publish(a, req, id);
+}
+
+static void op_status(admin_client *a, json_t *req, json_t *id, const char *op) {
+  (void)req, (void)op;
+  send_line(a, json_pack("{s:O, s:b, s:I, s:i, s:i}", "id", id ? id : json_null(), "ok", 1, "seq",
+                         (json_int_t)a->s->pushed_seq, "connections", a->s->nconns, "jobs_in_flight",
+                         a->s->jobs_in_flight));
+}
+
+/* The operations of docs/PROTOCOL.md "The admin socket", each with the
+ * fields it takes besides op and id: any other is refused, naming it (a
+ * typo — "emial" — must not make an official without an e-mail). */
+typedef struct admin_op {
+  const char *name;
+  const char *fields; /* comma-separated */
+  void (*run)(admin_client *a, json_t *req, json_t *id, const char *op);
+} admin_op;
+
+static const admin_op admin_ops[] = {
+    {"user_add", "account,name,roles,kind,agency,email,phone", op_user_add},
+    {"user_disable", "account,reassign_to", user_state},
+    {"user_enable", "account", user_state},
+    {"user_password", "account", op_user_password},
+    {"publish", "items", op_publish},
+    {"status", "", op_status},
+};
+
+/* The first field of `req` that is not op, id or one of `fields`, or NULL. */
+static const char *unknown_field(json_t *req, const char *fields) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(req, k, v) {
+    if (strcmp(k, "op") && strcmp(k, "id") && !srv_wire_field_in(fields, k))
+      return k;
+  }
+  return NULL;
+}
+
 static void handle_line(admin_client *a, const char *line, size_t len) {
   json_error_t err;
   json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
@@ -534,24 +586,22 @@ static void handle_line(admin_client *a, const char *line, size_t len) {
   }
   json_t *id = json_object_get(req, "id");
   const char *op = json_string_value(json_object_get(req, "op"));
+  const admin_op *o = NULL;
+  for (size_t i = 0; op && i < sizeof admin_ops / sizeof admin_ops[0] && o == NULL; i++)
+    if (!strcmp(admin_ops[i].name, op))
+      o = &admin_ops[i];
+  const char *unknown = o ? unknown_field(req, o->fields) : NULL;
   if (a->s->stopping)
     send_error(a, id, "unavailable", "the server is stopping");
   else if (op == NULL)
     send_error(a, id, "bad_request", "no \"op\"");
-  else if (!strcmp(op, "user_add"))
-    user_add(a, req, id);
-  else if (!strcmp(op, "user_disable") || !strcmp(op, "user_enable"))
-    user_state(a, req, id, !strcmp(op, "user_disable") ? "user_disable" : "user_enable");
-  else if (!strcmp(op, "user_password"))
-    user_password(a, req, id);
-  else if (!strcmp(op, "publish"))
-    publish(a, req, id);
-  else if (!strcmp(op, "status"))
-    send_line(a, json_pack("{s:O, s:b, s:I, s:i, s:i}", "id", id ? id : json_null(), "ok", 1, "seq",
-                           (json_int_t)a->s->pushed_seq, "connections", a->s->nconns, "jobs_in_flight",
-                           a->s->jobs_in_flight));
-  else
+  else if (o == NULL)
     send_error(a, id, "bad_request", "unknown op \"%s\": user_add, user_disable, user_enable, user_password, publish, status", op);
+  else if (unknown)
+    send_error(a, id, "bad_request", "%s: unknown field \"%s\" (it takes: %s)", op, unknown,
+               o->fields[0] ? o->fields : "nothing but op and id");
+  else
+    o->run(a, req, id, o->name);
   json_decref(req);
 }
 

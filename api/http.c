@@ -192,16 +192,7 @@ static void handle(http_req *h) {
     const char *k;
     json_t *v;
     json_object_foreach(b, k, v) {
-      size_t n = strlen(k);
-      const char *f = r->fields;
-      bool known = false;
-      while (f && *f && !known) {
-        const char *comma = strchr(f, ',');
-        size_t len = comma ? (size_t)(comma - f) : strlen(f);
-        known = len == n && !strncmp(f, k, n);
-        f = comma ? comma + 1 : f + len;
-      }
-      if (!known) {
+      if (!srv_wire_field_in(r->fields, k)) {
         char list[200] = "";
         for (const char *c = r->fields; *c && strlen(list) + 3 < sizeof list; c++)
           strncat(list, *c == ',' ? ", " : (char[2]){*c, 0}, sizeof list - strlen(list) - 1);

@@ -317,3 +317,15 @@ int srv_wire_form(const json_t *form, mc_buf *out, char *why, size_t size) {
   msgpack_packer_init(&pk, out, buf_write);
   return to_msgpack(&pk, form) ? MC_ENOMEM : 0;
 }
+
+bool srv_wire_field_in(const char *list, const char *key) {
+  size_t n = strlen(key);
+  for (const char *f = list; f && *f;) {
+    const char *comma = strchr(f, ',');
+    size_t len = comma ? (size_t)(comma - f) : strlen(f);
+    if (len == n && !strncmp(f, key, n))
+      return true;
+    f = comma ? comma + 1 : f + len;
+  }
+  return false;
+}

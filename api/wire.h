@@ -25,4 +25,8 @@ int srv_wire_encode(const json_t *msg, bool binary, mc_buf *out);
  * number or yes/no.  MC_EINVAL with `why` for anything else. */
 int srv_wire_form(const json_t *form, mc_buf *out, char *why, size_t size);
 
+/* Whether `key` is one of the names of `list` (comma-separated, no
+ * spaces): the fields an operation or an HTTP resource takes. */
+bool srv_wire_field_in(const char *list, const char *key);
+
 #endif
