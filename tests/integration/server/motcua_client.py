@@ -17,6 +17,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -382,3 +383,30 @@ def applicant(srv, citizen_id, name="Nguyễn Văn An"):
 async def submit(c, cid, form=None, agency="H13.X01", **extra):
     return await c.request("submit", command_id=cid, procedure="1.001193", agency=agency, form=form or BIRTH_FORM,
                            **extra)
+
+
+def run_scenarios(scenarios, failures, root, chosen, lines=15):
+    """Runs the chosen scenarios (all when none is named), each on its own, a failure in one not
+    stopping the others; shows the servers' last lines if anything failed, removes `root`, and exits
+    1 if anything did."""
+    import glob
+    import shutil
+    import traceback
+    try:
+        for name in chosen or list(scenarios):
+            t = time.time()
+            before = failures.n
+            try:
+                scenarios[name]()
+            except Exception as e:  # a scenario that blows up is a failure, and the others still run
+                traceback.print_exc()
+                failures.check(False, "%s raised %r" % (name, e))
+            print("%-20s %s (%.1f s)" % (name, "ok" if failures.n == before else "FAILED", time.time() - t), flush=True)
+    finally:
+        for out in glob.glob(os.path.join(root, "*", "motcuad.out")):
+            if failures.n:
+                print("---- %s (last lines)" % out)
+                print("".join(open(out).readlines()[-lines:]))
+        shutil.rmtree(root, ignore_errors=True)
+    print("%d checks, %d failed" % (failures.checks, failures.n))
+    sys.exit(1 if failures.n else 0)

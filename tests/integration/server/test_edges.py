@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import Client, Failures, Server  # noqa: E402
+from motcua_client import Client, Failures, Server, run_scenarios  # noqa: E402
 
 MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
 F = Failures()
@@ -104,23 +104,4 @@ SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout, "unknown_
              "unknown_fields_admin": unknown_fields_admin}
 
 if __name__ == "__main__":
-    chosen = sys.argv[3:] or list(SCENARIOS)
-    try:
-        for name in chosen:
-            t = time.time()
-            before = F.n
-            try:
-                SCENARIOS[name]()
-            except Exception as e:  # a scenario that blows up is a failure, and the others still run
-                import traceback
-                traceback.print_exc()
-                F.check(False, "%s raised %r" % (name, e))
-            print("%-20s %s (%.1f s)" % (name, "ok" if F.n == before else "FAILED", time.time() - t), flush=True)
-    finally:
-        for out in glob.glob(os.path.join(ROOT, "*", "motcuad.out")):
-            if F.n:
-                print("---- %s (last lines)" % out)
-                print("".join(open(out).readlines()[-15:]))
-        shutil.rmtree(ROOT, ignore_errors=True)
-    print("%d checks, %d failed" % (F.checks, F.n))
-    sys.exit(1 if F.n else 0)
+    run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])

@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import PASSWORD, Client, Failures, Server, applicant, officials, submit  # noqa: E402
+from motcua_client import PASSWORD, Client, Failures, Server, run_scenarios, applicant, officials, submit  # noqa: E402
 
 args = sys.argv[1:]
 VALGRIND = "--valgrind" in args
@@ -723,23 +723,4 @@ SCENARIOS = {"assign": assign, "logout_short_bearer": logout_short_bearer, "subm
 FOR_VALGRIND = ["logout_short_bearer"]
 
 if __name__ == "__main__":
-    chosen = args[2:] or (FOR_VALGRIND if VALGRIND else list(SCENARIOS))
-    try:
-        for name in chosen:
-            t = time.time()
-            before = F.n
-            try:
-                SCENARIOS[name]()
-            except Exception as e:  # a scenario that blows up is a failure, and the others still run
-                import traceback
-                traceback.print_exc()
-                F.check(False, "%s raised %r" % (name, e))
-            print("%-20s %s (%.1f s)" % (name, "ok" if F.n == before else "FAILED", time.time() - t), flush=True)
-    finally:
-        for out in glob.glob(os.path.join(ROOT, "*", "motcuad.out")):
-            if F.n:
-                print("---- %s (last lines)" % out)
-                print("".join(open(out).readlines()[-25:]))
-        shutil.rmtree(ROOT, ignore_errors=True)
-    print("%d checks, %d failed" % (F.checks, F.n))
-    sys.exit(1 if F.n else 0)
+    run_scenarios(SCENARIOS, F, ROOT, args[2:] or (FOR_VALGRIND if VALGRIND else list(SCENARIOS)), lines=25)
