@@ -617,15 +617,23 @@ def admin_socket_unbindable():
     start_fails(srv, "an admin socket in a missing folder", "/nonexistent/motcuad.sock")
 
 
+def tmpfs(d, size, scenario):
+    """A tmpfs of `size` mounted in d/mnt, or None (said) where none can be mounted."""
+    mnt = os.path.join(d, "mnt")
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=%s,mode=755" % size, "tmpfs", mnt],
+                      capture_output=True).returncode != 0:
+        print("%s: skipped (cannot mount a tmpfs here)" % scenario)
+        return None
+    return mnt
+
+
 def read_only_data():
     """A data directory on a read-only file system: a clear message and a clean exit (tmpfs, skipped
     where none can be mounted)."""
     d = workdir("read_only_data")
-    mnt = os.path.join(d, "mnt")
-    os.makedirs(mnt)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m,mode=755", "tmpfs", mnt],
-                      capture_output=True).returncode != 0:
-        print("read_only_data: skipped (cannot mount a tmpfs here)")
+    mnt = tmpfs(d, "64m", "read_only_data")
+    if mnt is None:
         return
     try:
         srv = Server(MOTCUAD, d, wrapper=WRAPPER)
@@ -657,11 +665,8 @@ def disk_full():
     """A full disk is reported as such (no space left), to the client and in the log; /healthz says
     failing while commits fail and ok once they succeed again."""
     d = workdir("disk_full")
-    mnt = os.path.join(d, "mnt")
-    os.makedirs(mnt)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m,mode=755", "tmpfs", mnt],
-                      capture_output=True).returncode != 0:
-        print("disk_full: skipped (cannot mount a tmpfs here)")
+    mnt = tmpfs(d, "24m", "disk_full")
+    if mnt is None:
         return
     try:
         srv = Server(MOTCUAD, d, wrapper=WRAPPER)

@@ -58,3 +58,14 @@ int api_fx_birth_form(mc_buf *out) {
   mc_canon_kv_str(&w, "phone", "0912345678");
   return mc_canon_finish(&w);
 }
+
+uint64_t api_fx_head(eng_engine *eng) {
+  store_read *rd;
+  uint64_t seq = 0;
+  uint8_t hash[32];
+  if (store_read_begin(eng_store(eng), &rd) == 0) {
+    store_read_head(rd, &seq, hash);
+    store_read_end(rd);
+  }
+  return seq;
+}

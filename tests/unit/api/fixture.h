@@ -15,6 +15,8 @@ int api_fx_open(const char *name, char dir[256], eng_engine **eng);
 int api_fx_close(const char *dir, eng_engine *eng);
 /* An instant from ISO text in Vietnam time (UTC+7). */
 mc_instant api_fx_at(const char *iso);
+/* The log's last sequence. */
+uint64_t api_fx_head(eng_engine *eng);
 /* The canonical e-form of a birth registration (1.001193). */
 int api_fx_birth_form(mc_buf *out);
 

@@ -35,16 +35,7 @@ static mc_buf birth; /* an e-form the commands borrow */
 
 static mc_instant at(const char *iso) { return api_fx_at(iso); }
 
-static uint64_t head(void) {
-  store_read *rd;
-  uint64_t seq = 0;
-  uint8_t hash[32];
-  if (store_read_begin(eng_store(eng), &rd) == 0) {
-    store_read_head(rd, &seq, hash);
-    store_read_end(rd);
-  }
-  return seq;
-}
+static uint64_t head(void) { return api_fx_head(eng); }
 
 static int count_dossier_event(void *opaque, const store_event *ev) {
   *(int *)opaque += ev->stream.len > 8 && memcmp(ev->stream.ptr, "dossier/", 8) == 0;

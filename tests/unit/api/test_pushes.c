@@ -612,16 +612,7 @@ static mc_buf birth; /* an e-form the commands borrow */
 
 static mc_instant at(const char *iso) { return api_fx_at(iso); }
 
-static uint64_t head(void) {
-  store_read *rd;
-  uint64_t seq = 0;
-  uint8_t hash[32];
-  if (store_read_begin(eng_store(eng), &rd) == 0) {
-    store_read_head(rd, &seq, hash);
-    store_read_end(rd);
-  }
-  return seq;
-}
+static uint64_t head(void) { return api_fx_head(eng); }
 
 static int setup(void **state) {
   (void)state;
