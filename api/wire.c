@@ -300,22 +300,27 @@ int srv_wire_encode(const json_t *msg, bool binary, mc_buf *out) {
   return to_msgpack(&pk, msg) ? MC_ENOMEM : 0;
 }
 
-int srv_wire_form(const json_t *form, mc_buf *out, char *why, size_t size) {
-  if (!json_is_object(form)) {
-    snprintf(why, size, "\"form\" is an object of the procedure's fields");
+int srv_wire_map(const json_t *map, const char *field, mc_buf *out, char *why, size_t size) {
+  if (!json_is_object(map)) {
+    snprintf(why, size, "\"%s\" is an object of %s", field,
+             !strcmp(field, "form") ? "the procedure's fields" : "field name to value");
     return MC_EINVAL;
   }
   const char *k;
   json_t *v;
-  json_object_foreach((json_t *)form, k, v) {
+  json_object_foreach((json_t *)map, k, v) {
     if (!json_is_string(v) && !json_is_integer(v) && !json_is_boolean(v) && !json_is_null(v)) {
-      snprintf(why, size, "form.%s: a field is a text, a whole number or true/false", k);
+      snprintf(why, size, "%s.%s: a field is a text, a whole number or true/false", field, k);
       return MC_EINVAL;
     }
   }
   msgpack_packer pk;
   msgpack_packer_init(&pk, out, buf_write);
-  return to_msgpack(&pk, form) ? MC_ENOMEM : 0;
+  return to_msgpack(&pk, map) ? MC_ENOMEM : 0;
+}
+
+int srv_wire_form(const json_t *form, mc_buf *out, char *why, size_t size) {
+  return srv_wire_map(form, "form", out, why, size);
 }
 
 bool srv_wire_field_in(const char *list, const char *key) {

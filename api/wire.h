@@ -24,6 +24,8 @@ int srv_wire_encode(const json_t *msg, bool binary, mc_buf *out);
 /* An e-form as the engine takes it: a msgpack map of field -> text, whole
  * number or yes/no.  MC_EINVAL with `why` for anything else. */
 int srv_wire_form(const json_t *form, mc_buf *out, char *why, size_t size);
+/* The same of any such map a request names `field` (the applicant block). */
+int srv_wire_map(const json_t *map, const char *field, mc_buf *out, char *why, size_t size);
 
 /* Whether `key` is one of the names of `list` (comma-separated, no
  * spaces): the fields an operation or an HTTP resource takes. */

@@ -285,6 +285,23 @@ static bool submission_allowed(req *r, job *j, const eng_command *c) {
   return true;
 }
 
+/* A JSON object as the msgpack map the engine reads (the e-form, the
+ * applicant block), kept in the job. */
+static bool get_map(req *r, job *j, const char *field, json_t *value, eng_bytes *out) {
+  mc_buf fb = MC_BUF_INIT;
+  char why[300];
+  if (srv_wire_map(value, field, &fb, why, sizeof why) != 0) {
+    mc_buf_free(&fb);
+    srv_ws_fail(r, "bad_request", field, "submit: %s", why);
+    return false;
+  }
+  uint8_t *bytes = mc_arena_alloc(&j->arena, fb.len ? fb.len : 1);
+  memcpy(bytes, fb.data, fb.len);
+  *out = (eng_bytes){bytes, fb.len};
+  mc_buf_free(&fb);
+  return true;
+}
+
 /* submit's own rules, after its arguments: an applicant files online
  * (reception at the desk by default), then the e-form, then the limits. */
 static bool submit_rules(req *r, job *j, eng_command *c) {
@@ -297,17 +314,15 @@ static bool submit_rules(req *r, job *j, eng_command *c) {
     return false;
   }
   json_t *form = json_object_get(r->msg, "form");
-  mc_buf fb = MC_BUF_INIT;
-  char why[300];
-  if (form == NULL || srv_wire_form(form, &fb, why, sizeof why) != 0) {
-    mc_buf_free(&fb);
-    srv_ws_fail(r, "bad_request", "form", "submit: %s", form ? why : "\"form\" is missing: the procedure's e-form (GET /api/procedures/CODE)");
+  if (form == NULL) {
+    srv_ws_fail(r, "bad_request", "form", "submit: \"form\" is missing: the procedure's e-form (GET /api/procedures/CODE)");
     return false;
   }
-  uint8_t *form_bytes = mc_arena_alloc(&j->arena, fb.len ? fb.len : 1);
-  memcpy(form_bytes, fb.data, fb.len);
-  a->form = (eng_bytes){form_bytes, fb.len};
-  mc_buf_free(&fb);
+  if (!get_map(r, j, "form", form, &a->form))
+    return false;
+  json_t *block = json_object_get(r->msg, "applicant");
+  if (block && !json_is_null(block) && !get_map(r, j, "applicant", block, &a->applicant))
+    return false;
   return !applicant || submission_allowed(r, j, c);
 }
 

@@ -110,11 +110,22 @@ int dec_do_submit(decide *d) {
   d->cal = def->calendar;
   memcpy(d->cal_hash, cal_hash, 32);
 
-  mc_buf form = MC_BUF_INIT;
-  if ((rc = eng__form_validate(d->m, arg->form.data, arg->form.len, &form, d->res))) {
+  /* Who files, and what: the applicant block and the e-form, every fault
+   * of both at once. */
+  mc_buf form = MC_BUF_INIT, block = MC_BUF_INIT;
+  rc = dec_applicant_block(d, online, &block);
+  if (rc == 0 || (rc == MC_EINVAL && d->res->nfields > 0)) {
+    int frc = eng__form_validate(d->m, arg->form.data, arg->form.len, &form, d->res);
+    rc = rc ? rc : frc;
+  }
+  if (rc) {
     mc_buf_free(&form);
+    mc_buf_free(&block);
     return rc;
   }
+  eng_applicant_view who;
+  eng_applicant_decode(block.data, block.len, &who);
+
   /* The code: <agency>-<yymmdd>-<NNNN...>, counted per agency per local day. */
   int64_t day, msd;
   int y, mo, dd;
@@ -123,6 +134,7 @@ int dec_do_submit(decide *d) {
   char prefix[48];
   if (strlen(arg->agency) > 31) {
     mc_buf_free(&form);
+    mc_buf_free(&block);
     return refuse(d, MC_EINVAL, AGENCY_CODE_TOO_LONG, arg->agency);
   }
   int plen = snprintf(prefix, sizeof prefix, "%.31s-%02d%02d%02d", arg->agency, y % 100, mo, dd);
@@ -137,6 +149,7 @@ int dec_do_submit(decide *d) {
    * dossier code"): no client can exhaust a day. */
   if (last >= ENG_CODE_MAX_PER_DAY) {
     mc_buf_free(&form);
+    mc_buf_free(&block);
     return refuse(d, MC_ERANGE, DAY_FULL, arg->agency,
                   (unsigned)ENG_CODE_MAX_PER_DAY);
   }
@@ -145,27 +158,38 @@ int dec_do_submit(decide *d) {
   snprintf(s.agency, sizeof s.agency, "%s", arg->agency);
   snprintf(s.channel, sizeof s.channel, "%s", arg->channel);
   snprintf(s.applicant, sizeof s.applicant, "%s", online && c->actor.who ? c->actor.who : "");
-  const char *owner = online ? c->actor.who : arg->owner;
+  const char *owner = online ? c->actor.who : arg->owner && arg->owner[0] ? arg->owner : who.id_number;
   if (owner && strlen(owner) >= sizeof s.owner) {
     mc_buf_free(&form);
+    mc_buf_free(&block);
     return refuse(d, MC_EINVAL, OWNER_ID_TOO_LONG, owner);
+  }
+  if (!online && owner != who.id_number && strcmp(owner, who.id_number)) {
+    mc_buf_free(&form);
+    mc_buf_free(&block);
+    return refuse(d, MC_EINVAL, OWNER_NOT_APPLICANT, owner, who.id_number);
   }
   snprintf(s.owner, sizeof s.owner, "%s", owner ? owner : "");
   doc_entry docs[ENG_MAX_DOCUMENTS];
   int ndocs = 0;
   if ((rc = submission_documents(d, s.owner, docs, &ndocs))) {
     mc_buf_free(&form);
+    mc_buf_free(&block);
     return rc;
   }
   memcpy(s.definition, proc_hash, 32);
   memcpy(s.policy, policy_hash, 32);
   s.submitted_at = d->now;
 
-  msgpack_unpacked u;
+  msgpack_unpacked u, ub;
   size_t off = 0;
   msgpack_unpacked_init(&u);
+  msgpack_unpacked_init(&ub);
   msgpack_unpack_next(&u, (const char *)form.data, form.len, &off);
   d->form = &u.data;
+  off = 0;
+  if (block.len && msgpack_unpack_next(&ub, (const char *)block.data, block.len, &off) == MSGPACK_UNPACK_SUCCESS)
+    d->applicant = &ub.data;
   rc = dec_enter(d, &s, 0);
   if (rc == 0) {
     dec_note(d, "applicant", "received");   /* with its code, to follow it (BN Art. 8.2) */
@@ -179,10 +203,13 @@ int dec_do_submit(decide *d) {
         snprintf(phone, sizeof phone, "%.*s", (int)f->via.str.size, f->via.str.ptr);
     }
     what w = {.action = "submit", .step = d->m->nodes[0].name, .docs = docs, .ndocs = ndocs, .email = email,
-              .phone = phone};
+              .phone = phone, .applicant = block.data, .applicant_len = block.len};
     rc = dec_append_dossier_event(d, &s, 1, &w, form.data, form.len);
   }
+  d->applicant = NULL;
   msgpack_unpacked_destroy(&u);
+  msgpack_unpacked_destroy(&ub);
   mc_buf_free(&form);
+  mc_buf_free(&block);
   return rc;
 }

@@ -101,13 +101,17 @@
 
 /* The procedure's national code, the agency it is filed with, "online",
  * "desk" or "post"; at the desk or by post, the applicant's citizen id or
- * tax code, whose documents are kept for reuse (online: actor.who), or NULL;
- * the scans brought; the e-form, one msgpack map of field name -> value. */
+ * tax code, whose documents are kept for reuse (online: actor.who; else the
+ * applicant block's id_number), or NULL; the applicant block (a msgpack map:
+ * applicant.c), which online only adds an address and contacts to the
+ * account's; the scans brought; the e-form, one msgpack map of field name ->
+ * value. */
 #define ENG_ARGS_SUBMIT(A)                                                        \
   A(WORD, procedure, "procedure", REQUIRED, 1, ENG_BYTES_OF(eng_snap, procedure)) \
   A(WORD, agency, "agency", REQUIRED, 1, ENG_BYTES_OF(eng_snap, agency))          \
   A(WORD, channel, "channel", OPTIONAL, 0, ENG_BYTES_OF(eng_snap, channel))       \
   A(WORD, owner, "owner", OPTIONAL, 0, ENG_BYTES_OF(eng_snap, owner))             \
+  A(FORM, applicant, "applicant", OPTIONAL, 0, ENG_MAX_APPLICANT_BYTES)           \
   A(DOCUMENTS, documents, "documents", OPTIONAL, 0, ENG_MAX_DOCUMENTS)            \
   A(FORM, form, "form", REQUIRED, 1, ENG_MAX_FORM_BYTES)
 

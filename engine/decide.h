@@ -29,6 +29,7 @@ typedef struct decide {
   const eng_policy *policy;
   const eng_calendar *cal;
   const msgpack_object *form;  /* the dossier's e-form, for choices */
+  const msgpack_object *applicant; /* its applicant block (NULL: none recorded) */
   const char *last_action;
   int depth;
   uint8_t cal_hash[32];        /* the calendar version deadlines are counted on */
@@ -68,6 +69,8 @@ typedef struct what {
   const doc_entry *docs;      /* submission and supplement: the documents brought or reused */
   int ndocs;
   const char *email, *phone;  /* submission: the applicant's addresses the form gives */
+  const uint8_t *applicant;   /* submission: the applicant block (canonical), or NULL */
+  size_t applicant_len;
 } what;
 
 /* ------------------------------------------------------------ the event (record.c) */
@@ -94,6 +97,14 @@ void dec_today(const decide *d, char out[11]);
 /* The scans a command brings, and their check against the procedure. */
 eng_documents dec_brought_by(const eng_command *c);
 int dec_brought_documents(decide *d, const char *date, doc_entry *out, int *n);
+
+/* ------------------------------------------------------------ the applicant (applicant.c) */
+
+/* The applicant block of the submission being decided, checked and
+ * canonical, into `canonical`: online the account's, with the address and
+ * contacts the command adds; at the desk or by post the command's (it must
+ * give one).  Every fault is in the result's fields. */
+int dec_applicant_block(decide *d, bool online, mc_buf *canonical);
 
 /* ------------------------------------------------------------ the process (process.c) */
 

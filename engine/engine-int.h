@@ -20,6 +20,7 @@
 /* Projections of the engine (names and versions; bump a version when its
  * apply function changes: it is rebuilt from the log at the next open). */
 #define ENG_MAX_FORM_BYTES (64 * 1024) /* an e-form as sent */
+#define ENG_MAX_APPLICANT_BYTES 2048   /* an applicant block as sent */
 #define ENG_MAX_REASON_BYTES 8192      /* a reason, list, apology or comment */
 #define ENG_FIRE_CHUNK 1000            /* timers fired per write transaction */
 #define ENG_DEADLINE_NODE (-1)         /* the node of a dossier's appointment timers */
@@ -109,6 +110,7 @@ typedef struct eng_facts {
   const eng_snap *s;             /* the dossier after the event */
   const dsl_machine *m;          /* its procedure, or NULL */
   const msgpack_object *form;    /* its e-form, or NULL */
+  const msgpack_object *applicant; /* its applicant block, or NULL (filed before blocks) */
   const char *reason, *step, *message, *code;
   const char *email, *phone;     /* addresses given outright (else, for the applicant, the form's) */
   mc_instant due_at, old_due;
@@ -207,6 +209,8 @@ struct eng_engine {
   store *st;
   eng_def *defs;                 /* cache of decoded definitions */
   mc_buf form_copy;              /* the writer's copy of the e-form it decides on */
+  mc_buf applicant_copy;         /* and of its applicant block, */
+  msgpack_unpacked applicant_u;  /* decoded */
   struct {                       /* the tap (engine.h, eng_set_tap; tap.c) */
     eng_tap_fn fn;
     void *opaque;
@@ -258,6 +262,10 @@ int eng__refuse_store(eng_result *r, int status, const char *why);
  * field in error (engine.h); returns MC_EINVAL, MC_ETOOBIG or MC_ENOMEM. */
 int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical,
                        eng_result *res);
+/* The same check of any map against `fields`, each fault named
+ * "<prefix>.<field>" (the applicant block, applicant.c). */
+int eng__map_validate(const dsl_m_field *fields, int nfields, const char *prefix, const uint8_t *map, size_t len,
+                      mc_buf *canonical, eng_result *res);
 int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out);
 /* The fee of a dossier in VND: the procedure's fee expression over its form. */
 int eng__fee(const dsl_m_expr *e, const msgpack_object *form, int64_t *vnd);

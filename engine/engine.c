@@ -53,11 +53,13 @@ int eng_open(const char *dir, const eng_options *opt, eng_engine **out, mc_buf *
   *out = NULL;
   if (e == NULL)
     return MC_ENOMEM;
+  msgpack_unpacked_init(&e->applicant_u);
   so.read_only = opt && opt->read_only;
   so.map_size = opt ? opt->map_size : 0;
   so.projections = projections;
   so.nprojections = sizeof projections / sizeof projections[0];
   if ((rc = store_open(dir, &so, &e->st, why)) != 0) {
+    msgpack_unpacked_destroy(&e->applicant_u);
     free(e);
     return rc;
   }
@@ -77,6 +79,8 @@ void eng_close(eng_engine *e) {
   }
   store_close(e->st);
   mc_buf_free(&e->form_copy);
+  mc_buf_free(&e->applicant_copy);
+  msgpack_unpacked_destroy(&e->applicant_u);
   free(e->tap.events);
   free(e);
 }

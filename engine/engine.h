@@ -62,6 +62,21 @@ typedef struct eng_document {
   const char *valid_until;  /* "YYYY-MM-DD" printed on the document, or NULL: no end */
 } eng_document;
 
+/* Who filed a dossier: the applicant block of its submission
+ * (docs/ENGINE.md, "The applicant block").  Empty texts for what it does
+ * not say (a dossier filed before blocks existed has none). */
+typedef struct eng_applicant_view {
+  char kind[16];        /* "person", "organisation" */
+  char name[128];
+  char id_type[16];     /* "citizen_id", "tax_code", "passport" */
+  char id_number[24];
+  char address[304];
+  char email[128], phone[24];
+} eng_applicant_view;
+
+/* A block as recorded (canonical msgpack) decoded; len 0: an empty one. */
+int eng_applicant_decode(const void *bytes, size_t len, eng_applicant_view *out);
+
 /* Lists and bytes a command carries (borrowed). */
 typedef struct eng_texts {
   const char *const *list;

@@ -18,6 +18,23 @@ static int utf8_len(const char *s, size_t n) {
   return count;
 }
 
+/* A text of nothing but spaces (tabs, line ends, no-break spaces) is as
+ * empty as no text: a required field needs something to read. */
+static bool blank(const msgpack_object *v) {
+  const unsigned char *p = (const unsigned char *)v->via.str.ptr;
+  size_t n = v->via.str.size;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] == ' ' || p[i] == '\t' || p[i] == '\n' || p[i] == '\r')
+      continue;
+    if (p[i] == 0xC2 && i + 1 < n && p[i + 1] == 0xA0) {
+      i++;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 static bool all_digits(const char *s, size_t n) {
   if (n == 0)
     return false;
@@ -85,11 +102,12 @@ static const char *type_name_vi(dsl_m_field_type t) {
 typedef struct faults {
   eng_result *res;
   int n;
+  const char *prefix; /* "form", "applicant" */
 } faults;
 
-/* The path of a field: "form.<name>". */
-static const char *path_of(char out[72], const dsl_m_field *fd, const char *name) {
-  snprintf(out, 72, "form.%.64s", fd ? fd->name : name);
+/* The path of a field: "form.<name>", "applicant.<name>". */
+static const char *path_of(char out[72], const faults *f, const dsl_m_field *fd, const char *name) {
+  snprintf(out, 72, "%s.%.60s", f->prefix, fd ? fd->name : name);
   return out;
 }
 
@@ -97,7 +115,7 @@ static const char *path_of(char out[72], const dsl_m_field *fd, const char *name
  * the refusal NAME with its arguments; returns the field's error, to add
  * the rule's parameters to (NULL past ENG_MAX_FIELD_ERRORS). */
 #define fault(f, fd, name, rule, ...)                                                                      \
-  (ENG_REFUSE_FIELD((f)->res, MC_EINVAL, path_of(path, (fd), (name)), (rule), __VA_ARGS__), (f)->n++,     \
+  (ENG_REFUSE_FIELD((f)->res, MC_EINVAL, path_of(path, (f), (fd), (name)), (rule), __VA_ARGS__), (f)->n++,     \
    (f)->n <= ENG_MAX_FIELD_ERRORS ? &(f)->res->fields[(f)->n - 1] : NULL)
 
 /* The checks of one field's value once it is not empty; 0, or the fault
@@ -200,12 +218,17 @@ static int check_value(faults *f, const dsl_m_field *fd, const msgpack_object *v
   return 0;
 }
 
-int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical, eng_result *res) {
+/* A map checked against `fields` (each fault named "<prefix>.<field>"),
+ * re-encoded canonically into `canonical`.  `code`: the procedure, for an
+ * undeclared field of an e-form (NULL: the applicant block). */
+static int validate_map(const dsl_m_field *fields, int nfields, const char *prefix, const char *code,
+                        const uint8_t *form, size_t len, mc_buf *canonical, eng_result *res) {
   msgpack_unpacked u;
   mc_buf nfc = MC_BUF_INIT;
   size_t off = 0;
   int rc = 0;
-  faults f = {res, 0};
+  faults f = {res, res->nfields, prefix}; /* after the faults found before (the applicant block's) */
+  int before = f.n;
   char path[72];
   if (len > ENG_MAX_FORM_BYTES)
     return ENG_REFUSE(res, MC_ETOOBIG, FORM_TOO_LARGE, ENG_MAX_FORM_BYTES / 1024);
@@ -214,33 +237,36 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
       msgpack_unpack_next(&u, (const char *)form, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len ||
       u.data.type != MSGPACK_OBJECT_MAP) {
     msgpack_unpacked_destroy(&u);
-    return ENG_REFUSE(res, MC_EINVAL, FORM_NOT_A_MAP);
+    return code ? ENG_REFUSE(res, MC_EINVAL, FORM_NOT_A_MAP) : ENG_REFUSE(res, MC_EINVAL, APPLICANT_NOT_A_MAP);
   }
   const msgpack_object *map = &u.data;
-  if (m->nfields > 256) {
-    rc = ENG_REFUSE(res, MC_ETOOBIG, FORM_TOO_MANY_FIELDS, m->code);
+  if (nfields > 256) {
+    rc = ENG_REFUSE(res, MC_ETOOBIG, FORM_TOO_MANY_FIELDS, code ? code : prefix);
     goto done;
   }
   /* Unknown fields first: a typo in a client must not pass silently. */
   for (uint32_t i = 0; i < map->via.map.size; i++) {
     const msgpack_object *k = &map->via.map.ptr[i].key;
     bool known = false;
-    for (int fi = 0; fi < m->nfields && !known; fi++)
-      known = eng__str_is(k, m->fields[fi].name);
+    for (int fi = 0; fi < nfields && !known; fi++)
+      known = eng__str_is(k, fields[fi].name);
     if (!known) {
       int klen = k->type == MSGPACK_OBJECT_STR ? (int)(k->via.str.size > 64 ? 64 : k->via.str.size) : 1;
       const char *kp = k->type == MSGPACK_OBJECT_STR ? k->via.str.ptr : "?";
       char name[72];
       snprintf(name, sizeof name, "%.*s", klen, kp);
-      (void)fault(&f, NULL, name, "unknown", FIELD_UNKNOWN, name, m->code);
+      if (code)
+        (void)fault(&f, NULL, name, "unknown", FIELD_UNKNOWN, name, code);
+      else
+        (void)fault(&f, NULL, name, "unknown", APPLICANT_FIELD_UNKNOWN, name);
     }
   }
   /* Every field, each fault recorded: an e-form gets all its errors at once. */
   int order[256], n = 0;
-  for (int fi = 0; fi < m->nfields; fi++) {
-    const dsl_m_field *fd = &m->fields[fi];
+  for (int fi = 0; fi < nfields; fi++) {
+    const dsl_m_field *fd = &fields[fi];
     const msgpack_object *v = eng__get(map, fd->name);
-    bool empty = v == NULL || v->type == MSGPACK_OBJECT_NIL || (v->type == MSGPACK_OBJECT_STR && v->via.str.size == 0);
+    bool empty = v == NULL || v->type == MSGPACK_OBJECT_NIL || (v->type == MSGPACK_OBJECT_STR && blank(v));
     if (empty) {
       if (fd->required) {
         (void)fault(&f, fd, NULL, "required", FIELD_REQUIRED, fd->name, fd->label ? fd->label : fd->name);
@@ -258,13 +284,13 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
     }
     order[n++] = fi;
   }
-  if (f.n > 0) {
+  if (f.n > before) {
     rc = MC_EINVAL;
     goto done;
   }
   /* Fields in ascending name order, as a canonical map requires. */
   for (int a = 1; a < n; a++)
-    for (int b = a; b > 0 && strcmp(m->fields[order[b]].name, m->fields[order[b - 1]].name) < 0; b--) {
+    for (int b = a; b > 0 && strcmp(fields[order[b]].name, fields[order[b - 1]].name) < 0; b--) {
       int t = order[b];
       order[b] = order[b - 1];
       order[b - 1] = t;
@@ -274,7 +300,7 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
   mc_canon_init(&w, canonical);
   mc_canon_map(&w, (uint32_t)n);
   for (int i = 0; i < n; i++) {
-    const dsl_m_field *fd = &m->fields[order[i]];
+    const dsl_m_field *fd = &fields[order[i]];
     const msgpack_object *v = eng__get(map, fd->name);
     mc_canon_key(&w, fd->name);
     if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
@@ -293,6 +319,15 @@ done:
   mc_buf_free(&nfc);
   msgpack_unpacked_destroy(&u);
   return rc;
+}
+
+int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc_buf *canonical, eng_result *res) {
+  return validate_map(m->fields, m->nfields, "form", m->code, form, len, canonical, res);
+}
+
+int eng__map_validate(const dsl_m_field *fields, int nfields, const char *prefix, const uint8_t *map, size_t len,
+                      mc_buf *canonical, eng_result *res) {
+  return validate_map(fields, nfields, prefix, NULL, map, len, canonical, res);
 }
 
 /* ============================================================ conditions */

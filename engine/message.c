@@ -48,7 +48,9 @@ static const msgpack_object *form_text(const msgpack_object *form, const char *n
   return v && v->type == MSGPACK_OBJECT_STR && v->via.str.size > 0 ? v : NULL;
 }
 
-/* The first filled field of a type (the applicant's e-mail, phone). */
+/* The applicant's e-mail or phone: the first filled field of its type in
+ * the form, else, for a dossier filed at the desk or by post, the applicant
+ * block's (an account's own addresses are the delivery's to add). */
 static const msgpack_object *form_of_type(const eng_facts *f, dsl_m_field_type type) {
   for (int i = 0; f->m && i < f->m->nfields; i++)
     if (f->m->fields[i].type == type) {
@@ -56,7 +58,7 @@ static const msgpack_object *form_of_type(const eng_facts *f, dsl_m_field_type t
       if (v)
         return v;
     }
-  return NULL;
+  return f->s->applicant[0] ? NULL : form_text(f->applicant, type == DSL_M_EMAIL ? "email" : "phone");
 }
 
 /* The agency's name, and the e-mail its officials' alerts go to, in the
@@ -105,7 +107,10 @@ static int fact(const eng_facts *f, const char *agency, const char *name, size_t
   if (IS("agency.name"))
     return mc_buf_append_str(out, agency);
   if (IS("applicant.name")) {
-    const msgpack_object *v = form_text(f->form, "full_name");
+    /* The applicant block's; a dossier filed before blocks: the form's. */
+    const msgpack_object *v = form_text(f->applicant, "name");
+    if (v == NULL)
+      v = form_text(f->form, "full_name");
     if (v == NULL)
       v = form_text(f->form, "owner_name");
     return v ? mc_buf_append(out, v->via.str.ptr, v->via.str.size) : mc_buf_append_str(out, "ông/bà");
@@ -337,21 +342,23 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
   msgpack_unpacked_init(&filed);
   rc = dsl_machine_decode(mcopy, mlen, &arena, &m);
   /* The form, in the event that filed it (the log's pages stay put during a read). */
-  const msgpack_object *form = NULL;
+  const msgpack_object *form = NULL, *applicant = NULL;
   store_event fev;
   size_t off = 0;
   if (rc == 0 && store_read_proj(rd, ENG_PROJ_FORMS, ev->stream.ptr + 8, ev->stream.len - 8, &fbytes, &flen) == 0 &&
       flen == 8 && store_read_event(rd, mc_be64_get(fbytes), &fev) == 0 &&
       msgpack_unpack_next(&filed, (const char *)fev.data, fev.data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
-    const msgpack_object *bin = eng__get(&filed.data, "form");
+    const msgpack_object *bin = eng__get(&filed.data, "form"), *block = eng__get(&filed.data, "applicant");
     off = 0;
     if (bin && bin->type == MSGPACK_OBJECT_BIN &&
         msgpack_unpack_next(&fu, bin->via.bin.ptr, bin->via.bin.size, &off) == MSGPACK_UNPACK_SUCCESS)
       form = &fu.data;
+    if (block && block->type == MSGPACK_OBJECT_MAP)
+      applicant = block;
   }
   char reason[ENG_MAX_REASON_BYTES + 1], step[64], agency[256], agency_email[256];
   const msgpack_object *offset = eng__get(facts, "utc_offset");
-  eng_facts f = {.s = &s, .m = m, .form = form,
+  eng_facts f = {.s = &s, .m = m, .form = form, .applicant = applicant,
                  .offset_min = offset && offset->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int)offset->via.u64 : 420};
   if (rc == 0) {
     eng__str_copy(eng__get(what, "reason"), reason, sizeof reason);
@@ -365,14 +372,14 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
     rc = render(&f, agency, t, template_name, texts, error, esize);
     /* The addresses, as resolve() found them when the event was decided. */
     const msgpack_object *email = eng__get(note, "email"), *phone = eng__get(note, "phone");
-    bool applicant = !strcmp(to, "applicant");
+    bool to_applicant = !strcmp(to, "applicant");
     if (email == NULL)
-      email = applicant ? form_of_type(&f, DSL_M_EMAIL) : NULL;
+      email = to_applicant ? form_of_type(&f, DSL_M_EMAIL) : NULL;
     if (phone == NULL)
-      phone = applicant ? form_of_type(&f, DSL_M_PHONE) : NULL;
+      phone = to_applicant ? form_of_type(&f, DSL_M_PHONE) : NULL;
     if (email && email->type == MSGPACK_OBJECT_STR)
       mc_buf_append(&texts[3], email->via.str.ptr, email->via.str.size);
-    else if (!applicant && strncmp(to, "affected", 8))
+    else if (!to_applicant && strncmp(to, "affected", 8))
       mc_buf_append_str(&texts[3], agency_email);
     if (phone && phone->type == MSGPACK_OBJECT_STR)
       mc_buf_append(&texts[4], phone->via.str.ptr, phone->via.str.size);

@@ -65,7 +65,7 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
   uint8_t dir_hash[32];
   bool has_dir = false;
   if (d->nnotes) {
-    eng_facts facts = {.s = s, .m = d->m, .form = d->form, .reason = w->reason, .step = w->step,
+    eng_facts facts = {.s = s, .m = d->m, .form = d->form, .applicant = d->applicant, .reason = w->reason, .step = w->step,
                        .due_at = w->due_at, .old_due = w->old_due,
                        .offset_min = d->cal ? eng_calendar_offset_min(d->cal) : 420};
     mc_canon_init(&n, &notes);
@@ -87,7 +87,20 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
   uint32_t ndocs = 0;
   for (int i = 0; i < w->ndocs; i++)
     ndocs += w->docs[i].has_hash;
-  mc_canon_map(&c, 2 + (has_email || has_phone) + (ndocs ? 1 : 0) + (d->nnotes ? 2 : 0) + (form ? 1 : 0));
+  bool has_applicant = w->applicant && w->applicant_len;
+  mc_canon_map(&c, 2 + has_applicant + (has_email || has_phone) + (ndocs ? 1 : 0) + (d->nnotes ? 2 : 0) +
+                       (form ? 1 : 0));
+  if (has_applicant) {
+    msgpack_unpacked u;
+    size_t off = 0;
+    msgpack_unpacked_init(&u);
+    mc_canon_key(&c, "applicant");
+    if (msgpack_unpack_next(&u, (const char *)w->applicant, w->applicant_len, &off) == MSGPACK_UNPACK_SUCCESS)
+      mc_canon_object(&c, &u.data);
+    else
+      rc = MC_EPARSE;
+    msgpack_unpacked_destroy(&u);
+  }
   if (has_email || has_phone) {
     mc_canon_key(&c, "contact");
     mc_canon_map(&c, (uint32_t)has_email + has_phone);
@@ -247,8 +260,24 @@ int dec_load_form(decide *d, const char *code, msgpack_unpacked *u) {
   if (rc == 0)
     rc = vlen == 8 ? store_cmd_event(d->b, mc_be64_get(v), &ev) : MC_ECORRUPT;
   msgpack_unpacked_init(&data);
-  if (rc == 0 && msgpack_unpack_next(&data, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS)
+  d->applicant = NULL;
+  if (rc == 0 && msgpack_unpack_next(&data, (const char *)ev.data, ev.data_len, &off) == MSGPACK_UNPACK_SUCCESS) {
     form = eng__get(&data.data, "form");
+    /* The applicant block, copied out of the read as the form is. */
+    const msgpack_object *block = eng__get(&data.data, "applicant");
+    mc_buf_reset(&d->e->applicant_copy);
+    msgpack_sbuffer sb;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer pk;
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    size_t boff = 0;
+    if (block && block->type == MSGPACK_OBJECT_MAP && msgpack_pack_object(&pk, *block) == 0 &&
+        mc_buf_append(&d->e->applicant_copy, sb.data, sb.size) == 0 &&
+        msgpack_unpack_next(&d->e->applicant_u, (const char *)d->e->applicant_copy.data, d->e->applicant_copy.len,
+                            &boff) == MSGPACK_UNPACK_SUCCESS)
+      d->applicant = &d->e->applicant_u.data;
+    msgpack_sbuffer_destroy(&sb);
+  }
   mc_buf_reset(&d->e->form_copy);
   if (form && form->type == MSGPACK_OBJECT_BIN &&
       mc_buf_append(&d->e->form_copy, form->via.bin.ptr, form->via.bin.size) == 0) {

@@ -181,6 +181,20 @@
 #define ENG_VI_DAY_FULL "%s đã tiếp nhận %u hồ sơ trong ngày: đã hết số mã hồ sơ của ngày; vui lòng nộp lại vào ngày làm việc tiếp theo."
 #define ENG_EN_OWNER_ID_TOO_LONG "the applicant's id \"%.20s...\" is too long"
 #define ENG_VI_OWNER_ID_TOO_LONG "Mã định danh của người nộp «%.20s...» quá dài."
+#define ENG_EN_OWNER_NOT_APPLICANT "\"owner\" (%s) is not the applicant's id number (%s): give one of them, or the same"
+#define ENG_VI_OWNER_NOT_APPLICANT "Mã người nộp «%s» khác số giấy tờ của người nộp hồ sơ «%s»: vui lòng kiểm tra lại."
+
+/* ---- The applicant block (each a field's fault but the first two) */
+#define ENG_EN_APPLICANT_REQUIRED "a %s dossier carries the applicant block: kind, name, id_type and id_number, address and contacts"
+#define ENG_VI_APPLICANT_REQUIRED "Hồ sơ nộp qua kênh %s phải có thông tin người nộp: đối tượng, họ tên, loại và số giấy tờ, địa chỉ, liên lạc."
+#define ENG_EN_APPLICANT_NOT_A_MAP "\"applicant\" must be one map {kind, name, id_type, id_number, address, email, phone}"
+#define ENG_VI_APPLICANT_NOT_A_MAP "Thông tin người nộp phải gồm: đối tượng, họ tên, loại và số giấy tờ, địa chỉ, thư điện tử, điện thoại."
+#define ENG_EN_APPLICANT_FIELD_UNKNOWN "the applicant block has no field \"%s\": kind, name, id_type, id_number, address, email, phone"
+#define ENG_VI_APPLICANT_FIELD_UNKNOWN "Thông tin người nộp không có trường «%s»: bỏ trường này."
+#define ENG_EN_APPLICANT_FROM_ACCOUNT "the applicant's %s%.0s is the account's (%s): change it on the account, not in a dossier"
+#define ENG_VI_APPLICANT_FROM_ACCOUNT "%.0s«%s» lấy từ tài khoản của bạn (%s): muốn sửa, hãy sửa tài khoản."
+#define ENG_EN_APPLICANT_ID_NUMBER "the id number \"%s\" is not a %s%.0s"
+#define ENG_VI_APPLICANT_ID_NUMBER "Số giấy tờ «%s» chưa đúng%.0s: phải là %s."
 
 /* ---- The e-form (each a field's fault but the first four) */
 #define ENG_EN_FORM_TOO_LARGE "the form is larger than %d KiB: documents go as scans, not in the form"
@@ -502,6 +516,13 @@
   X(AGENCY_CODE_TOO_LONG, INVALID, "agency_code_too_long") \
   X(DAY_FULL, RULE, "day_full") \
   X(OWNER_ID_TOO_LONG, INVALID, "owner_id_too_long") \
+  X(OWNER_NOT_APPLICANT, INVALID, "owner_not_applicant") \
+  /* The applicant block */ \
+  X(APPLICANT_REQUIRED, INVALID, "applicant_required") \
+  X(APPLICANT_NOT_A_MAP, INVALID, "applicant_not_a_map") \
+  X(APPLICANT_FIELD_UNKNOWN, INVALID, "applicant_field_unknown") \
+  X(APPLICANT_FROM_ACCOUNT, INVALID, "applicant_from_account") \
+  X(APPLICANT_ID_NUMBER, INVALID, "applicant_id_number") \
   /* The e-form (each a field's fault but the first four) */ \
   X(FORM_TOO_LARGE, INVALID, "form_too_large") \
   X(FORM_NOT_A_MAP, INVALID, "form_not_a_map") \

@@ -577,7 +577,7 @@ static int show_dossier(const char *dir, const char *code) {
 static const struct {
   const char *wire, *option;
 } spelt[] = {
-    {"action", NULL},          {"form", "--form-json"}, {"documents", "--document"},
+    {"action", NULL},          {"form", "--form-json"}, {"applicant", "--applicant-json"}, {"documents", "--document"},
     {"new_due", "--until"},    {"co_handlers", "--co"}, {"comment", "--reason"},
 };
 
@@ -650,14 +650,16 @@ typedef struct verb_input {
   int ndocs;
   const char **names;        /* a list's items (--co), kept until the command is done */
   char *list;
-  mc_buf form;
+  mc_buf maps[2];            /* the JSON maps (--applicant-json, --form-json) as msgpack */
+  int nmaps;
 } verb_input;
 
 static void verb_input_free(verb_input *in) {
   free(in->docs);
   free(in->names);
   free(in->list);
-  mc_buf_free(&in->form);
+  for (int i = 0; i < 2; i++)
+    mc_buf_free(&in->maps[i]);
 }
 
 /* The command a verb's options make: each argument as its type reads. */
@@ -692,13 +694,15 @@ static int verb_command(verb_input *in, eng_command *c) {
       *ENG_ARG_AT(c, a, eng_texts) = (eng_texts){in->names, n};
       break;
     }
-    case ENG_ARG_FORM:
-      if (cli_json_to_canon(text, &in->form, &why) != 0) {
+    case ENG_ARG_FORM: {
+      mc_buf *map = &in->maps[in->nmaps < 2 ? in->nmaps++ : 1];
+      if (cli_json_to_canon(text, map, &why) != 0) {
         cli_error("dossier", "%s: %s", opt, mc_buf_cstr(&why));
         status = CLI_USAGE;
       }
-      *ENG_ARG_AT(c, a, eng_bytes) = (eng_bytes){in->form.data, in->form.len};
+      *ENG_ARG_AT(c, a, eng_bytes) = (eng_bytes){map->data, map->len};
       break;
+    }
     default: cli_error("dossier", "%s cannot be given on the command line", opt); status = CLI_USAGE;
     }
     if (status != CLI_OK) {
@@ -748,7 +752,7 @@ int cmd_dossier(int argc, char **argv) {
   int npos = 0, status = CLI_OK;
   mc_instant now = mc_clock_now();
   eng_engine *e = NULL;
-  verb_input in = {.form = MC_BUF_INIT};
+  verb_input in = {.maps = {MC_BUF_INIT, MC_BUF_INIT}};
 
   if (dir == NULL || verb == NULL) {
     cli_error("dossier", "usage: motcua dossier DATA_DIR submit|act|withdraw|extend|show ... (motcua dossier --help)");

@@ -106,15 +106,17 @@ grep -qF "is retired and takes no new dossiers" "$tmp/err" || fail "retired: $(c
 jr='{"citizen":"027190007777","full_name":"Phan Văn Tài","kind":"Phiếu số 1","purpose":"Xin việc"}'
 dl='{"citizen":"027190007777","full_name":"Phan Văn Tài","licence_no":"AB777777","origin":"Việt Nam"}'
 card=$(printf 'cccd' | sha256sum | cut -d' ' -f1)
+# Reception enters who files at the desk: the applicant block.
+tai='{"kind":"person","name":"Phan Văn Tài","id_number":"027190007777","address":"Số 3 Nguyễn Đăng Đạo, Bắc Ninh"}'
 out=$("$motcua" dossier "$d" submit --procedure 2.000488 --agency H13.STP --channel desk --as rc:reception:H13.STP \
-  --owner 027190007777 --document "cccd=$card@2035-01-01" --now 2026-04-06T09:00 --form-json "$jr" 2>&1) ||
+  --applicant-json "$tai" --document "cccd=$card@2035-01-01" --now 2026-04-06T09:00 --form-json "$jr" 2>&1) ||
   fail "submit with a document: $out"
 first=$(echo "$out" | cut -d' ' -f1)
 "$motcua" dossier "$d" submit --procedure 1.002835 --agency H13.CA --channel desk --as pv:reception:H13.CA \
-  --owner 027190007777 --document "gplx=nothex" --now 2026-04-06T10:00 --form-json "$dl" >/dev/null 2>"$tmp/err"
+  --applicant-json "$tai" --document "gplx=nothex" --now 2026-04-06T10:00 --form-json "$dl" >/dev/null 2>"$tmp/err"
 grep -qF 'the scan of "gplx" is referenced by its SHA-256' "$tmp/err" || fail "bad scan: $(cat "$tmp/err")"
 out=$("$motcua" dossier "$d" submit --procedure 1.002835 --agency H13.CA --channel desk --as pv:reception:H13.CA \
-  --owner 027190007777 --document "gplx=$card" --now 2026-04-06T10:00 --form-json "$dl" 2>&1) || fail "reuse: $out"
+  --applicant-json "$tai" --document "gplx=$card" --now 2026-04-06T10:00 --form-json "$dl" 2>&1) || fail "reuse: $out"
 second=$(echo "$out" | cut -d' ' -f1)
 out=$("$motcua" dossier "$d" show "$second")
 echo "$out" | grep -qF "document cccd: sha256:${card:0:16} valid until 2035-01-01, reused from $first" ||

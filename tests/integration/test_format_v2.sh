@@ -46,6 +46,7 @@ old = {e["seq"]: e for e in map(json.loads, open(sys.argv[1]))}
 new = {(e["stream"], e["version"]): e for e in map(json.loads, open(sys.argv[2]))}
 DETERMINISTIC = 205
 PAUSE = {"paused_since", "appointment_at", "deadline_due", "deadline_warn"}
+WALK_INS = ("Ngô Thị Duyên", "Lý Văn Quang")
 def expected(seq, kind, key):
     if 178 <= seq <= 184 and kind == "dossier" and key in PAUSE:
         return True
@@ -71,6 +72,11 @@ for seq in sorted(old):
         problems.append("event %d: %d messages, now %d" % (seq, len(a["messages"]), len(b["messages"])))
     for ma, mb in zip(a["messages"], b["messages"]):
         for key in ma:
+            # Since issue 17 a desk dossier names its applicant (the block
+            # reception enters, record.sh's walk_in) where the form did not.
+            if key == "body" and any(ma[key].replace("Kính gửi ông/bà", "Kính gửi " + name) == mb.get(key)
+                                     for name in WALK_INS):
+                continue
             if ma[key] != mb.get(key) and not expected(seq, "message", key):
                 problems.append("event %d message %d: %s was %r, now %r" % (seq, ma["index"], key, ma[key][:80], str(mb.get(key))[:80]))
 if problems:

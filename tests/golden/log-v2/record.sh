@@ -69,6 +69,10 @@ act() { # CODE ACTION WHO:ROLE:AGENCY TIME [more options]
 }
 fire() { m timers "$d" --fire --now "$1" >/dev/null; }
 
+# The applicant block reception enters for a walk-in (since issue 17).
+walk_in() { # ID NAME
+  printf '{"kind":"person","name":"%s","id_number":"%s"}' "$2" "$1"
+}
 birth_form() { # PHONE
   printf '{"child_name":"Nguyễn Minh An","birth_date":"2026-05-20","gender":"Nam","birth_place":"Bệnh viện Sản Nhi Bắc Ninh","mother_id":"027190001234","phone":"%s"}' "$1"
 }
@@ -115,7 +119,7 @@ d1=$(m dossier "$d" submit --procedure 1.001193 --agency H13.X01 --as 0271900000
 act "$d1" accept lan:reception:H13.X01 2026-06-01T08:30
 # D2 birth, at the desk (no account): the certificate missing, supplement asked before acceptance.
 d2=$(m dossier "$d" submit --procedure 1.001193 --agency H13.X02 --channel desk --owner 027190000002 \
-  --as hoa:reception:H13.X02 --now 2026-06-01T09:00 --form-json "$(birth_form 0912345672)" | code_of)
+  --applicant-json "$(walk_in 027190000002 'Ngô Thị Duyên')" --as hoa:reception:H13.X02 --now 2026-06-01T09:00 --form-json "$(birth_form 0912345672)" | code_of)
 act "$d2" request_supplement hoa:reception:H13.X02 2026-06-01T09:10 --reason "Thiếu Giấy chứng sinh (bản chính)"
 # D3 household business (version 1), online, to an address the mail server
 # refuses for good: rejected at reception.
@@ -200,7 +204,7 @@ deliver 2026-06-05T17:30
 # acceptance, and later than the policy allows (a breach); nd118-2025: the
 # legal clock restarts when it is supplied.
 d10=$(m dossier "$d" submit --procedure 1.009995 --agency H13.X01 --channel desk --owner 027180004444 \
-  --as lan:reception:H13.X01 --now 2026-06-08T08:00 --form-json "$house_form" \
+  --applicant-json "$(walk_in 027180004444 'Lê Thị Hoa')" --as lan:reception:H13.X01 --now 2026-06-08T08:00 --form-json "$house_form" \
   --document giay_to_dat="$(scan d10-dat)" --document ban_ve="$(scan d10-ban-ve)" | code_of)
 act "$d10" accept lan:reception:H13.X01 2026-06-08T08:30
 # D11 feedback (PAKN), online: warned, escalated overdue, answered late.
@@ -214,7 +218,7 @@ act "$d11" answer tthcc.cv:specialist:H13.TTHCC 2026-06-12T10:00
 # ---------------------------------------------------------------- the week of 15 June
 # D12 marriage, at the desk: checked, denied.
 d12=$(m dossier "$d" submit --procedure 1.000894 --agency H13.X03 --channel desk --owner 027090005555 \
-  --as mai:reception:H13.X03 --now 2026-06-15T08:00 --form-json "$marriage_form" | code_of)
+  --applicant-json "$(walk_in 027090005555 'Lý Văn Quang')" --as mai:reception:H13.X03 --now 2026-06-15T08:00 --form-json "$marriage_form" | code_of)
 act "$d12" accept mai:reception:H13.X03 2026-06-15T08:15
 act "$d10" provide_supplement lan:reception:H13.X01 2026-06-15T08:20 --document ban_ve="$(scan d10-ban-ve-2)"
 act "$d10" accept lan:reception:H13.X01 2026-06-15T08:30

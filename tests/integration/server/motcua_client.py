@@ -380,6 +380,11 @@ def applicant(srv, citizen_id, name="Nguyễn Văn An"):
     return srv.login_changing(citizen_id, otp, PASSWORD)
 
 
+def walk_in(id_number, name="Trần Thị Bình", **more):
+    """The applicant block reception enters for someone filing at the desk or by post."""
+    return dict(kind="person", name=name, id_number=id_number, **more)
+
+
 async def submit(c, cid, form=None, agency="H13.X01", **extra):
     return await c.request("submit", command_id=cid, procedure="1.001193", agency=agency, form=form or BIRTH_FORM,
                            **extra)

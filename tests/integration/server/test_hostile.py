@@ -25,7 +25,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import PASSWORD, Client, Failures, Server, run_scenarios, applicant, officials, submit  # noqa: E402
+from motcua_client import PASSWORD, Client, Failures, Server, run_scenarios, applicant, officials, submit, walk_in  # noqa: E402
 
 args = sys.argv[1:]
 VALGRIND = "--valgrind" in args
@@ -160,7 +160,8 @@ def submission_flood():
             r = await submit(socks[0], "fl-0")
             F.check(r.get("ok") and r.get("repeated"), "a retry of a filed command is not counted: %r" % r)
             rec = await Client.open(srv, toks["le.tan"])
-            desk = await asyncio.gather(*[submit(rec, "dk-%d" % i, channel="desk", owner="00109000%04d" % i)
+            desk = await asyncio.gather(*[submit(rec, "dk-%d" % i, channel="desk",
+                                                 applicant=walk_in("00109000%04d" % i))
                                           for i in range(8)])
             F.eq(sum(1 for r in desk if r.get("ok")), 8, "reception files at the desk without a limit: %r" %
                  [r for r in desk if not r.get("ok")][:1])

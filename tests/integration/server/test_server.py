@@ -25,7 +25,7 @@ import time
 import msgpack
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import BIRTH_FORM, PASSWORD, WAIT, Client, Failures, Server, run_scenarios, applicant, officials, submit  # noqa: E402,E501
+from motcua_client import BIRTH_FORM, PASSWORD, WAIT, Client, Failures, Server, run_scenarios, applicant, officials, submit, walk_in  # noqa: E402,E501
 
 MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
 F = Failures()
@@ -300,7 +300,8 @@ def access():
                                                     form=BIRTH_FORM, channel="desk")
             F.eq(r.get("error", {}).get("code"), "forbidden", "reception of X02 cannot file at X01's desk")
             r = await clients["le.tan"].request("submit", command_id="d-2", procedure="1.001193", agency="H13.X01",
-                                                form=BIRTH_FORM, channel="desk", owner="001090000099")
+                                                form=BIRTH_FORM, channel="desk", owner="001090000099",
+                                                applicant=walk_in("001090000099"))
             F.check(r.get("ok"), "reception files at its own desk: %r" % r)
             r = await a.request("submit", command_id="a-desk", procedure="1.001193", agency="H13.X01",
                                 form=BIRTH_FORM, channel="desk")

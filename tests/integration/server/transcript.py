@@ -692,14 +692,26 @@ async def round_(s, binary, tokens, app, other):
     await s.req(b, "withdraw", command_id=P + "wd-2", dossier=d3, expected_version=1)
     ok(await s.req(a, "withdraw", command_id=P + "wd-3", dossier=d3, expected_version=1, reason="Nộp nhầm"), "withdraw")
     await s.req(a, "withdraw", command_id=P + "wd-4", dossier=d3)
+    # At the desk reception enters who files: without the applicant block, refused; with it, filed.
+    await s.req(rec, "submit", command_id=P + "desk-0", procedure="1.001193", agency="H13.X01", form=BIRTH,
+                channel="desk")
     d4 = ok(await s.req(rec, "submit", command_id=P + "desk-1", procedure="1.001193", agency="H13.X01", form=BIRTH,
-                        channel="desk", owner="001190004321"), "desk submit")["dossier"]
+                        channel="desk", applicant={"kind": "person", "name": "Trần Thị Bình",
+                                                   "id_number": "001190004321",
+                                                   "address": "Số 5 Lý Thái Tổ, Bắc Ninh", "phone": "0912345670"}),
+            "desk submit")["dossier"]
+    # Online the block is the account's: an address may be added, another name is refused with the
+    # form's own faults, all at once.
+    await s.req(a, "submit", command_id=P + "who-1", procedure="1.001193", agency="H13.X01",
+                form=dict(BIRTH, gender="nam"), applicant={"name": "Người Khác", "address": "Bắc Ninh"})
     await s.req(rec, "act", command_id=P + "rej-0", dossier=d4, expected_version=1, action="reject")
     ok(await s.req(rec, "act", command_id=P + "rej-1", dossier=d4, expected_version=1, action="reject",
                    reason="Giấy chứng sinh không hợp lệ"), "reject")
     await s.req(rec, "rate", command_id=P + "rate-3", dossier=d4, rating=3)
     d5 = ok(await s.req(rec, "submit", command_id=P + "post-1", procedure="2.000575", agency="H13.X01",
-                        form=HOUSEHOLD, channel="post"), "post submit")["dossier"]
+                        form=HOUSEHOLD, channel="post",
+                        applicant={"kind": "organisation", "name": "Hộ kinh doanh Hạnh", "id_number": "2300123456"}),
+            "post submit")["dossier"]
     await s.req(lea, "stop", command_id=P + "stop-0", dossier=d5, expected_version=1, reason="Không đủ điều kiện")
     ok(await s.req(rec, "act", command_id=P + "acc-5", dossier=d5, expected_version=1, action="accept"), "accept")
     await s.req(rec, "stop", command_id=P + "stop-1", dossier=d5, expected_version=2, reason="Không đủ điều kiện")

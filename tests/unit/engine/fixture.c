@@ -152,6 +152,27 @@ eng_command submit(const char *procedure, const char *agency, const mc_buf *form
                                   .form = {form->data, form->len}}};
 }
 
+void walk_in(eng_command *c, const char *id_number) {
+  static char blocks[8][160];
+  static int next;
+  char *b = blocks[next++ % 8];
+  msgpack_sbuffer sb;
+  msgpack_packer pk;
+  msgpack_sbuffer_init(&sb);
+  msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+  msgpack_pack_map(&pk, 3);
+  msgpack_pack_str_with_body(&pk, "kind", 4);
+  msgpack_pack_str_with_body(&pk, "person", 6);
+  msgpack_pack_str_with_body(&pk, "name", 4);
+  msgpack_pack_str_with_body(&pk, "Trần Văn Khách", strlen("Trần Văn Khách"));
+  msgpack_pack_str_with_body(&pk, "id_number", 9);
+  msgpack_pack_str_with_body(&pk, id_number, strlen(id_number));
+  assert_true(sb.size <= sizeof blocks[0]);
+  memcpy(b, sb.data, sb.size);
+  c->submit.applicant = (eng_bytes){(const uint8_t *)b, sb.size};
+  msgpack_sbuffer_destroy(&sb);
+}
+
 eng_command act(const char *dossier, const char *action, const char *who, const char *role,
                        const char *agency) {
   return (eng_command){.kind = ENG_CMD_ACT, .actor = {who, role, agency, "test"}, .dossier = dossier,

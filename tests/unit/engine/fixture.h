@@ -23,6 +23,9 @@ void official(const char *id, const char *role, const char *agency, mc_instant n
 void refused_as(const eng_result *r);
 void refused(const eng_command *c, mc_instant now, int want, const char *phrase);
 void birth_form(mc_buf *out, const char *phone);
+/* A walk-in's applicant block (a person of that citizen id) on a desk or
+ * postal submission. */
+void walk_in(eng_command *c, const char *id_number);
 eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who);
 void compile_procedure(const char *name, const char *text, const char *policy, mc_buf *out);
 eng_command act(const char *dossier, const char *action, const char *who, const char *role, const char *agency);

@@ -594,6 +594,7 @@ static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   desk.actor.role = "reception";
   desk.actor.agency = "H13.X01";
   desk.submit.owner = "027190001234";
+  walk_in(&desk, "027190001234");
   eng_result d = run(&desk, at("2026-02-10T10:30"), 0);
   assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
   assert_int_equal(store_read_event(rd, d.first_seq, &ev), 0);

@@ -453,6 +453,7 @@ static void judicial_record_by_post_through_its_branches_to_the_post(void **stat
   record_form(&f);
   eng_command c = submit("2.000488", "H13.STP", &f, "cd-j1");
   c.submit.channel = "post";
+  walk_in(&c, "027190004567");
   refused(&c, at("2026-03-23T10:00"), MC_EACCES, "a post dossier is entered by a reception official of H13.STP");
   c.actor = (eng_actor){"rc-s", "reception", "H13.STP", "test"};
   eng_result r = run(&c, at("2026-03-23T10:00"), 0);

@@ -506,10 +506,11 @@ static void nobody_acts_for_an_applicant_they_are_not(void **state) {
   eng_command too_long = submit("1.001193", "H13.X01", &form, long_id);
   refused(&too_long, at("2026-11-23T08:00"), MC_EINVAL, "longer than 63 bytes");
 
-  eng_command walk_in = submit("1.001193", "H13.X01", &form, "lan");
-  walk_in.submit.channel = "desk";
-  walk_in.actor = (eng_actor){"lan", "reception", "H13.X01", "test"};
-  eng_result r = run(&walk_in, at("2026-11-23T08:00"), 0);
+  eng_command walk_in_cmd = submit("1.001193", "H13.X01", &form, "lan");
+  walk_in_cmd.submit.channel = "desk";
+  walk_in(&walk_in_cmd, "027190003456");
+  walk_in_cmd.actor = (eng_actor){"lan", "reception", "H13.X01", "test"};
+  eng_result r = run(&walk_in_cmd, at("2026-11-23T08:00"), 0);
   eng_command ask = act(r.dossier, "request_supplement", "lan", "reception", "H13.X01");
   ask.act.reason = "Bổ sung giấy chứng sinh bản chính";
   run(&ask, at("2026-11-23T09:00"), 0);

@@ -46,6 +46,7 @@ static eng_command desk(const char *procedure, const char *agency, const mc_buf 
   eng_command c = submit(procedure, agency, form, official);
   c.submit.channel = "desk";
   c.actor = (eng_actor){official, "reception", agency, "test"};
+  walk_in(&c, "027190005678");
   return c;
 }
 
@@ -596,14 +597,15 @@ static void documents_are_reused_not_asked_again(void **state) {
 
   /* At the desk the official names the applicant by citizen id: nothing of
    * "tai"'s online store, but what was filed under the id before. */
-  eng_command walk_in = desk("2.000488", "H13.STP", &jf, "rc-s");
-  walk_in.submit.owner = "027190007777";
+  eng_command walked_in = desk("2.000488", "H13.STP", &jf, "rc-s");
+  walk_in(&walked_in, "027190007777");
+  walked_in.submit.owner = "027190007777";
   eng_document short_lived = {"cccd", scan_gplx, "2026-11-30"};
-  walk_in.submit.documents.list = &short_lived;
-  walk_in.submit.documents.n = 1;
-  eng_result r3 = run(&walk_in, at("2026-11-19T09:00"), 0);
+  walked_in.submit.documents.list = &short_lived;
+  walked_in.submit.documents.n = 1;
+  eng_result r3 = run(&walked_in, at("2026-11-19T09:00"), 0);
   eng_command again = desk("1.002835", "H13.CA", &df, "pv");
-  again.submit.owner = "027190007777";
+  walk_in(&again, "027190007777"); /* the owner is the block's id number */
   eng_result r4 = run(&again, at("2026-11-30T09:00"), 0);
   d = doc_of(&l, r4.dossier, "cccd");
   assert_string_equal(d->reused_from, r3.dossier);

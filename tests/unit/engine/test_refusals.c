@@ -212,6 +212,7 @@ static void file_at_desk(char code[64], const char *procedure, const char *agenc
   eng_command c = submit(procedure, agency, &f, "rc-desk");
   c.submit.channel = "desk";
   c.actor = (eng_actor){"rc-desk", "reception", agency, "test"};
+  walk_in(&c, "027190002345");
   snprintf(code, 64, "%s", run(&c, t, 0).dossier);
   mc_buf_free(&f);
 }
@@ -377,6 +378,7 @@ static void submission_refusals(void **state) {
   refused(&c, t, MC_EINVAL, "the account id is longer than 63 bytes");
   c = submit("1.001193", "H13.X01", &f, "cd-s1");
   c.submit.channel = "desk";
+  walk_in(&c, "027190002345");
   refused(&c, t, MC_EACCES, "a desk dossier is entered by a reception official of H13.X01");
   c.actor = (eng_actor){"rc-2", "reception", "H13.X02", "test"};
   c.submit.channel = "post";
@@ -411,8 +413,8 @@ static void submission_refusals(void **state) {
   c = submit("1.001193", "H13.X01", &f, "cd-s1");
   c.actor.client = "tr\xc3\x28nh duy\xe1\xbb"; /* not UTF-8: the record cannot be written */
   refused(&c, t, MC_EPARSE, "a text field of the event is not valid UTF-8");
-  c = submit("1.001193", "H13.X01", &f, "cd-\xff"); /* the applicant's id goes into the snapshot */
-  refused(&c, t, MC_EPARSE, "the event could not be encoded (malformed input)");
+  c = submit("1.001193", "H13.X01", &f, "cd-\xff"); /* the applicant's id is the block's number: not text */
+  refused(&c, t, MC_EINVAL, "the field \"id_number\"");
 
   /* In a batch, a refusal leaves its neighbours alone. */
   eng_command batch[3] = {submit("1.001193", "H13.X01", &f, "cd-s2"), submit("9.999999", "H13.X01", &f, "cd-s2"),
@@ -444,6 +446,75 @@ static void refused_forms(const char *procedure, const char *agency, const fv *b
     refused(&c, t, MC_EINVAL, cases[k].phrase);
   }
   mc_buf_free(&f);
+}
+
+/* The applicant block (docs/ENGINE.md, "The applicant block"): required at
+ * the desk, checked as an e-form is (every fault at once, with the form's),
+ * the account's online. */
+static void applicant_refusals(void **state) {
+  (void)state;
+  mc_instant t = at("2026-01-08T09:00");
+  mc_buf f = MC_BUF_INIT, b = MC_BUF_INIT;
+  birth_form(&f, "0912345678");
+  eng_command c = submit("1.001193", "H13.X01", &f, "rc-1");
+  c.submit.channel = "desk";
+  c.actor = (eng_actor){"rc-1", "reception", "H13.X01", "test"};
+  refused(&c, t, MC_EINVAL, "a desk dossier carries the applicant block");
+
+  /* Every fault at once: a kind not listed, a name of spaces, a typo'd field, a number not a citizen id's. */
+  fv bad[] = {{"kind", 's', "nguoi", 0}, {"name", 's', "   ", 0}, {"id_numbr", 's', "1", 0}};
+  pack_fields(&b, bad, 3);
+  c.submit.applicant = (eng_bytes){b.data, b.len};
+  eng_result r = run(&c, t, MC_EINVAL);
+  assert_int_equal(r.nfields, 4);
+  assert_string_equal(r.fields[0].field, "applicant.id_numbr");
+  assert_string_equal(r.fields[0].key, "applicant_field_unknown");
+  assert_string_equal(r.fields[1].field, "applicant.id_number");
+  assert_string_equal(r.fields[1].rule, "required");
+  assert_string_equal(r.fields[2].field, "applicant.kind");
+  assert_string_equal(r.fields[2].rule, "values");
+  assert_int_equal(r.fields[2].nvalues, 2);
+  assert_string_equal(r.fields[3].field, "applicant.name");
+  assert_string_equal(r.fields[3].rule, "required");
+  fv wrong_id[] = {{"kind", 's', "person", 0}, {"name", 's', "Trần Văn Khách", 0}, {"id_number", 's', "12345", 0}};
+  pack_fields(&b, wrong_id, 3);
+  c.submit.applicant = (eng_bytes){b.data, b.len};
+  r = run(&c, t, MC_EINVAL);
+  assert_string_equal(r.fields[0].field, "applicant.id_number");
+  assert_string_equal(r.key, "applicant_id_number");
+  assert_non_null(strstr(r.message_vi, "12 chữ số"));
+  /* An organisation's number is a tax code; the owner, when given, is the block's number. */
+  fv firm[] = {{"kind", 's', "organisation", 0}, {"name", 's', "Công ty TNHH Hạnh Phúc", 0},
+               {"id_number", 's', "2300123456", 0}};
+  pack_fields(&b, firm, 3);
+  c.submit.applicant = (eng_bytes){b.data, b.len};
+  c.submit.owner = "2300999999";
+  refused(&c, t, MC_EINVAL, "\"owner\" (2300999999) is not the applicant's id number (2300123456)");
+  c.submit.owner = NULL;
+  c.command_id = "desk-firm";
+  r = run(&c, t, 0);
+
+  /* Online: the account's identity; an address may be added, another name is a fault beside the form's. */
+  eng_command reg = {.kind = ENG_CMD_ACCOUNT, .actor = {"motcuad", "system", NULL, "test"},
+                     .expected_version = STORE_ANY_VERSION,
+                     .account = {.op = "register", .id = "027190009999", .kind = "person", .name = "Hà Thị Mai",
+                                 .email = "mai@example.vn"}};
+  run(&reg, t, 0);
+  eng_command o = submit("1.001193", "H13.X01", &f, "027190009999");
+  fv other[] = {{"name", 's', "Người Khác", 0}, {"address", 's', "Số 2 Lý Thái Tổ", 0}};
+  pack_fields(&b, other, 2);
+  o.submit.applicant = (eng_bytes){b.data, b.len};
+  r = run(&o, t, MC_EINVAL);
+  assert_string_equal(r.key, "applicant_from_account");
+  assert_string_equal(r.fields[0].field, "applicant.name");
+  assert_string_equal(r.fields[0].values[0], "Hà Thị Mai");
+  fv address[] = {{"address", 's', "Số 2 Lý Thái Tổ", 0}};
+  pack_fields(&b, address, 1);
+  o.submit.applicant = (eng_bytes){b.data, b.len};
+  o.command_id = "online-mai";
+  r = run(&o, t, 0);
+  mc_buf_free(&f);
+  mc_buf_free(&b);
 }
 
 static void form_refusals(void **state) {
@@ -560,6 +631,7 @@ static void form_refusals(void **state) {
   c = submit("1.000894", "H13.X01", &f, "rc-1");
   c.submit.channel = "desk";
   c.actor = (eng_actor){"rc-1", "reception", "H13.X01", "test"};
+  walk_in(&c, "027190002345");
   refused(&c, t, MC_EINVAL, "the field \"needs_check\" (Cần xác minh thông tin) must be yes or no");
   form_with(&f, marriage, NMARRIAGE, (fv){"needs_check", 'i', NULL, 1});
   c.submit.form.data = f.data;
@@ -1776,6 +1848,7 @@ int main(void) {
       cmocka_unit_test(the_table_of_refusals),
       cmocka_unit_test(submission_refusals),
       cmocka_unit_test(form_refusals),
+      cmocka_unit_test(applicant_refusals),
       cmocka_unit_test(document_refusals),
       cmocka_unit_test(act_refusals),
       cmocka_unit_test(supplement_rejection_and_denial_refusals),
