@@ -4,10 +4,11 @@ it must now be answered.
 
   test_edges.py MOTCUAD MAIL_SINK [SCENARIO...]
 
-Scenarios (all by default): methods, anonymous_logout, unknown_fields_http, unknown_fields_admin.  Prints what failed and exits 1 if anything
-did.
+Scenarios (all by default): methods, anonymous_logout, unknown_fields_http, unknown_fields_admin,
+disable_count.  Prints what failed and exits 1 if anything did.
 """
 import asyncio
+import concurrent.futures
 import glob
 import os
 import shutil
@@ -100,8 +101,48 @@ def unknown_fields_admin():
         F.eq(srv.stop(), 0, "unknown_fields_admin: motcuad stops cleanly")
 
 
+def disable_count():
+    """user_disable over the admin socket counts the sessions it revokes, and they are dead. The
+    count is taken in the thread pool after the disable is written; a client told `revoked` that
+    tries its token again meanwhile (a console reconnecting, another tab) must not make the session
+    vanish uncounted: here the pool is kept busy with logins so that the retries land in that gap."""
+    srv = Server(MOTCUAD, workdir("disable_count")).start()
+    try:
+        otp = srv.add_user("lan.nt", "Nguyễn Thị Lan", ["reception"], "H13.X01", email="lan@bacninh.gov.vn")
+        toks = [srv.login("lan.nt", otp)["token"] for _ in range(2)]
+        # Four logins each of four others: under the limits per account (5) and per address (20).
+        others = {a: srv.add_user(a, "Cán bộ " + a, ["reception"], "H13.X01") for a in ("ban.mot", "ban.hai",
+                                                                                         "ban.ba", "ban.bon")}
+
+        async def refused(what):
+            for i, tok in enumerate(toks):
+                c = await Client.open(srv)
+                r = await c.request("hello", token=tok)
+                F.eq(r.get("error", {}).get("code"), "unauthenticated", "session %d %s: %r" % (i, what, r))
+                await c.close()
+
+        async def run():
+            loop = asyncio.get_running_loop()
+            with concurrent.futures.ThreadPoolExecutor(20) as pool:
+                c = await Client.open(srv, toks[0])
+                busy = [loop.run_in_executor(pool, srv.login, a, pw) for a, pw in others.items() for _ in range(4)]
+                await asyncio.sleep(0.1)  # their password checks queue up in the pool
+                disable = loop.run_in_executor(pool, lambda: srv.admin("user_disable", account="lan.nt"))
+                p = await c.pushes_until(lambda p: p["push"] == "revoked", timeout=10)
+                F.eq(p[-1]["push"], "revoked", "the open socket is told")
+                await refused("tried again at once")
+                r = await disable
+                F.eq((r.get("ok"), r.get("sessions_revoked")), (True, 2), "user_disable of two sessions: %r" % r)
+                await asyncio.gather(*busy)
+            await refused("after the disable")
+
+        asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "disable_count: motcuad stops cleanly")
+
+
 SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout, "unknown_fields_http": unknown_fields_http,
-             "unknown_fields_admin": unknown_fields_admin}
+             "unknown_fields_admin": unknown_fields_admin, "disable_count": disable_count}
 
 if __name__ == "__main__":
     run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])
