@@ -5,19 +5,18 @@ it must now be answered.
   test_edges.py MOTCUAD MAIL_SINK [SCENARIO...]
 
 Scenarios (all by default): methods, anonymous_logout, unknown_fields_http, unknown_fields_admin,
-disable_count.  Prints what failed and exits 1 if anything did.
+disable_count, register_existing.  Prints what failed and exits 1 if anything did.
 """
 import asyncio
 import concurrent.futures
-import glob
 import os
-import shutil
+import re
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import Client, Failures, Server, run_scenarios  # noqa: E402
+from motcua_client import PASSWORD, Client, Failures, MailSink, Server, run_scenarios  # noqa: E402
 
 MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
 F = Failures()
@@ -141,8 +140,53 @@ def disable_count():
         F.eq(srv.stop(), 0, "disable_count: motcuad stops cleanly")
 
 
+def register_existing():
+    """Registering an id that has an account is answered as a new id is (it answered 409, telling
+    anyone that the account exists, which login and the password reset do not tell), in about the
+    same time; no code is sent, the account's own address gets a notice instead, and /api/verify of
+    that id fails with any code as a wrong code does."""
+    d = workdir("register_existing")
+    sink = MailSink(MAIL_SINK, d)
+    try:
+        srv = Server(MOTCUAD, d, sink.config()).start()
+        try:
+            otp = srv.add_user("001090001234", "Nguyễn Văn An", ["applicant"], None, email="an@example.vn")
+
+            def register(account, address):
+                body = {"kind": "person", "id": account, "name": "Kẻ Gian", "email": address, "password": PASSWORD}
+                t = time.time()
+                st, r, _ = srv.http("POST", "/api/register", body)
+                return (st, r), time.time() - t
+
+            new, _ = register("001090005678", "moi@example.vn")
+            F.eq(new[0], 202, "a new id: %r" % (new,))
+            got, _ = register("001090001234", "ke.gian@example.vn")
+            F.eq(got, new, "an existing id is answered as a new one")
+            F.check(sink.take("moi@example.vn") is not None, "the new id's code is sent")
+            notice = sink.take("an@example.vn")
+            F.check(notice is not None, "the account's own address gets a notice")
+            F.check(notice is None or not re.search(r"\b\d{6}\b", notice), "the notice carries no code: %r" % notice)
+            F.eq(sink.take("ke.gian@example.vn", timeout=2), None, "the address given gets nothing")
+            # Any code fails as a wrong code of a new id does, down to the attempts left and the lock.
+            for code in ("000000", "123456", "999999", "000001", "424242", "111111"):
+                new = srv.http("POST", "/api/verify", {"id": "001090005678", "code": code})[:2]
+                got = srv.http("POST", "/api/verify", {"id": "001090001234", "code": code})[:2]
+                F.eq(got, new, "verify %s of the existing id" % code)
+            F.eq(srv.login("001090001234", otp)["account"], "001090001234", "the account's password is unchanged")
+            # In about the same time (the password is hashed either way).
+            fresh = sorted(register("00109000567%d" % i, "moi@example.vn")[1] for i in range(3))
+            existing = sorted(register("001090001234", "ke.gian@example.vn")[1] for _ in range(3))
+            F.check(existing[1] > fresh[1] / 2, "an existing id in %.0f ms, a new one in %.0f ms"
+                    % (existing[1] * 1000, fresh[1] * 1000))
+        finally:
+            F.eq(srv.stop(), 0, "register_existing: motcuad stops cleanly")
+    finally:
+        sink.stop()
+
+
 SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout, "unknown_fields_http": unknown_fields_http,
-             "unknown_fields_admin": unknown_fields_admin, "disable_count": disable_count}
+             "unknown_fields_admin": unknown_fields_admin, "disable_count": disable_count,
+             "register_existing": register_existing}
 
 if __name__ == "__main__":
     run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])
