@@ -5,7 +5,7 @@ it must now be answered.
   test_edges.py MOTCUAD MAIL_SINK [SCENARIO...]
 
 Scenarios (all by default): methods, anonymous_logout, unknown_fields_http, unknown_fields_admin,
-disable_count, register_existing.  Prints what failed and exits 1 if anything did.
+disable_count, register_existing, unknown_fields_documents.  Prints what failed and exits 1 if anything did.
 """
 import asyncio
 import concurrent.futures
@@ -16,7 +16,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import PASSWORD, Client, Failures, MailSink, Server, run_scenarios  # noqa: E402
+from motcua_client import PASSWORD, Client, Failures, MailSink, Server, applicant, run_scenarios, submit  # noqa: E402,E501
 
 MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
 F = Failures()
@@ -184,9 +184,44 @@ def register_existing():
         sink.stop()
 
 
+def unknown_fields_documents():
+    """A field a document of `submit` or `act` does not have is refused, naming it as
+    documents[N].field (a typo'd valid_until was dropped, and the document filed as valid for ever),
+    in JSON and msgpack; nothing is filed."""
+    srv = Server(MOTCUAD, workdir("unknown_fields_documents")).start()
+    sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    try:
+        tok = applicant(srv, "001090000008")
+
+        async def run():
+            for binary in (False, True):
+                c = await Client.open(srv, tok, binary=binary)
+                typo = [{"name": "giay_chung_sinh", "sha256": sha, "valid_untill": "2027-01-01"}]
+                r = await submit(c, "doc-%d" % binary, documents=typo)
+                e = r.get("error", {})
+                F.eq((e.get("code"), e.get("field")), ("bad_request", "documents[0].valid_untill"),
+                     "submit with valid_untill (msgpack %s): %r" % (binary, r))
+                F.check("documents[0].valid_untill" in e.get("message", ""), "the message names it: %r" % r)
+                right = [{"name": "giay_chung_sinh", "sha256": sha, "valid_until": "2027-01-01"}]
+                r = await submit(c, "doc-%d" % binary, documents=right)
+                F.check(r.get("ok") and not r.get("repeated"), "nothing was filed by the refused one: %r" % r)
+                docs = [{"name": "giay_chung_sinh", "sha256": sha, "valid_until": None}, {"name": "x", "sha256": sha,
+                                                                                         "sha265": sha}]
+                r = await c.request("act", command_id="sup-%d" % binary, dossier=r.get("dossier"), expected_version=1,
+                                    action="provide_supplement", documents=docs)
+                e = r.get("error", {})
+                F.eq((e.get("code"), e.get("field")), ("bad_request", "documents[1].sha265"),
+                     "act with sha265 (msgpack %s): %r" % (binary, r))
+                await c.close()
+
+        asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "unknown_fields_documents: motcuad stops cleanly")
+
+
 SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout, "unknown_fields_http": unknown_fields_http,
              "unknown_fields_admin": unknown_fields_admin, "disable_count": disable_count,
-             "register_existing": register_existing}
+             "register_existing": register_existing, "unknown_fields_documents": unknown_fields_documents}
 
 if __name__ == "__main__":
     run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])
