@@ -5,7 +5,7 @@ it must now be answered.
   test_edges.py MOTCUAD MAIL_SINK [SCENARIO...]
 
 Scenarios (all by default): methods, anonymous_logout, unknown_fields_http, unknown_fields_admin,
-disable_count, register_existing, unknown_fields_documents.  Prints what failed and exits 1 if anything did.
+disable_count, register_existing, unknown_fields_documents, blank.  Prints what failed and exits 1 if anything did.
 """
 import asyncio
 import concurrent.futures
@@ -219,9 +219,28 @@ def unknown_fields_documents():
         F.eq(srv.stop(), 0, "unknown_fields_documents: motcuad stops cleanly")
 
 
+def blank():
+    """Every document to bring of a procedure carries `blank`: the blank form to download, or null
+    (it was missing when there is none)."""
+    srv = Server(MOTCUAD, workdir("blank")).start()
+    try:
+        blanks = {}
+        for code in ("1.001193", "1.009995", "2.000488", "PAKN"):
+            st, p, _ = srv.http("GET", "/api/procedures/" + code)
+            F.eq(st, 200, "GET /api/procedures/%s" % code)
+            for d in (p or {}).get("documents", []):
+                F.check("blank" in d, "%s: the document %s has no \"blank\": %r" % (code, d.get("name"), d))
+                blanks[d.get("name")] = d.get("blank")
+        F.eq(blanks.get("giay_chung_sinh", "?"), None, "a document without a blank form: null")
+        F.eq(blanks.get("ban_ve"), "mau-ban-ve.pdf", "a document with one names it")
+    finally:
+        F.eq(srv.stop(), 0, "blank: motcuad stops cleanly")
+
+
 SCENARIOS = {"methods": methods, "anonymous_logout": anonymous_logout, "unknown_fields_http": unknown_fields_http,
              "unknown_fields_admin": unknown_fields_admin, "disable_count": disable_count,
-             "register_existing": register_existing, "unknown_fields_documents": unknown_fields_documents}
+             "register_existing": register_existing, "unknown_fields_documents": unknown_fields_documents,
+             "blank": blank}
 
 if __name__ == "__main__":
     run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])
