@@ -110,9 +110,11 @@ static json_t *page_of(const dsl_machine *m, json_t *agencies) {
       json_object_set_new(o, "count", json_integer(d->count));
       json_object_set_new(o, "original", json_boolean(d->original));
       json_object_set_new(o, "eform", json_boolean(d->eform));
-    }
-    if (d->blank)
+      /* Always there: null when there is no blank form to download. */
+      json_object_set_new(o, "blank", d->blank ? jstr(d->blank) : json_null());
+    } else if (d->blank) {
       json_object_set_new(o, "blank", jstr(d->blank));
+    }
     json_array_append_new(d->result ? results : docs, o);
   }
   for (int i = 0; i < m->nfields; i++) {

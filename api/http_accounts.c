@@ -187,25 +187,36 @@ static void code_sent_finish(job *j) {
   srv_job_free(j);
 }
 
-/* The code's message, to the address in j->data (SEND_CODE: the aux
- * outbox, never the log); the code is wiped here. */
-static void send_code(job *j, char code[7]) {
+/* A message about an account through the writer (SEND_CODE: the aux
+ * outbox, never the log): a template, its one-time code (NULL for a
+ * notice), the addresses. */
+static void send_message(job *j, const char *template_name, const char *code, const char *email, const char *phone) {
   eng_command *c = srv_job_command(j);
-  if (c) {
-    c->kind = ENG_CMD_SEND_CODE;
-    c->actor = (eng_actor){"motcuad", "system", NULL, "motcuad"};
-    c->send_code.template_name = "verification_code";
-    c->send_code.code = srv_job_strdup(j, code);
-    c->send_code.email = srv_job_strdup(j, json_string_value(json_object_get(j->data, "email")));
-    c->send_code.phone = srv_job_strdup(j, json_string_value(json_object_get(j->data, "phone")));
-  } else {
+  if (c == NULL) {
     j->status = MC_ENOMEM;
+    return;
   }
+  c->kind = ENG_CMD_SEND_CODE;
+  c->actor = (eng_actor){"motcuad", "system", NULL, "motcuad"};
+  c->send_code.template_name = template_name;
+  c->send_code.code = srv_job_strdup(j, code);
+  c->send_code.email = srv_job_strdup(j, email);
+  c->send_code.phone = srv_job_strdup(j, phone);
+}
+
+/* The code's message, to the address in j->data; the code is wiped here. */
+static void send_code(job *j, char code[7]) {
+  send_message(j, "verification_code", code, json_string_value(json_object_get(j->data, "email")),
+               json_string_value(json_object_get(j->data, "phone")));
   sodium_memzero(code, 7);
 }
 
 /* In the pool: the password's hash, the code, the record; then the code's
- * message goes through the writer (SEND_CODE: aux outbox, not the log). */
+ * message goes through the writer.  An id that has an account gets the same
+ * work and answer (nothing tells that it exists) but a record no code
+ * matches — /api/verify of it fails as a wrong code does — and no code: the
+ * account's own address (not the one given) is told instead, unless the
+ * account is disabled (as a password reset is not sent to it). */
 static void register_work(job *j) {
   json_t *d = j->data;
   char hash[ACC_HASH_LEN], code[7], code_hash[65];
@@ -213,17 +224,22 @@ static void register_work(job *j) {
   if ((j->status = acc_password_hash(json_string_value(json_object_get(d, "password")), hash)) != 0)
     return;
   wipe(d, "password");
+  eng_account_view a;
+  bool exists = eng_account_get(j->s->e, id, &a) == 0;
   acc_code_new(code);
   acc_code_hash(id, code, code_hash);
   json_t *rec = json_pack("{s:O, s:O, s:O, s:O, s:s, s:s, s:I, s:i}", "kind", json_object_get(d, "kind"), "name",
                           json_object_get(d, "name"), "email", json_object_get(d, "email"), "phone",
-                          json_object_get(d, "phone"), "hash", hash, "code", code_hash, "expires",
-                          (json_int_t)(srv_now(j->s) + ACC_CODE_MINUTES * 60000), "attempts", 0);
+                          json_object_get(d, "phone"), "hash", exists ? "" : hash, "code", exists ? "" : code_hash,
+                          "expires", (json_int_t)(srv_now(j->s) + ACC_CODE_MINUTES * 60000), "attempts", 0);
+  sodium_memzero(hash, sizeof hash);
   j->status = rec ? acc_record_put(eng_store(j->s->e), "registrations", id, rec) : MC_ENOMEM;
   json_decref(rec);
-  if (j->status)
-    return;
-  send_code(j, code);
+  if (j->status == 0 && !exists)
+    send_code(j, code);
+  if (j->status == 0 && exists && !a.disabled && (a.email[0] || a.phone[0]))
+    send_message(j, "account_exists", NULL, a.email, a.phone);
+  sodium_memzero(code, sizeof code);
 }
 
 void srv_http_post_register(http_req *h, const char *rest, json_t *b, const char *token) {
@@ -256,11 +272,6 @@ void srv_http_post_register(http_req *h, const char *rest, json_t *b, const char
   }
   if (!acc_password_ok(pw, why, sizeof why)) {
     srv_http_error(h, 422, "refused", "password", "%s", why);
-    return;
-  }
-  eng_account_view a;
-  if (eng_account_get(h->s->e, id, &a) == 0) {
-    srv_http_error(h, 409, "conflict", "id", "the account %s exists already: log in, or reset its password", id);
     return;
   }
   char rkey[80];

@@ -172,6 +172,24 @@ static bool get_officials(req *r, job *j, const eng_arg *a, eng_texts *out) {
   return true;
 }
 
+/* A field a document does not have is refused, named as the engine names a
+ * document's fields (documents[1].valid_until), as an unknown field of the
+ * request is: a typo'd valid_until must not pass silently. */
+static bool document_fields_known(req *r, const eng_arg *a, size_t i, json_t *d) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(d, k, v) {
+    if (!srv_wire_field_in("name,sha256,valid_until", k)) {
+      char field[160];
+      snprintf(field, sizeof field, "%s[%zu].%.100s", a->wire, i, k);
+      srv_ws_fail(r, "bad_request", field, "%s: unknown field \"%s\" (a document is {name, sha256, valid_until})", r->op,
+                  field);
+      return false;
+    }
+  }
+  return true;
+}
+
 /* The scans brought: [{name, sha256, valid_until}]. */
 static bool get_documents(req *r, job *j, const eng_arg *a, eng_documents *out) {
   json_t *docs = json_object_get(r->msg, a->wire);
@@ -186,6 +204,8 @@ static bool get_documents(req *r, job *j, const eng_arg *a, eng_documents *out) 
   size_t i;
   json_t *d;
   json_array_foreach(docs, i, d) {
+    if (json_is_object(d) && !document_fields_known(r, a, i, d))
+      return false;
     const char *name = json_string_value(json_object_get(d, "name"));
     const char *sha = json_string_value(json_object_get(d, "sha256"));
     json_t *until = json_object_get(d, "valid_until");

@@ -147,16 +147,17 @@ int dec_do_announce(decide *d) {
   return dec_append_other(d, "announcements", eng_event_name(ENG_EV_ANNOUNCEMENT_MADE), &w, &data);
 }
 
-/* A message carrying a one-time code (an account's verification, a
- * password reset): written out like any other, but kept in the aux outbox,
- * outside the legal record (ARCHITECTURE.md "What is not in the legal record"), and appending
- * nothing. */
+/* A message about an account: one carrying a one-time code (an account's
+ * verification, a password reset), or a notice without one (a registration
+ * of an id that has an account).  Written out like any other, but kept in
+ * the aux outbox, outside the legal record (ARCHITECTURE.md "What is not in
+ * the legal record"), and appending nothing. */
 int dec_do_send_code(decide *d) {
   const eng_command *c = d->cmd;
   const eng_send_code_args *arg = &c->send_code;
   if (c->actor.role == NULL || strcmp(c->actor.role, "system"))
     return refuse(d, MC_EACCES, CODE_BY_SERVER);
-  if (arg->template_name == NULL || arg->code == NULL || arg->code[0] == '\0')
+  if (arg->template_name == NULL || arg->template_name[0] == '\0')
     return refuse(d, MC_EINVAL, CODE_INCOMPLETE);
   if ((arg->email == NULL || arg->email[0] == '\0') && (arg->phone == NULL || arg->phone[0] == '\0'))
     return refuse(d, MC_EINVAL, CODE_ADDRESS);

@@ -164,10 +164,11 @@
   A(WORD, agency, "agency", OPTIONAL, 0, ENG_BYTES_OF(eng_snap, agency)) \
   A(TEXT, message, "message", REQUIRED, 1, ENG_MAX_REASON_BYTES)
 
-/* The template, the one-time code, where to (an e-mail address or a phone). */
+/* The template, the one-time code (none for a notice about an account),
+ * where to (an e-mail address or a phone). */
 #define ENG_ARGS_SEND_CODE(A)                                                               \
   A(WORD, template_name, "template", REQUIRED, 1, ENG_BYTES_OF(eng_message, template_name)) \
-  A(WORD, code, "code", REQUIRED, 1, ENG_MAX_CODE_BYTES)                                    \
+  A(WORD, code, "code", OPTIONAL, 0, ENG_MAX_CODE_BYTES)                                    \
   A(WORD, email, "email", OPTIONAL, 0, ENG_BYTES_OF(eng_account_view, email))               \
   A(WORD, phone, "phone", OPTIONAL, 0, ENG_BYTES_OF(eng_account_view, phone))
 

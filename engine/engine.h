@@ -346,7 +346,8 @@ typedef int (*eng_message_fn)(void *opaque, const eng_message *m);
  * 1 to stop, or a negative error that is returned. */
 int eng_outbox_pending(eng_engine *e, uint64_t from_seq, int max, eng_message_fn fn, void *opaque);
 
-/* Messages carrying one-time codes (ENG_CMD_SEND_CODE) wait in this aux
+/* Messages about accounts — one-time codes, and notices without a code
+ * (ENG_CMD_SEND_CODE) — wait in this aux
  * database, outside the legal record: key u64 BE time + 8 random bytes,
  * value the message as in the outbox ({body, email, error, phone, sms,
  * subject, template, to}).  The delivery worker drains it. */

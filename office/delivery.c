@@ -448,7 +448,7 @@ static outcome deliver_one(const delivery_config *cfg, const pending *p, mc_inst
   return a == TRANSIENT || b == TRANSIENT ? TRANSIENT : PERMANENT;
 }
 
-/* ------------------------------------------------------------ one-time codes (aux) */
+/* ------------------------------------------------------------ one-time codes and account notices (aux) */
 
 #define CODE_LIFETIME_MS (15 * 60 * 1000)
 
@@ -506,7 +506,7 @@ static void deliver_codes(eng_engine *e, const delivery_config *cfg, mc_instant 
     if (o == SENT)
       st->sent++;
     else if (o == PERMANENT)
-      st->failed++, mc_log(MC_LOG_WARN, "delivery", "a one-time code was dropped: %s", why);
+      st->failed++, mc_log(MC_LOG_WARN, "delivery", "a one-time code or account notice was dropped: %s", why);
     else
       st->retried++;
     if (o != TRANSIENT)

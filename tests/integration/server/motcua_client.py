@@ -10,6 +10,8 @@ receives, in arrival order, for it to read (Client.take_received).
 Run with Debian's /usr/bin/python3 (python3-websockets, python3-msgpack).
 """
 import asyncio
+import email
+import glob
 import itertools
 import json
 import os
@@ -208,6 +210,51 @@ class Server:
         if not r.get("ok"):
             raise RuntimeError("change_password %s: %r" % (account, r))
         return self.login(account, new_password)["token"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class MailSink:
+    """tests/integration/mail_sink.py on free loopback ports, for a server to send its e-mail to
+    (config()); take() reads what arrived."""
+
+    def __init__(self, script, workdir):
+        self.dir = os.path.join(workdir, "mail")
+        os.makedirs(self.dir)
+        self.smtp, self.gateway = free_port(), free_port()
+        self.proc = subprocess.Popen(["/usr/bin/python3", script, self.dir, str(self.smtp), str(self.gateway)])
+        deadline = time.time() + WAIT
+        while not os.path.exists(os.path.join(self.dir, "ready")):
+            if time.time() > deadline or self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError("the mail sink did not start")
+            time.sleep(0.05)
+
+    def config(self):
+        return ("smtp_url = smtp://127.0.0.1:%d\nsmtp_starttls = no\nmail_from = motcua@bacninh.gov.vn\n"
+                "delivery_seconds = 1\n" % self.smtp)
+
+    def take(self, to, timeout=WAIT):
+        """The text of the first e-mail to `to` (removed once read), waiting for it at most
+        `timeout` seconds; None if none came."""
+        deadline = time.time() + timeout
+        while True:
+            for path in sorted(glob.glob(os.path.join(self.dir, "mail-*.eml"))):
+                m = email.message_from_bytes(open(path, "rb").read())
+                if to in (m["To"] or ""):
+                    os.unlink(path)
+                    return m.get_payload(decode=True).decode("utf-8", "replace")
+            if time.time() > deadline:
+                return None
+            time.sleep(0.2)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(WAIT)
 
 
 class Received(dict):

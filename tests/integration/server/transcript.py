@@ -507,8 +507,13 @@ async def registration(s):
     r = await s.http("POST", "/api/verify", {"id": APP_A, "code": code})
     expect(r[0] == 201, "verify")
     await s.http("POST", "/api/verify", {"id": APP_A, "code": code})
+    # An id that has an account: answered as a new one; its owner gets a notice, no code, and no
+    # code verifies it.
     await s.http("POST", "/api/register", good)
+    expect(await s.sms() is None, "a notice without a code")
+    await s.http("POST", "/api/verify", {"id": APP_A, "code": code})
     await s.http("POST", "/api/register", dict(good, id=APP_B))
+    expect(await s.sms() is None, "a notice without a code")
     org = {"kind": "organisation", "id": ORG, "name": "Chi nhánh Công ty TNHH Hạnh Phúc", "phone": "0912345678",
            "email": "ketoan@hanhphuc.example.vn", "password": PASSWORD}
     await s.http("POST", "/api/register", dict(org, id="0101234567-1"))

@@ -277,8 +277,8 @@ static void the_page_of_birth_registration(void **state) {
   equal_to(json_object_get(p, "step_agencies"), "[\"H13.BD\"]");
   equal_to(json_object_get(p, "documents"),
            "[{\"name\": \"to_khai\", \"title\": \"Tờ khai đăng ký khai sinh\", \"count\": 1, \"original\": true, "
-           "\"eform\": true}, {\"name\": \"giay_chung_sinh\", \"title\": \"Giấy chứng sinh\", \"count\": 1, "
-           "\"original\": true, \"eform\": false}]");
+           "\"eform\": true, \"blank\": null}, {\"name\": \"giay_chung_sinh\", \"title\": \"Giấy chứng sinh\", "
+           "\"count\": 1, \"original\": true, \"eform\": false, \"blank\": null}]");
   equal_to(json_object_get(p, "results"), "[{\"name\": \"giay_khai_sinh\", \"title\": \"Giấy khai sinh (bản chính)\"}]");
   assert_int_equal(json_array_size(json_object_get(p, "fields")), 8);
   equal_to(field_named(p, "child_name"), "{\"name\": \"child_name\", \"label\": \"Họ, chữ đệm và tên của trẻ\", "
