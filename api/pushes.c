@@ -55,23 +55,33 @@ static bool sub_matches(const sub *sb, const event_out *e) {
   return !strcmp(sb->scope, "all") && srv_principal_reads_all(&c->who);
 }
 
-/* The push's body, 13 keys; "subscription" comes 14th, spliced by push_to. */
-static json_t *push_body(const eng_event_view *v) {
+/* The push's body, 13 keys and `reason` when the event records one (the
+ * supplement list as written, the denial's reasons, the apology: read from
+ * the log, which these few events are worth); "subscription" comes last,
+ * spliced by push_to (a msgpack fixmap holds 15). */
+static json_t *push_body(srv *s, const eng_event_view *v) {
   json_t *steps = json_array();
   for (int i = 0; i < v->dossier.nsteps; i++)
     json_array_append_new(steps, json_string(v->dossier.steps[i]));
-  return json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:s, s:I, s:s, s:s}", "push", "event", "seq",
+  json_t *body = json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:s, s:I, s:s, s:s}", "push", "event", "seq",
                    (json_int_t)v->seq, "dossier", v->dossier.code, "type", v->type, "time", (json_int_t)v->time,
                    "version", (json_int_t)v->dossier.version, "state", v->dossier.state, "steps", steps, "procedure",
                    v->dossier.procedure, "agency", v->dossier.agency, "appointment_at",
                    (json_int_t)v->dossier.appointment_at, "action", v->action, "step", v->step);
+  if (v->has_reason) {
+    mc_buf reason = MC_BUF_INIT;
+    if (eng_event_reason(s->e, v->seq, &reason) == 0 && mc_buf_cstr(&reason))
+      json_object_set_new(body, "reason", json_string(mc_buf_cstr(&reason)));
+    mc_buf_free(&reason);
+  }
+  return body;
 }
 
 static void push_to(const sub *sb, event_out *e) {
   conn *c = sb->c;
   int k = sb->binary ? 1 : 0;
   if (!e->have[k]) {
-    json_t *body = push_body(e->v);
+    json_t *body = push_body(c->s, e->v);
     e->have[k] = srv_wire_encode(body, sb->binary, &e->enc[k]) == 0 && e->enc[k].len > 2;
     json_decref(body);
     if (!e->have[k])
@@ -86,7 +96,7 @@ static void push_to(const sub *sb, event_out *e) {
     tlen = (size_t)snprintf((char *)tail, sizeof tail, ",\"subscription\":\"%s\"}", sb->id);
     srv_conn_send_parts(c, b->data, b->len - 1, NULL, 0, tail, tlen, false);
   } else {
-    /* fixmap of 13 -> 14, then "subscription": id */
+    /* fixmap of 13 (14) -> 14 (15), then "subscription": id */
     uint8_t head = (uint8_t)(b->data[0] + 1);
     tail[0] = 0xa0 | 12;
     memcpy(tail + 1, "subscription", 12);

@@ -15,18 +15,9 @@ const char *eng_def_kind_name(eng_def_kind k) {
   return (unsigned)k < sizeof words / sizeof words[0] ? words[k] : "definition";
 }
 
-int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
-                     uint8_t hash_out[32]) {
-  (void)e;
-  char key[128];
-  const void *v;
-  size_t vlen;
-  int n = snprintf(key, sizeof key, "%s/%s", eng_def_kind_name(kind), id);
-  if (n < 0 || (size_t)n >= sizeof key)
-    return MC_EINVAL;
-  int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, (size_t)n, &v, &vlen);
-  if (rc != 0)
-    return rc == MC_ENOENT ? MC_ENOENT : rc;
+/* The version in effect at `at` among an id's entries (8 bytes BE from, 32
+ * bytes hash each). */
+static int in_effect(eng_def_kind kind, const void *v, size_t vlen, mc_instant at, uint8_t hash_out[32]) {
   const uint8_t *p = v;
   bool found = false;
   int64_t best = INT64_MIN;
@@ -45,6 +36,38 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
   if (found && memcmp(hash_out, none, 32) == 0)
     return MC_ERANGE; /* retired from `best` on */
   return found ? 0 : MC_ENOENT;
+}
+
+static int id_key(eng_def_kind kind, const char *id, char key[128], size_t *len) {
+  int n = snprintf(key, 128, "%s/%s", eng_def_kind_name(kind), id);
+  if (n < 0 || n >= 128)
+    return MC_EINVAL;
+  *len = (size_t)n;
+  return 0;
+}
+
+int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
+                     uint8_t hash_out[32]) {
+  (void)e;
+  char key[128];
+  size_t n;
+  const void *v;
+  size_t vlen;
+  int rc = id_key(kind, id, key, &n);
+  if (rc == 0)
+    rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, n, &v, &vlen);
+  return rc ? rc : in_effect(kind, v, vlen, at, hash_out);
+}
+
+int eng__def_current_read(store_read *rd, eng_def_kind kind, const char *id, mc_instant at, uint8_t hash_out[32]) {
+  char key[128];
+  size_t n;
+  const void *v;
+  size_t vlen;
+  int rc = id_key(kind, id, key, &n);
+  if (rc == 0)
+    rc = store_read_proj(rd, ENG_PROJ_DEFS, key, n, &v, &vlen);
+  return rc ? rc : in_effect(kind, v, vlen, at, hash_out);
 }
 
 /* The policy as the engine reads it (dsl_policy_decode), with its settings
@@ -103,25 +126,30 @@ static int decode_calendar(eng_def *d, const msgpack_object *root) {
   return eng_calendar_parse(src, (int)files->via.array.size, &quiet, &d->calendar);
 }
 
-int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out) {
-  for (eng_def *d = e->defs; d; d = d->next)
-    if (d->kind == kind && memcmp(d->hash, hash, 32) == 0) {
-      *out = d;
-      return 0;
-    }
-  uint8_t key[34] = {'b', '/'};
-  const void *v;
-  size_t vlen;
-  memcpy(key + 2, hash, 32);
-  int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, sizeof key, &v, &vlen);
-  if (rc != 0)
-    return rc;
+/* The cache: definitions decoded once, found by hash.  Shared by the
+ * writer and the readers (read.c, on the server's loop), so looked up and
+ * grown under a lock; an entry never changes or goes before eng_close. */
+static eng_def *cached(eng_engine *e, const uint8_t hash[32], eng_def_kind kind) {
+  eng_def *found = NULL;
+  pthread_mutex_lock(&e->defs_lock);
+  for (eng_def *d = e->defs; d && !found; d = d->next)
+    if (d->kind == kind && memcmp(d->hash, hash, 32) == 0)
+      found = d;
+  pthread_mutex_unlock(&e->defs_lock);
+  return found;
+}
+
+/* Decodes a definition's bytes (copied) and adds it to the cache (unless
+ * another thread did meanwhile: then that one). */
+static int decode(eng_engine *e, const uint8_t hash[32], eng_def_kind kind, const void *v, size_t vlen,
+                  eng_def **out) {
+  int rc;
   eng_def *d = calloc(1, sizeof *d);
   if (d == NULL)
     return MC_ENOMEM;
   d->kind = kind;
   memcpy(d->hash, hash, 32);
-  uint8_t *copy = mc_arena_alloc(&d->arena, vlen);
+  uint8_t *copy = mc_arena_alloc(&d->arena, vlen ? vlen : 1);
   if (copy == NULL) {
     free(d);
     return MC_ENOMEM;
@@ -150,17 +178,50 @@ int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def
       rc = decode_calendar(d, &u.data);
     msgpack_unpacked_destroy(&u);
   }
-  if (rc != 0) {
-    eng_calendar_free(d->calendar);
-    dsl_directory_free(d->directory);
-    mc_arena_free(&d->arena);
-    free(d);
-    return rc;
+  if (rc == 0) {
+    pthread_mutex_lock(&e->defs_lock);
+    eng_def *other = NULL;
+    for (eng_def *x = e->defs; x && !other; x = x->next)
+      if (x->kind == kind && memcmp(x->hash, hash, 32) == 0)
+        other = x;
+    if (other == NULL) {
+      d->next = e->defs;
+      e->defs = d;
+    }
+    pthread_mutex_unlock(&e->defs_lock);
+    if (other == NULL) {
+      *out = d;
+      return 0;
+    }
+    *out = other;
   }
-  d->next = e->defs;
-  e->defs = d;
-  *out = d;
-  return 0;
+  eng_calendar_free(d->calendar);
+  dsl_directory_free(d->directory);
+  mc_arena_free(&d->arena);
+  free(d);
+  return rc;
+}
+
+int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out) {
+  if ((*out = cached(e, hash, kind)) != NULL)
+    return 0;
+  uint8_t key[34] = {'b', '/'};
+  const void *v;
+  size_t vlen;
+  memcpy(key + 2, hash, 32);
+  int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, sizeof key, &v, &vlen);
+  return rc ? rc : decode(e, hash, kind, v, vlen, out);
+}
+
+int eng__def_read(eng_engine *e, store_read *rd, const uint8_t hash[32], eng_def_kind kind, eng_def **out) {
+  if ((*out = cached(e, hash, kind)) != NULL)
+    return 0;
+  uint8_t key[34] = {'b', '/'};
+  const void *v;
+  size_t vlen;
+  memcpy(key + 2, hash, 32);
+  int rc = store_read_proj(rd, ENG_PROJ_DEFS, key, sizeof key, &v, &vlen);
+  return rc ? rc : decode(e, hash, kind, v, vlen, out);
 }
 
 /* ============================================================ the projection */

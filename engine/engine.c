@@ -54,12 +54,14 @@ int eng_open(const char *dir, const eng_options *opt, eng_engine **out, mc_buf *
   if (e == NULL)
     return MC_ENOMEM;
   msgpack_unpacked_init(&e->applicant_u);
+  pthread_mutex_init(&e->defs_lock, NULL);
   so.read_only = opt && opt->read_only;
   so.map_size = opt ? opt->map_size : 0;
   so.projections = projections;
   so.nprojections = sizeof projections / sizeof projections[0];
   if ((rc = store_open(dir, &so, &e->st, why)) != 0) {
     msgpack_unpacked_destroy(&e->applicant_u);
+    pthread_mutex_destroy(&e->defs_lock);
     free(e);
     return rc;
   }
@@ -81,6 +83,7 @@ void eng_close(eng_engine *e) {
   mc_buf_free(&e->form_copy);
   mc_buf_free(&e->applicant_copy);
   msgpack_unpacked_destroy(&e->applicant_u);
+  pthread_mutex_destroy(&e->defs_lock);
   free(e->tap.events);
   free(e);
 }

@@ -1,0 +1,17 @@
+/* ws_read.h — the WebSocket's reading operations (api/ws_read.c): a dossier
+ * in full, its history; who may read a dossier. */
+#ifndef MOTCUA_API_WS_READ_H
+#define MOTCUA_API_WS_READ_H
+
+#include "api/ws_req.h"
+
+/* A dossier the request's account may read (its view into `v`), or a
+ * failure already answered. */
+bool srv_ws_readable(req *r, const char *code, eng_event_view *v);
+/* A dossier's summary (what `get` gave before issue 17; pushes carry it). */
+json_t *srv_dossier_summary_json(const eng_dossier_view *d);
+
+void srv_ws_op_get(req *r);
+void srv_ws_op_history(req *r);
+
+#endif
