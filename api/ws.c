@@ -476,6 +476,7 @@ static const op_entry ops[] = {
     ENG_COMMANDS(WS_COMMAND_OP)
     {"get", srv_ws_op_get, ENG_CMD_COUNT},
     {"history", srv_ws_op_history, ENG_CMD_COUNT},
+    {"process", srv_ws_op_process, ENG_CMD_COUNT},
     {"subscribe", op_subscribe, ENG_CMD_COUNT},
     {"unsubscribe", op_unsubscribe, ENG_CMD_COUNT},
     {"change_password", srv_ws_op_change_password, ENG_CMD_COUNT},

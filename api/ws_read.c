@@ -237,3 +237,42 @@ void srv_ws_op_history(req *r) {
   srv_metrics_count(&r->s->m, "history", OUT_OK);
   srv_ws_reply(r, json_pack("{s:b, s:s, s:o}", "ok", 1, "dossier", code, "history", list));
 }
+
+void srv_ws_op_process(req *r) {
+  static const char *const fields[] = {"procedure", "definition", NULL};
+  const char *code, *definition = NULL;
+  if (!srv_ws_known_fields(r, fields) || !srv_ws_need_session(r) ||
+      !srv_ws_get_str(r, "procedure", true, (size_t)ENG_BYTES_OF(eng_dossier_view, procedure), &code) ||
+      !srv_ws_get_str(r, "definition", false, 64, &definition))
+    return;
+  eng_process_view p;
+  int rc = eng_process_read(r->s->e, code, definition, srv_now(r->s), &p);
+  if (rc == MC_ENOENT || rc == MC_ERANGE) {
+    srv_ws_fail(r, "not_found", definition ? "definition" : "procedure", "process: %s %s%s%s",
+                rc == MC_ERANGE ? "the procedure is retired:" : "there is no procedure", code,
+                definition ? " of version " : "", definition ? definition : "");
+    return;
+  }
+  if (rc) {
+    srv_ws_fail(r, "unavailable", NULL, "process: the procedure cannot be read (%s)", mc_strerror(rc));
+    return;
+  }
+  json_t *steps = json_array();
+  for (int i = 0; i < p.nsteps; i++) {
+    const eng_step_info *st = &p.steps[i];
+    json_t *actions = json_array();
+    for (int k = 0; k < st->nactions; k++) {
+      const eng_step_action *a = &st->actions[k];
+      json_array_append_new(actions, json_pack("{s:s, s:s, s:s, s:o}", "action", a->action, "label", a->label, "needs",
+                                               a->needs, "to", str_or_null(a->to)));
+    }
+    json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:o, s:s, s:s, s:o, s:o, s:o}", "name", st->name, "title",
+                                           st->title, "role", st->role, "agency", str_or_null(st->agency), "state",
+                                           st->state, "clock", st->clock, "limit", str_or_null(st->limit), "warn",
+                                           str_or_null(st->warn), "actions", actions));
+  }
+  srv_metrics_count(&r->s->m, "process", OUT_OK);
+  srv_ws_reply(r, json_pack("{s:b, s:s, s:s, s:s, s:o, s:o}", "ok", 1, "procedure", p.code, "name", p.name,
+                            "definition", p.definition, "time", str_or_null(p.time), "steps", steps));
+  eng_process_free(&p);
+}

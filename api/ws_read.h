@@ -1,5 +1,6 @@
 /* ws_read.h — the WebSocket's reading operations (api/ws_read.c): a dossier
- * in full, its history; who may read a dossier. */
+ * in full, its history, a procedure's steps and actions; who may read a
+ * dossier. */
 #ifndef MOTCUA_API_WS_READ_H
 #define MOTCUA_API_WS_READ_H
 
@@ -13,5 +14,6 @@ json_t *srv_dossier_summary_json(const eng_dossier_view *d);
 
 void srv_ws_op_get(req *r);
 void srv_ws_op_history(req *r);
+void srv_ws_op_process(req *r);
 
 #endif

@@ -507,6 +507,38 @@ int eng_dossier_full_read(eng_engine *e, const char *code, mc_instant now, const
                           eng_dossier_full *out);
 void eng_dossier_full_free(eng_dossier_full *f);
 
+/* A procedure version as a client draws it: its steps, and per step the
+ * actions with their labels, who takes them and what each needs. */
+typedef struct eng_step_action {
+  const char *action, *label, *needs; /* engine/actions.h */
+  const char *to;             /* the node it leads to, or the final state */
+} eng_step_action;
+
+typedef struct eng_step_info {
+  const char *name, *title, *role;
+  const char *agency;         /* a step at another agency names it; else NULL (the dossier's) */
+  const char *state;          /* the dossier's state while at the step */
+  const char *clock;          /* runs, pauses, restarts, policy */
+  char limit[48], warn[48];   /* "2 working days", "4 working hours" ("" for none) */
+  eng_step_action *actions;
+  int nactions;
+} eng_step_info;
+
+typedef struct eng_process_view {
+  mc_arena arena;
+  const char *code, *name;
+  char definition[65];        /* the version (SHA-256, hex) */
+  char time[48];              /* the procedure's limit */
+  eng_step_info *steps;
+  int nsteps;
+} eng_process_view;
+
+/* The procedure `code` in effect at `now`, or the version `definition`
+ * (hex) when given (a dossier's).  MC_ENOENT: unknown; MC_ERANGE: retired. */
+int eng_process_read(eng_engine *e, const char *code, const char *definition, mc_instant now,
+                     eng_process_view *out);
+void eng_process_free(eng_process_view *p);
+
 /* One event of a dossier as a timeline entry. */
 typedef struct eng_history_entry {
   uint64_t seq, version;

@@ -521,6 +521,100 @@ void eng_dossier_full_free(eng_dossier_full *f) {
   memset(f, 0, sizeof *f);
 }
 
+/* ============================================================ a procedure, for a client */
+
+static int hex_to_hash(const char *hex, uint8_t out[32]) {
+  if (hex == NULL || strlen(hex) != 64)
+    return MC_EINVAL;
+  for (int i = 0; i < 32; i++) {
+    unsigned v;
+    if (sscanf(hex + 2 * i, "%2x", &v) != 1)
+      return MC_EINVAL;
+    out[i] = (uint8_t)v;
+  }
+  return 0;
+}
+
+static void duration_text(const dsl_m_duration *d, const eng_policy *p, char *out, size_t size) {
+  bool ok;
+  eng_duration t = eng__duration_of(d, p, &ok);
+  mc_buf text = MC_BUF_INIT;
+  out[0] = '\0';
+  if (ok && eng_duration_format(t, &text) == 0)
+    snprintf(out, size, "%s", mc_buf_cstr(&text));
+  mc_buf_free(&text);
+}
+
+int eng_process_read(eng_engine *e, const char *code, const char *definition, mc_instant now,
+                     eng_process_view *out) {
+  memset(out, 0, sizeof *out);
+  store_read *rd;
+  uint8_t hash[32];
+  eng_def *proc = NULL, *policy = NULL;
+  int rc = store_read_begin(e->st, &rd);
+  if (rc)
+    return rc;
+  if (definition)
+    rc = hex_to_hash(definition, hash) ? MC_ENOENT : 0;
+  else
+    rc = eng__def_current_read(rd, ENG_DEF_PROCEDURE, code, now, hash);
+  if (rc == 0)
+    rc = eng__def_read(e, rd, hash, ENG_DEF_PROCEDURE, &proc);
+  if (rc == 0 && strcmp(proc->machine->code, code))
+    rc = MC_ENOENT; /* a version of another procedure */
+  uint8_t phash[32];
+  if (rc == 0 && (eng__def_current_read(rd, ENG_DEF_POLICY, proc->machine->policy, now, phash) ||
+                  eng__def_read(e, rd, phash, ENG_DEF_POLICY, &policy)))
+    policy = NULL;
+  store_read_end(rd);
+  if (rc)
+    return rc;
+  const dsl_machine *m = proc->machine;
+  const eng_policy *pol = policy ? &policy->policy : NULL;
+  static const char *const clocks[] = {"runs", "pauses", "restarts", "policy"};
+  out->code = m->code;
+  out->name = m->name ? m->name : m->code;
+  mc_hex(hash, 32, out->definition);
+  duration_text(&m->time, pol, out->time, sizeof out->time);
+  out->steps = mc_arena_calloc(&out->arena, (size_t)m->nnodes + 1, sizeof *out->steps);
+  if (out->steps == NULL)
+    return MC_ENOMEM;
+  for (int i = 0; i < m->nnodes; i++) {
+    const dsl_m_node *n = &m->nodes[i];
+    if (n->kind != DSL_M_STEP)
+      continue;
+    eng_step_info *st = &out->steps[out->nsteps++];
+    st->name = n->name;
+    st->title = n->title ? n->title : n->name;
+    st->role = n->role ? n->role : "";
+    st->agency = n->agency;
+    st->state = n->state ? n->state : "";
+    st->clock = (unsigned)n->clock < 4 ? clocks[n->clock] : "runs";
+    duration_text(&n->limit, pol, st->limit, sizeof st->limit);
+    duration_text(&n->warn, pol, st->warn, sizeof st->warn);
+    st->actions = mc_arena_calloc(&out->arena, (size_t)n->nout + 1, sizeof *st->actions);
+    if (st->actions == NULL)
+      return MC_ENOMEM;
+    for (int t = 0; t < n->nout; t++) {
+      const dsl_m_transition *tr = &n->out[t];
+      if (tr->action == NULL)
+        continue;
+      const eng_action_info *info = eng_action_info_of(tr->action);
+      eng_step_action *a = &st->actions[st->nactions++];
+      a->action = tr->action;
+      a->label = info ? info->label : tr->action;
+      a->needs = eng_needs_name(info ? info->needs : ENG_NEEDS_NONE);
+      a->to = tr->target >= 0 && tr->target < m->nnodes ? m->nodes[tr->target].name : tr->final;
+    }
+  }
+  return 0;
+}
+
+void eng_process_free(eng_process_view *p) {
+  mc_arena_free(&p->arena);
+  memset(p, 0, sizeof *p);
+}
+
 /* ============================================================ an event's reason */
 
 int eng_event_reason(eng_engine *e, uint64_t seq, mc_buf *out) {

@@ -697,6 +697,9 @@ async def round_(s, binary, tokens, app, other):
     await s.req(a, "history", dossier=d2)
     await s.req(a, "history", dossier=d2, after=3)
     await s.req(b, "history", dossier=d2)
+    # The process a console draws its buttons from: the version in effect, or the dossier's.
+    await s.req(lea, "process", procedure="2.000575")
+    await s.req(lea, "process", procedure="9.999999")
 
     s.rec.section("%s: withdrawn, rejected at the desk, stopped" % enc)
     d3 = ok(await s.req(a, "submit", command_id=P + "wd-1", procedure="1.001193", agency="H13.X01", form=BIRTH),

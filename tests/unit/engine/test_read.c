@@ -214,11 +214,36 @@ static void the_actions_table_agrees_with_the_engine(void **state) {
   mc_buf_free(&form);
 }
 
+/* A procedure as a client draws it: steps with roles and limits, actions
+ * with labels, needs and where they lead. */
+static void a_procedure_for_a_client(void **state) {
+  (void)state;
+  eng_process_view p;
+  assert_int_equal(eng_process_read(eng, "2.000575", NULL, at("2026-03-05T09:00"), &p), 0);
+  assert_string_equal(p.name, "Đăng ký thành lập hộ kinh doanh");
+  assert_string_equal(p.time, "3 working days");
+  assert_string_equal(p.steps[0].name, "reception");
+  assert_string_equal(p.steps[0].limit, "8 working hours"); /* the policy's reception_limit */
+  assert_string_equal(p.steps[0].actions[1].action, "request_supplement");
+  assert_string_equal(p.steps[0].actions[1].needs, "list");
+  assert_string_equal(p.steps[0].actions[1].to, "supplement");
+  assert_string_equal(p.steps[0].actions[2].to, "rejected");
+  char version[65];
+  snprintf(version, sizeof version, "%s", p.definition);
+  eng_process_free(&p);
+  assert_int_equal(eng_process_read(eng, "2.000575", version, at("2026-03-05T09:00"), &p), 0);
+  eng_process_free(&p);
+  /* A version of another procedure is not this one's; an unknown code is none. */
+  assert_int_equal(eng_process_read(eng, "1.001193", version, at("2026-03-05T09:00"), &p), MC_ENOENT);
+  assert_int_equal(eng_process_read(eng, "9.999999", NULL, at("2026-03-05T09:00"), &p), MC_ENOENT);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_desk_dossier_in_full),
       cmocka_unit_test(the_history_of_a_supplement),
       cmocka_unit_test(the_actions_table_agrees_with_the_engine),
+      cmocka_unit_test(a_procedure_for_a_client),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
