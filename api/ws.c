@@ -371,7 +371,8 @@ static void op_command(req *r, eng_cmd_kind kind) {
 /* ------------------------------------------------------------ reads */
 
 static void op_subscribe(req *r) {
-  static const char *const fields[] = {"scope", "after", "agency", "step", "dossier", NULL};
+  static const char *const fields[] = {"scope", "after", "agency", "step", "dossier", "role", "state", "procedure",
+                                       "assigned_to_me", "due_soon", "overdue", "waiting", "paused", NULL};
   const char *scope, *step, *dossier, *agency;
   int64_t after = 0;
   bool has_after;
@@ -414,13 +415,28 @@ static void op_subscribe(req *r) {
     if (!srv_ws_readable(r, dossier, &v))
       return;
     snprintf(sb.dossier, sizeof sb.dossier, "%s", dossier);
+  } else if (!strcmp(scope, "queue")) {
+    /* Rows that enter, change or leave the queue, live from now: the client
+     * reads the page (`queue`) after subscribing. */
+    eng_queue_filter f;
+    if (!srv_ws_queue_filter(r, &f))
+      return;
+    snprintf(sb.account, sizeof sb.account, "%s", f.applicant ? f.applicant : "");
+    snprintf(sb.agency, sizeof sb.agency, "%s", f.agency ? f.agency : "");
+    snprintf(sb.step, sizeof sb.step, "%s", f.step ? f.step : "");
+    snprintf(sb.role, sizeof sb.role, "%s", f.role ? f.role : "");
+    snprintf(sb.state, sizeof sb.state, "%s", f.state ? f.state : "");
+    snprintf(sb.procedure, sizeof sb.procedure, "%s", f.procedure ? f.procedure : "");
+    snprintf(sb.handler, sizeof sb.handler, "%s", f.handler ? f.handler : "");
+    sb.due_soon = f.due_soon, sb.overdue = f.overdue, sb.waiting = f.waiting, sb.paused = f.paused;
+    has_after = false; /* never a replay of the log */
   } else if (!strcmp(scope, "all")) {
     if (!srv_principal_reads_all(p)) {
       srv_ws_fail(r, "forbidden", "scope", "subscribe: \"all\" is for auditors");
       return;
     }
   } else {
-    srv_ws_fail(r, "bad_request", "scope", "subscribe: the scope is mine, agency, dossier or all, not \"%s\"", scope);
+    srv_ws_fail(r, "bad_request", "scope", "subscribe: the scope is mine, agency, dossier, queue or all, not \"%s\"", scope);
     return;
   }
   snprintf(sb.id, sizeof sb.id, "s%d", ++c->next_sub);
@@ -477,6 +493,7 @@ static const op_entry ops[] = {
     {"get", srv_ws_op_get, ENG_CMD_COUNT},
     {"history", srv_ws_op_history, ENG_CMD_COUNT},
     {"process", srv_ws_op_process, ENG_CMD_COUNT},
+    {"queue", srv_ws_op_queue, ENG_CMD_COUNT},
     {"subscribe", op_subscribe, ENG_CMD_COUNT},
     {"unsubscribe", op_unsubscribe, ENG_CMD_COUNT},
     {"change_password", srv_ws_op_change_password, ENG_CMD_COUNT},

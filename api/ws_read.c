@@ -5,6 +5,7 @@
 #include "api/ws_read.h"
 
 #include "api/access.h"
+#include "api/pushes.h"
 #include "api/runtime.h"
 #include "base/error.h"
 
@@ -275,4 +276,100 @@ void srv_ws_op_process(req *r) {
   srv_ws_reply(r, json_pack("{s:b, s:s, s:s, s:s, s:o, s:o}", "ok", 1, "procedure", p.code, "name", p.name,
                             "definition", p.definition, "time", str_or_null(p.time), "steps", steps));
   eng_process_free(&p);
+}
+
+/* ------------------------------------------------------------ work queues */
+
+/* Which queue a request names (`queue` and a subscription to a queue):
+ * an official's agency's (another agency's only for who reads everything),
+ * or an applicant's own list; the filters.  `agency` and `me` are the
+ * request's or the principal's, borrowed.  False: answered. */
+bool srv_ws_queue_filter(req *r, eng_queue_filter *f) {
+  const principal *p = &r->c->who;
+  const char *agency = NULL;
+  bool mine = false;
+  memset(f, 0, sizeof *f);
+  if (!srv_ws_get_str(r, "agency", false, SUB_MAX_BYTES(agency), &agency) ||
+      !srv_ws_get_str(r, "step", false, SUB_MAX_BYTES(step), &f->step) ||
+      !srv_ws_get_str(r, "role", false, SUB_MAX_BYTES(role), &f->role) ||
+      !srv_ws_get_str(r, "state", false, SUB_MAX_BYTES(state), &f->state) ||
+      !srv_ws_get_str(r, "procedure", false, SUB_MAX_BYTES(procedure), &f->procedure) ||
+      !srv_ws_get_bool(r, "assigned_to_me", &mine) || !srv_ws_get_bool(r, "due_soon", &f->due_soon) ||
+      !srv_ws_get_bool(r, "overdue", &f->overdue) || !srv_ws_get_bool(r, "waiting", &f->waiting) ||
+      !srv_ws_get_bool(r, "paused", &f->paused))
+    return false;
+  if (srv_principal_is_applicant(p)) {
+    if (agency) {
+      srv_ws_fail(r, "forbidden", "agency", "%s: an applicant reads their own dossiers, not an agency's queue", r->op);
+      return false;
+    }
+    f->applicant = p->acct.id;
+    return true;
+  }
+  if (agency && strcmp(agency, p->acct.agency) && !srv_principal_reads_all(p)) {
+    srv_ws_fail(r, "forbidden", "agency", "%s: %s is an official of %s, not of %s", r->op, p->acct.id, p->acct.agency,
+                agency);
+    return false;
+  }
+  f->agency = agency ? agency : p->acct.agency;
+  if (f->agency[0] == '\0') {
+    srv_ws_fail(r, "bad_request", "agency", "%s: name the agency whose queue to read", r->op);
+    return false;
+  }
+  f->handler = mine ? p->acct.id : NULL;
+  return true;
+}
+
+typedef struct page_out {
+  json_t *rows;
+  mc_instant now;
+  char last[240];
+} page_out;
+
+static int page_row(void *opaque, const eng_queue_row *row) {
+  page_out *o = opaque;
+  json_array_append_new(o->rows, srv_queue_row_json(row, o->now));
+  snprintf(o->last, sizeof o->last, "%s", row->cursor);
+  return 0;
+}
+
+void srv_ws_op_queue(req *r) {
+  static const char *const fields[] = {"agency", "step", "role", "state", "procedure", "assigned_to_me", "due_soon",
+                                       "overdue", "waiting", "paused", "cursor", "limit", NULL};
+  eng_queue_filter f;
+  const char *cursor = NULL;
+  int64_t limit = 50;
+  if (!srv_ws_known_fields(r, fields) || !srv_ws_need_session(r) || !srv_ws_queue_filter(r, &f) ||
+      !srv_ws_get_str(r, "cursor", false, 239, &cursor) || !srv_ws_get_int(r, "limit", false, 1, 200, &limit, NULL))
+    return;
+  mc_instant now = srv_now(r->s);
+  page_out o = {.rows = json_array(), .now = now};
+  int rc = eng_queue_page(r->s->e, &f, now, cursor, (int)limit, page_row, &o);
+  if (rc == MC_EINVAL) {
+    json_decref(o.rows);
+    srv_ws_fail(r, "bad_request", "cursor", "queue: the cursor is not one a page gave");
+    return;
+  }
+  if (rc) {
+    json_decref(o.rows);
+    srv_ws_fail(r, "unavailable", NULL, "queue: the queue cannot be read (%s)", mc_strerror(rc));
+    return;
+  }
+  bool more = json_array_size(o.rows) == (size_t)limit;
+  json_t *reply = json_pack("{s:b, s:o, s:o}", "ok", 1, "rows", o.rows, "next", more ? json_string(o.last) : json_null());
+  if (f.agency) {
+    eng_queue_counts k;
+    if (eng_queue_counts_read(r->s->e, f.agency, r->c->who.acct.id, now, &k) == 0) {
+      json_t *steps = json_object();
+      for (int i = 0; i < k.nsteps; i++)
+        json_object_set_new(steps, k.steps[i].step, json_integer(k.steps[i].n));
+      json_object_set_new(reply, "counts",
+                          json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o}", "open", k.open, "due_soon", k.due_soon,
+                                    "overdue", k.overdue, "waiting", k.waiting, "paused", k.paused, "assigned_to_me",
+                                    k.mine, "steps", steps));
+    }
+    json_object_set_new(reply, "agency", json_string(f.agency));
+  }
+  srv_metrics_count(&r->s->m, "queue", OUT_OK);
+  srv_ws_reply(r, reply);
 }

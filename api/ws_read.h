@@ -15,5 +15,9 @@ json_t *srv_dossier_summary_json(const eng_dossier_view *d);
 void srv_ws_op_get(req *r);
 void srv_ws_op_history(req *r);
 void srv_ws_op_process(req *r);
+void srv_ws_op_queue(req *r);
+/* The queue a request names, with its filters (`queue`, a subscription to
+ * a queue); false: answered. */
+bool srv_ws_queue_filter(req *r, eng_queue_filter *f);
 
 #endif

@@ -40,6 +40,7 @@
 #define ENG_PROJ_FEEDS "eng_feeds"       /* applicant 0 u64 BE seq -> "": each applicant's events */
 #define ENG_PROJ_COUNTS "eng_counts"     /* dossiers by state, timers armed (for /metrics) */
 #define ENG_PROJ_ACCOUNTS "eng_accounts" /* account id -> the account as it stands (account.c) */
+#define ENG_PROJ_QUEUES "eng_queues"     /* work queues, applicants' lists (proj_queues.c) */
 
 #define ENG_MAX_TOKENS DSL_MAX_PARALLEL
 

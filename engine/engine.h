@@ -539,6 +539,59 @@ int eng_process_read(eng_engine *e, const char *code, const char *definition, mc
                      eng_process_view *out);
 void eng_process_free(eng_process_view *p);
 
+/* ------------------------------------------------------------ work queues (proj_queues.c)
+ *
+ * An agency's open dossiers, one row per step a dossier is at, filed under
+ * the agency doing the step (a step agency's share: the police's part of a
+ * judicial record), ordered by the step's due instant (no limit: last);
+ * and each applicant's own dossiers, newest first. */
+typedef struct eng_queue_row {
+  char code[64], procedure[32], agency[32], state[32], step[48], role[24], title[160];
+  char applicant_name[128];
+  char handler[64];
+  char co_handlers[4][64];
+  int nco_handlers;
+  mc_instant entered_at, due_at, warn_at, paused_since, submitted_at, appointment_at;
+  char cursor[240];           /* where a page that ends here goes on (hex) */
+} eng_queue_row;
+
+/* Which rows: an agency's (or an applicant's, when `applicant` is set),
+ * narrowed by each filter given (NULL, "" or false: any). */
+typedef struct eng_queue_filter {
+  const char *agency, *applicant;
+  const char *step, *role, *state, *procedure;
+  const char *handler;        /* the main handler or a co-handler ("assigned to me") */
+  bool due_soon;              /* past the step's warning instant, not yet due */
+  bool overdue;               /* past the step's limit */
+  bool waiting;               /* at a step of the applicant's (a supplement) */
+  bool paused;                /* the paused queue: only dossiers whose clock is paused (else none of them) */
+} eng_queue_filter;
+
+typedef int (*eng_queue_fn)(void *opaque, const eng_queue_row *row);
+
+/* Up to `max` (0: 50) rows after `cursor` (a row's, or NULL/"" for the
+ * first page), in order: a page stays put while dossiers arrive (a new row
+ * sorts where its due instant puts it).  fn returns 0 to go on.  MC_EINVAL:
+ * a cursor that is not one. */
+int eng_queue_page(eng_engine *e, const eng_queue_filter *f, mc_instant now, const char *cursor, int max,
+                   eng_queue_fn fn, void *opaque);
+bool eng_queue_row_matches(const eng_queue_row *r, const eng_queue_filter *f, mc_instant now);
+
+#define ENG_QUEUE_MAX_STEPS 32
+/* An agency's queues counted: open (clock running), due soon, overdue,
+ * waiting for the applicant, paused, assigned to `me`, and per step. */
+typedef struct eng_queue_counts {
+  int open, due_soon, overdue, waiting, paused, mine;
+  struct {
+    char step[48];
+    int n;
+  } steps[ENG_QUEUE_MAX_STEPS];
+  int nsteps;
+} eng_queue_counts;
+int eng_queue_counts_read(eng_engine *e, const char *agency, const char *me, mc_instant now, eng_queue_counts *out);
+/* The queue rows of one dossier as they stand (none once it is finished). */
+int eng_queue_rows_of(eng_engine *e, const char *code, eng_queue_fn fn, void *opaque);
+
 /* One event of a dossier as a timeline entry. */
 typedef struct eng_history_entry {
   uint64_t seq, version;

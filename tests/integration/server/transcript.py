@@ -153,6 +153,7 @@ class Recorder:
     - a dossier code's date part (the day it was filed): "H13.X01-<date>-0001";
     - durations that run with the clock: a throttled error's retry_after_ms and Retry-After, a
       dossier's legal clock (used_ms, left_ms) -> "<duration>";
+    - a work queue's cursor (it holds a due instant and a code's day) -> "<cursor>";
     - in /metrics, the values of the open-connection gauge and the commit histograms.
     Status codes, error codes and texts, states, versions, sequence numbers and field names are kept.
 
@@ -205,6 +206,8 @@ class Recorder:
             return [self.mask(x, received, key) for x in v]
         if isinstance(v, (bytes, bytearray)):
             return "hex:" + bytes(v).hex()
+        if isinstance(v, str) and key in ("cursor", "next") and re.fullmatch(r"[0-9a-f]{16,}", v):
+            return "<cursor>"  # a queue's position: its due instant and a dossier code with its day
         if isinstance(v, str):
             return self.mask_str(v, received)
         if isinstance(v, bool) or v is None or isinstance(v, float):
@@ -658,6 +661,8 @@ async def round_(s, binary, tokens, app, other):
     await s.http("GET", "/api/status/" + d1)
 
     s.rec.section("%s: a household business: supplement, assignment, extension" % enc)
+    # The specialists' queue at processing, live: rows enter when accepted, change, leave.
+    await s.req(spe, "subscribe", scope="queue", step="processing")
     r = ok(await s.req(a, "submit", command_id=P + "hh-1", procedure="2.000575", agency="H13.X01", form=HOUSEHOLD),
            "submit household")
     d2 = r["dossier"]
@@ -675,6 +680,14 @@ async def round_(s, binary, tokens, app, other):
     ok(await s.req(lea, "assign", command_id=P + "as-1", dossier=d2, expected_version=4, handler="chuyen.vien",
                    co_handlers=["chuyen.vien2"]), "assign")
     await s.req(a, "get", dossier=d2)
+    # Work queues: the agency's, a page at a time; assigned to me; an applicant's own list.
+    r = await s.req(rec, "queue", limit=1)
+    if r.get("next"):
+        await s.req(rec, "queue", limit=1, cursor=r["next"])
+    await s.req(rec, "queue", cursor="zz")
+    await s.req(spe, "queue", assigned_to_me=True)
+    await s.req(spe, "queue", agency="H13.X02")
+    await s.req(a, "queue")
     day = local_day(appointment) + datetime.timedelta(days=1)
     while day.weekday() != 6 or day in SPECIAL:
         day += datetime.timedelta(days=1)

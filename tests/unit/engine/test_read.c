@@ -201,15 +201,15 @@ static void the_actions_table_agrees_with_the_engine(void **state) {
   assert_null(eng_action_info_of("fly"));
   mc_buf form = MC_BUF_INIT;
   household_form(&form);
-  eng_command c = submit("2.000575", "H13.X03", &form, "cd-rd3");
+  eng_command c = submit("2.000575", "H13.X02", &form, "cd-rd3");
   eng_result r = run(&c, at("2026-03-04T08:00"), 0);
-  eng_command reject = act(r.dossier, "reject", "rd-rc3", "reception", "H13.X03");
+  eng_command reject = act(r.dossier, "reject", "rd-rc3", "reception", "H13.X02");
   refused(&reject, at("2026-03-04T09:00"), MC_EINVAL, "a rejection gives its reasons");
-  eng_command ask = act(r.dossier, "request_supplement", "rd-rc3", "reception", "H13.X03");
+  eng_command ask = act(r.dossier, "request_supplement", "rd-rc3", "reception", "H13.X02");
   refused(&ask, at("2026-03-04T09:00"), MC_EINVAL, "");
-  eng_command accept = act(r.dossier, "accept", "rd-rc3", "reception", "H13.X03");
+  eng_command accept = act(r.dossier, "accept", "rd-rc3", "reception", "H13.X02");
   run(&accept, at("2026-03-04T09:00"), 0);
-  eng_command deny = act(r.dossier, "deny", "rd-sp3", "specialist", "H13.X03");
+  eng_command deny = act(r.dossier, "deny", "rd-sp3", "specialist", "H13.X02");
   refused(&deny, at("2026-03-04T10:00"), MC_EINVAL, "a denial gives its reasons");
   mc_buf_free(&form);
 }
@@ -238,12 +238,146 @@ static void a_procedure_for_a_client(void **state) {
   assert_int_equal(eng_process_read(eng, "9.999999", NULL, at("2026-03-05T09:00"), &p), MC_ENOENT);
 }
 
+typedef struct rows {
+  eng_queue_row r[64];
+  int n;
+} rows;
+
+static int collect(void *opaque, const eng_queue_row *row) {
+  rows *x = opaque;
+  if (x->n < 64)
+    x->r[x->n++] = *row;
+  return 0;
+}
+
+static rows page(const eng_queue_filter *f, mc_instant now, const char *cursor, int max) {
+  rows x = {.n = 0};
+  assert_int_equal(eng_queue_page(eng, f, now, cursor, max, collect, &x), 0);
+  return x;
+}
+
+/* Work queues: an agency's open dossiers by step, ordered by due instant,
+ * paged with a cursor that holds while dossiers arrive, filtered, counted;
+ * a step done at another agency in that agency's queue; the applicant's own
+ * list. */
+static void work_queues(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  household_form(&form);
+  const char *agency = "H13.X03";
+  char codes[4][64];
+  /* Four filed an hour apart by one applicant; the second and third accepted. */
+  eng_command reg = {.kind = ENG_CMD_ACCOUNT, .actor = {"motcuad", "system", NULL, "test"},
+                     .expected_version = STORE_ANY_VERSION,
+                     .account = {.op = "register", .id = "027190006001", .kind = "person", .name = "Lò Văn Páo",
+                                 .phone = "0912000111"}};
+  run(&reg, at("2026-04-01T07:00"), 0);
+  for (int i = 0; i < 4; i++) {
+    eng_command c = submit("2.000575", agency, &form, "027190006001");
+    char t[32];
+    snprintf(t, sizeof t, "2026-04-01T%02d:00", 8 + i);
+    snprintf(codes[i], 64, "%s", run(&c, at(t), 0).dossier);
+  }
+  eng_command acc = act(codes[2], "accept", "q-rc", "reception", agency);
+  run(&acc, at("2026-04-01T12:00"), 0);
+  acc = act(codes[1], "accept", "q-rc", "reception", agency);
+  run(&acc, at("2026-04-01T13:00"), 0);
+  mc_instant now = at("2026-04-01T14:00");
+
+  /* The whole queue by due instant: reception's 8 working hours from each
+   * filing (codes 0 and 3), then processing's 2 working days from acceptance,
+   * which end at the same close of office hours (1 and 2, by code). */
+  eng_queue_filter all = {.agency = agency};
+  rows x = page(&all, now, NULL, 0);
+  assert_int_equal(x.n, 4);
+  assert_string_equal(x.r[0].code, codes[0]);
+  assert_string_equal(x.r[1].code, codes[3]);
+  assert_string_equal(x.r[2].code, codes[1]);
+  assert_string_equal(x.r[3].code, codes[2]);
+  assert_string_equal(x.r[0].step, "reception");
+  assert_string_equal(x.r[0].role, "reception");
+  assert_string_equal(x.r[0].title, "Tiếp nhận hồ sơ");
+  assert_string_equal(x.r[0].applicant_name, "Lò Văn Páo");
+  assert_true(x.r[0].due_at > 0 && x.r[0].due_at <= x.r[1].due_at);
+  /* Paged two by two; a dossier filed meanwhile (due tomorrow 14:30, after
+   * what the first page showed) comes in its place: nothing seen repeats,
+   * nothing is skipped. */
+  rows p1 = page(&all, now, NULL, 2);
+  assert_int_equal(p1.n, 2);
+  eng_command late = submit("2.000575", agency, &form, "027190006001");
+  char newest[64];
+  snprintf(newest, sizeof newest, "%s", run(&late, at("2026-04-01T14:30"), 0).dossier);
+  rows p2 = page(&all, now, p1.r[1].cursor, 2);
+  assert_int_equal(p2.n, 2);
+  assert_string_equal(p2.r[0].code, newest);
+  assert_string_equal(p2.r[1].code, codes[1]);
+  rows p3 = page(&all, now, p2.r[1].cursor, 2);
+  assert_int_equal(p3.n, 1);
+  assert_string_equal(p3.r[0].code, codes[2]);
+  assert_int_equal(eng_queue_page(eng, &all, now, "zz", 2, collect, &p3), MC_EINVAL);
+  /* Filters: by step, by role; overdue once reception's limit passed. */
+  eng_queue_filter f = {.agency = agency, .step = "processing"};
+  assert_int_equal(page(&f, now, NULL, 0).n, 2);
+  f = (eng_queue_filter){.agency = agency, .role = "reception"};
+  assert_int_equal(page(&f, now, NULL, 0).n, 3);
+  f = (eng_queue_filter){.agency = agency, .overdue = true};
+  assert_int_equal(page(&f, now, NULL, 0).n, 0);
+  /* Thu 2 Apr at noon: the two filed in the morning of the 1st are past reception's 8 working hours; the one of 14:30 is not. */
+  assert_int_equal(page(&f, at("2026-04-02T12:00"), NULL, 0).n, 2);
+  /* Assigned to me. */
+  official("q-ld", "leader", agency, at("2026-04-01T07:00"));
+  official("q-sp", "specialist", agency, at("2026-04-01T07:00"));
+  eng_command assign = {.kind = ENG_CMD_ASSIGN, .actor = {"q-ld", "leader", agency, "test"}, .dossier = codes[1],
+                        .expected_version = STORE_ANY_VERSION, .assign = {.handler = "q-sp"}};
+  run(&assign, at("2026-04-01T14:40"), 0);
+  f = (eng_queue_filter){.agency = agency, .handler = "q-sp"};
+  x = page(&f, now, NULL, 0);
+  assert_int_equal(x.n, 1);
+  assert_string_equal(x.r[0].code, codes[1]);
+  /* A supplement asked at reception: the dossier waits for the applicant (its
+   * clock not started, so not paused); a row whose clock is paused is only in
+   * the paused queue. */
+  eng_command ask = act(codes[0], "request_supplement", "q-rc", "reception", agency);
+  ask.act.reason = "Bổ sung biên bản";
+  run(&ask, at("2026-04-01T15:00"), 0);
+  f = (eng_queue_filter){.agency = agency, .waiting = true};
+  x = page(&f, now, NULL, 0);
+  assert_int_equal(x.n, 1);
+  assert_string_equal(x.r[0].code, codes[0]);
+  assert_string_equal(x.r[0].step, "supplement");
+  f.paused = true;
+  assert_int_equal(page(&f, now, NULL, 0).n, 0);
+  eng_queue_row paused = x.r[0];
+  paused.paused_since = at("2026-04-01T15:00");
+  assert_true(eng_queue_row_matches(&paused, &f, now));
+  f.paused = false;
+  assert_false(eng_queue_row_matches(&paused, &f, now));
+  eng_queue_counts k;
+  assert_int_equal(eng_queue_counts_read(eng, agency, "q-sp", now, &k), 0);
+  assert_int_equal(k.open, 5);
+  assert_int_equal(k.waiting, 1);
+  assert_int_equal(k.mine, 1);
+  assert_int_equal(k.nsteps >= 2, 1);
+  /* The applicant's own list: all five, newest first. */
+  eng_queue_filter mine = {.applicant = "027190006001"};
+  x = page(&mine, now, NULL, 0);
+  assert_int_equal(x.n, 5);
+  assert_string_equal(x.r[0].code, newest);
+  /* A dossier's rows as they stand. */
+  rows one = {.n = 0};
+  assert_int_equal(eng_queue_rows_of(eng, codes[1], collect, &one), 0);
+  assert_int_equal(one.n, 1);
+  assert_string_equal(one.r[0].handler, "q-sp");
+  mc_buf_free(&form);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_desk_dossier_in_full),
       cmocka_unit_test(the_history_of_a_supplement),
       cmocka_unit_test(the_actions_table_agrees_with_the_engine),
       cmocka_unit_test(a_procedure_for_a_client),
+      cmocka_unit_test(work_queues),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
