@@ -6,6 +6,7 @@
 
 #include "base/arena.h"
 #include "base/error.h"
+#include "base/text.h"
 #include "dsl/defs.h"
 #include "dsl/machine.h"
 
@@ -36,47 +37,7 @@ struct catalogue {
   int nparts, partcap;
 };
 
-int srv_catalogue_fold(const char *text, mc_buf *out) {
-  utf8proc_uint8_t *mapped = NULL;
-  utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)text, 0, &mapped,
-                                    UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT |
-                                        UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK);
-  if (n < 0)
-    return MC_EINVAL;
-  bool space = true;
-  size_t start = out->len;
-  for (utf8proc_ssize_t i = 0; i < n;) {
-    utf8proc_int32_t cp;
-    utf8proc_ssize_t step = utf8proc_iterate(mapped + i, n - i, &cp);
-    if (step <= 0)
-      break;
-    i += step;
-    /* Letters and digits are kept; đ (U+0111, no decomposition) is d;
-     * everything else (punctuation, dashes, quotes, symbols, spaces) parts words. */
-    utf8proc_category_t cat = utf8proc_category(cp);
-    bool word = cp == 0x111 || (cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO) ||
-                (cat >= UTF8PROC_CATEGORY_ND && cat <= UTF8PROC_CATEGORY_NO);
-    if (!word) {
-      if (!space)
-        mc_buf_append_byte(out, ' ');
-      space = true;
-      continue;
-    }
-    if (cp == 0x111)
-      cp = 'd';
-    utf8proc_uint8_t enc[4];
-    utf8proc_ssize_t len = utf8proc_encode_char(cp, enc);
-    mc_buf_append(out, enc, (size_t)len);
-    space = false;
-  }
-  if (out->len > start && out->data[out->len - 1] == ' ')
-    out->len--;
-  free(mapped);
-  if (mc_buf_append_byte(out, 0))
-    return MC_ENOMEM;
-  out->len--; /* NUL-terminated, the NUL not counted */
-  return 0;
-}
+int srv_catalogue_fold(const char *text, mc_buf *out) { return mc_text_fold(text, out); }
 
 static const char *field_type(dsl_m_field_type t) {
   static const char *const names[] = {"text", "number", "date", "enum", "phone", "email", "citizen_id", "tax_code", "file", "yes_no"};

@@ -46,6 +46,7 @@ struct job {
                                   owner that clears `owner` itself when it goes) */
   void *owner;                 /* conn, http request or admin client; NULL once gone */
   json_t *data;                /* what the flow carries (request, reply) */
+  void *ctx;                   /* or what a flow of the server's own carries (api/reads.c's batch) */
   char op[24];                 /* for metrics */
   uint64_t started_ns;
   int status;                  /* the flow's own outcome */

@@ -93,6 +93,12 @@ void srv_metrics_render(srv *s, mc_buf *out) {
                 "# HELP motcua_pushes_read_back_total Events read back from the log to be pushed (not handed over by the writer; stays near 0).\n"
                 "# TYPE motcua_pushes_read_back_total counter\nmotcua_pushes_read_back_total %llu\n",
                 (unsigned long long)s->pushes_read_back);
+  mc_buf_printf(out,
+                "# HELP motcua_personal_data_reads_total Openings of a dossier in full recorded (who read whose data).\n"
+                "# TYPE motcua_personal_data_reads_total counter\nmotcua_personal_data_reads_total %llu\n"
+                "# HELP motcua_personal_data_reads_dropped_total Openings not recorded: too many waited to be written.\n"
+                "# TYPE motcua_personal_data_reads_dropped_total counter\nmotcua_personal_data_reads_dropped_total %llu\n",
+                (unsigned long long)s->reads.written, (unsigned long long)s->reads.dropped);
   mc_buf_printf(out, "# HELP motcua_bad_frames_total Messages refused as malformed or too large.\n"
                      "# TYPE motcua_bad_frames_total counter\nmotcua_bad_frames_total %llu\n",
                 (unsigned long long)m->bad_frames_total);

@@ -34,6 +34,7 @@
 #include "api/throttle.h"
 #include "api/metrics.h"
 #include "api/server.h"
+#include "api/reads.h"
 #include "api/subs.h"
 #include "base/instant.h"
 #include "engine/engine.h"
@@ -98,6 +99,7 @@ struct srv {
   bool stopped;
 
   metrics m;
+  srv_reads reads;                 /* who read whose personal data, waiting to be written (reads.c) */
   srv_throttle throttle;           /* submissions and status lookups per account and address (throttle.c) */
   int64_t clock_ahead_ms;      /* a rehearsal's clock offset (srv_options.rehearsal_clock); atomic */
 };

@@ -259,6 +259,7 @@ static void sweep_cb(uv_timer_t *t) {
   }
   if (srv_now(s) - s->last_catalogue_at > 3600 * 1000)
     srv_catalogue_refresh(s);
+  srv_reads_flush(s, false);
   srv_arm_due(s);
 }
 
@@ -555,6 +556,7 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
   srv_catalogue_refresh(s);
   read_rehearsal_clock(s);
   srv_subs_init(&s->subs);
+  srv_reads_init(&s->reads);
   /* Completions and the tap are ready before the writer starts. */
   if ((rc = srv_jobs_open(s, completions)) != 0)
     goto out_engine;
@@ -612,6 +614,8 @@ out_engine:
   srv_jobs_drop(s);
   srv_catalogue_free(s->cat);
   srv_subs_free(&s->subs);
+  srv_reads_flush(s, true); /* what gathered since the last sweep */
+  srv_reads_free(&s->reads);
   srv_sockets_free(s);
   srv_throttle_free(&s->throttle);
   eng_close(s->e);

@@ -494,6 +494,8 @@ static const op_entry ops[] = {
     {"history", srv_ws_op_history, ENG_CMD_COUNT},
     {"process", srv_ws_op_process, ENG_CMD_COUNT},
     {"queue", srv_ws_op_queue, ENG_CMD_COUNT},
+    {"search", srv_ws_op_search, ENG_CMD_COUNT},
+    {"reads", srv_ws_op_reads, ENG_CMD_COUNT},
     {"subscribe", op_subscribe, ENG_CMD_COUNT},
     {"unsubscribe", op_unsubscribe, ENG_CMD_COUNT},
     {"change_password", srv_ws_op_change_password, ENG_CMD_COUNT},

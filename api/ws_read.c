@@ -7,7 +7,10 @@
 #include "api/access.h"
 #include "api/pushes.h"
 #include "api/runtime.h"
+#include "api/wire.h"
+#include "base/bytes.h"
 #include "base/error.h"
+#include "base/hash.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -184,6 +187,9 @@ void srv_ws_op_get(req *r) {
     srv_ws_fail(r, "unavailable", NULL, "get: the dossier cannot be read (%s)", mc_strerror(rc));
     return;
   }
+  /* Who read whose personal data (ĐN Art. 4.4); an applicant's own is not noted. */
+  if (strcmp(f.applicant_account, r->c->who.acct.id))
+    srv_reads_note(r->s, &r->c->who, code, &f.applicant, r->c->addr);
   srv_metrics_count(&r->s->m, "get", OUT_OK);
   srv_ws_reply(r, json_pack("{s:b, s:o}", "ok", 1, "dossier", full_json(&f)));
   eng_dossier_full_free(&f);
@@ -372,4 +378,145 @@ void srv_ws_op_queue(req *r) {
   }
   srv_metrics_count(&r->s->m, "queue", OUT_OK);
   srv_ws_reply(r, reply);
+}
+
+/* ------------------------------------------------------------ search */
+
+typedef struct search_out {
+  req *r;
+  json_t *hits;
+  char last[240];
+} search_out;
+
+static int search_hit(void *opaque, const eng_search_hit *h) {
+  search_out *o = opaque;
+  eng_event_view v;
+  memset(&v, 0, sizeof v);
+  snprintf(v.dossier.code, sizeof v.dossier.code, "%s", h->code);
+  snprintf(v.dossier.agency, sizeof v.dossier.agency, "%s", h->agency);
+  snprintf(v.dossier.procedure, sizeof v.dossier.procedure, "%s", h->procedure);
+  snprintf(v.applicant, sizeof v.applicant, "%s", h->applicant);
+  if (!srv_may_read(o->r->s, &o->r->c->who, &v))
+    return 0; /* only what the searcher may read */
+  json_array_append_new(o->hits, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I}", "code", h->code, "agency", h->agency,
+                                           "procedure", h->procedure, "state", h->state, "applicant_name",
+                                           str_or_null(h->name), "submitted_at", (json_int_t)h->submitted_at,
+                                           "decided_at", (json_int_t)h->decided_at));
+  snprintf(o->last, sizeof o->last, "%s", h->cursor);
+  return 1;
+}
+
+void srv_ws_op_search(req *r) {
+  static const char *const fields[] = {"code", "name", "id_number", "phone", "procedure", "state", "received_from",
+                                       "received_to", "decided_from", "decided_to", "cursor", "limit", NULL};
+  eng_search_query q;
+  memset(&q, 0, sizeof q);
+  const char *cursor = NULL;
+  int64_t limit = 20;
+  if (!srv_ws_known_fields(r, fields) || !srv_ws_need_session(r) ||
+      !srv_ws_get_str(r, "code", false, DOSSIER_MAX_BYTES, &q.code) ||
+      !srv_ws_get_str(r, "name", false, 127, &q.name) || !srv_ws_get_str(r, "id_number", false, 23, &q.id_number) ||
+      !srv_ws_get_str(r, "phone", false, 23, &q.phone) ||
+      !srv_ws_get_str(r, "procedure", false, SUB_MAX_BYTES(procedure), &q.procedure) ||
+      !srv_ws_get_str(r, "state", false, SUB_MAX_BYTES(state), &q.state) ||
+      !srv_ws_get_int(r, "received_from", false, 0, INT64_MAX, &q.received_from, NULL) ||
+      !srv_ws_get_int(r, "received_to", false, 0, INT64_MAX, &q.received_to, NULL) ||
+      !srv_ws_get_int(r, "decided_from", false, 0, INT64_MAX, &q.decided_from, NULL) ||
+      !srv_ws_get_int(r, "decided_to", false, 0, INT64_MAX, &q.decided_to, NULL) ||
+      !srv_ws_get_str(r, "cursor", false, 239, &cursor) || !srv_ws_get_int(r, "limit", false, 1, 100, &limit, NULL))
+    return;
+  if (srv_principal_is_applicant(&r->c->who)) {
+    srv_ws_fail(r, "forbidden", NULL, "search: searching dossiers is for officials and auditors; an applicant reads "
+                                      "their own (queue)");
+    return;
+  }
+  search_out o = {.r = r, .hits = json_array()};
+  int rc = eng_search(r->s->e, &q, cursor, (int)limit, search_hit, &o);
+  if (rc) {
+    json_decref(o.hits);
+    if (rc == MC_EINVAL)
+      srv_ws_fail(r, "bad_request", cursor ? "cursor" : "name", "search: %s",
+                  cursor ? "the cursor is not one this search gave" : "the name is not text");
+    else
+      srv_ws_fail(r, "unavailable", NULL, "search: the index cannot be read (%s)", mc_strerror(rc));
+    return;
+  }
+  bool more = json_array_size(o.hits) == (size_t)limit;
+  srv_metrics_count(&r->s->m, "search", OUT_OK);
+  srv_ws_reply(r, json_pack("{s:b, s:o, s:o}", "ok", 1, "dossiers", o.hits, "next",
+                            more ? json_string(o.last) : json_null()));
+}
+
+/* ------------------------------------------------------------ the record of reads */
+
+void srv_ws_op_reads(req *r) {
+  static const char *const fields[] = {"from", "to", "account", "dossier", "whose", "cursor", "limit", NULL};
+  int64_t from = 0, to = INT64_MAX, limit = 100;
+  const char *account = NULL, *dossier = NULL, *whose = NULL, *cursor = NULL;
+  if (!srv_ws_known_fields(r, fields) || !srv_ws_need_session(r) ||
+      !srv_ws_get_int(r, "from", false, 0, INT64_MAX, &from, NULL) ||
+      !srv_ws_get_int(r, "to", false, 0, INT64_MAX, &to, NULL) ||
+      !srv_ws_get_str(r, "account", false, 63, &account) || !srv_ws_get_str(r, "dossier", false, DOSSIER_MAX_BYTES, &dossier) ||
+      !srv_ws_get_str(r, "whose", false, 23, &whose) || !srv_ws_get_str(r, "cursor", false, 32, &cursor) ||
+      !srv_ws_get_int(r, "limit", false, 1, 1000, &limit, NULL))
+    return;
+  if (!srv_principal_reads_all(&r->c->who)) {
+    srv_ws_fail(r, "forbidden", NULL, "reads: the record of who read whose data is for auditors");
+    return;
+  }
+  srv_reads_flush(r->s, true); /* what gathered is in it */
+  mc_buf after = MC_BUF_INIT, key = MC_BUF_INIT, val = MC_BUF_INIT;
+  uint8_t cur[16];
+  if (cursor && cursor[0]) {
+    if (mc_unhex(cursor, cur, sizeof cur) != 0) {
+      mc_buf_free(&after);
+      srv_ws_fail(r, "bad_request", "cursor", "reads: the cursor is not one a page gave");
+      return;
+    }
+    mc_buf_append(&after, cur, sizeof cur);
+  } else if (from > 0) {
+    uint8_t k[8];
+    mc_be64_put(k, (uint64_t)(from - 1));
+    mc_buf_append(&after, k, 8);
+    mc_buf_append(&after, "\xff\xff\xff\xff\xff\xff\xff\xff", 8);
+  }
+  json_t *list = json_array();
+  char next[40] = "";
+  int rc = 0;
+  while (json_array_size(list) < (size_t)limit) {
+    mc_buf_reset(&key);
+    mc_buf_reset(&val);
+    rc = store_aux_next(eng_store(r->s->e), SRV_READS_DB, after.data, after.len, &key, &val);
+    if (rc)
+      break;
+    mc_buf_reset(&after);
+    mc_buf_append(&after, key.data, key.len);
+    if (key.len != 16)
+      continue;
+    if ((int64_t)mc_be64_get(key.data) > to)
+      break;
+    json_t *o = srv_wire_decode(val.data, val.len, true, NULL, 0);
+    if (o == NULL)
+      continue;
+    const char *a = json_string_value(json_object_get(o, "account")), *d = json_string_value(json_object_get(o, "dossier")),
+               *w = json_string_value(json_object_get(o, "whose"));
+    if ((account && (!a || strcmp(a, account))) || (dossier && (!d || strcmp(d, dossier))) ||
+        (whose && (!w || strcmp(w, whose)))) {
+      json_decref(o);
+      continue;
+    }
+    json_array_append_new(list, o);
+    mc_hex(key.data, 16, next);
+  }
+  mc_buf_free(&after);
+  mc_buf_free(&key);
+  mc_buf_free(&val);
+  if (rc && rc != MC_ENOENT) {
+    json_decref(list);
+    srv_ws_fail(r, "unavailable", NULL, "reads: the record cannot be read (%s)", mc_strerror(rc));
+    return;
+  }
+  bool more = json_array_size(list) == (size_t)limit;
+  srv_metrics_count(&r->s->m, "reads", OUT_OK);
+  srv_ws_reply(r, json_pack("{s:b, s:o, s:o}", "ok", 1, "reads", list, "next", more ? json_string(next) : json_null()));
 }

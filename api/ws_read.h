@@ -16,6 +16,8 @@ void srv_ws_op_get(req *r);
 void srv_ws_op_history(req *r);
 void srv_ws_op_process(req *r);
 void srv_ws_op_queue(req *r);
+void srv_ws_op_search(req *r);
+void srv_ws_op_reads(req *r);
 /* The queue a request names, with its filters (`queue`, a subscription to
  * a queue); false: answered. */
 bool srv_ws_queue_filter(req *r, eng_queue_filter *f);

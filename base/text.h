@@ -51,4 +51,10 @@ int mc_text_edit_distance(const char *a, size_t len, const char *b);
  * "did you mean" hint names. */
 const char *mc_text_closest(const char *const *list, const char *word, size_t len, int limit);
 
+/* `text` as a search compares it: NFKD, case-folded, marks stripped (đ is
+ * d), every run of what is not a letter or digit one space, no space at
+ * either end; appended to `out` (NUL-terminated, the NUL not counted).
+ * "Nguyễn Văn Đức" -> "nguyen van duc".  MC_EINVAL: not UTF-8. */
+int mc_text_fold(const char *text, mc_buf *out);
+
 #endif

@@ -41,6 +41,7 @@
 #define ENG_PROJ_COUNTS "eng_counts"     /* dossiers by state, timers armed (for /metrics) */
 #define ENG_PROJ_ACCOUNTS "eng_accounts" /* account id -> the account as it stands (account.c) */
 #define ENG_PROJ_QUEUES "eng_queues"     /* work queues, applicants' lists (proj_queues.c) */
+#define ENG_PROJ_SEARCH "eng_search"     /* dossiers by code, name word, id, phone, day (proj_search.c) */
 
 #define ENG_MAX_TOKENS DSL_MAX_PARALLEL
 

@@ -592,6 +592,38 @@ int eng_queue_counts_read(eng_engine *e, const char *agency, const char *me, mc_
 /* The queue rows of one dossier as they stand (none once it is finished). */
 int eng_queue_rows_of(eng_engine *e, const char *code, eng_queue_fn fn, void *opaque);
 
+/* ------------------------------------------------------------ search (proj_search.c) */
+
+/* What to find: each criterion given must hold (NULL, "" or 0: any).  The
+ * name matches when each of its words starts a word of the applicant's name,
+ * with or without diacritics ("nguyen an" finds "Nguyễn Văn An"). */
+typedef struct eng_search_query {
+  const char *code, *name, *id_number, *phone, *procedure, *state;
+  mc_instant received_from, received_to, decided_from, decided_to;
+} eng_search_query;
+
+typedef struct eng_search_hit {
+  char code[64], agency[32], procedure[32], state[32];
+  char applicant[64];         /* the applicant's account ("" for a desk dossier) */
+  char name[128];             /* the applicant's name */
+  mc_instant submitted_at, decided_at;
+  char cursor[240];           /* where a page that ends here goes on */
+} eng_search_hit;
+
+/* fn decides whether the searcher may read a hit: 1 (counted in the page),
+ * 0 (left out), or a negative error that is returned. */
+typedef int (*eng_search_fn)(void *opaque, const eng_search_hit *hit);
+
+/* The most hits one search examines (a query that matches nothing near the
+ * start of a large index stops there: narrow it, or go on from its cursor). */
+#define ENG_SEARCH_MAX_EXAMINED 20000
+
+/* Up to `max` (0: 20) hits the searcher may read, after `cursor` (a hit's,
+ * or NULL).  MC_EINVAL: a cursor of another search, or a name that is not
+ * UTF-8. */
+int eng_search(eng_engine *e, const eng_search_query *q, const char *cursor, int max, eng_search_fn fn,
+               void *opaque);
+
 /* One event of a dossier as a timeline entry. */
 typedef struct eng_history_entry {
   uint64_t seq, version;

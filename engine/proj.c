@@ -166,3 +166,53 @@ int eng__pair_key(mc_buf *k, char kind, const char *a, size_t alen, const char *
   rc |= mc_buf_append(k, name, nlen);
   return rc ? MC_ENOMEM : 0;
 }
+
+/* ============================================================ a dossier's keys */
+
+int eng__keys_each(const void *list, size_t len, eng__key_fn fn, void *opaque) {
+  const uint8_t *p = list;
+  size_t at = len ? 1 + (size_t)p[0] : 0;
+  int rc = 0;
+  while (rc == 0 && at + 2 <= len) {
+    size_t n = (size_t)p[at] << 8 | p[at + 1];
+    if (at + 2 + n > len)
+      return MC_ECORRUPT;
+    rc = fn(opaque, p + at + 2, n);
+    at += 2 + n;
+  }
+  return rc;
+}
+
+static int drop_one(void *opaque, const uint8_t *key, size_t len) { return store_proj_del(opaque, key, len); }
+
+int eng__keys_drop(store_proj_txn *tx, const mc_buf *ckey, mc_buf *header) {
+  const void *old;
+  size_t len;
+  mc_buf_reset(header);
+  int rc = store_proj_get(tx, ckey->data, ckey->len, &old, &len);
+  if (rc == MC_ENOENT)
+    return 0;
+  if (rc)
+    return rc;
+  mc_buf copy = MC_BUF_INIT; /* the view goes with the first delete */
+  if ((rc = mc_buf_append(&copy, old, len)) == 0 && len)
+    rc = mc_buf_append(header, copy.data + 1, (size_t)copy.data[0] < len ? copy.data[0] : len - 1);
+  if (rc == 0)
+    rc = eng__keys_each(copy.data, copy.len, drop_one, tx);
+  mc_buf_free(&copy);
+  return rc;
+}
+
+void eng__keys_start(mc_buf *list, const void *header, size_t len) {
+  mc_buf_reset(list);
+  if (len > 255)
+    len = 255;
+  mc_buf_append_byte(list, (uint8_t)len);
+  mc_buf_append(list, header, len);
+}
+
+void eng__keys_add(mc_buf *list, const mc_buf *key) {
+  uint8_t n[2] = {(uint8_t)(key->len >> 8), (uint8_t)key->len};
+  mc_buf_append(list, n, 2);
+  mc_buf_append(list, key->data, key->len);
+}

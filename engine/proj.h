@@ -38,6 +38,19 @@ int eng__scan_prefix(eng_engine *e, const char *projection, const mc_buf *prefix
 /* "<kind>/<a>\0<name>": the keys of the documents and handlers projections. */
 int eng__pair_key(mc_buf *k, char kind, const char *a, size_t alen, const char *name, size_t nlen);
 
+/* A dossier's entries in a projection that files it under several keys
+ * (queues, search): "c/" code -> [u8 length, header][u16 BE length, key]...,
+ * the header what the projection keeps of the dossier beside its keys.
+ * eng__keys_drop deletes the keys listed under `ckey` and copies its header
+ * into `header` (empty when there was none); eng__keys_add lists one more
+ * key (start a list with its header: eng__keys_start). */
+int eng__keys_drop(store_proj_txn *tx, const mc_buf *ckey, mc_buf *header);
+void eng__keys_start(mc_buf *list, const void *header, size_t len);
+void eng__keys_add(mc_buf *list, const mc_buf *key);
+/* Calls fn with each key of a list (as stored), in order. */
+typedef int (*eng__key_fn)(void *opaque, const uint8_t *key, size_t len);
+int eng__keys_each(const void *list, size_t len, eng__key_fn fn, void *opaque);
+
 /* The projections' updates (store_apply_fn). */
 int eng__apply_dossier(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__apply_timers(void *opaque, store_proj_txn *tx, const store_event *ev);
@@ -51,5 +64,6 @@ int eng__apply_documents(void *opaque, store_proj_txn *tx, const store_event *ev
 int eng__apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__apply_contacts(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__apply_queues(void *opaque, store_proj_txn *tx, const store_event *ev);
+int eng__apply_search(void *opaque, store_proj_txn *tx, const store_event *ev);
 
 #endif

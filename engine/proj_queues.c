@@ -22,6 +22,7 @@
 #include "engine/proj.h"
 
 #include "base/error.h"
+#include "base/hash.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,30 +168,13 @@ int eng__apply_queues(void *opaque, store_proj_txn *tx, const store_event *ev) {
   mc_buf_append_str(&ckey, "c/");
   mc_buf_append_str(&ckey, s.code);
   /* The dossier's rows before: gone (the name kept). */
-  const void *old;
-  size_t old_len;
-  if (store_proj_get(tx, ckey.data, ckey.len, &old, &old_len) == 0) {
-    mc_buf copy = MC_BUF_INIT;
-    mc_buf_append(&copy, old, old_len);
-    const uint8_t *p = copy.data;
-    size_t at = 0;
-    if (old_len >= 1) {
-      size_t nlen = p[0];
-      if (1 + nlen <= old_len)
-        snprintf(name, sizeof name, "%.*s", (int)nlen, (const char *)p + 1);
-      at = 1 + nlen;
-    }
-    while (rc == 0 && at + 2 <= copy.len) {
-      size_t len = (size_t)p[at] << 8 | p[at + 1];
-      if (at + 2 + len > copy.len)
-        break;
-      rc = store_proj_del(tx, p + at + 2, len);
-      at += 2 + len;
-    }
-    mc_buf_free(&copy);
-  } else if (eng__is_type(ev, ENG_EV_DOSSIER_SUBMITTED)) {
+  mc_buf header = MC_BUF_INIT;
+  rc = eng__keys_drop(tx, &ckey, &header);
+  if (header.len)
+    snprintf(name, sizeof name, "%.*s", (int)header.len, (const char *)header.data);
+  else if (eng__is_type(ev, ENG_EV_DOSSIER_SUBMITTED))
     applicant_name_of(ev, name, sizeof name);
-  }
+  mc_buf_free(&header);
   /* The rows now. */
   uint8_t mkey[34] = {'m', '/'};
   memcpy(mkey + 2, s.definition, 32);
@@ -204,9 +188,7 @@ int eng__apply_queues(void *opaque, store_proj_txn *tx, const store_event *ev) {
   if (store_proj_get(tx, mkey, sizeof mkey, &mv, &mlen) == 0 && mc_buf_append(&steps, mv, mlen) == 0 &&
       msgpack_unpack_next(&nodes, (const char *)steps.data, steps.len, &off) == MSGPACK_UNPACK_SUCCESS)
     table = &nodes.data;
-  size_t nlen = strlen(name);
-  mc_buf_append_byte(&keys, (uint8_t)(nlen > 255 ? 255 : nlen));
-  mc_buf_append(&keys, name, nlen > 255 ? 255 : nlen);
+  eng__keys_start(&keys, name, strlen(name));
   for (int i = 0; rc == 0 && i < s.ntokens; i++) {
     node_info n;
     if (!node_of(table, s.tokens[i].node, &n))
@@ -214,9 +196,7 @@ int eng__apply_queues(void *opaque, store_proj_txn *tx, const store_event *ev) {
     key_queue(&k, n.agency[0] ? n.agency : s.agency, s.tokens[i].due, s.code, n.step);
     if ((rc = row_write(&row, &s, name, &n, &s.tokens[i])) == 0)
       rc = store_proj_put(tx, k.data, k.len, row.data, row.len);
-    uint8_t len[2] = {(uint8_t)(k.len >> 8), (uint8_t)k.len};
-    mc_buf_append(&keys, len, 2);
-    mc_buf_append(&keys, k.data, k.len);
+    eng__keys_add(&keys, &k);
   }
   if (rc == 0 && s.applicant[0]) {
     node_info n;
@@ -224,9 +204,7 @@ int eng__apply_queues(void *opaque, store_proj_txn *tx, const store_event *ev) {
     key_applicant(&k, s.applicant, s.submitted_at, s.code);
     if ((rc = row_write(&row, &s, name, first ? &n : NULL, s.ntokens ? &s.tokens[0] : NULL)) == 0)
       rc = store_proj_put(tx, k.data, k.len, row.data, row.len);
-    uint8_t len[2] = {(uint8_t)(k.len >> 8), (uint8_t)k.len};
-    mc_buf_append(&keys, len, 2);
-    mc_buf_append(&keys, k.data, k.len);
+    eng__keys_add(&keys, &k);
   }
   if (rc == 0)
     rc = store_proj_put(tx, ckey.data, ckey.len, keys.data, keys.len);
@@ -313,15 +291,21 @@ typedef struct page_ctx {
   int rc;
 } page_ctx;
 
+/* A row's cursor: its key after the queue's prefix, in hex. */
 static void encode_cursor(const void *key, size_t klen, size_t prefix_len, char *out, size_t size) {
-  static const char digits[] = "0123456789abcdef";
-  size_t at = 0;
-  const uint8_t *p = (const uint8_t *)key + prefix_len;
-  for (size_t i = 0; i < klen - prefix_len && at + 2 < size; i++) {
-    out[at++] = digits[p[i] >> 4];
-    out[at++] = digits[p[i] & 15];
-  }
-  out[at] = '\0';
+  size_t n = klen - prefix_len;
+  if (2 * n + 1 > size)
+    n = (size - 1) / 2; /* never: keys are short */
+  mc_hex((const uint8_t *)key + prefix_len, n, out);
+}
+
+/* A cursor's bytes appended to `out`; MC_EINVAL when it is not hex. */
+static int decode_cursor(const char *cursor, mc_buf *out) {
+  size_t n = strlen(cursor);
+  uint8_t bytes[256];
+  if (n % 2 || n / 2 > sizeof bytes || mc_unhex(cursor, bytes, n / 2) != 0)
+    return MC_EINVAL;
+  return mc_buf_append(out, bytes, n / 2);
 }
 
 static int page_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
@@ -374,16 +358,8 @@ static int page_one(void *opaque, const void *key, size_t klen, const void *val,
 static int scan(eng_engine *e, const mc_buf *prefix, const char *cursor, page_ctx *c) {
   mc_buf from = MC_BUF_INIT;
   int rc = mc_buf_append(&from, prefix->data, prefix->len);
-  for (size_t i = 0; rc == 0 && cursor && cursor[i] && cursor[i + 1]; i += 2) {
-    unsigned v;
-    if (sscanf(cursor + i, "%2x", &v) != 1) {
-      rc = MC_EINVAL;
-      break;
-    }
-    rc = mc_buf_append_byte(&from, (uint8_t)v);
-  }
-  if (rc == 0 && cursor && strlen(cursor) % 2)
-    rc = MC_EINVAL;
+  if (rc == 0 && cursor && cursor[0])
+    rc = decode_cursor(cursor, &from);
   store_read *rd;
   c->prefix = (const char *)prefix->data;
   c->prefix_len = prefix->len;
@@ -434,6 +410,23 @@ int eng_queue_counts_read(eng_engine *e, const char *agency, const char *me, mc_
   return rc;
 }
 
+typedef struct rows_ctx {
+  store_read *rd;
+  eng_queue_fn fn;
+  void *opaque;
+} rows_ctx;
+
+static int row_of_key(void *opaque, const uint8_t *key, size_t len) {
+  rows_ctx *c = opaque;
+  const void *v;
+  size_t vlen;
+  if (len < 2 || key[0] != 'q' || store_read_proj(c->rd, ENG_PROJ_QUEUES, key, len, &v, &vlen) != 0)
+    return 0;
+  eng_queue_row r;
+  row_decode(v, vlen, &r);
+  return c->fn(c->opaque, &r);
+}
+
 int eng_queue_rows_of(eng_engine *e, const char *code, eng_queue_fn fn, void *opaque) {
   store_read *rd;
   const void *v;
@@ -448,20 +441,9 @@ int eng_queue_rows_of(eng_engine *e, const char *code, eng_queue_fn fn, void *op
   }
   if ((rc = store_read_proj(rd, ENG_PROJ_QUEUES, key.data, key.len, &v, &vlen)) == 0)
     rc = mc_buf_append(&keys, v, vlen);
-  const uint8_t *p = keys.data;
-  size_t at = keys.len ? 1 + (size_t)p[0] : 0;
-  while (rc == 0 && at + 2 <= keys.len) {
-    size_t len = (size_t)p[at] << 8 | p[at + 1];
-    if (at + 2 + len > keys.len)
-      break;
-    if (len > 2 && p[at + 2] == 'q' && store_read_proj(rd, ENG_PROJ_QUEUES, p + at + 2, len, &v, &vlen) == 0) {
-      eng_queue_row r;
-      row_decode(v, vlen, &r);
-      if ((rc = fn(opaque, &r)) != 0)
-        break;
-    }
-    at += 2 + len;
-  }
+  rows_ctx rc_ctx = {rd, fn, opaque};
+  if (rc == 0)
+    rc = eng__keys_each(keys.data, keys.len, row_of_key, &rc_ctx);
   store_read_end(rd);
   mc_buf_free(&key);
   mc_buf_free(&keys);

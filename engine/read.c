@@ -523,18 +523,6 @@ void eng_dossier_full_free(eng_dossier_full *f) {
 
 /* ============================================================ a procedure, for a client */
 
-static int hex_to_hash(const char *hex, uint8_t out[32]) {
-  if (hex == NULL || strlen(hex) != 64)
-    return MC_EINVAL;
-  for (int i = 0; i < 32; i++) {
-    unsigned v;
-    if (sscanf(hex + 2 * i, "%2x", &v) != 1)
-      return MC_EINVAL;
-    out[i] = (uint8_t)v;
-  }
-  return 0;
-}
-
 static void duration_text(const dsl_m_duration *d, const eng_policy *p, char *out, size_t size) {
   bool ok;
   eng_duration t = eng__duration_of(d, p, &ok);
@@ -555,7 +543,7 @@ int eng_process_read(eng_engine *e, const char *code, const char *definition, mc
   if (rc)
     return rc;
   if (definition)
-    rc = hex_to_hash(definition, hash) ? MC_ENOENT : 0;
+    rc = mc_unhex(definition, hash, 32) ? MC_ENOENT : 0;
   else
     rc = eng__def_current_read(rd, ENG_DEF_PROCEDURE, code, now, hash);
   if (rc == 0)

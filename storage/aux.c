@@ -47,8 +47,9 @@ int store__aux_env(store *st, MDB_env **out) {
 
 typedef enum { AUX_PUT, AUX_GET, AUX_DEL } aux_op;
 
-static int aux_do(store *st, aux_op op, const char *db, const void *key, size_t klen,
-                  const void *val, size_t vlen, mc_buf *out) {
+/* One transaction: `op` on one key, or (AUX_PUT) on each of `many`. */
+static int aux_do_many(store *st, aux_op op, const char *db, const void *key, size_t klen, const void *val,
+                       size_t vlen, const store_aux_item *many, size_t n, mc_buf *out) {
   MDB_env *env;
   MDB_txn *txn = NULL;
   MDB_dbi dbi;
@@ -56,8 +57,11 @@ static int aux_do(store *st, aux_op op, const char *db, const void *key, size_t 
   char name[40];
   int rc;
 
-  if (!store__name_ok(db) || klen == 0 || klen > 511)
+  if (!store__name_ok(db) || (many == NULL && (klen == 0 || klen > 511)))
     return MC_EINVAL;
+  for (size_t i = 0; many && i < n; i++)
+    if (many[i].klen == 0 || many[i].klen > 511)
+      return MC_EINVAL;
   if (st->read_only && op != AUX_GET)
     return MC_EREADONLY;
   snprintf(name, sizeof name, "aux/%s", db);
@@ -69,7 +73,12 @@ static int aux_do(store *st, aux_op op, const char *db, const void *key, size_t 
     if (rc == 0)
       rc = mdb_dbi_open(txn, name, op == AUX_PUT ? MDB_CREATE : 0, &dbi);
     if (rc == 0) {
-      if (op == AUX_PUT)
+      if (op == AUX_PUT && many) {
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+          MDB_val mk = {many[i].klen, (void *)many[i].key}, mv = {many[i].vlen, (void *)many[i].val};
+          rc = mdb_put(txn, dbi, &mk, &mv, 0);
+        }
+      } else if (op == AUX_PUT)
         rc = mdb_put(txn, dbi, &k, &v, 0);
       else if (op == AUX_DEL)
         rc = mdb_del(txn, dbi, &k, NULL);
@@ -97,6 +106,15 @@ static int aux_do(store *st, aux_op op, const char *db, const void *key, size_t 
 done:
   pthread_mutex_unlock(&st->aux_mutex);
   return rc;
+}
+
+static int aux_do(store *st, aux_op op, const char *db, const void *key, size_t klen, const void *val, size_t vlen,
+                  mc_buf *out) {
+  return aux_do_many(st, op, db, key, klen, val, vlen, NULL, 0, out);
+}
+
+int store_aux_put_many(store *st, const char *db, const store_aux_item *items, size_t n) {
+  return n ? aux_do_many(st, AUX_PUT, db, NULL, 0, NULL, 0, items, n, NULL) : 0;
 }
 
 int store_aux_put(store *st, const char *db, const void *key, size_t klen, const void *val,

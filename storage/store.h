@@ -329,6 +329,12 @@ int store_log_each(store *st, uint64_t from_seq, uint64_t upto, uint64_t chunk,
  * On a read-only store, put and del give MC_EREADONLY. */
 int store_aux_put(store *st, const char *db, const void *key, size_t klen, const void *val,
                   size_t vlen);
+/* Many puts in one transaction (a batch of records written together). */
+typedef struct store_aux_item {
+  const void *key, *val;
+  size_t klen, vlen;
+} store_aux_item;
+int store_aux_put_many(store *st, const char *db, const store_aux_item *items, size_t n);
 int store_aux_get(store *st, const char *db, const void *key, size_t klen, mc_buf *out);
 int store_aux_del(store *st, const char *db, const void *key, size_t klen);
 /* The first entry whose key is strictly after `after` (alen 0: the first of

@@ -22,6 +22,8 @@
 #include "engine/engine.h"
 
 #include <inttypes.h>
+#include "base/bytes.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +35,7 @@ static const char USAGE[] =
     "       motcua audit export DATA_DIR [--since SEQ] --format jsonl\n"
     "       motcua audit replay DATA_DIR (--stream ID | --dossier CODE) [--as-of TIME]\n"
     "       motcua audit states DATA_DIR [--since SEQ]\n"
+    "       motcua audit reads DATA_DIR [--from TIME] [--to TIME]\n"
     "       motcua audit checkpoint DATA_DIR --key SECRET_FILE --out DIR\n"
     "       motcua audit keygen SECRET_FILE PUBLIC_FILE\n"
     "\n"
@@ -45,6 +48,9 @@ static const char USAGE[] =
     "replay     one stream's history, oldest first; --as-of stops at a moment\n"
     "states     each dossier event with the dossier as it stood after it, and every\n"
     "           message an event caused with the texts that were sent (JSON a line)\n"
+    "reads      who opened whose dossier in full and when (ĐN Art. 4.4), outside the\n"
+    "           legal record (JSON a line: account, role, agency, dossier, whose, name,\n"
+    "           address, at); what the server wrote by its last sweep (5 s)\n"
     "checkpoint signs the current head with the secret key (mode 600, outside the data\n"
     "           directory) and writes checkpoint-<seq>.txt into DIR\n"
     "keygen     makes a signing key pair for checkpoints\n";
@@ -511,6 +517,70 @@ static int audit_states(int argc, char **argv) {
   return rc || c.failed ? CLI_FAILED : CLI_OK;
 }
 
+/* The record of reads (api/reads.h: aux db "reads", key u64 BE time, ...). */
+static int audit_reads(int argc, char **argv) {
+  const char *dir = NULL, *from_text = NULL, *to_text = NULL;
+  int r;
+  for (int i = 2; i < argc; i++) {
+    if ((r = cli_opt("audit", argc, argv, &i, "--from", &from_text)) < 0 ||
+        (r == 0 && (r = cli_opt("audit", argc, argv, &i, "--to", &to_text)) < 0))
+      return CLI_USAGE;
+    if (r == 0 && argv[i][0] != '-' && dir == NULL)
+      dir = argv[i];
+    else if (r == 0)
+      return usage_error("unknown option \"%s\"", argv[i]);
+  }
+  if (dir == NULL)
+    return usage_error("give the data directory");
+  mc_instant from = 0, to = INT64_MAX;
+  if ((from_text && cli_parse_time("audit", "--from", from_text, &from) != CLI_OK) ||
+      (to_text && cli_parse_time("audit", "--to", to_text, &to) != CLI_OK))
+    return CLI_USAGE;
+  eng_options ro = {.read_only = true};
+  mc_buf why = MC_BUF_INIT, after = MC_BUF_INIT, key = MC_BUF_INIT, val = MC_BUF_INIT;
+  eng_engine *e;
+  if (eng_open(dir, &ro, &e, &why) != 0) {
+    cli_error("audit", "cannot open %s: %s", dir, mc_buf_cstr(&why) ? mc_buf_cstr(&why) : "");
+    mc_buf_free(&why);
+    return CLI_FAILED;
+  }
+  mc_buf_free(&why);
+  if (from > 0) {
+    uint8_t k[8];
+    mc_be64_put(k, (uint64_t)from);
+    mc_buf_append(&after, k, 8);
+  }
+  int rc;
+  for (;;) {
+    mc_buf_reset(&key);
+    mc_buf_reset(&val);
+    if ((rc = store_aux_next(eng_store(e), "reads", after.data, after.len, &key, &val)) != 0)
+      break;
+    mc_buf_reset(&after);
+    mc_buf_append(&after, key.data, key.len);
+    if (key.len >= 8 && (mc_instant)mc_be64_get(key.data) > to)
+      break;
+    json_t *o = cli_msgpack_to_json(val.data, val.len);
+    if (o) {
+      char *line = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+      if (line)
+        printf("%s\n", line);
+      free(line);
+      json_decref(o);
+    }
+  }
+  rc = rc == MC_ENOENT ? 0 : rc;
+  if (rc == 0 && fflush(stdout) != 0)
+    rc = MC_EIO;
+  if (rc)
+    cli_error("audit", "reads stopped: %s", mc_strerror(rc));
+  mc_buf_free(&after);
+  mc_buf_free(&key);
+  mc_buf_free(&val);
+  eng_close(e);
+  return rc ? CLI_FAILED : CLI_OK;
+}
+
 int cmd_audit(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 
@@ -520,7 +590,8 @@ int cmd_audit(int argc, char **argv) {
     int (*run)(int, char **);
   } subs[] = {{"verify", audit_verify},         {"export", audit_export},
               {"replay", audit_replay},         {"states", audit_states},
-              {"checkpoint", audit_checkpoint}, {"keygen", audit_keygen}};
+              {"checkpoint", audit_checkpoint}, {"keygen", audit_keygen},
+              {"reads", audit_reads}};
   if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
     fputs(USAGE, stdout);
     return CLI_OK;
@@ -528,7 +599,7 @@ int cmd_audit(int argc, char **argv) {
   for (size_t i = 0; argc >= 2 && i < sizeof subs / sizeof subs[0]; i++)
     if (strcmp(argv[1], subs[i].name) == 0)
       return subs[i].run(argc, argv);
-  return usage_error("say what to do: verify, export, replay, states, checkpoint or keygen");
+  return usage_error("say what to do: verify, export, replay, states, reads, checkpoint or keygen");
 }
 
 int cmd_backup(int argc, char **argv) {

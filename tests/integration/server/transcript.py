@@ -688,6 +688,10 @@ async def round_(s, binary, tokens, app, other):
     await s.req(spe, "queue", assigned_to_me=True)
     await s.req(spe, "queue", agency="H13.X02")
     await s.req(a, "queue")
+    # Search, for officials and auditors: a name without diacritics, an id; an applicant may not.
+    await s.req(rec, "search", name="nguyen van an", procedure="2.000575")
+    await s.req(aud, "search", id_number="001090001234", limit=1)
+    await s.req(a, "search", name="an")
     day = local_day(appointment) + datetime.timedelta(days=1)
     while day.weekday() != 6 or day in SPECIAL:
         day += datetime.timedelta(days=1)
@@ -710,6 +714,9 @@ async def round_(s, binary, tokens, app, other):
     await s.req(a, "history", dossier=d2)
     await s.req(a, "history", dossier=d2, after=3)
     await s.req(b, "history", dossier=d2)
+    # Who read whose personal data: the officials' openings in full, for the auditor.
+    await s.req(aud, "reads", dossier=d2)
+    await s.req(rec, "reads")
     # The process a console draws its buttons from: the version in effect, or the dossier's.
     await s.req(lea, "process", procedure="2.000575")
     await s.req(lea, "process", procedure="9.999999")

@@ -371,6 +371,72 @@ static void work_queues(void **state) {
   mc_buf_free(&form);
 }
 
+typedef struct hits {
+  eng_search_hit h[64];
+  int n;
+  const char *agency; /* the searcher's: others' hits are left out (NULL: all) */
+} hits;
+
+static int hit_kept(void *opaque, const eng_search_hit *hit) {
+  hits *x = opaque;
+  if (x->agency && strcmp(x->agency, hit->agency))
+    return 0;
+  if (x->n < 64)
+    x->h[x->n++] = *hit;
+  return 1;
+}
+
+static hits found(const eng_search_query *q, const char *agency, const char *cursor, int max) {
+  hits x = {.n = 0, .agency = agency};
+  assert_int_equal(eng_search(eng, q, cursor, max, hit_kept, &x), 0);
+  return x;
+}
+
+/* Search: by name with or without diacritics, id, phone, code, procedure
+ * and state over a range of days; paged; only what the searcher may read. */
+static void search(void **state) {
+  (void)state;
+  /* The desk dossiers of "Trần Văn Khách" at X01 and X02 (the tests above), the five of "Lò Văn Páo" at X03. */
+  eng_search_query q = {.name = "tran khach"};
+  hits x = found(&q, NULL, NULL, 0);
+  assert_true(x.n >= 2);
+  for (int i = 0; i < x.n; i++)
+    assert_string_equal(x.h[i].name, "Trần Văn Khách");
+  q = (eng_search_query){.name = "Trần  KHÁCH"};
+  assert_int_equal(found(&q, NULL, NULL, 0).n, x.n);
+  q = (eng_search_query){.name = "tran kh", .procedure = "2.000575"};
+  assert_int_equal(found(&q, NULL, NULL, 0).n, x.n);
+  q = (eng_search_query){.name = "tran khach"};
+  hits mine = found(&q, "H13.X01", NULL, 0);
+  assert_true(mine.n >= 1 && mine.n < x.n);
+  q = (eng_search_query){.name = "van pao"};
+  assert_int_equal(found(&q, NULL, NULL, 0).n, 5);
+  q = (eng_search_query){.name = "khach pao"};
+  assert_int_equal(found(&q, NULL, NULL, 0).n, 0);
+  q = (eng_search_query){.phone = "0912000111"};
+  assert_int_equal(found(&q, NULL, NULL, 0).n, 5);
+  q = (eng_search_query){.id_number = "027190007001"};
+  assert_true(found(&q, NULL, NULL, 0).n >= 2);
+  /* The code, exactly. */
+  q = (eng_search_query){.name = "pao"};
+  x = found(&q, NULL, NULL, 0);
+  char code[64];
+  snprintf(code, sizeof code, "%s", x.h[0].code);
+  q = (eng_search_query){.code = code};
+  x = found(&q, NULL, NULL, 0);
+  assert_int_equal(x.n, 1);
+  assert_string_equal(x.h[0].code, code);
+  /* Received on 1 April, accepted and at processing; then paged two by two. */
+  q = (eng_search_query){.received_from = at("2026-04-01T00:00"), .received_to = at("2026-04-01T23:59"),
+                         .state = "processing"};
+  assert_int_equal(found(&q, NULL, NULL, 0).n, 2);
+  q = (eng_search_query){.received_from = at("2026-04-01T00:00"), .received_to = at("2026-04-01T23:59")};
+  hits p1 = found(&q, NULL, NULL, 2), p2 = found(&q, NULL, p1.h[1].cursor, 2), p3 = found(&q, NULL, p2.h[1].cursor, 2);
+  assert_int_equal(p1.n + p2.n + p3.n, 5);
+  assert_string_not_equal(p1.h[0].code, p2.h[0].code);
+  assert_int_equal(eng_search(eng, &q, "6b2f", 2, hit_kept, &p3), MC_EINVAL); /* "k/": another search's */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_desk_dossier_in_full),
@@ -378,6 +444,7 @@ int main(void) {
       cmocka_unit_test(the_actions_table_agrees_with_the_engine),
       cmocka_unit_test(a_procedure_for_a_client),
       cmocka_unit_test(work_queues),
+      cmocka_unit_test(search),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+"""test_read_side.py — what officials and citizens read (issue 17), against a real motcuad:
+
+  test_read_side.py MOTCUAD MOTCUA [SCENARIO...]
+
+Scenarios (all by default): full_and_history, queue_live, search_access, reads_recorded.  Prints what
+failed and exits 1 if anything did.
+"""
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from motcua_client import BIRTH_FORM, Client, Failures, Server, applicant, officials, run_scenarios, submit, walk_in  # noqa: E402,E501
+
+MOTCUAD, MOTCUA = sys.argv[1], sys.argv[2]
+F = Failures()
+ROOT = tempfile.mkdtemp(prefix="motcuad-read-")
+os.chmod(ROOT, 0o755)
+
+
+def workdir(name):
+    d = os.path.join(ROOT, name)
+    os.makedirs(d)
+    os.chmod(d, 0o755)
+    return d
+
+
+def full_and_history():
+    """An official opens a desk dossier in full: the applicant block, the e-form with labels, the
+    documents, the step and who may do what; the supplement list reaches the history and the push."""
+    srv = Server(MOTCUAD, workdir("full_and_history")).start()
+    try:
+        toks = officials(srv)
+
+        async def run():
+            rec = await Client.open(srv, toks["le.tan"])
+            spe = await Client.open(srv, toks["chuyen.vien"])
+            r = await submit(rec, "fh-1", channel="desk",
+                             applicant=walk_in("001190004321", address="Số 5 Lý Thái Tổ", phone="0912345670"))
+            code = r["dossier"]
+            sub = await spe.request("subscribe", scope="agency")
+            g = await rec.request("get", dossier=code)
+            d = g.get("dossier", {})
+            F.eq((d.get("applicant") or {}).get("name"), "Trần Thị Bình", "the applicant block: %r" % d.get("applicant"))
+            F.eq((d.get("applicant") or {}).get("address"), "Số 5 Lý Thái Tổ", "with its address")
+            F.eq([f["label"] for f in d.get("form", [])][:1], ["Họ, chữ đệm và tên của trẻ"], "the form's labels")
+            F.eq([(x["name"], x["state"]) for x in d.get("documents", [])], [("giay_chung_sinh", "missing")],
+                 "the certificate is missing")
+            F.eq([s["step"] for s in d.get("open_steps", [])], ["reception"], "at reception")
+            F.eq(sorted(c["action"] for c in d.get("can", [])),
+                 ["accept", "reject", "request_supplement", "withdraw"], "reception's buttons: %r" % d.get("can"))
+            g2 = await spe.request("get", dossier=code)
+            F.eq(g2.get("dossier", {}).get("can"), [], "a specialist has nothing to do at reception")
+            ask = "Bổ sung Giấy chứng sinh (bản chính)"
+            r = await rec.request("act", command_id="fh-2", dossier=code, expected_version=1,
+                                  action="request_supplement", reason=ask)
+            F.check(r.get("ok"), "the supplement is asked: %r" % r)
+            pushed = await spe.pushes_until(lambda p: p.get("type") == "dossier.supplement_requested", timeout=10)
+            F.eq(pushed[-1].get("reason"), ask, "the push carries the list as written")
+            h = await rec.request("history", dossier=code)
+            F.eq([(e["action"], e.get("reason")) for e in h.get("history", [])],
+                 [("submit", None), ("request_supplement", ask)], "the history: %r" % h)
+            F.eq(h["history"][1]["by"]["name"], "Cán bộ le.tan", "who acted, by name")
+            p = await rec.request("process", procedure="1.001193", definition=d.get("definition"))
+            F.eq([s["name"] for s in p.get("steps", [])][:1], ["reception"], "the dossier's own process: %r" % p)
+            for c in (rec, spe):
+                await c.close()
+
+        asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "full_and_history: motcuad stops cleanly")
+
+
+def queue_live():
+    """A queue page, then a subscription to the queue: a new dossier enters, an accepted one leaves
+    reception's queue; the next page holds while dossiers arrive."""
+    srv = Server(MOTCUAD, workdir("queue_live")).start()
+    try:
+        toks = officials(srv)
+        a_tok = applicant(srv, "001090001234")
+
+        async def run():
+            rec = await Client.open(srv, toks["le.tan"])
+            a = await Client.open(srv, a_tok)
+            codes = [(await submit(a, "ql-%d" % i))["dossier"] for i in range(3)]
+            s = await rec.request("subscribe", scope="queue", step="reception")
+            F.check(s.get("ok"), "a subscription to reception's queue: %r" % s)
+            p1 = await rec.request("queue", step="reception", limit=2)
+            F.eq([r["code"] for r in p1.get("rows", [])], codes[:2], "the first page, by due instant: %r" % p1)
+            F.eq(p1.get("counts", {}).get("open"), 3, "counted: %r" % p1.get("counts"))
+            new = (await submit(a, "ql-9"))["dossier"]
+            entered = await rec.pushes_until(lambda p: p.get("push") == "row" and p["row"]["code"] == new, timeout=10)
+            F.eq(entered[-1]["row"]["step"], "reception", "the new dossier enters the queue live")
+            p2 = await rec.request("queue", step="reception", limit=2, cursor=p1.get("next"))
+            F.eq([r["code"] for r in p2.get("rows", [])], [codes[2], new], "the next page: nothing repeated or skipped")
+            r = await rec.request("act", command_id="ql-acc", dossier=codes[0], expected_version=1, action="accept")
+            F.check(r.get("ok"), "accepted: %r" % r)
+            gone = await rec.pushes_until(lambda p: p.get("push") == "row_gone", timeout=10)
+            F.eq(gone[-1].get("dossier"), codes[0], "the accepted one leaves reception's queue")
+            mine = await a.request("queue")
+            F.eq(len(mine.get("rows", [])), 4, "the applicant's own list: %r" % mine)
+            F.eq(mine.get("counts"), None, "without an agency's counts")
+            for c in (rec, a):
+                await c.close()
+
+        asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "queue_live: motcuad stops cleanly")
+
+
+def search_access():
+    """Search by name with or without diacritics and by id; an official of another agency finds
+    nothing of this one's; an applicant may not search."""
+    srv = Server(MOTCUAD, workdir("search_access")).start()
+    try:
+        toks = officials(srv)
+        a_tok = applicant(srv, "001090001234", name="Nguyễn Thị Hương")
+
+        async def run():
+            a = await Client.open(srv, a_tok)
+            code = (await submit(a, "sa-1"))["dossier"]
+            rec = await Client.open(srv, toks["le.tan"])
+            other = await Client.open(srv, toks["le.tan.x02"])
+            for q in ({"name": "nguyen huong"}, {"name": "Nguyễn Thị HƯƠNG"}, {"id_number": "001090001234"},
+                      {"code": code}):
+                r = await rec.request("search", **q)
+                F.eq([d["code"] for d in r.get("dossiers", [])], [code], "found by %r: %r" % (q, r))
+            r = await other.request("search", name="huong")
+            F.eq(r.get("dossiers"), [], "another agency's official finds none of X01's: %r" % r)
+            r = await a.request("search", name="huong")
+            F.eq(r.get("error", {}).get("code"), "forbidden", "an applicant may not search: %r" % r)
+            for c in (a, rec, other):
+                await c.close()
+
+        asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "search_access: motcuad stops cleanly")
+
+
+def reads_recorded():
+    """Opening a dossier in full records who read whose data (the applicant's own reading is not
+    recorded); the auditor lists it, and `motcua audit reads` exports it after a stop."""
+    d = workdir("reads_recorded")
+    srv = Server(MOTCUAD, d).start()
+    try:
+        toks = officials(srv)
+        a_tok = applicant(srv, "001090001234")
+
+        async def run():
+            a = await Client.open(srv, a_tok)
+            code = (await submit(a, "rr-1"))["dossier"]
+            await a.request("get", dossier=code)
+            rec = await Client.open(srv, toks["le.tan"])
+            for _ in range(3):
+                await rec.request("get", dossier=code)
+            await rec.request("queue")  # rows do not count
+            aud = await Client.open(srv, toks["kiem.toan"])
+            r = await aud.request("reads", dossier=code)
+            F.eq([(x["account"], x["whose"], x["name"]) for x in r.get("reads", [])],
+                 [("le.tan", "001090001234", "Nguyễn Văn An")] * 3, "three openings by reception: %r" % r)
+            r = await rec.request("reads")
+            F.eq(r.get("error", {}).get("code"), "forbidden", "reception may not read the record")
+            await rec.request("get", dossier=code)  # written at the stop
+            for c in (a, rec, aud):
+                await c.close()
+            return code
+
+        code = asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "reads_recorded: motcuad stops cleanly")
+    out = subprocess.run([MOTCUA, "audit", "reads", srv.data], capture_output=True, text=True)
+    F.eq(out.returncode, 0, "audit reads: %s" % out.stderr)
+    lines = [json.loads(x) for x in out.stdout.splitlines()]
+    F.eq(sum(1 for x in lines if x["dossier"] == code and x["account"] == "le.tan"), 4,
+         "the export holds the four openings, the last written at the stop: %r" % lines)
+
+
+SCENARIOS = {f.__name__: f for f in (full_and_history, queue_live, search_access, reads_recorded)}
+run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])
