@@ -82,25 +82,37 @@ static int decode_policy(eng_def *d) {
   return 0;
 }
 
-static int decode_calendar(eng_def *d, const msgpack_object *root) {
-  const msgpack_object *files = eng__get(root, "files");
+int eng_calendar_unpack(const uint8_t *bytes, size_t len, eng_calendar **out) {
+  msgpack_unpacked u;
+  size_t off = 0;
+  mc_arena arena = MC_ARENA_INIT;
+  mc_source src[64];
+  *out = NULL;
+  msgpack_unpacked_init(&u);
+  int rc = msgpack_unpack_next(&u, (const char *)bytes, len, &off) == MSGPACK_UNPACK_SUCCESS ? 0 : MC_EPARSE;
+  const msgpack_object *files = rc ? NULL : eng__get(&u.data, "files");
   if (files == NULL || files->type != MSGPACK_OBJECT_ARRAY || files->via.array.size == 0 ||
       files->via.array.size > 64)
-    return MC_EPARSE;
-  mc_source src[64];
-  for (uint32_t i = 0; i < files->via.array.size; i++) {
+    rc = MC_EPARSE;
+  for (uint32_t i = 0; rc == 0 && i < files->via.array.size; i++) {
     const msgpack_object *name = eng__get(&files->via.array.ptr[i], "name");
     const msgpack_object *text = eng__get(&files->via.array.ptr[i], "text");
-    if (name == NULL || name->type != MSGPACK_OBJECT_STR || text == NULL || text->type != MSGPACK_OBJECT_STR)
-      return MC_EPARSE;
-    src[i].name = mc_arena_strndup(&d->arena, name->via.str.ptr, name->via.str.size);
-    src[i].text = mc_arena_strndup(&d->arena, text->via.str.ptr, text->via.str.size);
+    if (name == NULL || name->type != MSGPACK_OBJECT_STR || text == NULL || text->type != MSGPACK_OBJECT_STR) {
+      rc = MC_EPARSE;
+      break;
+    }
+    src[i].name = mc_arena_strndup(&arena, name->via.str.ptr, name->via.str.size);
+    src[i].text = mc_arena_strndup(&arena, text->via.str.ptr, text->via.str.size);
     src[i].len = text->via.str.size;
     if (src[i].name == NULL || src[i].text == NULL)
-      return MC_ENOMEM;
+      rc = MC_ENOMEM;
   }
   mc_diag_sink quiet = {0};
-  return eng_calendar_parse(src, (int)files->via.array.size, &quiet, &d->calendar);
+  if (rc == 0)
+    rc = eng_calendar_parse(src, (int)files->via.array.size, &quiet, out);
+  msgpack_unpacked_destroy(&u);
+  mc_arena_free(&arena);
+  return rc;
 }
 
 int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out) {
@@ -141,14 +153,10 @@ int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def
     else
       rc = dsl_template_decode(copy, vlen, &d->arena, &d->tmpl);
     rc = rc == MC_ENOMEM ? rc : 0;
+  } else if (kind == ENG_DEF_CALENDAR) {
+    rc = eng_calendar_unpack(copy, vlen, &d->calendar);
   } else {
-    msgpack_unpacked u;
-    size_t off = 0;
-    msgpack_unpacked_init(&u);
-    rc = msgpack_unpack_next(&u, (const char *)copy, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? 0 : MC_EPARSE;
-    if (rc == 0 && kind == ENG_DEF_CALENDAR)
-      rc = decode_calendar(d, &u.data);
-    msgpack_unpacked_destroy(&u);
+    rc = MC_EPARSE;
   }
   if (rc != 0) {
     eng_calendar_free(d->calendar);

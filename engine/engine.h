@@ -401,6 +401,12 @@ int eng_calendar_pack(const char *id, const char *const *names, const char *cons
  * to `sink`). */
 int eng_calendar_pack_dir(const char *dir, mc_diag_sink *sink, mc_buf *out);
 
+/* The calendar such bytes hold (a published calendar's, as eng_definitions
+ * gives them): 0 and a new calendar (eng_calendar_free), MC_EPARSE when they
+ * are not a packed calendar or it does not parse, MC_ENOMEM. */
+typedef struct eng_calendar eng_calendar; /* calendar/calendar.h */
+int eng_calendar_unpack(const uint8_t *bytes, size_t len, eng_calendar **out);
+
 /* The definition kind of a compiled artifact. */
 eng_def_kind eng_def_kind_of(int artifact_kind);
 

@@ -15,6 +15,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "calendar/calendar.h"
 #include "engine/engine.h"
 
 #include <msgpack.h>
@@ -655,6 +656,34 @@ static void definitions_in_effect(void **state) {
   assert_int_equal(eng_definitions(eng, ENG_DEF_PROCEDURE, at("2026-01-05T00:00"), failing, NULL), MC_EIO);
 }
 
+/* The published calendar unpacks to the calendar of its files (the
+ * directory's office hours are read from it); other bytes do not. */
+static int unpack_calendar(void *opaque, const char *id, const uint8_t *bytes, size_t len) {
+  eng_calendar **cal = opaque;
+  assert_string_equal(id, "vn");
+  eng_calendar_free(*cal);
+  *cal = NULL;
+  assert_int_equal(eng_calendar_unpack(bytes, len, cal), 0);
+  return 0;
+}
+
+static void a_published_calendar_unpacks(void **state) {
+  (void)state;
+  eng_calendar *cal = NULL;
+  assert_int_equal(eng_definitions(eng, ENG_DEF_CALENDAR, ENG_EVERY_VERSION, unpack_calendar, &cal), 0);
+  assert_non_null(cal);
+  assert_string_equal(eng_calendar_id(cal), "vn");
+  int64_t open[6], close[6];
+  assert_int_equal(eng_calendar_week_hours(cal, 0, open, close, 6), 2);
+  assert_int_equal(open[0], (7 * 60 + 30) * 60000);
+  eng_calendar_free(cal);
+  static const uint8_t not_one[] = {0x81, 0xa5, 'f', 'i', 'l', 'e', 's', 0x90}; /* {files: []} */
+  cal = NULL;
+  assert_int_equal(eng_calendar_unpack(not_one, sizeof not_one, &cal), MC_EPARSE);
+  assert_null(cal);
+  assert_int_equal(eng_calendar_unpack((const uint8_t *)"x", 1, &cal), MC_EPARSE);
+}
+
 /* ============================================================ rebuild */
 
 /* The accounts projection kept command by command equals a rebuild from the
@@ -696,6 +725,7 @@ int main(void) {
       cmocka_unit_test(a_dossier_event_as_a_subscriber_sees_it),
       cmocka_unit_test(an_applicants_feed),
       cmocka_unit_test(definitions_in_effect),
+      cmocka_unit_test(a_published_calendar_unpacks),
       cmocka_unit_test(the_projection_equals_a_rebuild),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
