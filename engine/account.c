@@ -320,3 +320,36 @@ int eng_account_get(eng_engine *e, const char *id, eng_account_view *out) {
   store_read_end(rd);
   return rc;
 }
+
+typedef struct officials_ctx {
+  const char *agency;
+  eng_account_fn fn;
+  void *opaque;
+} officials_ctx;
+
+static int official_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  officials_ctx *c = opaque;
+  const char *id = key;
+  /* An official's id begins with a-z (eng_account_id_valid): past 'z' the range ends. */
+  if (klen == 0 || id[0] < 'a' || id[0] > 'z')
+    return 1;
+  eng_account_view a;
+  if (klen >= sizeof a.id || eng__account_decode(val, vlen, &a) != 0)
+    return MC_ECORRUPT;
+  memcpy(a.id, id, klen);
+  a.id[klen] = '\0';
+  if (c->agency && strcmp(a.agency, c->agency))
+    return 0;
+  return c->fn(c->opaque, &a);
+}
+
+int eng_officials(eng_engine *e, const char *agency, eng_account_fn fn, void *opaque) {
+  store_read *rd;
+  int rc;
+  if ((rc = store_read_begin(e->st, &rd)) != 0)
+    return rc;
+  officials_ctx c = {agency, fn, opaque};
+  rc = store_read_proj_scan(rd, ENG_PROJ_ACCOUNTS, "a", 1, official_one, &c);
+  store_read_end(rd);
+  return rc < 0 ? rc : 0;
+}

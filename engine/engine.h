@@ -289,6 +289,15 @@ typedef struct eng_account_view {
 /* An account as the log has it; MC_ENOENT when there is none. */
 int eng_account_get(eng_engine *e, const char *id, eng_account_view *out);
 
+/* Calls fn with the account of every official (auditors and system
+ * administrators too) of `agency`, or of every official when `agency` is
+ * NULL, in id order, read in one snapshot of the accounts projection.
+ * Officials' ids begin with a letter and applicants' with a digit, so the
+ * officials are one range of it: applicants are never read.  fn returns 0
+ * to go on, 1 to stop, or a negative error that is returned. */
+typedef int (*eng_account_fn)(void *opaque, const eng_account_view *a);
+int eng_officials(eng_engine *e, const char *agency, eng_account_fn fn, void *opaque);
+
 /* Is `id` a valid account id of this kind?  A person: a citizen id of 12
  * digits; an organisation: a tax code of 10 digits, or 10-3 for a branch; an
  * official: 3..48 of [a-z0-9._-] starting with a letter.  On false, `why`

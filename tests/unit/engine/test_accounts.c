@@ -5,8 +5,9 @@
  * each refusal appends nothing; the events account.registered / created /
  * disabled / enabled on the stream "account/<id>" carry the account as it
  * stands, and the projection equals a rebuild.  Also what the server reads
- * beside them: a dossier event as a subscriber sees it (eng_event_view_of)
- * and the definitions in effect (eng_definitions). */
+ * beside them: the officials of an agency (eng_officials), a dossier event as
+ * a subscriber sees it (eng_event_view_of), the definitions in effect
+ * (eng_definitions) and a published calendar (eng_calendar_unpack). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -607,6 +608,75 @@ static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   mc_buf_free(&form);
 }
 
+/* ============================================================ officials of an agency */
+
+typedef struct listed {
+  char ids[512];
+  int n, stop_after, disabled;
+} listed;
+
+static int list_one(void *opaque, const eng_account_view *a) {
+  listed *l = opaque;
+  assert_string_equal(a->kind, "official");
+  if (l->n)
+    strcat(l->ids, ",");
+  strcat(l->ids, a->id);
+  l->disabled += a->disabled;
+  l->n++;
+  return l->stop_after && l->n == l->stop_after ? 1 : 0;
+}
+
+static int list_failing(void *opaque, const eng_account_view *a) {
+  (void)opaque, (void)a;
+  return MC_EIO;
+}
+
+/* eng_officials reads the officials of an agency (with their roles and
+ * whether they are disabled) in id order, applicants never among them. */
+static void the_officials_of_an_agency(void **state) {
+  (void)state;
+  mc_instant now = at("2026-03-02T08:00");
+  const char *clerk[] = {"reception"}, *two[] = {"specialist", "leader"}, *auditor[] = {"auditor"};
+  eng_command c = creation("root", "system_admin", NULL, "zz.sxd", "H13.SXD", clerk, 1);
+  run(&c, now, 0);
+  c = creation("root", "system_admin", NULL, "an.sxd", "H13.SXD", two, 2);
+  run(&c, now, 0);
+  c = creation("root", "system_admin", NULL, "mai.sxd", "H13.SXD", clerk, 1);
+  run(&c, now, 0);
+  c = creation("root", "system_admin", NULL, "kiem.sxd", NULL, auditor, 1);
+  run(&c, now, 0);
+  c = toggle("disable", "root", "system_admin", NULL, "mai.sxd");
+  run(&c, now, 0);
+  c = registration("person", "001090007777", "a@example.vn", NULL);
+  run(&c, now, 0);
+
+  listed l = {.n = 0};
+  assert_int_equal(eng_officials(eng, "H13.SXD", list_one, &l), 0);
+  assert_string_equal(l.ids, "an.sxd,mai.sxd,zz.sxd");
+  assert_int_equal(l.disabled, 1);
+  /* Every official: the province-wide ones too, and no applicant. */
+  l = (listed){.n = 0};
+  assert_int_equal(eng_officials(eng, NULL, list_one, &l), 0);
+  assert_non_null(strstr(l.ids, "kiem.sxd"));
+  assert_non_null(strstr(l.ids, "an.sxd,"));
+  assert_null(strstr(l.ids, "001090007777"));
+  /* An agency without officials, one that does not exist. */
+  l = (listed){.n = 0};
+  assert_int_equal(eng_officials(eng, "H13.TAND", list_one, &l), 0);
+  assert_int_equal(l.n, 0);
+  assert_int_equal(eng_officials(eng, "H99", list_one, &l), 0);
+  assert_int_equal(l.n, 0);
+  /* 1 stops; an error is returned. */
+  l = (listed){.n = 0, .stop_after = 1};
+  assert_int_equal(eng_officials(eng, "H13.SXD", list_one, &l), 0);
+  assert_string_equal(l.ids, "an.sxd");
+  assert_int_equal(eng_officials(eng, "H13.SXD", list_failing, NULL), MC_EIO);
+  /* The roles as they stand. */
+  eng_account_view a = account("an.sxd");
+  assert_int_equal(a.nroles, 2);
+  assert_string_equal(a.roles[1], "leader");
+}
+
 /* ============================================================ definitions */
 
 typedef struct ids {
@@ -724,6 +794,7 @@ int main(void) {
       cmocka_unit_test(account_events_are_in_the_log),
       cmocka_unit_test(a_dossier_event_as_a_subscriber_sees_it),
       cmocka_unit_test(an_applicants_feed),
+      cmocka_unit_test(the_officials_of_an_agency),
       cmocka_unit_test(definitions_in_effect),
       cmocka_unit_test(a_published_calendar_unpacks),
       cmocka_unit_test(the_projection_equals_a_rebuild),
