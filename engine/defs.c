@@ -15,6 +15,27 @@ const char *eng_def_kind_name(eng_def_kind k) {
   return (unsigned)k < sizeof words / sizeof words[0] ? words[k] : "definition";
 }
 
+/* The hash in effect at `at` among a definition's entries (8 bytes BE
+ * effective_from + 32 bytes hash each, in publishing order), or NULL when
+ * none is.  Calendars: the newest published applies (holidays are announced
+ * late).  Others: the newest one in effect at `at`; a later publication
+ * with the same date replaces an earlier one.  An all-zero hash is a
+ * retirement (nothing in effect from then on): *retired says so. */
+static const uint8_t *in_effect(eng_def_kind kind, const uint8_t *p, size_t vlen, mc_instant at, bool *retired) {
+  static const uint8_t none[32] = {0};
+  const uint8_t *hash = NULL;
+  int64_t best = INT64_MIN;
+  for (size_t off = 0; off + 40 <= vlen; off += 40) {
+    int64_t from = (int64_t)mc_be64_get(p + off);
+    if (kind == ENG_DEF_CALENDAR || (from <= at && from >= best)) {
+      best = from;
+      hash = p + off + 8;
+    }
+  }
+  *retired = hash && memcmp(hash, none, 32) == 0;
+  return *retired ? NULL : hash;
+}
+
 int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
                      uint8_t hash_out[32]) {
   (void)e;
@@ -27,24 +48,45 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
   int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, (size_t)n, &v, &vlen);
   if (rc != 0)
     return rc == MC_ENOENT ? MC_ENOENT : rc;
-  const uint8_t *p = v;
-  bool found = false;
-  int64_t best = INT64_MIN;
-  for (size_t off = 0; off + 40 <= vlen; off += 40) {
-    int64_t from = (int64_t)mc_be64_get(p + off);
-    /* Calendars: the newest published applies (holidays are announced late).
-     * Others: the newest one in effect at `at`; a later publication with the
-     * same date replaces an earlier one. */
-    if (kind == ENG_DEF_CALENDAR || (from <= at && from >= best)) {
-      best = from;
-      memcpy(hash_out, p + off + 8, 32);
-      found = true;
-    }
-  }
-  static const uint8_t none[32] = {0};
-  if (found && memcmp(hash_out, none, 32) == 0)
-    return MC_ERANGE; /* retired from `best` on */
-  return found ? 0 : MC_ENOENT;
+  bool retired;
+  const uint8_t *hash = in_effect(kind, v, vlen, at, &retired);
+  if (hash)
+    memcpy(hash_out, hash, 32);
+  return hash ? 0 : retired ? MC_ERANGE : MC_ENOENT;
+}
+
+typedef struct each_ctx {
+  eng_engine *e;
+  store_batch *b;
+  eng_def_kind kind;
+  char prefix[32];
+  size_t prefix_len;
+  mc_instant at;
+  eng__def_fn fn;
+  void *opaque;
+} each_ctx;
+
+static int each_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  each_ctx *c = opaque;
+  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
+    return 1;
+  bool retired;
+  uint8_t hash[32];
+  const uint8_t *h = in_effect(c->kind, val, vlen, c->at, &retired);
+  if (h == NULL)
+    return 0;
+  memcpy(hash, h, sizeof hash); /* the view lasts until the next write of the batch only */
+  eng_def *def;
+  int rc = eng__def_load(c->e, c->b, hash, c->kind, &def);
+  return rc ? rc : c->fn(c->opaque, def);
+}
+
+int eng__defs_in_effect(eng_engine *e, store_batch *b, eng_def_kind kind, mc_instant at, eng__def_fn fn,
+                        void *opaque) {
+  each_ctx c = {e, b, kind, "", 0, at, fn, opaque};
+  c.prefix_len = (size_t)snprintf(c.prefix, sizeof c.prefix, "%s/", eng_def_kind_name(kind));
+  int rc = store_cmd_proj_scan(b, ENG_PROJ_DEFS, c.prefix, c.prefix_len, each_one, &c);
+  return rc < 0 ? rc : 0;
 }
 
 /* The policy as the engine reads it (dsl_policy_decode), with its settings
@@ -225,6 +267,7 @@ int eng__apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
 
 typedef struct defs_ctx {
   store_read *rd;
+  eng_def_kind kind;
   const char *prefix;
   size_t prefix_len;
   mc_instant at;
@@ -250,7 +293,7 @@ static int def_one(void *opaque, const void *key, size_t klen, const void *val, 
   if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
     return 1;
   static const uint8_t none[32] = {0};
-  const uint8_t *p = val, *hash = NULL;
+  const uint8_t *p = val;
   int rc = 0;
   if (c->at == ENG_EVERY_VERSION) {
     for (size_t off = 0; rc == 0 && off + 40 <= vlen; off += 40)
@@ -258,19 +301,9 @@ static int def_one(void *opaque, const void *key, size_t klen, const void *val, 
         rc = def_bytes(c, key, klen, p + off + 8);
     return rc;
   }
-  /* The newest version in effect at `at` (as eng__def_current); an all-zero
-   * hash marks a retirement. */
-  int64_t best = INT64_MIN;
-  for (size_t off = 0; off + 40 <= vlen; off += 40) {
-    int64_t from = (int64_t)mc_be64_get(p + off);
-    if (from <= c->at && from >= best) {
-      best = from;
-      hash = p + off + 8;
-    }
-  }
-  if (hash == NULL || memcmp(hash, none, 32) == 0)
-    return 0;
-  return def_bytes(c, key, klen, hash);
+  bool retired;
+  const uint8_t *hash = in_effect(c->kind, p, vlen, c->at, &retired);
+  return hash ? def_bytes(c, key, klen, hash) : 0;
 }
 
 int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn fn, void *opaque) {
@@ -280,7 +313,7 @@ int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn 
   int rc;
   if ((rc = store_read_begin(e->st, &rd)) != 0)
     return rc;
-  defs_ctx c = {rd, prefix, (size_t)n, at, fn, opaque};
+  defs_ctx c = {rd, kind, prefix, (size_t)n, at, fn, opaque};
   rc = store_read_proj_scan(rd, ENG_PROJ_DEFS, prefix, (size_t)n, def_one, &c);
   store_read_end(rd);
   return rc < 0 ? rc : 0;

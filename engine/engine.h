@@ -289,6 +289,15 @@ typedef struct eng_account_view {
 /* An account as the log has it; MC_ENOENT when there is none. */
 int eng_account_get(eng_engine *e, const char *id, eng_account_view *out);
 
+/* Whether `actor` may manage the account `a` (disable, enable, set its
+ * roles, give it a new one-time password): a system_admin (or the server)
+ * any; an agency_admin the officials of its own agency that hold no
+ * province-wide role (system_admin, auditor).  0, or a forbidden refusal in
+ * `r` naming what is done (`doing` in English, `doing_vi` in Vietnamese:
+ * "set the roles of", "đổi vai trò của"), and its status. */
+int eng_account_may_manage(const eng_actor *actor, const eng_account_view *a, const char *doing, const char *doing_vi,
+                           eng_result *r);
+
 /* Calls fn with the account of every official (auditors and system
  * administrators too) of `agency`, or of every official when `agency` is
  * NULL, in id order, read in one snapshot of the accounts projection.
