@@ -10,6 +10,7 @@
  *   catalogue.c          the public catalogue (rebuilt from the runtime)
  *   pushes.c             events to subscribers, catch-up, revocations
  *   schedule.c           the engine's due timers and the delivery worker
+ *   users.c              the administration of accounts, for the admin socket and the WebSocket
  *   ws.c                 the WebSocket front end (api/front.h)
  *   http_req.c, http_accounts.c, http.c  the HTTP front end
  *   admin.c              the admin socket's front end
