@@ -364,7 +364,8 @@ static void user_password(job *j, json_t *req, const eng_actor *actor) {
     fail(j, "not_found", "account", "%s: there is no account %s", j->op, account);
     return;
   }
-  if (eng_account_may_manage(actor, &v, "give a new one-time password to", "cấp mật khẩu dùng một lần mới cho", &r)) {
+  if ((r.status = eng_account_may_manage(actor, &v, "give a new one-time password to", "cấp mật khẩu dùng một lần mới cho",
+                                         &r)) != 0) {
     reply_error(j, result_error(j, &r));
     srv_job_free(j);
     return;

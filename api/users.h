@@ -1,12 +1,12 @@
 /* users.h — the administration of accounts (docs/PROTOCOL.md "The admin
- * socket"): an official added (or an
+ * socket" and "Directory and administration"): an official added (or an
  * applicant registered at the desk) with a one-time password, an account
  * disabled (its sessions revoked, its open dossiers reassigned) or enabled,
  * a new one-time password, an official's roles set.
  *
  * One code for the two fronts that offer them: the admin socket
- * (api/admin.c, whose peer acts as system_admin) and the WebSocket (with
- * the principal of the session).  Who may do what is
+ * (api/admin.c, whose peer acts as system_admin) and the WebSocket
+ * (api/ws_admin.c, with the principal of the session).  Who may do what is
  * the engine's rule (engine/account.c, eng_account_may_manage), decided
  * with the actor the front gives.  A front says how its jobs hold the one
  * who asked and how a reply reaches them (srv_user_front); each operation
