@@ -28,6 +28,10 @@ typedef struct event_out {
   const json_t *step_agencies;  /* borrowed from the catalogue */
   mc_buf enc[2];                /* [0] JSON, [1] msgpack */
   bool have[2];
+  /* For subscriptions to a queue: the dossier's rows after the event (read once). */
+  bool rows_read;
+  eng_queue_row rows[8];
+  int nrows;
 } event_out;
 
 static bool sub_matches(const sub *sb, const event_out *e) {
@@ -35,6 +39,10 @@ static bool sub_matches(const sub *sb, const event_out *e) {
   const eng_event_view *v = e->v;
   if (!c->who.authed || c->who.must_change)
     return false; /* a one-time password reads nothing until it is changed */
+  if (!strcmp(sb->scope, "queue"))
+    return sb->account[0] ? v->applicant[0] && !strcmp(v->applicant, c->who.acct.id)
+                          : (!strcmp(v->dossier.agency, sb->agency) || among(e->step_agencies, sb->agency)) &&
+                                srv_may_read_among(&c->who, v, e->step_agencies);
   if (!strcmp(sb->scope, "mine"))
     return v->applicant[0] && !strcmp(v->applicant, c->who.acct.id);
   if (!strcmp(sb->scope, "dossier"))
@@ -55,23 +63,33 @@ static bool sub_matches(const sub *sb, const event_out *e) {
   return !strcmp(sb->scope, "all") && srv_principal_reads_all(&c->who);
 }
 
-/* The push's body, 13 keys; "subscription" comes 14th, spliced by push_to. */
-static json_t *push_body(const eng_event_view *v) {
+/* The push's body, 13 keys and `reason` when the event records one (the
+ * supplement list as written, the denial's reasons, the apology: read from
+ * the log, which these few events are worth); "subscription" comes last,
+ * spliced by push_to (a msgpack fixmap holds 15). */
+static json_t *push_body(srv *s, const eng_event_view *v) {
   json_t *steps = json_array();
   for (int i = 0; i < v->dossier.nsteps; i++)
     json_array_append_new(steps, json_string(v->dossier.steps[i]));
-  return json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:s, s:I, s:s, s:s}", "push", "event", "seq",
+  json_t *body = json_pack("{s:s, s:I, s:s, s:s, s:I, s:I, s:s, s:o, s:s, s:s, s:I, s:s, s:s}", "push", "event", "seq",
                    (json_int_t)v->seq, "dossier", v->dossier.code, "type", v->type, "time", (json_int_t)v->time,
                    "version", (json_int_t)v->dossier.version, "state", v->dossier.state, "steps", steps, "procedure",
                    v->dossier.procedure, "agency", v->dossier.agency, "appointment_at",
                    (json_int_t)v->dossier.appointment_at, "action", v->action, "step", v->step);
+  if (v->has_reason) {
+    mc_buf reason = MC_BUF_INIT;
+    if (eng_event_reason(s->e, v->seq, &reason) == 0 && mc_buf_cstr(&reason))
+      json_object_set_new(body, "reason", json_string(mc_buf_cstr(&reason)));
+    mc_buf_free(&reason);
+  }
+  return body;
 }
 
 static void push_to(const sub *sb, event_out *e) {
   conn *c = sb->c;
   int k = sb->binary ? 1 : 0;
   if (!e->have[k]) {
-    json_t *body = push_body(e->v);
+    json_t *body = push_body(c->s, e->v);
     e->have[k] = srv_wire_encode(body, sb->binary, &e->enc[k]) == 0 && e->enc[k].len > 2;
     json_decref(body);
     if (!e->have[k])
@@ -86,7 +104,7 @@ static void push_to(const sub *sb, event_out *e) {
     tlen = (size_t)snprintf((char *)tail, sizeof tail, ",\"subscription\":\"%s\"}", sb->id);
     srv_conn_send_parts(c, b->data, b->len - 1, NULL, 0, tail, tlen, false);
   } else {
-    /* fixmap of 13 -> 14, then "subscription": id */
+    /* fixmap of 13 (14) -> 14 (15), then "subscription": id */
     uint8_t head = (uint8_t)(b->data[0] + 1);
     tail[0] = 0xa0 | 12;
     memcpy(tail + 1, "subscription", 12);
@@ -96,6 +114,63 @@ static void push_to(const sub *sb, event_out *e) {
     srv_conn_send_parts(c, &head, 1, b->data + 1, b->len - 1, tail, tlen, true);
   }
   c->s->m.pushes_total++;
+}
+
+static json_t *text_or_null(const char *s) { return s && s[0] ? json_string(s) : json_null(); }
+
+json_t *srv_queue_row_json(const eng_queue_row *x, mc_instant now) {
+  json_t *co = json_array();
+  for (int i = 0; i < x->nco_handlers; i++)
+    json_array_append_new(co, json_string(x->co_handlers[i]));
+  bool overdue = x->due_at && now > x->due_at;
+  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}",
+                   "code", x->code, "procedure", x->procedure, "agency", x->agency, "state", x->state, "step", x->step,
+                   "title", x->title, "role", x->role, "applicant_name", text_or_null(x->applicant_name), "handler",
+                   text_or_null(x->handler), "co_handlers", co, "entered_at", (json_int_t)x->entered_at, "due_at",
+                   (json_int_t)x->due_at, "warn_at", (json_int_t)x->warn_at, "submitted_at",
+                   (json_int_t)x->submitted_at, "appointment_at", (json_int_t)x->appointment_at, "paused_since",
+                   (json_int_t)x->paused_since, "overdue", overdue, "due_soon",
+                   !overdue && x->warn_at && now >= x->warn_at, "paused", x->paused_since != 0);
+}
+
+static int row_kept(void *opaque, const eng_queue_row *row) {
+  event_out *e = opaque;
+  if (e->nrows < (int)(sizeof e->rows / sizeof e->rows[0]))
+    e->rows[e->nrows++] = *row;
+  return 0;
+}
+
+/* A subscription to a queue gets the dossier's rows that are in its queue
+ * after the event ({"push": "row"}), or, when none is, that the dossier left
+ * it ({"push": "row_gone"}: a client drops the code if it shows it). */
+static void queue_push(srv *s, const sub *sb, event_out *e) {
+  if (!e->rows_read) {
+    e->rows_read = true;
+    if (eng_queue_rows_of(s->e, e->v->dossier.code, row_kept, e) != 0)
+      e->nrows = 0;
+  }
+  eng_queue_filter f = {.agency = sb->agency, .step = sb->step, .role = sb->role, .state = sb->state,
+                        .procedure = sb->procedure, .handler = sb->handler, .due_soon = sb->due_soon,
+                        .overdue = sb->overdue, .waiting = sb->waiting, .paused = sb->paused};
+  mc_instant now = srv_now(s);
+  int sent = 0;
+  for (int i = 0; i < e->nrows; i++) {
+    const eng_queue_row *row = &e->rows[i];
+    if ((!sb->account[0] && strcmp(row->agency, sb->agency)) || !eng_queue_row_matches(row, &f, now))
+      continue;
+    json_t *m = json_pack("{s:s, s:s, s:I, s:o}", "push", "row", "subscription", sb->id, "seq", (json_int_t)e->v->seq,
+                          "row", srv_queue_row_json(row, now));
+    srv_conn_send(sb->c, m, sb->binary);
+    json_decref(m);
+    sent++;
+  }
+  if (sent == 0) {
+    json_t *m = json_pack("{s:s, s:s, s:I, s:s}", "push", "row_gone", "subscription", sb->id, "seq",
+                          (json_int_t)e->v->seq, "dossier", e->v->dossier.code);
+    srv_conn_send(sb->c, m, sb->binary);
+    json_decref(m);
+  }
+  s->m.pushes_total++;
 }
 
 static void event_out_init(srv *s, event_out *e, const eng_event_view *v) {
@@ -195,7 +270,11 @@ static void push_dossier_event(srv *s, const eng_event_view *v) {
     qsort(r.list, (size_t)r.n, sizeof *r.list, by_connection);
   for (int k = 0; k < r.n; k++) {
     sub *sb = r.list[k];
-    if (srv_conn_alive(sb->c) && sb->c->who.authed && sub_matches(sb, &e))
+    if (!srv_conn_alive(sb->c) || !sb->c->who.authed || !sub_matches(sb, &e))
+      continue;
+    if (!strcmp(sb->scope, "queue"))
+      queue_push(s, sb, &e);
+    else
       push_to(sb, &e);
   }
   free(r.list);

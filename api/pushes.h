@@ -12,6 +12,7 @@
 #ifndef MOTCUA_API_PUSHES_H
 #define MOTCUA_API_PUSHES_H
 
+#include <jansson.h>
 #include <stdbool.h>
 
 #include "engine/engine.h"
@@ -40,5 +41,9 @@ void srv_revoke_account(srv *s, const char *account, const char *why);
 void srv_refresh_account(srv *s, const char *account);
 /* One socket: told `revoked`, closed. */
 void srv_revoke_conn(conn *c, const char *why);
+
+/* A work queue's row as the protocol gives it, at `now` (due soon,
+ * overdue): the rows of `queue` and of a queue subscription's pushes. */
+json_t *srv_queue_row_json(const eng_queue_row *x, mc_instant now);
 
 #endif

@@ -64,7 +64,9 @@ static bool key_of(const sub *sb, sub_by *by, const char **name) {
     *by = SUB_BY_ACCOUNT, *name = sb->account;
   else if (!strcmp(sb->scope, "dossier"))
     *by = SUB_BY_DOSSIER, *name = sb->dossier;
-  else if (!strcmp(sb->scope, "agency"))
+  else if (!strcmp(sb->scope, "queue") && sb->account[0])
+    *by = SUB_BY_ACCOUNT, *name = sb->account; /* an applicant's own list */
+  else if (!strcmp(sb->scope, "agency") || !strcmp(sb->scope, "queue"))
     *by = SUB_BY_AGENCY, *name = sb->agency;
   else
     return false;

@@ -18,8 +18,11 @@ typedef struct sub_key sub_key;
 
 typedef struct sub {
   char id[16];
-  char scope[12];              /* mine, agency, dossier, all */
+  char scope[12];              /* mine, agency, dossier, all, queue */
   char agency[32], step[48], dossier[64];
+  /* "queue": the rows of which queue (its filters; engine.h eng_queue_filter) */
+  char role[24], state[32], procedure[32], handler[64];
+  bool due_soon, overdue, waiting, paused;
   char account[64];            /* "mine": the applicant account it was made for */
   bool binary;
   bool live;                   /* caught up: in the index, receives live events */

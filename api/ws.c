@@ -7,6 +7,7 @@
 #include "api/runtime.h"
 #include "api/ws_admin.h"
 #include "api/ws_directory.h"
+#include "api/ws_read.h"
 #include "api/ws_req.h"
 #include "api/ws_session.h"
 
@@ -371,56 +372,9 @@ static void op_command(req *r, eng_cmd_kind kind) {
 
 /* ------------------------------------------------------------ reads */
 
-static json_t *dossier_json(const eng_dossier_view *d) {
-  json_t *steps = json_array(), *co = json_array();
-  for (int i = 0; i < d->nsteps; i++)
-    json_array_append_new(steps, json_string(d->steps[i]));
-  for (int i = 0; i < d->nco_handlers; i++)
-    json_array_append_new(co, json_string(d->co_handlers[i]));
-  return json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:s, s:o, s:s, s:s, s:b, s:b, s:b, s:b, s:i, s:b, s:I}",
-                   "code", d->code, "procedure", d->procedure, "agency", d->agency, "state", d->state, "steps", steps,
-                   "version", (json_int_t)d->version, "submitted_at", (json_int_t)d->submitted_at, "accepted_at",
-                   (json_int_t)d->accepted_at, "appointment_at", (json_int_t)d->appointment_at, "decided_at",
-                   (json_int_t)d->decided_at, "finished_at", (json_int_t)d->finished_at, "handler", d->handler,
-                   "co_handlers", co, "outcome", d->outcome, "classification", d->classification, "extended",
-                   d->extended, "supplement_used", d->supplement_used, "supplement_late", d->supplement_late, "paused",
-                   d->paused_since != 0, "rating", d->rating, "fee_paid", d->fee_paid, "refunded",
-                   (json_int_t)d->refunded);
-}
-
-/* A dossier the account may read, or a failure already answered. */
-static bool readable(req *r, const char *code, eng_event_view *v) {
-  memset(v, 0, sizeof *v);
-  int rc = eng_dossier_get(r->s->e, code, &v->dossier);
-  if (rc == 0)
-    rc = eng_dossier_applicant(r->s->e, code, v->applicant, sizeof v->applicant);
-  if (rc == MC_ENOENT) {
-    srv_ws_fail(r, "not_found", "dossier", "%s: there is no dossier %s", r->op, code);
-    return false;
-  }
-  if (rc) {
-    srv_ws_fail(r, "unavailable", NULL, "%s: the dossier cannot be read (%s)", r->op, mc_strerror(rc));
-    return false;
-  }
-  if (!srv_may_read(r->s, &r->c->who, v)) {
-    srv_ws_fail(r, "forbidden", "dossier", "%s: the account %s may not read the dossier %s", r->op, r->c->who.acct.id, code);
-    return false;
-  }
-  return true;
-}
-
-static void op_get(req *r) {
-  static const char *const fields[] = {"dossier", NULL};
-  const char *code;
-  eng_event_view v;
-  if (!srv_ws_known_fields(r, fields) || !srv_ws_need_session(r) || !srv_ws_get_str(r, "dossier", true, DOSSIER_MAX_BYTES, &code) || !readable(r, code, &v))
-    return;
-  srv_metrics_count(&r->s->m, "get", OUT_OK);
-  srv_ws_reply(r, json_pack("{s:b, s:o}", "ok", 1, "dossier", dossier_json(&v.dossier)));
-}
-
 static void op_subscribe(req *r) {
-  static const char *const fields[] = {"scope", "after", "agency", "step", "dossier", NULL};
+  static const char *const fields[] = {"scope", "after", "agency", "step", "dossier", "role", "state", "procedure",
+                                       "assigned_to_me", "due_soon", "overdue", "waiting", "paused", NULL};
   const char *scope, *step, *dossier, *agency;
   int64_t after = 0;
   bool has_after;
@@ -460,16 +414,31 @@ static void op_subscribe(req *r) {
       srv_ws_fail(r, "bad_request", "dossier", "subscribe: scope \"dossier\" names the dossier");
       return;
     }
-    if (!readable(r, dossier, &v))
+    if (!srv_ws_readable(r, dossier, &v))
       return;
     snprintf(sb.dossier, sizeof sb.dossier, "%s", dossier);
+  } else if (!strcmp(scope, "queue")) {
+    /* Rows that enter, change or leave the queue, live from now: the client
+     * reads the page (`queue`) after subscribing. */
+    eng_queue_filter f;
+    if (!srv_ws_queue_filter(r, &f))
+      return;
+    snprintf(sb.account, sizeof sb.account, "%s", f.applicant ? f.applicant : "");
+    snprintf(sb.agency, sizeof sb.agency, "%s", f.agency ? f.agency : "");
+    snprintf(sb.step, sizeof sb.step, "%s", f.step ? f.step : "");
+    snprintf(sb.role, sizeof sb.role, "%s", f.role ? f.role : "");
+    snprintf(sb.state, sizeof sb.state, "%s", f.state ? f.state : "");
+    snprintf(sb.procedure, sizeof sb.procedure, "%s", f.procedure ? f.procedure : "");
+    snprintf(sb.handler, sizeof sb.handler, "%s", f.handler ? f.handler : "");
+    sb.due_soon = f.due_soon, sb.overdue = f.overdue, sb.waiting = f.waiting, sb.paused = f.paused;
+    has_after = false; /* never a replay of the log */
   } else if (!strcmp(scope, "all")) {
     if (!srv_principal_reads_all(p)) {
       srv_ws_fail(r, "forbidden", "scope", "subscribe: \"all\" is for auditors");
       return;
     }
   } else {
-    srv_ws_fail(r, "bad_request", "scope", "subscribe: the scope is mine, agency, dossier or all, not \"%s\"", scope);
+    srv_ws_fail(r, "bad_request", "scope", "subscribe: the scope is mine, agency, dossier, queue or all, not \"%s\"", scope);
     return;
   }
   snprintf(sb.id, sizeof sb.id, "s%d", ++c->next_sub);
@@ -530,7 +499,10 @@ static const op_entry ops[] = {
     {"user_enable", srv_ws_op_user, ENG_CMD_COUNT},
     {"user_password", srv_ws_op_user, ENG_CMD_COUNT},
     {"user_roles", srv_ws_op_user, ENG_CMD_COUNT},
-    {"get", op_get, ENG_CMD_COUNT},
+    {"get", srv_ws_op_get, ENG_CMD_COUNT},
+    {"history", srv_ws_op_history, ENG_CMD_COUNT},
+    {"process", srv_ws_op_process, ENG_CMD_COUNT},
+    {"queue", srv_ws_op_queue, ENG_CMD_COUNT},
     {"subscribe", op_subscribe, ENG_CMD_COUNT},
     {"unsubscribe", op_unsubscribe, ENG_CMD_COUNT},
     {"change_password", srv_ws_op_change_password, ENG_CMD_COUNT},

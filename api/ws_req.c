@@ -74,6 +74,19 @@ bool srv_ws_get_str(req *r, const char *key, bool required, size_t max, const ch
   return true;
 }
 
+bool srv_ws_get_bool(req *r, const char *key, bool *out) {
+  json_t *v = json_object_get(r->msg, key);
+  *out = false;
+  if (v == NULL || json_is_null(v))
+    return true;
+  if (!json_is_boolean(v)) {
+    srv_ws_fail(r, "bad_request", key, "%s: \"%s\" is true or false", r->op, key);
+    return false;
+  }
+  *out = json_is_true(v);
+  return true;
+}
+
 bool srv_ws_get_int(req *r, const char *key, bool required, int64_t lo, int64_t hi, int64_t *out, bool *given) {
   json_t *v = json_object_get(r->msg, key);
   if (given)

@@ -46,6 +46,8 @@ void srv_ws_answer(req *r, json_t *body);
 /* A field of the request: answered with bad_request and false when it is
  * missing but required, of another type, or out of its bounds. */
 bool srv_ws_get_str(req *r, const char *key, bool required, size_t max, const char **out);
+/* An optional true/false (absent or null: false). */
+bool srv_ws_get_bool(req *r, const char *key, bool *out);
 bool srv_ws_get_int(req *r, const char *key, bool required, int64_t lo, int64_t hi, int64_t *out, bool *given);
 /* Refuses fields the operation does not know (`allowed`, NULL-ended). */
 bool srv_ws_known_fields(req *r, const char *const *allowed);

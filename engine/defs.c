@@ -15,44 +15,59 @@ const char *eng_def_kind_name(eng_def_kind k) {
   return (unsigned)k < sizeof words / sizeof words[0] ? words[k] : "definition";
 }
 
-/* The hash in effect at `at` among a definition's entries (8 bytes BE
- * effective_from + 32 bytes hash each, in publishing order), or NULL when
- * none is.  Calendars: the newest published applies (holidays are announced
- * late).  Others: the newest one in effect at `at`; a later publication
- * with the same date replaces an earlier one.  An all-zero hash is a
- * retirement (nothing in effect from then on): *retired says so. */
-static const uint8_t *in_effect(eng_def_kind kind, const uint8_t *p, size_t vlen, mc_instant at, bool *retired) {
-  static const uint8_t none[32] = {0};
-  const uint8_t *hash = NULL;
+/* The version in effect at `at` among an id's entries (8 bytes BE from, 32
+ * bytes hash each). */
+static int in_effect(eng_def_kind kind, const void *v, size_t vlen, mc_instant at, uint8_t hash_out[32]) {
+  const uint8_t *p = v;
+  bool found = false;
   int64_t best = INT64_MIN;
   for (size_t off = 0; off + 40 <= vlen; off += 40) {
     int64_t from = (int64_t)mc_be64_get(p + off);
+    /* Calendars: the newest published applies (holidays are announced late).
+     * Others: the newest one in effect at `at`; a later publication with the
+     * same date replaces an earlier one. */
     if (kind == ENG_DEF_CALENDAR || (from <= at && from >= best)) {
       best = from;
-      hash = p + off + 8;
+      memcpy(hash_out, p + off + 8, 32);
+      found = true;
     }
   }
-  *retired = hash && memcmp(hash, none, 32) == 0;
-  return *retired ? NULL : hash;
+  static const uint8_t none[32] = {0};
+  if (found && memcmp(hash_out, none, 32) == 0)
+    return MC_ERANGE; /* retired from `best` on */
+  return found ? 0 : MC_ENOENT;
+}
+
+static int id_key(eng_def_kind kind, const char *id, char key[128], size_t *len) {
+  int n = snprintf(key, 128, "%s/%s", eng_def_kind_name(kind), id);
+  if (n < 0 || n >= 128)
+    return MC_EINVAL;
+  *len = (size_t)n;
+  return 0;
 }
 
 int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
                      uint8_t hash_out[32]) {
   (void)e;
   char key[128];
+  size_t n;
   const void *v;
   size_t vlen;
-  int n = snprintf(key, sizeof key, "%s/%s", eng_def_kind_name(kind), id);
-  if (n < 0 || (size_t)n >= sizeof key)
-    return MC_EINVAL;
-  int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, (size_t)n, &v, &vlen);
-  if (rc != 0)
-    return rc == MC_ENOENT ? MC_ENOENT : rc;
-  bool retired;
-  const uint8_t *hash = in_effect(kind, v, vlen, at, &retired);
-  if (hash)
-    memcpy(hash_out, hash, 32);
-  return hash ? 0 : retired ? MC_ERANGE : MC_ENOENT;
+  int rc = id_key(kind, id, key, &n);
+  if (rc == 0)
+    rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, n, &v, &vlen);
+  return rc ? rc : in_effect(kind, v, vlen, at, hash_out);
+}
+
+int eng__def_current_read(store_read *rd, eng_def_kind kind, const char *id, mc_instant at, uint8_t hash_out[32]) {
+  char key[128];
+  size_t n;
+  const void *v;
+  size_t vlen;
+  int rc = id_key(kind, id, key, &n);
+  if (rc == 0)
+    rc = store_read_proj(rd, ENG_PROJ_DEFS, key, n, &v, &vlen);
+  return rc ? rc : in_effect(kind, v, vlen, at, hash_out);
 }
 
 typedef struct each_ctx {
@@ -70,12 +85,9 @@ static int each_one(void *opaque, const void *key, size_t klen, const void *val,
   each_ctx *c = opaque;
   if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
     return 1;
-  bool retired;
-  uint8_t hash[32];
-  const uint8_t *h = in_effect(c->kind, val, vlen, c->at, &retired);
-  if (h == NULL)
-    return 0;
-  memcpy(hash, h, sizeof hash); /* the view lasts until the next write of the batch only */
+  uint8_t hash[32]; /* a copy: the view lasts until the next write of the batch only */
+  if (in_effect(c->kind, val, vlen, c->at, hash) != 0)
+    return 0; /* none in effect, or retired */
   eng_def *def;
   int rc = eng__def_load(c->e, c->b, hash, c->kind, &def);
   return rc ? rc : c->fn(c->opaque, def);
@@ -157,25 +169,30 @@ int eng_calendar_unpack(const uint8_t *bytes, size_t len, eng_calendar **out) {
   return rc;
 }
 
-int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out) {
-  for (eng_def *d = e->defs; d; d = d->next)
-    if (d->kind == kind && memcmp(d->hash, hash, 32) == 0) {
-      *out = d;
-      return 0;
-    }
-  uint8_t key[34] = {'b', '/'};
-  const void *v;
-  size_t vlen;
-  memcpy(key + 2, hash, 32);
-  int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, sizeof key, &v, &vlen);
-  if (rc != 0)
-    return rc;
+/* The cache: definitions decoded once, found by hash.  Shared by the
+ * writer and the readers (read.c, on the server's loop), so looked up and
+ * grown under a lock; an entry never changes or goes before eng_close. */
+static eng_def *cached(eng_engine *e, const uint8_t hash[32], eng_def_kind kind) {
+  eng_def *found = NULL;
+  pthread_mutex_lock(&e->defs_lock);
+  for (eng_def *d = e->defs; d && !found; d = d->next)
+    if (d->kind == kind && memcmp(d->hash, hash, 32) == 0)
+      found = d;
+  pthread_mutex_unlock(&e->defs_lock);
+  return found;
+}
+
+/* Decodes a definition's bytes (copied) and adds it to the cache (unless
+ * another thread did meanwhile: then that one). */
+static int decode(eng_engine *e, const uint8_t hash[32], eng_def_kind kind, const void *v, size_t vlen,
+                  eng_def **out) {
+  int rc;
   eng_def *d = calloc(1, sizeof *d);
   if (d == NULL)
     return MC_ENOMEM;
   d->kind = kind;
   memcpy(d->hash, hash, 32);
-  uint8_t *copy = mc_arena_alloc(&d->arena, vlen);
+  uint8_t *copy = mc_arena_alloc(&d->arena, vlen ? vlen : 1);
   if (copy == NULL) {
     free(d);
     return MC_ENOMEM;
@@ -200,17 +217,50 @@ int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def
   } else {
     rc = MC_EPARSE;
   }
-  if (rc != 0) {
-    eng_calendar_free(d->calendar);
-    dsl_directory_free(d->directory);
-    mc_arena_free(&d->arena);
-    free(d);
-    return rc;
+  if (rc == 0) {
+    pthread_mutex_lock(&e->defs_lock);
+    eng_def *other = NULL;
+    for (eng_def *x = e->defs; x && !other; x = x->next)
+      if (x->kind == kind && memcmp(x->hash, hash, 32) == 0)
+        other = x;
+    if (other == NULL) {
+      d->next = e->defs;
+      e->defs = d;
+    }
+    pthread_mutex_unlock(&e->defs_lock);
+    if (other == NULL) {
+      *out = d;
+      return 0;
+    }
+    *out = other;
   }
-  d->next = e->defs;
-  e->defs = d;
-  *out = d;
-  return 0;
+  eng_calendar_free(d->calendar);
+  dsl_directory_free(d->directory);
+  mc_arena_free(&d->arena);
+  free(d);
+  return rc;
+}
+
+int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out) {
+  if ((*out = cached(e, hash, kind)) != NULL)
+    return 0;
+  uint8_t key[34] = {'b', '/'};
+  const void *v;
+  size_t vlen;
+  memcpy(key + 2, hash, 32);
+  int rc = store_cmd_proj_get(b, ENG_PROJ_DEFS, key, sizeof key, &v, &vlen);
+  return rc ? rc : decode(e, hash, kind, v, vlen, out);
+}
+
+int eng__def_read(eng_engine *e, store_read *rd, const uint8_t hash[32], eng_def_kind kind, eng_def **out) {
+  if ((*out = cached(e, hash, kind)) != NULL)
+    return 0;
+  uint8_t key[34] = {'b', '/'};
+  const void *v;
+  size_t vlen;
+  memcpy(key + 2, hash, 32);
+  int rc = store_read_proj(rd, ENG_PROJ_DEFS, key, sizeof key, &v, &vlen);
+  return rc ? rc : decode(e, hash, kind, v, vlen, out);
 }
 
 /* ============================================================ the projection */
@@ -301,9 +351,8 @@ static int def_one(void *opaque, const void *key, size_t klen, const void *val, 
         rc = def_bytes(c, key, klen, p + off + 8);
     return rc;
   }
-  bool retired;
-  const uint8_t *hash = in_effect(c->kind, p, vlen, c->at, &retired);
-  return hash ? def_bytes(c, key, klen, hash) : 0;
+  uint8_t hash[32];
+  return in_effect(c->kind, p, vlen, c->at, hash) == 0 ? def_bytes(c, key, klen, hash) : 0;
 }
 
 int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn fn, void *opaque) {

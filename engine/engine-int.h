@@ -16,6 +16,7 @@
 #include "calendar/calendar.h"
 
 #include <msgpack.h>
+#include <pthread.h>
 
 /* Projections of the engine (names and versions; bump a version when its
  * apply function changes: it is rebuilt from the log at the next open). */
@@ -39,6 +40,7 @@
 #define ENG_PROJ_FEEDS "eng_feeds"       /* applicant 0 u64 BE seq -> "": each applicant's events */
 #define ENG_PROJ_COUNTS "eng_counts"     /* dossiers by state, timers armed (for /metrics) */
 #define ENG_PROJ_ACCOUNTS "eng_accounts" /* account id -> the account as it stands (account.c) */
+#define ENG_PROJ_QUEUES "eng_queues"     /* work queues, applicants' lists (proj_queues.c) */
 
 #define ENG_MAX_TOKENS DSL_MAX_PARALLEL
 
@@ -207,7 +209,8 @@ typedef struct eng_def {
 
 struct eng_engine {
   store *st;
-  eng_def *defs;                 /* cache of decoded definitions */
+  eng_def *defs;                 /* cache of decoded definitions (defs.c) */
+  pthread_mutex_t defs_lock;     /* it is read and grown by the writer and the readers */
   mc_buf form_copy;              /* the writer's copy of the e-form it decides on */
   mc_buf applicant_copy;         /* and of its applicant block, */
   msgpack_unpacked applicant_u;  /* decoded */
@@ -223,7 +226,7 @@ struct eng_engine {
  * command's are dropped when it is aborted (rewound to the mark taken when
  * it began), the batch's when it fails; flushed to the host after a commit. */
 void eng__tap_dossier(eng_engine *e, uint64_t seq, const store_event_in *in, const eng_snap *after,
-                      const char *action, const char *step);
+                      const char *action, const char *step, bool has_reason);
 void eng__tap_other(eng_engine *e, uint64_t seq, const store_event_in *in);
 static inline int eng__tap_mark(const eng_engine *e) { return e->tap.n; }
 static inline void eng__tap_rewind(eng_engine *e, int mark) { e->tap.n = mark; }
@@ -246,10 +249,18 @@ int eng__account_decode(const void *data, size_t len, eng_account_view *out);
 /* An account as the batch has it (*exists false: none of that id). */
 int eng__account_load(store_batch *b, const char *id, eng_account_view *out, bool *exists);
 
-/* Definitions (defs.c). */
+/* A step's or procedure's limit as a duration (a policy.<key> read from the
+ * policy); *ok false when it has none (process.c). */
+eng_duration eng__duration_of(const dsl_m_duration *dur, const eng_policy *p, bool *ok);
+
+/* Definitions (defs.c): the decoded one of a hash (cached, from any
+ * thread), and which version of an id is in effect at `at` (MC_ERANGE:
+ * retired), in a command's batch or in a read. */
 int eng__def_load(eng_engine *e, store_batch *b, const uint8_t hash[32], eng_def_kind kind, eng_def **out);
 int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const char *id, mc_instant at,
                      uint8_t hash_out[32]);
+int eng__def_read(eng_engine *e, store_read *rd, const uint8_t hash[32], eng_def_kind kind, eng_def **out);
+int eng__def_current_read(store_read *rd, eng_def_kind kind, const char *id, mc_instant at, uint8_t hash_out[32]);
 /* Every definition of `kind` in effect at `at` as the open command sees
  * them (retired ones left out), decoded, in id order: fn returns 0 to go on,
  * 1 to stop, or a negative error that is returned. */

@@ -37,6 +37,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_ACCOUNTS, 1, eng__account_apply, NULL, NULL},
     {ENG_PROJ_COUNTS, 2, eng__apply_counts, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_FEEDS, 2, eng__apply_feeds, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_QUEUES, 1, eng__apply_queues, NULL, ENG_PROJ_DOSSIER},
 };
 
 void eng_projections(const store_projection **list, size_t *count) {
@@ -54,12 +55,14 @@ int eng_open(const char *dir, const eng_options *opt, eng_engine **out, mc_buf *
   if (e == NULL)
     return MC_ENOMEM;
   msgpack_unpacked_init(&e->applicant_u);
+  pthread_mutex_init(&e->defs_lock, NULL);
   so.read_only = opt && opt->read_only;
   so.map_size = opt ? opt->map_size : 0;
   so.projections = projections;
   so.nprojections = sizeof projections / sizeof projections[0];
   if ((rc = store_open(dir, &so, &e->st, why)) != 0) {
     msgpack_unpacked_destroy(&e->applicant_u);
+    pthread_mutex_destroy(&e->defs_lock);
     free(e);
     return rc;
   }
@@ -81,6 +84,7 @@ void eng_close(eng_engine *e) {
   mc_buf_free(&e->form_copy);
   mc_buf_free(&e->applicant_copy);
   msgpack_unpacked_destroy(&e->applicant_u);
+  pthread_mutex_destroy(&e->defs_lock);
   free(e->tap.events);
   free(e);
 }

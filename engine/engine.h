@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/diag.h"
 #include "base/instant.h"
@@ -248,6 +249,8 @@ typedef struct eng_event_view {
   mc_instant time;
   char subject[96];           /* an event of another stream: the stream after its kind ("admin" of
                                  "account/admin", "procedure/P1" of "definition/procedure/P1") */
+  bool has_reason;            /* it records a reason (a supplement list, a denial's reasons, an
+                                 apology): eng_event_reason reads it */
 } eng_event_view;
 
 /* Decodes a dossier event (a "dossier/..." stream), with the dossier as it
@@ -257,6 +260,11 @@ int eng_event_view_of(eng_engine *e, const store_event *ev, eng_event_view *out)
 /* The same in a read the caller holds (one for many events: a push of a
  * batch), whose snapshot must include the event. */
 int eng_event_view_in(eng_engine *e, store_read *rd, const store_event *ev, eng_event_view *out);
+
+/* The reason a dossier event records (its `what.reason`: the supplement
+ * list, the denial's or rejection's reasons, the apology, ...) into `out`
+ * (empty when none); MC_ENOENT when there is no such event. */
+int eng_event_reason(eng_engine *e, uint64_t seq, mc_buf *out);
 
 /* The tap: what a host (the server's pushes) learns of each committed batch
  * without reading it back.  After each commit of the writing thread, once
@@ -409,6 +417,224 @@ int eng_dossier_documents(eng_engine *e, const char *code, eng_document_fn fn, v
  * read in one snapshot. */
 typedef int (*eng_code_fn)(void *opaque, const char *code);
 int eng_dossiers_handled_by(eng_engine *e, const char *handler, eng_code_fn fn, void *opaque);
+
+/* ============================================================ the read side (read.c)
+ *
+ * What a console and a portal show of a dossier, read in one snapshot of
+ * the store, from any thread (docs/ENGINE.md, "The read side").  Texts
+ * point into the result's arena; free it with eng_dossier_full_free. */
+
+/* One field of the e-form, in the procedure's order, with its label. */
+typedef struct eng_form_value {
+  const char *name, *label, *type; /* type: text, number, date, enum, phone, email, citizen_id, tax_code, file, yes_no */
+  enum { ENG_VALUE_NONE, ENG_VALUE_TEXT, ENG_VALUE_NUMBER, ENG_VALUE_YES_NO } kind;
+  const char *text;
+  int64_t number;
+  bool yes;
+} eng_form_value;
+
+/* A document the procedure asks for, as it stands for the dossier. */
+typedef struct eng_document_state {
+  eng_document_view doc;
+  const char *title;          /* the procedure's */
+  const char *state;          /* "supplied", "reused", "missing" */
+  bool original;              /* the original is asked (else a copy) */
+  int count;                  /* copies asked */
+  bool valid;                 /* not past its validity today (a missing one: false) */
+} eng_document_state;
+
+/* A step the dossier is at. */
+typedef struct eng_open_step {
+  const char *step, *title, *role;
+  const char *agency, *agency_name; /* the step's own agency, or the dossier's */
+  mc_instant entered_at, due_at, warn_at; /* 0: the step has no limit, no warning */
+  bool due_soon;              /* past the warning instant, not yet due */
+  bool overdue;               /* past the step's limit */
+} eng_open_step;
+
+/* The appointment as it moved: set at acceptance, moved by a supplement
+ * (paused or restarted clock), an extension, ... */
+typedef struct eng_appointment_change {
+  uint64_t seq;
+  mc_instant time, from, to;  /* from 0: the first appointment */
+  const char *action;         /* the event's action: accept, provide_supplement, extend, ... */
+  const char *reason;         /* an extension's apology, or NULL */
+} eng_appointment_change;
+
+/* One line of the deadline's explanation (what `motcua deadline --explain`
+ * prints): each day counted or skipped and why. */
+typedef struct eng_deadline_line {
+  const char *what;           /* received, moved, reception, counted, skipped, due */
+  char date[11];              /* the local day, "YYYY-MM-DD" ("" for none) */
+  const char *day_kind;       /* working day, weekend, holiday, swap day, make-up day */
+  const char *note;           /* what the calendar says of the day ("Tết Nguyên đán"), or NULL */
+  mc_instant at;              /* received, moved, due */
+  int64_t count, total;       /* counted: the day's ordinal (days) or its ms (hours), and the total so far */
+  const char *reason;         /* moved: why */
+} eng_deadline_line;
+
+typedef struct eng_dossier_full {
+  mc_arena arena;
+  eng_dossier_view d;         /* the summary (`get` before issue 17) */
+  char applicant_account[64]; /* "" for a desk or postal dossier */
+  char channel[16];
+  char definition[65];        /* the procedure version it runs under (SHA-256, hex) */
+  const char *procedure_name, *agency_name;
+  eng_applicant_view applicant;
+  eng_form_value *form;
+  int nform;
+  eng_document_state *documents;
+  int ndocuments;
+  eng_open_step *open;
+  int nopen;
+  /* The legal clock at `now`: "not_started" (not yet accepted), "running",
+   * "paused" (since paused_since), "stopped" (decided or finished); the
+   * working time used since it (re)started, less its pauses, and left
+   * until the appointment (negative: overdue by). */
+  struct {
+    const char *state;
+    mc_instant started_at, paused_since;
+    int restarts;             /* times it ran again from zero (a complete supplement, NĐ118 Art. 19.5) */
+    int64_t used_ms, left_ms;
+  } clock;
+  eng_appointment_change *appointments;
+  int nappointments;
+  int64_t fee;                /* owed, đồng (the procedure's fee over the form) */
+  struct {
+    char time[48];            /* the procedure's time limit ("5 working days") */
+    mc_instant from, due;     /* counted from (the clock's start), to */
+    eng_deadline_line *lines;
+    int nlines;
+  } deadline;
+  const char **step_agencies; /* agencies other than the dossier's that do a step: code, name pairs */
+  int nstep_agencies;
+  /* What the reader may do now, as the engine would decide it: each action
+   * of a step the dossier is at, and each command on the dossier (withdraw,
+   * extend, assign, stop, rate), with the role to take it in. */
+  struct eng_offer {
+    const char *action, *label, *needs; /* needs: engine/actions.h (eng_needs_name) */
+    const char *step;         /* the step (NULL for a command) */
+    const char *role;
+  } *can;
+  int ncan;
+} eng_dossier_full;
+
+/* The dossier in full as it stands at `now`; `can` for each of `as` (the
+ * reader in each of its roles; n 0: none).  MC_ENOENT when unknown. */
+int eng_dossier_full_read(eng_engine *e, const char *code, mc_instant now, const eng_actor *as, int nas,
+                          eng_dossier_full *out);
+void eng_dossier_full_free(eng_dossier_full *f);
+
+/* A procedure version as a client draws it: its steps, and per step the
+ * actions with their labels, who takes them and what each needs. */
+typedef struct eng_step_action {
+  const char *action, *label, *needs; /* engine/actions.h */
+  const char *to;             /* the node it leads to, or the final state */
+} eng_step_action;
+
+typedef struct eng_step_info {
+  const char *name, *title, *role;
+  const char *agency;         /* a step at another agency names it; else NULL (the dossier's) */
+  const char *state;          /* the dossier's state while at the step */
+  const char *clock;          /* runs, pauses, restarts, policy */
+  char limit[48], warn[48];   /* "2 working days", "4 working hours" ("" for none) */
+  eng_step_action *actions;
+  int nactions;
+} eng_step_info;
+
+typedef struct eng_process_view {
+  mc_arena arena;
+  const char *code, *name;
+  char definition[65];        /* the version (SHA-256, hex) */
+  char time[48];              /* the procedure's limit */
+  eng_step_info *steps;
+  int nsteps;
+} eng_process_view;
+
+/* The procedure `code` in effect at `now`, or the version `definition`
+ * (hex) when given (a dossier's).  MC_ENOENT: unknown; MC_ERANGE: retired. */
+int eng_process_read(eng_engine *e, const char *code, const char *definition, mc_instant now,
+                     eng_process_view *out);
+void eng_process_free(eng_process_view *p);
+
+/* ------------------------------------------------------------ work queues (proj_queues.c)
+ *
+ * An agency's open dossiers, one row per step a dossier is at, filed under
+ * the agency doing the step (a step agency's share: the police's part of a
+ * judicial record), ordered by the step's due instant (no limit: last);
+ * and each applicant's own dossiers, newest first. */
+typedef struct eng_queue_row {
+  char code[64], procedure[32], agency[32], state[32], step[48], role[24], title[160];
+  char applicant_name[128];
+  char handler[64];
+  char co_handlers[4][64];
+  int nco_handlers;
+  mc_instant entered_at, due_at, warn_at, paused_since, submitted_at, appointment_at;
+  char cursor[240];           /* where a page that ends here goes on (hex) */
+} eng_queue_row;
+
+/* Which rows: an agency's (or an applicant's, when `applicant` is set),
+ * narrowed by each filter given (NULL, "" or false: any). */
+typedef struct eng_queue_filter {
+  const char *agency, *applicant;
+  const char *step, *role, *state, *procedure;
+  const char *handler;        /* the main handler or a co-handler ("assigned to me") */
+  bool due_soon;              /* past the step's warning instant, not yet due */
+  bool overdue;               /* past the step's limit */
+  bool waiting;               /* at a step of the applicant's (a supplement) */
+  bool paused;                /* the paused queue: only dossiers whose clock is paused (else none of them) */
+} eng_queue_filter;
+
+typedef int (*eng_queue_fn)(void *opaque, const eng_queue_row *row);
+
+/* Up to `max` (0: 50) rows after `cursor` (a row's, or NULL/"" for the
+ * first page), in order: a page stays put while dossiers arrive (a new row
+ * sorts where its due instant puts it).  fn returns 0 to go on.  MC_EINVAL:
+ * a cursor that is not one. */
+int eng_queue_page(eng_engine *e, const eng_queue_filter *f, mc_instant now, const char *cursor, int max,
+                   eng_queue_fn fn, void *opaque);
+bool eng_queue_row_matches(const eng_queue_row *r, const eng_queue_filter *f, mc_instant now);
+
+#define ENG_QUEUE_MAX_STEPS 32
+/* An agency's queues counted: open (clock running), due soon, overdue,
+ * waiting for the applicant, paused, assigned to `me`, and per step. */
+typedef struct eng_queue_counts {
+  int open, due_soon, overdue, waiting, paused, mine;
+  struct {
+    char step[48];
+    int n;
+  } steps[ENG_QUEUE_MAX_STEPS];
+  int nsteps;
+} eng_queue_counts;
+int eng_queue_counts_read(eng_engine *e, const char *agency, const char *me, mc_instant now, eng_queue_counts *out);
+/* The queue rows of one dossier as they stand (none once it is finished). */
+int eng_queue_rows_of(eng_engine *e, const char *code, eng_queue_fn fn, void *opaque);
+
+/* One event of a dossier as a timeline entry. */
+typedef struct eng_history_entry {
+  uint64_t seq, version;
+  mc_instant time;
+  const char *type, *action, *label; /* label: the action's words (engine/actions.h) */
+  const char *step, *step_title;
+  const char *who, *who_name, *role, *agency; /* the actor; name and agency from its account ("" for none) */
+  const char *state;          /* the dossier's state after it */
+  const char *reason;         /* the supplement list, the denial's reasons, the apology, ... (or NULL) */
+  mc_instant due_at, old_due, new_due;
+  const char *handler;        /* an assignment's */
+  int rating;
+  eng_document_view *documents; /* the scans the event brought */
+  int ndocuments;
+} eng_history_entry;
+
+typedef struct eng_history {
+  mc_arena arena;
+  eng_history_entry *entries;
+  int n;
+} eng_history;
+
+/* Every event of the dossier, oldest first.  MC_ENOENT when unknown. */
+int eng_dossier_history(eng_engine *e, const char *code, eng_history *out);
+void eng_history_free(eng_history *h);
 
 /* Packs calendar files into the bytes ENG_CMD_PUBLISH takes for a calendar:
  * canonical msgpack {files: [{name, text}], id}. */

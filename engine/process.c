@@ -54,7 +54,7 @@ static bool pauses_for_obligation(const decide *d, const dsl_m_node *n) {
   return dsl_state_parse(n->state) == DSL_STATE_AWAITING_OBLIGATION && d->policy->payment_pauses;
 }
 
-static eng_duration to_duration(const dsl_m_duration *dur, const eng_policy *p, bool *ok) {
+eng_duration eng__duration_of(const dsl_m_duration *dur, const eng_policy *p, bool *ok) {
   eng_duration out = {ENG_UNIT_WORKING_DAYS, 0};
   *ok = false;
   if (!dur->set)
@@ -94,7 +94,7 @@ int dec_deadline(decide *d, mc_instant from, eng_duration dur, int cutoff, mc_in
 /* The appointment: the procedure's time from `from`, with the policy's cut-off. */
 static int appointment(decide *d, mc_instant from, mc_instant *out) {
   bool ok;
-  eng_duration t = to_duration(&d->m->time, d->policy, &ok);
+  eng_duration t = eng__duration_of(&d->m->time, d->policy, &ok);
   return dec_deadline(d, from, t, d->policy->has_cutoff ? d->policy->cutoff_min : ENG_NO_CUTOFF, out);
 }
 
@@ -176,11 +176,11 @@ int dec_enter(decide *d, eng_snap *s, int node) {
       return refuse(d, MC_ETOOBIG, TOO_MANY_STEPS, ENG_MAX_TOKENS);
     eng_token t = {node, d->now, 0, 0};
     bool ok;
-    eng_duration limit = to_duration(&n->limit, d->policy, &ok);
+    eng_duration limit = eng__duration_of(&n->limit, d->policy, &ok);
     if (ok && (rc = dec_deadline(d, d->now, limit, ENG_NO_CUTOFF, &t.due)))
       return rc;
     if (ok && n->warn.set) {
-      eng_duration warn = to_duration(&n->warn, d->policy, &ok);
+      eng_duration warn = eng__duration_of(&n->warn, d->policy, &ok);
       if (ok && warn.unit == limit.unit && warn.amount < limit.amount) {
         eng_duration earlier = {limit.unit, limit.amount - warn.amount};
         if ((rc = dec_deadline(d, d->now, earlier, ENG_NO_CUTOFF, &t.warn)))

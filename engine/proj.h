@@ -3,7 +3,7 @@
  * Each projection lives in one file with its update and its readers:
  * proj_dossier.c (the snapshot), proj_counts.c, proj_feeds.c, proj_codes.c
  * (codes and forms), proj_handlers.c, proj_documents.c, proj_outbox.c,
- * proj_contacts.c, proj_timers.c, defs.c (definitions), account.c (accounts);
+ * proj_contacts.c, proj_timers.c, proj_queues.c, defs.c (definitions), account.c (accounts);
  * engine.c lists them all.  proj.c holds what they share and calls
  * none of them.
  */
@@ -50,5 +50,6 @@ int eng__apply_handlers(void *opaque, store_proj_txn *tx, const store_event *ev)
 int eng__apply_documents(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__apply_outbox(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__apply_contacts(void *opaque, store_proj_txn *tx, const store_event *ev);
+int eng__apply_queues(void *opaque, store_proj_txn *tx, const store_event *ev);
 
 #endif

@@ -198,7 +198,7 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
   rc = store_append(d->b, &in, &seq, &actual);
   mc_buf_free(&data);
   if (rc == 0)
-    eng__tap_dossier(d->e, seq, &in, s, w->action, w->step);
+    eng__tap_dossier(d->e, seq, &in, s, w->action, w->step, w->reason && w->reason[0]);
   if (rc == MC_ECONFLICT)
     return refuse(d, rc, DOSSIER_MOVED_ON,
                   s->code, (unsigned long long)actual, (unsigned long long)(version - 1));

@@ -132,6 +132,7 @@ def local_ms(day, hour, minute=0):
 
 TIME_KEYS = {"time", "submitted_at", "accepted_at", "appointment_at", "decided_at", "finished_at", "expires_at",
              "new_due", "effective_from"}
+CLOCK_KEYS = {"used_ms", "left_ms"}
 CODE_DATE = re.compile(r"\b(H\d+(?:\.[A-Z0-9]+)*)-(\d{6})-(\d{4})\b")  # a dossier code's YYMMDD (its day)
 ISO_TIME = re.compile(r"\b\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?\b")
 LOCAL_TIME = re.compile(r"\b\d\d:\d\d ngày \d\d/\d\d/\d{4}\b")
@@ -150,8 +151,9 @@ class Recorder:
       integer between 10^12 and 10^13 (milliseconds since 1970) in a reply -> "<time>" (0, "none",
       stays); ISO dates/times and local "HH:MM ngày DD/MM/YYYY" in what the server sends -> "<time>";
     - a dossier code's date part (the day it was filed): "H13.X01-<date>-0001";
-    - durations that run with the clock: a throttled error's retry_after_ms and Retry-After ->
-      "<duration>";
+    - durations that run with the clock: a throttled error's retry_after_ms and Retry-After, a
+      dossier's legal clock (used_ms, left_ms) -> "<duration>";
+    - a work queue's cursor (it holds a due instant and a code's day) -> "<cursor>";
     - in /metrics, the values of the open-connection gauge and the commit histograms.
     Status codes, error codes and texts, states, versions, sequence numbers and field names are kept.
 
@@ -204,10 +206,14 @@ class Recorder:
             return [self.mask(x, received, key) for x in v]
         if isinstance(v, (bytes, bytearray)):
             return "hex:" + bytes(v).hex()
+        if isinstance(v, str) and key in ("cursor", "next") and re.fullmatch(r"[0-9a-f]{16,}", v):
+            return "<cursor>"  # a queue's position: its due instant and a dossier code with its day
         if isinstance(v, str):
             return self.mask_str(v, received)
         if isinstance(v, bool) or v is None or isinstance(v, float):
             return v
+        if isinstance(v, int) and key in CLOCK_KEYS:
+            return "<duration>"
         if isinstance(v, int) and v != 0:
             if key in TIME_KEYS or (received and 10 ** 12 <= v < 10 ** 13):
                 return "<time>"
@@ -655,6 +661,8 @@ async def round_(s, binary, tokens, app, other):
     await s.http("GET", "/api/status/" + d1)
 
     s.rec.section("%s: a household business: supplement, assignment, extension" % enc)
+    # The specialists' queue at processing, live: rows enter when accepted, change, leave.
+    await s.req(spe, "subscribe", scope="queue", step="processing")
     r = ok(await s.req(a, "submit", command_id=P + "hh-1", procedure="2.000575", agency="H13.X01", form=HOUSEHOLD),
            "submit household")
     d2 = r["dossier"]
@@ -672,6 +680,14 @@ async def round_(s, binary, tokens, app, other):
     ok(await s.req(lea, "assign", command_id=P + "as-1", dossier=d2, expected_version=4, handler="chuyen.vien",
                    co_handlers=["chuyen.vien2"]), "assign")
     await s.req(a, "get", dossier=d2)
+    # Work queues: the agency's, a page at a time; assigned to me; an applicant's own list.
+    r = await s.req(rec, "queue", limit=1)
+    if r.get("next"):
+        await s.req(rec, "queue", limit=1, cursor=r["next"])
+    await s.req(rec, "queue", cursor="zz")
+    await s.req(spe, "queue", assigned_to_me=True)
+    await s.req(spe, "queue", agency="H13.X02")
+    await s.req(a, "queue")
     day = local_day(appointment) + datetime.timedelta(days=1)
     while day.weekday() != 6 or day in SPECIAL:
         day += datetime.timedelta(days=1)
@@ -690,6 +706,13 @@ async def round_(s, binary, tokens, app, other):
                 new_due=local_ms(next_working_day(next_working_day(local_day(appointment))), 12), reason="Lần nữa")
     await s.req(lea, "extend", command_id=P + "ext-6", dossier=d1, new_due=appointment, reason="Xin lỗi")
     await s.req(lea, "get", dossier=d2)
+    # The history as a timeline: the supplement list and the apology as written, who acted by name.
+    await s.req(a, "history", dossier=d2)
+    await s.req(a, "history", dossier=d2, after=3)
+    await s.req(b, "history", dossier=d2)
+    # The process a console draws its buttons from: the version in effect, or the dossier's.
+    await s.req(lea, "process", procedure="2.000575")
+    await s.req(lea, "process", procedure="9.999999")
 
     s.rec.section("%s: withdrawn, rejected at the desk, stopped" % enc)
     d3 = ok(await s.req(a, "submit", command_id=P + "wd-1", procedure="1.001193", agency="H13.X01", form=BIRTH),
