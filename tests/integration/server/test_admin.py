@@ -5,7 +5,7 @@ WebSocket (issue 17; docs/PROTOCOL.md "Directory and administration").
   test_admin.py MOTCUAD MOTCUA [SCENARIO...]
 
 Scenarios (all by default): agency_admin, disable_reassign, password, procedure_role, system_admin,
-refused, directory.  Each starts its own server on a fresh data directory.  Prints what failed and
+refused, directory, same_millisecond.  Each starts its own server on a fresh data directory.  Prints what failed and
 exits 1 if anything did.  MOTCUA_WORKFLOWS names the bundled workflows (the procedure_role scenario
 compiles a version of the birth registration with a role of its own).
 """
@@ -433,9 +433,55 @@ def directory():
         F.eq(srv.stop(), 0, "directory: motcuad stops cleanly")
 
 
+def admin_lines(srv, *requests):
+    """Sends requests to the admin socket in one write (the server reads them in one go) and returns
+    their replies, in order."""
+    import json
+    import socket
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(30)
+        sock.connect(os.path.join(srv.data, "motcuad.sock"))
+        sock.sendall("".join(json.dumps(dict(r, id="a%d" % i)) + "\n" for i, r in enumerate(requests)).encode())
+        buf = b""
+        while buf.count(b"\n") < len(requests):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            buf += chunk
+    return sorted((json.loads(line) for line in buf.splitlines()), key=lambda r: r["id"])
+
+
+def same_millisecond():
+    """Two requests that change an account, in the same millisecond, are two requests: the second is
+    decided on its own (the account is disabled already, has these roles already), not answered as a
+    retry of the first (their command ids were the op, the account and the instant)."""
+    srv = Server(MOTCUAD, workdir("same_millisecond")).start()
+    try:
+        officials(srv)
+        adm = agency_admin(srv)
+        r = admin_lines(srv, {"op": "user_disable", "account": "le.tan"}, {"op": "user_disable", "account": "le.tan"})
+        F.eq([x.get("ok") for x in r], [True, False], "disabled once, then refused: %r" % r)
+        F.eq(error(r[-1]), ("conflict", "account_already_disabled"), "the second is decided: %r" % r[-1])
+        r = admin_lines(srv, {"op": "user_roles", "account": "chu.tich", "roles": ["leader", "specialist"]},
+                        {"op": "user_roles", "account": "chu.tich", "roles": ["leader", "specialist"]})
+        F.eq(error(r[-1]), ("conflict", "roles_same"), "the same roles twice: %r" % r)
+
+        async def run():
+            c = await Client.open(srv, adm)
+            got = await asyncio.gather(*[c.request("user_roles", account="chuyen.vien", roles=["specialist", "leader"])
+                                         for _ in range(2)])
+            F.eq(sorted(str(error(x)) for x in got), sorted([str((None, None)), str(("conflict", "roles_same"))]),
+                 "over the WebSocket, sent at once: %r" % got)
+            await c.close()
+
+        asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "same_millisecond: motcuad stops cleanly")
+
+
 SCENARIOS = {"agency_admin": agency_admin_scenario, "disable_reassign": disable_reassign, "password": password,
              "procedure_role": procedure_role, "system_admin": system_admin_scenario, "refused": refused,
-             "directory": directory}
+             "directory": directory, "same_millisecond": same_millisecond}
 
 if __name__ == "__main__":
     run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])
