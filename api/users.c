@@ -50,6 +50,17 @@ static eng_command *command_by(job *j, const eng_actor *actor) {
   return c;
 }
 
+/* The id of a command that is done each time it is asked (disable, enable,
+ * roles): the op, the account, the instant and a count, since two requests
+ * may come in the same millisecond and the second must not be taken for a
+ * retry of the first. */
+static const char *each_time_id(job *j, const char *account) {
+  static unsigned long long count; /* on the loop only */
+  char cid[200];
+  snprintf(cid, sizeof cid, "sys/%s/%s/%lld/%llu", j->op, account, (long long)srv_now(j->s), ++count);
+  return srv_job_strdup(j, cid);
+}
+
 /* A text field (named as the command table names an argument: its wire):
  * NULL when absent or null; false (answered) when it is something else. */
 static bool text_field(job *j, json_t *req, const char *wire, const char **out) {
@@ -316,10 +327,8 @@ static void user_state(job *j, json_t *req, const eng_actor *actor, bool disable
   if (to)
     json_object_set_new(j->data, "reassign_to", json_string(to));
   eng_command *c = command_by(j, actor);
-  char cid[160];
-  snprintf(cid, sizeof cid, "sys/%s/%s/%lld", j->op, account, (long long)srv_now(j->s));
   c->kind = ENG_CMD_ACCOUNT;
-  c->command_id = srv_job_strdup(j, cid);
+  c->command_id = each_time_id(j, account);
   c->account.op = disable ? "disable" : "enable";
   c->account.id = srv_job_strdup(j, account);
   if (disable)
@@ -400,10 +409,8 @@ static void user_roles(job *j, json_t *req, const eng_actor *actor) {
   if (roles == NULL)
     return;
   eng_command *c = command_by(j, actor);
-  char cid[160];
-  snprintf(cid, sizeof cid, "sys/user_roles/%s/%lld", account, (long long)srv_now(j->s));
   c->kind = ENG_CMD_ACCOUNT;
-  c->command_id = srv_job_strdup(j, cid);
+  c->command_id = each_time_id(j, account);
   c->account.op = "roles";
   c->account.id = srv_job_strdup(j, account);
   c->account.roles = (eng_texts){roles, nroles};
