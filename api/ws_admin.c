@@ -15,14 +15,11 @@
 
 /* The reply of a job to its connection, if it is still there. */
 static void job_reply(job *j, json_t *body) {
-  conn *c = j->owner;
-  if (c == NULL || c->gone) {
+  req r;
+  if (srv_ws_job_req(j, &r))
+    srv_ws_answer(&r, body);
+  else
     json_decref(body);
-    return;
-  }
-  req r = {.c = c, .s = j->s, .op = j->op, .id = json_object_get(j->data, "id"),
-           .binary = json_is_true(json_object_get(j->data, "binary"))};
-  srv_ws_answer(&r, body);
 }
 
 static const srv_user_front ws_front = {{srv_conn_hold, srv_conn_release}, job_reply, true};

@@ -18,6 +18,15 @@ void srv_ws_reply(req *r, json_t *body) {
   json_decref(o);
 }
 
+bool srv_ws_job_req(job *j, req *r) {
+  conn *c = j->owner;
+  if (c == NULL || c->gone)
+    return false;
+  *r = (req){.c = c, .s = j->s, .op = j->op, .id = json_object_get(j->data, "id"),
+             .binary = json_is_true(json_object_get(j->data, "binary"))};
+  return true;
+}
+
 /* The outcome an error's code is counted as. */
 static int outcome_of(const char *code) {
   return !strcmp(code, "forbidden") || !strcmp(code, "unauthenticated") || !strcmp(code, "password_change_required")

@@ -34,6 +34,10 @@ typedef struct req {
   bool binary;
 } req;
 
+/* The request a job of a connection answers, from the job's data ("id",
+ * "binary") and op; false when the connection has gone. */
+typedef struct job job;
+bool srv_ws_job_req(job *j, req *r);
 /* The reply to the request: its id first, then `body` (taken). */
 void srv_ws_reply(req *r, json_t *body);
 /* A failure: {"ok": false, "error": {code, message, field}}, counted by

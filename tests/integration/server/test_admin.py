@@ -76,7 +76,7 @@ def agency_admin_scenario():
     never in the server's log."""
     srv = Server(MOTCUAD, workdir("agency_admin")).start()
     try:
-        toks = officials(srv)
+        officials(srv)
         adm = agency_admin(srv)
 
         async def run():
@@ -129,7 +129,6 @@ def agency_admin_scenario():
             F.check(otp and otp not in log, "the one-time password is not in the server's log")
 
         asyncio.run(run())
-        del toks
     finally:
         F.eq(srv.stop(), 0, "agency_admin: motcuad stops cleanly")
 
