@@ -7,6 +7,7 @@
 #include "base/arena.h"
 #include "base/error.h"
 #include "base/text.h"
+#include "calendar/calendar.h"
 #include "dsl/defs.h"
 #include "dsl/machine.h"
 
@@ -35,6 +36,7 @@ struct catalogue {
   int n, cap;
   taking_part *parts;
   int nparts, partcap;
+  json_t *agencies;      /* the directory for clients (srv_catalogue_agencies) */
 };
 
 int srv_catalogue_fold(const char *text, mc_buf *out) { return mc_text_fold(text, out); }
@@ -247,6 +249,80 @@ static int part_one(void *opaque, const char *id, const uint8_t *bytes, size_t l
   return 0;
 }
 
+/* ------------------------------------------------------------ the directory for clients */
+
+/* The calendars in effect, by id: the office hours of the agencies. */
+typedef struct calendars {
+  eng_calendar *list[16];
+  int n;
+} calendars;
+
+static int calendar_one(void *opaque, const char *id, const uint8_t *bytes, size_t len) {
+  calendars *c = opaque;
+  eng_calendar *cal;
+  (void)id;
+  if (c->n == (int)(sizeof c->list / sizeof c->list[0]) || eng_calendar_unpack(bytes, len, &cal) != 0)
+    return 0; /* a calendar this build cannot read: its agencies show no office hours */
+  c->list[c->n++] = cal;
+  return 0;
+}
+
+static json_t *jstr_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+/* {"calendar", "timezone", "mon": ["07:30-11:30", ...], ..., "sun": []}, or
+ * null when the agency's calendar is not published. */
+static json_t *office_hours(const calendars *cals, const char *id) {
+  static const char *const days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  const eng_calendar *cal = NULL;
+  for (int i = 0; id && i < cals->n && !cal; i++)
+    if (!strcmp(eng_calendar_id(cals->list[i]), id))
+      cal = cals->list[i];
+  if (cal == NULL)
+    return json_null();
+  json_t *o = json_pack("{s:s, s:s}", "calendar", id, "timezone", eng_calendar_zone(cal));
+  for (int d = 0; d < 7; d++) {
+    int64_t open[8], close[8];
+    int n = eng_calendar_week_hours(cal, d, open, close, 8);
+    json_t *sessions = json_array();
+    for (int k = 0; k < n; k++) {
+      char text[16];
+      snprintf(text, sizeof text, "%02d:%02d-%02d:%02d", (int)(open[k] / 3600000), (int)(open[k] / 60000 % 60),
+               (int)(close[k] / 3600000), (int)(close[k] / 60000 % 60));
+      json_array_append_new(sessions, json_string(text));
+    }
+    json_object_set_new(o, days[d], sessions);
+  }
+  return o;
+}
+
+/* Every agency of the directory in effect, as the directory has it. */
+static int agencies_build(eng_engine *e, mc_instant now, const directory *d, catalogue *c) {
+  calendars cals = {.n = 0};
+  int rc = eng_definitions(e, ENG_DEF_CALENDAR, now, calendar_one, &cals);
+  uint32_t na = 0;
+  const dsl_d_agency *agencies = d->dir ? dsl_directory_agencies(d->dir, &na) : NULL;
+  c->agencies = json_array();
+  for (uint32_t i = 0; rc == 0 && i < na; i++) {
+    const dsl_d_agency *a = &agencies[i];
+    json_t *deps = json_array();
+    for (uint32_t k = 0; k < a->ndepartments; k++)
+      json_array_append_new(deps, json_pack("{s:o, s:o}", "code", jstr_or_null(a->departments[k].code), "name",
+                                            jstr_or_null(a->departments[k].name)));
+    json_array_append_new(c->agencies,
+                          json_pack("{s:s, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o}, s:o, s:o}", "code", a->code, "name",
+                                    jstr_or_null(a->name), "level", jstr_or_null(a->level), "parent",
+                                    jstr_or_null(a->parent), "address", jstr_or_null(a->address), "contacts", "email",
+                                    jstr_or_null(a->email), "phone", jstr_or_null(a->phone), "website",
+                                    jstr_or_null(a->website), "departments", deps, "office_hours",
+                                    office_hours(&cals, a->calendar)));
+  }
+  for (int i = 0; i < cals.n; i++)
+    eng_calendar_free(cals.list[i]);
+  return rc;
+}
+
+const json_t *srv_catalogue_agencies(const catalogue *c) { return c ? c->agencies : NULL; }
+
 int srv_catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
   catalogue *c = calloc(1, sizeof *c);
   directory dir = {NULL};
@@ -259,6 +335,8 @@ int srv_catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
     rc = eng_definitions(e, ENG_DEF_PROCEDURE, now, proc_one, &b);
   if (rc == 0)
     rc = eng_definitions(e, ENG_DEF_PROCEDURE, ENG_EVERY_VERSION, part_one, c);
+  if (rc == 0)
+    rc = agencies_build(e, now, &dir, c);
   dsl_directory_free(dir.dir);
   if (rc) {
     srv_catalogue_free(c);
@@ -280,6 +358,7 @@ void srv_catalogue_free(catalogue *c) {
   for (int i = 0; i < c->nparts; i++)
     json_decref(c->parts[i].agencies);
   free(c->parts);
+  json_decref(c->agencies);
   free(c);
 }
 

@@ -1,6 +1,7 @@
 /* catalogue.h — the public catalogue of procedures: what can be filed now,
  * where, and what each procedure's page shows; searched by words with or
  * without Vietnamese diacritics ("khai sinh" finds "Đăng ký khai sinh").
+ * Beside it, the directory of agencies for clients.
  *
  * Built from the definitions in effect (engine.h, eng_definitions) and the
  * agency directory's offers; the server rebuilds it when a definition is
@@ -34,6 +35,14 @@ json_t *srv_catalogue_page(const catalogue *c, const char *code);
  * any version ever published, retired ones included (a JSON array of codes,
  * borrowed until the catalogue is freed), or NULL: who reads its dossiers. */
 const json_t *srv_catalogue_step_agencies(const catalogue *c, const char *code);
+
+/* The directory for clients: every agency of the directory in effect, as
+ * it has them — {code, name, level, parent, address, contacts: {email,
+ * phone, website}, departments: [{code, name}], office_hours} (null where
+ * the directory says nothing), the office hours those of the agency's
+ * calendar ({calendar, timezone, mon: ["07:30-11:30", ...], ..., sun}) —
+ * in code order (borrowed until the catalogue is freed; NULL without one). */
+const json_t *srv_catalogue_agencies(const catalogue *c);
 
 /* The procedure's name, or NULL. */
 const char *srv_catalogue_name(const catalogue *c, const char *code);

@@ -3,6 +3,9 @@
 
 #include "api/metrics.h"
 
+#include "base/error.h"
+
+#include <stdio.h>
 #include <string.h>
 
 const char *srv_error_code(eng_refusal_kind kind, int *http_status, int *outcome) {
@@ -59,4 +62,16 @@ void srv_error_refusal(json_t *error, const eng_result *r) {
   json_object_set_new(error, "fields", list);
   if (r->nfields > kept)
     json_object_set_new(error, "more_fields", json_integer(r->nfields - kept));
+}
+
+json_t *srv_error_of_result(const eng_result *r, const char *prefix) {
+  char msg[600];
+  const char *text = r->message[0] ? r->message : mc_strerror(r->status);
+  if (prefix)
+    snprintf(msg, sizeof msg, "%s: %s", prefix, text);
+  else
+    snprintf(msg, sizeof msg, "%s", text);
+  json_t *error = srv_error(srv_error_code(eng_result_kind(r), NULL, NULL), msg, NULL);
+  srv_error_refusal(error, r);
+  return error;
 }

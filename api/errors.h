@@ -17,5 +17,9 @@ json_t *srv_error(const char *code, const char *message, const char *field);
  * rule, parameters, key and what to do in Vietnamese and in English
  * (eng_result.fields).  Nothing for a result without a key. */
 void srv_error_refusal(json_t *error, const eng_result *r);
+/* The error of a result that failed: its code by its kind, its message (or
+ * its status's, when it has none) after `prefix` and ": " when given (the
+ * op), and what srv_error_refusal adds. */
+json_t *srv_error_of_result(const eng_result *r, const char *prefix);
 
 #endif

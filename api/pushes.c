@@ -201,6 +201,15 @@ void srv_revoke_account(srv *s, const char *account, const char *why) {
       srv_revoke_conn(c, why);
 }
 
+void srv_refresh_account(srv *s, const char *account) {
+  eng_account_view a;
+  if (eng_account_get(s->e, account, &a) != 0)
+    return;
+  for (conn *c = s->conns; c; c = c->next)
+    if (c->who.authed && !strcmp(c->who.acct.id, account))
+      c->who.acct = a;
+}
+
 void srv_revoke_token(srv *s, const char *token, const char *why) {
   for (conn *c = s->conns; c; c = c->next)
     if (srv_principal_holds(&c->who, token))
@@ -276,6 +285,12 @@ void srv_push_event(srv *s, const eng_event_view *v, bool *refresh) {
   eng_event_type type = eng_event_parse(v->type, strlen(v->type));
   if (eng_event_is_definition(type)) {
     *refresh = true;
+    return;
+  }
+  if (type == ENG_EV_ACCOUNT_ROLES_SET) {
+    /* Its open sockets act in the roles it has now (a role taken off no
+     * longer serves a console that said hello before). */
+    srv_refresh_account(s, v->subject);
     return;
   }
   if (type == ENG_EV_ACCOUNT_DISABLED) {

@@ -24,7 +24,8 @@ typedef struct conn conn;
 void srv_publish(srv *s);
 /* Pushes one event: a dossier event to its subscribers; a publication or a
  * retirement marks the catalogue for a rebuild (*refresh); a disabled
- * account's sockets are revoked. */
+ * account's sockets are revoked, and those of an account whose roles were
+ * set take its new roles. */
 void srv_push_event(srv *s, const eng_event_view *v, bool *refresh);
 /* Moves the connection's catching-up subscriptions on: reads the log in
  * chunks while the client's queue has room (called again as it drains),
@@ -35,6 +36,9 @@ void srv_catch_up(conn *c);
  * account, telling them `revoked` (the aux records are the caller's). */
 void srv_revoke_token(srv *s, const char *token, const char *why);
 void srv_revoke_account(srv *s, const char *account, const char *why);
+/* The open sockets of an account take the account as it now stands (its
+ * roles set: account.roles_set). */
+void srv_refresh_account(srv *s, const char *account);
 /* One socket: told `revoked`, closed. */
 void srv_revoke_conn(conn *c, const char *why);
 

@@ -5,6 +5,8 @@
  * word. */
 #include "api/pushes.h"
 #include "api/runtime.h"
+#include "api/ws_admin.h"
+#include "api/ws_directory.h"
 #include "api/ws_read.h"
 #include "api/ws_req.h"
 #include "api/ws_session.h"
@@ -490,6 +492,13 @@ static const op_entry ops[] = {
     {"ping", srv_ws_op_ping, ENG_CMD_COUNT},
     {"hello", srv_ws_op_hello, ENG_CMD_COUNT},
     ENG_COMMANDS(WS_COMMAND_OP)
+    {"agencies", srv_ws_op_agencies, ENG_CMD_COUNT},
+    {"officials", srv_ws_op_officials, ENG_CMD_COUNT},
+    {"user_add", srv_ws_op_user, ENG_CMD_COUNT},
+    {"user_disable", srv_ws_op_user, ENG_CMD_COUNT},
+    {"user_enable", srv_ws_op_user, ENG_CMD_COUNT},
+    {"user_password", srv_ws_op_user, ENG_CMD_COUNT},
+    {"user_roles", srv_ws_op_user, ENG_CMD_COUNT},
     {"get", srv_ws_op_get, ENG_CMD_COUNT},
     {"history", srv_ws_op_history, ENG_CMD_COUNT},
     {"process", srv_ws_op_process, ENG_CMD_COUNT},

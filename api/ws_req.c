@@ -18,21 +18,46 @@ void srv_ws_reply(req *r, json_t *body) {
   json_decref(o);
 }
 
+bool srv_ws_job_req(job *j, req *r) {
+  conn *c = j->owner;
+  if (c == NULL || c->gone)
+    return false;
+  *r = (req){.c = c, .s = j->s, .op = j->op, .id = json_object_get(j->data, "id"),
+             .binary = json_is_true(json_object_get(j->data, "binary"))};
+  return true;
+}
+
+/* The outcome an error's code is counted as. */
+static int outcome_of(const char *code) {
+  return !strcmp(code, "forbidden") || !strcmp(code, "unauthenticated") || !strcmp(code, "password_change_required")
+             ? OUT_FORBIDDEN
+         : !strcmp(code, "bad_request") || !strcmp(code, "too_large") ? OUT_BAD
+         : !strcmp(code, "throttled")                                ? OUT_THROTTLED
+                                                                     : OUT_REFUSED;
+}
+
+void srv_ws_answer(req *r, json_t *body) {
+  json_t *error = json_object_get(body, "error");
+  const char *op = r->op ? r->op : "unknown";
+  if (error == NULL) {
+    srv_metrics_count(&r->s->m, op, OUT_OK);
+  } else {
+    const char *code = json_string_value(json_object_get(error, "code"));
+    int outcome = outcome_of(code ? code : "");
+    srv_metrics_count(&r->s->m, op, outcome);
+    if (outcome == OUT_FORBIDDEN)
+      srv_denied(r->s, r->c, NULL, op, r->c->who.acct.id, json_string_value(json_object_get(error, "message")));
+  }
+  srv_ws_reply(r, body);
+}
+
 void srv_ws_fail(req *r, const char *code, const char *field, const char *fmt, ...) {
   char msg[600];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  int outcome = !strcmp(code, "forbidden") || !strcmp(code, "unauthenticated") || !strcmp(code, "password_change_required")
-                    ? OUT_FORBIDDEN
-                : !strcmp(code, "bad_request") || !strcmp(code, "too_large") ? OUT_BAD
-                : !strcmp(code, "throttled")                                ? OUT_THROTTLED
-                                                                            : OUT_REFUSED;
-  srv_metrics_count(&r->s->m, r->op ? r->op : "unknown", outcome);
-  if (outcome == OUT_FORBIDDEN)
-    srv_denied(r->s, r->c, NULL, r->op ? r->op : "unknown", r->c->who.acct.id, msg);
-  srv_ws_reply(r, json_pack("{s:b, s:o}", "ok", 0, "error", srv_error(code, msg, field)));
+  srv_ws_answer(r, json_pack("{s:b, s:o}", "ok", 0, "error", srv_error(code, msg, field)));
 }
 
 /* ------------------------------------------------------------ fields */
@@ -92,12 +117,12 @@ bool srv_ws_get_int(req *r, const char *key, bool required, int64_t lo, int64_t 
 }
 
 /* Refuses fields the operation does not know: a typo must not pass silently. */
-bool srv_ws_known_fields(req *r, const char *const *allowed) {
+static bool known_fields(req *r, const char *const *allowed, const char *list) {
   const char *k;
   json_t *v;
   json_object_foreach(r->msg, k, v) {
-    bool ok = !strcmp(k, "op") || !strcmp(k, "id");
-    for (int i = 0; allowed[i] && !ok; i++)
+    bool ok = !strcmp(k, "op") || !strcmp(k, "id") || (list && srv_wire_field_in(list, k));
+    for (int i = 0; allowed && allowed[i] && !ok; i++)
       ok = !strcmp(k, allowed[i]);
     if (!ok) {
       srv_ws_fail(r, "bad_request", k, "%s: unknown field \"%s\" (docs/PROTOCOL.md lists the fields of each operation)", r->op, k);
@@ -106,6 +131,10 @@ bool srv_ws_known_fields(req *r, const char *const *allowed) {
   }
   return true;
 }
+
+bool srv_ws_known_fields(req *r, const char *const *allowed) { return known_fields(r, allowed, NULL); }
+
+bool srv_ws_known_field_list(req *r, const char *list) { return known_fields(r, NULL, list); }
 
 /* ------------------------------------------------------------ authentication */
 

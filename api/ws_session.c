@@ -64,16 +64,14 @@ static void change_work(job *j) {
 }
 
 static void change_finish(job *j) {
-  conn *c = j->owner;
-  if (c && !c->gone) {
-    req r = {.c = c, .s = j->s, .op = "change_password", .id = json_object_get(j->data, "id"),
-             .binary = json_is_true(json_object_get(j->data, "binary"))};
+  req r;
+  if (srv_ws_job_req(j, &r)) {
     if (j->status == MC_EACCES) {
       srv_ws_fail(&r, "forbidden", "old", "change_password: %s", j->why);
     } else if (j->status) {
       srv_ws_fail(&r, "unavailable", NULL, "change_password: %s", j->why);
     } else {
-      c->who.must_change = false;
+      r.c->who.must_change = false;
       acc_throttle_clear(eng_store(j->s->e), json_string_value(json_object_get(j->data, "throttle")));
       srv_metrics_count(&j->s->m, "change_password", OUT_OK);
       srv_ws_reply(&r, json_pack("{s:b}", "ok", 1));
@@ -133,11 +131,9 @@ void srv_ws_op_change_password(req *r) {
  * then every socket of the session is closed, this one included. */
 
 static void logout_finish(job *j) {
-  conn *c = j->owner;
   const char *token = json_string_value(json_object_get(j->data, "token"));
-  if (c && !c->gone) {
-    req r = {.c = c, .s = j->s, .op = "logout", .id = json_object_get(j->data, "id"),
-             .binary = json_is_true(json_object_get(j->data, "binary"))};
+  req r;
+  if (srv_ws_job_req(j, &r)) {
     if (j->status) {
       srv_ws_fail(&r, "unavailable", NULL, "logout: the revocation could not be stored (%s): try again", mc_strerror(j->status));
     } else {

@@ -21,6 +21,18 @@ const char *eng_calendar_title(const eng_calendar *cal) { return cal->title; }
 const char *eng_calendar_zone(const eng_calendar *cal) { return cal->zone; }
 int eng_calendar_offset_min(const eng_calendar *cal) { return cal->offset_min; }
 
+int eng_calendar_week_hours(const eng_calendar *cal, int weekday, int64_t *open_ms, int64_t *close_ms, int max) {
+  if (weekday < 0 || weekday > 6)
+    return 0;
+  const cal_hours *h = &cal->weekday[weekday];
+  int n = 0;
+  for (; n < h->nsessions && n < max; n++) {
+    open_ms[n] = h->sessions[n].open_ms;
+    close_ms[n] = h->sessions[n].close_ms;
+  }
+  return n;
+}
+
 bool eng_calendar_has_year(const eng_calendar *cal, int year) {
   return cal->years && year >= cal->first_year && year <= cal->last_year &&
          cal->years[year - cal->first_year].file != NULL;

@@ -79,6 +79,12 @@ const char *eng_calendar_title(const eng_calendar *cal);
 const char *eng_calendar_zone(const eng_calendar *cal);
 int eng_calendar_offset_min(const eng_calendar *cal);
 
+/* The office hours of a weekday (0 = Monday) as the calendar's
+ * `office-hours` block writes them: at most `max` sessions, each opening and
+ * closing in ms after local midnight.  Returns how many (0: closed that
+ * weekday).  A day's own (a holiday, a make-up Saturday) is eng_calendar_day's. */
+int eng_calendar_week_hours(const eng_calendar *cal, int weekday, int64_t *open_ms, int64_t *close_ms, int max);
+
 /* Whether the calendar describes `year`. */
 bool eng_calendar_has_year(const eng_calendar *cal, int year);
 

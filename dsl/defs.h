@@ -57,11 +57,20 @@ int dsl_template_decode(const uint8_t *bytes, size_t len, mc_arena *arena, dsl_d
 
 /* ============================================================ the directory */
 
-/* An agency as the directory says (dsl_directory_decode, dsl.h); the
- * settings the programs read, NULL when absent or not text. */
+/* A department of an agency (`department "CODE" "NAME"`). */
+typedef struct dsl_d_department {
+  const char *code, *name;
+} dsl_d_department;
+
+/* An agency as the directory says (dsl_directory_decode, dsl.h): its
+ * settings (docs/DSL.md "The agency directory"), NULL when absent or not
+ * text, and its departments in the order written. */
 typedef struct dsl_d_agency {
   const char *code, *name;
   const char *level, *parent, *calendar, *email;
+  const char *address, *phone, *website;
+  const dsl_d_department *departments;
+  uint32_t ndepartments;
 } dsl_d_agency;
 
 /* A procedure offered at one agency, or at every agency of a level. */

@@ -112,9 +112,19 @@ static int decode_lists(dsl_directory *d) {
     return MC_ENOMEM;
   for (uint32_t i = 0; i < d->nagencies; i++) {
     const msgpack_object *a = d->agencies[i], *settings = dsl__field(a, "settings");
+    const msgpack_object *deps = dsl__field(a, "departments");
+    uint32_t ndeps = deps && deps->type == MSGPACK_OBJECT_ARRAY ? deps->via.array.size : 0;
+    dsl_d_department *list = mc_arena_alloc(&d->arena, (ndeps + 1) * sizeof *list);
+    if (list == NULL)
+      return MC_ENOMEM;
+    for (uint32_t k = 0; k < ndeps; k++)
+      list[k] = (dsl_d_department){copy(d, text(&deps->via.array.ptr[k], "code"), &oom),
+                                   copy(d, text(&deps->via.array.ptr[k], "name"), &oom)};
     d->list[i] = (dsl_d_agency){copy(d, text(a, "code"), &oom), copy(d, text(a, "name"), &oom),
                                 copy(d, text(settings, "level"), &oom), copy(d, text(settings, "parent"), &oom),
-                                copy(d, text(settings, "calendar"), &oom), copy(d, text(settings, "email"), &oom)};
+                                copy(d, text(settings, "calendar"), &oom), copy(d, text(settings, "email"), &oom),
+                                copy(d, text(settings, "address"), &oom), copy(d, text(settings, "phone"), &oom),
+                                copy(d, text(settings, "website"), &oom), list, ndeps};
   }
   for (uint32_t i = 0; i < d->noffers; i++) {
     const msgpack_object *o = d->offers[i];

@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The roles an official may hold (DOMAIN.md; system_admin is province-wide). */
+/* The roles an official may hold whatever the procedures (DOMAIN.md;
+ * system_admin and auditor are province-wide); besides, those the steps of
+ * a procedure in effect name (check_roles). */
 static const char *const official_roles[] = {"reception", "specialist", "leader",      "agency_admin",
                                              "auditor",   "system_admin", "postal", NULL};
 
@@ -143,6 +145,129 @@ static int put(eng_result *r, char *dst, size_t size, const char *src, const cha
   return 0;
 }
 
+/* ------------------------------------------------------------ roles */
+
+#define ENG_ROLE_BYTES ((int)sizeof(((eng_account_view *)0)->roles[0]))
+
+static bool province_wide_role(const char *role) { return !strcmp(role, "system_admin") || !strcmp(role, "auditor"); }
+
+/* The roles an official may hold: the fixed ones, and every role a step of a
+ * procedure in effect names (`by ROLE`, `escalate to ROLE`: an agency's own,
+ * declared with `role NAME "TITLE"`), but the applicant's and the server's
+ * own (`system`).  Read only when a role is not a fixed one. */
+typedef struct role_set {
+  char names[64][ENG_ROLE_BYTES];
+  int n;
+} role_set;
+
+static bool role_in(const role_set *set, const char *role) {
+  for (int i = 0; i < set->n; i++)
+    if (!strcmp(set->names[i], role))
+      return true;
+  return false;
+}
+
+static void role_add(role_set *set, const char *role) {
+  if (role && strcmp(role, "applicant") && strcmp(role, "system") && strlen(role) < ENG_ROLE_BYTES &&
+      !role_in(set, role) && set->n < (int)(sizeof set->names / sizeof set->names[0]))
+    snprintf(set->names[set->n++], ENG_ROLE_BYTES, "%s", role);
+}
+
+static void fixed_roles(role_set *set) {
+  set->n = 0;
+  for (int k = 0; official_roles[k]; k++)
+    role_add(set, official_roles[k]);
+}
+
+static int roles_of_procedure(void *opaque, eng_def *def) {
+  const dsl_machine *m = def->machine;
+  for (int i = 0; m && i < m->nnodes; i++) {
+    role_add(opaque, m->nodes[i].role);
+    role_add(opaque, m->nodes[i].escalate);
+  }
+  return 0;
+}
+
+/* "reception, specialist, ..." of a set, cut to fit `size`. */
+static void roles_text(const role_set *set, char *out, size_t size) {
+  size_t len = 0;
+  out[0] = '\0';
+  for (int i = 0; i < set->n && len + strlen(set->names[i]) + 3 < size; i++)
+    len += (size_t)snprintf(out + len, size - len, "%s%s", i ? ", " : "", set->names[i]);
+}
+
+/* Checks an official's roles — 1 to ENG_MAX_ROLES, each one an official may
+ * hold (the fixed ones, or one a procedure in effect names), none twice, the
+ * province-wide ones (system_admin, auditor) given by a system_admin only,
+ * an agency unless every role is province-wide — and copies them into `a`. */
+static int check_roles(eng_engine *e, store_batch *b, mc_instant now, const eng_texts *roles, const char *agency,
+                       bool system, eng_account_view *a, eng_result *r) {
+  role_set known;
+  bool procedures_read = false;
+  int rc;
+  fixed_roles(&known);
+  if (roles->n < 1 || roles->n > ENG_MAX_ROLES)
+    return refuse(r, MC_EINVAL, OFFICIAL_ROLES_COUNT, ENG_MAX_ROLES);
+  bool province_wide = true;
+  for (int i = 0; i < roles->n; i++) {
+    const char *role = roles->list[i];
+    if (role && !role_in(&known, role) && !procedures_read) {
+      if ((rc = eng__defs_in_effect(e, b, ENG_DEF_PROCEDURE, now, roles_of_procedure, &known)))
+        return eng__refuse_store(r, rc, store_errmsg(e->st));
+      procedures_read = true;
+    }
+    if (role == NULL || !role_in(&known, role)) {
+      char list[300];
+      roles_text(&known, list, sizeof list);
+      return refuse(r, MC_EINVAL, ROLE_UNKNOWN, role ? role : "(none)", list);
+    }
+    if (province_wide_role(role) && !system)
+      return refuse(r, MC_EACCES, ROLE_PROVINCE_WIDE, role);
+    for (int k = 0; k < i; k++)
+      if (!strcmp(roles->list[k], role))
+        return refuse(r, MC_EINVAL, ROLE_TWICE, role);
+    province_wide &= province_wide_role(role);
+    snprintf(a->roles[i], sizeof a->roles[i], "%s", role);
+  }
+  if ((agency == NULL || agency[0] == '\0') && !province_wide)
+    return refuse(r, MC_EINVAL, OFFICIAL_AGENCY_MISSING);
+  a->nroles = roles->n;
+  return 0;
+}
+
+/* ------------------------------------------------------------ managing an account */
+
+static bool system_actor(const eng_actor *actor) { return has_role(actor, "system_admin") || has_role(actor, "system"); }
+
+int eng_account_may_manage(const eng_actor *actor, const eng_account_view *a, const char *doing, const char *doing_vi,
+                           eng_result *r) {
+  if (system_actor(actor))
+    return 0;
+  for (int i = 0; i < a->nroles; i++)
+    if (province_wide_role(a->roles[i]))
+      return refuse(r, MC_EACCES, ACCOUNT_PROVINCE_WIDE, a->id, a->roles[i], doing, doing_vi);
+  if (!a->agency[0])
+    return refuse(r, MC_EACCES, APPLICANT_TOGGLE_FORBIDDEN, doing, doing_vi);
+  if (!has_role(actor, "agency_admin") || actor->agency == NULL || strcmp(actor->agency, a->agency))
+    return refuse(r, MC_EACCES, ACCOUNT_TOGGLE_FORBIDDEN, a->agency, doing, doing_vi);
+  return 0;
+}
+
+/* The account a command names, which the actor may manage. */
+static int managed(store_batch *b, const eng_command *c, eng_account_view *a, const char *doing,
+                   const char *doing_vi, eng_result *r) {
+  const eng_account_args *arg = &c->account;
+  bool exists;
+  int rc;
+  if (arg->id == NULL || arg->id[0] == '\0')
+    return refuse(r, MC_EINVAL, ACCOUNT_UNNAMED);
+  if ((rc = eng__account_load(b, arg->id, a, &exists)))
+    return refuse(r, rc, ACCOUNT_UNREADABLE, arg->id);
+  if (!exists)
+    return refuse(r, MC_ENOENT, ACCOUNT_UNKNOWN, arg->id);
+  return eng_account_may_manage(&c->actor, a, doing, doing_vi, r);
+}
+
 static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r,
                   bool registering) {
   const eng_account_args *arg = &c->account;
@@ -172,8 +297,6 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
     return rc;
   a.since = now;
   if (registering) {
-    if (!has_role(&c->actor, "system"))
-      return refuse(r, MC_EACCES, REGISTER_BY_SERVER);
     if ((!arg->email || !arg->email[0]) && (!arg->phone || !arg->phone[0]))
       return refuse(r, MC_EINVAL, ACCOUNT_CONTACT_MISSING);
     snprintf(a.roles[0], sizeof a.roles[0], "applicant");
@@ -181,14 +304,13 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
     return append(e, b, now, c, ENG_EV_ACCOUNT_REGISTERED, &a, r);
   }
   /* An official or an auditor, by an administrator. */
-  bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
+  bool system = system_actor(&c->actor);
   if (!system && !has_role(&c->actor, "agency_admin"))
     return refuse(r, MC_EACCES, ACCOUNT_CREATE_FORBIDDEN);
   /* The province-wide roles need no agency; every other role is an agency's. */
   bool province_wide = arg->roles.n > 0;
   for (int i = 0; i < arg->roles.n; i++)
-    province_wide &= arg->roles.list[i] &&
-                     (!strcmp(arg->roles.list[i], "system_admin") || !strcmp(arg->roles.list[i], "auditor"));
+    province_wide &= arg->roles.list[i] && province_wide_role(arg->roles.list[i]);
   if ((arg->agency == NULL || arg->agency[0] == '\0') && !province_wide)
     return refuse(r, MC_EINVAL, OFFICIAL_AGENCY_MISSING);
   if (!system && (c->actor.agency == NULL || arg->agency == NULL || strcmp(c->actor.agency, arg->agency)))
@@ -200,58 +322,45 @@ static int create(eng_engine *e, store_batch *b, mc_instant now, const eng_comma
     return refuse(r, rc, DIRECTORY_NOT_PUBLISHED);
   if (!known)
     return refuse(r, MC_ENOENT, AGENCY_UNKNOWN, arg->agency);
-  if ((rc = put(r, a.agency, sizeof a.agency, arg->agency, "agency code", "Mã cơ quan")))
+  if ((rc = put(r, a.agency, sizeof a.agency, arg->agency, "agency code", "Mã cơ quan")) ||
+      (rc = check_roles(e, b, now, &arg->roles, a.agency, system, &a, r)))
     return rc;
-  if (arg->roles.n < 1 || arg->roles.n > ENG_MAX_ROLES)
-    return refuse(r, MC_EINVAL, OFFICIAL_ROLES_COUNT,
-                  ENG_MAX_ROLES);
-  for (int i = 0; i < arg->roles.n; i++) {
-    bool valid = false;
-    for (int k = 0; official_roles[k] && !valid; k++)
-      valid = arg->roles.list[i] && !strcmp(arg->roles.list[i], official_roles[k]);
-    if (!valid || arg->roles.list[i] == NULL)
-      return refuse(r, MC_EINVAL, ROLE_UNKNOWN,
-                    arg->roles.list[i] ? arg->roles.list[i] : "(none)");
-    if ((!strcmp(arg->roles.list[i], "system_admin") || !strcmp(arg->roles.list[i], "auditor")) && !system)
-      return refuse(r, MC_EACCES, ROLE_PROVINCE_WIDE, arg->roles.list[i]);
-    for (int k = 0; k < i; k++)
-      if (!strcmp(arg->roles.list[k], arg->roles.list[i]))
-        return refuse(r, MC_EINVAL, ROLE_TWICE, arg->roles.list[i]);
-    snprintf(a.roles[i], sizeof a.roles[i], "%s", arg->roles.list[i]);
-  }
-  a.nroles = arg->roles.n;
   return append(e, b, now, c, ENG_EV_ACCOUNT_CREATED, &a, r);
 }
 
 static int set_disabled(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r,
                         bool disabled) {
-  const eng_account_args *arg = &c->account;
   eng_account_view a;
-  bool exists;
   int rc;
-  if (arg->id == NULL || arg->id[0] == '\0')
-    return refuse(r, MC_EINVAL, ACCOUNT_UNNAMED);
-  if ((rc = eng__account_load(b, arg->id, &a, &exists)))
-    return refuse(r, rc, ACCOUNT_UNREADABLE, arg->id);
-  if (!exists)
-    return refuse(r, MC_ENOENT, ACCOUNT_UNKNOWN, arg->id);
-  bool system = has_role(&c->actor, "system_admin") || has_role(&c->actor, "system");
-  bool own_admin = has_role(&c->actor, "agency_admin") && a.agency[0] && c->actor.agency &&
-                   !strcmp(c->actor.agency, a.agency);
-  if (!system && !own_admin)
-    return a.agency[0] ? refuse(r, MC_EACCES, ACCOUNT_TOGGLE_FORBIDDEN, a.agency)
-                       : refuse(r, MC_EACCES, APPLICANT_TOGGLE_FORBIDDEN);
-  for (int i = 0; i < a.nroles && !system; i++)
-    if (!strcmp(a.roles[i], "system_admin") || !strcmp(a.roles[i], "auditor"))
-      return refuse(r, MC_EACCES, ACCOUNT_PROVINCE_WIDE,
-                    a.id, a.roles[i]);
+  if ((rc = managed(b, c, &a, "disable or enable", "khóa hoặc mở lại", r)))
+    return rc;
   if (c->actor.who && !strcmp(c->actor.who, a.id) && disabled)
-    return refuse(r, MC_EINVAL, ACCOUNT_OWN);
+    return refuse(r, MC_EINVAL, ACCOUNT_OWN, "disable", "khóa");
   if (a.disabled == disabled)
     return disabled ? refuse(r, MC_ECONFLICT, ACCOUNT_ALREADY_DISABLED, a.id)
                     : refuse(r, MC_ECONFLICT, ACCOUNT_ALREADY_ENABLED, a.id);
   a.disabled = disabled;
   return append(e, b, now, c, disabled ? ENG_EV_ACCOUNT_DISABLED : ENG_EV_ACCOUNT_ENABLED, &a, r);
+}
+
+/* An official's roles, set by an administrator who may manage the account
+ * (not their own: another administrator does it). */
+static int set_roles(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r) {
+  eng_account_view a, was;
+  int rc;
+  if ((rc = managed(b, c, &a, "set the roles of", "đổi vai trò của", r)))
+    return rc;
+  if (strcmp(a.kind, "official"))
+    return refuse(r, MC_EINVAL, ROLES_NOT_OFFICIAL, a.id);
+  if (c->actor.who && !strcmp(c->actor.who, a.id))
+    return refuse(r, MC_EINVAL, ACCOUNT_OWN, "set the roles of", "đổi vai trò của");
+  was = a;
+  memset(a.roles, 0, sizeof a.roles);
+  if ((rc = check_roles(e, b, now, &c->account.roles, a.agency, system_actor(&c->actor), &a, r)))
+    return rc;
+  if (a.nroles == was.nroles && !memcmp(a.roles, was.roles, sizeof a.roles))
+    return refuse(r, MC_ECONFLICT, ROLES_SAME, a.id);
+  return append(e, b, now, c, ENG_EV_ACCOUNT_ROLES_SET, &a, r);
 }
 
 int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r) {
@@ -264,6 +373,8 @@ int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng
     return set_disabled(e, b, now, c, r, true);
   if (!strcmp(op, "enable"))
     return set_disabled(e, b, now, c, r, false);
+  if (!strcmp(op, "roles"))
+    return set_roles(e, b, now, c, r);
   return refuse(r, MC_EINVAL, ACCOUNT_OP_UNKNOWN, op);
 }
 
@@ -319,4 +430,37 @@ int eng_account_get(eng_engine *e, const char *id, eng_account_view *out) {
     snprintf(out->id, sizeof out->id, "%s", id);
   store_read_end(rd);
   return rc;
+}
+
+typedef struct officials_ctx {
+  const char *agency;
+  eng_account_fn fn;
+  void *opaque;
+} officials_ctx;
+
+static int official_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  officials_ctx *c = opaque;
+  const char *id = key;
+  /* An official's id begins with a-z (eng_account_id_valid): past 'z' the range ends. */
+  if (klen == 0 || id[0] < 'a' || id[0] > 'z')
+    return 1;
+  eng_account_view a;
+  if (klen >= sizeof a.id || eng__account_decode(val, vlen, &a) != 0)
+    return MC_ECORRUPT;
+  memcpy(a.id, id, klen);
+  a.id[klen] = '\0';
+  if (c->agency && strcmp(a.agency, c->agency))
+    return 0;
+  return c->fn(c->opaque, &a);
+}
+
+int eng_officials(eng_engine *e, const char *agency, eng_account_fn fn, void *opaque) {
+  store_read *rd;
+  int rc;
+  if ((rc = store_read_begin(e->st, &rd)) != 0)
+    return rc;
+  officials_ctx c = {agency, fn, opaque};
+  rc = store_read_proj_scan(rd, ENG_PROJ_ACCOUNTS, "a", 1, official_one, &c);
+  store_read_end(rd);
+  return rc < 0 ? rc : 0;
 }

@@ -174,8 +174,8 @@
 
 /* `op` is "register" (an applicant whose code was verified; actor: the
  * server, role "system"), "create" (an official or auditor, by a
- * system_admin, or an agency_admin of the same agency), "disable" or
- * "enable" (the same admins).  `kind` "person", "organisation" or
+ * system_admin, or an agency_admin of the same agency), "disable",
+ * "enable" or "roles" (an official's `roles` set; the same admins).  `kind` "person", "organisation" or
  * "official"; the official's `agency` and `roles`.  Passwords are never in
  * the log (office/accounts.c keeps their hashes outside it). */
 #define ENG_ARGS_ACCOUNT(A)                                                      \

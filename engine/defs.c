@@ -70,6 +70,37 @@ int eng__def_current_read(store_read *rd, eng_def_kind kind, const char *id, mc_
   return rc ? rc : in_effect(kind, v, vlen, at, hash_out);
 }
 
+typedef struct each_ctx {
+  eng_engine *e;
+  store_batch *b;
+  eng_def_kind kind;
+  char prefix[32];
+  size_t prefix_len;
+  mc_instant at;
+  eng__def_fn fn;
+  void *opaque;
+} each_ctx;
+
+static int each_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  each_ctx *c = opaque;
+  if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
+    return 1;
+  uint8_t hash[32]; /* a copy: the view lasts until the next write of the batch only */
+  if (in_effect(c->kind, val, vlen, c->at, hash) != 0)
+    return 0; /* none in effect, or retired */
+  eng_def *def;
+  int rc = eng__def_load(c->e, c->b, hash, c->kind, &def);
+  return rc ? rc : c->fn(c->opaque, def);
+}
+
+int eng__defs_in_effect(eng_engine *e, store_batch *b, eng_def_kind kind, mc_instant at, eng__def_fn fn,
+                        void *opaque) {
+  each_ctx c = {e, b, kind, "", 0, at, fn, opaque};
+  c.prefix_len = (size_t)snprintf(c.prefix, sizeof c.prefix, "%s/", eng_def_kind_name(kind));
+  int rc = store_cmd_proj_scan(b, ENG_PROJ_DEFS, c.prefix, c.prefix_len, each_one, &c);
+  return rc < 0 ? rc : 0;
+}
+
 /* The policy as the engine reads it (dsl_policy_decode), with its settings
  * by name: at most 24 durations are kept for policy.<key> limits. */
 static int decode_policy(eng_def *d) {
@@ -105,25 +136,37 @@ static int decode_policy(eng_def *d) {
   return 0;
 }
 
-static int decode_calendar(eng_def *d, const msgpack_object *root) {
-  const msgpack_object *files = eng__get(root, "files");
+int eng_calendar_unpack(const uint8_t *bytes, size_t len, eng_calendar **out) {
+  msgpack_unpacked u;
+  size_t off = 0;
+  mc_arena arena = MC_ARENA_INIT;
+  mc_source src[64];
+  *out = NULL;
+  msgpack_unpacked_init(&u);
+  int rc = msgpack_unpack_next(&u, (const char *)bytes, len, &off) == MSGPACK_UNPACK_SUCCESS ? 0 : MC_EPARSE;
+  const msgpack_object *files = rc ? NULL : eng__get(&u.data, "files");
   if (files == NULL || files->type != MSGPACK_OBJECT_ARRAY || files->via.array.size == 0 ||
       files->via.array.size > 64)
-    return MC_EPARSE;
-  mc_source src[64];
-  for (uint32_t i = 0; i < files->via.array.size; i++) {
+    rc = MC_EPARSE;
+  for (uint32_t i = 0; rc == 0 && i < files->via.array.size; i++) {
     const msgpack_object *name = eng__get(&files->via.array.ptr[i], "name");
     const msgpack_object *text = eng__get(&files->via.array.ptr[i], "text");
-    if (name == NULL || name->type != MSGPACK_OBJECT_STR || text == NULL || text->type != MSGPACK_OBJECT_STR)
-      return MC_EPARSE;
-    src[i].name = mc_arena_strndup(&d->arena, name->via.str.ptr, name->via.str.size);
-    src[i].text = mc_arena_strndup(&d->arena, text->via.str.ptr, text->via.str.size);
+    if (name == NULL || name->type != MSGPACK_OBJECT_STR || text == NULL || text->type != MSGPACK_OBJECT_STR) {
+      rc = MC_EPARSE;
+      break;
+    }
+    src[i].name = mc_arena_strndup(&arena, name->via.str.ptr, name->via.str.size);
+    src[i].text = mc_arena_strndup(&arena, text->via.str.ptr, text->via.str.size);
     src[i].len = text->via.str.size;
     if (src[i].name == NULL || src[i].text == NULL)
-      return MC_ENOMEM;
+      rc = MC_ENOMEM;
   }
   mc_diag_sink quiet = {0};
-  return eng_calendar_parse(src, (int)files->via.array.size, &quiet, &d->calendar);
+  if (rc == 0)
+    rc = eng_calendar_parse(src, (int)files->via.array.size, &quiet, out);
+  msgpack_unpacked_destroy(&u);
+  mc_arena_free(&arena);
+  return rc;
 }
 
 /* The cache: definitions decoded once, found by hash.  Shared by the
@@ -169,14 +212,10 @@ static int decode(eng_engine *e, const uint8_t hash[32], eng_def_kind kind, cons
     else
       rc = dsl_template_decode(copy, vlen, &d->arena, &d->tmpl);
     rc = rc == MC_ENOMEM ? rc : 0;
+  } else if (kind == ENG_DEF_CALENDAR) {
+    rc = eng_calendar_unpack(copy, vlen, &d->calendar);
   } else {
-    msgpack_unpacked u;
-    size_t off = 0;
-    msgpack_unpacked_init(&u);
-    rc = msgpack_unpack_next(&u, (const char *)copy, vlen, &off) == MSGPACK_UNPACK_SUCCESS ? 0 : MC_EPARSE;
-    if (rc == 0 && kind == ENG_DEF_CALENDAR)
-      rc = decode_calendar(d, &u.data);
-    msgpack_unpacked_destroy(&u);
+    rc = MC_EPARSE;
   }
   if (rc == 0) {
     pthread_mutex_lock(&e->defs_lock);
@@ -278,6 +317,7 @@ int eng__apply_defs(void *opaque, store_proj_txn *tx, const store_event *ev) {
 
 typedef struct defs_ctx {
   store_read *rd;
+  eng_def_kind kind;
   const char *prefix;
   size_t prefix_len;
   mc_instant at;
@@ -303,7 +343,7 @@ static int def_one(void *opaque, const void *key, size_t klen, const void *val, 
   if (klen <= c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
     return 1;
   static const uint8_t none[32] = {0};
-  const uint8_t *p = val, *hash = NULL;
+  const uint8_t *p = val;
   int rc = 0;
   if (c->at == ENG_EVERY_VERSION) {
     for (size_t off = 0; rc == 0 && off + 40 <= vlen; off += 40)
@@ -311,19 +351,8 @@ static int def_one(void *opaque, const void *key, size_t klen, const void *val, 
         rc = def_bytes(c, key, klen, p + off + 8);
     return rc;
   }
-  /* The newest version in effect at `at` (as eng__def_current); an all-zero
-   * hash marks a retirement. */
-  int64_t best = INT64_MIN;
-  for (size_t off = 0; off + 40 <= vlen; off += 40) {
-    int64_t from = (int64_t)mc_be64_get(p + off);
-    if (from <= c->at && from >= best) {
-      best = from;
-      hash = p + off + 8;
-    }
-  }
-  if (hash == NULL || memcmp(hash, none, 32) == 0)
-    return 0;
-  return def_bytes(c, key, klen, hash);
+  uint8_t hash[32];
+  return in_effect(c->kind, p, vlen, c->at, hash) == 0 ? def_bytes(c, key, klen, hash) : 0;
 }
 
 int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn fn, void *opaque) {
@@ -333,7 +362,7 @@ int eng_definitions(eng_engine *e, eng_def_kind kind, mc_instant at, eng_def_fn 
   int rc;
   if ((rc = store_read_begin(e->st, &rd)) != 0)
     return rc;
-  defs_ctx c = {rd, prefix, (size_t)n, at, fn, opaque};
+  defs_ctx c = {rd, kind, prefix, (size_t)n, at, fn, opaque};
   rc = store_read_proj_scan(rd, ENG_PROJ_DEFS, prefix, (size_t)n, def_one, &c);
   store_read_end(rd);
   return rc < 0 ? rc : 0;

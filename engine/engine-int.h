@@ -262,6 +262,12 @@ int eng__def_current(eng_engine *e, store_batch *b, eng_def_kind kind, const cha
                      uint8_t hash_out[32]);
 int eng__def_read(eng_engine *e, store_read *rd, const uint8_t hash[32], eng_def_kind kind, eng_def **out);
 int eng__def_current_read(store_read *rd, eng_def_kind kind, const char *id, mc_instant at, uint8_t hash_out[32]);
+/* Every definition of `kind` in effect at `at` as the open command sees
+ * them (retired ones left out), decoded, in id order: fn returns 0 to go on,
+ * 1 to stop, or a negative error that is returned. */
+typedef int (*eng__def_fn)(void *opaque, eng_def *def);
+int eng__defs_in_effect(eng_engine *e, store_batch *b, eng_def_kind kind, mc_instant at, eng__def_fn fn,
+                        void *opaque);
 
 /* A refusal or failure of the store passed on (store_errmsg): its text
  * under the key of its status's kind (STORE_REFUSED, STORE_CONFLICT,

@@ -297,6 +297,24 @@ typedef struct eng_account_view {
 /* An account as the log has it; MC_ENOENT when there is none. */
 int eng_account_get(eng_engine *e, const char *id, eng_account_view *out);
 
+/* Whether `actor` may manage the account `a` (disable, enable, set its
+ * roles, give it a new one-time password): a system_admin (or the server)
+ * any; an agency_admin the officials of its own agency that hold no
+ * province-wide role (system_admin, auditor).  0, or a forbidden refusal in
+ * `r` naming what is done (`doing` in English, `doing_vi` in Vietnamese:
+ * "set the roles of", "đổi vai trò của"), and its status. */
+int eng_account_may_manage(const eng_actor *actor, const eng_account_view *a, const char *doing, const char *doing_vi,
+                           eng_result *r);
+
+/* Calls fn with the account of every official (auditors and system
+ * administrators too) of `agency`, or of every official when `agency` is
+ * NULL, in id order, read in one snapshot of the accounts projection.
+ * Officials' ids begin with a letter and applicants' with a digit, so the
+ * officials are one range of it: applicants are never read.  fn returns 0
+ * to go on, 1 to stop, or a negative error that is returned. */
+typedef int (*eng_account_fn)(void *opaque, const eng_account_view *a);
+int eng_officials(eng_engine *e, const char *agency, eng_account_fn fn, void *opaque);
+
 /* Is `id` a valid account id of this kind?  A person: a citizen id of 12
  * digits; an organisation: a tax code of 10 digits, or 10-3 for a branch; an
  * official: 3..48 of [a-z0-9._-] starting with a letter.  On false, `why`
@@ -658,6 +676,12 @@ int eng_calendar_pack(const char *id, const char *const *names, const char *cons
 /* The same for every .cal file of a directory (they must parse; diagnostics
  * to `sink`). */
 int eng_calendar_pack_dir(const char *dir, mc_diag_sink *sink, mc_buf *out);
+
+/* The calendar such bytes hold (a published calendar's, as eng_definitions
+ * gives them): 0 and a new calendar (eng_calendar_free), MC_EPARSE when they
+ * are not a packed calendar or it does not parse, MC_ENOMEM. */
+typedef struct eng_calendar eng_calendar; /* calendar/calendar.h */
+int eng_calendar_unpack(const uint8_t *bytes, size_t len, eng_calendar **out);
 
 /* The definition kind of a compiled artifact. */
 eng_def_kind eng_def_kind_of(int artifact_kind);

@@ -51,7 +51,8 @@
   X(ACCOUNT_REGISTERED, "account.registered", "register")                          \
   X(ACCOUNT_CREATED, "account.created", "create")                                  \
   X(ACCOUNT_DISABLED, "account.disabled", "disable")                               \
-  X(ACCOUNT_ENABLED, "account.enabled", "enable")
+  X(ACCOUNT_ENABLED, "account.enabled", "enable")                                  \
+  X(ACCOUNT_ROLES_SET, "account.roles_set", "roles")
 
 typedef enum {
 #define ENG__EVENT_ENUM(e, type, cause) ENG_EV_##e,
@@ -73,7 +74,7 @@ eng_event_type eng_event_of_cause(const char *cause);
 /* The families, by their place in the table. */
 static inline bool eng_event_is_dossier(eng_event_type t) { return t <= ENG_EV_DOSSIER_DEADLINE_PASSED; }
 static inline bool eng_event_is_account(eng_event_type t) {
-  return t >= ENG_EV_ACCOUNT_REGISTERED && t <= ENG_EV_ACCOUNT_ENABLED;
+  return t >= ENG_EV_ACCOUNT_REGISTERED && t <= ENG_EV_ACCOUNT_ROLES_SET;
 }
 static inline bool eng_event_is_definition(eng_event_type t) {
   return t == ENG_EV_DEFINITION_PUBLISHED || t == ENG_EV_DEFINITION_RETIRED;

@@ -391,8 +391,8 @@
 #define ENG_VI_CODE_UNQUEUED "Chưa gửi được thông báo về tài khoản%.0s; vui lòng thử lại sau ít phút."
 
 /* ---- Accounts */
-#define ENG_EN_ACCOUNT_OP_UNKNOWN "an account command is register, create, disable or enable, not \"%s\""
-#define ENG_VI_ACCOUNT_OP_UNKNOWN "Lệnh tài khoản chỉ gồm register, create, disable hoặc enable, không có «%s»."
+#define ENG_EN_ACCOUNT_OP_UNKNOWN "an account command is register, create, disable, enable or roles, not \"%s\""
+#define ENG_VI_ACCOUNT_OP_UNKNOWN "Lệnh tài khoản chỉ gồm register, create, disable, enable hoặc roles, không có «%s»."
 #define ENG_EN_REGISTER_NOT_OFFICIAL "applicants register as a person or an organisation; officials are created by an administrator"
 #define ENG_VI_REGISTER_NOT_OFFICIAL "Người nộp hồ sơ đăng ký tài khoản cá nhân hoặc tổ chức; tài khoản cán bộ do quản trị viên tạo."
 #define ENG_EN_REGISTER_BY_SERVER "an applicant's account is registered by the server once its code is verified"
@@ -417,8 +417,8 @@
 #define ENG_VI_ACCOUNT_OTHER_AGENCY "Quản trị cơ quan %s chỉ tạo tài khoản cán bộ của %s, không tạo cho %s."
 #define ENG_EN_OFFICIAL_ROLES_COUNT "an official has 1 to %d roles (reception, specialist, leader, agency_admin, auditor, postal)"
 #define ENG_VI_OFFICIAL_ROLES_COUNT "Cán bộ có từ 1 đến %d vai trò (reception, specialist, leader, agency_admin, auditor, postal)."
-#define ENG_EN_ROLE_UNKNOWN "\"%s\" is not a role of an official (reception, specialist, leader, agency_admin, auditor, postal, system_admin)"
-#define ENG_VI_ROLE_UNKNOWN "«%s» không phải là vai trò của cán bộ (reception, specialist, leader, agency_admin, auditor, postal, system_admin)."
+#define ENG_EN_ROLE_UNKNOWN "\"%s\" is not a role of an official: the roles are %s (and those the steps of a procedure in effect name)"
+#define ENG_VI_ROLE_UNKNOWN "«%s» không phải là vai trò của cán bộ: các vai trò gồm %s (và vai trò mà các bước của một thủ tục đang áp dụng nêu)."
 #define ENG_EN_ROLE_PROVINCE_WIDE "only a system_admin gives the province-wide role %s"
 #define ENG_VI_ROLE_PROVINCE_WIDE "Chỉ quản trị hệ thống (system_admin) được giao vai trò cấp tỉnh %s."
 #define ENG_EN_ROLE_TWICE "the role %s is given twice"
@@ -427,14 +427,21 @@
 #define ENG_VI_ACCOUNT_UNNAMED "Vui lòng nêu tài khoản cần xử lý."
 #define ENG_EN_ACCOUNT_UNKNOWN "there is no account %s"
 #define ENG_VI_ACCOUNT_UNKNOWN "Không có tài khoản %s."
-#define ENG_EN_ACCOUNT_TOGGLE_FORBIDDEN "an account of %s is disabled or enabled by a system_admin or that agency's agency_admin"
-#define ENG_VI_ACCOUNT_TOGGLE_FORBIDDEN "Tài khoản của %s chỉ do quản trị hệ thống hoặc quản trị của chính cơ quan đó khóa hoặc mở lại."
-#define ENG_EN_APPLICANT_TOGGLE_FORBIDDEN "an account of an applicant is disabled or enabled by a system_admin or that agency's agency_admin"
-#define ENG_VI_APPLICANT_TOGGLE_FORBIDDEN "Tài khoản của người nộp hồ sơ chỉ do quản trị hệ thống khóa hoặc mở lại."
-#define ENG_EN_ACCOUNT_PROVINCE_WIDE "the account %s holds the province-wide role %s: only a system_admin disables or enables it"
-#define ENG_VI_ACCOUNT_PROVINCE_WIDE "Tài khoản %s giữ vai trò cấp tỉnh %s: chỉ quản trị hệ thống được khóa hoặc mở lại."
-#define ENG_EN_ACCOUNT_OWN "an administrator does not disable their own account: ask another"
-#define ENG_VI_ACCOUNT_OWN "Quản trị viên không tự khóa tài khoản của mình: vui lòng nhờ một quản trị viên khác."
+/* Who may manage an account (eng_account_may_manage): each text takes what
+ * is done, in English and in Vietnamese ("disable or enable", "khóa hoặc
+ * mở lại"; "set the roles of", "đổi vai trò của"; ...). */
+#define ENG_EN_ACCOUNT_TOGGLE_FORBIDDEN "only a system_admin or the agency_admin of %s may %s%.0s an account of that agency"
+#define ENG_VI_ACCOUNT_TOGGLE_FORBIDDEN "Chỉ quản trị hệ thống hoặc quản trị của cơ quan %s được %.0s%s tài khoản của cơ quan đó."
+#define ENG_EN_APPLICANT_TOGGLE_FORBIDDEN "only a system_admin may %s%.0s an applicant's account"
+#define ENG_VI_APPLICANT_TOGGLE_FORBIDDEN "Chỉ quản trị hệ thống được %.0s%s tài khoản của người nộp hồ sơ."
+#define ENG_EN_ACCOUNT_PROVINCE_WIDE "the account %s holds the province-wide role %s: only a system_admin may %s%.0s it"
+#define ENG_VI_ACCOUNT_PROVINCE_WIDE "Tài khoản %s giữ vai trò cấp tỉnh %s: chỉ quản trị hệ thống được %.0s%s tài khoản này."
+#define ENG_EN_ACCOUNT_OWN "an administrator does not %s%.0s their own account: ask another"
+#define ENG_VI_ACCOUNT_OWN "Quản trị viên không tự %.0s%s tài khoản của mình: vui lòng nhờ một quản trị viên khác."
+#define ENG_EN_ROLES_NOT_OFFICIAL "%s is an applicant's account: roles are an official's"
+#define ENG_VI_ROLES_NOT_OFFICIAL "%s là tài khoản của người nộp hồ sơ: chỉ tài khoản cán bộ mới có vai trò."
+#define ENG_EN_ROLES_SAME "the account %s has these roles already"
+#define ENG_VI_ROLES_SAME "Tài khoản %s đã có đúng các vai trò này."
 #define ENG_EN_ACCOUNT_ALREADY_DISABLED "the account %s is disabled already"
 #define ENG_VI_ACCOUNT_ALREADY_DISABLED "Tài khoản %s đã bị khóa từ trước."
 #define ENG_EN_ACCOUNT_ALREADY_ENABLED "the account %s is enabled already"
@@ -644,7 +651,9 @@
   X(ACCOUNT_OWN, RULE, "account_own") \
   X(ACCOUNT_ALREADY_DISABLED, CONFLICT, "account_already_disabled") \
   X(ACCOUNT_ALREADY_ENABLED, CONFLICT, "account_already_enabled") \
-  X(ACCOUNT_UNENCODABLE, INVALID, "account_unencodable")
+  X(ACCOUNT_UNENCODABLE, INVALID, "account_unencodable") \
+  X(ROLES_NOT_OFFICIAL, INVALID, "roles_not_official") \
+  X(ROLES_SAME, CONFLICT, "roles_same")
 
 typedef enum {
   ENG_REFUSE_NONE, /* not refused */

@@ -9,6 +9,7 @@
  *   motcua user disable DATA_DIR ACCOUNT [--reassign-to ACCOUNT]
  *   motcua user enable DATA_DIR ACCOUNT
  *   motcua user password DATA_DIR ACCOUNT      a new one-time password
+ *   motcua user roles DATA_DIR ACCOUNT --roles R[,R...]   an official's roles
  */
 #include "tools/cli.h"
 
@@ -25,7 +26,8 @@ static int usage(void) {
             "usage: motcua user add DATA_DIR ACCOUNT --name NAME --roles R[,R...] [--agency CODE] [--email A] [--phone N]\n"
             "                       [--now TIME]  (with no server running: the data directory opened here)\n"
             "       motcua user disable DATA_DIR ACCOUNT [--reassign-to ACCOUNT]\n"
-            "       motcua user enable|password DATA_DIR ACCOUNT");
+            "       motcua user enable|password DATA_DIR ACCOUNT\n"
+            "       motcua user roles DATA_DIR ACCOUNT --roles R[,R...]");
   return CLI_USAGE;
 }
 
@@ -87,7 +89,8 @@ int cmd_user(int argc, char **argv) {
     return usage();
   const char *verb = argv[1], *dir = argv[2], *account = argv[3];
   static const char *const ops[][2] = {
-      {"add", "user_add"}, {"disable", "user_disable"}, {"enable", "user_enable"}, {"password", "user_password"}};
+      {"add", "user_add"},           {"disable", "user_disable"}, {"enable", "user_enable"},
+      {"password", "user_password"}, {"roles", "user_roles"}};
   const char *op = NULL;
   for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
     if (!strcmp(verb, ops[i][0]))
@@ -152,6 +155,8 @@ int cmd_user(int argc, char **argv) {
   const char *otp = json_string_value(json_object_get(reply, "one_time_password"));
   if (otp)
     printf("%s: one-time password %s (shown once; it must be changed at the first login)\n", account, otp);
+  else if (!strcmp(op, "user_roles"))
+    printf("%s: roles set\n", account);
   else if (!strcmp(op, "user_disable"))
     printf("%s: disabled, %lld session(s) revoked, %lld open dossier(s) reassigned\n", account,
            (long long)json_integer_value(json_object_get(reply, "sessions_revoked")),

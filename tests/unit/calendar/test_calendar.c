@@ -787,9 +787,29 @@ static void day_kinds(void **state) {
   assert_int_equal(eng_calendar_day(cal, mc_days_from_civil(2028, 1, 1), &info), MC_ECALYEAR);
 }
 
+/* vn.cal's office-hours block: mon-fri 07:30-11:30 13:00-17:00, sat and sun closed. */
+static void week_hours(void **state) {
+  const eng_calendar *cal = *state;
+  int64_t open[6], close[6];
+  for (int d = 0; d < 5; d++) {
+    assert_int_equal(eng_calendar_week_hours(cal, d, open, close, 6), 2);
+    assert_int_equal(open[0], MIN(7 * 60 + 30));
+    assert_int_equal(close[0], MIN(11 * 60 + 30));
+    assert_int_equal(open[1], MIN(13 * 60));
+    assert_int_equal(close[1], MIN(17 * 60));
+  }
+  assert_int_equal(eng_calendar_week_hours(cal, 5, open, close, 6), 0);
+  assert_int_equal(eng_calendar_week_hours(cal, 6, open, close, 6), 0);
+  assert_int_equal(eng_calendar_week_hours(cal, 7, open, close, 6), 0);
+  /* At most `max`. */
+  assert_int_equal(eng_calendar_week_hours(cal, 0, open, close, 1), 1);
+  assert_int_equal(close[0], MIN(11 * 60 + 30));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(worked_examples_of_domain),
+      cmocka_unit_test(week_hours),
       cmocka_unit_test(tet_2026),
       cmocka_unit_test(swap_and_makeup_days),
       cmocka_unit_test(hung_kings_and_may_day),

@@ -90,13 +90,14 @@ void refused_as(const eng_result *r) {
 
 /* A refusal: the status, a phrase of the message, a key of the table
  * whose kind agrees with the status, and nothing appended. */
-void refused(const eng_command *c, mc_instant now, int want, const char *phrase) {
+eng_result refused(const eng_command *c, mc_instant now, int want, const char *phrase) {
   uint64_t before = head();
   eng_result r = run(c, now, want);
   if (strstr(r.message, phrase) == NULL)
     fail_msg("message \"%s\" lacks \"%s\"", r.message, phrase);
   refused_as(&r);
   assert_int_equal(head(), before);
+  return r;
 }
 
 static void publish_all(void) {

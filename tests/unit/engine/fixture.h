@@ -21,7 +21,8 @@ void official(const char *id, const char *role, const char *agency, mc_instant n
 /* That a refusal has a key of the table, both texts, and a kind that gives
  * the client the code its status always gave. */
 void refused_as(const eng_result *r);
-void refused(const eng_command *c, mc_instant now, int want, const char *phrase);
+/* A refusal whose English text holds `phrase`, nothing appended; it is returned. */
+eng_result refused(const eng_command *c, mc_instant now, int want, const char *phrase);
 void birth_form(mc_buf *out, const char *phone);
 /* A walk-in's applicant block (a person of that citizen id) on a desk or
  * postal submission. */

@@ -5,8 +5,9 @@
  * each refusal appends nothing; the events account.registered / created /
  * disabled / enabled on the stream "account/<id>" carry the account as it
  * stands, and the projection equals a rebuild.  Also what the server reads
- * beside them: a dossier event as a subscriber sees it (eng_event_view_of)
- * and the definitions in effect (eng_definitions). */
+ * beside them: the officials of an agency (eng_officials), a dossier event as
+ * a subscriber sees it (eng_event_view_of), the definitions in effect
+ * (eng_definitions) and a published calendar (eng_calendar_unpack). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -15,6 +16,7 @@
 
 #include "base/buf.h"
 #include "base/error.h"
+#include "calendar/calendar.h"
 #include "engine/engine.h"
 
 #include <msgpack.h>
@@ -226,9 +228,9 @@ static void registrations_are_refused(void **state) {
   refused(&c, at("2026-01-05T10:05"), MC_ECONFLICT, "the account 001090003333 exists already");
   /* An unknown operation. */
   c.account.op = "delete";
-  refused(&c, t, MC_EINVAL, "register, create, disable or enable, not \"delete\"");
+  refused(&c, t, MC_EINVAL, "register, create, disable, enable or roles, not \"delete\"");
   c.account.op = NULL;
-  refused(&c, t, MC_EINVAL, "register, create, disable or enable");
+  refused(&c, t, MC_EINVAL, "register, create, disable, enable or roles");
 }
 
 /* ============================================================ create */
@@ -418,17 +420,17 @@ static void disabling_is_refused(void **state) {
   mc_instant t = at("2026-01-09T09:00");
   /* An agency_admin of another agency. */
   eng_command c = toggle("disable", "ha.x02", "agency_admin", "H13.X02", "thu.x03");
-  refused(&c, t, MC_EACCES, "an account of H13.X03 is disabled or enabled by a system_admin or that agency's agency_admin");
+  refused(&c, t, MC_EACCES, "only a system_admin or the agency_admin of H13.X03 may disable or enable an account of that agency");
   c = toggle("enable", "ha.x02", "agency_admin", "H13.X02", "thu.x03");
-  refused(&c, t, MC_EACCES, "that agency's agency_admin");
+  refused(&c, t, MC_EACCES, "the agency_admin of H13.X03");
   /* An agency_admin and an applicant's account. */
   c = toggle("disable", "ha.x03", "agency_admin", "H13.X03", "001090001234");
-  refused(&c, t, MC_EACCES, "an account of an applicant is disabled or enabled by a system_admin");
+  refused(&c, t, MC_EACCES, "only a system_admin may disable or enable an applicant's account");
   /* Other roles. */
   c = toggle("disable", "hung.pv", "leader", "H13.X02", "ha.x02");
-  refused(&c, t, MC_EACCES, "by a system_admin or that agency's agency_admin");
+  refused(&c, t, MC_EACCES, "only a system_admin or the agency_admin of H13.X02");
   c = toggle("disable", "001090001234", "applicant", NULL, "001090001234");
-  refused(&c, t, MC_EACCES, "by a system_admin");
+  refused(&c, t, MC_EACCES, "only a system_admin may disable or enable");
   /* Oneself. */
   c = toggle("disable", "ha.x03", "agency_admin", "H13.X03", "ha.x03");
   refused(&c, t, MC_EINVAL, "does not disable their own account");
@@ -464,6 +466,154 @@ static int count_registered(void *opaque, const store_event *ev) {
   assert_true(ev->stream.len > 8 && !memcmp(ev->stream.ptr, "account/", 8));
   ++*(int *)opaque;
   return 0;
+}
+
+/* ============================================================ roles */
+
+static eng_command roles_of(const char *who, const char *role, const char *actor_agency, const char *id,
+                            const char *const *roles, int nroles) {
+  return (eng_command){.kind = ENG_CMD_ACCOUNT, .actor = {who, role, actor_agency, "test"},
+                       .expected_version = STORE_ANY_VERSION,
+                       .account = {.op = "roles", .id = id, .roles = {roles, nroles}}};
+}
+
+/* An official's roles are set by a system_admin, or by the agency_admin of
+ * the official's agency, as disabling is: account.roles_set carries the
+ * account as it stands. */
+static void an_officials_roles_are_set(void **state) {
+  (void)state;
+  mc_instant t = at("2026-01-10T09:00");
+  const char *admin[] = {"agency_admin"}, *clerk[] = {"reception"}, *two[] = {"reception", "specialist"};
+  eng_command c = creation("root", "system_admin", NULL, "ha.x05", "H13.X03", admin, 1);
+  run(&c, t, 0);
+  c = creation("root", "system_admin", NULL, "tam.x03", "H13.X03", clerk, 1);
+  run(&c, t, 0);
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "tam.x03", two, 2);
+  eng_result r = run(&c, t, 0);
+  event_is(r.first_seq, "account.roles_set", "account/tam.x03", 2, "ha.x05", "agency_admin", false);
+  eng_account_view a = account("tam.x03");
+  assert_int_equal(a.nroles, 2);
+  assert_string_equal(a.roles[0], "reception");
+  assert_string_equal(a.roles[1], "specialist");
+  assert_string_equal(a.agency, "H13.X03");
+  assert_string_equal(a.name, "Nguyễn Thị Lan");
+  /* A system_admin, any official; back to one role. */
+  c = roles_of("root", "system_admin", NULL, "tam.x03", clerk, 1);
+  r = run(&c, t, 0);
+  event_is(r.first_seq, "account.roles_set", "account/tam.x03", 3, "root", "system_admin", false);
+  assert_int_equal(account("tam.x03").nroles, 1);
+}
+
+static void setting_roles_is_refused(void **state) {
+  (void)state;
+  mc_instant t = at("2026-01-10T10:00");
+  uint64_t before = head();
+  const char *clerk[] = {"reception"}, *sysadmin[] = {"system_admin"}, *auditor[] = {"auditor"};
+  const char *twice[] = {"reception", "reception"}, *odd[] = {"treasurer"}, *own[] = {"agency_admin", "leader"};
+  const char *seven[] = {"reception", "specialist", "leader", "postal", "agency_admin", "auditor", "system_admin"};
+  /* Another agency's admin; an official without the admin role. */
+  eng_command c = roles_of("ha.x02", "agency_admin", "H13.X02", "tam.x03", clerk, 1);
+  refused(&c, t, MC_EACCES, "only a system_admin or the agency_admin of H13.X03 may set the roles of an account");
+  c = roles_of("hung.pv", "leader", "H13.X02", "hung.pv", clerk, 1);
+  refused(&c, t, MC_EACCES, "may set the roles of an account of that agency");
+  /* A province-wide role is a system_admin's to give, and to take. */
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "tam.x03", sysadmin, 1);
+  refused(&c, t, MC_EACCES, "only a system_admin gives the province-wide role system_admin");
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "tam.x03", auditor, 1);
+  refused(&c, t, MC_EACCES, "province-wide role auditor");
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "kiem.toan", clerk, 1);
+  refused(&c, t, MC_EACCES, "the account kiem.toan holds the province-wide role auditor: only a system_admin may set the "
+                            "roles of it");
+  /* An auditor made an agency's clerk needs an agency. */
+  c = roles_of("root", "system_admin", NULL, "kiem.toan", clerk, 1);
+  refused(&c, t, MC_EINVAL, "an official belongs to an agency");
+  /* Oneself; an applicant; no one; the same roles. */
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "ha.x05", own, 2);
+  refused(&c, t, MC_EINVAL, "does not set the roles of their own account");
+  c = roles_of("root", "system_admin", NULL, "001090001234", clerk, 1);
+  refused(&c, t, MC_EINVAL, "001090001234 is an applicant's account: roles are an official's");
+  c = roles_of("root", "system_admin", NULL, "nobody.x", clerk, 1);
+  refused(&c, t, MC_ENOENT, "there is no account nobody.x");
+  c = roles_of("root", "system_admin", NULL, "tam.x03", clerk, 1);
+  eng_result r = refused(&c, t, MC_ECONFLICT, "the account tam.x03 has these roles already");
+  assert_string_equal(r.key, "roles_same");
+  /* The roles themselves, as at creation. */
+  c = roles_of("root", "system_admin", NULL, "tam.x03", twice, 2);
+  refused(&c, t, MC_EINVAL, "the role reception is given twice");
+  c = roles_of("root", "system_admin", NULL, "tam.x03", seven, 7);
+  refused(&c, t, MC_EINVAL, "1 to 6 roles");
+  c = roles_of("root", "system_admin", NULL, "tam.x03", clerk, 0);
+  refused(&c, t, MC_EINVAL, "1 to 6 roles");
+  c = roles_of("root", "system_admin", NULL, "tam.x03", odd, 1);
+  r = refused(&c, t, MC_EINVAL, "\"treasurer\" is not a role of an official: the roles are reception, specialist, "
+                                       "leader, agency_admin, auditor, system_admin, postal");
+  assert_string_equal(r.key, "role_unknown");
+  assert_non_null(strstr(r.message_vi, "«treasurer» không phải là vai trò của cán bộ: các vai trò gồm reception"));
+  assert_int_equal(head(), before);
+  assert_int_equal(account("tam.x03").nroles, 1);
+}
+
+/* A role a step of a procedure in effect names (`by verifier`, `escalate
+ * to inspector`, declared with `role`) may be held, from the instant the
+ * procedure takes effect; `applicant` and `system` never. */
+static const char *const verifying =
+    "procedure \"9.000017\" \"Thẩm định thử nghiệm\" {\n"
+    "  sector \"Tư pháp\" field \"Hộ tịch\" level commune online full time 3 working days\n"
+    "  policy \"nd118-2025\" fee 0 VND\n"
+    "  role verifier \"Cán bộ thẩm định\"\n"
+    "  role inspector \"Thanh tra\"\n"
+    "  step reception \"Tiếp nhận\" by reception within policy.reception_limit state submitted {\n"
+    "    on accept -> verify\n    on reject -> rejected\n  }\n"
+    "  step verify \"Thẩm định\" by verifier within 2 working days state processing {\n"
+    "    escalate to inspector\n    on approve -> result\n    on deny -> result\n  }\n"
+    "  step result \"Trả kết quả\" by reception within 1 working day state decided {\n"
+    "    on return_result -> returned\n  }\n"
+    "}\n";
+
+static void roles_a_procedure_declares(void **state) {
+  (void)state;
+  const char *verifier[] = {"verifier"}, *both[] = {"specialist", "inspector"}, *applicant[] = {"applicant"};
+  const char *system[] = {"system"};
+  eng_command c = creation("ha.x05", "agency_admin", "H13.X03", "tham.dinh", "H13.X03", verifier, 1);
+  eng_result r = refused(&c, at("2026-02-02T08:00"), MC_EINVAL, "\"verifier\" is not a role of an official");
+  assert_null(strstr(r.message, "verifier,"));
+  mc_buf bytes = MC_BUF_INIT;
+  compile_procedure("verifying.mc", verifying, "nd118-2025", &bytes);
+  eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
+                     .publish = {.def_kind = ENG_DEF_PROCEDURE, .effective_from = at("2026-02-10T00:00"),
+                                 .bytes = {bytes.data, bytes.len}}};
+  run(&pub, at("2026-02-02T08:05"), 0);
+  /* Published, not in effect yet. */
+  refused(&c, at("2026-02-09T08:00"), MC_EINVAL, "\"verifier\" is not a role of an official");
+  /* In effect: created with it, and given the role of an escalation. */
+  r = run(&c, at("2026-02-10T08:00"), 0);
+  event_is(r.first_seq, "account.created", "account/tham.dinh", 1, "ha.x05", "agency_admin", false);
+  assert_string_equal(account("tham.dinh").roles[0], "verifier");
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "tham.dinh", both, 2);
+  run(&c, at("2026-02-10T08:10"), 0);
+  assert_string_equal(account("tham.dinh").roles[1], "inspector");
+  /* A refusal lists the roles that exist, those of the procedures too. */
+  const char *odd[] = {"treasurer"};
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "tham.dinh", odd, 1);
+  r = refused(&c, at("2026-02-10T08:20"), MC_EINVAL, "the roles are reception, specialist, leader, agency_admin, "
+                                                          "auditor, system_admin, postal, ");
+  assert_non_null(strstr(r.message, "verifier"));
+  assert_non_null(strstr(r.message, "inspector"));
+  assert_non_null(strstr(r.message_vi, "verifier"));
+  /* The applicant's role is named by steps, and the server's is not an official's. */
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "tham.dinh", applicant, 1);
+  refused(&c, at("2026-02-10T08:30"), MC_EINVAL, "\"applicant\" is not a role of an official");
+  c = roles_of("root", "system_admin", NULL, "tham.dinh", system, 1);
+  refused(&c, at("2026-02-10T08:30"), MC_EINVAL, "\"system\" is not a role of an official");
+  /* Retired: no longer given (who holds it keeps it). */
+  eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"admin", "system_admin", NULL, "test"},
+                        .retire = {.def_kind = ENG_DEF_PROCEDURE, .id = "9.000017",
+                                   .effective_from = at("2026-03-01T00:00")}};
+  run(&retire, at("2026-02-10T09:00"), 0);
+  c = roles_of("ha.x05", "agency_admin", "H13.X03", "tam.x03", verifier, 1);
+  refused(&c, at("2026-03-01T08:00"), MC_EINVAL, "\"verifier\" is not a role of an official");
+  assert_string_equal(account("tham.dinh").roles[0], "specialist");
+  mc_buf_free(&bytes);
 }
 
 /* Every account event is on its account's stream, in the order they came. */
@@ -606,6 +756,75 @@ static void a_dossier_event_as_a_subscriber_sees_it(void **state) {
   mc_buf_free(&form);
 }
 
+/* ============================================================ officials of an agency */
+
+typedef struct listed {
+  char ids[512];
+  int n, stop_after, disabled;
+} listed;
+
+static int list_one(void *opaque, const eng_account_view *a) {
+  listed *l = opaque;
+  assert_string_equal(a->kind, "official");
+  if (l->n)
+    strcat(l->ids, ",");
+  strcat(l->ids, a->id);
+  l->disabled += a->disabled;
+  l->n++;
+  return l->stop_after && l->n == l->stop_after ? 1 : 0;
+}
+
+static int list_failing(void *opaque, const eng_account_view *a) {
+  (void)opaque, (void)a;
+  return MC_EIO;
+}
+
+/* eng_officials reads the officials of an agency (with their roles and
+ * whether they are disabled) in id order, applicants never among them. */
+static void the_officials_of_an_agency(void **state) {
+  (void)state;
+  mc_instant now = at("2026-03-02T08:00");
+  const char *clerk[] = {"reception"}, *two[] = {"specialist", "leader"}, *auditor[] = {"auditor"};
+  eng_command c = creation("root", "system_admin", NULL, "zz.sxd", "H13.SXD", clerk, 1);
+  run(&c, now, 0);
+  c = creation("root", "system_admin", NULL, "an.sxd", "H13.SXD", two, 2);
+  run(&c, now, 0);
+  c = creation("root", "system_admin", NULL, "mai.sxd", "H13.SXD", clerk, 1);
+  run(&c, now, 0);
+  c = creation("root", "system_admin", NULL, "kiem.sxd", NULL, auditor, 1);
+  run(&c, now, 0);
+  c = toggle("disable", "root", "system_admin", NULL, "mai.sxd");
+  run(&c, now, 0);
+  c = registration("person", "001090007777", "a@example.vn", NULL);
+  run(&c, now, 0);
+
+  listed l = {.n = 0};
+  assert_int_equal(eng_officials(eng, "H13.SXD", list_one, &l), 0);
+  assert_string_equal(l.ids, "an.sxd,mai.sxd,zz.sxd");
+  assert_int_equal(l.disabled, 1);
+  /* Every official: the province-wide ones too, and no applicant. */
+  l = (listed){.n = 0};
+  assert_int_equal(eng_officials(eng, NULL, list_one, &l), 0);
+  assert_non_null(strstr(l.ids, "kiem.sxd"));
+  assert_non_null(strstr(l.ids, "an.sxd,"));
+  assert_null(strstr(l.ids, "001090007777"));
+  /* An agency without officials, one that does not exist. */
+  l = (listed){.n = 0};
+  assert_int_equal(eng_officials(eng, "H13.TAND", list_one, &l), 0);
+  assert_int_equal(l.n, 0);
+  assert_int_equal(eng_officials(eng, "H99", list_one, &l), 0);
+  assert_int_equal(l.n, 0);
+  /* 1 stops; an error is returned. */
+  l = (listed){.n = 0, .stop_after = 1};
+  assert_int_equal(eng_officials(eng, "H13.SXD", list_one, &l), 0);
+  assert_string_equal(l.ids, "an.sxd");
+  assert_int_equal(eng_officials(eng, "H13.SXD", list_failing, NULL), MC_EIO);
+  /* The roles as they stand. */
+  eng_account_view a = account("an.sxd");
+  assert_int_equal(a.nroles, 2);
+  assert_string_equal(a.roles[1], "leader");
+}
+
 /* ============================================================ definitions */
 
 typedef struct ids {
@@ -655,6 +874,34 @@ static void definitions_in_effect(void **state) {
   assert_int_equal(eng_definitions(eng, ENG_DEF_PROCEDURE, at("2026-01-05T00:00"), failing, NULL), MC_EIO);
 }
 
+/* The published calendar unpacks to the calendar of its files (the
+ * directory's office hours are read from it); other bytes do not. */
+static int unpack_calendar(void *opaque, const char *id, const uint8_t *bytes, size_t len) {
+  eng_calendar **cal = opaque;
+  assert_string_equal(id, "vn");
+  eng_calendar_free(*cal);
+  *cal = NULL;
+  assert_int_equal(eng_calendar_unpack(bytes, len, cal), 0);
+  return 0;
+}
+
+static void a_published_calendar_unpacks(void **state) {
+  (void)state;
+  eng_calendar *cal = NULL;
+  assert_int_equal(eng_definitions(eng, ENG_DEF_CALENDAR, ENG_EVERY_VERSION, unpack_calendar, &cal), 0);
+  assert_non_null(cal);
+  assert_string_equal(eng_calendar_id(cal), "vn");
+  int64_t open[6], close[6];
+  assert_int_equal(eng_calendar_week_hours(cal, 0, open, close, 6), 2);
+  assert_int_equal(open[0], (7 * 60 + 30) * 60000);
+  eng_calendar_free(cal);
+  static const uint8_t not_one[] = {0x81, 0xa5, 'f', 'i', 'l', 'e', 's', 0x90}; /* {files: []} */
+  cal = NULL;
+  assert_int_equal(eng_calendar_unpack(not_one, sizeof not_one, &cal), MC_EPARSE);
+  assert_null(cal);
+  assert_int_equal(eng_calendar_unpack((const uint8_t *)"x", 1, &cal), MC_EPARSE);
+}
+
 /* ============================================================ rebuild */
 
 /* The accounts projection kept command by command equals a rebuild from the
@@ -692,10 +939,15 @@ int main(void) {
       cmocka_unit_test(an_agency_admin_cannot_create_province_wide_accounts),
       cmocka_unit_test(accounts_are_disabled_and_enabled),
       cmocka_unit_test(disabling_is_refused),
+      cmocka_unit_test(an_officials_roles_are_set),
+      cmocka_unit_test(setting_roles_is_refused),
+      cmocka_unit_test(roles_a_procedure_declares),
       cmocka_unit_test(account_events_are_in_the_log),
       cmocka_unit_test(a_dossier_event_as_a_subscriber_sees_it),
       cmocka_unit_test(an_applicants_feed),
+      cmocka_unit_test(the_officials_of_an_agency),
       cmocka_unit_test(definitions_in_effect),
+      cmocka_unit_test(a_published_calendar_unpacks),
       cmocka_unit_test(the_projection_equals_a_rebuild),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);

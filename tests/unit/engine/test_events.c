@@ -54,7 +54,7 @@ static void the_families(void **state) {
     assert_int_equal(eng_event_is_definition((eng_event_type)i), strncmp(name, "definition.", 11) == 0);
   }
   assert_int_equal(dossier, 26);
-  assert_int_equal(account, 4);
+  assert_int_equal(account, 5);
   assert_int_equal(definition, 2);
   assert_false(eng_event_is_dossier(ENG_EV_UNKNOWN));
 }
