@@ -43,6 +43,7 @@ struct conn {
   bool addr_forwarded;
   bool waiting_hello;          /* not authenticated yet: closed after hello_seconds (s->nwaiting_hello) */         /* addr is what a trusted proxy's header named (per-address limits hold) */
   principal who;
+  bool english;                /* hello's "lang": "en" (errors' `message` in English; else Vietnamese) */
   mc_buf rx;
   bool rx_binary, rx_too_big;
   out_msg *qhead, **qtail;

@@ -25,6 +25,42 @@ const char *srv_error_code(eng_refusal_kind kind, int *http_status, int *outcome
   return code;
 }
 
+/* What a server's own error says in Vietnamese (an engine's refusal has
+ * its own message_vi): by its code, naming the field. */
+static char *generic_vi(const char *code, const char *field, char *out, size_t size) {
+  if (!strcmp(code, "bad_request"))
+    snprintf(out, size, field ? "Trường «%s» bị thiếu hoặc không hợp lệ." : "Yêu cầu không đọc được%s.",
+             field ? field : "");
+  else
+    snprintf(out, size, "%s",
+             !strcmp(code, "too_large")                  ? "Yêu cầu quá lớn."
+             : !strcmp(code, "unauthenticated")          ? "Chưa đăng nhập hoặc phiên đã hết hạn: vui lòng đăng nhập lại."
+             : !strcmp(code, "password_change_required") ? "Vui lòng đổi mật khẩu dùng một lần trước."
+             : !strcmp(code, "forbidden")                ? "Tài khoản của bạn không được làm việc này."
+             : !strcmp(code, "not_found")                ? "Không tìm thấy."
+             : !strcmp(code, "conflict")                 ? "Dữ liệu đã thay đổi: vui lòng tải lại rồi làm lại."
+             : !strcmp(code, "unavailable")              ? "Hệ thống tạm thời chưa phục vụ được: vui lòng thử lại sau."
+                                                         : "Yêu cầu bị từ chối.");
+  return out;
+}
+
+/* An error as the connection reads it: `message` in its language
+ * (Vietnamese unless hello said "en"), both texts beside it. */
+void srv_error_localize(json_t *error, bool english) {
+  const char *en = json_string_value(json_object_get(error, "message"));
+  const char *vi = json_string_value(json_object_get(error, "message_vi"));
+  char generic[200];
+  if (en == NULL)
+    return;
+  if (vi == NULL)
+    vi = generic_vi(json_string_value(json_object_get(error, "code")) ? json_string_value(json_object_get(error, "code")) : "",
+                    json_string_value(json_object_get(error, "field")), generic, sizeof generic);
+  json_t *en_copy = json_string(en), *vi_copy = json_string(vi);
+  json_object_set_new(error, "message_en", en_copy);
+  json_object_set_new(error, "message_vi", vi_copy);
+  json_object_set(error, "message", english ? en_copy : vi_copy);
+}
+
 json_t *srv_error(const char *code, const char *message, const char *field) {
   json_t *e = json_pack("{s:s, s:s}", "code", code, "message", message ? message : "");
   if (field)
@@ -37,6 +73,8 @@ void srv_error_refusal(json_t *error, const eng_result *r) {
     return;
   json_object_set_new(error, "key", json_string(r->key));
   json_object_set_new(error, "message_vi", json_string(r->message_vi));
+  if (r->current_version)
+    json_object_set_new(error, "version", json_integer((json_int_t)r->current_version)); /* reload, decide again */
   if (r->nfields == 0)
     return;
   json_t *list = json_array();

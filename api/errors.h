@@ -22,4 +22,10 @@ void srv_error_refusal(json_t *error, const eng_result *r);
  * op), and what srv_error_refusal adds. */
 json_t *srv_error_of_result(const eng_result *r, const char *prefix);
 
+/* An error as a WebSocket connection reads it: `message` in its language
+ * (Vietnamese unless its hello said "en"), message_vi and message_en beside
+ * it (a server's own error, with no refusal key, gets a Vietnamese
+ * sentence by its code naming the field). */
+void srv_error_localize(json_t *error, bool english);
+
 #endif

@@ -110,7 +110,9 @@ static void received(srv *s, conn *c) {
     s->m.bad_frames_total++;
     char msg[160];
     snprintf(msg, sizeof msg, "the message is longer than %d bytes (max_frame): nothing was done", s->cfg.max_frame);
-    json_t *e = json_pack("{s:n, s:b, s:o}", "id", "ok", 0, "error", srv_error("too_large", msg, NULL));
+    json_t *err = srv_error("too_large", msg, NULL);
+    srv_error_localize(err, c->english);
+    json_t *e = json_pack("{s:n, s:b, s:o}", "id", "ok", 0, "error", err);
     srv_conn_send(c, e, c->rx_binary);
     json_decref(e);
     srv_metrics_count(&s->m, "frame", OUT_BAD);

@@ -11,6 +11,9 @@
 #include <string.h>
 
 void srv_ws_reply(req *r, json_t *body) {
+  json_t *error = json_object_get(body, "error");
+  if (json_is_object(error))
+    srv_error_localize(error, r->c->english);
   json_t *o = json_pack("{s:O}", "id", r->id ? r->id : json_null()); /* the id first, for people reading */
   json_object_update(o, body);
   json_decref(body);

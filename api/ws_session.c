@@ -21,10 +21,16 @@ static json_t *account_json(const principal *p) {
 }
 
 void srv_ws_op_hello(req *r) {
-  const char *token;
-  static const char *const fields[] = {"token", NULL};
-  if (!srv_ws_known_fields(r, fields) || !srv_ws_get_str(r, "token", true, 128, &token))
+  const char *token, *lang = NULL;
+  static const char *const fields[] = {"token", "lang", NULL};
+  if (!srv_ws_known_fields(r, fields) || !srv_ws_get_str(r, "token", true, 128, &token) ||
+      !srv_ws_get_str(r, "lang", false, 2, &lang))
     return;
+  if (lang && strcmp(lang, "vi") && strcmp(lang, "en")) {
+    srv_ws_fail(r, "bad_request", "lang", "hello: \"lang\" is \"vi\" (the default) or \"en\"");
+    return;
+  }
+  r->c->english = lang && !strcmp(lang, "en");
   principal p;
   if (srv_authenticate(r->s, token, &p) != 0) {
     srv_ws_fail(r, "unauthenticated", "token", "hello: the token is unknown, expired or revoked: log in again");

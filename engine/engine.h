@@ -171,6 +171,7 @@ typedef struct eng_result {
   uint32_t count;
   bool repeated;              /* a retry of a command already done: nothing appended */
   mc_instant appointment_at;  /* the dossier's appointment after the command (0: none yet) */
+  uint64_t current_version;   /* refused as version_stale: the dossier's version now (0: otherwise) */
 } eng_result;
 
 /* A result's kind: its refusal's, or for a failure without one, its

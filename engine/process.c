@@ -313,7 +313,7 @@ bool dec_final_state(const char *state) { return dsl_state_is_final(dsl_state_pa
 
 static int check_version(decide *d, const eng_snap *s, uint64_t version) {
   if (d->cmd->expected_version != STORE_ANY_VERSION && d->cmd->expected_version != version)
-    return refuse(d, MC_ECONFLICT, VERSION_STALE,
+    return d->res->current_version = version, refuse(d, MC_ECONFLICT, VERSION_STALE,
                   s->code, (unsigned long long)version, (unsigned long long)d->cmd->expected_version);
   if (dec_final_state(s->state))
     return refuse(d, MC_EINVAL, DOSSIER_FINISHED, s->code, s->state, dec_state_vi(s->state));

@@ -695,7 +695,7 @@ def disk_full():
                         break
                 F.check(errors, "a full disk refuses a submission")
                 if errors:
-                    F.check("no space" in errors[0].get("message", ""), "the client is told: no space: %r" % errors[0])
+                    F.check("no space" in errors[0].get("message_en", ""), "the client is told: no space: %r" % errors[0])
                     F.eq(errors[0].get("code"), "unavailable", "the code of a full disk")
                 st, body, _ = srv.http("GET", "/healthz")
                 F.eq((st, body.get("status") if isinstance(body, dict) else body), (503, "failing"),

@@ -65,6 +65,22 @@ def full_and_history():
             F.eq([(e["action"], e.get("reason")) for e in h.get("history", [])],
                  [("submit", None), ("request_supplement", ask)], "the history: %r" % h)
             F.eq(h["history"][1]["by"]["name"], "Cán bộ le.tan", "who acted, by name")
+            # A stale version: the error in Vietnamese, the current version as a number; in English for
+            # a client that said so in hello.
+            r = await rec.request("act", command_id="fh-3", dossier=code, expected_version=1, action="accept")
+            e = r.get("error", {})
+            F.eq((e.get("code"), e.get("key"), e.get("version")), ("conflict", "version_stale", 2), "stale: %r" % e)
+            F.check("vui lòng tải lại" in e.get("message", "") and "reload" in e.get("message_en", ""),
+                    "message in Vietnamese, message_en beside it: %r" % e)
+            en = await Client.open(srv)
+            h = await en.request("hello", token=toks["le.tan"], lang="en")
+            F.check(h.get("ok"), "hello in English: %r" % h)
+            r = await en.request("act", command_id="fh-4", dossier=code, expected_version=1, action="accept")
+            F.check("reload" in r.get("error", {}).get("message", ""), "in English: %r" % r)
+            r = await en.request("get")
+            F.eq(r.get("error", {}).get("message_vi"), "Trường «dossier» bị thiếu hoặc không hợp lệ.",
+                 "a server's own error has its Vietnamese too: %r" % r)
+            await en.close()
             p = await rec.request("process", procedure="1.001193", definition=d.get("definition"))
             F.eq([s["name"] for s in p.get("steps", [])][:1], ["reception"], "the dossier's own process: %r" % p)
             for c in (rec, spe):

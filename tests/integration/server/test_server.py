@@ -362,7 +362,7 @@ def bad_input():
                     F.eq(err.get("code"), code, "bad input %r" % (data[:40],))
                 else:
                     F.check(err.get("code") in ("refused", "not_found", "forbidden"), "refused: %r" % err)
-                F.check(words in err.get("message", ""), "the error says what: %r has %r" % (err.get("message"), words))
+                F.check(words in err.get("message_en", ""), "the error says what: %r has %r" % (err.get("message_en"), words))
                 F.eq(r.get("ok"), False, "ok is false")
             r = await c.request("ping")
             F.eq(r["seq"], head, "nothing was written by bad input, and the connection still works")
