@@ -74,6 +74,7 @@ static const key keys[] = {
     INT("max_submissions_per_hour_per_address", max_submissions_per_hour_per_address, 1, 1000000),
     INT("max_status_lookups_per_minute", max_status_lookups_per_minute, 1, 100000),
     INT("max_batch", max_batch, 1, 65536),
+    TEXT("public_url", public_url),
     TEXT("trusted_proxies", trusted_proxies),
     TEXT("smtp_url", smtp_url),
     TEXT("smtp_user", smtp_user),
@@ -139,6 +140,32 @@ static int set_listen(srv_config *c, const char *v, mc_buf *why, const char *fil
   snprintf(c->listen_host, sizeof c->listen_host, "%.*s", (int)(colon - v), v);
   c->port = (int)port;
   return 0;
+}
+
+bool srv_config_url_valid(const char *url, char *why, size_t size) {
+  const char *host = !strncmp(url, "https://", 8) ? url + 8 : !strncmp(url, "http://", 7) ? url + 7 : NULL;
+  size_t n = strlen(url);
+  if (host == NULL || *host == '\0' || *host == '/') {
+    snprintf(why, size, "\"%.80s\" is not http:// or https:// and a host, such as https://dichvucong.bacninh.gov.vn", url);
+    return false;
+  }
+  for (const char *p = url; *p; p++)
+    if ((unsigned char)*p <= ' ' || *p == '?' || *p == '#' || *p == '"' || *p == '<' || *p == '>' || *p == '\\') {
+      snprintf(why, size, "\"%.80s\" has a space, a query, a fragment or a quote: give the address alone", url);
+      return false;
+    }
+  if (url[n - 1] == '/') {
+    snprintf(why, size, "\"%.80s\" ends with a slash: leave it out (paths are added to it)", url);
+    return false;
+  }
+  return true;
+}
+
+void srv_config_public_url(const srv_config *c, char *out, size_t size) {
+  if (c->public_url[0])
+    snprintf(out, size, "%s", c->public_url);
+  else
+    snprintf(out, size, "%s://%s:%d", c->tls_cert[0] ? "https" : "http", c->listen_host, c->port);
 }
 
 int srv_config_load(srv_config *c, const char *path, mc_buf *why) {
@@ -224,6 +251,10 @@ int srv_config_load(srv_config *c, const char *path, mc_buf *why) {
   char bad[160];
   if (rc == 0 && !srv_proxy_list_valid(c->trusted_proxies, bad, sizeof bad)) {
     mc_buf_printf(why, "%s: trusted_proxies: %s", path, bad);
+    rc = MC_EPARSE;
+  }
+  if (rc == 0 && c->public_url[0] && !srv_config_url_valid(c->public_url, bad, sizeof bad)) {
+    mc_buf_printf(why, "%s: public_url: %s", path, bad);
     rc = MC_EPARSE;
   }
   if (rc == 0 && (c->tls_cert[0] != '\0') != (c->tls_key[0] != '\0')) {

@@ -38,6 +38,9 @@ typedef struct srv_config {
   int max_submissions_per_hour_per_address; /* from one address a trusted proxy named: 200 */
   int max_status_lookups_per_minute; /* public status lookups from one address: 60 */
   int max_batch;               /* commands per commit at most: 1024 */
+  char public_url[256];        /* where people reach motcua (https://dichvucong.example.vn): links in
+                                  messages, QR codes, file links, gateways' return addresses are built
+                                  on it; none: http://LISTEN */
   char trusted_proxies[512];   /* reverse proxies whose X-Forwarded-For / Forwarded
                                   name the client (api/proxy.h): none */
   /* Delivery of the outbox (office/delivery.h); empty: not sent. */
@@ -55,5 +58,11 @@ int srv_config_load(srv_config *c, const char *path, mc_buf *why);
 
 /* The environment's secrets over the file's. */
 void srv_config_env(srv_config *c);
+
+/* public_url is an http:// or https:// address with a host, no query,
+ * fragment, space or trailing slash; `why` says what is wrong. */
+bool srv_config_url_valid(const char *url, char *why, size_t size);
+/* The address links are built on: public_url, else the one listened on. */
+void srv_config_public_url(const srv_config *c, char *out, size_t size);
 
 #endif

@@ -13,6 +13,7 @@
 #include "base/log.h"
 
 #include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -56,9 +57,20 @@ static void get_status(http_req *h, const char *code, json_t *body, const char *
     return;
   }
   eng_dossier_view d;
+  char secret[ENG_SECRET_LEN + 1] = "", given[32];
   int rc = eng_dossier_get(h->s->e, code, &d);
-  if (rc == MC_ENOENT) {
-    srv_http_error(h, 404, "not_found", NULL, "there is no dossier %s: check the code on the receipt (e.g. H13.X01-261125-0001)", code);
+  if (rc == 0)
+    rc = eng_dossier_secret(h->s->e, code, secret, sizeof secret);
+  /* The code and the secret printed on the receipt, or nothing: a wrong
+   * secret is answered as an unknown code (a dossier filed before secrets
+   * is found by its code alone). */
+  const char *asked = srv_http_arg(h->wsi, "secret=", given, sizeof given);
+  bool match = secret[0] == '\0' || (asked && strlen(asked) == strlen(secret) &&
+                                      sodium_memcmp(asked, secret, strlen(secret)) == 0);
+  if (rc == MC_ENOENT || (rc == 0 && !match)) {
+    srv_http_error(h, 404, "not_found", "secret",
+                   "there is no dossier %s with this secret: give the code and the secret printed on the receipt "
+                   "(/api/status/H13.X01-261125-0001?secret=7KQ2M9XD)", code);
     return;
   }
   if (rc) {

@@ -541,6 +541,7 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
       s->ctx = NULL;
       goto out_loop;
     }
+    s->cfg.port = port; /* "any free port" (0) is this one now: links are built on it */
   }
   open_ready(s);
   if ((rc = drop_privileges(s)) != 0)

@@ -53,9 +53,22 @@ static void command_finish(job *j) {
   } else {
     srv_metrics_count(&j->s->m, j->op, OUT_OK);
     uint64_t seq = res->count ? res->first_seq + res->count - 1 : 0;
-    srv_ws_reply(&r, json_pack("{s:b, s:s, s:I, s:I, s:I, s:b}", "ok", 1, "dossier", res->dossier, "version",
-                        (json_int_t)res->version, "seq", (json_int_t)seq, "appointment_at",
-                        (json_int_t)res->appointment_at, "repeated", res->repeated));
+    json_t *reply = json_pack("{s:b, s:s, s:I, s:I, s:I, s:b}", "ok", 1, "dossier", res->dossier, "version",
+                              (json_int_t)res->version, "seq", (json_int_t)seq, "appointment_at",
+                              (json_int_t)res->appointment_at, "repeated", res->repeated);
+    /* A filing: the receipt's secret (a retry's too: read back). */
+    char secret[sizeof res->secret];
+    snprintf(secret, sizeof secret, "%s", res->secret);
+    if (j->cmds[0].kind == ENG_CMD_SUBMIT && secret[0] == '\0')
+      eng_dossier_secret(j->s->e, res->dossier, secret, sizeof secret);
+    if (j->cmds[0].kind == ENG_CMD_SUBMIT && secret[0]) {
+      char base[256], url[512];
+      srv_config_public_url(&j->s->cfg, base, sizeof base);
+      snprintf(url, sizeof url, "%s/api/status/%s?secret=%s", base, res->dossier, secret);
+      json_object_set_new(reply, "secret", json_string(secret));
+      json_object_set_new(reply, "status_url", json_string(url)); /* the receipt's QR code */
+    }
+    srv_ws_reply(&r, reply);
   }
   srv_job_free(j);
 }

@@ -150,6 +150,7 @@ static json_t *full_json(const eng_dossier_full *f) {
     json_array_append_new(can, json_pack("{s:s, s:s, s:s, s:o, s:s}", "action", c->action, "label", c->label, "needs",
                                          c->needs, "step", str_or_null(c->step), "role", c->role));
   }
+  json_object_set_new(o, "secret", str_or_null(f->secret)); /* printed on the receipt */
   json_object_update_new(
       o, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:{s:s, s:I, s:I, s:i, s:I, s:I}, s:o, "
                    "s:{s:I, s:b, s:I}, s:o, s:o, s:o}",

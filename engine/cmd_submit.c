@@ -5,6 +5,7 @@
 
 #include "base/error.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -202,9 +203,17 @@ int dec_do_submit(decide *d) {
       if (f && f->type == MSGPACK_OBJECT_STR && d->m->fields[i].type == DSL_M_PHONE && !phone[0])
         snprintf(phone, sizeof phone, "%.*s", (int)f->via.str.size, f->via.str.ptr);
     }
+    /* The receipt's secret: a random draw, recorded (a replay reads it, never draws again). */
+    char secret[ENG_SECRET_LEN + 1];
+    static const char alphabet[] = ENG_SECRET_ALPHABET;
+    for (int i = 0; i < ENG_SECRET_LEN; i++)
+      secret[i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    secret[ENG_SECRET_LEN] = '\0';
     what w = {.action = "submit", .step = d->m->nodes[0].name, .docs = docs, .ndocs = ndocs, .email = email,
-              .phone = phone, .applicant = block.data, .applicant_len = block.len};
+              .phone = phone, .applicant = block.data, .applicant_len = block.len, .secret = secret};
     rc = dec_append_dossier_event(d, &s, 1, &w, form.data, form.len);
+    if (rc == 0)
+      snprintf(d->res->secret, sizeof d->res->secret, "%s", secret);
   }
   d->applicant = NULL;
   msgpack_unpacked_destroy(&u);

@@ -71,6 +71,7 @@ typedef struct what {
   const char *email, *phone;  /* submission: the applicant's addresses the form gives */
   const uint8_t *applicant;   /* submission: the applicant block (canonical), or NULL */
   size_t applicant_len;
+  const char *secret;         /* submission: the receipt's secret, or NULL */
 } what;
 
 /* ------------------------------------------------------------ the event (record.c) */

@@ -172,7 +172,17 @@ typedef struct eng_result {
   bool repeated;              /* a retry of a command already done: nothing appended */
   mc_instant appointment_at;  /* the dossier's appointment after the command (0: none yet) */
   uint64_t current_version;   /* refused as version_stale: the dossier's version now (0: otherwise) */
+  char secret[16];            /* SUBMIT: the receipt's secret for the public lookup (ENG_SECRET_LEN) */
 } eng_result;
+
+/* A dossier's receipt secret: ENG_SECRET_LEN of these, drawn at random when
+ * it is filed and recorded with it; printed on the receipt beside the code,
+ * the public status lookup asks for both (a day's codes are in sequence). */
+#define ENG_SECRET_LEN 8
+#define ENG_SECRET_ALPHABET "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+/* The secret the dossier was filed with, into out (ENG_SECRET_LEN + 1);
+ * "" for a dossier filed before secrets existed; MC_ENOENT: no such dossier. */
+int eng_dossier_secret(eng_engine *e, const char *code, char *out, size_t size);
 
 /* A result's kind: its refusal's, or for a failure without one, its
  * status's (eng_refusal_kind_of_status); ENG_REFUSE_NONE when it succeeded. */
@@ -480,6 +490,7 @@ typedef struct eng_dossier_full {
   char applicant_account[64]; /* "" for a desk or postal dossier */
   char channel[16];
   char definition[65];        /* the procedure version it runs under (SHA-256, hex) */
+  char secret[ENG_SECRET_LEN + 1]; /* the receipt's ("" for a dossier filed before secrets) */
   const char *procedure_name, *agency_name;
   eng_applicant_view applicant;
   eng_form_value *form;

@@ -3,9 +3,10 @@
  * number and phone, and by the day it was received; and the reader
  * (docs/ENGINE.md, "Search").
  *
- * Keys, each -> the dossier's summary (a canonical map: agency, applicant,
- * code, decided_at, folded, name, procedure, state, submitted_at):
- *   "k/" code                      the code
+ * Keys:
+ *   "k/" code -> the dossier's summary (a canonical map: agency, applicant,
+ *               code, decided_at, folded, name, procedure, state, submitted_at)
+ * and, each -> "" (the summary is read under "k/"):
  *   "w/" word 0 code               each word of the applicant's name, folded
  *   "i/" id number 0 code          the applicant block's id_number
  *   "p/" phone 0 code              the applicant's phone (block, else the form's)
@@ -102,14 +103,17 @@ int eng__apply_search(void *opaque, store_proj_txn *tx, const store_event *ev) {
   int hl = snprintf(head, sizeof head, "%s%c%s%c%s", w.name, 0, w.id, 0, w.phone);
   eng__keys_start(&keys, head, hl > 0 ? (size_t)hl : 0);
   /* The keys: the code; each word of the name; the id and the phone; the day received. */
-#define PUT()                                                  \
-  do {                                                         \
-    if (rc == 0)                                               \
-      rc = store_proj_put(tx, k.data, k.len, val.data, val.len); \
-    eng__keys_add(&keys, &k);                                  \
+  /* The summary is under the code; the other keys lead to it (an empty value). */
+#define PUT()                                             \
+  do {                                                    \
+    if (rc == 0)                                          \
+      rc = store_proj_put(tx, k.data, k.len, "", 0);      \
+    eng__keys_add(&keys, &k);                             \
   } while (0)
   key_of(&k, "k/", s.code, strlen(s.code), NULL);
-  PUT();
+  if (rc == 0)
+    rc = store_proj_put(tx, k.data, k.len, val.data, val.len);
+  eng__keys_add(&keys, &k);
   const char *f = mc_buf_cstr(&folded) ? mc_buf_cstr(&folded) : "";
   while (*f && rc == 0) {
     size_t n = strcspn(f, " ");
@@ -189,6 +193,7 @@ static bool words_in(const char *text, const char *q) {
 }
 
 typedef struct search_ctx {
+  store_read *rd;
   const eng_search_query *q;
   const char *folded_q;
   mc_buf prefix;
@@ -209,6 +214,17 @@ static int search_one(void *opaque, const void *key, size_t klen, const void *va
   const eng_search_query *q = c->q;
   eng_search_hit h;
   char folded[256];
+  if (vlen == 0) {
+    /* A key that leads to the summary: the code ends it ("r/": after the instant, else after a NUL). */
+    const char *k = key, *code = klen > 10 && k[0] == 'r' ? k + 10 : memchr(k, 0, klen);
+    if (code == NULL)
+      return 0;
+    code += k[0] != 'r';
+    char sk[80];
+    int n = snprintf(sk, sizeof sk, "k/%.*s", (int)(klen - (size_t)(code - k)), code);
+    if (n <= 2 || (size_t)n >= sizeof sk || store_read_proj(c->rd, ENG_PROJ_SEARCH, sk, (size_t)n, &val, &vlen) != 0)
+      return 0;
+  }
   hit_decode(val, vlen, &h, folded, sizeof folded);
   c->examined++;
   if ((q->code && q->code[0] && strcmp(q->code, h.code)) || (q->procedure && q->procedure[0] && strcmp(q->procedure, h.procedure)) ||
@@ -281,6 +297,7 @@ int eng_search(eng_engine *e, const eng_search_query *q, const char *cursor, int
   }
   store_read *rd;
   if (rc == 0 && (rc = store_read_begin(e->st, &rd)) == 0) {
+    c.rd = rd;
     rc = store_read_proj_scan(rd, ENG_PROJ_SEARCH, from.data, from.len, search_one, &c);
     store_read_end(rd);
     rc = rc < 0 ? rc : c.rc;

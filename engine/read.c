@@ -76,7 +76,7 @@ typedef struct reading {
   eng_snap s;
   eng_def *proc, *policy, *cal, *dir;
   msgpack_unpacked filed, form;
-  const msgpack_object *form_map, *applicant;
+  const msgpack_object *form_map, *applicant, *secret;
 } reading;
 
 static int reading_open(eng_engine *e, const char *code, mc_instant now, reading *r) {
@@ -116,6 +116,7 @@ static int reading_open(eng_engine *e, const char *code, mc_instant now, reading
       r->form_map = &r->form.data;
     if (block && block->type == MSGPACK_OBJECT_MAP)
       r->applicant = block;
+    r->secret = eng__get(&r->filed.data, "secret");
   }
   return 0;
 }
@@ -480,6 +481,7 @@ int eng_dossier_full_read(eng_engine *e, const char *code, mc_instant now, const
   if (rc == 0) {
     eng__view_of_snap(&r.s, &out->d, out->applicant_account, sizeof out->applicant_account);
     snprintf(out->channel, sizeof out->channel, "%s", r.s.channel);
+    eng__str_copy(r.secret, out->secret, sizeof out->secret);
     mc_hex(r.s.definition, 32, out->definition);
     out->procedure_name = r.proc->machine->name ? r.proc->machine->name : r.proc->machine->code;
     out->agency_name = agency_name(&r, &out->arena, r.s.agency);
@@ -601,6 +603,18 @@ int eng_process_read(eng_engine *e, const char *code, const char *definition, mc
 void eng_process_free(eng_process_view *p) {
   mc_arena_free(&p->arena);
   memset(p, 0, sizeof *p);
+}
+
+/* ============================================================ a receipt's secret */
+
+int eng_dossier_secret(eng_engine *e, const char *code, char *out, size_t size) {
+  reading r;
+  out[0] = '\0';
+  int rc = reading_open(e, code, mc_clock_now(), &r);
+  if (rc == 0 && r.secret && eng__str_copy(r.secret, out, size) != 0)
+    out[0] = '\0';
+  reading_close(&r);
+  return rc;
 }
 
 /* ============================================================ an event's reason */

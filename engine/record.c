@@ -88,8 +88,9 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
   for (int i = 0; i < w->ndocs; i++)
     ndocs += w->docs[i].has_hash;
   bool has_applicant = w->applicant && w->applicant_len;
+  bool has_secret = w->secret && w->secret[0];
   mc_canon_map(&c, 2 + has_applicant + (has_email || has_phone) + (ndocs ? 1 : 0) + (d->nnotes ? 2 : 0) +
-                       (form ? 1 : 0));
+                       (form ? 1 : 0) + has_secret);
   if (has_applicant) {
     msgpack_unpacked u;
     size_t off = 0;
@@ -154,6 +155,8 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
     msgpack_unpacked_destroy(&u);
   }
   mc_buf_free(&notes);
+  if (has_secret)
+    mc_canon_kv_str(&c, "secret", w->secret);
   mc_canon_key(&c, "set");
   eng__snap_delta(has_prev ? &prev : NULL, s, &c);
   mc_canon_key(&c, "what");

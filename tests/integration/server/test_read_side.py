@@ -3,7 +3,7 @@
 
   test_read_side.py MOTCUAD MOTCUA [SCENARIO...]
 
-Scenarios (all by default): full_and_history, queue_live, search_access, reads_recorded.  Prints what
+Scenarios (all by default): full_and_history, queue_live, search_access, reads_recorded, public_url.  Prints what
 failed and exits 1 if anything did.
 """
 import asyncio
@@ -195,5 +195,30 @@ def reads_recorded():
          "the export holds the four openings, the last written at the stop: %r" % lines)
 
 
-SCENARIOS = {f.__name__: f for f in (full_and_history, queue_live, search_access, reads_recorded)}
+def public_url():
+    """The receipt's lookup link is built on the configured public address; a malformed one stops
+    the start saying what is wrong."""
+    d = workdir("public_url")
+    srv = Server(MOTCUAD, d, "public_url = https://dichvucong.bacninh.gov.vn\n").start()
+    try:
+        a_tok = applicant(srv, "001090001234")
+
+        async def run():
+            a = await Client.open(srv, a_tok)
+            r = await submit(a, "pu-1")
+            F.eq(r.get("status_url"), "https://dichvucong.bacninh.gov.vn/api/status/%s?secret=%s" %
+                 (r.get("dossier"), r.get("secret")), "the link on the receipt: %r" % r)
+            await a.close()
+
+        asyncio.run(run())
+    finally:
+        F.eq(srv.stop(), 0, "public_url: motcuad stops cleanly")
+    bad = Server(MOTCUAD, workdir("public_url_bad"), "public_url = dichvucong.bacninh.gov.vn/\n")
+    bad.write_config()
+    out = subprocess.run([MOTCUAD, "--config", bad.config], capture_output=True, text=True, timeout=30)
+    F.check(out.returncode != 0 and "public_url" in out.stderr and "https://" in out.stderr,
+            "a malformed public_url stops the start: %r" % out.stderr[-300:])
+
+
+SCENARIOS = {f.__name__: f for f in (full_and_history, queue_live, search_access, reads_recorded, public_url)}
 run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])

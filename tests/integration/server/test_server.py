@@ -456,10 +456,14 @@ def idempotency_and_status():
             F.eq((r2["dossier"], r2["version"], r2["repeated"]), (r1["dossier"], 1, True),
                  "a command sent twice is done once")
             await c.close()
-            return r1["dossier"]
+            F.eq(r2.get("secret"), r1.get("secret"), "a retry gives the same receipt secret")
+            return r1["dossier"], r1.get("secret", "")
 
-        code = asyncio.run(run())
+        code, secret = asyncio.run(run())
+        F.eq(len(secret), 8, "the receipt has a secret: %r" % secret)
         st, r, _ = srv.http("GET", "/api/status/" + code)
+        F.eq((st, r.get("error", {}).get("code")), (404, "not_found"), "without the secret, no dossier: %r" % r)
+        st, r, _ = srv.http("GET", "/api/status/%s?secret=%s" % (code, secret))
         F.eq((st, r["state"], r["procedure_name"]), (200, "submitted", "Đăng ký khai sinh"), "public status lookup")
         text = json.dumps(r, ensure_ascii=False)
         F.check("Khôi" not in text and "0912345678" not in text and "001090000007" not in text,

@@ -133,6 +133,7 @@ def local_ms(day, hour, minute=0):
 TIME_KEYS = {"time", "submitted_at", "accepted_at", "appointment_at", "decided_at", "finished_at", "expires_at",
              "new_due", "effective_from"}
 CLOCK_KEYS = {"used_ms", "left_ms"}
+LOOPBACK_PORT = re.compile(r"(http://127\.0\.0\.1:)\d+")
 CODE_DATE = re.compile(r"\b(H\d+(?:\.[A-Z0-9]+)*)-(\d{6})-(\d{4})\b")  # a dossier code's YYMMDD (its day)
 ISO_TIME = re.compile(r"\b\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?\b")
 LOCAL_TIME = re.compile(r"\b\d\d:\d\d ngày \d\d/\d\d/\d{4}\b")
@@ -192,6 +193,7 @@ class Recorder:
             if value in s:
                 s = s.replace(value, self.secrets[value])
         s = CODE_DATE.sub(r"\1-<date>-\3", s)
+        s = LOOPBACK_PORT.sub(r"\1<port>", s)  # the port a test server got
         if received:
             s = LOCAL_TIME.sub("<time>", ISO_TIME.sub("<time>", s))
         return s
@@ -228,6 +230,10 @@ class Recorder:
             self.secret(msg.get("one_time_password"), "otp")
             if isinstance(msg.get("token"), str) and "expires_at" in msg:
                 self.secret(msg["token"], "token")
+            if isinstance(msg.get("secret"), str):  # a receipt's, drawn at random
+                self.secret(msg["secret"], "secret")
+            if isinstance(msg.get("dossier"), dict) and isinstance(msg["dossier"].get("secret"), str):
+                self.secret(msg["dossier"]["secret"], "secret")
 
     # ------------------------------------------------------------ what the session says
 
@@ -639,7 +645,7 @@ async def round_(s, binary, tokens, app, other):
     s.rec.section("%s: a birth registration from submission to rating" % enc)
     r = ok(await s.req(a, "submit", command_id=P + "birth-1", procedure="1.001193", agency="H13.X01", form=BIRTH,
                        documents=[{"name": "giay_chung_sinh", "sha256": SHA, "valid_until": None}]), "submit")
-    d1 = r["dossier"]
+    d1, d1_secret = r["dossier"], r["secret"]
     await s.req(a, "submit", command_id=P + "birth-1", procedure="1.001193", agency="H13.X01", form=BIRTH)
     await s.req(rec, "act", command_id=P + "acc-1", dossier=d1, expected_version=5, action="accept")
     ok(await s.req(rec, "act", command_id=P + "acc-1", dossier=d1, expected_version=1, action="accept",
@@ -658,6 +664,9 @@ async def round_(s, binary, tokens, app, other):
     await s.req(rec, "act", command_id=P + "ret-2", dossier=d1, action="return_result")
     await s.req(lea, "subscribe", scope="dossier", dossier=d1, after=0)
     await s.req(a, "subscribe", scope="dossier", dossier=d1)
+    # The public lookup: the code and the receipt's secret; a wrong secret is no dossier.
+    await s.http("GET", "/api/status/%s?secret=%s" % (d1, d1_secret))
+    await s.http("GET", "/api/status/%s?secret=AAAAAAAA" % d1)
     await s.http("GET", "/api/status/" + d1)
 
     s.rec.section("%s: a household business: supplement, assignment, extension" % enc)
