@@ -284,7 +284,10 @@ int eng__form_validate(const dsl_machine *m, const uint8_t *form, size_t len, mc
  * "<prefix>.<field>" (the applicant block, applicant.c). */
 int eng__map_validate(const dsl_m_field *fields, int nfields, const char *prefix, const uint8_t *map, size_t len,
                       mc_buf *canonical, eng_result *res);
-int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out);
+/* A condition over the e-form, the applicant block (its `kind` is what
+ * `applicant` names; NULL: a person) and the dossier. */
+int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const msgpack_object *applicant, const eng_snap *s,
+                   bool *out);
 /* The fee of a dossier in VND: the procedure's fee expression over its form. */
 int eng__fee(const dsl_m_expr *e, const msgpack_object *form, int64_t *vnd);
 

@@ -339,7 +339,8 @@ typedef struct value {
   size_t len;
 } value;
 
-static value ref_value(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s) {
+static value ref_value(const dsl_m_expr *e, const msgpack_object *form, const msgpack_object *applicant,
+                       const eng_snap *s) {
   value v = {V_NONE, 0, NULL, 0};
   if (e->scope) {
     const msgpack_object *o = eng__get(form, e->text);
@@ -357,8 +358,14 @@ static value ref_value(const dsl_m_expr *e, const msgpack_object *form, const en
   }
   if (!strcmp(e->text, "channel"))
     v.kind = V_STR, v.s = s->channel, v.len = strlen(s->channel);
-  else if (!strcmp(e->text, "applicant"))
-    v.kind = V_STR, v.s = "person", v.len = 6; /* organisations come with accounts */
+  else if (!strcmp(e->text, "applicant")) {
+    /* The applicant block's kind; a dossier filed before blocks: a person. */
+    const msgpack_object *kind = applicant ? eng__get(applicant, "kind") : NULL;
+    if (kind && kind->type == MSGPACK_OBJECT_STR && kind->via.str.size)
+      v.kind = V_STR, v.s = kind->via.str.ptr, v.len = kind->via.str.size;
+    else
+      v.kind = V_STR, v.s = "person", v.len = 6;
+  }
   else if (!strcmp(e->text, "fee_paid"))
     v.kind = V_BOOL, v.i = s->fee_paid;
   else /* urgent: urgency comes with its own issue */
@@ -366,30 +373,31 @@ static value ref_value(const dsl_m_expr *e, const msgpack_object *form, const en
   return v;
 }
 
-int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const eng_snap *s, bool *out) {
+int eng__cond_eval(const dsl_m_expr *e, const msgpack_object *form, const msgpack_object *applicant, const eng_snap *s,
+                   bool *out) {
   bool a, b;
   int rc;
   if (e == NULL)
     return MC_EINVAL;
   if (!strcmp(e->op, "or") || !strcmp(e->op, "and")) {
-    if ((rc = eng__cond_eval(e->a, form, s, &a)) || (rc = eng__cond_eval(e->b, form, s, &b)))
+    if ((rc = eng__cond_eval(e->a, form, applicant, s, &a)) || (rc = eng__cond_eval(e->b, form, applicant, s, &b)))
       return rc;
     *out = !strcmp(e->op, "or") ? a || b : a && b;
     return 0;
   }
   if (!strcmp(e->op, "not")) {
-    if ((rc = eng__cond_eval(e->a, form, s, &a)))
+    if ((rc = eng__cond_eval(e->a, form, applicant, s, &a)))
       return rc;
     *out = !a;
     return 0;
   }
   if (!strcmp(e->op, "ref")) {
-    value v = ref_value(e, form, s);
+    value v = ref_value(e, form, applicant, s);
     *out = v.kind == V_BOOL && v.i;
     return 0;
   }
   if (!strcmp(e->op, "cmp")) {
-    value v = ref_value(e->a, form, s);
+    value v = ref_value(e->a, form, applicant, s);
     const dsl_m_expr *lit = e->b;
     int c;
     if (v.kind == V_NONE) { /* an empty optional field matches nothing */

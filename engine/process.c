@@ -217,7 +217,7 @@ int dec_enter(decide *d, eng_snap *s, int node) {
   case DSL_M_CHOICE:
     for (int i = 0; i < n->nout; i++) {
       bool holds = n->out[i].otherwise;
-      if (!holds && (rc = eng__cond_eval(n->out[i].when, d->form, s, &holds)))
+      if (!holds && (rc = eng__cond_eval(n->out[i].when, d->form, d->applicant, s, &holds)))
         return refuse(d, rc, CHOICE_UNEVALUABLE, n->name);
       if (holds)
         return follow(d, s, &n->out[i]);

@@ -437,6 +437,66 @@ static void search(void **state) {
   assert_int_equal(eng_search(eng, &q, "6b2f", 2, hit_kept, &p3), MC_EINVAL); /* "k/": another search's */
 }
 
+/* A choice on who files (`applicant == organisation`) reads the applicant
+ * block's kind: a version of the household business registration sends an
+ * organisation's dossier to a check of its own.  Last: it files in 2027. */
+static const char *const household_by_kind =
+    "procedure \"2.000575\" \"Đăng ký thành lập hộ kinh doanh\" {\n"
+    "  sector \"Kế hoạch và Đầu tư\" field \"Thành lập và hoạt động của hộ kinh doanh\"\n"
+    "  level commune online full time 3 working days policy \"nd118-2025\"\n"
+    "  fee 100.000 VND refundable\n"
+    "  form {\n"
+    "    business_name text required label \"Tên hộ kinh doanh\" length 1..200\n"
+    "    owner_id citizen_id required label \"Số định danh cá nhân của chủ hộ\"\n"
+    "    address text required label \"Địa điểm kinh doanh\" length 1..300\n"
+    "    capital number required label \"Vốn kinh doanh (đồng)\" range 0..100000000000\n"
+    "  }\n"
+    "  step reception \"Tiếp nhận\" by reception within policy.reception_limit state submitted {\n"
+    "    on accept -> who\n    on reject -> rejected\n  }\n"
+    "  choice who {\n    when applicant == organisation -> firm_check\n    otherwise -> processing\n  }\n"
+    "  step firm_check \"Kiểm tra tổ chức\" by specialist within 1 working day state processing {\n"
+    "    on approve -> processing\n  }\n"
+    "  step processing \"Thẩm định\" by specialist within 2 working days state processing {\n"
+    "    on approve -> result\n    on deny -> result\n  }\n"
+    "  step result \"Trả kết quả\" by reception within 1 working day state decided {\n"
+    "    on return_result -> returned\n  }\n"
+    "}\n";
+
+static void a_choice_on_who_files(void **state) {
+  (void)state;
+  mc_buf bytes = MC_BUF_INIT, form = MC_BUF_INIT;
+  compile_procedure("household-by-kind.mc", household_by_kind, "nd118-2025", &bytes);
+  eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
+                     .publish = {.def_kind = ENG_DEF_PROCEDURE, .effective_from = at("2027-06-01T00:00"),
+                                 .bytes = {bytes.data, bytes.len}}};
+  run(&pub, at("2027-05-31T08:00"), 0);
+  household_form(&form);
+  const char *kinds[2] = {"person", "organisation"}, *expected[2] = {"processing", "firm_check"};
+  for (int i = 0; i < 2; i++) {
+    eng_command c = submit("2.000575", "H13.X01", &form, "kc-rc");
+    c.submit.channel = "desk";
+    c.actor = (eng_actor){"kc-rc", "reception", "H13.X01", "test"};
+    mc_buf b = MC_BUF_INIT;
+    mc_canon w;
+    mc_canon_init(&w, &b);
+    mc_canon_map(&w, 3);
+    mc_canon_kv_str(&w, "id_number", i ? "2300123456" : "027190007001");
+    mc_canon_kv_str(&w, "kind", kinds[i]);
+    mc_canon_kv_str(&w, "name", i ? "Công ty TNHH Hạnh Phúc" : "Trần Văn Khách");
+    assert_int_equal(mc_canon_finish(&w), 0);
+    c.submit.applicant = (eng_bytes){b.data, b.len};
+    eng_result r = run(&c, at("2027-06-02T08:00"), 0);
+    eng_command acc = act(r.dossier, "accept", "kc-rc", "reception", "H13.X01");
+    run(&acc, at("2027-06-02T09:00"), 0);
+    eng_dossier_view v;
+    assert_int_equal(eng_dossier_get(eng, r.dossier, &v), 0);
+    assert_string_equal(v.steps[0], expected[i]);
+    mc_buf_free(&b);
+  }
+  mc_buf_free(&bytes);
+  mc_buf_free(&form);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_desk_dossier_in_full),
@@ -445,6 +505,7 @@ int main(void) {
       cmocka_unit_test(a_procedure_for_a_client),
       cmocka_unit_test(work_queues),
       cmocka_unit_test(search),
+      cmocka_unit_test(a_choice_on_who_files),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
