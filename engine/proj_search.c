@@ -243,6 +243,22 @@ static int search_one(void *opaque, const void *key, size_t klen, const void *va
   return c->n >= c->max || c->examined > ENG_SEARCH_MAX_EXAMINED ? 1 : 0;
 }
 
+/* Counting a prefix's entries, up to WORD_PROBE. */
+#define WORD_PROBE 48
+typedef struct count_ctx {
+  const uint8_t *prefix;
+  size_t len;
+  int n;
+} count_ctx;
+
+static int count_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  count_ctx *k = opaque;
+  (void)val, (void)vlen;
+  if (klen < k->len || memcmp(key, k->prefix, k->len) != 0)
+    return 1;
+  return ++k->n >= WORD_PROBE ? 1 : 0;
+}
+
 int eng_search(eng_engine *e, const eng_search_query *q, const char *cursor, int max, eng_search_fn fn,
                void *opaque) {
   search_ctx c = {.q = q, .max = max > 0 ? max : 20, .fn = fn, .opaque = opaque};
@@ -261,12 +277,37 @@ int eng_search(eng_engine *e, const eng_search_query *q, const char *cursor, int
   } else if (q->phone && q->phone[0]) {
     key_of(&c.prefix, "p/", q->phone, strlen(q->phone), "");
   } else if (c.folded_q[0]) {
+    /* A word of the query is the start of a word of the name: its prefix.
+     * The rarest word's, counted up to WORD_PROBE entries each (a rare given
+     * name beside a common family name reads the given name's); among words
+     * more common than that, the longest. */
     const char *best = c.folded_q;
     size_t bestn = strcspn(best, " ");
-    for (const char *w = c.folded_q; *w; w += strcspn(w, " "), w += *w == ' ')
-      if (strcspn(w, " ") > bestn)
-        best = w, bestn = strcspn(w, " ");
-    /* A word of the query is the start of a word of the name: its prefix. */
+    int fewest = INT32_MAX;
+    store_read *probe;
+    /* Going on from a page: the word that page read (its cursor's key starts with it). */
+    bool chosen = false;
+    if (cursor && !strncmp(cursor, "772f", 4)) { /* "w/" */
+      uint8_t k[128];
+      size_t n = strlen(cursor) / 2;
+      if (strlen(cursor) % 2 == 0 && n <= sizeof k && mc_unhex(cursor, k, n) == 0)
+        for (const char *w = c.folded_q; *w && !chosen; w += strcspn(w, " "), w += *w == ' ')
+          if (n >= 2 + strcspn(w, " ") && !memcmp(k + 2, w, strcspn(w, " ")))
+            chosen = true, best = w, bestn = strcspn(w, " ");
+    }
+    if (!chosen && (rc = store_read_begin(e->st, &probe)) == 0) {
+      for (const char *w = c.folded_q; *w; w += strcspn(w, " "), w += *w == ' ') {
+        mc_buf p = MC_BUF_INIT;
+        key_of(&p, "w/", w, strcspn(w, " "), NULL);
+        count_ctx k = {p.data, p.len, 0};
+        store_read_proj_scan(probe, ENG_PROJ_SEARCH, p.data, p.len, count_one, &k);
+        mc_buf_free(&p);
+        /* Fewer entries wins; among words past the probe, the longest. */
+        if (k.n < fewest || (k.n == fewest && strcspn(w, " ") > bestn))
+          fewest = k.n, best = w, bestn = strcspn(w, " ");
+      }
+      store_read_end(probe);
+    }
     key_of(&c.prefix, "w/", best, bestn, NULL);
   } else {
     mc_buf_append_str(&c.prefix, "r/");

@@ -435,6 +435,13 @@ static void search(void **state) {
   assert_int_equal(p1.n + p2.n + p3.n, 5);
   assert_string_not_equal(p1.h[0].code, p2.h[0].code);
   assert_int_equal(eng_search(eng, &q, "6b2f", 2, hit_kept, &p3), MC_EINVAL); /* "k/": another search's */
+  /* By name, a page at a time: the next page reads the word the first read. */
+  q = (eng_search_query){.name = "van pao"};
+  hits n1 = found(&q, NULL, NULL, 3), n2 = found(&q, NULL, n1.h[2].cursor, 3);
+  assert_int_equal(n1.n + n2.n, 5);
+  for (int i = 0; i < n2.n; i++)
+    for (int k = 0; k < n1.n; k++)
+      assert_string_not_equal(n2.h[i].code, n1.h[k].code);
 }
 
 /* A choice on who files (`applicant == organisation`) reads the applicant
