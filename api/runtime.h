@@ -10,8 +10,10 @@
  *   catalogue.c          the public catalogue (rebuilt from the runtime)
  *   pushes.c             events to subscribers, catch-up, revocations
  *   schedule.c           the engine's due timers and the delivery worker
+ *   reads.c              who read whose personal data, written in batches
  *   users.c              the administration of accounts, for the admin socket and the WebSocket
- *   ws.c                 the WebSocket front end (api/front.h); ws_directory.c, ws_admin.c its
+ *   ws.c                 the WebSocket front end (api/front.h); ws_read.c its reading ops (get,
+ *                        history, process, queue, search, reads), ws_directory.c, ws_admin.c its
  *                        directory and administration ops
  *   http_req.c, http_accounts.c, http.c  the HTTP front end
  *   admin.c              the admin socket's front end
