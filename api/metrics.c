@@ -94,11 +94,11 @@ void srv_metrics_render(srv *s, mc_buf *out) {
                 "# TYPE motcua_pushes_read_back_total counter\nmotcua_pushes_read_back_total %llu\n",
                 (unsigned long long)s->pushes_read_back);
   mc_buf_printf(out,
-                "# HELP motcua_personal_data_reads_total Openings of a dossier in full recorded (who read whose data).\n"
+                "# HELP motcua_personal_data_reads_total Openings of a dossier in full noted (who read whose data), written at each sweep.\n"
                 "# TYPE motcua_personal_data_reads_total counter\nmotcua_personal_data_reads_total %llu\n"
                 "# HELP motcua_personal_data_reads_dropped_total Openings not recorded: too many waited to be written.\n"
                 "# TYPE motcua_personal_data_reads_dropped_total counter\nmotcua_personal_data_reads_dropped_total %llu\n",
-                (unsigned long long)s->reads.written, (unsigned long long)s->reads.dropped);
+                (unsigned long long)s->reads.noted, (unsigned long long)s->reads.dropped);
   mc_buf_printf(out, "# HELP motcua_bad_frames_total Messages refused as malformed or too large.\n"
                      "# TYPE motcua_bad_frames_total counter\nmotcua_bad_frames_total %llu\n",
                 (unsigned long long)m->bad_frames_total);

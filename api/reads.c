@@ -42,6 +42,7 @@ void srv_reads_note(srv *s, const principal *p, const char *dossier, const eng_a
       mc_oom((size_t)cap * sizeof *more);
     r->list = more, r->cap = cap;
   }
+  r->noted++;
   read_note *x = &r->list[r->n++];
   memset(x, 0, sizeof *x);
   x->at = srv_now(s);

@@ -33,7 +33,7 @@ typedef struct srv_reads {
   int n, cap;
   uint32_t counter, tag;
   bool writing;                /* a batch is in the pool */
-  uint64_t written, dropped;   /* for /metrics */
+  uint64_t noted, written, dropped; /* for /metrics (noted: whatever the sweep has written yet) */
 } srv_reads;
 
 void srv_reads_init(srv_reads *r);
