@@ -15,7 +15,7 @@ MOTCUA_PACKAGES=(
   libuv1-dev libwebsockets-dev libwebsockets-evlib-uv libssl-dev  # motcuad: the loop, HTTP, WebSocket, TLS
   python3-websockets python3-msgpack wrk openssl  # tests: clients of motcuad; the HTTP benchmark
   valgrind                                    # tests: hostile inputs ASan cannot see (server/valgrind)
-  libmagic-dev clamav-daemon                  # files: an upload's type from its content; malware scanning (clamd)
+  libmagic-dev libqpdf-dev clamav-daemon      # files: an upload's type from its content; PDFs; malware scanning (clamd)
 )
 
 # Only the tests need these (tools/test.sh passes them to motcua_install_deps).
