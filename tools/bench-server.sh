@@ -98,7 +98,7 @@ run() {
   timeout 180 "$gen" "$@" 2>&1 | tee "$box/$name.out" || true
   local line
   line=$(grep '^RESULT ' "$box/$name.out" | tail -1 || true)
-  for key in cps p50_ms p99_ms p999_ms errors submit accept dossier commands accept_p99_ms valid bytes_per_event; do
+  for key in cps p50_ms p99_ms p999_ms errors submit accept dossier commands accept_p99_ms valid bytes_per_event status; do
     local value
     value=$(printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$key=//p")
     printf -v "${name}_$key" '%s' "$value"
@@ -179,15 +179,15 @@ run motcuad1000 --port "$port" --admin "$box/data-1000/motcuad.sock" --connectio
 run engine100 --engine --connections 100 "${common[@]}" "${w100[@]}"
 run engine1000 --engine --connections 1000 "${common[@]}" "${w1000[@]}"
 
-# --- wrk: the public status page of a dossier the last run filed and accepted ---------
+# --- wrk: the public status lookup of a dossier the last run filed (code and receipt secret)
 wrk_rps="" wrk_latency="" wrk_non2xx=""
-wrk_code=${motcuad1000_dossier:-}
+wrk_code=${motcuad1000_status:-}  # /api/status/CODE?secret=SECRET
 if [ -n "$wrk_code" ] && [ "$wrk_code" != - ]; then
   echo
-  echo "wrk: GET /api/status/$wrk_code, 2 threads, 100 connections, 10 s; the page:"
-  curl -s --max-time 5 "http://127.0.0.1:$port/api/status/$wrk_code" | head -c 400 || true
+  echo "wrk: GET $wrk_code, 2 threads, 100 connections, 10 s; the page:"
+  curl -s --max-time 5 "http://127.0.0.1:$port$wrk_code" | head -c 400 || true
   echo
-  timeout 30 wrk -t2 -c100 -d10s --latency "http://127.0.0.1:$port/api/status/$wrk_code" | tee "$box/wrk.out" || true
+  timeout 30 wrk -t2 -c100 -d10s --latency "http://127.0.0.1:$port$wrk_code" | tee "$box/wrk.out" || true
   wrk_rps=$(sed -n 's/^Requests\/sec: *//p' "$box/wrk.out")
   wrk_latency=$(awk '$1 == "50%" { print $2 }' "$box/wrk.out")
   wrk_non2xx=$(sed -n 's/^ *Non-2xx or 3xx responses: *//p' "$box/wrk.out")
@@ -240,7 +240,7 @@ if grep -q 'valid=0' "$box"/*.out 2>/dev/null; then
   echo "(!) not valid: an agency's 9,999 dossier codes of the day ran out during the run (a shorter WINDOW helps)"
 fi
 if [ -n "$wrk_rps" ]; then
-  echo "wrk, GET /api/status/$wrk_code (2 threads, 100 connections, 10 s): $wrk_rps requests/s, p50 $wrk_latency${wrk_non2xx:+, $wrk_non2xx non-2xx}"
+  echo "wrk, GET $wrk_code (2 threads, 100 connections, 10 s): $wrk_rps requests/s, p50 $wrk_latency${wrk_non2xx:+, $wrk_non2xx non-2xx}"
 else
   echo "wrk, GET /api/status/CODE: not run (no dossier was accepted in the motcuad run)"
 fi

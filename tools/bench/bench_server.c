@@ -215,6 +215,7 @@ static struct {
   bool code_space_full;             /* a day's 9,999 codes of an agency ran out */
   double bytes_per_event;           /* --engine: LMDB pages in use x page size / events */
   char last_accepted[64];           /* a real dossier code, for wrk */
+  char last_status[200];            /* the public lookup of a dossier filed (its code and receipt secret), for wrk */
   uint64_t closed_unexpectedly;
   uint64_t backlog;                 /* dossiers officials had not reached at the end */
   /* Commands sent but not answered when the window closed: they are not in
@@ -331,12 +332,13 @@ static void report(const char *mode_name, int established) {
            "                     (--agencies) or a shorter run\n");
   printf("RESULT mode=%s connections=%d established=%d commands=%llu cps=%.0f p50_ms=%.3f p99_ms=%.3f "
          "p999_ms=%.3f submit=%llu accept=%llu errors=%llu pushes=%llu accept_p99_ms=%.3f unanswered=%llu "
-         "valid=%d dossier=%s bytes_per_event=%.0f\n",
+         "valid=%d dossier=%s bytes_per_event=%.0f status=%s\n",
          mode_name, opt.connections, established, (unsigned long long)ok, cps, pct_ms(&fig.all, 0.50),
          pct_ms(&fig.all, 0.99), pct_ms(&fig.all, 0.999), (unsigned long long)fig.ok_submit,
          (unsigned long long)fig.ok_accept, (unsigned long long)fig.errors_in_window, (unsigned long long)fig.pushes,
          pct_ms(&fig.accept, 0.99), (unsigned long long)fig.unanswered, !fig.code_space_full,
-         fig.last_accepted[0] ? fig.last_accepted : "-", fig.bytes_per_event);
+         fig.last_accepted[0] ? fig.last_accepted : "-", fig.bytes_per_event,
+         fig.last_status[0] ? fig.last_status : "-");
   fflush(stdout);
 }
 
@@ -1018,6 +1020,11 @@ static void on_reply(conn *c, json_t *r) {
         fig.repeated++;
       if (!submit && opt.mode == MODE_SERVER)
         snprintf(fig.last_accepted, sizeof fig.last_accepted, "%s", c->acting);
+      /* The lookup path of the receipt's link (without the server's address). */
+      const char *url = json_string_value(json_object_get(r, "status_url"));
+      const char *path = url ? strstr(url, "/api/status/") : NULL;
+      if (submit && path)
+        snprintf(fig.last_status, sizeof fig.last_status, "%s", path);
     } else {
       json_t *e = json_object_get(r, "error");
       char what[320];
