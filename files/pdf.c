@@ -92,11 +92,13 @@ static void look(walk *w, qpdf_oh oh) {
   w->depth--;
 }
 
-static void inspect_in_worker(const void *data, size_t len, files_pdf_report *r) {
+/* The bytes in memory, or the file at `path` when it is not NULL. */
+static void inspect_in_worker(const char *path, const void *data, size_t len, files_pdf_report *r) {
   qpdf_data q = qpdf_init();
   qpdf_silence_errors(q);
   qpdf_set_suppress_warnings(q, QPDF_TRUE);
-  QPDF_ERROR_CODE rc = qpdf_read_memory(q, "upload", data, (unsigned long long)len, NULL);
+  QPDF_ERROR_CODE rc = path ? qpdf_read(q, path, NULL)
+                            : qpdf_read_memory(q, "upload", data, (unsigned long long)len, NULL);
   qpdf_oh trailer = (rc & QPDF_ERRORS) || qpdf_has_error(q) ? 0 : qpdf_get_trailer(q);
   if (trailer == 0 || qpdf_has_error(q) || !qpdf_oh_is_dictionary(q, trailer)) {
     r->unreadable = true;
@@ -141,7 +143,8 @@ static void explain(files_pdf_report *r) {
   snprintf(r->why_vi, sizeof r->why_vi, "%.180s: vui lòng quét lại giấy tờ, hoặc in ra tệp PDF thông thường.", vi);
 }
 
-int files_pdf_inspect(const void *data, size_t len, const files_pdf_limits *limits, files_pdf_report *out) {
+static int inspect(const char *path, const void *data, size_t len, const files_pdf_limits *limits,
+                   files_pdf_report *out) {
   files_pdf_limits lim = FILES_PDF_LIMITS_DEFAULT;
   if (limits)
     lim = *limits;
@@ -169,7 +172,7 @@ int files_pdf_inspect(const void *data, size_t len, const files_pdf_limits *limi
     setrlimit(RLIMIT_FSIZE, &none);
     files_pdf_report r;
     memset(&r, 0, sizeof r);
-    inspect_in_worker(data, len, &r);
+    inspect_in_worker(path, data, len, &r);
     ssize_t n = write(p[1], &r, sizeof r);
     _exit(n == (ssize_t)sizeof r ? 0 : 1);
   }
@@ -204,4 +207,12 @@ int files_pdf_inspect(const void *data, size_t len, const files_pdf_limits *limi
   if (files_pdf_refused(out))
     explain(out);
   return 0;
+}
+
+int files_pdf_inspect(const void *data, size_t len, const files_pdf_limits *limits, files_pdf_report *out) {
+  return inspect(NULL, data, len, limits, out);
+}
+
+int files_pdf_inspect_file(const char *path, const files_pdf_limits *limits, files_pdf_report *out) {
+  return inspect(path, NULL, 0, limits, out);
 }

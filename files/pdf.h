@@ -28,6 +28,9 @@ typedef struct files_pdf_limits {
 /* Inspects `len` bytes.  0 with the report (refused when any of its flags
  * is set: files_pdf_refused), or MC_EIO when no worker could be started. */
 int files_pdf_inspect(const void *data, size_t len, const files_pdf_limits *limits, files_pdf_report *out);
+/* The same for the file at `path` (read by the worker, never by the caller:
+ * an upload is not held whole in the server's memory). */
+int files_pdf_inspect_file(const char *path, const files_pdf_limits *limits, files_pdf_report *out);
 bool files_pdf_refused(const files_pdf_report *r);
 
 #endif
