@@ -3,6 +3,7 @@
 #include "api/proxy.h"
 
 #include "base/error.h"
+#include "engine/engine.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -36,6 +37,13 @@ void srv_config_defaults(srv_config *c) {
   c->max_batch = 1024;
   c->smtp_starttls = true;
   c->delivery_seconds = 30;
+  snprintf(c->clamd_socket, sizeof c->clamd_socket, "/run/clamav/clamd.ctl");
+  c->max_file_bytes = 25 << 20;
+  c->max_files_per_document = 20;
+  c->max_dossier_upload_bytes = 200 << 20;
+  c->max_account_upload_bytes = 500 << 20;
+  c->upload_expiry_hours = 72;
+  c->download_link_minutes = 15;
 }
 
 typedef enum { K_TEXT, K_INT, K_BOOL, K_SECRET } kind;
@@ -75,6 +83,13 @@ static const key keys[] = {
     INT("max_status_lookups_per_minute", max_status_lookups_per_minute, 1, 100000),
     INT("max_batch", max_batch, 1, 65536),
     TEXT("public_url", public_url),
+    TEXT("clamd_socket", clamd_socket),
+    INT("max_file_bytes", max_file_bytes, 1024, 1 << 30),
+    INT("max_files_per_document", max_files_per_document, 1, ENG_MAX_FILES),
+    INT("max_dossier_upload_bytes", max_dossier_upload_bytes, 1024, 2047 << 20),
+    INT("max_account_upload_bytes", max_account_upload_bytes, 1024, 2047 << 20),
+    INT("upload_expiry_hours", upload_expiry_hours, 1, 24 * 365),
+    INT("download_link_minutes", download_link_minutes, 1, 24 * 60),
     TEXT("trusted_proxies", trusted_proxies),
     TEXT("smtp_url", smtp_url),
     TEXT("smtp_user", smtp_user),

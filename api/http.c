@@ -5,6 +5,7 @@
  * flows are api/http_accounts.c's; a request and its response are
  * api/http_req.c's. */
 #include "api/http_accounts.h"
+#include "api/http_uploads.h"
 #include "api/http_req.h"
 #include "api/runtime.h"
 
@@ -108,6 +109,16 @@ static void get_healthz(http_req *h, const char *rest, json_t *body, const char 
                              (json_int_t)s->pushed_seq);
   if (st.failing && !s->stopping)
     json_object_set_new(health, "error", json_string(mc_strerror(st.failing)));
+  /* The malware scanner: down, uploads are held (and the operator must know). */
+  const srv_uploads *u = &s->uploads;
+  json_t *up = json_pack("{s:s, s:i}", "scanner", !u->open ? "no_files_directory" : u->scanner == 1 ? "ok"
+                                                  : u->scanner == 0 ? "unavailable" : "not_asked_yet",
+                         "held", u->held);
+  if (u->scanner == 0)
+    json_object_set_new(up, "why", json_string(u->scanner_why));
+  if (u->scanner_version[0])
+    json_object_set_new(up, "version", json_string(u->scanner_version));
+  json_object_set_new(health, "uploads", up);
   srv_http_respond(h, ok ? 200 : 503, health);
 }
 
@@ -150,6 +161,10 @@ static const http_route routes[] = {
     {"POST", "/api/password/reset", WHO_ANYONE, BODY_JSON, "id", HEADERS_API, srv_http_post_reset},
     {"POST", "/api/password/reset/confirm", WHO_ANYONE, BODY_JSON, "id,code,password", HEADERS_API,
      srv_http_post_reset_confirm},
+    {"POST", "/api/uploads", WHO_SESSION, BODY_JSON, "name,size,agency", HEADERS_API, srv_http_post_uploads},
+    {"POST", "/api/uploads/", WHO_SESSION, BODY_STREAM, NULL, HEADERS_API, srv_http_post_upload_bytes},
+    {"GET", "/api/uploads/", WHO_SESSION, BODY_NONE, NULL, HEADERS_API, srv_http_get_upload},
+    {"GET", "/api/files/", WHO_ANYONE, BODY_NONE, NULL, HEADERS_FILE, srv_http_get_file},
 };
 
 /* The route of a request, and the name after a prefix route's path. */
@@ -171,7 +186,7 @@ static void handle(http_req *h) {
   const char *name = "";
   char token[160] = "";
   json_t *b = NULL;
-  if (h->post && h->too_big) {
+  if (h->post && h->too_big && !(h->route && h->route->body == BODY_STREAM)) {
     srv_http_error(h, 413, "too_large", NULL, "the body is longer than %d bytes (max_body)", h->s->cfg.max_body);
     return;
   }
@@ -280,12 +295,28 @@ static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, v
     if (!h->post) {
       lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* the headers are in (api/sockets.h) */
       handle(h);
+      if (h->served_file) { /* lws sends it, and ends the transaction */
+        int rc = h->serve_rc;
+        srv_http_free(h);
+        *pss = NULL;
+        return rc < 0 ? -1 : 0;
+      }
       return 0;
     }
     char clen[24] = "";
     /* The headers are in: now the body, within the same deadline (api/sockets.h). */
     lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, s->cfg.header_seconds);
-    if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 || atol(clen) == 0) {
+    if (lws_hdr_copy(wsi, clen, sizeof clen, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+      h->content_length = atoll(clen);
+    const char *rest;
+    const http_route *r = route_of("POST", h->path, &rest);
+    if (r && r->body == BODY_STREAM) {
+      handle(h); /* at the headers: its bytes are fed as they come (h->upload) */
+      if (h->upload == NULL)
+        h->close = true; /* refused: the body is not read */
+      return 0;
+    }
+    if (h->content_length == 0) {
       handle(h); /* no body: lws sends no body callbacks */
       return 0;
     }
@@ -296,6 +327,10 @@ static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, v
     return 0;
   }
   case LWS_CALLBACK_HTTP_BODY:
+    if (h && h->upload) {
+      srv_http_upload_body(h, in, len);
+      return 0;
+    }
     if (h == NULL || h->responded)
       return 0;
     if (h->body.len + len > (size_t)s->cfg.max_body)
@@ -305,6 +340,12 @@ static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, v
     return 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
     lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* the body is in */
+    if (h && h->upload) {
+      srv_http_upload_body_end(h);
+      return 0;
+    }
+    if (h)
+      h->body_done = true;
     if (h && !h->responded && !h->pending)
       handle(h);
     return 0;

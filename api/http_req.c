@@ -51,6 +51,9 @@ static const struct {
 } header_sets[HEADERS_COUNT] = {
     [HEADERS_API] = {"no-store", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
                      "DENY", "same-origin"},
+    /* A file of a dossier: shown in our own pages (a frame of ours), never run. */
+    [HEADERS_FILE] = {"private, no-store", "default-src 'none'; frame-ancestors 'self'; sandbox", "SAMEORIGIN",
+                      "same-origin"},
 };
 
 static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p, unsigned char *end) {
@@ -73,6 +76,16 @@ static int add_security_headers(http_req *h, unsigned char **p, unsigned char *e
   if (h->s->cfg.tls_cert[0] && add_header(wsi, "strict-transport-security:", "max-age=31536000", p, end))
     return -1;
   return 0;
+}
+
+int srv_http_security_lines(http_req *h, char *out, size_t size) {
+  http_headers k = h->route ? h->route->headers : HEADERS_API;
+  int n = snprintf(out, size,
+                   "cache-control: %s\r\ncontent-security-policy: %s\r\ncross-origin-resource-policy: %s\r\n"
+                   "referrer-policy: no-referrer\r\nx-content-type-options: nosniff\r\nx-frame-options: %s\r\n%s",
+                   header_sets[k].cache, header_sets[k].csp, header_sets[k].resource_policy, header_sets[k].frame_options,
+                   h->s->cfg.tls_cert[0] ? "strict-transport-security: max-age=31536000\r\n" : "");
+  return n < (int)size ? n : -1;
 }
 
 int srv_http_write(http_req *h) {
@@ -159,6 +172,8 @@ job *srv_http_job(http_req *h, const char *op) {
 void srv_http_free(http_req *h) {
   if (h->pending)
     h->pending->owner = NULL;
+  if (h->upload)
+    srv_upload_abandon(h->upload);
   if (h->body.data)
     sodium_memzero(h->body.data, h->body.len);
   mc_buf_free(&h->body);

@@ -17,8 +17,7 @@
 typedef struct srv srv;
 typedef struct job job;
 typedef struct http_route http_route;
-
-typedef struct http_route http_route;
+typedef struct upload_stream upload_stream;
 
 typedef struct http_req {
   srv *s;
@@ -38,17 +37,23 @@ typedef struct http_req {
   bool close;                 /* the connection closes after the response (a malformed request) */
   bool head;                  /* HEAD: the response has no body */
   const char *allow;          /* a 405's Allow header ("GET, POST" when NULL) */
+  int64_t content_length;     /* of a POST */
+  upload_stream *upload;      /* a BODY_STREAM route's bytes go there (api/uploads.h) */
+  bool served_file;           /* lws serves the response (a download): nothing to write */
+  int serve_rc;               /* what lws_serve_http_file said */
+  bool body_done;             /* the whole body arrived */
 } http_req;
 
 
 /* The security headers of a response (http_req.c, header_sets). */
-typedef enum { HEADERS_API, HEADERS_COUNT } http_headers;
+typedef enum { HEADERS_API, HEADERS_FILE, HEADERS_COUNT } http_headers;
 
 struct http_route {
   const char *method;         /* GET, POST */
   const char *path;           /* exact; or, ending in '/', a prefix followed by a name */
   enum { WHO_ANYONE, WHO_SESSION } who; /* WHO_SESSION: Authorization: Bearer TOKEN */
-  enum { BODY_NONE, BODY_JSON } body;
+  enum { BODY_NONE, BODY_JSON, BODY_STREAM } body; /* BODY_STREAM: handled at the headers, its bytes fed as
+                                                       they come (h->upload), never held whole */
   const char *fields;         /* BODY_JSON: the fields it takes, comma-separated (any other is refused) */
   http_headers headers;
   void (*handle)(http_req *h, const char *rest, json_t *body, const char *token);
@@ -58,6 +63,9 @@ struct http_route {
 void srv_http_respond(http_req *h, int status, json_t *body);
 void srv_http_error(http_req *h, int status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/* The route's security headers as header lines ("name: value\r\n"), for a
+ * response lws writes itself (a file served). */
+int srv_http_security_lines(http_req *h, char *out, size_t size);
 /* Writes the response: status, headers (the route's security headers), body.  -1: close. */
 int srv_http_write(http_req *h);
 void srv_http_free(http_req *h);

@@ -99,6 +99,33 @@ void srv_metrics_render(srv *s, mc_buf *out) {
                 "# HELP motcua_personal_data_reads_dropped_total Openings not recorded: too many waited to be written.\n"
                 "# TYPE motcua_personal_data_reads_dropped_total counter\nmotcua_personal_data_reads_dropped_total %llu\n",
                 (unsigned long long)s->reads.noted, (unsigned long long)s->reads.dropped);
+  const srv_uploads *u = &s->uploads;
+  mc_buf_printf(out,
+                "# HELP motcua_upload_bytes_total Bytes of uploads received.\n"
+                "# TYPE motcua_upload_bytes_total counter\nmotcua_upload_bytes_total %llu\n"
+                "# HELP motcua_uploads_total Uploads whole and checked, by outcome.\n# TYPE motcua_uploads_total counter\n"
+                "motcua_uploads_total{outcome=\"clean\"} %llu\nmotcua_uploads_total{outcome=\"refused\"} %llu\n"
+                "motcua_uploads_total{outcome=\"infected\"} %llu\nmotcua_uploads_total{outcome=\"held\"} %llu\n"
+                "# HELP motcua_uploads_held Uploads waiting for the malware scanner (never accepted unscanned).\n"
+                "# TYPE motcua_uploads_held gauge\nmotcua_uploads_held %d\n"
+                "# HELP motcua_malware_scanner_up Whether clamd answered the last ping (-1: not asked yet).\n"
+                "# TYPE motcua_malware_scanner_up gauge\nmotcua_malware_scanner_up %d\n"
+                "# HELP motcua_uploads_expired_total Uploads no dossier referenced, removed after upload_expiry_hours.\n"
+                "# TYPE motcua_uploads_expired_total counter\nmotcua_uploads_expired_total %llu\n"
+                "# HELP motcua_file_downloads_total Files downloaded through links.\n"
+                "# TYPE motcua_file_downloads_total counter\nmotcua_file_downloads_total %llu\n"
+                "# HELP motcua_upload_disk_bytes Disk used by uploaded files (kept, still arriving, quarantined), "
+                "as the sweep last measured.\n# TYPE motcua_upload_disk_bytes gauge\n"
+                "motcua_upload_disk_bytes{area=\"kept\"} %lld\nmotcua_upload_disk_bytes{area=\"partial\"} %lld\n"
+                "motcua_upload_disk_bytes{area=\"quarantine\"} %lld\n"
+                "# HELP motcua_upload_files Files kept, arriving, quarantined.\n# TYPE motcua_upload_files gauge\n"
+                "motcua_upload_files{area=\"kept\"} %lld\nmotcua_upload_files{area=\"partial\"} %lld\n"
+                "motcua_upload_files{area=\"quarantine\"} %lld\n",
+                (unsigned long long)u->bytes_received, (unsigned long long)u->admitted, (unsigned long long)u->refused,
+                (unsigned long long)u->infected, (unsigned long long)u->held_total, u->held, u->scanner,
+                (unsigned long long)u->expired, (unsigned long long)u->downloads, (long long)u->usage.kept_bytes,
+                (long long)u->usage.partial_bytes, (long long)u->usage.quarantine_bytes, (long long)u->usage.kept,
+                (long long)u->usage.partial, (long long)u->usage.quarantined);
   mc_buf_printf(out, "# HELP motcua_bad_frames_total Messages refused as malformed or too large.\n"
                      "# TYPE motcua_bad_frames_total counter\nmotcua_bad_frames_total %llu\n",
                 (unsigned long long)m->bad_frames_total);

@@ -28,6 +28,11 @@ void srv_reads_free(srv_reads *r) {
 
 void srv_reads_note(srv *s, const principal *p, const char *dossier, const eng_applicant_view *whose,
                     const char *address) {
+  srv_reads_note_file(s, p, dossier, whose, NULL, address);
+}
+
+void srv_reads_note_file(srv *s, const principal *p, const char *dossier, const eng_applicant_view *whose,
+                         const char *file, const char *address) {
   srv_reads *r = &s->reads;
   if (r->n == READS_MAX_PENDING) {
     if (r->dropped++ == 0)
@@ -53,6 +58,7 @@ void srv_reads_note(srv *s, const principal *p, const char *dossier, const eng_a
   snprintf(x->whose, sizeof x->whose, "%s", whose->id_number);
   snprintf(x->name, sizeof x->name, "%s", whose->name);
   snprintf(x->address, sizeof x->address, "%s", address ? address : "");
+  snprintf(x->file, sizeof x->file, "%s", file ? file : "");
 }
 
 /* The batch as aux items: keys and values in one buffer. */
@@ -76,12 +82,14 @@ static int write_batch(store *st, const batch *b) {
     mc_buf_append(&keys, k, sizeof k);
     mc_canon w;
     mc_canon_init(&w, &vals); /* appends: one map after the other */
-    mc_canon_map(&w, 8);
+    mc_canon_map(&w, 8 + (x->file[0] != 0));
     mc_canon_kv_str(&w, "account", x->account);
     mc_canon_kv_str(&w, "address", x->address);
     mc_canon_kv_str(&w, "agency", x->agency);
     mc_canon_kv_int(&w, "at", x->at);
     mc_canon_kv_str(&w, "dossier", x->dossier);
+    if (x->file[0])
+      mc_canon_kv_str(&w, "file", x->file);
     mc_canon_kv_str(&w, "name", x->name);
     mc_canon_kv_str(&w, "role", x->role);
     mc_canon_kv_str(&w, "whose", x->whose);

@@ -26,6 +26,7 @@ typedef struct read_note {
   char dossier[64];
   char whose[24], name[128];   /* the applicant's id number and name */
   char address[64];
+  char file[65];               /* a download: the file's SHA-256 ("" for an opening) */
 } read_note;
 
 typedef struct srv_reads {
@@ -41,6 +42,9 @@ void srv_reads_free(srv_reads *r);
 /* One opening of a dossier in full by `p` from `address`. */
 void srv_reads_note(srv *s, const principal *p, const char *dossier, const eng_applicant_view *whose,
                     const char *address);
+/* One download of a file of a dossier (whose: the applicant, when known). */
+void srv_reads_note_file(srv *s, const principal *p, const char *dossier, const eng_applicant_view *whose,
+                         const char *file, const char *address);
 /* Writes what gathered: in the pool (the sweep), or now (`now`: a stop). */
 void srv_reads_flush(srv *s, bool now);
 

@@ -11,6 +11,7 @@
  *   pushes.c             events to subscribers, catch-up, revocations
  *   schedule.c           the engine's due timers and the delivery worker
  *   reads.c              who read whose personal data, written in batches
+ *   uploads.c            scans uploaded: streamed, admitted, referenced, expired, linked
  *   users.c              the administration of accounts, for the admin socket and the WebSocket
  *   ws.c                 the WebSocket front end (api/front.h); ws_read.c its reading ops (get,
  *                        history, process, queue, search, reads), ws_directory.c, ws_admin.c its
@@ -39,6 +40,7 @@
 #include "api/metrics.h"
 #include "api/server.h"
 #include "api/reads.h"
+#include "api/uploads.h"
 #include "api/subs.h"
 #include "base/instant.h"
 #include "engine/engine.h"
@@ -104,6 +106,7 @@ struct srv {
 
   metrics m;
   srv_reads reads;                 /* who read whose personal data, waiting to be written (reads.c) */
+  srv_uploads uploads;             /* scans uploaded, the scanner, the files' folders (uploads.c) */
   srv_throttle throttle;           /* submissions and status lookups per account and address (throttle.c) */
   int64_t clock_ahead_ms;      /* a rehearsal's clock offset (srv_options.rehearsal_clock); atomic */
 };

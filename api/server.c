@@ -262,6 +262,7 @@ static void sweep_cb(uv_timer_t *t) {
   if (srv_now(s) - s->last_catalogue_at > 3600 * 1000)
     srv_catalogue_refresh(s);
   srv_reads_flush(s, false);
+  srv_uploads_sweep(s);
   srv_arm_due(s);
 }
 
@@ -560,6 +561,7 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
   read_rehearsal_clock(s);
   srv_subs_init(&s->subs);
   srv_reads_init(&s->reads);
+  srv_uploads_open(s); /* failing, uploads are refused (the log says why); the rest serves */
   /* Completions and the tap are ready before the writer starts. */
   if ((rc = srv_jobs_open(s, completions)) != 0)
     goto out_engine;
@@ -591,6 +593,7 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
   if (rc)
     goto out_writer;
   srv_arm_due(s);
+  srv_uploads_sweep(s); /* the scanner asked at once: /healthz says at start whether it answers */
 
   {
     struct lws_vhost *vh = lws_get_vhost_by_name(s->ctx, "default");
@@ -619,6 +622,7 @@ out_engine:
   srv_subs_free(&s->subs);
   srv_reads_flush(s, true); /* what gathered since the last sweep */
   srv_reads_free(&s->reads);
+  srv_uploads_close(s);
   srv_sockets_free(s);
   srv_throttle_free(&s->throttle);
   eng_close(s->e);

@@ -7,6 +7,7 @@
 #include "api/runtime.h"
 #include "api/ws_admin.h"
 #include "api/ws_directory.h"
+#include "api/ws_files.h"
 #include "api/ws_read.h"
 #include "api/ws_req.h"
 #include "api/ws_session.h"
@@ -28,9 +29,19 @@ static void give_back_limits(job *j) {
   json_array_foreach(keys, i, k) srv_throttle_give_back(&j->s->throttle, json_string_value(k), at);
 }
 
+/* The scans a command brings. */
+static eng_documents command_documents(const eng_command *c) {
+  return c->kind == ENG_CMD_SUBMIT ? c->submit.documents
+         : c->kind == ENG_CMD_ACT  ? c->act.documents
+                                   : (eng_documents){NULL, 0};
+}
+
 static void command_finish(job *j) {
   if (j->results[0].status || j->results[0].repeated)
     give_back_limits(j);
+  eng_documents docs = command_documents(&j->cmds[0]);
+  if (j->results[0].status == 0 && docs.n)
+    srv_uploads_referenced(j->s, &docs, j->results[0].dossier); /* no longer to expire */
   conn *c = j->owner;
   if (c == NULL || c->gone) {
     srv_job_free(j);
@@ -195,24 +206,65 @@ static bool document_fields_known(req *r, const eng_arg *a, size_t i, json_t *d)
   const char *k;
   json_t *v;
   json_object_foreach(d, k, v) {
-    if (!srv_wire_field_in("name,sha256,valid_until", k)) {
+    if (!srv_wire_field_in("name,files,sha256,valid_until", k)) {
       char field[160];
       snprintf(field, sizeof field, "%s[%zu].%.100s", a->wire, i, k);
-      srv_ws_fail(r, "bad_request", field, "%s: unknown field \"%s\" (a document is {name, sha256, valid_until})", r->op,
-                  field);
+      srv_ws_fail(r, "bad_request", field,
+                  "%s: unknown field \"%s\" (a document is {name, files, valid_until})", r->op, field);
       return false;
     }
   }
   return true;
 }
 
-/* The scans brought: [{name, sha256, valid_until}]. */
+/* A document's files: "files" (the SHA-256 of each upload's receipt, in
+ * order: the pages), or "sha256" for one. */
+static bool document_files(req *r, job *j, const eng_arg *a, size_t i, json_t *d, eng_document *out) {
+  json_t *files = json_object_get(d, "files"), *one = json_object_get(d, "sha256");
+  char field[96];
+  snprintf(field, sizeof field, "%s[%zu].files", a->wire, i);
+  if (files && one) {
+    srv_ws_fail(r, "bad_request", field, "%s: %s: give \"files\" (or \"sha256\" for one file), not both", r->op, field);
+    return false;
+  }
+  if (one) {
+    if (!json_is_string(one)) {
+      srv_ws_fail(r, "bad_request", field, "%s: %s[%zu].sha256 is 64 hex digits", r->op, a->wire, i);
+      return false;
+    }
+    out->sha256 = srv_job_strdup(j, json_string_value(one));
+    return true;
+  }
+  size_t n = json_array_size(files);
+  if (!json_is_array(files) || n == 0 || n > ENG_MAX_FILES) {
+    srv_ws_fail(r, "bad_request", field, "%s: %s is a list of 1 to %d SHA-256 (each upload's receipt gives it)", r->op,
+                field, ENG_MAX_FILES);
+    return false;
+  }
+  const char **more = n > 1 ? mc_arena_calloc(&j->arena, n - 1, sizeof *more) : NULL;
+  for (size_t k = 0; k < n; k++) {
+    const char *hex = json_string_value(json_array_get(files, k));
+    if (hex == NULL) {
+      srv_ws_fail(r, "bad_request", field, "%s: %s[%zu] is a SHA-256: 64 hex digits", r->op, field, k);
+      return false;
+    }
+    if (k == 0)
+      out->sha256 = srv_job_strdup(j, hex);
+    else
+      more[k - 1] = srv_job_strdup(j, hex);
+  }
+  out->more = more;
+  out->nmore = (int)n - 1;
+  return true;
+}
+
+/* The scans brought: [{name, files, valid_until}]. */
 static bool get_documents(req *r, job *j, const eng_arg *a, eng_documents *out) {
   json_t *docs = json_object_get(r->msg, a->wire);
   if (docs == NULL || json_is_null(docs))
     return true;
   if (!json_is_array(docs) || json_array_size(docs) > (size_t)a->hi) {
-    srv_ws_fail(r, "bad_request", a->wire, "%s: \"%s\" is a list of at most %lld {name, sha256, valid_until}", r->op,
+    srv_ws_fail(r, "bad_request", a->wire, "%s: \"%s\" is a list of at most %lld {name, files, valid_until}", r->op,
          a->wire, (long long)a->hi);
     return false;
   }
@@ -223,16 +275,17 @@ static bool get_documents(req *r, job *j, const eng_arg *a, eng_documents *out) 
     if (json_is_object(d) && !document_fields_known(r, a, i, d))
       return false;
     const char *name = json_string_value(json_object_get(d, "name"));
-    const char *sha = json_string_value(json_object_get(d, "sha256"));
     json_t *until = json_object_get(d, "valid_until");
-    if (!json_is_object(d) || name == NULL || sha == NULL || (until && !json_is_null(until) && !json_is_string(until))) {
+    if (!json_is_object(d) || name == NULL || (!json_object_get(d, "files") && !json_object_get(d, "sha256")) ||
+        (until && !json_is_null(until) && !json_is_string(until))) {
       srv_ws_fail(r, "bad_request", a->wire,
-           "%s: %s[%zu] is {\"name\": text, \"sha256\": 64 hex digits, \"valid_until\": \"YYYY-MM-DD\" or null}",
+           "%s: %s[%zu] is {\"name\": text, \"files\": [SHA-256 of each upload], \"valid_until\": \"YYYY-MM-DD\" or null}",
            r->op, a->wire, i);
       return false;
     }
+    if (!document_files(r, j, a, i, d, &list[i]))
+      return false;
     list[i].name = srv_job_strdup(j, name);
-    list[i].sha256 = srv_job_strdup(j, sha);
     list[i].valid_until = json_is_string(until) ? srv_job_strdup(j, json_string_value(until)) : NULL;
   }
   *out = (eng_documents){list, (int)json_array_size(docs)};
@@ -362,6 +415,18 @@ static bool submit_rules(req *r, job *j, eng_command *c) {
   return !applicant || submission_allowed(r, j, c);
 }
 
+/* The files a command brings were uploaded by its actor (or, an official,
+ * by its agency) and admitted, within the limits (api/uploads.h). */
+static bool documents_uploaded(req *r, const eng_command *c) {
+  eng_documents docs = command_documents(c);
+  json_t *err = NULL;
+  if (docs.n == 0 || srv_uploads_check(r->s, &r->c->who, &docs, &err) == 0)
+    return true;
+  srv_metrics_count(&r->s->m, r->op, OUT_REFUSED);
+  srv_ws_answer(r, json_pack("{s:b, s:o}", "ok", 0, "error", err));
+  return false;
+}
+
 /* The rules of an op beyond its arguments'. */
 static bool (*const op_rules[ENG_CMD_COUNT])(req *r, job *j, eng_command *c) = {
     [ENG_CMD_SUBMIT] = submit_rules,
@@ -376,7 +441,7 @@ static void op_command(req *r, eng_cmd_kind kind) {
   job *j = command_job(r, kind, &c);
   if (j == NULL)
     return;
-  if (!get_args(r, j, c) || (op_rules[kind] && !op_rules[kind](r, j, c))) {
+  if (!get_args(r, j, c) || (op_rules[kind] && !op_rules[kind](r, j, c)) || !documents_uploaded(r, c)) {
     srv_job_free(j);
     return;
   }
@@ -518,6 +583,7 @@ static const op_entry ops[] = {
     {"queue", srv_ws_op_queue, ENG_CMD_COUNT},
     {"search", srv_ws_op_search, ENG_CMD_COUNT},
     {"reads", srv_ws_op_reads, ENG_CMD_COUNT},
+    {"file_link", srv_ws_op_file_link, ENG_CMD_COUNT},
     {"subscribe", op_subscribe, ENG_CMD_COUNT},
     {"unsubscribe", op_unsubscribe, ENG_CMD_COUNT},
     {"change_password", srv_ws_op_change_password, ENG_CMD_COUNT},

@@ -257,6 +257,81 @@ class MailSink:
         self.proc.wait(WAIT)
 
 
+EICAR = (b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*")
+
+
+class Clamd:
+    """ClamAV's daemon started for a test (never the system's service): a temporary socket and
+    database directory with one body signature (.ndb) for the EICAR test string, so that EICAR is
+    caught alone, in a PDF or in an archive.  Up once it answers PING."""
+
+    def __init__(self, workdir, sock=None):
+        self.dir = os.path.join(workdir, "clamd")
+        os.makedirs(os.path.join(self.dir, "db"), exist_ok=True)
+        os.chmod(self.dir, 0o755)
+        self.sock = sock or os.path.join(self.dir, "clamd.sock")
+        with open(os.path.join(self.dir, "db", "motcua-test.ndb"), "w") as f:
+            f.write("Motcua.Test.EICAR:0:*:%s\n" % EICAR.hex())
+        self.conf = os.path.join(self.dir, "clamd.conf")
+        with open(self.conf, "w") as f:
+            f.write("LocalSocket %s\nLocalSocketMode 666\nDatabaseDirectory %s/db\nForeground yes\n"
+                    "LogFile %s/clamd.log\nPidFile %s/clamd.pid\nMaxFileSize 40M\nStreamMaxLength 50M\n"
+                    "AlertExceedsMax yes\n" % (self.sock, self.dir, self.dir, self.dir))
+        self.proc = None
+
+    @staticmethod
+    def available():
+        return os.access("/usr/sbin/clamd", os.X_OK)
+
+    def start(self):
+        out = open(os.path.join(self.dir, "out"), "a")
+        self.proc = subprocess.Popen(["/usr/sbin/clamd", "-c", self.conf], stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.time() + WAIT
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("clamd ended at start: see %s/out" % self.dir)
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                    s.settimeout(1)
+                    s.connect(self.sock)
+                    s.sendall(b"zPING\0")
+                    if s.recv(16).startswith(b"PONG"):
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("clamd did not answer within %d s: see %s/out" % (WAIT, self.dir))
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(WAIT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+def upload(srv, token, name, data, agency=None, chunk=None):
+    """Uploads `data` as the file `name`: declared, then sent (in chunks of `chunk` bytes, one
+    request each, when given).  Returns (status, body) of the last request: the receipt once whole."""
+    decl = {"name": name, "size": len(data)}
+    if agency:
+        decl["agency"] = agency
+    status, body, _ = srv.http("POST", "/api/uploads", decl, token=token)
+    if status != 201:
+        return status, body
+    uid = body["upload"]
+    step = chunk or len(data)
+    for off in range(0, len(data), step):
+        status, body, _ = srv.http("POST", "/api/uploads/%s?offset=%d" % (uid, off), raw=data[off:off + step],
+                                   token=token, headers={"Content-Type": "application/octet-stream"})
+        if status >= 300:
+            break
+    return status, body
+
+
 class Received(dict):
     """A message as received; `binary` says whether it came in a binary (msgpack) frame."""
     binary = False

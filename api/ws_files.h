@@ -1,0 +1,10 @@
+/* ws_files.h — the WebSocket's ops on a dossier's files (api/ws_files.c):
+ * a link to download one, for whoever may read the dossier. */
+#ifndef MOTCUA_API_WS_FILES_H
+#define MOTCUA_API_WS_FILES_H
+
+#include "api/ws_req.h"
+
+void srv_ws_op_file_link(req *r);
+
+#endif
