@@ -20,14 +20,17 @@
 
 #include "base/error.h"
 #include "engine/engine.h"
+#include "files/store.h"
 
 #include <inttypes.h>
 #include "base/bytes.h"
 
+#include <msgpack.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char USAGE[] =
     "usage: motcua audit verify DATA_DIR [--checkpoint FILE]... [--public-key FILE]\n"
@@ -76,6 +79,111 @@ static int parse_seq(const char *text, uint64_t *out) {
     return MC_EPARSE;
   *out = strtoull(text, &end, 10);
   return *end ? MC_EPARSE : 0;
+}
+
+/* ============================================================ files */
+
+/* The files the log references (each event's documents: a document's first
+ * file under "hash", the others under "more"), once each, with where first. */
+typedef struct file_ref {
+  uint8_t hash[32];
+  uint64_t seq;
+  char stream[64];
+} file_ref;
+
+typedef struct file_refs {
+  file_ref *list;
+  size_t n, cap;
+} file_refs;
+
+static void add_ref(file_refs *f, const uint8_t *hash, const store_event *ev) {
+  if (f->n == f->cap) {
+    f->cap = f->cap ? 2 * f->cap : 256;
+    f->list = realloc(f->list, f->cap * sizeof *f->list);
+    if (f->list == NULL)
+      mc_oom(f->cap * sizeof *f->list);
+  }
+  file_ref *r = &f->list[f->n++];
+  memcpy(r->hash, hash, 32);
+  r->seq = ev->seq;
+  snprintf(r->stream, sizeof r->stream, "%.*s", (int)ev->stream.len, ev->stream.ptr);
+}
+
+static int collect_refs(void *opaque, const store_event *ev) {
+  file_refs *f = opaque;
+  msgpack_unpacked u;
+  size_t off = 0;
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, (const char *)ev->data, ev->data_len, &off) == MSGPACK_UNPACK_SUCCESS &&
+      u.data.type == MSGPACK_OBJECT_MAP) {
+    for (uint32_t i = 0; i < u.data.via.map.size; i++) {
+      const msgpack_object_kv *kv = &u.data.via.map.ptr[i];
+      if (kv->key.type != MSGPACK_OBJECT_STR || kv->key.via.str.size != 9 ||
+          memcmp(kv->key.via.str.ptr, "documents", 9) || kv->val.type != MSGPACK_OBJECT_ARRAY)
+        continue;
+      for (uint32_t d = 0; d < kv->val.via.array.size; d++) {
+        const msgpack_object *doc = &kv->val.via.array.ptr[d];
+        for (uint32_t k = 0; doc->type == MSGPACK_OBJECT_MAP && k < doc->via.map.size; k++) {
+          const msgpack_object_kv *f2 = &doc->via.map.ptr[k];
+          if (f2->key.type != MSGPACK_OBJECT_STR || f2->val.type != MSGPACK_OBJECT_BIN)
+            continue;
+          bool first = f2->key.via.str.size == 4 && !memcmp(f2->key.via.str.ptr, "hash", 4);
+          bool more = f2->key.via.str.size == 4 && !memcmp(f2->key.via.str.ptr, "more", 4);
+          for (uint32_t b = 0; (first || more) && b + 32 <= f2->val.via.bin.size; b += 32)
+            add_ref(f, (const uint8_t *)f2->val.via.bin.ptr + b, ev);
+        }
+      }
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  return 0;
+}
+
+static int by_hash(const void *a, const void *b) { return memcmp(a, b, 32); }
+
+/* Every file the log references is kept with its hash (docs/OPERATIONS.md,
+ * "Uploaded files").  A data directory without files/ predates uploads. */
+static int verify_files(store *st, const char *dir, int *problems) {
+  char path[1000];
+  struct stat sb;
+  snprintf(path, sizeof path, "%s/files", dir);
+  if (stat(path, &sb) != 0) {
+    printf("files: no files/ folder (the data predates uploads): none checked\n");
+    return 0;
+  }
+  files_store fs;
+  snprintf(fs.dir, sizeof fs.dir, "%s", path);
+  file_refs f = {0};
+  int rc = store_log_each(st, 1, 0, 4096, collect_refs, &f);
+  if (rc < 0) {
+    free(f.list);
+    return rc;
+  }
+  qsort(f.list, f.n, sizeof *f.list, by_hash);
+  size_t unique = 0;
+  int64_t bytes = 0;
+  for (size_t i = 0; i < f.n; i++) {
+    if (i && !memcmp(f.list[i].hash, f.list[i - 1].hash, 32))
+      continue;
+    unique++;
+    int64_t size = 0;
+    int c = files_store_check(&fs, f.list[i].hash, &size);
+    char hex[MC_SHA256_HEX];
+    mc_hex(f.list[i].hash, 32, hex);
+    if (c == 0) {
+      bytes += size;
+      continue;
+    }
+    (*problems)++;
+    printf("BAD   file %s (referenced by %s at seq %" PRIu64 "): %s\n", hex, f.list[i].stream, f.list[i].seq,
+           c == MC_ENOENT ? "missing: restore files/ from the backup taken with the log"
+           : c == MC_ECORRUPT ? "altered: its content no longer has its hash"
+                              : mc_strerror(c));
+  }
+  printf("files: %zu referenced, %zu present with their hash (%lld bytes)\n", unique, unique - (size_t)*problems,
+         (long long)bytes);
+  free(f.list);
+  return 0;
 }
 
 /* ============================================================ verify */
@@ -149,6 +257,7 @@ static int audit_verify(int argc, char **argv) {
   if (cli_store_open("audit", dir, true, &st) != CLI_OK)
     goto done;
   store_verify_options opt = {anchors, nanchors, scratch, false};
+  int file_problems = 0;
   int rc = store_verify(st, &opt, &rep);
   fputs(mc_buf_cstr(&rep.text) ? mc_buf_cstr(&rep.text) : "", stdout);
   if (rc) {
@@ -157,6 +266,11 @@ static int audit_verify(int argc, char **argv) {
   } else if (rep.problems) {
     printf("FAILED: %d problem%s; the first bad sequence is %" PRIu64 "\n", rep.problems,
            rep.problems == 1 ? "" : "s", rep.first_bad_seq);
+  } else if ((rc = verify_files(st, dir, &file_problems)) != 0 || file_problems) {
+    if (rc)
+      cli_error("audit", "the files could not be checked: %s", mc_strerror(rc));
+    else
+      printf("FAILED: %d file%s missing or altered\n", file_problems, file_problems == 1 ? "" : "s");
   } else {
     char hex[MC_SHA256_HEX];
     mc_hex(rep.head_hash, MC_SHA256_BYTES, hex);
