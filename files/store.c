@@ -213,3 +213,80 @@ int files_store_each(const files_store *fs, int (*fn)(void *opaque, const uint8_
   snprintf(p, sizeof p, "%s/sha256", fs->dir);
   return walk(p, 1, &bytes, &count, each_name, &c);
 }
+
+/* ------------------------------------------------------------ backup */
+
+static int copy_file(const char *from, const char *to) {
+  int in = open(from, O_RDONLY | O_CLOEXEC);
+  if (in < 0)
+    return from_errno(errno);
+  int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (out < 0) {
+    int e = errno;
+    close(in);
+    return e == EEXIST ? 0 : from_errno(e); /* kept already: content-addressed */
+  }
+  static __thread unsigned char buf[1 << 16];
+  ssize_t n;
+  int rc = 0;
+  while (rc == 0 && (n = read(in, buf, sizeof buf)) != 0) {
+    if (n < 0) {
+      rc = from_errno(errno);
+      break;
+    }
+    for (ssize_t off = 0; rc == 0 && off < n;) {
+      ssize_t w = write(out, buf + off, (size_t)(n - off));
+      if (w <= 0)
+        rc = from_errno(errno);
+      else
+        off += w;
+    }
+  }
+  if (rc == 0 && fsync(out) != 0)
+    rc = from_errno(errno);
+  close(in);
+  close(out);
+  if (rc)
+    unlink(to);
+  return rc;
+}
+
+typedef struct copy_ctx {
+  const files_store *from;
+  files_store to;
+  int64_t files, bytes;
+} copy_ctx;
+
+static int copy_one(void *opaque, const uint8_t hash[32], int64_t size) {
+  copy_ctx *c = opaque;
+  char src[1200], dst[1200], dir[1200];
+  files_store_path(c->from, hash, src, sizeof src);
+  files_store_path(&c->to, hash, dst, sizeof dst);
+  snprintf(dir, sizeof dir, "%s", dst);
+  *strrchr(dir, '/') = '\0';
+  int rc = make_dir(dir);
+  if (rc == 0)
+    rc = copy_file(src, dst);
+  if (rc == 0) {
+    c->files++;
+    c->bytes += size;
+  }
+  return rc;
+}
+
+int files_store_copy(const files_store *fs, const char *dest_data_dir, int64_t *files, int64_t *bytes) {
+  copy_ctx c = {.from = fs};
+  int rc = files_store_open(&c.to, dest_data_dir);
+  if (rc)
+    return rc;
+  char src[1200], dst[1200];
+  snprintf(src, sizeof src, "%s/link.key", fs->dir);
+  snprintf(dst, sizeof dst, "%s/link.key", c.to.dir);
+  if ((rc = copy_file(src, dst)) != 0 && rc != MC_ENOENT)
+    return rc;
+  if ((rc = files_store_each(fs, copy_one, &c)) != 0)
+    return rc;
+  *files = c.files;
+  *bytes = c.bytes;
+  return 0;
+}

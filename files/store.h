@@ -52,4 +52,11 @@ int files_store_usage(const files_store *fs, files_usage *u);
 int files_store_each(const files_store *fs, int (*fn)(void *opaque, const uint8_t hash[32], int64_t size),
                      void *opaque);
 
+/* Copies every kept file (and the key of download links) into
+ * DEST_DATA_DIR/files, each fsynced: a backup's files, taken after its log
+ * (a file is kept before any event references it, so the copy has every
+ * file the copied log references).  Uploads still arriving and the
+ * quarantine are not copied. */
+int files_store_copy(const files_store *fs, const char *dest_data_dir, int64_t *files, int64_t *bytes);
+
 #endif

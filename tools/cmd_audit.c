@@ -721,7 +721,8 @@ int cmd_backup(int argc, char **argv) {
   store *st = NULL;
   if (argc != 3 || argv[1][0] == '-') {
     fputs("usage: motcua backup DATA_DIR DEST\n\n"
-          "A consistent copy of the data directory (log, indexes, projections, aux dbs) into\n"
+          "A consistent copy of the data directory (log, indexes, projections, aux dbs, then the\n"
+          "uploaded files) into\n"
           "the new directory DEST, while the server keeps writing.  Restore: stop motcuad and\n"
           "put DEST in place of DATA_DIR (docs/OPERATIONS.md).\n",
           argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr);
@@ -730,11 +731,24 @@ int cmd_backup(int argc, char **argv) {
   if (cli_store_open("backup", argv[1], true, &st) != CLI_OK)
     return CLI_FAILED;
   int rc = store_backup(st, argv[2], &why);
-  if (rc)
+  int64_t files = 0, bytes = 0;
+  struct stat sb;
+  char path[1000];
+  snprintf(path, sizeof path, "%s/files", argv[1]);
+  /* The uploaded files after the log: every file the copied log references
+   * was kept before its event committed, and is never removed while
+   * referenced. */
+  if (rc == 0 && stat(path, &sb) == 0) {
+    files_store fs;
+    snprintf(fs.dir, sizeof fs.dir, "%s", path);
+    if ((rc = files_store_copy(&fs, argv[2], &files, &bytes)) != 0)
+      cli_error("backup", "the uploaded files could not be copied: %s", mc_strerror(rc));
+  } else if (rc) {
     cli_error("backup", "%s", why.len ? mc_buf_cstr(&why) : mc_strerror(rc));
-  else
-    printf("backed up %s into %s; check it with: motcua audit verify %s\n", argv[1], argv[2],
-           argv[2]);
+  }
+  if (rc == 0)
+    printf("backed up %s into %s (log, aux, %lld uploaded files of %lld bytes); check it with: motcua audit verify "
+           "%s\n", argv[1], argv[2], (long long)files, (long long)bytes, argv[2]);
   store_close(st);
   mc_buf_free(&why);
   return rc ? CLI_FAILED : CLI_OK;
