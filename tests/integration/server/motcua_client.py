@@ -313,6 +313,13 @@ class Clamd:
         self.proc = None
 
 
+# A 4x4 PNG: the scan the examples of docs/PROTOCOL.md name (its SHA-256 is EXAMPLE_PNG_SHA256).
+EXAMPLE_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63f8dfc000470cc4"
+    "71007ea217f15da160050000000049454e44ae426082")
+EXAMPLE_PNG_SHA256 = "f1062b81e1771fa1b881c035d40485418ecb4c74fa1b427c1155506a26382c46"
+
+
 def upload(srv, token, name, data, agency=None, chunk=None):
     """Uploads `data` as the file `name`: declared, then sent (in chunks of `chunk` bytes, one
     request each, when given).  Returns (status, body) of the last request: the receipt once whole."""

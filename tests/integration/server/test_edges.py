@@ -16,7 +16,8 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import PASSWORD, Client, Failures, MailSink, Server, applicant, run_scenarios, submit  # noqa: E402,E501
+from motcua_client import (EXAMPLE_PNG, EXAMPLE_PNG_SHA256, PASSWORD, Clamd, Client, Failures, MailSink,  # noqa: E402
+                           Server, applicant, run_scenarios, submit, upload)
 
 MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
 F = Failures()
@@ -188,10 +189,13 @@ def unknown_fields_documents():
     """A field a document of `submit` or `act` does not have is refused, naming it as
     documents[N].field (a typo'd valid_until was dropped, and the document filed as valid for ever),
     in JSON and msgpack; nothing is filed."""
-    srv = Server(MOTCUAD, workdir("unknown_fields_documents")).start()
-    sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    d = workdir("unknown_fields_documents")
+    clamd = Clamd(d).start()
+    srv = Server(MOTCUAD, d, "clamd_socket = %s\n" % clamd.sock).start()
+    sha = EXAMPLE_PNG_SHA256
     try:
         tok = applicant(srv, "001090000008")
+        F.eq(upload(srv, tok, "trang 1.png", EXAMPLE_PNG)[0], 201, "the scan uploaded")
 
         async def run():
             for binary in (False, True):
@@ -217,6 +221,7 @@ def unknown_fields_documents():
         asyncio.run(run())
     finally:
         F.eq(srv.stop(), 0, "unknown_fields_documents: motcuad stops cleanly")
+        clamd.stop()
 
 
 def blank():

@@ -20,7 +20,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import Client, Failures, Server, applicant, officials, run_scenarios, submit  # noqa: E402
+from motcua_client import (EXAMPLE_PNG, EXAMPLE_PNG_SHA256, Clamd, Client, Failures, Server, applicant,  # noqa: E402
+                           officials, run_scenarios, submit, upload)
 
 MOTCUAD, PROTOCOL = sys.argv[1], sys.argv[2]
 F = Failures()
@@ -79,10 +80,13 @@ def send_all():
     d = os.path.join(ROOT, "server")
     os.makedirs(d)
     os.chmod(d, 0o755)
-    srv = Server(MOTCUAD, d).start()
+    clamd = Clamd(d).start()
+    srv = Server(MOTCUAD, d, "clamd_socket = %s\n" % clamd.sock).start()
     try:
         toks = officials(srv)
         toks["applicant"] = applicant(srv, "001090001234")
+        # The scan the examples name, uploaded as the HTTP examples show.
+        F.eq(upload(srv, toks["applicant"], "trang 1.png", EXAMPLE_PNG, agency="H13.X01")[0], 201, "the example scan")
         otp = srv.add_user("quan.tri", "Quản trị H13.X01", ["agency_admin"], "H13.X01")
         toks["agency_admin"] = srv.login_changing("quan.tri", otp, "một mật khẩu đủ dài")
 
@@ -95,7 +99,8 @@ def send_all():
                 return conns[who]
 
             a = await conn("applicant")
-            code = (await submit(a, "ex-setup"))["dossier"]
+            code = (await submit(a, "ex-setup", documents=[{"name": "giay_chung_sinh",
+                                                            "files": [EXAMPLE_PNG_SHA256]}]))["dossier"]
             for line, req_text, note, reply_text in examples():
                 where = "docs/PROTOCOL.md:%d" % line
                 try:
@@ -142,6 +147,7 @@ def send_all():
         asyncio.run(run())
     finally:
         F.eq(srv.stop(), 0, "motcuad stops cleanly")
+        clamd.stop()
 
 
 run_scenarios({"send_all": send_all}, F, ROOT, sys.argv[3:])
