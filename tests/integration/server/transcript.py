@@ -59,7 +59,7 @@ import urllib.parse
 import msgpack
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import BIRTH_FORM, WAIT, Client, Server  # noqa: E402
+from motcua_client import BIRTH_FORM, EXAMPLE_PNG, EXAMPLE_PNG_SHA256, WAIT, Clamd, Client, Server  # noqa: E402
 
 MOTCUAD, MOTCUA, MAIL_SINK, EXPECTED = sys.argv[1:5]
 WORKFLOWS = os.environ.get("MOTCUA_WORKFLOWS") or os.path.join(
@@ -73,7 +73,7 @@ TZ = datetime.timezone(datetime.timedelta(hours=7))  # the bundled calendar's As
 BIRTH = dict(BIRTH_FORM, phone="0912345670")
 HOUSEHOLD = {"business_name": "Quán Phở Hạnh", "owner_id": "027190001111",
              "address": "Số 1 Lý Thái Tổ, phường Kinh Bắc", "capital": 50000000, "email": "chu.ho@example.vn"}
-SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+SHA = EXAMPLE_PNG_SHA256  # the scan each applicant uploads before naming it
 
 
 # ============================================================ the calendar
@@ -138,7 +138,8 @@ CODE_DATE = re.compile(r"\b(H\d+(?:\.[A-Z0-9]+)*)-(\d{6})-(\d{4})\b")  # a dossi
 ISO_TIME = re.compile(r"\b\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?\b")
 LOCAL_TIME = re.compile(r"\b\d\d:\d\d ngày \d\d/\d\d/\d{4}\b")
 # Metric lines whose values vary from run to run by nature (what the session did is in the others).
-VARYING_METRICS = re.compile(r"^(motcua_connections|motcua_commit_batch_size_\w+|motcua_commit_seconds_\w+)(\{.*\})? ")
+VARYING_METRICS = re.compile(r"^(motcua_connections|motcua_commit_batch_size_\w+|motcua_commit_seconds_\w+|"
+                             r"motcua_malware_scanner_up|motcua_upload_disk_bytes|motcua_upload_files)(\{.*\})? ")
 
 
 class Recorder:
@@ -208,6 +209,12 @@ class Recorder:
             return [self.mask(x, received, key) for x in v]
         if isinstance(v, (bytes, bytearray)):
             return "hex:" + bytes(v).hex()
+        if isinstance(v, str) and key in ("scanner", "why") and isinstance(v, str) and "clamd" in (v + key):
+            return "<scanner>"  # whether clamd answered yet, at the moment /healthz was asked
+        if isinstance(v, str) and key == "scanner":
+            return "<scanner>"
+        if isinstance(v, str) and key == "version" and "ClamAV" in v:
+            return "<clamav version>"
         if isinstance(v, str) and key in ("cursor", "next") and re.fullmatch(r"[0-9a-f]{16,}", v):
             return "<cursor>"  # a queue's position: its due instant and a dossier code with its day
         if isinstance(v, str):
@@ -230,6 +237,10 @@ class Recorder:
             self.secret(msg.get("one_time_password"), "otp")
             if isinstance(msg.get("token"), str) and "expires_at" in msg:
                 self.secret(msg["token"], "token")
+            if isinstance(msg.get("upload"), str) and "state" in msg:  # an upload's id, drawn at random
+                self.secret(msg["upload"], "upload")
+            if isinstance(msg.get("path"), str) and msg["path"].startswith("/api/files/"):  # a signed link
+                self.secret(msg["path"].split("?", 1)[1], "link")
             if isinstance(msg.get("secret"), str):  # a receipt's, drawn at random
                 self.secret(msg["secret"], "secret")
             if isinstance(msg.get("dossier"), dict) and isinstance(msg["dossier"].get("secret"), str):
@@ -643,6 +654,22 @@ async def round_(s, binary, tokens, app, other):
     await s.req(b, "subscribe", scope="mine")
 
     s.rec.section("%s: a birth registration from submission to rating" % enc)
+    # The scan: declared, sent in two parts, its receipt; then named by its SHA-256.
+    up = (await s.http("POST", "/api/uploads", {"name": "giấy chứng sinh.png", "size": len(EXAMPLE_PNG),
+                                                "agency": "H13.X01"}, token=tokens[app]))[1]
+    octets = {"Content-Type": "application/octet-stream"}
+    await s.http("POST", "/api/uploads/%s?offset=0" % up["upload"], raw=EXAMPLE_PNG[:40], token=tokens[app],
+                 headers=octets)
+    await s.http("POST", "/api/uploads/%s?offset=0" % up["upload"], raw=EXAMPLE_PNG[40:], token=tokens[app],
+                 headers=octets)
+    await s.http("POST", "/api/uploads/%s?offset=40" % up["upload"], raw=EXAMPLE_PNG[40:], token=tokens[app],
+                 headers=octets)
+    await s.http("GET", "/api/uploads/%s" % up["upload"], token=tokens[app])
+    await s.http("GET", "/api/uploads/%s" % up["upload"], token=tokens[other])
+    await s.http("POST", "/api/uploads", {"name": "to.pdf", "size": 10 ** 9}, token=tokens[app])
+    bad = (await s.http("POST", "/api/uploads", {"name": "ghi chú.txt", "size": 12}, token=tokens[app]))[1]
+    await s.http("POST", "/api/uploads/%s?offset=0" % bad["upload"], raw=b"ghi chu thoi", token=tokens[app],
+                 headers=octets)
     r = ok(await s.req(a, "submit", command_id=P + "birth-1", procedure="1.001193", agency="H13.X01", form=BIRTH,
                        documents=[{"name": "giay_chung_sinh", "sha256": SHA, "valid_until": None}]), "submit")
     d1, d1_secret = r["dossier"], r["secret"]
@@ -658,6 +685,10 @@ async def round_(s, binary, tokens, app, other):
     await s.req(a, "rate", command_id=P + "rate-0", dossier=d1, expected_version=4, rating=5)
     ok(await s.req(rec, "act", command_id=P + "ret-1", dossier=d1, expected_version=4, action="return_result"), "return")
     await s.req(a, "get", dossier=d1)
+    link = await s.req(rec, "file_link", dossier=d1, sha256=SHA)
+    await s.http("GET", link["path"])
+    await s.http("GET", link["path"].replace("le.tan", "kiem.toan"))
+    await s.req(b, "file_link", dossier=d1, sha256=SHA)
     ok(await s.req(a, "rate", command_id=P + "rate-1", dossier=d1, expected_version=5, rating=5,
                    comment="Nhanh, chu đáo"), "rate")
     await s.req(a, "rate", command_id=P + "rate-2", dossier=d1, rating=4)
@@ -1004,6 +1035,7 @@ def run():
     os.chmod(root, 0o755)  # the server runs as the unprivileged user "motcua" when the tests run as root
     sink = None
     srv = None
+    clamd = None
     try:
         sms_dir = os.path.join(root, "sms")
         os.makedirs(sms_dir)
@@ -1025,8 +1057,9 @@ def run():
             # the offset is read when the server starts; it lands a moment after 09:00:00
             f.write("%d\n" % (target - int(time.time() * 1000)))
         os.chmod(clock, 0o644)
+        clamd = Clamd(root).start()
         srv = Server(MOTCUAD, root, "sms_url = http://127.0.0.1:%d/sms\nlogin_failures = %d\nmax_frame = 16384\n"
-                     "max_body = 4096\n" % (ports[1], LOGIN_FAILURES),
+                     "max_body = 4096\nclamd_socket = %s\n" % (ports[1], LOGIN_FAILURES, clamd.sock),
                      args=["--workflows", WORKFLOWS, "--rehearsal-clock", clock], env={"MOTCUA_REHEARSAL": "1"})
         rec = Recorder()
         srv.recorder = rec
@@ -1049,6 +1082,8 @@ def run():
     finally:
         if srv:
             srv.kill()
+        if clamd:
+            clamd.stop()
         if sink:
             sink.terminate()
             sink.wait(WAIT)
