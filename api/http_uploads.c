@@ -56,13 +56,9 @@ void srv_http_post_uploads(http_req *h, const char *rest, json_t *b, const char 
     }
   upload_rec r;
   json_t *err;
-  if (srv_upload_create(h->s, &p, name, json_integer_value(size), &r, &err) != 0) {
+  if (srv_upload_create(h->s, &p, name, json_integer_value(size), agency, &r, &err) != 0) {
     respond_error(h, status_of(err), err);
     return;
-  }
-  /* The agency an applicant files with: told first if the file holds malware. */
-  if (agency && srv_principal_is_applicant(&p)) {
-    snprintf(r.agency, sizeof r.agency, "%s", agency);
   }
   json_t *o = srv_upload_json(&r);
   char url[96];

@@ -289,7 +289,8 @@ static void mib(int64_t bytes, char *out, size_t size) {
   snprintf(out, size, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
 }
 
-int srv_upload_create(srv *s, const principal *p, const char *name, int64_t size, upload_rec *out, json_t **error) {
+int srv_upload_create(srv *s, const principal *p, const char *name, int64_t size, const char *agency,
+                      upload_rec *out, json_t **error) {
   const srv_config *c = &s->cfg;
   char lim[32], used[32];
   *error = NULL;
@@ -333,7 +334,8 @@ int srv_upload_create(srv *s, const principal *p, const char *name, int64_t size
   sodium_bin2base64(r->id, sizeof r->id + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   snprintf(r->account, sizeof r->account, "%s", p->acct.id);
   snprintf(r->kind, sizeof r->kind, "%s", srv_principal_is_applicant(p) ? "applicant" : "official");
-  snprintf(r->agency, sizeof r->agency, "%s", p->acct.agency);
+  /* An official's own agency; the one an applicant files with. */
+  snprintf(r->agency, sizeof r->agency, "%s", p->acct.agency[0] || agency == NULL ? p->acct.agency : agency);
   snprintf(r->name, sizeof r->name, "%s", name);
   snprintf(r->state, sizeof r->state, "receiving");
   r->size = size;
@@ -537,12 +539,15 @@ static void admit_after(uv_work_t *w, int status) {
   st->in_pool = false;
   s->jobs_in_flight--;
   if (st->adm_rc) {
+    /* Nothing decided: the client sends it again from the start. */
     mc_log(MC_LOG_ERROR, "uploads", "upload %s could not be checked: %s", st->rec.id, mc_strerror(st->adm_rc));
+    st->rec.received = 0;
+    st->live->hashed = 0;
+    rec_put(s, &st->rec);
     reply(st, 503, json_pack("{s:o}", "error",
-                             fail("unavailable", NULL, "Chưa kiểm tra được tệp: vui lòng gửi lại phần cuối sau ít phút.",
-                                  "the upload could not be checked now (%s): send its last part again in a moment",
+                             fail("unavailable", NULL, "Chưa kiểm tra được tệp: vui lòng gửi lại tệp sau ít phút.",
+                                  "the upload could not be checked now (%s): send it again from offset 0 in a moment",
                                   mc_strerror(st->adm_rc))));
-    st->live->hashed = 0; /* hashed again from the file by the next request */
     stream_free(st);
     return;
   }

@@ -75,9 +75,11 @@ void srv_uploads_close(srv *s);
  * expiry, the folders' use — each in the pool, one at a time. */
 void srv_uploads_sweep(srv *s);
 
-/* A new upload by `p`: its name and size within the limits.  0 with the
- * record, or an error (what the protocol answers) in *error. */
-int srv_upload_create(srv *s, const principal *p, const char *name, int64_t size, upload_rec *out, json_t **error);
+/* A new upload by `p`: its name and size within the limits, and (an
+ * applicant) the agency it files with, alerted if the file holds malware.
+ * 0 with the record, or an error (what the protocol answers) in *error. */
+int srv_upload_create(srv *s, const principal *p, const char *name, int64_t size, const char *agency,
+                      upload_rec *out, json_t **error);
 /* An upload by its id, as its uploader sees it (`offset`: what the server
  * has of it).  MC_ENOENT when there is none (or it is another's). */
 int srv_upload_get(srv *s, const principal *p, const char *id, upload_rec *out);
