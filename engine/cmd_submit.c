@@ -11,7 +11,8 @@
 
 /* At submission: every document the procedure asks for — brought now, or
  * supplied with an earlier dossier of the same owner and still valid
- * (reused, BN 6.2, ĐN 6.2), or missing (reception asks for it). */
+ * (reused with all its files, BN 6.2, ĐN 6.2), or missing (reception asks
+ * for it). */
 static int submission_documents(decide *d, const char *owner, doc_entry *out, int *n) {
   char date[11];
   int nbrought, rc;
@@ -47,15 +48,19 @@ static int submission_documents(decide *d, const char *owner, doc_entry *out, in
     msgpack_unpacked u;
     msgpack_unpacked_init(&u);
     if (msgpack_unpack_next(&u, v, vlen, &off) == MSGPACK_UNPACK_SUCCESS) {
-      const msgpack_object *hash = eng__get(&u.data, "hash"), *at = eng__get(&u.data, "supplied_at");
+      const msgpack_object *hash = eng__get(&u.data, "hash"), *at = eng__get(&u.data, "supplied_at"),
+                           *more = eng__get(&u.data, "more");
+      int nmore = eng__more_count(more);
       char until[11];
-      if (hash && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32 &&
+      if (hash && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32 && nmore >= 0 &&
           eng__str_copy(eng__get(&u.data, "valid_until"), until, sizeof until) == 0 &&
           (until[0] == '\0' || strcmp(until, date) >= 0) &&
           eng__str_copy(eng__get(&u.data, "dossier"), e->reused_from, sizeof e->reused_from) == 0 && at &&
           at->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
         e->has_hash = true;
         memcpy(e->hash, hash->via.bin.ptr, 32);
+        if ((e->nmore = nmore) > 0) /* reused with all its files */
+          memcpy(e->more, more->via.bin.ptr, 32 * (size_t)nmore);
         e->supplied_at = (int64_t)at->via.u64;
         snprintf(e->valid_until, sizeof e->valid_until, "%s", until);
       } else {

@@ -54,7 +54,9 @@ typedef struct decide {
 typedef struct doc_entry {
   const char *name;
   bool has_hash;              /* false: missing */
-  uint8_t hash[32];
+  uint8_t hash[32];           /* its first file */
+  uint8_t more[ENG_MAX_FILES - 1][32]; /* its files after the first, in order */
+  int nmore;
   char reused_from[64];       /* the dossier it was first supplied with, or "" */
   int64_t supplied_at;
   char valid_until[11];       /* "YYYY-MM-DD" or "" */

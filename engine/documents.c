@@ -1,5 +1,6 @@
 /* documents.c — the scans a command brings (a submission's, a
- * supplement's), checked against the documents the procedure asks for. */
+ * supplement's), each of one or more files, checked against the documents
+ * the procedure asks for. */
 #include "engine/decide.h"
 
 #include "base/error.h"
@@ -47,6 +48,39 @@ eng_documents dec_brought_by(const eng_command *c) {
   return (eng_documents){NULL, 0};
 }
 
+/* A document's files into `e`: the first (documents[i].sha256) and those
+ * after it (documents[i].files[k], k from 1), each named by its SHA-256, at
+ * most ENG_MAX_FILES, none twice. */
+static int brought_files(decide *d, int i, const eng_document *doc, const char *title, doc_entry *e) {
+  char path[48];
+  int rc;
+  if (doc->nmore < 0 || doc->nmore > ENG_MAX_FILES - 1) {
+    snprintf(path, sizeof path, "documents[%d].files", i);
+    rc = refuse_field(d, MC_ETOOBIG, path, "max", DOCUMENT_FILES_TOO_MANY, doc->name, title, ENG_MAX_FILES);
+    d->res->fields[d->res->nfields - 1].max = ENG_MAX_FILES;
+    return rc;
+  }
+  for (int k = 0; k <= doc->nmore; k++) {
+    const char *hex = k == 0 ? doc->sha256 : doc->more ? doc->more[k - 1] : NULL;
+    uint8_t *hash = k == 0 ? e->hash : e->more[k - 1];
+    if (k == 0)
+      snprintf(path, sizeof path, "documents[%d].sha256", i);
+    else
+      snprintf(path, sizeof path, "documents[%d].files[%d]", i, k);
+    if (hex == NULL || strlen(hex) != 64 || mc_unhex(hex, hash, 32)) {
+      rc = k == 0 ? refuse_field(d, MC_EINVAL, path, "pattern", DOCUMENT_SCAN, doc->name, title)
+                  : refuse_field(d, MC_EINVAL, path, "pattern", DOCUMENT_FILE_SCAN, k + 1, doc->name, title);
+      snprintf(d->res->fields[d->res->nfields - 1].pattern, sizeof d->res->fields[0].pattern, "^[0-9a-f]{64}$");
+      return rc;
+    }
+    for (int j = 0; j < k; j++)
+      if (!memcmp(j == 0 ? e->hash : e->more[j - 1], hash, 32))
+        return refuse_field(d, MC_EINVAL, path, "unique", DOCUMENT_FILE_TWICE, doc->name, title, j + 1, k + 1);
+  }
+  e->nmore = doc->nmore;
+  return 0;
+}
+
 /* Checks the scans a command brings against the procedure's documents and
  * fills `out` with them.  A refusal says which document and why. */
 int dec_brought_documents(decide *d, const char *date, doc_entry *out, int *n) {
@@ -88,12 +122,8 @@ int dec_brought_documents(decide *d, const char *date, doc_entry *out, int *n) {
     e->name = doc->name;
     e->has_hash = true;
     e->supplied_at = d->now;
-    if (doc->sha256 == NULL || strlen(doc->sha256) != 64 || mc_unhex(doc->sha256, e->hash, 32)) {
-      snprintf(path, sizeof path, "documents[%d].sha256", i);
-      rc = refuse_field(d, MC_EINVAL, path, "pattern", DOCUMENT_SCAN, doc->name, title);
-      snprintf(d->res->fields[d->res->nfields - 1].pattern, sizeof d->res->fields[0].pattern, "^[0-9a-f]{64}$");
+    if ((rc = brought_files(d, i, doc, title, e)))
       return rc;
-    }
     if (doc->valid_until) {
       snprintf(path, sizeof path, "documents[%d].valid_until", i);
       if (!valid_date(doc->valid_until)) {

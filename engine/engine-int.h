@@ -33,7 +33,9 @@
 #define ENG_PROJ_CODES "eng_codes"     /* agency-yymmdd -> u32 BE last number */
 #define ENG_PROJ_FORMS "eng_forms"     /* code -> u64 BE seq of the event that filed its e-form */
 #define ENG_PROJ_DEFS "eng_defs"       /* kind/id -> [(from, hash)]; "b/" hash -> bytes */
-#define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document; "o/" owner 0 name -> last supplied */
+#define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document; "o/" owner 0 name ->
+                                              last supplied; "f/" file's SHA-256 (32 bytes) -> code of the
+                                              first dossier whose event referenced it */
 #define ENG_PROJ_OUTBOX "eng_outbox"     /* u64 BE seq, u8 index -> "": a message not yet delivered */
 #define ENG_PROJ_CONTACTS "eng_contacts" /* code -> {agency, email, phone} of open dossiers */
 #define ENG_PROJ_HANDLERS "eng_handlers" /* "h/" handler 0 code -> ""; "c/" code -> handler (open dossiers) */
@@ -242,6 +244,14 @@ const msgpack_object *eng__get(const msgpack_object *map, const char *key);
 bool eng__str_is(const msgpack_object *o, const char *s);
 int eng__str_copy(const msgpack_object *o, char *out, size_t size); /* "" for nil */
 int64_t eng__int(const msgpack_object *o); /* 0 when not an integer */
+
+/* A document's files after the first as an event or the documents
+ * projection records them (`more`: their SHA-256 end to end;
+ * proj_documents.c): how many (0 when absent), or -1 when it is not whole
+ * hashes or more than a document holds; into a view, in hexadecimal
+ * (MC_EPARSE when it is not one). */
+int eng__more_count(const msgpack_object *more);
+int eng__more_view(const msgpack_object *more, eng_document_view *dv);
 
 /* Accounts (account.c): the command, the projection, the record's decoder. */
 int eng__account_decide(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, eng_result *r);

@@ -23,7 +23,8 @@
 /* Version 2 of the snapshot projection keeps the snapshot alone (not the
  * event's data), version 3 by position; of the outbox, only which messages wait (their texts are in
  * the log); of the forms, which event filed each (the form is there).  The others moved to version 2 with it: they read the snapshot
- * from it. */
+ * from it.  Version 3 of the documents keeps a document's further files
+ * and which dossier first referenced each file. */
 static const store_projection projections[] = {
     {ENG_PROJ_DOSSIER, 3, eng__apply_dossier, NULL, NULL},
     {ENG_PROJ_TIMERS, 2, eng__apply_timers, NULL, ENG_PROJ_DOSSIER},
@@ -31,7 +32,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_FORMS, 2, eng__apply_forms, NULL, NULL},
     {ENG_PROJ_DEFS, 2, eng__apply_defs, NULL, NULL},
     {ENG_PROJ_HANDLERS, 2, eng__apply_handlers, NULL, ENG_PROJ_DOSSIER},
-    {ENG_PROJ_DOCUMENTS, 2, eng__apply_documents, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_DOCUMENTS, 3, eng__apply_documents, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_OUTBOX, 2, eng__apply_outbox, NULL, NULL},
     {ENG_PROJ_CONTACTS, 2, eng__apply_contacts, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_ACCOUNTS, 1, eng__account_apply, NULL, NULL},

@@ -53,14 +53,20 @@ typedef enum { ENG_DEF_PROCEDURE, ENG_DEF_POLICY, ENG_DEF_DIRECTORY, ENG_DEF_CAL
  * for a kind out of range). */
 const char *eng_def_kind_name(eng_def_kind kind);
 
-/* A scanned document, referenced by the SHA-256 of its file (the scans
- * themselves are uploaded and stored by a later part).  `name` is one of
- * the procedure's `document`s; a document of the same name supplied with an
- * earlier dossier of the same applicant, and still valid, is reused. */
+/* The files one document may hold: a paper of many pages is photographed
+ * page by page. */
+#define ENG_MAX_FILES 20
+
+/* A scanned document, referenced by the SHA-256 of its files (uploads,
+ * stored under their hash).  `name` is one of the procedure's `document`s; a
+ * document of the same name supplied with an earlier dossier of the same
+ * applicant, and still valid, is reused with all its files. */
 typedef struct eng_document {
   const char *name;
-  const char *sha256;       /* 64 hexadecimal digits */
+  const char *sha256;       /* its first file: 64 hexadecimal digits */
   const char *valid_until;  /* "YYYY-MM-DD" printed on the document, or NULL: no end */
+  const char *const *more;  /* the SHA-256 of its files after the first, in order */
+  int nmore;                /* at most ENG_MAX_FILES - 1 */
 } eng_document;
 
 /* Who filed a dossier: the applicant block of its submission
@@ -131,7 +137,7 @@ typedef struct eng_command {
  * field (docs/PROTOCOL.md, "Errors"): the field's path ("form.child_name",
  * "documents[1].valid_until"), the rule it breaks — required, unknown,
  * type, values (not one of the listed values), length, range, pattern,
- * unique, expired — with its parameters, the refusal's key
+ * unique, expired, max (more items than allowed) — with its parameters, the refusal's key
  * (engine/refusals.h) and what to do, in Vietnamese for the person filing
  * and in English. */
 #define ENG_MAX_FIELD_VALUES 16
@@ -139,7 +145,7 @@ typedef struct eng_field_error {
   char field[72];
   char rule[12];
   const char *key;             /* the refusal's wire name ("field_required"): static */
-  int64_t min, max;            /* length (characters) and range; 0 otherwise */
+  int64_t min, max;            /* length (characters) and range; max: the most; 0 otherwise */
   char message[256];           /* Vietnamese */
   char message_en[320];
   char pattern[128];           /* pattern: the POSIX extended regular expression; "" otherwise */
@@ -413,7 +419,9 @@ int eng_open_contacts(eng_engine *e, const char *agency, eng_contact_fn fn, void
  * (e-forms aside), with the scan supplied or reused, or missing. */
 typedef struct eng_document_view {
   char name[48];
-  char sha256[65];            /* "" when missing */
+  char sha256[65];            /* its first file; "" when missing */
+  int nmore;                  /* its files after the first, in order */
+  char more[ENG_MAX_FILES - 1][65];
   char valid_until[11];       /* "YYYY-MM-DD", or "" */
   char reused_from[64];       /* the dossier it was first supplied with, or "" */
   mc_instant supplied_at;     /* when it was first supplied (0 when missing) */
@@ -421,6 +429,13 @@ typedef struct eng_document_view {
 
 typedef int (*eng_document_fn)(void *opaque, const eng_document_view *doc);
 int eng_dossier_documents(eng_engine *e, const char *code, eng_document_fn fn, void *opaque);
+
+/* The dossier whose event first referenced the file of that SHA-256 (as a
+ * document's first file or a further one, brought or reused), its code into
+ * `dossier`: 0, or MC_ENOENT when no event references it (MC_ERANGE: `size`
+ * too small for the code).  An upload a dossier references is never
+ * deleted. */
+int eng_file_referenced(eng_engine *e, const uint8_t hash[32], char *dossier, size_t size);
 
 /* Calls fn with the code of every open dossier whose main handler is
  * `handler` (to reassign an official's work when they leave).  fn returns

@@ -1,5 +1,6 @@
-/* proj_documents.c — each dossier's documents and each owner's last scans
- * (ENG_PROJ_DOCUMENTS), and the reader of a dossier's documents. */
+/* proj_documents.c — each dossier's documents, each owner's last scans and
+ * the dossier that first referenced each file (ENG_PROJ_DOCUMENTS), and
+ * their readers. */
 #include "engine/engine-int.h"
 #include "engine/proj.h"
 
@@ -9,8 +10,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An entry of format 2 leaves out what is empty: no hash (missing), not
- * reused (then supplied with the event), no end of validity. */
+int eng__more_count(const msgpack_object *more) {
+  if (more == NULL)
+    return 0;
+  if (more->type != MSGPACK_OBJECT_BIN || more->via.bin.size % 32 || more->via.bin.size > 32 * (ENG_MAX_FILES - 1))
+    return -1;
+  return (int)(more->via.bin.size / 32);
+}
+
+int eng__more_view(const msgpack_object *more, eng_document_view *dv) {
+  int n = eng__more_count(more);
+  if (n < 0)
+    return MC_EPARSE;
+  for (int k = 0; k < n; k++)
+    mc_hex((const uint8_t *)more->via.bin.ptr + 32 * k, 32, dv->more[k]);
+  dv->nmore = n;
+  return 0;
+}
+
+/* "f/" and a file's SHA-256: the key of the dossier that first referenced it. */
+static void file_key(uint8_t key[34], const void *hash) {
+  key[0] = 'f';
+  key[1] = '/';
+  memcpy(key + 2, hash, 32);
+}
+
+/* A file referenced by the dossier's event: the first dossier is kept (a
+ * reuse, a later supplement of the same file, leave it). */
+static int put_file(store_proj_txn *tx, const void *hash, const char *code, size_t code_len) {
+  uint8_t key[34];
+  const void *v;
+  size_t vlen;
+  file_key(key, hash);
+  int rc = store_proj_get(tx, key, sizeof key, &v, &vlen);
+  return rc == MC_ENOENT ? store_proj_put(tx, key, sizeof key, code, code_len) : rc;
+}
+
+/* An entry of format 2 leaves out what is empty: no hash (missing), no
+ * files after the first, not reused (then supplied with the event), no end
+ * of validity. */
 static int put_document(store_proj_txn *tx, const msgpack_object *doc, const store_event *ev, const char *owner) {
   static const msgpack_object nil = {.type = MSGPACK_OBJECT_NIL},
                               empty = {.type = MSGPACK_OBJECT_STR, .via.str = {0, ""}};
@@ -18,25 +56,30 @@ static int put_document(store_proj_txn *tx, const msgpack_object *doc, const sto
   size_t code_len = ev->stream.len - 8;
   const msgpack_object *name = eng__get(doc, "name"), *hash = eng__get(doc, "hash"),
                        *reused = eng__get(doc, "reused_from"), *at = eng__get(doc, "supplied_at"),
-                       *until = eng__get(doc, "valid_until");
+                       *until = eng__get(doc, "valid_until"), *more = eng__get(doc, "more");
+  int nmore = eng__more_count(more);
   msgpack_object now = {.type = MSGPACK_OBJECT_POSITIVE_INTEGER, .via.u64 = (uint64_t)ev->time};
   hash = hash ? hash : &nil;
   reused = reused ? reused : &empty;
   at = at ? at : &now;
   until = until ? until : &empty;
   if (name == NULL || name->type != MSGPACK_OBJECT_STR || reused->type != MSGPACK_OBJECT_STR ||
-      until->type != MSGPACK_OBJECT_STR)
+      until->type != MSGPACK_OBJECT_STR || nmore < 0)
     return MC_EPARSE;
   mc_buf key = MC_BUF_INIT, val = MC_BUF_INIT;
   mc_canon w;
   int rc = eng__pair_key(&key, 'd', code, code_len, name->via.str.ptr, name->via.str.size);
   mc_canon_init(&w, &val);
-  mc_canon_map(&w, 5);
+  mc_canon_map(&w, 5 + (nmore > 0));
   mc_canon_key(&w, "hash");
   if (hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32)
     mc_canon_bin(&w, hash->via.bin.ptr, 32);
   else
     mc_canon_nil(&w);
+  if (nmore > 0) {
+    mc_canon_key(&w, "more");
+    mc_canon_bin(&w, more->via.bin.ptr, more->via.bin.size);
+  }
   mc_canon_key(&w, "name");
   mc_canon_str(&w, name->via.str.ptr, name->via.str.size);
   mc_canon_key(&w, "reused_from");
@@ -46,15 +89,22 @@ static int put_document(store_proj_txn *tx, const msgpack_object *doc, const sto
   mc_canon_str(&w, until->via.str.ptr, until->via.str.size);
   if (rc == 0 && (rc = mc_canon_finish(&w)) == 0)
     rc = store_proj_put(tx, key.data, key.len, val.data, val.len);
+  bool has_hash = hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32;
+  for (int k = -1; rc == 0 && has_hash && k < nmore; k++)
+    rc = put_file(tx, k < 0 ? hash->via.bin.ptr : more->via.bin.ptr + 32 * k, code, code_len);
   /* The owner's store keeps what was supplied anew, not what was reused. */
-  if (rc == 0 && owner[0] && hash->type == MSGPACK_OBJECT_BIN && reused->via.str.size == 0) {
+  if (rc == 0 && owner[0] && has_hash && reused->via.str.size == 0) {
     mc_buf_reset(&val);
     mc_canon_init(&w, &val);
-    mc_canon_map(&w, 4);
+    mc_canon_map(&w, 4 + (nmore > 0));
     mc_canon_key(&w, "dossier");
     mc_canon_str(&w, code, code_len);
     mc_canon_key(&w, "hash");
     mc_canon_bin(&w, hash->via.bin.ptr, 32);
+    if (nmore > 0) {
+      mc_canon_key(&w, "more");
+      mc_canon_bin(&w, more->via.bin.ptr, more->via.bin.size);
+    }
     mc_canon_kv_int(&w, "supplied_at", eng__int(at));
     mc_canon_key(&w, "valid_until");
     mc_canon_str(&w, until->via.str.ptr, until->via.str.size);
@@ -118,6 +168,7 @@ static int document_one(void *opaque, const void *key, size_t klen, const void *
     if (hash && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32) {
       mc_hex((const uint8_t *)hash->via.bin.ptr, 32, d.sha256);
       d.supplied_at = eng__int(eng__get(&u.data, "supplied_at"));
+      rc |= eng__more_view(eng__get(&u.data, "more"), &d);
     }
   }
   msgpack_unpacked_destroy(&u);
@@ -181,4 +232,27 @@ int eng_dossier_documents(eng_engine *e, const char *code, eng_document_fn fn, v
   mc_buf_free(&prefix);
   free(c);
   return rc < 0 ? rc : 0;
+}
+
+int eng_file_referenced(eng_engine *e, const uint8_t hash[32], char *dossier, size_t size) {
+  uint8_t key[34];
+  store_read *rd;
+  const void *v;
+  size_t vlen;
+  if (size)
+    dossier[0] = '\0';
+  file_key(key, hash);
+  int rc = store_read_begin(e->st, &rd);
+  if (rc)
+    return rc;
+  if ((rc = store_read_proj(rd, ENG_PROJ_DOCUMENTS, key, sizeof key, &v, &vlen)) == 0) {
+    if (vlen < size) {
+      memcpy(dossier, v, vlen);
+      dossier[vlen] = '\0';
+    } else {
+      rc = MC_ERANGE;
+    }
+  }
+  store_read_end(rd);
+  return rc;
 }

@@ -720,6 +720,8 @@ static int history_one(void *opaque, const store_event *ev) {
       eng__str_copy(eng__get(d, "valid_until"), dv->valid_until, sizeof dv->valid_until);
       eng__str_copy(eng__get(d, "reused_from"), dv->reused_from, sizeof dv->reused_from);
       mc_hex((const uint8_t *)hash->via.bin.ptr, 32, dv->sha256);
+      if (eng__more_view(eng__get(d, "more"), dv))
+        continue;
       dv->supplied_at = eng__int(eng__get(d, "supplied_at"));
       if (dv->supplied_at == 0)
         dv->supplied_at = ev->time;

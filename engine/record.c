@@ -118,9 +118,13 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
       bool reused = e->reused_from[0] != 0;
       if (!e->has_hash)
         continue;
-      mc_canon_map(&c, 2 + 2 * reused + (e->valid_until[0] != 0));
+      mc_canon_map(&c, 2 + (e->nmore > 0) + 2 * reused + (e->valid_until[0] != 0));
       mc_canon_key(&c, "hash");
       mc_canon_bin(&c, e->hash, 32);
+      if (e->nmore > 0) { /* the files after the first: their hashes end to end */
+        mc_canon_key(&c, "more");
+        mc_canon_bin(&c, e->more, 32 * (size_t)e->nmore);
+      }
       mc_canon_kv_str(&c, "name", e->name);
       if (reused) {
         mc_canon_kv_str(&c, "reused_from", e->reused_from);

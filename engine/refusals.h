@@ -231,6 +231,12 @@
 #define ENG_VI_DOCUMENT_TWICE "%.0s«%s» đã có ở trên: mỗi giấy tờ chỉ nộp một lần."
 #define ENG_EN_DOCUMENT_SCAN "the scan of \"%s\"%.0s is referenced by its SHA-256: 64 hexadecimal digits"
 #define ENG_VI_DOCUMENT_SCAN "%.0sBản quét «%s» chưa tải lên được: vui lòng tải lại tệp."
+#define ENG_EN_DOCUMENT_FILE_SCAN "file %d of the scan of \"%s\"%.0s is referenced by its SHA-256: 64 hexadecimal digits"
+#define ENG_VI_DOCUMENT_FILE_SCAN "Tệp thứ %d%.0s của bản quét «%s» chưa tải lên được: vui lòng tải lại tệp này."
+#define ENG_EN_DOCUMENT_FILES_TOO_MANY "the scan of \"%s\"%.0s holds more than %d files"
+#define ENG_VI_DOCUMENT_FILES_TOO_MANY "%.0sBản quét «%s» có quá %d tệp: hãy gộp các trang vào ít tệp hơn (chẳng hạn một tệp PDF nhiều trang)."
+#define ENG_EN_DOCUMENT_FILE_TWICE "the scan of \"%s\"%.0s holds the same file twice (files %d and %d)"
+#define ENG_VI_DOCUMENT_FILE_TWICE "%.0sBản quét «%s» có một tệp tải lên hai lần (tệp thứ %d và thứ %d): mỗi trang chỉ cần tải lên một lần."
 #define ENG_EN_DOCUMENT_VALIDITY "the validity of \"%s\"%.0s is a date YYYY-MM-DD, not \"%s\""
 #define ENG_VI_DOCUMENT_VALIDITY "%.0sNgày hết hạn của «%s» phải là một ngày, viết năm-tháng-ngày như 2030-12-31 (không phải «%s»)."
 #define ENG_EN_DOCUMENT_EXPIRED "the document \"%s\"%.0s expired on %s: ask the applicant for a valid one"
@@ -548,6 +554,9 @@
   X(DOCUMENT_NOT_ASKED, INVALID, "document_not_asked") \
   X(DOCUMENT_TWICE, INVALID, "document_twice") \
   X(DOCUMENT_SCAN, INVALID, "document_scan") \
+  X(DOCUMENT_FILE_SCAN, INVALID, "document_file_scan") \
+  X(DOCUMENT_FILES_TOO_MANY, INVALID, "document_files_too_many") \
+  X(DOCUMENT_FILE_TWICE, INVALID, "document_file_twice") \
   X(DOCUMENT_VALIDITY, INVALID, "document_validity") \
   X(DOCUMENT_EXPIRED, RULE, "document_expired") \
   X(DOCUMENTS_NOT_HERE, INVALID, "documents_not_here") \

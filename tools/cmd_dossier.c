@@ -509,6 +509,8 @@ static int print_document(void *opaque, const eng_document_view *d) {
   }
   mc_instant_format(d->supplied_at, VN, a);
   printf("  document %s: sha256:%.16s", d->name, d->sha256);
+  if (d->nmore)
+    printf(" and %d more file%s", d->nmore, d->nmore > 1 ? "s" : "");
   if (d->valid_until[0])
     printf(" valid until %s", d->valid_until);
   if (d->reused_from[0])
@@ -637,7 +639,7 @@ static int parse_document(char *spec, eng_document *out) {
   char *atsign = strchr(eq + 1, '@');
   if (atsign)
     *atsign = '\0';
-  *out = (eng_document){spec, eq + 1, atsign ? atsign + 1 : NULL};
+  *out = (eng_document){.name = spec, .sha256 = eq + 1, .valid_until = atsign ? atsign + 1 : NULL};
   return CLI_OK;
 }
 

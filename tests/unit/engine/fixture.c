@@ -180,6 +180,22 @@ eng_command act(const char *dossier, const char *action, const char *who, const 
                        .expected_version = STORE_ANY_VERSION, .act = {.action = action}};
 }
 
+static int collect_doc(void *opaque, const eng_document_view *doc) {
+  doc_list *l = opaque;
+  if (l->n < 8)
+    l->d[l->n++] = *doc;
+  return 0;
+}
+
+const eng_document_view *doc_of(doc_list *l, const char *code, const char *name) {
+  l->n = 0;
+  assert_int_equal(eng_dossier_documents(eng, code, collect_doc, l), 0);
+  for (int i = 0; i < l->n; i++)
+    if (!strcmp(l->d[i].name, name))
+      return &l->d[i];
+  fail_msg("%s has no document %s", code, name);
+  return NULL;
+}
 
 /* Compiles one procedure written in the test against a bundled policy file
  * (workflows/policies/<policy>.mc) and returns its canonical bytes. */

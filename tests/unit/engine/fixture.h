@@ -28,6 +28,13 @@ void birth_form(mc_buf *out, const char *phone);
  * postal submission. */
 void walk_in(eng_command *c, const char *id_number);
 eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who);
+/* A dossier's documents as eng_dossier_documents lists them (the first 8),
+ * into `l`, and the one of that name (the test fails when there is none). */
+typedef struct doc_list {
+  eng_document_view d[8];
+  int n;
+} doc_list;
+const eng_document_view *doc_of(doc_list *l, const char *code, const char *name);
 void compile_procedure(const char *name, const char *text, const char *policy, mc_buf *out);
 eng_command act(const char *dossier, const char *action, const char *who, const char *role, const char *agency);
 

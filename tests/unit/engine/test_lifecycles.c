@@ -481,28 +481,6 @@ static void a_fee_keeps_the_clock_an_obligation_stops_it_and_a_denial_is_refunde
  * reused by the driving licence exchange of the same applicant, online and at
  * the desk (by citizen id); one that has expired is not; a bad reference is
  * refused with what is wrong. */
-typedef struct doc_list {
-  eng_document_view d[8];
-  int n;
-} doc_list;
-
-static int collect_doc(void *opaque, const eng_document_view *doc) {
-  doc_list *l = opaque;
-  if (l->n < 8)
-    l->d[l->n++] = *doc;
-  return 0;
-}
-
-static const eng_document_view *doc_of(doc_list *l, const char *code, const char *name) {
-  l->n = 0;
-  assert_int_equal(eng_dossier_documents(eng, code, collect_doc, l), 0);
-  for (int i = 0; i < l->n; i++)
-    if (!strcmp(l->d[i].name, name))
-      return &l->d[i];
-  fail_msg("%s has no document %s", code, name);
-  return NULL;
-}
-
 static const char *const scan_cccd = "1111111111111111111111111111111111111111111111111111111111111111";
 static const char *const scan_gplx = "2222222222222222222222222222222222222222222222222222222222222222";
 
@@ -518,22 +496,22 @@ static void documents_are_reused_not_asked_again(void **state) {
   doc_list l;
 
   /* Bad references: each refused, nothing appended. */
-  eng_document bad[2] = {{"cccd", scan_cccd, "2035-01-01"}, {"cccd", scan_cccd, NULL}};
+  eng_document bad[2] = {{"cccd", scan_cccd, "2035-01-01", NULL, 0}, {"cccd", scan_cccd, NULL, NULL, 0}};
   eng_command c = submit("2.000488", "H13.STP", &jf, "tai");
   c.submit.documents.list = bad;
   c.submit.documents.n = 2;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "\"cccd\" is given twice");
-  eng_document unknown = {"ho_chieu", scan_cccd, NULL};
+  eng_document unknown = {"ho_chieu", scan_cccd, NULL, NULL, 0};
   c.submit.documents.list = &unknown;
   c.submit.documents.n = 1;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "asks for no document \"ho_chieu\"; it asks for cccd");
-  eng_document short_hash = {"cccd", "abc", NULL};
+  eng_document short_hash = {"cccd", "abc", NULL, NULL, 0};
   c.submit.documents.list = &short_hash;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "64 hexadecimal digits");
-  eng_document bad_date = {"cccd", scan_cccd, "2035-02-30"};
+  eng_document bad_date = {"cccd", scan_cccd, "2035-02-30", NULL, 0};
   c.submit.documents.list = &bad_date;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "a date YYYY-MM-DD, not \"2035-02-30\"");
-  eng_document expired = {"cccd", scan_cccd, "2026-11-15"};
+  eng_document expired = {"cccd", scan_cccd, "2026-11-15", NULL, 0};
   c.submit.documents.list = &expired;
   refused(&c, at("2026-11-16T09:00"), MC_EINVAL, "expired on 2026-11-15");
   /* Each names its field, its rule and what to do, in Vietnamese. */
@@ -567,7 +545,7 @@ static void documents_are_reused_not_asked_again(void **state) {
 
   /* The licence exchange brings the licence only: the card is reused, the
    * health certificate is missing (reception will ask for it). */
-  eng_document licence = {"gplx", scan_gplx, NULL};
+  eng_document licence = {"gplx", scan_gplx, NULL, NULL, 0};
   eng_command second = submit("1.002835", "H13.CA", &df, "tai");
   second.submit.documents.list = &licence;
   second.submit.documents.n = 1;
@@ -584,11 +562,11 @@ static void documents_are_reused_not_asked_again(void **state) {
   eng_command ask = act(r2.dossier, "request_supplement", "pv", "reception", "H13.CA");
   ask.act.reason = "Bổ sung giấy khám sức khỏe";
   run(&ask, at("2026-11-17T10:00"), 0);
-  eng_document health = {"kham_sk", scan_gplx, "2027-08-01"};
+  eng_document health = {"kham_sk", scan_gplx, "2027-08-01", NULL, 0};
   eng_command give = act(r2.dossier, "provide_supplement", "tai", "applicant", NULL);
   give.act.documents.list = &health;
   give.act.documents.n = 1;
-  eng_document wrong_doc = {"ban_ve", scan_gplx, NULL};
+  eng_document wrong_doc = {"ban_ve", scan_gplx, NULL, NULL, 0};
   give.act.documents.list = &wrong_doc;
   refused(&give, at("2026-11-18T09:00"), MC_EINVAL, "asks for no document \"ban_ve\"");
   give.act.documents.list = &health;
@@ -600,7 +578,7 @@ static void documents_are_reused_not_asked_again(void **state) {
   eng_command walked_in = desk("2.000488", "H13.STP", &jf, "rc-s");
   walk_in(&walked_in, "027190007777");
   walked_in.submit.owner = "027190007777";
-  eng_document short_lived = {"cccd", scan_gplx, "2026-11-30"};
+  eng_document short_lived = {"cccd", scan_gplx, "2026-11-30", NULL, 0};
   walked_in.submit.documents.list = &short_lived;
   walked_in.submit.documents.n = 1;
   eng_result r3 = run(&walked_in, at("2026-11-19T09:00"), 0);

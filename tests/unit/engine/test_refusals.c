@@ -666,7 +666,7 @@ static void document_refusals(void **state) {
   eng_command c = submit("1.001193", "H13.X01", &f, "cd-doc");
   eng_document docs[33];
   for (int k = 0; k < 33; k++)
-    docs[k] = (eng_document){"giay_chung_sinh", sha_a, NULL};
+    docs[k] = (eng_document){"giay_chung_sinh", sha_a, NULL, NULL, 0};
   c.submit.documents.list = docs;
   c.submit.documents.n = 33;
   refused(&c, t, MC_ETOOBIG, "at most 32 documents at once");
