@@ -154,7 +154,7 @@ void srv_http_get_upload(http_req *h, const char *id, json_t *b, const char *tok
  * gave (docs/PROTOCOL.md): for that account, until it expires. */
 void srv_http_get_file(http_req *h, const char *sha256, json_t *b, const char *token) {
   srv *s = h->s;
-  char dossier[64], account[64], expires[24], mac[64];
+  char dossier[96], account[96], expires[48], mac[96]; /* each holds its "name=" too */
   uint8_t hash[32];
   (void)b, (void)token;
   const char *d = srv_http_arg(h->wsi, "dossier=", dossier, sizeof dossier),
