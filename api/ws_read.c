@@ -75,10 +75,17 @@ static json_t *form_json(const eng_dossier_full *f) {
   return list;
 }
 
+/* A document: `sha256` its first file, `files` all of them in order (a
+ * paper photographed page by page; [] when it is missing). */
 static json_t *document_json(const eng_document_view *d) {
-  return json_pack("{s:s, s:o, s:o, s:o, s:I}", "name", d->name, "sha256", str_or_null(d->sha256), "valid_until",
-                   str_or_null(d->valid_until), "reused_from", str_or_null(d->reused_from), "supplied_at",
-                   (json_int_t)d->supplied_at);
+  json_t *files = json_array();
+  if (d->sha256[0])
+    json_array_append_new(files, json_string(d->sha256));
+  for (int k = 0; d->sha256[0] && k < d->nmore; k++)
+    json_array_append_new(files, json_string(d->more[k]));
+  return json_pack("{s:s, s:o, s:o, s:o, s:o, s:I}", "name", d->name, "sha256", str_or_null(d->sha256), "files", files,
+                   "valid_until", str_or_null(d->valid_until), "reused_from", str_or_null(d->reused_from),
+                   "supplied_at", (json_int_t)d->supplied_at);
 }
 
 static json_t *documents_json(const eng_dossier_full *f) {
