@@ -311,9 +311,16 @@ static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, v
     const char *rest;
     const http_route *r = route_of("POST", h->path, &rest);
     if (r && r->body == BODY_STREAM) {
-      handle(h); /* at the headers: its bytes are fed as they come (h->upload) */
-      if (h->upload == NULL)
-        h->close = true; /* refused: the body is not read */
+      /* At the headers: its bytes are fed as they come (h->upload).  A
+       * refusal is answered once the body is read and dropped, so that the
+       * client, still sending, reads it — unless the body is beyond any
+       * upload's size: then at once, and the connection closed. */
+      h->hold = h->content_length > 0 && h->content_length <= s->cfg.max_file_bytes;
+      handle(h);
+      if (h->upload == NULL && !h->hold)
+        h->close = true;
+      else if (h->upload)
+        h->hold = false;
       return 0;
     }
     if (h->content_length == 0) {
@@ -342,6 +349,13 @@ static int callback(srv *s, struct lws *wsi, enum lws_callback_reasons reason, v
     lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0); /* the body is in */
     if (h && h->upload) {
       srv_http_upload_body_end(h);
+      return 0;
+    }
+    if (h && h->hold) { /* a refusal waiting for its body: now it is read */
+      h->hold = false;
+      h->body_done = true;
+      if (h->responded)
+        lws_callback_on_writable(wsi);
       return 0;
     }
     if (h)

@@ -22,7 +22,7 @@ void srv_http_respond(http_req *h, int status, json_t *body) {
   h->responded = true;
   int cls = status / 100;
   h->s->m.http_by_class[cls >= 1 && cls <= 5 ? cls : 0]++;
-  if (h->wsi)
+  if (h->wsi && !h->hold)
     lws_callback_on_writable(h->wsi);
 }
 

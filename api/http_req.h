@@ -42,6 +42,8 @@ typedef struct http_req {
   bool served_file;           /* lws serves the response (a download): nothing to write */
   int serve_rc;               /* what lws_serve_http_file said */
   bool body_done;             /* the whole body arrived */
+  bool hold;                  /* a refusal of a BODY_STREAM route waits for its body to be read (and dropped):
+                                 the client, still sending, then reads it */
 } http_req;
 
 

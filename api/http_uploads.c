@@ -92,7 +92,6 @@ void srv_http_post_upload_bytes(http_req *h, const char *id, json_t *b, const ch
   principal p;
   char arg[24];
   (void)b;
-  h->close = true; /* until the stream is set up: a refusal leaves the body unread */
   if (!session(h, token, &p))
     return;
   const char *off = srv_http_arg(h->wsi, "offset=", arg, sizeof arg);
@@ -115,7 +114,6 @@ void srv_http_post_upload_bytes(http_req *h, const char *id, json_t *b, const ch
     respond_error(h, status, err);
     return;
   }
-  h->close = false;
   h->upload = st;
 }
 
