@@ -117,7 +117,8 @@
 
 /* An action of the current step (docs/DSL.md); which step, when several run
  * in parallel (NULL: the only one); request_supplement's list, deny's
- * reasons; provide_supplement's scans. */
+ * reasons; provide_supplement's scans, the results approve and
+ * return_result bring. */
 #define ENG_ARGS_ACT(A)                                                        \
   A(WORD, action, "action", REQUIRED, 1, ENG_BYTES_OF(eng_event_view, action)) \
   A(WORD, step, "step", OPTIONAL, 0, ENG_BYTES_OF(eng_event_view, step))       \

@@ -68,7 +68,8 @@ typedef struct what {
   mc_instant due_at, new_due, old_due;
   bool breach;
   int rating;
-  const doc_entry *docs;      /* submission and supplement: the documents brought or reused */
+  const doc_entry *docs;      /* submission and supplement: the documents brought or reused;
+                                 approve and return_result: the results brought */
   int ndocs;
   const char *email, *phone;  /* submission: the applicant's addresses the form gives */
   const uint8_t *applicant;   /* submission: the applicant block (canonical), or NULL */
@@ -97,7 +98,10 @@ int dec_check_directory(decide *d, const char *agency, const char *procedure, ch
 
 /* The local date of `now` on the dossier's calendar, "YYYY-MM-DD". */
 void dec_today(const decide *d, char out[11]);
-/* The scans a command brings, and their check against the procedure. */
+/* The scans a command brings, and their check against the procedure: a
+ * submission's and a supplement's are documents it asks of the applicant,
+ * an official's approve and return_result bring its results; no other
+ * action brings any. */
 eng_documents dec_brought_by(const eng_command *c);
 int dec_brought_documents(decide *d, const char *date, doc_entry *out, int *n);
 

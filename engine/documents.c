@@ -1,6 +1,7 @@
 /* documents.c — the scans a command brings (a submission's, a
- * supplement's), each of one or more files, checked against the documents
- * the procedure asks for. */
+ * supplement's: the documents the procedure asks for; an official's approve
+ * or return_result: its results), each of one or more files, checked
+ * against the procedure. */
 #include "engine/decide.h"
 
 #include "base/error.h"
@@ -31,21 +32,68 @@ static bool valid_date(const char *s) {
   return y2 == y && mo2 == mo && dd2 == dd;
 }
 
-/* The documents the applicant supplies (e-forms and results aside). */
-static const dsl_m_document *asked_document(const dsl_machine *m, const char *name) {
-  for (int i = 0; i < m->ndocuments; i++)
-    if (!m->documents[i].eform && !m->documents[i].result && !strcmp(m->documents[i].name, name))
+/* What an official brings with approve or return_result: the procedure's
+ * results (what the applicant receives); an applicant never brings them. */
+static bool brings_results(const eng_command *c) {
+  return c && c->kind == ENG_CMD_ACT && c->act.action &&
+         (!strcmp(c->act.action, "approve") || !strcmp(c->act.action, "return_result")) &&
+         !(c->actor.role && !strcmp(c->actor.role, "applicant"));
+}
+
+/* One of the documents the applicant supplies (e-forms aside), or of the
+ * procedure's results. */
+static const dsl_m_document *document_of(const dsl_machine *m, const char *name, bool results) {
+  for (int i = 0; name && i < m->ndocuments; i++)
+    if (!m->documents[i].eform && m->documents[i].result == results && !strcmp(m->documents[i].name, name))
       return &m->documents[i];
   return NULL;
 }
 
-/* The scans a command brings: a submission's, a supplement's. */
+/* Their names and titles, for a refusal to list ("" when there is none). */
+static void names_of(const dsl_machine *m, bool results, char names[256], char titles[256]) {
+  names[0] = titles[0] = '\0';
+  for (int k = 0; k < m->ndocuments; k++)
+    if (document_of(m, m->documents[k].name, results)) {
+      snprintf(names + strlen(names), 256 - strlen(names), "%s%s", names[0] ? ", " : "", m->documents[k].name);
+      snprintf(titles + strlen(titles), 256 - strlen(titles), "%s%s", titles[0] ? "; " : "",
+               m->documents[k].title ? m->documents[k].title : m->documents[k].name);
+    }
+}
+
+/* The scans a command brings: a submission's, a supplement's, a result. */
 eng_documents dec_brought_by(const eng_command *c) {
   if (c && c->kind == ENG_CMD_SUBMIT)
     return c->submit.documents;
   if (c && c->kind == ENG_CMD_ACT)
     return c->act.documents;
   return (eng_documents){NULL, 0};
+}
+
+/* A document the command may not bring, refused as its name's fault with
+ * the names it may bring: one the procedure does not ask for, a result
+ * brought by the applicant, a scan of the applicant's brought with approve. */
+static int not_to_bring(decide *d, const char *path, const char *name, bool results) {
+  char names[256], titles[256];
+  const dsl_m_document *other = document_of(d->m, name, !results);
+  const char *title = other && other->title ? other->title : name;
+  int rc;
+  names_of(d->m, results, names, titles);
+  if (results)
+    rc = refuse_field(d, MC_EINVAL, path, "values", DOCUMENT_NOT_RESULT, d->cmd->act.action, names[0] ? names : "none",
+                      titles[0] ? titles : "không có", name, title);
+  else if (other)
+    rc = refuse_field(d, MC_EINVAL, path, "values", DOCUMENT_IS_RESULT, name, title, d->m->code,
+                      names[0] ? names : "none to scan (its form is filled online)",
+                      titles[0] ? titles : "không có bản quét nào (tờ khai điền trực tuyến)");
+  else
+    rc = refuse_field(d, MC_EINVAL, path, "values", DOCUMENT_NOT_ASKED, d->m->code, name,
+                      names[0] ? names : "none to scan (its form is filled online)",
+                      titles[0] ? titles : "không có bản quét nào (tờ khai điền trực tuyến)");
+  eng_field_error *f = &d->res->fields[d->res->nfields - 1];
+  for (int k = 0; k < d->m->ndocuments && f->nvalues < ENG_MAX_FIELD_VALUES; k++)
+    if (document_of(d->m, d->m->documents[k].name, results))
+      snprintf(f->values[f->nvalues++], sizeof f->values[0], "%s", d->m->documents[k].name);
+  return rc;
 }
 
 /* A document's files into `e`: the first (documents[i].sha256) and those
@@ -85,34 +133,25 @@ static int brought_files(decide *d, int i, const eng_document *doc, const char *
  * fills `out` with them.  A refusal says which document and why. */
 int dec_brought_documents(decide *d, const char *date, doc_entry *out, int *n) {
   eng_documents brought = dec_brought_by(d->cmd);
+  bool results = brings_results(d->cmd);
   *n = 0;
   if (brought.n < 0 || brought.n > ENG_MAX_DOCUMENTS)
     return refuse(d, MC_ETOOBIG, TOO_MANY_DOCUMENTS, ENG_MAX_DOCUMENTS);
+  if (brought.n && d->cmd->kind == ENG_CMD_ACT && !results && strcmp(d->cmd->act.action, "provide_supplement")) {
+    char names[256], titles[256];
+    names_of(d->m, true, names, titles);
+    return refuse(d, MC_EINVAL, DOCUMENTS_NOT_HERE, names[0] ? names : "none", titles[0] ? titles : "không có",
+                  d->cmd->act.action);
+  }
   for (int i = 0; i < brought.n; i++) {
     const eng_document *doc = &brought.list[i];
     char path[48];
     int rc;
-    const dsl_m_document *asked = doc->name ? asked_document(d->m, doc->name) : NULL;
+    const dsl_m_document *asked = document_of(d->m, doc->name, results);
     const char *title = asked && asked->title ? asked->title : doc->name;
     snprintf(path, sizeof path, "documents[%d].name", i);
-    if (asked == NULL) {
-      char asked_names[256] = "", titles[256] = "";
-      for (int k = 0; k < d->m->ndocuments; k++)
-        if (asked_document(d->m, d->m->documents[k].name)) {
-          snprintf(asked_names + strlen(asked_names), sizeof asked_names - strlen(asked_names), "%s%s",
-                   asked_names[0] ? ", " : "", d->m->documents[k].name);
-          snprintf(titles + strlen(titles), sizeof titles - strlen(titles), "%s%s", titles[0] ? "; " : "",
-                   d->m->documents[k].title ? d->m->documents[k].title : d->m->documents[k].name);
-        }
-      rc = refuse_field(d, MC_EINVAL, path, "values", DOCUMENT_NOT_ASKED, d->m->code, doc->name ? doc->name : "",
-                        asked_names[0] ? asked_names : "none to scan (its form is filled online)",
-                        titles[0] ? titles : "không có bản quét nào (tờ khai điền trực tuyến)");
-      eng_field_error *f = &d->res->fields[d->res->nfields - 1];
-      for (int k = 0; k < d->m->ndocuments && f->nvalues < ENG_MAX_FIELD_VALUES; k++)
-        if (asked_document(d->m, d->m->documents[k].name))
-          snprintf(f->values[f->nvalues++], sizeof f->values[0], "%s", d->m->documents[k].name);
-      return rc;
-    }
+    if (asked == NULL)
+      return not_to_bring(d, path, doc->name ? doc->name : "", results);
     for (int k = 0; k < i; k++)
       if (!strcmp(brought.list[k].name, doc->name)) {
         return refuse_field(d, MC_EINVAL, path, "unique", DOCUMENT_TWICE, doc->name, title);

@@ -33,7 +33,7 @@
 #define ENG_PROJ_CODES "eng_codes"     /* agency-yymmdd -> u32 BE last number */
 #define ENG_PROJ_FORMS "eng_forms"     /* code -> u64 BE seq of the event that filed its e-form */
 #define ENG_PROJ_DEFS "eng_defs"       /* kind/id -> [(from, hash)]; "b/" hash -> bytes */
-#define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document; "o/" owner 0 name ->
+#define ENG_PROJ_DOCUMENTS "eng_documents" /* "d/" code 0 name -> document (a result too); "o/" owner 0 name ->
                                               last supplied; "f/" file's SHA-256 (32 bytes) -> code of the
                                               first dossier whose event referenced it */
 #define ENG_PROJ_OUTBOX "eng_outbox"     /* u64 BE seq, u8 index -> "": a message not yet delivered */

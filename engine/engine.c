@@ -23,8 +23,8 @@
 /* Version 2 of the snapshot projection keeps the snapshot alone (not the
  * event's data), version 3 by position; of the outbox, only which messages wait (their texts are in
  * the log); of the forms, which event filed each (the form is there).  The others moved to version 2 with it: they read the snapshot
- * from it.  Version 3 of the documents keeps a document's further files
- * and which dossier first referenced each file. */
+ * from it.  Version 3 of the documents keeps a document's further files,
+ * the results issued and which dossier first referenced each file. */
 static const store_projection projections[] = {
     {ENG_PROJ_DOSSIER, 3, eng__apply_dossier, NULL, NULL},
     {ENG_PROJ_TIMERS, 2, eng__apply_timers, NULL, ENG_PROJ_DOSSIER},

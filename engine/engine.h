@@ -58,7 +58,8 @@ const char *eng_def_kind_name(eng_def_kind kind);
 #define ENG_MAX_FILES 20
 
 /* A scanned document, referenced by the SHA-256 of its files (uploads,
- * stored under their hash).  `name` is one of the procedure's `document`s; a
+ * stored under their hash).  `name` is one of the procedure's `document`s
+ * (or, brought by approve or return_result, one of its `result`s); a
  * document of the same name supplied with an earlier dossier of the same
  * applicant, and still valid, is reused with all its files. */
 typedef struct eng_document {
@@ -416,7 +417,8 @@ typedef int (*eng_contact_fn)(void *opaque, const char *code, const char *email,
 int eng_open_contacts(eng_engine *e, const char *agency, eng_contact_fn fn, void *opaque);
 
 /* A dossier's documents as they stand: each document the procedure asks for
- * (e-forms aside), with the scan supplied or reused, or missing. */
+ * (e-forms aside), with the scan supplied or reused, or missing; and each
+ * result issued (brought by approve or return_result). */
 typedef struct eng_document_view {
   char name[48];
   char sha256[65];            /* its first file; "" when missing */
@@ -463,7 +465,7 @@ typedef struct eng_form_value {
 typedef struct eng_document_state {
   eng_document_view doc;
   const char *title;          /* the procedure's */
-  const char *state;          /* "supplied", "reused", "missing" */
+  const char *state;          /* "supplied", "reused", "missing"; a result: "issued" */
   bool original;              /* the original is asked (else a copy) */
   int count;                  /* copies asked */
   bool valid;                 /* not past its validity today (a missing one: false) */

@@ -365,11 +365,11 @@ int dec_take(decide *d, eng_snap *s, uint64_t version, int ti, const char *actio
         s->supplement_late = w.breach = true;
     }
   }
+  /* A supplement's scans, or the results approve and return_result bring
+   * (documents.c says which action brings which). */
   doc_entry docs[ENG_MAX_DOCUMENTS];
   if (dec_brought_by(d->cmd).n) {
     char date[11];
-    if (strcmp(action, "provide_supplement"))
-      return refuse(d, MC_EINVAL, DOCUMENTS_NOT_HERE, action);
     dec_today(d, date);
     if ((rc = dec_brought_documents(d, date, docs, &w.ndocs)))
       return rc;

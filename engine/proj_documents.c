@@ -48,7 +48,7 @@ static int put_file(store_proj_txn *tx, const void *hash, const char *code, size
 
 /* An entry of format 2 leaves out what is empty: no hash (missing), no
  * files after the first, not reused (then supplied with the event), no end
- * of validity. */
+ * of validity.  `owner` "": kept for no one's reuse. */
 static int put_document(store_proj_txn *tx, const msgpack_object *doc, const store_event *ev, const char *owner) {
   static const msgpack_object nil = {.type = MSGPACK_OBJECT_NIL},
                               empty = {.type = MSGPACK_OBJECT_STR, .via.str = {0, ""}};
@@ -119,8 +119,13 @@ static int put_document(store_proj_txn *tx, const msgpack_object *doc, const sto
 
 int eng__apply_documents(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
-  /* Only these carry documents: the others are not even decoded. */
-  if ((!eng__is_type(ev, ENG_EV_DOSSIER_SUBMITTED) && !eng__is_type(ev, ENG_EV_DOSSIER_SUPPLEMENT_PROVIDED)) || ev->stream.len <= 8)
+  /* Only these carry documents: the others are not even decoded.  A result
+   * (approved, returned) is the agency's, kept with the dossier for the
+   * applicant to fetch, never for their reuse. */
+  eng_event_type type = eng__event_type(ev);
+  bool result = type == ENG_EV_DOSSIER_APPROVED || type == ENG_EV_DOSSIER_RETURNED;
+  if ((type != ENG_EV_DOSSIER_SUBMITTED && type != ENG_EV_DOSSIER_SUPPLEMENT_PROVIDED && !result) ||
+      ev->stream.len <= 8)
     return 0;
   msgpack_unpacked u;
   size_t off = 0;
@@ -134,7 +139,7 @@ int eng__apply_documents(void *opaque, store_proj_txn *tx, const store_event *ev
     else if (docs->type == MSGPACK_OBJECT_ARRAY && eng__snap_of_event(tx, ev, &s) == 0) {
       rc = 0;
       for (uint32_t i = 0; rc == 0 && i < docs->via.array.size; i++)
-        rc = put_document(tx, &docs->via.array.ptr[i], ev, s.owner);
+        rc = put_document(tx, &docs->via.array.ptr[i], ev, result ? "" : s.owner);
     }
   }
   msgpack_unpacked_destroy(&u);

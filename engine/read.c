@@ -392,6 +392,8 @@ static int doc_one(void *opaque, const eng_document_view *doc) {
       d->title = c->m->documents[i].title ? c->m->documents[i].title : doc->name;
       d->original = c->m->documents[i].original;
       d->count = c->m->documents[i].count;
+      if (c->m->documents[i].result && doc->sha256[0])
+        d->state = "issued"; /* brought by the official with approve or return_result */
     }
   return 0;
 }

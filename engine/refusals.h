@@ -227,6 +227,10 @@
 #define ENG_VI_TOO_MANY_DOCUMENTS "Mỗi lần chỉ nộp tối đa %d giấy tờ."
 #define ENG_EN_DOCUMENT_NOT_ASKED "the procedure %s asks for no document \"%s\"; it asks for %s%.0s"
 #define ENG_VI_DOCUMENT_NOT_ASKED "Thủ tục %s không yêu cầu giấy tờ «%s»%.0s; giấy tờ cần nộp: %s."
+#define ENG_EN_DOCUMENT_IS_RESULT "\"%s\"%.0s is a result of the procedure %s, issued by the agency: the applicant brings %s%.0s"
+#define ENG_VI_DOCUMENT_IS_RESULT "%.0s«%s» là kết quả giải quyết của thủ tục %s, do cơ quan cấp, không phải giấy tờ người nộp mang đến%.0s; giấy tờ cần nộp: %s."
+#define ENG_EN_DOCUMENT_NOT_RESULT "with \"%s\" the official brings the procedure's results only (%s%.0s), not \"%s\"%.0s"
+#define ENG_VI_DOCUMENT_NOT_RESULT "Thao tác «%s» chỉ kèm kết quả giải quyết của thủ tục (%.0s%s), không kèm «%.0s%s»."
 #define ENG_EN_DOCUMENT_TWICE "the document \"%s\"%.0s is given twice"
 #define ENG_VI_DOCUMENT_TWICE "%.0s«%s» đã có ở trên: mỗi giấy tờ chỉ nộp một lần."
 #define ENG_EN_DOCUMENT_SCAN "the scan of \"%s\"%.0s is referenced by its SHA-256: 64 hexadecimal digits"
@@ -241,8 +245,8 @@
 #define ENG_VI_DOCUMENT_VALIDITY "%.0sNgày hết hạn của «%s» phải là một ngày, viết năm-tháng-ngày như 2030-12-31 (không phải «%s»)."
 #define ENG_EN_DOCUMENT_EXPIRED "the document \"%s\"%.0s expired on %s: ask the applicant for a valid one"
 #define ENG_VI_DOCUMENT_EXPIRED "%.0s«%s» đã hết hạn ngày %.10s: hãy nộp bản còn hạn."
-#define ENG_EN_DOCUMENTS_NOT_HERE "documents come with a submission or a supplement, not with \"%s\""
-#define ENG_VI_DOCUMENTS_NOT_HERE "Giấy tờ chỉ nộp kèm hồ sơ hoặc khi bổ sung, không nộp kèm thao tác «%s»."
+#define ENG_EN_DOCUMENTS_NOT_HERE "documents come with a submission or a supplement, and the procedure's results (%s%.0s) with approve or return_result: not with \"%s\""
+#define ENG_VI_DOCUMENTS_NOT_HERE "Giấy tờ chỉ nộp kèm hồ sơ hoặc khi bổ sung, kết quả giải quyết (%.0s%s) kèm thao tác phê duyệt hoặc trả kết quả: không nộp kèm thao tác «%s»."
 
 /* ---- Acting on a step */
 #define ENG_EN_ACT_INCOMPLETE "an action names the dossier and the action"
@@ -552,6 +556,8 @@
   /* Scanned documents (each a field's fault but the first) */ \
   X(TOO_MANY_DOCUMENTS, INVALID, "too_many_documents") \
   X(DOCUMENT_NOT_ASKED, INVALID, "document_not_asked") \
+  X(DOCUMENT_IS_RESULT, INVALID, "document_is_result") \
+  X(DOCUMENT_NOT_RESULT, INVALID, "document_not_result") \
   X(DOCUMENT_TWICE, INVALID, "document_twice") \
   X(DOCUMENT_SCAN, INVALID, "document_scan") \
   X(DOCUMENT_FILE_SCAN, INVALID, "document_file_scan") \

@@ -1,7 +1,8 @@
 /* test_documents.c — a document of a dossier as several files (a paper
  * photographed page by page): checked as the command brings them, recorded
  * in the event, kept and read back, reused whole, and each file traced to
- * the dossier that first referenced it. */
+ * the dossier that first referenced it; and the procedure's results, which
+ * the official brings with approve or return_result, shown as issued. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -21,6 +22,9 @@
 static const char *const page1 = "1111111111111111111111111111111111111111111111111111111111111111";
 static const char *const page2 = "2222222222222222222222222222222222222222222222222222222222222222";
 static const char *const page3 = "3333333333333333333333333333333333333333333333333333333333333333";
+/* The result's own files (a file is traced to the first dossier that referenced it). */
+static const char *const issued1 = "4444444444444444444444444444444444444444444444444444444444444444";
+static const char *const issued2 = "5555555555555555555555555555555555555555555555555555555555555555";
 
 /* The three pages of a view, in order. */
 static void three_pages(const eng_document_view *d) {
@@ -206,10 +210,114 @@ static void files_refused_with_their_field(void **state) {
   mc_buf_free(&form);
 }
 
+/* The birth certificate of the procedure (`result giay_khai_sinh`): brought
+ * by the official who approves, recorded with the event, shown as issued,
+ * never kept for the applicant's reuse; the applicant never brings it. */
+static void a_result_issued_with_approve(void **state) {
+  (void)state;
+  mc_buf form = MC_BUF_INIT;
+  birth_form(&form, "0912700103");
+  eng_document scan = {"giay_chung_sinh", page1, NULL, NULL, 0};
+  const char *certificate_pages[] = {issued2};
+  eng_document certificate = {"giay_khai_sinh", issued1, NULL, certificate_pages, 1};
+
+  /* The applicant brings the result: refused, naming what they bring. */
+  eng_document both[2] = {scan, certificate};
+  eng_command c = submit("1.001193", "H13.X01", &form, "dc-result");
+  c.submit.documents = (eng_documents){both, 2};
+  eng_result r = refused(&c, at("2026-03-05T08:00"), MC_EINVAL, "result");
+  assert_non_null(strstr(r.message, "giay_chung_sinh"));
+  assert_string_equal(r.fields[0].field, "documents[1].name");
+  assert_string_equal(r.fields[0].rule, "values");
+  assert_int_equal(r.fields[0].nvalues, 1);
+  assert_string_equal(r.fields[0].values[0], "giay_chung_sinh");
+  c.submit.documents = (eng_documents){&scan, 1};
+  eng_result filed = run(&c, at("2026-03-05T08:00"), 0);
+  const char *code = filed.dossier;
+
+  /* Nor with a supplement. */
+  eng_command ask = act(code, "request_supplement", "dc-rc", "reception", "H13.X01");
+  ask.act.reason = "Bổ sung trang 2 của giấy chứng sinh";
+  run(&ask, at("2026-03-05T08:30"), 0);
+  eng_command give = act(code, "provide_supplement", "dc-result", "applicant", NULL);
+  give.act.documents = (eng_documents){&certificate, 1};
+  r = refused(&give, at("2026-03-05T09:00"), MC_EINVAL, "result");
+  assert_non_null(strstr(r.message, "giay_chung_sinh"));
+  give.act.documents = (eng_documents){&scan, 1};
+  run(&give, at("2026-03-05T09:00"), 0);
+
+  /* Nor by an official with another action: the message names the results. */
+  eng_command accept = act(code, "accept", "dc-rc", "reception", "H13.X01");
+  accept.act.documents = (eng_documents){&certificate, 1};
+  r = refused(&accept, at("2026-03-05T09:10"), MC_EINVAL, "not with \"accept\"");
+  assert_non_null(strstr(r.message, "giay_khai_sinh"));
+  accept.act.documents = (eng_documents){NULL, 0};
+  run(&accept, at("2026-03-05T09:10"), 0);
+  eng_command check = act(code, "approve", "dc-sp", "specialist", "H13.X01");
+  run(&check, at("2026-03-05T09:20"), 0);
+
+  /* Approve brings the result, never a document asked of the applicant. */
+  eng_command sign = act(code, "approve", "dc-ld", "leader", "H13.X01");
+  sign.act.documents = (eng_documents){&scan, 1};
+  r = refused(&sign, at("2026-03-05T09:30"), MC_EINVAL, "giay_khai_sinh");
+  assert_string_equal(r.fields[0].field, "documents[0].name");
+  sign.act.documents = (eng_documents){&certificate, 1};
+  run(&sign, at("2026-03-05T09:30"), 0);
+  msgpack_unpacked u;
+  char type[48], keys[96];
+  const msgpack_object *docs = last_documents(&u, type, sizeof type);
+  assert_string_equal(type, "dossier.approved");
+  assert_non_null(docs);
+  keys_of(&docs->via.array.ptr[0], keys, sizeof keys);
+  assert_string_equal(keys, "hash more name");
+  msgpack_unpacked_destroy(&u);
+
+  /* Shown as issued, beside the scan the applicant brought. */
+  doc_list l;
+  const eng_document_view *d = doc_of(&l, code, "giay_khai_sinh");
+  assert_string_equal(d->sha256, issued1);
+  assert_int_equal(d->nmore, 1);
+  assert_string_equal(d->more[0], issued2);
+  eng_actor reader = {"dc-result", "applicant", NULL, "test"};
+  eng_dossier_full f;
+  assert_int_equal(eng_dossier_full_read(eng, code, at("2026-03-05T10:00"), &reader, 1, &f), 0);
+  int issued = -1;
+  for (int i = 0; i < f.ndocuments; i++)
+    if (!strcmp(f.documents[i].doc.name, "giay_khai_sinh"))
+      issued = i;
+  assert_true(issued >= 0);
+  assert_string_equal(f.documents[issued].state, "issued");
+  assert_true(f.documents[issued].valid);
+  eng_dossier_full_free(&f);
+  referenced_by(issued1, code);
+  referenced_by(issued2, code);
+
+  /* Not kept for reuse: the applicant's store has the scan, not the result. */
+  store_read *rd;
+  const void *v;
+  size_t vlen;
+  static const char kept[] = "o/dc-result\0giay_chung_sinh", result[] = "o/dc-result\0giay_khai_sinh";
+  assert_int_equal(store_read_begin(eng_store(eng), &rd), 0);
+  assert_int_equal(store_read_proj(rd, "eng_documents", kept, sizeof kept - 1, &v, &vlen), 0);
+  assert_int_equal(store_read_proj(rd, "eng_documents", result, sizeof result - 1, &v, &vlen), MC_ENOENT);
+  store_read_end(rd);
+
+  /* return_result may bring it too (the signed copy handed over). */
+  eng_command hand = act(code, "return_result", "dc-rc", "reception", "H13.X01");
+  eng_document signed_copy = {"giay_khai_sinh", issued2, NULL, NULL, 0};
+  hand.act.documents = (eng_documents){&signed_copy, 1};
+  run(&hand, at("2026-03-05T10:30"), 0);
+  d = doc_of(&l, code, "giay_khai_sinh");
+  assert_string_equal(d->sha256, issued2);
+  assert_int_equal(d->nmore, 0);
+  mc_buf_free(&form);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(a_document_of_three_files),
       cmocka_unit_test(files_refused_with_their_field),
+      cmocka_unit_test(a_result_issued_with_approve),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -707,14 +707,17 @@ static void document_refusals(void **state) {
   refused(&pakn, t, MC_EINVAL,
           "the procedure PAKN asks for no document \"giay_chung_sinh\"; it asks for none to scan (its form is filled online)");
 
-  /* Documents come with a submission or a supplement only (no other
-   * command's arguments have any: engine/commands.h). */
+  /* Documents come with a submission or a supplement, results with approve
+   * or return_result (no other command's arguments have any:
+   * engine/commands.h). */
   char code[64];
   filed(code, "cd-doc", t + MC_MS_PER_HOUR);
   eng_command a = act(code, "accept", "rc-1", "reception", "H13.X01");
   a.act.documents.list = docs;
   a.act.documents.n = 1;
-  refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL, "documents come with a submission or a supplement, not with \"accept\"");
+  refused(&a, t + MC_MS_PER_HOUR, MC_EINVAL,
+          "documents come with a submission or a supplement, and the procedure's results (giay_khai_sinh) with "
+          "approve or return_result: not with \"accept\"");
   /* ... and a supplement's are checked as a submission's. */
   eng_command ask = act(code, "request_supplement", "rc-1", "reception", "H13.X01");
   ask.act.reason = "Thiếu Giấy chứng sinh bản chính";
