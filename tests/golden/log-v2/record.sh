@@ -60,8 +60,17 @@ m() {
 }
 # The dossier code a submission printed.
 code_of() { cut -d' ' -f1; }
-# A document's scan, referenced by a SHA-256 (the scans themselves are not stored yet).
-scan() { printf 'scan of %s' "$1" | sha256sum | cut -d' ' -f1; }
+# A document's scan, referenced by its SHA-256 and kept where motcuad keeps
+# uploads (DATA/files/sha256/ab/HASH: audit verify checks every file the log
+# references); its bytes are a text, put there by hand as the command line
+# files without uploading.
+scan() {
+  local h
+  h=$(printf 'scan of %s' "$1" | sha256sum | cut -d' ' -f1)
+  mkdir -p "$d/files/sha256/${h:0:2}"
+  printf 'scan of %s' "$1" >"$d/files/sha256/${h:0:2}/$h"
+  echo "$h"
+}
 act() { # CODE ACTION WHO:ROLE:AGENCY TIME [more options]
   local code=$1 action=$2 as=$3 now=$4
   shift 4
