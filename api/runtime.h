@@ -11,12 +11,14 @@
  *   pushes.c             events to subscribers, catch-up, revocations
  *   schedule.c           the engine's due timers and the delivery worker
  *   reads.c              who read whose personal data, written in batches
- *   uploads.c            scans uploaded: streamed, admitted, referenced, expired, linked
+ *   uploads.c, upload_stream.c, upload_sweep.c  scans uploaded: recorded, streamed and
+ *                        admitted, referenced, linked, swept (scanner, rescans, expiry)
  *   users.c              the administration of accounts, for the admin socket and the WebSocket
  *   ws.c                 the WebSocket front end (api/front.h); ws_read.c its reading ops (get,
- *                        history, process, queue, search, reads), ws_directory.c, ws_admin.c its
+ *                        history, process, queue, search, reads), ws_files.c file_link,
+ *                        ws_directory.c, ws_admin.c its
  *                        directory and administration ops
- *   http_req.c, http_accounts.c, http.c  the HTTP front end
+ *   http_req.c, http_accounts.c, http_uploads.c, http.c  the HTTP front end
  *   admin.c              the admin socket's front end
  *   server.c             the loop, lws, start and stop
  * Everything runs on the loop thread unless it says so. */
