@@ -240,7 +240,11 @@ class Recorder:
             if isinstance(msg.get("upload"), str) and "state" in msg:  # an upload's id, drawn at random
                 self.secret(msg["upload"], "upload")
             if isinstance(msg.get("path"), str) and msg["path"].startswith("/api/files/"):  # a signed link
-                self.secret(msg["path"].split("?", 1)[1], "link")
+                query = msg["path"].split("?", 1)[1]
+                self.secret(query, "link")
+                for part in query.split("&"):  # its parts too, for a link altered by the session
+                    if part.startswith(("mac=", "expires=")):
+                        self.secret(part, part.split("=")[0])
             if isinstance(msg.get("secret"), str):  # a receipt's, drawn at random
                 self.secret(msg["secret"], "secret")
             if isinstance(msg.get("dossier"), dict) and isinstance(msg["dossier"].get("secret"), str):
