@@ -294,6 +294,14 @@ void srv_uploads_incident(srv *s, const upload_rec *r, const char *signature) {
 
 /* ============================================================ references */
 
+/* The upload an "h/" entry names. */
+static int indexed(srv *s, const mc_buf *val, upload_rec *r) {
+  char id[SRV_UPLOAD_ID_LEN + 1];
+  snprintf(id, sizeof id, "%.*s", (int)(val->len < SRV_UPLOAD_ID_LEN ? val->len : SRV_UPLOAD_ID_LEN),
+           (const char *)val->data);
+  return srv__upload_read(s, id, r);
+}
+
 /* The upload of `hash` `p` may reference: its own, or (an official) one
  * of an official of its agency. */
 typedef struct match_ctx {
@@ -306,12 +314,9 @@ typedef struct match_ctx {
 
 static int match_one(void *opaque, const mc_buf *key, const mc_buf *val) {
   match_ctx *m = opaque;
-  char id[SRV_UPLOAD_ID_LEN + 1];
   upload_rec r;
   (void)key;
-  snprintf(id, sizeof id, "%.*s", (int)(val->len < SRV_UPLOAD_ID_LEN ? val->len : SRV_UPLOAD_ID_LEN),
-           (const char *)val->data);
-  if (srv__upload_read(m->s, id, &r) != 0)
+  if (indexed(m->s, val, &r) != 0)
     return 0;
   bool mine = !strcmp(r.account, m->p->acct.id);
   bool colleague = m->official && !strcmp(r.kind, "official") && r.agency[0] && !strcmp(r.agency, m->p->acct.agency);
@@ -384,12 +389,9 @@ typedef struct mark_ctx {
 
 static int mark_one(void *opaque, const mc_buf *key, const mc_buf *val) {
   mark_ctx *m = opaque;
-  char id[SRV_UPLOAD_ID_LEN + 1];
   upload_rec r;
   (void)key;
-  snprintf(id, sizeof id, "%.*s", (int)(val->len < SRV_UPLOAD_ID_LEN ? val->len : SRV_UPLOAD_ID_LEN),
-           (const char *)val->data);
-  if (srv__upload_read(m->s, id, &r) == 0 && r.dossier[0] == '\0') {
+  if (indexed(m->s, val, &r) == 0 && r.dossier[0] == '\0') {
     snprintf(r.dossier, sizeof r.dossier, "%s", m->dossier);
     srv__upload_put(m->s, &r);
   }
@@ -450,11 +452,8 @@ typedef struct first_ctx {
 
 static int first_one(void *opaque, const mc_buf *key, const mc_buf *val) {
   first_ctx *f = opaque;
-  char id[SRV_UPLOAD_ID_LEN + 1];
   (void)key;
-  snprintf(id, sizeof id, "%.*s", (int)(val->len < SRV_UPLOAD_ID_LEN ? val->len : SRV_UPLOAD_ID_LEN),
-           (const char *)val->data);
-  f->found = srv__upload_read(f->s, id, f->out) == 0;
+  f->found = indexed(f->s, val, f->out) == 0;
   return f->found;
 }
 

@@ -27,11 +27,10 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration",
                                 "server"))
-from motcua_client import Clamd, Server, applicant  # noqa: E402
+from motcua_client import Clamd, Server, applicant, make_pdf, make_png  # noqa: E402
 
 MOTCUAD = sys.argv[1]
 SIZE_MB = int(sys.argv[2]) if len(sys.argv) > 2 else 20
@@ -45,33 +44,16 @@ def big_pdf(mb, salt):
     while len(body) < mb * 1024 * 1024:
         block = hashlib.sha256(block).digest()
         body += block * 64
-    stream = bytes(body)
-    objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, o in enumerate(objs):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
+    return make_pdf(stream=bytes(body))
 
 
 def png(nbytes, salt):
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
-    w = 128
-    rows = []
-    seed = salt
-    while sum(len(r) for r in rows) < nbytes:
+    """A PNG of about `nbytes`, stored uncompressed: incompressible rows."""
+    rows, seed = [], salt
+    while len(rows) * 384 < nbytes:
         seed = hashlib.sha256(seed).digest()
-        rows.append(b"\0" + (seed * 12)[:w * 3])
-    data = zlib.compress(b"".join(rows), 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, len(rows), 8, 2, 0, 0, 0)) +
-            chunk(b"IDAT", data) + chunk(b"IEND", b""))
+        rows.append((seed * 12)[:384])
+    return make_png(128, rows, 0)
 
 
 def upload(port, token, data, name="scan.pdf"):

@@ -19,15 +19,32 @@ import signal
 import socket
 import ssl
 import subprocess
+import struct
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+import zlib
 
 import msgpack
 import websockets
 
 WAIT = 30  # seconds: the longest any single wait may take
+
+
+def workdirs(prefix):
+    """A test's root folder and its maker of one working folder per scenario (readable by the
+    unprivileged user motcuad runs as when the tests run as root)."""
+    root = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(root, 0o755)
+
+    def workdir(name):
+        d = os.path.join(root, name)
+        os.makedirs(d)
+        os.chmod(d, 0o755)
+        return d
+    return root, workdir
 
 
 class Failures:
@@ -319,6 +336,35 @@ EXAMPLE_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63f8dfc000470cc4"
     "71007ea217f15da160050000000049454e44ae426082")
 EXAMPLE_PNG_SHA256 = "f1062b81e1771fa1b881c035d40485418ecb4c74fa1b427c1155506a26382c46"
+
+
+def make_pdf(extra_catalog=b"", stream=b"BT /F1 12 Tf 72 720 Td (Giay chung sinh) Tj ET"):
+    """A one-page PDF with a correct cross-reference table: `stream` its content, `extra_catalog`
+    more of its catalogue (an /OpenAction, say)."""
+    objs = [b"<< /Type /Catalog /Pages 2 0 R " + extra_catalog + b">>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, o in enumerate(objs):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
+def make_png(width, rows, level=9):
+    """An RGB PNG `width` pixels wide, one row of 3 * width bytes each in `rows`."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+    raw = b"".join(b"\0" + r for r in rows)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, len(rows), 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw, level)) + chunk(b"IEND", b""))
 
 
 def upload(srv, token, name, data, agency=None, chunk=None):

@@ -14,25 +14,17 @@ import base64
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import PASSWORD, Client, Failures, Server, applicant, officials, run_scenarios, submit  # noqa: E402,E501
+from motcua_client import workdirs, PASSWORD, Client, Failures, Server, applicant, officials, run_scenarios, submit  # noqa: E402,E501
 
 MOTCUAD, MOTCUA = sys.argv[1], sys.argv[2]
 WORKFLOWS = os.environ.get("MOTCUA_WORKFLOWS") or os.path.join(
     os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))), "workflows")
 F = Failures()
-ROOT = tempfile.mkdtemp(prefix="motcuad-admin-")
-os.chmod(ROOT, 0o755)
+ROOT, workdir = workdirs("motcuad-admin-")
 
-
-def workdir(name):
-    d = os.path.join(ROOT, name)
-    os.makedirs(d)
-    os.chmod(d, 0o755)
-    return d
 
 
 def agency_admin(srv, account="quan.tri.x01", agency="H13.X01"):

@@ -12,24 +12,16 @@ import concurrent.futures
 import os
 import re
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import (EXAMPLE_PNG, EXAMPLE_PNG_SHA256, PASSWORD, Clamd, Client, Failures, MailSink,  # noqa: E402
+from motcua_client import (workdirs, EXAMPLE_PNG, EXAMPLE_PNG_SHA256, PASSWORD, Clamd, Client, Failures, MailSink,  # noqa: E402
                            Server, applicant, run_scenarios, submit, upload)
 
 MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
 F = Failures()
-ROOT = tempfile.mkdtemp(prefix="motcuad-edges-")
-os.chmod(ROOT, 0o755)
+ROOT, workdir = workdirs("motcuad-edges-")
 
-
-def workdir(name):
-    d = os.path.join(ROOT, name)
-    os.makedirs(d)
-    os.chmod(d, 0o755)
-    return d
 
 
 def methods():

@@ -21,28 +21,20 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import PASSWORD, Client, Failures, Server, run_scenarios, applicant, officials, submit, walk_in  # noqa: E402
+from motcua_client import workdirs, PASSWORD, Client, Failures, Server, run_scenarios, applicant, officials, submit, walk_in  # noqa: E402
 
 args = sys.argv[1:]
 VALGRIND = "--valgrind" in args
 args = [a for a in args if a != "--valgrind"]
 MOTCUAD, MAIL_SINK = args[0], args[1]
 F = Failures()
-ROOT = tempfile.mkdtemp(prefix="motcuad-hostile-")
-os.chmod(ROOT, 0o755)  # the server runs as the unprivileged user "motcua" when the tests run as root
+ROOT, workdir = workdirs("motcuad-hostile-")
 WRAPPER = ["valgrind", "--quiet", "--error-exitcode=99", "--errors-for-leak-kinds=none",
            "--trace-children=no"] if VALGRIND else []
 
-
-def workdir(name):
-    d = os.path.join(ROOT, name)
-    os.makedirs(d)
-    os.chmod(d, 0o755)
-    return d
 
 
 def server(name, config=""):

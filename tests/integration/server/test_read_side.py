@@ -11,22 +11,14 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import BIRTH_FORM, Client, Failures, Server, applicant, officials, run_scenarios, submit, walk_in  # noqa: E402,E501
+from motcua_client import workdirs, BIRTH_FORM, Client, Failures, Server, applicant, officials, run_scenarios, submit, walk_in  # noqa: E402,E501
 
 MOTCUAD, MOTCUA = sys.argv[1], sys.argv[2]
 F = Failures()
-ROOT = tempfile.mkdtemp(prefix="motcuad-read-")
-os.chmod(ROOT, 0o755)
+ROOT, workdir = workdirs("motcuad-read-")
 
-
-def workdir(name):
-    d = os.path.join(ROOT, name)
-    os.makedirs(d)
-    os.chmod(d, 0o755)
-    return d
 
 
 def full_and_history():

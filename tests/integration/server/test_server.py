@@ -16,25 +16,17 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 import msgpack
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import BIRTH_FORM, PASSWORD, WAIT, Client, Failures, MailSink, Server, run_scenarios, applicant, officials, submit, walk_in  # noqa: E402,E501
+from motcua_client import workdirs, BIRTH_FORM, PASSWORD, WAIT, Client, Failures, MailSink, Server, run_scenarios, applicant, officials, submit, walk_in  # noqa: E402,E501
 
 MOTCUAD, MAIL_SINK = sys.argv[1], sys.argv[2]
 F = Failures()
-ROOT = tempfile.mkdtemp(prefix="motcuad-test-")
-os.chmod(ROOT, 0o755)  # the server runs as the unprivileged user "motcua" when the tests run as root
+ROOT, workdir = workdirs("motcuad-test-")
 
-
-def workdir(name):
-    d = os.path.join(ROOT, name)
-    os.makedirs(d)
-    os.chmod(d, 0o755)
-    return d
 
 
 # ============================================================ scenarios

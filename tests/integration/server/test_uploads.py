@@ -12,56 +12,23 @@ import hashlib
 import json
 import os
 import socket
-import struct
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
-import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from motcua_client import (BIRTH_FORM, EICAR, WAIT, Clamd, Client, Failures, Server, applicant, officials,  # noqa: E402
+from motcua_client import (workdirs, EICAR, make_pdf as pdf, make_png, WAIT, Clamd, Client, Failures, Server, applicant, officials,  # noqa: E402
                            run_scenarios, submit, upload, walk_in)
 
 MOTCUAD, MOTCUA = sys.argv[1], sys.argv[2]
 F = Failures()
-ROOT = tempfile.mkdtemp(prefix="motcuad-uploads-")
-os.chmod(ROOT, 0o755)
+ROOT, workdir = workdirs("motcuad-uploads-")
 
-
-def workdir(name):
-    d = os.path.join(ROOT, name)
-    os.makedirs(d)
-    os.chmod(d, 0o755)
-    return d
-
-
-def pdf(extra_catalog=b"", stream=b"BT /F1 12 Tf 72 720 Td (Giay chung sinh) Tj ET"):
-    """A small PDF with a correct cross-reference table."""
-    objs = [b"<< /Type /Catalog /Pages 2 0 R " + extra_catalog + b">>",
-            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-            b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, o in enumerate(objs):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % (i + 1) + o + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    for off in offsets:
-        out += b"%010d 00000 n \n" % off
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
 
 
 def png(width=4, height=4):
-    def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
-    raw = b"".join(b"\0" + b"\xff\x80\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
-            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return make_png(width, [b"\xff\x80\x00" * width] * height)
 
 
 def sha(data):
