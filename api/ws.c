@@ -584,6 +584,7 @@ static const op_entry ops[] = {
     {"search", srv_ws_op_search, ENG_CMD_COUNT},
     {"reads", srv_ws_op_reads, ENG_CMD_COUNT},
     {"file_link", srv_ws_op_file_link, ENG_CMD_COUNT},
+    {"documents_on_file", srv_ws_op_documents_on_file, ENG_CMD_COUNT},
     {"subscribe", op_subscribe, ENG_CMD_COUNT},
     {"unsubscribe", op_unsubscribe, ENG_CMD_COUNT},
     {"change_password", srv_ws_op_change_password, ENG_CMD_COUNT},

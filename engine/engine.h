@@ -439,6 +439,12 @@ int eng_dossier_documents(eng_engine *e, const char *code, eng_document_fn fn, v
  * deleted. */
 int eng_file_referenced(eng_engine *e, const uint8_t hash[32], char *dossier, size_t size);
 
+/* The documents an owner (an applicant's id number) supplied anew, the
+ * latest of each name — what a new dossier of theirs reuses when still
+ * valid (BN 6.2, ĐN 6.2): `reused_from` is the dossier it was supplied
+ * with, `valid_until` its end ("" none); in the order of their names. */
+int eng_owner_documents(eng_engine *e, const char *owner, eng_document_fn fn, void *opaque);
+
 /* Calls fn with the code of every open dossier whose main handler is
  * `handler` (to reassign an official's work when they leave).  fn returns
  * 0 to go on, 1 to stop, or a negative error that is returned.  The codes are

@@ -261,3 +261,67 @@ int eng_file_referenced(eng_engine *e, const uint8_t hash[32], char *dossier, si
   store_read_end(rd);
   return rc;
 }
+
+/* ------------------------------------------------------------ an owner's documents on file */
+
+typedef struct owner_ctx {
+  const uint8_t *prefix;
+  size_t prefix_len;
+  eng_document_view views[ENG_MAX_DOCUMENT_VIEWS];
+  int n;
+} owner_ctx;
+
+/* "o/" owner 0 name -> {dossier, hash, more, supplied_at, valid_until}. */
+static int owner_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  owner_ctx *c = opaque;
+  msgpack_unpacked u;
+  size_t off = 0;
+  int rc = MC_ECORRUPT;
+  if (klen < c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0 || c->n == ENG_MAX_DOCUMENT_VIEWS)
+    return 1;
+  eng_document_view d;
+  memset(&d, 0, sizeof d);
+  size_t nlen = klen - c->prefix_len;
+  if (nlen == 0 || nlen >= sizeof d.name)
+    return MC_ECORRUPT;
+  memcpy(d.name, (const char *)key + c->prefix_len, nlen);
+  msgpack_unpacked_init(&u);
+  if (msgpack_unpack_next(&u, val, vlen, &off) == MSGPACK_UNPACK_SUCCESS) {
+    const msgpack_object *hash = eng__get(&u.data, "hash");
+    rc = eng__str_copy(eng__get(&u.data, "dossier"), d.reused_from, sizeof d.reused_from) |
+         eng__str_copy(eng__get(&u.data, "valid_until"), d.valid_until, sizeof d.valid_until);
+    if (hash && hash->type == MSGPACK_OBJECT_BIN && hash->via.bin.size == 32) {
+      mc_hex((const uint8_t *)hash->via.bin.ptr, 32, d.sha256);
+      d.supplied_at = eng__int(eng__get(&u.data, "supplied_at"));
+      rc |= eng__more_view(eng__get(&u.data, "more"), &d);
+    } else {
+      rc = MC_ECORRUPT;
+    }
+  }
+  msgpack_unpacked_destroy(&u);
+  if (rc)
+    return MC_ECORRUPT;
+  c->views[c->n++] = d;
+  return 0;
+}
+
+int eng_owner_documents(eng_engine *e, const char *owner, eng_document_fn fn, void *opaque) {
+  mc_buf prefix = MC_BUF_INIT;
+  owner_ctx *c = calloc(1, sizeof *c);
+  store_read *rd = NULL;
+  int rc = c ? eng__pair_key(&prefix, 'o', owner, strlen(owner), "", 0) : MC_ENOMEM;
+  if (rc == 0)
+    rc = store_read_begin(e->st, &rd);
+  if (rc == 0) {
+    c->prefix = prefix.data;
+    c->prefix_len = prefix.len;
+    rc = store_read_proj_scan(rd, ENG_PROJ_DOCUMENTS, prefix.data, prefix.len, owner_one, c);
+    store_read_end(rd);
+  }
+  for (int i = 0; rc >= 0 && i < c->n; i++)
+    if ((rc = fn(opaque, &c->views[i])) != 0)
+      break;
+  mc_buf_free(&prefix);
+  free(c);
+  return rc < 0 ? rc : 0;
+}

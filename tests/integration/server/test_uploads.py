@@ -4,8 +4,8 @@ this test starts (a temporary socket and database with an EICAR body signature):
 
   test_uploads.py MOTCUAD MOTCUA [SCENARIO...]
 
-Scenarios (all by default): upload_and_file, resume, refused, malware, scanner_down, access, limits,
-expiry.  Prints what failed and exits 1 if anything did.
+Scenarios (all by default): upload_and_file, reuse_and_results, resume, refused, malware, scanner_down,
+access, limits, expiry.  Prints what failed and exits 1 if anything did.
 """
 import asyncio
 import hashlib
@@ -129,6 +129,69 @@ def upload_and_file():
         out = subprocess.run([MOTCUA, "audit", "verify", srv.data], capture_output=True, text=True, timeout=WAIT)
         F.check(out.returncode != 0 and h[:16] in out.stdout + out.stderr,
                 "audit verify names an altered file: %s" % (out.stdout + out.stderr)[-300:])
+    finally:
+        srv.stop()
+        clamd.stop()
+
+
+def reuse_and_results():
+    """What an applicant supplied before is offered for reuse (and reused with all its files); the
+    leader signs with the result scanned, which the applicant then downloads."""
+    d, clamd, srv = with_clamd("reuse_and_results")
+    try:
+        toks = officials(srv)
+        an = applicant(srv, "001090001234")
+        binh = applicant(srv, "001090009999", "Lê Thị Bình")
+        p1, p2, result = png(), pdf(), pdf(stream=b"BT (GIAY KHAI SINH) Tj ET")
+        for data, name in ((p1, "trang 1.png"), (p2, "trang 2.pdf")):
+            F.eq(upload(srv, an, name, data)[0], 201, "%s uploaded" % name)
+        F.eq(upload(srv, toks["chu.tich"], "giay khai sinh.pdf", result)[0], 201, "the result scanned by the leader")
+
+        async def run():
+            a = await Client.open(srv, an)
+            r = await submit(a, "rr-1", documents=[{"name": "giay_chung_sinh", "files": [sha(p1), sha(p2)]}])
+            F.check(r.get("ok"), "filed: %r" % r)
+            code = r.get("dossier")
+            on = await a.request("documents_on_file", procedure="1.001193")
+            docs = {x["name"]: x for x in on.get("documents", [])}
+            got = docs.get("giay_chung_sinh", {})
+            F.eq((got.get("files"), got.get("dossier"), got.get("valid"), got.get("title")),
+                 ([sha(p1), sha(p2)], code, True, "Giấy chứng sinh"), "offered for reuse: %r" % on)
+            b = await Client.open(srv, binh)
+            r = await b.request("documents_on_file", owner="001090001234")
+            F.eq((r.get("error") or {}).get("code"), "forbidden", "another applicant's documents: not for Bình")
+            rec = await Client.open(srv, toks["le.tan"])
+            r = await rec.request("documents_on_file")
+            F.eq((r.get("error") or {}).get("code"), "bad_request", "reception names the applicant")
+            r = await rec.request("documents_on_file", owner="001090001234", procedure="1.001193")
+            F.eq([x["name"] for x in r.get("documents", [])], ["giay_chung_sinh"], "reception sees them too")
+            r2 = await submit(a, "rr-2")
+            g = await a.request("get", dossier=r2.get("dossier"))
+            gd = {x["name"]: x for x in g.get("dossier", {}).get("documents", [])}
+            F.eq((gd.get("giay_chung_sinh", {}).get("state"), gd.get("giay_chung_sinh", {}).get("files")),
+                 ("reused", [sha(p1), sha(p2)]), "a second dossier reuses both files")
+            # The result: accepted, approved, signed with the result's scan, then downloaded.
+            spe = await Client.open(srv, toks["chuyen.vien"])
+            lea = await Client.open(srv, toks["chu.tich"])
+            F.check((await rec.request("act", command_id="rr-a", dossier=code, expected_version=1,
+                                       action="accept")).get("ok"), "accepted")
+            F.check((await spe.request("act", command_id="rr-b", dossier=code, expected_version=2,
+                                       action="approve")).get("ok"), "approved")
+            r = await lea.request("act", command_id="rr-c", dossier=code, expected_version=3, action="approve",
+                                  documents=[{"name": "giay_khai_sinh", "files": [sha(result)]}])
+            F.check(r.get("ok"), "signed with the result's scan: %r" % r)
+            g = await a.request("get", dossier=code)
+            gd = {x["name"]: x for x in g.get("dossier", {}).get("documents", [])}
+            F.eq((gd.get("giay_khai_sinh", {}).get("state"), gd.get("giay_khai_sinh", {}).get("files")),
+                 ("issued", [sha(result)]), "the applicant sees the result issued: %r" % gd.keys())
+            link = await a.request("file_link", dossier=code, sha256=sha(result))
+            F.check(link.get("ok"), "a link to the result: %r" % link)
+            if link.get("ok"):
+                with urllib.request.urlopen(srv.url(link["path"]), timeout=WAIT) as resp:
+                    F.eq(sha(resp.read()), sha(result), "the applicant downloads the result")
+            for c in (a, b, rec, spe, lea):
+                await c.close()
+        asyncio.run(run())
     finally:
         srv.stop()
         clamd.stop()
@@ -436,6 +499,6 @@ if __name__ == "__main__":
     if not Clamd.available():
         print("test_uploads: no /usr/sbin/clamd (Debian's clamav-daemon): tools/deps.sh installs it")
         sys.exit(1)
-    run_scenarios({"upload_and_file": upload_and_file, "resume": resume, "refused": refused, "malware": malware,
+    run_scenarios({"upload_and_file": upload_and_file, "reuse_and_results": reuse_and_results, "resume": resume, "refused": refused, "malware": malware,
                    "scanner_down": scanner_down, "access": access, "limits": limits, "expiry": expiry},
                   F, ROOT, sys.argv[3:])

@@ -689,6 +689,8 @@ async def round_(s, binary, tokens, app, other):
     await s.req(a, "rate", command_id=P + "rate-0", dossier=d1, expected_version=4, rating=5)
     ok(await s.req(rec, "act", command_id=P + "ret-1", dossier=d1, expected_version=4, action="return_result"), "return")
     await s.req(a, "get", dossier=d1)
+    await s.req(a, "documents_on_file", procedure="1.001193")
+    await s.req(rec, "documents_on_file", owner="001090009999")
     link = await s.req(rec, "file_link", dossier=d1, sha256=SHA)
     await s.http("GET", link["path"])
     await s.http("GET", link["path"].replace("le.tan", "kiem.toan"))
