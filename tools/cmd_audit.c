@@ -159,7 +159,8 @@ static int verify_files(store *st, const char *dir, int *problems) {
     free(f.list);
     return rc;
   }
-  qsort(f.list, f.n, sizeof *f.list, by_hash);
+  if (f.n)
+    qsort(f.list, f.n, sizeof *f.list, by_hash);
   size_t unique = 0;
   int64_t bytes = 0;
   for (size_t i = 0; i < f.n; i++) {
