@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PAUSE_AT (1 << 20)     /* bytes waiting for the pool beyond which the connection is paused */
+#define PAUSE_AT (256 << 10)   /* bytes waiting for the pool beyond which the connection is paused */
 
 struct upload_stream {
   srv *s;

@@ -72,7 +72,7 @@ void files_store_quarantined(const files_store *fs, const uint8_t hash[32], char
   snprintf(out, size, "%s/quarantine/%s", fs->dir, hex);
 }
 
-/* fsync of the file, rename to `to` (in folder `dir`), fsync of both folders. */
+/* fsync of the file, rename to `to` (in folder `dir`), fsync of that folder. */
 static int move_durably(const char *from, const char *dir, const char *to) {
   int fd = open(from, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
@@ -85,14 +85,9 @@ static int move_durably(const char *from, const char *dir, const char *to) {
     return rc;
   if (rename(from, to) != 0)
     return from_errno(errno);
-  char from_dir[1200];
-  snprintf(from_dir, sizeof from_dir, "%s", from);
-  char *slash = strrchr(from_dir, '/');
-  if (slash)
-    *slash = '\0';
-  if ((rc = sync_dir(dir)) != 0)
-    return rc;
-  return sync_dir(from_dir);
+  /* The new name is what must survive a crash; the old one's going need not
+   * (a partial file that reappears is removed by the expiry). */
+  return sync_dir(dir);
 }
 
 int files_store_keep(const files_store *fs, const char *partial, const uint8_t hash[32]) {
