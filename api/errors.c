@@ -86,6 +86,8 @@ void srv_error_refusal(json_t *error, const eng_result *r) {
     if (!strcmp(f->rule, "length") || !strcmp(f->rule, "range")) {
       json_object_set_new(one, "min", json_integer(f->min));
       json_object_set_new(one, "max", json_integer(f->max));
+    } else if (!strcmp(f->rule, "max")) {
+      json_object_set_new(one, "max", json_integer(f->max)); /* the most items allowed */
     }
     if (f->pattern[0])
       json_object_set_new(one, "pattern", json_string(f->pattern));
