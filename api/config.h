@@ -52,7 +52,7 @@ typedef struct srv_config {
   char clamd_socket[256];      /* clamd's local socket: /run/clamav/clamd.ctl (Debian's clamav-daemon) */
   int max_file_bytes;          /* one uploaded file: 25 MiB */
   int max_files_per_document;  /* files one document takes (a page each): 20 */
-  int max_dossier_upload_bytes; /* the files one command brings, together: 200 MiB */
+  int max_dossier_upload_bytes; /* a dossier's files together: 200 MiB */
   int max_account_upload_bytes; /* uploaded by one account in 24 hours: 500 MiB */
   int upload_expiry_hours;     /* an upload no dossier references is removed after: 72 */
   int download_link_minutes;   /* a download link works for: 15 */

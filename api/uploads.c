@@ -327,7 +327,28 @@ static int match_one(void *opaque, const mc_buf *key, const mc_buf *val) {
   return 1;
 }
 
-int srv_uploads_check(srv *s, const principal *p, const eng_documents *docs, json_t **error) {
+/* The bytes of the files a dossier holds already (its documents as they
+ * stand), as their uploads' records say. */
+typedef struct held_bytes {
+  srv *s;
+  int64_t total;
+} held_bytes;
+
+static void add_file(held_bytes *h, const char *hex) {
+  upload_rec r;
+  if (hex[0] && srv_upload_of_hash(h->s, hex, &r) == 0)
+    h->total += r.size;
+}
+
+static int add_document(void *opaque, const eng_document_view *d) {
+  held_bytes *h = opaque;
+  add_file(h, d->sha256);
+  for (int i = 0; i < d->nmore; i++)
+    add_file(h, d->more[i]);
+  return 0;
+}
+
+int srv_uploads_check(srv *s, const principal *p, const char *dossier, const eng_documents *docs, json_t **error) {
   const srv_config *c = &s->cfg;
   int64_t total = 0;
   char field[96], lim[32];
@@ -371,12 +392,16 @@ int srv_uploads_check(srv *s, const principal *p, const eng_documents *docs, jso
       total += m.found.size;
     }
   }
+  held_bytes held = {s, 0};
+  if (dossier)
+    eng_dossier_documents(s->e, dossier, add_document, &held); /* unreadable: the engine says so */
+  total += held.total;
   if (total > c->max_dossier_upload_bytes) {
     mib(c->max_dossier_upload_bytes, lim, sizeof lim);
     char vi[200];
     snprintf(vi, sizeof vi, "Tổng dung lượng các tệp vượt quá %s: vui lòng quét với độ phân giải thấp hơn.", lim);
-    *error = srv__upload_error("too_large", "documents", vi, "the files together are %lld bytes, over %s (max_dossier_upload_bytes): "
-                  "scan at a lower resolution", (long long)total, lim);
+    *error = srv__upload_error("too_large", "documents", vi, "the dossier's files together would be %lld bytes, over %s "
+                  "(max_dossier_upload_bytes): scan at a lower resolution", (long long)total, lim);
     return MC_ETOOBIG;
   }
   return 0;

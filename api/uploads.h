@@ -107,9 +107,10 @@ void srv_upload_abandon(upload_stream *st);
 
 /* The documents a command brings, checked against the uploads: each file
  * uploaded by `p` (or, `p` an official, by an official of its agency),
- * admitted, within the limits per document and per command.  0, or the
- * error to answer (with the field: documents[1].files[0]). */
-int srv_uploads_check(srv *s, const principal *p, const eng_documents *docs, json_t **error);
+ * admitted, within the limits per document and per dossier (with the files
+ * `dossier` holds already; NULL for a submission).  0, or the error to
+ * answer (with the field: documents[1].files[0]). */
+int srv_uploads_check(srv *s, const principal *p, const char *dossier, const eng_documents *docs, json_t **error);
 /* Notes that `dossier` references the documents' files (after its command
  * committed): they no longer expire. */
 void srv_uploads_referenced(srv *s, const eng_documents *docs, const char *dossier);

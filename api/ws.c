@@ -420,7 +420,7 @@ static bool submit_rules(req *r, job *j, eng_command *c) {
 static bool documents_uploaded(req *r, const eng_command *c) {
   eng_documents docs = command_documents(c);
   json_t *err = NULL;
-  if (docs.n == 0 || srv_uploads_check(r->s, &r->c->who, &docs, &err) == 0)
+  if (docs.n == 0 || srv_uploads_check(r->s, &r->c->who, c->dossier, &docs, &err) == 0)
     return true;
   srv_metrics_count(&r->s->m, r->op, OUT_REFUSED);
   srv_ws_answer(r, json_pack("{s:b, s:o}", "ok", 0, "error", err));

@@ -423,6 +423,7 @@ def limits():
     d, clamd, srv = with_clamd("limits", "max_file_bytes = 200000\nmax_files_per_document = 2\n"
                                          "max_dossier_upload_bytes = 250000\nmax_account_upload_bytes = 600000\n")
     try:
+        toks = officials(srv)
         tok = applicant(srv, "001090001234")
         st, body, _ = srv.http("POST", "/api/uploads", {"name": "to.pdf", "size": 300000}, token=tok)
         F.eq((st, body.get("error", {}).get("code"), body.get("error", {}).get("field")), (413, "too_large", "size"),
@@ -445,7 +446,20 @@ def limits():
             r = await submit(c, "li-2", documents=[{"name": "giay_chung_sinh", "files": hashes[:2]}])
             F.eq(((r.get("error") or {}).get("code"), (r.get("error") or {}).get("field")),
                  ("too_large", "documents"), "over max_dossier_upload_bytes together: %r" % r)
+            # A supplement counts with what the dossier holds already.
+            r = await submit(c, "li-3", documents=[{"name": "giay_chung_sinh", "files": hashes[:1]}])
+            F.check(r.get("ok"), "one page fits: %r" % r)
+            rec = await Client.open(srv, toks["le.tan"])
+            F.check((await rec.request("act", command_id="li-4", dossier=r["dossier"], expected_version=1,
+                                       action="request_supplement", reason="Bổ sung trang 2")).get("ok"),
+                    "a supplement asked")
+            r2 = await c.request("act", command_id="li-5", dossier=r["dossier"], expected_version=2,
+                                 action="provide_supplement",
+                                 documents=[{"name": "giay_chung_sinh", "files": hashes[1:2]}])
+            F.eq(((r2.get("error") or {}).get("code"), (r2.get("error") or {}).get("field")),
+                 ("too_large", "documents"), "the supplement would take the dossier over: %r" % r2)
             await c.close()
+            await rec.close()
         asyncio.run(run())
         big = pdf(stream=b"0 0 m 1 1 l S\n" * 13000)
         n, st = 0, 201
