@@ -19,6 +19,7 @@ void srv_config_defaults(srv_config *c) {
   c->port = 8080;
   snprintf(c->data_dir, sizeof c->data_dir, "motcua-data");
   snprintf(c->user, sizeof c->user, "motcua");
+  snprintf(c->web_dir, sizeof c->web_dir, "%s", MOTCUA_WEB_DIR);
   c->max_frame = 65536;
   c->max_body = 65536;
   c->max_connections = 10000;
@@ -82,6 +83,7 @@ static const key keys[] = {
     INT("max_submissions_per_hour_per_address", max_submissions_per_hour_per_address, 1, 1000000),
     INT("max_status_lookups_per_minute", max_status_lookups_per_minute, 1, 100000),
     INT("max_batch", max_batch, 1, 65536),
+    TEXT("web_dir", web_dir),
     TEXT("public_url", public_url),
     TEXT("clamd_socket", clamd_socket),
     INT("max_file_bytes", max_file_bytes, 1024, 1 << 30),

@@ -38,6 +38,7 @@ typedef struct srv_config {
   int max_submissions_per_hour_per_address; /* from one address a trusted proxy named: 200 */
   int max_status_lookups_per_minute; /* public status lookups from one address: 60 */
   int max_batch;               /* commands per commit at most: 1024 */
+  char web_dir[1024];          /* the web pages served (api/web of the source, or where they are installed) */
   char public_url[256];        /* where people reach motcua (https://dichvucong.example.vn): links in
                                   messages, QR codes, file links, gateways' return addresses are built
                                   on it; none: http://LISTEN */

@@ -142,6 +142,40 @@ static void get_procedure(http_req *h, const char *rest, json_t *body, const cha
     srv_http_error(h, 404, "not_found", NULL, "no procedure %s can be filed now (GET /api/catalogue lists them)", rest);
 }
 
+/* A page or one of its files (api/pages.h): by ETag, 304 when the browser
+ * has it; gzipped when the browser takes it and it pays. */
+static void get_page(http_req *h, const char *rest, json_t *body, const char *token) {
+  (void)rest, (void)body, (void)token;
+  const page_file *f = strncmp(h->path, "/api/", 5) ? srv_page_find(&h->s->pages, h->path) : NULL;
+  if (f == NULL) {
+    h->route = NULL; /* the API's strict headers */
+    srv_http_error(h, 404, "not_found", NULL, "no such resource %s (docs/PROTOCOL.md lists them)", h->path);
+    return;
+  }
+  char have[64] = "", enc[256] = "";
+  h->etag = f->etag;
+  if (lws_hdr_copy(h->wsi, have, sizeof have, WSI_TOKEN_HTTP_IF_NONE_MATCH) > 0 && !strcmp(have, f->etag)) {
+    h->status = 304;
+    h->out.len = 0;
+    h->content_type = f->type;
+    h->responded = true;
+    h->s->m.http_by_class[3]++;
+    lws_callback_on_writable(h->wsi);
+    return;
+  }
+  bool gz = f->gz.len && lws_hdr_copy(h->wsi, enc, sizeof enc, WSI_TOKEN_HTTP_ACCEPT_ENCODING) > 0 &&
+            strstr(enc, "gzip") != NULL;
+  const mc_buf *b = gz ? &f->gz : &f->body;
+  h->status = 200;
+  h->out.len = 0;
+  mc_buf_append(&h->out, b->data, b->len);
+  h->content_type = f->type;
+  h->gzipped = gz;
+  h->responded = true;
+  h->s->m.http_by_class[2]++;
+  lws_callback_on_writable(h->wsi);
+}
+
 /* ------------------------------------------------------------ routes */
 
 /* Every HTTP resource of docs/PROTOCOL.md "HTTP": who may call it, what body
@@ -165,6 +199,8 @@ static const http_route routes[] = {
     {"POST", "/api/uploads/", WHO_SESSION, BODY_STREAM, NULL, HEADERS_API, srv_http_post_upload_bytes},
     {"GET", "/api/uploads/", WHO_SESSION, BODY_NONE, NULL, HEADERS_API, srv_http_get_upload},
     {"GET", "/api/files/", WHO_ANYONE, BODY_NONE, NULL, HEADERS_FILE, srv_http_get_file},
+    /* Last: every other path is a page or one of its files (api/web). */
+    {"GET", "/", WHO_ANYONE, BODY_NONE, NULL, HEADERS_PAGE, get_page},
 };
 
 /* The route of a request, and the name after a prefix route's path. */
@@ -174,7 +210,7 @@ static const http_route *route_of(const char *method, const char *path, const ch
     size_t n = strlen(r->path);
     if (strcmp(r->method, method))
       continue;
-    if (r->path[n - 1] == '/' ? !strncmp(path, r->path, n) && path[n] : !strcmp(path, r->path)) {
+    if (r->path[n - 1] == '/' ? !strncmp(path, r->path, n) && (path[n] || n == 1) : !strcmp(path, r->path)) {
       *name = path + (r->path[n - 1] == '/' ? n : strlen(path));
       return r;
     }

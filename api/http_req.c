@@ -54,6 +54,14 @@ static const struct {
     /* A file of a dossier: shown in our own pages (a frame of ours), never run. */
     [HEADERS_FILE] = {"private, no-store", "default-src 'none'; frame-ancestors 'self'; sandbox", "SAMEORIGIN",
                       "same-origin"},
+    /* The pages: scripts, styles and images of our own origin only (no inline
+     * script), the WebSocket of our own origin, frames of our own (the file
+     * viewer); cached, and checked again by ETag. */
+    [HEADERS_PAGE] = {"no-cache",
+                      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+                      "connect-src 'self'; frame-src 'self'; manifest-src 'self'; frame-ancestors 'none'; "
+                      "base-uri 'none'; form-action 'self'",
+                      "DENY", "same-origin"},
 };
 
 static int add_header(struct lws *wsi, const char *name, const char *value, unsigned char **p, unsigned char *end) {
@@ -90,7 +98,7 @@ int srv_http_security_lines(http_req *h, char *out, size_t size) {
 
 int srv_http_write(http_req *h) {
   struct lws *wsi = h->wsi;
-  unsigned char hdr[LWS_PRE + 1024], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
+  unsigned char hdr[LWS_PRE + 2048], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof hdr - 1;
   if (h->head)
     h->out.len = 0; /* HEAD: the headers alone */
   if (lws_add_http_common_headers(wsi, (unsigned)h->status, h->content_type, (lws_filepos_t)h->out.len, &p, end))
@@ -98,6 +106,10 @@ int srv_http_write(http_req *h) {
   if (add_security_headers(h, &p, end))
     return -1;
   if (h->close && add_header(wsi, "connection:", "close", &p, end))
+    return -1;
+  if (h->etag && (add_header(wsi, "etag:", h->etag, &p, end) || add_header(wsi, "vary:", "accept-encoding", &p, end)))
+    return -1;
+  if (h->gzipped && add_header(wsi, "content-encoding:", "gzip", &p, end))
     return -1;
   if (h->status == 405 && add_header(wsi, "allow:", h->allow ? h->allow : "GET, POST", &p, end))
     return -1;

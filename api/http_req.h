@@ -42,13 +42,15 @@ typedef struct http_req {
   bool served_file;           /* lws serves the response (a download): nothing to write */
   int serve_rc;               /* what lws_serve_http_file said */
   bool body_done;             /* the whole body arrived */
+  const char *etag;           /* a page's (api/pages.h), or NULL */
+  bool gzipped;               /* the body is a page's gzip: Content-Encoding: gzip */
   bool hold;                  /* a refusal of a BODY_STREAM route waits for its body to be read (and dropped):
                                  the client, still sending, then reads it */
 } http_req;
 
 
 /* The security headers of a response (http_req.c, header_sets). */
-typedef enum { HEADERS_API, HEADERS_FILE, HEADERS_COUNT } http_headers;
+typedef enum { HEADERS_API, HEADERS_FILE, HEADERS_PAGE, HEADERS_COUNT } http_headers;
 
 struct http_route {
   const char *method;         /* GET, POST */

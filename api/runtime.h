@@ -3,6 +3,7 @@
  * The parts, each a file, lowest first (a file calls only those above it
  * in this list — the structure check holds it):
  *   metrics.c, errors.c  counting and the protocol's error shape
+ *   pages.c              the web pages, read into memory at start
  *   subs.c               the index of live subscriptions
  *   access.c             principals, who may read, denials
  *   conns.c              connections and their send queues
@@ -40,6 +41,7 @@
 #include "api/jobs.h"
 #include "api/throttle.h"
 #include "api/metrics.h"
+#include "api/pages.h"
 #include "api/server.h"
 #include "api/reads.h"
 #include "api/uploads.h"
@@ -109,6 +111,7 @@ struct srv {
   metrics m;
   srv_reads reads;                 /* who read whose personal data, waiting to be written (reads.c) */
   srv_uploads uploads;             /* scans uploaded, the scanner, the files' folders (uploads.c) */
+  srv_pages pages;                 /* the web pages, read at start (pages.c) */
   srv_throttle throttle;           /* submissions and status lookups per account and address (throttle.c) */
   int64_t clock_ahead_ms;      /* a rehearsal's clock offset (srv_options.rehearsal_clock); atomic */
 };

@@ -562,6 +562,8 @@ int srv_run(const srv_config *cfg, const srv_options *opt) {
   srv_subs_init(&s->subs);
   srv_reads_init(&s->reads);
   srv_uploads_open(s); /* failing, uploads are refused (the log says why); the rest serves */
+  if ((rc = srv_pages_load(&s->pages, s->cfg.web_dir)) != 0)
+    goto out_engine;
   /* Completions and the tap are ready before the writer starts. */
   if ((rc = srv_jobs_open(s, completions)) != 0)
     goto out_engine;
@@ -623,6 +625,7 @@ out_engine:
   srv_reads_flush(s, true); /* what gathered since the last sweep */
   srv_reads_free(&s->reads);
   srv_uploads_close(s);
+  srv_pages_free(&s->pages);
   srv_sockets_free(s);
   srv_throttle_free(&s->throttle);
   eng_close(s->e);

@@ -28,5 +28,5 @@ if [ ! -S /run/clamav/clamd.ctl ]; then
 fi
 
 echo "motcua: the server on ./data with api/motcuad.conf (docs/OPERATIONS.md; docs/PROTOCOL.md for clients)"
-echo "motcua: try  curl 'http://127.0.0.1:8080/api/catalogue?q=khai+sinh'  and  curl http://127.0.0.1:8080/healthz"
+echo "motcua: open  http://127.0.0.1:8080/  (the procedures citizens can file; curl http://127.0.0.1:8080/healthz)"
 exec build/api/motcuad --config api/motcuad.conf --data data

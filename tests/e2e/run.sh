@@ -19,4 +19,5 @@ if [ "$major" -lt 18 ]; then
   echo "tests/e2e needs Node.js 18 or later (found $(node --version 2>/dev/null))"
   exit 1
 fi
-exec node "$here/$script"
+shift
+exec node "$here/$script" "$@"

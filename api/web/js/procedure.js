@@ -1,0 +1,49 @@
+// procedure.js — a procedure's page (procedure.html?code=CODE): its legal name
+// and code, the documents to bring (originals or copies, how many, the blank
+// form), the fee, the time limit, the agencies, and what can be done online —
+// all from GET /api/procedures/CODE, nothing written per procedure here.
+import { html, render, useEffect, useState } from "/vendor/htm-preact-3.1.1.mjs";
+import { limit } from "/js/format.js";
+import { getJSON } from "/js/http.js";
+
+const ONLINE = { full: "Trực tuyến toàn trình: nộp và nhận kết quả trực tuyến",
+  partial: "Trực tuyến một phần: nộp trực tuyến, nhận kết quả tại cơ quan", none: "Nộp tại cơ quan" };
+
+function Procedure({ code }) {
+  const [p, setP] = useState(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    getJSON(`/api/procedures/${encodeURIComponent(code)}`).then((r) => {
+      setP(r);
+      document.title = `${r.name} — Dịch vụ công trực tuyến`;
+    }).catch((e) => setError(e.status === 404 ? "Không có thủ tục này, hoặc thủ tục chưa được áp dụng." : e.message));
+  }, [code]);
+  if (error) return html`<h1>Thủ tục</h1><p class="error" role="alert">${error}</p>`;
+  if (!p) return html`<p>Đang tải thủ tục…</p>`;
+  const docs = (p.documents || []).filter((d) => !d.eform);
+  return html`
+    <h1>${p.name}</h1>
+    <dl class="facts">
+      <dt>Mã thủ tục</dt><dd>${p.code}</dd>
+      <dt>Lĩnh vực</dt><dd>${p.sector}${p.field ? ` · ${p.field}` : ""}</dd>
+      <dt>Thời hạn giải quyết</dt><dd>${limit(p.time)}</dd>
+      <dt>Lệ phí</dt><dd>${!p.fee || /^0(\s|$)/.test(p.fee) ? "Miễn phí" : p.fee}</dd>
+      <dt>Cách thực hiện</dt><dd>${ONLINE[p.online] || p.online}</dd>
+      <dt>Cơ quan thực hiện</dt><dd>${(p.agencies || []).join(", ")}</dd>
+    </dl>
+    <h2>Giấy tờ cần nộp</h2>
+    ${docs.length ? html`
+      <table>
+        <thead><tr><th scope="col">Giấy tờ</th><th scope="col">Bản</th><th scope="col">Số lượng</th><th scope="col">Mẫu</th></tr></thead>
+        <tbody>${docs.map((d) => html`
+          <tr><td>${d.title}</td><td>${d.original ? "Bản chính" : "Bản sao"}</td><td>${d.count}</td>
+            <td>${d.blank ? html`<a href=${d.blank}>Tải mẫu</a>` : "—"}</td></tr>`)}
+        </tbody>
+      </table>` : html`<p>Chỉ cần điền tờ khai trực tuyến.</p>`}
+    ${(p.results || []).length ? html`
+      <h2>Kết quả</h2>
+      <ul>${p.results.map((r) => html`<li>${r.title || r.name || r}</li>`)}</ul>` : ""}`;
+}
+
+const code = new URLSearchParams(location.search).get("code") || "";
+render(html`<${Procedure} code=${code} />`, document.getElementById("app"));

@@ -1,0 +1,42 @@
+// motcuad.mjs — a real motcuad for a browser test: a fresh data directory
+// with the bundled workflows, a free port on loopback (its --ready-file says
+// which), stopped with SIGTERM (and killed if it does not stop within 10 s).
+import { spawn } from "node:child_process";
+import { mkdtempSync, chmodSync, writeFileSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export async function startMotcuad(motcuad, extraConfig = "") {
+  const dir = mkdtempSync(join(tmpdir(), "motcua-e2e-"));
+  chmodSync(dir, 0o755); // the server runs as the unprivileged user "motcua" when the tests run as root
+  const conf = join(dir, "motcuad.conf"), ready = join(dir, "ready");
+  writeFileSync(conf, `listen = 127.0.0.1:0\ndata = ${join(dir, "data")}\n` +
+    (process.getuid && process.getuid() === 0 ? "user = motcua\n" : "") + extraConfig);
+  const out = [];
+  const proc = spawn(motcuad, ["--config", conf, "--ready-file", ready], { stdio: ["ignore", "pipe", "pipe"] });
+  proc.stdout.on("data", (b) => out.push(b));
+  proc.stderr.on("data", (b) => out.push(b));
+  const deadline = Date.now() + 30000;
+  while (!(existsSync(ready) && readFileSync(ready, "utf8").trim())) {
+    if (Date.now() > deadline || proc.exitCode !== null)
+      throw new Error("motcuad did not start: " + Buffer.concat(out).toString().slice(-800));
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  const port = Number(readFileSync(ready, "utf8").trim());
+  const admin = /one-time password (\S+)/.exec(Buffer.concat(out).toString());
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    adminPassword: admin ? admin[1] : null,
+    output: () => Buffer.concat(out).toString(),
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill("SIGTERM");
+        const killAt = Date.now() + 10000;
+        while (proc.exitCode === null && Date.now() < killAt) await new Promise((ok) => setTimeout(ok, 50));
+        if (proc.exitCode === null) proc.kill("SIGKILL");
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
