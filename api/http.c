@@ -231,7 +231,8 @@ static void handle(http_req *h) {
     return;
   }
   const http_route *r = route_of(h->post ? "POST" : "GET", h->path, &name);
-  if (r == NULL && route_of(h->post ? "GET" : "POST", h->path, &name)) {
+  const http_route *other = r ? NULL : route_of(h->post ? "GET" : "POST", h->path, &name);
+  if (other && strcmp(other->path, "/")) { /* (the pages take every other path: not a 405) */
     h->allow = h->post ? "GET" : "POST";
     srv_http_error(h, 405, "bad_request", NULL, "%s takes %s only", h->path, h->allow);
     return;

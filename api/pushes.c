@@ -1,5 +1,6 @@
 /* pushes.c — see pushes.h. */
 #include "api/pushes.h"
+#include "dsl/states.h"
 
 #include "api/runtime.h"
 #include "api/wire.h"
@@ -123,7 +124,7 @@ json_t *srv_queue_row_json(const eng_queue_row *x, mc_instant now) {
   for (int i = 0; i < x->nco_handlers; i++)
     json_array_append_new(co, json_string(x->co_handlers[i]));
   bool overdue = x->due_at && now > x->due_at;
-  return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}",
+  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:b}",
                    "code", x->code, "procedure", x->procedure, "agency", x->agency, "state", x->state, "step", x->step,
                    "title", x->title, "role", x->role, "applicant_name", text_or_null(x->applicant_name), "handler",
                    text_or_null(x->handler), "co_handlers", co, "entered_at", (json_int_t)x->entered_at, "due_at",
@@ -131,6 +132,10 @@ json_t *srv_queue_row_json(const eng_queue_row *x, mc_instant now) {
                    (json_int_t)x->submitted_at, "appointment_at", (json_int_t)x->appointment_at, "paused_since",
                    (json_int_t)x->paused_since, "overdue", overdue, "due_soon",
                    !overdue && x->warn_at && now >= x->warn_at, "paused", x->paused_since != 0);
+  /* The state as people read it (dsl/states.h), for a page to show. */
+  dsl_state st = dsl_state_parse(x->state);
+  json_object_set_new(o, "state_label", json_string(st == DSL_STATE_UNKNOWN ? x->state : dsl_state_label(st)));
+  return o;
 }
 
 static int row_kept(void *opaque, const eng_queue_row *row) {

@@ -6,7 +6,14 @@
 // nothing wider than the screen.  Screenshots in $MOTCUA_SCREENSHOTS (default
 // tests/e2e/screenshots).
 //
-//   node portal.mjs MOTCUAD
+// Then a citizen logs in with the one-time password an official handed
+// over, changes it, and watches "my dossiers" while an official (another
+// browser context, through the protocol until the console exists) files a
+// dossier and accepts it: each change shows without a reload, and the page
+// says what the server says (a `get` as the official).
+//
+//   node portal.mjs MOTCUAD MOTCUA
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,6 +54,57 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, 120000);
 const server = await startMotcuad(process.argv[2]);
+const motcua = process.argv[3];
+const PASSWORD = "một mật khẩu đủ dài";
+
+// An account made through the admin socket: its one-time password.
+function userAdd(account, name, roles, agency) {
+  const args = ["user", "add", join(server.dir, "data"), account, "--name", name, "--roles", roles];
+  if (agency) args.push("--agency", agency);
+  else args.push("--phone", "0912345678");
+  const out = execFileSync(motcua, args, { encoding: "utf8" });
+  return /one-time password (\S+)/.exec(out)[1];
+}
+
+// One request over a WebSocket opened by `page` (on the server's origin) with `token`.
+function wsRequest(page, token, op, fields = {}) {
+  return page.evaluate(async ([token, op, fields]) => {
+    const ws = new WebSocket(`ws://${location.host}/ws`);
+    const replies = [];
+    await new Promise((ok, ko) => { ws.onopen = ok; ws.onerror = ko; });
+    ws.onmessage = (e) => { const m = JSON.parse(e.data); replies.push(...(Array.isArray(m) ? m : [m])); };
+    const wait = async (id) => {
+      for (let i = 0; i < 300; i++) {
+        const r = replies.find((m) => m.id === id);
+        if (r) return r;
+        await new Promise((ok) => setTimeout(ok, 20));
+      }
+      return { ok: false, error: { code: "timeout" } };
+    };
+    ws.send(JSON.stringify({ op: "hello", id: "h", token }));
+    const hello = await wait("h");
+    if (!hello.ok) return hello;
+    ws.send(JSON.stringify({ op, id: "r", ...fields }));
+    const r = await wait("r");
+    ws.close();
+    return r;
+  }, [token, op, fields]);
+}
+
+async function login(id, password) {
+  const r = await fetch(server.url + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ id, password }) });
+  return (await r.json()).token;
+}
+
+// An official ready to act: made, its one-time password changed, logged in.
+async function official(page, account, roles, agency) {
+  const otp = userAdd(account, "Cán bộ " + account, roles, agency);
+  const first = await login(account, otp);
+  const r = await wsRequest(page, first, "change_password", { old: otp, new: PASSWORD });
+  if (!r.ok) throw new Error("change_password: " + JSON.stringify(r));
+  return login(account, PASSWORD);
+}
 let browser;
 try {
   browser = await chromium.launch(launchOptions());
@@ -108,6 +166,82 @@ try {
   await accessible(page, "the procedure page");
 
   eq(errors, [], "no script error, nothing missing in the pages");
+
+  // A citizen: logs in with a one-time password, changes it, watches "my dossiers".
+  const citizenOtp = userAdd("001090001234", "Nguyễn Văn An", "applicant");
+  const official_ctx = await browser.newContext();
+  const desk = await official_ctx.newPage();
+  await desk.goto(server.url + "/");
+  const reception = await official(desk, "le.tan", "reception", "H13.X01");
+  const cit = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "vi-VN" });
+  const cp = await cit.newPage();
+  cp.on("pageerror", (e) => errors.push(e.message));
+  await cp.goto(server.url + "/mine.html");
+  await cp.waitForURL(/login\.html\?next=/);
+  check(true, "my dossiers asks to log in first");
+  await cp.waitForSelector("#id");
+  await cp.click("button[type=submit]");
+  await cp.waitForSelector("#errors");
+  eq(await cp.$$eval("#errors a", (as) => as.map((a) => a.getAttribute("href"))), ["#id", "#password"],
+    "an empty form: the summary links to both fields");
+  await accessible(cp, "the login page with its errors");
+  await cp.fill("#id", "001090001234");
+  await cp.fill("#password", "sai mật khẩu rồi");
+  await cp.click("button[type=submit]");
+  await cp.waitForFunction(() => (document.querySelector("#password-error") || {}).textContent);
+  check((await cp.textContent("#password-error")).includes("không đúng"), "a wrong password is said at the field");
+  await cp.fill("#password", citizenOtp);
+  await cp.click("button[type=submit]");
+  await cp.waitForSelector("#pw");
+  await cp.fill("#pw", PASSWORD);
+  await cp.fill("#again", PASSWORD + "x");
+  await cp.click("button[type=submit]");
+  await cp.waitForSelector("#again-error");
+  await cp.fill("#again", PASSWORD);
+  await Promise.all([cp.waitForURL(/mine\.html/), cp.click("button[type=submit]")]);
+  await cp.waitForFunction(() => document.body.textContent.includes("chưa nộp hồ sơ nào"));
+  check(true, "the new password taken, on to my dossiers (none yet)");
+  await accessible(cp, "my dossiers");
+
+  // The citizen's dossier is filed with the citizen's own session (the filing pages
+  // come next), from the official's context; then reception accepts it.
+  const citizenToken = await login("001090001234", PASSWORD);
+  const form = { child_name: "Nguyễn Minh Khôi", birth_date: "2026-11-20", gender: "Nam",
+    birth_place: "Bệnh viện Đa khoa tỉnh Bắc Ninh", mother_id: "001190004321", phone: "0912345678" };
+  const filed = await wsRequest(desk, citizenToken, "submit", { command_id: "e2e-1", procedure: "1.001193",
+    agency: "H13.X01", form });
+  check(filed.ok, "filed: " + JSON.stringify(filed));
+  await cp.waitForSelector(`li[data-code="${filed.dossier}"]`, { timeout: 10000 });
+  const shownFirst = await cp.textContent(`li[data-code="${filed.dossier}"] .state`);
+  const got = await wsRequest(desk, reception, "get", { dossier: filed.dossier });
+  eq(got.dossier && got.dossier.state, "submitted", "the server has it submitted");
+  eq(shownFirst, "Chờ tiếp nhận", "the new dossier shows without a reload, as submitted");
+  const t0 = Date.now();
+  const accepted = await wsRequest(desk, reception, "act", { command_id: "e2e-2", dossier: filed.dossier,
+    expected_version: 1, action: "accept" });
+  check(accepted.ok, "accepted: " + JSON.stringify(accepted));
+  await cp.waitForFunction((code) => document.querySelector(`li[data-code="${code}"] .state`).textContent ===
+    "Đang xử lý", filed.dossier, { timeout: 10000 });
+  const shownMs = Date.now() - t0;
+  const after = await wsRequest(desk, reception, "get", { dossier: filed.dossier });
+  eq(after.dossier && after.dossier.state, "processing", "the server has it processing");
+  check((await cp.textContent(`li[data-code="${filed.dossier}"]`)).includes("hẹn trả ngày"),
+    "the appointment the acceptance promised is shown");
+  console.log(`FIGURE an official's accept shown on the citizen's page after ${shownMs} ms`);
+  await cp.screenshot({ path: join(shots, "mine.png"), fullPage: true });
+  await fitsThePhone(cp, "my dossiers");
+
+  // Logging out ends the session here and on the server.
+  const pageToken = await cp.evaluate(() => JSON.parse(sessionStorage.getItem("motcua.session")).token);
+  await Promise.all([cp.waitForURL(server.url + "/"), cp.click("button.link")]);
+  eq(await cp.evaluate(() => sessionStorage.length), 0, "nothing of the session is left in the tab");
+  const gone = await wsRequest(desk, pageToken, "ping");
+  eq(gone.ok, false, "the session is revoked on the server too");
+  await cp.goto(server.url + "/mine.html");
+  await cp.waitForURL(/login\.html/);
+  check(true, "my dossiers asks to log in again");
+  await cit.close();
+  await official_ctx.close();
 
   // An unknown procedure: said in Vietnamese, not a blank page.
   await page.goto(server.url + "/procedure.html?code=9.999999");
