@@ -40,3 +40,41 @@ export async function startMotcuad(motcuad, extraConfig = "") {
     },
   };
 }
+
+// ClamAV's daemon for a test (never the system's service): a temporary socket
+// and database with one body signature for the EICAR test string, its
+// heuristics off.  Up once it answers PING; null when Debian's clamd is not
+// installed.
+export async function startClamd() {
+  const { existsSync: has } = await import("node:fs");
+  if (!has("/usr/sbin/clamd")) return null;
+  const net = await import("node:net");
+  const dir = mkdtempSync(join(tmpdir(), "motcua-clamd-"));
+  chmodSync(dir, 0o755);
+  const sock = join(dir, "clamd.sock");
+  const eicar = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+  const db = join(dir, "db");
+  (await import("node:fs")).mkdirSync(db);
+  writeFileSync(join(db, "motcua-test.ndb"), `Motcua.Test.EICAR:0:*:${Buffer.from(eicar).toString("hex")}\n`);
+  writeFileSync(join(dir, "clamd.conf"), `LocalSocket ${sock}\nLocalSocketMode 666\nDatabaseDirectory ${db}\n` +
+    `Foreground yes\nLogFile ${dir}/clamd.log\nMaxFileSize 40M\nStreamMaxLength 50M\nAlertExceedsMax yes\n` +
+    "HeuristicAlerts no\n");
+  const proc = spawn("/usr/sbin/clamd", ["-c", join(dir, "clamd.conf")], { stdio: "ignore" });
+  const ping = () => new Promise((ok) => {
+    const c = net.createConnection(sock, () => c.write("zPING\0"));
+    c.on("data", (b) => { ok(b.toString().startsWith("PONG")); c.destroy(); });
+    c.on("error", () => ok(false));
+  });
+  const deadline = Date.now() + 30000;
+  while (!(await ping())) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error("clamd did not start");
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
+  return {
+    sock,
+    async stop() {
+      proc.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -20,7 +20,8 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
 import { launchOptions } from "./browser.mjs";
-import { startMotcuad } from "./motcuad.mjs";
+import { startClamd, startMotcuad } from "./motcuad.mjs";
+import { createHash } from "node:crypto";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = process.env.MOTCUA_SCREENSHOTS || join(here, "screenshots");
@@ -53,7 +54,8 @@ const deadline = setTimeout(() => {
   console.log("FAIL: the portal test took more than 120 s");
   process.exit(1);
 }, 120000);
-const server = await startMotcuad(process.argv[2]);
+const clamd = await startClamd();
+const server = await startMotcuad(process.argv[2], clamd ? `clamd_socket = ${clamd.sock}\n` : "");
 const motcua = process.argv[3];
 const PASSWORD = "một mật khẩu đủ dài";
 
@@ -231,6 +233,55 @@ try {
   await cp.screenshot({ path: join(shots, "mine.png"), fullPage: true });
   await fitsThePhone(cp, "my dossiers");
 
+  // Filing online: the procedure's page leads to the form; an empty form is refused field by
+  // field; the certificate's scan is uploaded in its slot; the receipt; checked as the official.
+  await cp.goto(server.url + "/procedure.html?code=1.001193");
+  await Promise.all([cp.waitForURL(/file\.html/), cp.click("a.button")]);
+  await cp.waitForSelector("#f-child_name");
+  await cp.click("button[type=submit]");
+  await cp.waitForSelector("#errors");
+  const wanted = await cp.$$eval("#errors a", (as) => as.map((a) => a.getAttribute("href")));
+  check(wanted.includes("#agency") && wanted.includes("#f-child_name") && wanted.includes("#f-mother_id"),
+    "an empty form: each required field in the summary: " + wanted.join(" "));
+  await accessible(cp, "the filing page with its errors");
+  await cp.selectOption("#agency", "H13.X01");
+  await cp.fill("#f-child_name", "Nguyễn Minh An");
+  await cp.fill("#f-birth_date", "2026-11-20");
+  await cp.selectOption("#f-gender", "Nữ");
+  await cp.fill("#f-birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
+  await cp.fill("#f-mother_id", "001190004321");
+  await cp.fill("#f-phone", "0912345678");
+  const scan = Buffer.from("89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63f8dfc000470cc471007ea217f15da160050000000049454e44ae426082", "hex");
+  const scanSha = createHash("sha256").update(scan).digest("hex");
+  if (clamd) {
+    await cp.setInputFiles("#d-giay_chung_sinh", { name: "giấy chứng sinh.png", mimeType: "image/png", buffer: scan });
+    await cp.waitForFunction(() => (document.querySelector("ul.files .state") || {}).textContent === "đã tải lên",
+      null, { timeout: 20000 });
+  }
+  await cp.screenshot({ path: join(shots, "file.png"), fullPage: true });
+  await fitsThePhone(cp, "the filing page");
+  await Promise.all([cp.waitForURL(/receipt\.html/), cp.click("button[type=submit]")]);
+  await cp.waitForSelector("#code");
+  const receiptCode = await cp.textContent("#code");
+  const receiptSecret = await cp.textContent("#secret");
+  const asFiled = await wsRequest(desk, reception, "get", { dossier: receiptCode });
+  eq(asFiled.dossier && asFiled.dossier.form.find((f) => f.name === "child_name").value, "Nguyễn Minh An",
+    "the server has the form as typed");
+  if (clamd)
+    eq(asFiled.dossier.documents.find((d) => d.name === "giay_chung_sinh").files, [scanSha],
+      "the server has the certificate's scan, by its hash");
+  eq(asFiled.dossier && asFiled.dossier.secret, receiptSecret, "the receipt's lookup secret is the dossier's");
+  const lookup = await fetch(`${server.url}/api/status/${receiptCode}?secret=${receiptSecret}`);
+  eq(lookup.status, 200, "the receipt's lookup works");
+  eq(await cp.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("motcua.draft.")).length), 0,
+    "the draft is gone once filed");
+  await cp.screenshot({ path: join(shots, "receipt.png"), fullPage: true });
+  await fitsThePhone(cp, "the receipt");
+  await accessible(cp, "the receipt");
+  await cp.goto(server.url + "/mine.html");
+  await cp.waitForSelector(`li[data-code="${receiptCode}"]`);
+  check(true, "the new dossier is in my dossiers");
+
   // Logging out ends the session here and on the server.
   const pageToken = await cp.evaluate(() => JSON.parse(sessionStorage.getItem("motcua.session")).token);
   await Promise.all([cp.waitForURL(server.url + "/"), cp.click("button.link")]);
@@ -255,6 +306,7 @@ try {
   if (browser) await browser.close();
   if (failures) console.log(server.output().slice(-1500));
   await server.stop();
+  if (clamd) await clamd.stop();
 }
 console.log(`${checks - failures} passed, ${failures} failed`);
 process.exit(failures ? 1 : 0);

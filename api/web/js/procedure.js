@@ -31,6 +31,7 @@ function Procedure({ code }) {
       <dt>Cách thực hiện</dt><dd>${ONLINE[p.online] || p.online}</dd>
       <dt>Cơ quan thực hiện</dt><dd>${(p.agencies || []).join(", ")}</dd>
     </dl>
+    ${p.online !== "none" ? html`<p><a class="button" href=${`/file.html?code=${encodeURIComponent(p.code)}`}>Nộp hồ sơ trực tuyến</a></p>` : ""}
     <h2>Giấy tờ cần nộp</h2>
     ${docs.length ? html`
       <table>
