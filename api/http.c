@@ -14,6 +14,7 @@
 #include "base/log.h"
 
 #include <ctype.h>
+#include <qrencode.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,8 +44,33 @@ static bool bearer(http_req *h, char *token, size_t size) {
 
 /* ------------------------------------------------------------ public */
 
-static void get_status(http_req *h, const char *code, json_t *body, const char *token) { /* code: the rest of the path */
+/* The QR code of `text` as an SVG image (a path of its dark modules, four
+ * modules of quiet zone): what the receipt prints for the public lookup. */
+static int qr_svg(const char *text, mc_buf *out) {
+  QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  if (q == NULL)
+    return MC_ENOMEM;
+  int n = q->width, size = n + 8;
+  mc_buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" shape-rendering=\"crispEdges\">"
+                "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"", size, size, size, size);
+  for (int y = 0; y < n; y++)
+    for (int x = 0; x < n; x++)
+      if (q->data[y * n + x] & 1)
+        mc_buf_printf(out, "M%d %dh1v1h-1z", x + 4, y + 4);
+  mc_buf_printf(out, "\"/></svg>");
+  QRcode_free(q);
+  return 0;
+}
+
+static void get_status(http_req *h, const char *code_path, json_t *body, const char *token) {
   (void)body, (void)token;
+  /* CODE, or CODE/qr.svg: the QR code of the lookup (the receipt prints it). */
+  char code[96];
+  snprintf(code, sizeof code, "%s", code_path);
+  char *slash = strchr(code, '/');
+  bool qr = slash && !strcmp(slash, "/qr.svg");
+  if (slash)
+    *slash = '\0';
   /* Per address: with codes in sequence, a day's dossiers must not be walked. */
   char key[96];
   int64_t wait = 0;
@@ -76,6 +102,22 @@ static void get_status(http_req *h, const char *code, json_t *body, const char *
   }
   if (rc) {
     srv_http_error(h, 503, "unavailable", NULL, "the dossier cannot be read now (%s)", mc_strerror(rc));
+    return;
+  }
+  if (qr) {
+    char base[256], url[512];
+    srv_config_public_url(&h->s->cfg, base, sizeof base);
+    snprintf(url, sizeof url, "%s/api/status/%s?secret=%s", base, code, asked ? asked : "");
+    h->out.len = 0;
+    if (qr_svg(url, &h->out) != 0) {
+      srv_http_error(h, 503, "unavailable", NULL, "the QR code cannot be made now");
+      return;
+    }
+    h->status = 200;
+    h->content_type = "image/svg+xml";
+    h->responded = true;
+    h->s->m.http_by_class[2]++;
+    lws_callback_on_writable(h->wsi);
     return;
   }
   const char *name = srv_catalogue_name(h->s->cat, d.procedure);

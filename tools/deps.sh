@@ -16,11 +16,13 @@ MOTCUA_PACKAGES=(
   python3-websockets python3-msgpack wrk openssl  # tests: clients of motcuad; the HTTP benchmark
   valgrind                                    # tests: hostile inputs ASan cannot see (server/valgrind)
   libmagic-dev libqpdf-dev clamav-daemon      # files: an upload's type from its content; PDFs; malware scanning (clamd)
+  libqrencode-dev                             # motcuad: the receipt's QR code of the public lookup
 )
 
 # Only the tests need these (tools/test.sh passes them to motcua_install_deps).
 MOTCUA_TEST_PACKAGES=(
   chromium                                    # browser tests: playwright-core drives Debian's Chromium (tests/e2e)
+  zbar-tools                                  # browser tests: the receipt's QR code decoded (zbarimg)
 )
 
 # motcuad drops root for this system account (api/config.h, `user`).

@@ -275,6 +275,18 @@ try {
   eq(lookup.status, 200, "the receipt's lookup works");
   eq(await cp.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("motcua.draft.")).length), 0,
     "the draft is gone once filed");
+  // The receipt's QR code decoded (zbarimg) leads to a lookup that works.
+  await cp.waitForFunction(() => { const i = document.querySelector("img.qr"); return i && i.complete && i.naturalWidth; });
+  const qrPng = join(shots, "receipt-qr.png");
+  await cp.locator("img.qr").screenshot({ path: qrPng });
+  let decoded = "";
+  try {
+    decoded = execFileSync("zbarimg", ["--quiet", "--raw", qrPng], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch (e) {
+    check(false, "zbarimg reads the receipt's QR code (Debian's zbar-tools): " + e.message);
+  }
+  check(decoded.endsWith(`/api/status/${receiptCode}?secret=${receiptSecret}`), "the QR code is the lookup: " + decoded);
+  if (decoded) eq((await fetch(decoded.replace(/^https?:\/\/[^/]+/, server.url))).status, 200, "the QR's lookup works");
   await cp.screenshot({ path: join(shots, "receipt.png"), fullPage: true });
   await fitsThePhone(cp, "the receipt");
   await accessible(cp, "the receipt");

@@ -38,7 +38,9 @@ function Receipt({ code, s }) {
     <h2>Giấy tờ đã nộp</h2>
     <ul>${d.documents.filter((x) => x.state !== "missing").map((x) => html`<li>${x.title}: ${x.files.length} tệp${
       x.state === "reused" ? " (dùng lại)" : ""}</li>`)}</ul>
-    <p>Tra cứu tình trạng hồ sơ bằng mã hồ sơ và mã tra cứu tại <a href=${lookup}>${lookup}</a>.</p>
+    <p class="center"><img class="qr" src=${`/api/status/${encodeURIComponent(d.code)}/qr.svg?secret=${encodeURIComponent(d.secret)}`}
+      alt=${`Mã QR tra cứu hồ sơ ${d.code}`} width="160" height="160" /></p>
+    <p>Quét mã QR, hoặc tra cứu tình trạng hồ sơ bằng mã hồ sơ và mã tra cứu tại <a href=${lookup}>${lookup}</a>.</p>
     <p class="noprint"><button type="button" onClick=${() => print()}>In giấy tiếp nhận</button>
       <a href="/mine.html">Hồ sơ của tôi</a></p>
   </article>`;
