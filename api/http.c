@@ -250,8 +250,8 @@ static const http_route *route_of(const char *method, const char *path, const ch
   for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
     const http_route *r = &routes[i];
     size_t n = strlen(r->path);
-    if (strcmp(r->method, method))
-      continue;
+    if (strcmp(r->method, method) || (!strcmp(r->path, "/") && !strncmp(path, "/api/", 5)))
+      continue; /* (the pages are never the API's paths) */
     if (r->path[n - 1] == '/' ? !strncmp(path, r->path, n) && (path[n] || n == 1) : !strcmp(path, r->path)) {
       *name = path + (r->path[n - 1] == '/' ? n : strlen(path));
       return r;
