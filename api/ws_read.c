@@ -3,6 +3,7 @@
  * those who may read it.  The engine reads (engine/read.c); this renders
  * its views as the protocol's JSON. */
 #include "api/ws_read.h"
+#include "dsl/states.h"
 
 #include "api/access.h"
 #include "api/pushes.h"
@@ -140,6 +141,8 @@ static json_t *deadline_json(const eng_dossier_full *f) {
 
 static json_t *full_json(const eng_dossier_full *f) {
   json_t *o = srv_dossier_summary_json(&f->d);
+  dsl_state st = dsl_state_parse(f->d.state); /* as people read it (dsl/states.h) */
+  json_object_set_new(o, "state_label", json_string(st == DSL_STATE_UNKNOWN ? f->d.state : dsl_state_label(st)));
   json_t *appointments = json_array(), *agencies = json_array(), *can = json_array();
   for (int i = 0; i < f->nappointments; i++) {
     const eng_appointment_change *c = &f->appointments[i];

@@ -294,6 +294,67 @@ try {
   await cp.waitForSelector(`li[data-code="${receiptCode}"]`);
   check(true, "the new dossier is in my dossiers");
 
+  // The dossier's page, live: a supplement asked is answered there with a scan; the result,
+  // signed with its scan, is downloaded; the applicant rates the service.
+  const specialist = await official(desk, "chuyen.vien", "specialist", "H13.X01");
+  const leader = await official(desk, "chu.tich", "leader", "H13.X01");
+  await Promise.all([cp.waitForURL(/dossier\.html/), cp.click(`li[data-code="${receiptCode}"] a`)]);
+  await cp.waitForSelector("#state");
+  const ask = "Bổ sung Giấy chứng sinh bản chụp rõ nét";
+  const asked = await wsRequest(desk, reception, "act", { command_id: "e2e-s1", dossier: receiptCode,
+    expected_version: 1, action: "request_supplement", reason: ask });
+  check(asked.ok, "a supplement asked: " + JSON.stringify(asked));
+  await cp.waitForSelector(".asked", { timeout: 10000 });
+  eq(await cp.textContent(".asked"), ask, "the supplement list shows without a reload");
+  await accessible(cp, "a dossier asking for a supplement");
+  await cp.screenshot({ path: join(shots, "dossier-supplement.png"), fullPage: true });
+  if (clamd) {
+    await cp.setInputFiles("#s-giay_chung_sinh", { name: "giấy chứng sinh rõ nét.png", mimeType: "image/png", buffer: scan });
+    await cp.waitForFunction(() => (document.querySelector("ul.files .state") || {}).textContent === "đã tải lên",
+      null, { timeout: 20000 });
+    await cp.click("text=Nộp bổ sung");
+    await cp.waitForFunction(() => !document.querySelector(".asked"), null, { timeout: 10000 });
+    const answered = await wsRequest(desk, reception, "get", { dossier: receiptCode });
+    eq(answered.dossier.state, "submitted", "the server has the supplement: back at reception");
+    eq(await cp.textContent("#state"), answered.dossier.state_label, "the page says what the server says");
+    const steps = [[reception, "accept", 3], [specialist, "approve", 4]];
+    for (const [tok, action, v] of steps) {
+      const r = await wsRequest(desk, tok, "act", { command_id: `e2e-${action}-${v}`, dossier: receiptCode,
+        expected_version: v, action });
+      check(r.ok, `${action}: ${JSON.stringify(r)}`);
+    }
+    const decl = await (await fetch(server.url + "/api/uploads", { method: "POST", headers: {
+      Authorization: `Bearer ${leader}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "giấy khai sinh.png", size: scan.length }) })).json();
+    const up = await fetch(`${server.url}/api/uploads/${decl.upload}?offset=0`, { method: "POST", headers: {
+      Authorization: `Bearer ${leader}`, "Content-Type": "application/octet-stream" }, body: scan });
+    eq(up.status, 201, "the result's scan uploaded by the leader");
+    const signed = await wsRequest(desk, leader, "act", { command_id: "e2e-sign", dossier: receiptCode, expected_version: 5,
+      action: "approve", documents: [{ name: "giay_khai_sinh", files: [scanSha] }] });
+    check(signed.ok, "signed with the result: " + JSON.stringify(signed));
+    const returned = await wsRequest(desk, reception, "act", { command_id: "e2e-ret", dossier: receiptCode,
+      expected_version: 6, action: "return_result" });
+    check(returned.ok, "returned: " + JSON.stringify(returned));
+    await cp.waitForSelector("button.download", { timeout: 10000 });
+    const [resp] = await Promise.all([cp.waitForResponse((r) => r.url().includes("/api/files/")),
+      cp.click("button.download")]);
+    eq(resp.status(), 200, "the applicant downloads the result");
+    eq(createHash("sha256").update(await resp.body()).digest("hex"), scanSha, "the result's bytes");
+    await cp.goBack();
+    await cp.waitForSelector("input[name=rating]");
+    await cp.check("input[name=rating][value='5']");
+    await cp.fill("#r-comment", "Nhanh, chu đáo");
+    await cp.click("text=Gửi đánh giá");
+    await cp.waitForFunction(() => document.body.textContent.includes("Bạn đã đánh giá: 5/5"), null, { timeout: 10000 });
+    const rated = await wsRequest(desk, reception, "get", { dossier: receiptCode });
+    eq(rated.dossier.rating, 5, "the server has the rating");
+    await cp.screenshot({ path: join(shots, "dossier-returned.png"), fullPage: true });
+    await fitsThePhone(cp, "a dossier's page");
+    await accessible(cp, "a returned dossier");
+  }
+  await cp.goto(server.url + "/mine.html");
+  await cp.waitForSelector("button.link");
+
   // Logging out ends the session here and on the server.
   const pageToken = await cp.evaluate(() => JSON.parse(sessionStorage.getItem("motcua.session")).token);
   await Promise.all([cp.waitForURL(server.url + "/"), cp.click("button.link")]);
