@@ -20,3 +20,21 @@ export function launchOptions() {
     ],
   };
 }
+
+// The checks of a browser test: each failure printed, the run going on, the
+// count at the end (`done` exits 1 when any failed).
+export const checks = { n: 0, failed: 0 };
+export function check(cond, what) {
+  checks.n++;
+  if (!cond) {
+    checks.failed++;
+    console.log("FAIL: " + what);
+  }
+  return cond;
+}
+export const eq = (got, want, what) => check(JSON.stringify(got) === JSON.stringify(want),
+  `${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+export function done() {
+  console.log(`${checks.n - checks.failed} passed, ${checks.failed} failed`);
+  process.exit(checks.failed ? 1 : 0);
+}

@@ -19,24 +19,13 @@ import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
-import { launchOptions } from "./browser.mjs";
+import { check, checks, done, eq, launchOptions } from "./browser.mjs";
 import { startClamd, startMotcuad } from "./motcuad.mjs";
 import { createHash } from "node:crypto";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = process.env.MOTCUA_SCREENSHOTS || join(here, "screenshots");
 mkdirSync(shots, { recursive: true });
-let failures = 0, checks = 0;
-function check(cond, what) {
-  checks++;
-  if (!cond) {
-    failures++;
-    console.log("FAIL: " + what);
-  }
-  return cond;
-}
-const eq = (got, want, what) => check(JSON.stringify(got) === JSON.stringify(want),
-  `${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
 
 async function accessible(page, what) {
   const r = await new AxeBuilder({ page })
@@ -377,9 +366,8 @@ try {
 } finally {
   clearTimeout(deadline);
   if (browser) await browser.close();
-  if (failures) console.log(server.output().slice(-1500));
+  if (checks.failed) console.log(server.output().slice(-1500));
   await server.stop();
   if (clamd) await clamd.stop();
 }
-console.log(`${checks - failures} passed, ${failures} failed`);
-process.exit(failures ? 1 : 0);
+done();
