@@ -10,6 +10,7 @@
 #include "api/runtime.h"
 
 #include "api/wire.h"
+#include "dsl/states.h"
 #include "base/error.h"
 #include "base/log.h"
 
@@ -107,7 +108,8 @@ static void get_status(http_req *h, const char *code_path, json_t *body, const c
   if (qr) {
     char base[256], url[512];
     srv_config_public_url(&h->s->cfg, base, sizeof base);
-    snprintf(url, sizeof url, "%s/api/status/%s?secret=%s", base, code, asked ? asked : "");
+    /* The lookup page, which asks the API: a phone that scans it shows a page, not JSON. */
+    snprintf(url, sizeof url, "%s/lookup.html?code=%s&secret=%s", base, code, asked ? asked : "");
     h->out.len = 0;
     if (qr_svg(url, &h->out) != 0) {
       srv_http_error(h, 503, "unavailable", NULL, "the QR code cannot be made now");
@@ -121,9 +123,11 @@ static void get_status(http_req *h, const char *code_path, json_t *body, const c
     return;
   }
   const char *name = srv_catalogue_name(h->s->cat, d.procedure);
-  srv_http_respond(h, 200, json_pack("{s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "code", d.code, "procedure", d.procedure,
-                            "procedure_name", name ? name : "", "state", d.state, "appointment_at",
-                            (json_int_t)d.appointment_at, "finished", d.finished_at != 0, "agency", d.agency));
+  dsl_state st = dsl_state_parse(d.state);
+  srv_http_respond(h, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "code", d.code, "procedure",
+                                     d.procedure, "procedure_name", name ? name : "", "state", d.state, "state_label",
+                                     st == DSL_STATE_UNKNOWN ? d.state : dsl_state_label(st), "appointment_at",
+                                     (json_int_t)d.appointment_at, "finished", d.finished_at != 0, "agency", d.agency));
 }
 
 static void get_catalogue(http_req *h, const char *rest, json_t *body, const char *token) {

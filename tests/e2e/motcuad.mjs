@@ -78,3 +78,49 @@ export async function startClamd() {
     },
   };
 }
+
+// The test's text-message gateway and SMTP server (tests/integration/mail_sink.py,
+// Debian's Python): each message a file in `dir`; `sms_url` for motcuad.
+export async function startSink() {
+  const net = await import("node:net");
+  const { fileURLToPath } = await import("node:url");
+  const { dirname } = await import("node:path");
+  const free = () => new Promise((ok) => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => {
+    const p = s.address().port; s.close(() => ok(p)); }); });
+  const dir = mkdtempSync(join(tmpdir(), "motcua-sink-"));
+  chmodSync(dir, 0o777);
+  const [smtp, http] = [await free(), await free()];
+  const script = join(dirname(fileURLToPath(import.meta.url)), "..", "integration", "mail_sink.py");
+  const proc = spawn("/usr/bin/python3", [script, dir, String(smtp), String(http)], { stdio: "ignore" });
+  const deadline = Date.now() + 20000;
+  while (!existsSync(join(dir, "ready"))) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error("the message sink did not start");
+    await new Promise((ok) => setTimeout(ok, 50));
+  }
+  return {
+    dir,
+    config: `sms_url = http://127.0.0.1:${http}/sms\n`,
+    // The six-digit code of the last text message to `phone`, waiting for it (at most 20 s).
+    async code(phone) {
+      const { readdirSync } = await import("node:fs");
+      const until = Date.now() + 20000;
+      while (Date.now() < until) {
+        for (const f of readdirSync(dir).filter((n) => n.startsWith("sms-")).sort().reverse()) {
+          try {
+            const m = JSON.parse(readFileSync(join(dir, f), "utf8"));
+            if (JSON.stringify(m).includes(phone)) {
+              const c = /\b(\d{6})\b/.exec(m.text || "");
+              if (c) return c[1];
+            }
+          } catch { /* still being written */ }
+        }
+        await new Promise((ok) => setTimeout(ok, 100));
+      }
+      return null;
+    },
+    stop() {
+      proc.kill("SIGTERM");
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

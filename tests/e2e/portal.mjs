@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
 import { check, checks, done, eq, launchOptions } from "./browser.mjs";
-import { startClamd, startMotcuad } from "./motcuad.mjs";
+import { startClamd, startMotcuad, startSink } from "./motcuad.mjs";
 import { createHash } from "node:crypto";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,7 +44,9 @@ const deadline = setTimeout(() => {
   process.exit(1);
 }, 120000);
 const clamd = await startClamd();
-const server = await startMotcuad(process.argv[2], clamd ? `clamd_socket = ${clamd.sock}\n` : "");
+const sink = await startSink();
+const server = await startMotcuad(process.argv[2], (clamd ? `clamd_socket = ${clamd.sock}\n` : "") + sink.config +
+  "delivery_seconds = 1\n");
 const motcua = process.argv[3];
 const PASSWORD = "một mật khẩu đủ dài";
 
@@ -113,9 +115,10 @@ try {
   eq(await page.$$eval(".results li a", (as) => as.length), all.length, "every procedure listed at first");
   await page.keyboard.press("Tab");
   eq(await page.evaluate(() => document.activeElement.className), "skip", "the first Tab reaches the skip link");
-  await page.keyboard.press("Tab"); // the site's name, then the search field
-  await page.keyboard.press("Tab");
-  eq(await page.evaluate(() => document.activeElement.id), "q", "two more Tabs reach the search field");
+  // Then the site's name and its links, then the search field.
+  for (let i = 0; i < 5 && (await page.evaluate(() => document.activeElement.id)) !== "q"; i++)
+    await page.keyboard.press("Tab");
+  eq(await page.evaluate(() => document.activeElement.id), "q", "Tab reaches the search field after the links");
   await page.keyboard.type("khai sinh");
   const api = (await (await fetch(server.url + "/api/catalogue?q=khai+sinh")).json()).procedures.map((p) => p.name);
   await page.waitForFunction((n) => document.querySelectorAll(".results li").length === n, api.length);
@@ -274,8 +277,24 @@ try {
   } catch (e) {
     check(false, "zbarimg reads the receipt's QR code (Debian's zbar-tools): " + e.message);
   }
-  check(decoded.endsWith(`/api/status/${receiptCode}?secret=${receiptSecret}`), "the QR code is the lookup: " + decoded);
-  if (decoded) eq((await fetch(decoded.replace(/^https?:\/\/[^/]+/, server.url))).status, 200, "the QR's lookup works");
+  check(decoded.endsWith(`/lookup.html?code=${receiptCode}&secret=${receiptSecret}`),
+    "the QR code is the lookup page: " + decoded);
+  if (decoded) {
+    // Scanned on a phone with no session: the lookup page, answered by the public lookup.
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const pp = await phone.newPage();
+    await pp.goto(decoded.replace(/^https?:\/\/[^/]+/, server.url));
+    await pp.waitForSelector("#state");
+    const pub = await (await fetch(`${server.url}/api/status/${receiptCode}?secret=${receiptSecret}`)).json();
+    eq(await pp.textContent("#state"), pub.state_label, "the QR opens the lookup page with the dossier's state");
+    await accessible(pp, "the public lookup");
+    await pp.screenshot({ path: join(shots, "lookup.png"), fullPage: true });
+    await pp.fill("#secret", "AAAAAAAA");
+    await pp.click("button[type=submit]");
+    await pp.waitForSelector("#errors");
+    check((await pp.textContent("#errors")).includes("Không tìm thấy"), "a wrong secret finds nothing");
+    await phone.close();
+  }
   await cp.screenshot({ path: join(shots, "receipt.png"), fullPage: true });
   await fitsThePhone(cp, "the receipt");
   await accessible(cp, "the receipt");
@@ -356,6 +375,38 @@ try {
   await cit.close();
   await official_ctx.close();
 
+  // Registering: a person, the code by text message, then logged in on "my dossiers".
+  const reg = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "vi-VN" });
+  const rp = await reg.newPage();
+  rp.on("pageerror", (e) => errors.push(e.message));
+  await rp.goto(server.url + "/register.html");
+  await rp.waitForSelector("#id");
+  await rp.click("button[type=submit]");
+  await rp.waitForSelector("#errors");
+  const missing = await rp.$$eval("#errors a", (as) => as.map((a) => a.getAttribute("href")));
+  eq(missing, ["#id", "#name", "#email", "#password"], "an empty registration: what is missing, linked");
+  await accessible(rp, "registering, with its errors");
+  await rp.fill("#id", "001090005555");
+  await rp.fill("#name", "Phạm Thị Hoa");
+  await rp.fill("#phone", "0912345671");
+  await rp.fill("#password", PASSWORD);
+  await rp.fill("#again", PASSWORD);
+  await rp.click("button[type=submit]");
+  await rp.waitForSelector("#code");
+  const smsCode = await sink.code("0912345671");
+  check(smsCode, "the code reached the phone (the test's gateway)");
+  await rp.fill("#code", "000000" === smsCode ? "111111" : "000000");
+  await rp.click("button[type=submit]");
+  await rp.waitForSelector("#code-error");
+  await rp.fill("#code", smsCode || "");
+  await Promise.all([rp.waitForURL(/mine\.html/), rp.click("button[type=submit]")]);
+  await rp.waitForFunction(() => document.body.textContent.includes("chưa nộp hồ sơ nào"));
+  const acct = await fetch(server.url + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ id: "001090005555", password: PASSWORD }) });
+  eq(acct.status, 200, "the account exists on the server with the password chosen");
+  await rp.screenshot({ path: join(shots, "registered.png"), fullPage: true });
+  await reg.close();
+
   // An unknown procedure: said in Vietnamese, not a blank page.
   await page.goto(server.url + "/procedure.html?code=9.999999");
   await page.waitForSelector(".error");
@@ -369,5 +420,6 @@ try {
   if (checks.failed) console.log(server.output().slice(-1500));
   await server.stop();
   if (clamd) await clamd.stop();
+  sink.stop();
 }
 done();

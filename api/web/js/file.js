@@ -11,6 +11,7 @@ import { html, render, useEffect, useState } from "/vendor/htm-preact-3.1.1.mjs"
 import { Connection } from "/js/conn.js";
 import { date, nfc } from "/js/format.js";
 import { getJSON } from "/js/http.js";
+import { Errors } from "/js/forms.js";
 import * as session from "/js/session.js";
 import { uploadFile } from "/js/upload.js";
 
@@ -43,13 +44,6 @@ function value(f, v) {
   if (f.type === "number") return Number(v);
   if (f.type === "yes_no") return v === true;
   return nfc(typeof v === "string" ? v.trim() : v);
-}
-
-function Errors({ errors }) {
-  const list = Object.entries(errors).filter(([, m]) => m);
-  if (!list.length) return "";
-  return html`<div class="errors" role="alert" tabindex="-1" id="errors"><h2>Có lỗi cần sửa</h2>
-    <ul>${list.map(([f, m]) => html`<li><a href=${`#${f}`}>${m}</a></li>`)}</ul></div>`;
 }
 
 function Field({ f, v, set, error }) {

@@ -5,33 +5,12 @@
 // at the top that links to each field, and at the field.
 import { html, render, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { Connection } from "/js/conn.js";
+import { Errors, Field, focusErrors } from "/js/forms.js";
 import * as session from "/js/session.js";
 
 function next() {
   const n = new URLSearchParams(location.search).get("next") || "/mine.html";
   return n.startsWith("/") && !n.startsWith("//") ? n : "/mine.html";
-}
-
-function Errors({ errors }) {
-  const list = Object.entries(errors).filter(([, m]) => m);
-  if (!list.length) return "";
-  return html`<div class="errors" role="alert" tabindex="-1" id="errors">
-    <h2>Có lỗi cần sửa</h2>
-    <ul>${list.map(([f, m]) => html`<li><a href=${`#${f}`}>${m}</a></li>`)}</ul></div>`;
-}
-
-function Field({ id, label, type = "text", value, set, error, autocomplete }) {
-  return html`<div class=${error ? "field has-error" : "field"}>
-    <label for=${id}>${label}</label>
-    ${error ? html`<p class="error" id=${`${id}-error`}>${error}</p>` : ""}
-    <input id=${id} type=${type} value=${value} autocomplete=${autocomplete}
-      aria-invalid=${error ? "true" : "false"} aria-describedby=${error ? `${id}-error` : undefined}
-      onInput=${(e) => set(e.target.value)} />
-  </div>`;
-}
-
-function focusErrors() {
-  setTimeout(() => document.getElementById("errors")?.focus(), 0);
 }
 
 function Login() {
@@ -72,7 +51,7 @@ function Login() {
         error=${errors.password} autocomplete="current-password" />
       <p><button type="submit" disabled=${busy}>Đăng nhập</button></p>
     </form>
-    <p><a href="/">Xem danh sách thủ tục</a></p>`;
+    <p>Chưa có tài khoản? <a href="/register.html">Đăng ký</a> · <a href="/">Xem danh sách thủ tục</a></p>`;
 }
 
 function ChangePassword({ old }) {
