@@ -105,7 +105,8 @@ export async function startSink() {
       const { readdirSync } = await import("node:fs");
       const until = Date.now() + 20000;
       while (Date.now() < until) {
-        for (const f of readdirSync(dir).filter((n) => n.startsWith("sms-")).sort().reverse()) {
+        const number = (n) => Number(/(\d+)/.exec(n)[1]);
+        for (const f of readdirSync(dir).filter((n) => n.startsWith("sms-")).sort((a, b) => number(b) - number(a))) {
           try {
             const m = JSON.parse(readFileSync(join(dir, f), "utf8"));
             if (JSON.stringify(m).includes(phone)) {

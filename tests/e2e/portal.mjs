@@ -405,6 +405,27 @@ try {
     body: JSON.stringify({ id: "001090005555", password: PASSWORD }) });
   eq(acct.status, 200, "the account exists on the server with the password chosen");
   await rp.screenshot({ path: join(shots, "registered.png"), fullPage: true });
+  // Another citizen's dossier, by its address: refused, said on the page.
+  await rp.goto(`${server.url}/dossier.html?code=${encodeURIComponent(receiptCode)}`);
+  await rp.waitForSelector(".error");
+  check((await rp.textContent(".error")).includes("không được"), "another citizen's dossier is refused: " +
+    await rp.textContent(".error"));
+  check(!(await rp.textContent("main")).includes("Nguyễn Minh An"), "and nothing of it is shown");
+  // A forgotten password: the code by text message, a new password, logged in with it.
+  await rp.evaluate(() => sessionStorage.clear());
+  await rp.goto(server.url + "/reset.html");
+  await rp.fill("#id", "001090005555");
+  await rp.click("button[type=submit]");
+  await rp.waitForSelector("#code");
+  const resetCode = await sink.code("0912345671");
+  check(resetCode && resetCode !== smsCode, "a new code reached the phone");
+  await rp.fill("#code", resetCode || "");
+  await rp.fill("#password", PASSWORD + " mới");
+  await rp.fill("#again", PASSWORD + " mới");
+  await Promise.all([rp.waitForURL(/mine\.html/), rp.click("button[type=submit]")]);
+  const relog = await fetch(server.url + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ id: "001090005555", password: PASSWORD + " mới" }) });
+  eq(relog.status, 200, "the new password works on the server");
   await reg.close();
 
   // An unknown procedure: said in Vietnamese, not a blank page.

@@ -51,7 +51,8 @@ function Login() {
         error=${errors.password} autocomplete="current-password" />
       <p><button type="submit" disabled=${busy}>Đăng nhập</button></p>
     </form>
-    <p>Chưa có tài khoản? <a href="/register.html">Đăng ký</a> · <a href="/">Xem danh sách thủ tục</a></p>`;
+    <p><a href="/reset.html">Quên mật khẩu?</a> · Chưa có tài khoản? <a href="/register.html">Đăng ký</a> ·
+      <a href="/">Xem danh sách thủ tục</a></p>`;
 }
 
 function ChangePassword({ old }) {
