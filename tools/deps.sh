@@ -23,6 +23,7 @@ MOTCUA_PACKAGES=(
 MOTCUA_TEST_PACKAGES=(
   chromium                                    # browser tests: playwright-core drives Debian's Chromium (tests/e2e)
   zbar-tools                                  # browser tests: the receipt's QR code decoded (zbarimg)
+  poppler-utils                               # browser tests: printed forms saved as PDF, read back (pdftotext)
 )
 
 # motcuad drops root for this system account (api/config.h, `user`).

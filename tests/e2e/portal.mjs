@@ -295,6 +295,21 @@ try {
     check((await pp.textContent("#errors")).includes("Không tìm thấy"), "a wrong secret finds nothing");
     await phone.close();
   }
+  // Saved as PDF on A5 by the browser, read back field by field (pdftotext).
+  const pdfPath = join(shots, "receipt.pdf");
+  await cp.pdf({ path: pdfPath, format: "A5", printBackground: true });
+  let text = "";
+  try {
+    text = execFileSync("pdftotext", ["-layout", pdfPath, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+  } catch (e) {
+    check(false, "pdftotext reads the receipt (Debian's poppler-utils): " + e.message);
+  }
+  for (const [what, want] of [["the title", "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"], ["the code", receiptCode],
+    ["the lookup secret", receiptSecret], ["the applicant", "Nguyễn Văn An"], ["the applicant's id", "001090001234"],
+    ["the procedure", "Đăng ký khai sinh"], ["the document received", "Giấy chứng sinh"],
+    ["the agency", asFiled.dossier.agency_name], ["who received it", "Tiếp nhận trực tuyến"]])
+    check(text.includes(want), `the printed receipt has ${what} (${want})`);
+  check(!text.includes("Hồ sơ của tôi In giấy"), "the printed receipt leaves out the page's buttons");
   await cp.screenshot({ path: join(shots, "receipt.png"), fullPage: true });
   await fitsThePhone(cp, "the receipt");
   await accessible(cp, "the receipt");

@@ -1,46 +1,78 @@
-// receipt.js — the receipt of a filing (receipt.html?dossier=CODE), made
-// from the dossier as the server has it (`get`): the code and the secret of
-// the public lookup, who filed what, the documents received, when the result
-// is promised.  Print-ready on A5 (site.css, @media print).
+// receipt.js — the receipt of a filing (receipt.html?dossier=CODE): form 01
+// of Circular 03/2025/TT-VPCP, "Giấy tiếp nhận hồ sơ và hẹn trả kết quả",
+// made from the dossier as the log has it (`get`, `history`) and the
+// procedure's page: the agency, the dossier's code and its lookup (code,
+// secret, QR code), who filed (name, id, address, phone, e-mail), what is
+// asked, the documents received (original or copy, how many, files), the
+// time limit, when it was received and when the result is promised, where the
+// result is collected, who received it.  A reprint says the same.
+// Print-ready on A5 (site.css, @media print).
 import { html, render, useEffect, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { Connection } from "/js/conn.js";
-import { date, dateTime } from "/js/format.js";
+import { date, dateTime, limit } from "/js/format.js";
+import { getJSON } from "/js/http.js";
 import * as session from "/js/session.js";
+
+const CHANNEL = { online: "Trực tuyến", desk: "Trực tiếp tại Bộ phận Một cửa", post: "Qua dịch vụ bưu chính" };
 
 function Receipt({ code, s }) {
   const [d, setD] = useState(null);
   const [error, setError] = useState("");
   useEffect(() => {
     const c = new Connection(s.token);
-    c.request("get", { dossier: code }).then((r) => {
-      if (r.ok) setD(r.dossier);
-      else setError((r.error && (r.error.message_vi || r.error.message)) || "Không đọc được hồ sơ");
+    Promise.all([c.request("get", { dossier: code }), c.request("history", { dossier: code })]).then(async ([g, h]) => {
       c.close();
+      if (!g.ok) { setError((g.error && (g.error.message_vi || g.error.message)) || "Không đọc được hồ sơ"); return; }
+      const p = await getJSON(`/api/procedures/${encodeURIComponent(g.dossier.procedure)}`).catch(() => null);
+      setD({ ...g.dossier, history: h.ok ? h.history : [], time: p ? p.time : "" });
     });
   }, []);
   if (error) return html`<h1>Giấy tiếp nhận hồ sơ</h1><p class="error" role="alert">${error}</p>`;
   if (!d) return html`<p>Đang tải…</p>`;
-  const lookup = `${location.origin}/api/status/${d.code}?secret=${d.secret}`;
+  const a = d.applicant;
+  const filed = d.history.find((x) => x.action === "submit");
+  const received = d.channel === "online" ? "Tiếp nhận trực tuyến" : (filed && filed.by && filed.by.name) || "";
+  const docs = d.documents.filter((x) => x.state !== "missing" && x.state !== "issued");
+  const lookup = `${location.origin}/lookup.html?code=${encodeURIComponent(d.code)}&secret=${encodeURIComponent(d.secret)}`;
   return html`<article class="receipt">
-    <p class="center">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br />Độc lập - Tự do - Hạnh phúc</p>
-    <p class="center">${d.agency_name}</p>
-    <h1 class="center">Giấy tiếp nhận hồ sơ và hẹn trả kết quả</h1>
+    <div class="masthead">
+      <p class="center">${d.agency_name.toUpperCase()}<br />BỘ PHẬN MỘT CỬA</p>
+      <p class="center">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br />Độc lập - Tự do - Hạnh phúc</p>
+    </div>
+    <h1 class="center">GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
     <p class="center">Mã hồ sơ: <strong id="code">${d.code}</strong></p>
+    <p>${d.agency_name} tiếp nhận hồ sơ của:</p>
     <dl class="facts">
-      <dt>Người nộp</dt><dd>${d.applicant.name} (${d.applicant.id_number})</dd>
-      <dt>Thủ tục</dt><dd>${d.procedure_name}</dd>
-      <dt>Nộp lúc</dt><dd>${dateTime(d.submitted_at)}</dd>
-      <dt>Cách nộp</dt><dd>${d.channel === "online" ? "Trực tuyến" : d.channel === "post" ? "Qua bưu chính" : "Trực tiếp"}</dd>
-      <dt>Trạng thái</dt><dd>${d.state === "submitted" ? "Đã nộp, chờ tiếp nhận" : d.state}</dd>
-      <dt>Hẹn trả kết quả</dt><dd>${d.appointment_at ? date(d.appointment_at) : "Ngày hẹn được ghi khi hồ sơ được tiếp nhận"}</dd>
+      <dt>${a.kind === "organisation" ? "Tổ chức" : "Ông/Bà"}</dt><dd id="applicant">${a.name}</dd>
+      <dt>${a.id_type === "tax_code" ? "Mã số thuế" : "Số định danh cá nhân"}</dt><dd>${a.id_number}</dd>
+      <dt>Địa chỉ</dt><dd>${a.address || "—"}</dd>
+      <dt>Số điện thoại</dt><dd>${a.phone || "—"}</dd>
+      <dt>Thư điện tử</dt><dd>${a.email || "—"}</dd>
+      <dt>Nội dung yêu cầu giải quyết</dt><dd id="procedure">${d.procedure_name}</dd>
+    </dl>
+    <h2>Thành phần hồ sơ</h2>
+    <table>
+      <thead><tr><th scope="col">STT</th><th scope="col">Tên giấy tờ</th><th scope="col">Bản</th><th scope="col">Số lượng</th></tr></thead>
+      <tbody>
+        <tr><td>1</td><td>Tờ khai điện tử</td><td>Bản điện tử</td><td>1</td></tr>
+        ${docs.map((x, i) => html`<tr><td>${i + 2}</td><td>${x.title}${x.state === "reused" ? " (dùng lại giấy tờ đã nộp)" : ""}</td>
+          <td>${x.original ? "Bản chính" : "Bản sao"} (${x.files.length} tệp)</td><td>${x.count}</td></tr>`)}
+      </tbody>
+    </table>
+    <dl class="facts">
+      <dt>Thời hạn giải quyết</dt><dd>${limit(d.time) || "—"}</dd>
+      <dt>Thời gian nhận hồ sơ</dt><dd>${dateTime(d.submitted_at)}</dd>
+      <dt>Thời gian trả kết quả</dt><dd id="appointment">${d.appointment_at ? dateTime(d.appointment_at)
+        : "Được ghi khi hồ sơ được tiếp nhận (thông báo qua điện thoại, thư điện tử và tại trang Hồ sơ của tôi)"}</dd>
+      <dt>Cách nộp</dt><dd>${CHANNEL[d.channel] || d.channel}</dd>
+      <dt>Nơi trả kết quả</dt><dd>${d.channel === "online" ? "Trực tuyến, tại trang Hồ sơ của tôi; hoặc tại Bộ phận Một cửa của "
+        + d.agency_name : "Bộ phận Một cửa của " + d.agency_name}</dd>
+      <dt>Người tiếp nhận</dt><dd>${received}</dd>
       <dt>Mã tra cứu</dt><dd><strong id="secret">${d.secret}</strong></dd>
     </dl>
-    <h2>Giấy tờ đã nộp</h2>
-    <ul>${d.documents.filter((x) => x.state !== "missing").map((x) => html`<li>${x.title}: ${x.files.length} tệp${
-      x.state === "reused" ? " (dùng lại)" : ""}</li>`)}</ul>
     <p class="center"><img class="qr" src=${`/api/status/${encodeURIComponent(d.code)}/qr.svg?secret=${encodeURIComponent(d.secret)}`}
       alt=${`Mã QR tra cứu hồ sơ ${d.code}`} width="160" height="160" /></p>
-    <p>Quét mã QR, hoặc tra cứu tình trạng hồ sơ bằng mã hồ sơ và mã tra cứu tại <a href=${lookup}>${lookup}</a>.</p>
+    <p>Quét mã QR, hoặc tra cứu bằng mã hồ sơ và mã tra cứu tại <a href=${lookup}>${lookup}</a>.</p>
     <p class="noprint"><button type="button" onClick=${() => print()}>In giấy tiếp nhận</button>
       <a href="/mine.html">Hồ sơ của tôi</a></p>
   </article>`;
