@@ -182,8 +182,21 @@ static void get_metrics(http_req *h, const char *rest, json_t *body, const char 
 static void get_procedure(http_req *h, const char *rest, json_t *body, const char *token) {
   (void)body, (void)token;
   json_t *page = srv_catalogue_page(h->s->cat, rest);
-  if (page)
+  if (page) {
+    /* Where to go: each agency's name, address, contacts and office hours. */
+    json_t *where = json_array(), *a;
+    const json_t *directory = srv_catalogue_agencies(h->s->cat);
+    size_t i, k;
+    json_t *code;
+    json_array_foreach(json_object_get(page, "agencies"), i, code) {
+      json_array_foreach(directory, k, a) {
+        if (json_equal(json_object_get(a, "code"), code))
+          json_array_append(where, a);
+      }
+    }
+    json_object_set_new(page, "agency_details", where);
     srv_http_respond(h, 200, page);
+  }
   else
     srv_http_error(h, 404, "not_found", NULL, "no procedure %s can be filed now (GET /api/catalogue lists them)", rest);
 }

@@ -1,6 +1,6 @@
 // catalogue.js — the catalogue page (index.html): every procedure that can be
 // filed now, searched as you type with or without diacritics, filtered by
-// sector, level, online service and agency; each leads to its page.
+// sector, field, level and online service; each leads to its page.
 import { html, render, useEffect, useMemo, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { fold, limit } from "/js/format.js";
 import { getJSON } from "/js/http.js";
@@ -18,6 +18,7 @@ function Catalogue() {
   const [error, setError] = useState("");
   const [q, setQ] = useState(params.get("q") || "");
   const [sector, setSector] = useState(params.get("sector") || "");
+  const [field, setField] = useState(params.get("field") || "");
   const [level, setLevel] = useState(params.get("level") || "");
   const [online, setOnline] = useState(params.get("online") || "");
 
@@ -29,20 +30,21 @@ function Catalogue() {
     const p = new URLSearchParams();
     if (q) p.set("q", q);
     if (sector) p.set("sector", sector);
+    if (field) p.set("field", field);
     if (level) p.set("level", level);
     if (online) p.set("online", online);
     history.replaceState(null, "", p.toString() ? `?${p}` : location.pathname);
-  }, [q, sector, level, online]);
+  }, [q, sector, field, level, online]);
 
   const shown = useMemo(() => {
     if (!all) return [];
     const words = fold(q).split(/\s+/).filter(Boolean);
     return all.filter((p) => {
       const text = fold(`${p.name} ${p.sector} ${p.field} ${p.code}`);
-      return words.every((w) => text.includes(w)) && (!sector || p.sector === sector) &&
+      return words.every((w) => text.includes(w)) && (!sector || p.sector === sector) && (!field || p.field === field) &&
         (!level || p.level === level) && (!online || p.online === online);
     });
-  }, [all, q, sector, level, online]);
+  }, [all, q, sector, field, level, online]);
 
   if (error) return html`<p class="error" role="alert">Không tải được danh sách thủ tục: ${error}</p>`;
   if (!all) return html`<p>Đang tải danh sách thủ tục…</p>`;
@@ -55,6 +57,11 @@ function Catalogue() {
           <select id="sector" value=${sector} onChange=${(e) => setSector(e.target.value)}>
             <option value="">Tất cả</option>
             ${options(all, "sector").map((s) => html`<option value=${s}>${s}</option>`)}
+          </select></div>
+        <div><label for="field">Lĩnh vực chi tiết</label>
+          <select id="field" value=${field} onChange=${(e) => setField(e.target.value)}>
+            <option value="">Tất cả</option>
+            ${options(all.filter((p) => !sector || p.sector === sector), "field").map((f) => html`<option value=${f}>${f}</option>`)}
           </select></div>
         <div><label for="level">Cấp thực hiện</label>
           <select id="level" value=${level} onChange=${(e) => setLevel(e.target.value)}>

@@ -29,8 +29,12 @@ function Procedure({ code }) {
       <dt>Thời hạn giải quyết</dt><dd>${limit(p.time)}</dd>
       <dt>Lệ phí</dt><dd>${!p.fee || /^0(\s|$)/.test(p.fee) ? "Miễn phí" : p.fee}</dd>
       <dt>Cách thực hiện</dt><dd>${ONLINE[p.online] || p.online}</dd>
-      <dt>Cơ quan thực hiện</dt><dd>${(p.agencies || []).join(", ")}</dd>
     </dl>
+    <h2>Nơi nộp hồ sơ</h2>
+    <ul class="agencies">${(p.agency_details || []).map((a) => html`<li><strong>${a.name}</strong>
+      ${a.address ? html`<br />${a.address}` : ""}
+      ${a.contacts && a.contacts.phone ? html`<br />Điện thoại: ${a.contacts.phone}` : ""}
+      ${a.contacts && a.contacts.email ? html`<br />Thư điện tử: ${a.contacts.email}` : ""}</li>`)}</ul>
     ${p.online !== "none" ? html`<p><a class="button" href=${`/file.html?code=${encodeURIComponent(p.code)}`}>Nộp hồ sơ trực tuyến</a></p>` : ""}
     <h2>Giấy tờ cần nộp</h2>
     ${docs.length ? html`
