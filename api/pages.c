@@ -67,7 +67,8 @@ static int gzip(const mc_buf *in, mc_buf *out) {
   return rc;
 }
 
-static int add(srv_pages *p, const char *path, const char *file, const char *type, bool compress) {
+/* A file served at `path`: its bytes (taken), its ETag, its gzip. */
+static int add_bytes(srv_pages *p, const char *path, mc_buf *body, const char *type, bool compress) {
   page_file *f = realloc(p->files, (size_t)(p->n + 1) * sizeof *f);
   if (f == NULL)
     return MC_ENOMEM;
@@ -76,12 +77,8 @@ static int add(srv_pages *p, const char *path, const char *file, const char *typ
   memset(f, 0, sizeof *f);
   snprintf(f->path, sizeof f->path, "%s", path);
   f->type = type;
-  int rc = mc_file_read(file, MAX_FILE, &f->body);
-  if (rc) {
-    mc_log(MC_LOG_ERROR, "pages", "cannot read %s: %s", file, mc_strerror(rc));
-    mc_buf_free(&f->body);
-    return rc;
-  }
+  f->body = *body;
+  *body = (mc_buf)MC_BUF_INIT;
   uint8_t h[32];
   char hex[MC_SHA256_HEX];
   mc_sha256_digest(f->body.data, f->body.len, h);
@@ -95,6 +92,89 @@ static int add(srv_pages *p, const char *path, const char *file, const char *typ
   return 0;
 }
 
+static int add(srv_pages *p, const char *path, const char *file, const char *type, bool compress) {
+  mc_buf body = MC_BUF_INIT;
+  int rc = mc_file_read(file, MAX_FILE, &body);
+  if (rc) {
+    mc_log(MC_LOG_ERROR, "pages", "cannot read %s: %s", file, mc_strerror(rc));
+    mc_buf_free(&body);
+    return rc;
+  }
+  return add_bytes(p, path, &body, type, compress);
+}
+
+/* The shell with its {placeholders} filled. */
+static void fill(mc_buf *out, const char *shell, const char *title, const char *module, const char *content) {
+  for (const char *c = shell; *c;) {
+    const char *v = !strncmp(c, "{title}", 7) ? title : !strncmp(c, "{module}", 8) ? module
+                    : !strncmp(c, "{content}", 9) ? content : NULL;
+    if (v) {
+      mc_buf_append_str(out, v);
+      c = strchr(c, '}') + 1;
+    } else {
+      mc_buf_append_byte(out, (uint8_t)*c++);
+    }
+  }
+}
+
+static char *trim(char *s) {
+  while (*s == ' ')
+    s++;
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+    s[--n] = '\0';
+  return s;
+}
+
+/* Every screen of _screens.txt made from _shell.html: one head, one header,
+ * one place to change them. */
+static int screens(srv_pages *p, const char *web_dir) {
+  char path[1200];
+  mc_buf shell = MC_BUF_INIT, list = MC_BUF_INIT;
+  snprintf(path, sizeof path, "%s/_shell.html", web_dir);
+  int rc = mc_file_read(path, MAX_FILE, &shell);
+  snprintf(path, sizeof path, "%s/_screens.txt", web_dir);
+  if (rc == 0)
+    rc = mc_file_read(path, MAX_FILE, &list);
+  if (rc) {
+    mc_buf_free(&shell);
+    mc_buf_free(&list);
+    return rc == MC_ENOENT ? 0 : rc;
+  }
+  char *save = NULL;
+  int line = 0;
+  for (char *l = strtok_r((char *)mc_buf_cstr(&list), "\n", &save); l && rc == 0; l = strtok_r(NULL, "\n", &save)) {
+    line++;
+    if (l[0] == '#' || trim(l)[0] == '\0')
+      continue;
+    /* PATH | TITLE | MODULE | CONTENT; a line ending in " |" has no content. */
+    char row[8192], *f[4] = {NULL};
+    size_t len = strlen(l);
+    snprintf(row, sizeof row, "%s%s", l, len >= 2 && !strcmp(l + len - 2, " |") ? " " : "");
+    int n = 0;
+    for (char *c = row; c && n < 4; n++) {
+      f[n] = c;
+      char *bar = n < 3 ? strstr(c, " | ") : NULL;
+      if (bar)
+        *bar = '\0';
+      c = bar ? bar + 3 : NULL;
+    }
+    if (n < 3) {
+      mc_log(MC_LOG_ERROR, "pages", "%s line %d: write PATH | TITLE | MODULE | CONTENT", path, line);
+      rc = MC_EPARSE;
+      break;
+    }
+    const char *content = n > 3 && trim(f[3])[0] ? trim(f[3]) : "<div id=\"app\"><p>Đang tải…</p></div>";
+    mc_buf page = MC_BUF_INIT;
+    fill(&page, mc_buf_cstr(&shell), trim(f[1]), trim(f[2]), content);
+    rc = add_bytes(p, trim(f[0]), &page, "text/html; charset=utf-8", true);
+    mc_buf_free(&page);
+  }
+  mc_buf_free(&shell);
+  mc_buf_free(&list);
+  return rc;
+}
+
 static int walk(srv_pages *p, const char *dir, const char *prefix, int depth) {
   DIR *d = opendir(dir);
   if (d == NULL)
@@ -102,8 +182,8 @@ static int walk(srv_pages *p, const char *dir, const char *prefix, int depth) {
   struct dirent *de;
   int rc = 0;
   while (rc == 0 && (de = readdir(d)) != NULL) {
-    if (!plain_name(de->d_name))
-      continue;
+    if (!plain_name(de->d_name) || de->d_name[0] == '_')
+      continue; /* (_shell.html and _screens.txt make pages, they are not served) */
     char file[1200], path[400];
     struct stat st;
     snprintf(file, sizeof file, "%s/%s", dir, de->d_name);
@@ -125,6 +205,8 @@ static int walk(srv_pages *p, const char *dir, const char *prefix, int depth) {
 int srv_pages_load(srv_pages *p, const char *web_dir) {
   memset(p, 0, sizeof *p);
   int rc = walk(p, web_dir, "", 4);
+  if (rc == 0)
+    rc = screens(p, web_dir);
   if (rc == MC_ENOENT)
     mc_log(MC_LOG_WARN, "pages", "no web pages in %s (web_dir): only the API is served", web_dir);
   else if (rc == 0)

@@ -1,7 +1,9 @@
 /* pages.h — the web pages motcuad serves (api/web/: HTML, plain ES modules,
  * styles, the vendored view library), read once at start into memory, each
  * with an ETag of its content's SHA-256 and, where it pays, its gzip; served
- * under the pages' own security headers (api/http_req.c, HEADERS_PAGE). */
+ * under the pages' own security headers (api/http_req.c, HEADERS_PAGE).
+ * The screens are made at load from one shell (_shell.html) and the list of
+ * them (_screens.txt): their title, their module, what shows first. */
 #ifndef MOTCUA_API_PAGES_H
 #define MOTCUA_API_PAGES_H
 
