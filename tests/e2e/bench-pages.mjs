@@ -30,7 +30,7 @@ chmodSync(web, 0o755);
 cpSync(join(here, "..", "..", "api", "web"), web, { recursive: true });
 function staticPage(name, bytes) {
   // Random text: gzip saves little on it, so its size on the wire is about its size.
-  const body = randomBytes(Math.max(0, Math.floor(bytes * 0.74) - 200)).toString("base64");
+  const body = randomBytes(Math.max(0, Math.floor(bytes * 0.98) - 300)).toString("base64");
   writeFileSync(join(web, name), `<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Tĩnh</title></head>` +
     `<body><main><h1 id="done">Trang tĩnh</h1><p>${body}</p></main></body></html>`);
 }
