@@ -100,8 +100,9 @@ export async function startSink() {
   return {
     dir,
     config: `sms_url = http://127.0.0.1:${http}/sms\n`,
-    // The six-digit code of the last text message to `phone`, waiting for it (at most 20 s).
-    async code(phone) {
+    // The six-digit code of the last text message to `phone` (other than `not`: an
+    // earlier code), waiting for it (at most 20 s).
+    async code(phone, not = null) {
       const { readdirSync } = await import("node:fs");
       const until = Date.now() + 20000;
       while (Date.now() < until) {
@@ -111,7 +112,8 @@ export async function startSink() {
             const m = JSON.parse(readFileSync(join(dir, f), "utf8"));
             if (JSON.stringify(m).includes(phone)) {
               const c = /\b(\d{6})\b/.exec(m.text || "");
-              if (c) return c[1];
+              if (c && c[1] !== not) return c[1];
+              if (c) break; /* the newest is the earlier code: the new one has not come yet */
             }
           } catch { /* still being written */ }
         }

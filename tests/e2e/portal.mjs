@@ -432,7 +432,7 @@ try {
   await rp.fill("#id", "001090005555");
   await rp.click("button[type=submit]");
   await rp.waitForSelector("#code");
-  const resetCode = await sink.code("0912345671");
+  const resetCode = await sink.code("0912345671", smsCode);
   check(resetCode && resetCode !== smsCode, "a new code reached the phone");
   await rp.fill("#code", resetCode || "");
   await rp.fill("#password", PASSWORD + " mới");
