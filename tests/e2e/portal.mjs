@@ -429,6 +429,8 @@ try {
   // A forgotten password: the code by text message, a new password, logged in with it.
   await rp.evaluate(() => sessionStorage.clear());
   await rp.goto(server.url + "/reset.html");
+  await rp.waitForSelector("#id");
+  await accessible(rp, "the password reset");
   await rp.fill("#id", "001090005555");
   await rp.click("button[type=submit]");
   await rp.waitForSelector("#code");
