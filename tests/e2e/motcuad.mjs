@@ -127,3 +127,44 @@ export async function startSink() {
     },
   };
 }
+
+// A TCP relay in front of motcuad that a test can cut: every connection
+// through it is dropped at once (`cut`), as a phone's link drops; new ones
+// are relayed again.
+export async function startRelay(target) {
+  const net = await import("node:net");
+  const { port: to } = new URL(target);
+  const live = new Set();
+  const server = net.createServer((client) => {
+    const up = net.connect(Number(to), "127.0.0.1");
+    const pair = { client, up };
+    live.add(pair);
+    // Towards the server at relay.pace bytes a second when set (a slow uplink), else as it comes.
+    client.on("data", (b) => {
+      up.write(b);
+      if (relay.pace) {
+        client.pause();
+        setTimeout(() => client.resume(), (b.length / relay.pace) * 1000);
+      }
+    });
+    up.pipe(client);
+    const end = () => { live.delete(pair); client.destroy(); up.destroy(); };
+    client.on("error", end);
+    up.on("error", end);
+    client.on("close", end);
+    up.on("close", end);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const relay = {
+    pace: 0,
+    url: `http://127.0.0.1:${server.address().port}`,
+    cut() {
+      const n = live.size;
+      for (const { client, up } of [...live]) { client.destroy(); up.destroy(); }
+      live.clear();
+      return n;
+    },
+    stop() { for (const { client, up } of live) { client.destroy(); up.destroy(); } server.close(); },
+  };
+  return relay;
+}

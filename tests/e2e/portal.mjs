@@ -20,10 +20,16 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import AxeBuilder from "@axe-core/playwright";
 import { check, checks, done, eq, launchOptions } from "./browser.mjs";
-import { startClamd, startMotcuad, startSink } from "./motcuad.mjs";
+import { startClamd, startMotcuad, startRelay, startSink } from "./motcuad.mjs";
 import { createHash } from "node:crypto";
 
 const here = dirname(fileURLToPath(import.meta.url));
+// CRC-32 (for a PNG made in the test).
+function crc32(buf) {
+  let c = ~0;
+  for (const b of buf) { c ^= b; for (let k = 0; k < 8; k++) c = (c >>> 1) ^ (0xedb88320 & -(c & 1)); }
+  return ~c;
+}
 const shots = process.env.MOTCUA_SCREENSHOTS || join(here, "screenshots");
 mkdirSync(shots, { recursive: true });
 
@@ -444,6 +450,71 @@ try {
     body: JSON.stringify({ id: "001090005555", password: PASSWORD + " mới" }) });
   eq(relog.status, 200, "the new password works on the server");
   await reg.close();
+
+  // A dropped connection mid-filing (a relay the test cuts, as a phone's link drops): the page
+  // says so and keeps what was typed, reconnects by itself; an upload cut halfway resumes at the
+  // server's offset; the filing goes through once.
+  if (clamd) {
+    const relay = await startRelay(server.url);
+    const an = await login("001090001234", PASSWORD);
+    const link = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "vi-VN" });
+    await link.addInitScript((v) => sessionStorage.setItem("motcua.session", v),
+      JSON.stringify({ token: an, account: "001090001234", roles: ["applicant"] }));
+    const lp = await link.newPage();
+    await lp.goto(relay.url + "/file.html?code=1.001193");
+    await lp.waitForSelector("#f-child_name");
+    await lp.selectOption("#agency", "H13.X01");
+    await lp.fill("#f-child_name", "Trần Văn Mạnh");
+    await lp.fill("#f-birth_date", "2026-11-21");
+    await lp.selectOption("#f-gender", "Nam");
+    await lp.fill("#f-birth_place", "Trạm y tế phường Kinh Bắc");
+    await lp.fill("#f-mother_id", "001190004322");
+    await lp.fill("#f-phone", "0912345672");
+    check(relay.cut() > 0, "the link is cut");
+    await lp.waitForSelector(".warning", { timeout: 10000 });
+    check((await lp.textContent(".warning")).includes("Mất kết nối"), "the page says the connection is lost");
+    eq(await lp.inputValue("#f-child_name"), "Trần Văn Mạnh", "what was typed is kept");
+    await lp.waitForFunction(() => !document.querySelector(".warning"), null, { timeout: 20000 });
+    check(true, "it reconnects by itself");
+    // A scan of 1.5 MB, its link cut while it goes up.
+    const rows = [];
+    for (let i = 0; i < 4000; i++) rows.push(createHash("sha256").update(`row ${i}`).digest().toString("hex")
+      .repeat(12).slice(0, 384 * 2));
+    const big = (await import("node:zlib")).deflateSync(Buffer.concat(rows.map((r) => Buffer.concat([Buffer.from([0]),
+      Buffer.from(r, "hex").subarray(0, 384)]))), { level: 0 });
+    const chunk = (kind, data) => { const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4); crc.writeUInt32BE((crc32(Buffer.concat([Buffer.from(kind), data]))) >>> 0);
+      return Buffer.concat([len, Buffer.from(kind), data, crc]); };
+    const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(128, 0); ihdr.writeUInt32BE(rows.length, 4);
+    ihdr[8] = 8; ihdr[9] = 2;
+    const bigPng = Buffer.concat([Buffer.from("89504e470d0a1a0a", "hex"), chunk("IHDR", ihdr), chunk("IDAT", big),
+      chunk("IEND", Buffer.alloc(0))]);
+    const bigSha = createHash("sha256").update(bigPng).digest("hex");
+    const offsets = [];
+    lp.on("request", (r) => {
+      const m = /\/api\/uploads\/[^?]+\?offset=(\d+)/.exec(r.url());
+      if (!m) return;
+      offsets.push(Number(m[1]));
+      if (offsets.length === 1) setTimeout(() => relay.cut(), 400); // the first send, cut on its way
+    });
+    relay.pace = 1 << 20; // 1 MiB/s up: the first send is still going when the link is cut
+    await lp.setInputFiles("#d-giay_chung_sinh", { name: "trang 1.png", mimeType: "image/png", buffer: bigPng });
+    await lp.waitForFunction(() => (document.querySelector("ul.files .state") || {}).textContent === "đã tải lên",
+      null, { timeout: 60000 });
+    relay.pace = 0;
+    await Promise.all([lp.waitForURL(/receipt\.html/), lp.click("button[type=submit]")]);
+    await lp.waitForSelector("#code");
+    const code2 = await lp.textContent("#code");
+    check(offsets.length >= 2 && offsets[0] === 0 && offsets.slice(1).some((o) => o > 0),
+      "the upload went on from where the server had it: offsets " + offsets.join(", "));
+    await page.goto(server.url + "/");
+    const got2 = await wsRequest(page, reception, "get", { dossier: code2 });
+    eq(got2.dossier.documents.find((d) => d.name === "giay_chung_sinh").files, [bigSha],
+      "the scan sent over a cut link is whole on the server");
+    eq(got2.dossier.form.find((f) => f.name === "child_name").value, "Trần Văn Mạnh", "and the form as typed");
+    await link.close();
+    relay.stop();
+  }
 
   // An unknown procedure: said in Vietnamese, not a blank page.
   await page.goto(server.url + "/procedure.html?code=9.999999");
