@@ -90,6 +90,14 @@ function wsRequest(page, token, op, fields = {}) {
   }, [token, op, fields]);
 }
 
+// The birth registration's filing page filled in, at H13.X01.
+async function fillBirth(page, v) {
+  await page.selectOption("#agency", "H13.X01");
+  for (const [name, value] of Object.entries(v))
+    if (name === "gender") await page.selectOption("#f-gender", value);
+    else await page.fill(`#f-${name}`, value);
+}
+
 async function login(id, password) {
   const r = await fetch(server.url + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
     body: JSON.stringify({ id, password }) });
@@ -242,13 +250,8 @@ try {
   check(wanted.includes("#agency") && wanted.includes("#f-child_name") && wanted.includes("#f-mother_id"),
     "an empty form: each required field in the summary: " + wanted.join(" "));
   await accessible(cp, "the filing page with its errors");
-  await cp.selectOption("#agency", "H13.X01");
-  await cp.fill("#f-child_name", "Nguyễn Minh An");
-  await cp.fill("#f-birth_date", "2026-11-20");
-  await cp.selectOption("#f-gender", "Nữ");
-  await cp.fill("#f-birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
-  await cp.fill("#f-mother_id", "001190004321");
-  await cp.fill("#f-phone", "0912345678");
+  await fillBirth(cp, { child_name: "Nguyễn Minh An", birth_date: "2026-11-20", gender: "Nữ",
+    birth_place: "Bệnh viện Đa khoa tỉnh Bắc Ninh", mother_id: "001190004321", phone: "0912345678" });
   const scan = Buffer.from("89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63f8dfc000470cc471007ea217f15da160050000000049454e44ae426082", "hex");
   const scanSha = createHash("sha256").update(scan).digest("hex");
   if (clamd) {
@@ -463,13 +466,8 @@ try {
     const lp = await link.newPage();
     await lp.goto(relay.url + "/file.html?code=1.001193");
     await lp.waitForSelector("#f-child_name");
-    await lp.selectOption("#agency", "H13.X01");
-    await lp.fill("#f-child_name", "Trần Văn Mạnh");
-    await lp.fill("#f-birth_date", "2026-11-21");
-    await lp.selectOption("#f-gender", "Nam");
-    await lp.fill("#f-birth_place", "Trạm y tế phường Kinh Bắc");
-    await lp.fill("#f-mother_id", "001190004322");
-    await lp.fill("#f-phone", "0912345672");
+    await fillBirth(lp, { child_name: "Trần Văn Mạnh", birth_date: "2026-11-21", gender: "Nam",
+      birth_place: "Trạm y tế phường Kinh Bắc", mother_id: "001190004322", phone: "0912345672" });
     check(relay.cut() > 0, "the link is cut");
     await lp.waitForSelector(".warning", { timeout: 10000 });
     check((await lp.textContent(".warning")).includes("Mất kết nối"), "the page says the connection is lost");
