@@ -81,7 +81,7 @@ static const key keys[] = {
     INT("denials_per_minute", denials_per_minute, 0, 100000),
     INT("max_submissions_per_hour", max_submissions_per_hour, 1, 100000),
     INT("max_submissions_per_hour_per_address", max_submissions_per_hour_per_address, 1, 1000000),
-    INT("max_status_lookups_per_minute", max_status_lookups_per_minute, 1, 100000),
+    INT("max_status_lookups_per_minute", max_status_lookups_per_minute, 1, 100000000),
     INT("max_batch", max_batch, 1, 65536),
     TEXT("web_dir", web_dir),
     TEXT("public_url", public_url),

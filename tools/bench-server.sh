@@ -142,7 +142,7 @@ start_motcuad() {
     if grep -qa max_submissions_per_hour "$motcuad"; then
       echo "max_submissions_per_hour = 100000"
       echo "max_submissions_per_hour_per_address = 1000000"
-      echo "max_status_lookups_per_minute = 100000" # wrk is one address
+      echo "max_status_lookups_per_minute = 100000000" # wrk is one address, ~35,000 a second
     fi
     if [ "$(id -u)" = 0 ] && ! getent passwd motcua >/dev/null; then echo "user = root"; fi
   } >"$dir.conf"
