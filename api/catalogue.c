@@ -21,6 +21,9 @@ typedef struct entry {
   char *folded;          /* name, sector and field, folded */
   json_t *summary;       /* the search result's object */
   json_t *page;          /* the procedure page */
+  uint8_t *machine;      /* the compiled definition in effect (its drawing is made from it) */
+  size_t machine_len;
+  mc_buf drawing;        /* its SVG once made (srv_catalogue_drawing_keep), or empty */
 } entry;
 
 /* Who takes part in a procedure, over every version ever published: the
@@ -63,6 +66,10 @@ static json_t *page_of(const dsl_machine *m, json_t *agencies) {
   if (m->fee && dsl_m_expr_format(m->fee, &b) == 0)
     json_object_set_new(p, "fee", json_stringn((const char *)b.data, b.len));
   json_object_set_new(p, "refundable", json_boolean(m->refundable));
+  json_t *legal = json_array();
+  for (int i = 0; i < m->nlegal; i++)
+    json_array_append_new(legal, jstr(m->legal[i]));
+  json_object_set_new(p, "legal", legal);
   json_object_set_new(p, "policy", jstr(m->policy));
   json_object_set_new(p, "agencies", json_incref(agencies));
   json_t *docs = json_array(), *results = json_array(), *fields = json_array();
@@ -194,6 +201,8 @@ static int proc_one(void *opaque, const char *id, const uint8_t *bytes, size_t l
   e->page = page_of(m, agencies);
   json_decref(agencies);
   e->summary = summary_of(e->page);
+  if ((e->machine = malloc(len)) != NULL)
+    memcpy(e->machine, bytes, len), e->machine_len = len;
   mc_buf text = MC_BUF_INIT, folded = MC_BUF_INIT;
   mc_buf_printf(&text, "%s %s %s %s", m->name ? m->name : "", m->sector ? m->sector : "", m->field ? m->field : "",
                 m->code);
@@ -323,6 +332,14 @@ static int agencies_build(eng_engine *e, mc_instant now, const directory *d, cat
 
 const json_t *srv_catalogue_agencies(const catalogue *c) { return c ? c->agencies : NULL; }
 
+const json_t *srv_catalogue_agency(const catalogue *c, const char *code) {
+  size_t i;
+  json_t *a;
+  json_array_foreach(srv_catalogue_agencies(c), i, a) if (!strcmp(json_string_value(json_object_get(a, "code")), code))
+      return a;
+  return NULL;
+}
+
 int srv_catalogue_build(eng_engine *e, mc_instant now, catalogue **out) {
   catalogue *c = calloc(1, sizeof *c);
   directory dir = {NULL};
@@ -353,6 +370,8 @@ void srv_catalogue_free(catalogue *c) {
     free(c->entries[i].folded);
     json_decref(c->entries[i].summary);
     json_decref(c->entries[i].page);
+    free(c->entries[i].machine);
+    mc_buf_free(&c->entries[i].drawing);
   }
   free(c->entries);
   for (int i = 0; i < c->nparts; i++)
@@ -417,18 +436,39 @@ json_t *srv_catalogue_search(const catalogue *c, const catalogue_query *q) {
   return json_pack("{s:o, s:I}", "procedures", list, "count", (json_int_t)json_array_size(list));
 }
 
-json_t *srv_catalogue_page(const catalogue *c, const char *code) {
+static entry *entry_of(const catalogue *c, const char *code) {
   for (int i = 0; c && i < c->n; i++)
     if (!strcmp(c->entries[i].code, code))
-      return json_incref(c->entries[i].page);
+      return &c->entries[i];
   return NULL;
 }
 
+json_t *srv_catalogue_page(const catalogue *c, const char *code) {
+  entry *e = entry_of(c, code);
+  return e ? json_incref(e->page) : NULL;
+}
+
+const mc_buf *srv_catalogue_drawing(const catalogue *c, const char *code, mc_buf *machine) {
+  entry *e = entry_of(c, code);
+  if (e == NULL || e->machine == NULL)
+    return NULL;
+  if (e->drawing.len)
+    return &e->drawing;
+  machine->len = 0;
+  mc_buf_append(machine, e->machine, e->machine_len);
+  return machine->len ? machine : NULL;
+}
+
+void srv_catalogue_drawing_keep(catalogue *c, const char *code, const mc_buf *machine, const mc_buf *svg) {
+  entry *e = entry_of(c, code);
+  if (e && e->machine && e->drawing.len == 0 && e->machine_len == machine->len &&
+      !memcmp(e->machine, machine->data, machine->len))
+    mc_buf_append(&e->drawing, svg->data, svg->len);
+}
+
 const char *srv_catalogue_name(const catalogue *c, const char *code) {
-  for (int i = 0; c && i < c->n; i++)
-    if (!strcmp(c->entries[i].code, code))
-      return json_string_value(json_object_get(c->entries[i].page, "name"));
-  return NULL;
+  entry *e = entry_of(c, code);
+  return e ? json_string_value(json_object_get(e->page, "name")) : NULL;
 }
 
 const json_t *srv_catalogue_step_agencies(const catalogue *c, const char *code) {

@@ -43,6 +43,17 @@ const json_t *srv_catalogue_step_agencies(const catalogue *c, const char *code);
  * calendar ({calendar, timezone, mon: ["07:30-11:30", ...], ..., sun}) —
  * in code order (borrowed until the catalogue is freed; NULL without one). */
 const json_t *srv_catalogue_agencies(const catalogue *c);
+/* One agency of it, or NULL when the directory has no such agency. */
+const json_t *srv_catalogue_agency(const catalogue *c, const char *code);
+
+/* The drawing of a procedure in effect (the SVG `motcua graph` makes, by
+ * Graphviz from drawing/graph.h), made once per version in the thread pool:
+ * the SVG when it is made (borrowed until the catalogue is freed); else a
+ * copy of the compiled definition in `machine` to make it from, which is
+ * returned; NULL when no such procedure is in effect.  _keep keeps a made
+ * SVG if the procedure is still at the version it was made from. */
+const mc_buf *srv_catalogue_drawing(const catalogue *c, const char *code, mc_buf *machine);
+void srv_catalogue_drawing_keep(catalogue *c, const char *code, const mc_buf *machine, const mc_buf *svg);
 
 /* The procedure's name, or NULL. */
 const char *srv_catalogue_name(const catalogue *c, const char *code);

@@ -10,6 +10,7 @@
 #include "api/runtime.h"
 
 #include "api/wire.h"
+#include "drawing/graph.h"
 #include "dsl/states.h"
 #include "base/error.h"
 #include "base/log.h"
@@ -144,6 +145,14 @@ static void get_catalogue(http_req *h, const char *rest, json_t *body, const cha
   srv_http_respond(h, 200, srv_catalogue_search(h->s->cat, &cq));
 }
 
+/* The agency directory: public, for the catalogue's filter and where to go. */
+static void get_agencies(http_req *h, const char *rest, json_t *body, const char *token) {
+  (void)rest, (void)body, (void)token;
+  const json_t *agencies = srv_catalogue_agencies(h->s->cat);
+  json_t *list = agencies ? json_deep_copy(agencies) : json_array();
+  srv_http_respond(h, 200, json_pack("{s:I, s:o}", "count", (json_int_t)json_array_size(list), "agencies", list));
+}
+
 static void get_healthz(http_req *h, const char *rest, json_t *body, const char *token) {
   srv *s = h->s;
   (void)rest, (void)body, (void)token;
@@ -179,8 +188,97 @@ static void get_metrics(http_req *h, const char *rest, json_t *body, const char 
   lws_callback_on_writable(h->wsi);
 }
 
+static void respond_svg(http_req *h, const mc_buf *svg) {
+  h->status = 200;
+  h->out.len = 0;
+  mc_buf_append(&h->out, svg->data, svg->len);
+  h->content_type = "image/svg+xml";
+  h->responded = true;
+  h->s->m.http_by_class[2]++;
+  lws_callback_on_writable(h->wsi);
+}
+
+/* A procedure's drawing is made by Graphviz in the pool (a child process,
+ * 50-300 ms), once per version: kept in the catalogue after. */
+typedef struct drawing_job {
+  char code[32];
+  mc_buf machine, svg;
+  char why[256];
+} drawing_job;
+
+static void drawing_work(job *j) {
+  drawing_job *d = j->ctx;
+  mc_arena arena = MC_ARENA_INIT;
+  dsl_machine *m;
+  graph *g;
+  j->status = dsl_machine_decode(d->machine.data, d->machine.len, &arena, &m);
+  if (j->status == 0)
+    j->status = graph_build(m, &arena, &g);
+  if (j->status == 0)
+    j->status = graph_write_svg(g, &d->svg, d->why, sizeof d->why);
+  else
+    snprintf(d->why, sizeof d->why, "%s", mc_strerror(j->status));
+  mc_arena_free(&arena);
+}
+
+static void drawing_finish(job *j) {
+  drawing_job *d = j->ctx;
+  http_req *h = srv_http_owner(j);
+  if (j->status == 0)
+    srv_catalogue_drawing_keep(j->s->cat, d->code, &d->machine, &d->svg);
+  else
+    mc_log(MC_LOG_ERROR, "http", "the drawing of %s cannot be made: %s", d->code, d->why);
+  if (h && j->status == 0)
+    respond_svg(h, &d->svg);
+  else if (h)
+    srv_http_error(h, 503, "unavailable", NULL, "the drawing of %s cannot be made now (%s)", d->code, d->why);
+  srv_http_detach(j);
+  mc_buf_free(&d->machine);
+  mc_buf_free(&d->svg);
+  free(d);
+  j->ctx = NULL;
+  srv_job_free(j);
+}
+
+static void get_drawing(http_req *h, const char *code) {
+  drawing_job *d = calloc(1, sizeof *d);
+  if (d == NULL) {
+    srv_http_error(h, 503, "unavailable", NULL, "out of memory");
+    return;
+  }
+  const mc_buf *svg = srv_catalogue_drawing(h->s->cat, code, &d->machine);
+  if (svg == NULL || svg != &d->machine) {
+    if (svg)
+      respond_svg(h, svg);
+    else
+      srv_http_error(h, 404, "not_found", NULL, "no procedure %s can be filed now (GET /api/catalogue lists them)", code);
+    mc_buf_free(&d->machine);
+    free(d);
+    return;
+  }
+  snprintf(d->code, sizeof d->code, "%s", code);
+  job *j = srv_http_job(h, "drawing");
+  if (j == NULL) {
+    mc_buf_free(&d->machine);
+    free(d);
+    return;
+  }
+  j->ctx = d;
+  j->work = drawing_work;
+  j->finish = drawing_finish;
+  srv_job_start(j);
+}
+
 static void get_procedure(http_req *h, const char *rest, json_t *body, const char *token) {
   (void)body, (void)token;
+  /* CODE, or CODE/graph.svg: the process drawn. */
+  const char *slash = strchr(rest, '/');
+  if (slash && !strcmp(slash, "/graph.svg")) {
+    char code[32];
+    snprintf(code, sizeof code, "%.*s", (int)(slash - rest), rest);
+    get_drawing(h, code);
+    return;
+  }
   json_t *page = srv_catalogue_page(h->s->cat, rest);
   if (page) {
     /* Where to go: each agency's name, address, contacts and office hours. */
@@ -244,6 +342,7 @@ static const http_route routes[] = {
     {"GET", "/healthz", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_healthz},
     {"GET", "/metrics", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_metrics},
     {"GET", "/api/catalogue", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_catalogue},
+    {"GET", "/api/agencies", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_agencies},
     {"GET", "/api/procedures/", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_procedure},
     {"GET", "/api/status/", WHO_ANYONE, BODY_NONE, NULL, HEADERS_API, get_status},
     {"POST", "/api/login", WHO_ANYONE, BODY_JSON, "id,password", HEADERS_API, srv_http_post_login},

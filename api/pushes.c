@@ -119,7 +119,7 @@ static void push_to(const sub *sb, event_out *e) {
 
 static json_t *text_or_null(const char *s) { return s && s[0] ? json_string(s) : json_null(); }
 
-json_t *srv_queue_row_json(const eng_queue_row *x, mc_instant now) {
+json_t *srv_queue_row_json(const srv *s, const eng_queue_row *x, mc_instant now) {
   json_t *co = json_array();
   for (int i = 0; i < x->nco_handlers; i++)
     json_array_append_new(co, json_string(x->co_handlers[i]));
@@ -135,6 +135,9 @@ json_t *srv_queue_row_json(const eng_queue_row *x, mc_instant now) {
   /* The state as people read it (dsl/states.h), for a page to show. */
   dsl_state st = dsl_state_parse(x->state);
   json_object_set_new(o, "state_label", json_string(st == DSL_STATE_UNKNOWN ? x->state : dsl_state_label(st)));
+  /* A retired procedure's name is not in the catalogue: its code then. */
+  const char *name = srv_catalogue_name(s->cat, x->procedure);
+  json_object_set_new(o, "procedure_name", json_string(name ? name : x->procedure));
   return o;
 }
 
@@ -164,7 +167,7 @@ static void queue_push(srv *s, const sub *sb, event_out *e) {
     if ((!sb->account[0] && strcmp(row->agency, sb->agency)) || !eng_queue_row_matches(row, &f, now))
       continue;
     json_t *m = json_pack("{s:s, s:s, s:I, s:o}", "push", "row", "subscription", sb->id, "seq", (json_int_t)e->v->seq,
-                          "row", srv_queue_row_json(row, now));
+                          "row", srv_queue_row_json(s, row, now));
     srv_conn_send(sb->c, m, sb->binary);
     json_decref(m);
     sent++;

@@ -43,7 +43,8 @@ void srv_refresh_account(srv *s, const char *account);
 void srv_revoke_conn(conn *c, const char *why);
 
 /* A work queue's row as the protocol gives it, at `now` (due soon,
- * overdue): the rows of `queue` and of a queue subscription's pushes. */
-json_t *srv_queue_row_json(const eng_queue_row *x, mc_instant now);
+ * overdue), with the procedure's name from the catalogue: the rows of
+ * `queue` and of a queue subscription's pushes. */
+json_t *srv_queue_row_json(const srv *s, const eng_queue_row *x, mc_instant now);
 
 #endif

@@ -226,6 +226,14 @@ int srv_upload_create(srv *s, const principal *p, const char *name, int64_t size
     }
     return MC_ETOOBIG;
   }
+  /* An applicant names the agency filed with (its officials are alerted of
+   * malware): one of the directory's. */
+  if (!p->acct.agency[0] && agency && !srv_catalogue_agency(s->cat, agency)) {
+    *error = srv__upload_error("bad_request", "agency", "Không có cơ quan này trong danh mục: hãy chọn lại thủ tục để nộp.",
+                  "there is no agency %s in the directory: give the code of the agency the dossier is filed with "
+                  "(GET /api/agencies lists them)", agency);
+    return MC_EINVAL;
+  }
   /* The account's uploads of the last 24 hours. */
   quota q = {.since = srv_now(s) - QUOTA_WINDOW_MS};
   char prefix[96], from[128];

@@ -19,14 +19,6 @@ void srv_ws_op_agencies(req *r) {
   srv_ws_answer(r, json_pack("{s:b, s:I, s:o}", "ok", 1, "count", (json_int_t)json_array_size(list), "agencies", list));
 }
 
-static bool agency_in_directory(srv *s, const char *code) {
-  size_t i;
-  json_t *a;
-  json_array_foreach(srv_catalogue_agencies(s->cat), i, a) if (!strcmp(json_string_value(json_object_get(a, "code")), code))
-      return true;
-  return false;
-}
-
 static int official_json(void *opaque, const eng_account_view *a) {
   json_t *roles = json_array();
   for (int i = 0; i < a->nroles; i++)
@@ -51,7 +43,7 @@ void srv_ws_op_officials(req *r) {
                 "and system administrators", agency);
     return;
   }
-  if (!agency_in_directory(r->s, agency)) {
+  if (!srv_catalogue_agency(r->s->cat, agency)) {
     srv_ws_fail(r, "not_found", "agency", "officials: there is no agency %s in the directory", agency);
     return;
   }

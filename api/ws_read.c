@@ -338,6 +338,7 @@ bool srv_ws_queue_filter(req *r, eng_queue_filter *f) {
 }
 
 typedef struct page_out {
+  const srv *s;
   json_t *rows;
   mc_instant now;
   char last[240];
@@ -345,7 +346,7 @@ typedef struct page_out {
 
 static int page_row(void *opaque, const eng_queue_row *row) {
   page_out *o = opaque;
-  json_array_append_new(o->rows, srv_queue_row_json(row, o->now));
+  json_array_append_new(o->rows, srv_queue_row_json(o->s, row, o->now));
   snprintf(o->last, sizeof o->last, "%s", row->cursor);
   return 0;
 }
@@ -360,7 +361,7 @@ void srv_ws_op_queue(req *r) {
       !srv_ws_get_str(r, "cursor", false, 239, &cursor) || !srv_ws_get_int(r, "limit", false, 1, 200, &limit, NULL))
     return;
   mc_instant now = srv_now(r->s);
-  page_out o = {.rows = json_array(), .now = now};
+  page_out o = {.s = r->s, .rows = json_array(), .now = now};
   int rc = eng_queue_page(r->s->e, &f, now, cursor, (int)limit, page_row, &o);
   if (rc == MC_EINVAL) {
     json_decref(o.rows);

@@ -217,6 +217,24 @@ static void decode_node(decoder *d, const msgpack_object *o, dsl_m_node *n, int 
   n->nout = (int)out->via.array.size;
 }
 
+/* An array of texts, NULL-terminated, and its length in *n. */
+static const char *const *texts(decoder *d, const msgpack_object *o, int *n) {
+  *n = 0;
+  if (o == NULL || o->type != MSGPACK_OBJECT_ARRAY) {
+    bad(d);
+    return NULL;
+  }
+  const char **vs = mc_arena_calloc(d->arena, o->via.array.size + 1, sizeof *vs);
+  if (vs == NULL) {
+    d->err = MC_ENOMEM;
+    return NULL;
+  }
+  for (uint32_t i = 0; i < o->via.array.size; i++)
+    vs[i] = text(d, &o->via.array.ptr[i]);
+  *n = (int)o->via.array.size;
+  return vs;
+}
+
 static void decode_field(decoder *d, const msgpack_object *o, dsl_m_field *f) {
   static const char *const types[] = {"text", "number", "date", "enum", "phone", "email",
                                       "citizen_id", "tax_code", "file", "yes_no"};
@@ -239,20 +257,7 @@ static void decode_field(decoder *d, const msgpack_object *o, dsl_m_field *f) {
     f->min = integer(d, min);
     f->max = integer(d, max);
   }
-  const msgpack_object *values = field(d, o, "values");
-  if (values == NULL || values->type != MSGPACK_OBJECT_ARRAY) {
-    bad(d);
-    return;
-  }
-  const char **vs = mc_arena_calloc(d->arena, values->via.array.size + 1, sizeof *vs);
-  if (vs == NULL) {
-    d->err = MC_ENOMEM;
-    return;
-  }
-  for (uint32_t i = 0; i < values->via.array.size; i++)
-    vs[i] = text(d, &values->via.array.ptr[i]);
-  f->values = vs;
-  f->nvalues = (int)values->via.array.size;
+  f->values = texts(d, field(d, o, "values"), &f->nvalues);
 }
 
 int dsl_machine_node(const dsl_machine *m, const char *name) {
@@ -301,6 +306,7 @@ int dsl_machine_decode(const uint8_t *bytes, size_t len, mc_arena *arena, dsl_ma
   m->time = duration(&d, field(&d, root, "time"));
   m->fee = expr(&d, field(&d, root, "fee"), 0);
   m->refundable = boolean(&d, field(&d, root, "refundable"));
+  m->legal = texts(&d, field(&d, root, "legal"), &m->nlegal);
   const msgpack_object *nodes = field(&d, root, "nodes");
   if (d.err == 0 && (nodes->type != MSGPACK_OBJECT_ARRAY || nodes->via.array.size == 0))
     bad(&d);

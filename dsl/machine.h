@@ -92,6 +92,8 @@ typedef struct dsl_machine {
   dsl_m_duration time;
   const dsl_m_expr *fee;
   bool refundable;
+  const char *const *legal; /* the legal basis, one text each, NULL-terminated */
+  int nlegal;
   const dsl_m_node *nodes; /* nodes[0] is where a dossier starts */
   int nnodes;
   const dsl_m_field *fields;

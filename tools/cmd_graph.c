@@ -4,22 +4,20 @@
  *
  * FILE is a procedure source (.mc, compiled with the bundled workflows as
  * context) or a compiled definition (.mcb).  The drawing comes from the
- * compiled machine, so it shows what the engine runs.  svg runs Graphviz's
- * `dot` on the DOT output.
+ * compiled machine, so it shows what the engine runs (drawing/graph.h).
  */
 #include "tools/cli.h"
 
 #include "base/error.h"
 #include "base/file.h"
 #include "dsl/machine.h"
-#include "tools/graph.h"
+#include "drawing/graph.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static int write_all(int fd, const void *bytes, size_t len) {
@@ -37,43 +35,6 @@ static int write_all(int fd, const void *bytes, size_t len) {
   return 0;
 }
 
-/* Runs `dot -Tsvg` on the DOT text, writing to `out_path` or stdout. */
-static int run_dot(const mc_buf *dot, const char *out_path) {
-  char tmp[] = "/tmp/motcua-graph-XXXXXX";
-  int fd = mkstemp(tmp);
-  if (fd < 0 || write_all(fd, dot->data, dot->len) != 0) {
-    cli_error("graph", "cannot write a temporary file: %s", strerror(errno));
-    if (fd >= 0)
-      close(fd), unlink(tmp);
-    return CLI_FAILED;
-  }
-  close(fd);
-  pid_t pid = fork();
-  if (pid == 0) {
-    if (out_path)
-      execlp("dot", "dot", "-Tsvg", "-o", out_path, tmp, (char *)NULL);
-    else
-      execlp("dot", "dot", "-Tsvg", tmp, (char *)NULL);
-    _exit(127);
-  }
-  int status = 0;
-  if (pid < 0 || waitpid(pid, &status, 0) < 0) {
-    unlink(tmp);
-    cli_error("graph", "cannot run dot: %s", strerror(errno));
-    return CLI_FAILED;
-  }
-  unlink(tmp);
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-    cli_error("graph", "Graphviz's dot is not installed (Debian package graphviz); use --format dot or bpmn");
-    return CLI_FAILED;
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    cli_error("graph", "dot failed on the drawing (exit status %d)", WEXITSTATUS(status));
-    return CLI_FAILED;
-  }
-  return CLI_OK;
-}
-
 int cmd_graph(int argc, char **argv);
 
 int cmd_graph(int argc, char **argv) {
@@ -83,6 +44,7 @@ int cmd_graph(int argc, char **argv) {
   mc_buf bytes = MC_BUF_INIT, drawing = MC_BUF_INIT;
   mc_arena arena = MC_ARENA_INIT;
   int status = CLI_OK;
+  char why[256] = "";
 
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
@@ -154,16 +116,16 @@ int cmd_graph(int argc, char **argv) {
     rc = graph_write_mermaid(g, &drawing);
   else if (!strcmp(format, "bpmn"))
     rc = graph_write_bpmn(g, &drawing);
+  else if (!strcmp(format, "svg"))
+    rc = graph_write_svg(g, &drawing, why, sizeof why);
   else
     rc = graph_write_dot(g, &drawing);
   if (rc != 0) {
-    cli_error("graph", "%s", mc_strerror(rc));
+    cli_error("graph", "%s", why[0] ? why : mc_strerror(rc));
     status = CLI_FAILED;
     goto done;
   }
-  if (!strcmp(format, "svg")) {
-    status = run_dot(&drawing, out_path);
-  } else if (out_path) {
+  if (out_path) {
     int fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0 || write_all(fd, drawing.data, drawing.len) != 0) {
       cli_error("graph", "cannot write %s: %s", out_path, strerror(errno));

@@ -9,7 +9,7 @@ MOTCUA_PACKAGES=(
   libmsgpack-dev libsodium-dev libutf8proc-dev # base: canonical encoding, SHA-256, NFC
   liblmdb-dev libjansson-dev                  # storage: the log; audit export's JSON
   flex bison                                  # dsl: the procedure language
-  graphviz                                    # motcua graph --format svg, DOT checks
+  graphviz                                    # drawings: motcua graph --format svg, the procedure page (dot)
   libcurl4-openssl-dev                        # notifications: e-mail (SMTP) and text messages (HTTP)
   python3-aiosmtpd                            # tests: a real local SMTP server
   libuv1-dev libwebsockets-dev libwebsockets-evlib-uv libssl-dev  # motcuad: the loop, HTTP, WebSocket, TLS

@@ -139,7 +139,8 @@ try {
   const listed = await page.$$eval(".results li a", (as) => as.map((a) => a.textContent));
   eq(listed.sort(), api.sort(), "without diacritics, the page lists what the server finds");
   check(listed.includes("Đăng ký khai sinh"), "the birth registration is found: " + listed.join("; "));
-  check((await page.url()).includes("q=khai+sinh"), "the address keeps the search");
+  await page.waitForFunction(() => location.search.includes("q=khai+sinh"), null, { timeout: 5000 }).catch(() => {});
+  check((await page.url()).includes("q=khai+sinh"), "the address keeps the search: " + page.url());
   await page.screenshot({ path: join(shots, "catalogue.png"), fullPage: true });
   await fitsThePhone(page, "the catalogue");
   await accessible(page, "the catalogue");
@@ -150,6 +151,18 @@ try {
   const communes = all.filter((p) => p.level === "commune").length;
   await page.waitForFunction((n) => document.querySelectorAll(".results li").length === n, communes);
   eq(await page.$$eval(".results li", (l) => l.length), communes, "the commune filter");
+  // The agency filter: by name, as the directory names it; the server's agency= agrees.
+  await page.selectOption("#level", "");
+  const dir = await (await fetch(server.url + "/api/agencies")).json();
+  const x02 = dir.agencies.find((a) => a.code === "H13.X02");
+  await page.selectOption("#agency", { label: x02.name });
+  const atX02 = (await (await fetch(server.url + "/api/catalogue?agency=H13.X02")).json()).procedures.map((p) => p.name);
+  await page.waitForFunction((n) => document.querySelectorAll(".results li").length === n, atX02.length);
+  eq((await page.$$eval(".results li > a", (l) => l.map((a) => a.textContent))).sort(), atX02.sort(),
+    "the agency filter lists what that agency takes, as the server says");
+  await page.waitForFunction(() => location.search.includes("agency=H13.X02"), null, { timeout: 5000 }).catch(() => {});
+  check((await page.url()).includes("agency=H13.X02"), "the address keeps the agency: " + page.url());
+  await page.selectOption("#agency", "");
 
   // To a procedure's page by keyboard, checked against the server's.
   await page.fill("#q", "khai sinh");
@@ -169,6 +182,14 @@ try {
   const rows = await page.$$eval("tbody tr td:first-child", (tds) => tds.map((t) => t.textContent));
   eq(rows, p.documents.filter((d) => !d.eform).map((d) => d.title), "the documents to bring, as the server has them");
   check((await page.textContent("main")).includes(p.code), "the procedure's code is shown");
+  eq(await page.$$eval("ul.legal li", (l) => l.map((x) => x.textContent)), p.legal, "the legal basis, as defined");
+  check(p.legal.length >= 2, "the birth registration cites its texts: " + p.legal.join("; "));
+  // The process drawn: the SVG `motcua graph` makes, loaded in the page.
+  await page.waitForFunction(() => { const i = document.querySelector(".drawing img"); return i && i.complete && i.naturalWidth > 0; });
+  const svg = await (await fetch(server.url + "/api/procedures/1.001193/graph.svg")).text();
+  check(svg.includes("<svg") && svg.includes("Tiếp nhận"), "the drawing is an SVG of the steps");
+  const drawn = await page.$eval(".drawing img", (i) => i.naturalWidth);
+  check(drawn > 360, "the drawing keeps its size (scrolled inside its frame): " + drawn);
   await page.screenshot({ path: join(shots, "procedure.png"), fullPage: true });
   await fitsThePhone(page, "the procedure page");
   await accessible(page, "the procedure page");
@@ -224,6 +245,7 @@ try {
   const got = await wsRequest(desk, reception, "get", { dossier: filed.dossier });
   eq(got.dossier && got.dossier.state, "submitted", "the server has it submitted");
   eq(shownFirst, "Chờ tiếp nhận", "the new dossier shows without a reload, as submitted");
+  eq(await cp.textContent(`li[data-code="${filed.dossier}"] a`), "Đăng ký khai sinh", "the dossier is named by its procedure");
   const t0 = Date.now();
   const accepted = await wsRequest(desk, reception, "act", { command_id: "e2e-2", dossier: filed.dossier,
     expected_version: 1, action: "accept" });
@@ -319,6 +341,16 @@ try {
     ["the agency", asFiled.dossier.agency_name], ["who received it", "Tiếp nhận trực tuyến"]])
     check(text.includes(want), `the printed receipt has ${what} (${want})`);
   check(!text.includes("Hồ sơ của tôi In giấy"), "the printed receipt leaves out the page's buttons");
+  let pages = "";
+  try {
+    pages = execFileSync("pdfinfo", [pdfPath], { encoding: "utf8" });
+  } catch (e) {
+    check(false, "pdfinfo reads the receipt: " + e.message);
+  }
+  check(/Pages:\s+1\n/.test(pages), "the receipt prints on one A5 page: " + (pages.match(/Pages:.*/) || [""])[0]);
+  check(/\d\d giờ \d\d phút, ngày \d\d tháng \d\d năm \d{4}/.test(text), "times written as the form writes them");
+  for (const want of ["NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ", "Thành phần hồ sơ nộp gồm", "Đăng ký nhận kết quả tại"])
+    check(text.includes(want), `the printed receipt has the form's "${want}"`);
   await cp.screenshot({ path: join(shots, "receipt.png"), fullPage: true });
   await fitsThePhone(cp, "the receipt");
   await accessible(cp, "the receipt");
@@ -384,6 +416,66 @@ try {
     await fitsThePhone(cp, "a dossier's page");
     await accessible(cp, "a returned dossier");
   }
+
+  // Filing by keyboard alone (WCAG 2.1.1): from the catalogue to the receipt, no mouse. Each
+  // control is reached by Tab in the page's order and worked with the keys a person uses.
+  async function tabTo(page, what, test, arg) {
+    for (let i = 0; i < 60; i++) {
+      await page.keyboard.press("Tab");
+      if (await page.evaluate(test, arg)) return;
+    }
+    throw new Error(`Tab never reaches ${what}`);
+  }
+  const focusedId = (id) => document.activeElement && document.activeElement.id === id;
+  const focusedText = (t) => document.activeElement && document.activeElement.textContent.trim() === t;
+  async function choose(page, id, value) { // a closed <select>: arrows change it
+    await tabTo(page, `#${id}`, focusedId, id);
+    for (let i = 0; i < 20 && (await page.inputValue(`#${id}`)) !== value; i++) await page.keyboard.press("ArrowDown");
+    eq(await page.inputValue(`#${id}`), value, `#${id} chosen by the arrow keys`);
+  }
+  await cp.goto(server.url + "/");
+  await tabTo(cp, "the search field", focusedId, "q");
+  await cp.keyboard.type("khai sinh");
+  await tabTo(cp, "the birth registration", focusedText, "Đăng ký khai sinh");
+  await Promise.all([cp.waitForURL(/procedure\.html/), cp.keyboard.press("Enter")]);
+  await cp.waitForSelector("a.button");
+  await tabTo(cp, "the way to file online", focusedText, "Nộp hồ sơ trực tuyến");
+  await Promise.all([cp.waitForURL(/file\.html/), cp.keyboard.press("Enter")]);
+  await cp.waitForSelector("#f-child_name");
+  await choose(cp, "agency", "H13.X01");
+  const typed = { child_name: "Phạm Gia Huy", birth_place: "Trạm y tế phường Kinh Bắc", mother_id: "001190004321",
+    phone: "0912345678" };
+  for (const name of ["child_name", "birth_date", "gender", "birth_place", "mother_id", "phone"]) {
+    if (name === "gender") { await choose(cp, "f-gender", "Nam"); continue; }
+    await tabTo(cp, `#f-${name}`, focusedId, `f-${name}`);
+    if (name !== "birth_date") { await cp.keyboard.type(typed[name]); continue; }
+    // A date field shows its parts in the browser's order: dd/mm/yyyy in Vietnamese, but this
+    // headless Chromium keeps mm/dd/yyyy whatever the locale; typed as the field shows it.
+    await cp.keyboard.type("20112026");
+    if ((await cp.inputValue("#f-birth_date")) !== "2026-11-20") {
+      await cp.keyboard.press("Shift+Tab"); // Tab moves between the parts: back to the first
+      await cp.keyboard.press("Shift+Tab");
+      await cp.keyboard.type("11202026");
+    }
+  }
+  eq(await cp.inputValue("#f-birth_date"), "2026-11-20", "the date typed by keys");
+  if (clamd) {
+    await tabTo(cp, "the certificate's slot", focusedId, "d-giay_chung_sinh");
+    const [chooser] = await Promise.all([cp.waitForEvent("filechooser"), cp.keyboard.press("Space")]);
+    await chooser.setFiles({ name: "giấy chứng sinh.png", mimeType: "image/png", buffer: scan });
+    await cp.waitForFunction(() => (document.querySelector("ul.files .state") || {}).textContent === "đã tải lên",
+      null, { timeout: 20000 });
+  }
+  await tabTo(cp, "the submit button", focusedText, "Nộp hồ sơ");
+  await Promise.all([cp.waitForURL(/receipt\.html/), cp.keyboard.press("Enter")]);
+  await cp.waitForSelector("#code");
+  const byKeys = await wsRequest(desk, reception, "get", { dossier: await cp.textContent("#code") });
+  eq(byKeys.dossier && Object.fromEntries(byKeys.dossier.form.map((f) => [f.name, f.value])).child_name, typed.child_name,
+    "filed by keyboard alone: the server has the form as typed");
+  eq(byKeys.dossier && byKeys.dossier.form.find((f) => f.name === "birth_date").value, "2026-11-20", "and the date");
+  if (clamd)
+    eq(byKeys.dossier.documents.find((d) => d.name === "giay_chung_sinh").files, [scanSha], "and the scan chosen by keys");
+
   await cp.goto(server.url + "/mine.html");
   await cp.waitForSelector("button.link");
 

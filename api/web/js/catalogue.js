@@ -1,6 +1,7 @@
 // catalogue.js — the catalogue page (index.html): every procedure that can be
 // filed now, searched as you type with or without diacritics, filtered by
-// sector, field, level and online service; each leads to its page.
+// sector, field, level, online service and the agency that takes it; each
+// leads to its page.
 import { html, render, useEffect, useMemo, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { fold, limit } from "/js/format.js";
 import { getJSON } from "/js/http.js";
@@ -21,9 +22,14 @@ function Catalogue() {
   const [field, setField] = useState(params.get("field") || "");
   const [level, setLevel] = useState(params.get("level") || "");
   const [online, setOnline] = useState(params.get("online") || "");
+  const [agency, setAgency] = useState(params.get("agency") || "");
+  const [names, setNames] = useState({});
 
   useEffect(() => {
     getJSON("/api/catalogue").then((r) => setAll(r.procedures)).catch((e) => setError(e.message));
+    // The agencies' names, for the filter (the catalogue names them by code).
+    getJSON("/api/agencies").then((r) => setNames(Object.fromEntries(r.agencies.map((a) => [a.code, a.name || a.code]))))
+      .catch(() => {});
   }, []);
   // The address keeps the search, to share it or come back to it.
   useEffect(() => {
@@ -33,8 +39,9 @@ function Catalogue() {
     if (field) p.set("field", field);
     if (level) p.set("level", level);
     if (online) p.set("online", online);
+    if (agency) p.set("agency", agency);
     history.replaceState(null, "", p.toString() ? `?${p}` : location.pathname);
-  }, [q, sector, field, level, online]);
+  }, [q, sector, field, level, online, agency]);
 
   const shown = useMemo(() => {
     if (!all) return [];
@@ -42,9 +49,10 @@ function Catalogue() {
     return all.filter((p) => {
       const text = fold(`${p.name} ${p.sector} ${p.field} ${p.code}`);
       return words.every((w) => text.includes(w)) && (!sector || p.sector === sector) && (!field || p.field === field) &&
-        (!level || p.level === level) && (!online || p.online === online);
+        (!level || p.level === level) && (!online || p.online === online) &&
+        (!agency || (p.agencies || []).includes(agency));
     });
-  }, [all, q, sector, field, level, online]);
+  }, [all, q, sector, field, level, online, agency]);
 
   if (error) return html`<p class="error" role="alert">Không tải được danh sách thủ tục: ${error}</p>`;
   if (!all) return html`<p>Đang tải danh sách thủ tục…</p>`;
@@ -72,6 +80,13 @@ function Catalogue() {
           <select id="online" value=${online} onChange=${(e) => setOnline(e.target.value)}>
             <option value="">Tất cả</option>
             ${options(all, "online").map((o) => html`<option value=${o}>${ONLINE[o] || o}</option>`)}
+          </select></div>
+        <div><label for="agency">Cơ quan tiếp nhận</label>
+          <select id="agency" value=${agency} onChange=${(e) => setAgency(e.target.value)}>
+            <option value="">Tất cả</option>
+            ${[...new Set(all.flatMap((p) => p.agencies || []))]
+              .map((c) => [c, names[c] || c]).sort((a, b) => a[1].localeCompare(b[1], "vi"))
+              .map(([c, n]) => html`<option value=${c}>${n}</option>`)}
           </select></div>
       </div>
     </form>

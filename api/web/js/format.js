@@ -20,6 +20,14 @@ export function dateTime(ms) {
   return `${time} ${date(ms)}`;
 }
 
+// An instant as printed forms write it: "14 giờ 05 phút, ngày 07 tháng 12 năm 2026".
+export function formal(ms) {
+  if (!ms) return "";
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { timeZone: TZ, hour: "2-digit", minute: "2-digit",
+    day: "2-digit", month: "2-digit", year: "numeric", hourCycle: "h23" }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  return `${parts.hour} giờ ${parts.minute} phút, ngày ${parts.day} tháng ${parts.month} năm ${parts.year}`;
+}
+
 // Đồng, grouped by dots: 1234567 -> "1.234.567 ₫"; 0 -> "Miễn phí".
 export function money(dong) {
   if (!dong) return "Miễn phí";

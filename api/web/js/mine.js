@@ -45,7 +45,8 @@ function Mine({ s }) {
     ${rows === null ? html`<p>Đang tải…</p>` : rows.length === 0 ? html`<p>Bạn chưa nộp hồ sơ nào.</p>` : html`
       <ul class="results" aria-live="polite">
         ${rows.map((r) => html`<li data-code=${r.code}>
-          <a href=${`/dossier.html?code=${encodeURIComponent(r.code)}`}><strong>${r.code}</strong></a>
+          <a href=${`/dossier.html?code=${encodeURIComponent(r.code)}`}><strong>${r.procedure_name}</strong></a>
+          <p class="meta">Mã hồ sơ ${r.code}</p>
           <p class="meta"><span class="state">${r.state_label}</span>${r.title ? ` · ${r.title}` : ""}</p>
           <p class="meta">Nộp ngày ${date(r.submitted_at)}${r.appointment_at ? ` · hẹn trả ngày ${date(r.appointment_at)}` : ""}</p>
         </li>`)}

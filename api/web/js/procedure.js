@@ -1,7 +1,8 @@
 // procedure.js — a procedure's page (procedure.html?code=CODE): its legal name
 // and code, the documents to bring (originals or copies, how many, the blank
-// form), the fee, the time limit, the agencies, and what can be done online —
-// all from GET /api/procedures/CODE, nothing written per procedure here.
+// form), the fee, the time limit, the legal basis, the agencies, what can be
+// done online and the process drawn — all from GET /api/procedures/CODE and
+// its graph.svg, nothing written per procedure here.
 import { html, render, useEffect, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { limit } from "/js/format.js";
 import { getJSON } from "/js/http.js";
@@ -21,6 +22,7 @@ function Procedure({ code }) {
   if (error) return html`<h1>Thủ tục</h1><p class="error" role="alert">${error}</p>`;
   if (!p) return html`<p>Đang tải thủ tục…</p>`;
   const docs = (p.documents || []).filter((d) => !d.eform);
+  const drawing = `/api/procedures/${encodeURIComponent(p.code)}/graph.svg`;
   return html`
     <h1>${p.name}</h1>
     <dl class="facts">
@@ -47,7 +49,16 @@ function Procedure({ code }) {
       </table>` : html`<p>Chỉ cần điền tờ khai trực tuyến.</p>`}
     ${(p.results || []).length ? html`
       <h2>Kết quả</h2>
-      <ul>${p.results.map((r) => html`<li>${r.title || r.name || r}</li>`)}</ul>` : ""}`;
+      <ul>${p.results.map((r) => html`<li>${r.title || r.name || r}</li>`)}</ul>` : ""}
+    ${(p.legal || []).length ? html`
+      <h2>Căn cứ pháp lý</h2>
+      <ul class="legal">${p.legal.map((l) => html`<li>${l}</li>`)}</ul>` : ""}
+    <h2 id="process">Quy trình giải quyết</h2>
+    <p>Các bước hồ sơ đi qua, ai thực hiện và thời hạn của từng bước.${" "}
+      <a href=${drawing}>Mở sơ đồ ở cửa sổ riêng</a> để phóng to.</p>
+    <div class="drawing" tabindex="0" role="region" aria-labelledby="process">
+      <img src=${drawing} alt=${`Sơ đồ quy trình giải quyết thủ tục ${p.name}`} loading="lazy" />
+    </div>`;
 }
 
 const code = new URLSearchParams(location.search).get("code") || "";

@@ -6,10 +6,11 @@
 // asked, the documents received (original or copy, how many, files), the
 // time limit, when it was received and when the result is promised, where the
 // result is collected, who received it.  A reprint says the same.
-// Print-ready on A5 (site.css, @media print).
+// Laid out as the form is (the items numbered 1 to 6, the two signatures);
+// print-ready on one A5 page (site.css, @media print).
 import { html, render, useEffect, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { Connection } from "/js/conn.js";
-import { date, dateTime, limit } from "/js/format.js";
+import { formal, limit } from "/js/format.js";
 import { getJSON } from "/js/http.js";
 import * as session from "/js/session.js";
 
@@ -34,45 +35,51 @@ function Receipt({ code, s }) {
   const received = d.channel === "online" ? "Tiếp nhận trực tuyến" : (filed && filed.by && filed.by.name) || "";
   const docs = d.documents.filter((x) => x.state !== "missing" && x.state !== "issued");
   const lookup = `${location.origin}/lookup.html?code=${encodeURIComponent(d.code)}&secret=${encodeURIComponent(d.secret)}`;
+  const qr = `/api/status/${encodeURIComponent(d.code)}/qr.svg?secret=${encodeURIComponent(d.secret)}`;
+  const where = d.channel === "online" ? `Trực tuyến, tại trang Hồ sơ của tôi; hoặc tại Bộ phận Một cửa của ${d.agency_name}`
+    : `Bộ phận Một cửa của ${d.agency_name}`;
   return html`<article class="receipt">
     <div class="masthead">
       <p class="center">${d.agency_name.toUpperCase()}<br />BỘ PHẬN MỘT CỬA</p>
-      <p class="center">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br />Độc lập - Tự do - Hạnh phúc</p>
+      <p class="center">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br /><u>Độc lập - Tự do - Hạnh phúc</u></p>
     </div>
-    <h1 class="center">GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
-    <p class="center">Mã hồ sơ: <strong id="code">${d.code}</strong></p>
-    <p>${d.agency_name} tiếp nhận hồ sơ của:</p>
-    <dl class="facts">
-      <dt>${a.kind === "organisation" ? "Tổ chức" : "Ông/Bà"}</dt><dd id="applicant">${a.name}</dd>
-      <dt>${a.id_type === "tax_code" ? "Mã số thuế" : "Số định danh cá nhân"}</dt><dd>${a.id_number}</dd>
-      <dt>Địa chỉ</dt><dd>${a.address || "—"}</dd>
-      <dt>Số điện thoại</dt><dd>${a.phone || "—"}</dd>
-      <dt>Thư điện tử</dt><dd>${a.email || "—"}</dd>
-      <dt>Nội dung yêu cầu giải quyết</dt><dd id="procedure">${d.procedure_name}</dd>
-    </dl>
-    <h2>Thành phần hồ sơ</h2>
-    <table>
-      <thead><tr><th scope="col">STT</th><th scope="col">Tên giấy tờ</th><th scope="col">Bản</th><th scope="col">Số lượng</th></tr></thead>
-      <tbody>
-        <tr><td>1</td><td>Tờ khai điện tử</td><td>Bản điện tử</td><td>1</td></tr>
-        ${docs.map((x, i) => html`<tr><td>${i + 2}</td><td>${x.title}${x.state === "reused" ? " (dùng lại giấy tờ đã nộp)" : ""}</td>
-          <td>${x.original ? "Bản chính" : "Bản sao"} (${x.files.length} tệp)</td><td>${x.count}</td></tr>`)}
-      </tbody>
-    </table>
-    <dl class="facts">
-      <dt>Thời hạn giải quyết</dt><dd>${limit(d.time) || "—"}</dd>
-      <dt>Thời gian nhận hồ sơ</dt><dd>${dateTime(d.submitted_at)}</dd>
-      <dt>Thời gian trả kết quả</dt><dd id="appointment">${d.appointment_at ? dateTime(d.appointment_at)
-        : "Được ghi khi hồ sơ được tiếp nhận (thông báo qua điện thoại, thư điện tử và tại trang Hồ sơ của tôi)"}</dd>
-      <dt>Cách nộp</dt><dd>${CHANNEL[d.channel] || d.channel}</dd>
-      <dt>Nơi trả kết quả</dt><dd>${d.channel === "online" ? "Trực tuyến, tại trang Hồ sơ của tôi; hoặc tại Bộ phận Một cửa của "
-        + d.agency_name : "Bộ phận Một cửa của " + d.agency_name}</dd>
-      <dt>Người tiếp nhận</dt><dd>${received}</dd>
-      <dt>Mã tra cứu</dt><dd><strong id="secret">${d.secret}</strong></dd>
-    </dl>
-    <p class="center"><img class="qr" src=${`/api/status/${encodeURIComponent(d.code)}/qr.svg?secret=${encodeURIComponent(d.secret)}`}
-      alt=${`Mã QR tra cứu hồ sơ ${d.code}`} width="160" height="160" /></p>
-    <p>Quét mã QR, hoặc tra cứu bằng mã hồ sơ và mã tra cứu tại <a href=${lookup}>${lookup}</a>.</p>
+    <div class="code-block">
+      <div>
+        <h1>GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
+        <p>Mã hồ sơ: <strong id="code">${d.code}</strong><br />Mã tra cứu: <strong id="secret">${d.secret}</strong></p>
+      </div>
+      <img class="qr" src=${qr} alt=${`Mã QR tra cứu hồ sơ ${d.code}`} width="160" height="160" />
+    </div>
+    <p>Bộ phận Một cửa — ${d.agency_name} tiếp nhận hồ sơ của:</p>
+    <ul class="form-lines">
+      <li>${a.kind === "organisation" ? "Tổ chức" : "Ông/Bà"}: <strong id="applicant">${a.name}</strong></li>
+      <li>${a.id_type === "tax_code" ? "Mã số thuế" : "Số định danh cá nhân"}: ${a.id_number}</li>
+      <li>Địa chỉ: ${a.address || "—"}</li>
+      <li>Số điện thoại: ${a.phone || "—"}; thư điện tử: ${a.email || "—"}</li>
+      <li>Nội dung yêu cầu giải quyết: <span id="procedure">${d.procedure_name}</span></li>
+    </ul>
+    <ol class="form-items">
+      <li>Thành phần hồ sơ nộp gồm:
+        <table>
+          <thead><tr><th scope="col">STT</th><th scope="col">Tên giấy tờ</th><th scope="col">Bản</th><th scope="col">Số lượng</th></tr></thead>
+          <tbody>
+            <tr><td>1</td><td>Tờ khai điện tử</td><td>Bản điện tử</td><td>1</td></tr>
+            ${docs.map((x, i) => html`<tr><td>${i + 2}</td><td>${x.title}${x.state === "reused" ? " (dùng lại giấy tờ đã nộp)" : ""}</td>
+              <td>${x.original ? "Bản chính" : "Bản sao"} (${x.files.length} tệp)</td><td>${x.count}</td></tr>`)}
+          </tbody>
+        </table></li>
+      <li>Số lượng hồ sơ: 01 bộ; cách nộp: ${CHANNEL[d.channel] || d.channel}.</li>
+      <li>Thời gian giải quyết hồ sơ theo quy định: ${limit(d.time) || "—"}.</li>
+      <li>Thời gian nhận hồ sơ: <span id="received">${formal(d.submitted_at)}</span>.</li>
+      <li>Thời gian trả kết quả giải quyết hồ sơ: <span id="appointment">${d.appointment_at ? formal(d.appointment_at)
+        : "được ghi khi hồ sơ được tiếp nhận (báo qua điện thoại, thư điện tử và tại trang Hồ sơ của tôi)"}</span>.</li>
+      <li>Đăng ký nhận kết quả tại: ${where}.</li>
+    </ol>
+    <p class="small">Tra cứu tình trạng hồ sơ: quét mã QR, hoặc nhập mã hồ sơ và mã tra cứu tại <a href=${lookup}>${lookup}</a>.</p>
+    <div class="signatures">
+      <p class="center"><strong>NGƯỜI NỘP HỒ SƠ</strong><br /><em>(Ký và ghi rõ họ tên)</em><br /><br />${a.name}</p>
+      <p class="center"><strong>NGƯỜI TIẾP NHẬN HỒ SƠ</strong><br /><em>(Ký và ghi rõ họ tên)</em><br /><br />${received}</p>
+    </div>
     <p class="noprint"><button type="button" onClick=${() => print()}>In giấy tiếp nhận</button>
       <a href="/mine.html">Hồ sơ của tôi</a></p>
   </article>`;

@@ -68,6 +68,9 @@ def upload_and_file():
         F.eq(st, 201, "a clean PDF is admitted: %r" % r1)
         F.eq((r1.get("state"), r1.get("type"), r1.get("sha256"), r1.get("size")),
              ("clean", "pdf", sha(page1), len(page1)), "the receipt: state, type, hash, size")
+        st, bad = upload(srv, tok, "trang 2.png", page2, agency="H13.X99")
+        F.eq((st, (bad.get("error") or {}).get("field")), (400, "agency"), "an agency not in the directory: %r" % bad)
+        F.check("danh mục" in bad["error"].get("message_vi", ""), "said in Vietnamese: %r" % bad)
         st, r2 = upload(srv, tok, "trang 2.png", page2)
         F.eq((st, r2.get("type")), (201, "png"), "a PNG too")
         st, again, _ = srv.http("GET", "/api/uploads/%s" % r1["upload"], token=tok)

@@ -1,5 +1,6 @@
 /* graph.h — drawing a compiled procedure: a layered layout and three
- * renderings (Graphviz DOT, Mermaid, BPMN 2.0 with diagram interchange).
+ * renderings (Graphviz DOT, Mermaid, BPMN 2.0 with diagram interchange), and
+ * SVG through Graphviz.  Shared by `motcua graph` and motcuad's procedure page.
  *
  * The drawing is built from the compiled machine (dsl/machine.h), so it shows
  * exactly what the engine runs: steps with their role and time limit,
@@ -8,8 +9,8 @@
  * events, final states as end events, and where the legal clock pauses or
  * restarts.  Lanes are per role (and agency, for a step done elsewhere).
  */
-#ifndef MOTCUA_GRAPH_H
-#define MOTCUA_GRAPH_H
+#ifndef MOTCUA_DRAWING_GRAPH_H
+#define MOTCUA_DRAWING_GRAPH_H
 
 #include "base/arena.h"
 #include "base/buf.h"
@@ -23,5 +24,9 @@ int graph_build(const dsl_machine *m, mc_arena *arena, graph **out);
 int graph_write_dot(const graph *g, mc_buf *out);
 int graph_write_mermaid(const graph *g, mc_buf *out);
 int graph_write_bpmn(const graph *g, mc_buf *out);
+/* SVG, by Graphviz's `dot` (run as a child process, killed after 20 s),
+ * appended to `out`.  On failure `why` says what went wrong in words
+ * (MC_ENOENT: dot is not installed) and `out` is as it was. */
+int graph_write_svg(const graph *g, mc_buf *out, char *why, size_t whylen);
 
 #endif

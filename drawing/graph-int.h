@@ -1,0 +1,81 @@
+/* graph-int.h — the drawing's model, shared by the layout (graph.c) and its
+ * writers (text.c: DOT and Mermaid; bpmn.c: BPMN 2.0).  Not for use outside drawing/. */
+#ifndef MOTCUA_DRAWING_GRAPH_INT_H
+#define MOTCUA_DRAWING_GRAPH_INT_H
+
+#include "drawing/graph.h"
+
+#include <stdbool.h>
+
+/* ============================================================ model */
+
+typedef enum { G_START, G_TASK, G_XOR, G_AND, G_END, G_DUMMY } gkind;
+
+typedef struct gnode {
+  gkind kind;
+  const char *id;        /* XML id / DOT id */
+  const char *label;     /* may hold \n */
+  const char *detail;    /* second part of a task's label, may be NULL */
+  int lane;
+  int layer, order, row;
+  double x, y, w, h;     /* top-left and size */
+  bool dashed;           /* the legal clock pauses or restarts here */
+  const dsl_m_node *src; /* NULL for start, ends, dummies */
+  int default_flow;      /* XOR: the otherwise edge, or -1 */
+} gnode;
+
+typedef struct gedge {
+  int from, to;          /* node indices (from: the host for a timer edge) */
+  const char *id;
+  const char *label;
+  const char *condition; /* XOR outgoing: the condition text */
+  int boundary;          /* index into boundaries when it leaves a timer, else -1 */
+  bool back;
+  int *chain;            /* dummies from..to, in order */
+  int nchain;
+  double *pts;           /* waypoints x,y pairs */
+  int npts;
+} gedge;
+
+typedef struct gboundary {
+  int host;
+  const char *id;
+  const char *label;
+  const char *duration;
+  bool interrupting;
+  double x, y;           /* top-left, 36x36 */
+} gboundary;
+
+typedef struct glane {
+  const char *key, *label, *id;
+  int rows;
+  double y, h;
+} glane;
+
+struct graph {
+  mc_arena *arena;
+  const dsl_machine *m;
+  gnode *nodes;
+  int nnodes, capnodes;
+  gedge *edges;
+  int nedges, capedges;
+  gboundary *bounds;
+  int nbounds;
+  glane *lanes;
+  int nlanes;
+  int nlayers;
+  double width, height;
+};
+
+#define TASK_W 170.0
+#define TASK_H 80.0
+#define GATE 50.0
+#define EVENT 36.0
+#define COL_GAP 80.0
+#define ROW_H 130.0
+#define LANE_LABEL 30.0 /* the lane's name band on the left */
+#define POOL_LABEL 30.0 /* the pool's name band */
+#define MARGIN 20.0
+
+
+#endif
