@@ -51,6 +51,20 @@ static const char *field_type(dsl_m_field_type t) {
 
 static json_t *jstr(const char *s) { return json_string(s ? s : ""); }
 
+/* A fee as a tree a page can work out as the form is typed (what the engine
+ * computes at filing, engine/form.c): {"op": "money", "vnd": N},
+ * {"op": "ref", "field": NAME} (a number field; empty counts 0),
+ * {"op": "add"|"mul", "a": ..., "b": ...}. */
+static json_t *fee_json(const dsl_m_expr *e) {
+  if (e == NULL)
+    return json_null();
+  if (!strcmp(e->op, "money") || !strcmp(e->op, "int"))
+    return json_pack("{s:s, s:I}", "op", "money", "vnd", (json_int_t)e->value);
+  if (!strcmp(e->op, "ref"))
+    return json_pack("{s:s, s:s}", "op", "ref", "field", e->text ? e->text : "");
+  return json_pack("{s:s, s:o, s:o}", "op", e->op, "a", fee_json(e->a), "b", fee_json(e->b));
+}
+
 static json_t *page_of(const dsl_machine *m, json_t *agencies) {
   mc_buf b = MC_BUF_INIT;
   json_t *p = json_object();
@@ -65,6 +79,7 @@ static json_t *page_of(const dsl_machine *m, json_t *agencies) {
   b.len = 0;
   if (m->fee && dsl_m_expr_format(m->fee, &b) == 0)
     json_object_set_new(p, "fee", json_stringn((const char *)b.data, b.len));
+  json_object_set_new(p, "fee_terms", fee_json(m->fee));
   json_object_set_new(p, "refundable", json_boolean(m->refundable));
   json_t *legal = json_array();
   for (int i = 0; i < m->nlegal; i++)

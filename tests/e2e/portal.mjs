@@ -476,6 +476,24 @@ try {
   if (clamd)
     eq(byKeys.dossier.documents.find((d) => d.name === "giay_chung_sinh").files, [scanSha], "and the scan chosen by keys");
 
+  // The fee, worked out as the form is typed, is what the server asks once filed: the judicial
+  // record's 200.000 ₫ plus 5.000 ₫ per copy beyond two.
+  await cp.goto(server.url + "/procedure.html?code=2.000488");
+  await cp.waitForSelector("#fee");
+  eq(await cp.textContent("#fee"), "200.000 ₫ + 5.000 ₫ × Số bản cấp thêm (ngoài 2 bản)", "the fee in words, from the definition");
+  await cp.goto(server.url + "/file.html?code=2.000488");
+  await cp.waitForSelector("#f-extra_copies");
+  check((await cp.textContent("#fee")).startsWith("200.000 ₫"), "the fee before copies: " + await cp.textContent("#fee"));
+  await cp.fill("#f-extra_copies", "3");
+  await cp.waitForFunction(() => document.querySelector("#fee strong").textContent === "215.000 ₫");
+  const lltp = await wsRequest(desk, citizenToken, "submit", { command_id: "e2e-fee", procedure: "2.000488",
+    agency: "H13.STP", form: { full_name: "Nguyễn Văn An", citizen: "001090001234", kind: "Phiếu số 1",
+      purpose: "Bổ sung hồ sơ xin việc", extra_copies: 3 } });
+  check(lltp.ok, "the judicial record filed: " + JSON.stringify(lltp));
+  const owed = await wsRequest(desk, citizenToken, "get", { dossier: lltp.dossier });
+  eq(owed.dossier && owed.dossier.fee.owed, 215000, "the server asks the fee the page showed");
+  await cp.evaluate(() => localStorage.clear());
+
   await cp.goto(server.url + "/mine.html");
   await cp.waitForSelector("button.link");
 

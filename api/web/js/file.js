@@ -6,10 +6,11 @@
 // uploaded in its slot (several files: a page each) with progress, resumed
 // after a drop, and what the applicant supplied before is offered for reuse;
 // what was typed is kept as a local draft (cleared on logout) and the
-// submission is idempotent (its command id is kept with the draft).
+// submission is idempotent (its command id is kept with the draft).  The fee
+// is worked out as the form is typed, as the server will ask it.
 import { html, render, useEffect, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { Connection } from "/js/conn.js";
-import { date, nfc } from "/js/format.js";
+import { date, feeOf, feeText, money, nfc } from "/js/format.js";
 import { getJSON } from "/js/http.js";
 import { Errors } from "/js/forms.js";
 import * as session from "/js/session.js";
@@ -208,7 +209,8 @@ function File({ code, s }) {
       ${slots.map((d) => html`<${Slot} d=${d} files=${files[d.name] || []} onFile=${onFile[d.name]}
         error=${errors[`d-${d.name}`]} onFiles=${(l) => add(d.name, l)} onRemove=${(i) => remove(d.name, i)} />`)}
       <h2>Lệ phí</h2>
-      <p>${!p.fee || /^0(\s|$)/.test(p.fee) ? "Miễn phí" : p.fee}</p>
+      <p id="fee" aria-live="polite">${feeOf(p.fee_terms, values) ? html`<strong>${money(feeOf(p.fee_terms, values))}</strong>
+        ${p.fee_terms.op !== "money" ? ` (${feeText(p.fee_terms, p.fields)})` : ""}` : "Miễn phí"}</p>
       ${errors.submit ? html`<p class="error" id="submit">${errors.submit}</p>` : ""}
       <p><button type="submit" disabled=${busy}>Nộp hồ sơ</button></p>
     </form>`;

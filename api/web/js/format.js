@@ -34,6 +34,25 @@ export function money(dong) {
   return `${String(Math.round(dong)).replace(/\B(?=(\d{3})+(?!\d))/g, ".")} ₫`;
 }
 
+// A procedure's fee (its `fee_terms`, GET /api/procedures/CODE) worked out
+// over the form as typed, in đồng: what the server will ask at filing.
+export function feeOf(t, values = {}) {
+  if (!t) return 0;
+  if (t.op === "money") return t.vnd;
+  if (t.op === "ref") return /^\d+$/.test(String(values[t.field] ?? "").trim()) ? Number(values[t.field]) : 0;
+  const a = feeOf(t.a, values), b = feeOf(t.b, values);
+  return t.op === "add" ? a + b : t.op === "mul" ? a * b : 0;
+}
+
+// The fee in words for people: "200.000 ₫ + 5.000 ₫ × Số bản cấp thêm"; "Miễn phí" for none.
+export function feeText(t, fields = []) {
+  if (!t || (t.op === "money" && !t.vnd)) return "Miễn phí";
+  const words = (x) => x.op === "money" ? money(x.vnd)
+    : x.op === "ref" ? ((fields.find((f) => f.name === x.field) || {}).label || x.field)
+    : `${words(x.a)} ${x.op === "add" ? "+" : "×"} ${words(x.b)}`;
+  return words(t);
+}
+
 // "0 working days", "3 working days", "8 working hours" as the catalogue
 // gives them, in Vietnamese.
 export function limit(text) {

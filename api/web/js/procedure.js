@@ -4,7 +4,7 @@
 // done online and the process drawn — all from GET /api/procedures/CODE and
 // its graph.svg, nothing written per procedure here.
 import { html, render, useEffect, useState } from "/vendor/htm-preact-3.1.1.mjs";
-import { limit } from "/js/format.js";
+import { feeText, limit } from "/js/format.js";
 import { getJSON } from "/js/http.js";
 
 const ONLINE = { full: "Trực tuyến toàn trình: nộp và nhận kết quả trực tuyến",
@@ -29,7 +29,7 @@ function Procedure({ code }) {
       <dt>Mã thủ tục</dt><dd>${p.code}</dd>
       <dt>Lĩnh vực</dt><dd>${p.sector}${p.field ? ` · ${p.field}` : ""}</dd>
       <dt>Thời hạn giải quyết</dt><dd>${limit(p.time)}</dd>
-      <dt>Lệ phí</dt><dd>${!p.fee || /^0(\s|$)/.test(p.fee) ? "Miễn phí" : p.fee}</dd>
+      <dt>Lệ phí</dt><dd id="fee">${feeText(p.fee_terms, p.fields)}${p.refundable ? " (hoàn lại nếu cơ quan không giải quyết được)" : ""}</dd>
       <dt>Cách thực hiện</dt><dd>${ONLINE[p.online] || p.online}</dd>
     </dl>
     <h2>Nơi nộp hồ sơ</h2>
