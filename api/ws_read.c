@@ -135,8 +135,9 @@ static json_t *deadline_json(const eng_dossier_full *f) {
       json_object_set_new(o, "reason", json_string(l->reason));
     json_array_append_new(lines, o);
   }
-  return json_pack("{s:o, s:I, s:I, s:o}", "time", str_or_null(f->deadline.time), "from",
-                   (json_int_t)f->deadline.from, "due", (json_int_t)f->deadline.due, "explain", lines);
+  return json_pack("{s:o, s:I, s:I, s:b, s:o}", "time", str_or_null(f->deadline.time), "from",
+                   (json_int_t)f->deadline.from, "due", (json_int_t)f->deadline.due, "if_accepted_now",
+                   f->deadline.if_accepted_now, "explain", lines);
 }
 
 static json_t *full_json(const eng_dossier_full *f) {
@@ -337,6 +338,13 @@ bool srv_ws_queue_filter(req *r, eng_queue_filter *f) {
   return true;
 }
 
+static json_t *tally_json(const eng_queue_tally *t) {
+  json_t *o = json_object();
+  for (int i = 0; i < t->n; i++)
+    json_object_set_new(o, t->of[i].name, json_integer(t->of[i].n));
+  return o;
+}
+
 typedef struct page_out {
   const srv *s;
   json_t *rows;
@@ -378,13 +386,11 @@ void srv_ws_op_queue(req *r) {
   if (f.agency) {
     eng_queue_counts k;
     if (eng_queue_counts_read(r->s->e, f.agency, r->c->who.acct.id, now, &k) == 0) {
-      json_t *steps = json_object();
-      for (int i = 0; i < k.nsteps; i++)
-        json_object_set_new(steps, k.steps[i].step, json_integer(k.steps[i].n));
       json_object_set_new(reply, "counts",
-                          json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o}", "open", k.open, "due_soon", k.due_soon,
-                                    "overdue", k.overdue, "waiting", k.waiting, "paused", k.paused, "assigned_to_me",
-                                    k.mine, "steps", steps));
+                          json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o}", "open", k.open, "due_soon",
+                                    k.due_soon, "overdue", k.overdue, "waiting", k.waiting, "paused", k.paused,
+                                    "assigned_to_me", k.mine, "steps", tally_json(&k.steps), "states",
+                                    tally_json(&k.states), "roles", tally_json(&k.roles)));
     }
     json_object_set_new(reply, "agency", json_string(f.agency));
   }

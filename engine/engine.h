@@ -538,6 +538,7 @@ typedef struct eng_dossier_full {
   struct {
     char time[48];            /* the procedure's time limit ("5 working days") */
     mc_instant from, due;     /* counted from (the clock's start), to */
+    bool if_accepted_now;     /* not yet accepted: from is now, due what an acceptance now would promise */
     eng_deadline_line *lines;
     int nlines;
   } deadline;
@@ -632,14 +633,18 @@ bool eng_queue_row_matches(const eng_queue_row *r, const eng_queue_filter *f, mc
 
 #define ENG_QUEUE_MAX_STEPS 32
 /* An agency's queues counted: open (clock running), due soon, overdue,
- * waiting for the applicant, paused, assigned to `me`, and per step. */
+ * waiting for the applicant, paused, assigned to `me`, and the open rows
+ * per step, per state and per role (a console's queues). */
+typedef struct eng_queue_tally {
+  struct {
+    char name[48];
+    int n;
+  } of[ENG_QUEUE_MAX_STEPS];
+  int n;
+} eng_queue_tally;
 typedef struct eng_queue_counts {
   int open, due_soon, overdue, waiting, paused, mine;
-  struct {
-    char step[48];
-    int n;
-  } steps[ENG_QUEUE_MAX_STEPS];
-  int nsteps;
+  eng_queue_tally steps, states, roles;
 } eng_queue_counts;
 int eng_queue_counts_read(eng_engine *e, const char *agency, const char *me, mc_instant now, eng_queue_counts *out);
 /* The queue rows of one dossier as they stand (none once it is finished). */

@@ -308,6 +308,20 @@ static int decode_cursor(const char *cursor, mc_buf *out) {
   return mc_buf_append(out, bytes, n / 2);
 }
 
+/* One more row under `name` (the first ENG_QUEUE_MAX_STEPS names only). */
+static void tally(eng_queue_tally *t, const char *name) {
+  int i = 0;
+  while (i < t->n && strcmp(t->of[i].name, name))
+    i++;
+  if (i == t->n && t->n < ENG_QUEUE_MAX_STEPS) {
+    snprintf(t->of[i].name, sizeof t->of[i].name, "%s", name);
+    t->of[i].n = 0;
+    t->n++;
+  }
+  if (i < t->n)
+    t->of[i].n++;
+}
+
 static int page_one(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
   page_ctx *c = opaque;
   if (klen < c->prefix_len || memcmp(key, c->prefix, c->prefix_len) != 0)
@@ -333,16 +347,9 @@ static int page_one(void *opaque, const void *key, size_t klen, const void *val,
         mine = !strcmp(c->me, r.co_handlers[i]);
       k->mine += mine;
     }
-    int i = 0;
-    while (i < k->nsteps && strcmp(k->steps[i].step, r.step))
-      i++;
-    if (i == k->nsteps && k->nsteps < ENG_QUEUE_MAX_STEPS) {
-      snprintf(k->steps[i].step, sizeof k->steps[i].step, "%s", r.step);
-      k->steps[i].n = 0;
-      k->nsteps++;
-    }
-    if (i < k->nsteps)
-      k->steps[i].n++;
+    tally(&k->steps, r.step);
+    tally(&k->states, r.state);
+    tally(&k->roles, r.role);
     return 0;
   }
   if (!eng_queue_row_matches(&r, c->f, c->now))

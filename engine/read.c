@@ -356,14 +356,21 @@ static int clock_and_deadline(reading *r, eng_dossier_full *f, const char *code,
       snprintf(f->deadline.time, sizeof f->deadline.time, "%s", mc_buf_cstr(&text));
     mc_buf_free(&text);
   }
-  if (ok && cal && w.started_at) {
+  /* Not yet accepted: the appointment an acceptance now would promise (what
+   * accept computes, engine/process.c), for reception to see before it. */
+  mc_instant from = w.started_at;
+  if (from == 0 && s->accepted_at == 0 && s->decided_at == 0 && s->finished_at == 0) {
+    from = now;
+    f->deadline.if_accepted_now = true;
+  }
+  if (ok && cal && from) {
     explain x = {.a = &f->arena, .offset_min = eng_calendar_offset_min(cal)};
     eng_calc calc = ENG_CALC_INIT;
     calc.cutoff_min = r->policy && r->policy->policy.has_cutoff ? r->policy->policy.cutoff_min : ENG_NO_CUTOFF;
     calc.explain = explain_one;
     calc.explain_opaque = &x;
-    f->deadline.from = w.started_at;
-    if (eng_calendar_add(cal, w.started_at, t, &calc, &f->deadline.due) == 0) {
+    f->deadline.from = from;
+    if (eng_calendar_add(cal, from, t, &calc, &f->deadline.due) == 0) {
       f->deadline.lines = x.lines;
       f->deadline.nlines = x.n;
     }

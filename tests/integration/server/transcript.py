@@ -1004,11 +1004,23 @@ async def finish(s, tokens):
 HORIZON = 15  # days after the session's day that its deadlines reach: the supplement window (15 days)
 
 
+def ordinary_week(monday):
+    """Whether `monday` and the HORIZON days after it are all as a plain week has them: working
+    Monday to Friday, no holiday, swap or make-up day (a deadline's explanation then reads the same)."""
+    return all(not SPECIAL.get(monday + datetime.timedelta(days=i)) for i in range(HORIZON + 1))
+
+
 def target_instant():
-    """09:00 in Hanoi on the next working day: the session's clock (a rehearsal clock runs only ahead).
+    """09:00 in Hanoi on the next Monday that starts an ordinary run of days: the session's clock (a
+    rehearsal clock runs only ahead).  Always a Monday, so the explanations of deadlines (which
+    days are counted, which weekend is skipped) are the same whichever day the test runs.
     MOTCUA_TRANSCRIPT_DAY=YYYY-MM-DD (a later working day) checks that another day records the same."""
     today = datetime.datetime.now(TZ).date()
-    day = next_working_day(today)
+    day = today + datetime.timedelta(days=7 - today.weekday())
+    for _ in range(60):
+        if ordinary_week(day):
+            break
+        day += datetime.timedelta(days=7)
     if os.environ.get("MOTCUA_TRANSCRIPT_DAY"):
         day = datetime.date.fromisoformat(os.environ["MOTCUA_TRANSCRIPT_DAY"])
         expect(day > today and working(day), "MOTCUA_TRANSCRIPT_DAY is a working day after today")
