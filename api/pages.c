@@ -104,10 +104,11 @@ static int add(srv_pages *p, const char *path, const char *file, const char *typ
 }
 
 /* The shell with its {placeholders} filled. */
-static void fill(mc_buf *out, const char *shell, const char *title, const char *module, const char *content) {
+static void fill(mc_buf *out, const char *shell, const char *title, const char *module, const char *content,
+                 const char *nav) {
   for (const char *c = shell; *c;) {
     const char *v = !strncmp(c, "{title}", 7) ? title : !strncmp(c, "{module}", 8) ? module
-                    : !strncmp(c, "{content}", 9) ? content : NULL;
+                    : !strncmp(c, "{content}", 9) ? content : !strncmp(c, "{nav}", 5) ? nav : NULL;
     if (v) {
       mc_buf_append_str(out, v);
       c = strchr(c, '}') + 1;
@@ -127,18 +128,27 @@ static char *trim(char *s) {
 }
 
 /* Every screen of _screens.txt made from _shell.html: one head, one header,
- * one place to change them. */
+ * one place to change them.  The header's links ({nav}) are _nav.html's, or
+ * for the officials' console (paths under /console/) _nav-console.html's. */
 static int screens(srv_pages *p, const char *web_dir) {
   char path[1200];
-  mc_buf shell = MC_BUF_INIT, list = MC_BUF_INIT;
+  mc_buf shell = MC_BUF_INIT, list = MC_BUF_INIT, nav = MC_BUF_INIT, nav_console = MC_BUF_INIT;
   snprintf(path, sizeof path, "%s/_shell.html", web_dir);
   int rc = mc_file_read(path, MAX_FILE, &shell);
+  snprintf(path, sizeof path, "%s/_nav.html", web_dir);
+  if (rc == 0)
+    rc = mc_file_read(path, MAX_FILE, &nav);
+  snprintf(path, sizeof path, "%s/_nav-console.html", web_dir);
+  if (rc == 0)
+    rc = mc_file_read(path, MAX_FILE, &nav_console);
   snprintf(path, sizeof path, "%s/_screens.txt", web_dir);
   if (rc == 0)
     rc = mc_file_read(path, MAX_FILE, &list);
   if (rc) {
     mc_buf_free(&shell);
     mc_buf_free(&list);
+    mc_buf_free(&nav);
+    mc_buf_free(&nav_console);
     return rc == MC_ENOENT ? 0 : rc;
   }
   char *save = NULL;
@@ -166,12 +176,16 @@ static int screens(srv_pages *p, const char *web_dir) {
     }
     const char *content = n > 3 && trim(f[3])[0] ? trim(f[3]) : "<div id=\"app\"><p>Đang tải…</p></div>";
     mc_buf page = MC_BUF_INIT;
-    fill(&page, mc_buf_cstr(&shell), trim(f[1]), trim(f[2]), content);
-    rc = add_bytes(p, trim(f[0]), &page, "text/html; charset=utf-8", true);
+    const char *where = trim(f[0]);
+    fill(&page, mc_buf_cstr(&shell), trim(f[1]), trim(f[2]), content,
+         mc_buf_cstr(strncmp(where, "/console/", 9) ? &nav : &nav_console));
+    rc = add_bytes(p, where, &page, "text/html; charset=utf-8", true);
     mc_buf_free(&page);
   }
   mc_buf_free(&shell);
   mc_buf_free(&list);
+  mc_buf_free(&nav);
+  mc_buf_free(&nav_console);
   return rc;
 }
 
@@ -224,8 +238,12 @@ void srv_pages_free(srv_pages *p) {
 }
 
 const page_file *srv_page_find(const srv_pages *p, const char *path) {
-  if (!strcmp(path, "/"))
-    path = "/index.html";
+  char index[256];
+  size_t n = strlen(path);
+  if (n && path[n - 1] == '/' && n < sizeof index - 10) { /* a folder: its index.html (/, /console/) */
+    snprintf(index, sizeof index, "%sindex.html", path);
+    path = index;
+  }
   for (int i = 0; i < p->n; i++)
     if (!strcmp(p->files[i].path, path))
       return &p->files[i];

@@ -3,7 +3,9 @@
  * with an ETag of its content's SHA-256 and, where it pays, its gzip; served
  * under the pages' own security headers (api/http_req.c, HEADERS_PAGE).
  * The screens are made at load from one shell (_shell.html) and the list of
- * them (_screens.txt): their title, their module, what shows first. */
+ * them (_screens.txt): their title, their module, what shows first; the
+ * header's links are _nav.html's (_nav-console.html's under /console/). A
+ * folder's address (/, /console/) serves its index.html. */
 #ifndef MOTCUA_API_PAGES_H
 #define MOTCUA_API_PAGES_H
 

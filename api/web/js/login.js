@@ -1,7 +1,7 @@
 // login.js — the login page (login.html): the citizen id or tax code (an
 // official's account name) and the password; a one-time password is changed
 // at once (change_password over the WebSocket); then on to where the person
-// was going (?next=), "my dossiers" by default.  Errors are shown in a summary
+// was going (?next=), "my dossiers" by default (an official: the console).  Errors are shown in a summary
 // at the top that links to each field, and at the field.
 import { html, render, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { Connection } from "/js/conn.js";
@@ -9,8 +9,10 @@ import { Errors, Field, focusErrors } from "/js/forms.js";
 import * as session from "/js/session.js";
 
 function next() {
-  const n = new URLSearchParams(location.search).get("next") || "/mine.html";
-  return n.startsWith("/") && !n.startsWith("//") ? n : "/mine.html";
+  const s = session.current();
+  const home = s && s.roles && !s.roles.includes("applicant") ? "/console/" : "/mine.html";
+  const n = new URLSearchParams(location.search).get("next") || home;
+  return n.startsWith("/") && !n.startsWith("//") ? n : home;
 }
 
 function Login() {
