@@ -387,10 +387,11 @@ void srv_ws_op_queue(req *r) {
     eng_queue_counts k;
     if (eng_queue_counts_read(r->s->e, f.agency, r->c->who.acct.id, now, &k) == 0) {
       json_object_set_new(reply, "counts",
-                          json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o}", "open", k.open, "due_soon",
+                          json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:o}", "open", k.open, "due_soon",
                                     k.due_soon, "overdue", k.overdue, "waiting", k.waiting, "paused", k.paused,
                                     "assigned_to_me", k.mine, "steps", tally_json(&k.steps), "states",
-                                    tally_json(&k.states), "roles", tally_json(&k.roles)));
+                                    tally_json(&k.states), "roles", tally_json(&k.roles), "procedures",
+                                    tally_json(&k.procedures)));
     }
     json_object_set_new(reply, "agency", json_string(f.agency));
   }

@@ -634,7 +634,7 @@ bool eng_queue_row_matches(const eng_queue_row *r, const eng_queue_filter *f, mc
 #define ENG_QUEUE_MAX_STEPS 32
 /* An agency's queues counted: open (clock running), due soon, overdue,
  * waiting for the applicant, paused, assigned to `me`, and the open rows
- * per step, per state and per role (a console's queues). */
+ * per step, per state, per role and per procedure (a console's queues). */
 typedef struct eng_queue_tally {
   struct {
     char name[48];
@@ -644,7 +644,7 @@ typedef struct eng_queue_tally {
 } eng_queue_tally;
 typedef struct eng_queue_counts {
   int open, due_soon, overdue, waiting, paused, mine;
-  eng_queue_tally steps, states, roles;
+  eng_queue_tally steps, states, roles, procedures;
 } eng_queue_counts;
 int eng_queue_counts_read(eng_engine *e, const char *agency, const char *me, mc_instant now, eng_queue_counts *out);
 /* The queue rows of one dossier as they stand (none once it is finished). */

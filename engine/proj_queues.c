@@ -350,6 +350,7 @@ static int page_one(void *opaque, const void *key, size_t klen, const void *val,
     tally(&k->steps, r.step);
     tally(&k->states, r.state);
     tally(&k->roles, r.role);
+    tally(&k->procedures, r.procedure);
     return 0;
   }
   if (!eng_queue_row_matches(&r, c->f, c->now))
