@@ -114,6 +114,13 @@ export class Connection {
     return r;
   }
 
+  // Ends a subscription (its pushes stop); nothing if there is none.
+  async unsubscribe(key) {
+    const s = this.subs.get(key);
+    this.subs.delete(key);
+    if (s && s.id && this.ready) await this.send({ op: "unsubscribe", subscription: s.id });
+  }
+
   close() {
     this.closed = true;
     this.ws.close();
