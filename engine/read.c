@@ -359,7 +359,7 @@ static int clock_and_deadline(reading *r, eng_dossier_full *f, const char *code,
   /* Not yet accepted: the appointment an acceptance now would promise (what
    * accept computes, engine/process.c), for reception to see before it. */
   mc_instant from = w.started_at;
-  if (from == 0 && s->accepted_at == 0 && s->decided_at == 0 && s->finished_at == 0) {
+  if (s->accepted_at == 0 && s->decided_at == 0 && s->finished_at == 0) {
     from = now;
     f->deadline.if_accepted_now = true;
   }

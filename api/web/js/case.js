@@ -11,7 +11,7 @@
 // official's action shows without reloading (a "dossier" subscription).
 import { html, render, useEffect, useRef, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { connect, errorText, official, Offline, onShortcut, ROLES, ShortcutsToggle } from "/js/desk.js";
-import { date, dateTime, formal, money, nfc } from "/js/format.js";
+import { date, dateTime, formal, limit, money, nfc } from "/js/format.js";
 import { getJSON } from "/js/http.js";
 import { uploadFile } from "/js/upload.js";
 
@@ -116,8 +116,7 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
       <h2 id="action-h">${c.label}</h2>
       <p class="meta">Hồ sơ ${d.code} · ${d.applicant?.name || ""}</p>
       ${c.action === "accept" && d.deadline?.if_accepted_now ? html`<p class="promise" id="promise">Tiếp nhận bây giờ, hẹn trả kết quả:
-        <strong>${formal(d.deadline.due)}</strong> (${d.deadline.time ? d.deadline.time.replace("working days", "ngày làm việc")
-        .replace("working hours", "giờ làm việc") : ""}).</p>` : ""}
+        <strong>${formal(d.deadline.due)}</strong> (thời hạn ${limit(d.deadline.time)}).</p>` : ""}
       ${c.needs === "list" ? html`<fieldset><legend>Giấy tờ cần bổ sung, hoàn thiện</legend>
         ${d.documents.filter((x) => x.state !== "issued").map((x, i) => html`<label class="check">
           <input type="checkbox" id=${`need-${i}`} checked=${picked.includes(x.title)}
@@ -227,11 +226,12 @@ function Case({ s, code }) {
     <section aria-labelledby="form-h"><h2 id="form-h">Tờ khai</h2>
       <dl class="facts">${d.form.map((f) => html`<dt>${f.label}</dt><dd>${f.value === null || f.value === undefined ? "—"
         : f.type === "yes_no" ? (f.value ? "Có" : "Không") : f.type === "date" ? date(Date.parse(`${f.value}T00:00:00+07:00`))
+        : f.type === "number" ? Number(f.value).toLocaleString("vi-VN")
         : String(f.value)}</dd>`)}</dl></section>
     <section aria-labelledby="docs-h"><h2 id="docs-h">Giấy tờ</h2>
       <ul class="docs">${d.documents.map((x) => html`<${Document} doc=${x} d=${d} conn=${conn} />`)}</ul></section>
     <section aria-labelledby="deadline-h"><h2 id="deadline-h">Thời hạn</h2>
-      <p>Thời hạn giải quyết: ${d.deadline?.time || "—"}; đồng hồ pháp lý: ${
+      <p>Thời hạn giải quyết: ${limit(d.deadline?.time) || "—"}; đồng hồ pháp lý: ${
         { not_started: "chưa bắt đầu", running: "đang chạy", paused: "tạm dừng", stopped: "đã dừng" }[d.clock.state] || d.clock.state}.</p>
       ${d.deadline?.explain?.length ? html`<details><summary>Cách tính hạn ${d.deadline.if_accepted_now ? "(nếu tiếp nhận bây giờ)" : ""}</summary>
         <ol class="explain">${d.deadline.explain.map((l) => html`<li>${WHAT[l.what] || l.what} · ${l.date ? date(Date.parse(`${l.date}T00:00:00+07:00`)) : ""}

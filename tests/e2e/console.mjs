@@ -1,0 +1,288 @@
+// console.mjs — the officials' console in Debian's Chromium against a real
+// motcuad (issue 20): an official and a citizen in two browser contexts. The
+// citizen files (over the protocol: the portal's own pages are portal.mjs's);
+// reception sees it arrive live with its badge, opens it by keyboard, asks for
+// a supplement by keyboard (a checklist and guidance, one request); the
+// citizen answers; reception accepts by keyboard, the appointment shown before
+// confirming checked against `motcua deadline`; the specialist and the leader
+// decide in their consoles; reception returns the result.  Every step is
+// checked through a second channel (a `get` as another principal).  Then the
+// access rules (another agency's official; an action of another role), intake
+// at the desk for someone without an account, and the agency administrator's
+// page.  axe on every console page the README lists; screenshots saved.
+//
+//   node console.mjs MOTCUAD MOTCUA
+import { execFileSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { check, checks, done, eq, launchOptions } from "./browser.mjs";
+import { startClamd, startMotcuad, startSink } from "./motcuad.mjs";
+import { accessible, PASSWORD, people } from "./people.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const shots = process.env.MOTCUA_SCREENSHOTS || join(here, "screenshots");
+mkdirSync(shots, { recursive: true });
+const deadline = setTimeout(() => {
+  console.log("FAIL: the console test took more than 150 s");
+  process.exit(1);
+}, 150000);
+
+const clamd = await startClamd();
+const sink = await startSink();
+const server = await startMotcuad(process.argv[2], (clamd ? `clamd_socket = ${clamd.sock}\n` : "") + sink.config);
+const motcua = process.argv[3];
+const { userAdd, wsRequest, login, official } = people(server, motcua);
+const SCAN = Buffer.from("89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63f8dfc000470cc471007ea217f15da160050000000049454e44ae426082", "hex");
+
+// "14 giờ 05 phút, ngày 07 tháng 12 năm 2026", as the pages write an instant (js/format.js formal).
+function formal(ms) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
+    minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric", hourCycle: "h23" }).formatToParts(new Date(ms))
+    .map((x) => [x.type, x.value]));
+  return `${p.hour} giờ ${p.minute} phút, ngày ${p.day} tháng ${p.month} năm ${p.year}`;
+}
+
+async function upload(token, name, data) {
+  const decl = await (await fetch(server.url + "/api/uploads", { method: "POST", headers: {
+    Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name, size: data.length, agency: "H13.X01" }) })).json();
+  const r = await fetch(`${server.url}/api/uploads/${decl.upload}?offset=0`, { method: "POST", headers: {
+    Authorization: `Bearer ${token}`, "Content-Type": "application/octet-stream" }, body: data });
+  return (await r.json()).sha256;
+}
+
+// Logged in through the login page: an official lands on the console.
+async function loginPage(page, account) {
+  await page.goto(server.url + "/login.html");
+  await page.fill("#id", account);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(/\/console\//), page.click("button[type=submit]")]);
+}
+
+async function tabTo(page, what, test, arg) {
+  for (let i = 0; i < 80; i++) {
+    await page.keyboard.press("Tab");
+    if (await page.evaluate(test, arg)) return;
+  }
+  throw new Error(`Tab never reaches ${what}`);
+}
+const focusedId = (id) => document.activeElement && document.activeElement.id === id;
+const focusedText = (t) => document.activeElement && document.activeElement.textContent.trim() === t;
+
+let browser;
+try {
+  browser = await chromium.launch(launchOptions());
+  const errors = [];
+  const desktop = { viewport: { width: 1280, height: 860 }, locale: "vi-VN" };
+  const offCtx = await browser.newContext(desktop);
+  const desk = await offCtx.newPage();
+  desk.on("pageerror", (e) => errors.push(e.message));
+  await desk.goto(server.url + "/");
+  const reception = await official(desk, "le.tan", "reception", "H13.X01", "Nguyễn Thị Lan");
+  const specialist = await official(desk, "chuyen.vien", "specialist", "H13.X01", "Trần Văn Hùng");
+  const leader = await official(desk, "chu.tich", "leader", "H13.X01", "Lê Văn Chủ");
+  await official(desk, "quan.tri", "agency_admin", "H13.X01", "Phạm Quản Trị");
+  const x02 = await official(desk, "le.tan.x02", "reception", "H13.X02");
+  const citizenOtp = userAdd("001090001234", "Nguyễn Văn An", "applicant");
+  const first = await login("001090001234", citizenOtp);
+  await wsRequest(desk, first, "change_password", { old: citizenOtp, new: PASSWORD });
+  const citizen = await login("001090001234", PASSWORD);
+
+  // Reception's console, the reception queue empty; then the citizen files.
+  await loginPage(desk, "le.tan");
+  await desk.waitForSelector("nav.queues");
+  await desk.waitForFunction(() => document.body.textContent.includes("Không có hồ sơ nào"));
+  check(true, "reception's console opens on the reception queue, empty");
+  await accessible(desk, "the console's queues");
+  const citCtx = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "vi-VN" });
+  const cp = await citCtx.newPage();
+  await cp.goto(server.url + "/");
+  const form = { business_name: "Quán Phở Hạnh", owner_id: "001090001234", address: "Số 1 Lý Thái Tổ, phường Kinh Bắc",
+    capital: 50000000, email: "chu.ho@example.vn" };
+  const t0 = Date.now();
+  const filed = await wsRequest(cp, citizen, "submit", { command_id: "c-1", procedure: "2.000575", agency: "H13.X01", form });
+  check(filed.ok, "the citizen files: " + JSON.stringify(filed));
+  const code = filed.dossier;
+  await desk.waitForSelector(`tr[data-code="${code}"]`, { timeout: 10000 });
+  console.log(`FIGURE a citizen's submit shown in the reception queue after ${Date.now() - t0} ms`);
+  check((await desk.textContent(`tr[data-code="${code}"]`)).includes("Mới"), "the new dossier has its badge");
+  check((await desk.textContent(".queue-head")).includes("1 hồ sơ mới"), "and the queue says one is new");
+  check((await desk.title()).startsWith("(1)"), "the tab's title counts it: " + await desk.title());
+  const asServer = await wsRequest(desk, reception, "queue", { state: "submitted", limit: 1 });
+  await desk.waitForFunction((n) => document.querySelector("nav.queues a[aria-current=page] .count-badge").textContent === n,
+    String(asServer.counts.states.submitted), { timeout: 5000 }).catch(() => {});
+  eq(Number(await desk.textContent("nav.queues a[aria-current=page] .count-badge")), asServer.counts.states.submitted,
+    "the reception queue's count is the server's");
+  await desk.screenshot({ path: join(shots, "console-queue.png"), fullPage: true });
+
+  // Opened by keyboard: Tab to the dossier's code, Enter.
+  await desk.focus("#search");
+  await tabTo(desk, "the new dossier's link", focusedText, code);
+  await Promise.all([desk.waitForURL(/dossier\.html/), desk.keyboard.press("Enter")]);
+  await desk.waitForSelector("#applicant");
+  eq(await desk.textContent("#applicant"), "Nguyễn Văn An", "the applicant, as filed");
+  check((await desk.textContent("main")).includes("Quán Phở Hạnh"), "the e-form, as filed");
+  const offered = (await wsRequest(desk, reception, "get", { dossier: code })).dossier.can.map((c) => c.action);
+  eq((await desk.$$eval("[data-action]", (b) => b.map((x) => x.dataset.action))).sort(), offered.sort(),
+    "the buttons are the actions the server gives reception now");
+  check(offered.includes("accept") && !offered.includes("approve"), "reception's, not the leader's: " + offered.join(" "));
+  await accessible(desk, "a dossier at the desk");
+  await desk.screenshot({ path: join(shots, "console-dossier.png"), fullPage: true });
+
+  // A supplement by keyboard: "b", the checklist, guidance, Enter.
+  await desk.keyboard.press("b");
+  await desk.waitForSelector("dialog[open]");
+  await accessible(desk, "the supplement request's dialog");
+  await tabTo(desk, "the checklist's item", focusedId, "need-0");
+  const item = await desk.evaluate(() => document.activeElement.parentElement.textContent.trim());
+  await desk.keyboard.press("Space");
+  await tabTo(desk, "the guidance", focusedId, "reason");
+  await desk.keyboard.type("Bản chụp rõ nét, có chữ ký của các thành viên");
+  await tabTo(desk, "the confirm button", focusedText, "Xác nhận: Yêu cầu bổ sung hồ sơ");
+  await desk.keyboard.press("Enter");
+  await desk.waitForFunction(() => document.querySelector(".said").textContent.startsWith("Đã"));
+  const asked = await wsRequest(desk, citizen, "get", { dossier: code });
+  eq(asked.dossier.state, "supplement_requested", "the server has the supplement request (read as the citizen)");
+  const hist = await wsRequest(desk, citizen, "history", { dossier: code });
+  const req = hist.history.find((h) => h.action === "request_supplement");
+  eq(req && req.reason, `Đề nghị bổ sung: 1. ${item}. Hướng dẫn: Bản chụp rõ nét, có chữ ký của các thành viên`,
+    "one request: the checklist and the guidance, as the citizen reads it");
+
+  // The citizen answers; reception's page shows it live.
+  const sha = clamd ? await upload(citizen, "bien ban.png", SCAN) : null;
+  const answered = await wsRequest(cp, citizen, "act", { command_id: "c-2", dossier: code, expected_version: 2,
+    action: "provide_supplement", documents: clamd ? [{ name: "bien_ban", files: [sha] }] : [] });
+  check(answered.ok, "the citizen answers: " + JSON.stringify(answered));
+  await desk.waitForFunction(() => document.querySelector("#state").textContent.startsWith("Chờ tiếp nhận"), null,
+    { timeout: 10000 });
+  check(true, "the answer shows on reception's page without a reload");
+
+  // Accepted by keyboard: "n" shows the appointment first; Enter confirms.
+  await desk.keyboard.press("n");
+  await desk.waitForSelector("#promise");
+  const promise = (await desk.textContent("#promise strong")).trim();
+  await desk.keyboard.press("Tab"); // into the dialog, onto its confirm button
+  await tabTo(desk, "the confirm button", focusedText, "Xác nhận: Tiếp nhận");
+  await desk.keyboard.press("Enter");
+  await desk.waitForFunction(() => document.querySelector(".said").textContent.includes("hẹn trả"));
+  const accepted = (await wsRequest(desk, citizen, "get", { dossier: code })).dossier;
+  eq(accepted.state, "processing", "the server has it accepted");
+  eq(promise, formal(accepted.appointment_at), "the appointment shown before accepting is the one promised");
+  const cli = execFileSync(motcua, ["deadline", "--from", new Date(accepted.accepted_at).toISOString(),
+    "--add", "3 working days", "--cutoff", "15:00"], { encoding: "utf8" }).trim();
+  eq(Date.parse(cli), accepted.appointment_at, `motcua deadline agrees (${cli})`);
+  // Reception cannot take the specialist's action: not offered, and refused by the server.
+  await desk.waitForFunction(() => !document.querySelector("[data-action=accept]"));
+  const now = (await wsRequest(desk, reception, "get", { dossier: code })).dossier.can.map((c) => c.action);
+  eq((await desk.$$eval("[data-action]", (b) => b.map((x) => x.dataset.action))).sort(), now.sort(),
+    "while the specialist works, reception's buttons are what the server gives it");
+  check(!now.includes("approve"), "and approving is not among them: " + now.join(" "));
+  const wrongRole = await wsRequest(desk, reception, "act", { command_id: "w-1", dossier: code, expected_version: 4,
+    action: "approve" });
+  eq(wrongRole.ok, false, "the server refuses reception an approval");
+
+  // The specialist and the leader, each in their console; reception returns the result.
+  for (const [account, action] of [["chuyen.vien", "approve"], ["chu.tich", "approve"]]) {
+    const ctx = await browser.newContext(desktop);
+    const p = await ctx.newPage();
+    p.on("pageerror", (e) => errors.push(e.message));
+    await loginPage(p, account);
+    await p.goto(`${server.url}/console/dossier.html?code=${code}`);
+    await p.waitForSelector(`[data-action=${action}]`);
+    const before = (await wsRequest(p, citizen, "get", { dossier: code })).dossier.version;
+    await p.click(`[data-action=${action}]`);
+    await p.waitForSelector("dialog[open]");
+    await p.click("dialog button[type=submit]");
+    await p.waitForFunction(() => document.querySelector(".said").textContent.startsWith("Đã"));
+    const after = (await wsRequest(p, citizen, "get", { dossier: code })).dossier;
+    eq(after.version, before + 1, `${account}'s ${action} recorded`);
+    if (account === "chu.tich") {
+      eq(after.state, "decided", "decided after the leader's signature");
+      await p.screenshot({ path: join(shots, "console-leader.png"), fullPage: true });
+    }
+    await ctx.close();
+  }
+  await desk.waitForSelector("[data-action=return_result]", { timeout: 10000 });
+  await desk.click("[data-action=return_result]");
+  await desk.click("dialog button[type=submit]");
+  await desk.waitForFunction(() => document.querySelector("#state").textContent.startsWith("Đã trả kết quả"));
+  eq((await wsRequest(desk, citizen, "get", { dossier: code })).dossier.state, "returned", "returned, as the citizen reads it");
+  const timeline = await desk.$$eval("ol.timeline li strong", (l) => l.map((x) => x.textContent));
+  eq(timeline.length, (await wsRequest(desk, reception, "history", { dossier: code })).history.length,
+    "the timeline has every event of the history");
+
+  // Another agency's official: the dossier is refused, said on the page.
+  const otherCtx = await browser.newContext(desktop);
+  const other = await otherCtx.newPage();
+  await loginPage(other, "le.tan.x02");
+  await other.goto(`${server.url}/console/dossier.html?code=${code}`);
+  await other.waitForSelector("#refused");
+  check((await other.textContent("#refused")).length > 10, "another agency's official is refused: " + await other.textContent("#refused"));
+  eq((await wsRequest(other, x02, "get", { dossier: code })).ok, false, "and the server refuses the read");
+  await otherCtx.close();
+
+  // Intake at the desk for someone without an account: the receipt, the server's dossier.
+  await desk.goto(server.url + "/console/intake.html");
+  await desk.waitForSelector("ul.results a");
+  await accessible(desk, "intake: choosing the procedure");
+  await Promise.all([desk.waitForURL(/code=1\.001193/), desk.click("text=Đăng ký khai sinh")]);
+  await desk.waitForSelector("#a-name");
+  await desk.click("button[type=submit]");
+  await desk.waitForSelector("#errors");
+  check((await desk.$$eval("#errors a", (a) => a.map((x) => x.getAttribute("href")))).includes("#a-name"),
+    "intake: the walk-in's name is asked for");
+  await accessible(desk, "intake at the desk with its errors");
+  await desk.fill("#a-name", "Trần Thị Bình");
+  await desk.fill("#a-id_number", "001190004321");
+  await desk.fill("#a-phone", "0912345670");
+  await desk.fill("#f-child_name", "Nguyễn Minh Khôi");
+  await desk.fill("#f-birth_date", "2026-11-20");
+  await desk.selectOption("#f-gender", "Nam");
+  await desk.fill("#f-birth_place", "Bệnh viện Đa khoa tỉnh Bắc Ninh");
+  await desk.fill("#f-mother_id", "001190004321");
+  await desk.fill("#f-phone", "0912345670");
+  await desk.screenshot({ path: join(shots, "console-intake.png"), fullPage: true });
+  await Promise.all([desk.waitForURL(/receipt\.html/), desk.click("button[type=submit]")]);
+  await desk.waitForSelector("#code");
+  const walkIn = (await wsRequest(desk, reception, "get", { dossier: await desk.textContent("#code") })).dossier;
+  eq([walkIn.channel, walkIn.applicant.name, walkIn.applicant.id_number, walkIn.applicant_account],
+    ["desk", "Trần Thị Bình", "001190004321", null], "filed at the desk for the walk-in");
+
+  // The agency administrator: a new official, shown a one-time password that works.
+  const adminCtx = await browser.newContext(desktop);
+  const admin = await adminCtx.newPage();
+  admin.on("pageerror", (e) => errors.push(e.message));
+  await loginPage(admin, "quan.tri");
+  await admin.goto(server.url + "/console/officials.html");
+  await admin.waitForSelector('li[data-account="le.tan"]');
+  await accessible(admin, "the officials' page");
+  await admin.fill("#n-account", "moi.nv");
+  await admin.fill("#n-name", "Đỗ Thị Mới");
+  await admin.check("#n-specialist");
+  await admin.click("text=Tạo tài khoản");
+  await admin.waitForSelector("#otp");
+  const otp = await admin.textContent("#otp");
+  const r = await fetch(server.url + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ id: "moi.nv", password: otp }) });
+  eq([r.status, (await r.json()).must_change_password], [200, true], "the one-time password shown logs in, to be changed");
+  const listed = (await wsRequest(admin, reception, "officials", { agency: "H13.X01" })).officials.find((o) => o.account === "moi.nv");
+  eq(listed && listed.roles.sort(), ["reception", "specialist"], "the new official's roles, as the server has them");
+  await admin.screenshot({ path: join(shots, "console-officials.png"), fullPage: true });
+  await adminCtx.close();
+
+  eq(errors, [], "no script error in the console");
+  await citCtx.close();
+  await offCtx.close();
+} catch (e) {
+  check(false, "the console could not be driven: " + (e && e.stack ? e.stack : e));
+} finally {
+  clearTimeout(deadline);
+  if (browser) await browser.close();
+  if (checks.failed) console.log(server.output().slice(-1500));
+  await server.stop();
+  if (clamd) await clamd.stop();
+  sink.stop();
+}
+done();
