@@ -1,7 +1,7 @@
 // motcuad.mjs — a real motcuad for a browser test: a fresh data directory
 // with the bundled workflows, a free port on loopback (its --ready-file says
 // which), stopped with SIGTERM (and killed if it does not stop within 10 s).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, chmodSync, writeFileSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -167,4 +167,45 @@ export async function startRelay(target) {
     stop() { for (const { client, up } of live) { client.destroy(); up.destroy(); } server.close(); },
   };
   return relay;
+}
+
+// A session's token (POST /api/login).
+export async function login(url, id, password) {
+  const r = await fetch(url + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ id, password }) });
+  return (await r.json()).token;
+}
+
+// One request over a WebSocket opened by `page` (on the server's origin) with `token`.
+export function wsRequest(page, token, op, fields = {}) {
+  return page.evaluate(async ([token, op, fields]) => {
+    const ws = new WebSocket(`ws://${location.host}/ws`);
+    const replies = [];
+    await new Promise((ok, ko) => { ws.onopen = ok; ws.onerror = ko; });
+    ws.onmessage = (e) => { const m = JSON.parse(e.data); replies.push(...(Array.isArray(m) ? m : [m])); };
+    const wait = async (id) => {
+      for (let i = 0; i < 300; i++) {
+        const r = replies.find((m) => m.id === id);
+        if (r) return r;
+        await new Promise((ok) => setTimeout(ok, 20));
+      }
+      return { ok: false, error: { code: "timeout" } };
+    };
+    ws.send(JSON.stringify({ op: "hello", id: "h", token }));
+    const hello = await wait("h");
+    if (!hello.ok) return hello;
+    ws.send(JSON.stringify({ op, id: "r", ...fields }));
+    const r = await wait("r");
+    ws.close();
+    return r;
+  }, [token, op, fields]);
+}
+
+// An account made through the admin socket (`motcua user add`): its one-time password.
+// An official has an agency; an applicant a phone instead.
+export function userAdd(motcua, server, account, name, roles, agency) {
+  const args = ["user", "add", join(server.dir, "data"), account, "--name", name, "--roles", roles];
+  if (agency) args.push("--agency", agency);
+  else args.push("--phone", "0912345678");
+  return /one-time password (\S+)/.exec(execFileSync(motcua, args, { encoding: "utf8" }))[1];
 }

@@ -18,9 +18,8 @@ import { mkdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import AxeBuilder from "@axe-core/playwright";
-import { check, checks, done, eq, launchOptions } from "./browser.mjs";
-import { startClamd, startMotcuad, startRelay, startSink } from "./motcuad.mjs";
+import { accessible, check, checks, done, eq, launchOptions } from "./browser.mjs";
+import { login as loginAt, startClamd, userAdd as addUser, startMotcuad, startRelay, startSink, wsRequest } from "./motcuad.mjs";
 import { createHash } from "node:crypto";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -32,13 +31,6 @@ function crc32(buf) {
 }
 const shots = process.env.MOTCUA_SCREENSHOTS || join(here, "screenshots");
 mkdirSync(shots, { recursive: true });
-
-async function accessible(page, what) {
-  const r = await new AxeBuilder({ page })
-    .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
-  const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  check(bad.length === 0, `${what}: axe finds ${bad.map((v) => `${v.id} (${v.nodes.length})`).join(", ")}`);
-}
 
 async function fitsThePhone(page, what) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -56,39 +48,7 @@ const server = await startMotcuad(process.argv[2], (clamd ? `clamd_socket = ${cl
 const motcua = process.argv[3];
 const PASSWORD = "một mật khẩu đủ dài";
 
-// An account made through the admin socket: its one-time password.
-function userAdd(account, name, roles, agency) {
-  const args = ["user", "add", join(server.dir, "data"), account, "--name", name, "--roles", roles];
-  if (agency) args.push("--agency", agency);
-  else args.push("--phone", "0912345678");
-  const out = execFileSync(motcua, args, { encoding: "utf8" });
-  return /one-time password (\S+)/.exec(out)[1];
-}
-
-// One request over a WebSocket opened by `page` (on the server's origin) with `token`.
-function wsRequest(page, token, op, fields = {}) {
-  return page.evaluate(async ([token, op, fields]) => {
-    const ws = new WebSocket(`ws://${location.host}/ws`);
-    const replies = [];
-    await new Promise((ok, ko) => { ws.onopen = ok; ws.onerror = ko; });
-    ws.onmessage = (e) => { const m = JSON.parse(e.data); replies.push(...(Array.isArray(m) ? m : [m])); };
-    const wait = async (id) => {
-      for (let i = 0; i < 300; i++) {
-        const r = replies.find((m) => m.id === id);
-        if (r) return r;
-        await new Promise((ok) => setTimeout(ok, 20));
-      }
-      return { ok: false, error: { code: "timeout" } };
-    };
-    ws.send(JSON.stringify({ op: "hello", id: "h", token }));
-    const hello = await wait("h");
-    if (!hello.ok) return hello;
-    ws.send(JSON.stringify({ op, id: "r", ...fields }));
-    const r = await wait("r");
-    ws.close();
-    return r;
-  }, [token, op, fields]);
-}
+const userAdd = (account, name, roles, agency) => addUser(motcua, server, account, name, roles, agency);
 
 // The birth registration's filing page filled in, at H13.X01.
 async function fillBirth(page, v) {
@@ -98,11 +58,7 @@ async function fillBirth(page, v) {
     else await page.fill(`#f-${name}`, value);
 }
 
-async function login(id, password) {
-  const r = await fetch(server.url + "/api/login", { method: "POST", headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ id, password }) });
-  return (await r.json()).token;
-}
+const login = (id, password) => loginAt(server.url, id, password);
 
 // An official ready to act: made, its one-time password changed, logged in.
 async function official(page, account, roles, agency) {
