@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { check, checks, done, eq, launchOptions } from "./browser.mjs";
 import { startClamd, startMotcuad, startSink } from "./motcuad.mjs";
-import { accessible, PASSWORD, people } from "./people.mjs";
+import { accessible, formal, PASSWORD, people } from "./people.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = process.env.MOTCUA_SCREENSHOTS || join(here, "screenshots");
@@ -35,14 +35,6 @@ const server = await startMotcuad(process.argv[2], (clamd ? `clamd_socket = ${cl
 const motcua = process.argv[3];
 const { userAdd, wsRequest, login, official } = people(server, motcua);
 const SCAN = Buffer.from("89504e470d0a1a0a0000000d4948445200000004000000040802000000269309290000001049444154789c63f8dfc000470cc471007ea217f15da160050000000049454e44ae426082", "hex");
-
-// "14 giờ 05 phút, ngày 07 tháng 12 năm 2026", as the pages write an instant (js/format.js formal).
-function formal(ms) {
-  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
-    minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric", hourCycle: "h23" }).formatToParts(new Date(ms))
-    .map((x) => [x.type, x.value]));
-  return `${p.hour} giờ ${p.minute} phút, ngày ${p.day} tháng ${p.month} năm ${p.year}`;
-}
 
 async function upload(token, name, data) {
   const decl = await (await fetch(server.url + "/api/uploads", { method: "POST", headers: {

@@ -69,3 +69,12 @@ export async function accessible(page, what) {
   const bad = r.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   check(bad.length === 0, `${what}: axe finds ${bad.map((v) => `${v.id} (${v.nodes.length})`).join(", ")}`);
 }
+
+// An instant as the printed forms and the pages write it (api/web/js/format.js `formal`):
+// "14 giờ 05 phút, ngày 07 tháng 12 năm 2026", in the province's time.
+export function formal(ms) {
+  const p = Object.fromEntries(new Intl.DateTimeFormat("en-GB", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit",
+    minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric", hourCycle: "h23" }).formatToParts(new Date(ms))
+    .map((x) => [x.type, x.value]));
+  return `${p.hour} giờ ${p.minute} phút, ngày ${p.day} tháng ${p.month} năm ${p.year}`;
+}

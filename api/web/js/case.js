@@ -173,12 +173,13 @@ function Case({ s, code }) {
     });
     return () => c.close();
   }, []);
-  useEffect(() => {
-    if (!d) return undefined;
-    const keys = {};
-    for (const c of d.can) if (KEYS[c.action] && !keys[KEYS[c.action]]) keys[KEYS[c.action]] = () => setDoing(c);
-    return onShortcut(keys);
-  }, [d]);
+  // The keys act on what the page shows now (read at the key press, not when the page was drawn).
+  const shown = useRef(null);
+  shown.current = d;
+  useEffect(() => onShortcut((key) => {
+    const c = shown.current && shown.current.can.find((x) => KEYS[x.action] === key);
+    return c ? () => setDoing(c) : null;
+  }), []);
 
   function done(c, r) {
     setDoing(null);

@@ -58,14 +58,15 @@ export function setShortcuts(on) {
   localStorage.setItem(SHORTCUTS, on ? "on" : "off");
 }
 
-// Calls keys[key]() for a key pressed outside a field, without a modifier.
+// Calls keys[key]() for a key pressed outside a field, without a modifier;
+// `keys` may be a function of the key (what the page offers as it stands).
 export function onShortcut(keys) {
   const handler = (e) => {
     const t = e.target;
     if (!shortcutsOn() || e.ctrlKey || e.altKey || e.metaKey || e.repeat) return;
     if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
     if (document.querySelector("dialog[open]")) return;
-    const f = keys[e.key];
+    const f = typeof keys === "function" ? keys(e.key) : keys[e.key];
     if (f) {
       e.preventDefault();
       f();

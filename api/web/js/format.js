@@ -28,6 +28,11 @@ export function formal(ms) {
   return `${parts.hour} giờ ${parts.minute} phút, ngày ${parts.day} tháng ${parts.month} năm ${parts.year}`;
 }
 
+// The day of an instant as a form's date line writes it: "ngày 07 tháng 12 năm 2026".
+export function formalDay(ms) {
+  return formal(ms).replace(/^.*, /, "");
+}
+
 // Đồng, grouped by dots: 1234567 -> "1.234.567 ₫"; 0 -> "Miễn phí".
 export function money(dong) {
   if (!dong) return "Miễn phí";

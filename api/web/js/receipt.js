@@ -9,9 +9,9 @@
 // Laid out as the form is (the items numbered 1 to 6, the two signatures);
 // print-ready on one A5 page (site.css, @media print).
 import { html, render, useEffect, useState } from "/vendor/htm-preact-3.1.1.mjs";
-import { Connection } from "/js/conn.js";
 import { formal, limit } from "/js/format.js";
 import { getJSON } from "/js/http.js";
+import { Masthead, QrCode, lookupOf, readDossier } from "/js/printed.js";
 import * as session from "/js/session.js";
 
 const CHANNEL = { online: "Trực tuyến", desk: "Trực tiếp tại Bộ phận Một cửa", post: "Qua dịch vụ bưu chính" };
@@ -20,12 +20,10 @@ function Receipt({ code, s }) {
   const [d, setD] = useState(null);
   const [error, setError] = useState("");
   useEffect(() => {
-    const c = new Connection(s.token);
-    Promise.all([c.request("get", { dossier: code }), c.request("history", { dossier: code })]).then(async ([g, h]) => {
-      c.close();
-      if (!g.ok) { setError((g.error && (g.error.message_vi || g.error.message)) || "Không đọc được hồ sơ"); return; }
-      const p = await getJSON(`/api/procedures/${encodeURIComponent(g.dossier.procedure)}`).catch(() => null);
-      setD({ ...g.dossier, history: h.ok ? h.history : [], time: p ? p.time : "" });
+    readDossier(s.token, code).then(async (r) => {
+      if (r.error) { setError(r.error); return; }
+      const p = await getJSON(`/api/procedures/${encodeURIComponent(r.dossier.procedure)}`).catch(() => null);
+      setD({ ...r.dossier, history: r.history, time: p ? p.time : "" });
     });
   }, []);
   if (error) return html`<h1>Giấy tiếp nhận hồ sơ</h1><p class="error" role="alert">${error}</p>`;
@@ -34,21 +32,17 @@ function Receipt({ code, s }) {
   const filed = d.history.find((x) => x.action === "submit");
   const received = d.channel === "online" ? "Tiếp nhận trực tuyến" : (filed && filed.by && filed.by.name) || "";
   const docs = d.documents.filter((x) => x.state !== "missing" && x.state !== "issued");
-  const lookup = `${location.origin}/lookup.html?code=${encodeURIComponent(d.code)}&secret=${encodeURIComponent(d.secret)}`;
-  const qr = `/api/status/${encodeURIComponent(d.code)}/qr.svg?secret=${encodeURIComponent(d.secret)}`;
+  const lookup = lookupOf(d).url;
   const where = d.channel === "online" ? `Trực tuyến, tại trang Hồ sơ của tôi; hoặc tại Bộ phận Một cửa của ${d.agency_name}`
     : `Bộ phận Một cửa của ${d.agency_name}`;
   return html`<article class="receipt">
-    <div class="masthead">
-      <p class="center">${d.agency_name.toUpperCase()}<br />BỘ PHẬN MỘT CỬA</p>
-      <p class="center">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM<br /><u>Độc lập - Tự do - Hạnh phúc</u></p>
-    </div>
+    <${Masthead} agency=${d.agency_name} />
     <div class="code-block">
       <div>
         <h1>GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ</h1>
         <p>Mã hồ sơ: <strong id="code">${d.code}</strong><br />Mã tra cứu: <strong id="secret">${d.secret}</strong></p>
       </div>
-      <img class="qr" src=${qr} alt=${`Mã QR tra cứu hồ sơ ${d.code}`} width="160" height="160" />
+      <${QrCode} d=${d} />
     </div>
     <p>Bộ phận Một cửa — ${d.agency_name} tiếp nhận hồ sơ của:</p>
     <ul class="form-lines">
