@@ -384,8 +384,8 @@ void srv_ws_op_queue(req *r) {
   bool more = json_array_size(o.rows) == (size_t)limit;
   json_t *reply = json_pack("{s:b, s:o, s:o}", "ok", 1, "rows", o.rows, "next", more ? json_string(o.last) : json_null());
   if (f.agency) {
-    eng_queue_counts k;
-    if (eng_queue_counts_read(r->s->e, f.agency, r->c->who.acct.id, now, &k) == 0) {
+    eng_queue_counts k; /* the first page only: counting reads the agency's every row */
+    if (!(cursor && cursor[0]) && eng_queue_counts_read(r->s->e, f.agency, r->c->who.acct.id, now, &k) == 0) {
       json_object_set_new(reply, "counts",
                           json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:o}", "open", k.open, "due_soon",
                                     k.due_soon, "overdue", k.overdue, "waiting", k.waiting, "paused", k.paused,

@@ -97,9 +97,9 @@ try {
   const filed = await wsRequest(cp, citizen, "submit", { command_id: "c-1", procedure: "2.000575", agency: "H13.X01", form });
   check(filed.ok, "the citizen files: " + JSON.stringify(filed));
   const code = filed.dossier;
-  await desk.waitForSelector(`tr[data-code="${code}"]`, { timeout: 10000 });
+  await desk.waitForSelector(`[role=row][data-code="${code}"]`, { timeout: 10000 });
   console.log(`FIGURE a citizen's submit shown in the reception queue after ${Date.now() - t0} ms`);
-  check((await desk.textContent(`tr[data-code="${code}"]`)).includes("Mới"), "the new dossier has its badge");
+  check((await desk.textContent(`[role=row][data-code="${code}"]`)).includes("Mới"), "the new dossier has its badge");
   check((await desk.textContent(".queue-head")).includes("1 hồ sơ mới"), "and the queue says one is new");
   check((await desk.title()).startsWith("(1)"), "the tab's title counts it: " + await desk.title());
   const asServer = await wsRequest(desk, reception, "queue", { state: "submitted", limit: 1 });
@@ -108,6 +108,7 @@ try {
   eq(Number(await desk.textContent("nav.queues a[aria-current=page] .count-badge")), asServer.counts.states.submitted,
     "the reception queue's count is the server's");
   await desk.screenshot({ path: join(shots, "console-queue.png"), fullPage: true });
+  await accessible(desk, "the console's queue with a new dossier");
 
   // Opened by keyboard: Tab to the dossier's code, Enter.
   await desk.focus("#search");

@@ -4,7 +4,7 @@
 // dossiers arrive live with a badge (and a sound if the official wants one);
 // search by code, name or id number.  A queue is a page at a time from the
 // server (`queue`), the next page loaded as the list is scrolled.
-import { html, render, useEffect, useRef, useState } from "/vendor/htm-preact-3.1.1.mjs";
+import { Component, html, render, useEffect, useRef, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { connect, errorText, official, Offline, onShortcut, ShortcutsToggle } from "/js/desk.js";
 import { dateTime } from "/js/format.js";
 
@@ -38,16 +38,44 @@ function beep() {
   } catch { /* no sound on this machine */ }
 }
 
-function Row({ r }) {
-  const when = r.overdue ? "Quá hạn" : r.due_soon ? "Sắp đến hạn" : "";
-  return html`<tr class=${r.overdue ? "overdue" : r.due_soon ? "due-soon" : ""} data-code=${r.code}>
-    <td><a href=${`/console/dossier.html?code=${encodeURIComponent(r.code)}`}>${r.code}</a>
-      ${r.fresh ? html` <span class="badge">Mới</span>` : ""}</td>
-    <td>${r.applicant_name || "—"}</td>
-    <td>${r.procedure_name}</td>
-    <td>${r.title || r.state_label}${r.handler ? html`<br /><span class="meta">${r.handler}</span>` : ""}</td>
-    <td>${r.due_at ? dateTime(r.due_at) : "—"}${when ? html`<br /><strong class="tag">${when}</strong>` : ""}</td>
-  </tr>`;
+// A row is drawn again only when its own data changes: a queue of thousands
+// stays quick while pages are added and rows arrive.
+class Row extends Component {
+  shouldComponentUpdate(next) {
+    return next.r !== this.props.r;
+  }
+
+  render({ r }) {
+    const when = r.overdue ? "Quá hạn" : r.due_soon ? "Sắp đến hạn" : "";
+    return html`<div role="row" class=${r.overdue ? "overdue" : r.due_soon ? "due-soon" : ""} data-code=${r.code}>
+      <span role="cell"><a href=${`/console/dossier.html?code=${encodeURIComponent(r.code)}`}>${r.code}</a>
+        ${r.fresh ? html` <span class="badge">Mới</span>` : ""}</span>
+      <span role="cell">${r.applicant_name || "—"}</span>
+      <span role="cell">${r.procedure_name}</span>
+      <span role="cell">${r.title || r.state_label}${r.handler ? html`<br /><span class="meta">${r.handler}</span>` : ""}</span>
+      <span role="cell">${r.due_at ? dateTime(r.due_at) : "—"}${when ? html`<br /><strong class="tag">${when}</strong>` : ""}</span>
+    </div>`;
+  }
+}
+
+// A page's worth of rows as one row group, drawn again only when one of its
+// rows changes; the browser skips laying out and painting the groups out of
+// view (content-visibility: a <table> cannot, its layout takes every row).
+class Chunk extends Component {
+  shouldComponentUpdate({ rows }) {
+    const had = this.props.rows;
+    return rows.length !== had.length || rows.some((r, i) => r !== had[i]);
+  }
+
+  render({ rows }) {
+    return html`<div role="rowgroup" class="chunk">${rows.map((r) => html`<${Row} key=${rowKey(r)} r=${r} />`)}</div>`;
+  }
+}
+
+function chunks(rows) {
+  const out = [];
+  for (let i = 0; i < rows.length; i += PAGE) out.push(rows.slice(i, i + PAGE));
+  return out;
 }
 
 function Queues({ s }) {
@@ -79,7 +107,7 @@ function Queues({ s }) {
     const r = await conn.request("queue", { ...queue.filter, limit: PAGE, ...(cursor ? { cursor } : {}) });
     loading.current = false;
     if (!r.ok) return setError(errorText(r, "Không đọc được hàng đợi"));
-    setCounts(r.counts);
+    if (r.counts) setCounts(r.counts);
     setNext(r.next);
     setRows((old) => (cursor ? [...(old || []), ...r.rows] : r.rows));
   }
@@ -124,7 +152,7 @@ function Queues({ s }) {
     if (!more.current) return;
     const io = new IntersectionObserver((e) => {
       if (e[0].isIntersecting && next && !loading.current) page(next);
-    });
+    }, { rootMargin: "1200px 0px" }); // a screen or two ahead: the rows are there when scrolled to
     io.observe(more.current);
     return () => io.disconnect();
   }, [next, rows]);
@@ -175,11 +203,12 @@ function Queues({ s }) {
     </div>
     ${rows === null ? html`<p>Đang tải…</p>` : rows.length === 0 ? html`<p>Không có hồ sơ nào.</p>` : html`
       <div class="table-wrap" tabindex="0" role="region" aria-labelledby="queue-h">
-      <table class="queue">
-        <thead><tr><th scope="col">Mã hồ sơ</th><th scope="col">Người nộp</th><th scope="col">Thủ tục</th>
-          <th scope="col">Bước</th><th scope="col">Hạn xử lý</th></tr></thead>
-        <tbody>${rows.map((r) => html`<${Row} key=${rowKey(r)} r=${r} />`)}</tbody>
-      </table></div>
+      <div class="queue" role="table" aria-labelledby="queue-h" aria-rowcount=${rows.length + 1}>
+        <div role="rowgroup" class="head"><div role="row"><span role="columnheader">Mã hồ sơ</span>
+          <span role="columnheader">Người nộp</span><span role="columnheader">Thủ tục</span>
+          <span role="columnheader">Bước</span><span role="columnheader">Hạn xử lý</span></div></div>
+        ${chunks(rows).map((c, i) => html`<${Chunk} key=${i} rows=${c} />`)}
+      </div></div>
       <p ref=${more} class="meta" id="more">${next ? "Đang tải thêm…" : `${rows.length} hồ sơ`}</p>`}
     <${ShortcutsToggle}><p><kbd>/</kbd> tìm hồ sơ</p><//>`;
 }
