@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# bench-browser.sh NAME — runs the browser benchmark tests/e2e/bench-NAME.mjs
-# against a release motcuad (tools/bench-pages.sh, tools/bench-console.sh say
+# bench-browser.sh NAME — runs the browser benchmark named NAME (tests/e2e/bench-pages.mjs,
+# tests/e2e/bench-console.mjs) against a release motcuad (tools/bench-pages.sh, tools/bench-console.sh say
 # what each measures).  Needs the browser toolchain (npm ci --prefix
 # tests/e2e, Debian's chromium: tools/test.sh installs both).  Builds into
 # build-bench/ (release) unless MOTCUA_BENCH_BUILD names another.  Prints
