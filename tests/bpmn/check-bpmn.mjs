@@ -1,6 +1,6 @@
 // check-bpmn.mjs — motcua's drawings, checked by the tools that will read them.
 //
-// For every bundled procedure:
+// For every bundled procedure, and those of tests/bpmn/procedures (procedures.mjs):
 //   - `motcua graph --format bpmn` is imported by bpmn.io's own parser
 //     (bpmn-moddle) with zero warnings; every flow node has a shape and every
 //     sequence flow an edge with at least two waypoints, starting on its
@@ -9,11 +9,9 @@
 //     every node lies inside its lane, every lane inside the pool;
 //   - `motcua graph --format mermaid` is accepted by Mermaid's own parser.
 // Usage: node check-bpmn.mjs path/to/motcua path/to/workflows
-import { execFileSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import BpmnModdle from 'bpmn-moddle';
 import { JSDOM } from 'jsdom';
+import { draw, procedures } from './procedures.mjs';
 
 const [motcua, workflows] = process.argv.slice(2);
 if (!motcua || !workflows) {
@@ -48,12 +46,8 @@ const onBorder = (p, b) => {
   return (onV && nearY) || (onH && nearX);
 };
 
-const files = readdirSync(join(workflows, 'procedures')).filter((f) => f.endsWith('.mc')).sort();
-if (files.length < 7) fail('workflows', `expected the 7 bundled procedures, found ${files.length}`);
-
-for (const f of files) {
-  const path = join(workflows, 'procedures', f);
-  const xml = execFileSync(motcua, ['graph', path, '--format', 'bpmn'], { encoding: 'utf8' });
+for (const { name: f, path } of procedures(workflows, failures)) {
+  const xml = draw(motcua, path, 'bpmn');
   const { rootElement: defs, warnings } = await moddle.fromXML(xml);
   for (const w of warnings) fail(f, `bpmn-moddle warning: ${w.message}`);
 
@@ -111,7 +105,7 @@ for (const f of files) {
   for (const n of nodes) if (!inLanes.has(n.id)) fail(f, `${n.id} is in no lane`);
 
   // Mermaid.
-  const mmd = execFileSync(motcua, ['graph', path, '--format', 'mermaid'], { encoding: 'utf8' });
+  const mmd = draw(motcua, path, 'mermaid');
   try {
     await mermaid.parse(mmd);
   } catch (e) {
