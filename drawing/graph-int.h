@@ -1,5 +1,6 @@
-/* graph-int.h — the drawing's model, shared by the layout (graph.c) and its
- * writers (text.c: DOT and Mermaid; bpmn.c: BPMN 2.0).  Not for use outside drawing/. */
+/* graph-int.h — the drawing's model, shared by its building (model.c), the
+ * layout (graph.c) and its writers (text.c: DOT and Mermaid; bpmn.c: BPMN
+ * 2.0).  Not for use outside drawing/. */
 #ifndef MOTCUA_DRAWING_GRAPH_INT_H
 #define MOTCUA_DRAWING_GRAPH_INT_H
 
@@ -77,5 +78,9 @@ struct graph {
 #define POOL_LABEL 30.0 /* the pool's name band */
 #define MARGIN 20.0
 
+/* model.c: builds the nodes, edges, lanes and timers of g->m (the layout
+ * of graph.c follows); adds a node (a dummy of the layout, too). */
+int graph__model(graph *g);
+int graph__add_node(graph *g, gkind kind, const char *id, const char *label, int lane);
 
 #endif
