@@ -65,6 +65,7 @@ struct graph {
   glane *lanes;
   int nlanes;
   int nlayers;
+  double *colx, *colw;   /* each layer's column: left edge and width */
   double width, height;
 };
 
@@ -73,6 +74,7 @@ struct graph {
 #define GATE 50.0
 #define EVENT 36.0
 #define COL_GAP 80.0
+#define MIN_COL 40.0   /* a column that edges only cross */
 #define ROW_H 130.0
 #define LANE_LABEL 30.0 /* the lane's name band on the left */
 #define POOL_LABEL 30.0 /* the pool's name band */

@@ -13,7 +13,8 @@
  *   5. the order within each layer is improved by sweeps of the barycenter
  *      heuristic (down, then up) to reduce crossings;
  *   6. every (layer, lane) gets as many rows as it needs: a shape sits at the
- *      centre of its own slot, so no two shapes overlap;
+ *      centre of its own slot, so no two shapes overlap; each layer's column
+ *      is as wide as its widest shape;
  *   7. edges are routed orthogonally through their dummies; back edges run
  *      along a channel at the bottom of the lanes.
  */
@@ -231,18 +232,33 @@ static int place(graph *g) {
     g->lanes[ln].h = rows * ROW_H;
     y += g->lanes[ln].h;
   }
-  double x0 = MARGIN + POOL_LABEL + LANE_LABEL + 20;
+  /* Columns: each layer as wide as its widest shape (a column of gateways
+   * or events is narrow), COL_GAP between them. */
+  g->colx = mc_arena_calloc(g->arena, (size_t)g->nlayers + 1, sizeof *g->colx);
+  g->colw = mc_arena_calloc(g->arena, (size_t)g->nlayers + 1, sizeof *g->colw);
+  if (!g->colx || !g->colw) {
+    rc = MC_ENOMEM;
+    goto done;
+  }
+  for (int l = 0; l < g->nlayers; l++)
+    g->colw[l] = MIN_COL;
+  for (int i = 0; i < g->nnodes; i++)
+    if (width_of(g->nodes[i].kind) > g->colw[g->nodes[i].layer])
+      g->colw[g->nodes[i].layer] = width_of(g->nodes[i].kind);
+  g->colx[0] = MARGIN + POOL_LABEL + LANE_LABEL + 20;
+  for (int l = 0; l < g->nlayers; l++)
+    g->colx[l + 1] = g->colx[l] + g->colw[l] + COL_GAP;
   for (int i = 0; i < g->nnodes; i++) {
     gnode *v = &g->nodes[i];
     double w = width_of(v->kind), h = v->kind == G_TASK ? TASK_H : w;
-    double cx = x0 + v->layer * (TASK_W + COL_GAP) + TASK_W / 2;
+    double cx = g->colx[v->layer] + g->colw[v->layer] / 2;
     double cy = g->lanes[v->lane].y + v->row * ROW_H + ROW_H / 2;
     v->w = w;
     v->h = h;
     v->x = cx - w / 2;
     v->y = cy - h / 2;
   }
-  g->width = x0 + g->nlayers * (TASK_W + COL_GAP) - COL_GAP + 40;
+  g->width = g->colx[g->nlayers] - COL_GAP + 40;
   g->height = y + MARGIN;
   /* Boundary timers sit on the bottom edge of their task, from the right. */
   int *count = calloc((size_t)g->nnodes, sizeof *count);
@@ -311,7 +327,7 @@ static int route(graph *g) {
     for (int k = 0; k <= e->nchain; k++) {
       const gnode *next = k < e->nchain ? &g->nodes[e->chain[k]] : b;
       double ny = next->y + next->h / 2;
-      double gap_x = next->x - COL_GAP / 2 - (next->kind == G_DUMMY ? TASK_W / 2 : (TASK_W - next->w) / 2);
+      double gap_x = g->colx[next->layer] - COL_GAP / 2;
       if (ny != y) {
         add_point(e, gap_x, y, cap);
         add_point(e, gap_x, ny, cap);
@@ -319,8 +335,8 @@ static int route(graph *g) {
       }
       if (k < e->nchain) {
         /* pass straight through the dummy's column */
-        add_point(e, next->x - TASK_W / 2, y, cap);
-        add_point(e, next->x + TASK_W / 2, y, cap);
+        add_point(e, g->colx[next->layer], y, cap);
+        add_point(e, g->colx[next->layer] + g->colw[next->layer], y, cap);
       }
     }
     add_point(e, b->x, y, cap);
