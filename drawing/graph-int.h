@@ -21,6 +21,7 @@ typedef struct gnode {
   int layer, order, row;
   double x, y, w, h;     /* top-left and size */
   bool dashed;           /* the legal clock pauses or restarts here */
+  bool message;          /* END: a notification, where a warning's or escalation's path ends */
   const dsl_m_node *src; /* NULL for start, ends, dummies */
   int default_flow;      /* XOR: the otherwise edge, or -1 */
 } gnode;
@@ -42,7 +43,8 @@ typedef struct gboundary {
   int host;
   const char *id;
   const char *label;
-  const char *duration;
+  dsl_m_duration due;    /* the step's limit, from the step's start */
+  dsl_m_duration lead;   /* a warning: it fires this long before `due` (set), else unset */
   bool interrupting;
   double x, y;           /* top-left, 36x36 */
 } gboundary;

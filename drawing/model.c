@@ -1,6 +1,12 @@
 /* model.c — what the drawing of a procedure shows (see graph.h): its nodes,
  * flows, lanes and timers, built from the compiled machine; the layout
  * (graph.c) places them.
+ *
+ *   - a start event, a task per step, an exclusive gateway per choice, a
+ *     parallel gateway per fork and per join, an end event per final state;
+ *   - a timeout leaves from an interrupting boundary timer; a warning and an
+ *     escalation from a non-interrupting one, to a message end event (the
+ *     notification the engine sends: the step goes on).
  */
 #include "dsl/states.h"
 #include "drawing/graph-int.h"
@@ -112,15 +118,128 @@ static const char *duration_text(graph *g, const dsl_m_duration *d) {
 
 /* ============================================================ building */
 
+typedef struct builder {
+  graph *g;
+  int *node_of;         /* machine node -> drawing node */
+  int ends[8];          /* the end event of each final state met, by name */
+  const char *end_names[8];
+  int nends;
+} builder;
+
+/* The drawing node a transition leads to: its target's, or the end event of
+ * its final state (made in `lane` when first met).  < 0: an error. */
+static int target_of(builder *b, const dsl_m_transition *t, int lane) {
+  graph *g = b->g;
+  if (t->target >= 0)
+    return b->node_of[t->target];
+  for (int j = 0; j < b->nends; j++)
+    if (strcmp(b->end_names[j], t->final) == 0)
+      return b->ends[j];
+  if (b->nends == 8)
+    return MC_EPARSE; /* the decoder allows four final states */
+  int e = graph__add_node(g, G_END, fmt(g, "End_%s", t->final), final_label(t->final), lane);
+  if (e < 0)
+    return MC_ENOMEM;
+  b->end_names[b->nends] = t->final;
+  b->ends[b->nends++] = e;
+  return e;
+}
+
+static bool is_timeout(const dsl_m_transition *t) { return t->action && strcmp(t->action, "timeout") == 0; }
+
+/* A boundary timer on `host`; with `to` >= 0 its flow leads there, else
+ * to a new message end event `notice` (what the engine sends). */
+static int add_timer(graph *g, int host, const dsl_m_node *n, const char *label, dsl_m_duration lead, int to,
+                     const char *notice) {
+  int i = g->nbounds, nth = 1;
+  for (int k = 0; k < i; k++)
+    nth += g->bounds[k].host == host;
+  gboundary *b = &g->bounds[g->nbounds++];
+  b->host = host;
+  b->id = fmt(g, "Timer_%s_%d", n->name, nth);
+  b->label = label;
+  b->due = n->limit;
+  b->lead = lead;
+  b->interrupting = to >= 0;
+  if (to < 0) {
+    to = graph__add_node(g, G_END, fmt(g, "Notice_%s_%d", n->name, nth), notice, g->nodes[host].lane);
+    if (to < 0)
+      return MC_ENOMEM;
+    g->nodes[to].message = true;
+  }
+  int e = add_edge(g, host, to, b->interrupting ? action_label("timeout") : NULL);
+  if (e < 0)
+    return MC_ENOMEM;
+  g->edges[e].boundary = i;
+  return 0;
+}
+
+/* A step's flows out: one an action, and its timers. */
+static int step_flows(builder *b, int i) {
+  graph *g = b->g;
+  const dsl_m_node *n = &g->m->nodes[i];
+  int from = b->node_of[i];
+  for (int k = 0; k < n->nout; k++) {
+    const dsl_m_transition *t = &n->out[k];
+    int target = target_of(b, t, g->nodes[from].lane), rc = 0;
+    if (target < 0)
+      return target;
+    if (is_timeout(t))
+      rc = add_timer(g, from, n, fmt(g, "Hết hạn %s", duration_text(g, &n->limit)), (dsl_m_duration){0}, target, NULL);
+    else if (add_edge(g, from, target, action_label(t->action)) < 0)
+      rc = MC_ENOMEM;
+    if (rc != 0)
+      return rc;
+  }
+  int rc = 0;
+  if (n->warn.set)
+    rc = add_timer(g, from, n, fmt(g, "Cảnh báo trước %s", duration_text(g, &n->warn)), n->warn, -1,
+                   "Cảnh báo sắp đến hạn");
+  if (rc == 0 && n->escalate && n->limit.set)
+    rc = add_timer(g, from, n, fmt(g, "Quá hạn %s", duration_text(g, &n->limit)), (dsl_m_duration){0}, -1,
+                   fmt(g, "Báo %s: quá hạn", n->escalate));
+  return rc;
+}
+
+/* A choice's, fork's or join's flows out. */
+static int gateway_flows(builder *b, int i) {
+  graph *g = b->g;
+  const dsl_m_node *n = &g->m->nodes[i];
+  int from = b->node_of[i];
+  for (int k = 0; k < n->nout; k++) {
+    const dsl_m_transition *t = &n->out[k];
+    int to = target_of(b, t, g->nodes[from].lane);
+    if (to < 0)
+      return to;
+    const char *label = n->kind == DSL_M_FORK && t->action ? t->action : NULL, *condition = NULL;
+    if (n->kind == DSL_M_CHOICE && t->otherwise) {
+      label = "còn lại";
+    } else if (n->kind == DSL_M_CHOICE) {
+      mc_buf c = MC_BUF_INIT;
+      dsl_m_expr_format(t->when, &c);
+      condition = label = mc_arena_strndup(g->arena, c.data ? (const char *)c.data : "", c.len);
+      mc_buf_free(&c);
+    }
+    int e = add_edge(g, from, to, label);
+    if (e < 0)
+      return MC_ENOMEM;
+    g->edges[e].condition = condition;
+    if (n->kind == DSL_M_CHOICE && t->otherwise)
+      g->nodes[from].default_flow = e;
+  }
+  return 0;
+}
+
 int graph__model(graph *g) {
   const dsl_machine *m = g->m;
-  int *node_of = mc_arena_calloc(g->arena, (size_t)m->nnodes, sizeof *node_of);
-  int ends[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
-  const char *end_names[8];
-  int nends = 0;
+  builder b = {.g = g};
+  size_t timers = 0;
+  for (int i = 0; i < m->nnodes; i++)
+    timers += (size_t)m->nodes[i].nout + 2;
+  b.node_of = mc_arena_calloc(g->arena, (size_t)m->nnodes, sizeof *b.node_of);
   g->lanes = mc_arena_calloc(g->arena, (size_t)m->nnodes + 2, sizeof *g->lanes);
-  g->bounds = mc_arena_calloc(g->arena, (size_t)m->nnodes * 3 + 1, sizeof *g->bounds);
-  if (node_of == NULL || g->lanes == NULL || g->bounds == NULL)
+  g->bounds = mc_arena_calloc(g->arena, timers + 1, sizeof *g->bounds);
+  if (b.node_of == NULL || g->lanes == NULL || g->bounds == NULL)
     return MC_ENOMEM;
 
   /* Lanes: a step's role (and agency); a gateway takes the lane of the
@@ -146,8 +265,10 @@ int graph__model(graph *g) {
     const dsl_m_node *n = &m->nodes[i];
     gkind kind = n->kind == DSL_M_STEP ? G_TASK : n->kind == DSL_M_CHOICE ? G_XOR : G_AND;
     const char *prefix = kind == G_TASK ? "Task" : "Gateway";
-    node_of[i] = graph__add_node(g, kind, fmt(g, "%s_%s", prefix, n->name), n->title ? n->title : n->name, lane_for[i]);
-    gnode *gn = &g->nodes[node_of[i]];
+    b.node_of[i] = graph__add_node(g, kind, fmt(g, "%s_%s", prefix, n->name), n->title ? n->title : n->name, lane_for[i]);
+    if (b.node_of[i] < 0)
+      return MC_ENOMEM;
+    gnode *gn = &g->nodes[b.node_of[i]];
     gn->src = n;
     if (kind == G_TASK) {
       const char *clock = n->clock == DSL_M_CLOCK_PAUSES     ? " · đồng hồ tạm dừng"
@@ -159,75 +280,12 @@ int graph__model(graph *g) {
       gn->dashed = n->clock != DSL_M_CLOCK_RUNS;
     }
   }
-  if (add_edge(g, start, node_of[0], NULL) < 0)
+  if (start < 0 || add_edge(g, start, b.node_of[0], NULL) < 0)
     return MC_ENOMEM;
-
   for (int i = 0; i < m->nnodes; i++) {
-    const dsl_m_node *n = &m->nodes[i];
-    int from = node_of[i];
-    int timer_host_bounds = 0;
-    for (int k = 0; k < n->nout; k++) {
-      const dsl_m_transition *t = &n->out[k];
-      int to;
-      if (t->target >= 0) {
-        to = node_of[t->target];
-      } else {
-        int e = -1;
-        for (int j = 0; j < nends; j++)
-          if (strcmp(end_names[j], t->final) == 0)
-            e = j;
-        if (e < 0 && nends == 8)
-          return MC_EPARSE; /* the decoder allows four final states */
-        if (e < 0) {
-          end_names[nends] = t->final;
-          ends[nends] = graph__add_node(g, G_END, fmt(g, "End_%s", t->final), final_label(t->final), g->nodes[from].lane);
-          e = nends++;
-        }
-        to = ends[e];
-      }
-      const char *label = NULL, *condition = NULL;
-      if (n->kind == DSL_M_STEP || n->kind == DSL_M_FORK)
-        label = t->action ? action_label(t->action) : NULL;
-      if (n->kind == DSL_M_CHOICE) {
-        if (t->otherwise) {
-          label = "còn lại";
-        } else {
-          mc_buf b = MC_BUF_INIT;
-          dsl_m_expr_format(t->when, &b);
-          condition = label = mc_arena_strndup(g->arena, b.data ? (const char *)b.data : "", b.len);
-          mc_buf_free(&b);
-        }
-      }
-      int e = add_edge(g, from, to, label);
-      if (e < 0)
-        return MC_ENOMEM;
-      g->edges[e].condition = condition;
-      if (n->kind == DSL_M_CHOICE && t->otherwise)
-        g->nodes[from].default_flow = e;
-      if (t->action && strcmp(t->action, "timeout") == 0 && n->kind == DSL_M_STEP) {
-        gboundary *b = &g->bounds[g->nbounds];
-        b->host = from;
-        b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
-        b->label = fmt(g, "Hết hạn %s", duration_text(g, &n->limit));
-        b->duration = duration_text(g, &n->limit);
-        b->interrupting = true;
-        g->edges[e].boundary = g->nbounds++;
-      }
-    }
-    if (n->kind == DSL_M_STEP && n->warn.set) {
-      gboundary *b = &g->bounds[g->nbounds++];
-      b->host = from;
-      b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
-      b->label = fmt(g, "Cảnh báo trước %s", duration_text(g, &n->warn));
-      b->duration = duration_text(g, &n->warn);
-    }
-    if (n->kind == DSL_M_STEP && n->escalate && n->limit.set) {
-      gboundary *b = &g->bounds[g->nbounds++];
-      b->host = from;
-      b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
-      b->label = fmt(g, "Quá hạn: chuyển %s", n->escalate);
-      b->duration = duration_text(g, &n->limit);
-    }
+    int rc = m->nodes[i].kind == DSL_M_STEP ? step_flows(&b, i) : gateway_flows(&b, i);
+    if (rc != 0)
+      return rc;
   }
   return 0;
 }

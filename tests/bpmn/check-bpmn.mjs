@@ -7,6 +7,10 @@
 //     source's border and ending on its target's; no two shapes overlap
 //     (a boundary timer sits on its own task's border, as BPMN draws it);
 //     every node lies inside its lane, every lane inside the pool;
+//   - timers say their time in ISO 8601 (P8D, PT3H) from the step's start,
+//     and how motcua counts it in its extension elements (docs/DSL.md); a
+//     warning or an escalation leads to a message end event; the timers
+//     below are what their steps say;
 //   - `motcua graph --format mermaid` is accepted by Mermaid's own parser.
 // Usage: node check-bpmn.mjs path/to/motcua path/to/workflows
 import BpmnModdle from 'bpmn-moddle';
@@ -29,6 +33,36 @@ const { default: mermaid } = await import('mermaid');
 mermaid.initialize({ startOnLoad: false });
 
 const moddle = new BpmnModdle();
+
+// Timers whose time is worked out from the procedure: [interrupting,
+// timeDuration, motcua:workingTime, motcua:policyTime, motcua:beforeDue].
+const timers = {
+  'birth-registration.mc': {
+    // within 4 working hours, warn 1 working hour before: at 3 working hours.
+    Timer_processing_1: [false, 'PT3H', 'working_hours 3', null, 'working_hours 1'],
+    Timer_supplement_1: [true, null, null, 'supplement_window', null],
+  },
+  'house-construction-permit.mc': {
+    // within 10 days, warn 2 days before: at 8 days (calendar days: no extension).
+    Timer_appraisal_1: [false, 'P8D', null, null, 'calendar_days 2'],
+  },
+  'feedback.mc': {
+    // within the policy's time: only relative to it.
+    Timer_answer_1: [false, null, null, 'feedback_answer_limit', 'working_days 1'],
+    Timer_answer_2: [false, null, null, 'feedback_answer_limit', null], // escalate to leader
+  },
+  'household-business-registration.mc': {
+    Timer_processing_2: [false, 'P2D', 'working_days 2', null, null], // escalate to leader at the limit
+  },
+  'parallel-actions.mc': {
+    Timer_recheck_1: [false, null, null, null, 'working_hours 4'], // hours before a limit in days
+    Timer_tax_check_1: [true, 'P5D', 'working_days 5', null, null],
+  },
+};
+const iso8601 = /^P(?=\d|T\d)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/;
+const extension = (el, name) => (el.extensionElements?.values || []).find((v) => v.$type === 'motcua:' + name);
+const definition = (el, type) => (el.eventDefinitions || []).some((d) => d.$type === type);
+const amount = (x) => (x ? `${x.unit} ${x.amount}` : null);
 const failures = [];
 const fail = (file, msg) => failures.push(`${file}: ${msg}`);
 
@@ -103,6 +137,27 @@ for (const { name: f, path } of procedures(workflows, failures)) {
   }
   const inLanes = new Set(lanes.flatMap((l) => (l.flowNodeRef || []).map((r) => r.id)));
   for (const n of nodes) if (!inLanes.has(n.id)) fail(f, `${n.id} is in no lane`);
+
+  // Timers.
+  const boundaries = nodes.filter((n) => n.$type === 'bpmn:BoundaryEvent');
+  for (const t of boundaries) {
+    const def = (t.eventDefinitions || [])[0];
+    if (def?.$type !== 'bpmn:TimerEventDefinition') { fail(f, `${t.id} is not a timer`); continue; }
+    const time = def.timeDuration?.body ?? null;
+    if (time !== null && !iso8601.test(time)) fail(f, `${t.id}: "${time}" is not an ISO 8601 duration`);
+    if (time === null && !extension(t, 'policyTime') && !extension(t, 'beforeDue')) fail(f, `${t.id} has no time`);
+    if (extension(t, 'workingTime') && time === null) fail(f, `${t.id}: working time but no timeDuration`);
+    const out = t.outgoing || [];
+    if (!t.cancelActivity && !(out.length === 1 && definition(out[0].targetRef, 'bpmn:MessageEventDefinition')))
+      fail(f, `${t.id} (a warning or an escalation) does not lead to a message end event`);
+    const want = timers[f]?.[t.id];
+    const got = [t.cancelActivity !== false, time, amount(extension(t, 'workingTime')),
+      extension(t, 'policyTime')?.key ?? null, amount(extension(t, 'beforeDue'))];
+    if (want && JSON.stringify(got) !== JSON.stringify(want))
+      fail(f, `${t.id} is ${JSON.stringify(got)}, not ${JSON.stringify(want)}`);
+  }
+  for (const id of Object.keys(timers[f] || {}))
+    if (!boundaries.some((t) => t.id === id)) fail(f, `no timer ${id}`);
 
   // Mermaid.
   const mmd = draw(motcua, path, 'mermaid');
