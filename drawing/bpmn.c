@@ -148,8 +148,8 @@ int graph_write_bpmn(const graph *g, mc_buf *out) {
     for (int k = 0; k < g->nedges; k++)
       if (g->edges[k].from == i && g->edges[k].boundary < 0)
         mc_buf_printf(out, "      <bpmn:outgoing>%s</bpmn:outgoing>\n", g->edges[k].id);
-    if (v->kind == G_END && v->message)
-      mc_buf_printf(out, "      <bpmn:messageEventDefinition id=\"%s_def\" />\n", v->id);
+    if (v->kind == G_END && (v->message || v->terminate))
+      mc_buf_printf(out, "      <bpmn:%sEventDefinition id=\"%s_def\" />\n", v->message ? "message" : "terminate", v->id);
     mc_buf_printf(out, "    </%s>\n", bpmn_tag(v->kind));
   }
   for (int i = 0; i < g->nbounds; i++)

@@ -15,16 +15,22 @@ typedef enum { G_START, G_TASK, G_XOR, G_AND, G_END, G_DUMMY } gkind;
 typedef struct gnode {
   gkind kind;
   const char *id;        /* XML id / DOT id */
-  const char *label;     /* may hold \n */
+  const char *label;     /* may hold \n; NULL for a gateway that only merges */
   const char *detail;    /* second part of a task's label, may be NULL */
   int lane;
   int layer, order, row;
   double x, y, w, h;     /* top-left and size */
   bool dashed;           /* the legal clock pauses or restarts here */
+  bool split;            /* XOR: which of its step's actions was taken */
   bool message;          /* END: a notification, where a warning's or escalation's path ends */
-  const dsl_m_node *src; /* NULL for start, ends, dummies */
+  bool terminate;        /* END: a final state reached inside a fork: it ends every branch */
+  const dsl_m_node *src; /* the step, choice, fork or join drawn (a split: its step); else NULL */
   int default_flow;      /* XOR: the otherwise edge, or -1 */
 } gnode;
+
+/* A gateway with no name (a merge), or none worth showing (which action was
+ * taken: its flows say it), is drawn with BPMN's marker alone (DOT, Mermaid). */
+static inline bool gnode_marker_only(const gnode *v) { return v->kind == G_XOR && (v->split || v->label == NULL); }
 
 typedef struct gedge {
   int from, to;          /* node indices (from: the host for a timer edge) */

@@ -2,8 +2,9 @@
  *
  * Layout is the classic layered (Sugiyama) method, left to right:
  *   1. the process becomes a graph (model.c): a start event, one node per
- *      step, choice, fork and join, one end event per final state reached;
- *      timeouts leave from a boundary timer on their step;
+ *      step, choice, fork and join, one end event per final state reached,
+ *      the gateways BPMN needs; timers leave from a boundary event on their
+ *      step;
  *   2. cycles (the supplement loop back to reception) are broken by marking
  *      the edges that close them, found by a depth-first search from the
  *      start, as back edges;

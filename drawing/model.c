@@ -1,12 +1,24 @@
 /* model.c — what the drawing of a procedure shows (see graph.h): its nodes,
- * flows, lanes and timers, built from the compiled machine; the layout
- * (graph.c) places them.
+ * flows, lanes and timers, built from the compiled machine so that they say
+ * what the engine does, in shapes that a BPMN reader (and bpmnlint's
+ * recommended rules) read the same way:
  *
  *   - a start event, a task per step, an exclusive gateway per choice, a
  *     parallel gateway per fork and per join, an end event per final state;
+ *   - a step's actions that lead to one place are one flow, labelled with
+ *     them all; when they lead to several places, an exclusive gateway after
+ *     the step says which action was taken (a flow's condition:
+ *     `action == approve`), for a task with several flows out would be a
+ *     parallel split;
  *   - a timeout leaves from an interrupting boundary timer; a warning and an
  *     escalation from a non-interrupting one, to a message end event (the
- *     notification the engine sends: the step goes on).
+ *     notification the engine sends: the step goes on);
+ *   - a join takes one flow from each branch of its fork, as the engine
+ *     counts one arrival a branch: a branch's several ways in are merged by
+ *     an exclusive gateway first; a gateway entered from several places is
+ *     entered through an exclusive merge, so that none both joins and splits;
+ *   - a final state reached inside a fork ends the dossier whole, with its
+ *     other branches (the engine drops every token): a terminate end event.
  */
 #include "dsl/states.h"
 #include "drawing/graph-int.h"
@@ -174,22 +186,56 @@ static int add_timer(graph *g, int host, const dsl_m_node *n, const char *label,
   return 0;
 }
 
-/* A step's flows out: one an action, and its timers. */
+/* A step's flows out: one a place its actions lead to (through an exclusive
+ * gateway when there are several), and its timers. */
 static int step_flows(builder *b, int i) {
   graph *g = b->g;
   const dsl_m_node *n = &g->m->nodes[i];
-  int from = b->node_of[i];
+  int from = b->node_of[i], lane = g->nodes[from].lane;
+  int *to = mc_arena_calloc(g->arena, (size_t)n->nout + 1, sizeof *to);
+  const char **label = mc_arena_calloc(g->arena, (size_t)n->nout + 1, sizeof *label);
+  const char **cond = mc_arena_calloc(g->arena, (size_t)n->nout + 1, sizeof *cond);
+  int places = 0;
+  if (to == NULL || label == NULL || cond == NULL)
+    return MC_ENOMEM;
   for (int k = 0; k < n->nout; k++) {
     const dsl_m_transition *t = &n->out[k];
-    int target = target_of(b, t, g->nodes[from].lane), rc = 0;
+    int target = target_of(b, t, lane);
     if (target < 0)
       return target;
-    if (is_timeout(t))
-      rc = add_timer(g, from, n, fmt(g, "Hết hạn %s", duration_text(g, &n->limit)), (dsl_m_duration){0}, target, NULL);
-    else if (add_edge(g, from, target, action_label(t->action)) < 0)
-      rc = MC_ENOMEM;
-    if (rc != 0)
-      return rc;
+    if (is_timeout(t)) {
+      int rc = add_timer(g, from, n, fmt(g, "Hết hạn %s", duration_text(g, &n->limit)), (dsl_m_duration){0}, target, NULL);
+      if (rc != 0)
+        return rc;
+      continue;
+    }
+    int j = 0;
+    while (j < places && to[j] != target)
+      j++;
+    const char *what = action_label(t->action);
+    if (j == places) {
+      to[places++] = target;
+      label[j] = what;
+      cond[j] = fmt(g, "action == %s", t->action);
+    } else {
+      label[j] = fmt(g, "%s / %s", label[j], what);
+      cond[j] = fmt(g, "%s or action == %s", cond[j], t->action);
+    }
+  }
+  int src = from;
+  if (places > 1) {
+    src = graph__add_node(g, G_XOR, fmt(g, "Split_%s", n->name), "Xử lý thế nào?", lane);
+    if (src < 0 || add_edge(g, from, src, NULL) < 0)
+      return MC_ENOMEM;
+    g->nodes[src].split = true;
+    g->nodes[src].src = n;
+  }
+  for (int j = 0; j < places; j++) {
+    int e = add_edge(g, src, to[j], label[j]);
+    if (e < 0)
+      return MC_ENOMEM;
+    if (places > 1)
+      g->edges[e].condition = cond[j];
   }
   int rc = 0;
   if (n->warn.set)
@@ -226,6 +272,86 @@ static int gateway_flows(builder *b, int i) {
     g->edges[e].condition = condition;
     if (n->kind == DSL_M_CHOICE && t->otherwise)
       g->nodes[from].default_flow = e;
+  }
+  return 0;
+}
+
+/* The flows that enter `node` and satisfy `which` go into a new exclusive
+ * gateway (in `lane`) that leads to it instead; when there are two or more. */
+static int merge_into(graph *g, int node, const char *id, int lane, bool (*which)(const graph *, const gedge *, void *),
+                      void *arg) {
+  int count = 0;
+  for (int k = 0; k < g->nedges; k++)
+    count += g->edges[k].to == node && which(g, &g->edges[k], arg);
+  if (count < 2)
+    return 0;
+  int merge = graph__add_node(g, G_XOR, id, NULL, lane);
+  if (merge < 0)
+    return MC_ENOMEM;
+  for (int k = 0; k < g->nedges; k++)
+    if (g->edges[k].to == node && which(g, &g->edges[k], arg))
+      g->edges[k].to = merge;
+  return add_edge(g, merge, node, NULL) < 0 ? MC_ENOMEM : 0;
+}
+
+typedef struct branch_filter {
+  const int *branch_of; /* machine node -> its branch of the fork, or -1 */
+  int branch;
+} branch_filter;
+
+static bool from_branch(const graph *g, const gedge *e, void *arg) {
+  const branch_filter *f = arg;
+  const dsl_m_node *src = g->nodes[e->from].src;
+  return src && f->branch_of[src - g->m->nodes] == f->branch;
+}
+
+static bool any_flow(const graph *g, const gedge *e, void *arg) {
+  (void)g, (void)e, (void)arg;
+  return true;
+}
+
+/* A fork's branches: each node it reaches before the join belongs to the
+ * first branch that reaches it.  Its final states are terminate end events;
+ * each branch enters the join by one flow. */
+static int fork_branches(builder *b, int fork, int *branch_of, int *stack) {
+  graph *g = b->g;
+  const dsl_machine *m = g->m;
+  const dsl_m_node *f = &m->nodes[fork];
+  for (int i = 0; i < m->nnodes; i++)
+    branch_of[i] = -1;
+  for (int k = 0; k < f->nout; k++) {
+    int sp = 0, start = f->out[k].target;
+    if (start >= 0 && start != f->join && branch_of[start] < 0)
+      branch_of[start] = k, stack[sp++] = start;
+    while (sp > 0) {
+      const dsl_m_node *v = &m->nodes[stack[--sp]];
+      for (int j = 0; j < v->nout; j++) {
+        int t = v->out[j].target;
+        if (t >= 0 && t != f->join && branch_of[t] < 0)
+          branch_of[t] = k, stack[sp++] = t;
+      }
+    }
+  }
+  for (int i = 0; i < m->nnodes; i++)
+    for (int j = 0; branch_of[i] >= 0 && j < m->nodes[i].nout; j++) {
+      int end = m->nodes[i].out[j].target < 0 ? target_of(b, &m->nodes[i].out[j], 0) : -1;
+      if (end >= 0)
+        g->nodes[end].terminate = true;
+    }
+  if (f->join < 0)
+    return 0;
+  for (int k = 0; k < f->nout; k++) {
+    branch_filter which = {branch_of, k};
+    int first = -1;
+    for (int e = 0; e < g->nedges && first < 0; e++)
+      if (g->edges[e].to == b->node_of[f->join] && from_branch(g, &g->edges[e], &which))
+        first = g->edges[e].from;
+    if (first < 0)
+      continue;
+    int rc = merge_into(g, b->node_of[f->join], fmt(g, "Merge_%s_%s", m->nodes[f->join].name, f->out[k].action),
+                        g->nodes[first].lane, from_branch, &which);
+    if (rc != 0)
+      return rc;
   }
   return 0;
 }
@@ -286,6 +412,28 @@ int graph__model(graph *g) {
     int rc = m->nodes[i].kind == DSL_M_STEP ? step_flows(&b, i) : gateway_flows(&b, i);
     if (rc != 0)
       return rc;
+  }
+
+  int *branch_of = mc_arena_calloc(g->arena, (size_t)m->nnodes, sizeof *branch_of);
+  int *stack = mc_arena_calloc(g->arena, (size_t)m->nnodes + 1, sizeof *stack);
+  if (branch_of == NULL || stack == NULL)
+    return MC_ENOMEM;
+  for (int i = 0; i < m->nnodes; i++) {
+    int rc = m->nodes[i].kind == DSL_M_FORK ? fork_branches(&b, i, branch_of, stack) : 0;
+    if (rc != 0)
+      return rc;
+  }
+  /* No gateway both joins and splits: what enters a choice or a fork from
+   * several places is merged before it. */
+  for (int v = 0, nreal = g->nnodes; v < nreal; v++) {
+    int out = 0;
+    for (int k = 0; k < g->nedges; k++)
+      out += g->edges[k].from == v && g->edges[k].boundary < 0;
+    if ((g->nodes[v].kind == G_XOR || g->nodes[v].kind == G_AND) && out > 1) {
+      int rc = merge_into(g, v, fmt(g, "Merge_%s", g->nodes[v].id), g->nodes[v].lane, any_flow, NULL);
+      if (rc != 0)
+        return rc;
+    }
   }
   return 0;
 }

@@ -35,24 +35,28 @@ int graph_write_dot(const graph *g, mc_buf *out) {
       if (v->lane != ln || v->kind == G_DUMMY)
         continue;
       mc_buf_printf(out, "    \"%s\" [", v->id);
+      bool marker = gnode_marker_only(v);
       switch (v->kind) {
       case G_START: mc_buf_append_str(out, "shape=circle, width=0.35, style=filled, fillcolor=\"#d4f4d4\", xlabel=\""); break;
       case G_END:
         mc_buf_append_str(out, v->message ? "shape=circle, width=0.3, style=dashed, label=\"✉\", xlabel=\""
                                           : "shape=doublecircle, width=0.3, style=filled, fillcolor=\"#f4d4d4\", xlabel=\"");
         break;
-      case G_XOR: mc_buf_append_str(out, "shape=diamond, width=0.5, height=0.5, xlabel=\""); break;
+      case G_XOR:
+        mc_buf_append_str(out, marker ? "shape=diamond, width=0.4, height=0.4, label=\"×" : "shape=diamond, width=0.5, height=0.5, xlabel=\"");
+        break;
       case G_AND: mc_buf_append_str(out, "shape=diamond, width=0.5, height=0.5, label=\"+\", xlabel=\""); break;
       default:
         mc_buf_printf(out, "shape=box, style=\"rounded%s\", label=\"", v->dashed ? ",dashed" : "");
         break;
       }
-      dot_escape(out, v->label);
+      if (!marker)
+        dot_escape(out, v->label);
       if (v->detail) {
         mc_buf_append_str(out, "\\n");
         dot_escape(out, v->detail);
       }
-      bool outside = v->kind == G_START || (v->kind == G_END && !v->message) || v->kind == G_XOR;
+      bool outside = v->kind == G_START || (v->kind == G_END && !v->message) || (v->kind == G_XOR && !marker);
       mc_buf_append_str(out, outside ? "\", label=\"\"];\n" : "\"];\n");
     }
     mc_buf_append_str(out, "  }\n");
@@ -108,7 +112,7 @@ int graph_write_mermaid(const graph *g, mc_buf *out) {
       else if (v->dashed)
         open = "[/\"", close = "\"/]";
       mc_buf_printf(out, "    %s%s%s", v->id, open, v->message ? "✉ " : "");
-      mermaid_text(out, v->kind == G_AND ? "+" : v->label);
+      mermaid_text(out, v->kind == G_AND ? "+" : gnode_marker_only(v) ? "×" : v->label);
       if (v->detail) {
         mc_buf_append_str(out, "<br/><small>");
         mermaid_text(out, v->detail);

@@ -11,6 +11,8 @@
 //     and how motcua counts it in its extension elements (docs/DSL.md); a
 //     warning or an escalation leads to a message end event; the timers
 //     below are what their steps say;
+//   - a parallel join takes one flow from each branch of its fork, and a
+//     final state reached on a branch is a terminate end event;
 //   - `motcua graph --format mermaid` is accepted by Mermaid's own parser.
 // Usage: node check-bpmn.mjs path/to/motcua path/to/workflows
 import BpmnModdle from 'bpmn-moddle';
@@ -158,6 +160,32 @@ for (const { name: f, path } of procedures(workflows, failures)) {
   }
   for (const id of Object.keys(timers[f] || {}))
     if (!boundaries.some((t) => t.id === id)) fail(f, `no timer ${id}`);
+
+  // Forks: what each branch reaches before a join (its timers' paths too).
+  const isJoin = (n) => n.$type === 'bpmn:ParallelGateway' && (n.incoming || []).length > 1;
+  for (const fork of nodes.filter((n) => n.$type === 'bpmn:ParallelGateway' && (n.outgoing || []).length > 1)) {
+    let join = null;
+    const branches = fork.outgoing.map((flow) => {
+      const seen = new Set(), stack = [flow.targetRef];
+      while (stack.length) {
+        const n = stack.pop();
+        if (isJoin(n)) { join = n; continue; }
+        if (seen.has(n)) continue;
+        seen.add(n);
+        stack.push(...(n.outgoing || []).map((o) => o.targetRef), ...boundaries.filter((b) => b.attachedToRef === n));
+      }
+      return seen;
+    });
+    if (!join) { fail(f, `the fork ${fork.id} has no join`); continue; }
+    branches.forEach((branch, i) => {
+      const into = join.incoming.filter((flow) => branch.has(flow.sourceRef)).length;
+      if (into !== 1) fail(f, `the branch ${fork.outgoing[i].id} of ${fork.id} enters ${join.id} by ${into} flows`);
+      for (const n of branch)
+        if (n.$type === 'bpmn:EndEvent' && !definition(n, 'bpmn:MessageEventDefinition') && !definition(n, 'bpmn:TerminateEventDefinition'))
+          fail(f, `${n.id}, reached on a branch of ${fork.id}, does not terminate the others`);
+    });
+    if (join.incoming.length !== branches.length) fail(f, `${join.id} has ${join.incoming.length} flows in, for ${branches.length} branches`);
+  }
 
   // Mermaid.
   const mmd = draw(motcua, path, 'mermaid');
