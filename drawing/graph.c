@@ -261,14 +261,19 @@ static int place(graph *g) {
   }
   g->width = g->colx[g->nlayers] - COL_GAP + 40;
   g->height = y + MARGIN;
-  /* Boundary timers sit on the bottom edge of their task, from the right. */
-  int *count = calloc((size_t)g->nnodes, sizeof *count);
+  /* Boundary timers sit on the bottom edge of their task, from the right;
+   * two of them far enough apart that their names (which bpmn.io writes
+   * below them, 90 px wide) do not overlap. */
+  int *count = calloc((size_t)g->nnodes * 2, sizeof *count), *placed = count ? count + g->nnodes : NULL;
   if (count == NULL)
     rc = MC_ENOMEM;
+  for (int i = 0; count && i < g->nbounds; i++)
+    count[g->bounds[i].host]++;
   for (int i = 0; count && i < g->nbounds; i++) {
     gboundary *b = &g->bounds[i];
     const gnode *h = &g->nodes[b->host];
-    b->x = h->x + h->w - 24 - EVENT / 2 - count[b->host]++ * (EVENT + 6);
+    double apart = count[b->host] <= 2 ? TASK_W / 2 + 11 : EVENT + 6;
+    b->x = h->x + h->w - 24 - EVENT / 2 - placed[b->host]++ * apart;
     b->y = h->y + h->h - EVENT / 2;
   }
   free(count);
@@ -299,9 +304,35 @@ static int route(graph *g) {
     if (e->pts == NULL)
       return MC_ENOMEM;
     if (e->boundary >= 0) {
-      /* From the bottom of the timer, down below the host, then across. */
       const gboundary *t = &g->bounds[e->boundary];
       double bx = t->x + EVENT / 2, by = t->y + EVENT;
+      if (b->layer > a->layer) {
+        /* To a later column: down from the timer to the foot of the host's
+         * row, along it (between rows of shapes), then up into the target
+         * from below when it is in the host's row; else down or up the gap
+         * before the target's column and into its left side.  A host's
+         * timers run a little apart, and apart from the flows that bend in
+         * the middle of the gap. */
+        int nth = 0;
+        for (int k = 0; k < e->boundary; k++)
+          nth += g->bounds[k].host == e->from;
+        double foot = g->lanes[a->lane].y + (a->row + 1) * ROW_H - 4 - 4 * nth;
+        if (foot < by + 2)
+          foot = by + 2;
+        add_point(e, bx, by, cap);
+        add_point(e, bx, foot, cap);
+        if (b->lane == a->lane && b->row == a->row) {
+          add_point(e, b->x + b->w / 2 + 6 * nth, foot, cap);
+          add_point(e, b->x + b->w / 2 + 6 * nth, b->y + b->h, cap);
+        } else {
+          double gap_x = g->colx[b->layer] - COL_GAP / 2 + 12 + 6 * nth, ty = b->y + b->h / 2;
+          add_point(e, gap_x, foot, cap);
+          add_point(e, gap_x, ty, cap);
+          add_point(e, b->x, ty, cap);
+        }
+        continue;
+      }
+      /* Back: from the bottom of the timer, down below the host, then across. */
       double chan = g->lanes[a->lane].y + g->lanes[a->lane].h - 12;
       if (chan < by + 8)
         chan = by + 8;

@@ -4,7 +4,8 @@
 //   - `motcua graph --format bpmn` is imported by bpmn.io's own parser
 //     (bpmn-moddle) with zero warnings; every flow node has a shape and every
 //     sequence flow an edge with at least two waypoints, starting on its
-//     source's border and ending on its target's; no two shapes overlap
+//     source's border and ending on its target's, through no other shape;
+//     no two shapes overlap
 //     (a boundary timer sits on its own task's border, as BPMN draws it);
 //     every node lies inside its lane, every lane inside the pool;
 //   - timers say their time in ISO 8601 (P8D, PT3H) from the step's start,
@@ -112,6 +113,17 @@ for (const { name: f, path } of procedures(workflows, failures)) {
     if (dst && !onBorder(wp[wp.length - 1], dst.bounds)) fail(f, `${s.id} does not end on ${s.targetRef.id}`);
     for (let i = 1; i < wp.length; i++)
       if (wp[i].x !== wp[i - 1].x && wp[i].y !== wp[i - 1].y) fail(f, `${s.id} has a slanted segment`);
+    // It passes through no shape but its own ends (and its timer's task).
+    const ends = (n) => n === s.sourceRef || n === s.targetRef || n === s.sourceRef.attachedToRef;
+    for (const n of nodes.filter((n) => shapeOf.has(n.id) && !ends(n))) {
+      const b = shapeOf.get(n.id).bounds;
+      const through = wp.slice(1).some((q, i) => {
+        const p = wp[i];
+        return Math.max(p.x, q.x) > b.x + 1 && Math.min(p.x, q.x) < b.x + b.width - 1 &&
+          Math.max(p.y, q.y) > b.y + 1 && Math.min(p.y, q.y) < b.y + b.height - 1;
+      });
+      if (through) fail(f, `${s.id} runs through ${n.id}`);
+    }
   }
 
   // No two shapes overlap; a boundary event may only touch its own host.
