@@ -1,7 +1,22 @@
-/* bpmn.c — the drawing as BPMN 2.0 with diagram interchange (see graph.h). */
+/* bpmn.c — the drawing as BPMN 2.0 with diagram interchange (see graph.h).
+ *
+ * Timers: timeDuration is ISO 8601 (P3D, PT4H), and says when the timer
+ * fires from the step's start; how motcua counts it is said by extension
+ * elements of the namespace MOTCUA_NS (docs/DSL.md, "The BPMN export"):
+ *   <motcua:workingTime unit="working_days|working_hours" amount="N"/>
+ *       the duration is working time of the agency's calendar;
+ *   <motcua:policyTime key="supplement_window" policy="nd118-2025"/>
+ *       the step's limit is that number of the procedure's policy (no
+ *       timeDuration: the drawing does not know it);
+ *   <motcua:beforeDue unit="working_hours" amount="4"/>
+ *       a warning: it fires this long before the step's limit (its
+ *       timeDuration is the limit less this, when both are known in one unit).
+ */
 #include "drawing/graph-int.h"
 
 #include <string.h>
+
+#define MOTCUA_NS "urn:motcua:bpmn"
 
 /* ============================================================ BPMN 2.0 */
 
@@ -28,6 +43,57 @@ static const char *bpmn_tag(gkind k) {
   }
 }
 
+static const char *unit_name(dsl_m_unit u) {
+  return u == DSL_M_WORKING_DAYS ? "working_days" : u == DSL_M_WORKING_HOURS ? "working_hours" : "calendar_days";
+}
+
+/* A boundary timer: its time from the step's start, when the drawing knows
+ * it, and how motcua counts it (the extension elements above). */
+static void write_timer(const graph *g, int i, mc_buf *out) {
+  const gboundary *b = &g->bounds[i];
+  bool known = b->due.set && !b->due.policy_key;
+  int64_t amount = b->due.amount;
+  if (b->lead.set) {
+    known = known && b->lead.unit == b->due.unit && b->lead.amount < b->due.amount;
+    amount -= b->lead.amount;
+  }
+  mc_buf_printf(out, "    <bpmn:boundaryEvent id=\"%s\" name=\"", b->id);
+  xml_text(out, b->label);
+  mc_buf_printf(out, "\" cancelActivity=\"%s\" attachedToRef=\"%s\">\n", b->interrupting ? "true" : "false",
+                g->nodes[b->host].id);
+  bool working = known && b->due.unit != DSL_M_CALENDAR_DAYS;
+  if (working || b->due.policy_key || b->lead.set) {
+    mc_buf_append_str(out, "      <bpmn:extensionElements>\n");
+    if (working)
+      mc_buf_printf(out, "        <motcua:workingTime unit=\"%s\" amount=\"%lld\" />\n", unit_name(b->due.unit),
+                    (long long)amount);
+    if (b->due.policy_key) {
+      mc_buf_append_str(out, "        <motcua:policyTime key=\"");
+      xml_text(out, b->due.policy_key);
+      if (g->m->policy) {
+        mc_buf_append_str(out, "\" policy=\"");
+        xml_text(out, g->m->policy);
+      }
+      mc_buf_append_str(out, "\" />\n");
+    }
+    if (b->lead.set) /* a duration: never the policy's */
+      mc_buf_printf(out, "        <motcua:beforeDue unit=\"%s\" amount=\"%lld\" />\n", unit_name(b->lead.unit),
+                    (long long)b->lead.amount);
+    mc_buf_append_str(out, "      </bpmn:extensionElements>\n");
+  }
+  for (int k = 0; k < g->nedges; k++)
+    if (g->edges[k].boundary == i)
+      mc_buf_printf(out, "      <bpmn:outgoing>%s</bpmn:outgoing>\n", g->edges[k].id);
+  mc_buf_printf(out, "      <bpmn:timerEventDefinition id=\"%s_def\"%s>\n", b->id, known ? "" : " /");
+  if (known)
+    mc_buf_printf(out,
+                  "        <bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">%s%lld%s</bpmn:timeDuration>\n"
+                  "      </bpmn:timerEventDefinition>\n",
+                  b->due.unit == DSL_M_WORKING_HOURS ? "PT" : "P", (long long)amount,
+                  b->due.unit == DSL_M_WORKING_HOURS ? "H" : "D");
+  mc_buf_append_str(out, "    </bpmn:boundaryEvent>\n");
+}
+
 int graph_write_bpmn(const graph *g, mc_buf *out) {
   mc_buf_append_str(out,
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -36,6 +102,7 @@ int graph_write_bpmn(const graph *g, mc_buf *out) {
                     "xmlns:dc=\"http://www.omg.org/spec/DD/20100524/DC\" "
                     "xmlns:di=\"http://www.omg.org/spec/DD/20100524/DI\" "
                     "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                    "xmlns:motcua=\"" MOTCUA_NS "\" "
                     "id=\"Definitions_1\" targetNamespace=\"urn:motcua:procedure\" "
                     "exporter=\"motcua\" exporterVersion=\"0.1\">\n"
                     "  <bpmn:collaboration id=\"Collaboration_1\">\n"
@@ -62,13 +129,16 @@ int graph_write_bpmn(const graph *g, mc_buf *out) {
     const gnode *v = &g->nodes[i];
     if (v->kind == G_DUMMY)
       continue;
-    mc_buf_printf(out, "    <%s id=\"%s\" name=\"", bpmn_tag(v->kind), v->id);
-    xml_text(out, v->label);
-    if (v->detail) {
-      mc_buf_append_str(out, "\n");
-      xml_text(out, v->detail);
+    mc_buf_printf(out, "    <%s id=\"%s\"", bpmn_tag(v->kind), v->id);
+    if (v->label) {
+      mc_buf_append_str(out, " name=\"");
+      xml_text(out, v->label);
+      if (v->detail) {
+        mc_buf_append_str(out, "\n");
+        xml_text(out, v->detail);
+      }
+      mc_buf_append_byte(out, '"');
     }
-    mc_buf_append_byte(out, '"');
     if (v->kind == G_XOR && v->default_flow >= 0)
       mc_buf_printf(out, " default=\"%s\"", g->edges[v->default_flow].id);
     mc_buf_append_str(out, ">\n");
@@ -78,22 +148,12 @@ int graph_write_bpmn(const graph *g, mc_buf *out) {
     for (int k = 0; k < g->nedges; k++)
       if (g->edges[k].from == i && g->edges[k].boundary < 0)
         mc_buf_printf(out, "      <bpmn:outgoing>%s</bpmn:outgoing>\n", g->edges[k].id);
+    if (v->kind == G_END && (v->message || v->terminate))
+      mc_buf_printf(out, "      <bpmn:%sEventDefinition id=\"%s_def\" />\n", v->message ? "message" : "terminate", v->id);
     mc_buf_printf(out, "    </%s>\n", bpmn_tag(v->kind));
   }
-  for (int i = 0; i < g->nbounds; i++) {
-    const gboundary *b = &g->bounds[i];
-    mc_buf_printf(out, "    <bpmn:boundaryEvent id=\"%s\" name=\"", b->id);
-    xml_text(out, b->label);
-    mc_buf_printf(out, "\" cancelActivity=\"%s\" attachedToRef=\"%s\">\n", b->interrupting ? "true" : "false",
-                  g->nodes[b->host].id);
-    for (int k = 0; k < g->nedges; k++)
-      if (g->edges[k].boundary == i)
-        mc_buf_printf(out, "      <bpmn:outgoing>%s</bpmn:outgoing>\n", g->edges[k].id);
-    mc_buf_printf(out, "      <bpmn:timerEventDefinition id=\"%s_def\">\n"
-                       "        <bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">", b->id);
-    xml_text(out, b->duration);
-    mc_buf_append_str(out, "</bpmn:timeDuration>\n      </bpmn:timerEventDefinition>\n    </bpmn:boundaryEvent>\n");
-  }
+  for (int i = 0; i < g->nbounds; i++)
+    write_timer(g, i, out);
   for (int i = 0; i < g->nedges; i++) {
     const gedge *e = &g->edges[i];
     const char *source = e->boundary >= 0 ? g->bounds[e->boundary].id : g->nodes[e->from].id;

@@ -1,9 +1,10 @@
-/* graph.c — the drawing of a procedure (see graph.h).
+/* graph.c — the layout of a procedure's drawing (see graph.h).
  *
  * Layout is the classic layered (Sugiyama) method, left to right:
- *   1. the process becomes a graph: a start event, one node per step,
- *      choice, fork and join, one end event per final state reached;
- *      timeouts leave from a boundary timer on their step;
+ *   1. the process becomes a graph (model.c): a start event, one node per
+ *      step, choice, fork and join, one end event per final state reached,
+ *      the gateways BPMN needs; timers leave from a boundary event on their
+ *      step;
  *   2. cycles (the supplement loop back to reception) are broken by marking
  *      the edges that close them, found by a depth-first search from the
  *      start, as back edges;
@@ -13,236 +14,17 @@
  *   5. the order within each layer is improved by sweeps of the barycenter
  *      heuristic (down, then up) to reduce crossings;
  *   6. every (layer, lane) gets as many rows as it needs: a shape sits at the
- *      centre of its own slot, so no two shapes overlap;
+ *      centre of its own slot, so no two shapes overlap; each layer's column
+ *      is as wide as its widest shape;
  *   7. edges are routed orthogonally through their dummies; back edges run
  *      along a channel at the bottom of the lanes.
  */
-#include "dsl/states.h"
 #include "drawing/graph-int.h"
 
 #include "base/error.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static char *fmt(graph *g, const char *f, ...) __attribute__((format(printf, 2, 3)));
-static char *fmt(graph *g, const char *f, ...) {
-  va_list ap;
-  mc_buf b = MC_BUF_INIT;
-  va_start(ap, f);
-  mc_buf_vprintf(&b, f, ap);
-  va_end(ap);
-  char *s = mc_arena_strndup(g->arena, b.data ? (const char *)b.data : "", b.len);
-  mc_buf_free(&b);
-  return s;
-}
-
-static int add_node(graph *g, gkind kind, const char *id, const char *label, int lane) {
-  if (g->nnodes == g->capnodes) {
-    int cap = g->capnodes ? g->capnodes * 2 : 32;
-    gnode *n = mc_arena_calloc(g->arena, (size_t)cap, sizeof *n);
-    if (n == NULL)
-      return -1;
-    if (g->nnodes)
-      memcpy(n, g->nodes, (size_t)g->nnodes * sizeof *n);
-    g->nodes = n;
-    g->capnodes = cap;
-  }
-  gnode *n = &g->nodes[g->nnodes];
-  memset(n, 0, sizeof *n);
-  n->kind = kind;
-  n->id = id;
-  n->label = label;
-  n->lane = lane;
-  n->default_flow = -1;
-  return g->nnodes++;
-}
-
-static int add_edge(graph *g, int from, int to, const char *label) {
-  if (g->nedges == g->capedges) {
-    int cap = g->capedges ? g->capedges * 2 : 64;
-    gedge *e = mc_arena_calloc(g->arena, (size_t)cap, sizeof *e);
-    if (e == NULL)
-      return -1;
-    if (g->nedges)
-      memcpy(e, g->edges, (size_t)g->nedges * sizeof *e);
-    g->edges = e;
-    g->capedges = cap;
-  }
-  gedge *e = &g->edges[g->nedges];
-  memset(e, 0, sizeof *e);
-  e->from = from;
-  e->to = to;
-  e->label = label;
-  e->boundary = -1;
-  e->id = fmt(g, "Flow_%d", g->nedges + 1);
-  return g->nedges++;
-}
-
-static int lane_of(graph *g, const char *role, const char *agency) {
-  const char *key = agency ? fmt(g, "%s@%s", role ? role : "?", agency) : (role ? role : "?");
-  for (int i = 0; i < g->nlanes; i++)
-    if (strcmp(g->lanes[i].key, key) == 0)
-      return i;
-  glane *l = &g->lanes[g->nlanes];
-  l->key = key;
-  l->label = agency ? fmt(g, "%s (%s)", role ? role : "?", agency) : key;
-  l->id = fmt(g, "Lane_%d", g->nlanes + 1);
-  return g->nlanes++;
-}
-
-/* Vietnamese labels of the actions, for the people who read the drawing. */
-static const char *action_label(const char *action) {
-  static const char *const labels[][2] = {
-      {"accept", "Tiếp nhận"}, {"reject", "Từ chối"}, {"request_supplement", "Yêu cầu bổ sung"},
-      {"provide_supplement", "Bổ sung hồ sơ"}, {"forward", "Chuyển"}, {"complete", "Hoàn thành"},
-      {"approve", "Phê duyệt"}, {"deny", "Không phê duyệt"}, {"request_payment", "Yêu cầu nộp tiền"},
-      {"record_payment", "Đã nộp tiền"}, {"return_result", "Trả kết quả"},
-      {"hand_to_post", "Chuyển bưu chính"}, {"deliver", "Đã phát"}, {"answer", "Trả lời"},
-      {"timeout", "Hết hạn"},
-  };
-  for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
-    if (strcmp(labels[i][0], action) == 0)
-      return labels[i][1];
-  return action;
-}
-
-static const char *final_label(const char *state) {
-  const char *label = dsl_state_label(dsl_state_parse(state));
-  return label ? label : state;
-}
-
-static const char *duration_text(graph *g, const dsl_m_duration *d) {
-  mc_buf b = MC_BUF_INIT;
-  dsl_m_duration_format(d, &b);
-  char *s = mc_arena_strndup(g->arena, b.data ? (const char *)b.data : "", b.len);
-  mc_buf_free(&b);
-  return s;
-}
-
-/* ============================================================ building */
-
-static int build_model(graph *g) {
-  const dsl_machine *m = g->m;
-  int *node_of = mc_arena_calloc(g->arena, (size_t)m->nnodes, sizeof *node_of);
-  int ends[8] = {-1, -1, -1, -1, -1, -1, -1, -1};
-  const char *end_names[8];
-  int nends = 0;
-  g->lanes = mc_arena_calloc(g->arena, (size_t)m->nnodes + 2, sizeof *g->lanes);
-  g->bounds = mc_arena_calloc(g->arena, (size_t)m->nnodes * 3 + 1, sizeof *g->bounds);
-  if (node_of == NULL || g->lanes == NULL || g->bounds == NULL)
-    return MC_ENOMEM;
-
-  /* Lanes: a step's role (and agency); a gateway takes the lane of the
-   * first node that leads to it. */
-  int *lane_for = mc_arena_calloc(g->arena, (size_t)m->nnodes, sizeof *lane_for);
-  if (lane_for == NULL)
-    return MC_ENOMEM;
-  for (int i = 0; i < m->nnodes; i++)
-    lane_for[i] = m->nodes[i].kind == DSL_M_STEP ? lane_of(g, m->nodes[i].role, m->nodes[i].agency) : -1;
-  for (int pass = 0; pass < m->nnodes; pass++)
-    for (int i = 0; i < m->nnodes; i++)
-      for (int k = 0; k < m->nodes[i].nout; k++) {
-        int t = m->nodes[i].out[k].target;
-        if (t >= 0 && lane_for[t] < 0 && lane_for[i] >= 0)
-          lane_for[t] = lane_for[i];
-      }
-  for (int i = 0; i < m->nnodes; i++)
-    if (lane_for[i] < 0)
-      lane_for[i] = lane_for[0] >= 0 ? lane_for[0] : lane_of(g, "reception", NULL);
-
-  int start = add_node(g, G_START, "Start", "Nộp hồ sơ", lane_for[0]);
-  for (int i = 0; i < m->nnodes; i++) {
-    const dsl_m_node *n = &m->nodes[i];
-    gkind kind = n->kind == DSL_M_STEP ? G_TASK : n->kind == DSL_M_CHOICE ? G_XOR : G_AND;
-    const char *prefix = kind == G_TASK ? "Task" : "Gateway";
-    node_of[i] = add_node(g, kind, fmt(g, "%s_%s", prefix, n->name), n->title ? n->title : n->name, lane_for[i]);
-    gnode *gn = &g->nodes[node_of[i]];
-    gn->src = n;
-    if (kind == G_TASK) {
-      const char *clock = n->clock == DSL_M_CLOCK_PAUSES     ? " · đồng hồ tạm dừng"
-                          : n->clock == DSL_M_CLOCK_RESTARTS ? " · đồng hồ tính lại"
-                          : n->clock == DSL_M_CLOCK_POLICY   ? " · đồng hồ theo chính sách"
-                                                             : "";
-      gn->detail = fmt(g, "%s%s%s%s", n->role ? n->role : "", n->limit.set ? " · " : "",
-                       n->limit.set ? duration_text(g, &n->limit) : "", clock);
-      gn->dashed = n->clock != DSL_M_CLOCK_RUNS;
-    }
-  }
-  if (add_edge(g, start, node_of[0], NULL) < 0)
-    return MC_ENOMEM;
-
-  for (int i = 0; i < m->nnodes; i++) {
-    const dsl_m_node *n = &m->nodes[i];
-    int from = node_of[i];
-    int timer_host_bounds = 0;
-    for (int k = 0; k < n->nout; k++) {
-      const dsl_m_transition *t = &n->out[k];
-      int to;
-      if (t->target >= 0) {
-        to = node_of[t->target];
-      } else {
-        int e = -1;
-        for (int j = 0; j < nends; j++)
-          if (strcmp(end_names[j], t->final) == 0)
-            e = j;
-        if (e < 0 && nends == 8)
-          return MC_EPARSE; /* the decoder allows four final states */
-        if (e < 0) {
-          end_names[nends] = t->final;
-          ends[nends] = add_node(g, G_END, fmt(g, "End_%s", t->final), final_label(t->final), g->nodes[from].lane);
-          e = nends++;
-        }
-        to = ends[e];
-      }
-      const char *label = NULL, *condition = NULL;
-      if (n->kind == DSL_M_STEP || n->kind == DSL_M_FORK)
-        label = t->action ? action_label(t->action) : NULL;
-      if (n->kind == DSL_M_CHOICE) {
-        if (t->otherwise) {
-          label = "còn lại";
-        } else {
-          mc_buf b = MC_BUF_INIT;
-          dsl_m_expr_format(t->when, &b);
-          condition = label = mc_arena_strndup(g->arena, b.data ? (const char *)b.data : "", b.len);
-          mc_buf_free(&b);
-        }
-      }
-      int e = add_edge(g, from, to, label);
-      if (e < 0)
-        return MC_ENOMEM;
-      g->edges[e].condition = condition;
-      if (n->kind == DSL_M_CHOICE && t->otherwise)
-        g->nodes[from].default_flow = e;
-      if (t->action && strcmp(t->action, "timeout") == 0 && n->kind == DSL_M_STEP) {
-        gboundary *b = &g->bounds[g->nbounds];
-        b->host = from;
-        b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
-        b->label = fmt(g, "Hết hạn %s", duration_text(g, &n->limit));
-        b->duration = duration_text(g, &n->limit);
-        b->interrupting = true;
-        g->edges[e].boundary = g->nbounds++;
-      }
-    }
-    if (n->kind == DSL_M_STEP && n->warn.set) {
-      gboundary *b = &g->bounds[g->nbounds++];
-      b->host = from;
-      b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
-      b->label = fmt(g, "Cảnh báo trước %s", duration_text(g, &n->warn));
-      b->duration = duration_text(g, &n->warn);
-    }
-    if (n->kind == DSL_M_STEP && n->escalate && n->limit.set) {
-      gboundary *b = &g->bounds[g->nbounds++];
-      b->host = from;
-      b->id = fmt(g, "Timer_%s_%d", n->name, ++timer_host_bounds);
-      b->label = fmt(g, "Quá hạn: chuyển %s", n->escalate);
-      b->duration = duration_text(g, &n->limit);
-    }
-  }
-  return 0;
-}
 
 /* ============================================================ layout */
 
@@ -322,7 +104,7 @@ static int add_dummies(graph *g) {
       return MC_ENOMEM;
     for (int k = 0; k < e->nchain; k++) {
       int lane = k < e->nchain / 2 ? g->nodes[e->from].lane : g->nodes[e->to].lane;
-      int d = add_node(g, G_DUMMY, NULL, NULL, lane);
+      int d = graph__add_node(g, G_DUMMY, NULL, NULL, lane);
       if (d < 0)
         return MC_ENOMEM;
       e = &g->edges[i]; /* add_node may move nodes, not edges; keep the pointer fresh anyway */
@@ -451,27 +233,47 @@ static int place(graph *g) {
     g->lanes[ln].h = rows * ROW_H;
     y += g->lanes[ln].h;
   }
-  double x0 = MARGIN + POOL_LABEL + LANE_LABEL + 20;
+  /* Columns: each layer as wide as its widest shape (a column of gateways
+   * or events is narrow), COL_GAP between them. */
+  g->colx = mc_arena_calloc(g->arena, (size_t)g->nlayers + 1, sizeof *g->colx);
+  g->colw = mc_arena_calloc(g->arena, (size_t)g->nlayers + 1, sizeof *g->colw);
+  if (!g->colx || !g->colw) {
+    rc = MC_ENOMEM;
+    goto done;
+  }
+  for (int l = 0; l < g->nlayers; l++)
+    g->colw[l] = MIN_COL;
+  for (int i = 0; i < g->nnodes; i++)
+    if (width_of(g->nodes[i].kind) > g->colw[g->nodes[i].layer])
+      g->colw[g->nodes[i].layer] = width_of(g->nodes[i].kind);
+  g->colx[0] = MARGIN + POOL_LABEL + LANE_LABEL + 20;
+  for (int l = 0; l < g->nlayers; l++)
+    g->colx[l + 1] = g->colx[l] + g->colw[l] + COL_GAP;
   for (int i = 0; i < g->nnodes; i++) {
     gnode *v = &g->nodes[i];
     double w = width_of(v->kind), h = v->kind == G_TASK ? TASK_H : w;
-    double cx = x0 + v->layer * (TASK_W + COL_GAP) + TASK_W / 2;
+    double cx = g->colx[v->layer] + g->colw[v->layer] / 2;
     double cy = g->lanes[v->lane].y + v->row * ROW_H + ROW_H / 2;
     v->w = w;
     v->h = h;
     v->x = cx - w / 2;
     v->y = cy - h / 2;
   }
-  g->width = x0 + g->nlayers * (TASK_W + COL_GAP) - COL_GAP + 40;
+  g->width = g->colx[g->nlayers] - COL_GAP + 40;
   g->height = y + MARGIN;
-  /* Boundary timers sit on the bottom edge of their task, from the right. */
-  int *count = calloc((size_t)g->nnodes, sizeof *count);
+  /* Boundary timers sit on the bottom edge of their task, from the right;
+   * two of them far enough apart that their names (which bpmn.io writes
+   * below them, 90 px wide) do not overlap. */
+  int *count = calloc((size_t)g->nnodes * 2, sizeof *count), *placed = count ? count + g->nnodes : NULL;
   if (count == NULL)
     rc = MC_ENOMEM;
+  for (int i = 0; count && i < g->nbounds; i++)
+    count[g->bounds[i].host]++;
   for (int i = 0; count && i < g->nbounds; i++) {
     gboundary *b = &g->bounds[i];
     const gnode *h = &g->nodes[b->host];
-    b->x = h->x + h->w - 24 - EVENT / 2 - count[b->host]++ * (EVENT + 6);
+    double apart = count[b->host] <= 2 ? TASK_W / 2 + 11 : EVENT + 6;
+    b->x = h->x + h->w - 24 - EVENT / 2 - placed[b->host]++ * apart;
     b->y = h->y + h->h - EVENT / 2;
   }
   free(count);
@@ -502,9 +304,35 @@ static int route(graph *g) {
     if (e->pts == NULL)
       return MC_ENOMEM;
     if (e->boundary >= 0) {
-      /* From the bottom of the timer, down below the host, then across. */
       const gboundary *t = &g->bounds[e->boundary];
       double bx = t->x + EVENT / 2, by = t->y + EVENT;
+      if (b->layer > a->layer) {
+        /* To a later column: down from the timer to the foot of the host's
+         * row, along it (between rows of shapes), then up into the target
+         * from below when it is in the host's row; else down or up the gap
+         * before the target's column and into its left side.  A host's
+         * timers run a little apart, and apart from the flows that bend in
+         * the middle of the gap. */
+        int nth = 0;
+        for (int k = 0; k < e->boundary; k++)
+          nth += g->bounds[k].host == e->from;
+        double foot = g->lanes[a->lane].y + (a->row + 1) * ROW_H - 4 - 4 * nth;
+        if (foot < by + 2)
+          foot = by + 2;
+        add_point(e, bx, by, cap);
+        add_point(e, bx, foot, cap);
+        if (b->lane == a->lane && b->row == a->row) {
+          add_point(e, b->x + b->w / 2 + 6 * nth, foot, cap);
+          add_point(e, b->x + b->w / 2 + 6 * nth, b->y + b->h, cap);
+        } else {
+          double gap_x = g->colx[b->layer] - COL_GAP / 2 + 12 + 6 * nth, ty = b->y + b->h / 2;
+          add_point(e, gap_x, foot, cap);
+          add_point(e, gap_x, ty, cap);
+          add_point(e, b->x, ty, cap);
+        }
+        continue;
+      }
+      /* Back: from the bottom of the timer, down below the host, then across. */
       double chan = g->lanes[a->lane].y + g->lanes[a->lane].h - 12;
       if (chan < by + 8)
         chan = by + 8;
@@ -531,7 +359,7 @@ static int route(graph *g) {
     for (int k = 0; k <= e->nchain; k++) {
       const gnode *next = k < e->nchain ? &g->nodes[e->chain[k]] : b;
       double ny = next->y + next->h / 2;
-      double gap_x = next->x - COL_GAP / 2 - (next->kind == G_DUMMY ? TASK_W / 2 : (TASK_W - next->w) / 2);
+      double gap_x = g->colx[next->layer] - COL_GAP / 2;
       if (ny != y) {
         add_point(e, gap_x, y, cap);
         add_point(e, gap_x, ny, cap);
@@ -539,8 +367,8 @@ static int route(graph *g) {
       }
       if (k < e->nchain) {
         /* pass straight through the dummy's column */
-        add_point(e, next->x - TASK_W / 2, y, cap);
-        add_point(e, next->x + TASK_W / 2, y, cap);
+        add_point(e, g->colx[next->layer], y, cap);
+        add_point(e, g->colx[next->layer] + g->colw[next->layer], y, cap);
       }
     }
     add_point(e, b->x, y, cap);
@@ -556,7 +384,7 @@ int graph_build(const dsl_machine *m, mc_arena *arena, graph **out) {
     return MC_ENOMEM;
   g->arena = arena;
   g->m = m;
-  if ((rc = build_model(g)) != 0)
+  if ((rc = graph__model(g)) != 0)
     return rc;
   if ((rc = find_back_edges(g)) != 0)
     return rc;

@@ -4,10 +4,13 @@
  *
  * The drawing is built from the compiled machine (dsl/machine.h), so it shows
  * exactly what the engine runs: steps with their role and time limit,
- * actions as labelled arrows, choices as exclusive gateways with their
+ * actions as labelled arrows (through an exclusive gateway when a step's
+ * actions lead to several places), choices as exclusive gateways with their
  * conditions, forks and joins as parallel gateways, timers as boundary
- * events, final states as end events, and where the legal clock pauses or
- * restarts.  Lanes are per role (and agency, for a step done elsewhere).
+ * events (a warning's and an escalation's leading to the notice sent), final
+ * states as end events, and where the legal clock pauses or restarts.  Lanes
+ * are per role (and agency, for a step done elsewhere).  The BPMN mapping
+ * and its extension elements: docs/DSL.md, "The BPMN export".
  */
 #ifndef MOTCUA_DRAWING_GRAPH_H
 #define MOTCUA_DRAWING_GRAPH_H

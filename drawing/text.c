@@ -35,31 +35,31 @@ int graph_write_dot(const graph *g, mc_buf *out) {
       if (v->lane != ln || v->kind == G_DUMMY)
         continue;
       mc_buf_printf(out, "    \"%s\" [", v->id);
+      bool marker = gnode_marker_only(v);
       switch (v->kind) {
       case G_START: mc_buf_append_str(out, "shape=circle, width=0.35, style=filled, fillcolor=\"#d4f4d4\", xlabel=\""); break;
-      case G_END: mc_buf_append_str(out, "shape=doublecircle, width=0.3, style=filled, fillcolor=\"#f4d4d4\", xlabel=\""); break;
-      case G_XOR: mc_buf_append_str(out, "shape=diamond, width=0.5, height=0.5, xlabel=\""); break;
+      case G_END:
+        mc_buf_append_str(out, v->message ? "shape=circle, width=0.3, style=dashed, label=\"✉\", xlabel=\""
+                                          : "shape=doublecircle, width=0.3, style=filled, fillcolor=\"#f4d4d4\", xlabel=\"");
+        break;
+      case G_XOR:
+        mc_buf_append_str(out, marker ? "shape=diamond, width=0.4, height=0.4, label=\"×" : "shape=diamond, width=0.5, height=0.5, xlabel=\"");
+        break;
       case G_AND: mc_buf_append_str(out, "shape=diamond, width=0.5, height=0.5, label=\"+\", xlabel=\""); break;
       default:
         mc_buf_printf(out, "shape=box, style=\"rounded%s\", label=\"", v->dashed ? ",dashed" : "");
         break;
       }
-      dot_escape(out, v->label);
+      if (!marker)
+        dot_escape(out, v->label);
       if (v->detail) {
         mc_buf_append_str(out, "\\n");
         dot_escape(out, v->detail);
       }
-      mc_buf_append_str(out, v->kind == G_START || v->kind == G_END || v->kind == G_XOR ? "\", label=\"\"];\n" : "\"];\n");
+      bool outside = v->kind == G_START || (v->kind == G_END && !v->message) || (v->kind == G_XOR && !marker);
+      mc_buf_append_str(out, outside ? "\", label=\"\"];\n" : "\"];\n");
     }
     mc_buf_append_str(out, "  }\n");
-  }
-  for (int i = 0; i < g->nbounds; i++) {
-    const gboundary *b = &g->bounds[i];
-    if (b->interrupting)
-      continue; /* drawn as the timeout edge itself */
-    mc_buf_printf(out, "  \"%s\" [shape=circle, width=0.25, style=dashed, label=\"⏱\", xlabel=\"", b->id);
-    dot_escape(out, b->label);
-    mc_buf_printf(out, "\"];\n  \"%s\" -> \"%s\" [style=dotted, arrowhead=none];\n", g->nodes[b->host].id, b->id);
   }
   for (int i = 0; i < g->nedges; i++) {
     const gedge *e = &g->edges[i];
@@ -111,8 +111,8 @@ int graph_write_mermaid(const graph *g, mc_buf *out) {
         open = "{\"", close = "\"}";
       else if (v->dashed)
         open = "[/\"", close = "\"/]";
-      mc_buf_printf(out, "    %s%s", v->id, open);
-      mermaid_text(out, v->kind == G_AND ? "+" : v->label);
+      mc_buf_printf(out, "    %s%s%s", v->id, open, v->message ? "✉ " : "");
+      mermaid_text(out, v->kind == G_AND ? "+" : gnode_marker_only(v) ? "×" : v->label);
       if (v->detail) {
         mc_buf_append_str(out, "<br/><small>");
         mermaid_text(out, v->detail);
@@ -132,12 +132,6 @@ int graph_write_mermaid(const graph *g, mc_buf *out) {
       mc_buf_append_str(out, "\"|");
     }
     mc_buf_printf(out, " %s\n", g->nodes[e->to].id);
-  }
-  for (int i = 0; i < g->nbounds; i++) {
-    const gboundary *b = &g->bounds[i];
-    if (b->interrupting)
-      continue;
-    mc_buf_printf(out, "  %s((\"⏱\")) -.- %s\n", b->id, g->nodes[b->host].id);
   }
   return 0;
 }

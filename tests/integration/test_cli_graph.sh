@@ -36,6 +36,20 @@ grep -q 'Gateway_checks -->|"police"| Task_police_check' "$tmp/b.mmd" || fail "f
 grep -q 'Task_court_check -->|"Trả lời"| Gateway_answers' "$tmp/b.mmd" || fail "join missing"
 grep -q 'Task_supplement -.->|"Hết hạn' "$tmp/b.mmd" || fail "timeout timer missing"
 grep -q 'End_stopped(("Dừng xử lý"))' "$tmp/b.mmd" || fail "end event missing"
+# A step's actions: those that lead to one place are one arrow; a step
+# whose actions lead to several places is followed by a × gateway.
+grep -q 'Task_drafting -->|"Phê duyệt / Không phê duyệt"| Task_signing' "$tmp/b.mmd" || fail "actions to one place not one arrow"
+grep -q 'Task_result --> Split_result' "$tmp/b.mmd" && grep -q 'Split_result -->|"Chuyển bưu chính"| Task_in_post' "$tmp/b.mmd" ||
+  fail "no gateway after a step whose actions lead to several places"
+grep -q 'Split_result{"×"}' "$tmp/b.mmd" || fail "the action gateway is not drawn with its marker"
+# A warning leads to the notice it sends.
+"$motcua" graph "$MOTCUA_WORKFLOWS/procedures/house-construction-permit.mc" --format mermaid >"$tmp/c.mmd"
+grep -q 'Task_appraisal -.->|"Cảnh báo trước 2 days"| Notice_appraisal_1' "$tmp/c.mmd" &&
+  grep -q 'Notice_appraisal_1(("✉ Cảnh báo sắp đến hạn"))' "$tmp/c.mmd" || fail "the warning leads to no notice"
+"$motcua" graph "$MOTCUA_WORKFLOWS/procedures/house-construction-permit.mc" --format dot >"$tmp/c.dot"
+grep -qF '"Notice_appraisal_1" [shape=circle, width=0.3, style=dashed, label="✉", xlabel="Cảnh báo sắp đến hạn"];' "$tmp/c.dot" &&
+  grep -qF '"Task_appraisal" -> "Notice_appraisal_1" [label="⏱ Cảnh báo trước 2 days", style=dashed];' "$tmp/c.dot" ||
+  fail "DOT: the warning leads to no notice"
 
 # Errors.
 "$motcua" graph "$MOTCUA_WORKFLOWS/procedures/feedback.mc" --format png >/dev/null 2>"$tmp/err"; rc=$?
