@@ -82,7 +82,7 @@ static bool valid_tax_code(const char *s, size_t n) {
 static const char *type_name(dsl_m_field_type t) {
   static const char *const names[] = {"a text", "a whole number", "a date (YYYY-MM-DD)", "one of the listed values",
                                       "a phone number", "an email address", "a 12-digit citizen id",
-                                      "a tax code", "a file (its SHA-256)", "yes or no"};
+                                      "a tax code", "a file (its SHA-256)", "true or false"};
   return names[t];
 }
 

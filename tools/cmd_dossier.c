@@ -51,7 +51,11 @@
 
 #define VN MC_VN_OFFSET_MIN
 
-static int open_engine(const char *cmd, const char *dir, eng_engine **out) {
+/* The data directory's engine.  With a --now given (now_text), a clock
+ * earlier than the log's last event is said: every event is stamped with the
+ * later of the two (an append-only log keeps its order), so the time asked
+ * for is not the one recorded. */
+static int open_engine(const char *cmd, const char *dir, const char *now_text, mc_instant now, eng_engine **out) {
   mc_buf why = MC_BUF_INIT;
   int rc = eng_open(dir, NULL, out, &why);
   if (rc) {
@@ -60,6 +64,19 @@ static int open_engine(const char *cmd, const char *dir, eng_engine **out) {
     return CLI_FAILED;
   }
   mc_buf_free(&why);
+  store_read *rd;
+  uint64_t head = 0;
+  store_event last;
+  if (now_text && store_read_begin(eng_store(*out), &rd) == 0) {
+    uint8_t hash[MC_SHA256_BYTES];
+    if (store_read_head(rd, &head, hash) == 0 && head > 0 && store_read_event(rd, head, &last) == 0 && last.time > now) {
+      char at[MC_INSTANT_STRLEN];
+      mc_instant_format(last.time, VN, at);
+      fprintf(stderr, "motcua %s: note: --now %s is before the log's last event (%s): what this records is "
+                      "stamped %s, the log's order is kept\n", cmd, now_text, at, at);
+    }
+    store_read_end(rd);
+  }
   return CLI_OK;
 }
 
@@ -200,7 +217,7 @@ static eng_engine *open_published(const char *dir) {
 /* The items of a publication.  With files named, a compiled directory holds
  * only their agencies and offers: it is merged into the published one, so
  * that publishing one new agency's file does not drop the others. */
-static int publish_set_build(const char *cmd, const cli_compiled *c, bool whole_bundle, eng_engine *ro,
+static int publish_set_build(const char *cmd, const cli_compiled *c, const char *workflows, bool whole_bundle, eng_engine *ro,
                              publish_set *set) {
   set->items = calloc((size_t)c->nartifacts + 1, sizeof *set->items);
   if (set->items == NULL)
@@ -233,7 +250,7 @@ static int publish_set_build(const char *cmd, const cli_compiled *c, bool whole_
   if (whole_bundle) {
     char cal_dir[4096];
     mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
-    snprintf(cal_dir, sizeof cal_dir, "%s/calendars", cli_workflows_dir());
+    snprintf(cal_dir, sizeof cal_dir, "%s/calendars", workflows);
     if (eng_calendar_pack_dir(cal_dir, &sink, &set->calendar) != 0)
       return CLI_FAILED;
     publish_item *it = &set->items[set->n++];
@@ -361,9 +378,12 @@ int cmd_publish(int argc, char **argv) {
   publish_set set = {0};
   eng_engine *e = NULL, *ro = NULL;
 
+  const char *workflows = cli_workflows_dir();
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--from") && i + 1 < argc)
       from_text = argv[++i];
+    else if (!strcmp(argv[i], "--workflows") && i + 1 < argc)
+      workflows = argv[++i];
     else if (!strcmp(argv[i], "--now") && i + 1 < argc)
       now_text = argv[++i];
     else if (!strcmp(argv[i], "--dry-run"))
@@ -378,7 +398,7 @@ int cmd_publish(int argc, char **argv) {
       files[nfiles++] = argv[i];
   }
   if (dir == NULL) {
-    cli_error("publish", "usage: motcua publish DATA_DIR [--from TIME] [--dry-run] [FILE.mc...]");
+    cli_error("publish", "usage: motcua publish DATA_DIR [--workflows DIR] [--from TIME] [--dry-run] [FILE.mc...]");
     free(files);
     return CLI_USAGE;
   }
@@ -389,10 +409,10 @@ int cmd_publish(int argc, char **argv) {
   }
   if (!from_text)
     from = now;
-  if ((status = cli_compile("publish", cli_workflows_dir(), files, nfiles, &c)) != CLI_OK)
+  if ((status = cli_compile("publish", workflows, files, nfiles, &c)) != CLI_OK)
     goto done;
   ro = open_published(dir);
-  if ((status = publish_set_build("publish", &c, nfiles == 0, ro, &set)) != CLI_OK)
+  if ((status = publish_set_build("publish", &c, workflows, nfiles == 0, ro, &set)) != CLI_OK)
     goto done;
   if (dry_run) {
     status = publish_dry_run(&set, ro);
@@ -403,7 +423,7 @@ int cmd_publish(int argc, char **argv) {
   bool served = false;
   if ((status = publish_through_server(dir, &set, from, now_text != NULL, &served)) != CLI_OK || served)
     goto done;
-  if ((status = open_engine("publish", dir, &e)) != CLI_OK)
+  if ((status = open_engine("publish", dir, now_text, now, &e)) != CLI_OK)
     goto done;
   eng_command *cmds = calloc((size_t)set.n + 1, sizeof *cmds);
   for (int i = 0; i < set.n; i++) {
@@ -460,7 +480,7 @@ static int reassign_all(const char *dir, char *as, const char *from, const char 
     cli_error("dossier", "usage: motcua dossier DATA_DIR reassign-all --from WHO --handler WHO --as WHO:leader:AGENCY");
     return CLI_USAGE;
   }
-  if ((status = parse_actor("dossier", as, &actor)) != CLI_OK || (status = open_engine("dossier", dir, &e)) != CLI_OK)
+  if ((status = parse_actor("dossier", as, &actor)) != CLI_OK || (status = open_engine("dossier", dir, NULL, now, &e)) != CLI_OK)
     return status;
   int rc = eng_dossiers_handled_by(e, from, collect_code, &list);
   if (rc) {
@@ -861,7 +881,7 @@ int cmd_dossier(int argc, char **argv) {
   }
   if ((status = verb_command(&in, &c)) != CLI_OK)
     goto done;
-  if ((status = open_engine("dossier", dir, &e)) == CLI_OK)
+  if ((status = open_engine("dossier", dir, now_text, now, &e)) == CLI_OK)
     status = execute("dossier", e, &c, 1, now);
   eng_close(e);
 done:
@@ -898,7 +918,7 @@ int cmd_timers(int argc, char **argv) {
   }
   if (now_text && (status = cli_parse_now("timers", now_text, &now)) != CLI_OK)
     return status;
-  if ((status = open_engine("timers", dir, &e)) != CLI_OK)
+  if ((status = open_engine("timers", dir, now_text, now, &e)) != CLI_OK)
     return status;
   int fired = 0, rc = fire ? eng_fire_due(e, now, &fired) : 0;
   if (rc == 0)
@@ -990,7 +1010,7 @@ int cmd_announce(int argc, char **argv) {
   if ((status = parse_actor("announce", as, &c.actor)) != CLI_OK ||
       (now_text && (status = cli_parse_now("announce", now_text, &now)) != CLI_OK))
     return status;
-  if ((status = open_engine("announce", dir, &e)) != CLI_OK)
+  if ((status = open_engine("announce", dir, now_text, now, &e)) != CLI_OK)
     return status;
   status = execute("announce", e, &c, 1, now);
   eng_close(e);
@@ -1032,7 +1052,7 @@ int cmd_retire(int argc, char **argv) {
   eng_command c = {.kind = ENG_CMD_RETIRE, .actor = {"cli", "system_admin", NULL, "motcua-cli"},
                    .retire = {.def_kind = strcmp(kind, "procedure") ? ENG_DEF_POLICY : ENG_DEF_PROCEDURE, .id = id,
                               .effective_from = from}};
-  if ((status = open_engine("retire", dir, &e)) != CLI_OK)
+  if ((status = open_engine("retire", dir, now_text, now, &e)) != CLI_OK)
     return status;
   status = execute("retire", e, &c, 1, now);
   eng_close(e);

@@ -406,7 +406,14 @@ try {
   eq(await cp.inputValue("#f-birth_date"), "2026-11-20", "the date typed by keys");
   if (clamd) {
     await tabTo(cp, "the certificate's slot", focusedId, "d-giay_chung_sinh");
-    const [chooser] = await Promise.all([cp.waitForEvent("filechooser"), cp.keyboard.press("Space")]);
+    // Space opens the file chooser (Enter too: a busy machine sometimes loses the first key's activation).
+    let chooser = null;
+    for (const key of ["Space", "Enter", "Space"]) {
+      [chooser] = await Promise.all([cp.waitForEvent("filechooser", { timeout: 5000 }).catch(() => null), cp.keyboard.press(key)]);
+      if (chooser) break;
+      await tabTo(cp, "the certificate's slot", focusedId, "d-giay_chung_sinh");
+    }
+    if (!chooser) throw new Error("the file chooser never opened from the keyboard");
     await chooser.setFiles({ name: "giấy chứng sinh.png", mimeType: "image/png", buffer: scan });
     await cp.waitForFunction(() => (document.querySelector("ul.files .state") || {}).textContent === "đã tải lên",
       null, { timeout: 20000 });

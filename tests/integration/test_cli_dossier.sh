@@ -133,6 +133,22 @@ echo "$out" | grep -qE "^[0-9]+/0  received +to applicant +H13.X01-260210-0001$"
 "$motcua" timers "$d" --fire --now 2099-01-01T08:00 >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] && grep -qF "is in the future" "$tmp/err" || fail "future --now: $(cat "$tmp/err")"
 
+# A --now earlier than the log's last event is said: what is recorded is stamped after it.
+"$motcua" timers "$d" --fire --now 2026-01-20T09:00 >"$tmp/out" 2>"$tmp/err" || fail "timers in the past: $(cat "$tmp/err")"
+grep -qF "note: --now 2026-01-20T09:00 is before the log's last event" "$tmp/err" || fail "earlier --now: $(cat "$tmp/err")"
+# A yes/no field of --form-json is true or false, and the refusal says so.
+marriage='{"husband_name":"A","husband_id":"027190001234","wife_name":"B","wife_id":"027190004321","needs_check":"yes"}'
+"$motcua" dossier "$d" submit --procedure 1.000894 --agency H13.X01 --as cd-3:applicant --now 2026-02-12T09:00 \
+  --form-json "$marriage" >"$tmp/out" 2>"$tmp/err"
+grep -qF "must be true or false" "$tmp/err" || fail "yes/no: $(cat "$tmp/err")"
+
+# Every command answers --help on stdout with exit status 0.
+for c in check compile graph publish user dossier retire timers outbox deliver announce deadline audit backup store; do
+  "$motcua" $c --help >"$tmp/out" 2>"$tmp/err" || fail "$c --help: exit status $?: $(cat "$tmp/err")"
+  grep -q "usage" "$tmp/out" || fail "$c --help says no usage: $(cat "$tmp/out")"
+done
+"$motcua" help | grep -qF "MOTCUA_WORKFLOWS" || fail "help does not say MOTCUA_WORKFLOWS"
+
 # The log still verifies, projections included.
 "$motcua" audit verify "$d" >"$tmp/out" 2>&1 || fail "verify: $(cat "$tmp/out")"
 

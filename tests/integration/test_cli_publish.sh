@@ -76,4 +76,14 @@ b=$("$motcua" check "$tmp/x05.mc" "$tmp/x04.mc" | grep '^ok  directory') || fail
 [ -n "$a" ] && [ "$a" = "$b" ] || fail "directory hash depends on the order of files: '$a' vs '$b'"
 echo "$a" | grep -Eq 'sha256:[0-9a-f]{64}$' || fail "check prints the whole hash: $a"
 
-finish "publish: merged, dry run, removal refused with open dossiers, order-independent hash"
+# --workflows DIR publishes another copy of the workflows than $MOTCUA_WORKFLOWS: a procedure
+# renamed in the copy is what the log gets.
+cp -r "$MOTCUA_WORKFLOWS" "$tmp/wf"
+sed -i 's/"Đăng ký khai sinh"/"Đăng ký khai sinh (bản thử)"/' "$tmp/wf/procedures/birth-registration.mc"
+"$motcua" publish "$tmp/wf-data" --workflows "$tmp/wf" >"$tmp/out" 2>&1 || fail "publish --workflows: $(cat "$tmp/out")"
+"$motcua" publish "$tmp/wf-data" --workflows "$tmp/wf" --dry-run >"$tmp/out" 2>&1
+grep -q "^unchanged" "$tmp/out" && ! grep -q "^publish" "$tmp/out" || fail "publish --workflows again changes: $(cat "$tmp/out")"
+"$motcua" publish "$tmp/wf-data" --dry-run >"$tmp/out" 2>&1
+grep -q "1.001193" "$tmp/out" || fail "the bundled workflows differ from the copy in 1.001193 only: $(cat "$tmp/out")"
+
+finish "publish: merged, dry run, removal refused with open dossiers, order-independent hash, --workflows"

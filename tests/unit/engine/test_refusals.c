@@ -632,11 +632,11 @@ static void form_refusals(void **state) {
   c.submit.channel = "desk";
   c.actor = (eng_actor){"rc-1", "reception", "H13.X01", "test"};
   walk_in(&c, "027190002345");
-  refused(&c, t, MC_EINVAL, "the field \"needs_check\" (Cần xác minh thông tin) must be yes or no");
+  refused(&c, t, MC_EINVAL, "the field \"needs_check\" (Cần xác minh thông tin) must be true or false");
   form_with(&f, marriage, NMARRIAGE, (fv){"needs_check", 'i', NULL, 1});
   c.submit.form.data = f.data;
   c.submit.form.len = f.len;
-  refused(&c, t, MC_EINVAL, "must be yes or no");
+  refused(&c, t, MC_EINVAL, "must be true or false");
 
   /* Driving licence: a pattern, a length of 5..20, an enum. */
   static const form_case licence_cases[] = {
@@ -1677,7 +1677,7 @@ static void trial_form_refusals(void **state) {
       {{"phone", 's', "+84912700100", 0}, "the field \"phone\" (Điện thoại) must have 10 to 10 characters"},
       {{"email", 's', "a@b.v", 0}, "the field \"email\" (Thư điện tử) must have 6 to 20 characters"},
       {{"email", 's', "thu.ha.nguyen@bacninh.gov.vn", 0}, "the field \"email\" (Thư điện tử) must have 6 to 20 characters"},
-      {{"wide", 's', "yes", 0}, "the field \"wide\" (Xác minh nhiều nơi) must be yes or no"},
+      {{"wide", 's', "yes", 0}, "the field \"wide\" (Xác minh nhiều nơi) must be true or false"},
       {{"copies", 'i', NULL, 100000000001}, "the field \"copies\" (Số bản) must be between 0 and 100000000000"},
   };
   refused_forms("1.001193", "T.01", trial, NTRIAL, cases, sizeof cases / sizeof cases[0], t);
