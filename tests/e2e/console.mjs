@@ -265,6 +265,28 @@ try {
   await admin.screenshot({ path: join(shots, "console-officials.png"), fullPage: true });
   await adminCtx.close();
 
+  // The feedback queue (PAKN, at the one-stop centre): its answer due 3 working days after intake.
+  await official(desk, "tthcc", "reception,specialist", "H13.TTHCC", "Vũ Thị Phản");
+  const fb = await wsRequest(cp, citizen, "submit", { command_id: "c-fb", procedure: "PAKN", agency: "H13.TTHCC",
+    form: { subject: "Hẹn trả chậm", content: "Hồ sơ hẹn trả đã quá ngày nhưng chưa có kết quả.", received: "Cổng dịch vụ công" } });
+  check(fb.ok, "feedback filed: " + JSON.stringify(fb));
+  const fbCtx = await browser.newContext(desktop);
+  const fbp = await fbCtx.newPage();
+  await loginPage(fbp, "tthcc");
+  const tthcc = await login("tthcc", PASSWORD);
+  const taken = await wsRequest(fbp, tthcc, "act", { command_id: "fb-1", dossier: fb.dossier, expected_version: 1,
+    action: "accept", role: "reception" });
+  check(taken.ok, "feedback taken in: " + JSON.stringify(taken));
+  await fbp.goto(server.url + "/console/?q=feedback");
+  await fbp.waitForSelector(`[role=row][data-code="${fb.dossier}"]`);
+  const fbRow = (await wsRequest(fbp, tthcc, "queue", { procedure: "PAKN" })).rows.find((r) => r.code === fb.dossier);
+  const due = new Intl.DateTimeFormat("vi-VN", { timeZone: "Asia/Ho_Chi_Minh", hour: "2-digit", minute: "2-digit",
+    hour12: false }).format(new Date(fbRow.due_at));
+  check((await fbp.textContent(`[role=row][data-code="${fb.dossier}"]`)).includes(due),
+    `the feedback's answer is due as the server counts it (${due}, ${fbRow.title})`);
+  eq(await fbp.textContent("nav.queues a[aria-current=page] .count-badge"), "1", "the feedback queue counts it");
+  await fbCtx.close();
+
   eq(errors, [], "no script error in the console");
   await citCtx.close();
   await offCtx.close();
