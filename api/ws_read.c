@@ -417,10 +417,16 @@ static int search_hit(void *opaque, const eng_search_hit *h) {
   snprintf(v.applicant, sizeof v.applicant, "%s", h->applicant);
   if (!srv_may_read(o->r->s, &o->r->c->who, &v))
     return 0; /* only what the searcher may read */
-  json_array_append_new(o->hits, json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I}", "code", h->code, "agency", h->agency,
-                                           "procedure", h->procedure, "state", h->state, "applicant_name",
-                                           str_or_null(h->name), "submitted_at", (json_int_t)h->submitted_at,
-                                           "decided_at", (json_int_t)h->decided_at));
+  const char *name = srv_catalogue_name(o->r->s->cat, h->procedure);
+  dsl_state st = dsl_state_parse(h->state);
+  json_array_append_new(
+      o->hits, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:I, s:I, s:s, s:s, s:b, s:b}", "code", h->code,
+                         "agency", h->agency, "procedure", h->procedure, "procedure_name", name ? name : h->procedure,
+                         "state", h->state, "state_label", st == DSL_STATE_UNKNOWN ? h->state : dsl_state_label(st),
+                         "applicant_name", str_or_null(h->name), "submitted_at", (json_int_t)h->submitted_at,
+                         "appointment_at", (json_int_t)h->appointment_at, "decided_at", (json_int_t)h->decided_at,
+                         "finished_at", (json_int_t)h->finished_at, "channel", h->channel, "classification",
+                         h->classification, "extended", h->extended, "supplement_used", h->supplement_used));
   snprintf(o->last, sizeof o->last, "%s", h->cursor);
   return 1;
 }

@@ -39,7 +39,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_COUNTS, 2, eng__apply_counts, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_FEEDS, 2, eng__apply_feeds, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_QUEUES, 1, eng__apply_queues, NULL, ENG_PROJ_DOSSIER},
-    {ENG_PROJ_SEARCH, 2, eng__apply_search, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_SEARCH, 3, eng__apply_search, NULL, ENG_PROJ_DOSSIER}, /* 3: what a register lists */
 };
 
 void eng_projections(const store_projection **list, size_t *count) {

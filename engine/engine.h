@@ -664,7 +664,9 @@ typedef struct eng_search_hit {
   char code[64], agency[32], procedure[32], state[32];
   char applicant[64];         /* the applicant's account ("" for a desk dossier) */
   char name[128];             /* the applicant's name */
-  mc_instant submitted_at, decided_at;
+  mc_instant submitted_at, decided_at, appointment_at, finished_at;
+  char channel[16], classification[16];
+  bool extended, supplement_used;
   char cursor[240];           /* where a page that ends here goes on */
 } eng_search_hit;
 

@@ -5,7 +5,9 @@
  *
  * Keys:
  *   "k/" code -> the dossier's summary (a canonical map: agency, applicant,
- *               code, decided_at, folded, name, procedure, state, submitted_at)
+ *               appointment_at, channel, classification, code, decided_at,
+ *               extended, finished_at, folded, name, procedure, state,
+ *               submitted_at, supplement_used: what a register lists)
  * and, each -> "" (the summary is read under "k/"):
  *   "w/" word 0 code               each word of the applicant's name, folded
  *   "i/" id number 0 code          the applicant block's id_number
@@ -47,16 +49,22 @@ static int summary(mc_buf *out, const eng_snap *s, const who *w, const char *fol
   mc_canon c;
   mc_buf_reset(out);
   mc_canon_init(&c, out);
-  mc_canon_map(&c, 9);
+  mc_canon_map(&c, 15);
   mc_canon_kv_str(&c, "agency", s->agency);
   mc_canon_kv_str(&c, "applicant", s->applicant);
+  mc_canon_kv_int(&c, "appointment_at", s->appointment_at);
+  mc_canon_kv_str(&c, "channel", s->channel);
+  mc_canon_kv_str(&c, "classification", s->classification);
   mc_canon_kv_str(&c, "code", s->code);
   mc_canon_kv_int(&c, "decided_at", s->decided_at);
+  mc_canon_kv_bool(&c, "extended", s->extended);
+  mc_canon_kv_int(&c, "finished_at", s->finished_at);
   mc_canon_kv_str(&c, "folded", folded);
   mc_canon_kv_str(&c, "name", w->name);
   mc_canon_kv_str(&c, "procedure", s->procedure);
   mc_canon_kv_str(&c, "state", s->state);
   mc_canon_kv_int(&c, "submitted_at", s->submitted_at);
+  mc_canon_kv_bool(&c, "supplement_used", s->supplement_used);
   return mc_canon_finish(&c);
 }
 
@@ -173,6 +181,13 @@ static void hit_decode(const void *v, size_t vlen, eng_search_hit *h, char *fold
     eng__str_copy(eng__get(m, "folded"), folded, fsize);
     h->submitted_at = eng__int(eng__get(m, "submitted_at"));
     h->decided_at = eng__int(eng__get(m, "decided_at"));
+    h->appointment_at = eng__int(eng__get(m, "appointment_at"));
+    h->finished_at = eng__int(eng__get(m, "finished_at"));
+    eng__str_copy(eng__get(m, "channel"), h->channel, sizeof h->channel);
+    eng__str_copy(eng__get(m, "classification"), h->classification, sizeof h->classification);
+    const msgpack_object *x = eng__get(m, "extended"), *y = eng__get(m, "supplement_used");
+    h->extended = x && x->type == MSGPACK_OBJECT_BOOLEAN && x->via.boolean;
+    h->supplement_used = y && y->type == MSGPACK_OBJECT_BOOLEAN && y->via.boolean;
   }
   msgpack_unpacked_destroy(&u);
 }

@@ -151,6 +151,11 @@ try {
   await desk.waitForFunction(() => document.querySelector("#state").textContent.startsWith("Chờ tiếp nhận"), null,
     { timeout: 10000 });
   check(true, "the answer shows on reception's page without a reload");
+  if (clamd) {
+    await desk.click("text=Xem trang 1");
+    await desk.waitForFunction(() => { const i = document.querySelector(".viewer img"); return i && i.complete && i.naturalWidth > 0; });
+    check(true, "the supplied scan is viewed in the page");
+  }
 
   // Accepted by keyboard: "n" shows the appointment first; Enter confirms.
   await desk.keyboard.press("n");
@@ -175,6 +180,40 @@ try {
   const wrongRole = await wsRequest(desk, reception, "act", { command_id: "w-1", dossier: code, expected_version: 4,
     action: "approve" });
   eq(wrongRole.ok, false, "the server refuses reception an approval");
+
+  // The leader assigns the specialist from the agency's officials, and extends with an apology.
+  {
+    const ctx = await browser.newContext(desktop);
+    const p = await ctx.newPage();
+    p.on("pageerror", (e) => errors.push(e.message));
+    await loginPage(p, "chu.tich");
+    await p.goto(`${server.url}/console/dossier.html?code=${code}`);
+    await p.waitForSelector("[data-action=assign]");
+    await p.click("[data-action=assign]");
+    await p.waitForSelector("#handler option[value='chuyen.vien']", { state: "attached" });
+    await p.selectOption("#handler", "chuyen.vien");
+    await p.click("dialog button[type=submit]");
+    await p.waitForFunction(() => document.querySelector(".said").textContent.startsWith("Đã"));
+    eq((await wsRequest(p, citizen, "get", { dossier: code })).dossier.handler, "chuyen.vien", "assigned, as the server has it");
+    const before = (await wsRequest(p, citizen, "get", { dossier: code })).dossier.appointment_at;
+    // Two working days later (the server refuses a day off, and the dialog says so).
+    const local = execFileSync(motcua, ["deadline", "--from", new Date(before).toISOString(), "--add", "2 working days"],
+      { encoding: "utf8" }).trim().slice(0, 10);
+    await p.waitForSelector("[data-action=extend]");
+    await p.click("[data-action=extend]");
+    await p.fill("#due", local);
+    await p.fill("#reason", "Xin lỗi ông/bà: hồ sơ cần xác minh thêm tại địa điểm kinh doanh");
+    await p.click("dialog button[type=submit]");
+    await p.waitForFunction(() => !document.querySelector("dialog[open]") || document.querySelector("#action-error"));
+    check(!(await p.$("#action-error")), "extended: " + (await p.$("#action-error") ? await p.textContent("#action-error") : ""));
+    const ext = (await wsRequest(p, citizen, "get", { dossier: code })).dossier;
+    eq(formal(ext.appointment_at), formal(Date.parse(`${local}T17:00:00+07:00`)),
+      "the new appointment: that day at closing time, as the citizen reads it");
+    eq(ext.appointments.at(-1).reason, "Xin lỗi ông/bà: hồ sơ cần xác minh thêm tại địa điểm kinh doanh", "with the apology");
+    await p.waitForSelector("a[href*='form=04']");
+    check(true, "the apology's printed form (04) is offered");
+    await ctx.close();
+  }
 
   // The specialist and the leader, each in their console; reception returns the result.
   for (const [account, action] of [["chuyen.vien", "approve"], ["chu.tich", "approve"]]) {

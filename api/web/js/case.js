@@ -94,7 +94,7 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
     if (c.needs === "date" && !due) return setError("Chọn ngày hẹn trả mới");
     if (text) fields.reason = text;
     if (c.needs === "official") fields.handler = handler;
-    if (c.needs === "date") fields.new_due = new Date(`${due}:00+07:00`).getTime();
+    if (c.needs === "date") fields.new_due = Date.parse(`${due}T12:00:00+07:00`); // the server gives the day's closing time
     const documents = Object.entries(files).map(([name, l]) => ({ name, files: l.filter((f) => f.sha256).map((f) => f.sha256) }))
       .filter((x) => x.files.length);
     if (documents.length) fields.documents = documents;
@@ -127,8 +127,9 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
           <option value="">— Chọn —</option>
           ${officials.map((o) => html`<option value=${o.account}>${o.name} (${o.account})</option>`)}
         </select>` : ""}
-      ${c.needs === "date" ? html`<label for="due">Ngày, giờ hẹn trả mới</label>
-        <input id="due" type="datetime-local" value=${due} onInput=${(e) => setDue(e.target.value)} />` : ""}
+      ${c.needs === "date" ? html`<label for="due">Ngày hẹn trả mới</label>
+        <p class="meta" id="due-hint">Một ngày làm việc; kết quả hẹn trả trước giờ đóng cửa của ngày đó.</p>
+        <input id="due" type="date" value=${due} aria-describedby="due-hint" onInput=${(e) => setDue(e.target.value)} />` : ""}
       ${c.needs === "documents" && slots.length ? html`<fieldset><legend>Kết quả giải quyết (bản quét, nếu có)</legend>
         ${slots.map((x) => html`<label for=${`r-${x.name}`}>${x.title}</label>
           <input id=${`r-${x.name}`} type="file" multiple accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
