@@ -87,6 +87,24 @@ static int add_edge(graph *g, int from, int to, const char *label) {
   return g->nedges++;
 }
 
+/* A role as people read it: the procedure's own title for a role it names,
+ * else the fixed roles' Vietnamese names, else the role's name. */
+static const char *role_label(const graph *g, const char *role) {
+  static const char *const fixed[][2] = {
+      {"applicant", "Người nộp hồ sơ"}, {"reception", "Bộ phận Một cửa"}, {"specialist", "Chuyên viên xử lý"},
+      {"leader", "Lãnh đạo"}, {"postal", "Bưu chính công ích"}, {"agency_admin", "Quản trị cơ quan"},
+  };
+  if (role == NULL)
+    return "?";
+  for (int i = 0; i < g->m->nroles; i++)
+    if (strcmp(g->m->roles[i].name, role) == 0)
+      return g->m->roles[i].title;
+  for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+    if (strcmp(fixed[i][0], role) == 0)
+      return fixed[i][1];
+  return role;
+}
+
 static int lane_of(graph *g, const char *role, const char *agency) {
   const char *key = agency ? fmt(g, "%s@%s", role ? role : "?", agency) : (role ? role : "?");
   for (int i = 0; i < g->nlanes; i++)
@@ -94,7 +112,7 @@ static int lane_of(graph *g, const char *role, const char *agency) {
       return i;
   glane *l = &g->lanes[g->nlanes];
   l->key = key;
-  l->label = agency ? fmt(g, "%s (%s)", role ? role : "?", agency) : key;
+  l->label = agency ? fmt(g, "%s (%s)", role_label(g, role), agency) : role_label(g, role);
   l->id = fmt(g, "Lane_%d", g->nlanes + 1);
   return g->nlanes++;
 }
@@ -120,12 +138,28 @@ static const char *final_label(const char *state) {
   return label ? label : state;
 }
 
+/* A limit as people read it: "2 ngày làm việc"; one the policy sets, by what
+ * it is ("thời hạn tiếp nhận theo quy chế": the drawing does not read the
+ * policy, whose values may change after the procedure is published). */
 static const char *duration_text(graph *g, const dsl_m_duration *d) {
-  mc_buf b = MC_BUF_INIT;
-  dsl_m_duration_format(d, &b);
-  char *s = mc_arena_strndup(g->arena, b.data ? (const char *)b.data : "", b.len);
-  mc_buf_free(&b);
-  return s;
+  static const char *const keys[][2] = {
+      {"reception_limit", "thời hạn tiếp nhận"}, {"supplement_window", "thời hạn bổ sung"},
+      {"supplement_request_limit", "thời hạn yêu cầu bổ sung"}, {"feedback_answer_limit", "thời hạn trả lời"},
+      {"postal_delivery_limit", "thời hạn chuyển phát"}, {"extension_notice", "thời hạn báo gia hạn"},
+  };
+  if (!d->set)
+    return "";
+  if (d->policy_key) {
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+      if (strcmp(keys[i][0], d->policy_key) == 0)
+        return fmt(g, "%s theo quy chế", keys[i][1]);
+    return fmt(g, "theo quy chế (%s)", d->policy_key);
+  }
+  const char *unit = d->unit == DSL_M_WORKING_DAYS    ? "ngày làm việc"
+                     : d->unit == DSL_M_WORKING_HOURS ? "giờ làm việc"
+                     : d->unit == DSL_M_CALENDAR_DAYS ? "ngày"
+                                                      : "giờ";
+  return fmt(g, "%lld %s", (long long)d->amount, unit);
 }
 
 /* ============================================================ building */
@@ -204,7 +238,7 @@ static int step_flows(builder *b, int i) {
     if (target < 0)
       return target;
     if (is_timeout(t)) {
-      int rc = add_timer(g, from, n, fmt(g, "Hết hạn %s", duration_text(g, &n->limit)), (dsl_m_duration){0}, target, NULL);
+      int rc = add_timer(g, from, n, fmt(g, "Hết hạn (%s)", duration_text(g, &n->limit)), (dsl_m_duration){0}, target, NULL);
       if (rc != 0)
         return rc;
       continue;
@@ -242,8 +276,8 @@ static int step_flows(builder *b, int i) {
     rc = add_timer(g, from, n, fmt(g, "Cảnh báo trước %s", duration_text(g, &n->warn)), n->warn, -1,
                    "Cảnh báo sắp đến hạn");
   if (rc == 0 && n->escalate && n->limit.set)
-    rc = add_timer(g, from, n, fmt(g, "Quá hạn %s", duration_text(g, &n->limit)), (dsl_m_duration){0}, -1,
-                   fmt(g, "Báo %s: quá hạn", n->escalate));
+    rc = add_timer(g, from, n, fmt(g, "Quá hạn (%s)", duration_text(g, &n->limit)), (dsl_m_duration){0}, -1,
+                   fmt(g, "Báo %s: quá hạn", role_label(g, n->escalate)));
   return rc;
 }
 
@@ -401,7 +435,7 @@ int graph__model(graph *g) {
                           : n->clock == DSL_M_CLOCK_RESTARTS ? " · đồng hồ tính lại"
                           : n->clock == DSL_M_CLOCK_POLICY   ? " · đồng hồ theo chính sách"
                                                              : "";
-      gn->detail = fmt(g, "%s%s%s%s", n->role ? n->role : "", n->limit.set ? " · " : "",
+      gn->detail = fmt(g, "%s%s%s%s", role_label(g, n->role), n->limit.set ? " · " : "",
                        n->limit.set ? duration_text(g, &n->limit) : "", clock);
       gn->dashed = n->clock != DSL_M_CLOCK_RUNS;
     }

@@ -68,8 +68,7 @@ int graph_write_dot(const graph *g, mc_buf *out) {
       mc_buf_append_str(out, e->label ? " [constraint=false," : " [constraint=false]");
     if (e->label || e->boundary >= 0) {
       mc_buf_append_str(out, e->back ? " label=\"" : " [label=\"");
-      if (e->boundary >= 0) {
-        mc_buf_append_str(out, "⏱ ");
+      if (e->boundary >= 0) { /* words only: the fonts Graphviz finds may lack a clock glyph */
         dot_escape(out, g->bounds[e->boundary].label);
       } else {
         dot_escape(out, e->label);

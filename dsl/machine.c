@@ -307,6 +307,20 @@ int dsl_machine_decode(const uint8_t *bytes, size_t len, mc_arena *arena, dsl_ma
   m->fee = expr(&d, field(&d, root, "fee"), 0);
   m->refundable = boolean(&d, field(&d, root, "refundable"));
   m->legal = texts(&d, field(&d, root, "legal"), &m->nlegal);
+  const msgpack_object *roles = field(&d, root, "roles");
+  if (d.err == 0 && roles->type != MSGPACK_OBJECT_ARRAY)
+    bad(&d);
+  if (d.err == 0 && roles->via.array.size) {
+    dsl_m_role *rs = mc_arena_calloc(arena, roles->via.array.size, sizeof *rs);
+    if (rs == NULL)
+      d.err = MC_ENOMEM;
+    for (uint32_t i = 0; rs && i < roles->via.array.size; i++) {
+      rs[i].name = req_text(&d, &roles->via.array.ptr[i], "name");
+      rs[i].title = req_text(&d, &roles->via.array.ptr[i], "title");
+    }
+    m->roles = rs;
+    m->nroles = rs ? (int)roles->via.array.size : 0;
+  }
   const msgpack_object *nodes = field(&d, root, "nodes");
   if (d.err == 0 && (nodes->type != MSGPACK_OBJECT_ARRAY || nodes->via.array.size == 0))
     bad(&d);

@@ -87,6 +87,11 @@ typedef struct dsl_m_document {
   bool original, eform, result;
 } dsl_m_document;
 
+/* A role a procedure names for its steps, with its title ("Cán bộ thẩm định"). */
+typedef struct dsl_m_role {
+  const char *name, *title;
+} dsl_m_role;
+
 typedef struct dsl_machine {
   const char *code, *name, *sector, *field, *level, *online, *policy, *payer;
   dsl_m_duration time;
@@ -94,6 +99,8 @@ typedef struct dsl_machine {
   bool refundable;
   const char *const *legal; /* the legal basis, one text each, NULL-terminated */
   int nlegal;
+  const dsl_m_role *roles;  /* the procedure's own roles */
+  int nroles;
   const dsl_m_node *nodes; /* nodes[0] is where a dossier starts */
   int nnodes;
   const dsl_m_field *fields;

@@ -44,12 +44,23 @@ grep -q 'Task_result --> Split_result' "$tmp/b.mmd" && grep -q 'Split_result -->
 grep -q 'Split_result{"×"}' "$tmp/b.mmd" || fail "the action gateway is not drawn with its marker"
 # A warning leads to the notice it sends.
 "$motcua" graph "$MOTCUA_WORKFLOWS/procedures/house-construction-permit.mc" --format mermaid >"$tmp/c.mmd"
-grep -q 'Task_appraisal -.->|"Cảnh báo trước 2 days"| Notice_appraisal_1' "$tmp/c.mmd" &&
+grep -q 'Task_appraisal -.->|"Cảnh báo trước 2 ngày"| Notice_appraisal_1' "$tmp/c.mmd" &&
   grep -q 'Notice_appraisal_1(("✉ Cảnh báo sắp đến hạn"))' "$tmp/c.mmd" || fail "the warning leads to no notice"
 "$motcua" graph "$MOTCUA_WORKFLOWS/procedures/house-construction-permit.mc" --format dot >"$tmp/c.dot"
 grep -qF '"Notice_appraisal_1" [shape=circle, width=0.3, style=dashed, label="✉", xlabel="Cảnh báo sắp đến hạn"];' "$tmp/c.dot" &&
-  grep -qF '"Task_appraisal" -> "Notice_appraisal_1" [label="⏱ Cảnh báo trước 2 days", style=dashed];' "$tmp/c.dot" ||
+  grep -qF '"Task_appraisal" -> "Notice_appraisal_1" [label="Cảnh báo trước 2 ngày", style=dashed];' "$tmp/c.dot" ||
   fail "DOT: the warning leads to no notice"
+# Labels people read: no internal names (policy keys, role codes), no English units, no glyph
+# Graphviz's fonts may lack (⏱ was drawn as a box).
+for f in "$MOTCUA_WORKFLOWS"/procedures/*.mc; do
+  "$motcua" graph "$f" --format dot >"$tmp/r.dot"
+  labels=$(grep -o 'label="[^"]*"' "$tmp/r.dot")
+  echo "$labels" | grep -qE 'policy\.|working day|working hour|[0-9] days?"|⏱|\\n(reception|specialist|leader|applicant|postal) ·' &&
+    fail "$(basename "$f"): a label people cannot read: $(echo "$labels" | grep -E 'policy\.|working|days?"|⏱|\\n(reception|specialist|leader|applicant|postal) ·' | head -3)"
+done
+grep -qF 'label="Thẩm định hồ sơ\nChuyên viên xử lý · 2 ngày làm việc"' \
+  <("$motcua" graph "$MOTCUA_WORKFLOWS/procedures/household-business-registration.mc" --format dot) ||
+  fail "a step's label: its title, its role's name and its limit in Vietnamese"
 
 # Errors.
 "$motcua" graph "$MOTCUA_WORKFLOWS/procedures/feedback.mc" --format png >/dev/null 2>"$tmp/err"; rc=$?
