@@ -181,7 +181,7 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 %token <number> INTEGER "number"
 %token <text> NAME "name" STRING "text"
 
-%type <text> opt_title clock_mode key channel_name name word texts
+%type <text> opt_title clock_mode key channel_name name word texts recipient
 %type <expr> fee_expr fee_term cond cond_and cond_not cond_atom ref literal
 %type <duration> duration
 %type <limit> limit
@@ -498,7 +498,7 @@ step_item
 
 notifies
   : %empty                  { $$ = NULL; }
-  | notifies NOTIFY name STRING
+  | notifies NOTIFY recipient STRING
       {
         dsl_notify *n = NEW(dsl_notify);
         if (n) {
@@ -509,6 +509,13 @@ notifies
         $$ = $1;
         dsl__append(&$$, n);
       }
+  ;
+
+/* Who is told: a name (applicant, official), or `agency`, a word of the
+ * language (the agency directory's `agency "CODE" {...}`). */
+recipient
+  : name                    { $$ = $1; }
+  | AGENCY                  { $$ = "agency"; }
   ;
 
 /* ------------------------------------------------------------ choices */

@@ -227,6 +227,57 @@ static void hash_of(const char *name, uint8_t out[MC_SHA256_BYTES]) {
   dsl_compile_free(c);
 }
 
+/* Compiles one procedure written in the test, with the bundled policy and
+ * agency directory as context, and decodes it into `arena`. */
+static dsl_machine *machine_of(const char *text, mc_arena *arena) {
+  static const char *const context_files[] = {MOTCUA_WORKFLOWS_DIR "/policies/nd118-2025.mc",
+                                              MOTCUA_WORKFLOWS_DIR "/agencies/bac-ninh.mc"};
+  mc_buf ctx[2] = {MC_BUF_INIT, MC_BUF_INIT};
+  mc_source src[3] = {{"test.mc", text, strlen(text)}};
+  bool context[3] = {false, true, true};
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(mc_file_read(context_files[i], 1 << 20, &ctx[i]), 0);
+    src[i + 1] = (mc_source){context_files[i], mc_buf_cstr(&ctx[i]), ctx[i].len};
+  }
+  dsl_compile *c = compile_sources(src, 3, context);
+  const dsl_artifact *arts;
+  int n;
+  dsl_machine *m = NULL;
+  assert_int_equal(dsl_compile_emit(c, &arts, &n), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(dsl_machine_decode(arts[0].bytes.data, arts[0].bytes.len, arena, &m), 0);
+  dsl_compile_free(c);
+  for (int i = 0; i < 2; i++)
+    mc_buf_free(&ctx[i]);
+  return m;
+}
+
+#define TEST_CATALOGUE \
+    "  sector \"Tư pháp\" field \"Hộ tịch\" level commune online full\n" \
+    "  time 3 working days policy \"nd118-2025\" fee 0 VND\n"
+
+/* `notify agency`: "agency" is a word of the language (agency "H13" {...}),
+ * and a recipient after notify (docs/DSL.md). */
+static void notify_agency_compiles(void **state) {
+  (void)state;
+  mc_arena arena = MC_ARENA_INIT;
+  dsl_machine *m = machine_of(
+      "procedure \"9.2\" \"Thủ tục thử\" {\n" TEST_CATALOGUE
+      "  step reception \"Tiếp nhận\" by reception within policy.reception_limit state submitted {\n"
+      "    on accept -> police   notify applicant \"accepted\" notify agency \"new_dossier\"\n  }\n"
+      "  step police \"Công an xác minh\" by specialist at \"H13.CA\" within 2 working days state processing {\n"
+      "    on answer -> result   notify agency \"new_dossier\"\n  }\n"
+      "  step result \"Trả kết quả\" by reception within 1 working day state decided {\n"
+      "    on return_result -> returned\n  }\n}\n",
+      &arena);
+  const dsl_m_transition *accept = &m->nodes[0].out[0];
+  assert_int_equal(accept->nnotify, 2);
+  assert_string_equal(accept->notify[1].who, "agency");
+  assert_string_equal(accept->notify[1].template_name, "new_dossier");
+  assert_string_equal(m->nodes[1].out[0].notify[0].who, "agency");
+  mc_arena_free(&arena);
+}
+
 static void decomposed_text_compiles_to_the_same_definition(void **state) {
   (void)state;
   uint8_t composed[MC_SHA256_BYTES], decomposed[MC_SHA256_BYTES], other[MC_SHA256_BYTES];
@@ -334,6 +385,7 @@ int main(void) {
       cmocka_unit_test(decomposed_text_compiles_to_the_same_definition),
       cmocka_unit_test(machines_decode_and_refuse_damage),
       cmocka_unit_test(emit_requires_a_clean_check),
+      cmocka_unit_test(notify_agency_compiles),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
