@@ -59,17 +59,6 @@ static void house_form(mc_buf *out) {
   assert_int_equal(mc_canon_finish(&w), 0);
 }
 
-static void record_form(mc_buf *out) {
-  mc_canon w;
-  mc_canon_init(&w, out);
-  mc_canon_map(&w, 4);
-  mc_canon_kv_str(&w, "citizen", "027190002468");
-  mc_canon_kv_str(&w, "full_name", "Hoàng Văn Long");
-  mc_canon_kv_str(&w, "kind", "Phiếu số 1");
-  mc_canon_kv_str(&w, "purpose", "Bổ sung hồ sơ xin việc");
-  assert_int_equal(mc_canon_finish(&w), 0);
-}
-
 static void licence_form(mc_buf *out) {
   mc_canon w;
   mc_canon_init(&w, out);
