@@ -13,6 +13,13 @@
 # same messages with the same texts — the snapshot computed from the
 # previous one and the event, the texts rendered again when read — except
 # the differences listed below, each a decision changed on purpose since.
+# Since issue 21 the officials of a step done by another agency are told
+# when a dossier reaches it (`new_dossier` on an event other than the
+# filing): those messages are left out of the comparison, and so are the
+# outcomes of their delivery (7b13226's directory gives the police, the
+# court and the post office no e-mail: each failed, alerting the dossier's
+# agency), which are matched by the message they are about (`about` of
+# `audit states`); the outbox's other outcomes are compared in order.
 #
 # Usage: test_format_v2.sh path/to/motcua path/to/motcuad SOURCE_DIR
 motcuad=$2
@@ -43,7 +50,17 @@ old = {e["seq"]: e for e in map(json.loads, open(sys.argv[1]))}
 # Events are matched by their stream and version: today's recording makes
 # the assigned officials' accounts first (an assignment names an existing
 # official since issue 16), which moves every later seq.
-new = {(e["stream"], e["version"]): e for e in map(json.loads, open(sys.argv[2]))}
+recorded = list(map(json.loads, open(sys.argv[2])))
+arrivals = set()
+for e in recorded:
+    if e["stream"] != "outbox" and e["type"] != "dossier.submitted":
+        arrivals |= {(e["seq"], m["index"]) for m in e["messages"] if m["template"] == "new_dossier"}
+        e["messages"] = [m for m in e["messages"] if m["template"] != "new_dossier"]
+new = {(e["stream"], e["version"]): e for e in recorded if e["stream"] != "outbox"}
+# The outbox's outcomes in order, less those about an arrival.
+outcomes = [e for e in recorded if e["stream"] == "outbox" and (e["about"]["seq"], e["about"]["index"]) not in arrivals]
+old_outcomes = [seq for seq in sorted(old) if old[seq]["stream"] == "outbox"]
+new.update({("outbox", old[seq]["version"]): b for seq, b in zip(old_outcomes, outcomes)})
 DETERMINISTIC = 205
 PAUSE = {"paused_since", "appointment_at", "deadline_due", "deadline_warn"}
 WALK_INS = ("Ngô Thị Duyên", "Lý Văn Quang")
@@ -62,7 +79,7 @@ for seq in sorted(old):
         continue
     compared += 1
     for key in ("stream", "version", "type"):
-        if a[key] != b[key]:
+        if a[key] != b[key] and not (key == "version" and a["stream"] == "outbox"):
             problems.append("event %d: %s %s, now %s" % (seq, key, a[key], b[key]))
     da, db = a["dossier"] or {}, b["dossier"] or {}
     for key in sorted(set(da) | set(db)):
