@@ -175,6 +175,7 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 %token REQUIRED "required" LABEL "label" HELP "help" LENGTH "length" RANGE "range"
 %token PATTERN "pattern" ORIGINAL "original" COPY "copy" EFORM "eform" BLANK "blank"
 %token WORKING "working" CALENDAR "calendar" DAY "day" HOUR "hour" ENUM "enum"
+%token WORKING_VI "làm việc"
 %token TEMPLATE "template" SUBJECT "subject" BODY "body" SMS "sms"
 %token ARROW "->" DOTDOT ".." BAD "invalid character"
 %token <number> BOOLEAN "yes or no" TYPE "field type" CMP "comparison" CLOCKTIME "time of day"
@@ -334,11 +335,15 @@ duration
   : INTEGER unit            { $$ = (dsl_duration){$1, (dsl_unit)$2, SPAN(@$)}; }
   ;
 
+/* English, or Vietnamese: ngày làm việc, giờ làm việc, ngày (ngày lịch), giờ. */
 unit
   : WORKING DAY             { $$ = DSL_UNIT_WORKING_DAYS; }
   | WORKING HOUR            { $$ = DSL_UNIT_WORKING_HOURS; }
   | DAY                     { $$ = DSL_UNIT_CALENDAR_DAYS; }
   | CALENDAR DAY            { $$ = DSL_UNIT_CALENDAR_DAYS; }
+  | HOUR                    { $$ = DSL_UNIT_HOURS; }
+  | DAY WORKING_VI          { $$ = DSL_UNIT_WORKING_DAYS; }
+  | HOUR WORKING_VI         { $$ = DSL_UNIT_WORKING_HOURS; }
   ;
 
 limit

@@ -265,6 +265,8 @@ int eng__account_load(store_batch *b, const char *id, eng_account_view *out, boo
 /* A step's or procedure's limit as a duration (a policy.<key> read from the
  * policy); *ok false when it has none (process.c). */
 eng_duration eng__duration_of(const dsl_m_duration *dur, const eng_policy *p, bool *ok);
+/* The calendar's unit of a compiled duration's (defs.c). */
+eng_time_unit eng__unit_of(dsl_m_unit unit);
 
 /* Definitions (defs.c): the decoded one of a hash (cached, from any
  * thread), and which version of an id is in effect at `at` (MC_ERANGE:

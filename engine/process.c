@@ -68,9 +68,7 @@ eng_duration eng__duration_of(const dsl_m_duration *dur, const eng_policy *p, bo
       }
     return out;
   }
-  out.unit = dur->unit == DSL_M_WORKING_DAYS ? ENG_UNIT_WORKING_DAYS
-             : dur->unit == DSL_M_WORKING_HOURS ? ENG_UNIT_WORKING_HOURS
-                                                : ENG_UNIT_CALENDAR_DAYS;
+  out.unit = eng__unit_of(dur->unit);
   out.amount = dur->amount;
   *ok = true;
   return out;
@@ -191,6 +189,9 @@ int dec_enter(decide *d, eng_snap *s, int node) {
           return rc;
         if (t.warn >= t.due)
           t.warn = 0;
+      } else if (ok && warn.unit == ENG_UNIT_HOURS) {
+        /* Hours on the clock before the limit, whatever its unit. */
+        t.warn = t.due - warn.amount * MC_MS_PER_HOUR > d->now ? t.due - warn.amount * MC_MS_PER_HOUR : 0;
       } else if (ok && warn.unit == ENG_UNIT_WORKING_HOURS) {
         int64_t total;
         if (eng_calendar_working_time_between(d->cal, d->now, t.due, NULL, &total) == 0 &&

@@ -278,6 +278,50 @@ static void notify_agency_compiles(void **state) {
   mc_arena_free(&arena);
 }
 
+/* Durations and money as authors write them in Vietnamese (docs/DSL.md,
+ * "Durations", "Fees"), also typed with a decomposing input method; plain
+ * hours (the post delivers within 24 hours, ĐN Art. 15.2). */
+static void vietnamese_units_and_money(void **state) {
+  (void)state;
+  mc_arena arena = MC_ARENA_INIT;
+  dsl_machine *m = machine_of(
+      "procedure \"9.3\" \"Thủ tục thử\" {\n"
+      "  sector \"Tư pháp\" field \"Hộ tịch\" level commune online full\n"
+      "  time 3 ngày làm việc policy \"nd118-2025\"\n"
+      "  fee 100.000 VNĐ + 50.000 \xC4\x91o\xCC\x82\xCC\x80ng * form.copies\n" /* đồng, decomposed */
+      "  form {\n    copies number label \"Số bản\" range 0..10\n  }\n"
+      "  step reception \"Tiếp nhận\" by reception within 8 giờ làm việc state submitted {\n"
+      "    warn 1 giờ làm việc before\n"
+      "    on accept -> result\n  }\n"
+      "  step result \"Trả kết quả\" by reception within 15 nga\xCC\x80y state decided {\n" /* ngày, decomposed */
+      "    warn 1 ngày lịch before\n"
+      "    on return_result -> returned\n    on hand_to_post -> in_post\n  }\n"
+      "  step in_post \"Bưu chính chuyển phát\" by postal at \"H13.BD\" within 24 giờ state decided {\n"
+      "    warn 2 hours before\n"
+      "    on deliver -> returned\n  }\n}\n",
+      &arena);
+  assert_int_equal(m->time.amount, 3);
+  assert_int_equal(m->time.unit, DSL_M_WORKING_DAYS);
+  assert_int_equal(m->nodes[0].limit.amount, 8);
+  assert_int_equal(m->nodes[0].limit.unit, DSL_M_WORKING_HOURS);
+  assert_int_equal(m->nodes[0].warn.unit, DSL_M_WORKING_HOURS);
+  assert_int_equal(m->nodes[1].limit.amount, 15);
+  assert_int_equal(m->nodes[1].limit.unit, DSL_M_CALENDAR_DAYS);
+  assert_int_equal(m->nodes[1].warn.unit, DSL_M_CALENDAR_DAYS);
+  assert_int_equal(m->nodes[2].limit.amount, 24);
+  assert_int_equal(m->nodes[2].limit.unit, DSL_M_HOURS);
+  assert_int_equal(m->nodes[2].warn.amount, 2);
+  assert_int_equal(m->nodes[2].warn.unit, DSL_M_HOURS);
+  mc_buf text = MC_BUF_INIT;
+  assert_int_equal(dsl_m_duration_format(&m->nodes[2].limit, &text), 0);
+  assert_string_equal(mc_buf_cstr(&text), "24 hours");
+  mc_buf_reset(&text);
+  assert_int_equal(dsl_m_expr_format(m->fee, &text), 0);
+  assert_string_equal(mc_buf_cstr(&text), "100000 VND + 50000 VND * form.copies");
+  mc_buf_free(&text);
+  mc_arena_free(&arena);
+}
+
 static void decomposed_text_compiles_to_the_same_definition(void **state) {
   (void)state;
   uint8_t composed[MC_SHA256_BYTES], decomposed[MC_SHA256_BYTES], other[MC_SHA256_BYTES];
@@ -386,6 +430,7 @@ int main(void) {
       cmocka_unit_test(machines_decode_and_refuse_damage),
       cmocka_unit_test(emit_requires_a_clean_check),
       cmocka_unit_test(notify_agency_compiles),
+      cmocka_unit_test(vietnamese_units_and_money),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
