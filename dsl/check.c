@@ -1384,5 +1384,6 @@ int dsl__check(dsl_compile *c, mc_diag_sink *sink) {
   for (dsl_procedure *p = c->prog.procedures; p; p = p->next)
     if (!p->context)
       check_procedure(&c->arena, &c->prog, p, sink);
+  dsl__check_structure(&c->prog, sink);
   return sink->errors > before ? MC_EPARSE : 0;
 }

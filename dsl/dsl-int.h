@@ -65,8 +65,10 @@ struct dsl_compile {
   int nartifacts;
 };
 
-/* The checks (check.c) and the encoder (compile.c). */
+/* The checks (check.c, which runs check_structure.c's last) and the encoder
+ * (compile.c). */
 int dsl__check(dsl_compile *c, mc_diag_sink *sink);
+void dsl__check_structure(const dsl_program *prog, mc_diag_sink *sink);
 /* What the checks look up (lookup.c); a compiled definition shadows a
  * context one with the same identifier. */
 const dsl_policy *dsl__find_policy(const dsl_program *prog, const char *id);
