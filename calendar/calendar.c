@@ -38,6 +38,14 @@ bool eng_calendar_has_year(const eng_calendar *cal, int year) {
          cal->years[year - cal->first_year].file != NULL;
 }
 
+bool eng_calendar_years(const eng_calendar *cal, int *first, int *last) {
+  if (cal->years == NULL)
+    return false;
+  *first = cal->first_year;
+  *last = cal->last_year;
+  return true;
+}
+
 const char *eng_day_kind_name(eng_day_kind kind) {
   switch (kind) {
   case ENG_DAY_WORKING: return "working day";

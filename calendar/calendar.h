@@ -88,6 +88,9 @@ int eng_calendar_week_hours(const eng_calendar *cal, int weekday, int64_t *open_
 /* Whether the calendar describes `year`. */
 bool eng_calendar_has_year(const eng_calendar *cal, int year);
 
+/* The first and the last year it describes; false when it describes none. */
+bool eng_calendar_years(const eng_calendar *cal, int *first, int *last);
+
 /* Writes what to do about a year the calendar lacks: which files it was
  * read from and what block to add. */
 int eng_calendar_describe_missing_year(const eng_calendar *cal, int year, mc_buf *out);

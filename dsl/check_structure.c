@@ -1,9 +1,10 @@
 /* check_structure.c — what makes a process unworkable beyond its shape
  * (check.c): the step where the result is ready (state decided), the
  * actions that belong before it or at reception only, and the {facts} a
- * message template is sent with where a `notify` names it.  Run last by
- * check.c; calls only the lookups (lookup.c), the words (vocab.c) and the
- * reporting (report.c).
+ * message template is sent with where a `notify` names it.  Also the time
+ * limits of the procedures checked, for `motcua check` to count on the
+ * calendars (dsl_compile_limits).  Run last by check.c; calls only the
+ * lookups (lookup.c), the words (vocab.c) and the reporting (report.c).
  */
 #include "dsl/dsl-int.h"
 
@@ -162,4 +163,44 @@ void dsl__check_structure(const dsl_program *prog, mc_diag_sink *sink) {
     if (prog->templates)
       check_notify_facts(prog, p, sink);
   }
+}
+
+/* ============================================================ time limits, for the calendars */
+
+/* One limit as written, the policy's number resolved; false when there is none. */
+static bool site_of(const dsl_program *prog, const dsl_procedure *p, const dsl_limit *l, dsl_limit_site *out) {
+  const dsl_duration *d = &l->d;
+  if (!l->set)
+    return false;
+  if (l->policy_key) {
+    const dsl_policy *policy = p->policy ? dsl__find_policy(prog, p->policy) : NULL;
+    const dsl_setting *s = policy ? dsl__setting(policy->settings, l->policy_key) : NULL;
+    if (s == NULL || s->kind != DSL_VAL_DURATION)
+      return false;
+    d = &s->duration;
+  }
+  out->amount = d->amount;
+  out->unit = (int)d->unit;
+  out->src = l->at.src;
+  out->off = l->at.off;
+  out->len = l->at.end > l->at.off ? l->at.end - l->at.off : 1;
+  return true;
+}
+
+int dsl_compile_limits(const dsl_compile *c, dsl_limit_fn fn, void *opaque) {
+  int rc = 0;
+  for (const dsl_procedure *p = c->prog.procedures; p && rc == 0; p = p->next) {
+    if (p->context)
+      continue;
+    dsl_limit_site site = {.procedure = p->code};
+    dsl_limit time = {p->has_time, NULL, p->time, p->time.at};
+    if (site_of(&c->prog, p, &time, &site))
+      rc = fn(opaque, &site);
+    for (const dsl_node *n = p->nodes; n && rc == 0; n = n->next) {
+      site.step = n->name;
+      if (n->kind == DSL_NODE_STEP && site_of(&c->prog, p, &n->limit, &site))
+        rc = fn(opaque, &site);
+    }
+  }
+  return rc;
 }
