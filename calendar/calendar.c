@@ -38,6 +38,14 @@ bool eng_calendar_has_year(const eng_calendar *cal, int year) {
          cal->years[year - cal->first_year].file != NULL;
 }
 
+bool eng_calendar_years(const eng_calendar *cal, int *first, int *last) {
+  if (cal->years == NULL)
+    return false;
+  *first = cal->first_year;
+  *last = cal->last_year;
+  return true;
+}
+
 const char *eng_day_kind_name(eng_day_kind kind) {
   switch (kind) {
   case ENG_DAY_WORKING: return "working day";
@@ -378,6 +386,12 @@ int eng_calendar_add(const eng_calendar *cal, mc_instant from, eng_duration d, e
     if (d.amount < 0 || d.amount > ENG_DURATION_MAX)
       return MC_ERANGE;
     return eng_calendar_add_working_time(cal, from, d.amount * MC_MS_PER_HOUR, calc, due);
+  case ENG_UNIT_HOURS:
+    if (d.amount < 0 || d.amount > ENG_DURATION_MAX)
+      return MC_ERANGE;
+    *due = from + d.amount * MC_MS_PER_HOUR;
+    explain(calc, cal, ENG_EXPLAIN_DUE, 0, NULL, *due, 0, d.amount, NULL);
+    return 0;
   }
   return MC_EINVAL;
 }
@@ -426,6 +440,8 @@ static const struct {
     {"calendar day", ENG_UNIT_CALENDAR_DAYS},  {"calendar days", ENG_UNIT_CALENDAR_DAYS},
     {"ngày", ENG_UNIT_CALENDAR_DAYS},          {"ngay", ENG_UNIT_CALENDAR_DAYS},
     {"ngày lịch", ENG_UNIT_CALENDAR_DAYS},     {"ngay lich", ENG_UNIT_CALENDAR_DAYS},
+    {"hour", ENG_UNIT_HOURS},                  {"hours", ENG_UNIT_HOURS},
+    {"giờ", ENG_UNIT_HOURS},                   {"gio", ENG_UNIT_HOURS},
 };
 
 int eng_duration_parse(const char *text, eng_duration *out) {
@@ -472,6 +488,7 @@ int eng_duration_parse(const char *text, eng_duration *out) {
 int eng_duration_format(eng_duration d, mc_buf *out) {
   const char *unit = d.unit == ENG_UNIT_WORKING_DAYS    ? "working day"
                      : d.unit == ENG_UNIT_WORKING_HOURS ? "working hour"
+                     : d.unit == ENG_UNIT_HOURS         ? "hour"
                                                         : "calendar day";
   return mc_buf_printf(out, "%lld %s%s", (long long)d.amount, unit, d.amount == 1 ? "" : "s");
 }

@@ -88,6 +88,9 @@ int eng_calendar_week_hours(const eng_calendar *cal, int weekday, int64_t *open_
 /* Whether the calendar describes `year`. */
 bool eng_calendar_has_year(const eng_calendar *cal, int year);
 
+/* The first and the last year it describes; false when it describes none. */
+bool eng_calendar_years(const eng_calendar *cal, int *first, int *last);
+
 /* Writes what to do about a year the calendar lacks: which files it was
  * read from and what block to add. */
 int eng_calendar_describe_missing_year(const eng_calendar *cal, int year, mc_buf *out);
@@ -161,26 +164,28 @@ typedef enum {
   ENG_UNIT_WORKING_DAYS,
   ENG_UNIT_WORKING_HOURS,
   ENG_UNIT_CALENDAR_DAYS,
+  ENG_UNIT_HOURS,          /* hours on the clock, office hours or not (ĐN Art. 15.2: 24 giờ) */
 } eng_time_unit;
 
 /* A legal time limit with its unit. */
 typedef struct eng_duration {
   eng_time_unit unit;
-  int64_t amount;  /* days, or hours for ENG_UNIT_WORKING_HOURS */
+  int64_t amount;  /* days, or hours for ENG_UNIT_WORKING_HOURS and ENG_UNIT_HOURS */
 } eng_duration;
 
 /* Largest amount accepted (about 27 years of days): beyond it, MC_ERANGE. */
 #define ENG_DURATION_MAX 10000
 
 /* Parses "3 working days", "8 working hours", "15 days", "15 calendar days",
- * "1 working day", and the Vietnamese "3 ngày làm việc", "8 giờ làm việc",
- * "15 ngày".  Returns 0, or MC_EPARSE / MC_ERANGE. */
+ * "1 working day", "24 hours", and the Vietnamese "3 ngày làm việc",
+ * "8 giờ làm việc", "15 ngày", "24 giờ".  Returns 0, or MC_EPARSE / MC_ERANGE. */
 int eng_duration_parse(const char *text, eng_duration *out);
 
-/* "3 working days" / "1 working hour" / "15 calendar days". */
+/* "3 working days" / "1 working hour" / "15 calendar days" / "24 hours". */
 int eng_duration_format(eng_duration d, mc_buf *out);
 
-/* The due instant of a limit counted from `from` (dispatches on the unit). */
+/* The due instant of a limit counted from `from` (dispatches on the unit;
+ * hours on the clock are added to `from` as they are). */
 int eng_calendar_add(const eng_calendar *cal, mc_instant from, eng_duration d, eng_calc *calc,
                      mc_instant *due);
 

@@ -19,10 +19,12 @@ typedef struct dsl_span {
   size_t off, end;
 } dsl_span;
 
+/* In the order of dsl_m_unit (machine.h) and dsl_unit_words (vocab.h). */
 typedef enum {
   DSL_UNIT_WORKING_DAYS,
   DSL_UNIT_WORKING_HOURS,
   DSL_UNIT_CALENDAR_DAYS,
+  DSL_UNIT_HOURS,          /* hours on the clock: "24 giờ" */
 } dsl_unit;
 
 typedef struct dsl_duration {

@@ -35,32 +35,6 @@ static const char *vocab_hint(char *buf, unsigned size, const char *const *list,
   return buf;
 }
 
-/* ============================================================ lookups */
-
-const dsl_setting *dsl__setting(const dsl_setting *list, const char *key) {
-  for (; list; list = list->next)
-    if (strcmp(list->key, key) == 0)
-      return list;
-  return NULL;
-}
-
-/* A compiled definition shadows a context one with the same identifier. */
-const dsl_policy *dsl__find_policy(const dsl_program *prog, const char *id) {
-  const dsl_policy *found = NULL;
-  for (const dsl_policy *p = prog->policies; p; p = p->next)
-    if (strcmp(p->id, id) == 0 && (found == NULL || (found->context && !p->context)))
-      found = p;
-  return found;
-}
-
-const dsl_agency *dsl__find_agency(const dsl_program *prog, const char *code) {
-  const dsl_agency *found = NULL;
-  for (const dsl_agency *a = prog->agencies; a; a = a->next)
-    if (strcmp(a->code, code) == 0 && (found == NULL || (found->context && !a->context)))
-      found = a;
-  return found;
-}
-
 static bool has_agencies(const dsl_program *prog) { return prog->agencies != NULL; }
 
 /* ============================================================ policies */
@@ -1338,47 +1312,26 @@ static const char *const template_facts[] = {
 /* Every {fact} of a text is one the engine knows; {{ and }} are braces. */
 static void check_template_text(const dsl_template *t, const char *text, dsl_span at, const char *what,
                                 mc_diag_sink *sink) {
-  char hint[600];
-  for (const char *c = text; c && *c; c++) {
-    if ((c[0] == '{' && c[1] == '{') || (c[0] == '}' && c[1] == '}')) {
-      c++;
-      continue;
-    }
-    if (*c == '}') {
-      ERR(sink, at, "write }} for a brace in the text, or open the fact with {", "a lone } in the %s of \"%s\"",
-          what, t->name);
-      return;
-    }
-    if (*c != '{')
-      continue;
-    const char *end = strchr(c, '}');
-    if (end == NULL) {
-      ERR(sink, at, "close the fact with }, or write {{ for a brace", "an unclosed { in the %s of \"%s\"", what,
-          t->name);
-      return;
-    }
-    char fact[64];
-    size_t n = (size_t)(end - c - 1);
-    snprintf(fact, sizeof fact, "%.*s", (int)(n < sizeof fact ? n : sizeof fact - 1), c + 1);
-    if (n >= sizeof fact || !dsl_vocab_has(template_facts, fact))
+  char hint[600], fact[64];
+  bool too_long;
+  int found;
+  while ((found = dsl__next_fact(&text, fact, &too_long)) == 1)
+    if (too_long || !dsl_vocab_has(template_facts, fact))
       ERR(sink, at, vocab_hint(hint, sizeof hint, template_facts, fact, "facts"),
           "the %s of \"%s\" names {%s}, which no message can fill in", what, t->name, fact);
-    c = end;
-  }
-}
-
-static const dsl_template *find_template(const dsl_program *prog, const char *name) {
-  for (const dsl_template *t = prog->templates; t; t = t->next)
-    if (!strcmp(t->name, name))
-      return t;
-  return NULL;
+  if (found == -1)
+    ERR(sink, at, "write }} for a brace in the text, or open the fact with {", "a lone } in the %s of \"%s\"",
+        what, t->name);
+  else if (found == -2)
+    ERR(sink, at, "close the fact with }, or write {{ for a brace", "an unclosed { in the %s of \"%s\"", what,
+        t->name);
 }
 
 static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
   for (const dsl_template *t = prog->templates; t; t = t->next) {
     if (t->context)
       continue;
-    if (find_template(prog, t->name) != t)
+    if (dsl__find_template(prog, t->name) != t)
       ERR(sink, t->at, "give each template its own name", "the template \"%s\" is defined twice", t->name);
     if (strlen(t->name) > 40)
       ERR(sink, t->at, "a template's name has at most 40 characters", "the template name \"%.40s...\" is too long",
@@ -1402,7 +1355,7 @@ static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
   while (last->next)
     last = last->next;
   for (int i = 0; engine_sends[i]; i++)
-    if (find_template(prog, engine_sends[i]) == NULL) {
+    if (dsl__find_template(prog, engine_sends[i]) == NULL) {
       char hint[300];
       snprintf(hint, sizeof hint, "the engine sends it by itself; define it: template \"%s\" { subject \"...\" body \"...\" }",
                engine_sends[i]);
@@ -1414,7 +1367,7 @@ static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
     for (const dsl_node *n = p->nodes; n; n = n->next)
       for (const dsl_transition *tr = n->out; tr; tr = tr->next)
         for (const dsl_notify *m = tr->notify; m; m = m->next)
-          if (m->template_name[0] && find_template(prog, m->template_name) == NULL) {
+          if (m->template_name[0] && dsl__find_template(prog, m->template_name) == NULL) {
             char hint[300];
             snprintf(hint, sizeof hint, "define it in workflows/templates: template \"%s\" { subject \"...\" body \"...\" }",
                      m->template_name);
@@ -1431,5 +1384,6 @@ int dsl__check(dsl_compile *c, mc_diag_sink *sink) {
   for (dsl_procedure *p = c->prog.procedures; p; p = p->next)
     if (!p->context)
       check_procedure(&c->arena, &c->prog, p, sink);
+  dsl__check_structure(&c->prog, sink);
   return sink->errors > before ? MC_EPARSE : 0;
 }

@@ -21,7 +21,9 @@
  *   role: str|nil, state: str|nil, title: str|nil, warn: duration|nil}
  * transition: {action: str|nil, notify: [[who, template]], otherwise: bool,
  *   target: int (a node) | str (a final state), when: expr|nil}
- * duration: {amount: int, unit: "working_days"|"working_hours"|"calendar_days"}
+ * duration: {amount: int, unit: "working_days"|"working_hours"|"calendar_days"|"hours"}
+ *   ("hours", on the clock, since issue 21: a build before it refuses a
+ *   definition that uses it)
  * limit: duration | {policy: key}
  * expr: ["or", e, e] ["and", e, e] ["not", e] ["cmp", op, e, e]
  *   ["ref", scope|nil, name] ["int", n] ["str", s] ["bool", b] ["name", s]
@@ -38,6 +40,7 @@
  * compiled definition").
  */
 #include "dsl/dsl-int.h"
+#include "dsl/vocab.h"
 
 #include "base/canon.h"
 #include "base/error.h"
@@ -137,14 +140,10 @@ static void opt_str(mc_canon *w, const char *key, const char *value) {
     mc_canon_nil(w);
 }
 
-static const char *unit_word(dsl_unit u) {
-  return u == DSL_UNIT_WORKING_DAYS ? "working_days" : u == DSL_UNIT_WORKING_HOURS ? "working_hours" : "calendar_days";
-}
-
 static void put_duration(mc_canon *w, const dsl_duration *d) {
   mc_canon_map(w, 2);
   mc_canon_kv_int(w, "amount", d->amount);
-  mc_canon_kv_str(w, "unit", unit_word(d->unit));
+  mc_canon_kv_str(w, "unit", dsl_unit_words[d->unit]);
 }
 
 static void put_expr(mc_canon *w, const dsl_expr *e) {

@@ -5,6 +5,7 @@
  * its key expects is not set. */
 #include "dsl/defs.h"
 #include "dsl/dsl-int.h"
+#include "dsl/vocab.h"
 
 #include "base/error.h"
 
@@ -44,9 +45,8 @@ static int policy_settings(const msgpack_object *settings, mc_arena *arena, dsl_
       if ((l->key = mc_arena_strndup(arena, k->via.str.ptr, k->via.str.size)) == NULL)
         return MC_ENOMEM;
       l->amount = amount && amount->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (int64_t)amount->via.u64 : 0;
-      l->unit = str_is(unit, "working_days") ? DSL_M_WORKING_DAYS
-                : str_is(unit, "working_hours") ? DSL_M_WORKING_HOURS
-                                                : DSL_M_CALENDAR_DAYS;
+      int u = unit && unit->type == MSGPACK_OBJECT_STR ? dsl_unit_of(unit->via.str.ptr, unit->via.str.size) : -1;
+      l->unit = u < 0 ? DSL_M_CALENDAR_DAYS : (dsl_m_unit)u;
     } else if (str_is(k, "cutoff") && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
       p->has_cutoff = true;
       p->cutoff_min = (int)v->via.u64;

@@ -3,6 +3,8 @@
 #ifndef DSL_INT_H
 #define DSL_INT_H
 
+#include <stdarg.h>
+
 #include "base/arena.h"
 #include "base/diag.h"
 #include "dsl/ast.h"
@@ -46,8 +48,11 @@ typedef struct dsl_ctx {
 dsl_span dsl__span(const dsl_ctx *ctx, dsl_loc loc);
 void dsl__error(dsl_ctx *ctx, dsl_loc loc, const char *hint, const char *fmt, ...)
     MC__PRINTF(4, 5);
+/* A finding at a span of a file, with its hint (report.c). */
 void dsl__error_at(mc_diag_sink *sink, dsl_span at, const char *hint, const char *fmt, ...)
     MC__PRINTF(4, 5);
+void dsl__report_v(mc_diag_sink *sink, mc_diag_severity severity, dsl_span at, const char *hint, const char *fmt,
+                   va_list ap);
 
 #include "dsl/dsl.h"
 
@@ -60,11 +65,20 @@ struct dsl_compile {
   int nartifacts;
 };
 
-/* The checks (check.c) and the encoder (compile.c). */
+/* The checks (check.c, which runs check_structure.c's last) and the encoder
+ * (compile.c). */
 int dsl__check(dsl_compile *c, mc_diag_sink *sink);
+void dsl__check_structure(const dsl_program *prog, mc_diag_sink *sink);
+/* What the checks look up (lookup.c); a compiled definition shadows a
+ * context one with the same identifier. */
 const dsl_policy *dsl__find_policy(const dsl_program *prog, const char *id);
 const dsl_agency *dsl__find_agency(const dsl_program *prog, const char *code);
+const dsl_template *dsl__find_template(const dsl_program *prog, const char *name);
 const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
+/* The next {fact} of a template's text from *cursor on ({{ and }} are
+ * braces): 1 and the fact (truncated to 63 bytes, *too_long set when it
+ * was longer), 0 at the end, -1 at a lone }, -2 at an unclosed {. */
+int dsl__next_fact(const char **cursor, char fact[64], bool *too_long);
 /* "text", "number", ... for a dsl_field_type. */
 const char *dsl__field_type_word(int type);
 

@@ -77,6 +77,27 @@ int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count)
 
 const char *dsl_artifact_kind_name(dsl_artifact_kind kind);
 
+/* ============================================================ time limits */
+
+/* A time limit of a procedure compiled (not context), as written: its
+ * processing time or a step's limit, a number of the policy resolved; for
+ * the checks that count on the calendars (`motcua check`, tools/cmd_check.c). */
+typedef struct dsl_limit_site {
+  const char *procedure;  /* its code */
+  const char *step;       /* NULL: the procedure's time */
+  int64_t amount;
+  int unit;               /* a dsl_m_unit (dsl/machine.h) */
+  const mc_source *src;   /* where it is written */
+  size_t off, len;
+} dsl_limit_site;
+
+typedef int (*dsl_limit_fn)(void *opaque, const dsl_limit_site *site);
+
+/* Calls fn with every such limit (after dsl_compile_check); fn returns 0
+ * to go on, anything else stops and is returned.  A limit of the policy
+ * that the policy does not give is left out (the check said so). */
+int dsl_compile_limits(const dsl_compile *c, dsl_limit_fn fn, void *opaque);
+
 /* ============================================================ the directory */
 
 /* A compiled agency directory read back (dsl/directory.c): its agencies by

@@ -1,6 +1,7 @@
 /* machine.c — decoding compiled procedures (see machine.h and compile.c). */
 #include "dsl/machine.h"
 #include "dsl/states.h"
+#include "dsl/vocab.h"
 
 #include "base/error.h"
 #include "dsl/dsl.h"
@@ -86,14 +87,11 @@ static dsl_m_duration duration(decoder *d, const msgpack_object *o) {
   }
   r.amount = integer(d, field(d, o, "amount"));
   const msgpack_object *u = field(d, o, "unit");
-  if (is(u, "working_days"))
-    r.unit = DSL_M_WORKING_DAYS;
-  else if (is(u, "working_hours"))
-    r.unit = DSL_M_WORKING_HOURS;
-  else if (is(u, "calendar_days"))
-    r.unit = DSL_M_CALENDAR_DAYS;
-  else
+  int unit = u && u->type == MSGPACK_OBJECT_STR ? dsl_unit_of(u->via.str.ptr, u->via.str.size) : -1;
+  if (unit < 0)
     bad(d);
+  else
+    r.unit = (dsl_m_unit)unit;
   return r;
 }
 
@@ -430,7 +428,7 @@ static int format(const dsl_m_expr *e, mc_buf *out, int parent_prec) {
 int dsl_m_expr_format(const dsl_m_expr *e, mc_buf *out) { return format(e, out, 0); }
 
 int dsl_m_duration_format(const dsl_m_duration *d, mc_buf *out) {
-  static const char *const units[] = {"working day", "working hour", "day"};
+  static const char *const units[] = {"working day", "working hour", "day", "hour"};
   if (!d->set)
     return 0;
   if (d->policy_key)

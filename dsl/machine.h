@@ -17,7 +17,9 @@
 #include "base/arena.h"
 #include "base/buf.h"
 
-typedef enum { DSL_M_WORKING_DAYS, DSL_M_WORKING_HOURS, DSL_M_CALENDAR_DAYS } dsl_m_unit;
+/* Working days and hours of the agency's calendar, calendar days, hours on
+ * the clock (dsl/vocab.h's dsl_unit_words, in this order). */
+typedef enum { DSL_M_WORKING_DAYS, DSL_M_WORKING_HOURS, DSL_M_CALENDAR_DAYS, DSL_M_HOURS } dsl_m_unit;
 
 typedef struct dsl_m_duration {
   bool set;

@@ -1,5 +1,6 @@
 /* parse.c — drives the flex/bison parser over one file, and holds what the
- * parser, the checks and the compiler share: spans, error reporting, lists.
+ * parser and the compiler share: spans, the parser's errors, lists (the
+ * checks report through report.c).
  */
 #include "dsl/dsl-int.h"
 
@@ -30,24 +31,10 @@ void dsl__append(void *head, void *item) {
   *p = item;
 }
 
-static void vreport(mc_diag_sink *sink, dsl_span at, const char *hint, const char *fmt, va_list ap) {
-  char msg[1024];
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  mc_diag_at(sink, MC_DIAG_ERROR, at.src, at.off, at.end > at.off ? at.end - at.off : 1, hint, "%s",
-             msg);
-}
-
 void dsl__error(dsl_ctx *ctx, dsl_loc loc, const char *hint, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vreport(ctx->sink, dsl__span(ctx, loc), hint, fmt, ap);
-  va_end(ap);
-}
-
-void dsl__error_at(mc_diag_sink *sink, dsl_span at, const char *hint, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vreport(sink, at, hint, fmt, ap);
+  dsl__report_v(ctx->sink, MC_DIAG_ERROR, dsl__span(ctx, loc), hint, fmt, ap);
   va_end(ap);
 }
 

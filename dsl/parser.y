@@ -175,13 +175,14 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 %token REQUIRED "required" LABEL "label" HELP "help" LENGTH "length" RANGE "range"
 %token PATTERN "pattern" ORIGINAL "original" COPY "copy" EFORM "eform" BLANK "blank"
 %token WORKING "working" CALENDAR "calendar" DAY "day" HOUR "hour" ENUM "enum"
+%token WORKING_VI "làm việc"
 %token TEMPLATE "template" SUBJECT "subject" BODY "body" SMS "sms"
 %token ARROW "->" DOTDOT ".." BAD "invalid character"
 %token <number> BOOLEAN "yes or no" TYPE "field type" CMP "comparison" CLOCKTIME "time of day"
 %token <number> INTEGER "number"
 %token <text> NAME "name" STRING "text"
 
-%type <text> opt_title clock_mode key channel_name name word texts
+%type <text> opt_title clock_mode key channel_name name word texts recipient
 %type <expr> fee_expr fee_term cond cond_and cond_not cond_atom ref literal
 %type <duration> duration
 %type <limit> limit
@@ -334,11 +335,15 @@ duration
   : INTEGER unit            { $$ = (dsl_duration){$1, (dsl_unit)$2, SPAN(@$)}; }
   ;
 
+/* English, or Vietnamese: ngày làm việc, giờ làm việc, ngày (ngày lịch), giờ. */
 unit
   : WORKING DAY             { $$ = DSL_UNIT_WORKING_DAYS; }
   | WORKING HOUR            { $$ = DSL_UNIT_WORKING_HOURS; }
   | DAY                     { $$ = DSL_UNIT_CALENDAR_DAYS; }
   | CALENDAR DAY            { $$ = DSL_UNIT_CALENDAR_DAYS; }
+  | HOUR                    { $$ = DSL_UNIT_HOURS; }
+  | DAY WORKING_VI          { $$ = DSL_UNIT_WORKING_DAYS; }
+  | HOUR WORKING_VI         { $$ = DSL_UNIT_WORKING_HOURS; }
   ;
 
 limit
@@ -498,7 +503,7 @@ step_item
 
 notifies
   : %empty                  { $$ = NULL; }
-  | notifies NOTIFY name STRING
+  | notifies NOTIFY recipient STRING
       {
         dsl_notify *n = NEW(dsl_notify);
         if (n) {
@@ -509,6 +514,13 @@ notifies
         $$ = $1;
         dsl__append(&$$, n);
       }
+  ;
+
+/* Who is told: a name (applicant, official), or `agency`, a word of the
+ * language (the agency directory's `agency "CODE" {...}`). */
+recipient
+  : name                    { $$ = $1; }
+  | AGENCY                  { $$ = "agency"; }
   ;
 
 /* ------------------------------------------------------------ choices */

@@ -19,6 +19,15 @@ const char *const dsl_levels[] = {"province", "district", "commune", NULL};
 const char *const dsl_online_kinds[] = {"full", "partial", NULL};
 const char *const dsl_payers[] = {"applicant", "organisation", "none", NULL};
 
+const char *const dsl_unit_words[] = {"working_days", "working_hours", "calendar_days", "hours", NULL};
+
+int dsl_unit_of(const char *word, unsigned len) {
+  for (int i = 0; word && dsl_unit_words[i]; i++)
+    if (strlen(dsl_unit_words[i]) == len && memcmp(dsl_unit_words[i], word, len) == 0)
+      return i;
+  return -1;
+}
+
 bool dsl_vocab_has(const char *const *list, const char *word) {
   for (int i = 0; list[i]; i++)
     if (strcmp(list[i], word) == 0)

@@ -22,6 +22,12 @@ extern const char *const dsl_levels[];
 extern const char *const dsl_online_kinds[];
 extern const char *const dsl_payers[];
 
+/* The units of a compiled duration ("working_days" "working_hours"
+ * "calendar_days" "hours"), in the order of dsl_unit and dsl_m_unit. */
+extern const char *const dsl_unit_words[];
+/* The unit a compiled duration names (`len` bytes of `word`), or -1. */
+int dsl_unit_of(const char *word, unsigned len);
+
 /* Whether `word` is in the NULL-terminated list. */
 bool dsl_vocab_has(const char *const *list, const char *word);
 

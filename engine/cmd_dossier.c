@@ -67,8 +67,10 @@ int dec_do_extend(decide *d) {
       fmt_local(d, s.appointment_at, due);
       fmt_local(d, latest, latest_text);
       return refuse(d, MC_EINVAL, EXTEND_TOO_LATE, (long long)d->policy->notice.amount,
-                    notice.unit == ENG_UNIT_WORKING_HOURS ? "working hour(s)" : notice.unit == ENG_UNIT_WORKING_DAYS ? "working day(s)" : "day(s)",
-                    notice.unit == ENG_UNIT_WORKING_HOURS ? "giờ làm việc" : notice.unit == ENG_UNIT_WORKING_DAYS ? "ngày làm việc" : "ngày",
+                    notice.unit == ENG_UNIT_WORKING_HOURS ? "working hour(s)" : notice.unit == ENG_UNIT_WORKING_DAYS ? "working day(s)"
+                    : notice.unit == ENG_UNIT_HOURS ? "hour(s)" : "day(s)",
+                    notice.unit == ENG_UNIT_WORKING_HOURS ? "giờ làm việc" : notice.unit == ENG_UNIT_WORKING_DAYS ? "ngày làm việc"
+                    : notice.unit == ENG_UNIT_HOURS ? "giờ" : "ngày",
                     due);
     }
   }

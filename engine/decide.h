@@ -37,6 +37,7 @@ typedef struct decide {
                                   caught-up timer was due (ARCHITECTURE.md "Time") */
   struct {                     /* messages the event causes: recorded with it (the outbox) */
     const char *to, *template_name;
+    const char *agency;        /* the agency whose address it goes to; NULL: the dossier's */
   } notes[ENG_MAX_NOTES];
   int nnotes;
 } decide;
@@ -81,6 +82,9 @@ typedef struct what {
 
 /* A message the event being decided causes (recorded with the event). */
 void dec_note(decide *d, const char *to, const char *template_name);
+/* The same, for the officials (`to` a role, "official" or "agency") of
+ * `agency`, the agency of a step done elsewhere (NULL: the dossier's). */
+void dec_note_at(decide *d, const char *to, const char *template_name, const char *agency);
 /* Appends the dossier event: `snap` after it at `version`, `w` what
  * happened, `form` the e-form when the dossier is filed (else NULL). */
 int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, const what *w,

@@ -101,6 +101,20 @@ int eng__defs_in_effect(eng_engine *e, store_batch *b, eng_def_kind kind, mc_ins
   return rc < 0 ? rc : 0;
 }
 
+eng_time_unit eng__unit_of(dsl_m_unit unit) {
+  switch (unit) {
+  case DSL_M_WORKING_DAYS:
+    return ENG_UNIT_WORKING_DAYS;
+  case DSL_M_WORKING_HOURS:
+    return ENG_UNIT_WORKING_HOURS;
+  case DSL_M_HOURS:
+    return ENG_UNIT_HOURS;
+  case DSL_M_CALENDAR_DAYS:
+    break;
+  }
+  return ENG_UNIT_CALENDAR_DAYS;
+}
+
 /* The policy as the engine reads it (dsl_policy_decode), with its settings
  * by name: at most 24 durations are kept for policy.<key> limits. */
 static int decode_policy(eng_def *d) {
@@ -115,9 +129,7 @@ static int decode_policy(eng_def *d) {
   p->payment_pauses = q->payment_pauses_clock;
   for (int i = 0; i < q->nlimits && p->nlimits < 24; i++) {
     const dsl_d_limit *l = &q->limits[i];
-    int u = l->unit == DSL_M_WORKING_DAYS ? ENG_UNIT_WORKING_DAYS
-            : l->unit == DSL_M_WORKING_HOURS ? ENG_UNIT_WORKING_HOURS
-                                              : ENG_UNIT_CALENDAR_DAYS;
+    int u = eng__unit_of(l->unit);
     if (strlen(l->key) >= 64)
       return MC_EPARSE;
     p->limits[p->nlimits].key = l->key;

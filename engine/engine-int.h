@@ -128,14 +128,16 @@ typedef struct eng_facts {
  * map with `error` set, not a failure. */
 int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
                        const char *template_name, mc_canon *w);
-/* The same message as a dossier event of format 2 records it: {email,
- * error, hash, phone, template, to}, each only when it has a value — the
- * template's hash (none when it is not published: then `error`), and the
- * addresses only when given outright (the form's and the directory's are
- * found again); the texts are rendered when read (eng__message_render).  The directory the agency's name comes from goes
- * into dir_hash (*has_dir set). */
+/* The same message as a dossier event of format 2 records it: {agency,
+ * email, error, hash, phone, template, to}, each only when it has a value —
+ * `agency` when the message goes to the officials of `at`, the agency of a
+ * step done elsewhere, rather than the dossier's; the template's hash (none
+ * when it is not published: then `error`), and the addresses only when
+ * given outright (the form's and the directory's are found again); the
+ * texts are rendered when read (eng__message_render).  The directory the
+ * agency's name comes from goes into dir_hash (*has_dir set). */
 int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
-                     const char *template_name, mc_canon *w, uint8_t dir_hash[32], bool *has_dir);
+                     const char *template_name, const char *at, mc_canon *w, uint8_t dir_hash[32], bool *has_dir);
 /* Renders a message `note` of the dossier event `ev` (data `root`) recorded
  * by eng__message_ref: subject, body, sms, e-mail and phone into
  * texts[0..4], exactly as
@@ -263,6 +265,8 @@ int eng__account_load(store_batch *b, const char *id, eng_account_view *out, boo
 /* A step's or procedure's limit as a duration (a policy.<key> read from the
  * policy); *ok false when it has none (process.c). */
 eng_duration eng__duration_of(const dsl_m_duration *dur, const eng_policy *p, bool *ok);
+/* The calendar's unit of a compiled duration's (defs.c). */
+eng_time_unit eng__unit_of(dsl_m_unit unit);
 
 /* Definitions (defs.c): the decoded one of a hash (cached, from any
  * thread), and which version of an id is in effect at `at` (MC_ERANGE:

@@ -82,6 +82,18 @@ static void agency_in_directory(const dsl_directory *dir, const char *code, char
   }
 }
 
+/* The name of the agency a dossier was filed with ({agency.name}), and the
+ * address its messages to officials go to: those of `at`, the agency of a
+ * step done elsewhere, when not NULL. */
+static void agency_of_message(const dsl_directory *dir, const char *filed, const char *at, char *name,
+                              size_t name_size, char *email, size_t email_size) {
+  agency_in_directory(dir, filed, name, name_size, email, email_size);
+  if (at && strcmp(at, filed)) {
+    char other[256];
+    agency_in_directory(dir, at, other, sizeof other, email, email_size);
+  }
+}
+
 /* The directory in effect at `now` (its hash into `hash`, or false). */
 static eng_def *directory_now(eng_engine *e, store_batch *b, mc_instant now, uint8_t hash[32]) {
   eng_def *dir;
@@ -189,12 +201,12 @@ typedef struct resolved {
 } resolved;
 
 static void resolve(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
-                    const char *template_name, resolved *r) {
+                    const char *template_name, const char *at, resolved *r) {
   memset(r, 0, sizeof *r);
   eng_def *dir = directory_now(e, b, now, r->dir_hash);
   r->has_dir = dir != NULL;
-  agency_in_directory(dir ? dir->directory : NULL, f->s->agency, r->agency, sizeof r->agency, r->agency_email,
-                      sizeof r->agency_email);
+  agency_of_message(dir ? dir->directory : NULL, f->s->agency, at, r->agency, sizeof r->agency, r->agency_email,
+                    sizeof r->agency_email);
   if (eng__def_current(e, b, ENG_DEF_TEMPLATE, template_name, now, r->tmpl_hash) ||
       eng__def_load(e, b, r->tmpl_hash, ENG_DEF_TEMPLATE, &r->tmpl)) {
     r->tmpl = NULL;
@@ -221,7 +233,7 @@ int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_
   resolved r;
   mc_buf texts[3] = {MC_BUF_INIT, MC_BUF_INIT, MC_BUF_INIT};
   int rc = 0;
-  resolve(e, b, now, f, to, template_name, &r);
+  resolve(e, b, now, f, to, template_name, NULL, &r);
   if (r.tmpl)
     rc = render(f, r.agency, r.tmpl->tmpl, template_name, texts, r.error, sizeof r.error);
   mc_canon_map(w, 8);
@@ -239,9 +251,9 @@ int eng__message_write(eng_engine *e, store_batch *b, mc_instant now, const eng_
 }
 
 int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_facts *f, const char *to,
-                     const char *template_name, mc_canon *w, uint8_t dir_hash[32], bool *has_dir) {
+                     const char *template_name, const char *at, mc_canon *w, uint8_t dir_hash[32], bool *has_dir) {
   resolved r;
-  resolve(e, b, now, f, to, template_name, &r);
+  resolve(e, b, now, f, to, template_name, at, &r);
   if (r.has_dir) {
     memcpy(dir_hash, r.dir_hash, 32);
     *has_dir = true;
@@ -250,7 +262,10 @@ int eng__message_ref(eng_engine *e, store_batch *b, mc_instant now, const eng_fa
    * the directory's, read again when the message is rendered.  A published
    * template is named by its hash (its bytes say its name). */
   bool email = f->email && f->email[0], phone = f->phone && f->phone[0];
-  mc_canon_map(w, 2 + email + (r.error[0] != 0) + phone); /* (hash or template) and to */
+  bool elsewhere = at && strcmp(at, f->s->agency); /* a step's agency, not the dossier's */
+  mc_canon_map(w, 2 + elsewhere + email + (r.error[0] != 0) + phone); /* (hash or template) and to */
+  if (elsewhere)
+    mc_canon_kv_str(w, "agency", at);
   if (email)
     mc_canon_kv_str(w, "email", f->email);
   if (r.error[0])
@@ -290,10 +305,11 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
   eng_snap s;
   const msgpack_object *hash = eng__get(note, "hash"), *what = eng__get(root, "what");
   const msgpack_object *facts = eng__get(root, "facts");
-  char to[32];
+  char to[32], at[64] = "";
   int rc;
   error[0] = '\0';
-  if (eng__str_copy(eng__get(note, "template"), template_name, tsize) || eng__str_copy(eng__get(note, "to"), to, sizeof to))
+  if (eng__str_copy(eng__get(note, "template"), template_name, tsize) || eng__str_copy(eng__get(note, "to"), to, sizeof to) ||
+      (eng__get(note, "agency") && eng__str_copy(eng__get(note, "agency"), at, sizeof at)))
     return MC_EPARSE;
   if (hash == NULL) {
     /* Not published when it was decided: the error was recorded. */
@@ -368,7 +384,8 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
     f.step = step;
     f.due_at = due && due->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (mc_instant)due->via.u64 : 0;
     f.old_due = old_due && old_due->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? (mc_instant)old_due->via.u64 : 0;
-    agency_in_directory(directory, s.agency, agency, sizeof agency, agency_email, sizeof agency_email);
+    agency_of_message(directory, s.agency, at[0] ? at : NULL, agency, sizeof agency, agency_email,
+                      sizeof agency_email);
     rc = render(&f, agency, t, template_name, texts, error, esize);
     /* The addresses, as resolve() found them when the event was decided. */
     const msgpack_object *email = eng__get(note, "email"), *phone = eng__get(note, "phone");

@@ -68,9 +68,7 @@ eng_duration eng__duration_of(const dsl_m_duration *dur, const eng_policy *p, bo
       }
     return out;
   }
-  out.unit = dur->unit == DSL_M_WORKING_DAYS ? ENG_UNIT_WORKING_DAYS
-             : dur->unit == DSL_M_WORKING_HOURS ? ENG_UNIT_WORKING_HOURS
-                                                : ENG_UNIT_CALENDAR_DAYS;
+  out.unit = eng__unit_of(dur->unit);
   out.amount = dur->amount;
   *ok = true;
   return out;
@@ -144,9 +142,13 @@ int dec_finish(decide *d, eng_snap *s, const char *final) {
   return 0;
 }
 
-static int follow(decide *d, eng_snap *s, const dsl_m_transition *t) {
+/* Follows a transition; its messages to `agency` go to the agency of the
+ * step it leaves (`at`), or the dossier's (NULL: from a choice or a join,
+ * or a step of the dossier's agency). */
+static int follow(decide *d, eng_snap *s, const dsl_m_transition *t, const char *at) {
   for (int i = 0; i < t->nnotify; i++)
-    dec_note(d, t->notify[i].who, t->notify[i].template_name);
+    dec_note_at(d, t->notify[i].who, t->notify[i].template_name,
+                !strcmp(t->notify[i].who, "agency") ? at : NULL);
   if (t->target < 0)
     return dec_finish(d, s, t->final);
   return dec_enter(d, s, t->target);
@@ -187,6 +189,9 @@ int dec_enter(decide *d, eng_snap *s, int node) {
           return rc;
         if (t.warn >= t.due)
           t.warn = 0;
+      } else if (ok && warn.unit == ENG_UNIT_HOURS) {
+        /* Hours on the clock before the limit, whatever its unit. */
+        t.warn = t.due - warn.amount * MC_MS_PER_HOUR > d->now ? t.due - warn.amount * MC_MS_PER_HOUR : 0;
       } else if (ok && warn.unit == ENG_UNIT_WORKING_HOURS) {
         int64_t total;
         if (eng_calendar_working_time_between(d->cal, d->now, t.due, NULL, &total) == 0 &&
@@ -205,6 +210,11 @@ int dec_enter(decide *d, eng_snap *s, int node) {
      * whether or not the process says so. */
     if (awaits_payment(n))
       dec_note(d, "applicant", "payment_due");
+    /* A step done by another agency (a branch of a liên thông procedure,
+     * the post office): its officials are told the dossier has arrived
+     * (NĐ118 Art. 17.2, as reception is told of a new dossier). */
+    if (n->agency && strcmp(n->agency, s->agency))
+      dec_note_at(d, "official", "new_dossier", n->agency);
     bool paying = pauses_for_obligation(d, n);
     if ((n->clock != DSL_M_CLOCK_RUNS || paying) && s->accepted_at && s->paused_since == 0)
       s->paused_since = d->now;
@@ -220,14 +230,14 @@ int dec_enter(decide *d, eng_snap *s, int node) {
       if (!holds && (rc = eng__cond_eval(n->out[i].when, d->form, d->applicant, s, &holds)))
         return refuse(d, rc, CHOICE_UNEVALUABLE, n->name);
       if (holds)
-        return follow(d, s, &n->out[i]);
+        return follow(d, s, &n->out[i], NULL);
     }
     return refuse(d, MC_EINVAL, CHOICE_NONE_HOLDS, n->name);
   case DSL_M_FORK:
     if (n->join >= 0 && s->njoins < ENG_MAX_TOKENS)
       s->joins[s->njoins++] = (eng_join){n->join, 0};
     for (int i = 0; i < n->nout; i++)
-      if ((rc = follow(d, s, &n->out[i])))
+      if ((rc = follow(d, s, &n->out[i], NULL)))
         return rc;
     return 0;
   case DSL_M_JOIN: {
@@ -241,7 +251,7 @@ int dec_enter(decide *d, eng_snap *s, int node) {
           return 0; /* wait for the other branches */
         memmove(&s->joins[j], &s->joins[j + 1], (size_t)(s->njoins - j - 1) * sizeof s->joins[0]);
         s->njoins--;
-        return n->nout > 0 ? follow(d, s, &n->out[0]) : 0;
+        return n->nout > 0 ? follow(d, s, &n->out[0], NULL) : 0;
       }
     return refuse(d, MC_EINVAL, JOIN_WITHOUT_FORK, n->name);
   }
@@ -401,7 +411,7 @@ int dec_take(decide *d, eng_snap *s, uint64_t version, int ti, const char *actio
     dec_arm_deadline(d, s);
   }
   d->depth = 0;
-  if ((rc = follow(d, s, t)))
+  if ((rc = follow(d, s, t, n->agency)))
     return rc;
   return dec_append_dossier_event(d, s, version + 1, &w, NULL, 0);
 }

@@ -13,13 +13,17 @@
 
 /* A message the event being decided causes (`notify` of the transitions
  * followed, or the engine's own: an apology for an extension, alerts). */
-void dec_note(decide *d, const char *to, const char *template_name) {
+void dec_note(decide *d, const char *to, const char *template_name) { dec_note_at(d, to, template_name, NULL); }
+
+void dec_note_at(decide *d, const char *to, const char *template_name, const char *agency) {
   for (int i = 0; i < d->nnotes; i++)
-    if (!strcmp(d->notes[i].to, to) && !strcmp(d->notes[i].template_name, template_name))
+    if (!strcmp(d->notes[i].to, to) && !strcmp(d->notes[i].template_name, template_name) &&
+        !strcmp(d->notes[i].agency ? d->notes[i].agency : "", agency ? agency : ""))
       return; /* once per event */
-  if (d->nnotes < ENG_MAX_NOTES)
-    d->notes[d->nnotes].to = to, d->notes[d->nnotes++].template_name = template_name;
-  else
+  if (d->nnotes < ENG_MAX_NOTES) {
+    d->notes[d->nnotes].to = to, d->notes[d->nnotes].template_name = template_name;
+    d->notes[d->nnotes++].agency = agency;
+  } else
     mc_log(MC_LOG_WARN, "engine", "more than %d messages for one event: %s dropped", ENG_MAX_NOTES, template_name);
 }
 
@@ -71,8 +75,8 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
     mc_canon_init(&n, &notes);
     mc_canon_array(&n, (uint32_t)d->nnotes);
     for (int i = 0; i < d->nnotes && rc == 0; i++)
-      rc = eng__message_ref(d->e, d->b, d->now, &facts, d->notes[i].to, d->notes[i].template_name, &n, dir_hash,
-                            &has_dir);
+      rc = eng__message_ref(d->e, d->b, d->now, &facts, d->notes[i].to, d->notes[i].template_name,
+                            d->notes[i].agency, &n, dir_hash, &has_dir);
     if (rc == 0)
       rc = mc_canon_finish(&n);
     if (rc) {

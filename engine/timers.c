@@ -121,7 +121,7 @@ static int fire(decide *d, const due_timer *t, bool *fired) {
   *fired = true;
   if (t->kind == 'w') {
     s.tokens[ti].warn = 0;
-    dec_note(d, "official", "step_warning");
+    dec_note_at(d, "official", "step_warning", n->agency); /* the step's agency, if done elsewhere */
     what w = {.action = "warn", .step = n->name, .due_at = t->due};
     return dec_append_dossier_event(d, &s, version + 1, &w, NULL, 0);
   }
@@ -146,7 +146,7 @@ static int fire(decide *d, const due_timer *t, bool *fired) {
   }
   s.tokens[ti].due = 0; /* overdue is recorded once; the step goes on */
   s.tokens[ti].warn = 0;
-  dec_note(d, n->escalate ? n->escalate : "official", "step_overdue");
+  dec_note_at(d, n->escalate ? n->escalate : "official", "step_overdue", n->agency);
   what w = {.action = "overdue", .step = n->name, .due_at = t->due, .reason = n->escalate};
   return dec_append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }

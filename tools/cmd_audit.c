@@ -551,7 +551,8 @@ static int audit_keygen(int argc, char **argv) {
  * line: {seq, stream, version, type, dossier, messages}: the dossier as it
  * stood after the event (null for others) and every message the event
  * caused, with the texts that were sent — rendered again from the template
- * and the facts the event recorded, or as recorded. */
+ * and the facts the event recorded, or as recorded; a delivery's outcome
+ * adds `about`: {seq, index}, the message it is the outcome of. */
 static int states_message(void *opaque, const eng_message *m) {
   json_t *list = opaque, *o = json_object();
   json_object_set_new(o, "index", json_integer(m->index));
@@ -585,6 +586,12 @@ static int states_line(void *opaque, const store_event *ev) {
     json_object_set_new(o, "type", json_stringn(ev->type.ptr, ev->type.len));
     json_object_set_new(o, "dossier", snap.len ? cli_msgpack_to_json(snap.data, snap.len) : json_null());
     json_object_set(o, "messages", messages);
+    if (ev->type.len == strlen("notification.delivered") && !memcmp(ev->type.ptr, "notification.delivered", ev->type.len)) {
+      json_t *data = cli_msgpack_to_json(ev->data, ev->data_len);
+      json_object_set_new(o, "about", json_pack("{s:O?, s:O?}", "seq", json_object_get(data, "seq"), "index",
+                                                json_object_get(data, "index")));
+      json_decref(data);
+    }
     if (json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII) != 0 || fputc('\n', stdout) == EOF)
       rc = MC_EIO;
     json_decref(o);

@@ -9,13 +9,16 @@
  * can be checked alone; a file given on the command line replaces its copy
  * in the bundle.  With no file, `check` checks the whole bundle.  Exit
  * status: 0 no error, 1 errors (printed as file:line:col: error: ...), 2 the
- * command line is wrong.
+ * command line is wrong.  `check` also counts each procedure's time limits
+ * on the bundled calendars and warns when one can run past the last year
+ * they describe (file:line:col: warning: ...).
  */
 #include "tools/cli.h"
 
 #include "base/error.h"
 #include "base/file.h"
 #include "dsl/dsl.h"
+#include "dsl/machine.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -183,6 +186,96 @@ void cli_compiled_free(cli_compiled *c) {
   memset(c, 0, sizeof *c);
 }
 
+/* ============================================================ the calendars' last year */
+
+/* The limit of the procedures checked that binds first when counted from
+ * the last days the calendars describe: the one that must start earliest
+ * to be counted, said once (a warning per limit would repeat the same date
+ * and the same file to add).  Officials cannot act on a dossier whose limit
+ * runs into a year no calendar describes (MC_ECALYEAR), so the year is to
+ * be added before. */
+typedef struct horizon {
+  const eng_calendar *cal;
+  const char *dir;          /* the calendars' folder */
+  int first, last;          /* the years they describe */
+  mc_diag_sink *sink;
+  dsl_limit_site site;      /* the binding limit so far */
+  char text[64];            /* its duration, "15 days" */
+  int64_t latest;           /* the last day it can start and be counted */
+  bool has;
+} horizon;
+
+static bool counted(const horizon *h, eng_duration d, int64_t day) {
+  eng_calc calc = ENG_CALC_INIT;
+  mc_instant due, start = mc_instant_join(day, 9 * MC_MS_PER_HOUR, eng_calendar_offset_min(h->cal));
+  return eng_calendar_add(h->cal, start, d, &calc, &due) != MC_ECALYEAR;
+}
+
+static void horizon_say(horizon *h) {
+  char what[200], after[16], hint[600];
+  int y, m, d;
+  if (!h->has)
+    return;
+  if (h->site.step)
+    snprintf(what, sizeof what, "the limit of the step \"%s\" (%s)", h->site.step, h->text);
+  else
+    snprintf(what, sizeof what, "the procedure's time (%s)", h->text);
+  snprintf(hint, sizeof hint,
+           "officials cannot act on a dossier whose limit runs into a year no calendar describes: add %s/%s-%d.cal "
+           "before then (docs/CALENDAR.md, \"Adding a year\")",
+           h->dir, eng_calendar_id(h->cal), h->last + 1);
+  mc_civil_from_days(h->latest, &y, &m, &d);
+  snprintf(after, sizeof after, "%02d/%02d/%04d", d, m, y);
+  mc_diag_at(h->sink, MC_DIAG_WARNING, h->site.src, h->site.off, h->site.len, hint,
+             "%s, counted from a day after %s, runs into %d, which the calendars do not describe", what, after,
+             h->last + 1);
+}
+
+static int horizon_site(void *opaque, const dsl_limit_site *site) {
+  horizon *h = opaque;
+  mc_buf text = MC_BUF_INIT;
+  dsl_m_duration md = {.set = true, .amount = site->amount, .unit = (dsl_m_unit)site->unit};
+  eng_duration d;
+  /* Read back from its text: the calendar's units are the language's. */
+  int rc = dsl_m_duration_format(&md, &text) || eng_duration_parse(mc_buf_cstr(&text), &d);
+  int64_t lo = mc_days_from_civil(h->first, 1, 1), hi = mc_days_from_civil(h->last, 12, 31);
+  if (rc == 0 && !counted(h, d, hi)) {
+    while (lo < hi) { /* the last day it can start on, or lo - 1: none */
+      int64_t mid = lo + (hi - lo) / 2;
+      if (counted(h, d, mid + 1))
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    int64_t latest = counted(h, d, lo) ? lo : lo - 1;
+    if (!h->has || latest < h->latest) {
+      h->has = true;
+      h->site = *site;
+      h->latest = latest;
+      snprintf(h->text, sizeof h->text, "%s", mc_buf_cstr(&text));
+    }
+  }
+  mc_buf_free(&text);
+  return 0;
+}
+
+static void horizon_warnings(const dsl_compile *c, const char *workflows) {
+  char dir[PATH_MAX];
+  eng_calendar *cal = NULL;
+  mc_diag_sink quiet = {0}, sink = {mc_diag_print_to_file, stderr, 0, 0};
+  snprintf(dir, sizeof dir, "%s/calendars", workflows);
+  horizon h = {.dir = dir, .sink = &sink};
+  /* A bundle without calendars has nothing to count on (publish says so). */
+  if (eng_calendar_load_dir(dir, &quiet, &cal) != 0 || !eng_calendar_years(cal, &h.first, &h.last)) {
+    eng_calendar_free(cal);
+    return;
+  }
+  h.cal = cal;
+  dsl_compile_limits(c, horizon_site, &h);
+  horizon_say(&h);
+  eng_calendar_free(cal);
+}
+
 static int run(const char *cmd, int argc, char **argv, bool compile) {
   const char *workflows = cli_workflows_dir(), *outdir = NULL;
   char **given = calloc((size_t)argc + 1, sizeof *given);
@@ -215,6 +308,8 @@ static int run(const char *cmd, int argc, char **argv, bool compile) {
   }
   if ((status = cli_compile(cmd, workflows, given, ngiven, &c)) != CLI_OK)
     goto done;
+  if (!compile)
+    horizon_warnings(c.compile, workflows);
   if (compile && mkdir(outdir, 0755) != 0 && errno != EEXIST) {
     cli_error(cmd, "cannot create %s: %s", outdir, strerror(errno));
     status = CLI_USAGE;

@@ -137,6 +137,7 @@ static void print_step(void *opaque, const eng_explain_step *step) {
     fmt_local(ctx->cal, step->at, true, when, sizeof when);
     printf("  due        %-20s  %s\n", when,
            ctx->unit == ENG_UNIT_WORKING_HOURS ? "when the working time runs out"
+           : ctx->unit == ENG_UNIT_HOURS       ? "the hours on the clock, office hours or not"
                                                : "close of office hours of the last day");
     break;
   }
@@ -207,7 +208,7 @@ int cmd_deadline(int argc, char **argv) {
     cli_error("deadline",
               rc == MC_ERANGE ? "the limit \"%s\" is too large (at most %d)"
                               : "cannot read the limit \"%s\"; write a whole number and a unit: "
-                                "\"3 working days\", \"8 working hours\", \"15 days\" (calendar days)",
+                                "\"3 working days\", \"8 working hours\", \"15 days\" (calendar days), \"24 hours\"",
               add_text, ENG_DURATION_MAX);
     status = CLI_USAGE;
     goto done;

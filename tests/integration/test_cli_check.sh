@@ -13,6 +13,21 @@ out=$("$motcua" check 2>"$tmp/err"); rc=$?
 [ "$(echo "$out" | grep -c '^ok  policy')" -eq 3 ] || fail "bundle: not 3 policies: $out"
 echo "$out" | grep -q '^ok  directory' || fail "bundle: no directory: $out"
 
+# The calendars' last year: a limit counted from its last days runs past it,
+# said once as a warning (exit status 0) naming the year file to add.
+mkdir -p "$tmp/wf"
+cp -r "$MOTCUA_WORKFLOWS"/. "$tmp/wf"
+rm "$tmp/wf/calendars/vn-2027.cal"
+"$motcua" check --workflows "$tmp/wf" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc -eq 0 ] || fail "calendars to 2026: exit status $rc: $(cat "$tmp/err")"
+[ "$(grep -c ': warning: ' "$tmp/err")" -eq 1 ] || fail "calendars to 2026: not one warning: $(cat "$tmp/err")"
+grep -qE 'procedures/[a-z-]+\.mc:[0-9]+:[0-9]+: warning: the .* \(15 days\), counted from a day after 16/12/2026, runs into 2027, which the calendars do not describe' "$tmp/err" ||
+  fail "calendars to 2026: $(cat "$tmp/err")"
+grep -qF "add $tmp/wf/calendars/vn-2027.cal before then" "$tmp/err" || fail "calendars to 2026: no year file: $(cat "$tmp/err")"
+"$motcua" check "$MOTCUA_WORKFLOWS/procedures/feedback.mc" >/dev/null 2>"$tmp/err" || fail "feedback: $(cat "$tmp/err")"
+grep -qE "feedback.mc:10:12: warning: the procedure's time \(3 working days\), counted from a day after 28/12/2027, runs into 2028" "$tmp/err" ||
+  fail "feedback: $(cat "$tmp/err")"
+
 # One edited file, checked against the bundle: a typo in a target.
 sed 's/-> processing   notify applicant "accepted"/-> procesing   notify applicant "accepted"/' \
   "$MOTCUA_WORKFLOWS/procedures/birth-registration.mc" >"$tmp/birth.mc"

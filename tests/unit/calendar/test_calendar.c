@@ -492,6 +492,17 @@ static const due_case calendar_day_cases[] = {
 
 static void calendar_days(void **state) { RUN_DUE(state, calendar_day_cases); }
 
+/* Hours on the clock (ĐN Art. 15.2: the post delivers within 24 hours):
+ * office hours, days off and the cut-off play no part. */
+static const due_case clock_hour_cases[] = {
+    {"2026-02-13T16:00", "24 hours", CUT, "2026-02-14T16:00:00+07:00",
+     "Fri 13 Feb 16:00 + 24 h = Sat 14 16:00, a day off: not moved"},
+    {"2026-02-13T16:00", "24 giờ", CUT, "2026-02-14T16:00:00+07:00", "the same, in Vietnamese"},
+    {"2026-02-16T20:00", "1 hour", CUT, "2026-02-16T21:00:00+07:00", "Tết, in the evening: one hour later"},
+};
+
+static void clock_hours(void **state) { RUN_DUE(state, clock_hour_cases); }
+
 /* ============================================= years the data lacks */
 
 typedef enum { OP_ADD, OP_BETWEEN, OP_OPENING, OP_IS_WORKING } year_op;
@@ -809,6 +820,7 @@ static void week_hours(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(worked_examples_of_domain),
+      cmocka_unit_test(clock_hours),
       cmocka_unit_test(week_hours),
       cmocka_unit_test(tet_2026),
       cmocka_unit_test(swap_and_makeup_days),

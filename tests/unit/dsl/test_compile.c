@@ -227,6 +227,101 @@ static void hash_of(const char *name, uint8_t out[MC_SHA256_BYTES]) {
   dsl_compile_free(c);
 }
 
+/* Compiles one procedure written in the test, with the bundled policy and
+ * agency directory as context, and decodes it into `arena`. */
+static dsl_machine *machine_of(const char *text, mc_arena *arena) {
+  static const char *const context_files[] = {MOTCUA_WORKFLOWS_DIR "/policies/nd118-2025.mc",
+                                              MOTCUA_WORKFLOWS_DIR "/agencies/bac-ninh.mc"};
+  mc_buf ctx[2] = {MC_BUF_INIT, MC_BUF_INIT};
+  mc_source src[3] = {{"test.mc", text, strlen(text)}};
+  bool context[3] = {false, true, true};
+  for (int i = 0; i < 2; i++) {
+    assert_int_equal(mc_file_read(context_files[i], 1 << 20, &ctx[i]), 0);
+    src[i + 1] = (mc_source){context_files[i], mc_buf_cstr(&ctx[i]), ctx[i].len};
+  }
+  dsl_compile *c = compile_sources(src, 3, context);
+  const dsl_artifact *arts;
+  int n;
+  dsl_machine *m = NULL;
+  assert_int_equal(dsl_compile_emit(c, &arts, &n), 0);
+  assert_int_equal(n, 1);
+  assert_int_equal(dsl_machine_decode(arts[0].bytes.data, arts[0].bytes.len, arena, &m), 0);
+  dsl_compile_free(c);
+  for (int i = 0; i < 2; i++)
+    mc_buf_free(&ctx[i]);
+  return m;
+}
+
+#define TEST_CATALOGUE \
+    "  sector \"Tư pháp\" field \"Hộ tịch\" level commune online full\n" \
+    "  time 3 working days policy \"nd118-2025\" fee 0 VND\n"
+
+/* `notify agency`: "agency" is a word of the language (agency "H13" {...}),
+ * and a recipient after notify (docs/DSL.md). */
+static void notify_agency_compiles(void **state) {
+  (void)state;
+  mc_arena arena = MC_ARENA_INIT;
+  dsl_machine *m = machine_of(
+      "procedure \"9.2\" \"Thủ tục thử\" {\n" TEST_CATALOGUE
+      "  step reception \"Tiếp nhận\" by reception within policy.reception_limit state submitted {\n"
+      "    on accept -> police   notify applicant \"accepted\" notify agency \"new_dossier\"\n  }\n"
+      "  step police \"Công an xác minh\" by specialist at \"H13.CA\" within 2 working days state processing {\n"
+      "    on answer -> result   notify agency \"new_dossier\"\n  }\n"
+      "  step result \"Trả kết quả\" by reception within 1 working day state decided {\n"
+      "    on return_result -> returned\n  }\n}\n",
+      &arena);
+  const dsl_m_transition *accept = &m->nodes[0].out[0];
+  assert_int_equal(accept->nnotify, 2);
+  assert_string_equal(accept->notify[1].who, "agency");
+  assert_string_equal(accept->notify[1].template_name, "new_dossier");
+  assert_string_equal(m->nodes[1].out[0].notify[0].who, "agency");
+  mc_arena_free(&arena);
+}
+
+/* Durations and money as authors write them in Vietnamese (docs/DSL.md,
+ * "Durations", "Fees"), also typed with a decomposing input method; plain
+ * hours (the post delivers within 24 hours, ĐN Art. 15.2). */
+static void vietnamese_units_and_money(void **state) {
+  (void)state;
+  mc_arena arena = MC_ARENA_INIT;
+  dsl_machine *m = machine_of(
+      "procedure \"9.3\" \"Thủ tục thử\" {\n"
+      "  sector \"Tư pháp\" field \"Hộ tịch\" level commune online full\n"
+      "  time 3 ngày làm việc policy \"nd118-2025\"\n"
+      "  fee 100.000 VNĐ + 50.000 \xC4\x91o\xCC\x82\xCC\x80ng * form.copies\n" /* đồng, decomposed */
+      "  form {\n    copies number label \"Số bản\" range 0..10\n  }\n"
+      "  step reception \"Tiếp nhận\" by reception within 8 giờ làm việc state submitted {\n"
+      "    warn 1 giờ làm việc before\n"
+      "    on accept -> result\n  }\n"
+      "  step result \"Trả kết quả\" by reception within 15 nga\xCC\x80y state decided {\n" /* ngày, decomposed */
+      "    warn 1 ngày lịch before\n"
+      "    on return_result -> returned\n    on hand_to_post -> in_post\n  }\n"
+      "  step in_post \"Bưu chính chuyển phát\" by postal at \"H13.BD\" within 24 giờ state decided {\n"
+      "    warn 2 hours before\n"
+      "    on deliver -> returned\n  }\n}\n",
+      &arena);
+  assert_int_equal(m->time.amount, 3);
+  assert_int_equal(m->time.unit, DSL_M_WORKING_DAYS);
+  assert_int_equal(m->nodes[0].limit.amount, 8);
+  assert_int_equal(m->nodes[0].limit.unit, DSL_M_WORKING_HOURS);
+  assert_int_equal(m->nodes[0].warn.unit, DSL_M_WORKING_HOURS);
+  assert_int_equal(m->nodes[1].limit.amount, 15);
+  assert_int_equal(m->nodes[1].limit.unit, DSL_M_CALENDAR_DAYS);
+  assert_int_equal(m->nodes[1].warn.unit, DSL_M_CALENDAR_DAYS);
+  assert_int_equal(m->nodes[2].limit.amount, 24);
+  assert_int_equal(m->nodes[2].limit.unit, DSL_M_HOURS);
+  assert_int_equal(m->nodes[2].warn.amount, 2);
+  assert_int_equal(m->nodes[2].warn.unit, DSL_M_HOURS);
+  mc_buf text = MC_BUF_INIT;
+  assert_int_equal(dsl_m_duration_format(&m->nodes[2].limit, &text), 0);
+  assert_string_equal(mc_buf_cstr(&text), "24 hours");
+  mc_buf_reset(&text);
+  assert_int_equal(dsl_m_expr_format(m->fee, &text), 0);
+  assert_string_equal(mc_buf_cstr(&text), "100000 VND + 50000 VND * form.copies");
+  mc_buf_free(&text);
+  mc_arena_free(&arena);
+}
+
 static void decomposed_text_compiles_to_the_same_definition(void **state) {
   (void)state;
   uint8_t composed[MC_SHA256_BYTES], decomposed[MC_SHA256_BYTES], other[MC_SHA256_BYTES];
@@ -334,6 +429,8 @@ int main(void) {
       cmocka_unit_test(decomposed_text_compiles_to_the_same_definition),
       cmocka_unit_test(machines_decode_and_refuse_damage),
       cmocka_unit_test(emit_requires_a_clean_check),
+      cmocka_unit_test(notify_agency_compiles),
+      cmocka_unit_test(vietnamese_units_and_money),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,6 +146,18 @@ void birth_form(mc_buf *out, const char *phone) {
   assert_int_equal(mc_canon_finish(&w), 0);
 }
 
+/* The e-form of the judicial record certificate. */
+void record_form(mc_buf *out) {
+  mc_canon w;
+  mc_canon_init(&w, out);
+  mc_canon_map(&w, 4);
+  mc_canon_kv_str(&w, "citizen", "027190002468");
+  mc_canon_kv_str(&w, "full_name", "Hoàng Văn Long");
+  mc_canon_kv_str(&w, "kind", "Phiếu số 1");
+  mc_canon_kv_str(&w, "purpose", "Bổ sung hồ sơ xin việc");
+  assert_int_equal(mc_canon_finish(&w), 0);
+}
+
 eng_command submit(const char *procedure, const char *agency, const mc_buf *form, const char *who) {
   return (eng_command){.kind = ENG_CMD_SUBMIT, .actor = {who, "applicant", NULL, "test"},
                        .expected_version = STORE_ANY_VERSION,
@@ -198,20 +210,24 @@ const eng_document_view *doc_of(doc_list *l, const char *code, const char *name)
 }
 
 /* Compiles one procedure written in the test against a bundled policy file
- * (workflows/policies/<policy>.mc) and returns its canonical bytes. */
+ * (workflows/policies/<policy>.mc), with the bundled agency directory for
+ * its steps done elsewhere (`at`), and returns its canonical bytes. */
 void compile_procedure(const char *name, const char *text, const char *policy, mc_buf *out) {
   dsl_compile *comp;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
   mc_source src = {name, text, strlen(text)};
-  mc_buf path = MC_BUF_INIT, policy_text = MC_BUF_INIT;
+  mc_buf path = MC_BUF_INIT, policy_text = MC_BUF_INIT, agencies = MC_BUF_INIT;
   mc_buf_append_str(&path, MOTCUA_WORKFLOWS_DIR "/policies/");
   mc_buf_append_str(&path, policy);
   mc_buf_append_str(&path, ".mc");
   assert_int_equal(mc_file_read(mc_buf_cstr(&path), 1 << 20, &policy_text), 0);
+  assert_int_equal(mc_file_read(MOTCUA_WORKFLOWS_DIR "/agencies/bac-ninh.mc", 1 << 20, &agencies), 0);
   mc_source psrc = {policy, mc_buf_cstr(&policy_text), policy_text.len};
+  mc_source asrc = {"bac-ninh.mc", mc_buf_cstr(&agencies), agencies.len};
   assert_int_equal(dsl_compile_new(&comp), 0);
   dsl_compile_add(comp, &src, false, &sink);
   dsl_compile_add(comp, &psrc, true, &sink);
+  dsl_compile_add(comp, &asrc, true, &sink);
   assert_int_equal(dsl_compile_check(comp, &sink), 0);
   const dsl_artifact *arts;
   int n;
@@ -222,4 +238,5 @@ void compile_procedure(const char *name, const char *text, const char *policy, m
   dsl_compile_free(comp);
   mc_buf_free(&path);
   mc_buf_free(&policy_text);
+  mc_buf_free(&agencies);
 }

@@ -24,6 +24,7 @@ void refused_as(const eng_result *r);
 /* A refusal whose English text holds `phrase`, nothing appended; it is returned. */
 eng_result refused(const eng_command *c, mc_instant now, int want, const char *phrase);
 void birth_form(mc_buf *out, const char *phone);
+void record_form(mc_buf *out);
 /* A walk-in's applicant block (a person of that citizen id) on a desk or
  * postal submission. */
 void walk_in(eng_command *c, const char *id_number);

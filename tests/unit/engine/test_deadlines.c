@@ -59,17 +59,6 @@ static void house_form(mc_buf *out) {
   assert_int_equal(mc_canon_finish(&w), 0);
 }
 
-static void record_form(mc_buf *out) {
-  mc_canon w;
-  mc_canon_init(&w, out);
-  mc_canon_map(&w, 4);
-  mc_canon_kv_str(&w, "citizen", "027190002468");
-  mc_canon_kv_str(&w, "full_name", "Hoàng Văn Long");
-  mc_canon_kv_str(&w, "kind", "Phiếu số 1");
-  mc_canon_kv_str(&w, "purpose", "Bổ sung hồ sơ xin việc");
-  assert_int_equal(mc_canon_finish(&w), 0);
-}
-
 static void licence_form(mc_buf *out) {
   mc_canon w;
   mc_canon_init(&w, out);
@@ -905,6 +894,46 @@ static void replay_under_another_tz_changes_nothing(void **state) {
   mc_buf_free(&f);
 }
 
+/* ============================================================ 7. hours on the clock */
+
+/* ĐN Art. 15.2: the post delivers within 24 hours — plain hours, counted on
+ * the clock whatever the office hours: birth registration's post office
+ * step written `within 24 giờ`, the result handed to the post on Friday
+ * 16:00 is due on Saturday 16:00. */
+static void a_limit_in_hours_is_counted_on_the_clock(void **state) {
+  (void)state;
+  mc_buf text = MC_BUF_INIT, bytes = MC_BUF_INIT, f = MC_BUF_INIT;
+  assert_int_equal(mc_file_read(MOTCUA_WORKFLOWS_DIR "/procedures/birth-registration.mc", 1 << 20, &text), 0);
+  char *in_post = strstr(mc_buf_cstr(&text), "at \"H13.BD\" within 1 day state decided");
+  assert_non_null(in_post);
+  mc_buf source = MC_BUF_INIT;
+  mc_buf_append(&source, text.data, (size_t)(in_post - mc_buf_cstr(&text)));
+  mc_buf_append_str(&source, "at \"H13.BD\" within 24 giờ state decided");
+  mc_buf_append_str(&source, in_post + strlen("at \"H13.BD\" within 1 day state decided"));
+  compile_procedure("birth-24h.mc", mc_buf_cstr(&source), "nd118-2025", &bytes);
+  eng_command pub = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
+                     .publish = {.def_kind = ENG_DEF_PROCEDURE, .effective_from = at("2027-03-01T00:00"),
+                                 .bytes = {bytes.data, bytes.len}}};
+  run(&pub, at("2027-02-20T08:00"), 0);
+  birth_form(&f, "0912000701");
+  eng_command c = submit("1.001193", "H13.X01", &f, "cd-h1");
+  const char *code = run(&c, at("2027-03-01T08:00"), 0).dossier;
+  static const struct { const char *action, *role, *when; } steps[] = {
+      {"accept", "reception", "2027-03-01T09:00"}, {"approve", "specialist", "2027-03-01T10:00"},
+      {"approve", "leader", "2027-03-01T11:00"},   {"hand_to_post", "reception", "2027-03-05T16:00"}};
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+    eng_command a = act(code, steps[i].action, "cb-h1", steps[i].role, "H13.X01");
+    run(&a, at(steps[i].when), 0);
+  }
+  history h = history_of(code);
+  assert_int_equal(last_of(&h)->ntokens, 1);
+  assert_string_equal(iso(last_of(&h)->due[0]), "2027-03-06T16:00:00+07:00");
+  mc_buf_free(&text);
+  mc_buf_free(&source);
+  mc_buf_free(&bytes);
+  mc_buf_free(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(extension_once_in_time_then_classified_against_the_new_date),
@@ -916,6 +945,7 @@ int main(void) {
       cmocka_unit_test(timers_fired_twice_append_nothing_the_second_time),
       cmocka_unit_test(timers_made_moot_by_a_command_never_fire),
       cmocka_unit_test(replay_under_another_tz_changes_nothing),
+      cmocka_unit_test(a_limit_in_hours_is_counted_on_the_clock),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
