@@ -44,7 +44,10 @@ static const char *bpmn_tag(gkind k) {
 }
 
 static const char *unit_name(dsl_m_unit u) {
-  return u == DSL_M_WORKING_DAYS ? "working_days" : u == DSL_M_WORKING_HOURS ? "working_hours" : "calendar_days";
+  return u == DSL_M_WORKING_DAYS    ? "working_days"
+         : u == DSL_M_WORKING_HOURS ? "working_hours"
+         : u == DSL_M_HOURS         ? "hours"
+                                    : "calendar_days";
 }
 
 /* A boundary timer: its time from the step's start, when the drawing knows
@@ -61,7 +64,8 @@ static void write_timer(const graph *g, int i, mc_buf *out) {
   xml_text(out, b->label);
   mc_buf_printf(out, "\" cancelActivity=\"%s\" attachedToRef=\"%s\">\n", b->interrupting ? "true" : "false",
                 g->nodes[b->host].id);
-  bool working = known && b->due.unit != DSL_M_CALENDAR_DAYS;
+  bool working = known && (b->due.unit == DSL_M_WORKING_DAYS || b->due.unit == DSL_M_WORKING_HOURS);
+  bool hours = b->due.unit == DSL_M_WORKING_HOURS || b->due.unit == DSL_M_HOURS; /* PT..H, else P..D */
   if (working || b->due.policy_key || b->lead.set) {
     mc_buf_append_str(out, "      <bpmn:extensionElements>\n");
     if (working)
@@ -89,8 +93,7 @@ static void write_timer(const graph *g, int i, mc_buf *out) {
     mc_buf_printf(out,
                   "        <bpmn:timeDuration xsi:type=\"bpmn:tFormalExpression\">%s%lld%s</bpmn:timeDuration>\n"
                   "      </bpmn:timerEventDefinition>\n",
-                  b->due.unit == DSL_M_WORKING_HOURS ? "PT" : "P", (long long)amount,
-                  b->due.unit == DSL_M_WORKING_HOURS ? "H" : "D");
+                  hours ? "PT" : "P", (long long)amount, hours ? "H" : "D");
   mc_buf_append_str(out, "    </bpmn:boundaryEvent>\n");
 }
 

@@ -60,6 +60,7 @@ const timers = {
   'parallel-actions.mc': {
     Timer_recheck_1: [false, null, null, null, 'working_hours 4'], // hours before a limit in days
     Timer_tax_check_1: [true, 'P5D', 'working_days 5', null, null],
+    Timer_result_1: [false, 'PT24H', null, null, null], // within 24 giờ: plain hours, no working time
   },
 };
 const iso8601 = /^P(?=\d|T\d)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?)?$/;
