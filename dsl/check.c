@@ -37,6 +37,16 @@ static const char *vocab_hint(char *buf, unsigned size, const char *const *list,
 
 static bool has_agencies(const dsl_program *prog) { return prog->agencies != NULL; }
 
+/* "did you mean" the closest agency code, else how agencies are named. */
+static const char *agency_hint(const dsl_program *prog, const char *code, char *buf, size_t size) {
+  const char *guess = dsl__closest_agency(prog, code);
+  if (guess)
+    snprintf(buf, size, "did you mean \"%s\"?", guess);
+  else
+    snprintf(buf, size, "name an agency of the directory by its code");
+  return buf;
+}
+
 /* ============================================================ policies */
 
 typedef struct setting_rule {
@@ -224,7 +234,7 @@ static void check_directory(const dsl_program *prog, mc_diag_sink *sink) {
       ERR(sink, o->at, "offer a procedure defined in workflows/procedures by its national code",
           "unknown procedure \"%s\"", o->procedure);
     if (o->agency && dsl__find_agency(prog, o->agency) == NULL)
-      ERR(sink, o->at, "name an agency of the directory by its code", "unknown agency \"%s\"", o->agency);
+      ERR(sink, o->at, agency_hint(prog, o->agency, hint, sizeof hint), "unknown agency \"%s\"", o->agency);
     if (o->every_level && !dsl_vocab_has(agency_levels, o->every_level))
       ERR(sink, o->at, vocab_hint(hint, sizeof hint, agency_levels, o->every_level, "levels"),
           "unknown level \"%s\"", o->every_level);
@@ -675,8 +685,9 @@ static void check_agency_ref(const dsl_program *prog, const char *code, dsl_span
         "the agency \"%s\" cannot be checked: no agency directory was read", code);
     return;
   }
+  char hint[200];
   if (dsl__find_agency(prog, code) == NULL)
-    ERR(sink, at, "name an agency of the directory by its code", "unknown agency \"%s\"", code);
+    ERR(sink, at, agency_hint(prog, code, hint, sizeof hint), "unknown agency \"%s\"", code);
 }
 
 static void check_limit(const dsl_program *prog, const dsl_procedure *p, const dsl_policy *policy,
@@ -1369,8 +1380,12 @@ static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
         for (const dsl_notify *m = tr->notify; m; m = m->next)
           if (m->template_name[0] && dsl__find_template(prog, m->template_name) == NULL) {
             char hint[300];
-            snprintf(hint, sizeof hint, "define it in workflows/templates: template \"%s\" { subject \"...\" body \"...\" }",
-                     m->template_name);
+            const char *guess = dsl__closest_template(prog, m->template_name);
+            if (guess)
+              snprintf(hint, sizeof hint, "did you mean \"%s\"?", guess);
+            else
+              snprintf(hint, sizeof hint, "define it in workflows/templates: template \"%s\" { subject \"...\" body \"...\" }",
+                       m->template_name);
             ERR(sink, m->at, hint, "unknown message template \"%s\"", m->template_name);
           }
   }

@@ -74,6 +74,10 @@ void dsl__check_structure(const dsl_program *prog, mc_diag_sink *sink);
 const dsl_policy *dsl__find_policy(const dsl_program *prog, const char *id);
 const dsl_agency *dsl__find_agency(const dsl_program *prog, const char *code);
 const dsl_template *dsl__find_template(const dsl_program *prog, const char *name);
+/* The agency code or template name closest to a misspelt one ("did you
+ * mean"), or NULL when none is close. */
+const char *dsl__closest_agency(const dsl_program *prog, const char *code);
+const char *dsl__closest_template(const dsl_program *prog, const char *name);
 const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
 /* The next {fact} of a template's text from *cursor on ({{ and }} are
  * braces): 1 and the fact (truncated to 63 bytes, *too_long set when it

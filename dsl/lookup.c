@@ -3,6 +3,7 @@
  * template's text.  A compiled definition shadows a context one with the
  * same identifier.  Below the checks (check.c, check_structure.c). */
 #include "dsl/dsl-int.h"
+#include "dsl/vocab.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -57,4 +58,26 @@ int dsl__next_fact(const char **cursor, char fact[64], bool *too_long) {
     return 1;
   }
   return 0;
+}
+
+/* The closest of up to 512 names to `word` (dsl_vocab_closest), or NULL. */
+static const char *closest_of(const char **names, int n, const char *word) {
+  names[n] = NULL;
+  return n ? dsl_vocab_closest(names, word) : NULL;
+}
+
+const char *dsl__closest_agency(const dsl_program *prog, const char *code) {
+  const char *names[513];
+  int n = 0;
+  for (const dsl_agency *a = prog->agencies; a && n < 512; a = a->next)
+    names[n++] = a->code;
+  return closest_of(names, n, code);
+}
+
+const char *dsl__closest_template(const dsl_program *prog, const char *name) {
+  const char *names[513];
+  int n = 0;
+  for (const dsl_template *t = prog->templates; t && n < 512; t = t->next)
+    names[n++] = t->name;
+  return closest_of(names, n, name);
 }
