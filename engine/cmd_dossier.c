@@ -182,6 +182,7 @@ int dec_do_stop(decide *d) {
   if (s.decided_at)
     return refuse(d, MC_EINVAL, STOP_DECIDED, s.code);
   dec_finish(d, &s, "stopped");
+  dec_note(d, "applicant", "stopped"); /* with the reason: the template says why */
   what w = {.action = "stop", .reason = c->stop.reason};
   return dec_append_dossier_event(d, &s, version + 1, &w, NULL, 0);
 }

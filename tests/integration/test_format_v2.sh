@@ -20,6 +20,8 @@
 # court and the post office no e-mail: each failed, alerting the dossier's
 # agency), which are matched by the message they are about (`about` of
 # `audit states`); the outbox's other outcomes are compared in order.
+# Since issue 21 too, a leader's `stop` tells the applicant (`stopped`, with the
+# reason, on `dossier.stopped`): left out the same way.
 #
 # Usage: test_format_v2.sh path/to/motcua path/to/motcuad SOURCE_DIR
 motcuad=$2
@@ -69,8 +71,9 @@ recorded = list(map(json.loads, open(sys.argv[2])))
 arrivals = set()
 for e in recorded:
     if e["stream"] != "outbox" and e["type"] != "dossier.submitted":
-        arrivals |= {(e["seq"], m["index"]) for m in e["messages"] if m["template"] == "new_dossier"}
-        e["messages"] = [m for m in e["messages"] if m["template"] != "new_dossier"]
+        added = {"new_dossier"} | ({"stopped"} if e["type"] == "dossier.stopped" else set())
+        arrivals |= {(e["seq"], m["index"]) for m in e["messages"] if m["template"] in added}
+        e["messages"] = [m for m in e["messages"] if m["template"] not in added]
 new = {(e["stream"], e["version"]): e for e in recorded if e["stream"] != "outbox"}
 # The outbox's outcomes in order, less those about an arrival.
 outcomes = [e for e in recorded if e["stream"] == "outbox" and (e["about"]["seq"], e["about"]["index"]) not in arrivals]

@@ -244,6 +244,34 @@ static void withdrawn_before_the_decision(void **state) {
   mc_buf_free(&f);
 }
 
+/* The messages waiting in the outbox about one dossier, with their texts. */
+typedef struct outbox_list {
+  eng_message m[8];
+  char subject[8][256], body[8][1024], sms[8][256], phone[8][32], error[8][160];
+  int n;
+  const char *dossier;
+} outbox_list;
+
+static int collect_message(void *opaque, const eng_message *m) {
+  outbox_list *l = opaque;
+  if (strcmp(m->dossier, l->dossier) == 0 && l->n < 8) {
+    int i = l->n++;
+    l->m[i] = *m;
+    snprintf(l->subject[i], sizeof l->subject[i], "%s", m->subject);
+    snprintf(l->body[i], sizeof l->body[i], "%s", m->body);
+    snprintf(l->sms[i], sizeof l->sms[i], "%s", m->sms);
+    snprintf(l->phone[i], sizeof l->phone[i], "%s", m->phone);
+    snprintf(l->error[i], sizeof l->error[i], "%s", m->error);
+  }
+  return 0;
+}
+
+static outbox_list pending_of(const char *dossier) {
+  outbox_list l = {.n = 0, .dossier = dossier};
+  assert_int_equal(eng_outbox_pending(eng, 0, 0, collect_message, &l), 0);
+  return l;
+}
+
 static void assigned_stopped_rated_and_retired(void **state) {
   (void)state;
   mc_buf f = MC_BUF_INIT;
@@ -298,6 +326,12 @@ static void assigned_stopped_rated_and_retired(void **state) {
   run(&stop, at("2026-10-05T13:30"), 0);
   assert_int_equal(eng_dossier_get(eng, r2.dossier, &v), 0);
   assert_string_equal(v.state, "stopped");
+  /* The applicant is told, with the reason (docs/ENGINE.md, STOP). */
+  outbox_list told = pending_of(r2.dossier);
+  bool with_reason = false;
+  for (int i = 0; i < told.n; i++)
+    with_reason |= !strcmp(told.m[i].template_name, "stopped") && strstr(told.body[i], "Hồ sơ trùng với hồ sơ") != NULL;
+  assert_true(with_reason);
 
   /* Birth registration retired from 1 November: no new dossiers after. */
   eng_command retire = {.kind = ENG_CMD_RETIRE, .actor = {"admin", "system_admin", NULL, "test"},
@@ -312,33 +346,6 @@ static void assigned_stopped_rated_and_retired(void **state) {
   mc_buf_free(&f);
 }
 
-/* The messages waiting in the outbox about one dossier, with their texts. */
-typedef struct outbox_list {
-  eng_message m[8];
-  char subject[8][256], body[8][1024], sms[8][256], phone[8][32], error[8][160];
-  int n;
-  const char *dossier;
-} outbox_list;
-
-static int collect_message(void *opaque, const eng_message *m) {
-  outbox_list *l = opaque;
-  if (strcmp(m->dossier, l->dossier) == 0 && l->n < 8) {
-    int i = l->n++;
-    l->m[i] = *m;
-    snprintf(l->subject[i], sizeof l->subject[i], "%s", m->subject);
-    snprintf(l->body[i], sizeof l->body[i], "%s", m->body);
-    snprintf(l->sms[i], sizeof l->sms[i], "%s", m->sms);
-    snprintf(l->phone[i], sizeof l->phone[i], "%s", m->phone);
-    snprintf(l->error[i], sizeof l->error[i], "%s", m->error);
-  }
-  return 0;
-}
-
-static outbox_list pending_of(const char *dossier) {
-  outbox_list l = {.n = 0, .dossier = dossier};
-  assert_int_equal(eng_outbox_pending(eng, 0, 0, collect_message, &l), 0);
-  return l;
-}
 
 /* A new version of the household business registration with a fee paid
  * online before processing and, once approved, a financial obligation (a
