@@ -1096,17 +1096,25 @@ static void check_graph(const graph *g, mc_diag_sink *sink) {
     free(preds);
     free(queue);
   }
+  /* An arrow to a name that is not a step (a misspelling, reported at the
+   * arrow) could be meant for any of them: what cannot be reached, or cannot
+   * end, follows from it, so it is not said again for each step after. */
+  bool misspelt = false;
+  for (int i = 0; i < g->n && !misspelt; i++)
+    for (const dsl_transition *t = g->nodes[i]->out; t && !misspelt; t = t->next)
+      misspelt = t->target_index < 0 && !dsl_vocab_has(dsl_final_states, t->target);
   for (int i = 0; i < g->n; i++) {
     const dsl_node *n = g->nodes[i];
     if (!from_start[i]) {
-      ERR(sink, n->at, "lead to it from another step, or remove it (the process starts at the first step)",
-          "\"%s\" can never be reached", n->name);
+      if (!misspelt)
+        ERR(sink, n->at, "lead to it from another step, or remove it (the process starts at the first step)",
+            "\"%s\" can never be reached", n->name);
       continue;
     }
     if (n->out == NULL)
       ERR(sink, n->at, "give it an action that leads on, such as: on complete -> NEXT_STEP",
           "\"%s\" has no way out", n->name);
-    else if (!to_final[i])
+    else if (!to_final[i] && !misspelt)
       ERR(sink, n->at, "some path from here must end in returned, rejected, withdrawn or stopped",
           "from \"%s\" no path leads to a final state", n->name);
   }
