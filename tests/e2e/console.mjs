@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { check, checks, done, eq, launchOptions } from "./browser.mjs";
 import { startClamd, startMotcuad, startSink } from "./motcuad.mjs";
-import { accessible, formal, PASSWORD, people } from "./people.mjs";
+import { PASSWORD, accessible, formal, people, teardown } from "./people.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = process.env.MOTCUA_SCREENSHOTS || join(here, "screenshots");
@@ -332,11 +332,6 @@ try {
 } catch (e) {
   check(false, "the console could not be driven: " + (e && e.stack ? e.stack : e));
 } finally {
-  clearTimeout(deadline);
-  if (browser) await browser.close();
-  if (checks.failed) console.log(server.output().slice(-1500));
-  await server.stop();
-  if (clamd) await clamd.stop();
-  sink.stop();
+  await teardown({ deadline, browser, server, clamd, sink });
 }
 done();

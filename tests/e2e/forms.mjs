@@ -19,7 +19,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { check, checks, done, eq, launchOptions } from "./browser.mjs";
 import { startMotcuad } from "./motcuad.mjs";
-import { accessible, formal, people } from "./people.mjs";
+import { accessible, formal, people, teardown } from "./people.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const shots = process.env.MOTCUA_SCREENSHOTS || join(here, "screenshots");
@@ -297,10 +297,7 @@ try {
 } catch (e) {
   check(false, "the forms could not be driven: " + (e && e.stack ? e.stack : e));
 } finally {
-  clearTimeout(deadline);
-  if (browser) await browser.close();
-  if (checks.failed) console.log(server.output().slice(-1500));
-  await server.stop();
+  await teardown({ deadline, browser, server });
 }
 console.log(`FIGURE the forms test took ${((Date.now() - started) / 1000).toFixed(1)} s`);
 done();

@@ -2,11 +2,12 @@
 // motcuad: officials made through the admin socket (`motcua user add`, their
 // one-time password changed), logins over HTTP, one request over a page's own
 // WebSocket (the second channel that checks what a page shows), and axe's
-// verdict on a page (WCAG 2.0/2.1/2.2 A and AA: no serious or critical issue).
+// verdict on a page (WCAG 2.0/2.1/2.2 A and AA: no serious or critical issue), and
+// the end of a test (teardown: the browser, the server and its simulators stopped).
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
-import { check } from "./browser.mjs";
+import { check, checks } from "./browser.mjs";
 
 export const PASSWORD = "một mật khẩu đủ dài";
 
@@ -77,4 +78,16 @@ export function formal(ms) {
     minute: "2-digit", day: "2-digit", month: "2-digit", year: "numeric", hourCycle: "h23" }).formatToParts(new Date(ms))
     .map((x) => [x.type, x.value]));
   return `${p.hour} giờ ${p.minute} phút, ngày ${p.day} tháng ${p.month} năm ${p.year}`;
+}
+
+// The end of a browser test, whatever happened: the browser closed, the
+// server's last output shown when a check failed, the server and the
+// simulators it used (clamd, the mail/SMS sink) stopped.
+export async function teardown({ deadline, browser, server, clamd, sink }) {
+  clearTimeout(deadline);
+  if (browser) await browser.close();
+  if (checks.failed) console.log(server.output().slice(-1500));
+  await server.stop();
+  if (clamd) await clamd.stop();
+  if (sink) sink.stop();
 }

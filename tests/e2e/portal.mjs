@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { check, checks, done, eq, launchOptions } from "./browser.mjs";
 import { startClamd, startMotcuad, startRelay, startSink } from "./motcuad.mjs";
-import { accessible, PASSWORD, people } from "./people.mjs";
+import { PASSWORD, accessible, people, teardown } from "./people.mjs";
 import { createHash } from "node:crypto";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -584,11 +584,6 @@ try {
 } catch (e) {
   check(false, "the portal could not be driven: " + (e && e.stack ? e.stack : e));
 } finally {
-  clearTimeout(deadline);
-  if (browser) await browser.close();
-  if (checks.failed) console.log(server.output().slice(-1500));
-  await server.stop();
-  if (clamd) await clamd.stop();
-  sink.stop();
+  await teardown({ deadline, browser, server, clamd, sink });
 }
 done();
