@@ -21,6 +21,8 @@ typedef struct gnode {
   int layer, order, row;
   double x, y, w, h;     /* top-left and size */
   bool dashed;           /* the legal clock pauses or restarts here */
+  bool paused;           /* ... and it pauses (clock pauses): drawn with ‖ */
+  bool payment;          /* a step waiting for a fee or an obligation to be paid */
   bool split;            /* XOR: which of its step's actions was taken */
   bool message;          /* END: a notification, where a warning's or escalation's path ends */
   bool terminate;        /* END: a final state reached inside a fork: it ends every branch */

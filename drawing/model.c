@@ -425,7 +425,14 @@ int graph__model(graph *g) {
     const dsl_m_node *n = &m->nodes[i];
     gkind kind = n->kind == DSL_M_STEP ? G_TASK : n->kind == DSL_M_CHOICE ? G_XOR : G_AND;
     const char *prefix = kind == G_TASK ? "Task" : "Gateway";
-    b.node_of[i] = graph__add_node(g, kind, fmt(g, "%s_%s", prefix, n->name), n->title ? n->title : n->name, lane_for[i]);
+    /* A title, never an internal name: a choice or fork without one is said
+     * by what it does, a join is its marker alone. */
+    const char *label = n->title                ? n->title
+                        : kind == G_TASK        ? n->name
+                        : n->kind == DSL_M_CHOICE ? "Rẽ nhánh theo điều kiện"
+                        : n->kind == DSL_M_FORK   ? "Chuyển song song"
+                                                  : NULL;
+    b.node_of[i] = graph__add_node(g, kind, fmt(g, "%s_%s", prefix, n->name), label, lane_for[i]);
     if (b.node_of[i] < 0)
       return MC_ENOMEM;
     gnode *gn = &g->nodes[b.node_of[i]];
@@ -438,6 +445,8 @@ int graph__model(graph *g) {
       gn->detail = fmt(g, "%s%s%s%s", role_label(g, n->role), n->limit.set ? " · " : "",
                        n->limit.set ? duration_text(g, &n->limit) : "", clock);
       gn->dashed = n->clock != DSL_M_CLOCK_RUNS;
+      gn->paused = n->clock == DSL_M_CLOCK_PAUSES;
+      gn->payment = n->state && (strcmp(n->state, "awaiting_payment") == 0 || strcmp(n->state, "awaiting_obligation") == 0);
     }
   }
   if (start < 0 || add_edge(g, start, b.node_of[0], NULL) < 0)

@@ -18,7 +18,7 @@ for f in "$MOTCUA_WORKFLOWS"/procedures/*.mc; do
   [ -s "$tmp/$name.svg" ] || fail "$name: empty SVG"
   # Every step appears, with its title.
   grep -o 'step [a-z_0-9]* "[^"]*"' "$f" | sed 's/^step [a-z_0-9]* "\(.*\)"$/\1/' | while read -r title; do
-    grep -qF "$title" "$tmp/$name.dot" || echo "FAIL: $name: the step \"$title\" is not drawn"
+    sed 's/\\n/ /g' "$tmp/$name.dot" | grep -qF "$title" || echo "FAIL: $name: the step \"$title\" is not drawn"
   done >>"$tmp/missing"
   "$motcua" graph "$f" --format svg -o "$tmp/$name.2.svg" || fail "$name: --format svg"
   grep -q '<svg' "$tmp/$name.2.svg" || fail "$name: --format svg wrote no SVG"
@@ -47,8 +47,8 @@ grep -q 'Split_result{"×"}' "$tmp/b.mmd" || fail "the action gateway is not dra
 grep -q 'Task_appraisal -.->|"Cảnh báo trước 2 ngày"| Notice_appraisal_1' "$tmp/c.mmd" &&
   grep -q 'Notice_appraisal_1(("✉ Cảnh báo sắp đến hạn"))' "$tmp/c.mmd" || fail "the warning leads to no notice"
 "$motcua" graph "$MOTCUA_WORKFLOWS/procedures/house-construction-permit.mc" --format dot >"$tmp/c.dot"
-grep -qF '"Notice_appraisal_1" [shape=circle, width=0.3, style=dashed, label="✉", xlabel="Cảnh báo sắp đến hạn"];' "$tmp/c.dot" &&
-  grep -qF '"Task_appraisal" -> "Notice_appraisal_1" [label="Cảnh báo trước 2 ngày", style=dashed];' "$tmp/c.dot" ||
+grep -qF '"Notice_appraisal_1" [shape=circle, width=0.3, style=dashed, label="✉", xlabel="Cảnh báo sắp đến\nhạn"];' "$tmp/c.dot" &&
+  grep -qF '"Task_appraisal" -> "Notice_appraisal_1" [label="Cảnh báo trước 2\nngày", style=dashed];' "$tmp/c.dot" ||
   fail "DOT: the warning leads to no notice"
 # Labels people read: no internal names (policy keys, role codes), no English units, no glyph
 # Graphviz's fonts may lack (⏱ was drawn as a box).
@@ -58,9 +58,56 @@ for f in "$MOTCUA_WORKFLOWS"/procedures/*.mc; do
   echo "$labels" | grep -qE 'policy\.|working day|working hour|[0-9] days?"|⏱|\\n(reception|specialist|leader|applicant|postal) ·' &&
     fail "$(basename "$f"): a label people cannot read: $(echo "$labels" | grep -E 'policy\.|working|days?"|⏱|\\n(reception|specialist|leader|applicant|postal) ·' | head -3)"
 done
-grep -qF 'label="Thẩm định hồ sơ\nChuyên viên xử lý · 2 ngày làm việc"' \
+grep -qF 'label="Thẩm định hồ sơ\nChuyên viên xử lý · 2\nngày làm việc"' \
   <("$motcua" graph "$MOTCUA_WORKFLOWS/procedures/household-business-registration.mc" --format dot) ||
   fail "a step's label: its title, its role's name and its limit in Vietnamese"
+
+# No internal name of a choice, fork or join is shown (a join without a title is its marker alone).
+"$motcua" graph "$MOTCUA_WORKFLOWS/procedures/judicial-record-certificate.mc" --format dot | grep -q 'xlabel="answers"' &&
+  fail "a join's internal name is drawn"
+
+# Payment steps and pauses are drawn as such, and the legend says what the marks mean.
+"$motcua" graph "$MOTCUA_SOURCE/tests/bpmn/procedures/payment-and-pause.mc" --format dot >"$tmp/p.dot" ||
+  fail "payment-and-pause: dot output"
+grep -qF '"Task_obligation" [shape=box, style="rounded,filled", fillcolor="#fff1cc", label="₫ Chờ nộp nghĩa vụ' "$tmp/p.dot" ||
+  fail "a payment step is not drawn shaded with ₫: $(grep Task_obligation "$tmp/p.dot" | head -1)"
+grep -qF '"Task_expert" [shape=box, style="rounded,dashed,filled", fillcolor="#eef0f3", label="‖ Chờ ý kiến' "$tmp/p.dot" ||
+  fail "a step where the clock pauses is not drawn dashed with ‖: $(grep Task_expert "$tmp/p.dot" | head -1)"
+grep -qF '‖ nền xám: thời hạn tạm dừng · ₫ nền vàng: chờ nộp phí, lệ phí' "$tmp/p.dot" || fail "no legend for ‖ and ₫"
+grep -qF '‖' "$tmp/r.dot" && fail "a legend or mark for a pause on a procedure without one"
+"$motcua" graph "$MOTCUA_SOURCE/tests/bpmn/procedures/payment-and-pause.mc" --format mermaid | grep -qF 'Task_obligation["₫ ' ||
+  fail "Mermaid: a payment step without ₫"
+
+# The roles are lanes side by side (their boxes never overlap, all from the top), and every bundled
+# picture fits an A4 page (19 × 27.7 cm printable, upright or sideways) at half its size or more:
+# Graphviz's 11 pt text prints at 5.5 pt or larger.
+for f in "$MOTCUA_WORKFLOWS"/procedures/*.mc "$MOTCUA_SOURCE"/tests/bpmn/procedures/*.mc; do
+  name=$(basename "$f" .mc)
+  "$motcua" graph "$f" --format svg -o "$tmp/$name.lanes.svg" || fail "$name: --format svg"
+  /usr/bin/python3 - "$tmp/$name.lanes.svg" "$name" <<'PY' || failures=$((failures + 1))
+import re, sys
+svg = open(sys.argv[1], encoding="utf-8").read()
+name = sys.argv[2]
+w, h = (float(x) for x in re.search(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg).groups())
+boxes = []
+for m in re.finditer(r'<g id="clust\d+" class="cluster">.*?<path[^>]* d="([^"]+)"', svg, re.S):
+    nums = [float(x) for x in re.findall(r'-?[0-9.]+', m.group(1))]
+    xs, ys = nums[0::2], nums[1::2]
+    boxes.append((min(xs), max(xs), min(ys)))
+boxes.sort()
+ok = True
+for a, b in zip(boxes, boxes[1:]):
+    if b[0] < a[1] - 0.5:
+        print("FAIL: %s: two role lanes overlap: %s %s" % (name, a, b)); ok = False
+if boxes and max(b[2] for b in boxes) - min(b[2] for b in boxes) > 25:  # a name on two lines
+    print("FAIL: %s: the role lanes do not all start at the top: %s" % (name, boxes)); ok = False
+scale = max(min(539 / w, 785 / h), min(785 / w, 539 / h))
+print("%s: %d lanes, %.0f x %.0f pt, %.0f%% on A4" % (name, len(boxes), w, h, 100 * min(scale, 1)))
+if scale < 0.5:
+    print("FAIL: %s: %.0f x %.0f pt is printed on A4 at %.0f%%, smaller than half" % (name, w, h, 100 * scale)); ok = False
+sys.exit(0 if ok else 1)
+PY
+done
 
 # Errors.
 "$motcua" graph "$MOTCUA_WORKFLOWS/procedures/feedback.mc" --format png >/dev/null 2>"$tmp/err"; rc=$?
