@@ -762,15 +762,16 @@ static void check_target(const graph *g, const dsl_transition *t, mc_diag_sink *
 static void check_step(const dsl_program *prog, const dsl_procedure *p, const dsl_policy *policy,
                        const graph *g, const dsl_node *n, mc_diag_sink *sink) {
   char hint[600];
-  if (n->role == NULL)
+  if (n->role == NULL && !n->incomplete)
     ERR(sink, n->at, "say who acts in it: by reception, by specialist, by leader, ...", "the step \"%s\" has no role", n->name);
-  else
+  else if (n->role)
     check_role(p, n->role, n->role_at, sink);
   if (n->state == NULL) {
     char all[300];
     dsl_vocab_join(dsl_step_states, all, sizeof all);
     snprintf(hint, sizeof hint, "add: state ... — one of %s", all);
-    ERR(sink, n->at, hint, "the step \"%s\" maps to no dossier state", n->name);
+    if (!n->incomplete)
+      ERR(sink, n->at, hint, "the step \"%s\" maps to no dossier state", n->name);
   } else if (!dsl_vocab_has(dsl_step_states, n->state)) {
     if (dsl_vocab_has(dsl_final_states, n->state))
       snprintf(hint, sizeof hint, "%s is a final state: lead to it with an arrow (on ... -> %s) instead", n->state, n->state);
@@ -784,7 +785,7 @@ static void check_step(const dsl_program *prog, const dsl_procedure *p, const ds
     check_limit(prog, p, policy, &n->limit, "the time limit of a step", sink);
   else if (policy) {
     const dsl_setting *s = dsl__setting(policy->settings, "step_limits");
-    if (s && s->kind == DSL_VAL_WORD && strcmp(s->text, "required") == 0) {
+    if (s && s->kind == DSL_VAL_WORD && strcmp(s->text, "required") == 0 && !n->incomplete) {
       snprintf(hint, sizeof hint, "the policy \"%s\" requires a limit on every step: add within ...", policy->id);
       ERR(sink, n->at, hint, "the step \"%s\" has no time limit", n->name);
     }
@@ -872,7 +873,8 @@ static void check_choice(mc_arena *arena, const dsl_procedure *p, const graph *g
       bad++;
   }
   if (count == 0) {
-    ERR(sink, n->at, "give the choice its conditions: when form.x == ... -> step", "the choice \"%s\" has no condition", n->name);
+    if (!n->incomplete)
+      ERR(sink, n->at, "give the choice its conditions: when form.x == ... -> step", "the choice \"%s\" has no condition", n->name);
     return;
   }
   if (bad)
@@ -951,7 +953,7 @@ static void check_choice(mc_arena *arena, const dsl_procedure *p, const graph *g
       covered = mask == (UINT64_C(1) << domain) - 1;
     else if (simple && domain < 0)
       covered = t_seen && f_seen;
-    if (!covered)
+    if (!covered && !n->incomplete)
       ERR(sink, n->at, "add a last branch: otherwise -> STEP, for the cases no condition covers",
           "the choice \"%s\" may find no condition true", n->name);
   }
@@ -982,7 +984,7 @@ static void check_fork(const dsl_program *prog, const graph *g, const dsl_node *
           "the branch \"%s\" never reaches the join \"%s\"", t->action, n->join);
     free(seen);
   }
-  if (branches < 2)
+  if (branches < 2 && !n->incomplete)
     ERR(sink, n->at, "a fork sends the dossier to two or more agencies at once; with one branch, use a step",
         "the fork \"%s\" has %d branch%s", n->name, branches, branches == 1 ? "" : "es");
   /* The engine follows a dossier at most DSL_MAX_PARALLEL steps at once. */
@@ -1100,6 +1102,8 @@ static void check_graph(const graph *g, mc_diag_sink *sink) {
    * arrow) could be meant for any of them: what cannot be reached, or cannot
    * end, follows from it, so it is not said again for each step after. */
   bool misspelt = false;
+  for (int i = 0; i < g->n; i++)
+    misspelt |= g->nodes[i]->incomplete; /* a step with a syntax error: its arrows may be missing */
   for (int i = 0; i < g->n && !misspelt; i++)
     for (const dsl_transition *t = g->nodes[i]->out; t && !misspelt; t = t->next)
       misspelt = t->target_index < 0 && !dsl_vocab_has(dsl_final_states, t->target);
@@ -1111,7 +1115,7 @@ static void check_graph(const graph *g, mc_diag_sink *sink) {
             "\"%s\" can never be reached", n->name);
       continue;
     }
-    if (n->out == NULL)
+    if (n->out == NULL && !n->incomplete)
       ERR(sink, n->at, "give it an action that leads on, such as: on complete -> NEXT_STEP",
           "\"%s\" has no way out", n->name);
     else if (!to_final[i] && !misspelt)
@@ -1145,15 +1149,16 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
     ERR(sink, p->code_at, "write the national code, such as 1.001193 (letters, digits, dots and dashes, at most 32)",
         "\"%s\" cannot be a procedure code", p->code);
   /* Catalogue data. */
-  if (p->sector == NULL)
+  if (p->sector == NULL && !p->incomplete)
     ERR(sink, p->at, "add: sector \"Tư pháp\"", "the procedure \"%s\" has no sector", p->code);
-  if (p->field == NULL)
+  if (p->field == NULL && !p->incomplete)
     ERR(sink, p->at, "add: field \"Hộ tịch\"", "the procedure \"%s\" has no field", p->code);
-  if (p->level == NULL)
-    ERR(sink, p->at, "add: level commune (or province, district)", "the procedure \"%s\" has no administrative level", p->code);
-  else if (!dsl_vocab_has(dsl_levels, p->level))
+  if (p->level == NULL) {
+    if (!p->incomplete)
+      ERR(sink, p->at, "add: level commune (or province, district)", "the procedure \"%s\" has no administrative level", p->code);
+  } else if (!dsl_vocab_has(dsl_levels, p->level))
     ERR(sink, p->level_at, vocab_hint(hint, sizeof hint, dsl_levels, p->level, "levels"), "unknown level \"%s\"", p->level);
-  if (p->online == NULL && p->service_level == 0)
+  if (p->online == NULL && p->service_level == 0 && !p->incomplete)
     ERR(sink, p->at, "add: online full (toàn trình) or online partial (một phần), or service_level 1-4",
         "the procedure \"%s\" does not say how it is offered online", p->code);
   if (p->online && !dsl_vocab_has(dsl_online_kinds, p->online))
@@ -1170,9 +1175,10 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
   for (const dsl_strlist *c = p->channels; c; c = c->next)
     if (!dsl_vocab_has(dsl_channels, c->text))
       ERR(sink, c->at, vocab_hint(hint, sizeof hint, dsl_channels, c->text, "result channels"), "unknown channel \"%s\"", c->text);
-  if (p->policy == NULL)
-    ERR(sink, p->at, "add: policy \"nd118-2025\" (see workflows/policies)", "the procedure \"%s\" names no policy", p->code);
-  else if ((policy = dsl__find_policy(prog, p->policy)) == NULL)
+  if (p->policy == NULL) {
+    if (!p->incomplete)
+      ERR(sink, p->at, "add: policy \"nd118-2025\" (see workflows/policies)", "the procedure \"%s\" names no policy", p->code);
+  } else if ((policy = dsl__find_policy(prog, p->policy)) == NULL)
     ERR(sink, p->policy_at, "name a policy of workflows/policies, such as \"nd118-2025\"", "unknown policy \"%s\"", p->policy);
   for (const dsl_strlist *r = p->role_names; r; r = r->next)
     if (dsl_vocab_has(dsl_standard_roles, r->text))
@@ -1254,7 +1260,8 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
   for (dsl_node *n = p->nodes; n; n = n->next)
     g.n++;
   if (g.n == 0) {
-    ERR(sink, p->at, "add the steps of the process: step reception \"Tiếp nhận\" by reception ... { on accept -> ... }",
+    if (!p->incomplete)
+      ERR(sink, p->at, "add the steps of the process: step reception \"Tiếp nhận\" by reception ... { on accept -> ... }",
         "the procedure \"%s\" has no steps", p->code);
     return;
   }
@@ -1355,10 +1362,10 @@ static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
     if (strlen(t->name) > 40)
       ERR(sink, t->at, "a template's name has at most 40 characters", "the template name \"%.40s...\" is too long",
           t->name);
-    if (t->subject == NULL)
+    if (t->subject == NULL && !t->incomplete)
       ERR(sink, t->at, "add: subject \"...\" (the e-mail's subject line)", "the template \"%s\" has no subject",
           t->name);
-    if (t->body == NULL)
+    if (t->body == NULL && !t->incomplete)
       ERR(sink, t->at, "add: body \"...\" (the e-mail's text; several texts in a row are joined)",
           "the template \"%s\" has no body", t->name);
     check_template_text(t, t->subject, t->subject_at, "subject", sink);

@@ -43,6 +43,12 @@ typedef struct dsl_ctx {
   int depth;
   bool too_deep;
   bool oom;
+  /* syntax-error recovery (lexer.l): after an error the rest of the broken
+   * line is skipped, and a block opened on it up to its matching } */
+  size_t skip_to;       /* skip the tokens before this offset (the line's end) */
+  int skip_braces;      /* blocks being skipped */
+  int braces;           /* the {s read by the parser and not closed */
+  dsl_loc prev_tok, cur_tok; /* the last two tokens read */
 } dsl_ctx;
 
 dsl_span dsl__span(const dsl_ctx *ctx, dsl_loc loc);
@@ -85,6 +91,15 @@ const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
 int dsl__next_fact(const char **cursor, char fact[64], bool *too_long);
 /* "text", "number", ... for a dsl_field_type. */
 const char *dsl__field_type_word(int type);
+
+/* A syntax error, said in words (syntax.c): `found` and `expected[]` are
+ * bison's names of the symbols ("name", "->", "'{'", "step", "end of file"). */
+void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected);
+
+/* Error recovery (lexer.l): the parser holds `held` open {s (those it read
+ * beyond are skipped to their }), and dropped the token at *dropped (the
+ * rest of its line is skipped), if not NULL. */
+void dsl__recover(dsl_ctx *ctx, int held, const dsl_loc *dropped);
 
 /* Parses one file into ctx->prog (appending).  Returns 0, MC_EPARSE, ... */
 int dsl__parse(dsl_ctx *ctx);

@@ -61,7 +61,8 @@ static bool check_case(const mc_source *src, int n, mc_buf *diags, void *opaque)
     dsl_compile_add(c, &src[i], false, &sink);
   for (int i = 0; i < NCONTEXT; i++)
     dsl_compile_add(c, &context_src[i], true, &sink);
-  int rc = sink.errors ? MC_EPARSE : dsl_compile_check(c, &sink);
+  /* Checked even after syntax errors, as `motcua check` does. */
+  int rc = dsl_compile_check(c, &sink);
   const dsl_artifact *arts;
   int count;
   bool emitted = dsl_compile_emit(c, &arts, &count) == 0;
