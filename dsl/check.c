@@ -1341,15 +1341,16 @@ static void check_template_text(const dsl_template *t, const char *text, dsl_spa
   char hint[600], fact[64];
   bool too_long;
   int found;
-  while ((found = dsl__next_fact(&text, fact, &too_long)) == 1)
+  const char *start = text, *place = NULL; /* the fact's place, for its line and column */
+  while ((found = dsl__next_fact_at(&text, fact, &too_long, &place)) == 1)
     if (too_long || !dsl_vocab_has(template_facts, fact))
-      ERR(sink, at, vocab_hint(hint, sizeof hint, template_facts, fact, "facts"),
+      ERR(sink, dsl__text_span(at, start, place, text), vocab_hint(hint, sizeof hint, template_facts, fact, "facts"),
           "the %s of \"%s\" names {%s}, which no message can fill in", what, t->name, fact);
   if (found == -1)
-    ERR(sink, at, "write }} for a brace in the text, or open the fact with {", "a lone } in the %s of \"%s\"",
+    ERR(sink, dsl__text_span(at, start, place, place + 1), "write }} for a brace in the text, or open the fact with {", "a lone } in the %s of \"%s\"",
         what, t->name);
   else if (found == -2)
-    ERR(sink, at, "close the fact with }, or write {{ for a brace", "an unclosed { in the %s of \"%s\"", what,
+    ERR(sink, dsl__text_span(at, start, place, place + 1), "close the fact with }, or write {{ for a brace", "an unclosed { in the %s of \"%s\"", what,
         t->name);
 }
 

@@ -89,6 +89,11 @@ const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
  * braces): 1 and the fact (truncated to 63 bytes, *too_long set when it
  * was longer), 0 at the end, -1 at a lone }, -2 at an unclosed {. */
 int dsl__next_fact(const char **cursor, char fact[64], bool *too_long);
+/* The same, with *at the place of the fact's { (or of the lone } or the
+ * unclosed {); and where bytes [from, to) of a text read from the literals
+ * at `lits` are in the file (lookup.c). */
+int dsl__next_fact_at(const char **cursor, char fact[64], bool *too_long, const char **at);
+dsl_span dsl__text_span(dsl_span lits, const char *text, const char *from, const char *to);
 /* "text", "number", ... for a dsl_field_type. */
 const char *dsl__field_type_word(int type);
 

@@ -38,12 +38,13 @@ const dsl_template *dsl__find_template(const dsl_program *prog, const char *name
   return NULL;
 }
 
-int dsl__next_fact(const char **cursor, char fact[64], bool *too_long) {
+int dsl__next_fact_at(const char **cursor, char fact[64], bool *too_long, const char **at) {
   for (const char *c = *cursor; c && *c; c++) {
     if ((c[0] == '{' && c[1] == '{') || (c[0] == '}' && c[1] == '}')) {
       c++;
       continue;
     }
+    *at = c;
     if (*c == '}')
       return -1;
     if (*c != '{')
@@ -58,6 +59,47 @@ int dsl__next_fact(const char **cursor, char fact[64], bool *too_long) {
     return 1;
   }
   return 0;
+}
+
+int dsl__next_fact(const char **cursor, char fact[64], bool *too_long) {
+  const char *at;
+  return dsl__next_fact_at(cursor, fact, too_long, &at);
+}
+
+/* Where the bytes [from, to) of a text are in the file: the text was read
+ * from the quoted literals of `lits` (one after the other, each on one line,
+ * with \ escapes), so a fact in a body over several lines is pointed at on
+ * its own line.  The whole span when the text cannot be followed (a text
+ * the lexer normalised). */
+dsl_span dsl__text_span(dsl_span lits, const char *text, const char *from, const char *to) {
+  if (lits.src == NULL || text == NULL || from == NULL || to <= from)
+    return lits;
+  /* the first byte and the last */
+  size_t want[2] = {(size_t)(from - text), (size_t)(to - text) - 1}, got[2] = {0, 0}, k = 0;
+  bool found[2] = {false, false}, inside = false;
+  const char *s = lits.src->text;
+  for (size_t i = lits.off; i < lits.end && i < lits.src->len && !found[1]; i++) {
+    if (!inside) {
+      if (s[i] == '#')
+        while (i + 1 < lits.end && s[i + 1] != '\n')
+          i++;
+      inside = s[i] == '"';
+      continue;
+    }
+    if (s[i] == '"') {
+      inside = false;
+      continue;
+    }
+    for (int w = 0; w < 2; w++)
+      if (!found[w] && k == want[w])
+        found[w] = true, got[w] = i;
+    if (s[i] == '\\' && i + 1 < lits.end)
+      i++;
+    k++;
+  }
+  if (!found[0] || !found[1] || got[1] < got[0])
+    return lits;
+  return (dsl_span){lits.src, got[0], got[1] + 1};
 }
 
 /* The closest of up to 512 names to `word` (dsl_vocab_closest), or NULL. */
