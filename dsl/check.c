@@ -14,6 +14,7 @@
 #include "dsl/vocab.h"
 
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,7 +215,7 @@ static void check_directory(const dsl_program *prog, mc_diag_sink *sink) {
     if (parent && parent->kind == DSL_VAL_STRING) {
       const dsl_agency *up = dsl__find_agency(prog, parent->text);
       if (up == NULL)
-        ERR(sink, parent->value_at, "name an agency of the directory by its code",
+        ERR(sink, parent->value_at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_agency(prog, parent->text), "name an agency of the directory by its code"),
             "unknown parent agency \"%s\"", parent->text);
       else if (up == a)
         ERR(sink, parent->value_at, NULL, "an agency cannot be its own parent");
@@ -231,7 +232,7 @@ static void check_directory(const dsl_program *prog, mc_diag_sink *sink) {
     for (const dsl_procedure *p = prog->procedures; p && !known; p = p->next)
       known = strcmp(p->code, o->procedure) == 0;
     if (!known)
-      ERR(sink, o->at, "offer a procedure defined in workflows/procedures by its national code",
+      ERR(sink, o->at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(prog->procedures, offsetof(dsl_procedure, code), o->procedure), "offer a procedure defined in workflows/procedures by its national code"),
           "unknown procedure \"%s\"", o->procedure);
     if (o->agency && dsl__find_agency(prog, o->agency) == NULL)
       ERR(sink, o->at, agency_hint(prog, o->agency, hint, sizeof hint), "unknown agency \"%s\"", o->agency);
@@ -283,7 +284,7 @@ static bool resolve_ref(mc_arena *arena, const dsl_procedure *p, const dsl_expr 
   if (e->scope) {
     const dsl_field *f = find_field(p, e->name);
     if (f == NULL) {
-      ERR(sink, e->at, "declare it in the form { } block, or correct the name",
+      ERR(sink, e->at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(p->fields, offsetof(dsl_field, name), e->name), "declare it in the form { } block, or correct the name"),
           "the form field \"%s\" is used but not declared", e->name);
       return false;
     }
@@ -311,8 +312,10 @@ static bool resolve_ref(mc_arena *arena, const dsl_procedure *p, const dsl_expr 
     dsl_vocab_join(fact_names, all, sizeof all);
     if (find_field(p, e->name))
       snprintf(hint, sizeof hint, "form fields are written form.%s", e->name);
-    else
+    else if (!dsl__closest(e->name, fact_names, -1))
       snprintf(hint, sizeof hint, "dossier facts are: %s; form fields are written form.NAME", all);
+    else
+      dsl__did_you_mean(hint, sizeof hint, dsl__closest(e->name, fact_names, -1), NULL);
     ERR(sink, e->at, hint, "unknown dossier fact \"%s\"", e->name);
     return false;
   }
@@ -671,8 +674,11 @@ static void check_role(const dsl_procedure *p, const char *role, dsl_span at, mc
   if (role_known(p, role))
     return;
   const char *guess = dsl_vocab_closest(dsl_standard_roles, role);
+  const char *own = dsl__closest_in(p->role_names, offsetof(dsl_strlist, text), role); /* one it declares */
   dsl_vocab_join(dsl_standard_roles, all, sizeof all);
-  if (guess)
+  if (own)
+    dsl__did_you_mean(hint, sizeof hint, own, NULL);
+  else if (guess)
     snprintf(hint, sizeof hint, "did you mean \"%s\"? An agency's own role is declared with: role %s \"...\"", guess, role);
   else
     snprintf(hint, sizeof hint, "standard roles are %s; declare another with: role %s \"...\"", all, role);
@@ -700,8 +706,9 @@ static void check_limit(const dsl_program *prog, const dsl_procedure *p, const d
       return; /* the unknown policy is reported once, elsewhere */
     const dsl_setting *s = dsl__setting(policy->settings, l->policy_key);
     if (s == NULL || s->kind != DSL_VAL_DURATION) {
-      snprintf(hint, sizeof hint, "the policy \"%s\" has no duration called %s; see workflows/policies", policy->id,
-               l->policy_key);
+      if (!dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(policy->settings, offsetof(dsl_setting, key), l->policy_key), NULL))
+        snprintf(hint, sizeof hint, "the policy \"%s\" has no duration called %s; see workflows/policies", policy->id,
+                 l->policy_key);
       ERR(sink, l->at, hint, "unknown policy limit \"policy.%s\"", l->policy_key);
       return;
     }
@@ -960,10 +967,11 @@ static void check_choice(mc_arena *arena, const dsl_procedure *p, const graph *g
 }
 
 static void check_fork(const dsl_program *prog, const graph *g, const dsl_node *n, mc_diag_sink *sink) {
+  char mean[300];
   int branches = 0;
   int join = node_index(g, n->join);
   if (join < 0 || g->nodes[join]->kind != DSL_NODE_JOIN)
-    ERR(sink, n->join_at, "declare it in this procedure: join NAME -> NEXT_STEP", "\"%s\" is not a join of this procedure", n->join);
+    ERR(sink, n->join_at, dsl__did_you_mean(mean, sizeof mean, dsl__closest_join(g->n ? g->nodes[0] : NULL, n->join), "declare it in this procedure: join NAME -> NEXT_STEP"), "\"%s\" is not a join of this procedure", n->join);
   if (n->lead)
     check_agency_ref(prog, n->lead, n->lead_at, sink);
   for (const dsl_transition *t = n->out; t; t = t->next) {
@@ -1179,7 +1187,7 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
     if (!p->incomplete)
       ERR(sink, p->at, "add: policy \"nd118-2025\" (see workflows/policies)", "the procedure \"%s\" names no policy", p->code);
   } else if ((policy = dsl__find_policy(prog, p->policy)) == NULL)
-    ERR(sink, p->policy_at, "name a policy of workflows/policies, such as \"nd118-2025\"", "unknown policy \"%s\"", p->policy);
+    ERR(sink, p->policy_at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(prog->policies, offsetof(dsl_policy, id), p->policy), "name a policy of workflows/policies, such as \"nd118-2025\""), "unknown policy \"%s\"", p->policy);
   for (const dsl_strlist *r = p->role_names; r; r = r->next)
     if (dsl_vocab_has(dsl_standard_roles, r->text))
       ERR(sink, r->at, "standard roles need no declaration", "\"%s\" is a standard role", r->text);
@@ -1314,7 +1322,7 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
       int forks = 0;
       for (int k = 0; k < g.n; k++)
         forks += g.nodes[k]->kind == DSL_NODE_FORK && g.nodes[k]->join && strcmp(g.nodes[k]->join, n->name) == 0;
-      if (forks != 1)
+      if (forks != 1 && !(forks == 0 && dsl__fork_join_misspelt(p->nodes))) /* that is said at the fork */
         ERR(sink, n->at, "each join closes exactly one fork: fork NAME join THIS { ... }",
             "the join \"%s\" closes %d forks", n->name, forks);
       check_target(&g, n->out, sink);

@@ -84,6 +84,19 @@ const dsl_template *dsl__find_template(const dsl_program *prog, const char *name
  * mean"), or NULL when none is close. */
 const char *dsl__closest_agency(const dsl_program *prog, const char *code);
 const char *dsl__closest_template(const dsl_program *prog, const char *name);
+/* "Did you mean" for every kind of name (lookup.c): the closest of
+ * names[0..n) (n < 0: up to a NULL), of the names at `offset` in the items
+ * of an AST list (offsetof(dsl_policy, id), ...), of the joins of a
+ * procedure's nodes; NULL when none is close.  dsl__did_you_mean writes
+ * "did you mean "X"?" to hint and returns it, or returns `otherwise` when
+ * guess is NULL. */
+const char *dsl__closest(const char *word, const char *const *names, int n);
+const char *dsl__closest_in(const void *list, size_t offset, const char *word);
+const char *dsl__closest_join(const dsl_node *nodes, const char *name);
+const char *dsl__did_you_mean(char *hint, size_t size, const char *guess, const char *otherwise);
+/* Whether a fork of these nodes names a join that is not among them (a
+ * misspelling, reported at the fork: the join is not said to close none). */
+bool dsl__fork_join_misspelt(const dsl_node *nodes);
 const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
 /* The next {fact} of a template's text from *cursor on ({{ and }} are
  * braces): 1 and the fact (truncated to 63 bytes, *too_long set when it

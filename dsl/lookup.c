@@ -5,6 +5,7 @@
 #include "dsl/dsl-int.h"
 #include "dsl/vocab.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -102,24 +103,63 @@ dsl_span dsl__text_span(dsl_span lits, const char *text, const char *from, const
   return (dsl_span){lits.src, got[0], got[1] + 1};
 }
 
-/* The closest of up to 512 names to `word` (dsl_vocab_closest), or NULL. */
-static const char *closest_of(const char **names, int n, const char *word) {
-  names[n] = NULL;
-  return n ? dsl_vocab_closest(names, word) : NULL;
+/* ------------------------------------------------------------ did you mean */
+
+/* The closest of names[0..n) (n < 0: up to a NULL) to `word`, or NULL when
+ * none is close (dsl_vocab_closest); the first 512 names are looked at. */
+const char *dsl__closest(const char *word, const char *const *names, int n) {
+  const char *list[513];
+  int k = 0;
+  for (int i = 0; (n < 0 || i < n) && names[i] && k < 512; i++)
+    list[k++] = names[i];
+  list[k] = NULL;
+  return k && word ? dsl_vocab_closest(list, word) : NULL;
+}
+
+/* The same over a list of the AST (items start with `next`), the names at
+ * `offset` in each item (NULL names are skipped). */
+const char *dsl__closest_in(const void *list, size_t offset, const char *word) {
+  const char *names[513];
+  int n = 0;
+  for (const char *item = list; item && n < 512; item = *(const char *const *)item) {
+    const char *name = *(const char *const *)(item + offset);
+    if (name)
+      names[n++] = name;
+  }
+  return dsl__closest(word, names, n);
+}
+
+const char *dsl__closest_join(const dsl_node *nodes, const char *name) {
+  const char *names[513];
+  int n = 0;
+  for (; nodes && n < 512; nodes = nodes->next)
+    if (nodes->kind == DSL_NODE_JOIN)
+      names[n++] = nodes->name;
+  return dsl__closest(name, names, n);
+}
+
+bool dsl__fork_join_misspelt(const dsl_node *nodes) {
+  for (const dsl_node *f = nodes; f; f = f->next) {
+    bool found = f->kind != DSL_NODE_FORK || f->join == NULL;
+    for (const dsl_node *j = nodes; j && !found; j = j->next)
+      found = j->kind == DSL_NODE_JOIN && strcmp(j->name, f->join) == 0;
+    if (!found)
+      return true;
+  }
+  return false;
+}
+
+const char *dsl__did_you_mean(char *hint, size_t size, const char *guess, const char *otherwise) {
+  if (guess == NULL)
+    return otherwise;
+  snprintf(hint, size, "did you mean \"%s\"?", guess);
+  return hint;
 }
 
 const char *dsl__closest_agency(const dsl_program *prog, const char *code) {
-  const char *names[513];
-  int n = 0;
-  for (const dsl_agency *a = prog->agencies; a && n < 512; a = a->next)
-    names[n++] = a->code;
-  return closest_of(names, n, code);
+  return dsl__closest_in(prog->agencies, offsetof(dsl_agency, code), code);
 }
 
 const char *dsl__closest_template(const dsl_program *prog, const char *name) {
-  const char *names[513];
-  int n = 0;
-  for (const dsl_template *t = prog->templates; t && n < 512; t = t->next)
-    names[n++] = t->name;
-  return closest_of(names, n, name);
+  return dsl__closest_in(prog->templates, offsetof(dsl_template, name), name);
 }
