@@ -19,6 +19,10 @@
  * conditions disjoint would take too long. */
 #define DSL_MAX_EXPR_NODES 100
 
+/* A file with more syntax errors than this is not read on (each is
+ * reported with its line, found from the start of the file). */
+#define DSL_MAX_SYNTAX_ERRORS 50
+
 /* Source files larger than this are refused before lexing. */
 #define DSL_MAX_FILE_BYTES (8u << 20)
 
@@ -49,6 +53,12 @@ typedef struct dsl_ctx {
   int skip_braces;      /* blocks being skipped */
   int braces;           /* the {s read by the parser and not closed */
   dsl_loc prev_tok, cur_tok; /* the last two tokens read */
+  int cur_code;         /* the token read last */
+  bool resync;          /* say RESYNC before the next token */
+  bool close_first;     /* give a } before the token read last, again */
+  bool again;           /* give the token read last again */
+  int syntax_errors;    /* reported in this file */
+  bool gave_up;         /* too many: the rest of the file is not read */
 } dsl_ctx;
 
 dsl_span dsl__span(const dsl_ctx *ctx, dsl_loc loc);
@@ -67,6 +77,7 @@ struct dsl_compile {
   dsl_program prog;
   bool checked;          /* dsl_compile_check returned 0 */
   bool parse_failed;     /* a file added had syntax errors */
+  bool out_of_memory;    /* a file added could not be read whole: not checked */
   dsl_artifact *artifacts;
   int nartifacts;
 };

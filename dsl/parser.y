@@ -200,6 +200,7 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 %token WORKING_VI "làm việc"
 %token TEMPLATE "template" SUBJECT "subject" BODY "body" SMS "sms"
 %token ARROW "->" DOTDOT ".." BAD "invalid character"
+%token RESYNC "end of a skipped line"
 %token <number> BOOLEAN "yes or no" TYPE "field type" CMP "comparison" CLOCKTIME "time of day"
 %token <number> INTEGER "number"
 %token <text> NAME "name" STRING "text"
@@ -220,7 +221,7 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 file
   : %empty
   | file decl               { yyerrok; }
-  | file error              { ctx->proc = NULL; ctx->node = NULL; ctx->policy = NULL; ctx->agency = NULL; ctx->tmpl = NULL; }
+  | file error resync       { ctx->proc = NULL; ctx->node = NULL; ctx->policy = NULL; ctx->agency = NULL; ctx->tmpl = NULL; }
   ;
 
 decl
@@ -252,7 +253,7 @@ procedure
 proc_items
   : %empty
   | proc_items proc_item    { yyerrok; }
-  | proc_items error
+  | proc_items error resync
   ;
 
 proc_item
@@ -311,6 +312,13 @@ proc_item
         transition(ctx, NULL, NULL, $4, $5, @3, @4);
         ctx->node = NULL;
       }
+  ;
+
+/* After a mistake, the lexer skips the rest of the line and says so with
+ * RESYNC: the next line is read afresh, and a mistake on it reported. */
+resync
+  : %empty
+  | RESYNC                  { yyerrok; }
   ;
 
 /* A name where one belongs: the language's own words are allowed too, so an
@@ -408,7 +416,7 @@ doc_opt
 fields
   : %empty
   | fields form_field       { yyerrok; }
-  | fields error
+  | fields error resync
   ;
 
 form_field
@@ -512,7 +520,7 @@ clock_mode
 step_items
   : %empty
   | step_items step_item    { yyerrok; }
-  | step_items error
+  | step_items error resync
   ;
 
 step_item
@@ -566,7 +574,7 @@ choice_order
 whens
   : %empty
   | whens when_item         { yyerrok; }
-  | whens error
+  | whens error resync
   ;
 
 when_item
@@ -633,7 +641,7 @@ fork_lead
 branches
   : %empty
   | branches BRANCH name ARROW name    { yyerrok; transition(ctx, $3, NULL, $5, NULL, @3, @5); }
-  | branches error
+  | branches error resync
   ;
 
 /* ------------------------------------------------------------ policies, directory */
@@ -657,7 +665,7 @@ template
 template_items
   : %empty
   | template_items template_item{ yyerrok; }
-  | template_items error
+  | template_items error resync
   ;
 
 template_item
@@ -690,7 +698,7 @@ policy
 settings
   : %empty
   | settings setting        { yyerrok; if (ctx->policy && $2) dsl__append(&ctx->policy->settings, $2); }
-  | settings error
+  | settings error resync
   ;
 
 setting
@@ -734,7 +742,7 @@ agency_items
           dsl__append(&ctx->agency->departments, d);
         }
       }
-  | agency_items error
+  | agency_items error resync
   ;
 
 offer

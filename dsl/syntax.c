@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* More than the grammar's tokens. */
+#define YYNTOKENS_MAX 128
+
 /* A symbol as bison names it, in words (NULL: not to be listed). */
 static const char *expected_words(const char *sym) {
   static const struct {
@@ -39,6 +42,7 @@ static const char *expected_words(const char *sym) {
       {"error", NULL},
       {"invalid token", NULL},
       {"invalid character", NULL},
+      {"end of a skipped line", NULL},
   };
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (strcmp(table[i].sym, sym) == 0)
@@ -159,6 +163,18 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
                             char *buf, size_t size) {
   dsl_loc prev = ctx->prev_tok;
   bool new_line = prev.end > 0 && line_of(ctx, prev.off) < line_of(ctx, at.off);
+  if (strcmp(found, "name") == 0) { /* a misspelt word of the language */
+    const char *words[YYNTOKENS_MAX];
+    int k = 0;
+    char word[64];
+    for (int i = 0; i < n && k < YYNTOKENS_MAX; i++)
+      if (is_keyword(expected[i]))
+        words[k++] = expected[i];
+    snprintf(word, sizeof word, "%.*s", (int)(at.end - at.off), ctx->src->text + at.off);
+    const char *guess = dsl__closest(word, words, k);
+    if (guess)
+      return dsl__did_you_mean(buf, size, guess, NULL);
+  }
   if (has(expected, n, "->")) {
     if (strcmp(found, "name") == 0 && prev.end > prev.off && !new_line) {
       snprintf(buf, size, "write an arrow before the step it leads to: %.*s -> %.*s", (int)(prev.end - prev.off),
@@ -198,8 +214,15 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
 void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected) {
   char exp[512], what[128], hint[512];
   dsl_span where = {ctx->src, at.off, at.end};
-  if (strcmp(found, "invalid character") == 0)
-    return; /* the lexer said it */
+  if (strcmp(found, "invalid character") == 0 || ctx->gave_up)
+    return; /* the lexer said it; or the file is not read on */
+  if (++ctx->syntax_errors > DSL_MAX_SYNTAX_ERRORS) {
+    /* Surely not a procedure, or every line after one mistake: stop. */
+    ctx->gave_up = true;
+    dsl__error_at(ctx->sink, where, "correct the mistakes above and check again",
+                  "more than %d syntax errors: the rest of the file was not read", DSL_MAX_SYNTAX_ERRORS);
+    return;
+  }
   if (is_keyword(found) && has(expected, nexpected, "name")) {
     reserved_word(ctx, at);
     return;
@@ -210,6 +233,15 @@ void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *
     return;
   }
   found_words(ctx, at, found, what, sizeof what);
+  if (ctx->node && has(expected, nexpected, "'}'") &&
+      (!strcmp(found, "step") || !strcmp(found, "choice") || !strcmp(found, "fork") || !strcmp(found, "join"))) {
+    /* The block before was not closed: close it here (the lexer gives a }
+     * and the word again), and read on. */
+    ctx->close_first = true;
+    dsl__error_at(ctx->sink, where, "close each step, choice and fork with } before the next one begins",
+                  "expected \"}\" to close \"%s\" before %s", ctx->node->name, what);
+    return;
+  }
   dsl_loc prev = ctx->prev_tok;
   if (has(expected, nexpected, "'{'") && strcmp(found, "'}'") != 0 && prev.end > 0 &&
       line_of(ctx, prev.off) < line_of(ctx, at.off)) {
@@ -222,7 +254,16 @@ void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *
     return;
   }
   const char *h = hint_for(ctx, at, found, expected, nexpected, hint, sizeof hint);
-  if (expected_list(exp, sizeof exp, expected, nexpected))
+  bool listed = expected_list(exp, sizeof exp, expected, nexpected);
+  bool between_items = has(expected, nexpected, "'}'") || has(expected, nexpected, "procedure");
+  if (listed && !between_items && strcmp(found, "end of file") && prev.end > prev.off &&
+      line_of(ctx, prev.off) < line_of(ctx, at.off)) {
+    /* The line ended in the middle of an item: said at its end, not at
+     * the next line. */
+    dsl_span end = {ctx->src, prev.end, prev.end};
+    dsl__error_at(ctx->sink, end, h, "expected %s after \"%.*s\", at the end of the line", exp,
+                  (int)(prev.end - prev.off), ctx->src->text + prev.off);
+  } else if (listed)
     dsl__error_at(ctx->sink, where, h, "expected %s, found %s", exp, what);
   else
     dsl__error_at(ctx->sink, where, h, "%s cannot come here", what);
