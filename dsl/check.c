@@ -1325,8 +1325,8 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
       if (forks != 1 && !(forks == 0 && dsl__fork_join_misspelt(p->nodes))) /* that is said at the fork */
         ERR(sink, n->at, "each join closes exactly one fork: fork NAME join THIS { ... }",
             "the join \"%s\" closes %d forks", n->name, forks);
-      check_target(&g, n->out, sink);
-      check_notify(n->out->notify, sink);
+      if (n->out) /* none after a syntax error in its line */
+        check_target(&g, n->out, sink), check_notify(n->out->notify, sink);
       break;
     }
     }

@@ -253,7 +253,7 @@ procedure
 proc_items
   : %empty
   | proc_items proc_item    { yyerrok; }
-  | proc_items error resync
+  | proc_items error resync  { ctx->node = NULL; } /* a broken header left it open */
   ;
 
 proc_item
@@ -306,10 +306,10 @@ proc_item
   | step
   | choice
   | fork
-  | JOIN name ARROW name notifies
+  | JOIN name                { begin_node(ctx, DSL_NODE_JOIN, $2, NULL, @2); } /* exists if the rest is broken */
+    ARROW name notifies
       {
-        begin_node(ctx, DSL_NODE_JOIN, $2, NULL, @2);
-        transition(ctx, NULL, NULL, $4, $5, @3, @4);
+        transition(ctx, NULL, NULL, $5, $6, @4, @5);
         ctx->node = NULL;
       }
   ;

@@ -176,7 +176,7 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
       return dsl__did_you_mean(buf, size, guess, NULL);
   }
   if (has(expected, n, "->")) {
-    if (strcmp(found, "name") == 0 && prev.end > prev.off && !new_line) {
+    if ((strcmp(found, "name") == 0 || is_keyword(found)) && prev.end > prev.off && !new_line) {
       snprintf(buf, size, "write an arrow before the step it leads to: %.*s -> %.*s", (int)(prev.end - prev.off),
                ctx->src->text + prev.off, (int)(at.end - at.off), ctx->src->text + at.off);
       return buf;
