@@ -633,6 +633,8 @@ typedef struct graph {
 } graph;
 
 static int node_index(const graph *g, const char *name) {
+  if (name == NULL) /* a fork whose header had a syntax error */
+    return -1;
   for (int i = 0; i < g->n; i++)
     if (strcmp(g->nodes[i]->name, name) == 0)
       return i;
@@ -969,6 +971,8 @@ static void check_choice(mc_arena *arena, const dsl_procedure *p, const graph *g
 static void check_fork(const dsl_program *prog, const graph *g, const dsl_node *n, mc_diag_sink *sink) {
   char mean[300];
   int branches = 0;
+  if (n->join == NULL)
+    return; /* a syntax error in its header, said already */
   int join = node_index(g, n->join);
   if (join < 0 || g->nodes[join]->kind != DSL_NODE_JOIN)
     ERR(sink, n->join_at, dsl__did_you_mean(mean, sizeof mean, dsl__closest_join(g->n ? g->nodes[0] : NULL, n->join), "declare it in this procedure: join NAME -> NEXT_STEP"), "\"%s\" is not a join of this procedure", n->join);

@@ -106,7 +106,8 @@ const char *dsl__closest_in(const void *list, size_t offset, const char *word);
 const char *dsl__closest_join(const dsl_node *nodes, const char *name);
 const char *dsl__did_you_mean(char *hint, size_t size, const char *guess, const char *otherwise);
 /* Whether a fork of these nodes names a join that is not among them (a
- * misspelling, reported at the fork: the join is not said to close none). */
+ * misspelling, reported at the fork: the join is not said to close none),
+ * or none (a syntax error in its header). */
 bool dsl__fork_join_misspelt(const dsl_node *nodes);
 const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
 /* The next {fact} of a template's text from *cursor on ({{ and }} are

@@ -140,7 +140,9 @@ const char *dsl__closest_join(const dsl_node *nodes, const char *name) {
 
 bool dsl__fork_join_misspelt(const dsl_node *nodes) {
   for (const dsl_node *f = nodes; f; f = f->next) {
-    bool found = f->kind != DSL_NODE_FORK || f->join == NULL;
+    if (f->kind == DSL_NODE_FORK && f->join == NULL)
+      return true; /* a syntax error in its header: its join is unknown */
+    bool found = f->kind != DSL_NODE_FORK;
     for (const dsl_node *j = nodes; j && !found; j = j->next)
       found = j->kind == DSL_NODE_JOIN && strcmp(j->name, f->join) == 0;
     if (!found)

@@ -619,10 +619,11 @@ literal
 /* ------------------------------------------------------------ forks */
 
 fork
-  : FORK name opt_title JOIN name
+  : FORK name               { begin_node(ctx, DSL_NODE_FORK, $2, NULL, @2); } /* exists if the rest is broken */
+    opt_title JOIN name
       {
-        dsl_node *n = begin_node(ctx, DSL_NODE_FORK, $2, $3, @2);
-        if (n) { n->join = $5; n->join_at = SPAN(@5); }
+        dsl_node *n = ctx->node;
+        if (n) { n->title = $4; n->join = $6; n->join_at = SPAN(@6); }
       }
     fork_lead '{' branches '}'
                             { ctx->node = NULL; }

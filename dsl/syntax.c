@@ -206,6 +206,8 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
            "{ ... }, offer \"CODE\" at \"AGENCY\", template \"NAME\" { ... }";
   if (has(expected, n, "department"))
     return "the lines of an agency are its settings (name and value, such as level commune) and department \"CODE\" \"NAME\"";
+  if (has(expected, n, "join"))
+    return "a fork names the join where its branches meet: fork consult \"Lấy ý kiến\" join gather_answers { ... }";
   if (has(expected, n, "name"))
     return "a name is written in ASCII letters, digits and _, such as tiep_nhan";
   return NULL;
