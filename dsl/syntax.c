@@ -64,33 +64,42 @@ static bool has(const char *const *expected, int n, const char *sym) {
   return false;
 }
 
-/* Appends one expected symbol in words to `out`. */
-static void add_expected(char *out, size_t size, const char *sym, const char *sep) {
-  const char *words = expected_words(sym);
-  size_t len = strlen(out);
-  if (words)
-    snprintf(out + len, size - len, "%s%s", sep, words);
-  else if (is_keyword(sym))
-    snprintf(out + len, size - len, "%s\"%s\"", sep, sym);
-}
-
-/* The list "A, B or C" of what was expected; false when too long to say. */
-static bool expected_list(char *out, size_t size, const char *const *expected, int n) {
-  const char *shown[4];
+/* What was expected, in words (a keyword as itself, in quotes): at most 4
+ * of them, else 0 (too many to say). */
+static int expected_list(char words[4][96], const char *const *expected, int n) {
   int k = 0;
-  out[0] = '\0';
   for (int i = 0; i < n; i++) {
-    if (!expected_words(expected[i]) && !is_keyword(expected[i]))
+    const char *w = expected_words(expected[i]);
+    if (!w && !is_keyword(expected[i]))
       continue;
     if (k == 4)
-      return false;
-    shown[k++] = expected[i];
+      return 0;
+    if (w)
+      snprintf(words[k++], 96, "%s", w);
+    else
+      snprintf(words[k++], 96, "\"%s\"", expected[i]);
   }
-  if (k == 0)
-    return false;
-  for (int i = 0; i < k; i++)
-    add_expected(out, size, shown[i], i == 0 ? "" : i == k - 1 ? " or " : ", ");
-  return true;
+  return k;
+}
+
+/* "expected A, B or C, found X", or said at the end of the line before
+ * (eol: `prev` is the last word of that line); one format per count, each
+ * word a fragment of its own (messages_vi.c). */
+static void say_expected(dsl_ctx *ctx, dsl_span at, const char *h, char w[4][96], int k, bool eol, const char *what,
+                         dsl_loc prev) {
+  mc_diag_sink *sink = ctx->sink;
+  int pn = (int)(prev.end - prev.off);
+  const char *pt = ctx->src->text + prev.off;
+  switch (k * 2 + eol) {
+  case 2: dsl__error_at(sink, at, h, "expected %s, found %s", w[0], what); break;
+  case 3: dsl__error_at(sink, at, h, "expected %s after \"%.*s\", at the end of the line", w[0], pn, pt); break;
+  case 4: dsl__error_at(sink, at, h, "expected %s or %s, found %s", w[0], w[1], what); break;
+  case 5: dsl__error_at(sink, at, h, "expected %s or %s after \"%.*s\", at the end of the line", w[0], w[1], pn, pt); break;
+  case 6: dsl__error_at(sink, at, h, "expected %s, %s or %s, found %s", w[0], w[1], w[2], what); break;
+  case 7: dsl__error_at(sink, at, h, "expected %s, %s or %s after \"%.*s\", at the end of the line", w[0], w[1], w[2], pn, pt); break;
+  case 8: dsl__error_at(sink, at, h, "expected %s, %s, %s or %s, found %s", w[0], w[1], w[2], w[3], what); break;
+  default: dsl__error_at(sink, at, h, "expected %s, %s, %s or %s after \"%.*s\", at the end of the line", w[0], w[1], w[2], w[3], pn, pt); break;
+  }
 }
 
 /* The found token in words, from its text in the file. */
@@ -136,14 +145,16 @@ static void reserved_word(dsl_ctx *ctx, dsl_loc at) {
   } kinds[] = {
       {"step", "step"},   {"->", "step"},       {"choice", "choice"}, {"fork", "fork"},   {"join", "answers"},
       {"by", "officer"},  {"to", "officer"},    {"role", "officer"},  {"on", NULL},       {"branch", "branch"},
+      {"", "1"}, /* any other: a name here */
   };
   const char *w = ctx->src->text + at.off;
-  int n = (int)(at.end - at.off), k = 0, count = (int)(sizeof kinds / sizeof kinds[0]);
+  int n = (int)(at.end - at.off), k = 0, count = (int)(sizeof kinds / sizeof kinds[0]) - 1;
   while (k < count && !text_is(ctx, ctx->prev_tok, kinds[k].before))
     k++;
   dsl_span where = {ctx->src, at.off, at.end};
   char hint[256];
-  snprintf(hint, sizeof hint, "choose another name, such as %.*s_%s", n, w, k < count && kinds[k].suffix ? kinds[k].suffix : "1");
+  const char *suffix = k < count && kinds[k].suffix ? kinds[k].suffix : kinds[count - 1].suffix;
+  snprintf(hint, sizeof hint, "choose another name, such as %.*s_%s", n, w, suffix);
   mc_diag_sink *sink = ctx->sink;
   switch (k) {
   case 0: dsl__error_at(sink, where, hint, "\"%.*s\" is a reserved word of the language and cannot be a step name", n, w); break;
@@ -214,7 +225,7 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
 }
 
 void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected) {
-  char exp[512], what[128], hint[512];
+  char what[128], hint[512];
   dsl_span where = {ctx->src, at.off, at.end};
   if (strcmp(found, "invalid character") == 0 || ctx->gave_up)
     return; /* the lexer said it; or the file is not read on */
@@ -256,17 +267,16 @@ void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *
     return;
   }
   const char *h = hint_for(ctx, at, found, expected, nexpected, hint, sizeof hint);
-  bool listed = expected_list(exp, sizeof exp, expected, nexpected);
+  char words[4][96];
+  int listed = expected_list(words, expected, nexpected);
   bool between_items = has(expected, nexpected, "'}'") || has(expected, nexpected, "procedure");
   if (listed && !between_items && strcmp(found, "end of file") && prev.end > prev.off &&
-      line_of(ctx, prev.off) < line_of(ctx, at.off)) {
+      line_of(ctx, prev.off) < line_of(ctx, at.off))
     /* The line ended in the middle of an item: said at its end, not at
      * the next line. */
-    dsl_span end = {ctx->src, prev.end, prev.end};
-    dsl__error_at(ctx->sink, end, h, "expected %s after \"%.*s\", at the end of the line", exp,
-                  (int)(prev.end - prev.off), ctx->src->text + prev.off);
-  } else if (listed)
-    dsl__error_at(ctx->sink, where, h, "expected %s, found %s", exp, what);
+    say_expected(ctx, (dsl_span){ctx->src, prev.end, prev.end}, h, words, listed, true, what, prev);
+  else if (listed)
+    say_expected(ctx, where, h, words, listed, false, what, prev);
   else
     dsl__error_at(ctx->sink, where, h, "%s cannot come here", what);
 }
