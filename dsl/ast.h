@@ -157,6 +157,7 @@ typedef struct dsl_node {
   dsl_span join_at, lead_at;
   dsl_span at;
   int index;            /* set by the checks */
+  bool incomplete;      /* a syntax error inside it: what it lacks is not reported again */
 } dsl_node;
 
 typedef struct dsl_procedure {
@@ -175,6 +176,7 @@ typedef struct dsl_procedure {
   dsl_node *nodes;
   dsl_span at, code_at, policy_at, level_at, online_at;
   bool context;         /* read for reference only: not checked or emitted */
+  bool incomplete;      /* a syntax error in one of its lines (not in a step) */
 } dsl_procedure;
 
 /* ------------------------------------------------------------ policies, directory */
@@ -231,6 +233,7 @@ typedef struct dsl_template {
   const char *name, *subject, *body, *sms;
   dsl_span at, subject_at, body_at, sms_at;
   bool context;
+  bool incomplete;      /* a syntax error inside it */
 } dsl_template;
 
 typedef struct dsl_program {

@@ -15,6 +15,7 @@
 #include "dsl/vocab.h"
 
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,15 +42,16 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
     ERR(sink, p->code_at, "write the national code, such as 1.001193 (letters, digits, dots and dashes, at most 32)",
         "\"%s\" cannot be a procedure code", p->code);
   /* Catalogue data. */
-  if (p->sector == NULL)
+  if (p->sector == NULL && !p->incomplete)
     ERR(sink, p->at, "add: sector \"Tư pháp\"", "the procedure \"%s\" has no sector", p->code);
-  if (p->field == NULL)
+  if (p->field == NULL && !p->incomplete)
     ERR(sink, p->at, "add: field \"Hộ tịch\"", "the procedure \"%s\" has no field", p->code);
-  if (p->level == NULL)
-    ERR(sink, p->at, "add: level commune (or province, district)", "the procedure \"%s\" has no administrative level", p->code);
-  else if (!dsl_vocab_has(dsl_levels, p->level))
+  if (p->level == NULL) {
+    if (!p->incomplete)
+      ERR(sink, p->at, "add: level commune (or province, district)", "the procedure \"%s\" has no administrative level", p->code);
+  } else if (!dsl_vocab_has(dsl_levels, p->level))
     ERR(sink, p->level_at, dsl__vocab_hint(hint, sizeof hint, dsl_levels, p->level, "levels"), "unknown level \"%s\"", p->level);
-  if (p->online == NULL && p->service_level == 0)
+  if (p->online == NULL && p->service_level == 0 && !p->incomplete)
     ERR(sink, p->at, "add: online full (toàn trình) or online partial (một phần), or service_level 1-4",
         "the procedure \"%s\" does not say how it is offered online", p->code);
   if (p->online && !dsl_vocab_has(dsl_online_kinds, p->online))
@@ -66,10 +68,11 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
   for (const dsl_strlist *c = p->channels; c; c = c->next)
     if (!dsl_vocab_has(dsl_channels, c->text))
       ERR(sink, c->at, dsl__vocab_hint(hint, sizeof hint, dsl_channels, c->text, "result channels"), "unknown channel \"%s\"", c->text);
-  if (p->policy == NULL)
-    ERR(sink, p->at, "add: policy \"nd118-2025\" (see workflows/policies)", "the procedure \"%s\" names no policy", p->code);
-  else if ((policy = dsl__find_policy(prog, p->policy)) == NULL)
-    ERR(sink, p->policy_at, "name a policy of workflows/policies, such as \"nd118-2025\"", "unknown policy \"%s\"", p->policy);
+  if (p->policy == NULL) {
+    if (!p->incomplete)
+      ERR(sink, p->at, "add: policy \"nd118-2025\" (see workflows/policies)", "the procedure \"%s\" names no policy", p->code);
+  } else if ((policy = dsl__find_policy(prog, p->policy)) == NULL)
+    ERR(sink, p->policy_at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(prog->policies, offsetof(dsl_policy, id), p->policy), "name a policy of workflows/policies, such as \"nd118-2025\""), "unknown policy \"%s\"", p->policy);
   for (const dsl_strlist *r = p->role_names; r; r = r->next)
     if (dsl_vocab_has(dsl_standard_roles, r->text))
       ERR(sink, r->at, "standard roles need no declaration", "\"%s\" is a standard role", r->text);
@@ -133,7 +136,8 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
   for (dsl_node *n = p->nodes; n; n = n->next)
     g.n++;
   if (g.n == 0) {
-    ERR(sink, p->at, "add the steps of the process: step reception \"Tiếp nhận\" by reception ... { on accept -> ... }",
+    if (!p->incomplete)
+      ERR(sink, p->at, "add the steps of the process: step reception \"Tiếp nhận\" by reception ... { on accept -> ... }",
         "the procedure \"%s\" has no steps", p->code);
     return;
   }
@@ -186,11 +190,11 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
       int forks = 0;
       for (int k = 0; k < g.n; k++)
         forks += g.nodes[k]->kind == DSL_NODE_FORK && g.nodes[k]->join && strcmp(g.nodes[k]->join, n->name) == 0;
-      if (forks != 1)
+      if (forks != 1 && !(forks == 0 && dsl__fork_join_misspelt(p->nodes))) /* that is said at the fork */
         ERR(sink, n->at, "each join closes exactly one fork: fork NAME join THIS { ... }",
             "the join \"%s\" closes %d forks", n->name, forks);
-      dsl__check_target(&g, n->out, sink);
-      dsl__check_notify(n->out->notify, sink);
+      if (n->out) /* none after a syntax error in its line */
+        dsl__check_target(&g, n->out, sink), dsl__check_notify(n->out->notify, sink);
       break;
     }
     }

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "dsl/vocab.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,7 @@ static bool resolve_ref(mc_arena *arena, const dsl_procedure *p, const dsl_expr 
   if (e->scope) {
     const dsl_field *f = find_field(p, e->name);
     if (f == NULL) {
-      ERR(sink, e->at, "declare it in the form { } block, or correct the name",
+      ERR(sink, e->at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(p->fields, offsetof(dsl_field, name), e->name), "declare it in the form { } block, or correct the name"),
           "the form field \"%s\" is used but not declared", e->name);
       return false;
     }
@@ -82,8 +83,10 @@ static bool resolve_ref(mc_arena *arena, const dsl_procedure *p, const dsl_expr 
     dsl_vocab_join(fact_names, all, sizeof all);
     if (find_field(p, e->name))
       snprintf(hint, sizeof hint, "form fields are written form.%s", e->name);
-    else
+    else if (!dsl__closest(e->name, fact_names, -1))
       snprintf(hint, sizeof hint, "dossier facts are: %s; form fields are written form.NAME", all);
+    else
+      dsl__did_you_mean(hint, sizeof hint, dsl__closest(e->name, fact_names, -1), NULL);
     ERR(sink, e->at, hint, "unknown dossier fact \"%s\"", e->name);
     return false;
   }
@@ -460,7 +463,8 @@ void dsl__check_choice(mc_arena *arena, const dsl_procedure *p, const graph *g, 
       bad++;
   }
   if (count == 0) {
-    ERR(sink, n->at, "give the choice its conditions: when form.x == ... -> step", "the choice \"%s\" has no condition", n->name);
+    if (!n->incomplete)
+      ERR(sink, n->at, "give the choice its conditions: when form.x == ... -> step", "the choice \"%s\" has no condition", n->name);
     return;
   }
   if (bad)
@@ -539,7 +543,7 @@ void dsl__check_choice(mc_arena *arena, const dsl_procedure *p, const graph *g, 
       covered = mask == (UINT64_C(1) << domain) - 1;
     else if (simple && domain < 0)
       covered = t_seen && f_seen;
-    if (!covered)
+    if (!covered && !n->incomplete)
       ERR(sink, n->at, "add a last branch: otherwise -> STEP, for the cases no condition covers",
           "the choice \"%s\" may find no condition true", n->name);
   }

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "dsl/vocab.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,7 +179,7 @@ void dsl__check_directory(const dsl_program *prog, mc_diag_sink *sink) {
     if (parent && parent->kind == DSL_VAL_STRING) {
       const dsl_agency *up = dsl__find_agency(prog, parent->text);
       if (up == NULL)
-        ERR(sink, parent->value_at, "name an agency of the directory by its code",
+        ERR(sink, parent->value_at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_agency(prog, parent->text), "name an agency of the directory by its code"),
             "unknown parent agency \"%s\"", parent->text);
       else if (up == a)
         ERR(sink, parent->value_at, NULL, "an agency cannot be its own parent");
@@ -195,7 +196,7 @@ void dsl__check_directory(const dsl_program *prog, mc_diag_sink *sink) {
     for (const dsl_procedure *p = prog->procedures; p && !known; p = p->next)
       known = strcmp(p->code, o->procedure) == 0;
     if (!known)
-      ERR(sink, o->at, "offer a procedure defined in workflows/procedures by its national code",
+      ERR(sink, o->at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(prog->procedures, offsetof(dsl_procedure, code), o->procedure), "offer a procedure defined in workflows/procedures by its national code"),
           "unknown procedure \"%s\"", o->procedure);
     if (o->agency && dsl__find_agency(prog, o->agency) == NULL)
       ERR(sink, o->at, dsl__agency_hint(prog, o->agency, hint, sizeof hint), "unknown agency \"%s\"", o->agency);

@@ -8,6 +8,7 @@
 #include "base/error.h"
 #include "dsl/vocab.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 
 
 int dsl__node_index(const graph *g, const char *name) {
+  if (name == NULL) /* a fork whose header had a syntax error */
+    return -1;
   for (int i = 0; i < g->n; i++)
     if (strcmp(g->nodes[i]->name, name) == 0)
       return i;
@@ -56,8 +59,11 @@ static void check_role(const dsl_procedure *p, const char *role, dsl_span at, mc
   if (role_known(p, role))
     return;
   const char *guess = dsl_vocab_closest(dsl_standard_roles, role);
+  const char *own = dsl__closest_in(p->role_names, offsetof(dsl_strlist, text), role); /* one it declares */
   dsl_vocab_join(dsl_standard_roles, all, sizeof all);
-  if (guess)
+  if (own)
+    dsl__did_you_mean(hint, sizeof hint, own, NULL);
+  else if (guess)
     snprintf(hint, sizeof hint, "did you mean \"%s\"? An agency's own role is declared with: role %s \"...\"", guess, role);
   else
     snprintf(hint, sizeof hint, "standard roles are %s; declare another with: role %s \"...\"", all, role);
@@ -85,8 +91,9 @@ static void check_limit(const dsl_program *prog, const dsl_procedure *p, const d
       return; /* the unknown policy is reported once, elsewhere */
     const dsl_setting *s = dsl__setting(policy->settings, l->policy_key);
     if (s == NULL || s->kind != DSL_VAL_DURATION) {
-      snprintf(hint, sizeof hint, "the policy \"%s\" has no duration called %s; see workflows/policies", policy->id,
-               l->policy_key);
+      if (!dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(policy->settings, offsetof(dsl_setting, key), l->policy_key), NULL))
+        snprintf(hint, sizeof hint, "the policy \"%s\" has no duration called %s; see workflows/policies", policy->id,
+                 l->policy_key);
       ERR(sink, l->at, hint, "unknown policy limit \"policy.%s\"", l->policy_key);
       return;
     }
@@ -147,15 +154,16 @@ void dsl__check_target(const graph *g, const dsl_transition *t, mc_diag_sink *si
 void dsl__check_step(const dsl_program *prog, const dsl_procedure *p, const dsl_policy *policy,
                        const graph *g, const dsl_node *n, mc_diag_sink *sink) {
   char hint[600];
-  if (n->role == NULL)
+  if (n->role == NULL && !n->incomplete)
     ERR(sink, n->at, "say who acts in it: by reception, by specialist, by leader, ...", "the step \"%s\" has no role", n->name);
-  else
+  else if (n->role)
     check_role(p, n->role, n->role_at, sink);
   if (n->state == NULL) {
     char all[300];
     dsl_vocab_join(dsl_step_states, all, sizeof all);
     snprintf(hint, sizeof hint, "add: state ... — one of %s", all);
-    ERR(sink, n->at, hint, "the step \"%s\" maps to no dossier state", n->name);
+    if (!n->incomplete)
+      ERR(sink, n->at, hint, "the step \"%s\" maps to no dossier state", n->name);
   } else if (!dsl_vocab_has(dsl_step_states, n->state)) {
     if (dsl_vocab_has(dsl_final_states, n->state))
       snprintf(hint, sizeof hint, "%s is a final state: lead to it with an arrow (on ... -> %s) instead", n->state, n->state);
@@ -169,7 +177,7 @@ void dsl__check_step(const dsl_program *prog, const dsl_procedure *p, const dsl_
     check_limit(prog, p, policy, &n->limit, "the time limit of a step", sink);
   else if (policy) {
     const dsl_setting *s = dsl__setting(policy->settings, "step_limits");
-    if (s && s->kind == DSL_VAL_WORD && strcmp(s->text, "required") == 0) {
+    if (s && s->kind == DSL_VAL_WORD && strcmp(s->text, "required") == 0 && !n->incomplete) {
       snprintf(hint, sizeof hint, "the policy \"%s\" requires a limit on every step: add within ...", policy->id);
       ERR(sink, n->at, hint, "the step \"%s\" has no time limit", n->name);
     }
@@ -215,10 +223,13 @@ void dsl__check_step(const dsl_program *prog, const dsl_procedure *p, const dsl_
 /* A choice that can come back to itself through choices only loops for ever
  * without an official's action. */
 void dsl__check_fork(const dsl_program *prog, const graph *g, const dsl_node *n, mc_diag_sink *sink) {
+  char mean[300];
   int branches = 0;
+  if (n->join == NULL)
+    return; /* a syntax error in its header, said already */
   int join = dsl__node_index(g, n->join);
   if (join < 0 || g->nodes[join]->kind != DSL_NODE_JOIN)
-    ERR(sink, n->join_at, "declare it in this procedure: join NAME -> NEXT_STEP", "\"%s\" is not a join of this procedure", n->join);
+    ERR(sink, n->join_at, dsl__did_you_mean(mean, sizeof mean, dsl__closest_join(g->n ? g->nodes[0] : NULL, n->join), "declare it in this procedure: join NAME -> NEXT_STEP"), "\"%s\" is not a join of this procedure", n->join);
   if (n->lead)
     check_agency_ref(prog, n->lead, n->lead_at, sink);
   for (const dsl_transition *t = n->out; t; t = t->next) {
@@ -239,7 +250,7 @@ void dsl__check_fork(const dsl_program *prog, const graph *g, const dsl_node *n,
           "the branch \"%s\" never reaches the join \"%s\"", t->action, n->join);
     free(seen);
   }
-  if (branches < 2)
+  if (branches < 2 && !n->incomplete)
     ERR(sink, n->at, "a fork sends the dossier to two or more agencies at once; with one branch, use a step",
         "the fork \"%s\" has %d branch%s", n->name, branches, branches == 1 ? "" : "es");
   /* The engine follows a dossier at most DSL_MAX_PARALLEL steps at once. */
@@ -357,6 +368,8 @@ void dsl__check_graph(const graph *g, mc_diag_sink *sink) {
    * arrow) could be meant for any of them: what cannot be reached, or cannot
    * end, follows from it, so it is not said again for each step after. */
   bool misspelt = false;
+  for (int i = 0; i < g->n; i++)
+    misspelt |= g->nodes[i]->incomplete; /* a step with a syntax error: its arrows may be missing */
   for (int i = 0; i < g->n && !misspelt; i++)
     for (const dsl_transition *t = g->nodes[i]->out; t && !misspelt; t = t->next)
       misspelt = t->target_index < 0 && !dsl_vocab_has(dsl_final_states, t->target);
@@ -368,7 +381,7 @@ void dsl__check_graph(const graph *g, mc_diag_sink *sink) {
             "\"%s\" can never be reached", n->name);
       continue;
     }
-    if (n->out == NULL)
+    if (n->out == NULL && !n->incomplete)
       ERR(sink, n->at, "give it an action that leads on, such as: on complete -> NEXT_STEP",
           "\"%s\" has no way out", n->name);
     else if (!to_final[i] && !misspelt)

@@ -22,7 +22,7 @@ static bool is_decided(const dsl_node *n) { return n->kind == DSL_NODE_STEP && n
 static void check_steps(const dsl_procedure *p, mc_diag_sink *sink) {
   bool decided = false, results = false, returns = false;
   for (const dsl_node *n = p->nodes; n; n = n->next) {
-    decided |= is_decided(n);
+    decided |= is_decided(n) || n->incomplete || p->incomplete; /* a syntax error may hide it */
     for (const dsl_transition *t = n->out; t; t = t->next)
       returns |= !strcmp(t->target, "returned");
   }

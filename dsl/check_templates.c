@@ -26,15 +26,16 @@ static void check_template_text(const dsl_template *t, const char *text, dsl_spa
   char hint[600], fact[64];
   bool too_long;
   int found;
-  while ((found = dsl__next_fact(&text, fact, &too_long)) == 1)
+  const char *start = text, *place = NULL; /* the fact's place, for its line and column */
+  while ((found = dsl__next_fact_at(&text, fact, &too_long, &place)) == 1)
     if (too_long || !dsl_vocab_has(template_facts, fact))
-      ERR(sink, at, dsl__vocab_hint(hint, sizeof hint, template_facts, fact, "facts"),
+      ERR(sink, dsl__text_span(at, start, place, text), dsl__vocab_hint(hint, sizeof hint, template_facts, fact, "facts"),
           "the %s of \"%s\" names {%s}, which no message can fill in", what, t->name, fact);
   if (found == -1)
-    ERR(sink, at, "write }} for a brace in the text, or open the fact with {", "a lone } in the %s of \"%s\"",
+    ERR(sink, dsl__text_span(at, start, place, place + 1), "write }} for a brace in the text, or open the fact with {", "a lone } in the %s of \"%s\"",
         what, t->name);
   else if (found == -2)
-    ERR(sink, at, "close the fact with }, or write {{ for a brace", "an unclosed { in the %s of \"%s\"", what,
+    ERR(sink, dsl__text_span(at, start, place, place + 1), "close the fact with }, or write {{ for a brace", "an unclosed { in the %s of \"%s\"", what,
         t->name);
 }
 
@@ -47,10 +48,10 @@ void dsl__check_templates(const dsl_program *prog, mc_diag_sink *sink) {
     if (strlen(t->name) > 40)
       ERR(sink, t->at, "a template's name has at most 40 characters", "the template name \"%.40s...\" is too long",
           t->name);
-    if (t->subject == NULL)
+    if (t->subject == NULL && !t->incomplete)
       ERR(sink, t->at, "add: subject \"...\" (the e-mail's subject line)", "the template \"%s\" has no subject",
           t->name);
-    if (t->body == NULL)
+    if (t->body == NULL && !t->incomplete)
       ERR(sink, t->at, "add: body \"...\" (the e-mail's text; several texts in a row are joined)",
           "the template \"%s\" has no body", t->name);
     check_template_text(t, t->subject, t->subject_at, "subject", sink);

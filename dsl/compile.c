@@ -92,6 +92,8 @@ int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_
   int rc = dsl__parse(&ctx);
   if (rc != 0)
     c->parse_failed = true;
+  if (rc == MC_ENOMEM)
+    c->out_of_memory = true;
 
   if (context) {
     dsl_procedure *p = c->prog.procedures;
@@ -114,7 +116,9 @@ int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_
 }
 
 int dsl_compile_check(dsl_compile *c, mc_diag_sink *sink) {
-  int rc = dsl__check(c, sink);
+  /* After syntax errors the checks run on what the parser recovered; after
+   * running out of memory the tree may lack names: not checked. */
+  int rc = c->out_of_memory ? MC_ENOMEM : dsl__check(c, sink);
   if (c->parse_failed)
     rc = MC_EPARSE; /* the syntax errors were reported by dsl_compile_add */
   c->checked = rc == 0;

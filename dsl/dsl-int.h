@@ -19,6 +19,10 @@
  * conditions disjoint would take too long. */
 #define DSL_MAX_EXPR_NODES 100
 
+/* A file with more syntax errors than this is not read on (each is
+ * reported with its line, found from the start of the file). */
+#define DSL_MAX_SYNTAX_ERRORS 50
+
 /* Source files larger than this are refused before lexing. */
 #define DSL_MAX_FILE_BYTES (8u << 20)
 
@@ -43,6 +47,18 @@ typedef struct dsl_ctx {
   int depth;
   bool too_deep;
   bool oom;
+  /* syntax-error recovery (lexer.l): after an error the rest of the broken
+   * line is skipped, and a block opened on it up to its matching } */
+  size_t skip_to;       /* skip the tokens before this offset (the line's end) */
+  int skip_braces;      /* blocks being skipped */
+  int braces;           /* the {s read by the parser and not closed */
+  dsl_loc prev_tok, cur_tok; /* the last two tokens read */
+  int cur_code;         /* the token read last */
+  bool resync;          /* say RESYNC before the next token */
+  bool close_first;     /* give a } before the token read last, again */
+  bool again;           /* give the token read last again */
+  int syntax_errors;    /* reported in this file */
+  bool gave_up;         /* too many: the rest of the file is not read */
 } dsl_ctx;
 
 dsl_span dsl__span(const dsl_ctx *ctx, dsl_loc loc);
@@ -64,6 +80,7 @@ struct dsl_compile {
   dsl_program prog;
   bool checked;          /* dsl_compile_check returned 0 */
   bool parse_failed;     /* a file added had syntax errors */
+  bool out_of_memory;    /* a file added could not be read whole: not checked */
   dsl_artifact *artifacts;
   int nartifacts;
 };
@@ -81,6 +98,20 @@ const dsl_template *dsl__find_template(const dsl_program *prog, const char *name
  * mean"), or NULL when none is close. */
 const char *dsl__closest_agency(const dsl_program *prog, const char *code);
 const char *dsl__closest_template(const dsl_program *prog, const char *name);
+/* "Did you mean" for every kind of name (lookup.c): the closest of
+ * names[0..n) (n < 0: up to a NULL), of the names at `offset` in the items
+ * of an AST list (offsetof(dsl_policy, id), ...), of the joins of a
+ * procedure's nodes; NULL when none is close.  dsl__did_you_mean writes
+ * "did you mean "X"?" to hint and returns it, or returns `otherwise` when
+ * guess is NULL. */
+const char *dsl__closest(const char *word, const char *const *names, int n);
+const char *dsl__closest_in(const void *list, size_t offset, const char *word);
+const char *dsl__closest_join(const dsl_node *nodes, const char *name);
+const char *dsl__did_you_mean(char *hint, size_t size, const char *guess, const char *otherwise);
+/* Whether a fork of these nodes names a join that is not among them (a
+ * misspelling, reported at the fork: the join is not said to close none),
+ * or none (a syntax error in its header). */
+bool dsl__fork_join_misspelt(const dsl_node *nodes);
 /* A hint into `buf`: "did you mean" the closest word of `list`, else the
  * words (`what` names them: "levels"); for an agency code, the closest code
  * of the directory, else how agencies are named. */
@@ -91,8 +122,22 @@ const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
  * braces): 1 and the fact (truncated to 63 bytes, *too_long set when it
  * was longer), 0 at the end, -1 at a lone }, -2 at an unclosed {. */
 int dsl__next_fact(const char **cursor, char fact[64], bool *too_long);
+/* The same, with *at the place of the fact's { (or of the lone } or the
+ * unclosed {); and where bytes [from, to) of a text read from the literals
+ * at `lits` are in the file (lookup.c). */
+int dsl__next_fact_at(const char **cursor, char fact[64], bool *too_long, const char **at);
+dsl_span dsl__text_span(dsl_span lits, const char *text, const char *from, const char *to);
 /* "text", "number", ... for a dsl_field_type. */
 const char *dsl__field_type_word(int type);
+
+/* A syntax error, said in words (syntax.c): `found` and `expected[]` are
+ * bison's names of the symbols ("name", "->", "'{'", "step", "end of file"). */
+void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected);
+
+/* Error recovery (lexer.l): the parser holds `held` open {s (those it read
+ * beyond are skipped to their }), and dropped the token at *dropped (the
+ * rest of its line is skipped), if not NULL. */
+void dsl__recover(dsl_ctx *ctx, int held, const dsl_loc *dropped);
 
 /* Parses one file into ctx->prog (appending).  Returns 0, MC_EPARSE, ... */
 int dsl__parse(dsl_ctx *ctx);

@@ -38,29 +38,11 @@ void dsl__error(dsl_ctx *ctx, dsl_loc loc, const char *hint, const char *fmt, ..
   va_end(ap);
 }
 
-/* Bison's messages name tokens as the grammar spells them ("name", "text",
- * "}"); add a hint for the mistakes officials make most. */
+/* Bison's own messages: syntax errors are said in words by syntax.c
+ * (parser.y's yyreport_syntax_error); what is left is "memory exhausted". */
 void dsl_yyerror(dsl_loc *loc, void *scanner, dsl_ctx *ctx, const char *msg) {
   (void)scanner;
-  const char *hint = NULL;
-  char text[512];
-  if (ctx->too_deep)
-    return; /* already said */
-  if (strstr(msg, "unexpected end of file"))
-    hint = "a block is not closed: add the missing \"}\"";
-  else if (strstr(msg, "expecting name") && loc->end > loc->off) {
-    /* A reserved word where a name belongs. */
-    const char *w = ctx->src->text + loc->off;
-    size_t n = loc->end - loc->off;
-    bool word = n > 0 && ((w[0] >= 'a' && w[0] <= 'z') || (w[0] >= 'A' && w[0] <= 'Z'));
-    if (word) {
-      snprintf(text, sizeof text, "\"%.*s\" is a word of the language; choose another name, such as %.*s_1",
-               (int)n, w, (int)n, w);
-      hint = text;
-    }
-  }
-  const char *m = strncmp(msg, "syntax error, ", 14) == 0 ? msg + 14 : msg;
-  dsl__error(ctx, *loc, hint, "%s", m);
+  dsl__error(ctx, *loc, NULL, "%s", msg);
 }
 
 int dsl__parse(dsl_ctx *ctx) {

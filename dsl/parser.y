@@ -3,13 +3,16 @@
  * A reentrant, pure bison parser with byte-range locations.  It builds the
  * AST of ast.h in the compile's arena (so error recovery leaks nothing: every
  * semantic value is arena memory, freed with the compile) and reports syntax
- * errors to the diagnostic sink, then resynchronises at the next statement so
- * that one run reports every error.  Meaning is checked later (check.c).
+ * errors in words (syntax.c), then resynchronises: the rest of the broken
+ * line is skipped (lexer.l), and parsing resumes at the next line of the
+ * block, or at its }.  One mistake is one message; what was read around it
+ * is still checked (check.c), and the step, procedure or template that held
+ * the mistake is marked incomplete so that what it lacks is not reported.
  */
 %define api.pure full
 %define api.prefix {dsl_yy}
 %define api.location.type {dsl_loc}
-%define parse.error detailed
+%define parse.error custom
 %define parse.lac full
 %locations
 %param {void *scanner}
@@ -23,6 +26,8 @@
 %code provides {
 int dsl_yylex(DSL_YYSTYPE *lval, dsl_loc *lloc, void *scanner);
 void dsl_yyerror(dsl_loc *loc, void *scanner, dsl_ctx *ctx, const char *msg);
+/* Also where error recovery shifts the error token (Rhs is then bison's
+ * yyerror_range): the lexer is told what recovery dropped (error_shifted). */
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                   \
   do {                                                                \
     if (N) {                                                          \
@@ -31,6 +36,8 @@ void dsl_yyerror(dsl_loc *loc, void *scanner, dsl_ctx *ctx, const char *msg);
     } else {                                                          \
       (Cur).off = (Cur).end = YYRHSLOC(Rhs, 0).end;                   \
     }                                                                 \
+    if (&YYRHSLOC(Rhs, 0) == &yyerror_range[0])                     \
+      error_shifted(ctx, yyls, yylsp, yychar == DSL_YYEMPTY, yylloc); \
   } while (0)
 }
 
@@ -138,6 +145,21 @@ static dsl_transition *transition(dsl_ctx *ctx, const char *action, dsl_expr *wh
   return t;
 }
 
+/* Error recovery has just shifted the error token.  If it discarded the
+ * token read last, the rest of that token's line goes too; if it discarded
+ * or popped a {, its block goes, up to the matching } (lexer.l skips them):
+ * the parse resumes at the next line of the block the mistake is in, or at
+ * the } that closes it.  The {s the parser still holds are those on its
+ * location stack (a { is the only one-byte symbol spelt so). */
+static void error_shifted(dsl_ctx *ctx, const dsl_loc *bottom, const dsl_loc *top, bool discarded, dsl_loc last) {
+  int held = 0;
+  for (const dsl_loc *l = bottom; l < top; l++)
+    held += l->end == l->off + 1 && l->off < ctx->src->len && ctx->src->text[l->off] == '{';
+  if (!discarded && last.end == last.off + 1 && last.off < ctx->src->len && ctx->src->text[last.off] == '{')
+    held++; /* the lookahead, still to be read */
+  dsl__recover(ctx, held, discarded ? &last : NULL);
+}
+
 static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
   dsl_setting *s = NEW(dsl_setting);
   if (s) {
@@ -178,6 +200,7 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 %token WORKING_VI "làm việc"
 %token TEMPLATE "template" SUBJECT "subject" BODY "body" SMS "sms"
 %token ARROW "->" DOTDOT ".." BAD "invalid character"
+%token RESYNC "end of a skipped line"
 %token <number> BOOLEAN "yes or no" TYPE "field type" CMP "comparison" CLOCKTIME "time of day"
 %token <number> INTEGER "number"
 %token <text> NAME "name" STRING "text"
@@ -193,9 +216,12 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 
 %%
 
+/* A whole item read after a mistake: the parse is in step again, and the
+ * next mistake is reported (bison waits for three tokens otherwise). */
 file
   : %empty
-  | file decl
+  | file decl               { yyerrok; }
+  | file error resync       { ctx->proc = NULL; ctx->node = NULL; ctx->policy = NULL; ctx->agency = NULL; ctx->tmpl = NULL; }
   ;
 
 decl
@@ -204,7 +230,6 @@ decl
   | agency
   | offer
   | template
-  | error '}'               { yyerrok; ctx->proc = NULL; ctx->node = NULL; ctx->policy = NULL; ctx->agency = NULL; ctx->tmpl = NULL; }
   ;
 
 /* ------------------------------------------------------------ procedure */
@@ -227,8 +252,8 @@ procedure
 
 proc_items
   : %empty
-  | proc_items proc_item
-  | proc_items error
+  | proc_items proc_item    { yyerrok; }
+  | proc_items error resync  { ctx->node = NULL; } /* a broken header left it open */
   ;
 
 proc_item
@@ -281,12 +306,19 @@ proc_item
   | step
   | choice
   | fork
-  | JOIN name ARROW name notifies
+  | JOIN name                { begin_node(ctx, DSL_NODE_JOIN, $2, NULL, @2); } /* exists if the rest is broken */
+    ARROW name notifies
       {
-        begin_node(ctx, DSL_NODE_JOIN, $2, NULL, @2);
-        transition(ctx, NULL, NULL, $4, $5, @3, @4);
+        transition(ctx, NULL, NULL, $5, $6, @4, @5);
         ctx->node = NULL;
       }
+  ;
+
+/* After a mistake, the lexer skips the rest of the line and says so with
+ * RESYNC: the next line is read afresh, and a mistake on it reported. */
+resync
+  : %empty
+  | RESYNC                  { yyerrok; }
   ;
 
 /* A name where one belongs: the language's own words are allowed too, so an
@@ -383,8 +415,8 @@ doc_opt
 
 fields
   : %empty
-  | fields form_field
-  | fields error
+  | fields form_field       { yyerrok; }
+  | fields error resync
   ;
 
 form_field
@@ -435,8 +467,11 @@ field_opt
 
 /* ------------------------------------------------------------ steps */
 
+/* The step exists from its name on: a mistake in the rest of its header
+ * leaves it incomplete, not missing (arrows to it are not misspelt). */
 step
-  : STEP name STRING        { begin_node(ctx, DSL_NODE_STEP, $2, $3, @2); }
+  : STEP name               { begin_node(ctx, DSL_NODE_STEP, $2, NULL, @2); }
+    STRING                  { if (ctx->node) ctx->node->title = $4; }
     step_opts '{' step_items '}'
                             { ctx->node = NULL; }
   ;
@@ -484,8 +519,8 @@ clock_mode
 
 step_items
   : %empty
-  | step_items step_item
-  | step_items error
+  | step_items step_item    { yyerrok; }
+  | step_items error resync
   ;
 
 step_item
@@ -538,8 +573,8 @@ choice_order
 
 whens
   : %empty
-  | whens when_item
-  | whens error
+  | whens when_item         { yyerrok; }
+  | whens error resync
   ;
 
 when_item
@@ -584,10 +619,11 @@ literal
 /* ------------------------------------------------------------ forks */
 
 fork
-  : FORK name opt_title JOIN name
+  : FORK name               { begin_node(ctx, DSL_NODE_FORK, $2, NULL, @2); } /* exists if the rest is broken */
+    opt_title JOIN name
       {
-        dsl_node *n = begin_node(ctx, DSL_NODE_FORK, $2, $3, @2);
-        if (n) { n->join = $5; n->join_at = SPAN(@5); }
+        dsl_node *n = ctx->node;
+        if (n) { n->title = $4; n->join = $6; n->join_at = SPAN(@6); }
       }
     fork_lead '{' branches '}'
                             { ctx->node = NULL; }
@@ -605,8 +641,8 @@ fork_lead
 
 branches
   : %empty
-  | branches BRANCH name ARROW name    { transition(ctx, $3, NULL, $5, NULL, @3, @5); }
-  | branches error
+  | branches BRANCH name ARROW name    { yyerrok; transition(ctx, $3, NULL, $5, NULL, @3, @5); }
+  | branches error resync
   ;
 
 /* ------------------------------------------------------------ policies, directory */
@@ -629,8 +665,8 @@ template
 
 template_items
   : %empty
-  | template_items template_item
-  | template_items error
+  | template_items template_item{ yyerrok; }
+  | template_items error resync
   ;
 
 template_item
@@ -662,8 +698,8 @@ policy
 
 settings
   : %empty
-  | settings setting        { if (ctx->policy && $2) dsl__append(&ctx->policy->settings, $2); }
-  | settings error
+  | settings setting        { yyerrok; if (ctx->policy && $2) dsl__append(&ctx->policy->settings, $2); }
+  | settings error resync
   ;
 
 setting
@@ -696,7 +732,7 @@ agency
 
 agency_items
   : %empty
-  | agency_items setting    { if (ctx->agency && $2) dsl__append(&ctx->agency->settings, $2); }
+  | agency_items setting    { yyerrok; if (ctx->agency && $2) dsl__append(&ctx->agency->settings, $2); }
   | agency_items DEPARTMENT STRING STRING
       {
         dsl_department *d = NEW(dsl_department);
@@ -707,7 +743,7 @@ agency_items
           dsl__append(&ctx->agency->departments, d);
         }
       }
-  | agency_items error
+  | agency_items error resync
   ;
 
 offer
@@ -724,3 +760,26 @@ offer
   ;
 
 %%
+
+/* Says the error in words (syntax.c), and marks what holds it incomplete. */
+static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, dsl_ctx *ctx) {
+  (void)scanner;
+  if (ctx->node)
+    ctx->node->incomplete = true;
+  else if (ctx->proc)
+    ctx->proc->incomplete = true;
+  if (ctx->tmpl)
+    ctx->tmpl->incomplete = true;
+  if (ctx->too_deep)
+    return 0; /* already said, and the rest of the file is not read */
+  yysymbol_kind_t kinds[YYNTOKENS];
+  const char *expected[YYNTOKENS];
+  int n = yypcontext_expected_tokens(yyctx, kinds, YYNTOKENS);
+  if (n < 0)
+    n = 0;
+  for (int i = 0; i < n; i++)
+    expected[i] = yysymbol_name(kinds[i]);
+  const dsl_loc *at = yypcontext_location(yyctx);
+  dsl__syntax_error(ctx, *at, yysymbol_name(yypcontext_token(yyctx)), expected, n);
+  return 0;
+}

@@ -157,8 +157,9 @@ int cli_compile(const char *cmd, const char *workflows, char *const *paths, int 
     out->sources[i] = (mc_source){out->paths[i], mc_buf_cstr(&out->texts[i]), out->texts[i].len};
     dsl_compile_add(out->compile, &out->sources[i], files.context[i], &sink);
   }
-  if (sink.errors == 0)
-    dsl_compile_check(out->compile, &sink);
+  /* After syntax errors too: what parsed is checked (the broken parts are
+   * not reported again), and the compile refuses to emit. */
+  dsl_compile_check(out->compile, &sink);
   if (sink.errors > 0) {
     if (sink.lang == MC_LANG_VI)
       fprintf(stderr, "motcua %s: %d lỗi\n", cmd, sink.errors);

@@ -60,7 +60,8 @@ static bool check_case(const mc_source *src, int n, mc_buf *diags, mc_diag_sink 
     dsl_compile_add(c, &src[i], false, sink);
   for (int i = 0; i < NCONTEXT; i++)
     dsl_compile_add(c, &context_src[i], true, sink);
-  int rc = sink->errors ? MC_EPARSE : dsl_compile_check(c, sink);
+  /* Checked even after syntax errors, as `motcua check` does. */
+  int rc = dsl_compile_check(c, sink);
   const dsl_artifact *arts;
   int count;
   bool emitted = dsl_compile_emit(c, &arts, &count) == 0;
@@ -107,10 +108,32 @@ static void binary_and_huge_inputs(void **state) {
   mc_buf_free(&diags);
 }
 
+/* One mistake per line for thousands of lines: reported up to a limit,
+ * then the file is not read on (each message finds its line from the start
+ * of the file). */
+static void too_many_syntax_errors(void **state) {
+  (void)state;
+  mc_buf diags = MC_BUF_INIT, text = MC_BUF_INIT;
+  dsl_compile *c;
+  mc_diag_sink sink = {.fn = golden_render, .opaque = &diags, .lang = MC_LANG_EN};
+  for (int i = 0; i < 5000; i++)
+    mc_buf_append_str(&text, "step -> ->\n");
+  mc_source src = {"many.mc", mc_buf_cstr(&text), text.len};
+  assert_int_equal(dsl_compile_new(&c), 0);
+  assert_int_equal(dsl_compile_add(c, &src, false, &sink), MC_EPARSE);
+  assert_int_equal(dsl_compile_check(c, &sink), MC_EPARSE);
+  assert_int_equal(sink.errors, 51);
+  assert_non_null(strstr(mc_buf_cstr(&diags), "error: more than 50 syntax errors: the rest of the file was not read"));
+  dsl_compile_free(c);
+  mc_buf_free(&text);
+  mc_buf_free(&diags);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(golden_diagnostics),
       cmocka_unit_test(binary_and_huge_inputs),
+      cmocka_unit_test(too_many_syntax_errors),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
