@@ -1369,7 +1369,7 @@ static void check_templates(const dsl_program *prog, mc_diag_sink *sink) {
     return; /* checked together with workflows/templates only */
   /* The engine's own messages (docs/ENGINE.md, "The outbox"). */
   static const char *const engine_sends[] = {"received", "new_dossier", "extended", "payment_due", "step_warning", "step_overdue",
-                                             "deadline_near", "deadline_passed", "delivery_failed", "incident", NULL};
+                                             "deadline_near", "deadline_passed", "delivery_failed", "incident", "transferred", NULL};
   const dsl_template *last = prog->templates;
   while (last->next)
     last = last->next;
@@ -1403,6 +1403,7 @@ int dsl__check(dsl_compile *c, mc_diag_sink *sink) {
   int before = sink->errors;
   check_policies(&c->prog, sink);
   check_directory(&c->prog, sink);
+  dsl__check_successors(&c->prog, sink);
   check_templates(&c->prog, sink);
   for (dsl_procedure *p = c->prog.procedures; p; p = p->next)
     if (!p->context)

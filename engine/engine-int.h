@@ -231,7 +231,7 @@ struct eng_engine {
  * command's are dropped when it is aborted (rewound to the mark taken when
  * it began), the batch's when it fails; flushed to the host after a commit. */
 void eng__tap_dossier(eng_engine *e, uint64_t seq, const store_event_in *in, const eng_snap *after,
-                      const char *action, const char *step, bool has_reason);
+                      const char *action, const char *step, bool has_reason, const char *from_agency);
 void eng__tap_other(eng_engine *e, uint64_t seq, const store_event_in *in);
 static inline int eng__tap_mark(const eng_engine *e) { return e->tap.n; }
 static inline void eng__tap_rewind(eng_engine *e, int mark) { e->tap.n = mark; }
@@ -261,6 +261,11 @@ int eng__account_apply(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__account_decode(const void *data, size_t len, eng_account_view *out);
 /* An account as the batch has it (*exists false: none of that id). */
 int eng__account_load(store_batch *b, const char *id, eng_account_view *out, bool *exists);
+/* How many enabled officials an agency has, in the batch. */
+int eng__agency_officials(store_batch *b, const char *agency, int *enabled);
+/* Every official of `from` moved to `to` (account.moved, roles kept); *moved how many. */
+int eng__accounts_move(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, const char *from,
+                       const char *to, int *moved, eng_result *r);
 
 /* A step's or procedure's limit as a duration (a policy.<key> read from the
  * policy); *ok false when it has none (process.c). */

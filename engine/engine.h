@@ -269,6 +269,7 @@ typedef struct eng_event_view {
                                  "account/admin", "procedure/P1" of "definition/procedure/P1") */
   bool has_reason;            /* it records a reason (a supplement list, a denial's reasons, an
                                  apology): eng_event_reason reads it */
+  char from_agency[32];       /* dossier.transferred: the agency it left (its queues lose it) */
 } eng_event_view;
 
 /* Decodes a dossier event (a "dossier/..." stream), with the dossier as it

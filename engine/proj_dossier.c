@@ -135,6 +135,7 @@ int eng_event_view_in(eng_engine *e, store_read *in, const store_event *ev, eng_
     const msgpack_object *what = eng__get(&u.data, "what");
     eng__str_copy(eng__get(what, "action"), out->action, sizeof out->action);
     eng__str_copy(eng__get(what, "step"), out->step, sizeof out->step);
+    eng__str_copy(eng__get(what, "from"), out->from_agency, sizeof out->from_agency);
     const msgpack_object *reason = eng__get(what, "reason");
     out->has_reason = reason && reason->type == MSGPACK_OBJECT_STR && reason->via.str.size > 0;
     snprintf(out->type, sizeof out->type, "%.*s", (int)ev->type.len, ev->type.ptr);

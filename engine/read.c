@@ -35,7 +35,7 @@ const eng_action_info *eng_action_info_of(const char *name) {
 
 const char *eng_needs_name(eng_needs n) {
   static const char *const names[] = {"none", "reason", "optional_reason", "list", "documents",
-                                      "date", "official", "rating", "engine"};
+                                      "date", "official", "rating", "agency", "engine"};
   return (unsigned)n < sizeof names / sizeof names[0] ? names[n] : "none";
 }
 
