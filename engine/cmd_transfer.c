@@ -76,34 +76,10 @@ int dec_do_transfer(decide *d) {
 
 /* ------------------------------------------------------------ a merged agency */
 
-/* The open dossiers whose agency is `agency` (codes NUL-terminated end to
- * end).  Every dossier is read: a dossier transferred in keeps the code of
- * the agency it was filed with, so the codes' prefix does not say. */
-typedef struct open_of {
-  const char *agency;
-  mc_buf codes;
-  int n;
-} open_of;
-
-static int collect_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
-  open_of *o = opaque;
-  eng_snap s;
-  if (eng__snap_of_bytes(val, vlen, &s) == 0 && s.ntokens > 0 && !strcmp(s.agency, o->agency)) {
-    mc_buf_append(&o->codes, key, klen);
-    mc_buf_append(&o->codes, "", 1);
-    o->n++;
-  }
-  return 0;
-}
-
 int dec_open_dossiers_of(decide *d, const char *agency, mc_buf *codes, int *n) {
-  open_of o = {agency, MC_BUF_INIT, 0};
-  int rc = store_cmd_proj_scan(d->b, ENG_PROJ_DOSSIER, "", 0, collect_open, &o);
+  eng__open_of o = {agency, codes, 0, ""};
+  int rc = store_cmd_proj_scan(d->b, ENG_PROJ_DOSSIER, "", 0, eng__collect_open, &o);
   *n = o.n;
-  if (codes)
-    *codes = o.codes;
-  else
-    mc_buf_free(&o.codes);
   return rc < 0 ? eng__refuse_store(d->res, rc, store_errmsg(d->e->st)) : 0;
 }
 

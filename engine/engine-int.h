@@ -152,15 +152,18 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
 int eng__template_name(const dsl_d_template *t, char *out, size_t size);
 
 /* Writes a snapshot as a canonical map; decodes one. */
-/* Counting the open dossiers of one agency over the dossier projection from
- * the key "CODE-" on (a store_kv_fn): their codes begin with the agency's. */
-typedef struct eng__open_count {
-  const char *prefix; /* "CODE-" */
-  size_t prefix_len;
-  int open;
-  char first[64]; /* the first open one's code */
-} eng__open_count;
-int eng__count_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
+/* The open dossiers whose agency is `agency` now, wherever they were filed
+ * (a dossier transferred in keeps the code of the agency it was filed
+ * with, so the codes' prefix does not say): a store_kv_fn over the whole
+ * dossier projection; their codes NUL-terminated end to end into `codes`
+ * (when not NULL), the first into `first`. */
+typedef struct eng__open_of {
+  const char *agency;
+  mc_buf *codes;
+  int n;
+  char first[64];
+} eng__open_of;
+int eng__collect_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
 
 /* The snapshot (snapshot.c).  The projection's value: every field not at
  * its default, the version among them, by position; the same as a map of

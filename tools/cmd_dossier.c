@@ -295,13 +295,20 @@ static int publish_dry_run(const publish_set *set, eng_engine *ro) {
         dsl_directory_diff(was, next, &diff);
         fputs(mc_buf_cstr(&diff), stdout);
         for (uint32_t k = 0; k < dsl_directory_agency_count(was); k++) {
-          char code[64], name[256], first[64];
+          char code[64], name[256], first[64], into[64];
           int open = 0;
           dsl_directory_agency(was, k, code, sizeof code, name, sizeof name);
-          if (!dsl_directory_has_agency(next, code) &&
-              eng_agency_open_dossiers(ro, code, &open, first, sizeof first) == 0 && open > 0) {
-            cli_error("publish", "the agency %s (%s) has %d open dossier%s (%s%s): publishing would be refused", code,
-                      name, open, open == 1 ? "" : "s", first, open > 1 ? ", ..." : "");
+          if (dsl_directory_has_agency(next, code) ||
+              eng_agency_open_dossiers(ro, code, &open, first, sizeof first) != 0)
+            continue;
+          if (dsl_directory_successor(next, code, into, sizeof into)) {
+            printf("  %d open dossier%s of %s would be transferred to %s, its officials moved there\n", open,
+                   open == 1 ? "" : "s", code, into);
+          } else if (open > 0) {
+            cli_error("publish",
+                      "the agency %s (%s) has %d open dossier%s (%s%s): publishing would be refused; name its "
+                      "successor (merged \"%s\" into \"CODE\")",
+                      code, name, open, open == 1 ? "" : "s", first, open > 1 ? ", ..." : "", code);
             status = CLI_FAILED;
           }
         }
