@@ -44,7 +44,7 @@ def full_and_history():
                  "the certificate is missing")
             F.eq([s["step"] for s in d.get("open_steps", [])], ["reception"], "at reception")
             F.eq(sorted(c["action"] for c in d.get("can", [])),
-                 ["accept", "reject", "request_supplement", "withdraw"], "reception's buttons: %r" % d.get("can"))
+                 ["accept", "reject", "request_supplement", "transfer", "withdraw"], "reception's buttons: %r" % d.get("can"))
             g2 = await spe.request("get", dossier=code)
             F.eq(g2.get("dossier", {}).get("can"), [], "a specialist has nothing to do at reception")
             ask = "Bổ sung Giấy chứng sinh (bản chính)"
