@@ -292,6 +292,12 @@ try {
     await xp.click("dialog button[type=submit]");
     await xp.waitForFunction(() => document.querySelector(".said").textContent.includes("hẹn trả"));
     eq((await wsRequest(xp, x02, "get", { dossier: wrong.dossier })).dossier.state, "processing", "and accepts it");
+    // The process control sheet (form 06) has the transfer as a hand-over, with its reason.
+    await xp.goto(`${server.url}/console/print.html?form=06&dossier=${wrong.dossier}`);
+    await xp.waitForSelector("table.control tbody tr");
+    const sheet = await xp.$$eval("table.control tbody tr", (trs) => trs.map((tr) => tr.textContent));
+    check(sheet.some((r) => r.includes("Chuyển hồ sơ đến Ủy ban nhân dân phường Võ Cường") &&
+      r.includes("Địa điểm kinh doanh thuộc phường Võ Cường")), "form 06 lists the transfer: " + JSON.stringify(sheet));
     await xCtx.close();
   }
 
