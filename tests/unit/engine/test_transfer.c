@@ -166,19 +166,21 @@ static void reception_transfers_before_acceptance(void **state) {
 
 /* ------------------------------------------------------------ a merged agency */
 
-/* The bundled directory without H13.X03, merged into `into` (NULL: no
- * successor named), checked and compiled; the number of errors `check`
- * reports (then nothing is compiled). */
-static int directory_without_x03(const char *into, mc_buf *out) {
+/* The bundled directory without the agency `gone`, merged into `into`
+ * (NULL: no successor named), checked and compiled; the number of errors
+ * `check` reports (then nothing is compiled). */
+static int directory_without(const char *gone, const char *into, mc_buf *out) {
   mc_buf text = MC_BUF_INIT;
   assert_int_equal(mc_file_read(MOTCUA_WORKFLOWS_DIR "/agencies/bac-ninh.mc", 1 << 20, &text), 0);
   char *s = (char *)mc_buf_cstr(&text);
-  char *block = strstr(s, "agency \"H13.X03\"");
+  char head[64];
+  snprintf(head, sizeof head, "agency \"%s\"", gone);
+  char *block = strstr(s, head);
   assert_non_null(block);
   char *end = strchr(block, '}');
   memset(block, ' ', (size_t)(end - block + 1));
   if (into)
-    mc_buf_printf(&text, "\nmerged \"H13.X03\" into \"%s\"\n", into);
+    mc_buf_printf(&text, "\nmerged \"%s\" into \"%s\"\n", gone, into);
   mc_source src = {"bac-ninh.mc", mc_buf_cstr(&text), text.len};
   dsl_compile *comp;
   mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
@@ -251,7 +253,7 @@ static void a_merged_agency_hands_over_its_dossiers_and_officials(void **state) 
   rows was = rows_of(accepted);
 
   /* Without a successor: refused, naming the agency and the fix. */
-  assert_int_equal(directory_without_x03(NULL, &dir), 0);
+  assert_int_equal(directory_without("H13.X03", NULL, &dir), 0);
   eng_command bare = publish_directory(&dir, at("2026-04-02T00:00"));
   eng_result no = refused(&bare, at("2026-04-01T10:00"), MC_EINVAL, "the directory would remove the agency H13.X03");
   assert_int_equal(no.refusal, ENG_R_DIRECTORY_DROPS_AGENCY);
@@ -261,10 +263,10 @@ static void a_merged_agency_hands_over_its_dossiers_and_officials(void **state) 
 
   /* A successor that is not in the directory: `check` says so (the engine
    * refuses such bytes too: directory_successor_unknown). */
-  assert_int_equal(directory_without_x03("H13.X77", &dir), 1);
+  assert_int_equal(directory_without("H13.X03", "H13.X77", &dir), 1);
 
   /* With H13.X01 as successor: one command, every open dossier and official moved. */
-  assert_int_equal(directory_without_x03("H13.X01", &dir), 0);
+  assert_int_equal(directory_without("H13.X03", "H13.X01", &dir), 0);
   eng_command merge = publish_directory(&dir, at("2026-04-02T00:00"));
   uint64_t from_seq = head() + 1;
   eng_result r = run(&merge, at("2026-04-01T10:00"), 0);
@@ -312,10 +314,29 @@ static void a_merged_agency_hands_over_its_dossiers_and_officials(void **state) 
   mc_buf_free(&dir);
 }
 
+/* An agency with no open dossier but an enabled official needs a successor
+ * too (where the official goes); with none enabled it may simply go. */
+static void an_agency_with_officials_needs_a_successor(void **state) {
+  (void)state;
+  mc_buf dir = MC_BUF_INIT;
+  official("tp-tand", "specialist", "H13.TAND", at("2026-05-04T08:00"));
+  assert_int_equal(directory_without("H13.TAND", NULL, &dir), 0);
+  eng_command bare = publish_directory(&dir, at("2026-05-05T00:00"));
+  eng_result no = refused(&bare, at("2026-05-04T09:00"), MC_EINVAL, "which has 1 enabled official");
+  assert_int_equal(no.refusal, ENG_R_DIRECTORY_NEEDS_SUCCESSOR);
+  eng_command off = {.kind = ENG_CMD_ACCOUNT, .actor = {"admin", "system_admin", NULL, "test"},
+                     .expected_version = STORE_ANY_VERSION, .account = {.op = "disable", .id = "tp-tand"}};
+  run(&off, at("2026-05-04T09:10"), 0);
+  eng_result r = run(&bare, at("2026-05-04T09:20"), 0);
+  assert_int_equal(r.refusal, ENG_R_NONE);
+  mc_buf_free(&dir);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(reception_transfers_before_acceptance),
       cmocka_unit_test(a_merged_agency_hands_over_its_dossiers_and_officials),
+      cmocka_unit_test(an_agency_with_officials_needs_a_successor),
   };
   return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }
