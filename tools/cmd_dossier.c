@@ -128,8 +128,11 @@ static int execute(const char *cmd, eng_engine *e, const eng_command *c, int n, 
       status = CLI_FAILED;
     } else if (r[i].repeated && r[i].count == 0 && r[i].message[0]) {
       printf("unchanged: %s\n", r[i].message);
-    } else if (n == 1) {
-      print_result(cmd, &r[i]);
+    } else {
+      if (n == 1)
+        print_result(cmd, &r[i]);
+      if (c[i].kind == ENG_CMD_PUBLISH && c[i].publish.def_kind == ENG_DEF_DIRECTORY && r[i].message[0])
+        printf("directory: %s\n", r[i].message); /* a merge: what it transferred and moved */
     }
   }
   free(r);
@@ -358,9 +361,10 @@ static int publish_through_server(const char *dir, const publish_set *set, mc_in
   status = CLI_OK;
   json_array_foreach(json_object_get(reply, "results"), i, r) {
     const char *what = i < (size_t)set->n ? set->items[i].id : "?";
+    const char *said = json_string_value(json_object_get(r, "message")); /* a merge's transfers */
     if (json_is_true(json_object_get(r, "ok")))
-      printf("publish %-12s %s (through the server)\n", what,
-             json_is_true(json_object_get(r, "repeated")) ? "unchanged" : "published");
+      printf("publish %-12s %s (through the server)%s%s\n", what,
+             json_is_true(json_object_get(r, "repeated")) ? "unchanged" : "published", said ? ": " : "", said ? said : "");
     else {
       cli_error("publish", "%s: %s", what,
                 json_string_value(json_object_get(json_object_get(r, "error"), "message")));

@@ -82,6 +82,7 @@ echo 'merged "H13.X05" into "H13.X5"' >"$tmp/x05-typo.mc"
 "$motcua" publish "$d" --now 2026-02-10T11:50 "$tmp/x05-typo.mc" >"$tmp/out" 2>&1 && fail "an unknown successor published"
 grep -qF 'unknown successor agency "H13.X5"' "$tmp/out" || fail "unknown successor: $(cat "$tmp/out")"
 "$motcua" publish "$d" --now 2026-02-10T11:50 "$tmp/x05-merged.mc" >"$tmp/out" 2>&1 || fail "merge: $(cat "$tmp/out")"
+grep -qx 'directory: 2 dossiers transferred, 0 officials moved' "$tmp/out" || fail "merge: what it moved: $(cat "$tmp/out")"
 out=$("$motcua" dossier "$d" show "$open05" 2>&1) || fail "show $open05: $out"
 echo "$out" | grep -q 'H13.X01' || fail "the merged commune's dossier is H13.X01's: $out"
 "$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X05 --as cd-4:applicant \
