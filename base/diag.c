@@ -23,24 +23,46 @@ static int utf8_chars(const char *s, size_t n) {
   return count;
 }
 
-void mc_diag_at(mc_diag_sink *sink, mc_diag_severity severity, const mc_source *src,
-                size_t offset, size_t span_bytes, const char *hint, const char *fmt, ...) {
-  char message[1024];
-  mc_diag d = {.severity = severity, .source = src, .hint = hint, .message = message, .span = 1};
-  va_list ap;
+/* The base's own texts: what a sink says when it stops. */
+static const mc_diag_text texts_vi[] = {
+    {"too many errors; the rest are not shown", "quá nhiều lỗi; các lỗi còn lại không được hiển thị"},
+    {"mend these first, then check again", "hãy sửa các lỗi này trước, rồi kiểm tra lại"},
+    {NULL, NULL},
+};
+
+/* `text` in the sink's language into `buf`; English when no row has it. */
+static const char *in_language(mc_diag_sink *sink, const mc_diag_text *texts, const char *text, char *buf,
+                               size_t size) {
+  if (text == NULL || sink->lang != MC_LANG_VI || texts == NULL)
+    return text;
+  if (mc_diag_translate(texts, text, buf, size))
+    return buf;
+  sink->untranslated++;
+  return text;
+}
+
+void mc_diag_vat(mc_diag_sink *sink, const mc_diag_text *texts, mc_diag_severity severity,
+                 const mc_source *src, size_t offset, size_t span_bytes, const char *hint,
+                 const char *fmt, va_list ap) {
+  char english[1024], message[1024], hint_vi[1024];
+  mc_diag d = {.severity = severity, .source = src, .span = 1, .lang = sink->lang};
 
   if (severity == MC_DIAG_ERROR && sink->errors >= MC_DIAG_MAX_REPORTED) {
     if (sink->errors++ == MC_DIAG_MAX_REPORTED && sink->fn) {
-      mc_diag stop = {.severity = MC_DIAG_ERROR, .message = "too many errors; the rest are not shown",
-                      .hint = "mend these first, then check again", .span = 1};
+      char stop_msg[128], stop_hint[128];
+      mc_diag stop = {.severity = MC_DIAG_ERROR, .span = 1, .lang = sink->lang,
+                      .message = in_language(sink, texts_vi, "too many errors; the rest are not shown",
+                                             stop_msg, sizeof stop_msg),
+                      .hint = in_language(sink, texts_vi, "mend these first, then check again", stop_hint,
+                                          sizeof stop_hint)};
       sink->fn(sink->opaque, &stop);
     }
     return;
   }
 
-  va_start(ap, fmt);
-  vsnprintf(message, sizeof message, fmt, ap);
-  va_end(ap);
+  vsnprintf(english, sizeof english, fmt, ap);
+  d.message = in_language(sink, texts, english, message, sizeof message);
+  d.hint = in_language(sink, texts, hint, hint_vi, sizeof hint_vi);
 
   if (src != NULL && src->text != NULL) {
     size_t line_start = 0;
@@ -67,6 +89,14 @@ void mc_diag_at(mc_diag_sink *sink, mc_diag_severity severity, const mc_source *
     sink->warnings++;
   if (sink->fn)
     sink->fn(sink->opaque, &d);
+}
+
+void mc_diag_at(mc_diag_sink *sink, mc_diag_severity severity, const mc_source *src,
+                size_t offset, size_t span_bytes, const char *hint, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mc_diag_vat(sink, NULL, severity, src, offset, span_bytes, hint, fmt, ap);
+  va_end(ap);
 }
 
 int mc_diag_format(mc_buf *out, const mc_diag *d) {
@@ -113,7 +143,7 @@ int mc_diag_format(mc_buf *out, const mc_diag *d) {
       rc = mc_buf_append_byte(out, '\n');
   }
   if (rc == 0 && d->hint)
-    rc = mc_buf_printf(out, "hint: %s\n", d->hint);
+    rc = mc_buf_printf(out, "%s: %s\n", d->lang == MC_LANG_VI ? "gợi ý" : "hint", d->hint);
   return rc;
 }
 

@@ -52,11 +52,11 @@ int cal__build(reading *r, const mc_source *sources, int nsources, eng_calendar 
   const mc_source *first_src = nsources > 0 ? &sources[0] : NULL;
 
   if (r->zone == NULL && !r->zone_seen)
-    mc_diag_at(r->sink, MC_DIAG_ERROR, first_src, 0, 0,
+    cal__error(r->sink, first_src, 0, 0,
                "add a line: timezone \"Asia/Ho_Chi_Minh\"", "the calendar has no time zone");
   if (!r->has_hours) {
     if (r->unknown_statements == 0)
-      mc_diag_at(r->sink, MC_DIAG_ERROR, first_src, 0, 0,
+      cal__error(r->sink, first_src, 0, 0,
                  "add an office-hours { } block, such as: mon-fri 07:30-11:30 13:00-17:00",
                  "the calendar has no office hours");
   } else if (r->hours_errors == 0 && r->block_errors == 0) {

@@ -5,7 +5,14 @@
 #define ENG_CALENDAR_INT_H
 
 #include "base/arena.h"
+#include "base/diag.h"
 #include "calendar/calendar.h"
+
+/* Reports an error of a calendar file (report.c), in the sink's language:
+ * the English format is looked up in cal__messages_vi (messages_vi.c). */
+void cal__error(mc_diag_sink *sink, const mc_source *src, size_t offset, size_t span_bytes, const char *hint,
+                const char *fmt, ...) MC__PRINTF(6, 7);
+extern const mc_diag_text cal__messages_vi[];
 
 #define CAL_MAX_SESSIONS 6      /* sessions per weekday */
 #define CAL_MIN_YEAR 1970

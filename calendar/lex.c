@@ -81,7 +81,7 @@ static token lex_next(lexer *lx) {
     while (i < n && t[i] != '"' && t[i] != '\n')
       i += (t[i] == '\\' && i + 1 < n && t[i + 1] != '\n') ? 2 : 1;
     if (i >= n || t[i] != '"') {
-      mc_diag_at(lx->sink, MC_DIAG_ERROR, lx->src, lx->pos, i - lx->pos,
+      cal__error(lx->sink, lx->src, lx->pos, i - lx->pos,
                  "close the text with a \" on the same line",
                  "this text has no closing quote");
       tok.kind = TOK_BAD, tok.len = i - lx->pos;
@@ -92,7 +92,7 @@ static token lex_next(lexer *lx) {
     lx->pos = i + 1;
     size_t bad = utf8_valid_prefix((const unsigned char *)t + tok.offset, tok.len);
     if (bad != tok.len) {
-      mc_diag_at(lx->sink, MC_DIAG_ERROR, lx->src, tok.offset + bad, 1,
+      cal__error(lx->sink, lx->src, tok.offset + bad, 1,
                  "save the file with the UTF-8 encoding (most editors offer it under \"Save as\")",
                  "this text is not valid UTF-8");
       tok.kind = TOK_BAD;
@@ -104,7 +104,7 @@ static token lex_next(lexer *lx) {
     while (i < n && is_word_char((unsigned char)t[i]))
       i++;
     if (i == lx->pos) { /* a control character */
-      mc_diag_at(lx->sink, MC_DIAG_ERROR, lx->src, lx->pos, 1, NULL,
+      cal__error(lx->sink, lx->src, lx->pos, 1, NULL,
                  "unexpected control character (byte 0x%02x)", (unsigned char)t[lx->pos]);
       tok.kind = TOK_BAD, tok.len = 1;
       lx->pos++;

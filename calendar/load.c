@@ -5,7 +5,7 @@
  * tests, later the server at start-up — so that they all read calendars the
  * same way: files in the order given, or a directory's *.cal sorted by name.
  */
-#include "calendar/calendar.h"
+#include "calendar/calendar-int.h"
 
 #include "base/error.h"
 #include "base/file.h"
@@ -34,7 +34,7 @@ int eng_calendar_load(const char *const *paths, int npaths, mc_diag_sink *sink,
   for (int i = 0; i < npaths; i++) {
     int read_rc = mc_file_read(paths[i], CALENDAR_MAX_BYTES, &texts[i]);
     if (read_rc != 0) {
-      mc_diag_at(sink, MC_DIAG_ERROR, NULL, 0, 0,
+      cal__error(sink, NULL, 0, 0,
                  read_rc == MC_ENOENT ? "check the path; calendars live in workflows/calendars/" : NULL,
                  "cannot read the calendar file %s: %s", paths[i],
                  read_rc == MC_ETOOBIG ? "larger than 4 MiB, surely not a calendar"
@@ -72,7 +72,7 @@ static int list_cal_files(const char *dir, mc_diag_sink *sink, char ***out, int 
   *count = 0;
   d = opendir(dir);
   if (d == NULL) {
-    mc_diag_at(sink, MC_DIAG_ERROR, NULL, 0, 0, "pass the calendar files by name",
+    cal__error(sink, NULL, 0, 0, "pass the calendar files by name",
                "cannot open the calendar directory %s", dir);
     return MC_ENOENT;
   }
@@ -96,7 +96,7 @@ static int list_cal_files(const char *dir, mc_diag_sink *sink, char ***out, int 
   }
   closedir(d);
   if (rc == 0 && n == 0) {
-    mc_diag_at(sink, MC_DIAG_ERROR, NULL, 0, 0, "pass the calendar files by name",
+    cal__error(sink, NULL, 0, 0, "pass the calendar files by name",
                "there is no .cal file in %s", dir);
     rc = MC_ENOENT;
   }

@@ -606,7 +606,7 @@ static void parse_file(reading *r, const mc_source *src) {
     }
   }
   if (file_id == NULL && src->len > 0) {
-    mc_diag_at(r->sink, MC_DIAG_ERROR, src, 0, 0,
+    cal__error(r->sink, src, 0, 0,
                "start the file with: calendar \"vn\" (the identifier of the calendar it belongs to)",
                "this file does not say which calendar it belongs to");
   }
@@ -632,7 +632,7 @@ int eng_calendar_parse(const mc_source *sources, int nsources, mc_diag_sink *sin
   r.sink = &counting;
 
   if (nsources <= 0) {
-    mc_diag_at(sink, MC_DIAG_ERROR, NULL, 0, 0, "name at least one calendar file",
+    cal__error(sink, NULL, 0, 0, "name at least one calendar file",
                "no calendar file was given");
     free(cal);
     return MC_EPARSE;

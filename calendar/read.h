@@ -45,7 +45,7 @@ typedef struct parser {
 
 /* Reports at a token. */
 #define ERR_AT(p, t, hint, ...)                                                        \
-  mc_diag_at((p)->sink, MC_DIAG_ERROR, (p)->src, (t)->offset, (t)->len ? (t)->len : 1, \
+  cal__error((p)->sink, (p)->src, (t)->offset, (t)->len ? (t)->len : 1, \
              hint, __VA_ARGS__)
 
 /* English weekday names, Monday first, for messages. */
@@ -103,7 +103,7 @@ typedef struct reading {
 } reading;
 
 #define REPORT(r, l, hint, ...)                                                        \
-  mc_diag_at((r)->sink, MC_DIAG_ERROR, (l)->src, (l)->offset, (l)->len ? (l)->len : 1, hint, \
+  cal__error((r)->sink, (l)->src, (l)->offset, (l)->len ? (l)->len : 1, hint, \
              __VA_ARGS__)
 
 static inline loc loc_of(const parser *p, const token *t) { return (loc){p->src, t->offset, t->len}; }

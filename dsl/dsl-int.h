@@ -52,7 +52,10 @@ void dsl__error(dsl_ctx *ctx, dsl_loc loc, const char *hint, const char *fmt, ..
 void dsl__error_at(mc_diag_sink *sink, dsl_span at, const char *hint, const char *fmt, ...)
     MC__PRINTF(4, 5);
 void dsl__report_v(mc_diag_sink *sink, mc_diag_severity severity, dsl_span at, const char *hint, const char *fmt,
-                   va_list ap);
+                   va_list ap) MC__PRINTF(5, 0);
+/* The Vietnamese of every text the checks, the parser and the lexer write
+ * (messages_vi.c; base/diag.h, mc_diag_text). */
+extern const mc_diag_text dsl__messages_vi[];
 
 #include "dsl/dsl.h"
 

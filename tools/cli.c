@@ -21,6 +21,32 @@ const char *cli_workflows_dir(void) {
   return env && *env ? env : MOTCUA_WORKFLOWS_DIR;
 }
 
+static mc_lang lang = MC_LANG_VI;
+
+int cli_take_lang(int *argc, char **argv) {
+  const char *env = getenv("MOTCUA_LANG");
+  if (env && strcmp(env, "en") == 0)
+    lang = MC_LANG_EN;
+  for (int i = 1; i < *argc; i++) {
+    if (strcmp(argv[i], "--lang") != 0)
+      continue;
+    if (i + 1 >= *argc || (strcmp(argv[i + 1], "vi") != 0 && strcmp(argv[i + 1], "en") != 0)) {
+      fprintf(stderr, "motcua: error: --lang takes vi (the default) or en\n");
+      return CLI_USAGE;
+    }
+    lang = strcmp(argv[i + 1], "en") == 0 ? MC_LANG_EN : MC_LANG_VI;
+    memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2) * sizeof *argv);
+    *argc -= 2;
+    argv[*argc] = NULL;
+    i--;
+  }
+  return CLI_OK;
+}
+
+mc_diag_sink cli_diag_sink(void) {
+  return (mc_diag_sink){.fn = mc_diag_print_to_file, .opaque = stderr, .lang = lang};
+}
+
 void cli_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   fprintf(stderr, "motcua %s: error: ", cmd);
@@ -31,7 +57,7 @@ void cli_error(const char *cmd, const char *fmt, ...) {
 }
 
 int cli_load_calendar(const char *const *files, int nfiles, eng_calendar **out) {
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = cli_diag_sink();
   char dir[4096];
   int rc;
 
@@ -44,8 +70,11 @@ int cli_load_calendar(const char *const *files, int nfiles, eng_calendar **out) 
   if (rc == 0)
     return CLI_OK;
   if (rc == MC_EPARSE) {
-    fprintf(stderr, "motcua: the calendar has %d error%s; nothing was computed\n", sink.errors,
-            sink.errors == 1 ? "" : "s");
+    if (sink.lang == MC_LANG_VI)
+      fprintf(stderr, "motcua: lịch làm việc có %d lỗi; chưa tính được gì\n", sink.errors);
+    else
+      fprintf(stderr, "motcua: the calendar has %d error%s; nothing was computed\n", sink.errors,
+              sink.errors == 1 ? "" : "s");
     return CLI_FAILED;
   }
   if (rc == MC_ENOMEM) {

@@ -16,6 +16,14 @@ enum {
  * build was made from. */
 const char *cli_workflows_dir(void);
 
+/* The language of the checkers' findings: Vietnamese, or English after
+ * `--lang en` anywhere on the command line (or MOTCUA_LANG=en).  main()
+ * takes the option out of argv before a command sees it. */
+int cli_take_lang(int *argc, char **argv);
+/* A sink that prints findings to stderr in that language. */
+#include "base/diag.h"
+mc_diag_sink cli_diag_sink(void);
+
 /* Reads and parses calendar files, printing diagnostics to stderr.  With no
  * files, loads every *.cal of <workflows>/calendars.  Returns CLI_OK and a
  * calendar, or CLI_FAILED / CLI_USAGE after printing why. */

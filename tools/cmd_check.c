@@ -23,6 +23,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,7 @@ static int write_file(const char *path, const void *bytes, size_t len) {
 int cli_compile(const char *cmd, const char *workflows, char *const *paths, int npaths,
                 cli_compiled *out) {
   file_set files = {0};
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = cli_diag_sink();
   int status = CLI_OK;
 
   memset(out, 0, sizeof *out);
@@ -159,7 +160,10 @@ int cli_compile(const char *cmd, const char *workflows, char *const *paths, int 
   if (sink.errors == 0)
     dsl_compile_check(out->compile, &sink);
   if (sink.errors > 0) {
-    fprintf(stderr, "motcua %s: %d error%s\n", cmd, sink.errors, sink.errors == 1 ? "" : "s");
+    if (sink.lang == MC_LANG_VI)
+      fprintf(stderr, "motcua %s: %d lỗi\n", cmd, sink.errors);
+    else
+      fprintf(stderr, "motcua %s: %d error%s\n", cmd, sink.errors, sink.errors == 1 ? "" : "s");
     status = CLI_FAILED;
     goto done;
   }
@@ -211,6 +215,27 @@ static bool counted(const horizon *h, eng_duration d, int64_t day) {
   return eng_calendar_add(h->cal, start, d, &calc, &due) != MC_ECALYEAR;
 }
 
+/* The Vietnamese of the warning below (base/diag.h, mc_diag_text). */
+static const mc_diag_text check_messages_vi[] = {
+    {"the limit of the step \"%s\" (%s)", "thời hạn của bước \"%s\" (%s)"},
+    {"the procedure's time (%s)", "thời hạn giải quyết của thủ tục (%s)"},
+    {"officials cannot act on a dossier whose limit runs into a year no calendar describes: add %s/%s-%d.cal "
+     "before then (docs/CALENDAR.md, \"Adding a year\")",
+     "cán bộ không thể xử lý hồ sơ có thời hạn rơi vào năm chưa có lịch làm việc: hãy thêm %s/%s-%d.cal "
+     "trước thời điểm đó (docs/CALENDAR.md, \"Adding a year\")"},
+    {"%s, counted from a day after %s, runs into %d, which the calendars do not describe",
+     "%s, nếu tính từ một ngày sau %s, sẽ kéo sang năm %d, năm mà lịch làm việc chưa mô tả"},
+    {NULL, NULL},
+};
+
+static void horizon_warn(horizon *h, const char *hint, const char *fmt, ...) MC__PRINTF(3, 4);
+static void horizon_warn(horizon *h, const char *hint, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  mc_diag_vat(h->sink, check_messages_vi, MC_DIAG_WARNING, h->site.src, h->site.off, h->site.len, hint, fmt, ap);
+  va_end(ap);
+}
+
 static void horizon_say(horizon *h) {
   char what[200], after[16], hint[600];
   int y, m, d;
@@ -226,9 +251,8 @@ static void horizon_say(horizon *h) {
            h->dir, eng_calendar_id(h->cal), h->last + 1);
   mc_civil_from_days(h->latest, &y, &m, &d);
   snprintf(after, sizeof after, "%02d/%02d/%04d", d, m, y);
-  mc_diag_at(h->sink, MC_DIAG_WARNING, h->site.src, h->site.off, h->site.len, hint,
-             "%s, counted from a day after %s, runs into %d, which the calendars do not describe", what, after,
-             h->last + 1);
+  horizon_warn(h, hint, "%s, counted from a day after %s, runs into %d, which the calendars do not describe", what, after,
+               h->last + 1);
 }
 
 static int horizon_site(void *opaque, const dsl_limit_site *site) {
@@ -262,7 +286,7 @@ static int horizon_site(void *opaque, const dsl_limit_site *site) {
 static void horizon_warnings(const dsl_compile *c, const char *workflows) {
   char dir[PATH_MAX];
   eng_calendar *cal = NULL;
-  mc_diag_sink quiet = {0}, sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink quiet = {0}, sink = cli_diag_sink();
   snprintf(dir, sizeof dir, "%s/calendars", workflows);
   horizon h = {.dir = dir, .sink = &sink};
   /* A bundle without calendars has nothing to count on (publish says so). */

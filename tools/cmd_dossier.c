@@ -252,7 +252,7 @@ static int publish_set_build(const char *cmd, const cli_compiled *c, const char 
   }
   if (whole_bundle) {
     char cal_dir[4096];
-    mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+    mc_diag_sink sink = cli_diag_sink();
     snprintf(cal_dir, sizeof cal_dir, "%s/calendars", workflows);
     if (eng_calendar_pack_dir(cal_dir, &sink, &set->calendar) != 0)
       return CLI_FAILED;

@@ -90,7 +90,8 @@ static void usage(FILE *out) {
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fputs("  help       this list\n\n"
-        "`motcua COMMAND --help` describes a command.\n"
+        "`motcua COMMAND --help` describes a command.  The checkers (check, compile, publish, deadline)\n"
+        "write their findings in Vietnamese; --lang en (anywhere on the line, or MOTCUA_LANG=en) in English.\n"
         "MOTCUA_WORKFLOWS=DIR: the workflows check, compile, graph, publish and deadline read, instead of\n"
         "the bundled ones: ", out);
   fprintf(out, "%s\n", cli_workflows_dir());
@@ -98,6 +99,8 @@ static void usage(FILE *out) {
 
 int main(int argc, char **argv) {
   mc_log_init_from_env();
+  if (cli_take_lang(&argc, argv) != CLI_OK)
+    return CLI_USAGE;
   if (argc < 2) {
     usage(stderr);
     return CLI_USAGE;

@@ -18,25 +18,36 @@ echo "$out" | grep -q '^ok  directory' || fail "bundle: no directory: $out"
 mkdir -p "$tmp/wf"
 cp -r "$MOTCUA_WORKFLOWS"/. "$tmp/wf"
 rm "$tmp/wf/calendars/vn-2027.cal"
-"$motcua" check --workflows "$tmp/wf" >/dev/null 2>"$tmp/err"; rc=$?
+"$motcua" check --lang en --workflows "$tmp/wf" >/dev/null 2>"$tmp/err"; rc=$?
 [ $rc -eq 0 ] || fail "calendars to 2026: exit status $rc: $(cat "$tmp/err")"
 [ "$(grep -c ': warning: ' "$tmp/err")" -eq 1 ] || fail "calendars to 2026: not one warning: $(cat "$tmp/err")"
 grep -qE 'procedures/[a-z-]+\.mc:[0-9]+:[0-9]+: warning: the .* \(15 days\), counted from a day after 16/12/2026, runs into 2027, which the calendars do not describe' "$tmp/err" ||
   fail "calendars to 2026: $(cat "$tmp/err")"
 grep -qF "add $tmp/wf/calendars/vn-2027.cal before then" "$tmp/err" || fail "calendars to 2026: no year file: $(cat "$tmp/err")"
-"$motcua" check "$MOTCUA_WORKFLOWS/procedures/feedback.mc" >/dev/null 2>"$tmp/err" || fail "feedback: $(cat "$tmp/err")"
+"$motcua" check --lang en "$MOTCUA_WORKFLOWS/procedures/feedback.mc" >/dev/null 2>"$tmp/err" || fail "feedback: $(cat "$tmp/err")"
 grep -qE "feedback.mc:10:12: warning: the procedure's time \(3 working days\), counted from a day after 28/12/2027, runs into 2028" "$tmp/err" ||
   fail "feedback: $(cat "$tmp/err")"
 
 # One edited file, checked against the bundle: a typo in a target.
 sed 's/-> processing   notify applicant "accepted"/-> procesing   notify applicant "accepted"/' \
   "$MOTCUA_WORKFLOWS/procedures/birth-registration.mc" >"$tmp/birth.mc"
+# In Vietnamese by default, in English with --lang en (anywhere on the line)
+# or MOTCUA_LANG=en; the file:line:col: error: form either way.
 "$motcua" check "$tmp/birth.mc" >"$tmp/out" 2>"$tmp/err"; rc=$?
+[ $rc -eq 1 ] || fail "typo: exit status $rc, expected 1"
+grep -qE "birth.mc:[0-9]+:[0-9]+: error: \"procesing\" không phải là bước của thủ tục này" "$tmp/err" ||
+  fail "typo (vi): $(cat "$tmp/err")"
+grep -qF 'gợi ý: có phải là "processing"?' "$tmp/err" || fail "typo (vi): no hint: $(cat "$tmp/err")"
+grep -qF 'motcua check: 1 lỗi' "$tmp/err" || fail "typo (vi): no error count: $(cat "$tmp/err")"
+"$motcua" check "$tmp/birth.mc" --lang en >"$tmp/out" 2>"$tmp/err"; rc=$?
 [ $rc -eq 1 ] || fail "typo: exit status $rc, expected 1"
 grep -qE "birth.mc:[0-9]+:[0-9]+: error: \"procesing\" is not a step of this procedure" "$tmp/err" ||
   fail "typo: $(cat "$tmp/err")"
 grep -qF 'hint: did you mean "processing"?' "$tmp/err" || fail "typo: no hint: $(cat "$tmp/err")"
-grep -qF 'motcua check: ' "$tmp/err" || fail "typo: no error count"
+grep -qF 'motcua check: 1 error' "$tmp/err" || fail "typo: no error count"
+MOTCUA_LANG=en "$motcua" check "$tmp/birth.mc" 2>&1 | grep -qF 'hint: did you mean' || fail "MOTCUA_LANG=en: not English"
+"$motcua" check --lang fr "$tmp/birth.mc" >/dev/null 2>&1; rc=$?
+[ $rc -eq 2 ] || fail "--lang fr: exit status $rc, expected 2"
 
 # The same file unchanged passes on its own, and replaces the bundled copy
 # (no "defined twice").

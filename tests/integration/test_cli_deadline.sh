@@ -86,7 +86,7 @@ expect_usage 'cannot read the cut-off "3pm"' "${cals[@]}" --add "1 day" --cutoff
 expect_usage 'say what limit to add' "${cals[@]}" --from 2026-02-10T09:00
 expect_usage 'unknown option "--form"' "${cals[@]}" --form 2026-02-10T09:00 --add "1 day"
 expect_usage '--calendar needs at least one file' --calendar --add "1 day"
-expect_usage 'cannot read the calendar file' --calendar "$tmp/none.cal" --add "1 day"
+expect_usage "không đọc được tệp lịch" --calendar "$tmp/none.cal" --add "1 day"
 
 # Exit status 1: the calendar lacks the year, or its data is wrong.
 "$motcua" deadline "${cals[@]}" --from 2027-12-30T09:00 --add "5 working days" >"$tmp/out" 2>"$tmp/err"
@@ -100,7 +100,7 @@ done
 printf 'calendar "vn"\nyear 2028 {\n  01/01 holiday "Tết Dương lịch"\n  01/01 holiday "lặp"\n}\n' >"$tmp/vn-2028.cal"
 "$motcua" deadline "${cals[@]}" "$tmp/vn-2028.cal" --add "1 day" >"$tmp/out" 2>"$tmp/err"
 [ $? -eq 1 ] || fail "bad calendar data: exit status is not 1"
-grep -qF "vn-2028.cal:4:3: error: 01/01/2028 is listed twice" "$tmp/err" || fail "bad calendar data: $(cat "$tmp/err")"
+grep -qF "vn-2028.cal:4:3: error: ngày 01/01/2028 được liệt kê hai lần" "$tmp/err" || fail "bad calendar data: $(cat "$tmp/err")"
 
 # With a valid 2028 file the same computation works: Thu 30 Dec 2027; Fri 31 = 1;
 # Sat 1 Jan 2028 (holiday), Sun 2 off; Mon 3 = 2 .. Thu 6 = 5.

@@ -3,7 +3,8 @@
  *
  * Each DIR/NAME.EXT is a case: one source, or several files separated by
  * lines "--- file: NAME".  The test function parses them and renders every
- * diagnostic into `diags`; the result must equal DIR/NAME.err.  With
+ * diagnostic into `diags`, in Vietnamese (the default) and in English; the
+ * results must equal DIR/NAME.err and DIR/NAME.en.err.  With
  * MOTCUA_UPDATE_GOLDEN=1 the .err files are rewritten instead (then review
  * the diff).  A differing case prints both texts.
  */
@@ -17,11 +18,12 @@
 
 /* Parses `n` sources, renders diagnostics into `diags`; returns true when the
  * input was refused (every case is a broken input). */
-typedef bool (*golden_fn)(const mc_source *sources, int n, mc_buf *diags, void *opaque);
+typedef bool (*golden_fn)(const mc_source *sources, int n, mc_buf *diags, mc_diag_sink *sink);
 
-/* Runs every case; returns the number of cases, or -1 on a failure (after
- * printing every differing case). */
-int golden_run(const char *dir, const char *ext, golden_fn fn, void *opaque);
+/* Runs every case in both languages; returns the number of cases, or -1 on a
+ * failure (after printing every differing case).  A Vietnamese finding the
+ * tables do not have (the sink's `untranslated`) fails its case. */
+int golden_run(const char *dir, const char *ext, golden_fn fn);
 
 /* A sink function that renders into the mc_buf in `opaque`. */
 void golden_render(void *opaque, const mc_diag *d);

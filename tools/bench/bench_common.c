@@ -21,7 +21,7 @@ mc_instant at(const char *iso) {
 }
 
 void publish_bundle(eng_engine *e) {
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   mc_buf why = MC_BUF_INIT;
   if (eng_publish_workflows(e, MOTCUA_WORKFLOWS_DIR, at("2025-01-01T00:00"), at("2025-12-01T08:00"), &sink, &why)) {
     fprintf(stderr, "bench: publishing the bundle: %s\n", mc_buf_cstr(&why));

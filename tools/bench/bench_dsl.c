@@ -76,7 +76,7 @@ int main(int argc, char **argv) {
   double best = 1e9;
   for (int round = 0; round < 3; round++) {
     dsl_compile *c;
-    mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+    mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
     const dsl_artifact *arts;
     int count;
     double t0 = now_s();

@@ -269,7 +269,7 @@ int main(int argc, char **argv) {
   workflows_with_agencies(wf);
   eng_engine *e;
   mc_buf why = MC_BUF_INIT;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   if (eng_open(data, NULL, &e, &why) != 0 ||
       eng_publish_workflows(e, wf, at("2025-01-01T00:00"), at("2025-12-01T07:00"), &sink, &why) != 0) {
     fprintf(stderr, "bench-read: %s\n", mc_buf_cstr(&why));

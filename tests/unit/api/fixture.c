@@ -28,7 +28,7 @@ int api_fx_open(const char *name, char dir[256], eng_engine **eng) {
     mc_buf_free(&why);
     return -1;
   }
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   if (eng_publish_workflows(*eng, MOTCUA_WORKFLOWS_DIR, api_fx_at("2025-01-01T00:00"), api_fx_at("2025-12-01T08:00"),
                             &sink, &why)) {
     fprintf(stderr, "publishing the bundle: %s\n", mc_buf_cstr(&why));

@@ -57,7 +57,7 @@
 /* ------------------------------------------------------------ fixture */
 
 static int load_calendar(void **state) {
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   eng_calendar *cal = NULL;
   if (eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal) != 0)
     return -1;

@@ -28,18 +28,17 @@
 
 static void render(void *opaque, const mc_diag *d) { mc_diag_format(opaque, d); }
 
-static bool parse_case(const mc_source *src, int n, mc_buf *diags, void *opaque) {
-  (void)opaque;
-  mc_diag_sink sink = {golden_render, diags, 0, 0};
+static bool parse_case(const mc_source *src, int n, mc_buf *diags, mc_diag_sink *sink) {
+  (void)diags;
   eng_calendar *cal = NULL;
-  int rc = eng_calendar_parse(src, n, &sink, &cal);
+  int rc = eng_calendar_parse(src, n, sink, &cal);
   eng_calendar_free(cal);
-  return rc == MC_EPARSE && cal == NULL && sink.errors > 0;
+  return rc == MC_EPARSE && cal == NULL && sink->errors > 0;
 }
 
 static void golden_diagnostics(void **state) {
   (void)state;
-  int cases = golden_run(GOLDEN_DIR, ".cal", parse_case, NULL);
+  int cases = golden_run(GOLDEN_DIR, ".cal", parse_case);
   assert_true(cases >= 15);
 }
 
@@ -47,14 +46,14 @@ static void golden_diagnostics(void **state) {
 
 static eng_calendar *parse_text(const char *text, mc_buf *diags) {
   mc_source src = {"t.cal", text, strlen(text)};
-  mc_diag_sink sink = {render, diags, 0, 0};
+  mc_diag_sink sink = {.fn = render, .opaque = diags, .lang = MC_LANG_EN};
   eng_calendar *cal = NULL;
   eng_calendar_parse(&src, 1, &sink, &cal);
   return cal;
 }
 
 static eng_calendar *load_bundled(mc_buf *diags) {
-  mc_diag_sink sink = {render, diags, 0, 0};
+  mc_diag_sink sink = {.fn = render, .opaque = diags, .lang = MC_LANG_EN};
   eng_calendar *cal = NULL;
   eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal);
   return cal;
@@ -170,7 +169,7 @@ static void missing_year_names_the_files(void **state) {
 static void unreadable_files_are_reported(void **state) {
   (void)state;
   mc_buf diags = MC_BUF_INIT;
-  mc_diag_sink sink = {render, &diags, 0, 0};
+  mc_diag_sink sink = {.fn = render, .opaque = &diags, .lang = MC_LANG_EN};
   eng_calendar *cal = NULL;
   const char *paths[] = {MOTCUA_WORKFLOWS_DIR "/calendars/vn.cal", "/nonexistent/vn-2030.cal"};
   assert_int_equal(eng_calendar_load(paths, 2, &sink, &cal), MC_ENOENT);
@@ -200,7 +199,7 @@ static void refuses_invalid_utf8_and_empty_input(void **state) {
   assert_non_null(strstr(mc_buf_cstr(&diags), "the calendar has no office hours"));
 
   mc_buf_reset(&diags);
-  mc_diag_sink sink = {render, &diags, 0, 0};
+  mc_diag_sink sink = {.fn = render, .opaque = &diags, .lang = MC_LANG_EN};
   eng_calendar *cal = (eng_calendar *)&sink; /* must be reset to NULL */
   assert_int_equal(eng_calendar_parse(NULL, 0, &sink, &cal), MC_EPARSE);
   assert_null(cal);
@@ -245,7 +244,7 @@ static void garbage_never_crashes(void **state) {
       mc_buf_append_byte(&text, c);
     }
     mc_source src = {"junk", mc_buf_cstr(&text), text.len};
-    mc_diag_sink sink = {render, &diags, 0, 0};
+    mc_diag_sink sink = {.fn = render, .opaque = &diags, .lang = MC_LANG_EN};
     eng_calendar *cal = NULL;
     mc_buf_reset(&diags);
     int rc = eng_calendar_parse(&src, 1, &sink, &cal);

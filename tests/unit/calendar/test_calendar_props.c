@@ -40,7 +40,7 @@ static mc_instant range_start, range_end;
 
 static int setup(void **state) {
   (void)state;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   int rc = eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal);
   /* Instants whose deadlines (up to ~60 working days) stay inside 2027. */
   mc_instant_parse("2025-01-01T00:00", 420, &range_start);

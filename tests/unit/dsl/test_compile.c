@@ -60,7 +60,7 @@ static void free_bundle(bundle *b) {
 
 static dsl_compile *compile_sources(const mc_source *src, int n, const bool *context) {
   dsl_compile *c;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   assert_int_equal(dsl_compile_new(&c), 0);
   /* Reverse order the second time round must not change the bytes of a
    * definition: pass files as given. */

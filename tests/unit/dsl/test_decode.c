@@ -48,7 +48,7 @@ static int setup(void **state) {
     if (d)
       closedir(d);
   }
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   if (dsl_compile_new(&compiled))
     return -1;
   for (int i = 0; i < nsrc; i++)

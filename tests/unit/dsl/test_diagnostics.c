@@ -52,26 +52,25 @@ static int teardown(void **state) {
   return 0;
 }
 
-static bool check_case(const mc_source *src, int n, mc_buf *diags, void *opaque) {
-  (void)opaque;
+static bool check_case(const mc_source *src, int n, mc_buf *diags, mc_diag_sink *sink) {
+  (void)diags;
   dsl_compile *c;
-  mc_diag_sink sink = {golden_render, diags, 0, 0};
   assert_int_equal(dsl_compile_new(&c), 0);
   for (int i = 0; i < n; i++)
-    dsl_compile_add(c, &src[i], false, &sink);
+    dsl_compile_add(c, &src[i], false, sink);
   for (int i = 0; i < NCONTEXT; i++)
-    dsl_compile_add(c, &context_src[i], true, &sink);
-  int rc = sink.errors ? MC_EPARSE : dsl_compile_check(c, &sink);
+    dsl_compile_add(c, &context_src[i], true, sink);
+  int rc = sink->errors ? MC_EPARSE : dsl_compile_check(c, sink);
   const dsl_artifact *arts;
   int count;
   bool emitted = dsl_compile_emit(c, &arts, &count) == 0;
   dsl_compile_free(c);
-  return rc == MC_EPARSE && sink.errors > 0 && !emitted;
+  return rc == MC_EPARSE && sink->errors > 0 && !emitted;
 }
 
 static void golden_diagnostics(void **state) {
   (void)state;
-  int cases = golden_run(ERRORS_DIR, ".mc", check_case, NULL);
+  int cases = golden_run(ERRORS_DIR, ".mc", check_case);
   assert_true(cases >= 20);
 }
 
@@ -80,7 +79,7 @@ static void binary_and_huge_inputs(void **state) {
   (void)state;
   mc_buf diags = MC_BUF_INIT, big = MC_BUF_INIT;
   dsl_compile *c;
-  mc_diag_sink sink = {golden_render, &diags, 0, 0};
+  mc_diag_sink sink = {.fn = golden_render, .opaque = &diags, .lang = MC_LANG_EN};
 
   static const char nul[] = "procedure \"1\" \"x\" {\0}";
   mc_source s1 = {"nul.mc", nul, sizeof nul - 1};

@@ -101,7 +101,7 @@ eng_result refused(const eng_command *c, mc_instant now, int want, const char *p
 }
 
 static void publish_all(void) {
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   mc_buf why = MC_BUF_INIT;
   if (eng_publish_workflows(eng, MOTCUA_WORKFLOWS_DIR, at("2025-01-01T00:00"), at("2025-12-01T08:00"), &sink, &why))
     fail_msg("publishing the bundle: %s", mc_buf_cstr(&why));
@@ -214,7 +214,7 @@ const eng_document_view *doc_of(doc_list *l, const char *code, const char *name)
  * its steps done elsewhere (`at`), and returns its canonical bytes. */
 void compile_procedure(const char *name, const char *text, const char *policy, mc_buf *out) {
   dsl_compile *comp;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   mc_source src = {name, text, strlen(text)};
   mc_buf path = MC_BUF_INIT, policy_text = MC_BUF_INIT, agencies = MC_BUF_INIT;
   mc_buf_append_str(&path, MOTCUA_WORKFLOWS_DIR "/policies/");

@@ -582,7 +582,7 @@ static void supplement_with_a_paused_clock_moves_the_appointment_by_the_time_wai
    * 17:00.) */
   assert_string_equal(iso(r.appointment_at), "2026-05-08T10:00:00+07:00");
   eng_calendar *cal;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   assert_int_equal(eng_calendar_load_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal), 0);
   int64_t waited, moved;
   assert_int_equal(

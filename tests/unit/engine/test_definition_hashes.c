@@ -81,7 +81,7 @@ static void as_published(hash_list *out) {
   char dir[] = "/tmp/motcua-hashes-XXXXXX", cmd[128];
   eng_engine *e;
   mc_buf why = MC_BUF_INIT;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   mc_instant from, now;
   assert_non_null(mkdtemp(dir));
   assert_int_equal(mc_instant_parse("2026-01-01T00:00", 420, &from), 0);
@@ -145,7 +145,7 @@ static void as_the_command_line_compiles(hash_list *out) {
   dsl_compile *c;
   mc_buf *texts = calloc((size_t)files.n, sizeof *texts);
   mc_source *src = calloc((size_t)files.n, sizeof *src);
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   assert_non_null(texts);
   assert_non_null(src);
   assert_int_equal(dsl_compile_new(&c), 0);

@@ -1590,7 +1590,7 @@ enum { TRIAL_PROCEDURE = 1, TRIAL_POLICY = 2, TRIAL_DIRECTORY = 4, TRIAL_WIDE = 
  * cannot be written). */
 static void publish_trial(int emit, mc_instant from, mc_instant now, bool bad_client) {
   dsl_compile *c;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   mc_buf policy = MC_BUF_INIT;
   assert_int_equal(mc_file_read(MOTCUA_WORKFLOWS_DIR "/policies/nd118-2025.mc", 1 << 20, &policy), 0);
   write_wide_procedure();
@@ -1647,7 +1647,7 @@ static void what_a_submission_needs_published(void **state) {
   /* The agency's calendar. */
   refused(&c, at("2026-02-02T09:40"), MC_ENOENT, "the calendar \"vn\" of T.01 is not published");
   mc_buf cal = MC_BUF_INIT;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   assert_int_equal(eng_calendar_pack_dir(MOTCUA_WORKFLOWS_DIR "/calendars", &sink, &cal), 0);
   eng_command p = {.kind = ENG_CMD_PUBLISH, .actor = {"admin", "system_admin", NULL, "test"},
                    .publish = {.def_kind = ENG_DEF_CALENDAR, .bytes = {cal.data, cal.len}}};
