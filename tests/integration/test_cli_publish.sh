@@ -80,7 +80,7 @@ grep -qx '  - agency H13.X05 Ủy ban nhân dân xã Lạc Vệ (merged into H13
 grep -qF '2 open dossiers of H13.X05 would be transferred to H13.X01' "$tmp/out" || fail "dry run: the transfers: $(cat "$tmp/out")"
 echo 'merged "H13.X05" into "H13.X5"' >"$tmp/x05-typo.mc"
 "$motcua" publish "$d" --now 2026-02-10T11:50 "$tmp/x05-typo.mc" >"$tmp/out" 2>&1 && fail "an unknown successor published"
-grep -qF 'unknown successor agency "H13.X5"' "$tmp/out" || fail "unknown successor: $(cat "$tmp/out")"
+grep -qF 'không có cơ quan kế thừa "H13.X5"' "$tmp/out" || fail "unknown successor: $(cat "$tmp/out")"
 "$motcua" publish "$d" --now 2026-02-10T11:50 "$tmp/x05-merged.mc" >"$tmp/out" 2>&1 || fail "merge: $(cat "$tmp/out")"
 grep -qx 'directory: 2 dossiers transferred, 0 officials moved' "$tmp/out" || fail "merge: what it moved: $(cat "$tmp/out")"
 out=$("$motcua" dossier "$d" show "$open05" 2>&1) || fail "show $open05: $out"

@@ -183,7 +183,7 @@ static int directory_without(const char *gone, const char *into, mc_buf *out) {
     mc_buf_printf(&text, "\nmerged \"%s\" into \"%s\"\n", gone, into);
   mc_source src = {"bac-ninh.mc", mc_buf_cstr(&text), text.len};
   dsl_compile *comp;
-  mc_diag_sink sink = {mc_diag_print_to_file, stderr, 0, 0};
+  mc_diag_sink sink = {.fn = mc_diag_print_to_file, .opaque = stderr, .lang = MC_LANG_EN};
   assert_int_equal(dsl_compile_new(&comp), 0);
   dsl_compile_add(comp, &src, false, &sink);
   /* The procedures its offers name, and their policies, as context. */
