@@ -54,12 +54,8 @@ void dsl__check_successors(const dsl_program *prog, mc_diag_sink *sink) {
       ERR(sink, g->into_at, hint, "the successor \"%s\" of \"%s\" is itself merged into \"%s\"", g->into, g->from,
           next->into);
     } else if (dsl__find_agency(prog, g->into) == NULL) {
-      const char *guess = dsl__closest_agency(prog, g->into);
-      if (guess)
-        snprintf(hint, sizeof hint, "did you mean \"%s\"?", guess);
-      else
-        snprintf(hint, sizeof hint, "name an agency of the directory by its code");
-      ERR(sink, g->into_at, hint, "unknown successor agency \"%s\"", g->into);
+      ERR(sink, g->into_at, dsl__agency_hint(prog, g->into, hint, sizeof hint), "unknown successor agency \"%s\"",
+          g->into);
     }
   }
 }

@@ -6,7 +6,7 @@
  * calendars (dsl_compile_limits).  Run last by check.c; calls only the
  * lookups (lookup.c), the words (vocab.c) and the reporting (report.c).
  */
-#include "dsl/dsl-int.h"
+#include "dsl/check-int.h"
 
 #include "dsl/vocab.h"
 
@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ERR(sink, span, hint, ...) dsl__error_at((sink), (span), (hint), __VA_ARGS__)
 
 static bool is_decided(const dsl_node *n) { return n->kind == DSL_NODE_STEP && n->state && !strcmp(n->state, "decided"); }
 

@@ -84,6 +84,11 @@ const dsl_template *dsl__find_template(const dsl_program *prog, const char *name
  * mean"), or NULL when none is close. */
 const char *dsl__closest_agency(const dsl_program *prog, const char *code);
 const char *dsl__closest_template(const dsl_program *prog, const char *name);
+/* A hint into `buf`: "did you mean" the closest word of `list`, else the
+ * words (`what` names them: "levels"); for an agency code, the closest code
+ * of the directory, else how agencies are named. */
+const char *dsl__vocab_hint(char *buf, unsigned size, const char *const *list, const char *word, const char *what);
+const char *dsl__agency_hint(const dsl_program *prog, const char *code, char *buf, size_t size);
 const dsl_setting *dsl__setting(const dsl_setting *list, const char *key);
 /* The next {fact} of a template's text from *cursor on ({{ and }} are
  * braces): 1 and the fact (truncated to 63 bytes, *too_long set when it

@@ -81,3 +81,28 @@ const char *dsl__closest_template(const dsl_program *prog, const char *name) {
     names[n++] = t->name;
   return closest_of(names, n, name);
 }
+
+
+/* A hint naming the closest word, or listing them all. */
+const char *dsl__vocab_hint(char *buf, unsigned size, const char *const *list, const char *word,
+                            const char *what) {
+  const char *guess = dsl_vocab_closest(list, word);
+  char all[512];
+  if (guess) {
+    snprintf(buf, size, "did you mean \"%s\"?", guess);
+  } else {
+    dsl_vocab_join(list, all, sizeof all);
+    snprintf(buf, size, "%s are: %s", what, all);
+  }
+  return buf;
+}
+
+/* "did you mean" the closest agency code, else how agencies are named. */
+const char *dsl__agency_hint(const dsl_program *prog, const char *code, char *buf, size_t size) {
+  const char *guess = dsl__closest_agency(prog, code);
+  if (guess)
+    snprintf(buf, size, "did you mean \"%s\"?", guess);
+  else
+    snprintf(buf, size, "name an agency of the directory by its code");
+  return buf;
+}
