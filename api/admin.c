@@ -156,9 +156,14 @@ static void publish_finish(job *j) {
   for (int i = 0; i < j->ncmds; i++) {
     const eng_result *r = &j->results[i];
     ok &= r->status == 0;
-    json_array_append_new(results, r->status ? json_pack("{s:b, s:o}", "ok", 0, "error", srv_error_of_result(r, NULL))
-                                             : json_pack("{s:b, s:b, s:I}", "ok", 1, "repeated", r->repeated, "seq",
-                                                         (json_int_t)(r->count ? r->first_seq : 0)));
+    json_t *one = r->status ? json_pack("{s:b, s:o}", "ok", 0, "error", srv_error_of_result(r, NULL))
+                            : json_pack("{s:b, s:b, s:I}", "ok", 1, "repeated", r->repeated, "seq",
+                                        (json_int_t)(r->count ? r->first_seq : 0));
+    /* A directory that merges an agency: how many dossiers and officials it moved. */
+    if (r->status == 0 && !r->repeated && r->message[0] && j->cmds[i].kind == ENG_CMD_PUBLISH &&
+        j->cmds[i].publish.def_kind == ENG_DEF_DIRECTORY)
+      json_object_set_new(one, "message", json_string(r->message));
+    json_array_append_new(results, one);
   }
   job_reply(j, json_pack("{s:b, s:o}", "ok", ok, "results", results));
   srv_job_free(j);

@@ -35,11 +35,23 @@ typedef struct event_out {
   int nrows;
 } event_out;
 
+/* A transfer's old agency (dossier.transferred: eng_event_view's
+ * from_agency): its officials' subscriptions to their agency learn that the
+ * dossier left, its queues lose the row. */
+static bool left_agency_of(const sub *sb, const eng_event_view *v) {
+  const principal *p = &sb->c->who;
+  return v->from_agency[0] && !strcmp(v->from_agency, sb->agency) &&
+         (srv_principal_reads_all(p) || !strcmp(p->acct.agency, v->from_agency));
+}
+
 static bool sub_matches(const sub *sb, const event_out *e) {
   const conn *c = sb->c;
   const eng_event_view *v = e->v;
   if (!c->who.authed || c->who.must_change)
     return false; /* a one-time password reads nothing until it is changed */
+  if ((!strcmp(sb->scope, "queue") && !sb->account[0]) || !strcmp(sb->scope, "agency"))
+    if (left_agency_of(sb, v))
+      return true;
   if (!strcmp(sb->scope, "queue"))
     return sb->account[0] ? v->applicant[0] && !strcmp(v->applicant, c->who.acct.id)
                           : (!strcmp(v->dossier.agency, sb->agency) || among(e->step_agencies, sb->agency)) &&
@@ -263,11 +275,13 @@ static void push_dossier_event(srv *s, const eng_event_view *v) {
   reach_add(&r, srv_subs_under(&s->subs, SUB_BY_ACCOUNT, v->applicant));
   reach_add(&r, srv_subs_under(&s->subs, SUB_BY_DOSSIER, v->dossier.code));
   reach_add(&r, srv_subs_under(&s->subs, SUB_BY_AGENCY, v->dossier.agency));
+  if (v->from_agency[0] && strcmp(v->from_agency, v->dossier.agency))
+    reach_add(&r, srv_subs_under(&s->subs, SUB_BY_AGENCY, v->from_agency));
   size_t i;
   json_t *a;
   json_array_foreach(e.step_agencies, i, a) {
     const char *agency = json_string_value(a);
-    bool seen = agency == NULL || !strcmp(agency, v->dossier.agency);
+    bool seen = agency == NULL || !strcmp(agency, v->dossier.agency) || !strcmp(agency, v->from_agency);
     for (size_t k = 0; k < i && !seen; k++)
       seen = !strcmp(json_string_value(json_array_get(e.step_agencies, k)), agency);
     if (!seen)

@@ -236,6 +236,10 @@ void srv_ws_op_history(req *r) {
       json_object_set_new(o, "reason", json_string(x->reason));
     if (x->handler)
       json_object_set_new(o, "handler", json_string(x->handler));
+    if (x->from)
+      json_object_set_new(o, "from", json_string(x->from));
+    if (x->to)
+      json_object_set_new(o, "to", json_string(x->to));
     if (x->due_at)
       json_object_set_new(o, "due_at", json_integer(x->due_at));
     if (x->old_due)

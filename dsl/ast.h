@@ -225,6 +225,17 @@ typedef struct dsl_offer {
   bool context;
 } dsl_offer;
 
+/* `merged "FROM" into "INTO"`: the agency FROM is gone from the directory
+ * and INTO is its successor, which takes over its open dossiers and its
+ * officials when the directory is published (docs/DSL.md, "The agency
+ * directory"). */
+typedef struct dsl_merger {
+  struct dsl_merger *next;
+  const char *from, *into;
+  dsl_span at, from_at, into_at;
+  bool context;
+} dsl_merger;
+
 /* Everything read from one compile's files. */
 /* A message to an applicant or an official: its e-mail subject and body
  * and its text message, with {facts} of the dossier filled in when sent. */
@@ -242,6 +253,7 @@ typedef struct dsl_program {
   dsl_agency *agencies;
   dsl_offer *offers;
   dsl_template *templates;
+  dsl_merger *mergers;
 } dsl_program;
 
 #endif

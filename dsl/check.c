@@ -206,6 +206,7 @@ int dsl__check(dsl_compile *c, mc_diag_sink *sink) {
   int before = sink->errors;
   dsl__check_policies(&c->prog, sink);
   dsl__check_directory(&c->prog, sink);
+  dsl__check_successors(&c->prog, sink);
   dsl__check_templates(&c->prog, sink);
   for (dsl_procedure *p = c->prog.procedures; p; p = p->next)
     if (!p->context)

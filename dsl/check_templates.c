@@ -62,7 +62,7 @@ void dsl__check_templates(const dsl_program *prog, mc_diag_sink *sink) {
     return; /* checked together with workflows/templates only */
   /* The engine's own messages (docs/ENGINE.md, "The outbox"). */
   static const char *const engine_sends[] = {"received", "new_dossier", "extended", "payment_due", "step_warning", "step_overdue",
-                                             "deadline_near", "deadline_passed", "delivery_failed", "incident", NULL};
+                                             "deadline_near", "deadline_passed", "delivery_failed", "incident", "transferred", NULL};
   const dsl_template *last = prog->templates;
   while (last->next)
     last = last->next;

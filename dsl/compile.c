@@ -33,7 +33,8 @@
  *   or a str.
  * directory: {agencies: [{code, departments: [{code, name}], name,
  *   settings: {key: value}}], format, kind: "directory", offers: [{agency:
- *   str|nil, every: str|nil, procedure}]} — agencies sorted by code.
+ *   str|nil, every: str|nil, procedure}], merged: [{from, into}] only when an
+ *   agency was merged into its successor} — agencies by code, merged by from.
  *
  * Read back by one decoder per kind: procedures by machine.c, policies and
  * templates by defs.c, the directory by directory.c (docs/DSL.md, "The
@@ -80,7 +81,9 @@ int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_
   dsl_agency *a0 = c->prog.agencies;
   dsl_offer *o0 = c->prog.offers;
   dsl_template *t0 = c->prog.templates;
-  int np = 0, nq = 0, na = 0, no = 0, nt = 0;
+  dsl_merger *g0 = c->prog.mergers;
+  int np = 0, nq = 0, na = 0, no = 0, nt = 0, ng = 0;
+  for (dsl_merger *x = g0; x; x = x->next) ng++;
   for (dsl_template *x = t0; x; x = x->next) nt++;
   for (dsl_procedure *x = p0; x; x = x->next) np++;
   for (dsl_policy *x = q0; x; x = x->next) nq++;
@@ -111,6 +114,9 @@ int dsl_compile_add(dsl_compile *c, const mc_source *src, bool context, mc_diag_
     dsl_template *t = c->prog.templates;
     for (int i = 0; i < nt && t; i++) t = t->next;
     MARK_CONTEXT(dsl_template, t, true);
+    dsl_merger *g = c->prog.mergers;
+    for (int i = 0; i < ng && g; i++) g = g->next;
+    MARK_CONTEXT(dsl_merger, g, true);
   }
   return rc;
 }
@@ -414,6 +420,10 @@ static int compare_offers(const void *a, const void *b) {
   return dsl__offer_cmp(x->procedure, x->agency, x->every_level, y->procedure, y->agency, y->every_level);
 }
 
+static int compare_mergers(const void *a, const void *b) {
+  return strcmp((*(const dsl_merger *const *)a)->from, (*(const dsl_merger *const *)b)->from);
+}
+
 static int add_artifact(dsl_compile *c, dsl_artifact_kind kind, const char *id, const char *title,
                         mc_buf *bytes) {
   dsl_artifact *grown = realloc(c->artifacts, (size_t)(c->nartifacts + 1) * sizeof *grown);
@@ -496,13 +506,25 @@ int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count)
     for (const dsl_offer *o = c->prog.offers; o && rc == 0; o = o->next)
       if (!o->context)
         offers[no++] = o;
-    if (rc == 0 && (na > 0 || no > 0)) {
+    /* The agencies merged into a successor: the key only when there are. */
+    const dsl_merger *mergers[256];
+    uint32_t ng = 0;
+    for (const dsl_merger *g = c->prog.mergers; g && rc == 0; g = g->next)
+      if (!g->context) {
+        if (ng == 256)
+          rc = MC_ETOOBIG;
+        else
+          mergers[ng++] = g;
+      }
+    if (rc == 0 && (na > 0 || no > 0 || ng > 0)) {
       if (na > 0)
         qsort(agencies, na, sizeof agencies[0], compare_agencies);
       if (no > 0)
         qsort(offers, no, sizeof offers[0], compare_offers);
+      if (ng > 0)
+        qsort(mergers, ng, sizeof mergers[0], compare_mergers);
       mc_canon_init(&w, &b);
-      mc_canon_map(&w, 4);
+      mc_canon_map(&w, 4 + (ng > 0));
       mc_canon_key(&w, "agencies");
       mc_canon_array(&w, na);
       for (uint32_t i = 0; i < na && rc == 0; i++) {
@@ -524,6 +546,15 @@ int dsl_compile_emit(dsl_compile *c, const dsl_artifact **artifacts, int *count)
       }
       mc_canon_kv_int(&w, "format", DSL_FORMAT_VERSION);
       mc_canon_kv_str(&w, "kind", "directory");
+      if (ng > 0) {
+        mc_canon_key(&w, "merged");
+        mc_canon_array(&w, ng);
+        for (uint32_t i = 0; i < ng; i++) {
+          mc_canon_map(&w, 2);
+          mc_canon_kv_str(&w, "from", mergers[i]->from);
+          mc_canon_kv_str(&w, "into", mergers[i]->into);
+        }
+      }
       mc_canon_key(&w, "offers");
       mc_canon_array(&w, no);
       for (uint32_t i = 0; i < no; i++) {

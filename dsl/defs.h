@@ -88,5 +88,7 @@ const dsl_d_agency *dsl_directory_find(const dsl_directory *d, const char *code)
 /* Whether the offer is of the agency `a`: at it by code, or at every agency
  * of its level. */
 bool dsl_directory_offer_is_at(const dsl_d_offer *o, const dsl_d_agency *a);
+/* Whether the agency of that code is in the directory and offers the procedure. */
+bool dsl_directory_offered(const dsl_directory *d, const char *procedure, const char *agency);
 
 #endif

@@ -27,7 +27,8 @@ struct dsl_directory {
   msgpack_unpacked u; /* owns everything below */
   const msgpack_object **agencies; /* sorted by code */
   const msgpack_object **offers;   /* in canonical order */
-  uint32_t nagencies, noffers;
+  const msgpack_object **merged;   /* {from, into}, sorted by from */
+  uint32_t nagencies, noffers, nmerged;
   mc_arena arena;        /* the decoded form's texts */
   dsl_d_agency *list;    /* in the bytes' order */
   dsl_d_offer *olist;
@@ -87,6 +88,10 @@ static int offer_cmp(const msgpack_object *a, const msgpack_object *b) {
 
 static int offer_qsort(const void *a, const void *b) {
   return offer_cmp(*(const msgpack_object *const *)a, *(const msgpack_object *const *)b);
+}
+
+static int merged_qsort(const void *a, const void *b) {
+  return view_cmp(text(*(const msgpack_object *const *)a, "from"), text(*(const msgpack_object *const *)b, "from"));
 }
 
 static int agency_qsort(const void *a, const void *b) {
@@ -176,7 +181,20 @@ int dsl_directory_decode(const uint8_t *bytes, size_t len, dsl_directory **out) 
       return MC_EPARSE;
     }
   }
-    if (decode_lists(d) != 0) {
+  const msgpack_object *merged = dsl__field(root, "merged");
+  d->nmerged = merged && merged->type == MSGPACK_OBJECT_ARRAY ? merged->via.array.size : 0;
+  if ((d->merged = calloc(d->nmerged + 1, sizeof *d->merged)) == NULL) {
+    dsl_directory_free(d);
+    return MC_ENOMEM;
+  }
+  for (uint32_t i = 0; i < d->nmerged; i++) {
+    d->merged[i] = &merged->via.array.ptr[i];
+    if (text(d->merged[i], "from").ptr == NULL || text(d->merged[i], "into").ptr == NULL) {
+      dsl_directory_free(d);
+      return MC_EPARSE;
+    }
+  }
+  if (decode_lists(d) != 0) {
     dsl_directory_free(d);
     return MC_ENOMEM;
   }
@@ -184,6 +202,7 @@ int dsl_directory_decode(const uint8_t *bytes, size_t len, dsl_directory **out) 
    * views are ordered for merging and comparing. */
   qsort(d->agencies, d->nagencies, sizeof *d->agencies, agency_qsort);
   qsort(d->offers, d->noffers, sizeof *d->offers, offer_qsort);
+  qsort(d->merged, d->nmerged, sizeof *d->merged, merged_qsort);
   *out = d;
   return 0;
 }
@@ -195,6 +214,7 @@ void dsl_directory_free(dsl_directory *d) {
   free(d->bytes);
   free(d->agencies);
   free(d->offers);
+  free(d->merged);
   mc_arena_free(&d->arena);
   free(d);
 }
@@ -213,6 +233,22 @@ static const msgpack_object *find_offer(const dsl_directory *d, const msgpack_ob
   return NULL;
 }
 
+static const msgpack_object *find_merged(const dsl_directory *d, view from) {
+  for (uint32_t i = 0; d && i < d->nmerged; i++)
+    if (view_cmp(text(d->merged[i], "from"), from) == 0)
+      return d->merged[i];
+  return NULL;
+}
+
+bool dsl_directory_successor(const dsl_directory *d, const char *code, char *into, size_t size) {
+  const msgpack_object *m = find_merged(d, (view){code, strlen(code)});
+  view v = text(m, "into");
+  if (m == NULL || v.ptr == NULL)
+    return false;
+  snprintf(into, size, "%.*s", (int)v.len, v.ptr);
+  return true;
+}
+
 bool dsl_directory_has_agency(const dsl_directory *d, const char *code) {
   return find_agency(d, (view){code, strlen(code)}) != NULL;
 }
@@ -228,16 +264,22 @@ void dsl_directory_agency(const dsl_directory *d, uint32_t i, char *code, size_t
 
 /* Writes a directory of these agencies and offers (both already sorted). */
 static int encode(const msgpack_object *const *agencies, uint32_t na, const msgpack_object *const *offers,
-                  uint32_t no, mc_buf *out) {
+                  uint32_t no, const msgpack_object *const *merged, uint32_t ng, mc_buf *out) {
   mc_canon w;
   mc_canon_init(&w, out);
-  mc_canon_map(&w, 4);
+  mc_canon_map(&w, 4 + (ng > 0));
   mc_canon_key(&w, "agencies");
   mc_canon_array(&w, na);
   for (uint32_t i = 0; i < na; i++)
     mc_canon_object(&w, agencies[i]);
   mc_canon_kv_int(&w, "format", DSL_FORMAT_VERSION);
   mc_canon_kv_str(&w, "kind", "directory");
+  if (ng > 0) {
+    mc_canon_key(&w, "merged");
+    mc_canon_array(&w, ng);
+    for (uint32_t i = 0; i < ng; i++)
+      mc_canon_object(&w, merged[i]);
+  }
   mc_canon_key(&w, "offers");
   mc_canon_array(&w, no);
   for (uint32_t i = 0; i < no; i++)
@@ -249,16 +291,29 @@ int dsl_directory_merge(const dsl_directory *published, const dsl_directory *nam
   uint32_t pa = published ? published->nagencies : 0, po = published ? published->noffers : 0;
   const msgpack_object **agencies = calloc((size_t)pa + named->nagencies + 1, sizeof *agencies);
   const msgpack_object **offers = calloc((size_t)po + named->noffers + 1, sizeof *offers);
-  uint32_t na = 0, no = 0;
+  uint32_t pg = published ? published->nmerged : 0;
+  const msgpack_object **merged = calloc((size_t)pg + named->nmerged + 1, sizeof *merged);
+  uint32_t na = 0, no = 0, ng = 0;
   int rc = MC_ENOMEM;
-  if (agencies == NULL || offers == NULL)
+  if (agencies == NULL || offers == NULL || merged == NULL)
     goto done;
-  /* Agencies: the named files' win; the others stand as published. */
+  /* Agencies: the named files' win; the others stand as published, but an
+   * agency the named files merge into its successor goes. */
   for (uint32_t i = 0; i < named->nagencies; i++)
     agencies[na++] = named->agencies[i];
   for (uint32_t i = 0; i < pa; i++)
-    if (find_agency(named, text(published->agencies[i], "code")) == NULL)
+    if (find_agency(named, text(published->agencies[i], "code")) == NULL &&
+        find_merged(named, text(published->agencies[i], "code")) == NULL)
       agencies[na++] = published->agencies[i];
+  /* Successors: the named files' win; a published one stands while its
+   * agency is not in the directory again. */
+  for (uint32_t i = 0; i < named->nmerged; i++)
+    merged[ng++] = named->merged[i];
+  for (uint32_t i = 0; i < pg; i++) {
+    view from = text(published->merged[i], "from");
+    if (find_merged(named, from) == NULL && find_agency(named, from) == NULL)
+      merged[ng++] = published->merged[i];
+  }
   /* Offers: the named files' offers, and the published ones except those of
    * an agency the named files declare (its file now says what it offers). */
   for (uint32_t i = 0; i < named->noffers; i++)
@@ -271,10 +326,12 @@ int dsl_directory_merge(const dsl_directory *published, const dsl_directory *nam
   }
   qsort(agencies, na, sizeof *agencies, agency_qsort);
   qsort(offers, no, sizeof *offers, offer_qsort);
-  rc = encode(agencies, na, offers, no, out);
+  qsort(merged, ng, sizeof *merged, merged_qsort);
+  rc = encode(agencies, na, offers, no, merged, ng, out);
 done:
   free(agencies);
   free(offers);
+  free(merged);
   return rc;
 }
 
@@ -317,8 +374,10 @@ int dsl_directory_diff(const dsl_directory *from, const dsl_directory *to, mc_bu
   for (uint32_t i = 0; from && i < from->nagencies; i++)
     if (find_agency(to, text(from->agencies[i], "code")) == NULL) {
       view code = text(from->agencies[i], "code"), name = text(from->agencies[i], "name");
-      mc_buf_printf(text_out, "  - agency %.*s %.*s\n", (int)code.len, code.ptr, (int)name.len,
-                    name.ptr ? name.ptr : "");
+      view into = text(find_merged(to, code), "into");
+      mc_buf_printf(text_out, "  - agency %.*s %.*s%s%.*s%s\n", (int)code.len, code.ptr, (int)name.len,
+                    name.ptr ? name.ptr : "", into.ptr ? " (merged into " : "", (int)into.len, into.ptr ? into.ptr : "",
+                    into.ptr ? ")" : "");
       changes++;
     }
   for (uint32_t i = 0; i < to->noffers; i++)
@@ -357,4 +416,12 @@ static bool same(const char *a, const char *b) { return a && b && !strcmp(a, b);
 
 bool dsl_directory_offer_is_at(const dsl_d_offer *o, const dsl_d_agency *a) {
   return same(o->agency, a->code) || same(o->every, a->level);
+}
+
+bool dsl_directory_offered(const dsl_directory *d, const char *procedure, const char *agency) {
+  const dsl_d_agency *a = dsl_directory_find(d, agency);
+  for (uint32_t i = 0; a && d && i < d->noffers; i++)
+    if (!strcmp(d->olist[i].procedure, procedure) && dsl_directory_offer_is_at(&d->olist[i], a))
+      return true;
+  return false;
 }

@@ -89,6 +89,9 @@ struct dsl_compile {
  * (compile.c). */
 int dsl__check(dsl_compile *c, mc_diag_sink *sink);
 void dsl__check_structure(const dsl_program *prog, mc_diag_sink *sink);
+/* The successors the directory names (`merged "FROM" into "INTO"`):
+ * check_directory_successor.c, run by check.c after the directory. */
+void dsl__check_successors(const dsl_program *prog, mc_diag_sink *sink);
 /* What the checks look up (lookup.c); a compiled definition shadows a
  * context one with the same identifier. */
 const dsl_policy *dsl__find_policy(const dsl_program *prog, const char *id);

@@ -111,6 +111,9 @@ int dsl_directory_decode(const uint8_t *bytes, size_t len, dsl_directory **out);
 void dsl_directory_free(dsl_directory *d); /* NULL is a no-op */
 
 bool dsl_directory_has_agency(const dsl_directory *d, const char *code);
+/* The successor the directory names for an agency merged into another
+ * (`merged "FROM" into "INTO"`), into `into`; false when it names none. */
+bool dsl_directory_successor(const dsl_directory *d, const char *code, char *into, size_t size);
 uint32_t dsl_directory_agency_count(const dsl_directory *d);
 /* The i-th agency (by code order): its code and name, truncated to fit. */
 void dsl_directory_agency(const dsl_directory *d, uint32_t i, char *code, size_t code_size, char *name,
@@ -120,7 +123,9 @@ void dsl_directory_agency(const dsl_directory *d, uint32_t i, char *code, size_t
  * `published` (the one in the log; NULL if none) makes: every agency of
  * `named`, and the published agencies it does not declare; the offers of
  * `named`, and the published offers except those of an agency `named`
- * declares (its file now says what it offers).  Canonical bytes appended to
+ * declares (its file now says what it offers); the successors (`merged`) of
+ * `named`, and the published ones whose agency `named` does not declare
+ * again — an agency `named` merges goes.  Canonical bytes appended to
  * `out`.  Publishing the whole bundle replaces the directory instead: that
  * is how an agency or an offer to every commune is removed. */
 int dsl_directory_merge(const dsl_directory *published, const dsl_directory *named, mc_buf *out);

@@ -88,6 +88,23 @@ const mc_diag_text dsl__messages_vi[] = {
     {"levels", "các cấp"},
     {"unknown level \"%s\"", "không có cấp \"%s\""},
 
+    /* ---- successors of merged agencies (check_directory_successor.c) */
+    {"an agency has one successor: keep one merged line for it", "mỗi cơ quan chỉ có một cơ quan kế thừa: giữ lại một dòng merged cho cơ quan này"},
+    {"the agency \"%s\" is merged twice", "cơ quan \"%s\" được ghi sáp nhập hai lần"},
+    {"name the agency that takes over its dossiers and officials", "ghi cơ quan tiếp nhận hồ sơ và công chức của cơ quan này"},
+    {"the agency \"%s\" cannot be its own successor", "cơ quan \"%s\" không thể là cơ quan kế thừa của chính mình"},
+    {"remove the block agency \"%s\" { ... }: a merged agency is no longer in the directory",
+     "xóa khối agency \"%s\" { ... }: cơ quan đã sáp nhập không còn trong danh bạ cơ quan"},
+    {"the agency \"%s\" is merged into \"%s\" but still in the directory",
+     "cơ quan \"%s\" đã sáp nhập vào \"%s\" nhưng vẫn còn trong danh bạ cơ quan"},
+    {"the successors go round in a circle: name an agency of the directory",
+     "các cơ quan kế thừa tạo thành vòng lặp: hãy ghi một cơ quan có trong danh bạ cơ quan"},
+    {"name \"%s\", the agency that takes over, directly: merged \"%s\" into \"%s\"",
+     "ghi thẳng \"%s\", cơ quan tiếp nhận cuối cùng: merged \"%s\" into \"%s\""},
+    {"the successor \"%s\" of \"%s\" is itself merged into \"%s\"",
+     "cơ quan kế thừa \"%s\" của \"%s\" lại đã sáp nhập vào \"%s\""},
+    {"unknown successor agency \"%s\"", "không có cơ quan kế thừa \"%s\""},
+
     /* ---- conditions: form fields, dossier facts, types (check.c: resolve_ref, check_cond) */
     {"declare it in the form { } block, or correct the name", "khai báo trường này trong khối form { }, hoặc sửa lại tên cho đúng"},
     {"the form field \"%s\" is used but not declared", "trường \"%s\" của biểu mẫu được dùng nhưng chưa được khai báo"},

@@ -199,6 +199,7 @@ static dsl_setting *setting(dsl_ctx *ctx, const char *key, dsl_loc at) {
 %token WORKING "working" CALENDAR "calendar" DAY "day" HOUR "hour" ENUM "enum"
 %token WORKING_VI "làm việc"
 %token TEMPLATE "template" SUBJECT "subject" BODY "body" SMS "sms"
+%token MERGED "merged" INTO "into"
 %token ARROW "->" DOTDOT ".." BAD "invalid character"
 %token RESYNC "end of a skipped line"
 %token <number> BOOLEAN "yes or no" TYPE "field type" CMP "comparison" CLOCKTIME "time of day"
@@ -229,6 +230,7 @@ decl
   | policy
   | agency
   | offer
+  | merged
   | template
   ;
 
@@ -343,6 +345,8 @@ name
   | SUBJECT                 { $$ = "subject"; }
   | BODY                    { $$ = "body"; }
   | SMS                     { $$ = "sms"; }
+  | MERGED                  { $$ = "merged"; }
+  | INTO                    { $$ = "into"; }
   | TYPE                    { $$ = dsl__field_type_word((int)$1); }
   ;
 
@@ -756,6 +760,22 @@ offer
       {
         dsl_offer *o = NEW(dsl_offer);
         if (o) { o->procedure = $2; o->every_level = $5; o->at = SPAN(@$); dsl__append(&ctx->prog->offers, o); }
+      }
+  ;
+
+/* An agency gone from the directory, and its successor. */
+merged
+  : MERGED STRING INTO STRING
+      {
+        dsl_merger *m = NEW(dsl_merger);
+        if (m) {
+          m->from = $2;
+          m->into = $4;
+          m->at = SPAN(@$);
+          m->from_at = SPAN(@2);
+          m->into_at = SPAN(@4);
+          dsl__append(&ctx->prog->mergers, m);
+        }
       }
   ;
 

@@ -405,6 +405,65 @@ int eng__account_decode(const void *data, size_t len, eng_account_view *out) {
   return rc;
 }
 
+/* The officials of an agency merged into its successor (cmd_transfer.c,
+ * when the directory that merges it is published): each moved there with
+ * its roles, enabled or not, by `account.moved`. */
+typedef struct moving {
+  const char *from;
+  mc_buf ids; /* NUL-terminated, end to end */
+  int n, enabled;
+} moving;
+
+static int collect_official(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  moving *m = opaque;
+  const char *id = key;
+  eng_account_view a;
+  if (klen == 0 || id[0] < 'a' || id[0] > 'z')
+    return 1; /* past the officials (eng_officials) */
+  if (klen >= sizeof a.id || eng__account_decode(val, vlen, &a) != 0)
+    return MC_ECORRUPT;
+  if (strcmp(a.agency, m->from))
+    return 0;
+  mc_buf_append(&m->ids, id, klen);
+  mc_buf_append(&m->ids, "", 1);
+  m->n++;
+  m->enabled += !a.disabled;
+  return 0;
+}
+
+int eng__agency_officials(store_batch *b, const char *agency, int *enabled) {
+  moving m = {agency, MC_BUF_INIT, 0, 0};
+  int rc = store_cmd_proj_scan(b, ENG_PROJ_ACCOUNTS, "a", 1, collect_official, &m);
+  mc_buf_free(&m.ids);
+  *enabled = m.enabled;
+  return rc < 0 ? rc : 0;
+}
+
+int eng__accounts_move(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, const char *from,
+                       const char *to, int *moved, eng_result *r) {
+  moving m = {from, MC_BUF_INIT, 0, 0};
+  int rc = store_cmd_proj_scan(b, ENG_PROJ_ACCOUNTS, "a", 1, collect_official, &m);
+  *moved = 0;
+  if (rc < 0) {
+    mc_buf_free(&m.ids);
+    return eng__refuse_store(r, rc, store_errmsg(e->st));
+  }
+  const char *id = (const char *)m.ids.data;
+  for (int i = 0; i < m.n && rc == 0; i++, id += strlen(id) + 1) {
+    eng_account_view a;
+    bool exists = false;
+    if ((rc = eng__account_load(b, id, &a, &exists)) != 0) {
+      rc = eng__refuse_store(r, rc, store_errmsg(e->st));
+      break;
+    }
+    snprintf(a.agency, sizeof a.agency, "%s", to);
+    if ((rc = append(e, b, now, c, ENG_EV_ACCOUNT_MOVED, &a, r)) == 0)
+      (*moved)++;
+  }
+  mc_buf_free(&m.ids);
+  return rc;
+}
+
 /* The projection: an account event carries the account as it stands. */
 int eng__account_apply(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;

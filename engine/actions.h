@@ -48,7 +48,8 @@
   X(extend, "Gia hạn và xin lỗi", DATE)                          \
   X(assign, "Phân công xử lý", OFFICIAL)                         \
   X(stop, "Dừng xử lý", REASON)                                  \
-  X(rate, "Đánh giá", RATING)
+  X(rate, "Đánh giá", RATING)                                   \
+  X(transfer, "Chuyển hồ sơ đến cơ quan có thẩm quyền", AGENCY)
 
 typedef enum {
   ENG_NEEDS_NONE,
@@ -59,6 +60,7 @@ typedef enum {
   ENG_NEEDS_DATE,
   ENG_NEEDS_OFFICIAL,
   ENG_NEEDS_RATING,
+  ENG_NEEDS_AGENCY, /* an agency offering the procedure, and a reason */
   ENG_NEEDS_ENGINE,
 } eng_needs;
 
@@ -70,7 +72,7 @@ typedef struct eng_action_info {
 /* The action of that name; NULL for none (an action of a procedure this
  * table does not list: a client shows its name). */
 const eng_action_info *eng_action_info_of(const char *name);
-/* "none", "reason", "optional_reason", "list", "documents", "date", "official", "rating", "engine". */
+/* "none", "reason", "optional_reason", "list", "documents", "date", "official", "rating", "agency", "engine". */
 const char *eng_needs_name(eng_needs n);
 
 #endif

@@ -1,7 +1,8 @@
 /* cmd_publish.c — the commands publish and retire: definitions
  * (procedures, policies, the calendar, the directory, templates), who may
  * publish them, and the checks before (a directory may not drop an agency
- * with open dossiers; a calendar must parse). */
+ * with open dossiers or enabled officials unless it names its successor,
+ * which then takes them over: cmd_transfer.c; a calendar must parse). */
 #include "engine/decide.h"
 
 #include "base/error.h"
@@ -10,13 +11,25 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A directory may drop an agency only when none of its dossiers is open:
- * they would have nowhere to be decided. */
-static int check_directory_removals(decide *d) {
+/* The agencies a directory merges into their successors, for the
+ * transfers that follow its publication. */
+typedef struct merging {
+  char from[64], to[64], name[256];
+} merging;
+
+#define MAX_MERGING 64
+
+/* A directory may drop an agency without a successor only when none of its
+ * dossiers is open and none of its officials enabled: they would have
+ * nowhere to be decided, no agency to work for.  With one (`merged "FROM"
+ * into "TO"`, an agency of the new directory), the dossiers and officials
+ * are taken over (merge[], *nmerge). */
+static int check_directory_removals(decide *d, merging *merge, int *nmerge) {
   uint8_t current[32];
   eng_def *def;
   const dsl_directory *was;
   dsl_directory *next = NULL;
+  *nmerge = 0;
   int rc = eng__def_current(d->e, d->b, ENG_DEF_DIRECTORY, "directory", INT64_MAX, current);
   if (rc == MC_ENOENT || rc == MC_ERANGE)
     return 0; /* the first directory */
@@ -28,19 +41,59 @@ static int check_directory_removals(decide *d) {
     return refuse(d, MC_EPARSE, DIRECTORY_NOT_COMPILED);
   }
   for (uint32_t i = 0; rc == 0 && i < dsl_directory_agency_count(was); i++) {
-    char code[64], name[256], prefix[66];
+    char code[64], name[256], to[64];
     dsl_directory_agency(was, i, code, sizeof code, name, sizeof name);
     if (dsl_directory_has_agency(next, code))
       continue;
-    eng__open_count oc = {prefix, (size_t)snprintf(prefix, sizeof prefix, "%s-", code), 0, ""};
-    rc = store_cmd_proj_scan(d->b, ENG_PROJ_DOSSIER, prefix, oc.prefix_len, eng__count_open, &oc);
-    if (rc == 0 && oc.open > 0)
-      rc = refuse(d, MC_EINVAL,
-                  DIRECTORY_DROPS_AGENCY,
-                  code, name, oc.open, oc.open == 1 ? "" : "s", oc.first, oc.open > 1 ? ", ..." : "");
+    if (dsl_directory_successor(next, code, to, sizeof to)) {
+      if (!dsl_directory_has_agency(next, to))
+        rc = refuse(d, MC_EINVAL, DIRECTORY_SUCCESSOR_UNKNOWN, to, code, to);
+      else if (*nmerge == MAX_MERGING)
+        rc = refuse(d, MC_ETOOBIG, DIRECTORY_NOT_COMPILED);
+      else {
+        merging *m = &merge[(*nmerge)++];
+        snprintf(m->from, sizeof m->from, "%s", code);
+        snprintf(m->to, sizeof m->to, "%s", to);
+        snprintf(m->name, sizeof m->name, "%s", name);
+      }
+      continue;
+    }
+    mc_buf codes = MC_BUF_INIT;
+    int open = 0, officials = 0;
+    if ((rc = dec_open_dossiers_of(d, code, &codes, &open)) == 0 &&
+        (rc = eng__agency_officials(d->b, code, &officials)) != 0)
+      rc = eng__refuse_store(d->res, rc, store_errmsg(d->e->st));
+    if (rc == 0 && open > 0)
+      rc = refuse(d, MC_EINVAL, DIRECTORY_DROPS_AGENCY, code, name, open, open == 1 ? "" : "s",
+                  (const char *)codes.data, open > 1 ? ", ..." : "", code);
+    else if (rc == 0 && officials > 0)
+      rc = refuse(d, MC_EINVAL, DIRECTORY_NEEDS_SUCCESSOR, code, name, officials, officials == 1 ? "" : "s", code);
+    mc_buf_free(&codes);
   }
   dsl_directory_free(next);
   return rc;
+}
+
+/* After the directory that merges them is appended, in the same command
+ * (one durable batch): every open dossier of each merged agency transferred
+ * to its successor, its officials moved there. */
+static int take_over(decide *d, const merging *merge, int nmerge) {
+  int rc = 0, dossiers = 0, officials = 0;
+  eng_result kept = *d->res;
+  for (int i = 0; i < nmerge && rc == 0; i++) {
+    char reason[512];
+    int nd, no;
+    snprintf(reason, sizeof reason, "%.300s (%.63s) đã sáp nhập vào cơ quan %.63s theo danh mục cơ quan mới.", merge[i].name,
+             merge[i].from, merge[i].to);
+    if ((rc = dec_transfer_agency(d, merge[i].from, merge[i].to, reason, &nd, &no)) == 0)
+      dossiers += nd, officials += no;
+  }
+  if (rc)
+    return rc;
+  *d->res = kept; /* the publication's result, not the last transfer's */
+  snprintf(d->res->message, sizeof d->res->message, "%d dossier%s transferred, %d official%s moved", dossiers,
+           dossiers == 1 ? "" : "s", officials, officials == 1 ? "" : "s");
+  return 0;
 }
 
 /* A procedure is an agency's to publish or retire; the policies, the
@@ -125,7 +178,9 @@ int dec_do_publish(decide *d) {
              eng_def_kind_name(arg->def_kind), id);
     return 0;
   }
-  if (arg->def_kind == ENG_DEF_DIRECTORY && (rc = check_directory_removals(d)))
+  merging merge[MAX_MERGING];
+  int nmerge = 0;
+  if (arg->def_kind == ENG_DEF_DIRECTORY && (rc = check_directory_removals(d, merge, &nmerge)))
     return rc;
   if (arg->def_kind == ENG_DEF_CALENDAR) {
     /* A calendar must parse before anything can count on it. */
@@ -181,7 +236,7 @@ int dec_do_publish(decide *d) {
     eng__tap_other(d->e, seq, &in);
   if (rc)
     return eng__refuse_store(d->res, rc, store_errmsg(d->e->st));
-  return 0;
+  return nmerge ? take_over(d, merge, nmerge) : 0;
 }
 
 int dec_do_retire(decide *d) {

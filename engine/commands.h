@@ -55,6 +55,7 @@
   X(ASSIGN, assign, WS, DOSSIER, "a leader (or agency_admin) of the dossier's agency")               \
   X(STOP, stop, WS, DOSSIER, "a leader of the dossier's agency")                                     \
   X(RATE, rate, WS, DOSSIER, "the applicant; reception for a desk dossier")                          \
+  X(TRANSFER, transfer, WS, DOSSIER, "reception of the dossier's agency, before acceptance")          \
   X(RETIRE, retire, OTHER, NONE, "system_admin; agency_admin for procedures")                        \
   X(REFUND, refund, OTHER, DOSSIER, "a leader of the dossier's agency")                              \
   X(DELIVERED, delivered, OTHER, NONE, "the delivery worker (role system)")                          \
@@ -143,6 +144,12 @@
 #define ENG_ARGS_RATE(A)                                         \
   A(INT, rating, "rating", REQUIRED, 1, 5)                       \
   A(TEXT, comment, "comment", OPTIONAL, 0, ENG_MAX_REASON_BYTES)
+
+/* The competent agency (its code in the directory; it must offer the
+ * dossier's procedure), and why the dossier goes there (NĐ118/2025). */
+#define ENG_ARGS_TRANSFER(A)                                         \
+  A(WORD, to, "to", REQUIRED, 1, ENG_BYTES_OF(eng_snap, agency))     \
+  A(TEXT, reason, "reason", REQUIRED, 1, ENG_MAX_REASON_BYTES)
 
 /* The procedure code or policy id, and from when it is closed. */
 #define ENG_ARGS_RETIRE(A)                                                   \

@@ -76,6 +76,7 @@ typedef struct what {
   const uint8_t *applicant;   /* submission: the applicant block (canonical), or NULL */
   size_t applicant_len;
   const char *secret;         /* submission: the receipt's secret, or NULL */
+  const char *from, *to;      /* a transfer: the agency the dossier leaves, the one it goes to */
 } what;
 
 /* ------------------------------------------------------------ the event (record.c) */
@@ -97,6 +98,8 @@ int dec_load_defs(decide *d, const eng_snap *s);
 int dec_load_form(decide *d, const char *code, msgpack_unpacked *u);
 /* The directory's word on an agency: exists, offers the procedure, its calendar. */
 int dec_check_directory(decide *d, const char *agency, const char *procedure, char *calendar, size_t size);
+/* The directory in effect now (the engine's decoded copy), refused when there is none. */
+int dec_directory(decide *d, const dsl_directory **out);
 
 /* ------------------------------------------------------------ documents (documents.c) */
 
@@ -153,6 +156,16 @@ int dec_do_assign(decide *d);    /* cmd_dossier.c */
 int dec_do_stop(decide *d);      /* cmd_dossier.c */
 int dec_do_rate(decide *d);      /* cmd_dossier.c */
 int dec_do_refund(decide *d);    /* cmd_dossier.c */
+int dec_do_transfer(decide *d);  /* cmd_transfer.c */
+/* A directory that merges the agency `from` into `to` (cmd_publish.c):
+ * every open dossier of `from` transferred to `to` and its officials moved,
+ * in the publishing command's batch (cmd_transfer.c); *dossiers and
+ * *officials say how many. */
+int dec_transfer_agency(decide *d, const char *from, const char *to, const char *reason, int *dossiers,
+                        int *officials);
+/* The open dossiers whose agency is `agency` now, wherever they were filed:
+ * their codes NUL-terminated end to end into *codes (NULL: only counted). */
+int dec_open_dossiers_of(decide *d, const char *agency, mc_buf *codes, int *n);
 int dec_do_delivered(decide *d); /* cmd_outbox.c */
 int dec_do_announce(decide *d);  /* cmd_outbox.c */
 int dec_do_send_code(decide *d); /* cmd_outbox.c */

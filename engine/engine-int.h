@@ -152,15 +152,18 @@ int eng__message_render(store_read *rd, const store_event *ev, const msgpack_obj
 int eng__template_name(const dsl_d_template *t, char *out, size_t size);
 
 /* Writes a snapshot as a canonical map; decodes one. */
-/* Counting the open dossiers of one agency over the dossier projection from
- * the key "CODE-" on (a store_kv_fn): their codes begin with the agency's. */
-typedef struct eng__open_count {
-  const char *prefix; /* "CODE-" */
-  size_t prefix_len;
-  int open;
-  char first[64]; /* the first open one's code */
-} eng__open_count;
-int eng__count_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
+/* The open dossiers whose agency is `agency` now, wherever they were filed
+ * (a dossier transferred in keeps the code of the agency it was filed
+ * with, so the codes' prefix does not say): a store_kv_fn over the whole
+ * dossier projection; their codes NUL-terminated end to end into `codes`
+ * (when not NULL), the first into `first`. */
+typedef struct eng__open_of {
+  const char *agency;
+  mc_buf *codes;
+  int n;
+  char first[64];
+} eng__open_of;
+int eng__collect_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen);
 
 /* The snapshot (snapshot.c).  The projection's value: every field not at
  * its default, the version among them, by position; the same as a map of
@@ -231,7 +234,7 @@ struct eng_engine {
  * command's are dropped when it is aborted (rewound to the mark taken when
  * it began), the batch's when it fails; flushed to the host after a commit. */
 void eng__tap_dossier(eng_engine *e, uint64_t seq, const store_event_in *in, const eng_snap *after,
-                      const char *action, const char *step, bool has_reason);
+                      const char *action, const char *step, bool has_reason, const char *from_agency);
 void eng__tap_other(eng_engine *e, uint64_t seq, const store_event_in *in);
 static inline int eng__tap_mark(const eng_engine *e) { return e->tap.n; }
 static inline void eng__tap_rewind(eng_engine *e, int mark) { e->tap.n = mark; }
@@ -261,6 +264,11 @@ int eng__account_apply(void *opaque, store_proj_txn *tx, const store_event *ev);
 int eng__account_decode(const void *data, size_t len, eng_account_view *out);
 /* An account as the batch has it (*exists false: none of that id). */
 int eng__account_load(store_batch *b, const char *id, eng_account_view *out, bool *exists);
+/* How many enabled officials an agency has, in the batch. */
+int eng__agency_officials(store_batch *b, const char *agency, int *enabled);
+/* Every official of `from` moved to `to` (account.moved, roles kept); *moved how many. */
+int eng__accounts_move(eng_engine *e, store_batch *b, mc_instant now, const eng_command *c, const char *from,
+                       const char *to, int *moved, eng_result *r);
 
 /* A step's or procedure's limit as a duration (a policy.<key> read from the
  * policy); *ok false when it has none (process.c). */

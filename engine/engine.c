@@ -34,7 +34,7 @@ static const store_projection projections[] = {
     {ENG_PROJ_HANDLERS, 2, eng__apply_handlers, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_DOCUMENTS, 3, eng__apply_documents, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_OUTBOX, 2, eng__apply_outbox, NULL, NULL},
-    {ENG_PROJ_CONTACTS, 2, eng__apply_contacts, NULL, ENG_PROJ_DOSSIER},
+    {ENG_PROJ_CONTACTS, 3, eng__apply_contacts, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_ACCOUNTS, 1, eng__account_apply, NULL, NULL},
     {ENG_PROJ_COUNTS, 2, eng__apply_counts, NULL, ENG_PROJ_DOSSIER},
     {ENG_PROJ_FEEDS, 2, eng__apply_feeds, NULL, ENG_PROJ_DOSSIER},

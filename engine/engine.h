@@ -269,6 +269,7 @@ typedef struct eng_event_view {
                                  "account/admin", "procedure/P1" of "definition/procedure/P1") */
   bool has_reason;            /* it records a reason (a supplement list, a denial's reasons, an
                                  apology): eng_event_reason reads it */
+  char from_agency[32];       /* dossier.transferred: the agency it left (its queues lose it) */
 } eng_event_view;
 
 /* Decodes a dossier event (a "dossier/..." stream), with the dossier as it
@@ -354,8 +355,9 @@ int eng_applicant_events(eng_engine *e, const char *applicant, uint64_t from_seq
 typedef int (*eng_count_fn)(void *opaque, const char *what, const char *name, uint64_t n);
 int eng_counts(eng_engine *e, eng_count_fn fn, void *opaque);
 
-/* How many dossiers of `agency` are open (not finished), and the first one's
- * code into `first` (may be NULL).  A read of the dossier projection. */
+/* How many dossiers whose agency is `agency` are open (not finished), and the
+ * first one's code into `first` (may be NULL).  A read of every snapshot of
+ * the dossier projection: a dossier transferred in keeps its code. */
 int eng_agency_open_dossiers(eng_engine *e, const char *agency, int *count, char *first, size_t size);
 
 /* ============================================================ catalogue */
@@ -695,6 +697,7 @@ typedef struct eng_history_entry {
   const char *reason;         /* the supplement list, the denial's reasons, the apology, ... (or NULL) */
   mc_instant due_at, old_due, new_due;
   const char *handler;        /* an assignment's */
+  const char *from, *to;      /* a transfer's agencies (codes; NULL for another event) */
   int rating;
   eng_document_view *documents; /* the scans the event brought */
   int ndocuments;

@@ -24,7 +24,7 @@ eng_event_type eng_event_parse(const char *type, size_t len) {
 }
 
 eng_event_type eng_event_of_cause(const char *cause) {
-  for (int i = 0; cause && i <= ENG_EV_DOSSIER_DEADLINE_PASSED; i++)
+  for (int i = 0; cause && i <= ENG_EV_DOSSIER_TRANSFERRED; i++)
     if (strcmp(table[i].cause, cause) == 0)
       return (eng_event_type)i;
   return ENG_EV_UNKNOWN;

@@ -44,6 +44,7 @@
   X(DOSSIER_REFUNDED, "dossier.refunded", "refund")                                \
   X(DOSSIER_DEADLINE_NEAR, "dossier.deadline_near", "deadline_near")               \
   X(DOSSIER_DEADLINE_PASSED, "dossier.deadline_passed", "deadline_passed")         \
+  X(DOSSIER_TRANSFERRED, "dossier.transferred", "transfer")                        \
   X(NOTIFICATION_DELIVERED, "notification.delivered", "delivered")                 \
   X(ANNOUNCEMENT_MADE, "announcement.made", "announce")                            \
   X(DEFINITION_PUBLISHED, "definition.published", "publish")                       \
@@ -52,7 +53,8 @@
   X(ACCOUNT_CREATED, "account.created", "create")                                  \
   X(ACCOUNT_DISABLED, "account.disabled", "disable")                               \
   X(ACCOUNT_ENABLED, "account.enabled", "enable")                                  \
-  X(ACCOUNT_ROLES_SET, "account.roles_set", "roles")
+  X(ACCOUNT_ROLES_SET, "account.roles_set", "roles")                               \
+  X(ACCOUNT_MOVED, "account.moved", "move")
 
 typedef enum {
 #define ENG__EVENT_ENUM(e, type, cause) ENG_EV_##e,
@@ -72,9 +74,9 @@ eng_event_type eng_event_parse(const char *type, size_t len);
 eng_event_type eng_event_of_cause(const char *cause);
 
 /* The families, by their place in the table. */
-static inline bool eng_event_is_dossier(eng_event_type t) { return t <= ENG_EV_DOSSIER_DEADLINE_PASSED; }
+static inline bool eng_event_is_dossier(eng_event_type t) { return t <= ENG_EV_DOSSIER_TRANSFERRED; }
 static inline bool eng_event_is_account(eng_event_type t) {
-  return t >= ENG_EV_ACCOUNT_REGISTERED && t <= ENG_EV_ACCOUNT_ROLES_SET;
+  return t >= ENG_EV_ACCOUNT_REGISTERED && t <= ENG_EV_ACCOUNT_MOVED;
 }
 static inline bool eng_event_is_definition(eng_event_type t) {
   return t == ENG_EV_DEFINITION_PUBLISHED || t == ENG_EV_DEFINITION_RETIRED;

@@ -10,7 +10,8 @@
 #include <string.h>
 
 /* The addresses of open dossiers' applicants, for announcements: put when
- * a dossier is filed with one, dropped when it ends. */
+ * a dossier is filed with one, under its agency again when it is
+ * transferred, dropped when it ends. */
 int eng__apply_contacts(void *opaque, store_proj_txn *tx, const store_event *ev) {
   (void)opaque;
   if (!eng__is_dossier_event(ev) || ev->stream.len <= 8)
@@ -18,6 +19,7 @@ int eng__apply_contacts(void *opaque, store_proj_txn *tx, const store_event *ev)
   const char *code = ev->stream.ptr + 8;
   size_t code_len = ev->stream.len - 8;
   bool submitted = eng__is_type(ev, ENG_EV_DOSSIER_SUBMITTED);
+  bool transferred = eng__is_type(ev, ENG_EV_DOSSIER_TRANSFERRED);
   const void *old;
   size_t old_len;
   if (!submitted && store_proj_get(tx, code, code_len, &old, &old_len) != 0)
@@ -27,9 +29,15 @@ int eng__apply_contacts(void *opaque, store_proj_txn *tx, const store_event *ev)
   const msgpack_object *root = eng__event_root(ev);
   if (root && eng__snap_of_event(tx, ev, &s) == 0) {
     const msgpack_object *contact = eng__get(root, "contact");
+    msgpack_unpacked kept;
+    size_t off = 0;
+    msgpack_unpacked_init(&kept);
+    /* A transfer: the addresses kept, under the new agency (announce --agency). */
+    if (transferred && msgpack_unpack_next(&kept, (const char *)old, old_len, &off) == MSGPACK_UNPACK_SUCCESS)
+      contact = &kept.data;
     if (s.ntokens == 0) {
       rc = submitted ? 0 : store_proj_del(tx, code, code_len);
-    } else if (submitted && contact) {
+    } else if ((submitted || transferred) && contact) {
       const msgpack_object *email = eng__get(contact, "email"), *phone = eng__get(contact, "phone");
       mc_buf val = MC_BUF_INIT;
       mc_canon w;
@@ -48,6 +56,7 @@ int eng__apply_contacts(void *opaque, store_proj_txn *tx, const store_event *ev)
     } else {
       rc = 0;
     }
+    msgpack_unpacked_destroy(&kept);
   }
   return rc;
 }

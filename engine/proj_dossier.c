@@ -135,6 +135,7 @@ int eng_event_view_in(eng_engine *e, store_read *in, const store_event *ev, eng_
     const msgpack_object *what = eng__get(&u.data, "what");
     eng__str_copy(eng__get(what, "action"), out->action, sizeof out->action);
     eng__str_copy(eng__get(what, "step"), out->step, sizeof out->step);
+    eng__str_copy(eng__get(what, "from"), out->from_agency, sizeof out->from_agency);
     const msgpack_object *reason = eng__get(what, "reason");
     out->has_reason = reason && reason->type == MSGPACK_OBJECT_STR && reason->via.str.size > 0;
     snprintf(out->type, sizeof out->type, "%.*s", (int)ev->type.len, ev->type.ptr);
@@ -145,30 +146,31 @@ int eng_event_view_in(eng_engine *e, store_read *in, const store_event *ev, eng_
   return rc;
 }
 
-int eng__count_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
-  eng__open_count *oc = opaque;
-  if (klen < oc->prefix_len || memcmp(key, oc->prefix, oc->prefix_len) != 0)
-    return 1;
+int eng__collect_open(void *opaque, const void *key, size_t klen, const void *val, size_t vlen) {
+  eng__open_of *o = opaque;
   eng_snap s;
-  if (eng__snap_of_bytes(val, vlen, &s) == 0 && s.ntokens > 0 && oc->open++ == 0)
-    snprintf(oc->first, sizeof oc->first, "%.*s", (int)(klen < 63 ? klen : 63), (const char *)key);
+  if (eng__snap_of_bytes(val, vlen, &s) != 0 || s.ntokens == 0 || strcmp(s.agency, o->agency))
+    return 0;
+  if (o->n++ == 0)
+    snprintf(o->first, sizeof o->first, "%.*s", (int)(klen < 63 ? klen : 63), (const char *)key);
+  if (o->codes) {
+    mc_buf_append(o->codes, key, klen);
+    mc_buf_append(o->codes, "", 1);
+  }
   return 0;
 }
 
 int eng_agency_open_dossiers(eng_engine *e, const char *agency, int *count, char *first, size_t size) {
-  char prefix[80];
   store_read *rd;
-  int n = snprintf(prefix, sizeof prefix, "%s-", agency), rc;
+  int rc;
   *count = 0;
-  if (n < 0 || (size_t)n >= sizeof prefix)
-    return MC_EINVAL;
   if ((rc = store_read_begin(e->st, &rd)) != 0)
     return rc;
-  eng__open_count oc = {prefix, (size_t)n, 0, ""};
-  rc = store_read_proj_scan(rd, ENG_PROJ_DOSSIER, prefix, (size_t)n, eng__count_open, &oc);
+  eng__open_of o = {agency, NULL, 0, ""};
+  rc = store_read_proj_scan(rd, ENG_PROJ_DOSSIER, "", 0, eng__collect_open, &o);
   store_read_end(rd);
-  *count = oc.open;
+  *count = o.n;
   if (first)
-    snprintf(first, size, "%s", oc.first);
-  return rc;
+    snprintf(first, size, "%s", o.first);
+  return rc < 0 ? rc : 0;
 }

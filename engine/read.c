@@ -35,7 +35,7 @@ const eng_action_info *eng_action_info_of(const char *name) {
 
 const char *eng_needs_name(eng_needs n) {
   static const char *const names[] = {"none", "reason", "optional_reason", "list", "documents",
-                                      "date", "official", "rating", "engine"};
+                                      "date", "official", "rating", "agency", "engine"};
   return (unsigned)n < sizeof names / sizeof names[0] ? names[n] : "none";
 }
 
@@ -476,6 +476,8 @@ static void offers(reading *r, eng_dossier_full *f, const eng_actor *as, int nas
       offer(f, cap, "assign", NULL, role);
     if (open && leader && s->accepted_at && !s->decided_at)
       offer(f, cap, "stop", NULL, role);
+    if (open && !s->accepted_at && dec_is_reception_of(a, s))
+      offer(f, cap, "transfer", NULL, role); /* to the competent agency (cmd_transfer.c) */
     bool for_applicant = s->applicant[0] ? dec_is_applicant_of(a, s) : dec_is_reception_of(a, s);
     if (for_applicant && !strcmp(s->state, "returned") && s->rating == 0)
       offer(f, cap, "rate", NULL, role);
@@ -669,6 +671,19 @@ static const char *step_title(const dsl_machine *m, const char *step) {
   return step;
 }
 
+/* "Chuyển hồ sơ đến <the agency's name>", by the directory in effect then. */
+static const char *transfer_label(history_ctx *c, mc_arena *a, const char *to, mc_instant when) {
+  uint8_t hash[32];
+  eng_def *dir;
+  const dsl_d_agency *ag = NULL;
+  if (eng__def_current_read(c->rd, ENG_DEF_DIRECTORY, "directory", when, hash) == 0 &&
+      eng__def_read(c->e, c->rd, hash, ENG_DEF_DIRECTORY, &dir) == 0 && dir->directory)
+    ag = dsl_directory_find(dir->directory, to);
+  char label[320];
+  snprintf(label, sizeof label, "Chuyển hồ sơ đến %s", ag && ag->name ? ag->name : to);
+  return mc_arena_strdup(a, label);
+}
+
 static int history_one(void *opaque, const store_event *ev) {
   history_ctx *c = opaque;
   eng_history *h = c->h;
@@ -713,6 +728,10 @@ static int history_one(void *opaque, const store_event *ev) {
   x->state = mc_arena_strdup(a, next.state);
   x->reason = dup_obj(a, eng__get(what_o, "reason"));
   x->handler = dup_obj(a, eng__get(what_o, "handler"));
+  x->from = dup_obj(a, eng__get(what_o, "from"));
+  x->to = dup_obj(a, eng__get(what_o, "to"));
+  if (x->to)
+    x->label = transfer_label(c, a, x->to, ev->time);
   x->due_at = eng__int(eng__get(what_o, "due_at"));
   x->old_due = eng__int(eng__get(what_o, "old_due"));
   x->new_due = eng__int(eng__get(what_o, "new_due"));

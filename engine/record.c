@@ -169,13 +169,16 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
   eng__snap_delta(has_prev ? &prev : NULL, s, &c);
   mc_canon_key(&c, "what");
   int nwhat = 1 + w->breach + (w->due_at != 0) + (w->handler && w->handler[0]) + (w->new_due != 0) +
-              (w->old_due != 0) + (w->rating != 0) + (w->reason && w->reason[0]) + (w->step && w->step[0]);
+              (w->old_due != 0) + (w->rating != 0) + (w->reason && w->reason[0]) + (w->step && w->step[0]) +
+              (w->from && w->from[0]) + (w->to && w->to[0]);
   mc_canon_map(&c, (uint32_t)nwhat);
   mc_canon_kv_str(&c, "action", w->action);
   if (w->breach)
     mc_canon_kv_bool(&c, "breach", true);
   if (w->due_at)
     mc_canon_kv_int(&c, "due_at", w->due_at);
+  if (w->from && w->from[0])
+    mc_canon_kv_str(&c, "from", w->from);
   if (w->handler && w->handler[0])
     mc_canon_kv_str(&c, "handler", w->handler);
   if (w->new_due)
@@ -188,6 +191,8 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
     mc_canon_kv_str(&c, "reason", w->reason);
   if (w->step && w->step[0])
     mc_canon_kv_str(&c, "step", w->step);
+  if (w->to && w->to[0])
+    mc_canon_kv_str(&c, "to", w->to);
   if (rc || (rc = mc_canon_finish(&c)) != 0) {
     mc_buf_free(&data);
     return refuse(d, rc, EVENT_UNENCODABLE, mc_strerror(rc));
@@ -209,7 +214,7 @@ int dec_append_dossier_event(decide *d, const eng_snap *snap, uint64_t version, 
   rc = store_append(d->b, &in, &seq, &actual);
   mc_buf_free(&data);
   if (rc == 0)
-    eng__tap_dossier(d->e, seq, &in, s, w->action, w->step, w->reason && w->reason[0]);
+    eng__tap_dossier(d->e, seq, &in, s, w->action, w->step, w->reason && w->reason[0], w->from);
   if (rc == MC_ECONFLICT)
     return refuse(d, rc, DOSSIER_MOVED_ON,
                   s->code, (unsigned long long)actual, (unsigned long long)(version - 1));
@@ -304,7 +309,7 @@ int dec_load_form(decide *d, const char *code, msgpack_unpacked *u) {
 }
 
 /* The directory's word on an agency: exists, offers the procedure, its calendar. */
-int dec_check_directory(decide *d, const char *agency, const char *procedure, char *calendar, size_t size) {
+int dec_directory(decide *d, const dsl_directory **out) {
   uint8_t hash[32];
   eng_def *dir;
   int rc = eng__def_current(d->e, d->b, ENG_DEF_DIRECTORY, "directory", d->now, hash);
@@ -312,16 +317,21 @@ int dec_check_directory(decide *d, const char *agency, const char *procedure, ch
     return refuse(d, rc, DIRECTORY_NOT_PUBLISHED);
   if ((rc = eng__def_load(d->e, d->b, hash, ENG_DEF_DIRECTORY, &dir)))
     return refuse(d, rc, DIRECTORY_UNREADABLE);
-  const dsl_d_agency *found = dsl_directory_find(dir->directory, agency);
+  *out = dir->directory;
+  return 0;
+}
+
+int dec_check_directory(decide *d, const char *agency, const char *procedure, char *calendar, size_t size) {
+  const dsl_directory *dir;
+  int rc = dec_directory(d, &dir);
+  if (rc)
+    return rc;
+  const dsl_d_agency *found = dsl_directory_find(dir, agency);
   if (found == NULL)
     return refuse(d, MC_ENOENT, AGENCY_UNKNOWN, agency);
   snprintf(calendar, size, "%s", found->calendar && strlen(found->calendar) < size ? found->calendar : "");
-  uint32_t n;
-  const dsl_d_offer *offers = dsl_directory_offers(dir->directory, &n);
-  bool offered = false;
-  for (uint32_t i = 0; i < n && !offered; i++)
-    offered = !strcmp(offers[i].procedure, procedure) && dsl_directory_offer_is_at(&offers[i], found);
-  return offered ? 0 : refuse(d, MC_EINVAL, AGENCY_NOT_OFFERING, agency, procedure);
+  return dsl_directory_offered(dir, procedure, agency) ? 0
+                                                                  : refuse(d, MC_EINVAL, AGENCY_NOT_OFFERING, agency, procedure);
 }
 
 /* Appends an event of a stream other than a dossier's, whose data `w`

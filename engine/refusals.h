@@ -127,8 +127,8 @@
 #define ENG_VI_DIRECTORY_NOT_COMPILED "Đây không phải danh mục cơ quan đã biên dịch; vui lòng biên dịch bằng motcua compile."
 #define ENG_EN_CALENDAR_UNPARSABLE "the calendar \"%s\" does not parse: check it with motcua deadline"
 #define ENG_VI_CALENDAR_UNPARSABLE "Lịch «%s» có lỗi: vui lòng kiểm tra bằng motcua deadline."
-#define ENG_EN_DIRECTORY_DROPS_AGENCY "the directory would remove the agency %s (%s), which has %d open dossier%s (%s%s): finish or withdraw them first, or keep the agency in the directory"
-#define ENG_VI_DIRECTORY_DROPS_AGENCY "Danh mục mới bỏ cơ quan %s (%s) trong khi cơ quan này còn %d hồ sơ đang giải quyết%.0s (%s%s): vui lòng giải quyết xong hoặc rút các hồ sơ đó trước, hoặc giữ cơ quan trong danh mục."
+#define ENG_EN_DIRECTORY_DROPS_AGENCY "the directory would remove the agency %s (%s), which has %d open dossier%s (%s%s): name its successor in the directory (merged \"%s\" into \"CODE\"), which takes them over with their codes, clocks and appointments, or keep the agency"
+#define ENG_VI_DIRECTORY_DROPS_AGENCY "Danh mục mới bỏ cơ quan %s (%s) trong khi cơ quan này còn %d hồ sơ đang giải quyết%.0s (%s%s): vui lòng ghi cơ quan kế thừa trong danh mục (merged \"%s\" into \"MÃ CƠ QUAN\") để tiếp nhận các hồ sơ đó với nguyên mã hồ sơ, thời hạn và ngày hẹn trả, hoặc giữ cơ quan trong danh mục."
 #define ENG_EN_DIRECTORY_IN_EFFECT_UNREADABLE "the directory in effect cannot be read"
 #define ENG_VI_DIRECTORY_IN_EFFECT_UNREADABLE "Không đọc được danh mục cơ quan đang có hiệu lực; vui lòng báo quản trị hệ thống."
 #define ENG_EN_DEFINITION_UNENCODABLE "the definition could not be encoded"
@@ -339,6 +339,22 @@
 #define ENG_VI_STOP_NOT_ACCEPTED "Hồ sơ %s chưa được tiếp nhận: bộ phận tiếp nhận từ chối tiếp nhận, có nêu lý do."
 #define ENG_EN_STOP_DECIDED "the dossier %s is decided: its result stands and is returned, not stopped"
 #define ENG_VI_STOP_DECIDED "Hồ sơ %s đã có kết quả: kết quả giữ nguyên và được trả, không dừng xử lý."
+#define ENG_EN_TRANSFER_WHICH "say which dossier to transfer"
+#define ENG_VI_TRANSFER_WHICH "Vui lòng nêu hồ sơ cần chuyển."
+#define ENG_EN_TRANSFER_BY_RECEPTION "only reception of %s, the dossier's agency, passes it to another agency"
+#define ENG_VI_TRANSFER_BY_RECEPTION "Chỉ bộ phận tiếp nhận của %s (cơ quan đang giữ hồ sơ) được chuyển hồ sơ đến cơ quan khác."
+#define ENG_EN_TRANSFER_REASON "transferring a dossier gives its reason, which the applicant is told"
+#define ENG_VI_TRANSFER_REASON "Chuyển hồ sơ phải nêu lý do; lý do được thông báo cho người nộp."
+#define ENG_EN_TRANSFER_ACCEPTED "the dossier %s is already accepted: only a dossier not yet accepted is passed to the competent agency (Decree 118/2025)"
+#define ENG_VI_TRANSFER_ACCEPTED "Hồ sơ %s đã được tiếp nhận: chỉ hồ sơ chưa tiếp nhận mới được chuyển đến cơ quan có thẩm quyền (Nghị định 118/2025/NĐ-CP)."
+#define ENG_EN_TRANSFER_SAME_AGENCY "the dossier %s is already at %s: name another agency"
+#define ENG_VI_TRANSFER_SAME_AGENCY "Hồ sơ %s đang ở %s; vui lòng chọn cơ quan khác."
+#define ENG_EN_TRANSFER_NOT_OFFERED "the agency %s does not offer the procedure %s; the agencies that do: %s"
+#define ENG_VI_TRANSFER_NOT_OFFERED "Cơ quan %s không giải quyết thủ tục %s; các cơ quan có thẩm quyền: %s."
+#define ENG_EN_DIRECTORY_NEEDS_SUCCESSOR "the directory would remove the agency %s (%s), which has %d enabled official%s: name its successor in the directory (merged \"%s\" into \"CODE\"), where they are moved with their roles, or disable them first"
+#define ENG_VI_DIRECTORY_NEEDS_SUCCESSOR "Danh mục mới bỏ cơ quan %s (%s) trong khi cơ quan này còn %d công chức đang hoạt động%.0s: vui lòng ghi cơ quan kế thừa trong danh mục (merged \"%s\" into \"MÃ CƠ QUAN\") để chuyển công chức sang cùng vai trò, hoặc khóa các tài khoản đó trước."
+#define ENG_EN_DIRECTORY_SUCCESSOR_UNKNOWN "the directory names %s as the successor of %s, but %s is not an agency of that directory"
+#define ENG_VI_DIRECTORY_SUCCESSOR_UNKNOWN "Danh mục ghi %s là cơ quan kế thừa của %s nhưng %s không có trong danh mục."
 #define ENG_EN_RATE_WHICH "say which dossier to rate"
 #define ENG_VI_RATE_WHICH "Vui lòng nêu hồ sơ cần đánh giá."
 #define ENG_EN_RATE_BY_APPLICANT "the service is rated by the applicant of %s"
@@ -611,6 +627,14 @@
   X(STOP_REASON, INVALID, "stop_reason") \
   X(STOP_NOT_ACCEPTED, RULE, "stop_not_accepted") \
   X(STOP_DECIDED, RULE, "stop_decided") \
+  X(TRANSFER_WHICH, INVALID, "transfer_which") \
+  X(TRANSFER_BY_RECEPTION, FORBIDDEN, "transfer_by_reception") \
+  X(TRANSFER_REASON, INVALID, "transfer_reason") \
+  X(TRANSFER_ACCEPTED, RULE, "transfer_accepted") \
+  X(TRANSFER_SAME_AGENCY, INVALID, "transfer_same_agency") \
+  X(TRANSFER_NOT_OFFERED, RULE, "transfer_not_offered") \
+  X(DIRECTORY_NEEDS_SUCCESSOR, RULE, "directory_needs_successor") \
+  X(DIRECTORY_SUCCESSOR_UNKNOWN, INVALID, "directory_successor_unknown") \
   X(RATE_WHICH, INVALID, "rate_which") \
   X(RATE_BY_APPLICANT, FORBIDDEN, "rate_by_applicant") \
   X(RATE_AT_DESK, FORBIDDEN, "rate_at_desk") \

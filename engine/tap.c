@@ -28,7 +28,7 @@ static eng_event_view *next_view(eng_engine *e) {
 }
 
 void eng__tap_dossier(eng_engine *e, uint64_t seq, const store_event_in *in, const eng_snap *after,
-                      const char *action, const char *step, bool has_reason) {
+                      const char *action, const char *step, bool has_reason, const char *from_agency) {
   if (e->tap.fn == NULL)
     return;
   eng_event_view *v = next_view(e);
@@ -39,6 +39,7 @@ void eng__tap_dossier(eng_engine *e, uint64_t seq, const store_event_in *in, con
   mc_text_copy(v->type, sizeof v->type, in->type);
   mc_text_copy(v->action, sizeof v->action, action);
   mc_text_copy(v->step, sizeof v->step, step);
+  mc_text_copy(v->from_agency, sizeof v->from_agency, from_agency);
   v->subject[0] = '\0';
   v->has_reason = has_reason;
   v->seq = seq;

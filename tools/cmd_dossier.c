@@ -128,8 +128,11 @@ static int execute(const char *cmd, eng_engine *e, const eng_command *c, int n, 
       status = CLI_FAILED;
     } else if (r[i].repeated && r[i].count == 0 && r[i].message[0]) {
       printf("unchanged: %s\n", r[i].message);
-    } else if (n == 1) {
-      print_result(cmd, &r[i]);
+    } else {
+      if (n == 1)
+        print_result(cmd, &r[i]);
+      if (c[i].kind == ENG_CMD_PUBLISH && c[i].publish.def_kind == ENG_DEF_DIRECTORY && r[i].message[0])
+        printf("directory: %s\n", r[i].message); /* a merge: what it transferred and moved */
     }
   }
   free(r);
@@ -295,13 +298,20 @@ static int publish_dry_run(const publish_set *set, eng_engine *ro) {
         dsl_directory_diff(was, next, &diff);
         fputs(mc_buf_cstr(&diff), stdout);
         for (uint32_t k = 0; k < dsl_directory_agency_count(was); k++) {
-          char code[64], name[256], first[64];
+          char code[64], name[256], first[64], into[64];
           int open = 0;
           dsl_directory_agency(was, k, code, sizeof code, name, sizeof name);
-          if (!dsl_directory_has_agency(next, code) &&
-              eng_agency_open_dossiers(ro, code, &open, first, sizeof first) == 0 && open > 0) {
-            cli_error("publish", "the agency %s (%s) has %d open dossier%s (%s%s): publishing would be refused", code,
-                      name, open, open == 1 ? "" : "s", first, open > 1 ? ", ..." : "");
+          if (dsl_directory_has_agency(next, code) ||
+              eng_agency_open_dossiers(ro, code, &open, first, sizeof first) != 0)
+            continue;
+          if (dsl_directory_successor(next, code, into, sizeof into)) {
+            printf("  %d open dossier%s of %s would be transferred to %s, its officials moved there\n", open,
+                   open == 1 ? "" : "s", code, into);
+          } else if (open > 0) {
+            cli_error("publish",
+                      "the agency %s (%s) has %d open dossier%s (%s%s): publishing would be refused; name its "
+                      "successor (merged \"%s\" into \"CODE\")",
+                      code, name, open, open == 1 ? "" : "s", first, open > 1 ? ", ..." : "", code);
             status = CLI_FAILED;
           }
         }
@@ -351,9 +361,10 @@ static int publish_through_server(const char *dir, const publish_set *set, mc_in
   status = CLI_OK;
   json_array_foreach(json_object_get(reply, "results"), i, r) {
     const char *what = i < (size_t)set->n ? set->items[i].id : "?";
+    const char *said = json_string_value(json_object_get(r, "message")); /* a merge's transfers */
     if (json_is_true(json_object_get(r, "ok")))
-      printf("publish %-12s %s (through the server)\n", what,
-             json_is_true(json_object_get(r, "repeated")) ? "unchanged" : "published");
+      printf("publish %-12s %s (through the server)%s%s\n", what,
+             json_is_true(json_object_get(r, "repeated")) ? "unchanged" : "published", said ? ": " : "", said ? said : "");
     else {
       cli_error("publish", "%s: %s", what,
                 json_string_value(json_object_get(json_object_get(r, "error"), "message")));

@@ -8,8 +8,9 @@
 // decide in their consoles; reception returns the result.  Every step is
 // checked through a second channel (a `get` as another principal).  Then the
 // access rules (another agency's official; an action of another role), intake
-// at the desk for someone without an account, and the agency administrator's
-// page.  axe on every console page the README lists; screenshots saved.
+// at the desk for someone without an account, a dossier filed at the wrong
+// commune transferred through the dialog and taken up by the other commune,
+// and the agency administrator's page.  axe on every console page the README lists; screenshots saved.
 //
 //   node console.mjs MOTCUAD MOTCUA
 import { execFileSync } from "node:child_process";
@@ -254,6 +255,51 @@ try {
   check((await other.textContent("#refused")).length > 10, "another agency's official is refused: " + await other.textContent("#refused"));
   eq((await wsRequest(other, x02, "get", { dossier: code })).ok, false, "and the server refuses the read");
   await otherCtx.close();
+
+  // Filed at the wrong commune: reception passes it to the competent one through the dialog (the
+  // agencies offering the procedure, a reason) before accepting it; the other agency's official sees it.
+  {
+    const wrong = await wsRequest(cp, citizen, "submit", { command_id: "c-3", procedure: "2.000575", agency: "H13.X01",
+      form: { ...form, address: "Số 9 đường Nguyễn Trãi, phường Võ Cường" } });
+    check(wrong.ok, "filed at the wrong commune: " + JSON.stringify(wrong));
+    await desk.goto(`${server.url}/console/dossier.html?code=${wrong.dossier}`);
+    await desk.waitForSelector("[data-action=transfer]");
+    await desk.click("[data-action=transfer]");
+    await desk.waitForSelector("#transfer-to option[value='H13.X02']", { state: "attached" });
+    const choices = await desk.$$eval("#transfer-to option", (o) => o.map((x) => x.value).filter(Boolean));
+    eq(choices, ["H13.X02", "H13.X03"], "the dialog lists the agencies offering the procedure, not its own");
+    await accessible(desk, "the transfer's dialog");
+    await desk.selectOption("#transfer-to", "H13.X02");
+    await desk.fill("#reason", "Địa điểm kinh doanh thuộc phường Võ Cường");
+    await desk.click("dialog button[type=submit]");
+    await desk.waitForSelector("#transferred");
+    check((await desk.textContent("#transferred")).includes("Ủy ban nhân dân phường Võ Cường"),
+      "the page says where it went: " + await desk.textContent("#transferred"));
+    const moved = (await wsRequest(desk, citizen, "get", { dossier: wrong.dossier })).dossier;
+    eq([moved.code, moved.agency, moved.state], [wrong.dossier, "H13.X02", "submitted"],
+      "the server has it at H13.X02, its code unchanged (read as the citizen)");
+    const xCtx = await browser.newContext(desktop);
+    const xp = await xCtx.newPage();
+    xp.on("pageerror", (e) => errors.push(e.message));
+    await loginPage(xp, "le.tan.x02");
+    await xp.waitForSelector(`[role=row][data-code="${wrong.dossier}"]`, { timeout: 10000 });
+    check(true, "the other agency's reception sees it in its queue");
+    await xp.goto(`${server.url}/console/dossier.html?code=${wrong.dossier}`);
+    await xp.waitForSelector("[data-action=accept]");
+    const labels = await xp.$$eval("ol.timeline li strong", (l) => l.map((x) => x.textContent));
+    eq(labels.at(-1), "Chuyển hồ sơ đến Ủy ban nhân dân phường Võ Cường", "its timeline says it, in Vietnamese");
+    await xp.click("[data-action=accept]");
+    await xp.click("dialog button[type=submit]");
+    await xp.waitForFunction(() => document.querySelector(".said").textContent.includes("hẹn trả"));
+    eq((await wsRequest(xp, x02, "get", { dossier: wrong.dossier })).dossier.state, "processing", "and accepts it");
+    // The process control sheet (form 06) has the transfer as a hand-over, with its reason.
+    await xp.goto(`${server.url}/console/print.html?form=06&dossier=${wrong.dossier}`);
+    await xp.waitForSelector("table.control tbody tr");
+    const sheet = await xp.$$eval("table.control tbody tr", (trs) => trs.map((tr) => tr.textContent));
+    check(sheet.some((r) => r.includes("Chuyển hồ sơ đến Ủy ban nhân dân phường Võ Cường") &&
+      r.includes("Địa điểm kinh doanh thuộc phường Võ Cường")), "form 06 lists the transfer: " + JSON.stringify(sheet));
+    await xCtx.close();
+  }
 
   // Intake at the desk for someone without an account: the receipt, the server's dossier.
   await desk.goto(server.url + "/console/intake.html");

@@ -142,6 +142,19 @@ marriage='{"husband_name":"A","husband_id":"027190001234","wife_name":"B","wife_
   --form-json "$marriage" >"$tmp/out" 2>"$tmp/err"
 grep -qF "must be true or false" "$tmp/err" || fail "yes/no: $(cat "$tmp/err")"
 
+# Filed at the wrong commune: reception transfers it before accepting it (issue 21), with a reason.
+married='{"husband_name":"A","husband_id":"027190001234","wife_name":"B","wife_id":"027190004321","needs_check":false}'
+out=$("$motcua" dossier "$d" submit --procedure 1.000894 --agency H13.X01 --as cd-4:applicant \
+  --now 2026-04-07T09:00 --form-json "$married" 2>&1) || fail "submit to transfer: $out"
+wrong=$(echo "$out" | cut -d' ' -f1)
+"$motcua" dossier "$d" transfer "$wrong" --to H13.STP --reason "Sai nơi nộp" --as rc-1:reception:H13.X01 \
+  --now 2026-04-07T09:05 >"$tmp/out" 2>"$tmp/err" && fail "transfer to an agency not offering it: $(cat "$tmp/out")"
+grep -qF "does not offer the procedure 1.000894; the agencies that do: H13.X02" "$tmp/err" || fail "transfer not offered: $(cat "$tmp/err")"
+"$motcua" dossier "$d" transfer "$wrong" --to H13.X02 --reason "Nơi cư trú thuộc phường Võ Cường" \
+  --as rc-1:reception:H13.X01 --now 2026-04-07T09:10 >"$tmp/out" 2>"$tmp/err" || fail "transfer: $(cat "$tmp/err")"
+out=$("$motcua" dossier "$d" show "$wrong") || fail "show after transfer: $out"
+echo "$out" | grep -qF '"agency": "H13.X02"' || echo "$out" | grep -qF 'H13.X02' || fail "show after transfer: $out"
+
 # Every command answers --help on stdout with exit status 0.
 for c in check compile graph publish user dossier retire timers outbox deliver announce deadline audit backup store; do
   "$motcua" $c --help >"$tmp/out" 2>"$tmp/err" || fail "$c --help: exit status $?: $(cat "$tmp/err")"

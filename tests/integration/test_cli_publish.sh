@@ -70,6 +70,24 @@ for agency in H13.X01 H13.X05; do
     --now 2026-02-10T11:40 --form-json "$form" >/dev/null 2>&1 || fail "submit at $agency after x05.mc"
 done
 
+# H13.X05 merged into H13.X01 (issue 21): a file naming the successor removes it from the directory
+# in the log, and its open dossier is transferred, its code kept.
+open05=$("$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X05 --as cd-4:applicant \
+  --now 2026-02-10T11:45 --form-json "$form" 2>&1 | cut -d' ' -f1)
+echo 'merged "H13.X05" into "H13.X01"' >"$tmp/x05-merged.mc"
+"$motcua" publish "$d" --dry-run "$tmp/x05-merged.mc" >"$tmp/out" 2>&1 || fail "dry run of a merge: $(cat "$tmp/out")"
+grep -qx '  - agency H13.X05 Ủy ban nhân dân xã Lạc Vệ (merged into H13.X01)' "$tmp/out" || fail "dry run: the merge: $(cat "$tmp/out")"
+grep -qF '2 open dossiers of H13.X05 would be transferred to H13.X01' "$tmp/out" || fail "dry run: the transfers: $(cat "$tmp/out")"
+echo 'merged "H13.X05" into "H13.X5"' >"$tmp/x05-typo.mc"
+"$motcua" publish "$d" --now 2026-02-10T11:50 "$tmp/x05-typo.mc" >"$tmp/out" 2>&1 && fail "an unknown successor published"
+grep -qF 'không có cơ quan kế thừa "H13.X5"' "$tmp/out" || fail "unknown successor: $(cat "$tmp/out")"
+"$motcua" publish "$d" --now 2026-02-10T11:50 "$tmp/x05-merged.mc" >"$tmp/out" 2>&1 || fail "merge: $(cat "$tmp/out")"
+grep -qx 'directory: 2 dossiers transferred, 0 officials moved' "$tmp/out" || fail "merge: what it moved: $(cat "$tmp/out")"
+out=$("$motcua" dossier "$d" show "$open05" 2>&1) || fail "show $open05: $out"
+echo "$out" | grep -q 'H13.X01' || fail "the merged commune's dossier is H13.X01's: $out"
+"$motcua" dossier "$d" submit --procedure 1.001193 --agency H13.X05 --as cd-4:applicant \
+  --now 2026-02-10T11:55 --form-json "$form" >/dev/null 2>&1 && fail "a submission to the merged commune went through"
+
 # The order of the files does not change the directory's hash; check prints the whole hash.
 a=$("$motcua" check "$tmp/x04.mc" "$tmp/x05.mc" | grep '^ok  directory') || fail "check x04 x05"
 b=$("$motcua" check "$tmp/x05.mc" "$tmp/x04.mc" | grep '^ok  directory') || fail "check x05 x04"

@@ -51,6 +51,11 @@ for f in "$tmp/wf/workflows/procedures/birth-registration.mc" "$tmp/g/golden/log
 done
 { echo; awk '/^template "supplement_expired"/,/^}/' "$src/workflows/templates/applicant.mc"; } \
   >>"$tmp/wf/workflows/templates/applicant.mc"
+# Since issue 21 the engine itself tells an applicant their dossier was
+# transferred (template "transferred", which `check` requires): the copies
+# get today's; no event of the recording sends it.
+{ echo; awk '/^template "transferred"/,/^}/' "$src/workflows/templates/applicant.mc"; } \
+  >>"$tmp/wf/workflows/templates/applicant.mc"
 
 MOTCUA_WORKFLOWS=$tmp/wf/workflows bash "$tmp/g/golden/log-v2/record.sh" "$motcua" "$motcuad" "$tmp/rec" >"$tmp/record.log" 2>&1 ||
   fail "record.sh with today's code: $(tail -5 "$tmp/record.log")"

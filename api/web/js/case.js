@@ -7,7 +7,9 @@
 // promise before it is confirmed; a supplement is one request made of a
 // checklist of the procedure's documents and guidance; a refusal its
 // reasons; an extension its new date and apology; an assignment one of the
-// agency's officials — and frequent ones have a key.  Live: another
+// agency's officials; a transfer, before acceptance, the competent agency
+// among those offering the procedure, and its reason — and frequent ones
+// have a key.  Live: another
 // official's action shows without reloading (a "dossier" subscription).
 import { html, render, useEffect, useRef, useState } from "/vendor/htm-preact-3.1.1.mjs";
 import { connect, errorText, official, Offline, onShortcut, ROLES, ShortcutsToggle } from "/js/desk.js";
@@ -19,7 +21,7 @@ import { uploadFile } from "/js/upload.js";
 const KEYS = { accept: "n", request_supplement: "b", reject: "t", forward: "c", approve: "d", deny: "k",
   return_result: "r", assign: "p", extend: "g" };
 // The commands that are ops of their own; every other action is `act`.
-const OPS = new Set(["withdraw", "extend", "assign", "stop", "rate"]);
+const OPS = new Set(["withdraw", "extend", "assign", "stop", "rate", "transfer"]);
 // The printed forms a dossier's history calls for (print.html; the receipt is form 01).
 const FORMS = [
   { form: "02", label: "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", when: (h) => h.some((x) => x.action === "request_supplement") },
@@ -60,6 +62,8 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
   const [picked, setPicked] = useState([]);
   const [handler, setHandler] = useState("");
   const [officials, setOfficials] = useState([]);
+  const [to, setTo] = useState("");
+  const [offering, setOffering] = useState([]);
   const [due, setDue] = useState("");
   const [files, setFiles] = useState({});
   const [error, setError] = useState("");
@@ -69,6 +73,10 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
     if (c.needs === "official")
       conn.request("officials", { agency: d.agency }).then((r) => r.ok && setOfficials(r.officials.filter((o) =>
         !o.disabled && (o.roles.includes("specialist") || o.roles.includes(d.open_steps[0]?.role || "specialist")))));
+    // A transfer: the agencies the procedure's page says offer it, but this one.
+    if (c.needs === "agency")
+      (proc ? Promise.resolve(proc) : getJSON(`/api/procedures/${encodeURIComponent(d.procedure)}`))
+        .then((p) => setOffering((p.agency_details || []).filter((x) => x.code !== d.agency))).catch(() => {});
   }, []);
   const slots = (proc && proc.results) || [];
   async function add(name, list) {
@@ -89,7 +97,9 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
       const items = picked.map((t, i) => `${i + 1}. ${t}`).join("; ");
       text = [items && `Đề nghị bổ sung: ${items}.`, text && `Hướng dẫn: ${text}`].filter(Boolean).join(" ");
     }
-    if ((c.needs === "reason" || c.needs === "date") && !text) return setError("Ghi lý do");
+    if ((c.needs === "reason" || c.needs === "date" || c.needs === "agency") && !text) return setError("Ghi lý do");
+    if (c.needs === "agency" && !to) return setError("Chọn cơ quan có thẩm quyền");
+    if (c.needs === "agency") fields.to = to;
     if (c.needs === "official" && !handler) return setError("Chọn cán bộ xử lý");
     if (c.needs === "date" && !due) return setError("Chọn ngày hẹn trả mới");
     if (text) fields.reason = text;
@@ -108,9 +118,10 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
     setBusy(false);
     if (!r.ok) return setError(errorText(r));
     ref.current.close();
-    onDone(c, r);
+    onDone(c, r, fields.to && offering.find((x) => x.code === fields.to));
   }
-  const needsText = c.needs === "reason" || c.needs === "optional_reason" || c.needs === "list" || c.needs === "date";
+  const needsText = c.needs === "reason" || c.needs === "optional_reason" || c.needs === "list" || c.needs === "date" ||
+    c.needs === "agency";
   return html`<dialog ref=${ref} class="action" aria-labelledby="action-h" onClose=${onClose}>
     <form onSubmit=${send}>
       <h2 id="action-h">${c.label}</h2>
@@ -127,6 +138,13 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
           <option value="">— Chọn —</option>
           ${officials.map((o) => html`<option value=${o.account}>${o.name} (${o.account})</option>`)}
         </select>` : ""}
+      ${c.needs === "agency" ? html`<label for="transfer-to">Chuyển đến cơ quan</label>
+        <p class="meta" id="transfer-hint">Các cơ quan giải quyết thủ tục này. Mã hồ sơ, thời hạn và ngày hẹn không đổi;
+          người nộp được thông báo lý do.</p>
+        <select id="transfer-to" value=${to} aria-describedby="transfer-hint" onChange=${(e) => setTo(e.target.value)}>
+          <option value="">— Chọn —</option>
+          ${offering.map((x) => html`<option value=${x.code}>${x.name} (${x.code})</option>`)}
+        </select>` : ""}
       ${c.needs === "date" ? html`<label for="due">Ngày hẹn trả mới</label>
         <p class="meta" id="due-hint">Một ngày làm việc; kết quả hẹn trả trước giờ đóng cửa của ngày đó.</p>
         <input id="due" type="date" value=${due} aria-describedby="due-hint" onInput=${(e) => setDue(e.target.value)} />` : ""}
@@ -137,7 +155,8 @@ function ActionDialog({ c, d, conn, s, proc, onClose, onDone }) {
           <ul class="files">${(files[x.name] || []).map((f) => html`<li>${f.name} <span class="state">${f.state === "clean"
             ? "đã tải lên" : f.state === "uploading" ? "đang tải lên" : f.message || f.state}</span></li>`)}</ul>`)}</fieldset>` : ""}
       ${needsText ? html`<label for="reason">${c.needs === "list" ? "Hướng dẫn thêm" : c.needs === "date"
-        ? "Lời xin lỗi và lý do gia hạn" : c.needs === "optional_reason" ? "Ghi chú (không bắt buộc)" : "Lý do"}</label>
+        ? "Lời xin lỗi và lý do gia hạn" : c.needs === "optional_reason" ? "Ghi chú (không bắt buộc)"
+        : c.needs === "agency" ? "Lý do chuyển (người nộp được thông báo)" : "Lý do"}</label>
         <textarea id="reason" rows="4" value=${reason} onInput=${(e) => setReason(e.target.value)}></textarea>` : ""}
       ${error ? html`<p class="error" role="alert" id="action-error">${error}</p>` : ""}
       <p class="buttons"><button type="submit" disabled=${busy}>Xác nhận: ${c.label}</button>
@@ -153,6 +172,7 @@ function Case({ s, code }) {
   const [error, setError] = useState("");
   const [doing, setDoing] = useState(null);
   const [said, setSaid] = useState("");
+  const [gone, setGone] = useState(null); // transferred away: the agency it went to
   const saidRef = useRef(null);
 
   async function load(c = conn) {
@@ -182,13 +202,18 @@ function Case({ s, code }) {
     return c ? () => setDoing(c) : null;
   }), []);
 
-  function done(c, r) {
+  function done(c, r, agency) {
     setDoing(null);
+    // Transferred: it is the other agency's now, which this official no longer reads.
+    if (c.action === "transfer") return setGone(agency || { name: "cơ quan có thẩm quyền" });
     setSaid(`Đã ${c.label.toLowerCase()}${r.appointment_at && c.action === "accept" ? `: hẹn trả ${formal(r.appointment_at)}` : ""}.`);
     setTimeout(() => saidRef.current && saidRef.current.focus(), 0);
     load();
   }
 
+  if (gone) return html`<h1>Hồ sơ ${code}</h1><p class="said" role="status" id="transferred">Đã chuyển hồ sơ ${code} đến
+    ${gone.name}${gone.code ? ` (${gone.code})` : ""}. Người nộp đã được thông báo.</p>
+    <p><a href="/console/">← Hàng đợi</a></p>`;
   if (error) return html`<h1>Hồ sơ ${code}</h1><p class="error" role="alert" id="refused">${error}</p>
     <p><a href="/console/">← Hàng đợi</a></p>`;
   if (!d) return html`<p>Đang tải hồ sơ…</p>`;

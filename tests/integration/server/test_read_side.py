@@ -3,7 +3,7 @@
 
   test_read_side.py MOTCUAD MOTCUA [SCENARIO...]
 
-Scenarios (all by default): full_and_history, queue_live, search_access, reads_recorded, public_url.  Prints what
+Scenarios (all by default): full_and_history, queue_live, transfer_pushes, search_access, reads_recorded, public_url.  Prints what
 failed and exits 1 if anything did.
 """
 import asyncio
@@ -44,7 +44,7 @@ def full_and_history():
                  "the certificate is missing")
             F.eq([s["step"] for s in d.get("open_steps", [])], ["reception"], "at reception")
             F.eq(sorted(c["action"] for c in d.get("can", [])),
-                 ["accept", "reject", "request_supplement", "withdraw"], "reception's buttons: %r" % d.get("can"))
+                 ["accept", "reject", "request_supplement", "transfer", "withdraw"], "reception's buttons: %r" % d.get("can"))
             g2 = await spe.request("get", dossier=code)
             F.eq(g2.get("dossier", {}).get("can"), [], "a specialist has nothing to do at reception")
             ask = "Bổ sung Giấy chứng sinh (bản chính)"
@@ -118,6 +118,77 @@ def queue_live():
         asyncio.run(run())
     finally:
         F.eq(srv.stop(), 0, "queue_live: motcuad stops cleanly")
+
+
+def transfer_pushes():
+    """Reception passes a dossier filed at the wrong commune to the competent one before accepting it
+    (issue 21): both agencies' subscribers are pushed — the old queue loses the row, the new one gains
+    it, each agency's inbox gets the event — the applicant's message is recorded, and it is refused
+    once accepted."""
+    srv = Server(MOTCUAD, workdir("transfer_pushes")).start()
+    try:
+        toks = officials(srv)
+        a_tok = applicant(srv, "001090001234")
+
+        async def run():
+            a = await Client.open(srv, a_tok)
+            rec = await Client.open(srv, toks["le.tan"])
+            x02 = await Client.open(srv, toks["le.tan.x02"])
+            code = (await submit(a, "tp-1"))["dossier"]
+            q1 = await rec.request("subscribe", scope="queue", step="reception")
+            q2 = await x02.request("subscribe", scope="queue", step="reception")
+            i1 = await rec.request("subscribe", scope="agency")
+            i2 = await x02.request("subscribe", scope="agency")
+            F.check(all(s.get("ok") for s in (q1, q2, i1, i2)), "four subscriptions: %r" % [q1, q2, i1, i2])
+            g = await rec.request("get", dossier=code)
+            F.check("transfer" in [c["action"] for c in g.get("dossier", {}).get("can", [])],
+                    "reception is offered the transfer: %r" % g.get("dossier", {}).get("can"))
+            r = await rec.request("transfer", command_id="tp-2", dossier=code, expected_version=1, to="H13.STP",
+                                  reason="Sai nơi nộp")
+            F.eq(r.get("error", {}).get("key"), "transfer_not_offered", "to an agency not offering it: %r" % r)
+            F.check("H13.X02" in r.get("error", {}).get("message", ""), "naming those that do: %r" % r)
+            r = await rec.request("transfer", command_id="tp-3", dossier=code, expected_version=1, to="H13.X02")
+            F.eq(r.get("error", {}).get("field"), "reason", "the reason is required: %r" % r)
+            reason = "Nơi cư trú của người nộp thuộc phường Võ Cường"
+            r = await rec.request("transfer", command_id="tp-4", dossier=code, expected_version=1, to="H13.X02",
+                                  reason=reason)
+            F.check(r.get("ok") and r.get("dossier") == code and r.get("version") == 2, "transferred: %r" % r)
+            gone = await rec.pushes_until(lambda p: p.get("push") == "row_gone" and p.get("subscription") == q1.get(
+                "subscription"), timeout=10)
+            F.eq(gone[-1].get("dossier"), code, "the old queue loses the row")
+            left = await rec.pushes_until(lambda p: p.get("push") == "event" and p.get("subscription") == i1.get(
+                "subscription") and p.get("type") == "dossier.transferred", timeout=10)
+            F.eq((left[-1].get("agency"), left[-1].get("reason")), ("H13.X02", reason),
+                 "the old agency's inbox is told where it went, and why")
+            row = await x02.pushes_until(lambda p: p.get("push") == "row" and p.get("subscription") == q2.get(
+                "subscription"), timeout=10)
+            F.eq((row[-1]["row"]["code"], row[-1]["row"]["agency"]), (code, "H13.X02"), "the new queue gains it")
+            came = await x02.pushes_until(lambda p: p.get("push") == "event" and p.get("subscription") == i2.get(
+                "subscription") and p.get("type") == "dossier.transferred", timeout=10)
+            F.eq(came[-1].get("action"), "transfer", "the new agency's inbox gets the event")
+            mine = await a.request("get", dossier=code)
+            F.eq((mine.get("dossier", {}).get("code"), mine.get("dossier", {}).get("agency")), (code, "H13.X02"),
+                 "the applicant reads it at the new agency, with its code")
+            h = await x02.request("history", dossier=code)
+            last = (h.get("history") or [{}])[-1]
+            F.eq((last.get("label"), last.get("from"), last.get("to"), last.get("reason")),
+                 ("Chuyển hồ sơ đến Ủy ban nhân dân phường Võ Cường", "H13.X01", "H13.X02", reason),
+                 "the history in Vietnamese: %r" % last)
+            r = await rec.request("get", dossier=code)
+            F.eq(r.get("error", {}).get("code"), "forbidden", "the old agency no longer reads it: %r" % r)
+            r = await x02.request("act", command_id="tp-5", dossier=code, expected_version=2, action="accept")
+            F.check(r.get("ok"), "the new agency's reception accepts it: %r" % r)
+            r = await x02.request("transfer", command_id="tp-6", dossier=code, expected_version=3, to="H13.X03",
+                                  reason="Sai nơi nộp")
+            F.eq(r.get("error", {}).get("key"), "transfer_accepted", "no transfer after acceptance: %r" % r)
+            for c in (a, rec, x02):
+                await c.close()
+
+        asyncio.run(run())
+        out = subprocess.run([MOTCUA, "outbox", srv.data], capture_output=True, text=True, timeout=30)
+        F.check("transferred" in out.stdout, "the applicant's message waits in the outbox: %r" % out.stdout[-400:])
+    finally:
+        F.eq(srv.stop(), 0, "transfer_pushes: motcuad stops cleanly")
 
 
 def search_access():
@@ -212,5 +283,6 @@ def public_url():
             "a malformed public_url stops the start: %r" % out.stderr[-300:])
 
 
-SCENARIOS = {f.__name__: f for f in (full_and_history, queue_live, search_access, reads_recorded, public_url)}
+SCENARIOS = {f.__name__: f for f in (full_and_history, queue_live, transfer_pushes, search_access, reads_recorded,
+                                      public_url)}
 run_scenarios(SCENARIOS, F, ROOT, sys.argv[3:])

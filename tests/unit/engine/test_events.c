@@ -53,8 +53,8 @@ static void the_families(void **state) {
     assert_int_equal(eng_event_is_account((eng_event_type)i), strncmp(name, "account.", 8) == 0);
     assert_int_equal(eng_event_is_definition((eng_event_type)i), strncmp(name, "definition.", 11) == 0);
   }
-  assert_int_equal(dossier, 26);
-  assert_int_equal(account, 5);
+  assert_int_equal(dossier, 27);
+  assert_int_equal(account, 6);
   assert_int_equal(definition, 2);
   assert_false(eng_event_is_dossier(ENG_EV_UNKNOWN));
 }

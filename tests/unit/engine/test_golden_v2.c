@@ -705,6 +705,8 @@ static const struct {
   const char *type, *why;
 } not_recordable[] = {
     {"account.roles_set", "added in issue 17 (an official's roles set), after log-v2 was recorded"},
+    {"dossier.transferred", "added in issue 21 (a dossier passed to the competent agency), after log-v2 was recorded"},
+    {"account.moved", "added in issue 21 (an official moved to a merged agency's successor), after log-v2 was recorded"},
     {NULL, NULL},
 };
 
