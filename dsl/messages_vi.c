@@ -486,9 +486,11 @@ const mc_diag_text dsl__messages_vi[] = {
      "các dòng của một thủ tục là: sector, field, level, online, time, policy, fee, payer, legal, document, "
      "result, channels, role, form { }, step, choice, fork và join (docs/DSL.md)"},
     {"a file holds declarations: procedure \"CODE\" \"NAME\" { ... }, policy \"ID\" { ... }, agency \"CODE\" \"NAME\" "
-     "{ ... }, offer \"CODE\" at \"AGENCY\", template \"NAME\" { ... }",
+     "{ ... }, offer \"CODE\" at \"AGENCY\", merged \"CODE\" into \"CODE\", template \"NAME\" { ... }",
      "một tệp gồm các khai báo: procedure \"CODE\" \"NAME\" { ... }, policy \"ID\" { ... }, agency \"CODE\" \"NAME\" "
-     "{ ... }, offer \"CODE\" at \"AGENCY\", template \"NAME\" { ... }"},
+     "{ ... }, offer \"CODE\" at \"AGENCY\", merged \"CODE\" into \"CODE\", template \"NAME\" { ... }"},
+    {"an agency merged into another is written: merged \"H13.X03\" into \"H13.X01\"",
+     "một cơ quan sáp nhập vào cơ quan khác được viết: merged \"H13.X03\" into \"H13.X01\""},
     {"the lines of an agency are its settings (name and value, such as level commune) and department \"CODE\" \"NAME\"",
      "các dòng của một cơ quan là các thiết lập (tên và giá trị, ví dụ level commune) và department \"CODE\" \"NAME\""},
     {"a fork names the join where its branches meet: fork consult \"Lấy ý kiến\" join gather_answers { ... }",

@@ -214,9 +214,11 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
            "result, channels, role, form { }, step, choice, fork and join (docs/DSL.md)";
   if (has(expected, n, "procedure"))
     return "a file holds declarations: procedure \"CODE\" \"NAME\" { ... }, policy \"ID\" { ... }, agency \"CODE\" \"NAME\" "
-           "{ ... }, offer \"CODE\" at \"AGENCY\", template \"NAME\" { ... }";
+           "{ ... }, offer \"CODE\" at \"AGENCY\", merged \"CODE\" into \"CODE\", template \"NAME\" { ... }";
   if (has(expected, n, "department"))
     return "the lines of an agency are its settings (name and value, such as level commune) and department \"CODE\" \"NAME\"";
+  if (has(expected, n, "into"))
+    return "an agency merged into another is written: merged \"H13.X03\" into \"H13.X01\"";
   if (has(expected, n, "join"))
     return "a fork names the join where its branches meet: fork consult \"Lấy ý kiến\" join gather_answers { ... }";
   if (has(expected, n, "name"))
