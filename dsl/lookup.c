@@ -183,6 +183,12 @@ const char *dsl__vocab_hint(char *buf, unsigned size, const char *const *list, c
 
 /* "did you mean" the closest agency code, else how agencies are named. */
 const char *dsl__agency_hint(const dsl_program *prog, const char *code, char *buf, size_t size) {
+  for (const dsl_merger *m = prog->mergers; m; m = m->next)
+    if (strcmp(m->from, code) == 0) {
+      snprintf(buf, size, "\"%s\" was merged into \"%s\", which took over its work: name \"%s\" instead", code,
+               m->into, m->into);
+      return buf;
+    }
   const char *guess = dsl__closest_agency(prog, code);
   if (guess)
     snprintf(buf, size, "did you mean \"%s\"?", guess);

@@ -16,6 +16,8 @@
 const mc_diag_text dsl__messages_vi[] = {
     /* ---- shared hints (check.c: vocab_hint, agency_hint, check_target, templates) */
     {"did you mean \"%s\"?", "có phải là \"%s\"?"},
+    {"\"%s\" was merged into \"%s\", which took over its work: name \"%s\" instead",
+     "\"%s\" đã sáp nhập vào \"%s\", cơ quan kế thừa công việc của nó: hãy ghi \"%s\""},
     {"%s are: %s", "%s gồm: %s"},
 
     /* ---- settings of policies and agencies (check.c: check_settings) */
