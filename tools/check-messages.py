@@ -267,8 +267,8 @@ def lits(src):
                 if c not in ' \t\n': cur.append(('C',c))
                 k+=1
             if name=='snprintf':
-                first=''.join(x[1] for x in args[0] if x[0]=='C') if args else ''
-                if 'hint' not in first: i=k+1; continue
+                first=''.join(x[1] for x in args[0] if x[0]=='C').lstrip('(') if args else ''
+                if 'hint' not in first and first not in ('buf', 'out'): i=k+1; continue
             for a in args:
                 s=[x[1] for x in a if x[0]=='S']
                 if s and all(x[0]=='S' or x[1] in '' for x in a):
@@ -279,7 +279,8 @@ def lits(src):
             i=k+1
     return out
 
-JUNK = {"%s", "es", "", "\\n", "?"}
+# Literals that are no words: pieces, and formats of a name or a date.
+JUNK = {"%s", "es", "", "\\n", "?", '\\"%.*s\\"', "%02d/%02d/%04d"}
 
 MODULES = {
     "dsl": ("dsl/messages_vi.c", "dsl__messages_vi",
