@@ -204,7 +204,33 @@ typedef struct drawing_job {
   char code[32];
   mc_buf machine, svg;
   char why[256];
+  graph_agency *agencies; /* the directory's names, copied for the pool */
+  int nagencies;
 } drawing_job;
+
+/* The directory's agencies by name, copied from the catalogue (the loop's)
+ * for the drawing made in the pool. */
+static void drawing_names(drawing_job *d, const json_t *directory) {
+  size_t n = json_array_size(directory), i;
+  const json_t *a;
+  d->agencies = calloc(n + 1, sizeof *d->agencies);
+  if (d->agencies == NULL)
+    return;
+  json_array_foreach(directory, i, a) {
+    const char *code = json_string_value(json_object_get(a, "code")), *name = json_string_value(json_object_get(a, "name"));
+    if (code && name)
+      d->agencies[d->nagencies++] = (graph_agency){strdup(code), strdup(name)};
+  }
+}
+
+static void drawing_free(drawing_job *d) {
+  for (int i = 0; i < d->nagencies; i++)
+    free((char *)d->agencies[i].code), free((char *)d->agencies[i].name);
+  free(d->agencies);
+  mc_buf_free(&d->machine);
+  mc_buf_free(&d->svg);
+  free(d);
+}
 
 static void drawing_work(job *j) {
   drawing_job *d = j->ctx;
@@ -213,7 +239,7 @@ static void drawing_work(job *j) {
   graph *g;
   j->status = dsl_machine_decode(d->machine.data, d->machine.len, &arena, &m);
   if (j->status == 0)
-    j->status = graph_build(m, &arena, &g);
+    j->status = graph_build(m, d->agencies, d->nagencies, &arena, &g);
   if (j->status == 0)
     j->status = graph_write_svg(g, &d->svg, d->why, sizeof d->why);
   else
@@ -233,9 +259,7 @@ static void drawing_finish(job *j) {
   else if (h)
     srv_http_error(h, 503, "unavailable", NULL, "the drawing of %s cannot be made now (%s)", d->code, d->why);
   srv_http_detach(j);
-  mc_buf_free(&d->machine);
-  mc_buf_free(&d->svg);
-  free(d);
+  drawing_free(d);
   j->ctx = NULL;
   srv_job_free(j);
 }
@@ -257,10 +281,10 @@ static void get_drawing(http_req *h, const char *code) {
     return;
   }
   snprintf(d->code, sizeof d->code, "%s", code);
+  drawing_names(d, srv_catalogue_agencies(h->s->cat));
   job *j = srv_http_job(h, "drawing");
   if (j == NULL) {
-    mc_buf_free(&d->machine);
-    free(d);
+    drawing_free(d);
     return;
   }
   j->ctx = d;

@@ -66,6 +66,8 @@ typedef struct glane {
 struct graph {
   mc_arena *arena;
   const dsl_machine *m;
+  const graph_agency *agencies; /* names of the lanes' agencies (borrowed) */
+  int nagencies;
   gnode *nodes;
   int nnodes, capnodes;
   gedge *edges;

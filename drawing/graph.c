@@ -376,7 +376,7 @@ static int route(graph *g) {
   return 0;
 }
 
-int graph_build(const dsl_machine *m, mc_arena *arena, graph **out) {
+int graph_build(const dsl_machine *m, const graph_agency *agencies, int n, mc_arena *arena, graph **out) {
   graph *g = mc_arena_calloc(arena, 1, sizeof *g);
   int rc;
   *out = NULL;
@@ -384,6 +384,8 @@ int graph_build(const dsl_machine *m, mc_arena *arena, graph **out) {
     return MC_ENOMEM;
   g->arena = arena;
   g->m = m;
+  g->agencies = agencies;
+  g->nagencies = agencies ? n : 0;
   if ((rc = graph__model(g)) != 0)
     return rc;
   if ((rc = find_back_edges(g)) != 0)

@@ -21,8 +21,16 @@
 
 typedef struct graph graph;
 
-/* Builds and lays out the drawing of `m` in `arena` (which must outlive it). */
-int graph_build(const dsl_machine *m, mc_arena *arena, graph **out);
+/* An agency of the directory by its name: the lane of a step done at
+ * another agency (`at "H13.CA"`) is named by it, not by its code. */
+typedef struct graph_agency {
+  const char *code, *name;
+} graph_agency;
+
+/* Builds and lays out the drawing of `m` in `arena` (which must outlive it);
+ * `agencies` (`n` of them, may be NULL) name the agencies of its lanes, an
+ * agency it lacks is named by its code. */
+int graph_build(const dsl_machine *m, const graph_agency *agencies, int n, mc_arena *arena, graph **out);
 
 int graph_write_dot(const graph *g, mc_buf *out);
 int graph_write_mermaid(const graph *g, mc_buf *out);

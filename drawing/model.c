@@ -112,7 +112,11 @@ static int lane_of(graph *g, const char *role, const char *agency) {
       return i;
   glane *l = &g->lanes[g->nlanes];
   l->key = key;
-  l->label = agency ? fmt(g, "%s (%s)", role_label(g, role), agency) : role_label(g, role);
+  const char *where = agency;
+  for (int i = 0; agency && i < g->nagencies; i++)
+    if (g->agencies[i].code && g->agencies[i].name && strcmp(g->agencies[i].code, agency) == 0)
+      where = g->agencies[i].name;
+  l->label = agency ? fmt(g, "%s (%s)", role_label(g, role), where) : role_label(g, role);
   l->id = fmt(g, "Lane_%d", g->nlanes + 1);
   return g->nlanes++;
 }

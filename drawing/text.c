@@ -100,7 +100,7 @@ int graph_write_dot(const graph *g, mc_buf *out) {
     mc_buf_printf(out, "%s%s", k == 0 ? "\\n" : " · ", marks[k]);
   /* Top to bottom, each role a column in the order the process reaches it,
    * labels wrapped: an A4 page or a phone's screen takes it at a readable size. */
-  mc_buf_printf(out, "\";\n  labelloc=t;\n  newrank=true;\n  nodesep=0.25;\n  ranksep=0.28;\n"
+  mc_buf_printf(out, "\";\n  labelloc=t;\n  newrank=true;\n  nodesep=0.25;\n  ranksep=0.25;\n"
                      "  fontname=\"DejaVu Sans\";\n"
                      "  node [fontname=\"DejaVu Sans\", fontsize=11, margin=\"0.08,0.04\"];\n"
                      "  edge [fontname=\"DejaVu Sans\", fontsize=9];\n");

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,38 @@ static int write_all(int fd, const void *bytes, size_t len) {
 }
 
 int cmd_graph(int argc, char **argv);
+
+/* The agencies of the directory in `workflows`/agencies by their names, for
+ * the lanes of steps done at another agency; none (the lanes keep the codes)
+ * when it has no agency file.  Its diagnostics are printed, as a compile's. */
+static int directory_names(const char *workflows, mc_arena *arena, graph_agency **out, int *n) {
+  char pattern[4096];
+  glob_t files;
+  cli_compiled dc = {0};
+  dsl_directory *dir = NULL;
+  *out = NULL;
+  *n = 0;
+  snprintf(pattern, sizeof pattern, "%s/agencies/*.mc", workflows);
+  if (glob(pattern, 0, NULL, &files) != 0)
+    return CLI_OK;
+  int status = cli_compile("graph", workflows, files.gl_pathv, (int)files.gl_pathc, &dc);
+  for (int i = 0; status == CLI_OK && i < dc.nartifacts; i++)
+    if (dc.artifacts[i].kind == DSL_ARTIFACT_DIRECTORY &&
+        dsl_directory_decode(dc.artifacts[i].bytes.data, dc.artifacts[i].bytes.len, &dir) == 0) {
+      uint32_t count = dsl_directory_agency_count(dir);
+      *out = mc_arena_calloc(arena, count + 1, sizeof **out);
+      for (uint32_t k = 0; *out && k < count; k++) {
+        char code[64], name[512];
+        dsl_directory_agency(dir, k, code, sizeof code, name, sizeof name);
+        (*out)[k] = (graph_agency){mc_arena_strdup(arena, code), mc_arena_strdup(arena, name)};
+      }
+      *n = *out ? (int)count : 0;
+    }
+  dsl_directory_free(dir);
+  cli_compiled_free(&dc);
+  globfree(&files);
+  return status;
+}
 
 int cmd_graph(int argc, char **argv) {
   const char *file = NULL, *format = NULL, *out_path = NULL, *code = NULL;
@@ -106,8 +139,12 @@ int cmd_graph(int argc, char **argv) {
     status = CLI_FAILED;
     goto done;
   }
+  graph_agency *agencies;
+  int nagencies;
+  if ((status = directory_names(workflows, &arena, &agencies, &nagencies)) != CLI_OK)
+    goto done;
   graph *g;
-  if ((rc = graph_build(m, &arena, &g)) != 0) {
+  if ((rc = graph_build(m, agencies, nagencies, &arena, &g)) != 0) {
     cli_error("graph", "cannot lay out the drawing: %s", mc_strerror(rc));
     status = CLI_FAILED;
     goto done;

@@ -133,6 +133,7 @@ try {
   await page.waitForFunction(() => { const i = document.querySelector(".drawing img"); return i && i.complete && i.naturalWidth > 0; });
   const svg = await (await fetch(server.url + "/api/procedures/1.001193/graph.svg")).text();
   check(svg.includes("<svg") && svg.includes("Tiếp nhận"), "the drawing is an SVG of the steps");
+  check(svg.includes("Bưu điện tỉnh Bắc") && !svg.includes("H13.BD"), "the post's lane is named by the directory, not by its code");
   const drawn = await page.$eval(".drawing img", (i) => i.naturalWidth);
   check(drawn > 360, "the drawing keeps its size (scrolled inside its frame): " + drawn);
   await page.screenshot({ path: join(shots, "procedure.png"), fullPage: true });
