@@ -112,10 +112,12 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(argv[1], commands[i].name))
       continue;
-    if (commands[i].help && argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-      printf("motcua %s: %s\n\n%s", commands[i].name, commands[i].summary, commands[i].help);
-      return CLI_OK;
-    }
+    /* --help anywhere (`motcua dossier DIR transfer --help` too) is the command's help. */
+    for (int k = 2; commands[i].help && k < argc; k++)
+      if (!strcmp(argv[k], "--help") || !strcmp(argv[k], "-h")) {
+        printf("motcua %s: %s\n\n%s", commands[i].name, commands[i].summary, commands[i].help);
+        return CLI_OK;
+      }
     return commands[i].run(argc - 1, argv + 1);
   }
   fprintf(stderr, "motcua: error: unknown command \"%s\"\n\n", argv[1]);

@@ -160,6 +160,9 @@ for c in check compile graph publish user dossier retire timers outbox deliver a
   "$motcua" $c --help >"$tmp/out" 2>"$tmp/err" || fail "$c --help: exit status $?: $(cat "$tmp/err")"
   grep -q "usage" "$tmp/out" || fail "$c --help says no usage: $(cat "$tmp/out")"
 done
+# ... also after a verb, where a user types it.
+"$motcua" dossier "$d" transfer --help >"$tmp/out" 2>"$tmp/err" || fail "dossier DIR transfer --help: exit status $?"
+grep -qF "transfer" "$tmp/out" || fail "dossier DIR transfer --help does not describe transfer: $(cat "$tmp/out")"
 "$motcua" help | grep -qF "MOTCUA_WORKFLOWS" || fail "help does not say MOTCUA_WORKFLOWS"
 
 # The log still verifies, projections included.
