@@ -13,7 +13,10 @@
  *   4. the bytes the new indexes (eng_queues, eng_search) add per dossier;
  *   5. the cost of recording reads: 10,000 records written as the server
  *      does (batches of 500 in one aux transaction) against one transaction
- *      each.
+ *      each;
+ *   6. finding an agency's open dossiers as a directory merge does (every
+ *      dossier's snapshot read and decoded: eng_agency_open_dossiers),
+ *      against a raw read of every snapshot.
  *
  *   build/tools/bench/bench-read [dossiers] [scratch dir]
  * Not part of the test command.  Prints figures, never fails on them.
@@ -384,6 +387,23 @@ int main(int argc, char **argv) {
   double single = (now_s() - t) / RECORDS;
   printf("recording a read: %.2f us batched (%d a transaction, as the server does), %.2f us one transaction each\n",
          batched * 1e6, PER_BATCH, single * 1e6);
+
+  /* 6. A directory merge's search for the merged agency's open dossiers. */
+  double merge_ours = 1e9, merge_raw = 1e9;
+  int open = 0;
+  for (int i = 0; i < 3; i++) {
+    char first[64];
+    t = now_s();
+    eng_agency_open_dossiers(e, agency_codes[i], &open, first, sizeof first);
+    double took = now_s() - t;
+    merge_ours = took < merge_ours ? took : merge_ours;
+    t = now_s();
+    raw_scan(e, "eng_dossier", "", 0, n + 1);
+    took = now_s() - t;
+    merge_raw = took < merge_raw ? took : merge_raw;
+  }
+  printf("a merge's search for an agency's open dossiers: %.0f ms (%d found), every snapshot read raw: %.0f ms "
+         "(best of 3, %d dossiers)\n", merge_ours * 1e3, open, merge_raw * 1e3, n);
   free(ours);
   free(raw);
   free(dossiers);
