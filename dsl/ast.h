@@ -199,6 +199,7 @@ typedef struct dsl_policy {
   dsl_setting *settings;
   dsl_span at;
   bool context;
+  bool incomplete;      /* a syntax error inside it: what it lacks is not reported again */
 } dsl_policy;
 
 typedef struct dsl_department {
@@ -214,6 +215,7 @@ typedef struct dsl_agency {
   dsl_department *departments;
   dsl_span at;
   bool context;
+  bool incomplete;      /* a syntax error inside it: what it lacks is not reported again */
 } dsl_agency;
 
 typedef struct dsl_offer {

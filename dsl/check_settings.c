@@ -65,7 +65,7 @@ static const char *value_kind_name(dsl_value_kind k) {
 }
 
 static void check_settings(mc_diag_sink *sink, const dsl_setting *settings, const setting_rule *rules,
-                           dsl_span owner, const char *owner_what) {
+                           dsl_span owner, const char *owner_what, bool incomplete) {
   char hint[600];
   for (const dsl_setting *s = settings; s; s = s->next) {
     const setting_rule *r = rules;
@@ -101,7 +101,7 @@ static void check_settings(mc_diag_sink *sink, const dsl_setting *settings, cons
       ERR(sink, s->value_at, "a limit that starts a timer must be at least 1", "\"%s\" cannot be zero", s->key);
   }
   for (const setting_rule *r = rules; r->key; r++)
-    if (r->required && dsl__setting(settings, r->key) == NULL) {
+    if (r->required && dsl__setting(settings, r->key) == NULL && !incomplete) {
       snprintf(hint, sizeof hint, "add a line: %s ... (%s)", r->key, r->meaning);
       ERR(sink, owner, hint, "%s lacks \"%s\"", owner_what, r->key);
     }
@@ -118,7 +118,7 @@ void dsl__check_policies(const dsl_program *prog, mc_diag_sink *sink) {
       }
     char what[300];
     snprintf(what, sizeof what, "the policy \"%s\"", p->id);
-    check_settings(sink, p->settings, policy_rules, p->at, what);
+    check_settings(sink, p->settings, policy_rules, p->at, what, p->incomplete);
   }
 }
 
@@ -174,7 +174,7 @@ void dsl__check_directory(const dsl_program *prog, mc_diag_sink *sink) {
           "\"%s\" cannot be an agency code", a->code);
     char what[300];
     snprintf(what, sizeof what, "the agency \"%s\"", a->code);
-    check_settings(sink, a->settings, agency_rules, a->at, what);
+    check_settings(sink, a->settings, agency_rules, a->at, what, a->incomplete);
     const dsl_setting *parent = dsl__setting(a->settings, "parent");
     if (parent && parent->kind == DSL_VAL_STRING) {
       const dsl_agency *up = dsl__find_agency(prog, parent->text);

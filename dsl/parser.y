@@ -790,6 +790,10 @@ static int yyreport_syntax_error(const yypcontext_t *yyctx, void *scanner, dsl_c
     ctx->proc->incomplete = true;
   if (ctx->tmpl)
     ctx->tmpl->incomplete = true;
+  if (ctx->policy)
+    ctx->policy->incomplete = true;
+  if (ctx->agency)
+    ctx->agency->incomplete = true;
   if (ctx->too_deep)
     return 0; /* already said, and the rest of the file is not read */
   yysymbol_kind_t kinds[YYNTOKENS];
