@@ -45,6 +45,7 @@ typedef struct dsl_ctx {
   /* lexer state */
   size_t pos;   /* byte offset of the next token */
   int depth;
+  size_t lex_quiet_until; /* a character refused: the rest of its line is not refused again */
   bool too_deep;
   bool oom;
   /* syntax-error recovery (lexer.l): after an error the rest of the broken
