@@ -46,6 +46,7 @@ typedef struct dsl_ctx {
   size_t pos;   /* byte offset of the next token */
   int depth;
   size_t lex_quiet_until; /* a character refused: the rest of its line is not refused again */
+  size_t unclosed_text_end; /* the end of the last text with no closing quote */
   bool too_deep;
   bool oom;
   /* syntax-error recovery (lexer.l): after an error the rest of the broken

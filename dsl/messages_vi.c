@@ -440,6 +440,8 @@ const mc_diag_text dsl__messages_vi[] = {
     {"correct the mistakes above and check again", "hãy sửa các lỗi ở trên rồi kiểm tra lại"},
     {"memory exhausted", "hết bộ nhớ"}, /* bison's own, through parse.c: dsl_yyerror */
     {"a block is not closed: add the missing \"}\"", "có khối chưa được đóng: thêm dấu \"}\" còn thiếu"},
+    {"close the form with } after its last field", "đóng biểu mẫu bằng } sau trường cuối cùng"},
+    {"expected \"}\" to close the form before %s", "còn thiếu \"}\" để đóng biểu mẫu trước %s"},
     {"close each step, choice and fork with } before the next one begins",
      "hãy đóng mỗi bước, điểm rẽ nhánh và điểm tách nhánh bằng } trước khi bắt đầu phần tiếp theo"},
     {"a block opens with { at the end of its first line, such as: step reception \"Tiếp nhận\" by reception ... {",

@@ -226,7 +226,23 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
   return NULL;
 }
 
+static void say_syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected);
+
 void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected) {
+  /* Right after a text with no closing quote (which ate the rest of its
+   * line, a { perhaps), the parser's complaint is the same mistake again:
+   * recover as usual, but say nothing more. */
+  if (ctx->unclosed_text_end && ctx->prev_tok.end == ctx->unclosed_text_end) {
+    mc_diag_sink quiet = {.lang = ctx->sink->lang}, *sink = ctx->sink;
+    ctx->sink = &quiet;
+    say_syntax_error(ctx, at, found, expected, nexpected);
+    ctx->sink = sink;
+    return;
+  }
+  say_syntax_error(ctx, at, found, expected, nexpected);
+}
+
+static void say_syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected) {
   char what[128], hint[512];
   dsl_span where = {ctx->src, at.off, at.end};
   if (strcmp(found, "invalid character") == 0 || ctx->gave_up)
@@ -236,6 +252,21 @@ void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *
     ctx->gave_up = true;
     dsl__error_at(ctx->sink, where, "correct the mistakes above and check again",
                   "more than %d syntax errors: the rest of the file was not read", DSL_MAX_SYNTAX_ERRORS);
+    return;
+  }
+  if (ctx->proc && has(expected, nexpected, "'}'") &&
+      (!strcmp(found, "step") || !strcmp(found, "choice") || !strcmp(found, "fork") || !strcmp(found, "join"))) {
+    /* The block before was not closed — a step's, or the form's (a step
+     * cannot begin inside any other block of a procedure): close it here
+     * (the lexer gives a } and the word again), and read on. */
+    found_words(ctx, at, found, what, sizeof what);
+    ctx->close_first = true;
+    if (ctx->node)
+      dsl__error_at(ctx->sink, where, "close each step, choice and fork with } before the next one begins",
+                    "expected \"}\" to close \"%s\" before %s", ctx->node->name, what);
+    else
+      dsl__error_at(ctx->sink, where, "close the form with } after its last field",
+                    "expected \"}\" to close the form before %s", what);
     return;
   }
   if (is_keyword(found) && has(expected, nexpected, "name")) {
@@ -248,15 +279,6 @@ void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *
     return;
   }
   found_words(ctx, at, found, what, sizeof what);
-  if (ctx->node && has(expected, nexpected, "'}'") &&
-      (!strcmp(found, "step") || !strcmp(found, "choice") || !strcmp(found, "fork") || !strcmp(found, "join"))) {
-    /* The block before was not closed: close it here (the lexer gives a }
-     * and the word again), and read on. */
-    ctx->close_first = true;
-    dsl__error_at(ctx->sink, where, "close each step, choice and fork with } before the next one begins",
-                  "expected \"}\" to close \"%s\" before %s", ctx->node->name, what);
-    return;
-  }
   dsl_loc prev = ctx->prev_tok;
   if (has(expected, nexpected, "'{'") && strcmp(found, "'}'") != 0 && prev.end > 0 &&
       line_of(ctx, prev.off) < line_of(ctx, at.off)) {
