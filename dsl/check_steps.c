@@ -293,7 +293,9 @@ void dsl__check_fork(const dsl_program *prog, const graph *g, const dsl_node *n,
         reported = true;
       }
     }
-    for (int v = 0; v < g->n; v++) {
+    /* A fork with a syntax error may have lost a branch: what that branch
+     * led to is not "outside" it. */
+    for (int v = 0; v < g->n && !n->incomplete; v++) {
       if (region[v] || v == self)
         continue;
       for (const dsl_transition *t = g->nodes[v]->out; t; t = t->next)

@@ -440,6 +440,9 @@ const mc_diag_text dsl__messages_vi[] = {
     {"correct the mistakes above and check again", "hãy sửa các lỗi ở trên rồi kiểm tra lại"},
     {"memory exhausted", "hết bộ nhớ"}, /* bison's own, through parse.c: dsl_yyerror */
     {"a block is not closed: add the missing \"}\"", "có khối chưa được đóng: thêm dấu \"}\" còn thiếu"},
+    {"write what it takes on the same line, such as: level commune, time 3 working days, fee 0 VND",
+     "viết giá trị của nó trên cùng dòng, ví dụ: level commune, time 3 working days, fee 0 VND"},
+    {"the line ends too early, after \"%.*s\"", "dòng kết thúc quá sớm, sau \"%.*s\""},
     {"close the form with } after its last field", "đóng biểu mẫu bằng } sau trường cuối cùng"},
     {"expected \"}\" to close the form before %s", "còn thiếu \"}\" để đóng biểu mẫu trước %s"},
     {"close each step, choice and fork with } before the next one begins",

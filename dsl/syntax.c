@@ -269,7 +269,11 @@ static void say_syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const 
                     "expected \"}\" to close the form before %s", what);
     return;
   }
-  if (is_keyword(found) && has(expected, nexpected, "name")) {
+  dsl_loc before = ctx->prev_tok;
+  bool next_line = before.end > 0 && line_of(ctx, before.off) < line_of(ctx, at.off);
+  if (is_keyword(found) && has(expected, nexpected, "name") && !next_line) {
+    /* A word of the language where a name goes, on the same line; on the
+     * next line it begins the next item, and this line ended too early. */
     reserved_word(ctx, at);
     return;
   }
@@ -301,6 +305,11 @@ static void say_syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const 
     say_expected(ctx, (dsl_span){ctx->src, prev.end, prev.end}, h, words, listed, true, what, prev);
   else if (listed)
     say_expected(ctx, where, h, words, listed, false, what, prev);
+  else if (!between_items && strcmp(found, "end of file") && prev.end > prev.off &&
+           line_of(ctx, prev.off) < line_of(ctx, at.off))
+    dsl__error_at(ctx->sink, (dsl_span){ctx->src, prev.end, prev.end},
+                  "write what it takes on the same line, such as: level commune, time 3 working days, fee 0 VND",
+                  "the line ends too early, after \"%.*s\"", (int)(prev.end - prev.off), ctx->src->text + prev.off);
   else
     dsl__error_at(ctx->sink, where, h, "%s cannot come here", what);
 }
