@@ -46,13 +46,17 @@ typedef struct dsl_ctx {
   size_t pos;   /* byte offset of the next token */
   int depth;
   size_t lex_quiet_until; /* a character refused: the rest of its line is not refused again */
-  size_t unclosed_text_end; /* the end of the last text with no closing quote */
+  dsl_loc lex_refused;      /* the last word the lexer refused (a text with no closing quote,
+                            * a name in Vietnamese): the parser's complaint at it, or at the
+                            * word after it, is the same mistake, not said twice */
   bool too_deep;
   bool oom;
   /* syntax-error recovery (lexer.l): after an error the rest of the broken
    * line is skipped, and a block opened on it up to its matching } */
   size_t skip_to;       /* skip the tokens before this offset (the line's end) */
   int skip_braces;      /* blocks being skipped */
+  size_t eaten_brace;   /* 1 + the offset of a text with no closing quote that ate
+                         * the { ending its line: its block is skipped on an error */
   int braces;           /* the {s read by the parser and not closed */
   dsl_loc prev_tok, cur_tok; /* the last two tokens read */
   int cur_code;         /* the token read last */

@@ -229,17 +229,26 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
 static void say_syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected);
 
 void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected) {
-  /* Right after a text with no closing quote (which ate the rest of its
-   * line, a { perhaps), the parser's complaint is the same mistake again:
-   * recover as usual, but say nothing more. */
-  if (ctx->unclosed_text_end && ctx->prev_tok.end == ctx->unclosed_text_end) {
+  /* At a word the lexer refused, or right after it (a text with no closing
+   * quote ate the rest of its line, a { perhaps), the parser's complaint is
+   * the same mistake again: recover as usual, but say nothing more. */
+  dsl_loc refused = ctx->lex_refused;
+  int skipping = ctx->skip_braces;
+  if (refused.end > 0 && (at.off == refused.off || ctx->prev_tok.end == refused.end)) {
     mc_diag_sink quiet = {.lang = ctx->sink->lang}, *sink = ctx->sink;
     ctx->sink = &quiet;
     say_syntax_error(ctx, at, found, expected, nexpected);
     ctx->sink = sink;
-    return;
+  } else {
+    say_syntax_error(ctx, at, found, expected, nexpected);
   }
-  say_syntax_error(ctx, at, found, expected, nexpected);
+  /* The { that a text with no closing quote ate opened a block: skip it
+   * whole, as the { itself would have been. */
+  if (ctx->eaten_brace && at.off + 1 >= ctx->eaten_brace) {
+    if (ctx->skip_braces == skipping)
+      ctx->skip_braces++;
+    ctx->eaten_brace = 0;
+  }
 }
 
 static void say_syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected) {
