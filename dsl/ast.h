@@ -177,6 +177,8 @@ typedef struct dsl_procedure {
   dsl_span at, code_at, policy_at, level_at, online_at;
   bool context;         /* read for reference only: not checked or emitted */
   bool incomplete;      /* a syntax error in one of its lines (not in a step) */
+  dsl_strlist *lost_names; /* the names on its lines a syntax error dropped (a step's
+                            * header perhaps): an arrow to one is not "unknown" */
 } dsl_procedure;
 
 /* ------------------------------------------------------------ policies, directory */

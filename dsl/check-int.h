@@ -8,6 +8,8 @@
 
 #include "dsl/dsl-int.h"
 
+#include <string.h>
+
 #define ERR(sink, span, hint, ...) dsl__error_at((sink), (span), (hint), __VA_ARGS__)
 
 /* The nodes of a procedure's process in order, each with its index
@@ -15,7 +17,18 @@
 typedef struct graph {
   dsl_node **nodes;
   int n;
+  const dsl_strlist *lost; /* names on lines a syntax error dropped (dsl_procedure) */
 } graph;
+
+/* Is `name` among the names a syntax error dropped (dsl_procedure's
+ * lost_names)?  Then a use of it is not said to be unknown. */
+static inline bool dsl__lost(const dsl_strlist *lost, const char *name) {
+  for (const dsl_strlist *l = lost; l; l = l->next)
+    if (strcmp(l->text, name) == 0)
+      return true;
+  return false;
+}
+static inline bool graph_lost(const graph *g, const char *name) { return dsl__lost(g->lost, name); }
 
 static inline bool has_agencies(const dsl_program *prog) { return prog->agencies != NULL; }
 

@@ -58,10 +58,10 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
     ERR(sink, p->online_at, "write online full (toàn trình) or online partial (một phần)", "unknown online service \"%s\"", p->online);
   if (p->service_level < 0 || p->service_level > 4)
     ERR(sink, p->at, "service levels are 1 to 4", "service level %lld does not exist", (long long)p->service_level);
-  if (!p->has_time)
+  if (!p->has_time && !p->incomplete)
     ERR(sink, p->at, "add: time 3 working days (or working hours, or days for calendar days; 0 for the same day)",
         "the procedure \"%s\" has no processing time", p->code);
-  if (p->fee == NULL)
+  if (p->fee == NULL && !p->incomplete)
     ERR(sink, p->at, "add: fee 0 VND if it is free", "the procedure \"%s\" has no fee", p->code);
   if (p->payer && !dsl_vocab_has(dsl_payers, p->payer))
     ERR(sink, p->at, dsl__vocab_hint(hint, sizeof hint, dsl_payers, p->payer, "payers"), "unknown payer \"%s\"", p->payer);
@@ -132,7 +132,7 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
     ERR(sink, p->time.at, NULL, "the processing time cannot be negative");
 
   /* The process. */
-  graph g = {0};
+  graph g = {.lost = p->lost_names};
   for (dsl_node *n = p->nodes; n; n = n->next)
     g.n++;
   if (g.n == 0) {
@@ -190,7 +190,7 @@ static void check_procedure(mc_arena *arena, const dsl_program *prog, dsl_proced
       int forks = 0;
       for (int k = 0; k < g.n; k++)
         forks += g.nodes[k]->kind == DSL_NODE_FORK && g.nodes[k]->join && strcmp(g.nodes[k]->join, n->name) == 0;
-      if (forks != 1 && !(forks == 0 && dsl__fork_join_misspelt(p->nodes))) /* that is said at the fork */
+      if (forks != 1 && !(forks == 0 && (dsl__fork_join_misspelt(p->nodes) || graph_lost(&g, n->name)))) /* said at the fork */
         ERR(sink, n->at, "each join closes exactly one fork: fork NAME join THIS { ... }",
             "the join \"%s\" closes %d forks", n->name, forks);
       if (n->out) /* none after a syntax error in its line */

@@ -54,6 +54,8 @@ static bool resolve_ref(mc_arena *arena, const dsl_procedure *p, const dsl_expr 
   memset(out, 0, sizeof *out);
   if (e->scope) {
     const dsl_field *f = find_field(p, e->name);
+    if (f == NULL && dsl__lost(p->lost_names, e->name))
+      return false; /* its declaration had a syntax error, said already */
     if (f == NULL) {
       ERR(sink, e->at, dsl__did_you_mean(hint, sizeof hint, dsl__closest_in(p->fields, offsetof(dsl_field, name), e->name), "declare it in the form { } block, or correct the name"),
           "the form field \"%s\" is used but not declared", e->name);

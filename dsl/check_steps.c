@@ -133,8 +133,11 @@ void dsl__check_notify(const dsl_notify *n, mc_diag_sink *sink) {
 
 void dsl__check_target(const graph *g, const dsl_transition *t, mc_diag_sink *sink) {
   char hint[600], all[200];
-  if (dsl__node_index(g, t->target) >= 0 || dsl_vocab_has(dsl_final_states, t->target))
-    return;
+  if (dsl__node_index(g, t->target) >= 0 || dsl_vocab_has(dsl_final_states, t->target) || graph_lost(g, t->target))
+    return; /* a lost name: the line declaring it had a syntax error, said already */
+  for (int i = 0; i < g->n; i++)
+    if (g->nodes[i]->kind == DSL_NODE_FORK && g->nodes[i]->join && strcmp(g->nodes[i]->join, t->target) == 0)
+      return; /* a fork's join not declared: said once, at the fork */
   dsl_vocab_join(dsl_final_states, all, sizeof all);
   const char *names[128];
   int n = 0;

@@ -23,6 +23,11 @@
  * reported with its line, found from the start of the file). */
 #define DSL_MAX_SYNTAX_ERRORS 50
 
+/* At most this many names dropped by syntax errors are remembered (to not
+ * call their uses unknown, recovery.c): a file of garbage is not looked
+ * through name by name. */
+#define DSL_MAX_LOST_NAMES 256
+
 /* Source files larger than this are refused before lexing. */
 #define DSL_MAX_FILE_BYTES (8u << 20)
 
@@ -45,6 +50,7 @@ typedef struct dsl_ctx {
   /* lexer state */
   size_t pos;   /* byte offset of the next token */
   int depth;
+  int nlost;              /* names remembered by dsl__lost_name */
   size_t lex_quiet_until; /* a character refused: the rest of its line is not refused again */
   dsl_loc lex_refused;      /* the last word the lexer refused (a text with no closing quote,
                             * a name in Vietnamese): the parser's complaint at it, or at the
@@ -147,6 +153,12 @@ void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *
  * beyond are skipped to their }), and dropped the token at *dropped (the
  * rest of its line is skipped), if not NULL. */
 void dsl__recover(dsl_ctx *ctx, int held, const dsl_loc *dropped);
+
+/* A text with its opening quote left out, from `off` on its line: said
+ * once, the rest of the line quiet (recovery.c). */
+bool dsl__missing_open_quote(dsl_ctx *ctx, size_t off);
+/* A name a syntax error dropped from ctx->proc, remembered (recovery.c). */
+void dsl__lost_name(dsl_ctx *ctx, const char *name, dsl_loc at);
 
 /* Parses one file into ctx->prog (appending).  Returns 0, MC_EPARSE, ... */
 int dsl__parse(dsl_ctx *ctx);

@@ -443,6 +443,8 @@ const mc_diag_text dsl__messages_vi[] = {
     {"write what it takes on the same line, such as: level commune, time 3 working days, fee 0 VND",
      "viết giá trị của nó trên cùng dòng, ví dụ: level commune, time 3 working days, fee 0 VND"},
     {"the line ends too early, after \"%.*s\"", "dòng kết thúc quá sớm, sau \"%.*s\""},
+    {"open the text with \" too, at its start: label \"Nơi cấp\"", "mở văn bản bằng \" ở đầu văn bản: label \"Nơi cấp\""},
+    {"this text has no opening quote", "văn bản này thiếu dấu ngoặc kép mở đầu"},
     {"close the form with } after its last field", "đóng biểu mẫu bằng } sau trường cuối cùng"},
     {"expected \"}\" to close the form before %s", "còn thiếu \"}\" để đóng biểu mẫu trước %s"},
     {"close each step, choice and fork with } before the next one begins",
