@@ -157,8 +157,9 @@ void dsl__recover(dsl_ctx *ctx, int held, const dsl_loc *dropped);
 /* A text with its opening quote left out, from `off` on its line: said
  * once, the rest of the line quiet (recovery.c). */
 bool dsl__missing_open_quote(dsl_ctx *ctx, size_t off);
-/* A name a syntax error dropped from ctx->proc, remembered (recovery.c). */
-void dsl__lost_name(dsl_ctx *ctx, const char *name, dsl_loc at);
+/* A word a syntax error dropped from ctx->proc, remembered when it may be a
+ * name (recovery.c). */
+void dsl__lost_name(dsl_ctx *ctx, dsl_loc at);
 
 /* Parses one file into ctx->prog (appending).  Returns 0, MC_EPARSE, ... */
 int dsl__parse(dsl_ctx *ctx);

@@ -4,20 +4,27 @@
  * report.c only. */
 #include "dsl/dsl-int.h"
 
-/* A name a syntax error dropped from a procedure (the word it failed at,
- * the rest of its line, a block skipped): it may be what the lost words
- * declared (`step 3 processing ...`, a form whose `form` is missing), so a
- * use of it is not said to be unknown (check-int.h, dsl__lost). */
-void dsl__lost_name(dsl_ctx *ctx, const char *name, dsl_loc at) {
-  if (ctx->nlost >= DSL_MAX_LOST_NAMES)
-    return; /* a file of garbage: what is lost is not looked through */
-  ctx->nlost++;
+/* A word a syntax error dropped from a procedure (the word it failed at,
+ * the one before on its line, the rest of its line, a block skipped): a
+ * name, or a keyword that names a step (`result`), may be what the lost
+ * words declared (`step 3 processing ...`, a form whose `form` is missing),
+ * so a use of it is not said to be unknown (check-int.h, dsl__lost).  Not a
+ * word (a number, a text, a sign): nothing. */
+void dsl__lost_name(dsl_ctx *ctx, dsl_loc at) {
+  const char *w = ctx->src->text + at.off;
+  size_t n = at.end > at.off ? at.end - at.off : 0;
+  if (ctx->proc == NULL || n == 0 || n >= 64 || ctx->nlost >= DSL_MAX_LOST_NAMES ||
+      !((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') || *w == '_'))
+    return; /* at most so many: a file of garbage is not looked through */
+  for (size_t i = 0; i < n; i++)
+    if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' && w[i] <= 'Z') || (w[i] >= '0' && w[i] <= '9') || w[i] == '_'))
+      return;
   dsl_strlist *l = mc_arena_calloc(ctx->arena, 1, sizeof *l);
-  if (l == NULL || name == NULL) {
+  if (l == NULL || (l->text = mc_arena_strndup(ctx->arena, w, n)) == NULL) {
     ctx->oom = true;
     return;
   }
-  l->text = name;
+  ctx->nlost++;
   l->at = (dsl_span){ctx->src, at.off, at.end};
   l->next = ctx->proc->lost_names; /* in no order: only looked up */
   ctx->proc->lost_names = l;

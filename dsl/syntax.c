@@ -228,16 +228,6 @@ static const char *hint_for(const dsl_ctx *ctx, dsl_loc at, const char *found, c
 
 static void say_syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected);
 
-/* Letters, digits and _, beginning with a letter or _: a name or a keyword. */
-static bool is_word(const char *w, size_t n) {
-  if (!((*w >= 'a' && *w <= 'z') || (*w >= 'A' && *w <= 'Z') || *w == '_'))
-    return false;
-  for (size_t i = 0; i < n; i++)
-    if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= 'A' && w[i] <= 'Z') || (w[i] >= '0' && w[i] <= '9') || w[i] == '_'))
-      return false;
-  return true;
-}
-
 void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *const *expected, int nexpected) {
   /* At a word the lexer refused, or right after it (a text with no closing
    * quote ate the rest of its line, a { perhaps), the parser's complaint is
@@ -246,15 +236,10 @@ void dsl__syntax_error(dsl_ctx *ctx, dsl_loc at, const char *found, const char *
    * text's opening quote was left out (said once for the line). */
   if (strcmp(found, "name") == 0 && has(expected, nexpected, "text"))
     dsl__missing_open_quote(ctx, at.off);
-  if (ctx->proc) { /* the word it fails at, or the one before on its line, may be a name declared */
-    dsl_loc words[2] = {at, ctx->prev_tok};
-    for (int i = 0; i < 2; i++) {
-      dsl_loc w = words[i];
-      bool same_line = i == 0 || (w.end > w.off && line_of(ctx, w.off) == line_of(ctx, at.off));
-      if (same_line && w.end > w.off && w.end - w.off < 64 && is_word(ctx->src->text + w.off, w.end - w.off))
-        dsl__lost_name(ctx, mc_arena_strndup(ctx->arena, ctx->src->text + w.off, w.end - w.off), w);
-    }
-  }
+  /* the word it fails at, or the one before on its line, may be a name declared */
+  dsl__lost_name(ctx, at);
+  if (ctx->prev_tok.end > ctx->prev_tok.off && line_of(ctx, ctx->prev_tok.off) == line_of(ctx, at.off))
+    dsl__lost_name(ctx, ctx->prev_tok);
   dsl_loc refused = ctx->lex_refused;
   int skipping = ctx->skip_braces;
   bool same_line = at.off >= refused.off && at.off < ctx->lex_quiet_until;
